@@ -1,0 +1,108 @@
+/**
+ * The people around tickets: contacts (customers) and their organizations, agents and the
+ * groups they work in. These are records, not event streams: a ticket refers to them by id and
+ * the `Helpdesk` checks those references before a command is decided.
+ */
+import { Schema } from "effect"
+import { AgentId, ContactId, GroupId, OrganizationId, WorkspaceId } from "../ticket/Ids.js"
+
+/**
+ * An email address, stored lowercase.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Email = Schema.String.check(
+  Schema.isMaxLength(254),
+  Schema.isPattern(/^[^@\s<>(),;:"[\]]+@[^@\s<>(),;:"[\]]+\.[^@\s<>(),;:"[\]]+$/)
+).pipe(Schema.brand("Email"))
+/** @category models @since 0.1.0 */
+export type Email = typeof Email.Type
+
+/**
+ * A customer tier (`free`, `premium`, `enterprise`, ...): workspaces name their own.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Tier = Schema.String.check(Schema.isPattern(/^[a-z][a-z0-9_-]{0,31}$/))
+/** @category models @since 0.1.0 */
+export type Tier = typeof Tier.Type
+
+/**
+ * A customer organization; when `sharedTickets` is on, its members see each other's tickets.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Organization = Schema.Struct({
+  id: OrganizationId,
+  workspaceId: WorkspaceId,
+  name: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(255)),
+  domains: Schema.Array(Schema.String),
+  tier: Schema.optionalKey(Tier),
+  sharedTickets: Schema.Boolean
+})
+/** @category models @since 0.1.0 */
+export type Organization = typeof Organization.Type
+
+/**
+ * A contact: someone who asks for help (a requester) or is copied on a ticket.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Contact = Schema.Struct({
+  id: ContactId,
+  workspaceId: WorkspaceId,
+  name: Schema.String.check(Schema.isMaxLength(255)),
+  emails: Schema.Array(Email),
+  phones: Schema.Array(Schema.String.check(Schema.isPattern(/^\+?[0-9 ().-]{3,32}$/))),
+  /** Ids of the same person in other systems (CRM, billing): `{ billing: "CUS-4471" }`. */
+  externalIds: Schema.Record(Schema.String, Schema.String),
+  organization: Schema.optionalKey(OrganizationId),
+  tier: Schema.optionalKey(Tier)
+})
+/** @category models @since 0.1.0 */
+export type Contact = typeof Contact.Type
+
+/**
+ * A member of the support team.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Agent = Schema.Struct({
+  id: AgentId,
+  workspaceId: WorkspaceId,
+  name: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(255)),
+  email: Email,
+  groups: Schema.Array(GroupId),
+  skills: Schema.Array(Schema.String),
+  /** Deactivated agents keep their history but cannot be assigned. */
+  active: Schema.Boolean
+})
+/** @category models @since 0.1.0 */
+export type Agent = typeof Agent.Type
+
+/**
+ * A group of agents that tickets are routed to.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Group = Schema.Struct({
+  id: GroupId,
+  workspaceId: WorkspaceId,
+  name: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(255))
+})
+/** @category models @since 0.1.0 */
+export type Group = typeof Group.Type
+
+/**
+ * Normalises an email address for lookups: trimmed and lowercase.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const normalizeEmail = (raw: string): string => raw.trim().toLowerCase()

@@ -1,0 +1,607 @@
+/**
+ * `Helpdesk`: the service applications call. Each operation decodes its input, checks the
+ * references it names against the directory, loads the ticket's stream, reads `now` once from
+ * the `Clock`, decides, and appends with the expected version. When another writer got there
+ * first it decides again on fresh state (bounded), so no update is lost; a caller that passes
+ * `expectedVersion` gets the conflict instead. Rules, SLAs and notifications plug in later.
+ */
+import { Context, DateTime, Effect, Layer, Option } from "effect"
+import type { Agent, Contact } from "../directory/Directory.js"
+import { normalizeEmail } from "../directory/Directory.js"
+import { AgentUnavailable, type EmailTaken, NotInDirectory } from "../directory/DirectoryError.js"
+import * as MemoryDirectoryStore from "../memory/MemoryDirectoryStore.js"
+import * as MemoryTicketStore from "../memory/MemoryTicketStore.js"
+import * as MemoryTimers from "../memory/MemoryTimers.js"
+import { DirectoryStore } from "../ports/DirectoryStore.js"
+import { IdGenerator, layerSequential, layerTimeOrdered } from "../ports/IdGenerator.js"
+import type { InvalidCursor, PublicIdTaken, StoreError } from "../ports/StoreError.js"
+import { VersionConflict } from "../ports/StoreError.js"
+import { TicketStore } from "../ports/TicketStore.js"
+import * as Timer from "../ports/Timers.js"
+import { type TicketPage, TicketQuery } from "../query/TicketQuery.js"
+import * as Actor from "../ticket/Actor.js"
+import type { FieldDefinition } from "../ticket/CustomField.js"
+import { closeDueAt, type DecideContext, decide } from "../ticket/decide.js"
+import type { AgentId, ContactId, GroupId, MessageId, PublicId, TicketId, TicketRef } from "../ticket/Ids.js"
+import * as Status from "../ticket/Status.js"
+import * as Ticket from "../ticket/Ticket.js"
+import * as C from "../ticket/TicketCommand.js"
+import { type TicketError, TicketNotFound } from "../ticket/TicketError.js"
+import type { TicketEvent } from "../ticket/TicketEvent.js"
+import * as In from "./HelpdeskInput.js"
+import { decode, InvalidInput } from "./Input.js"
+
+/**
+ * Every way a `Helpdesk` operation can fail.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type HelpdeskError =
+  | TicketError
+  | InvalidInput
+  | NotInDirectory
+  | AgentUnavailable
+  | EmailTaken
+  | VersionConflict
+  | PublicIdTaken
+  | InvalidCursor
+  | StoreError
+
+type Op<A> = Effect.Effect<A, HelpdeskError>
+
+/**
+ * The operations of a help desk on one workspace.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Service {
+  readonly config: {
+    readonly workspaceId: In.Config["workspaceId"]
+    readonly workflow: Status.Workflow
+    readonly customFields: ReadonlyArray<FieldDefinition>
+  }
+  /** Opens a ticket from any channel. */
+  readonly open: (input: In.OpenInput) => Op<Ticket.Ticket>
+  /**
+   * Adds a public reply. A requester writing on a closed ticket (or on one solved longer ago
+   * than the group's reopen window) gets a follow-up ticket: that ticket is returned.
+   */
+  readonly reply: (input: In.MessageInput) => Op<Ticket.Ticket>
+  /** Adds an internal note (agents only). */
+  readonly note: (input: In.MessageInput) => Op<Ticket.Ticket>
+  readonly changeStatus: (input: In.StatusInput) => Op<Ticket.Ticket>
+  readonly assign: (input: In.AssignInput) => Op<Ticket.Ticket>
+  readonly setPriority: (input: In.PriorityInput) => Op<Ticket.Ticket>
+  readonly setType: (input: In.TypeInput) => Op<Ticket.Ticket>
+  readonly escalate: (input: In.EscalateInput) => Op<Ticket.Ticket>
+  readonly setCustomField: (input: In.CustomFieldInput) => Op<Ticket.Ticket>
+  readonly tag: (input: In.TagsInput) => Op<Ticket.Ticket>
+  readonly addFollower: (input: In.FollowerInput) => Op<Ticket.Ticket>
+  readonly removeFollower: (input: In.FollowerInput) => Op<Ticket.Ticket>
+  /** The current state of a ticket, by public number or internal id. */
+  readonly get: (ticket: TicketRef) => Op<Ticket.Ticket>
+  /** The event log of a ticket: its complete history. */
+  readonly history: (ticket: TicketRef) => Op<ReadonlyArray<TicketEvent>>
+  /** A page of tickets (see `TicketQuery`). */
+  readonly list: (query: typeof TicketQuery.Encoded) => Op<TicketPage>
+  /** Fires the timers that are due (closing solved tickets); returns how many fired. */
+  readonly runDueTimers: (limit?: number) => Op<number>
+  readonly saveContact: (input: In.ContactInput) => Op<Contact>
+  readonly saveOrganization: (input: In.OrganizationInput) => Op<import("../directory/Directory.js").Organization>
+  readonly saveAgent: (input: In.AgentInput) => Op<Agent>
+  readonly saveGroup: (input: In.GroupInput) => Op<import("../directory/Directory.js").Group>
+  readonly getContact: (id: string) => Op<Contact>
+  readonly findContactByEmail: (email: string) => Op<Option.Option<Contact>>
+}
+
+/**
+ * The help desk service.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class Helpdesk extends Context.Service<Helpdesk, Service>()("@tessera/core/Helpdesk") {}
+
+const isConflict = (error: unknown): error is VersionConflict =>
+  typeof error === "object" && error !== null && "_tag" in error && error._tag === "VersionConflict"
+
+/**
+ * Builds a help desk over the ports in context. The configuration is decoded first (a bad
+ * workflow fails here, with every problem listed).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (
+  config: typeof In.Config.Encoded
+): Effect.Effect<Service, InvalidInput, TicketStore | DirectoryStore | IdGenerator | Timer.Timers> =>
+  Effect.gen(function* () {
+    const decoded = yield* decode(In.Config, "config")(config)
+    const workflow = decoded.workflow ?? Status.defaultWorkflow
+    const workflowProblems = Status.problems(workflow)
+    if (workflowProblems.length > 0) {
+      return yield* new InvalidInput({
+        input: "config",
+        problems: workflowProblems.map((message) => ({ path: ["workflow"], message }))
+      })
+    }
+    const ws = decoded.workspaceId
+    const customFields = decoded.customFields ?? []
+    const maxAttempts = decoded.maxAttempts ?? 50
+    const store = yield* TicketStore
+    const directory = yield* DirectoryStore
+    const ids = yield* IdGenerator
+    const timers = yield* Timer.Timers
+
+    const context = (actor: Actor.Actor): Effect.Effect<DecideContext> =>
+      Effect.map(DateTime.now, (now) => ({ now, actor, workflow, customFields }))
+
+    // -- directory checks --------------------------------------------------------------------
+
+    const mustExist = <A>(
+      kind: NotInDirectory["kind"],
+      id: string,
+      found: Effect.Effect<Option.Option<A>, StoreError>
+    ) =>
+      Effect.flatMap(found, (o) =>
+        Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new NotInDirectory({ kind, id }))
+      )
+
+    const agent = (id: AgentId) => mustExist("agent", id, directory.getAgent(ws, id))
+    const group = (id: GroupId) => mustExist("group", id, directory.getGroup(ws, id))
+    const contact = (id: ContactId) => mustExist("contact", id, directory.getContact(ws, id))
+
+    const checkActor = (actor: Actor.Actor): Op<void> => {
+      switch (actor._tag) {
+        case "system":
+          return Effect.void
+        case "contact":
+          return Effect.asVoid(contact(actor.id))
+        case "agent":
+          return Effect.flatMap(agent(actor.id), (a) =>
+            a.active ? Effect.void : Effect.fail(new AgentUnavailable({ agent: a.id, reason: "inactive" }))
+          )
+      }
+    }
+
+    /** An assignee must be an active agent and a member of the ticket's group, if it has one. */
+    const checkAssignee = (id: AgentId, inGroup: GroupId | undefined): Op<void> =>
+      Effect.flatMap(agent(id), (a) =>
+        !a.active
+          ? Effect.fail(new AgentUnavailable({ agent: id, reason: "inactive" }))
+          : inGroup !== undefined && !a.groups.includes(inGroup)
+            ? Effect.fail(new AgentUnavailable({ agent: id, reason: "not_in_group", group: inGroup }))
+            : Effect.void
+      )
+
+    // -- streams -----------------------------------------------------------------------------
+
+    const resolve = (ref: TicketRef): Op<TicketId> =>
+      typeof ref === "number"
+        ? Effect.flatMap(store.resolve(ws, ref as PublicId), (o) =>
+            Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new TicketNotFound({ ticket: ref }))
+          )
+        : Effect.succeed(ref)
+
+    const load = (ticketId: TicketId, ref: TicketRef = ticketId) =>
+      Effect.flatMap(store.read(ticketId), ({ events, version }) => {
+        const state = Ticket.fold(events)
+        // Another workspace's ticket looks exactly like a missing one.
+        return state === undefined || state.workspaceId !== ws
+          ? Effect.fail(new TicketNotFound({ ticket: ref }))
+          : Effect.succeed({ state, version, events })
+      })
+
+    const afterAppend = (ticket: Ticket.Ticket, events: ReadonlyArray<TicketEvent>): Op<void> => {
+      const due = closeDueAt(ticket, workflow)
+      const solvedNow = events.some((e) => e._tag === "StatusChanged" && e.toCategory === "solved")
+      return due !== undefined && solvedNow
+        ? timers.schedule(Timer.make(ws, ticket.id, "close_solved", due))
+        : Effect.void
+    }
+
+    /**
+     * Load, decide, append; on a concurrent write, again on fresh state (bounded). `build`
+     * runs on every attempt, so its directory checks see the state the command is decided on.
+     */
+    const execute = (
+      ref: TicketRef,
+      actor: Actor.Actor,
+      expectedVersion: number | undefined,
+      build: (ticket: Ticket.Ticket) => Op<C.TicketCommand>
+    ): Op<Ticket.Ticket> =>
+      Effect.gen(function* () {
+        yield* checkActor(actor)
+        const ticketId = yield* resolve(ref)
+        for (let attempt = 1; ; attempt++) {
+          const { state, version } = yield* load(ticketId, ref)
+          if (expectedVersion !== undefined && expectedVersion !== version) {
+            return yield* new VersionConflict({ streamId: ticketId, expected: expectedVersion, actual: version })
+          }
+          const command = yield* build(state)
+          const events = yield* decide(state, command, yield* context(actor))
+          if (events.length === 0) return state
+          const appended = yield* Effect.result(store.append(ticketId, version, events))
+          if (appended._tag === "Success") {
+            const next = Ticket.fold(events, state) as Ticket.Ticket
+            yield* afterAppend(next, events)
+            return next
+          }
+          const error = appended.failure
+          if (!isConflict(error) || expectedVersion !== undefined || attempt >= maxAttempts)
+            return yield* Effect.fail(error)
+        }
+      })
+
+    const nextMessageId = Effect.map(ids.next("message"), (id) => id as MessageId)
+
+    const bodyOf = (input: {
+      readonly text: string
+      readonly html?: string
+      readonly attachments?: C.AddReply["body"]["attachments"]
+      readonly email?: C.AddReply["body"]["email"]
+    }): C.AddReply["body"] => ({
+      text: input.text,
+      attachments: input.attachments ?? [],
+      ...(input.html === undefined ? {} : { html: input.html }),
+      ...(input.email === undefined ? {} : { email: input.email })
+    })
+
+    /** Opens a ticket from a complete command template; numbers come from the sequence. */
+    const openTicket = (
+      actor: Actor.Actor,
+      template: Omit<C.OpenTicket, "_tag" | "ticketId" | "workspaceId" | "publicId" | "messageId">,
+      publicId: PublicId | undefined
+    ): Op<Ticket.Ticket> =>
+      Effect.gen(function* () {
+        const ticketId = (yield* ids.next("ticket")) as TicketId
+        const messageId = yield* nextMessageId
+        for (let attempt = 1; ; attempt++) {
+          const number = publicId ?? (yield* store.nextPublicId(ws))
+          const command = new C.OpenTicket({ ...template, ticketId, workspaceId: ws, publicId: number, messageId })
+          const events = yield* decide(undefined, command, yield* context(actor))
+          const appended = yield* Effect.result(store.append(ticketId, 0, events))
+          if (appended._tag === "Success") {
+            const ticket = Ticket.fold(events) as Ticket.Ticket
+            yield* afterAppend(ticket, events)
+            return ticket
+          }
+          // A number from the sequence can only be taken by a hand-picked one: take the next.
+          const error = appended.failure
+          if (error._tag !== "PublicIdTaken" || publicId !== undefined || attempt >= maxAttempts) {
+            return yield* Effect.fail(error)
+          }
+        }
+      })
+
+    const requesterOf = (input: In.RequesterInput): Op<Contact> =>
+      Effect.gen(function* () {
+        if ("id" in input) return yield* contact(input.id)
+        const email = yield* decode(In.ContactInput.fields.emails, "requester")([input.email])
+        const existing = yield* directory.findContactByEmail(ws, input.email)
+        if (Option.isSome(existing)) return existing.value
+        const created: Contact = {
+          id: (yield* ids.next("contact")) as ContactId,
+          workspaceId: ws,
+          name: input.name ?? normalizeEmail(input.email).split("@")[0] ?? "",
+          emails: (email ?? []).map((e) => normalizeEmail(e) as typeof e),
+          phones: [],
+          externalIds: {}
+        }
+        yield* directory.saveContact(created)
+        return created
+      })
+
+    const open = (raw: In.OpenInput): Op<Ticket.Ticket> =>
+      Effect.gen(function* () {
+        const input = yield* decode(In.OpenInput, "open")(raw)
+        const requester = yield* requesterOf(input.requester)
+        const actor = input.by ?? Actor.contact(requester.id)
+        yield* checkActor(actor)
+        if (input.group !== undefined) yield* group(input.group)
+        if (input.assignee !== undefined) yield* checkAssignee(input.assignee, input.group)
+        return yield* openTicket(
+          actor,
+          {
+            subject: input.subject,
+            requester: requester.id,
+            channel: input.channel,
+            tags: input.tags ?? [],
+            customFields: input.customFields ?? {},
+            body: bodyOf(input),
+            ...(requester.organization === undefined ? {} : { organization: requester.organization }),
+            ...(input.priority === undefined ? {} : { priority: input.priority }),
+            ...(input.type === undefined ? {} : { type: input.type }),
+            ...(input.status === undefined ? {} : { status: input.status }),
+            ...(input.group === undefined ? {} : { group: input.group }),
+            ...(input.assignee === undefined ? {} : { assignee: input.assignee })
+          },
+          input.publicId
+        )
+      })
+
+    /**
+     * A follow-up of a closed ticket: same requester, subject, type, group, tags and fields,
+     * but neither its assignee nor its priority; linked both ways.
+     */
+    const openFollowUp = (closed: Ticket.Ticket, actor: Actor.Actor, input: typeof In.MessageInput.Type) =>
+      Effect.gen(function* () {
+        const followUp = yield* openTicket(
+          actor,
+          {
+            subject: closed.subject,
+            requester: closed.requester,
+            channel: input.channel ?? closed.channel,
+            tags: closed.tags,
+            customFields: closed.customFields,
+            body: bodyOf(input),
+            followUpOf: closed.id,
+            ...(closed.organization === undefined ? {} : { organization: closed.organization }),
+            ...(closed.type === undefined ? {} : { type: closed.type }),
+            ...(closed.group === undefined ? {} : { group: closed.group })
+          },
+          undefined
+        )
+        yield* execute(closed.id, Actor.system("follow-up"), undefined, () =>
+          Effect.succeed(
+            new C.AddLink({ ticketId: closed.id, link: { kind: "followed_up_by", ticketId: followUp.id } })
+          )
+        )
+        return followUp
+      })
+
+    const message = (kind: "reply" | "note") => (raw: In.MessageInput) =>
+      Effect.gen(function* () {
+        const input = yield* decode(In.MessageInput, kind)(raw)
+        const messageId = yield* nextMessageId
+        const written = execute(input.ticket, input.by, input.expectedVersion, (ticket) =>
+          Effect.succeed(
+            kind === "reply"
+              ? new C.AddReply({
+                  ticketId: ticket.id,
+                  messageId,
+                  channel: input.channel ?? ticket.channel,
+                  body: bodyOf(input)
+                })
+              : new C.AddNote({ ticketId: ticket.id, messageId, channel: input.channel ?? "web", body: bodyOf(input) })
+          )
+        )
+        return yield* Effect.catchTag(written, "FollowUpRequired", (refused) =>
+          Effect.flatMap(load(refused.ticketId as TicketId), ({ state }) => openFollowUp(state, input.by, input))
+        )
+      })
+
+    /** A simple operation: decode, optionally check references, build the command. */
+    const simple =
+      <
+        S extends
+          | typeof In.StatusInput
+          | typeof In.PriorityInput
+          | typeof In.TypeInput
+          | typeof In.EscalateInput
+          | typeof In.CustomFieldInput
+          | typeof In.TagsInput
+          | typeof In.FollowerInput
+          | typeof In.AssignInput
+      >(
+        schema: S,
+        name: string,
+        build: (input: S["Type"], ticket: Ticket.Ticket) => Op<C.TicketCommand>
+      ) =>
+      (raw: S["Encoded"]): Op<Ticket.Ticket> =>
+        Effect.flatMap(decode(schema, name)(raw), (input) =>
+          execute(input.ticket, input.by, input.expectedVersion, (ticket) => build(input, ticket))
+        )
+
+    const checkFollower = (f: { readonly _tag: "agent" | "contact"; readonly id: string }): Op<void> =>
+      f._tag === "agent" ? Effect.asVoid(agent(f.id as AgentId)) : Effect.asVoid(contact(f.id as ContactId))
+
+    const saveWithId = <A extends { readonly id: string }>(
+      kind: "contact" | "organization" | "agent" | "group",
+      id: string | undefined,
+      build: (id: string) => A,
+      save: (record: A) => Effect.Effect<void, StoreError | EmailTaken>
+    ): Op<A> =>
+      Effect.gen(function* () {
+        const record = build(id ?? (yield* ids.next(kind)))
+        yield* save(record)
+        return record
+      })
+
+    const service: Service = {
+      config: { workspaceId: ws, workflow, customFields },
+      open,
+      reply: message("reply"),
+      note: message("note"),
+      changeStatus: simple(In.StatusInput, "changeStatus", (input, ticket) =>
+        Effect.succeed(new C.ChangeStatus({ ticketId: ticket.id, to: input.status }))
+      ),
+      assign: simple(In.AssignInput, "assign", (input, ticket) =>
+        Effect.gen(function* () {
+          const nextGroup = input.group === undefined ? ticket.group : (input.group ?? undefined)
+          if (input.group != null) yield* group(input.group)
+          if (input.assignee != null) yield* checkAssignee(input.assignee, nextGroup)
+          // Moving to a group the current assignee is not in needs a new (or no) assignee.
+          if (input.assignee === undefined && ticket.assignee !== undefined && nextGroup !== ticket.group) {
+            yield* checkAssignee(ticket.assignee, nextGroup)
+          }
+          return new C.Assign({
+            ticketId: ticket.id,
+            ...(input.assignee === undefined ? {} : { assignee: input.assignee }),
+            ...(input.group === undefined ? {} : { group: input.group })
+          })
+        })
+      ),
+      setPriority: simple(In.PriorityInput, "setPriority", (input, ticket) =>
+        Effect.succeed(new C.SetPriority({ ticketId: ticket.id, priority: input.priority }))
+      ),
+      setType: simple(In.TypeInput, "setType", (input, ticket) =>
+        Effect.succeed(new C.SetType({ ticketId: ticket.id, type: input.type }))
+      ),
+      escalate: simple(In.EscalateInput, "escalate", (input, ticket) =>
+        Effect.succeed(
+          new C.Escalate({
+            ticketId: ticket.id,
+            reason: input.reason,
+            ...(input.to === undefined ? {} : { to: input.to })
+          })
+        )
+      ),
+      setCustomField: simple(In.CustomFieldInput, "setCustomField", (input, ticket) =>
+        Effect.succeed(new C.SetCustomField({ ticketId: ticket.id, key: input.key, value: input.value }))
+      ),
+      tag: simple(In.TagsInput, "tag", (input, ticket) =>
+        Effect.succeed(new C.ChangeTags({ ticketId: ticket.id, add: input.add ?? [], remove: input.remove ?? [] }))
+      ),
+      addFollower: simple(In.FollowerInput, "addFollower", (input, ticket) =>
+        Effect.as(checkFollower(input.follower), new C.AddFollower({ ticketId: ticket.id, follower: input.follower }))
+      ),
+      removeFollower: simple(In.FollowerInput, "removeFollower", (input, ticket) =>
+        Effect.succeed(new C.RemoveFollower({ ticketId: ticket.id, follower: input.follower }))
+      ),
+      get: (ref) => Effect.flatMap(resolve(ref), (id) => Effect.map(load(id, ref), ({ state }) => state)),
+      history: (ref) => Effect.flatMap(resolve(ref), (id) => Effect.map(load(id, ref), ({ events }) => events)),
+      list: (raw) => Effect.flatMap(decode(TicketQuery, "query")(raw), (query) => store.query(ws, query)),
+      runDueTimers: (limit = 100) =>
+        Effect.gen(function* () {
+          const now = yield* DateTime.now
+          const due = yield* timers.claimDue(ws, now, limit, 60_000)
+          let fired = 0
+          for (const timer of due) {
+            const closed = execute(timer.ticketId, Actor.system("close-solved"), undefined, (ticket) =>
+              Effect.succeed(new C.CloseSolved({ ticketId: ticket.id }))
+            )
+            const outcome = yield* Effect.result(closed)
+            if (outcome._tag === "Failure") {
+              const error = outcome.failure
+              if (error._tag === "NotDue") {
+                yield* timers.schedule(Timer.make(ws, timer.ticketId, timer.purpose, error.dueAt))
+              } else if (error._tag !== "TicketNotFound" && error._tag !== "TicketClosed") {
+                continue // the lease runs out and the timer comes back: nothing is lost
+              }
+            } else {
+              fired++
+            }
+            yield* timers.complete(timer.id)
+          }
+          return fired
+        }),
+      saveContact: (raw) =>
+        Effect.flatMap(decode(In.ContactInput, "contact")(raw), (input) =>
+          Effect.gen(function* () {
+            if (input.organization !== undefined) {
+              yield* mustExist("organization", input.organization, directory.getOrganization(ws, input.organization))
+            }
+            return yield* saveWithId(
+              "contact",
+              input.id,
+              (id): Contact => ({
+                id: id as ContactId,
+                workspaceId: ws,
+                name: input.name,
+                emails: (input.emails ?? []).map((e) => normalizeEmail(e) as typeof e),
+                phones: input.phones ?? [],
+                externalIds: input.externalIds ?? {},
+                ...(input.organization === undefined ? {} : { organization: input.organization }),
+                ...(input.tier === undefined ? {} : { tier: input.tier })
+              }),
+              directory.saveContact
+            )
+          })
+        ),
+      saveOrganization: (raw) =>
+        Effect.flatMap(decode(In.OrganizationInput, "organization")(raw), (input) =>
+          saveWithId(
+            "organization",
+            input.id,
+            (id) => ({
+              id: id as import("../ticket/Ids.js").OrganizationId,
+              workspaceId: ws,
+              name: input.name,
+              domains: input.domains ?? [],
+              sharedTickets: input.sharedTickets ?? false,
+              ...(input.tier === undefined ? {} : { tier: input.tier })
+            }),
+            directory.saveOrganization
+          )
+        ),
+      saveAgent: (raw) =>
+        Effect.flatMap(decode(In.AgentInput, "agent")(raw), (input) =>
+          Effect.gen(function* () {
+            for (const g of input.groups ?? []) yield* group(g)
+            return yield* saveWithId(
+              "agent",
+              input.id,
+              (id): Agent => ({
+                id: id as AgentId,
+                workspaceId: ws,
+                name: input.name,
+                email: normalizeEmail(input.email) as Agent["email"],
+                groups: input.groups ?? [],
+                skills: input.skills ?? [],
+                active: input.active ?? true
+              }),
+              directory.saveAgent
+            )
+          })
+        ),
+      saveGroup: (raw) =>
+        Effect.flatMap(decode(In.GroupInput, "group")(raw), (input) =>
+          saveWithId(
+            "group",
+            input.id,
+            (id) => ({ id: id as GroupId, workspaceId: ws, name: input.name }),
+            directory.saveGroup
+          )
+        ),
+      getContact: (id) => contact(id as ContactId),
+      findContactByEmail: (email) => directory.findContactByEmail(ws, email)
+    }
+    return service
+  })
+
+/**
+ * The help desk as a layer over the ports.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = (
+  config: typeof In.Config.Encoded
+): Layer.Layer<Helpdesk, InvalidInput, TicketStore | DirectoryStore | IdGenerator | Timer.Timers> =>
+  Layer.effect(Helpdesk, make(config))
+
+/**
+ * Options of the all-in-memory help desk.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface MemoryOptions extends MemoryTicketStore.Options {
+  /** `sequential` ids (`tkt_1`) for tests and demos; time-ordered random ids by default. */
+  readonly ids?: "sequential" | "timeOrdered"
+}
+
+/**
+ * A help desk with every port in memory: for tests, demos and small tools. The stores are
+ * exposed too, so tests can look underneath.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerMemory = (
+  config: typeof In.Config.Encoded,
+  options: MemoryOptions = {}
+): Layer.Layer<Helpdesk | TicketStore | DirectoryStore | Timer.Timers, InvalidInput> =>
+  layer(config).pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(
+        MemoryTicketStore.layer(options),
+        MemoryDirectoryStore.layer,
+        MemoryTimers.layer,
+        options.ids === "sequential" ? layerSequential : layerTimeOrdered
+      )
+    )
+  )

@@ -1,0 +1,194 @@
+/**
+ * The inputs of the `Helpdesk`'s operations, as Schemas: what an application (or a JSON API in
+ * front of it) sends. They are decoded strictly before anything else happens, so a malformed
+ * call fails with `InvalidInput` listing every problem with its path.
+ */
+import { Schema } from "effect"
+import { Email, Tier } from "../directory/Directory.js"
+import { Priority } from "../priority/Priority.js"
+import { Actor } from "../ticket/Actor.js"
+import { Channel } from "../ticket/Channel.js"
+import { FieldDefinition, FieldKey, FieldValue } from "../ticket/CustomField.js"
+import { AgentId, ContactId, GroupId, OrganizationId, PublicId, TicketRef, WorkspaceId } from "../ticket/Ids.js"
+import { Attachment, EmailIds } from "../ticket/Message.js"
+import { StatusId, Workflow } from "../ticket/Status.js"
+import { Follower } from "../ticket/TicketEvent.js"
+import { SupportLevel, TicketType } from "../ticket/TicketType.js"
+
+/**
+ * A `Helpdesk`'s configuration: its workspace, workflow and custom fields.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Config = Schema.Struct({
+  workspaceId: WorkspaceId,
+  workflow: Schema.optionalKey(Workflow),
+  customFields: Schema.optionalKey(Schema.Array(FieldDefinition)),
+  /** How many times a command is decided again after a concurrent write (default 50). */
+  maxAttempts: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 })))
+})
+/** @category models @since 0.1.0 */
+export type Config = typeof Config.Type
+
+const text = Schema.String.check(Schema.isMaxLength(1_000_000))
+
+const body = {
+  text,
+  html: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(5_000_000))),
+  attachments: Schema.optionalKey(Schema.Array(Attachment)),
+  email: Schema.optionalKey(EmailIds)
+}
+
+const onTicket = {
+  ticket: TicketRef,
+  by: Actor,
+  /** When given, the command is refused with `VersionConflict` unless the ticket is at this version. */
+  expectedVersion: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)))
+}
+
+/**
+ * Who asks: an existing contact by id, or by email (created when unknown).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const RequesterInput = Schema.Union([
+  Schema.Struct({ id: ContactId }),
+  Schema.Struct({ email: Schema.String, name: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(255))) })
+])
+/** @category models @since 0.1.0 */
+export type RequesterInput = typeof RequesterInput.Type
+
+/**
+ * Open a ticket. `by` defaults to the requester; an agent may open on a customer's behalf.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const OpenInput = Schema.Struct({
+  requester: RequesterInput,
+  by: Schema.optionalKey(Actor),
+  subject: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(1000)),
+  ...body,
+  channel: Channel,
+  priority: Schema.optionalKey(Priority),
+  type: Schema.optionalKey(TicketType),
+  status: Schema.optionalKey(StatusId),
+  group: Schema.optionalKey(GroupId),
+  assignee: Schema.optionalKey(AgentId),
+  tags: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMaxLength(200)))),
+  customFields: Schema.optionalKey(Schema.Record(FieldKey, FieldValue)),
+  /** A number chosen by hand (for imports); by default the workspace's sequence gives one. */
+  publicId: Schema.optionalKey(PublicId)
+})
+/** @category models @since 0.1.0 */
+export type OpenInput = typeof OpenInput.Encoded
+
+/**
+ * A public reply or an internal note.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const MessageInput = Schema.Struct({ ...onTicket, ...body, channel: Schema.optionalKey(Channel) })
+/** @category models @since 0.1.0 */
+export type MessageInput = typeof MessageInput.Encoded
+
+/** @category models @since 0.1.0 */
+export const StatusInput = Schema.Struct({ ...onTicket, status: StatusId })
+/** @category models @since 0.1.0 */
+export type StatusInput = typeof StatusInput.Encoded
+
+/** @category models @since 0.1.0 */
+export const AssignInput = Schema.Struct({
+  ...onTicket,
+  assignee: Schema.optionalKey(Schema.NullOr(AgentId)),
+  group: Schema.optionalKey(Schema.NullOr(GroupId))
+})
+/** @category models @since 0.1.0 */
+export type AssignInput = typeof AssignInput.Encoded
+
+/** @category models @since 0.1.0 */
+export const PriorityInput = Schema.Struct({ ...onTicket, priority: Priority })
+/** @category models @since 0.1.0 */
+export type PriorityInput = typeof PriorityInput.Encoded
+
+/** @category models @since 0.1.0 */
+export const TypeInput = Schema.Struct({ ...onTicket, type: TicketType })
+/** @category models @since 0.1.0 */
+export type TypeInput = typeof TypeInput.Encoded
+
+/** @category models @since 0.1.0 */
+export const EscalateInput = Schema.Struct({
+  ...onTicket,
+  to: Schema.optionalKey(SupportLevel),
+  reason: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(2000))
+})
+/** @category models @since 0.1.0 */
+export type EscalateInput = typeof EscalateInput.Encoded
+
+/** @category models @since 0.1.0 */
+export const CustomFieldInput = Schema.Struct({ ...onTicket, key: FieldKey, value: Schema.NullOr(FieldValue) })
+/** @category models @since 0.1.0 */
+export type CustomFieldInput = typeof CustomFieldInput.Encoded
+
+/** @category models @since 0.1.0 */
+export const TagsInput = Schema.Struct({
+  ...onTicket,
+  add: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMaxLength(200)))),
+  remove: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMaxLength(200))))
+})
+/** @category models @since 0.1.0 */
+export type TagsInput = typeof TagsInput.Encoded
+
+/** @category models @since 0.1.0 */
+export const FollowerInput = Schema.Struct({ ...onTicket, follower: Follower })
+/** @category models @since 0.1.0 */
+export type FollowerInput = typeof FollowerInput.Encoded
+
+/**
+ * A contact to create (no `id`) or replace.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const ContactInput = Schema.Struct({
+  id: Schema.optionalKey(ContactId),
+  name: Schema.String.check(Schema.isMaxLength(255)),
+  emails: Schema.optionalKey(Schema.Array(Email)),
+  phones: Schema.optionalKey(Schema.Array(Schema.String)),
+  externalIds: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  organization: Schema.optionalKey(OrganizationId),
+  tier: Schema.optionalKey(Tier)
+})
+/** @category models @since 0.1.0 */
+export type ContactInput = typeof ContactInput.Encoded
+
+/** @category models @since 0.1.0 */
+export const OrganizationInput = Schema.Struct({
+  id: Schema.optionalKey(OrganizationId),
+  name: Schema.String,
+  domains: Schema.optionalKey(Schema.Array(Schema.String)),
+  tier: Schema.optionalKey(Tier),
+  sharedTickets: Schema.optionalKey(Schema.Boolean)
+})
+/** @category models @since 0.1.0 */
+export type OrganizationInput = typeof OrganizationInput.Encoded
+
+/** @category models @since 0.1.0 */
+export const AgentInput = Schema.Struct({
+  id: Schema.optionalKey(AgentId),
+  name: Schema.String,
+  email: Email,
+  groups: Schema.optionalKey(Schema.Array(GroupId)),
+  skills: Schema.optionalKey(Schema.Array(Schema.String)),
+  active: Schema.optionalKey(Schema.Boolean)
+})
+/** @category models @since 0.1.0 */
+export type AgentInput = typeof AgentInput.Encoded
+
+/** @category models @since 0.1.0 */
+export const GroupInput = Schema.Struct({ id: Schema.optionalKey(GroupId), name: Schema.String })
+/** @category models @since 0.1.0 */
+export type GroupInput = typeof GroupInput.Encoded

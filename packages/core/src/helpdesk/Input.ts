@@ -1,0 +1,87 @@
+/**
+ * Decoding at the edge: everything that enters the `Helpdesk` (commands, queries, configuration,
+ * stored or received events) is decoded with its Schema first, and anything malformed becomes
+ * one `InvalidInput` error listing every problem with its path. Nothing throws.
+ */
+import { Effect, Schema, SchemaIssue } from "effect"
+import { TicketCommand } from "../ticket/TicketCommand.js"
+import { TicketEvent } from "../ticket/TicketEvent.js"
+
+/**
+ * One problem in an input: where (a path of keys and indexes) and what.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Problem = Schema.Struct({
+  path: Schema.Array(Schema.Union([Schema.String, Schema.Number])),
+  message: Schema.String
+})
+/** @category models @since 0.1.0 */
+export type Problem = typeof Problem.Type
+
+/**
+ * An input did not decode: `problems` lists each one with its path.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
+  /** What was being decoded (`open`, `query`, `event`, ...). */
+  input: Schema.String,
+  problems: Schema.Array(Problem)
+}) {
+  override get message() {
+    const lines = this.problems.map((p) => `${p.path.length === 0 ? "(root)" : p.path.join(".")}: ${p.message}`)
+    return `Invalid ${this.input}: ${lines.join("; ")}`
+  }
+}
+
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+const pathSegment = (segment: unknown): string | number => {
+  const key = typeof segment === "object" && segment !== null && "key" in segment ? segment.key : segment
+  return typeof key === "number" ? key : String(key)
+}
+
+/**
+ * Turns a schema issue into problems with paths.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const problems = (issue: SchemaIssue.Issue): ReadonlyArray<Problem> =>
+  formatter(issue).issues.map((i) => ({ path: (i.path ?? []).map(pathSegment), message: i.message }))
+
+/**
+ * Decodes unknown input strictly (extra keys are errors too) and collects every problem.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const decode =
+  <S extends Schema.Decoder<unknown>>(schema: S, input: string) =>
+  (value: unknown): Effect.Effect<S["Type"], InvalidInput, S["DecodingServices"]> =>
+    Effect.mapError(
+      Schema.decodeUnknownEffect(schema)(value, { errors: "all", onExcessProperty: "error" }),
+      (error) => new InvalidInput({ input, problems: problems(error.issue) })
+    )
+
+/**
+ * Decodes a command from its JSON form (as sent by an API client or a queue).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const decodeCommand: (value: unknown) => Effect.Effect<TicketCommand, InvalidInput> = decode(
+  TicketCommand,
+  "command"
+)
+
+/**
+ * Decodes an event from its JSON form (as stored or received).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const decodeEvent: (value: unknown) => Effect.Effect<TicketEvent, InvalidInput> = decode(TicketEvent, "event")

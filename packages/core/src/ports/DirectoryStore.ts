@@ -1,0 +1,37 @@
+/**
+ * The port for the directory: contacts, organizations, agents and groups of each workspace.
+ * Every read and write names its workspace; one workspace never sees another's records.
+ */
+import { Context, type Effect, type Option } from "effect"
+import type { Agent, Contact, Group, Organization } from "../directory/Directory.js"
+import type { EmailTaken } from "../directory/DirectoryError.js"
+import type { AgentId, ContactId, GroupId, OrganizationId, WorkspaceId } from "../ticket/Ids.js"
+import type { StoreError } from "./StoreError.js"
+
+/**
+ * The directory store port.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class DirectoryStore extends Context.Service<
+  DirectoryStore,
+  {
+    readonly getContact: (ws: WorkspaceId, id: ContactId) => Effect.Effect<Option.Option<Contact>, StoreError>
+    /** Finds a contact by any of its emails (case-insensitive). */
+    readonly findContactByEmail: (ws: WorkspaceId, email: string) => Effect.Effect<Option.Option<Contact>, StoreError>
+    /** Creates or replaces a contact; an email owned by another contact fails with `EmailTaken`. */
+    readonly saveContact: (contact: Contact) => Effect.Effect<void, EmailTaken | StoreError>
+    readonly getOrganization: (
+      ws: WorkspaceId,
+      id: OrganizationId
+    ) => Effect.Effect<Option.Option<Organization>, StoreError>
+    readonly saveOrganization: (organization: Organization) => Effect.Effect<void, StoreError>
+    readonly getAgent: (ws: WorkspaceId, id: AgentId) => Effect.Effect<Option.Option<Agent>, StoreError>
+    readonly saveAgent: (agent: Agent) => Effect.Effect<void, StoreError>
+    /** Agents of a workspace, optionally only the members of a group, ordered by id. */
+    readonly listAgents: (ws: WorkspaceId, group?: GroupId) => Effect.Effect<ReadonlyArray<Agent>, StoreError>
+    readonly getGroup: (ws: WorkspaceId, id: GroupId) => Effect.Effect<Option.Option<Group>, StoreError>
+    readonly saveGroup: (group: Group) => Effect.Effect<void, StoreError>
+  }
+>()("@tessera/core/DirectoryStore") {}

@@ -1,0 +1,72 @@
+/**
+ * The port for ticket storage: event streams with optimistic concurrency, the per-workspace
+ * public-number sequence, and the queries agents' queues run on a projection. Adapters (memory,
+ * SQL) implement it; the conformance suite in `@tessera/core/testing` holds them all to the
+ * in-memory reference.
+ */
+import { Context, type Effect, type Option } from "effect"
+import type { TicketPage, TicketQuery } from "../query/TicketQuery.js"
+import type { PublicId, TicketId, WorkspaceId } from "../ticket/Ids.js"
+import type { TicketEvent } from "../ticket/TicketEvent.js"
+import type { InvalidCursor, PublicIdTaken, StoreError, VersionConflict } from "./StoreError.js"
+
+/**
+ * A stream as read: its events in order and its version (the number of events; 0 when empty).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface StoredStream {
+  readonly events: ReadonlyArray<TicketEvent>
+  readonly version: number
+}
+
+/**
+ * What differs between back ends, as data callers can branch on.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface StoreCapabilities {
+  /** Durable across restarts. */
+  readonly durable: boolean
+  /** Several processes may share the store (claims use row locks or equivalent). */
+  readonly multiProcess: boolean
+}
+
+/**
+ * The ticket store port.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class TicketStore extends Context.Service<
+  TicketStore,
+  {
+    /** Reads a stream; a stream that does not exist is empty (version 0). */
+    readonly read: (ticketId: TicketId) => Effect.Effect<StoredStream, StoreError>
+    /**
+     * Appends events if the stream is still at `expectedVersion`, atomically with the
+     * projection; returns the new version. A `TicketOpened` whose public number is taken in its
+     * workspace fails with `PublicIdTaken` and appends nothing.
+     */
+    readonly append: (
+      ticketId: TicketId,
+      expectedVersion: number,
+      events: ReadonlyArray<TicketEvent>
+    ) => Effect.Effect<number, VersionConflict | PublicIdTaken | StoreError>
+    /** The next free public number of a workspace (never one already used). */
+    readonly nextPublicId: (workspaceId: WorkspaceId) => Effect.Effect<PublicId, StoreError>
+    /** The ticket that holds a public number in a workspace. */
+    readonly resolve: (
+      workspaceId: WorkspaceId,
+      publicId: PublicId
+    ) => Effect.Effect<Option.Option<TicketId>, StoreError>
+    /** One page of a workspace's tickets, as `TicketQuery.run` defines it. */
+    readonly query: (
+      workspaceId: WorkspaceId,
+      query: TicketQuery
+    ) => Effect.Effect<TicketPage, InvalidCursor | StoreError>
+    readonly capabilities: StoreCapabilities
+  }
+>()("@tessera/core/TicketStore") {}

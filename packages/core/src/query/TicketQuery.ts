@@ -1,0 +1,237 @@
+/**
+ * Ticket queries, the queues agents work from: filters, a sort with a total order, and keyset
+ * (cursor) pagination. The semantics are defined here as pure functions over ticket summaries;
+ * the in-memory store runs them as they are, and every other store must return the same pages
+ * (the conformance suite compares them).
+ */
+import { DateTime, Effect, Schema } from "effect"
+import { Base64Url } from "effect/encoding"
+import { InvalidCursor } from "../ports/StoreError.js"
+import * as Priority from "../priority/Priority.js"
+import { Channel } from "../ticket/Channel.js"
+import { AgentId, ContactId, GroupId, OrganizationId } from "../ticket/Ids.js"
+import { StatusCategory, StatusId } from "../ticket/Status.js"
+import { Ticket } from "../ticket/Ticket.js"
+
+const { messages: _messages, ...summaryFields } = Ticket.fields
+
+/**
+ * What queries return: a ticket without its conversation.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const TicketSummary = Schema.Struct(summaryFields)
+/** @category models @since 0.1.0 */
+export type TicketSummary = typeof TicketSummary.Type
+
+/**
+ * The sort keys a query may use (an allow-list: no caller-supplied column ever reaches a store).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const SortKey = Schema.Literals(["created", "updated", "priority"])
+/** @category models @since 0.1.0 */
+export type SortKey = typeof SortKey.Type
+
+/**
+ * A query over a workspace's tickets. Every filter narrows; lists mean "any of".
+ * `assignee: null` / `group: null` select unassigned tickets.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const TicketQuery = Schema.Struct({
+  category: Schema.optionalKey(Schema.Array(StatusCategory)),
+  status: Schema.optionalKey(Schema.Array(StatusId)),
+  assignee: Schema.optionalKey(Schema.NullOr(AgentId)),
+  group: Schema.optionalKey(Schema.NullOr(GroupId)),
+  requester: Schema.optionalKey(ContactId),
+  organization: Schema.optionalKey(OrganizationId),
+  priority: Schema.optionalKey(Schema.Array(Priority.Priority)),
+  channel: Schema.optionalKey(Schema.Array(Channel)),
+  /** Tickets that carry at least one of these tags. */
+  tagsAny: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMaxLength(200)))),
+  /** Tickets that carry all of these tags. */
+  tagsAll: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMaxLength(200)))),
+  sort: Schema.optionalKey(SortKey),
+  direction: Schema.optionalKey(Schema.Literals(["asc", "desc"])),
+  limit: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 500 }))),
+  cursor: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(1000)))
+})
+/** @category models @since 0.1.0 */
+export type TicketQuery = typeof TicketQuery.Type
+
+/**
+ * One page of results, and the cursor of the next page when there is one.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TicketPage {
+  readonly items: ReadonlyArray<TicketSummary>
+  readonly nextCursor: string | undefined
+}
+
+/**
+ * Page size when the query does not say.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const defaultLimit = 50
+
+/**
+ * A summary of a ticket, as stores keep it in their projection.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const summarize = (ticket: Ticket): TicketSummary => {
+  const { messages: _m, ...summary } = ticket
+  return summary
+}
+
+/**
+ * Whether a ticket passes every filter of a query (sort and paging aside).
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const matches = (query: TicketQuery, t: TicketSummary): boolean =>
+  (query.category === undefined || query.category.includes(t.category)) &&
+  (query.status === undefined || query.status.includes(t.status)) &&
+  (query.assignee === undefined || (query.assignee ?? undefined) === t.assignee) &&
+  (query.group === undefined || (query.group ?? undefined) === t.group) &&
+  (query.requester === undefined || query.requester === t.requester) &&
+  (query.organization === undefined || query.organization === t.organization) &&
+  (query.priority === undefined || query.priority.includes(t.priority)) &&
+  (query.channel === undefined || query.channel.includes(t.channel)) &&
+  (query.tagsAny === undefined || query.tagsAny.some((tag) => (t.tags as ReadonlyArray<string>).includes(tag))) &&
+  (query.tagsAll === undefined || query.tagsAll.every((tag) => (t.tags as ReadonlyArray<string>).includes(tag)))
+
+/**
+ * The position of a ticket in a sort: numbers compared left to right, then the ticket id.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Position = readonly [ReadonlyArray<number>, string]
+
+/**
+ * A ticket's position for a sort key. Priority sorts by rank, then oldest first, whatever the
+ * direction: within a priority, the ticket that waited longest comes first.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const position = (sort: SortKey, t: TicketSummary): Position => {
+  switch (sort) {
+    case "created":
+      return [[DateTime.toEpochMillis(t.createdAt)], t.id]
+    case "updated":
+      return [[DateTime.toEpochMillis(t.updatedAt)], t.id]
+    case "priority":
+      return [[Priority.rank(t.priority), DateTime.toEpochMillis(t.createdAt)], t.id]
+  }
+}
+
+/**
+ * Compares two positions in the query's order (negative: `a` comes first).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const compare = (sort: SortKey, direction: "asc" | "desc", a: Position, b: Position): number => {
+  const [ak, aid] = a
+  const [bk, bid] = b
+  for (let i = 0; i < ak.length; i++) {
+    const x = ak[i] ?? 0
+    const y = bk[i] ?? 0
+    if (x !== y) {
+      // Only the first key follows the direction; the rest keep their natural order.
+      const flip = i === 0 && direction === "desc" ? -1 : 1
+      return (x < y ? -1 : 1) * flip
+    }
+  }
+  const byId = aid < bid ? -1 : aid > bid ? 1 : 0
+  return sort === "priority" ? byId : byId * (direction === "desc" ? -1 : 1)
+}
+
+const CursorPayload = Schema.fromJsonString(
+  Schema.Struct({
+    s: SortKey,
+    d: Schema.Literals(["asc", "desc"]),
+    k: Schema.Array(Schema.Finite),
+    i: Schema.String
+  })
+)
+
+/**
+ * The cursor of the page that follows a ticket at `position`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const encodeCursor = (sort: SortKey, direction: "asc" | "desc", at: Position): string =>
+  Base64Url.encode(Schema.encodeSync(CursorPayload)({ s: sort, d: direction, k: at[0], i: at[1] }))
+
+/**
+ * Reads a cursor back; it must have been issued for the same sort and direction.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const decodeCursor = (
+  cursor: string,
+  sort: SortKey,
+  direction: "asc" | "desc"
+): Effect.Effect<Position, InvalidCursor> =>
+  Effect.gen(function* () {
+    const text = yield* Effect.mapError(
+      Effect.fromResult(Base64Url.decodeString(cursor)),
+      () => new InvalidCursor({ cursor })
+    )
+    const payload = yield* Effect.mapError(
+      Schema.decodeUnknownEffect(CursorPayload)(text),
+      () => new InvalidCursor({ cursor })
+    )
+    if (payload.s !== sort || payload.d !== direction) return yield* new InvalidCursor({ cursor })
+    return [payload.k, payload.i] as const
+  })
+
+/**
+ * The sort and direction of a query, with their defaults (oldest first).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const ordering = (query: TicketQuery): { readonly sort: SortKey; readonly direction: "asc" | "desc" } => ({
+  sort: query.sort ?? "created",
+  direction: query.direction ?? "asc"
+})
+
+/**
+ * Runs a query over summaries in memory: the reference semantics every store must match.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const run = (query: TicketQuery, tickets: Iterable<TicketSummary>): Effect.Effect<TicketPage, InvalidCursor> =>
+  Effect.gen(function* () {
+    const { sort, direction } = ordering(query)
+    const after = query.cursor === undefined ? undefined : yield* decodeCursor(query.cursor, sort, direction)
+    const limit = query.limit ?? defaultLimit
+    const sorted = Array.from(tickets)
+      .filter((t) => matches(query, t))
+      .map((t) => ({ t, p: position(sort, t) }))
+      .filter(({ p }) => after === undefined || compare(sort, direction, p, after) > 0)
+      .sort((a, b) => compare(sort, direction, a.p, b.p))
+    const page = sorted.slice(0, limit)
+    const last = page[page.length - 1]
+    return {
+      items: page.map(({ t }) => t),
+      nextCursor: sorted.length > limit && last !== undefined ? encodeCursor(sort, direction, last.p) : undefined
+    }
+  })

@@ -1,0 +1,69 @@
+/**
+ * Custom fields: each workspace declares the fields its tickets carry (a plan name, an order
+ * number, a product dropdown), and values are checked against those declarations. Values are
+ * JSON scalars so that every store can index them.
+ */
+import { Option, Schema } from "effect"
+
+/**
+ * A custom field's key: lowercase, starting with a letter.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const FieldKey = Schema.String.check(Schema.isPattern(/^[a-z][a-z0-9_]{0,63}$/)).pipe(Schema.brand("FieldKey"))
+/** @category models @since 0.1.0 */
+export type FieldKey = typeof FieldKey.Type
+
+/**
+ * The value of a custom field.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const FieldValue = Schema.Union([Schema.String, Schema.Finite, Schema.Boolean])
+/** @category models @since 0.1.0 */
+export type FieldValue = typeof FieldValue.Type
+
+/**
+ * The declaration of a custom field in a workspace.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const FieldDefinition = Schema.Struct({
+  key: FieldKey,
+  label: Schema.String,
+  type: Schema.Literals(["text", "number", "boolean", "date", "dropdown"]),
+  /** Allowed values of a dropdown. */
+  options: Schema.optionalKey(Schema.Array(Schema.String))
+})
+/** @category models @since 0.1.0 */
+export type FieldDefinition = typeof FieldDefinition.Type
+
+const isoDate = /^\d{4}-\d{2}-\d{2}$/
+
+/**
+ * Checks a value against its declaration: `Option.some(reason)` when it does not fit.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const check = (definition: FieldDefinition, value: FieldValue): Option.Option<string> => {
+  switch (definition.type) {
+    case "text":
+      return typeof value === "string" ? Option.none() : Option.some("expected a text")
+    case "number":
+      return typeof value === "number" ? Option.none() : Option.some("expected a number")
+    case "boolean":
+      return typeof value === "boolean" ? Option.none() : Option.some("expected true or false")
+    case "date":
+      return typeof value === "string" && isoDate.test(value) && !Number.isNaN(Date.parse(value))
+        ? Option.none()
+        : Option.some("expected a date as YYYY-MM-DD")
+    case "dropdown":
+      return typeof value === "string" && (definition.options ?? []).includes(value)
+        ? Option.none()
+        : Option.some(`expected one of: ${(definition.options ?? []).join(", ")}`)
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The conversation of a ticket: public replies, which the requester sees, and internal notes,
+ * which only agents see. A message keeps its author, channel, text, optional HTML, attachment
+ * metadata (the bytes live elsewhere) and the email ids that thread replies.
+ */
+import { Schema } from "effect"
+import { Actor } from "./Actor.js"
+import { Channel } from "./Channel.js"
+import { MessageId } from "./Ids.js"
+
+/**
+ * Metadata of an attachment; the content itself is stored by the application.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Attachment = Schema.Struct({
+  fileName: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(255)),
+  contentType: Schema.String.check(Schema.isPattern(/^[\w.+-]+\/[\w.+-]+$/)),
+  size: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
+  /** Where the application stored the bytes (a URL or a storage key). */
+  location: Schema.optionalKey(Schema.String),
+  /** `Content-ID` of an inline image in an HTML body. */
+  contentId: Schema.optionalKey(Schema.String)
+})
+/** @category models @since 0.1.0 */
+export type Attachment = typeof Attachment.Type
+
+/**
+ * The RFC 5322 ids that thread a message in email: its own `Message-ID`, what it replies to,
+ * and its `References`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const EmailIds = Schema.Struct({
+  messageId: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(998)),
+  inReplyTo: Schema.optionalKey(Schema.String),
+  references: Schema.Array(Schema.String)
+})
+/** @category models @since 0.1.0 */
+export type EmailIds = typeof EmailIds.Type
+
+/**
+ * Who may read a message: `public` replies go to the requester, `internal` notes stay with
+ * agents.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Visibility = Schema.Literals(["public", "internal"])
+/** @category models @since 0.1.0 */
+export type Visibility = typeof Visibility.Type
+
+/**
+ * A message body as written: plain text, and optionally the HTML it came with.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Body = Schema.Struct({
+  text: Schema.String.check(Schema.isMaxLength(1_000_000)),
+  html: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(5_000_000))),
+  attachments: Schema.Array(Attachment),
+  email: Schema.optionalKey(EmailIds)
+})
+/** @category models @since 0.1.0 */
+export type Body = typeof Body.Type
+
+/**
+ * One message of a ticket's conversation.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Message = Schema.Struct({
+  id: MessageId,
+  visibility: Visibility,
+  author: Actor,
+  channel: Channel,
+  at: Schema.DateTimeUtcFromString,
+  ...Body.fields
+})
+/** @category models @since 0.1.0 */
+export type Message = typeof Message.Type
+
+/**
+ * Whether a message is visible to the requester.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const isPublic = (message: Message): boolean => message.visibility === "public"

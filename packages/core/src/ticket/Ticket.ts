@@ -1,0 +1,216 @@
+/**
+ * A ticket's state and `evolve`, the fold of its events. The state is a plain, readonly value
+ * described by a Schema (so it can be encoded to JSON for APIs); `evolve` is total: it never
+ * fails, and an event that does not apply (anything before `TicketOpened`) leaves the state as
+ * it is. Deciding what may happen is `decide`'s job.
+ */
+import { DateTime, Schema } from "effect"
+import { Link } from "../links/Link.js"
+import { Priority } from "../priority/Priority.js"
+import { Tag } from "../tags/Tag.js"
+import type * as Actor from "./Actor.js"
+import { Channel } from "./Channel.js"
+import { FieldKey, FieldValue } from "./CustomField.js"
+import { AgentId, ContactId, GroupId, OrganizationId, PublicId, TicketId, WorkspaceId } from "./Ids.js"
+import { Message } from "./Message.js"
+import { StatusCategory, StatusId } from "./Status.js"
+import { Follower, type TicketEvent } from "./TicketEvent.js"
+import { SupportLevel, TicketType } from "./TicketType.js"
+
+/**
+ * The current state of a ticket.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Ticket = Schema.Struct({
+  id: TicketId,
+  workspaceId: WorkspaceId,
+  publicId: PublicId,
+  /** Number of events in the stream: the version to pass as `expectedVersion`. */
+  version: Schema.Int,
+  subject: Schema.String,
+  /** The requester's first message, in their words. */
+  description: Schema.String,
+  requester: ContactId,
+  organization: Schema.optionalKey(OrganizationId),
+  channel: Channel,
+  priority: Priority,
+  type: Schema.optionalKey(TicketType),
+  status: StatusId,
+  category: StatusCategory,
+  group: Schema.optionalKey(GroupId),
+  assignee: Schema.optionalKey(AgentId),
+  supportLevel: SupportLevel,
+  tags: Schema.Array(Tag),
+  customFields: Schema.Record(FieldKey, FieldValue),
+  followers: Schema.Array(Follower),
+  messages: Schema.Array(Message),
+  links: Schema.Array(Link),
+  createdAt: Schema.DateTimeUtcFromString,
+  updatedAt: Schema.DateTimeUtcFromString,
+  statusChangedAt: Schema.DateTimeUtcFromString,
+  /** When the ticket last entered the solved category (absent once reopened). */
+  solvedAt: Schema.optionalKey(Schema.DateTimeUtcFromString),
+  closedAt: Schema.optionalKey(Schema.DateTimeUtcFromString),
+  firstAgentReplyAt: Schema.optionalKey(Schema.DateTimeUtcFromString)
+})
+/** @category models @since 0.1.0 */
+export type Ticket = typeof Ticket.Type
+
+/**
+ * A ticket's state before and after its first event: `undefined` until it is opened.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type State = Ticket | undefined
+
+/**
+ * The empty state a stream starts from.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const initial: State = undefined
+
+const withoutKey = <T extends object, K extends keyof T>(value: T, key: K): T => {
+  const { [key]: _removed, ...rest } = value
+  return rest as T
+}
+
+const setOptional = <T extends object, K extends keyof T>(value: T, key: K, next: T[K] | undefined): T =>
+  next === undefined ? withoutKey(value, key) : { ...value, [key]: next }
+
+const touch = (ticket: Ticket, at: DateTime.Utc): Ticket => ({
+  ...ticket,
+  version: ticket.version + 1,
+  updatedAt: DateTime.max(ticket.updatedAt, at) as DateTime.Utc
+})
+
+const sameFollower = (a: Follower, b: Follower) => a._tag === b._tag && a.id === b.id
+
+/**
+ * Applies one event to a state. Total: never throws, never fails.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const evolve = (state: State, event: TicketEvent): State => {
+  if (event._tag === "TicketOpened") {
+    // A second opening cannot happen through `decide`; count it, change nothing.
+    if (state !== undefined) return { ...state, version: state.version + 1 }
+    const ticket: Ticket = {
+      id: event.ticketId,
+      workspaceId: event.workspaceId,
+      publicId: event.publicId,
+      version: 1,
+      subject: event.subject,
+      description: event.message.text,
+      requester: event.requester,
+      channel: event.channel,
+      priority: event.priority,
+      status: event.status,
+      category: event.category,
+      supportLevel: 1,
+      tags: event.tags,
+      customFields: event.customFields,
+      followers: [],
+      messages: [event.message],
+      links: event.followUpOf === undefined ? [] : [{ kind: "follow_up_of", ticketId: event.followUpOf }],
+      createdAt: event.at,
+      updatedAt: event.at,
+      statusChangedAt: event.at
+    }
+    let out = setOptional(ticket, "organization", event.organization)
+    out = setOptional(out, "type", event.type)
+    out = setOptional(out, "group", event.group)
+    out = setOptional(out, "assignee", event.assignee)
+    return out
+  }
+  if (state === undefined) return state
+  const ticket = touch(state, event.at)
+  switch (event._tag) {
+    case "ReplyAdded": {
+      const firstAgentReply =
+        ticket.firstAgentReplyAt === undefined && event.message.author._tag === "agent" ? event.at : undefined
+      const withMessage = { ...ticket, messages: [...ticket.messages, event.message] }
+      return firstAgentReply === undefined ? withMessage : { ...withMessage, firstAgentReplyAt: firstAgentReply }
+    }
+    case "NoteAdded":
+      return { ...ticket, messages: [...ticket.messages, event.message] }
+    case "StatusChanged": {
+      const moved: Ticket = { ...ticket, status: event.to, category: event.toCategory, statusChangedAt: event.at }
+      const solved = event.toCategory === "solved" ? { ...moved, solvedAt: event.at } : withoutKey(moved, "solvedAt")
+      return event.toCategory === "closed" ? { ...solved, closedAt: event.at } : solved
+    }
+    case "AssigneeChanged":
+      return setOptional(ticket, "assignee", event.to)
+    case "GroupChanged":
+      return setOptional(ticket, "group", event.to)
+    case "PriorityChanged":
+      return { ...ticket, priority: event.to }
+    case "TypeChanged":
+      return { ...ticket, type: event.to }
+    case "Escalated":
+      return { ...ticket, supportLevel: event.to }
+    case "CustomFieldChanged":
+      return {
+        ...ticket,
+        customFields:
+          event.to === undefined
+            ? withoutKey(ticket.customFields, event.key)
+            : { ...ticket.customFields, [event.key]: event.to }
+      }
+    case "TagsChanged":
+      return {
+        ...ticket,
+        tags: [
+          ...ticket.tags.filter((t) => !event.removed.includes(t)),
+          ...event.added.filter((t) => !ticket.tags.includes(t))
+        ]
+      }
+    case "FollowerAdded":
+      return ticket.followers.some((f) => sameFollower(f, event.follower))
+        ? ticket
+        : { ...ticket, followers: [...ticket.followers, event.follower] }
+    case "FollowerRemoved":
+      return { ...ticket, followers: ticket.followers.filter((f) => !sameFollower(f, event.follower)) }
+    case "LinkAdded":
+      return ticket.links.some((l) => l.kind === event.link.kind && l.ticketId === event.link.ticketId)
+        ? ticket
+        : { ...ticket, links: [...ticket.links, event.link] }
+  }
+}
+
+/**
+ * Folds a stream of events into a state.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const fold = (events: Iterable<TicketEvent>, from: State = initial): State => {
+  let state = from
+  for (const event of events) state = evolve(state, event)
+  return state
+}
+
+/**
+ * Whether the requester (or another contact) is the author.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const isRequester = (ticket: Ticket, actor: Actor.Actor): boolean =>
+  actor._tag === "contact" && actor.id === ticket.requester
+
+/**
+ * The public view of a ticket for its requester: internal notes removed.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const publicView = (ticket: Ticket): Ticket => ({
+  ...ticket,
+  messages: ticket.messages.filter((m) => m.visibility === "public")
+})

@@ -1,0 +1,216 @@
+/**
+ * The commands a ticket accepts: what someone asks to happen. `decide` turns a command into
+ * events or a typed refusal. Commands carry ids the `Helpdesk` fills in (ticket, public number,
+ * message ids from the `IdGenerator` port); the actor and `now` travel in the decide context.
+ */
+import { Schema } from "effect"
+import { Link } from "../links/Link.js"
+import { Priority } from "../priority/Priority.js"
+import { Channel } from "./Channel.js"
+import { FieldKey, FieldValue } from "./CustomField.js"
+import { AgentId, ContactId, GroupId, MessageId, OrganizationId, PublicId, TicketId, WorkspaceId } from "./Ids.js"
+import { Body } from "./Message.js"
+import { StatusId } from "./Status.js"
+import { Follower } from "./TicketEvent.js"
+import { SupportLevel, TicketType } from "./TicketType.js"
+
+/**
+ * Open a ticket, from any channel, with its first message.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class OpenTicket extends Schema.TaggedClass<OpenTicket>()("OpenTicket", {
+  ticketId: TicketId,
+  workspaceId: WorkspaceId,
+  publicId: PublicId,
+  messageId: MessageId,
+  subject: Schema.String.check(Schema.isMaxLength(1000)),
+  requester: ContactId,
+  organization: Schema.optionalKey(OrganizationId),
+  channel: Channel,
+  priority: Schema.optionalKey(Priority),
+  type: Schema.optionalKey(TicketType),
+  status: Schema.optionalKey(StatusId),
+  group: Schema.optionalKey(GroupId),
+  assignee: Schema.optionalKey(AgentId),
+  tags: Schema.Array(Schema.String),
+  customFields: Schema.Record(FieldKey, FieldValue),
+  body: Body,
+  followUpOf: Schema.optionalKey(TicketId)
+}) {}
+
+/**
+ * Add a public reply: from an agent (to the requester) or from the requester.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class AddReply extends Schema.TaggedClass<AddReply>()("AddReply", {
+  ticketId: TicketId,
+  messageId: MessageId,
+  channel: Channel,
+  body: Body
+}) {}
+
+/**
+ * Add an internal note: agents only, never shown to the requester.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class AddNote extends Schema.TaggedClass<AddNote>()("AddNote", {
+  ticketId: TicketId,
+  messageId: MessageId,
+  channel: Channel,
+  body: Body
+}) {}
+
+/**
+ * Move the ticket to another status of the workflow.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class ChangeStatus extends Schema.TaggedClass<ChangeStatus>()("ChangeStatus", {
+  ticketId: TicketId,
+  to: StatusId
+}) {}
+
+/**
+ * Assign to an agent and/or a group; `null` unassigns, an absent key leaves it as it is.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class Assign extends Schema.TaggedClass<Assign>()("Assign", {
+  ticketId: TicketId,
+  assignee: Schema.optionalKey(Schema.NullOr(AgentId)),
+  group: Schema.optionalKey(Schema.NullOr(GroupId))
+}) {}
+
+/**
+ * Set the priority.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class SetPriority extends Schema.TaggedClass<SetPriority>()("SetPriority", {
+  ticketId: TicketId,
+  priority: Priority
+}) {}
+
+/**
+ * Set the type.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class SetType extends Schema.TaggedClass<SetType>()("SetType", {
+  ticketId: TicketId,
+  type: TicketType
+}) {}
+
+/**
+ * Escalate to a higher support level (the next one unless `to` says which), with a reason.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class Escalate extends Schema.TaggedClass<Escalate>()("Escalate", {
+  ticketId: TicketId,
+  to: Schema.optionalKey(SupportLevel),
+  reason: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(2000))
+}) {}
+
+/**
+ * Set a custom field declared by the workspace; `null` clears it.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class SetCustomField extends Schema.TaggedClass<SetCustomField>()("SetCustomField", {
+  ticketId: TicketId,
+  key: FieldKey,
+  value: Schema.NullOr(FieldValue)
+}) {}
+
+/**
+ * Add and remove tags (raw tags are normalised).
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class ChangeTags extends Schema.TaggedClass<ChangeTags>()("ChangeTags", {
+  ticketId: TicketId,
+  add: Schema.Array(Schema.String),
+  remove: Schema.Array(Schema.String)
+}) {}
+
+/**
+ * Start following the ticket.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class AddFollower extends Schema.TaggedClass<AddFollower>()("AddFollower", {
+  ticketId: TicketId,
+  follower: Follower
+}) {}
+
+/**
+ * Stop following the ticket.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class RemoveFollower extends Schema.TaggedClass<RemoveFollower>()("RemoveFollower", {
+  ticketId: TicketId,
+  follower: Follower
+}) {}
+
+/**
+ * Record a link to another ticket.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class AddLink extends Schema.TaggedClass<AddLink>()("AddLink", {
+  ticketId: TicketId,
+  link: Link
+}) {}
+
+/**
+ * The time-driven close of a solved ticket, once the workflow's delay has passed.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class CloseSolved extends Schema.TaggedClass<CloseSolved>()("CloseSolved", {
+  ticketId: TicketId
+}) {}
+
+/**
+ * Every ticket command.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export const TicketCommand = Schema.Union([
+  OpenTicket,
+  AddReply,
+  AddNote,
+  ChangeStatus,
+  Assign,
+  SetPriority,
+  SetType,
+  Escalate,
+  SetCustomField,
+  ChangeTags,
+  AddFollower,
+  RemoveFollower,
+  AddLink,
+  CloseSolved
+])
+/** @category commands @since 0.1.0 */
+export type TicketCommand = typeof TicketCommand.Type

@@ -1,0 +1,249 @@
+/**
+ * The events of a ticket's stream: the only truth about a ticket. Each records when (`at`, from
+ * Effect's `Clock`), who (`by`) and a schema version `v`; stored events of an older version must
+ * keep decoding, so a new version adds a decoder here instead of changing an old shape.
+ */
+import { Effect, Schema } from "effect"
+import { Link } from "../links/Link.js"
+import { Priority } from "../priority/Priority.js"
+import { Tag } from "../tags/Tag.js"
+import { Actor, AgentActor, ContactActor } from "./Actor.js"
+import { Channel } from "./Channel.js"
+import { FieldKey, FieldValue } from "./CustomField.js"
+import { AgentId, ContactId, GroupId, OrganizationId, PublicId, TicketId, WorkspaceId } from "./Ids.js"
+import { Message } from "./Message.js"
+import { StatusCategory, StatusId } from "./Status.js"
+import { SupportLevel, TicketType } from "./TicketType.js"
+
+/**
+ * Who follows a ticket (gets its updates): an agent or a contact.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Follower = Schema.Union([AgentActor, ContactActor])
+/** @category models @since 0.1.0 */
+export type Follower = typeof Follower.Type
+
+const envelope = {
+  /** Schema version of the event's shape. */
+  v: Schema.Literal(1).pipe(Schema.withConstructorDefault(Effect.succeed(1 as const))),
+  ticketId: TicketId,
+  at: Schema.DateTimeUtcFromString,
+  by: Actor
+}
+
+/**
+ * A ticket was created, from any channel, with its first message.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class TicketOpened extends Schema.TaggedClass<TicketOpened>()("TicketOpened", {
+  ...envelope,
+  workspaceId: WorkspaceId,
+  publicId: PublicId,
+  subject: Schema.String,
+  requester: ContactId,
+  organization: Schema.optionalKey(OrganizationId),
+  channel: Channel,
+  priority: Priority,
+  type: Schema.optionalKey(TicketType),
+  status: StatusId,
+  category: StatusCategory,
+  group: Schema.optionalKey(GroupId),
+  assignee: Schema.optionalKey(AgentId),
+  tags: Schema.Array(Tag),
+  customFields: Schema.Record(FieldKey, FieldValue),
+  message: Message,
+  followUpOf: Schema.optionalKey(TicketId)
+}) {}
+
+/**
+ * A public reply, visible to the requester, was added.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class ReplyAdded extends Schema.TaggedClass<ReplyAdded>()("ReplyAdded", {
+  ...envelope,
+  message: Message
+}) {}
+
+/**
+ * An internal note, visible to agents only, was added.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class NoteAdded extends Schema.TaggedClass<NoteAdded>()("NoteAdded", {
+  ...envelope,
+  message: Message
+}) {}
+
+/**
+ * The status moved; categories are recorded as they were, so a later workflow change cannot
+ * rewrite history.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class StatusChanged extends Schema.TaggedClass<StatusChanged>()("StatusChanged", {
+  ...envelope,
+  from: StatusId,
+  to: StatusId,
+  fromCategory: StatusCategory,
+  toCategory: StatusCategory
+}) {}
+
+/**
+ * The assignee changed (absent means unassigned).
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class AssigneeChanged extends Schema.TaggedClass<AssigneeChanged>()("AssigneeChanged", {
+  ...envelope,
+  from: Schema.optionalKey(AgentId),
+  to: Schema.optionalKey(AgentId)
+}) {}
+
+/**
+ * The group changed (absent means no group).
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class GroupChanged extends Schema.TaggedClass<GroupChanged>()("GroupChanged", {
+  ...envelope,
+  from: Schema.optionalKey(GroupId),
+  to: Schema.optionalKey(GroupId)
+}) {}
+
+/**
+ * The priority changed.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class PriorityChanged extends Schema.TaggedClass<PriorityChanged>()("PriorityChanged", {
+  ...envelope,
+  from: Priority,
+  to: Priority
+}) {}
+
+/**
+ * The type changed.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class TypeChanged extends Schema.TaggedClass<TypeChanged>()("TypeChanged", {
+  ...envelope,
+  from: Schema.optionalKey(TicketType),
+  to: TicketType
+}) {}
+
+/**
+ * The ticket was escalated to a higher support level, with the reason.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class Escalated extends Schema.TaggedClass<Escalated>()("Escalated", {
+  ...envelope,
+  from: SupportLevel,
+  to: SupportLevel,
+  reason: Schema.String
+}) {}
+
+/**
+ * A custom field was set (`to` present) or cleared (`to` absent).
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class CustomFieldChanged extends Schema.TaggedClass<CustomFieldChanged>()("CustomFieldChanged", {
+  ...envelope,
+  key: FieldKey,
+  from: Schema.optionalKey(FieldValue),
+  to: Schema.optionalKey(FieldValue)
+}) {}
+
+/**
+ * Tags were added and/or removed.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class TagsChanged extends Schema.TaggedClass<TagsChanged>()("TagsChanged", {
+  ...envelope,
+  added: Schema.Array(Tag),
+  removed: Schema.Array(Tag)
+}) {}
+
+/**
+ * Someone started following the ticket.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class FollowerAdded extends Schema.TaggedClass<FollowerAdded>()("FollowerAdded", {
+  ...envelope,
+  follower: Follower
+}) {}
+
+/**
+ * Someone stopped following the ticket.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class FollowerRemoved extends Schema.TaggedClass<FollowerRemoved>()("FollowerRemoved", {
+  ...envelope,
+  follower: Follower
+}) {}
+
+/**
+ * A link to another ticket was recorded on this one.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class LinkAdded extends Schema.TaggedClass<LinkAdded>()("LinkAdded", {
+  ...envelope,
+  link: Link
+}) {}
+
+/**
+ * Every ticket event.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export const TicketEvent = Schema.Union([
+  TicketOpened,
+  ReplyAdded,
+  NoteAdded,
+  StatusChanged,
+  AssigneeChanged,
+  GroupChanged,
+  PriorityChanged,
+  TypeChanged,
+  Escalated,
+  CustomFieldChanged,
+  TagsChanged,
+  FollowerAdded,
+  FollowerRemoved,
+  LinkAdded
+])
+/** @category events @since 0.1.0 */
+export type TicketEvent = typeof TicketEvent.Type
+
+/**
+ * The JSON codec stores use: an event to and from its JSON text.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export const TicketEventJson = Schema.fromJsonString(TicketEvent)

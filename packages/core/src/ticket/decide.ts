@@ -1,0 +1,399 @@
+/**
+ * `decide`: the rules of a ticket's lifecycle. Given the current state, a command and a context
+ * (`now`, the actor, the workspace's workflow and custom fields) it returns the events to append
+ * or a typed refusal. It is pure: it reads no clock, store or directory; the `Helpdesk` checks
+ * references against the directory before calling it.
+ */
+import { DateTime, Duration, Effect } from "effect"
+import * as Tag from "../tags/Tag.js"
+import type { Actor } from "./Actor.js"
+import * as ActorModule from "./Actor.js"
+import type { Channel } from "./Channel.js"
+import type { FieldDefinition } from "./CustomField.js"
+import * as CustomField from "./CustomField.js"
+import type { MessageId } from "./Ids.js"
+import type { Body, Message, Visibility } from "./Message.js"
+import * as Status from "./Status.js"
+import type { Ticket } from "./Ticket.js"
+import type * as C from "./TicketCommand.js"
+import {
+  EmptyMessage,
+  FollowUpRequired,
+  InvalidCustomFieldValue,
+  InvalidEscalation,
+  NotDue,
+  NotPermitted,
+  TicketAlreadyExists,
+  TicketClosed,
+  type TicketError,
+  TicketNotFound,
+  TransitionNotAllowed,
+  UnknownCustomField,
+  UnknownStatus
+} from "./TicketError.js"
+import * as E from "./TicketEvent.js"
+import type { SupportLevel } from "./TicketType.js"
+
+/**
+ * What `decide` knows besides the state and the command.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface DecideContext {
+  readonly now: DateTime.Utc
+  readonly actor: Actor
+  readonly workflow: Status.Workflow
+  readonly customFields: ReadonlyArray<FieldDefinition>
+}
+
+type Decision = Effect.Effect<ReadonlyArray<E.TicketEvent>, TicketError>
+
+const none: Decision = Effect.succeed([])
+const isStaff = (actor: Actor) => actor._tag !== "contact"
+
+const envelope = (ticketId: Ticket["id"], ctx: DecideContext) => ({ ticketId, at: ctx.now, by: ctx.actor })
+
+const staffOnly = (ticket: Ticket, ctx: DecideContext, action: string, then: () => Decision): Decision =>
+  isStaff(ctx.actor)
+    ? then()
+    : Effect.fail(new NotPermitted({ ticketId: ticket.id, actor: ActorModule.label(ctx.actor), action }))
+
+const isEmpty = (body: Body) =>
+  body.text.trim() === "" && (body.html ?? "").trim() === "" && body.attachments.length === 0
+
+const message = (id: MessageId, visibility: Visibility, channel: Channel, body: Body, ctx: DecideContext): Message => ({
+  id,
+  visibility,
+  author: ctx.actor,
+  channel,
+  at: ctx.now,
+  ...body
+})
+
+const statusChange = (ticket: Ticket, to: Status.StatusDefinition, ctx: DecideContext) =>
+  new E.StatusChanged({
+    ...envelope(ticket.id, ctx),
+    from: ticket.status,
+    to: to.id,
+    fromCategory: ticket.category,
+    toCategory: to.category
+  })
+
+const moveToCategory = (ticket: Ticket, category: Status.StatusCategory, ctx: DecideContext) => {
+  const id = Status.defaultFor(ctx.workflow, category)
+  return statusChange(ticket, { id, category, label: id }, ctx)
+}
+
+const checkField = (
+  defs: ReadonlyArray<FieldDefinition>,
+  key: string,
+  value: CustomField.FieldValue
+): UnknownCustomField | InvalidCustomFieldValue | undefined => {
+  const def = defs.find((d) => d.key === key)
+  if (def === undefined) return new UnknownCustomField({ key })
+  const problem = CustomField.check(def, value)
+  return problem._tag === "Some" ? new InvalidCustomFieldValue({ key, reason: problem.value }) : undefined
+}
+
+/**
+ * Whether a message from this actor must go to a follow-up ticket instead of this one: the
+ * requester (or a contact on the ticket) writes on a closed ticket, or on a solved one whose
+ * group reopens only within N days and N days have passed.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const requiresFollowUp = (ticket: Ticket, actor: Actor, ctx: Omit<DecideContext, "actor">): boolean => {
+  if (actor._tag !== "contact") return false
+  if (ticket.category === "closed") return true
+  if (ticket.category !== "solved" || ticket.solvedAt === undefined) return false
+  const policy = Status.reopenPolicyFor(ctx.workflow, ticket.group)
+  if (policy._tag === "AlwaysReopen") return false
+  return Duration.toMillis(DateTime.distance(ticket.solvedAt, ctx.now)) > Duration.toMillis(Duration.days(policy.days))
+}
+
+/**
+ * When a solved ticket becomes due for its time-driven close.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const closeDueAt = (ticket: Ticket, workflow: Status.Workflow): DateTime.Utc | undefined =>
+  ticket.category === "solved" && ticket.solvedAt !== undefined
+    ? DateTime.addDuration(ticket.solvedAt, Status.closeSolvedAfter(workflow))
+    : undefined
+
+const open = (state: Ticket | undefined, cmd: C.OpenTicket, ctx: DecideContext): Decision => {
+  if (state !== undefined) return Effect.fail(new TicketAlreadyExists({ ticketId: cmd.ticketId }))
+  const actorLabel = ActorModule.label(ctx.actor)
+  if (ctx.actor._tag === "contact") {
+    if (ctx.actor.id !== cmd.requester) {
+      return Effect.fail(
+        new NotPermitted({ ticketId: cmd.ticketId, actor: actorLabel, action: "open a ticket for someone else" })
+      )
+    }
+    if (cmd.assignee !== undefined || cmd.group !== undefined || cmd.status !== undefined) {
+      return Effect.fail(
+        new NotPermitted({ ticketId: cmd.ticketId, actor: actorLabel, action: "set status, group or assignee" })
+      )
+    }
+  }
+  if (isEmpty(cmd.body)) return Effect.fail(new EmptyMessage({ ticketId: cmd.ticketId }))
+  const statusId = cmd.status ?? Status.defaultFor(ctx.workflow, cmd.assignee === undefined ? "new" : "open")
+  const status = Status.find(ctx.workflow, statusId)
+  if (status === undefined) return Effect.fail(new UnknownStatus({ status: statusId }))
+  if (status.category === "closed") {
+    return Effect.fail(new TransitionNotAllowed({ ticketId: cmd.ticketId, from: "(none)", to: statusId }))
+  }
+  for (const [key, value] of Object.entries(cmd.customFields)) {
+    const problem = checkField(ctx.customFields, key, value)
+    if (problem !== undefined) return Effect.fail(problem)
+  }
+  const opened = new E.TicketOpened({
+    ...envelope(cmd.ticketId, ctx),
+    workspaceId: cmd.workspaceId,
+    publicId: cmd.publicId,
+    subject: cmd.subject,
+    requester: cmd.requester,
+    channel: cmd.channel,
+    priority: cmd.priority ?? "normal",
+    status: status.id,
+    category: status.category,
+    tags: Tag.normalizeAll(cmd.tags),
+    customFields: cmd.customFields,
+    message: message(cmd.messageId, "public", cmd.channel, cmd.body, ctx),
+    ...(cmd.organization === undefined ? {} : { organization: cmd.organization }),
+    ...(cmd.type === undefined ? {} : { type: cmd.type }),
+    ...(cmd.group === undefined ? {} : { group: cmd.group }),
+    ...(cmd.assignee === undefined ? {} : { assignee: cmd.assignee }),
+    ...(cmd.followUpOf === undefined ? {} : { followUpOf: cmd.followUpOf })
+  })
+  return Effect.succeed([opened])
+}
+
+const reply = (ticket: Ticket, cmd: C.AddReply, ctx: DecideContext): Decision => {
+  if (isEmpty(cmd.body)) return Effect.fail(new EmptyMessage({ ticketId: ticket.id }))
+  const added = new E.ReplyAdded({
+    ...envelope(ticket.id, ctx),
+    message: message(cmd.messageId, "public", cmd.channel, cmd.body, ctx)
+  })
+  const actor = ctx.actor
+  if (actor._tag === "contact") {
+    const onTicket =
+      actor.id === ticket.requester || ticket.followers.some((f) => f._tag === "contact" && f.id === actor.id)
+    if (!onTicket) {
+      return Effect.fail(new NotPermitted({ ticketId: ticket.id, actor: ActorModule.label(actor), action: "reply" }))
+    }
+    if (requiresFollowUp(ticket, actor, ctx)) return Effect.fail(new FollowUpRequired({ ticketId: ticket.id }))
+    // A requester's answer puts the ticket back in the agents' queue.
+    return ticket.category === "pending" || ticket.category === "solved"
+      ? Effect.succeed([added, moveToCategory(ticket, "open", ctx)])
+      : Effect.succeed([added])
+  }
+  // The first public answer from an agent takes a new ticket into work.
+  return actor._tag === "agent" && ticket.category === "new"
+    ? Effect.succeed([added, moveToCategory(ticket, "open", ctx)])
+    : Effect.succeed([added])
+}
+
+const note = (ticket: Ticket, cmd: C.AddNote, ctx: DecideContext): Decision =>
+  staffOnly(ticket, ctx, "add an internal note", () =>
+    isEmpty(cmd.body)
+      ? Effect.fail(new EmptyMessage({ ticketId: ticket.id }))
+      : Effect.succeed([
+          new E.NoteAdded({
+            ...envelope(ticket.id, ctx),
+            message: message(cmd.messageId, "internal", cmd.channel, cmd.body, ctx)
+          })
+        ])
+  )
+
+const changeStatus = (ticket: Ticket, cmd: C.ChangeStatus, ctx: DecideContext): Decision => {
+  const target = Status.find(ctx.workflow, cmd.to)
+  if (target === undefined) return Effect.fail(new UnknownStatus({ status: cmd.to }))
+  if (cmd.to === ticket.status) return none
+  if (ctx.actor._tag === "contact" && target.category !== "solved") {
+    return Effect.fail(
+      new NotPermitted({ ticketId: ticket.id, actor: ActorModule.label(ctx.actor), action: `set status ${cmd.to}` })
+    )
+  }
+  return Status.canMove(ctx.workflow, ticket.status, cmd.to)
+    ? Effect.succeed([statusChange(ticket, target, ctx)])
+    : Effect.fail(new TransitionNotAllowed({ ticketId: ticket.id, from: ticket.status, to: cmd.to }))
+}
+
+const assign = (ticket: Ticket, cmd: C.Assign, ctx: DecideContext): Decision =>
+  staffOnly(ticket, ctx, "assign", () => {
+    const events: Array<E.TicketEvent> = []
+    if (cmd.group !== undefined && (cmd.group ?? undefined) !== ticket.group) {
+      events.push(
+        new E.GroupChanged({
+          ...envelope(ticket.id, ctx),
+          ...(ticket.group === undefined ? {} : { from: ticket.group }),
+          ...(cmd.group === null ? {} : { to: cmd.group })
+        })
+      )
+    }
+    if (cmd.assignee !== undefined && (cmd.assignee ?? undefined) !== ticket.assignee) {
+      events.push(
+        new E.AssigneeChanged({
+          ...envelope(ticket.id, ctx),
+          ...(ticket.assignee === undefined ? {} : { from: ticket.assignee }),
+          ...(cmd.assignee === null ? {} : { to: cmd.assignee })
+        })
+      )
+      // Assigning a new ticket is taking it into work.
+      if (cmd.assignee !== null && ticket.category === "new") events.push(moveToCategory(ticket, "open", ctx))
+    }
+    return Effect.succeed(events)
+  })
+
+const setPriority = (ticket: Ticket, cmd: C.SetPriority, ctx: DecideContext): Decision =>
+  staffOnly(ticket, ctx, "set the priority", () =>
+    cmd.priority === ticket.priority
+      ? none
+      : Effect.succeed([
+          new E.PriorityChanged({ ...envelope(ticket.id, ctx), from: ticket.priority, to: cmd.priority })
+        ])
+  )
+
+const setType = (ticket: Ticket, cmd: C.SetType, ctx: DecideContext): Decision =>
+  staffOnly(ticket, ctx, "set the type", () =>
+    cmd.type === ticket.type
+      ? none
+      : Effect.succeed([
+          new E.TypeChanged({
+            ...envelope(ticket.id, ctx),
+            ...(ticket.type === undefined ? {} : { from: ticket.type }),
+            to: cmd.type
+          })
+        ])
+  )
+
+const escalate = (ticket: Ticket, cmd: C.Escalate, ctx: DecideContext): Decision =>
+  staffOnly(ticket, ctx, "escalate", () => {
+    const to = cmd.to ?? ticket.supportLevel + 1
+    return to <= ticket.supportLevel || to > 3
+      ? Effect.fail(new InvalidEscalation({ ticketId: ticket.id, from: ticket.supportLevel, to }))
+      : Effect.succeed([
+          new E.Escalated({
+            ...envelope(ticket.id, ctx),
+            from: ticket.supportLevel,
+            to: to as SupportLevel,
+            reason: cmd.reason
+          })
+        ])
+  })
+
+const setCustomField = (ticket: Ticket, cmd: C.SetCustomField, ctx: DecideContext): Decision =>
+  staffOnly(ticket, ctx, "set a custom field", () => {
+    if (!ctx.customFields.some((d) => d.key === cmd.key)) return Effect.fail(new UnknownCustomField({ key: cmd.key }))
+    const current = ticket.customFields[cmd.key]
+    if (cmd.value === null) {
+      return current === undefined
+        ? none
+        : Effect.succeed([new E.CustomFieldChanged({ ...envelope(ticket.id, ctx), key: cmd.key, from: current })])
+    }
+    const problem = checkField(ctx.customFields, cmd.key, cmd.value)
+    if (problem !== undefined) return Effect.fail(problem)
+    if (current === cmd.value) return none
+    return Effect.succeed([
+      new E.CustomFieldChanged({
+        ...envelope(ticket.id, ctx),
+        key: cmd.key,
+        ...(current === undefined ? {} : { from: current }),
+        to: cmd.value
+      })
+    ])
+  })
+
+const changeTags = (ticket: Ticket, cmd: C.ChangeTags, ctx: DecideContext): Decision =>
+  staffOnly(ticket, ctx, "change tags", () => {
+    const add = Tag.normalizeAll(cmd.add)
+    const added = add.filter((t) => !ticket.tags.includes(t))
+    const removed = Tag.normalizeAll(cmd.remove).filter((t) => ticket.tags.includes(t) && !add.includes(t))
+    return added.length === 0 && removed.length === 0
+      ? none
+      : Effect.succeed([new E.TagsChanged({ ...envelope(ticket.id, ctx), added, removed })])
+  })
+
+const isSelf = (actor: Actor, follower: E.Follower) => actor._tag === follower._tag && actor.id === follower.id
+
+const follow = (ticket: Ticket, cmd: C.AddFollower | C.RemoveFollower, ctx: DecideContext): Decision => {
+  if (!isStaff(ctx.actor) && !isSelf(ctx.actor, cmd.follower)) {
+    return Effect.fail(
+      new NotPermitted({ ticketId: ticket.id, actor: ActorModule.label(ctx.actor), action: "change followers" })
+    )
+  }
+  const present = ticket.followers.some((f) => f._tag === cmd.follower._tag && f.id === cmd.follower.id)
+  if (cmd._tag === "AddFollower") {
+    return present
+      ? none
+      : Effect.succeed([new E.FollowerAdded({ ...envelope(ticket.id, ctx), follower: cmd.follower })])
+  }
+  return present
+    ? Effect.succeed([new E.FollowerRemoved({ ...envelope(ticket.id, ctx), follower: cmd.follower })])
+    : none
+}
+
+const addLink = (ticket: Ticket, cmd: C.AddLink, ctx: DecideContext): Decision =>
+  staffOnly(ticket, ctx, "link tickets", () =>
+    cmd.link.ticketId === ticket.id ||
+    ticket.links.some((l) => l.kind === cmd.link.kind && l.ticketId === cmd.link.ticketId)
+      ? none
+      : Effect.succeed([new E.LinkAdded({ ...envelope(ticket.id, ctx), link: cmd.link })])
+  )
+
+const closeSolved = (ticket: Ticket, ctx: DecideContext): Decision => {
+  // Reopened (or already closed) since the timer was set: nothing to do.
+  const due = closeDueAt(ticket, ctx.workflow)
+  if (due === undefined) return none
+  if (DateTime.isLessThan(ctx.now, due)) return Effect.fail(new NotDue({ ticketId: ticket.id, dueAt: due }))
+  return Effect.succeed([moveToCategory(ticket, "closed", ctx)])
+}
+
+/**
+ * Decides a command against a ticket's state: the events to append, or why not.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const decide = (state: Ticket | undefined, command: C.TicketCommand, ctx: DecideContext): Decision => {
+  if (command._tag === "OpenTicket") return open(state, command, ctx)
+  if (state === undefined) return Effect.fail(new TicketNotFound({ ticket: command.ticketId }))
+  if (state.category === "closed" && command._tag !== "AddLink") {
+    return command._tag === "AddReply" && ctx.actor._tag === "contact"
+      ? reply(state, command, ctx) // refused with FollowUpRequired, or NotPermitted for a stranger
+      : command._tag === "CloseSolved"
+        ? none
+        : Effect.fail(new TicketClosed({ ticketId: state.id }))
+  }
+  switch (command._tag) {
+    case "AddReply":
+      return reply(state, command, ctx)
+    case "AddNote":
+      return note(state, command, ctx)
+    case "ChangeStatus":
+      return changeStatus(state, command, ctx)
+    case "Assign":
+      return assign(state, command, ctx)
+    case "SetPriority":
+      return setPriority(state, command, ctx)
+    case "SetType":
+      return setType(state, command, ctx)
+    case "Escalate":
+      return escalate(state, command, ctx)
+    case "SetCustomField":
+      return setCustomField(state, command, ctx)
+    case "ChangeTags":
+      return changeTags(state, command, ctx)
+    case "AddFollower":
+    case "RemoveFollower":
+      return follow(state, command, ctx)
+    case "AddLink":
+      return addLink(state, command, ctx)
+    case "CloseSolved":
+      return closeSolved(state, ctx)
+  }
+}

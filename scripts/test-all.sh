@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh Node-20 Debian machine: installs pnpm and the
+# dependencies, starts private PostgreSQL and Redis instances on free loopback ports
+# (installing them with apt only if missing), runs `pnpm test`, and stops exactly the
+# instances it started. Set TESSERA_PG_URL / TESSERA_REDIS_URL to use servers of your own.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PNPM_VERSION=12.4.2
+export npm_config_nodedir=/usr   # better-sqlite3 compiles against the system Node headers
+
+[ "$(pnpm --version 2>/dev/null || true)" = "$PNPM_VERSION" ] || npm i -g "pnpm@$PNPM_VERSION"
+pnpm install --frozen-lockfile
+
+free_port() { for p in "$@"; do ss -ltn | grep -q ":$p\b" || { echo "$p"; return; }; done; return 1; }
+need_apt=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v redis-server >/dev/null || need_apt+=(redis-server)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+PGDATA=""; REDISDIR=""
+cleanup() {
+  [ -n "$PGDATA" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true
+  [ -n "$REDISDIR" ] && [ -s "$REDISDIR/redis.pid" ] && kill "$(cat "$REDISDIR/redis.pid")" 2>/dev/null || true
+  rm -rf "${PGDATA:-/nonexistent}" "${REDISDIR:-/nonexistent}"
+}
+trap cleanup EXIT
+
+if [ -z "${TESSERA_PG_URL:-}" ]; then
+  PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  PGPORT=$(free_port 55432 55433 55434 55435)
+  PGDATA=$(mktemp -d /tmp/tessera-pg.XXXXXX); chown postgres:postgres "$PGDATA"
+  runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 >/dev/null
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w start \
+    -o "-p $PGPORT -k $PGDATA -c listen_addresses=127.0.0.1 -c fsync=off" >/dev/null
+  export TESSERA_PG_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"
+  # Another process on this machine may answer on a nearby port: require that the server
+  # behind the URL is the one we just started, not merely that something is listening.
+  pg_dir=$("$PGBIN/psql" "$TESSERA_PG_URL" -Atqc 'show data_directory' 2>/dev/null || true)
+  [ "$pg_dir" = "$PGDATA" ] || {
+    echo "PostgreSQL at $TESSERA_PG_URL is not ours (data_directory '$pg_dir')" >&2
+    cat "$PGDATA/server.log" >&2; exit 1
+  }
+fi
+if [ -z "${TESSERA_REDIS_URL:-}" ]; then
+  REDISPORT=$(free_port 56379 56380 56381 56382)
+  REDISDIR=$(mktemp -d /tmp/tessera-redis.XXXXXX)
+  redis-server --port "$REDISPORT" --bind 127.0.0.1 --daemonize yes --save "" --appendonly no \
+    --dir "$REDISDIR" --pidfile "$REDISDIR/redis.pid" --logfile "$REDISDIR/redis.log"
+  for _ in $(seq 50); do [ -s "$REDISDIR/redis.pid" ] && break; sleep 0.1; done
+  [ -s "$REDISDIR/redis.pid" ] || { cat "$REDISDIR/redis.log"; exit 1; }
+  export TESSERA_REDIS_URL="redis://127.0.0.1:$REDISPORT"
+  # Trust the pidfile first (above), then require PONG from that port.
+  pong=""
+  for _ in $(seq 50); do
+    pong=$(redis-cli -h 127.0.0.1 -p "$REDISPORT" ping 2>/dev/null || true)
+    [ "$pong" = "PONG" ] && break; sleep 0.1
+  done
+  [ "$pong" = "PONG" ] || { echo "redis-server on port $REDISPORT did not answer PONG" >&2; cat "$REDISDIR/redis.log" >&2; exit 1; }
+fi
+
+pnpm test

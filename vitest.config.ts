@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config"
+
+export default defineConfig({
+  // Node tests run in Vite's SSR environment, so the source condition goes under `ssr`:
+  // a top-level `resolve.conditions` alone would load the workspace packages from dist.
+  ssr: { resolve: { conditions: ["@tessera/source"] } },
+  test: {
+    include: ["packages/**/test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
+    testTimeout: 30_000
+  }
+})
