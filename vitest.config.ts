@@ -6,6 +6,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@tessera/source"] } },
   test: {
     include: ["packages/**/test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
-    testTimeout: 30_000
+    testTimeout: 30_000,
+    reporters: ["default", "./scripts/summary-reporter.ts"]
   }
 })

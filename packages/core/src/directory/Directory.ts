@@ -14,7 +14,9 @@ import { AgentId, ContactId, GroupId, OrganizationId, WorkspaceId } from "../tic
  */
 export const Email = Schema.String.check(
   Schema.isMaxLength(254),
-  Schema.isPattern(/^[^@\s<>(),;:"[\]]+@[^@\s<>(),;:"[\]]+\.[^@\s<>(),;:"[\]]+$/)
+  Schema.isPattern(/^[^@\s<>(),;:"[\]]+@[^@\s<>(),;:"[\]]+\.[^@\s<>(),;:"[\]]+$/, {
+    message: "Expected an email address"
+  })
 ).pipe(Schema.brand("Email"))
 /** @category models @since 0.1.0 */
 export type Email = typeof Email.Type

@@ -6,8 +6,8 @@
  * `expectedVersion` gets the conflict instead. Rules, SLAs and notifications plug in later.
  */
 import { Context, DateTime, Effect, Layer, Option } from "effect"
-import type { Agent, Contact } from "../directory/Directory.js"
-import { normalizeEmail } from "../directory/Directory.js"
+import type { Agent, Contact, Group, Organization } from "../directory/Directory.js"
+import { Email, normalizeEmail } from "../directory/Directory.js"
 import { AgentUnavailable, type EmailTaken, NotInDirectory } from "../directory/DirectoryError.js"
 import * as MemoryDirectoryStore from "../memory/MemoryDirectoryStore.js"
 import * as MemoryTicketStore from "../memory/MemoryTicketStore.js"
@@ -22,7 +22,17 @@ import { type TicketPage, TicketQuery } from "../query/TicketQuery.js"
 import * as Actor from "../ticket/Actor.js"
 import type { FieldDefinition } from "../ticket/CustomField.js"
 import { closeDueAt, type DecideContext, decide } from "../ticket/decide.js"
-import type { AgentId, ContactId, GroupId, MessageId, PublicId, TicketId, TicketRef } from "../ticket/Ids.js"
+import type {
+  AgentId,
+  ContactId,
+  GroupId,
+  MessageId,
+  OrganizationId,
+  PublicId,
+  TicketId,
+  TicketRef
+} from "../ticket/Ids.js"
+import { TicketRef as TicketRefSchema } from "../ticket/Ids.js"
 import * as Status from "../ticket/Status.js"
 import * as Ticket from "../ticket/Ticket.js"
 import * as C from "../ticket/TicketCommand.js"
@@ -81,17 +91,17 @@ export interface Service {
   readonly addFollower: (input: In.FollowerInput) => Op<Ticket.Ticket>
   readonly removeFollower: (input: In.FollowerInput) => Op<Ticket.Ticket>
   /** The current state of a ticket, by public number or internal id. */
-  readonly get: (ticket: TicketRef) => Op<Ticket.Ticket>
+  readonly get: (ticket: typeof TicketRefSchema.Encoded) => Op<Ticket.Ticket>
   /** The event log of a ticket: its complete history. */
-  readonly history: (ticket: TicketRef) => Op<ReadonlyArray<TicketEvent>>
+  readonly history: (ticket: typeof TicketRefSchema.Encoded) => Op<ReadonlyArray<TicketEvent>>
   /** A page of tickets (see `TicketQuery`). */
   readonly list: (query: typeof TicketQuery.Encoded) => Op<TicketPage>
   /** Fires the timers that are due (closing solved tickets); returns how many fired. */
   readonly runDueTimers: (limit?: number) => Op<number>
   readonly saveContact: (input: In.ContactInput) => Op<Contact>
-  readonly saveOrganization: (input: In.OrganizationInput) => Op<import("../directory/Directory.js").Organization>
+  readonly saveOrganization: (input: In.OrganizationInput) => Op<Organization>
   readonly saveAgent: (input: In.AgentInput) => Op<Agent>
-  readonly saveGroup: (input: In.GroupInput) => Op<import("../directory/Directory.js").Group>
+  readonly saveGroup: (input: In.GroupInput) => Op<Group>
   readonly getContact: (id: string) => Op<Contact>
   readonly findContactByEmail: (email: string) => Op<Option.Option<Contact>>
 }
@@ -186,17 +196,23 @@ export const make = (
         : Effect.succeed(ref)
 
     const load = (ticketId: TicketId, ref: TicketRef = ticketId) =>
-      Effect.flatMap(store.read(ticketId), ({ events, version }) => {
-        const state = Ticket.fold(events)
+      Effect.flatMap(store.load(ticketId), ({ state, version }) =>
         // Another workspace's ticket looks exactly like a missing one.
-        return state === undefined || state.workspaceId !== ws
+        state === undefined || state.workspaceId !== ws
           ? Effect.fail(new TicketNotFound({ ticket: ref }))
-          : Effect.succeed({ state, version, events })
-      })
+          : Effect.succeed({ state, version })
+      )
+
+    const resolveRef = (raw: typeof TicketRefSchema.Encoded) =>
+      Effect.flatMap(decode(TicketRefSchema, "ticket")(raw), (ref) => Effect.map(resolve(ref), (id) => ({ id, ref })))
 
     const afterAppend = (ticket: Ticket.Ticket, events: ReadonlyArray<TicketEvent>): Op<void> => {
       const due = closeDueAt(ticket, workflow)
-      const solvedNow = events.some((e) => e._tag === "StatusChanged" && e.toCategory === "solved")
+      const solvedNow = events.some(
+        (e) =>
+          (e._tag === "StatusChanged" && e.toCategory === "solved") ||
+          (e._tag === "TicketOpened" && e.category === "solved")
+      )
       return due !== undefined && solvedNow
         ? timers.schedule(Timer.make(ws, ticket.id, "close_solved", due))
         : Effect.void
@@ -279,14 +295,14 @@ export const make = (
     const requesterOf = (input: In.RequesterInput): Op<Contact> =>
       Effect.gen(function* () {
         if ("id" in input) return yield* contact(input.id)
-        const email = yield* decode(In.ContactInput.fields.emails, "requester")([input.email])
+        const email = yield* decode(Email, "requester email")(input.email)
         const existing = yield* directory.findContactByEmail(ws, input.email)
         if (Option.isSome(existing)) return existing.value
         const created: Contact = {
           id: (yield* ids.next("contact")) as ContactId,
           workspaceId: ws,
           name: input.name ?? normalizeEmail(input.email).split("@")[0] ?? "",
-          emails: (email ?? []).map((e) => normalizeEmail(e) as typeof e),
+          emails: [normalizeEmail(email) as Email],
           phones: [],
           externalIds: {}
         }
@@ -461,8 +477,11 @@ export const make = (
       removeFollower: simple(In.FollowerInput, "removeFollower", (input, ticket) =>
         Effect.succeed(new C.RemoveFollower({ ticketId: ticket.id, follower: input.follower }))
       ),
-      get: (ref) => Effect.flatMap(resolve(ref), (id) => Effect.map(load(id, ref), ({ state }) => state)),
-      history: (ref) => Effect.flatMap(resolve(ref), (id) => Effect.map(load(id, ref), ({ events }) => events)),
+      get: (raw) => Effect.flatMap(resolveRef(raw), ({ id, ref }) => Effect.map(load(id, ref), ({ state }) => state)),
+      history: (raw) =>
+        Effect.flatMap(resolveRef(raw), ({ id, ref }) =>
+          Effect.flatMap(load(id, ref), () => Effect.map(store.read(id), ({ events }) => events))
+        ),
       list: (raw) => Effect.flatMap(decode(TicketQuery, "query")(raw), (query) => store.query(ws, query)),
       runDueTimers: (limit = 100) =>
         Effect.gen(function* () {
@@ -481,8 +500,8 @@ export const make = (
               } else if (error._tag !== "TicketNotFound" && error._tag !== "TicketClosed") {
                 continue // the lease runs out and the timer comes back: nothing is lost
               }
-            } else {
-              fired++
+            } else if (outcome.success.category === "closed") {
+              fired++ // a ticket reopened since the timer was set stays open and does not count
             }
             yield* timers.complete(timer.id)
           }
@@ -517,7 +536,7 @@ export const make = (
             "organization",
             input.id,
             (id) => ({
-              id: id as import("../ticket/Ids.js").OrganizationId,
+              id: id as OrganizationId,
               workspaceId: ws,
               name: input.name,
               domains: input.domains ?? [],

@@ -55,7 +55,7 @@ const onTicket = {
  */
 export const RequesterInput = Schema.Union([
   Schema.Struct({ id: ContactId }),
-  Schema.Struct({ email: Schema.String, name: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(255))) })
+  Schema.Struct({ email: Email, name: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(255))) })
 ])
 /** @category models @since 0.1.0 */
 export type RequesterInput = typeof RequesterInput.Type

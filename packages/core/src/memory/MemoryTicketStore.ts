@@ -1,10 +1,11 @@
 /**
  * The in-memory `TicketStore`: the reference implementation of the port, written for clarity.
- * Events are kept encoded (JSON), as a durable store keeps them, so that what round-trips here
- * round-trips everywhere. Each operation runs as one synchronous step, which makes it atomic.
+ * Events are encoded to JSON and decoded back at append time, as a durable store would see
+ * them, so that what round-trips here round-trips everywhere; the folded state is kept as a
+ * snapshot for `load`. Each operation runs as one synchronous step, which makes it atomic.
  */
 import { Effect, Layer, Option, Schema } from "effect"
-import { CorruptEvent, PublicIdTaken, VersionConflict } from "../ports/StoreError.js"
+import { PublicIdTaken, VersionConflict } from "../ports/StoreError.js"
 import { TicketStore } from "../ports/TicketStore.js"
 import * as TicketQuery from "../query/TicketQuery.js"
 import type { PublicId, TicketId, WorkspaceId } from "../ticket/Ids.js"
@@ -23,12 +24,14 @@ export interface Options {
 }
 
 interface Stream {
+  /** The events as a durable store keeps them (JSON), and as they decode back from it. */
   readonly encoded: Array<string>
+  readonly decoded: Array<TicketEvent>
   state: Ticket.State
 }
 
 const encodeEvent = Schema.encodeSync(TicketEventJson)
-const decodeEvent = Schema.decodeUnknownEffect(TicketEventJson)
+const decodeEvent = Schema.decodeUnknownSync(TicketEventJson)
 
 /**
  * Builds an in-memory ticket store.
@@ -55,24 +58,24 @@ export const make = (options: Options = {}): Effect.Effect<TicketStore["Service"
       capabilities: { durable: false, multiProcess: false },
 
       read: (ticketId) =>
-        Effect.gen(function* () {
+        Effect.sync(() => {
           const stream = streams.get(ticketId)
-          if (stream === undefined) return { events: [], version: 0 }
-          const encoded = [...stream.encoded]
-          const events: Array<TicketEvent> = []
-          for (const [index, text] of encoded.entries()) {
-            const event = yield* Effect.mapError(
-              decodeEvent(text),
-              (error) => new CorruptEvent({ streamId: ticketId, version: index + 1, issue: error.message })
-            )
-            events.push(event)
-          }
-          return { events, version: encoded.length }
+          return stream === undefined
+            ? { events: [], version: 0 }
+            : { events: [...stream.decoded], version: stream.decoded.length }
+        }),
+
+      load: (ticketId) =>
+        Effect.sync(() => {
+          const stream = streams.get(ticketId)
+          return stream === undefined
+            ? { state: Ticket.initial, version: 0 }
+            : { state: stream.state, version: stream.decoded.length }
         }),
 
       append: (ticketId, expectedVersion, events) =>
         Effect.suspend((): Effect.Effect<number, VersionConflict | PublicIdTaken> => {
-          const stream = streams.get(ticketId) ?? { encoded: [], state: Ticket.initial }
+          const stream = streams.get(ticketId) ?? { encoded: [], decoded: [], state: Ticket.initial }
           if (stream.encoded.length !== expectedVersion) {
             return Effect.fail(
               new VersionConflict({ streamId: ticketId, expected: expectedVersion, actual: stream.encoded.length })
@@ -83,12 +86,16 @@ export const make = (options: Options = {}): Effect.Effect<TicketStore["Service"
               return Effect.fail(new PublicIdTaken({ workspaceId: event.workspaceId, publicId: event.publicId }))
             }
           }
+          // What is kept is what the codec gives back, so a shape that does not round-trip
+          // fails here, at the append, as it would in a durable store.
           const encoded = events.map((e) => encodeEvent(e))
+          const decoded = encoded.map((text) => decodeEvent(text))
           for (const event of events) {
             if (event._tag === "TicketOpened") numbersOf(event.workspaceId).set(event.publicId, ticketId)
           }
           stream.encoded.push(...encoded)
-          stream.state = Ticket.fold(events, stream.state)
+          stream.decoded.push(...decoded)
+          stream.state = Ticket.fold(decoded, stream.state)
           streams.set(ticketId, stream)
           return Effect.succeed(stream.encoded.length)
         }),

@@ -7,6 +7,7 @@
 import { Context, type Effect, type Option } from "effect"
 import type { TicketPage, TicketQuery } from "../query/TicketQuery.js"
 import type { PublicId, TicketId, WorkspaceId } from "../ticket/Ids.js"
+import type { State } from "../ticket/Ticket.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
 import type { InvalidCursor, PublicIdTaken, StoreError, VersionConflict } from "./StoreError.js"
 
@@ -18,6 +19,17 @@ import type { InvalidCursor, PublicIdTaken, StoreError, VersionConflict } from "
  */
 export interface StoredStream {
   readonly events: ReadonlyArray<TicketEvent>
+  readonly version: number
+}
+
+/**
+ * A stream's current state (`undefined` when it holds no ticket) and its version.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface LoadedStream {
+  readonly state: State
   readonly version: number
 }
 
@@ -45,6 +57,11 @@ export class TicketStore extends Context.Service<
   {
     /** Reads a stream; a stream that does not exist is empty (version 0). */
     readonly read: (ticketId: TicketId) => Effect.Effect<StoredStream, StoreError>
+    /**
+     * The current state of a stream and its version: exactly `Ticket.fold` of what `read`
+     * returns, which a store may keep as a snapshot so that commands need not replay history.
+     */
+    readonly load: (ticketId: TicketId) => Effect.Effect<LoadedStream, StoreError>
     /**
      * Appends events if the stream is still at `expectedVersion`, atomically with the
      * projection; returns the new version. A `TicketOpened` whose public number is taken in its

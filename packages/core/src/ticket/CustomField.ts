@@ -41,7 +41,17 @@ export const FieldDefinition = Schema.Struct({
 /** @category models @since 0.1.0 */
 export type FieldDefinition = typeof FieldDefinition.Type
 
-const isoDate = /^\d{4}-\d{2}-\d{2}$/
+const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/
+
+// Checked by hand: `Date.parse` accepts days that do not exist ("2026-02-30" is 2 March).
+const isCalendarDate = (value: string): boolean => {
+  const match = isoDate.exec(value)
+  if (match === null) return false
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
+  return month >= 1 && month <= 12 && day >= 1 && day <= days
+}
 
 /**
  * Checks a value against its declaration: `Option.some(reason)` when it does not fit.
@@ -58,7 +68,7 @@ export const check = (definition: FieldDefinition, value: FieldValue): Option.Op
     case "boolean":
       return typeof value === "boolean" ? Option.none() : Option.some("expected true or false")
     case "date":
-      return typeof value === "string" && isoDate.test(value) && !Number.isNaN(Date.parse(value))
+      return typeof value === "string" && isCalendarDate(value)
         ? Option.none()
         : Option.some("expected a date as YYYY-MM-DD")
     case "dropdown":

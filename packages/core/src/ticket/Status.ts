@@ -141,7 +141,11 @@ export const canMove = (workflow: Workflow, from: StatusId, to: StatusId): boole
   const target = find(workflow, to)
   if (source === undefined || target === undefined || from === to) return false
   if (source.category === "closed" || target.category === "new") return false
-  const declared = workflow.transitions?.[from]
+  // Own keys only: a status or group named `constructor` must not read Object.prototype.
+  const declared =
+    workflow.transitions !== undefined && Object.hasOwn(workflow.transitions, from)
+      ? workflow.transitions[from]
+      : undefined
   if (declared !== undefined) return declared.includes(to)
   return target.category !== "closed" || source.category === "solved"
 }
@@ -153,7 +157,8 @@ export const canMove = (workflow: Workflow, from: StatusId, to: StatusId): boole
  * @since 0.1.0
  */
 export const reopenPolicyFor = (workflow: Workflow, group: GroupId | undefined): ReopenPolicy =>
-  (group !== undefined ? workflow.reopen.byGroup[group] : undefined) ?? workflow.reopen.default
+  (group !== undefined && Object.hasOwn(workflow.reopen.byGroup, group) ? workflow.reopen.byGroup[group] : undefined) ??
+  workflow.reopen.default
 
 /**
  * How long a solved ticket stays solved before the time-driven close.

@@ -126,7 +126,8 @@ export const evolve = (state: State, event: TicketEvent): State => {
     out = setOptional(out, "type", event.type)
     out = setOptional(out, "group", event.group)
     out = setOptional(out, "assignee", event.assignee)
-    return out
+    // A ticket opened as solved (a phone call handled on the spot) starts its close delay now.
+    return event.category === "solved" ? { ...out, solvedAt: event.at } : out
   }
   if (state === undefined) return state
   const ticket = touch(state, event.at)

@@ -128,12 +128,15 @@ const open = (state: Ticket | undefined, cmd: C.OpenTicket, ctx: DecideContext):
   if (state !== undefined) return Effect.fail(new TicketAlreadyExists({ ticketId: cmd.ticketId }))
   const actorLabel = ActorModule.label(ctx.actor)
   if (ctx.actor._tag === "contact") {
-    if (ctx.actor.id !== cmd.requester) {
+    // A follow-up may come from a contact copied on the closed ticket (checked by `reply`).
+    if (ctx.actor.id !== cmd.requester && cmd.followUpOf === undefined) {
       return Effect.fail(
         new NotPermitted({ ticketId: cmd.ticketId, actor: actorLabel, action: "open a ticket for someone else" })
       )
     }
-    if (cmd.assignee !== undefined || cmd.group !== undefined || cmd.status !== undefined) {
+    // A follow-up inherits its group from the closed ticket: the contact did not choose it.
+    const chosenGroup = cmd.group !== undefined && cmd.followUpOf === undefined
+    if (cmd.assignee !== undefined || chosenGroup || cmd.status !== undefined) {
       return Effect.fail(
         new NotPermitted({ ticketId: cmd.ticketId, actor: actorLabel, action: "set status, group or assignee" })
       )
@@ -289,7 +292,8 @@ const escalate = (ticket: Ticket, cmd: C.Escalate, ctx: DecideContext): Decision
 const setCustomField = (ticket: Ticket, cmd: C.SetCustomField, ctx: DecideContext): Decision =>
   staffOnly(ticket, ctx, "set a custom field", () => {
     if (!ctx.customFields.some((d) => d.key === cmd.key)) return Effect.fail(new UnknownCustomField({ key: cmd.key }))
-    const current = ticket.customFields[cmd.key]
+    // Own keys only: a field named `constructor` must not read Object.prototype.
+    const current = Object.hasOwn(ticket.customFields, cmd.key) ? ticket.customFields[cmd.key] : undefined
     if (cmd.value === null) {
       return current === undefined
         ? none

@@ -1,0 +1,446 @@
+/**
+ * `createHelpdesk`: the `Helpdesk` service behind plain Promises, for applications that do not
+ * use Effect. It builds the service once (in-memory ports by default, or the ports of a layer you
+ * pass), returns JSON-friendly data (dates as ISO strings, absent values as `undefined`) and
+ * rejects with the same tagged error instances the Effect API fails with. It adds no behaviour of
+ * its own: every rule lives in the service.
+ */
+import { Cause, Clock, Effect, Exit, Layer, ManagedRuntime, Option, Schema } from "effect"
+import * as Directory from "../directory/Directory.js"
+import * as MemoryDirectoryStore from "../memory/MemoryDirectoryStore.js"
+import * as MemoryTicketStore from "../memory/MemoryTicketStore.js"
+import * as MemoryTimers from "../memory/MemoryTimers.js"
+import type { DirectoryStore } from "../ports/DirectoryStore.js"
+import { type IdGenerator, layerSequential, layerTimeOrdered } from "../ports/IdGenerator.js"
+import type { TicketStore } from "../ports/TicketStore.js"
+import type { Timers } from "../ports/Timers.js"
+import * as TicketQuery from "../query/TicketQuery.js"
+import type { FieldDefinition } from "../ticket/CustomField.js"
+import { TicketRef } from "../ticket/Ids.js"
+import * as Status from "../ticket/Status.js"
+import * as Ticket from "../ticket/Ticket.js"
+import * as TicketEvent from "../ticket/TicketEvent.js"
+import * as Helpdesk from "./Helpdesk.js"
+import type * as In from "./HelpdeskInput.js"
+import { decode, InvalidInput } from "./Input.js"
+
+/**
+ * A ticket as the facade returns it: `Ticket.Ticket` encoded, with dates as ISO strings.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type TicketJson = typeof Ticket.Ticket.Encoded
+
+/**
+ * An event of a ticket's history, encoded (`_tag`, `at` as an ISO string, `by`, ...).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type TicketEventJson = typeof TicketEvent.TicketEvent.Encoded
+
+/**
+ * A ticket without its conversation, as queries return it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type TicketSummaryJson = typeof TicketQuery.TicketSummary.Encoded
+
+/**
+ * One page of a query, and the cursor of the next page (`undefined` on the last one).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TicketPageJson {
+  readonly items: ReadonlyArray<TicketSummaryJson>
+  readonly nextCursor: string | undefined
+}
+
+/**
+ * A contact, as the facade returns it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ContactJson = typeof Directory.Contact.Encoded
+
+/**
+ * An organization, as the facade returns it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type OrganizationJson = typeof Directory.Organization.Encoded
+
+/**
+ * An agent, as the facade returns it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type AgentJson = typeof Directory.Agent.Encoded
+
+/**
+ * A group, as the facade returns it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type GroupJson = typeof Directory.Group.Encoded
+
+/**
+ * A ticket reference: its public number (`69369`) or its internal id.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type TicketRefInput = typeof TicketRef.Encoded
+
+/**
+ * A workflow as written in the options (see `Status.Workflow`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type WorkflowJson = typeof Status.Workflow.Encoded
+
+/**
+ * A custom field declaration as written in the options (see `CustomField.FieldDefinition`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type FieldDefinitionJson = typeof FieldDefinition.Encoded
+
+/**
+ * Every error a facade promise may reject with: the `Helpdesk`'s tagged errors, as instances.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type HelpdeskError = Helpdesk.HelpdeskError
+
+/**
+ * The ports a help desk runs on. A layer that provides them replaces the in-memory ones.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Ports = TicketStore | DirectoryStore | IdGenerator | Timers
+
+/**
+ * Options of `createHelpdesk`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** The workspace (tenant) this help desk works on (default `"default"`). */
+  readonly workspace?: string
+  /** Statuses, transitions, the solved-to-closed delay and reopen policies (default: `Status.defaultWorkflow`). */
+  readonly workflow?: WorkflowJson
+  /** The custom fields tickets of this workspace carry. */
+  readonly customFields?: ReadonlyArray<FieldDefinitionJson>
+  /** In-memory ports only: the first public ticket number (default 1). */
+  readonly firstPublicId?: number
+  /** In-memory ports only: `sequential` ids (`tkt_1`) for demos and tests; time-ordered by default. */
+  readonly ids?: "sequential" | "timeOrdered"
+  /**
+   * Where the help desk reads the time, in milliseconds since the epoch or as a `Date` (default:
+   * the system clock). For demos, imports and tests that need a chosen time; it becomes the Effect
+   * `Clock` the service reads, so timers and timestamps follow it.
+   */
+  readonly now?: () => number | Date
+  /** Other ports (a SQL store, Redis timers, ...) instead of the in-memory ones. */
+  readonly layer?: Layer.Layer<Ports, unknown>
+}
+
+/**
+ * The help desk with Promise methods. Each method takes the same input as the `Helpdesk`
+ * service, resolves with JSON-friendly data, and rejects with the service's tagged error
+ * instance (`err instanceof TicketError.TicketClosed`, or `err._tag === "TicketClosed"`).
+ * Bugs (defects) reject with an `Error`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface HelpdeskClient {
+  /** The decoded configuration the help desk runs with. */
+  readonly config: {
+    readonly workspace: string
+    readonly workflow: WorkflowJson
+    readonly customFields: ReadonlyArray<FieldDefinitionJson>
+  }
+  /** Opens a ticket from any channel; the requester is found (or created) by email or id. */
+  readonly open: (input: In.OpenInput) => Promise<TicketJson>
+  /**
+   * Adds a public reply. A requester writing on a closed ticket (or on one solved longer ago than
+   * the group's reopen window) gets a follow-up ticket: that ticket is returned.
+   */
+  readonly reply: (input: In.MessageInput) => Promise<TicketJson>
+  /** Adds an internal note (agents only). */
+  readonly note: (input: In.MessageInput) => Promise<TicketJson>
+  /** Moves the ticket to another status of the workflow. */
+  readonly changeStatus: (input: In.StatusInput) => Promise<TicketJson>
+  /** Assigns to an agent and/or a group (`null` unassigns). */
+  readonly assign: (input: In.AssignInput) => Promise<TicketJson>
+  /** Sets the priority. */
+  readonly setPriority: (input: In.PriorityInput) => Promise<TicketJson>
+  /** Sets the type. */
+  readonly setType: (input: In.TypeInput) => Promise<TicketJson>
+  /** Escalates to a higher support level, with a reason. */
+  readonly escalate: (input: In.EscalateInput) => Promise<TicketJson>
+  /** Sets (or, with `null`, clears) a declared custom field. */
+  readonly setCustomField: (input: In.CustomFieldInput) => Promise<TicketJson>
+  /** Adds and removes tags. */
+  readonly tag: (input: In.TagsInput) => Promise<TicketJson>
+  /** Adds a follower (agent or contact). */
+  readonly addFollower: (input: In.FollowerInput) => Promise<TicketJson>
+  /** Removes a follower. */
+  readonly removeFollower: (input: In.FollowerInput) => Promise<TicketJson>
+  /** The current state of a ticket, by public number or internal id. */
+  readonly get: (ticket: TicketRefInput) => Promise<TicketJson>
+  /** The event log of a ticket: its complete history, oldest first. */
+  readonly history: (ticket: TicketRefInput) => Promise<ReadonlyArray<TicketEventJson>>
+  /** A page of tickets (see `TicketQuery`). */
+  readonly list: (query?: typeof TicketQuery.TicketQuery.Encoded) => Promise<TicketPageJson>
+  /** Fires the timers that are due at the help desk's `now` (closing solved tickets); resolves with how many fired. */
+  readonly runDueTimers: (limit?: number) => Promise<number>
+  /** Creates (no `id`) or replaces a contact. */
+  readonly saveContact: (input: In.ContactInput) => Promise<ContactJson>
+  /** Creates (no `id`) or replaces an organization. */
+  readonly saveOrganization: (input: In.OrganizationInput) => Promise<OrganizationJson>
+  /** Creates (no `id`) or replaces an agent. */
+  readonly saveAgent: (input: In.AgentInput) => Promise<AgentJson>
+  /** Creates (no `id`) or replaces a group. */
+  readonly saveGroup: (input: In.GroupInput) => Promise<GroupJson>
+  /** A contact by id; rejects with `NotInDirectory` when there is none. */
+  readonly getContact: (id: string) => Promise<ContactJson>
+  /** A contact by any of its emails (case-insensitive), or `undefined`. */
+  readonly findContactByEmail: (email: string) => Promise<ContactJson | undefined>
+  /** Releases the help desk's resources (connections of the ports' layer); later calls reject. */
+  readonly close: () => Promise<void>
+}
+
+const helpdeskErrorTags: Record<HelpdeskError["_tag"], true> = {
+  TicketNotFound: true,
+  TicketAlreadyExists: true,
+  TicketClosed: true,
+  TransitionNotAllowed: true,
+  UnknownStatus: true,
+  NotPermitted: true,
+  UnknownCustomField: true,
+  InvalidCustomFieldValue: true,
+  InvalidEscalation: true,
+  EmptyMessage: true,
+  NotDue: true,
+  FollowUpRequired: true,
+  InvalidInput: true,
+  NotInDirectory: true,
+  AgentUnavailable: true,
+  EmailTaken: true,
+  VersionConflict: true,
+  PublicIdTaken: true,
+  InvalidCursor: true,
+  StoreUnavailable: true,
+  CorruptEvent: true
+}
+
+/**
+ * Whether a rejection is one of the `Helpdesk`'s expected errors (and not a bug). It checks the
+ * `_tag`, so it also recognises errors of another copy of the package (ESM and CJS builds loaded
+ * side by side), where `instanceof` cannot.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const isHelpdeskError = (u: unknown): u is HelpdeskError =>
+  u instanceof Error && "_tag" in u && typeof u._tag === "string" && Object.hasOwn(helpdeskErrorTags, u._tag)
+
+/** The typed failure itself when there is one; otherwise (a defect, an interruption) an `Error`. */
+const rejection = (cause: Cause.Cause<unknown>): unknown => {
+  const failure = Cause.findErrorOption(cause)
+  if (Option.isSome(failure)) return failure.value
+  const squashed = Cause.squash(cause)
+  return squashed instanceof Error
+    ? squashed
+    : new Error(`Unexpected failure: ${String(squashed)}`, { cause: squashed })
+}
+
+/** A `Clock` whose wall time is the user's `now`; sleeping and monotonic time stay the real ones. */
+const clockLayer = (now: () => number | Date): Layer.Layer<never> =>
+  Layer.effect(
+    Clock.Clock,
+    Effect.map(Clock.Clock, (real): Clock.Clock => {
+      const millis = () => {
+        const value = now()
+        return typeof value === "number" ? value : value.getTime()
+      }
+      return {
+        currentTimeMillisUnsafe: millis,
+        currentTimeMillis: Effect.sync(millis),
+        currentTimeNanosUnsafe: () => BigInt(Math.trunc(millis())) * 1_000_000n,
+        currentTimeNanos: Effect.sync(() => BigInt(Math.trunc(millis())) * 1_000_000n),
+        monotonicTimeNanosUnsafe: () => real.monotonicTimeNanosUnsafe(),
+        monotonicTimeNanos: real.monotonicTimeNanos,
+        sleep: (duration) => real.sleep(duration)
+      }
+    })
+  )
+
+const MemoryOptions = Schema.Struct({
+  firstPublicId: Schema.optionalKey(
+    Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }))
+  ),
+  ids: Schema.optionalKey(Schema.Literals(["sequential", "timeOrdered"]))
+})
+
+const optionKeys: ReadonlySet<string> = new Set<keyof Options>([
+  "workspace",
+  "workflow",
+  "customFields",
+  "firstPublicId",
+  "ids",
+  "now",
+  "layer"
+])
+
+const Limit = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))
+
+/** The ports: the user's layer, or in-memory ones shaped by `firstPublicId` and `ids`. */
+const portsOf = (options: Options): Effect.Effect<Layer.Layer<Ports, unknown>, InvalidInput> =>
+  Effect.gen(function* () {
+    // Callers without TypeScript deserve to hear about a misspelt option too.
+    const unknown = Object.keys(options).filter((key) => !optionKeys.has(key))
+    if (unknown.length > 0) {
+      return yield* new InvalidInput({
+        input: "options",
+        problems: unknown.map((key) => ({ path: [key], message: "Unexpected key" }))
+      })
+    }
+    const memory = yield* decode(
+      MemoryOptions,
+      "options"
+    )({
+      ...(options.firstPublicId === undefined ? {} : { firstPublicId: options.firstPublicId }),
+      ...(options.ids === undefined ? {} : { ids: options.ids })
+    })
+    if (options.layer !== undefined) {
+      const ignored = Object.keys(memory)
+      if (ignored.length > 0) {
+        return yield* new InvalidInput({
+          input: "options",
+          problems: ignored.map((key) => ({
+            path: [key],
+            message: "applies to the in-memory ports only, not to `layer`"
+          }))
+        })
+      }
+      return options.layer
+    }
+    return Layer.mergeAll(
+      MemoryTicketStore.layer(memory.firstPublicId === undefined ? {} : { firstPublicId: memory.firstPublicId }),
+      MemoryDirectoryStore.layer,
+      MemoryTimers.layer,
+      memory.ids === "sequential" ? layerSequential : layerTimeOrdered
+    )
+  })
+
+const encodeTicket = Schema.encodeSync(Ticket.Ticket)
+const encodeEvent = Schema.encodeSync(TicketEvent.TicketEvent)
+const encodeSummary = Schema.encodeSync(TicketQuery.TicketSummary)
+const encodeContact = Schema.encodeSync(Directory.Contact)
+const encodeOrganization = Schema.encodeSync(Directory.Organization)
+const encodeAgent = Schema.encodeSync(Directory.Agent)
+const encodeGroup = Schema.encodeSync(Directory.Group)
+const encodeWorkflow = Schema.encodeSync(Status.Workflow)
+
+/**
+ * Creates a help desk with Promise methods. It resolves once the service is built, and rejects
+ * with `InvalidInput` when the configuration is malformed (every problem listed with its path),
+ * or with the error of the ports' layer when that fails to build.
+ *
+ * `examples/quickstart/src/main.ts` runs a ticket through it from email to close.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskClient> => {
+  const built = await Effect.runPromiseExit(portsOf(options))
+  if (Exit.isFailure(built)) throw rejection(built.cause)
+  const ports = options.now === undefined ? built.value : Layer.provideMerge(built.value, clockLayer(options.now))
+  const service = Helpdesk.layer({
+    workspaceId: options.workspace ?? "default",
+    ...(options.workflow === undefined ? {} : { workflow: options.workflow }),
+    ...(options.customFields === undefined ? {} : { customFields: options.customFields })
+  }).pipe(Layer.provideMerge(ports))
+  const runtime = ManagedRuntime.make(service)
+
+  let closed = false
+  const run = <A, B>(effect: Effect.Effect<A, unknown, Helpdesk.Helpdesk>, encode: (a: A) => B): Promise<B> =>
+    closed
+      ? Promise.reject(new Error("This help desk is closed"))
+      : runtime.runPromiseExit(Effect.map(effect, encode)).then((exit) => {
+          if (Exit.isSuccess(exit)) return exit.value
+          throw rejection(exit.cause)
+        })
+
+  const started = await runtime.runPromiseExit(Effect.service(Helpdesk.Helpdesk))
+  if (Exit.isFailure(started)) {
+    await runtime.dispose()
+    throw rejection(started.cause)
+  }
+  const helpdesk = started.value
+  const ref = decode(TicketRef, "ticket")
+
+  return {
+    config: {
+      workspace: helpdesk.config.workspaceId,
+      workflow: encodeWorkflow(helpdesk.config.workflow),
+      customFields: helpdesk.config.customFields
+    },
+    open: (input) => run(helpdesk.open(input), encodeTicket),
+    reply: (input) => run(helpdesk.reply(input), encodeTicket),
+    note: (input) => run(helpdesk.note(input), encodeTicket),
+    changeStatus: (input) => run(helpdesk.changeStatus(input), encodeTicket),
+    assign: (input) => run(helpdesk.assign(input), encodeTicket),
+    setPriority: (input) => run(helpdesk.setPriority(input), encodeTicket),
+    setType: (input) => run(helpdesk.setType(input), encodeTicket),
+    escalate: (input) => run(helpdesk.escalate(input), encodeTicket),
+    setCustomField: (input) => run(helpdesk.setCustomField(input), encodeTicket),
+    tag: (input) => run(helpdesk.tag(input), encodeTicket),
+    addFollower: (input) => run(helpdesk.addFollower(input), encodeTicket),
+    removeFollower: (input) => run(helpdesk.removeFollower(input), encodeTicket),
+    get: (ticket) => run(Effect.flatMap(ref(ticket), helpdesk.get), encodeTicket),
+    history: (ticket) =>
+      run(Effect.flatMap(ref(ticket), helpdesk.history), (events) => events.map((e) => encodeEvent(e))),
+    list: (query = {}) =>
+      run(helpdesk.list(query), (page) => ({
+        items: page.items.map((t) => encodeSummary(t)),
+        nextCursor: page.nextCursor
+      })),
+    runDueTimers: (limit) =>
+      run(
+        limit === undefined
+          ? helpdesk.runDueTimers()
+          : Effect.flatMap(decode(Limit, "limit")(limit), helpdesk.runDueTimers),
+        (fired) => fired
+      ),
+    saveContact: (input) => run(helpdesk.saveContact(input), encodeContact),
+    saveOrganization: (input) => run(helpdesk.saveOrganization(input), encodeOrganization),
+    saveAgent: (input) => run(helpdesk.saveAgent(input), encodeAgent),
+    saveGroup: (input) => run(helpdesk.saveGroup(input), encodeGroup),
+    getContact: (id) => run(helpdesk.getContact(id), encodeContact),
+    findContactByEmail: (email) =>
+      run(helpdesk.findContactByEmail(email), (found) =>
+        Option.isSome(found) ? encodeContact(found.value) : undefined
+      ),
+    close: () => {
+      closed = true
+      return runtime.dispose()
+    }
+  }
+}

@@ -1,0 +1,161 @@
+import { describe, expect, it } from "@effect/vitest"
+import { DateTime, Effect, Layer, Random, References } from "effect"
+import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
+import * as MemoryDirectoryStore from "../../src/memory/MemoryDirectoryStore.js"
+import * as MemoryTicketStore from "../../src/memory/MemoryTicketStore.js"
+import * as MemoryTimers from "../../src/memory/MemoryTimers.js"
+import * as IdGenerator from "../../src/ports/IdGenerator.js"
+import { TicketStore } from "../../src/ports/TicketStore.js"
+import type { Tag } from "../../src/tags/Tag.js"
+import { TicketStoreSuite } from "../../src/testing/index.js"
+import * as Actor from "../../src/ticket/Actor.js"
+import type { TicketId } from "../../src/ticket/Ids.js"
+import * as E from "../../src/ticket/TicketEvent.js"
+
+const mary = Actor.agent("mary")
+
+/** A help desk over the given store, with Mary (agent) and Jane (requester) in its directory. */
+const deskOn = (store: TicketStore["Service"], maxAttempts = 1000) =>
+  Effect.gen(function* () {
+    const desk = yield* Helpdesk.make({
+      workspaceId: "acme",
+      maxAttempts,
+      customFields: [{ key: "ref", label: "Reference", type: "text" }]
+    }).pipe(
+      Effect.provide(
+        Layer.mergeAll(
+          Layer.succeed(TicketStore, store),
+          MemoryDirectoryStore.layer,
+          IdGenerator.layerSequential,
+          MemoryTimers.layer
+        )
+      )
+    )
+    yield* desk.saveAgent({ id: "mary", name: "Mary", email: "mary@example.com" })
+    yield* desk.saveContact({ id: "jane", name: "Jane Sharpe" })
+    const ticket = yield* desk.open({
+      requester: { id: "jane" },
+      subject: "Many hands",
+      text: "Everyone writes here.",
+      channel: "web"
+    })
+    return { desk, ticket }
+  })
+
+describe("concurrent writers on one ticket", () => {
+  it.effect("eight writers adding tags, notes and field values to one ticket at once lose none of them", () =>
+    Effect.gen(function* () {
+      const racing = TicketStoreSuite.interleaving(yield* MemoryTicketStore.make(), 0.3)
+      const { desk, ticket } = yield* deskOn(racing.store)
+      const writers = Array.from({ length: 8 }, (_, w) => w)
+      const perWriter = 30
+      yield* Effect.forEach(
+        writers,
+        (w) =>
+          Effect.forEach(
+            Array.from({ length: perWriter }, (_, i) => i),
+            (i) => {
+              const on = { ticket: ticket.id, by: mary }
+              switch (i % 3) {
+                case 0:
+                  return desk.tag({ ...on, add: [` W${w} Tag ${i} `] })
+                case 1:
+                  return desk.note({ ...on, text: `note ${w}/${i}` })
+                default:
+                  return desk.setCustomField({ ...on, key: "ref", value: `w${w}-${i}` })
+              }
+            }
+          ),
+        { concurrency: writers.length }
+      )
+      expect(racing.conflicts()).toBeGreaterThan(0)
+      const events = yield* desk.history(ticket.id)
+      expect(events.length).toBe(1 + writers.length * perWriter)
+      // What each event says was written, to find every command exactly once.
+      const written = events.slice(1).map((e) => {
+        switch (e._tag) {
+          case "TagsChanged":
+            return `tag ${e.added.join(",")}`
+          case "NoteAdded":
+            return `note ${e.message.text}`
+          case "CustomFieldChanged":
+            return `field ${String(e.to)}`
+          default:
+            return e._tag
+        }
+      })
+      for (const w of writers) {
+        const mine = Array.from({ length: perWriter }, (_, i) =>
+          i % 3 === 0 ? `tag w${w}_tag_${i}` : i % 3 === 1 ? `note note ${w}/${i}` : `field w${w}-${i}`
+        )
+        // Exactly once each, and in the order the writer sent them.
+        expect(written.filter((x) => mine.includes(x))).toEqual(mine)
+      }
+      const fields = events.flatMap((e) => (e._tag === "CustomFieldChanged" ? [e] : []))
+      fields.forEach((e, i) => {
+        expect(e.from, "a field change decided on a stale state").toBe(i === 0 ? undefined : fields[i - 1]?.to)
+      })
+      const final = yield* desk.get(ticket.id)
+      expect(final.version).toBe(events.length)
+      expect(final.tags.length).toBe(writers.length * (perWriter / 3))
+      expect(final.messages.length).toBe(1 + writers.length * (perWriter / 3))
+    }).pipe(Random.withSeed(7), Effect.provideService(References.PreventSchedulerYield, true))
+  )
+
+  it.effect("an API caller passing a stale expectedVersion gets VersionConflict and nothing is written", () =>
+    Effect.gen(function* () {
+      const { desk, ticket } = yield* deskOn(yield* MemoryTicketStore.make())
+      yield* desk.tag({ ticket: ticket.id, by: mary, add: ["vpn"], expectedVersion: 1 })
+      const before = yield* desk.history(ticket.id)
+      const stale = yield* Effect.flip(
+        desk.note({ ticket: ticket.id, by: mary, text: "Based on v1", expectedVersion: 1 })
+      )
+      expect(stale).toMatchObject({ _tag: "VersionConflict", streamId: ticket.id, expected: 1, actual: 2 })
+      const ahead = yield* Effect.flip(
+        desk.setPriority({ ticket: ticket.publicId, by: mary, priority: "urgent", expectedVersion: 3 })
+      )
+      expect(ahead).toMatchObject({ _tag: "VersionConflict", streamId: ticket.id, expected: 3, actual: 2 })
+      expect(yield* desk.history(ticket.id)).toEqual(before)
+      const current = yield* desk.setPriority({ ticket: ticket.id, by: mary, priority: "urgent", expectedVersion: 2 })
+      expect(current).toMatchObject({ priority: "urgent", version: 3 })
+    })
+  )
+
+  it.effect(
+    "a writer that always loses the race gives up after maxAttempts with VersionConflict and writes nothing",
+    () =>
+      Effect.gen(function* () {
+        const inner = yield* MemoryTicketStore.make()
+        let attempts = 0
+        // Before each of the writer's appends, a rival appends first.
+        const rival = (ticketId: TicketId) =>
+          Effect.gen(function* () {
+            attempts++
+            const { version } = yield* inner.read(ticketId)
+            const tag = `rival_${attempts}` as Tag
+            const at = yield* DateTime.now
+            yield* inner.append(ticketId, version, [
+              new E.TagsChanged({ ticketId, at, by: Actor.system("rival"), added: [tag], removed: [] })
+            ])
+          })
+        const store = TicketStore.of({
+          ...inner,
+          append: (ticketId, expectedVersion, events) =>
+            events.some((e) => e._tag === "NoteAdded")
+              ? Effect.andThen(Effect.orDie(rival(ticketId)), inner.append(ticketId, expectedVersion, events))
+              : inner.append(ticketId, expectedVersion, events)
+        })
+        const { desk, ticket } = yield* deskOn(store, 3)
+        const error = yield* Effect.flip(desk.note({ ticket: ticket.id, by: mary, text: "Never lands" }))
+        expect(error).toMatchObject({ _tag: "VersionConflict", streamId: ticket.id, expected: 3, actual: 4 })
+        expect(attempts).toBe(3)
+        const events = yield* desk.history(ticket.id)
+        expect(events.map((e) => (e._tag === "TagsChanged" ? e.added.join() : e._tag))).toEqual([
+          "TicketOpened",
+          "rival_1",
+          "rival_2",
+          "rival_3"
+        ])
+      })
+  )
+})

@@ -1,0 +1,345 @@
+import { Effect, Layer } from "effect"
+import { afterEach, describe, expect, it } from "vitest"
+import {
+  createHelpdesk,
+  DirectoryError,
+  Input,
+  MemoryDirectoryStore,
+  MemoryTicketStore,
+  MemoryTimers,
+  PromiseHelpdesk,
+  TicketError,
+  TicketStore
+} from "../../src/index.js"
+import { layerSequential } from "../../src/ports/IdGenerator.js"
+
+const start = Date.parse("2025-05-01T11:15:00Z")
+const hours = (n: number) => n * 3_600_000
+
+/** A help desk on a clock the test moves by hand, with Mary in billing. */
+const setup = async (options: PromiseHelpdesk.Options = {}) => {
+  let now = start
+  const helpdesk = await createHelpdesk({
+    workspace: "acme",
+    firstPublicId: 69369,
+    ids: "sequential",
+    now: () => now,
+    ...options
+  })
+  open.push(helpdesk)
+  await helpdesk.saveGroup({ id: "billing", name: "Billing" })
+  await helpdesk.saveAgent({ id: "mary", name: "Mary", email: "mary@example.com", groups: ["billing"] })
+  const ticket = await helpdesk.open({
+    requester: { email: "jane.sharpe@example.com", name: "Jane Sharpe" },
+    subject: "Over-charged for my subscription",
+    text: "I was charged twice for my subscription this month.",
+    channel: "email",
+    tags: ["billing"]
+  })
+  return {
+    helpdesk,
+    ticket,
+    advance: (ms: number) => {
+      now += ms
+    }
+  }
+}
+
+const mary = { _tag: "agent", id: "mary" } as const
+const open: Array<PromiseHelpdesk.HelpdeskClient> = []
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((h) => h.close()))
+})
+
+/** The rejection of a promise, which must reject. */
+const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
+  try {
+    await promise
+  } catch (error) {
+    return error
+  }
+  throw new Error("expected the promise to reject")
+}
+
+describe("createHelpdesk", () => {
+  it("opens a ticket and returns it as JSON, with ISO dates", async () => {
+    const { ticket } = await setup()
+    expect(ticket).toMatchObject({
+      publicId: 69369,
+      workspaceId: "acme",
+      status: "new",
+      channel: "email",
+      priority: "normal",
+      tags: ["billing"],
+      createdAt: "2025-05-01T11:15:00.000Z"
+    })
+    expect(ticket.messages[0]).toMatchObject({ visibility: "public", at: "2025-05-01T11:15:00.000Z" })
+    expect(JSON.parse(JSON.stringify(ticket))).toEqual(ticket)
+  })
+
+  it("an agent's reply takes the ticket into work, and the history lists every event", async () => {
+    const { helpdesk, advance } = await setup()
+    advance(hours(1))
+    const replied = await helpdesk.reply({ ticket: 69369, by: mary, text: "Sorry Jane, refund on its way." })
+    expect(replied.status).toBe("open")
+    expect(replied.firstAgentReplyAt).toBe("2025-05-01T12:15:00.000Z")
+    const history = await helpdesk.history(69369)
+    expect(history.map((e) => e._tag)).toEqual(["TicketOpened", "ReplyAdded", "StatusChanged"])
+    expect(history[2]).toMatchObject({ from: "new", to: "open", by: mary, at: "2025-05-01T12:15:00.000Z" })
+  })
+
+  it("a refused command rejects with the tagged error instance itself", async () => {
+    const { helpdesk, ticket } = await setup()
+    const error = await rejection(helpdesk.changeStatus({ ticket: 69369, by: mary, status: "closed" }))
+    expect(error).toBeInstanceOf(TicketError.TransitionNotAllowed)
+    expect(error).toBeInstanceOf(Error)
+    expect(error).toMatchObject({ _tag: "TransitionNotAllowed", ticketId: ticket.id, from: "new", to: "closed" })
+    expect(PromiseHelpdesk.isHelpdeskError(error)).toBe(true)
+    expect((error as Error).message).toBe(`Ticket ${ticket.id} cannot move from new to closed`)
+  })
+
+  it("an agent writing on a closed ticket is refused with TicketClosed", async () => {
+    const { helpdesk, ticket, advance } = await setup()
+    await helpdesk.changeStatus({ ticket: 69369, by: mary, status: "solved" })
+    advance(hours(96))
+    expect(await helpdesk.runDueTimers()).toBe(1)
+    const error = await rejection(helpdesk.reply({ ticket: 69369, by: mary, text: "One more thing" }))
+    expect(error).toBeInstanceOf(TicketError.TicketClosed)
+    expect(error).toMatchObject({ _tag: "TicketClosed", ticketId: ticket.id })
+  })
+
+  it("references to unknown records reject with NotInDirectory and TicketNotFound", async () => {
+    const { helpdesk } = await setup()
+    const agent = await rejection(helpdesk.assign({ ticket: 69369, by: mary, assignee: "nobody" }))
+    expect(agent).toBeInstanceOf(DirectoryError.NotInDirectory)
+    expect(agent).toMatchObject({ _tag: "NotInDirectory", kind: "agent", id: "nobody" })
+    const ticket = await rejection(helpdesk.get(424242))
+    expect(ticket).toBeInstanceOf(TicketError.TicketNotFound)
+    expect(ticket).toMatchObject({ ticket: 424242 })
+    expect(await rejection(helpdesk.getContact("nobody"))).toMatchObject({ _tag: "NotInDirectory", kind: "contact" })
+  })
+
+  it("a stale expectedVersion rejects with VersionConflict", async () => {
+    const { helpdesk, ticket } = await setup()
+    const error = await rejection(helpdesk.tag({ ticket: 69369, by: mary, add: ["refund"], expectedVersion: 0 }))
+    expect(error).toMatchObject({ _tag: "VersionConflict", streamId: ticket.id, expected: 0, actual: 1 })
+    expect((error as { retryable: boolean }).retryable).toBe(true)
+  })
+
+  it("malformed input rejects with InvalidInput listing each problem with its path", async () => {
+    const { helpdesk } = await setup()
+    const raw = {
+      requester: { email: "jane.sharpe@example.com" },
+      subject: 42, // wrong type
+      channel: "carrier-pigeon", // not a channel
+      // `text` is missing
+      urgent: true // not a field
+    }
+    const error = await rejection(helpdesk.open(raw as unknown as Parameters<typeof helpdesk.open>[0]))
+    expect(error).toBeInstanceOf(Input.InvalidInput)
+    const invalid = error as Input.InvalidInput
+    expect(invalid.input).toBe("open")
+    expect(invalid.problems).toEqual(
+      expect.arrayContaining([
+        { path: ["subject"], message: "Expected string" },
+        { path: ["channel"], message: expect.stringContaining('"email"') },
+        { path: ["text"], message: "Missing key" },
+        { path: ["urgent"], message: "Expected no excess property" }
+      ])
+    )
+    expect(invalid.message).toContain("subject: Expected string")
+  })
+
+  it("a status that is not a status id is invalid input; an undeclared one is UnknownStatus", async () => {
+    const { helpdesk } = await setup()
+    const malformed = await rejection(helpdesk.changeStatus({ ticket: 69369, by: mary, status: "Solved!" }))
+    expect(malformed).toBeInstanceOf(Input.InvalidInput)
+    expect((malformed as Input.InvalidInput).problems.map((p) => p.path)).toEqual([["status"]])
+    const undeclared = await rejection(helpdesk.changeStatus({ ticket: 69369, by: mary, status: "archived" }))
+    expect(undeclared).toBeInstanceOf(TicketError.UnknownStatus)
+    expect(undeclared).toMatchObject({ status: "archived" })
+  })
+
+  it("a ticket reference of the wrong type is invalid input", async () => {
+    const { helpdesk } = await setup()
+    const error = await rejection(helpdesk.get({ id: 69369 } as unknown as number))
+    expect(error).toMatchObject({ _tag: "InvalidInput", input: "ticket" })
+  })
+
+  it("a requester's reply on a closed ticket opens a linked follow-up with its tags and fields, not its assignee or priority", async () => {
+    const { helpdesk, ticket, advance } = await setup({
+      customFields: [{ key: "plan", label: "Plan", type: "dropdown", options: ["basic", "pro"] }]
+    })
+    await helpdesk.assign({ ticket: 69369, by: mary, group: "billing", assignee: "mary" })
+    await helpdesk.setCustomField({ ticket: 69369, by: mary, key: "plan", value: "pro" })
+    await helpdesk.setPriority({ ticket: 69369, by: mary, priority: "high" })
+    await helpdesk.changeStatus({ ticket: 69369, by: mary, status: "solved" })
+    advance(hours(96))
+    await helpdesk.runDueTimers()
+    advance(hours(24))
+
+    const followUp = await helpdesk.reply({
+      ticket: 69369,
+      by: { _tag: "contact", id: ticket.requester },
+      text: "The double charge is back this month."
+    })
+
+    expect(followUp.publicId).toBe(69370)
+    expect(followUp.links).toEqual([{ kind: "follow_up_of", ticketId: ticket.id }])
+    expect(followUp).toMatchObject({
+      requester: ticket.requester,
+      subject: ticket.subject,
+      tags: ["billing"],
+      customFields: { plan: "pro" },
+      group: "billing",
+      priority: "normal",
+      status: "new",
+      description: "The double charge is back this month."
+    })
+    expect(followUp.assignee).toBeUndefined()
+    const closed = await helpdesk.get(69369)
+    expect(closed.status).toBe("closed")
+    expect(closed.links).toEqual([{ kind: "followed_up_by", ticketId: followUp.id }])
+  })
+
+  it("solved tickets close only once the workflow's delay has passed", async () => {
+    const { helpdesk, advance } = await setup()
+    await helpdesk.changeStatus({ ticket: 69369, by: mary, status: "solved" })
+    advance(hours(96) - 1)
+    expect(await helpdesk.runDueTimers()).toBe(0)
+    expect((await helpdesk.get(69369)).status).toBe("solved")
+    advance(1)
+    expect(await helpdesk.runDueTimers()).toBe(1)
+    const closed = await helpdesk.get(69369)
+    expect(closed).toMatchObject({ status: "closed", closedAt: "2025-05-05T11:15:00.000Z" })
+    const last = (await helpdesk.history(69369)).at(-1)
+    expect(last).toMatchObject({ _tag: "StatusChanged", from: "solved", to: "closed", by: { _tag: "system" } })
+  })
+
+  it("queries resolve with pages of summaries", async () => {
+    const { helpdesk } = await setup()
+    const page = await helpdesk.list({ tagsAny: ["billing"] })
+    expect(page.nextCursor).toBeUndefined()
+    expect(page.items).toHaveLength(1)
+    expect(page.items[0]).toMatchObject({ publicId: 69369, createdAt: "2025-05-01T11:15:00.000Z" })
+    expect(page.items[0]).not.toHaveProperty("messages")
+    expect((await helpdesk.list()).items).toHaveLength(1)
+    expect(await rejection(helpdesk.list({ cursor: "not-a-cursor" }))).toMatchObject({ _tag: "InvalidCursor" })
+  })
+
+  it("directory lookups resolve with JSON records, or undefined when nobody matches", async () => {
+    const { helpdesk } = await setup()
+    const jane = await helpdesk.findContactByEmail("Jane.Sharpe@Example.com")
+    expect(jane).toMatchObject({ name: "Jane Sharpe", emails: ["jane.sharpe@example.com"] })
+    expect(await helpdesk.findContactByEmail("nobody@example.com")).toBeUndefined()
+    const saved = await helpdesk.saveContact({
+      ...(jane === undefined ? { name: "" } : { id: jane.id, name: jane.name, emails: [...jane.emails] }),
+      externalIds: { billing: "CUS-4471" }
+    })
+    expect(await helpdesk.getContact(saved.id)).toEqual(saved)
+  })
+
+  it("rejects a malformed configuration with InvalidInput", async () => {
+    const config = await rejection(createHelpdesk({ workspace: "not a workspace id" }))
+    expect(config).toBeInstanceOf(Input.InvalidInput)
+    expect(config).toMatchObject({ input: "config", problems: [{ path: ["workspaceId"] }] })
+
+    const workflow = await rejection(
+      createHelpdesk({
+        workflow: {
+          statuses: [{ id: "new", category: "new", label: "New" }],
+          closeSolvedAfterHours: 96,
+          reopen: { default: { _tag: "AlwaysReopen" }, byGroup: {} }
+        }
+      })
+    )
+    expect(workflow).toMatchObject({
+      _tag: "InvalidInput",
+      problems: expect.arrayContaining([{ path: ["workflow"], message: 'no status in category "closed"' }])
+    })
+
+    const misspelt = await rejection(createHelpdesk({ worksapce: "acme" } as PromiseHelpdesk.Options))
+    expect(misspelt).toMatchObject({
+      _tag: "InvalidInput",
+      problems: [{ path: ["worksapce"], message: "Unexpected key" }]
+    })
+
+    const badNumber = await rejection(createHelpdesk({ firstPublicId: 0 }))
+    expect(badNumber).toMatchObject({ _tag: "InvalidInput", problems: [{ path: ["firstPublicId"] }] })
+  })
+
+  it("runs on the ports of a layer, where in-memory options do not apply", async () => {
+    const ports = Layer.mergeAll(
+      MemoryTicketStore.layer({ firstPublicId: 500 }),
+      MemoryDirectoryStore.layer,
+      MemoryTimers.layer,
+      layerSequential
+    )
+    const conflicting = await rejection(createHelpdesk({ layer: ports, ids: "sequential" }))
+    expect(conflicting).toMatchObject({ _tag: "InvalidInput", problems: [{ path: ["ids"] }] })
+
+    const helpdesk = await createHelpdesk({ layer: ports })
+    open.push(helpdesk)
+    const ticket = await helpdesk.open({
+      requester: { email: "jane.sharpe@example.com" },
+      subject: "Invoice",
+      text: "Where is my invoice?",
+      channel: "web"
+    })
+    expect(ticket).toMatchObject({ id: "tkt_2", publicId: 500, workspaceId: "default" })
+  })
+
+  it("rejects with the error of a ports layer that fails to build", async () => {
+    class StoreDown extends Error {
+      readonly _tag = "StoreDown"
+    }
+    const failing = Layer.effect(TicketStore.TicketStore, Effect.fail(new StoreDown("no connection")))
+    const error = await rejection(
+      createHelpdesk({
+        layer: Layer.mergeAll(failing, MemoryDirectoryStore.layer, MemoryTimers.layer, layerSequential)
+      })
+    )
+    expect(error).toBeInstanceOf(StoreDown)
+  })
+
+  it("a defect (a bug, not a refusal) rejects with an Error", async () => {
+    const broken = Layer.effect(
+      TicketStore.TicketStore,
+      Effect.map(MemoryTicketStore.make(), (store) => ({ ...store, load: () => Effect.die("disk on fire") }))
+    )
+    const helpdesk = await createHelpdesk({
+      layer: Layer.mergeAll(broken, MemoryDirectoryStore.layer, MemoryTimers.layer, layerSequential)
+    })
+    open.push(helpdesk)
+    await helpdesk.open({ requester: { email: "jane.sharpe@example.com" }, subject: "x", text: "x", channel: "web" })
+    const error = await rejection(helpdesk.get(1))
+    expect(error).toBeInstanceOf(Error)
+    expect(PromiseHelpdesk.isHelpdeskError(error)).toBe(false)
+    expect((error as Error).message).toBe("Unexpected failure: disk on fire")
+  })
+
+  it("reads the system clock when no `now` is given", async () => {
+    const before = Date.now()
+    const helpdesk = await createHelpdesk()
+    open.push(helpdesk)
+    const ticket = await helpdesk.open({
+      requester: { email: "jane.sharpe@example.com" },
+      subject: "Hello",
+      text: "Hello",
+      channel: "chat"
+    })
+    expect(Date.parse(ticket.createdAt)).toBeGreaterThanOrEqual(before)
+    expect(Date.parse(ticket.createdAt)).toBeLessThanOrEqual(Date.now())
+    expect(ticket.id).toMatch(/^tkt_[0-9a-z]{26}$/)
+    expect(helpdesk.config.workspace).toBe("default")
+    expect(helpdesk.config.workflow.closeSolvedAfterHours).toBe(96)
+  })
+
+  it("after close(), calls reject", async () => {
+    const helpdesk = await createHelpdesk()
+    await helpdesk.close()
+    const error = await rejection(helpdesk.get(1))
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toBe("This help desk is closed")
+  })
+})
