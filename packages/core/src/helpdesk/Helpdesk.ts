@@ -11,12 +11,12 @@ import { Email, normalizeEmail } from "../directory/Directory.js"
 import { AgentUnavailable, type EmailTaken, NotInDirectory } from "../directory/DirectoryError.js"
 import * as MemoryDirectoryStore from "../memory/MemoryDirectoryStore.js"
 import * as MemoryTicketStore from "../memory/MemoryTicketStore.js"
-import * as MemoryTimers from "../memory/MemoryTimers.js"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
 import { IdGenerator, layerSequential, layerTimeOrdered } from "../ports/IdGenerator.js"
+import type { Outbox } from "../ports/Outbox.js"
 import type { InvalidCursor, PublicIdTaken, StoreError } from "../ports/StoreError.js"
 import { VersionConflict } from "../ports/StoreError.js"
-import { TicketStore } from "../ports/TicketStore.js"
+import { type AppendEffects, TicketStore } from "../ports/TicketStore.js"
 import * as Timer from "../ports/Timers.js"
 import { type TicketPage, TicketQuery } from "../query/TicketQuery.js"
 import * as Actor from "../ticket/Actor.js"
@@ -206,16 +206,26 @@ export const make = (
     const resolveRef = (raw: typeof TicketRefSchema.Encoded) =>
       Effect.flatMap(decode(TicketRefSchema, "ticket")(raw), (ref) => Effect.map(resolve(ref), (id) => ({ id, ref })))
 
-    const afterAppend = (ticket: Ticket.Ticket, events: ReadonlyArray<TicketEvent>): Op<void> => {
+    /** What an append writes besides its events: the close timer of a ticket just solved. */
+    const effectsOf = (ticket: Ticket.Ticket, events: ReadonlyArray<TicketEvent>): AppendEffects => {
       const due = closeDueAt(ticket, workflow)
       const solvedNow = events.some(
         (e) =>
           (e._tag === "StatusChanged" && e.toCategory === "solved") ||
           (e._tag === "TicketOpened" && e.category === "solved")
       )
-      return due !== undefined && solvedNow
-        ? timers.schedule(Timer.make(ws, ticket.id, "close_solved", due))
-        : Effect.void
+      return due !== undefined && solvedNow ? { timers: [Timer.make(ws, ticket.id, "close_solved", due)] } : {}
+    }
+
+    /** Appends decided events with their effects; the new state on success. */
+    const appendDecided = (
+      state: Ticket.State,
+      version: number,
+      ticketId: TicketId,
+      events: ReadonlyArray<TicketEvent>
+    ) => {
+      const next = Ticket.fold(events, state) as Ticket.Ticket
+      return Effect.as(store.append(ticketId, version, events, effectsOf(next, events)), next)
     }
 
     /**
@@ -239,12 +249,8 @@ export const make = (
           const command = yield* build(state)
           const events = yield* decide(state, command, yield* context(actor))
           if (events.length === 0) return state
-          const appended = yield* Effect.result(store.append(ticketId, version, events))
-          if (appended._tag === "Success") {
-            const next = Ticket.fold(events, state) as Ticket.Ticket
-            yield* afterAppend(next, events)
-            return next
-          }
+          const appended = yield* Effect.result(appendDecided(state, version, ticketId, events))
+          if (appended._tag === "Success") return appended.success
           const error = appended.failure
           if (!isConflict(error) || expectedVersion !== undefined || attempt >= maxAttempts)
             return yield* Effect.fail(error)
@@ -278,12 +284,8 @@ export const make = (
           const number = publicId ?? (yield* store.nextPublicId(ws))
           const command = new C.OpenTicket({ ...template, ticketId, workspaceId: ws, publicId: number, messageId })
           const events = yield* decide(undefined, command, yield* context(actor))
-          const appended = yield* Effect.result(store.append(ticketId, 0, events))
-          if (appended._tag === "Success") {
-            const ticket = Ticket.fold(events) as Ticket.Ticket
-            yield* afterAppend(ticket, events)
-            return ticket
-          }
+          const appended = yield* Effect.result(appendDecided(undefined, 0, ticketId, events))
+          if (appended._tag === "Success") return appended.success
           // A number from the sequence can only be taken by a hand-picked one: take the next.
           const error = appended.failure
           if (error._tag !== "PublicIdTaken" || publicId !== undefined || attempt >= maxAttempts) {
@@ -613,13 +615,12 @@ export interface MemoryOptions extends MemoryTicketStore.Options {
 export const layerMemory = (
   config: typeof In.Config.Encoded,
   options: MemoryOptions = {}
-): Layer.Layer<Helpdesk | TicketStore | DirectoryStore | Timer.Timers, InvalidInput> =>
+): Layer.Layer<Helpdesk | TicketStore | DirectoryStore | Timer.Timers | Outbox, InvalidInput> =>
   layer(config).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
         MemoryTicketStore.layer(options),
         MemoryDirectoryStore.layer,
-        MemoryTimers.layer,
         options.ids === "sequential" ? layerSequential : layerTimeOrdered
       )
     )

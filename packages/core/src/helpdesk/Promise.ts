@@ -9,7 +9,6 @@ import { Cause, Clock, Effect, Exit, Layer, ManagedRuntime, Option, Schema } fro
 import * as Directory from "../directory/Directory.js"
 import * as MemoryDirectoryStore from "../memory/MemoryDirectoryStore.js"
 import * as MemoryTicketStore from "../memory/MemoryTicketStore.js"
-import * as MemoryTimers from "../memory/MemoryTimers.js"
 import type { DirectoryStore } from "../ports/DirectoryStore.js"
 import { type IdGenerator, layerSequential, layerTimeOrdered } from "../ports/IdGenerator.js"
 import type { TicketStore } from "../ports/TicketStore.js"
@@ -344,7 +343,6 @@ const portsOf = (options: Options): Effect.Effect<Layer.Layer<Ports, unknown>, I
     return Layer.mergeAll(
       MemoryTicketStore.layer(memory.firstPublicId === undefined ? {} : { firstPublicId: memory.firstPublicId }),
       MemoryDirectoryStore.layer,
-      MemoryTimers.layer,
       memory.ids === "sequential" ? layerSequential : layerTimeOrdered
     )
   })

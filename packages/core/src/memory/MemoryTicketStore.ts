@@ -1,12 +1,15 @@
 /**
- * The in-memory `TicketStore`: the reference implementation of the port, written for clarity.
- * Events are encoded to JSON and decoded back at append time, as a durable store would see
- * them, so that what round-trips here round-trips everywhere; the folded state is kept as a
- * snapshot for `load`. Each operation runs as one synchronous step, which makes it atomic.
+ * The in-memory `TicketStore`, with the `Timers` and `Outbox` its appends write to: the
+ * reference implementation of those ports, written for clarity. Events are encoded to JSON and
+ * decoded back at append time, as a durable store would see them, so that what round-trips here
+ * round-trips everywhere; the folded state is kept as a snapshot for `load`. Each operation runs
+ * as one synchronous step, which makes it atomic. Nothing survives the process.
  */
-import { Effect, Layer, Option, Schema } from "effect"
+import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { type ClaimedMessage, Outbox, type OutboxMessage } from "../ports/Outbox.js"
 import { PublicIdTaken, VersionConflict } from "../ports/StoreError.js"
-import { TicketStore } from "../ports/TicketStore.js"
+import { type AppendEffects, TicketStore } from "../ports/TicketStore.js"
+import { type Timer, Timers } from "../ports/Timers.js"
 import * as TicketQuery from "../query/TicketQuery.js"
 import type { PublicId, TicketId, WorkspaceId } from "../ticket/Ids.js"
 import * as Ticket from "../ticket/Ticket.js"
@@ -28,23 +31,46 @@ interface Stream {
   readonly encoded: Array<string>
   readonly decoded: Array<TicketEvent>
   state: Ticket.State
+  slaDueAt: DateTime.Utc | undefined
+}
+
+interface Pending<A> {
+  readonly value: A
+  /** Not claimable before this instant (epoch milliseconds): a lease or a retry delay. */
+  availableAt: number
+  attempts: number
 }
 
 const encodeEvent = Schema.encodeSync(TicketEventJson)
 const decodeEvent = Schema.decodeUnknownSync(TicketEventJson)
+const millis = DateTime.toEpochMillis
 
 /**
- * Builds an in-memory ticket store.
+ * The three ports one in-memory store provides.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface MemoryStore {
+  readonly tickets: TicketStore["Service"]
+  readonly timers: Timers["Service"]
+  readonly outbox: Outbox["Service"]
+}
+
+/**
+ * Builds an in-memory store: tickets, and the timers and outbox its appends write to.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const make = (options: Options = {}): Effect.Effect<TicketStore["Service"]> =>
+export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
   Effect.sync(() => {
     const first = options.firstPublicId ?? 1
     const streams = new Map<TicketId, Stream>()
     const publicIds = new Map<WorkspaceId, Map<number, TicketId>>()
     const sequences = new Map<WorkspaceId, number>()
+    const timers = new Map<string, Pending<Timer>>()
+    const outbox = new Map<string, Pending<OutboxMessage>>()
     const numbersOf = (ws: WorkspaceId) => {
       let numbers = publicIds.get(ws)
       if (numbers === undefined) {
@@ -53,10 +79,65 @@ export const make = (options: Options = {}): Effect.Effect<TicketStore["Service"
       }
       return numbers
     }
+    const schedule = (timer: Timer) => {
+      if (!timers.has(timer.id)) timers.set(timer.id, { value: timer, availableAt: 0, attempts: 0 })
+    }
+    /** The first `limit` entries ready at `at` in `order`, leased until `at + lease`. */
+    const claim = <A>(
+      entries: Iterable<Pending<A>>,
+      ready: (value: A) => boolean,
+      order: (value: A) => number,
+      at: number,
+      limit: number,
+      lease: number
+    ): ReadonlyArray<Pending<A>> => {
+      const due = Array.from(entries)
+        .filter((p) => ready(p.value) && p.availableAt <= at)
+        .sort((a, b) => order(a.value) - order(b.value))
+        .slice(0, limit)
+      for (const p of due) p.availableAt = at + lease
+      return due
+    }
 
-    return TicketStore.of({
+    const append = (
+      ticketId: TicketId,
+      expectedVersion: number,
+      events: ReadonlyArray<TicketEvent>,
+      effects: AppendEffects = {}
+    ): Effect.Effect<number, VersionConflict | PublicIdTaken> =>
+      Effect.suspend((): Effect.Effect<number, VersionConflict | PublicIdTaken> => {
+        const stream = streams.get(ticketId) ?? { encoded: [], decoded: [], state: Ticket.initial, slaDueAt: undefined }
+        if (stream.encoded.length !== expectedVersion) {
+          return Effect.fail(
+            new VersionConflict({ streamId: ticketId, expected: expectedVersion, actual: stream.encoded.length })
+          )
+        }
+        for (const event of events) {
+          if (event._tag === "TicketOpened" && numbersOf(event.workspaceId).has(event.publicId)) {
+            return Effect.fail(new PublicIdTaken({ workspaceId: event.workspaceId, publicId: event.publicId }))
+          }
+        }
+        // What is kept is what the codec gives back, so a shape that does not round-trip fails
+        // here, at the append, as it would in a durable store.
+        const encoded = events.map((e) => encodeEvent(e))
+        const decoded = encoded.map((text) => decodeEvent(text))
+        for (const event of events) {
+          if (event._tag === "TicketOpened") numbersOf(event.workspaceId).set(event.publicId, ticketId)
+        }
+        stream.encoded.push(...encoded)
+        stream.decoded.push(...decoded)
+        stream.state = Ticket.fold(decoded, stream.state)
+        if (effects.slaDueAt !== undefined) stream.slaDueAt = effects.slaDueAt ?? undefined
+        streams.set(ticketId, stream)
+        for (const timer of effects.timers ?? []) schedule(timer)
+        for (const message of effects.outbox ?? []) {
+          if (!outbox.has(message.id)) outbox.set(message.id, { value: message, availableAt: 0, attempts: 0 })
+        }
+        return Effect.succeed(stream.encoded.length)
+      })
+
+    const tickets = TicketStore.of({
       capabilities: { durable: false, multiProcess: false },
-
       read: (ticketId) =>
         Effect.sync(() => {
           const stream = streams.get(ticketId)
@@ -64,7 +145,6 @@ export const make = (options: Options = {}): Effect.Effect<TicketStore["Service"
             ? { events: [], version: 0 }
             : { events: [...stream.decoded], version: stream.decoded.length }
         }),
-
       load: (ticketId) =>
         Effect.sync(() => {
           const stream = streams.get(ticketId)
@@ -72,34 +152,7 @@ export const make = (options: Options = {}): Effect.Effect<TicketStore["Service"
             ? { state: Ticket.initial, version: 0 }
             : { state: stream.state, version: stream.decoded.length }
         }),
-
-      append: (ticketId, expectedVersion, events) =>
-        Effect.suspend((): Effect.Effect<number, VersionConflict | PublicIdTaken> => {
-          const stream = streams.get(ticketId) ?? { encoded: [], decoded: [], state: Ticket.initial }
-          if (stream.encoded.length !== expectedVersion) {
-            return Effect.fail(
-              new VersionConflict({ streamId: ticketId, expected: expectedVersion, actual: stream.encoded.length })
-            )
-          }
-          for (const event of events) {
-            if (event._tag === "TicketOpened" && numbersOf(event.workspaceId).has(event.publicId)) {
-              return Effect.fail(new PublicIdTaken({ workspaceId: event.workspaceId, publicId: event.publicId }))
-            }
-          }
-          // What is kept is what the codec gives back, so a shape that does not round-trip
-          // fails here, at the append, as it would in a durable store.
-          const encoded = events.map((e) => encodeEvent(e))
-          const decoded = encoded.map((text) => decodeEvent(text))
-          for (const event of events) {
-            if (event._tag === "TicketOpened") numbersOf(event.workspaceId).set(event.publicId, ticketId)
-          }
-          stream.encoded.push(...encoded)
-          stream.decoded.push(...decoded)
-          stream.state = Ticket.fold(decoded, stream.state)
-          streams.set(ticketId, stream)
-          return Effect.succeed(stream.encoded.length)
-        }),
-
+      append,
       nextPublicId: (ws) =>
         Effect.sync(() => {
           const used = numbersOf(ws)
@@ -108,23 +161,83 @@ export const make = (options: Options = {}): Effect.Effect<TicketStore["Service"
           sequences.set(ws, next)
           return next as PublicId
         }),
-
       resolve: (ws, publicId) => Effect.sync(() => Option.fromNullishOr(publicIds.get(ws)?.get(publicId))),
-
       query: (ws, query) =>
-        TicketQuery.run(
-          query,
-          Array.from(streams.values()).flatMap(({ state }) =>
-            state !== undefined && state.workspaceId === ws ? [TicketQuery.summarize(state)] : []
-          )
-        )
+        Effect.suspend(() => {
+          const summaries: Array<TicketQuery.TicketSummary> = []
+          const documents = new Map<string, string>()
+          for (const { state, slaDueAt } of streams.values()) {
+            if (state === undefined || state.workspaceId !== ws) continue
+            const summary = TicketQuery.summarize(state)
+            summaries.push(slaDueAt === undefined ? summary : { ...summary, slaDueAt })
+            if (query.search !== undefined) documents.set(state.id, TicketQuery.searchDocument(state))
+          }
+          return TicketQuery.run(query, summaries, documents)
+        })
     })
+
+    const timerPort = Timers.of({
+      schedule: (timer) => Effect.sync(() => schedule(timer)),
+      claimDue: (workspaceId, now, limit, leaseMillis) =>
+        Effect.sync(() =>
+          claim(
+            timers.values(),
+            (t) => t.workspaceId === workspaceId && millis(t.dueAt) <= millis(now),
+            (t) => millis(t.dueAt),
+            millis(now),
+            limit,
+            leaseMillis
+          ).map((p) => p.value)
+        ),
+      complete: (id) => Effect.sync(() => void timers.delete(id))
+    })
+
+    const outboxPort = Outbox.of({
+      claim: (channel, now, limit, leaseMillis) =>
+        Effect.sync(() =>
+          claim(
+            outbox.values(),
+            (m) => m.channel === channel,
+            (m) => millis(m.createdAt),
+            millis(now),
+            limit,
+            leaseMillis
+          ).map((p): ClaimedMessage => ({ ...p.value, attempts: p.attempts }))
+        ),
+      complete: (id) => Effect.sync(() => void outbox.delete(id)),
+      retry: (id, retryAt) =>
+        Effect.sync(() => {
+          const pending = outbox.get(id)
+          if (pending === undefined) return
+          pending.attempts++
+          pending.availableAt = millis(retryAt)
+        })
+    })
+
+    return { tickets, timers: timerPort, outbox: outboxPort }
   })
 
 /**
- * The in-memory ticket store as a layer.
+ * Builds the in-memory ticket store alone (its timers and outbox are then out of reach).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (options: Options = {}): Effect.Effect<TicketStore["Service"]> =>
+  Effect.map(makeStore(options), (store) => store.tickets)
+
+/**
+ * The in-memory store as a layer: `TicketStore`, with the `Timers` and `Outbox` it writes to.
  *
  * @category layers
  * @since 0.1.0
  */
-export const layer = (options: Options = {}): Layer.Layer<TicketStore> => Layer.effect(TicketStore, make(options))
+export const layer = (options: Options = {}): Layer.Layer<TicketStore | Timers | Outbox> =>
+  Layer.effectContext(
+    Effect.map(makeStore(options), (store) =>
+      Context.make(TicketStore, store.tickets).pipe(
+        Context.add(Timers, store.timers),
+        Context.add(Outbox, store.outbox)
+      )
+    )
+  )

@@ -1,15 +1,18 @@
 /**
  * The port for ticket storage: event streams with optimistic concurrency, the per-workspace
- * public-number sequence, and the queries agents' queues run on a projection. Adapters (memory,
+ * public-number sequence, and the queries agents' queues run on a projection. A store also
+ * keeps the `Timers` and the `Outbox` that its appends write to, in the same transaction. Adapters (memory,
  * SQL) implement it; the conformance suite in `@tessera/core/testing` holds them all to the
  * in-memory reference.
  */
-import { Context, type Effect, type Option } from "effect"
+import { Context, type DateTime, type Effect, type Option } from "effect"
 import type { TicketPage, TicketQuery } from "../query/TicketQuery.js"
 import type { PublicId, TicketId, WorkspaceId } from "../ticket/Ids.js"
 import type { State } from "../ticket/Ticket.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
+import type { OutboxMessage } from "./Outbox.js"
 import type { InvalidCursor, PublicIdTaken, StoreError, VersionConflict } from "./StoreError.js"
+import type { Timer } from "./Timers.js"
 
 /**
  * A stream as read: its events in order and its version (the number of events; 0 when empty).
@@ -31,6 +34,21 @@ export interface StoredStream {
 export interface LoadedStream {
   readonly state: State
   readonly version: number
+}
+
+/**
+ * What an append writes besides the events, in the same transaction: timers to schedule,
+ * outbox messages to deliver, and values the projection derives from outside the events (the
+ * next SLA due time).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface AppendEffects {
+  readonly timers?: ReadonlyArray<Timer>
+  readonly outbox?: ReadonlyArray<OutboxMessage>
+  /** The ticket's next SLA due time for queues (`null` clears it; absent leaves it). */
+  readonly slaDueAt?: DateTime.Utc | null
 }
 
 /**
@@ -64,13 +82,15 @@ export class TicketStore extends Context.Service<
     readonly load: (ticketId: TicketId) => Effect.Effect<LoadedStream, StoreError>
     /**
      * Appends events if the stream is still at `expectedVersion`, atomically with the
-     * projection; returns the new version. A `TicketOpened` whose public number is taken in its
-     * workspace fails with `PublicIdTaken` and appends nothing.
+     * projection and the effects (timers, outbox); returns the new version. A `TicketOpened`
+     * whose public number is taken in its workspace fails with `PublicIdTaken` and appends
+     * nothing.
      */
     readonly append: (
       ticketId: TicketId,
       expectedVersion: number,
-      events: ReadonlyArray<TicketEvent>
+      events: ReadonlyArray<TicketEvent>,
+      effects?: AppendEffects
     ) => Effect.Effect<number, VersionConflict | PublicIdTaken | StoreError>
     /** The next free public number of a workspace (never one already used). */
     readonly nextPublicId: (workspaceId: WorkspaceId) => Effect.Effect<PublicId, StoreError>

@@ -16,12 +16,16 @@ import { Ticket } from "../ticket/Ticket.js"
 const { messages: _messages, ...summaryFields } = Ticket.fields
 
 /**
- * What queries return: a ticket without its conversation.
+ * What queries return: a ticket without its conversation, plus what queues sort on that the
+ * events do not hold (the next SLA due time, written by the `Helpdesk` with each append).
  *
  * @category models
  * @since 0.1.0
  */
-export const TicketSummary = Schema.Struct(summaryFields)
+export const TicketSummary = Schema.Struct({
+  ...summaryFields,
+  slaDueAt: Schema.optionalKey(Schema.DateTimeUtcFromString)
+})
 /** @category models @since 0.1.0 */
 export type TicketSummary = typeof TicketSummary.Type
 
@@ -31,7 +35,7 @@ export type TicketSummary = typeof TicketSummary.Type
  * @category models
  * @since 0.1.0
  */
-export const SortKey = Schema.Literals(["created", "updated", "priority"])
+export const SortKey = Schema.Literals(["created", "updated", "priority", "sla_due"])
 /** @category models @since 0.1.0 */
 export type SortKey = typeof SortKey.Type
 
@@ -55,6 +59,18 @@ export const TicketQuery = Schema.Struct({
   tagsAny: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMaxLength(200)))),
   /** Tickets that carry all of these tags. */
   tagsAll: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMaxLength(200)))),
+  /** Created at or after. */
+  createdFrom: Schema.optionalKey(Schema.DateTimeUtcFromString),
+  /** Created strictly before. */
+  createdTo: Schema.optionalKey(Schema.DateTimeUtcFromString),
+  /** Updated at or after. */
+  updatedFrom: Schema.optionalKey(Schema.DateTimeUtcFromString),
+  /** Updated strictly before. */
+  updatedTo: Schema.optionalKey(Schema.DateTimeUtcFromString),
+  /** Tickets with an SLA due time strictly before this instant. */
+  slaDueBefore: Schema.optionalKey(Schema.DateTimeUtcFromString),
+  /** Words that must all occur (as word prefixes) in the subject or the messages. */
+  search: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(500))),
   sort: Schema.optionalKey(SortKey),
   direction: Schema.optionalKey(Schema.Literals(["asc", "desc"])),
   limit: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 500 }))),
@@ -109,7 +125,58 @@ export const matches = (query: TicketQuery, t: TicketSummary): boolean =>
   (query.priority === undefined || query.priority.includes(t.priority)) &&
   (query.channel === undefined || query.channel.includes(t.channel)) &&
   (query.tagsAny === undefined || query.tagsAny.some((tag) => (t.tags as ReadonlyArray<string>).includes(tag))) &&
-  (query.tagsAll === undefined || query.tagsAll.every((tag) => (t.tags as ReadonlyArray<string>).includes(tag)))
+  (query.tagsAll === undefined || query.tagsAll.every((tag) => (t.tags as ReadonlyArray<string>).includes(tag))) &&
+  (query.createdFrom === undefined || !DateTime.isLessThan(t.createdAt, query.createdFrom)) &&
+  (query.createdTo === undefined || DateTime.isLessThan(t.createdAt, query.createdTo)) &&
+  (query.updatedFrom === undefined || !DateTime.isLessThan(t.updatedAt, query.updatedFrom)) &&
+  (query.updatedTo === undefined || DateTime.isLessThan(t.updatedAt, query.updatedTo)) &&
+  (query.slaDueBefore === undefined ||
+    (t.slaDueAt !== undefined && DateTime.isLessThan(t.slaDueAt, query.slaDueBefore)))
+
+/**
+ * The words of a text as search sees them: letters and digits, lowercase, accents removed.
+ * Stores index the same words (SQLite FTS5 and PostgreSQL `simple` both get them pre-split),
+ * so every back end answers a search the same way.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const words = (text: string): ReadonlyArray<string> =>
+  text
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 0)
+
+/**
+ * The search terms of a query: at most 8 words of at most 64 characters.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const searchTerms = (search: string): ReadonlyArray<string> =>
+  Array.from(new Set(words(search).map((w) => Array.from(w).slice(0, 64).join("")))).slice(0, 8)
+
+/**
+ * The text a ticket is found by: its subject and every message, as space-separated words.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const searchDocument = (ticket: Ticket): string =>
+  words([ticket.subject, ...ticket.messages.map((m) => m.text)].join(" ")).join(" ")
+
+/**
+ * Whether every term starts some word of a search document.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const matchesSearch = (terms: ReadonlyArray<string>, document: string): boolean => {
+  const docWords = document.split(" ")
+  return terms.every((term) => docWords.some((w) => w.startsWith(term)))
+}
 
 /**
  * The position of a ticket in a sort: numbers compared left to right, then the ticket id.
@@ -121,7 +188,8 @@ export type Position = readonly [ReadonlyArray<number>, string]
 
 /**
  * A ticket's position for a sort key. Priority sorts by rank, then oldest first, whatever the
- * direction: within a priority, the ticket that waited longest comes first.
+ * direction: within a priority, the ticket that waited longest comes first. SLA due sorts
+ * tickets without a due time last, whatever the direction.
  *
  * @category combinators
  * @since 0.1.0
@@ -134,6 +202,29 @@ export const position = (sort: SortKey, t: TicketSummary): Position => {
       return [[DateTime.toEpochMillis(t.updatedAt)], t.id]
     case "priority":
       return [[Priority.rank(t.priority), DateTime.toEpochMillis(t.createdAt)], t.id]
+    case "sla_due":
+      return [t.slaDueAt === undefined ? [1, 0] : [0, DateTime.toEpochMillis(t.slaDueAt)], t.id]
+  }
+}
+
+/**
+ * The direction of each key of a position (1 ascending, -1 descending), the id last: which
+ * keys follow the query's direction and which keep their natural order. Stores build their
+ * `ORDER BY` and keyset conditions from it.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const directions = (sort: SortKey, direction: "asc" | "desc"): ReadonlyArray<1 | -1> => {
+  const d = direction === "asc" ? 1 : -1
+  switch (sort) {
+    case "created":
+    case "updated":
+      return [d, d]
+    case "priority":
+      return [d, 1, 1]
+    case "sla_due":
+      return [1, d, 1]
   }
 }
 
@@ -144,19 +235,16 @@ export const position = (sort: SortKey, t: TicketSummary): Position => {
  * @since 0.1.0
  */
 export const compare = (sort: SortKey, direction: "asc" | "desc", a: Position, b: Position): number => {
+  const dirs = directions(sort, direction)
   const [ak, aid] = a
   const [bk, bid] = b
   for (let i = 0; i < ak.length; i++) {
     const x = ak[i] ?? 0
     const y = bk[i] ?? 0
-    if (x !== y) {
-      // Only the first key follows the direction; the rest keep their natural order.
-      const flip = i === 0 && direction === "desc" ? -1 : 1
-      return (x < y ? -1 : 1) * flip
-    }
+    if (x !== y) return (x < y ? -1 : 1) * (dirs[i] ?? 1)
   }
   const byId = aid < bid ? -1 : aid > bid ? 1 : 0
-  return sort === "priority" ? byId : byId * (direction === "desc" ? -1 : 1)
+  return byId * (dirs[ak.length] ?? 1)
 }
 
 const CursorPayload = Schema.fromJsonString(
@@ -218,13 +306,20 @@ export const ordering = (query: TicketQuery): { readonly sort: SortKey; readonly
  * @category combinators
  * @since 0.1.0
  */
-export const run = (query: TicketQuery, tickets: Iterable<TicketSummary>): Effect.Effect<TicketPage, InvalidCursor> =>
+export const run = (
+  query: TicketQuery,
+  tickets: Iterable<TicketSummary>,
+  /** Search documents by ticket id (`searchDocument`), for queries with `search`. */
+  documents: ReadonlyMap<string, string> = new Map()
+): Effect.Effect<TicketPage, InvalidCursor> =>
   Effect.gen(function* () {
     const { sort, direction } = ordering(query)
     const after = query.cursor === undefined ? undefined : yield* decodeCursor(query.cursor, sort, direction)
     const limit = query.limit ?? defaultLimit
+    const terms = query.search === undefined ? undefined : searchTerms(query.search)
     const sorted = Array.from(tickets)
       .filter((t) => matches(query, t))
+      .filter((t) => terms === undefined || matchesSearch(terms, documents.get(t.id) ?? ""))
       .map((t) => ({ t, p: position(sort, t) }))
       .filter(({ p }) => after === undefined || compare(sort, direction, p, after) > 0)
       .sort((a, b) => compare(sort, direction, a.p, b.p))

@@ -13,9 +13,9 @@ import { describe, expect, it } from "vitest"
 import * as Helpdesk from "../helpdesk/Helpdesk.js"
 import type * as HelpdeskInput from "../helpdesk/HelpdeskInput.js"
 import * as MemoryDirectoryStore from "../memory/MemoryDirectoryStore.js"
-import * as MemoryTimers from "../memory/MemoryTimers.js"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
 import { IdGenerator, layerSequential } from "../ports/IdGenerator.js"
+import type { Outbox } from "../ports/Outbox.js"
 import type { StoredStream } from "../ports/TicketStore.js"
 import { TicketStore } from "../ports/TicketStore.js"
 import { Timers } from "../ports/Timers.js"
@@ -84,7 +84,7 @@ export const freshWorkspace: Effect.Effect<WorkspaceId> = Effect.gen(function* (
 
 /** Runs `f` on a store built afresh from the layer, released at the end. */
 const withStore = <A, E, E2>(
-  layer: Layer.Layer<TicketStore, E>,
+  layer: Layer.Layer<TicketStore | Timers | Outbox, E>,
   f: (store: Store) => Effect.Effect<A, E2>
 ): Promise<A> =>
   Effect.runPromise(
@@ -836,7 +836,7 @@ const modelCommands: ReadonlyArray<fc.Arbitrary<fc.AsyncCommand<Model, Real>>> =
 ]
 
 /** Builds a fresh store, two help desks on it (workspaces A and B), and seeds their directories. */
-const setupModel = async <E>(layer: Layer.Layer<TicketStore, E>, scope: Scope.Scope) => {
+const setupModel = async <E>(layer: Layer.Layer<TicketStore | Timers | Outbox, E>, scope: Scope.Scope) => {
   const context = await Effect.runPromise(Layer.buildWithScope(Layer.fresh(layer), scope))
   const realClock = await Effect.runPromise(Clock.clockWith(Effect.succeed))
   const store = onClock(Context.get(context, TicketStore), realClock)
@@ -849,7 +849,7 @@ const setupModel = async <E>(layer: Layer.Layer<TicketStore, E>, scope: Scope.Sc
     Layer.succeed(TicketStore, store),
     Layer.succeed(DirectoryStore, await Effect.runPromise(MemoryDirectoryStore.make)),
     Layer.succeed(IdGenerator, await Effect.runPromise(prefixedIds(`${wsA}.`))),
-    Layer.succeed(Timers, await Effect.runPromise(MemoryTimers.make))
+    Layer.succeed(Timers, Context.get(context, Timers))
   )
   const spaceOf = async (ws: WorkspaceId): Promise<Space> => {
     const desk = await run(Effect.provide(Helpdesk.make(modelConfig(ws)), services))
@@ -937,7 +937,7 @@ export interface ConcurrencyReport {
  * @since 0.1.0
  */
 export const concurrentWriters = <E>(
-  layer: Layer.Layer<TicketStore, E>,
+  layer: Layer.Layer<TicketStore | Timers | Outbox, E>,
   options: { readonly writers?: number; readonly commandsPerWriter?: number; readonly seed?: number } = {}
 ): Effect.Effect<ConcurrencyReport, E | Helpdesk.HelpdeskError> => {
   const writers = options.writers ?? 8
@@ -955,7 +955,7 @@ export const concurrentWriters = <E>(
           Layer.succeed(TicketStore, decorated.store),
           MemoryDirectoryStore.layer,
           Layer.effect(IdGenerator, prefixedIds(`${ws}.`)),
-          MemoryTimers.layer
+          Layer.succeed(Timers, yield* Timers)
         )
       )
     )
@@ -1043,7 +1043,11 @@ export const expectNothingLost = (report: ConcurrencyReport): void => {
  * @category testing
  * @since 0.1.0
  */
-export const run = <E>(name: string, layer: Layer.Layer<TicketStore, E>, options: Options = {}): void => {
+export const run = <E>(
+  name: string,
+  layer: Layer.Layer<TicketStore | Timers | Outbox, E>,
+  options: Options = {}
+): void => {
   const numRuns = options.numRuns ?? 200
   const writers = options.writers ?? 8
   const commandsPerWriter = options.commandsPerWriter ?? 500

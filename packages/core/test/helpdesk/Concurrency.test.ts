@@ -3,9 +3,9 @@ import { DateTime, Effect, Layer, Random, References } from "effect"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
 import * as MemoryDirectoryStore from "../../src/memory/MemoryDirectoryStore.js"
 import * as MemoryTicketStore from "../../src/memory/MemoryTicketStore.js"
-import * as MemoryTimers from "../../src/memory/MemoryTimers.js"
 import * as IdGenerator from "../../src/ports/IdGenerator.js"
 import { TicketStore } from "../../src/ports/TicketStore.js"
+import { Timers } from "../../src/ports/Timers.js"
 import type { Tag } from "../../src/tags/Tag.js"
 import { TicketStoreSuite } from "../../src/testing/index.js"
 import * as Actor from "../../src/ticket/Actor.js"
@@ -15,6 +15,7 @@ import * as E from "../../src/ticket/TicketEvent.js"
 const mary = Actor.agent("mary")
 
 /** A help desk over the given store, with Mary (agent) and Jane (requester) in its directory. */
+// The timers come from a store of their own: these tests never fire them.
 const deskOn = (store: TicketStore["Service"], maxAttempts = 1000) =>
   Effect.gen(function* () {
     const desk = yield* Helpdesk.make({
@@ -25,9 +26,12 @@ const deskOn = (store: TicketStore["Service"], maxAttempts = 1000) =>
       Effect.provide(
         Layer.mergeAll(
           Layer.succeed(TicketStore, store),
+          Layer.effect(
+            Timers,
+            Effect.map(MemoryTicketStore.makeStore(), (s) => s.timers)
+          ),
           MemoryDirectoryStore.layer,
-          IdGenerator.layerSequential,
-          MemoryTimers.layer
+          IdGenerator.layerSequential
         )
       )
     )

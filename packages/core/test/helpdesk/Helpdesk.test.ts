@@ -7,7 +7,6 @@ import type * as HelpdeskInput from "../../src/helpdesk/HelpdeskInput.js"
 import * as Input from "../../src/helpdesk/Input.js"
 import * as MemoryDirectoryStore from "../../src/memory/MemoryDirectoryStore.js"
 import * as MemoryTicketStore from "../../src/memory/MemoryTicketStore.js"
-import * as MemoryTimers from "../../src/memory/MemoryTimers.js"
 import * as IdGenerator from "../../src/ports/IdGenerator.js"
 import type { PublicId, TicketId } from "../../src/ticket/Ids.js"
 import * as Status from "../../src/ticket/Status.js"
@@ -67,7 +66,6 @@ const janeOpens = (helpdesk: Helpdesk.Service, fields: Partial<HelpdeskInput.Ope
 const sharedPorts = Layer.mergeAll(
   MemoryTicketStore.layer({ firstPublicId: 69369 }),
   MemoryDirectoryStore.layer,
-  MemoryTimers.layer,
   IdGenerator.layerSequential
 )
 
@@ -701,7 +699,7 @@ describe("malformed input", () => {
       Effect.gen(function* () {
         const error = yield* invalid(helpdesk.list({ sort: "subject", limit: 1000 } as never))
         expect(error.message).toBe(
-          'Invalid query: sort: Expected "created" | "updated" | "priority"; limit: Expected a value between 1 and 500'
+          'Invalid query: sort: Expected "created" | "updated" | "priority" | "sla_due"; limit: Expected a value between 1 and 500'
         )
       })
     )

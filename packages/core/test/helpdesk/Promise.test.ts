@@ -6,7 +6,6 @@ import {
   Input,
   MemoryDirectoryStore,
   MemoryTicketStore,
-  MemoryTimers,
   PromiseHelpdesk,
   TicketError,
   TicketStore
@@ -272,7 +271,6 @@ describe("createHelpdesk", () => {
     const ports = Layer.mergeAll(
       MemoryTicketStore.layer({ firstPublicId: 500 }),
       MemoryDirectoryStore.layer,
-      MemoryTimers.layer,
       layerSequential
     )
     const conflicting = await rejection(createHelpdesk({ layer: ports, ids: "sequential" }))
@@ -296,7 +294,7 @@ describe("createHelpdesk", () => {
     const failing = Layer.effect(TicketStore.TicketStore, Effect.fail(new StoreDown("no connection")))
     const error = await rejection(
       createHelpdesk({
-        layer: Layer.mergeAll(failing, MemoryDirectoryStore.layer, MemoryTimers.layer, layerSequential)
+        layer: Layer.mergeAll(MemoryTicketStore.layer(), failing, MemoryDirectoryStore.layer, layerSequential)
       })
     )
     expect(error).toBeInstanceOf(StoreDown)
@@ -308,7 +306,7 @@ describe("createHelpdesk", () => {
       Effect.map(MemoryTicketStore.make(), (store) => ({ ...store, load: () => Effect.die("disk on fire") }))
     )
     const helpdesk = await createHelpdesk({
-      layer: Layer.mergeAll(broken, MemoryDirectoryStore.layer, MemoryTimers.layer, layerSequential)
+      layer: Layer.mergeAll(MemoryTicketStore.layer(), broken, MemoryDirectoryStore.layer, layerSequential)
     })
     open.push(helpdesk)
     await helpdesk.open({ requester: { email: "jane.sharpe@example.com" }, subject: "x", text: "x", channel: "web" })
