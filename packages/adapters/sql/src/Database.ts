@@ -1,0 +1,161 @@
+/**
+ * The tables of the SQL store, as kysely sees them. One schema serves SQLite and PostgreSQL:
+ * times are epoch milliseconds (`bigint` columns, numbers in TypeScript), JSON is text, and
+ * every table carries the workspace, so no query can forget it.
+ */
+import type { ColumnType, Generated } from "kysely"
+
+/** A `bigint` column read back as a number (pg returns int8 as a string unless told otherwise). */
+type Millis = ColumnType<number, number, number>
+
+/**
+ * The append-only event log: one row per event, unique per (stream, version); `position`
+ * orders all events for subscribers.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface EventsTable {
+  position: Generated<number>
+  workspace_id: string
+  stream_id: string
+  version: number
+  type: string
+  data: string
+  at: Millis
+}
+
+/**
+ * The tickets projection: the columns agents' queues filter and sort on, plus `state`, the
+ * snapshot of the folded ticket (JSON) that commands start from.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TicketsTable {
+  id: string
+  workspace_id: string
+  public_id: number
+  version: number
+  subject: string
+  requester: string
+  organization: string | null
+  channel: string
+  priority: string
+  priority_rank: number
+  type: string | null
+  status: string
+  category: string
+  group_id: string | null
+  assignee: string | null
+  created_at: Millis
+  updated_at: Millis
+  sla_due_at: Millis | null
+  /** The ticket's words (`TicketQuery.searchDocument`), indexed by FTS5 or a tsvector. */
+  document: string
+  state: string
+}
+
+/** @category models @since 0.1.0 */
+export interface TicketTagsTable {
+  workspace_id: string
+  ticket_id: string
+  tag: string
+}
+
+/** @category models @since 0.1.0 */
+export interface PublicIdSequencesTable {
+  workspace_id: string
+  last_value: number
+}
+
+/** @category models @since 0.1.0 */
+export interface TimersTable {
+  id: string
+  workspace_id: string
+  ticket_id: string
+  purpose: string
+  due_at: Millis
+  /** Not claimable before this instant: a lease. */
+  available_at: Millis
+}
+
+/** @category models @since 0.1.0 */
+export interface OutboxTable {
+  id: string
+  workspace_id: string
+  ticket_id: string
+  channel: string
+  payload: string
+  created_at: Millis
+  available_at: Millis
+  attempts: number
+}
+
+/**
+ * Email `Message-ID`s of a ticket's messages, so replies thread onto it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface EmailMessageIdsTable {
+  workspace_id: string
+  message_id: string
+  ticket_id: string
+}
+
+/**
+ * Directory records keep their JSON in `data`; the columns are what lookups need.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface DirectoryTable {
+  workspace_id: string
+  id: string
+  data: string
+}
+
+/** @category models @since 0.1.0 */
+export interface ContactEmailsTable {
+  workspace_id: string
+  email: string
+  contact_id: string
+}
+
+/** @category models @since 0.1.0 */
+export interface AgentGroupsTable {
+  workspace_id: string
+  agent_id: string
+  group_id: string
+}
+
+/**
+ * Every table of the SQL store.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Database {
+  events: EventsTable
+  tickets: TicketsTable
+  ticket_tags: TicketTagsTable
+  public_id_sequences: PublicIdSequencesTable
+  timers: TimersTable
+  outbox: OutboxTable
+  email_message_ids: EmailMessageIdsTable
+  contacts: DirectoryTable
+  contact_emails: ContactEmailsTable
+  organizations: DirectoryTable
+  agents: DirectoryTable
+  agent_groups: AgentGroupsTable
+  groups: DirectoryTable
+}
+
+/**
+ * The SQL dialects the store speaks.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Dialect = "sqlite" | "postgres"

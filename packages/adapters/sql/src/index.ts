@@ -1,0 +1,8 @@
+/**
+ * @tessera/sql: Tessera's ports on kysely, one schema and one code path for SQLite (the
+ * embedded default, better-sqlite3) and PostgreSQL (pg, the path to scale).
+ *
+ * @since 0.1.0
+ */
+export type * as Database from "./Database.js"
+export * as Migrations from "./Migrations.js"

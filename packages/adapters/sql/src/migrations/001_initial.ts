@@ -1,0 +1,173 @@
+/**
+ * The first schema: event log, tickets projection with the indexes agents' queues use, tags,
+ * public-number sequences, timers, outbox, email ids and the directory. Full-text search is an
+ * FTS5 table on SQLite and a generated tsvector column on PostgreSQL.
+ */
+import { type Kysely, sql } from "kysely"
+import type { Dialect } from "../Database.js"
+
+const unresolved = sql<boolean>`category in ('new', 'open', 'pending', 'on_hold')`
+
+export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> => {
+  const pg = dialect === "postgres"
+  const millis = "bigint" as const
+
+  await db.schema
+    .createTable("events")
+    .addColumn("position", pg ? "bigserial" : "integer", (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn("workspace_id", "text", (c) => c.notNull())
+    .addColumn("stream_id", "text", (c) => c.notNull())
+    .addColumn("version", "integer", (c) => c.notNull())
+    .addColumn("type", "text", (c) => c.notNull())
+    .addColumn("data", "text", (c) => c.notNull())
+    .addColumn("at", millis, (c) => c.notNull())
+    .addUniqueConstraint("events_stream_version", ["stream_id", "version"])
+    .execute()
+  await db.schema.createIndex("events_workspace_position").on("events").columns(["workspace_id", "position"]).execute()
+
+  await db.schema
+    .createTable("tickets")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("workspace_id", "text", (c) => c.notNull())
+    .addColumn("public_id", "integer", (c) => c.notNull())
+    .addColumn("version", "integer", (c) => c.notNull())
+    .addColumn("subject", "text", (c) => c.notNull())
+    .addColumn("requester", "text", (c) => c.notNull())
+    .addColumn("organization", "text")
+    .addColumn("channel", "text", (c) => c.notNull())
+    .addColumn("priority", "text", (c) => c.notNull())
+    .addColumn("priority_rank", "integer", (c) => c.notNull())
+    .addColumn("type", "text")
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("category", "text", (c) => c.notNull())
+    .addColumn("group_id", "text")
+    .addColumn("assignee", "text")
+    .addColumn("created_at", millis, (c) => c.notNull())
+    .addColumn("updated_at", millis, (c) => c.notNull())
+    .addColumn("sla_due_at", millis)
+    .addColumn("document", "text", (c) => c.notNull())
+    .addColumn("state", "text", (c) => c.notNull())
+    .addUniqueConstraint("tickets_workspace_public_id", ["workspace_id", "public_id"])
+    .execute()
+  // The queue agents look at most: unresolved tickets of a group, nearest SLA due first.
+  await db.schema
+    .createIndex("tickets_group_queue")
+    .on("tickets")
+    .columns(["workspace_id", "group_id", "sla_due_at", "id"])
+    .where(unresolved)
+    .execute()
+  await db.schema
+    .createIndex("tickets_assignee")
+    .on("tickets")
+    .columns(["workspace_id", "assignee", "category", "created_at", "id"])
+    .execute()
+  await db.schema
+    .createIndex("tickets_requester")
+    .on("tickets")
+    .columns(["workspace_id", "requester", "created_at", "id"])
+    .execute()
+  await db.schema.createIndex("tickets_created").on("tickets").columns(["workspace_id", "created_at", "id"]).execute()
+  await db.schema.createIndex("tickets_updated").on("tickets").columns(["workspace_id", "updated_at", "id"]).execute()
+  await db.schema
+    .createIndex("tickets_category")
+    .on("tickets")
+    .columns(["workspace_id", "category", "created_at", "id"])
+    .execute()
+
+  await db.schema
+    .createTable("ticket_tags")
+    .addColumn("workspace_id", "text", (c) => c.notNull())
+    .addColumn("ticket_id", "text", (c) => c.notNull())
+    .addColumn("tag", "text", (c) => c.notNull())
+    .addPrimaryKeyConstraint("ticket_tags_pk", ["ticket_id", "tag"])
+    .execute()
+  await db.schema
+    .createIndex("ticket_tags_by_tag")
+    .on("ticket_tags")
+    .columns(["workspace_id", "tag", "ticket_id"])
+    .execute()
+
+  await db.schema
+    .createTable("public_id_sequences")
+    .addColumn("workspace_id", "text", (c) => c.primaryKey())
+    .addColumn("last_value", "integer", (c) => c.notNull())
+    .execute()
+
+  await db.schema
+    .createTable("timers")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("workspace_id", "text", (c) => c.notNull())
+    .addColumn("ticket_id", "text", (c) => c.notNull())
+    .addColumn("purpose", "text", (c) => c.notNull())
+    .addColumn("due_at", millis, (c) => c.notNull())
+    .addColumn("available_at", millis, (c) => c.notNull().defaultTo(0))
+    .execute()
+  await db.schema.createIndex("timers_due").on("timers").columns(["workspace_id", "due_at"]).execute()
+
+  await db.schema
+    .createTable("outbox")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("workspace_id", "text", (c) => c.notNull())
+    .addColumn("ticket_id", "text", (c) => c.notNull())
+    .addColumn("channel", "text", (c) => c.notNull())
+    .addColumn("payload", "text", (c) => c.notNull())
+    .addColumn("created_at", millis, (c) => c.notNull())
+    .addColumn("available_at", millis, (c) => c.notNull().defaultTo(0))
+    .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+    .execute()
+  await db.schema.createIndex("outbox_ready").on("outbox").columns(["channel", "available_at", "created_at"]).execute()
+
+  await db.schema
+    .createTable("email_message_ids")
+    .addColumn("workspace_id", "text", (c) => c.notNull())
+    .addColumn("message_id", "text", (c) => c.notNull())
+    .addColumn("ticket_id", "text", (c) => c.notNull())
+    .addPrimaryKeyConstraint("email_message_ids_pk", ["workspace_id", "message_id"])
+    .execute()
+
+  for (const table of ["contacts", "organizations", "agents", "groups"]) {
+    await db.schema
+      .createTable(table)
+      .addColumn("workspace_id", "text", (c) => c.notNull())
+      .addColumn("id", "text", (c) => c.notNull())
+      .addColumn("data", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint(`${table}_pk`, ["workspace_id", "id"])
+      .execute()
+  }
+  await db.schema
+    .createTable("contact_emails")
+    .addColumn("workspace_id", "text", (c) => c.notNull())
+    .addColumn("email", "text", (c) => c.notNull())
+    .addColumn("contact_id", "text", (c) => c.notNull())
+    .addPrimaryKeyConstraint("contact_emails_pk", ["workspace_id", "email"])
+    .execute()
+  await db.schema
+    .createTable("agent_groups")
+    .addColumn("workspace_id", "text", (c) => c.notNull())
+    .addColumn("agent_id", "text", (c) => c.notNull())
+    .addColumn("group_id", "text", (c) => c.notNull())
+    .addPrimaryKeyConstraint("agent_groups_pk", ["workspace_id", "group_id", "agent_id"])
+    .execute()
+
+  if (pg) {
+    await sql`alter table tickets add column search tsvector generated always as (to_tsvector('simple', document)) stored`.execute(
+      db
+    )
+    await sql`create index tickets_search on tickets using gin (search)`.execute(db)
+  } else {
+    // External-content FTS5 index over tickets.document, kept in step by triggers.
+    await sql`create virtual table tickets_fts using fts5(document, content='tickets', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')`.execute(
+      db
+    )
+    await sql`create trigger tickets_fts_insert after insert on tickets begin
+      insert into tickets_fts(rowid, document) values (new.rowid, new.document);
+    end`.execute(db)
+    await sql`create trigger tickets_fts_delete after delete on tickets begin
+      insert into tickets_fts(tickets_fts, rowid, document) values ('delete', old.rowid, old.document);
+    end`.execute(db)
+    await sql`create trigger tickets_fts_update after update of document on tickets begin
+      insert into tickets_fts(tickets_fts, rowid, document) values ('delete', old.rowid, old.document);
+      insert into tickets_fts(rowid, document) values (new.rowid, new.document);
+    end`.execute(db)
+  }
+}
