@@ -50,22 +50,40 @@ export const table = (rows: ReadonlyArray<Row>): void => {
   process.stdout.write(`${out.join("\n")}\n`)
 }
 
+/** Figures grouped under a name (a back end, a data set): `{ sqlite: { latencyP99: {...} } }`. */
+export type FigureGroup = Readonly<Record<string, Figure>>
+
+const isFigure = (fig: Figure | FigureGroup): fig is Figure => typeof (fig as Figure).value === "number"
+
+const checked = (benchName: string, name: string, fig: Figure): Required<Figure> => {
+  const ratio = fig.ratio ?? fig.value / fig.baselineValue
+  for (const [field, n] of [
+    ["value", fig.value],
+    ["baselineValue", fig.baselineValue],
+    ["ratio", ratio]
+  ] as const) {
+    if (!Number.isFinite(n)) throw new Error(`bench ${benchName}: figure ${name} has a non-finite ${field} (${n})`)
+  }
+  return { value: fig.value, unit: fig.unit, baseline: fig.baseline, baselineValue: fig.baselineValue, ratio }
+}
+
 /**
  * Prints the bench's machine-readable summary: one JSON line, which must be the last line of
- * its output. Throws on a figure that is not a finite number rather than print a made-up one.
+ * its output. A top-level entry is a figure, or a group of figures (one level of nesting, say
+ * one group per database); a group's figures are checked and printed exactly as top-level ones.
+ * Throws on a figure that is not a finite number rather than print a made-up one.
  */
-export const figures = (benchName: string, figs: Readonly<Record<string, Figure>>): void => {
-  const out: Record<string, Required<Figure>> = {}
+export const figures = (benchName: string, figs: Readonly<Record<string, Figure | FigureGroup>>): void => {
+  const out: Record<string, Required<Figure> | Record<string, Required<Figure>>> = {}
   for (const [name, fig] of Object.entries(figs)) {
-    const ratio = fig.ratio ?? fig.value / fig.baselineValue
-    for (const [field, n] of [
-      ["value", fig.value],
-      ["baselineValue", fig.baselineValue],
-      ["ratio", ratio]
-    ] as const) {
-      if (!Number.isFinite(n)) throw new Error(`bench ${benchName}: figure ${name} has a non-finite ${field} (${n})`)
+    if (isFigure(fig)) {
+      out[name] = checked(benchName, name, fig)
+      continue
     }
-    out[name] = { value: fig.value, unit: fig.unit, baseline: fig.baseline, baselineValue: fig.baselineValue, ratio }
+    const group: Record<string, Required<Figure>> = {}
+    for (const [inner, innerFig] of Object.entries(fig)) group[inner] = checked(benchName, `${name}.${inner}`, innerFig)
+    if (Object.keys(group).length === 0) throw new Error(`bench ${benchName}: figure group ${name} is empty`)
+    out[name] = group
   }
   process.stdout.write(`${JSON.stringify({ bench: benchName, figures: out })}\n`)
 }

@@ -17,7 +17,12 @@ const markdownFiles = [
     .map((f) => `docs/${f}`),
   ...readdirSync(`${root}examples`)
     .map((d) => `examples/${d}/README.md`)
-    .filter((f) => existsSync(`${root}${f}`))
+    .filter((f) => existsSync(`${root}${f}`)),
+  ...["packages", "packages/adapters"].flatMap((dir) =>
+    readdirSync(`${root}${dir}`)
+      .map((d) => `${dir}/${d}/README.md`)
+      .filter((f) => existsSync(`${root}${f}`))
+  )
 ]
 
 const dedent = (lines: ReadonlyArray<string>): string => {

@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup"
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  entry: ["src/index.ts", "src/bin/migrate.ts"],
   format: ["esm", "cjs"],
   // tsup 8.5 injects `baseUrl` into the d.ts build, which TypeScript 6 deprecates.
   dts: { compilerOptions: { ignoreDeprecations: "6.0" } },

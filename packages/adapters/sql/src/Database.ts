@@ -54,6 +54,8 @@ export interface TicketsTable {
   /** The ticket's words (`TicketQuery.searchDocument`), indexed by FTS5 or a tsvector. */
   document: string
   state: string
+  /** The ticket without its messages (`TicketQuery.TicketSummary` encoded, no `slaDueAt`), as queries return it. */
+  summary: string
 }
 
 /** @category models @since 0.1.0 */

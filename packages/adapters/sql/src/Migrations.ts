@@ -4,7 +4,7 @@
  * is safe to run at every start (applied migrations are recorded and skipped).
  */
 import { Effect, Schema } from "effect"
-import { type Kysely, type Migration, Migrator } from "kysely"
+import { type Kysely, type Migration, Migrator, sql } from "kysely"
 import type { Dialect } from "./Database.js"
 import * as Initial from "./migrations/001_initial.js"
 
@@ -29,6 +29,16 @@ const all = (dialect: Dialect): Record<string, Migration> => ({
 })
 
 /**
+ * The schema the migrator's own tables go in on PostgreSQL: the connection's current one. Left
+ * unset, kysely finds them in any schema (say `public`) and then queries them unqualified, through
+ * `search_path`, where they may not be.
+ */
+const migrationTableSchema = async <DB>(db: Kysely<DB>, dialect: Dialect): Promise<string | undefined> =>
+  dialect === "postgres"
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+    : undefined
+
+/**
  * Brings the database to the latest schema; returns the names of the migrations it applied.
  *
  * @category constructors
@@ -36,7 +46,14 @@ const all = (dialect: Dialect): Record<string, Migration> => ({
  */
 export const migrate = <DB>(db: Kysely<DB>, dialect: Dialect): Effect.Effect<ReadonlyArray<string>, MigrationFailed> =>
   Effect.tryPromise({
-    try: () => new Migrator({ db, provider: { getMigrations: async () => all(dialect) } }).migrateToLatest(),
+    try: async () => {
+      const schema = await migrationTableSchema(db, dialect)
+      return new Migrator({
+        db,
+        provider: { getMigrations: async () => all(dialect) },
+        ...(schema === undefined ? {} : { migrationTableSchema: schema })
+      }).migrateToLatest()
+    },
     catch: (cause) => new MigrationFailed({ reason: String(cause), cause })
   }).pipe(
     Effect.flatMap(({ error, results }) => {

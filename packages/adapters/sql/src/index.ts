@@ -4,5 +4,10 @@
  *
  * @since 0.1.0
  */
+
+export * as Connection from "./Connection.js"
 export type * as Database from "./Database.js"
 export * as Migrations from "./Migrations.js"
+export * as SqlDirectoryStore from "./SqlDirectoryStore.js"
+export * as SqlStore from "./SqlStore.js"
+export * as SqlTicketStore from "./SqlTicketStore.js"

@@ -14,6 +14,8 @@ import { AgentId, ContactId, GroupId, OrganizationId, WorkspaceId } from "../tic
  */
 export const Email = Schema.String.check(
   Schema.isMaxLength(254),
+  // Control characters (NUL above all) are never part of an address, and PostgreSQL text cannot hold NUL.
+  Schema.isPattern(/^\P{Cc}*$/u, { message: "Expected an email address without control characters" }),
   Schema.isPattern(/^[^@\s<>(),;:"[\]]+@[^@\s<>(),;:"[\]]+\.[^@\s<>(),;:"[\]]+$/, {
     message: "Expected an email address"
   })

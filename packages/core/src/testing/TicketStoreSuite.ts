@@ -2,12 +2,15 @@
  * The conformance suite of the `TicketStore` port: every adapter runs it, the in-memory one
  * included. `run` registers vitest tests: examples of the contract (streams and optimistic
  * concurrency, public numbers, workspace isolation, cursors), a model-based fast-check run of
- * random help desk operations whose streams, numbers and query pages are checked against the
- * reference semantics (`Ticket.fold`, `TicketQuery.run`), and the concurrency property of issue 2.
- * Each test builds its own store from the layer and writes only to workspaces and streams that no
- * other test or run uses, so a shared durable store needs no cleanup between runs.
+ * random help desk operations whose streams, numbers, SLA due times and query pages are checked
+ * against the reference semantics (`Ticket.fold`, `TicketQuery.run`), properties of queries
+ * (ranges, SLA due, sorts, word search), of hostile filter input and of workspace isolation, the
+ * concurrency property of issue 2, and the `Timers` and `Outbox` suites of the same store.
+ * Each test builds its own store from the layer (a property, once for all its runs) and writes
+ * only to workspaces, streams and outbox channels that no other test or run uses, so a shared
+ * durable store needs no cleanup between runs.
  */
-import { Clock, Context, DateTime, Effect, Exit, Layer, Option, Random, References, Scope } from "effect"
+import { Clock, DateTime, Effect, Layer, Option, Random, References, Schema } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import * as Helpdesk from "../helpdesk/Helpdesk.js"
@@ -19,11 +22,12 @@ import type { Outbox } from "../ports/Outbox.js"
 import type { StoredStream } from "../ports/TicketStore.js"
 import { TicketStore } from "../ports/TicketStore.js"
 import { Timers } from "../ports/Timers.js"
+import type * as Priority from "../priority/Priority.js"
 import * as TicketQuery from "../query/TicketQuery.js"
-import type { Tag } from "../tags/Tag.js"
+import * as Tag from "../tags/Tag.js"
 import * as Actor from "../ticket/Actor.js"
 import type { Channel } from "../ticket/Channel.js"
-import type { FieldKey, FieldValue } from "../ticket/CustomField.js"
+import type { FieldValue } from "../ticket/CustomField.js"
 import type {
   AgentId,
   ContactId,
@@ -39,6 +43,9 @@ import * as Ticket from "../ticket/Ticket.js"
 import * as E from "../ticket/TicketEvent.js"
 import type { SupportLevel, TicketType } from "../ticket/TicketType.js"
 import * as Arbitraries from "./Arbitraries.js"
+import * as Fixtures from "./internal/fixtures.js"
+import * as OutboxSuite from "./OutboxSuite.js"
+import * as TimersSuite from "./TimersSuite.js"
 
 type Store = TicketStore["Service"]
 
@@ -51,6 +58,8 @@ type Store = TicketStore["Service"]
 export interface Options {
   /** Runs of the model-based property (default 200). */
   readonly numRuns?: number
+  /** Runs of each other property: queries, hostile input, workspaces, timers, outbox (default 100). */
+  readonly propertyRuns?: number
   /** Most operations in one model-based run (default 50). */
   readonly maxCommands?: number
   /** Seed and path of the model-based run, to replay a failure as fast-check reported it. */
@@ -66,8 +75,6 @@ export interface Options {
 
 // -- shared helpers -------------------------------------------------------------------------------
 
-let workspaceCount = 0
-
 /**
  * A workspace id no other test or run uses, even in a durable store shared between runs: the
  * time, some randomness and a counter.
@@ -75,39 +82,15 @@ let workspaceCount = 0
  * @category testing
  * @since 0.1.0
  */
-export const freshWorkspace: Effect.Effect<WorkspaceId> = Effect.gen(function* () {
-  const millis = yield* Clock.currentTimeMillis
-  const random = yield* Random.nextIntBetween(0, 36 ** 6)
-  workspaceCount++
-  return `ws-${millis.toString(36)}-${random.toString(36)}-${workspaceCount}` as WorkspaceId
-})
+export const freshWorkspace: Effect.Effect<WorkspaceId> = Fixtures.freshWorkspace
+
+const { failureOf, mary, minutesLater, moved, noted, opened, replied, retagged, show, ticketIn } = Fixtures
 
 /** Runs `f` on a store built afresh from the layer, released at the end. */
 const withStore = <A, E, E2>(
   layer: Layer.Layer<TicketStore | Timers | Outbox, E>,
   f: (store: Store) => Effect.Effect<A, E2>
-): Promise<A> =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      return yield* f(yield* TicketStore)
-    }).pipe(Effect.provide(Layer.fresh(layer)))
-  )
-
-const show = (value: unknown): string => {
-  try {
-    return fc.stringify(value)
-  } catch {
-    return String(value)
-  }
-}
-
-/** The typed error of an effect that must fail; a success fails the test, saying what came back. */
-const failureOf = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<E> =>
-  Effect.flatMap(Effect.result(effect), (result) =>
-    result._tag === "Failure"
-      ? Effect.succeed(result.failure)
-      : Effect.die(new Error(`expected a failure, got ${show(result.success)}`))
-  )
+): Promise<A> => Fixtures.withPorts(layer, (ports) => f(ports.tickets))
 
 /** Reads a stream and checks that its version is its length and that `load` is its fold. */
 const readStream = (store: Store, ticketId: TicketId): Effect.Effect<StoredStream, unknown> =>
@@ -126,88 +109,161 @@ const allPages = (
   query: TicketQuery.TicketQuery,
   bound: number
 ): Effect.Effect<ReadonlyArray<TicketQuery.TicketPage>, unknown> =>
+  pagesOf((cursor) => store.query(ws, cursor === undefined ? query : { ...query, cursor }), bound)
+
+/** Every page a page source gives, following `nextCursor`, at most `bound + 1` of them. */
+const pagesOf = <E>(
+  page: (cursor: string | undefined) => Effect.Effect<TicketQuery.TicketPage, E>,
+  bound: number
+): Effect.Effect<ReadonlyArray<TicketQuery.TicketPage>, E> =>
   Effect.gen(function* () {
     const pages: Array<TicketQuery.TicketPage> = []
     let cursor: string | undefined
     do {
       if (pages.length > bound) return yield* Effect.die(new Error(`pagination did not end after ${bound} pages`))
-      const page = yield* store.query(ws, cursor === undefined ? query : { ...query, cursor })
-      pages.push(page)
-      cursor = page.nextCursor
+      const next = yield* page(cursor)
+      pages.push(next)
+      cursor = next.nextCursor
     } while (cursor !== undefined)
     return pages
   })
 
-// -- fixtures of the example tests ------------------------------------------------------------------
+/** Pages of `limit` items: full pages, a cursor exactly when more follow, together `expected`. */
+const expectPages = (
+  pages: ReadonlyArray<TicketQuery.TicketPage>,
+  expected: ReadonlyArray<TicketQuery.TicketSummary>,
+  limit: number,
+  label: string
+) => {
+  pages.forEach((page, i) => {
+    expect(page.items, `page ${i + 1} of ${label}`).toEqual(expected.slice(i * limit, (i + 1) * limit))
+    expect(page.nextCursor !== undefined, `cursor after page ${i + 1} of ${label}`).toBe(
+      (i + 1) * limit < expected.length
+    )
+  })
+  expect(pages.length, `pages of ${label}`).toBe(Math.max(1, Math.ceil(expected.length / limit)))
+}
 
-const startAt: DateTime.Utc = DateTime.makeUnsafe("2026-03-09T13:00:00.000Z")
-const minutesLater = (minutes: number): DateTime.Utc => DateTime.add(startAt, { minutes })
-const mary = Actor.agent("mary")
+// -- the reference answer of a query --------------------------------------------------------------
 
-const ticketIn = (ws: WorkspaceId, name: string) => `${ws}.${name}` as TicketId
+/** A ticket as the reference sees it: its fold, and the SLA due time its appends last set. */
+interface Known {
+  readonly ticket: Ticket.Ticket
+  readonly slaDueAt: DateTime.Utc | undefined
+}
 
-const opened = (ws: WorkspaceId, ticketId: TicketId, publicId: number, requester = "jane") =>
-  new E.TicketOpened({
-    ticketId,
-    at: startAt,
-    by: Actor.contact(requester),
-    workspaceId: ws,
-    publicId: publicId as PublicId,
-    subject: "VPN drops every hour",
-    requester: requester as ContactId,
-    channel: "email",
-    priority: "normal",
-    status: "new" as StatusId,
-    category: "new",
-    tags: ["vpn" as Tag],
-    customFields: { plan: "pro" } as Record<FieldKey, FieldValue>,
-    message: {
-      id: `${ticketId}.m0` as MessageId,
-      visibility: "public",
-      author: Actor.contact(requester),
-      channel: "email",
-      at: startAt,
-      text: "Since Monday the VPN drops every hour. Merci ! 👍",
-      attachments: [{ fileName: "vpn.log", contentType: "text/plain", size: 2048 }],
-      email: { messageId: "<a1@example.com>", references: [] }
+/** Every item of a query's answer, in order, as `TicketQuery.run` gives it over `known`. */
+const referenceItems = (
+  query: TicketQuery.TicketQuery,
+  known: ReadonlyArray<Known>
+): ReadonlyArray<TicketQuery.TicketSummary> => {
+  const summaries = known.map(({ ticket, slaDueAt }) => {
+    const summary = TicketQuery.summarize(ticket)
+    return slaDueAt === undefined ? summary : { ...summary, slaDueAt }
+  })
+  const documents = new Map(known.map(({ ticket }) => [ticket.id as string, TicketQuery.searchDocument(ticket)]))
+  const { cursor: _cursor, ...all } = query
+  const page = Effect.runSync(TicketQuery.run({ ...all, limit: Math.max(1, known.length) }, summaries, documents))
+  return page.items
+}
+
+/** An instant a query filters on, picked when the query runs: a time of the run's tickets, or a fixed one. */
+type InstantPick =
+  | { readonly of: "createdAt" | "updatedAt" | "slaDueAt"; readonly pick: number; readonly offset: number }
+  | { readonly fixed: number }
+
+type InstantKey = "createdFrom" | "createdTo" | "updatedFrom" | "updatedTo" | "slaDueBefore"
+
+/** A search term, picked when the query runs from the words of the run's subjects and messages. */
+type TermPick =
+  | {
+      readonly kind: "raw" | "normalized" | "prefix" | "upper" | "accented" | "combining" | "decomposed"
+      readonly pick: number
+      readonly cut: number
     }
+  | { readonly kind: "literal"; readonly text: string }
+
+/** A query whose instants and search terms are picked from the data it runs on. */
+interface QuerySpec {
+  readonly filters: TicketQuery.TicketQuery
+  readonly instants: ReadonlyArray<readonly [InstantKey, InstantPick]>
+  readonly search?: { readonly terms: ReadonlyArray<TermPick>; readonly separator: string }
+}
+
+const instantsOf = (known: ReadonlyArray<Known>, of: "createdAt" | "updatedAt" | "slaDueAt"): Array<number> =>
+  known.flatMap(({ ticket, slaDueAt }) => {
+    const value = of === "slaDueAt" ? slaDueAt : ticket[of]
+    return value === undefined ? [] : [DateTime.toEpochMillis(value)]
   })
 
-const replied = (ticketId: TicketId, minutes: number, text: string) =>
-  new E.ReplyAdded({
-    ticketId,
-    at: minutesLater(minutes),
-    by: mary,
-    message: {
-      id: `${ticketId}.m${minutes}` as MessageId,
-      visibility: "public",
-      author: mary,
-      channel: "email",
-      at: minutesLater(minutes),
-      text,
-      attachments: []
+const resolveInstant = (pick: InstantPick, known: ReadonlyArray<Known>): DateTime.Utc => {
+  if ("fixed" in pick) return DateTime.makeUnsafe(pick.fixed)
+  const own = instantsOf(known, pick.of)
+  const pool = own.length > 0 ? own : instantsOf(known, "updatedAt")
+  const base = pool.length > 0 ? (pool[pick.pick % pool.length] as number) : modelStart
+  return DateTime.makeUnsafe(base + pick.offset)
+}
+
+/** The words of the tickets' texts as people typed them: case, accents and all. */
+const rawWords = (known: ReadonlyArray<Known>): ReadonlyArray<string> =>
+  Array.from(
+    new Set(
+      known.flatMap(({ ticket }) =>
+        [ticket.subject, ...ticket.messages.map((m) => m.text)].flatMap((text) =>
+          text.split(/[^\p{L}\p{N}\p{M}]+/u).filter((w) => TicketQuery.words(w).length > 0)
+        )
+      )
+    )
+  )
+
+const accents: Record<string, string> = { a: "á", e: "é", i: "î", o: "ö", u: "ü", c: "ç", n: "ñ" }
+
+const resolveTerm = (term: TermPick, pool: ReadonlyArray<string>): string => {
+  if (term.kind === "literal") return term.text
+  const raw = pool.length > 0 ? (pool[term.pick % pool.length] as string) : "nothing"
+  const normalized = TicketQuery.words(raw).join(" ")
+  switch (term.kind) {
+    case "raw":
+      return raw
+    case "normalized":
+      return normalized
+    case "prefix": {
+      const chars = Array.from(TicketQuery.words(raw)[0] ?? raw)
+      return chars.slice(0, 1 + (term.cut % chars.length)).join("")
     }
-  })
+    case "upper":
+      return raw.toUpperCase()
+    case "accented":
+      return normalized.replace(/[aeioucn]/g, (c) => accents[c] ?? c)
+    case "combining":
+      return Array.from(raw)
+        .map((c) => `${c}\u0300`)
+        .join("")
+    case "decomposed":
+      return raw.normalize("NFD")
+  }
+}
 
-const retagged = (ticketId: TicketId, minutes: number, added: ReadonlyArray<string>, removed: ReadonlyArray<string>) =>
-  new E.TagsChanged({
-    ticketId,
-    at: minutesLater(minutes),
-    by: mary,
-    added: added as ReadonlyArray<Tag>,
-    removed: removed as ReadonlyArray<Tag>
-  })
+/** At most `max` UTF-16 units, cut between code points. */
+const cutTo = (text: string, max: number): string => {
+  let out = ""
+  for (const c of text) {
+    if (out.length + c.length > max) break
+    out += c
+  }
+  return out
+}
 
-const moved = (ticketId: TicketId, minutes: number, from: StatusCategory, to: StatusCategory) =>
-  new E.StatusChanged({
-    ticketId,
-    at: minutesLater(minutes),
-    by: mary,
-    from: from as StatusId,
-    to: to as StatusId,
-    fromCategory: from,
-    toCategory: to
-  })
+/** The query a spec stands for over `known` (the tickets its instants and words come from). */
+const resolveQuery = (spec: QuerySpec, known: ReadonlyArray<Known>): TicketQuery.TicketQuery => {
+  const query: { -readonly [K in keyof TicketQuery.TicketQuery]: TicketQuery.TicketQuery[K] } = { ...spec.filters }
+  for (const [key, pick] of spec.instants) query[key] = resolveInstant(pick, known)
+  if (spec.search !== undefined) {
+    const pool = rawWords(known)
+    query.search = cutTo(spec.search.terms.map((t) => resolveTerm(t, pool)).join(spec.search.separator), 500)
+  }
+  return query
+}
 
 // -- the model-based run --------------------------------------------------------------------------
 
@@ -245,7 +301,8 @@ const onClock = (store: Store, clock: Clock.Clock): Store => {
     capabilities: store.capabilities,
     read: (ticketId) => real(store.read(ticketId)),
     load: (ticketId) => real(store.load(ticketId)),
-    append: (ticketId, expectedVersion, events) => real(store.append(ticketId, expectedVersion, events)),
+    append: (ticketId, expectedVersion, events, effects) =>
+      real(store.append(ticketId, expectedVersion, events, effects)),
     nextPublicId: (ws) => real(store.nextPublicId(ws)),
     resolve: (ws, publicId) => real(store.resolve(ws, publicId)),
     query: (ws, query) => real(store.query(ws, query))
@@ -317,6 +374,8 @@ interface ModelTicket {
   readonly publicId: PublicId
   /** The accepted events, as the store returned them. */
   events: ReadonlyArray<E.TicketEvent>
+  /** The SLA due time the last append that set one gave it. */
+  slaDueAt: DateTime.Utc | undefined
 }
 
 /** What the run knows: every ticket it opened and the events accepted on it. */
@@ -367,7 +426,7 @@ const acceptNewTicket = async (model: Model, real: Real, space: 0 | 1, ticket: T
   expect(stream.events.map((e) => e._tag)).toEqual(["TicketOpened"])
   expect(Ticket.fold(stream.events)).toEqual(ticket)
   await expectResolves(real, ticket.workspaceId, ticket.publicId, ticket.id)
-  model.tickets.push({ id: ticket.id, space, publicId: ticket.publicId, events: stream.events })
+  model.tickets.push({ id: ticket.id, space, publicId: ticket.publicId, events: stream.events, slaDueAt: undefined })
 }
 
 /** Events the help desk just appended to a known ticket: after its history, stored as returned. */
@@ -565,37 +624,79 @@ class ReadBack implements fc.AsyncCommand<Model, Real> {
 class Query implements fc.AsyncCommand<Model, Real> {
   constructor(
     readonly space: 0 | 1,
-    readonly query: TicketQuery.TicketQuery,
+    readonly spec: QuerySpec,
     readonly limit: number
   ) {}
   check() {
     return true
   }
   async run(model: Model, real: Real) {
-    await expectQuery(model, real, this.space, this.query, this.limit)
+    // Instants and words come from both workspaces: the other one's are values this one lacks.
+    await expectQuery(model, real, this.space, resolveQuery(this.spec, knownOf(model)), this.limit)
   }
   toString() {
-    return `query(${this.space === 0 ? "A" : "B"}, ${show(this.query)}, limit ${this.limit})`
+    return `query(${this.space === 0 ? "A" : "B"}, ${show(this.spec)}, limit ${this.limit})`
   }
 }
 
+const knownOf = (model: Model, space?: 0 | 1): ReadonlyArray<Known> =>
+  model.tickets
+    .filter((t) => space === undefined || t.space === space)
+    .map((t) => ({ ticket: Ticket.fold(t.events) as Ticket.Ticket, slaDueAt: t.slaDueAt }))
+
 const expectQuery = async (model: Model, real: Real, space: 0 | 1, query: TicketQuery.TicketQuery, limit: number) => {
-  const summaries = model.tickets
-    .filter((t) => t.space === space)
-    .map((t) => TicketQuery.summarize(Ticket.fold(t.events) as Ticket.Ticket))
-  const reference = await Effect.runPromise(
-    TicketQuery.run({ ...query, limit: Math.max(1, summaries.length) }, summaries)
-  )
-  const expected = reference.items
+  const expected = referenceItems(query, knownOf(model, space))
   const pages = await Effect.runPromise(
     allPages(real.store, real.spaces[space].ws, { ...query, limit }, Math.ceil(expected.length / limit) + 1)
   )
-  // Page by page: full pages, a cursor exactly when more follow, together the reference list.
-  pages.forEach((page, i) => {
-    expect(page.items, `page ${i + 1} of ${show(query)}`).toEqual(expected.slice(i * limit, (i + 1) * limit))
-    expect(page.nextCursor !== undefined, `cursor after page ${i + 1}`).toBe((i + 1) * limit < expected.length)
-  })
-  expect(pages.length).toBe(Math.max(1, Math.ceil(expected.length / limit)))
+  expectPages(pages, expected, limit, show(query))
+}
+
+/**
+ * Sets a ticket's SLA due time the way a store receives it, with an append: an internal note by
+ * the system, its `slaDueAt` (an instant, or `null` to clear it) in the same append. A stale
+ * version must change neither the stream nor the due time.
+ */
+class SetSla implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly pick: number,
+    readonly due: { readonly in: number } | { readonly at: number } | null,
+    readonly stale: boolean,
+    readonly text: string
+  ) {}
+  check(model: Readonly<Model>) {
+    return model.tickets.length > 0
+  }
+  async run(model: Model, real: Real) {
+    const target = model.tickets[this.pick % model.tickets.length] as ModelTicket
+    const version = target.events.length
+    const now = real.clock.now()
+    const due =
+      this.due === null ? null : DateTime.makeUnsafe("in" in this.due ? now + this.due.in : modelStart + this.due.at)
+    const note = noted(target.id, DateTime.makeUnsafe(now), this.text, `${target.id}.sla${version}`)
+    const expectedVersion = this.stale ? (version > 1 && this.pick % 2 === 0 ? version - 1 : version + 1) : version
+    const result = await Effect.runPromise(
+      Effect.result(real.store.append(target.id, expectedVersion, [note], { slaDueAt: due }))
+    )
+    if (this.stale) {
+      expect(result._tag === "Failure" ? result.failure : result.success).toMatchObject({
+        _tag: "VersionConflict",
+        streamId: target.id,
+        expected: expectedVersion,
+        actual: version
+      })
+      await expectStream(real, target.id, target.events)
+      return
+    }
+    expect(result._tag === "Success" ? result.success : result.failure, "the new version").toBe(version + 1)
+    const stream = await Effect.runPromise(readStream(real.store, target.id))
+    expect(stream.events, "the note follows the history").toEqual([...target.events, note])
+    target.events = stream.events
+    target.slaDueAt = due ?? undefined
+  }
+  toString() {
+    return `setSla(#${this.pick}, ${show(this.due)}${this.stale ? ", stale version" : ""}, ${show(this.text)})`
+  }
 }
 
 /** Moves the run's clock (ties, reopen windows, close timers). */
@@ -777,35 +878,128 @@ const ticketOp: fc.Arbitrary<TicketOp> = fc.oneof(
   fc.record({ kind: fc.constantFrom("follow" as const, "unfollow" as const), follower })
 )
 
-const ticketQuery: fc.Arbitrary<TicketQuery.TicketQuery> = fc
-  .tuple(
-    fc.array(
-      fc.oneof(
-        fc.subarray([...statuses.filter((s) => s !== "awaiting_vendor")] as Array<StatusCategory>).map((category) => ({
-          category
-        })),
-        fc.subarray([...statuses] as Array<StatusId>).map((status) => ({ status })),
-        fc.constantFrom(null, "mary", "sam", "ivan").map((assignee) => ({ assignee: assignee as AgentId | null })),
-        fc.constantFrom(null, "billing", "tier2").map((group) => ({ group: group as GroupId | null })),
-        fc.constantFrom("jane", "omar", "lee").map((requester) => ({ requester: requester as ContactId })),
-        fc.constant({ organization: "acme" as OrganizationId }),
-        fc.subarray(["low", "normal", "high", "urgent"] as const).map((priority) => ({ priority })),
-        fc.subarray(["email", "web", "chat", "phone"] as Array<Channel>).map((channel) => ({ channel })),
-        queryTags.map((tagsAny) => ({ tagsAny })),
-        queryTags.map((tagsAll) => ({ tagsAll }))
+/** Filters on the seeded directory's ids, statuses, tags and enumerations, a sort and a direction. */
+const ticketQuery = (maxFilters: number): fc.Arbitrary<TicketQuery.TicketQuery> =>
+  fc
+    .tuple(
+      fc.array(
+        fc.oneof(
+          fc
+            .subarray([...statuses.filter((s) => s !== "awaiting_vendor")] as Array<StatusCategory>)
+            .map((category) => ({
+              category
+            })),
+          fc.subarray([...statuses] as Array<StatusId>).map((status) => ({ status })),
+          fc.constantFrom(null, "mary", "sam", "ivan").map((assignee) => ({ assignee: assignee as AgentId | null })),
+          fc.constantFrom(null, "billing", "tier2").map((group) => ({ group: group as GroupId | null })),
+          fc.constantFrom("jane", "omar", "lee").map((requester) => ({ requester: requester as ContactId })),
+          fc.constant({ organization: "acme" as OrganizationId }),
+          fc.subarray(["low", "normal", "high", "urgent"] as const).map((priority) => ({ priority })),
+          fc.subarray(["email", "web", "chat", "phone"] as Array<Channel>).map((channel) => ({ channel })),
+          queryTags.map((tagsAny) => ({ tagsAny })),
+          queryTags.map((tagsAll) => ({ tagsAll }))
+        ),
+        { maxLength: maxFilters }
       ),
-      { maxLength: 2 }
+      fc.option(fc.constantFrom<TicketQuery.SortKey>("created", "updated", "priority", "sla_due", "sla_due"), {
+        nil: undefined
+      }),
+      fc.option(fc.constantFrom<"asc" | "desc">("asc", "desc"), { nil: undefined })
+    )
+    .map(([filters, sort, direction]) => ({
+      ...Object.assign({}, ...filters),
+      ...(sort === undefined ? {} : { sort }),
+      ...(direction === undefined ? {} : { direction })
+    }))
+
+const instantPick: fc.Arbitrary<InstantPick> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      of: fc.constantFrom("createdAt" as const, "updatedAt" as const, "slaDueAt" as const),
+      pick: fc.nat(),
+      offset: fc.constantFrom(0, 0, 0, -1, 1, -60_000, 3_600_000)
+    })
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      fixed: fc.constantFrom(0, modelStart - 1, modelStart, modelStart + 10 * 86_400_000, Date.UTC(2200, 0, 1))
+    })
+  }
+)
+
+const termPick: fc.Arbitrary<TermPick> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constantFrom(
+        "raw" as const,
+        "normalized" as const,
+        "prefix" as const,
+        "prefix" as const,
+        "upper" as const,
+        "accented" as const,
+        "combining" as const,
+        "decomposed" as const
+      ),
+      pick: fc.nat(),
+      cut: fc.nat()
+    })
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(
+        "zyzzyva",
+        "printer",
+        "VPN",
+        "merci",
+        "ça",
+        "4471",
+        "'",
+        "--",
+        '"vpn"',
+        "vpn*",
+        "OR",
+        "x".repeat(70)
+      )
+      .map((text) => ({ kind: "literal" as const, text }))
+  }
+)
+
+const instantFilters = (minLength: number) =>
+  fc.array(
+    fc.tuple(
+      fc.constantFrom<InstantKey>("createdFrom", "createdTo", "updatedFrom", "updatedTo", "slaDueBefore"),
+      instantPick
     ),
-    fc.option(fc.constantFrom("created", "updated", "priority") as fc.Arbitrary<TicketQuery.SortKey>, {
-      nil: undefined
-    }),
-    fc.option(fc.constantFrom<"asc" | "desc">("asc", "desc"), { nil: undefined })
+    { minLength, maxLength: 2 }
   )
-  .map(([filters, sort, direction]) => ({
-    ...Object.assign({}, ...filters),
-    ...(sort === undefined ? {} : { sort }),
-    ...(direction === undefined ? {} : { direction })
-  }))
+
+const searchPick = fc.record({
+  terms: fc.array(termPick, { minLength: 1, maxLength: 2 }),
+  separator: fc.constantFrom(" ", "  ", ", ", "-", "'", '"', " & ", " | ", "\t", "/")
+})
+
+/**
+ * A query that stresses one thing at a time, so that answers are seldom empty: the directory
+ * filters; instants (with at most one other filter); a search (likewise); or everything at once;
+ * or none, only a sort.
+ */
+const querySpec: fc.Arbitrary<QuerySpec> = fc.oneof(
+  fc.record({ filters: ticketQuery(0), instants: fc.constant([]) }),
+  fc.record({ filters: ticketQuery(2), instants: fc.constant([]) }),
+  fc.record({ filters: ticketQuery(1), instants: instantFilters(1) }),
+  fc.record({ filters: ticketQuery(1), instants: fc.constant([]), search: searchPick }),
+  fc.record({ filters: ticketQuery(2), instants: instantFilters(0), search: searchPick })
+)
+
+const slaDue = fc.oneof(
+  fc.constantFrom(-3_600_000, -1, 0, 1, 1_800_000, 3_600_000, 86_400_000).map((millis) => ({ in: millis })),
+  fc.integer({ min: 0, max: 3 }).map((hours) => ({ at: hours * 3_600_000 })),
+  fc.constant(null)
+)
 
 const modelCommands: ReadonlyArray<fc.Arbitrary<fc.AsyncCommand<Model, Real>>> = [
   ...Array.from({ length: 2 }, () => fc.tuple(space, simpleOpen).map(([s, input]) => new Open(s, input))),
@@ -827,19 +1021,29 @@ const modelCommands: ReadonlyArray<fc.Arbitrary<fc.AsyncCommand<Model, Real>>> =
     .nat()
     .map((pick) => new OnTicket(pick, "requester", "id", "none", { kind: "reply", text: "Still broken, sorry!" })),
   fc.nat().map((pick) => new ReadBack(pick)),
-  fc.tuple(space, ticketQuery, fc.integer({ min: 1, max: 4 })).map(([s, q, limit]) => new Query(s, q, limit)),
-  fc.tuple(space, ticketQuery, fc.integer({ min: 1, max: 4 })).map(([s, q, limit]) => new Query(s, q, limit)),
-  ...Array.from({ length: 2 }, () =>
-    fc.constantFrom(0, 1, 1000, 3_600_000, 86_400_001, 5 * 86_400_000).map((millis) => new Advance(millis))
+  ...Array.from({ length: 3 }, () =>
+    fc.tuple(space, querySpec, fc.integer({ min: 1, max: 4 })).map(([s, q, limit]) => new Query(s, q, limit))
+  ),
+  ...Array.from({ length: 3 }, () =>
+    fc
+      .tuple(
+        fc.nat(),
+        slaDue,
+        fc.constantFrom(false, false, false, true),
+        fc.constantFrom("SLA: first reply due", "Échéance repoussée", "due soon 👀", "' OR 1=1 --")
+      )
+      .map(([pick, due, stale, text]) => new SetSla(pick, due, stale, text))
+  ),
+  ...Array.from({ length: 4 }, () =>
+    fc.constantFrom(0, 1, 1000, 60_000, 3_600_000, 86_400_001, 5 * 86_400_000).map((millis) => new Advance(millis))
   ),
   ...Array.from({ length: 2 }, () => space.map((s) => new RunTimers(s)))
 ]
 
-/** Builds a fresh store, two help desks on it (workspaces A and B), and seeds their directories. */
-const setupModel = async <E>(layer: Layer.Layer<TicketStore | Timers | Outbox, E>, scope: Scope.Scope) => {
-  const context = await Effect.runPromise(Layer.buildWithScope(Layer.fresh(layer), scope))
+/** Two help desks on a store (fresh workspaces A and B, stream ids of their own), their directories seeded. */
+const setupModel = async (ports: Fixtures.Ports) => {
   const realClock = await Effect.runPromise(Clock.clockWith(Effect.succeed))
-  const store = onClock(Context.get(context, TicketStore), realClock)
+  const store = onClock(ports.tickets, realClock)
   const clock = manualClock(modelStart, realClock)
   const run = <A, E2>(effect: Effect.Effect<A, E2>) =>
     Effect.runPromise(Effect.provideService(effect, Clock.Clock, clock.clock))
@@ -849,7 +1053,7 @@ const setupModel = async <E>(layer: Layer.Layer<TicketStore | Timers | Outbox, E
     Layer.succeed(TicketStore, store),
     Layer.succeed(DirectoryStore, await Effect.runPromise(MemoryDirectoryStore.make)),
     Layer.succeed(IdGenerator, await Effect.runPromise(prefixedIds(`${wsA}.`))),
-    Layer.succeed(Timers, Context.get(context, Timers))
+    Layer.succeed(Timers, ports.timers)
   )
   const spaceOf = async (ws: WorkspaceId): Promise<Space> => {
     const desk = await run(Effect.provide(Helpdesk.make(modelConfig(ws)), services))
@@ -893,8 +1097,8 @@ export const interleaving = (
         Effect.tap(store.load(ticketId), () =>
           Effect.flatMap(Random.next, (x) => (x < yieldRate ? Effect.yieldNow : Effect.void))
         ),
-      append: (ticketId, expectedVersion, events) =>
-        Effect.tapError(store.append(ticketId, expectedVersion, events), (error) =>
+      append: (ticketId, expectedVersion, events, effects) =>
+        Effect.tapError(store.append(ticketId, expectedVersion, events, effects), (error) =>
           Effect.sync(() => {
             if (error._tag === "VersionConflict") conflicts++
           })
@@ -1031,6 +1235,431 @@ export const expectNothingLost = (report: ConcurrencyReport): void => {
   expect((Ticket.fold(report.stream.events) as Ticket.Ticket).customFields).toEqual({ ref: previous })
 }
 
+// -- seeded tickets: hostile input and workspaces -------------------------------------------------------
+
+/** A ticket written straight to the store: an opening, perhaps a reply, perhaps an SLA due time. */
+interface SeedTicket {
+  readonly publicId: number
+  readonly subject: string
+  readonly text: string
+  readonly requester: string
+  readonly organization?: string
+  readonly assignee?: string
+  readonly group?: string
+  /** Raw tags, normalised on the way in. */
+  readonly tags: ReadonlyArray<string>
+  readonly priority: Priority.Priority
+  readonly channel: Channel
+  readonly category: StatusCategory
+  readonly createdMinutes: number
+  readonly reply?: { readonly minutes: number; readonly text: string }
+  readonly slaMinutes?: number
+}
+
+/** Writes a seeded ticket; gives it back as the reference knows it. */
+const seedTicket = (store: Store, ws: WorkspaceId, ticketId: TicketId, seed: SeedTicket) =>
+  Effect.gen(function* () {
+    const at = minutesLater(seed.createdMinutes)
+    const requester = Actor.contact(seed.requester)
+    const opening = new E.TicketOpened({
+      ticketId,
+      at,
+      by: requester,
+      workspaceId: ws,
+      publicId: seed.publicId as PublicId,
+      subject: seed.subject,
+      requester: seed.requester as ContactId,
+      channel: seed.channel,
+      priority: seed.priority,
+      status: seed.category as StatusId,
+      category: seed.category,
+      tags: Tag.normalizeAll(seed.tags),
+      customFields: {},
+      message: {
+        id: `${ticketId}.m0` as MessageId,
+        visibility: "public",
+        author: requester,
+        channel: seed.channel,
+        at,
+        text: seed.text,
+        attachments: []
+      },
+      ...(seed.organization === undefined ? {} : { organization: seed.organization as OrganizationId }),
+      ...(seed.assignee === undefined ? {} : { assignee: seed.assignee as AgentId }),
+      ...(seed.group === undefined ? {} : { group: seed.group as GroupId })
+    })
+    const slaDueAt = seed.slaMinutes === undefined ? undefined : minutesLater(seed.slaMinutes)
+    yield* store.append(ticketId, 0, [opening], slaDueAt === undefined ? {} : { slaDueAt })
+    if (seed.reply !== undefined) {
+      yield* store.append(ticketId, 1, [replied(ticketId, seed.createdMinutes + seed.reply.minutes, seed.reply.text)])
+    }
+    const { events } = yield* store.read(ticketId)
+    return { ticket: Ticket.fold(events) as Ticket.Ticket, slaDueAt }
+  })
+
+/** Tickets whose every text field is hostile: what hostile filters might match. */
+const hostileSeeds: ReadonlyArray<SeedTicket> = (() => {
+  const f = Arbitraries.hostileFragments
+  const frag = (n: number) => f[n % f.length] as string
+  const ids = ["a--b", "x.y:z", "Q_1", "jane", "MARY", "a".repeat(128), "z-".repeat(64)]
+  const id = (n: number) => ids[n % ids.length] as string
+  const categories: ReadonlyArray<StatusCategory> = ["new", "open", "pending", "on_hold", "solved", "closed"]
+  return Array.from(
+    { length: 14 },
+    (_, i): SeedTicket => ({
+      publicId: i + 1,
+      subject:
+        i === 0
+          ? "'); DROP TABLE tickets; -- ".repeat(40).slice(0, 1000)
+          : `${frag(i)} VPN drops ${frag(i * 7 + 3)} every hour ${frag(i * 13 + 5)}`,
+      text:
+        i === 1
+          ? `${"' OR 1=1 -- % _ \\ ".repeat(500)} merci`
+          : `${frag(i * 5 + 1)}${frag(i * 3 + 2)} Merci ! Ça marche ${frag(i * 11 + 4)} invoice ${i}`,
+      requester: id(i),
+      assignee: id(i + 1),
+      group: id(i + 2),
+      ...(i % 3 === 0 ? {} : { organization: id(i + 3) }),
+      tags: i === 0 ? ["'".repeat(100), "%", "_x_"] : [frag(i), frag(i + 9), frag(i * 2 + 17), "vpn"],
+      priority: (["low", "normal", "high", "urgent"] as const)[i % 4] as Priority.Priority,
+      channel: (["email", "web", "chat", "phone"] as const)[i % 4] as Channel,
+      category: categories[i % categories.length] as StatusCategory,
+      createdMinutes: (i * 37) % 100,
+      ...(i % 4 === 1 ? { reply: { minutes: 5 + i, text: `${frag(i + 20)} vpn ${frag(i + 21)}` } } : {}),
+      ...(i % 3 === 2 ? {} : { slaMinutes: (i * 17) % 90 })
+    })
+  )
+})()
+
+const hostileTagFilter = fc.oneof(
+  { weight: 2, arbitrary: Arbitraries.hostileString(200) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom(...Arbitraries.hostileFragments, "'".repeat(100), "vpn")
+      .map((raw) => Tag.normalize(raw))
+      .filter((t) => t.length > 0)
+  }
+)
+
+const edgyStatus = fc.oneof(
+  fc.constantFrom("new", "open", "on_hold", "drop_table_tickets", "or_1_1"),
+  fc.stringMatching(/^[a-z][a-z0-9_]{0,63}$/)
+)
+
+/** Valid, decoded queries whose filter values are as hostile as their schemas allow. */
+const hostileQuery: fc.Arbitrary<TicketQuery.TicketQuery> = fc
+  .tuple(
+    fc.array(
+      fc.oneof(
+        fc.array(hostileTagFilter, { minLength: 1, maxLength: 3 }).map((tagsAny) => ({ tagsAny })),
+        fc.array(hostileTagFilter, { minLength: 1, maxLength: 2 }).map((tagsAll) => ({ tagsAll })),
+        fc.oneof(fc.constant(null), Arbitraries.edgyId).map((assignee) => ({ assignee: assignee as AgentId | null })),
+        fc.oneof(fc.constant(null), Arbitraries.edgyId).map((group) => ({ group: group as GroupId | null })),
+        Arbitraries.edgyId.map((requester) => ({ requester: requester as ContactId })),
+        Arbitraries.edgyId.map((organization) => ({ organization: organization as OrganizationId })),
+        fc.array(edgyStatus, { minLength: 1, maxLength: 2 }).map((status) => ({ status: status as Array<StatusId> })),
+        ...Array.from({ length: 3 }, () => Arbitraries.hostileString(500).map((search) => ({ search })))
+      ),
+      { minLength: 1, maxLength: 2 }
+    ),
+    fc.constantFrom<TicketQuery.SortKey>("created", "updated", "priority", "sla_due"),
+    fc.constantFrom<"asc" | "desc">("asc", "desc")
+  )
+  .map(([filters, sort, direction]): TicketQuery.TicketQuery => ({ ...Object.assign({}, ...filters), sort, direction }))
+
+/** Raw `list` input that must not decode: hostile text where the schema allows none, or too much of it. */
+const undecodableQuery: fc.Arbitrary<Record<string, unknown>> = fc
+  .tuple(
+    fc.constantFrom(
+      (s: string) => ({ requester: `'${s}` }),
+      (s: string) => ({ assignee: `a'; DROP TABLE tickets; --${s}` }),
+      (s: string) => ({ group: `' OR 1=1 --${s}` }),
+      (s: string) => ({ organization: `${s}%` }),
+      (s: string) => ({ status: [`open'${s}`] }),
+      (s: string) => ({ category: [`${s}' OR 1=1 --`] }),
+      (s: string) => ({ channel: [`email'; --${s}`] }),
+      (s: string) => ({ priority: [`urgent' OR '1'='1${s}`] }),
+      (s: string) => ({ sort: `created; DROP TABLE tickets; --${s}` }),
+      (s: string) => ({ direction: `asc, (SELECT 1)${s}` }),
+      (s: string) => ({ createdFrom: `2026-03-09' OR 1=1 --${s}` }),
+      (s: string) => ({ slaDueBefore: `${s}); DROP TABLE tickets; --` }),
+      () => ({ limit: 0 }),
+      () => ({ limit: 501 }),
+      (s: string) => ({ limit: `1; --${s}` })
+    ),
+    Arbitraries.hostileText(40)
+  )
+  .map(([make, s]) => make(s))
+
+const tooLong: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
+  Arbitraries.hostileTextOfLength(201).map((tag) => ({ tagsAny: [tag] })),
+  Arbitraries.hostileTextOfLength(201).map((tag) => ({ tagsAll: ["vpn", tag] })),
+  Arbitraries.hostileTextOfLength(501).map((search) => ({ search })),
+  Arbitraries.hostileTextOfLength(1001).map((cursor) => ({ cursor }))
+)
+
+const memoryServices = (ports: Fixtures.Ports) =>
+  Layer.mergeAll(
+    Layer.succeed(TicketStore, ports.tickets),
+    MemoryDirectoryStore.layer,
+    layerSequential,
+    Layer.succeed(Timers, ports.timers)
+  )
+
+/**
+ * Hostile filters against a store that holds hostile data, through `store.query` with decoded
+ * queries and through the `Helpdesk`'s `list`, which decodes its input: every answer is the
+ * reference's, undecodable input is refused, bad cursors fail with `InvalidCursor`, and
+ * afterwards every stream, number and row is as it was.
+ */
+const hostileInput = async <E>(layer: Fixtures.StoreLayer<E>, numRuns: number, seed: number | undefined) =>
+  Fixtures.withBuiltPorts(layer, async (ports) => {
+    const store = ports.tickets
+    const ws = await Effect.runPromise(freshWorkspace)
+    const known = await Effect.runPromise(
+      Effect.forEach(hostileSeeds, (s, i) => seedTicket(store, ws, ticketIn(ws, `h${i}`), s))
+    )
+    const streams = await Effect.runPromise(Effect.forEach(known, (k) => store.read(k.ticket.id)))
+    const desk = await Effect.runPromise(Helpdesk.make({ workspaceId: ws }).pipe(Effect.provide(memoryServices(ports))))
+    const everything = referenceItems({}, known)
+    const encode = Schema.encodeSync(TicketQuery.TicketQuery)
+    await fc.assert(
+      fc.asyncProperty(
+        hostileQuery,
+        fc.integer({ min: 1, max: 5 }),
+        fc.oneof(undecodableQuery, tooLong),
+        Arbitraries.hostileString(1000),
+        async (query, limit, undecodable, badCursor) => {
+          const label = show(query)
+          const expected = referenceItems(query, known)
+          const bound = Math.ceil(expected.length / limit) + 1
+          const direct = await Effect.runPromise(
+            pagesOf(
+              (cursor) => store.query(ws, { ...query, limit, ...(cursor === undefined ? {} : { cursor }) }),
+              bound
+            )
+          )
+          expectPages(direct, expected, limit, `store.query ${label}`)
+          const encoded = encode({ ...query, limit })
+          const listed = await Effect.runPromise(
+            pagesOf((cursor) => desk.list(cursor === undefined ? encoded : { ...encoded, cursor }), bound)
+          )
+          expectPages(listed, expected, limit, `list ${label}`)
+          const refused = await Effect.runPromise(
+            Fixtures.failureOf(desk.list({ ...encoded, ...undecodable } as typeof TicketQuery.TicketQuery.Encoded))
+          )
+          expect(refused._tag, `list ${show(undecodable)}`).toBe("InvalidInput")
+          const cursorError = await Effect.runPromise(
+            Fixtures.failureOf(store.query(ws, { ...query, cursor: badCursor }))
+          )
+          expect(cursorError._tag, `cursor ${show(badCursor)}`).toBe("InvalidCursor")
+          const all = await Effect.runPromise(store.query(ws, { limit: 500 }))
+          expect(all.items, "every ticket, unchanged").toEqual(everything)
+        }
+      ),
+      { numRuns, ...(seed === undefined ? {} : { seed }) }
+    )
+    for (const [i, k] of known.entries()) {
+      expect(await Effect.runPromise(readStream(store, k.ticket.id)), `stream ${k.ticket.id}`).toEqual(streams[i])
+      const holder = await Effect.runPromise(store.resolve(ws, k.ticket.publicId))
+      expect(Option.getOrUndefined(holder)).toBe(k.ticket.id)
+    }
+    expect((await Effect.runPromise(store.query(ws, { limit: 500 }))).items).toEqual(everything)
+  })
+
+const seed: fc.Arbitrary<SeedTicket> = fc.record(
+  {
+    publicId: fc.integer({ min: 1, max: 6 }),
+    subject: fc.constantFrom(
+      "VPN drops every hour",
+      "Invoice 4471 is wrong",
+      "Printer on fire",
+      "Ça ne marche pas",
+      "' OR 1=1 --"
+    ),
+    text: fc.constantFrom(
+      "It stopped working this morning.",
+      "Merci d'avance ! 🙏",
+      "Rechnung für März",
+      "'); DROP TABLE tickets; --"
+    ),
+    requester: fc.constantFrom("jane", "omar", "lee", "a--b"),
+    organization: fc.constantFrom("acme", "initech"),
+    assignee: fc.constantFrom("mary", "sam", "ivan"),
+    group: fc.constantFrom("billing", "tier2"),
+    tags: fc.subarray(["vpn", "billing", "vpn_issue", "été", "' OR 1=1 --"]),
+    priority: Arbitraries.priority,
+    channel: Arbitraries.channel,
+    category: fc.constantFrom<StatusCategory>("new", "open", "pending", "on_hold", "solved", "closed"),
+    createdMinutes: fc.integer({ min: 0, max: 120 }),
+    reply: fc.record({
+      minutes: fc.integer({ min: 0, max: 120 }),
+      text: fc.constantFrom("On it.", "Fixed, merci !", "VPN-Client neu installiert")
+    }),
+    slaMinutes: fc.integer({ min: 0, max: 240 })
+  },
+  {
+    requiredKeys: [
+      "publicId",
+      "subject",
+      "text",
+      "requester",
+      "tags",
+      "priority",
+      "channel",
+      "category",
+      "createdMinutes"
+    ]
+  }
+)
+
+/** Tickets with more varied words, times and due times, for the query property. */
+const richSeed: fc.Arbitrary<SeedTicket> = fc
+  .tuple(
+    seed,
+    fc.constantFrom(
+      "VPN drops every hour",
+      "Invoice 4471 is wrong",
+      "Printer on fire",
+      "Ça ne marche pas",
+      "Überweisung fehlgeschlagen",
+      "Naïve café order",
+      "İstanbul office Wi-Fi",
+      "' OR 1=1 --",
+      "日本語 サポート",
+      "VPN-Client crashes"
+    ),
+    fc.constantFrom(
+      "It stopped working this morning.",
+      "Merci d'avance ! 🙏",
+      "Rechnung für März",
+      "'); DROP TABLE tickets; --",
+      "The printer prints blank pages",
+      "Café crème machine broken",
+      "vpnclient.exe crashed at startup",
+      "Straße address wrong",
+      ""
+    )
+  )
+  .map(([base, subject, text]) => ({ ...base, subject, text }))
+
+/** A later change of a ticket's SLA due time: minutes after the start, or cleared. */
+const slaChange = fc.record({ pick: fc.nat(), due: fc.option(fc.integer({ min: 0, max: 240 }), { nil: null }) })
+
+/**
+ * Random tickets (times, SLA due times set, moved and cleared, words with case and accents) in
+ * one workspace, with another workspace's beside them, and random queries on them (the
+ * directory filters, created/updated ranges, SLA due before, every sort and direction, searches
+ * for words, prefixes, variants and absent words), page by page: the reference's pages.
+ */
+const queryConformance = async <E>(layer: Fixtures.StoreLayer<E>, numRuns: number, seedValue: number | undefined) =>
+  Fixtures.withBuiltPorts(layer, (ports) =>
+    fc.assert(
+      fc.asyncProperty(
+        fc.array(richSeed, { minLength: 3, maxLength: 12 }),
+        fc.array(richSeed, { maxLength: 4 }),
+        fc.array(slaChange, { maxLength: 4 }),
+        fc.array(fc.tuple(querySpec, fc.integer({ min: 1, max: 5 })), { minLength: 3, maxLength: 6 }),
+        async (mine, theirs, changes, queries) => {
+          const store = ports.tickets
+          const [ws, other] = [await Effect.runPromise(freshWorkspace), await Effect.runPromise(freshWorkspace)]
+          const seedAll = (w: WorkspaceId, seeds: ReadonlyArray<SeedTicket>) =>
+            Effect.forEach(seeds, (s, i) => seedTicket(store, w, ticketIn(w, `t${i}`), { ...s, publicId: i + 1 }))
+          const known = [...(await Effect.runPromise(seedAll(ws, mine)))]
+          const others = await Effect.runPromise(seedAll(other, theirs))
+          for (const [n, change] of changes.entries()) {
+            const i = change.pick % known.length
+            const { ticket } = known[i] as Known
+            const due = change.due === null ? null : minutesLater(change.due)
+            const note = noted(ticket.id, minutesLater(200 + n), "SLA moved", `${ticket.id}.sla${n}`)
+            await Effect.runPromise(store.append(ticket.id, ticket.version, [note], { slaDueAt: due }))
+            const { events } = await Effect.runPromise(store.read(ticket.id))
+            known[i] = { ticket: Ticket.fold(events) as Ticket.Ticket, slaDueAt: due ?? undefined }
+          }
+          for (const [spec, limit] of queries) {
+            const query = resolveQuery(spec, [...known, ...others])
+            const expected = referenceItems(query, known)
+            const pages = await Effect.runPromise(
+              allPages(store, ws, { ...query, limit }, Math.ceil(expected.length / limit) + 1)
+            )
+            expectPages(pages, expected, limit, show(query))
+          }
+        }
+      ),
+      { numRuns, ...(seedValue === undefined ? {} : { seed: seedValue }) }
+    )
+  )
+
+/**
+ * Random tickets in 2–3 workspaces of one store, with the same numbers, people and words in
+ * each: no query of one workspace returns another's ticket (and each returns the reference's
+ * answer for its own), a number resolves only to the workspace's own ticket, and drawing
+ * numbers in one workspace leaves another's sequence as it would be alone.
+ */
+const workspaceIsolation = async <E>(layer: Fixtures.StoreLayer<E>, numRuns: number, seedValue: number | undefined) =>
+  Fixtures.withBuiltPorts(layer, (ports) =>
+    fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.uniqueArray(seed, { selector: (t) => t.publicId, maxLength: 5 }), { minLength: 2, maxLength: 3 }),
+        fc.array(querySpec, { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        async (data, specs, limit, draws) => {
+          const store = ports.tickets
+          const spaces = await Effect.runPromise(Effect.forEach(data, () => freshWorkspace))
+          const known = await Effect.runPromise(
+            Effect.forEach(data, (seeds, w) =>
+              Effect.forEach(seeds, (s, i) =>
+                seedTicket(store, spaces[w] as WorkspaceId, ticketIn(spaces[w] as WorkspaceId, `t${i}`), s)
+              )
+            )
+          )
+          const everyone = known.flat()
+          for (const [w, ws] of spaces.entries()) {
+            const own = known[w] as ReadonlyArray<Known>
+            for (const spec of [{ filters: {}, instants: [] }, ...specs]) {
+              const query = resolveQuery(spec, everyone)
+              const expected = referenceItems(query, own)
+              const pages = await Effect.runPromise(
+                allPages(store, ws, { ...query, limit }, Math.ceil(expected.length / limit) + 1)
+              )
+              for (const item of pages.flatMap((p) => p.items)) {
+                expect(item.workspaceId, `${show(query)} in ${ws} returned ${item.id}`).toBe(ws)
+              }
+              expectPages(pages, expected, limit, `${show(query)} in workspace ${w}`)
+            }
+            for (const other of everyone) {
+              const holder = await Effect.runPromise(store.resolve(ws, other.ticket.publicId))
+              const mine = own.find((k) => k.ticket.publicId === other.ticket.publicId)?.ticket.id
+              expect(Option.getOrUndefined(holder), `number ${other.ticket.publicId} in ${ws}`).toBe(mine)
+            }
+          }
+          // Two empty workspaces: one draws among the others' draws, one alone; same numbers.
+          const [mixed, alone] = [await Effect.runPromise(freshWorkspace), await Effect.runPromise(freshWorkspace)]
+          const targets = [...spaces, mixed]
+          const drawn = new Map<WorkspaceId, Array<number>>(targets.map((ws) => [ws, []]))
+          for (const d of draws) {
+            const ws = targets[d % targets.length] as WorkspaceId
+            drawn.get(ws)?.push(await Effect.runPromise(store.nextPublicId(ws)))
+          }
+          const mixedDraws = drawn.get(mixed) ?? []
+          const aloneDraws = await Effect.runPromise(Effect.forEach(mixedDraws, () => store.nextPublicId(alone)))
+          expect(mixedDraws, "an empty workspace's numbers do not depend on other workspaces' draws").toEqual(
+            aloneDraws
+          )
+          for (const [w, ws] of spaces.entries()) {
+            const numbers = drawn.get(ws) ?? []
+            const used = (known[w] as ReadonlyArray<Known>).map((k) => k.ticket.publicId)
+            expect(new Set(numbers).size, `numbers drawn in ${ws}`).toBe(numbers.length)
+            for (const n of numbers) expect(used, `${n} drawn in ${ws}`).not.toContain(n)
+          }
+        }
+      ),
+      { numRuns, ...(seedValue === undefined ? {} : { seed: seedValue }) }
+    )
+  )
+
 // -- the suite ------------------------------------------------------------------------------------
 
 /**
@@ -1049,17 +1678,19 @@ export const run = <E>(
   options: Options = {}
 ): void => {
   const numRuns = options.numRuns ?? 200
+  const propertyRuns = options.propertyRuns ?? 100
   const writers = options.writers ?? 8
   const commandsPerWriter = options.commandsPerWriter ?? 500
   const timeout = options.timeout ?? 600_000
 
   describe(`TicketStore conformance: ${name}`, () => {
     describe("streams", () => {
-      it("reading a stream that was never written gives version 0 and no events", () =>
+      it("reading or loading a stream that was never written gives version 0, no events and no state", () =>
         withStore(layer, (store) =>
           Effect.gen(function* () {
             const ws = yield* freshWorkspace
             expect(yield* store.read(ticketIn(ws, "never-written"))).toEqual({ events: [], version: 0 })
+            expect(yield* store.load(ticketIn(ws, "never-written"))).toEqual({ state: undefined, version: 0 })
           })
         ))
 
@@ -1221,6 +1852,57 @@ export const run = <E>(
           })
         ))
 
+      it("an append's slaDueAt sets the due time queues sort on; absent keeps it, null clears it, a failed append leaves it", () =>
+        withStore(layer, (store) =>
+          Effect.gen(function* () {
+            const ws = yield* freshWorkspace
+            const [late, soon, none] = ["late", "soon", "none"].map((n) => ticketIn(ws, n)) as [
+              TicketId,
+              TicketId,
+              TicketId
+            ]
+            yield* store.append(late, 0, [opened(ws, late, 1)], { slaDueAt: minutesLater(90) })
+            yield* store.append(soon, 0, [opened(ws, soon, 2)], { slaDueAt: minutesLater(30) })
+            yield* store.append(none, 0, [opened(ws, none, 3)])
+            const order = (direction: "asc" | "desc") =>
+              Effect.map(store.query(ws, { sort: "sla_due", direction }), (page) =>
+                page.items.map((t) => [t.id, t.slaDueAt === undefined ? undefined : DateTime.formatIso(t.slaDueAt)])
+              )
+            expect(yield* order("asc")).toEqual([
+              [soon, "2026-03-09T13:30:00.000Z"],
+              [late, "2026-03-09T14:30:00.000Z"],
+              [none, undefined]
+            ])
+            expect(
+              (yield* order("desc")).map(([id]) => id),
+              "no due time sorts last either way"
+            ).toEqual([late, soon, none])
+            const dueBefore = (minutes: number) =>
+              Effect.map(store.query(ws, { slaDueBefore: minutesLater(minutes) }), (page) =>
+                page.items.map((t) => t.id)
+              )
+            expect(yield* dueBefore(30), "strictly before").toEqual([])
+            expect(yield* dueBefore(31)).toEqual([soon])
+            yield* store.append(soon, 1, [retagged(soon, 5, ["urgent"], [])])
+            expect(yield* dueBefore(31), "an append without slaDueAt keeps it").toEqual([soon])
+            const conflict = yield* failureOf(store.append(soon, 0, [retagged(soon, 6, ["x"], [])], { slaDueAt: null }))
+            expect(conflict._tag).toBe("VersionConflict")
+            const taken = yield* failureOf(
+              store.append(ticketIn(ws, "dup"), 0, [opened(ws, ticketIn(ws, "dup"), 1)], { slaDueAt: minutesLater(1) })
+            )
+            expect(taken._tag).toBe("PublicIdTaken")
+            expect(yield* dueBefore(31), "a failed append changes no due time").toEqual([soon])
+            yield* store.append(soon, 2, [retagged(soon, 7, [], ["urgent"])], { slaDueAt: null })
+            expect(yield* dueBefore(1000), "null clears it").toEqual([late])
+            yield* store.append(none, 1, [retagged(none, 8, ["vip"], [])], { slaDueAt: minutesLater(10) })
+            expect(yield* order("asc")).toEqual([
+              [none, "2026-03-09T13:10:00.000Z"],
+              [late, "2026-03-09T14:30:00.000Z"],
+              [soon, undefined]
+            ])
+          })
+        ))
+
       it("a cursor the store did not issue for this ordering fails with InvalidCursor", () =>
         withStore(layer, (store) =>
           Effect.gen(function* () {
@@ -1241,6 +1923,24 @@ export const run = <E>(
         ))
     })
 
+    it(
+      "random queries (ranges, SLA due, every sort, word searches) over random tickets give the reference's pages",
+      () => queryConformance(layer, propertyRuns, options.seed),
+      timeout
+    )
+
+    it(
+      "hostile filter input (quotes, SQL fragments, unicode, maximal lengths) gives the reference's answers and changes nothing",
+      () => hostileInput(layer, propertyRuns, options.seed),
+      timeout
+    )
+
+    it(
+      "random data in 2–3 workspaces: no query, number or sequence of one workspace reaches another's",
+      () => workspaceIsolation(layer, propertyRuns, options.seed),
+      timeout
+    )
+
     it("declares its capabilities", () =>
       withStore(layer, (store) =>
         Effect.sync(() => {
@@ -1251,28 +1951,25 @@ export const run = <E>(
 
     it(
       "random help desk operations in two workspaces keep every stream, ticket number and query page consistent with the reference",
-      async () => {
-        await fc.assert(
-          fc.asyncProperty(
-            fc.commands([...modelCommands], { maxCommands: options.maxCommands ?? 50, size: "max" }),
-            async (steps) => {
-              const scope = await Effect.runPromise(Scope.make())
-              try {
-                const { model, real } = await setupModel(layer, scope)
+      // One store for the whole property: each run has workspaces and stream ids of its own.
+      () =>
+        Fixtures.withBuiltPorts(layer, (ports) =>
+          fc.assert(
+            fc.asyncProperty(
+              fc.commands([...modelCommands], { maxCommands: options.maxCommands ?? 50, size: "max" }),
+              async (steps) => {
+                const { model, real } = await setupModel(ports)
                 await fc.asyncModelRun(() => ({ model, real }), steps)
                 await finalCheck(model, real)
-              } finally {
-                await Effect.runPromise(Scope.close(scope, Exit.void))
               }
+            ),
+            {
+              numRuns,
+              ...(options.seed === undefined ? {} : { seed: options.seed }),
+              ...(options.path === undefined ? {} : { path: options.path })
             }
-          ),
-          {
-            numRuns,
-            ...(options.seed === undefined ? {} : { seed: options.seed }),
-            ...(options.path === undefined ? {} : { path: options.path })
-          }
-        )
-      },
+          )
+        ),
       timeout
     )
 
@@ -1284,4 +1981,8 @@ export const run = <E>(
       timeout
     )
   })
+
+  const suiteOptions = { numRuns: propertyRuns, timeout, ...(options.seed === undefined ? {} : { seed: options.seed }) }
+  TimersSuite.run(name, layer, suiteOptions)
+  OutboxSuite.run(name, layer, suiteOptions)
 }

@@ -1,3 +1,6 @@
 export * as Arbitraries from "./Arbitraries.js"
 export * as Decider from "./Decider.js"
+export * as DirectoryStoreSuite from "./DirectoryStoreSuite.js"
+export * as OutboxSuite from "./OutboxSuite.js"
 export * as TicketStoreSuite from "./TicketStoreSuite.js"
+export * as TimersSuite from "./TimersSuite.js"

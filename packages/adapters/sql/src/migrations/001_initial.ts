@@ -1,7 +1,9 @@
 /**
  * The first schema: event log, tickets projection with the indexes agents' queues use, tags,
  * public-number sequences, timers, outbox, email ids and the directory. Full-text search is an
- * FTS5 table on SQLite and a generated tsvector column on PostgreSQL.
+ * FTS5 table on SQLite and a generated tsvector column on PostgreSQL; both index the words of
+ * `TicketQuery.searchDocument` exactly as they are (no parser, no stemming), so a search answers
+ * the same on both and in memory.
  */
 import { type Kysely, sql } from "kysely"
 import type { Dialect } from "../Database.js"
@@ -27,7 +29,9 @@ export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> =
 
   await db.schema
     .createTable("tickets")
-    .addColumn("id", "text", (c) => c.primaryKey())
+    // Ids sort bytewise, as JavaScript compares them (`TicketQuery.compare`), whatever the
+    // database's default collation.
+    .addColumn("id", pg ? sql`text collate "C"` : "text", (c) => c.primaryKey())
     .addColumn("workspace_id", "text", (c) => c.notNull())
     .addColumn("public_id", "integer", (c) => c.notNull())
     .addColumn("version", "integer", (c) => c.notNull())
@@ -47,15 +51,15 @@ export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> =
     .addColumn("sla_due_at", millis)
     .addColumn("document", "text", (c) => c.notNull())
     .addColumn("state", "text", (c) => c.notNull())
+    .addColumn("summary", "text", (c) => c.notNull())
     .addUniqueConstraint("tickets_workspace_public_id", ["workspace_id", "public_id"])
     .execute()
-  // The queue agents look at most: unresolved tickets of a group, nearest SLA due first.
-  await db.schema
-    .createIndex("tickets_group_queue")
-    .on("tickets")
-    .columns(["workspace_id", "group_id", "sla_due_at", "id"])
-    .where(unresolved)
-    .execute()
+  // The queue agents look at most: unresolved tickets of a group, nearest SLA due first and
+  // tickets without one last. `(sla_due_at is null)` is the key both databases can index and
+  // order by (SQLite puts NULLs first, PostgreSQL last); queries order by the same expression.
+  await sql`create index tickets_group_queue on tickets (workspace_id, group_id, (sla_due_at is null), sla_due_at, id) where ${unresolved}`.execute(
+    db
+  )
   await db.schema
     .createIndex("tickets_assignee")
     .on("tickets")
@@ -101,6 +105,8 @@ export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> =
     .addColumn("purpose", "text", (c) => c.notNull())
     .addColumn("due_at", millis, (c) => c.notNull())
     .addColumn("available_at", millis, (c) => c.notNull().defaultTo(0))
+    // Claims take timers with the same due time in the order they were scheduled (SQLite: rowid).
+    .$call((t) => (pg ? t.addColumn("seq", "bigserial", (c) => c.notNull()) : t))
     .execute()
   await db.schema.createIndex("timers_due").on("timers").columns(["workspace_id", "due_at"]).execute()
 
@@ -114,6 +120,7 @@ export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> =
     .addColumn("created_at", millis, (c) => c.notNull())
     .addColumn("available_at", millis, (c) => c.notNull().defaultTo(0))
     .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+    .$call((t) => (pg ? t.addColumn("seq", "bigserial", (c) => c.notNull()) : t))
     .execute()
   await db.schema.createIndex("outbox_ready").on("outbox").columns(["channel", "available_at", "created_at"]).execute()
 
@@ -150,13 +157,19 @@ export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> =
     .execute()
 
   if (pg) {
-    await sql`alter table tickets add column search tsvector generated always as (to_tsvector('simple', document)) stored`.execute(
+    // The document's words as lexemes, unparsed (to_tsvector's parser would split some words
+    // differently), each cut to 64 characters: a lexeme may not exceed 2 KB, and a search term
+    // is at most 64 characters, so prefix matches are unchanged.
+    await sql`alter table tickets add column search tsvector generated always as (array_to_tsvector(string_to_array(regexp_replace(document, '(\\S{64})\\S+', '\\1', 'g'), ' '))) stored`.execute(
       db
     )
     await sql`create index tickets_search on tickets using gin (search)`.execute(db)
   } else {
-    // External-content FTS5 index over tickets.document, kept in step by triggers.
-    await sql`create virtual table tickets_fts using fts5(document, content='tickets', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')`.execute(
+    // External-content FTS5 index over tickets.document, kept in step by triggers. The `ascii`
+    // tokenizer splits only on ASCII punctuation and spaces and folds only ASCII: the document
+    // is already `TicketQuery.words` joined by spaces, so its tokens are exactly those words
+    // (unicode61 would re-split and fold them by its own Unicode 6.1 tables).
+    await sql`create virtual table tickets_fts using fts5(document, content='tickets', content_rowid='rowid', tokenize='ascii')`.execute(
       db
     )
     await sql`create trigger tickets_fts_insert after insert on tickets begin

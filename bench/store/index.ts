@@ -1,0 +1,179 @@
+// bench/store: the SQL store on SQLite and PostgreSQL, in one run.
+//
+// 1. Append cost: commands through the `Helpdesk` (each appends one event: notes, priority,
+//    tags, status) on a fresh database, against raw driver inserts of the very same event rows,
+//    one row per transaction. Figure: time per event through the Helpdesk / raw time per event.
+// 2. Latency at 1,000,000 tickets (one workspace, plus two smaller ones the workspace filter
+//    must skip), through the store's `query`: "top 50 open tickets of a group by SLA due" and
+//    full-text search, each against hand-written SQL on the raw driver; the adapter's SQL is
+//    EXPLAINed. The databases are built once and cached (see load.ts); `--rebuild` forces it.
+//
+// Usage: pnpm bench store [--rebuild] [--only sqlite|postgres] [--tickets N] [--commands N]
+// PostgreSQL: TESSERA_PG_URL, default postgres://postgres@127.0.0.1:55532/postgres.
+import { cpus } from "node:os"
+import { parseArgs } from "node:util"
+import { type Figure, figures, type Row, table } from "../lib/report.js"
+import { type AppendResult, appendPostgres, appendSqlite } from "./append.js"
+import { type LatencyResult, latencyPostgres, latencySqlite } from "./latency.js"
+import { buildPostgres, buildSqlite, type LoadReport, pgBenchDatabase, pgUrlFor } from "./load.js"
+
+const { values } = parseArgs({
+  options: {
+    rebuild: { type: "boolean", default: false },
+    only: { type: "string" },
+    tickets: { type: "string", default: "1000000" },
+    commands: { type: "string", default: "5000" },
+    "open-tickets": { type: "string", default: "200" },
+    "queue-samples": { type: "string", default: "2000" },
+    "search-samples": { type: "string", default: "500" }
+  }
+})
+
+const int = (name: string, raw: string | undefined): number => {
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got ${raw}`)
+  return n
+}
+
+const mainTickets = int("tickets", values.tickets)
+const appendOptions = {
+  tickets: int("open-tickets", values["open-tickets"]),
+  warmup: 500,
+  commands: int("commands", values.commands)
+}
+const latencyOptions = {
+  queueSamples: int("queue-samples", values["queue-samples"]),
+  searchSamples: int("search-samples", values["search-samples"])
+}
+const dialects = (["sqlite", "postgres"] as const).filter((d) => values.only === undefined || values.only === d)
+if (dialects.length === 0) throw new Error(`--only must be sqlite or postgres, got ${values.only}`)
+const pgUrl = process.env.TESSERA_PG_URL ?? "postgres://postgres@127.0.0.1:55532/postgres"
+
+const log = (message: string) => process.stderr.write(`[bench store] ${message}\n`)
+
+interface DialectResult {
+  readonly load: LoadReport
+  readonly append: AppendResult
+  readonly latency: LatencyResult
+}
+
+const runDialect = async (dialect: "sqlite" | "postgres"): Promise<DialectResult> => {
+  log(`${dialect}: building (or reusing) the ${mainTickets}-ticket database`)
+  const sqlite = dialect === "sqlite" ? await buildSqlite(mainTickets, values.rebuild) : undefined
+  const load = sqlite ?? (await buildPostgres(pgUrl, mainTickets, values.rebuild))
+  log(
+    `${dialect}: ${load.cached ? "cached database reused" : `loaded ${load.rows} tickets in ${load.seconds.toFixed(1)} s`}`
+  )
+  log(`${dialect}: append cost (${appendOptions.commands} commands)`)
+  const append = dialect === "sqlite" ? await appendSqlite(appendOptions) : await appendPostgres(pgUrl, appendOptions)
+  log(`${dialect}: query latency`)
+  const latency =
+    dialect === "sqlite"
+      ? await latencySqlite(sqlite?.path ?? "", latencyOptions)
+      : await latencyPostgres(pgUrlFor(pgUrl, pgBenchDatabase), latencyOptions)
+  return { load, append, latency }
+}
+
+const results: Partial<Record<"sqlite" | "postgres", DialectResult>> = {}
+for (const dialect of dialects) results[dialect] = await runDialect(dialect)
+
+// -- report -------------------------------------------------------------------------------------
+
+const perEventUs = (ms: number, events: number) => (ms * 1000) / events
+
+for (const [dialect, r] of Object.entries(results)) {
+  process.stdout.write(`\n== ${dialect}: the adapter's SQL and plans ==\n`)
+  for (const e of r.latency.explain) process.stdout.write(`-- ${e.name}\n${e.sql}\n${e.plan}\n\n`)
+}
+
+const rows: Array<Row> = []
+for (const [dialect, r] of Object.entries(results)) {
+  const a = r.append
+  rows.push({
+    db: dialect,
+    measure: "append: Helpdesk command (1 event)",
+    n: a.events,
+    "per s": (a.events * 1000) / a.helpdeskMs,
+    "mean ms": a.helpdeskMs / a.events,
+    "p50 ms": a.commandMs[Math.floor(a.commandMs.length / 2)] ?? Number.NaN,
+    "p99 ms": a.commandMs[Math.floor(a.commandMs.length * 0.99)] ?? Number.NaN,
+    "vs raw": a.helpdeskMs / a.rawMs
+  })
+  rows.push({
+    db: dialect,
+    measure: "append: raw INSERT, 1 row per tx",
+    n: a.rawRowMs.length,
+    "per s": (a.rawRowMs.length * 1000) / a.rawMs,
+    "mean ms": a.rawMs / a.rawRowMs.length,
+    "p50 ms": a.rawRowMs[Math.floor(a.rawRowMs.length / 2)] ?? Number.NaN,
+    "p99 ms": a.rawRowMs[Math.floor(a.rawRowMs.length * 0.99)] ?? Number.NaN,
+    "vs raw": 1
+  })
+  const l = r.latency
+  const lat = (measure: string, t: typeof l.queue, n: number | string, vs?: number) =>
+    rows.push({
+      db: dialect,
+      measure,
+      n,
+      "per s": 1000 / t.mean,
+      "mean ms": t.mean,
+      "p50 ms": t.p50,
+      "p99 ms": t.p99,
+      "vs raw": vs ?? ""
+    })
+  lat(
+    `queue top 50 by SLA (avg ${l.queueRows.toFixed(1)} rows)`,
+    l.queue,
+    l.queue.samples.length,
+    l.queue.p99 / l.queueRaw.p99
+  )
+  lat("queue: hand-written SQL, raw driver", l.queueRaw, l.queueRaw.samples.length, 1)
+  lat(
+    `search, all (avg ${l.searchRows.toFixed(1)} rows)`,
+    l.search,
+    l.search.samples.length,
+    l.search.p99 / l.searchRaw.p99
+  )
+  lat("search: common words", l.searchCommon, l.searchCommon.samples.length)
+  lat("search: a rare word", l.searchRare, l.searchRare.samples.length)
+  lat("search: hand-written SQL, raw driver", l.searchRaw, l.searchRaw.samples.length, 1)
+}
+process.stdout.write("\n")
+table(rows)
+process.stdout.write("\n")
+const notes: Array<string> = [
+  `tickets: ${mainTickets} in the measured workspace (+${Math.round(mainTickets / 10)} in two others); ${cpus().length} CPUs; "vs raw" of latency rows is p99 / p99 (store and raw sampled interleaved)`
+]
+for (const [dialect, r] of Object.entries(results)) {
+  notes.push(
+    `${dialect}: data ${r.load.cached ? "cached" : `loaded in ${r.load.seconds.toFixed(1)} s`}; queue query ${
+      r.latency.queueUsesIndex
+        ? "walks tickets_group_queue (no sort)"
+        : "DOES NOT walk tickets_group_queue in order: see its plan"
+    }`
+  )
+}
+process.stdout.write(`${notes.join("\n")}\n\n`)
+
+const group = (r: DialectResult): Record<string, Figure> => ({
+  appendCostRatio: {
+    value: perEventUs(r.append.helpdeskMs, r.append.events),
+    unit: "µs/event",
+    baseline: "raw driver INSERT of the same event rows, one row per transaction",
+    baselineValue: perEventUs(r.append.rawMs, r.append.events)
+  },
+  queueP99Ms: {
+    value: r.latency.queue.p99,
+    unit: "ms",
+    baseline: "p99 of the same queue question as hand-written SQL on the raw driver",
+    baselineValue: r.latency.queueRaw.p99
+  },
+  searchP99Ms: {
+    value: r.latency.search.p99,
+    unit: "ms",
+    baseline: "p99 of the same searches as hand-written SQL on the raw driver",
+    baselineValue: r.latency.searchRaw.p99
+  }
+})
+
+figures("store", Object.fromEntries(Object.entries(results).map(([dialect, r]) => [dialect, group(r)])))

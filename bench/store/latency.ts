@@ -1,0 +1,301 @@
+// Query latency at 1,000,000 tickets through the store's own `query` (the adapter's SQL, its
+// decoding of summaries), against the same question asked by hand-written SQL on the raw driver.
+// The adapter's SQL is also captured (a logging kysely client) and EXPLAINed.
+import { IdGenerator, type Ids, TicketQuery, TicketStore } from "@tessera/core"
+import { type Database, SqlStore } from "@tessera/sql"
+import SqliteDatabase from "better-sqlite3"
+import { Effect, Layer, ManagedRuntime, Schema } from "effect"
+import { type CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from "kysely"
+import pg from "pg"
+import { percentile, type Timing } from "../lib/report.js"
+import { groupCount, groupId, mainWorkspace, rng, searchWords } from "./data.js"
+
+export interface LatencyOptions {
+  readonly queueSamples: number
+  readonly searchSamples: number
+}
+
+export interface LatencyResult {
+  readonly queue: Timing
+  readonly queueRaw: Timing
+  readonly search: Timing
+  readonly searchCommon: Timing
+  readonly searchRare: Timing
+  readonly searchRaw: Timing
+  /** Average rows per page (queue, search), so an empty result cannot pass for a fast one. */
+  readonly queueRows: number
+  readonly searchRows: number
+  readonly explain: ReadonlyArray<{ readonly name: string; readonly sql: string; readonly plan: string }>
+  readonly queueUsesIndex: boolean
+}
+
+const decodeQuery = Schema.decodeUnknownSync(TicketQuery.TicketQuery)
+const unresolved = ["new", "open", "pending", "on_hold"] as const
+const ws = mainWorkspace as Ids.WorkspaceId
+
+const queueQuery = (g: number) =>
+  decodeQuery({ group: groupId(g), category: [...unresolved], sort: "sla_due", limit: 50 })
+
+/** Search strings: common words, rare words, and pairs, in a fixed shuffled order. */
+const searchStrings = (n: number): Array<{ readonly text: string; readonly kind: "common" | "rare" }> => {
+  const random = rng(99)
+  const pick = (xs: ReadonlyArray<string>) => xs[Math.floor(random() * xs.length)] as string
+  const out: Array<{ text: string; kind: "common" | "rare" }> = []
+  for (let i = 0; i < n; i++) {
+    switch (i % 4) {
+      case 0:
+        out.push({ text: pick(searchWords.common), kind: "common" })
+        break
+      case 1:
+        out.push({ text: `${pick(searchWords.common)} ${pick(searchWords.common)}`, kind: "common" })
+        break
+      case 2:
+        out.push({ text: pick(searchWords.rare), kind: "rare" })
+        break
+      default:
+        out.push({ text: `${pick(searchWords.common)} ${pick(searchWords.rare)}`, kind: "rare" })
+    }
+  }
+  return out
+}
+
+/** The hand-written equivalents, for the raw-driver baseline. */
+const rawSql = (dialect: "sqlite" | "postgres") => {
+  const p = (i: number) => (dialect === "sqlite" ? "?" : `$${i}`)
+  const queue = `select id, version, summary, sla_due_at from tickets
+    where workspace_id = ${p(1)} and group_id = ${p(2)} and category in ('new', 'open', 'pending', 'on_hold')
+    order by (sla_due_at is null), sla_due_at, id limit 51`
+  const search =
+    dialect === "sqlite"
+      ? `select id, version, summary, sla_due_at from tickets
+         where workspace_id = ? and rowid in (select rowid from tickets_fts where tickets_fts match ?)
+         order by created_at, id limit 51`
+      : `select id, version, summary, sla_due_at from tickets
+         where workspace_id = $1 and search @@ cast($2 as tsquery) order by created_at, id limit 51`
+  const terms = (text: string) =>
+    TicketQuery.searchTerms(text)
+      .map((t) => (dialect === "sqlite" ? `"${t}"*` : `'${t}':*`))
+      .join(dialect === "sqlite" ? " AND " : " & ")
+  return { queue, search, terms }
+}
+
+type Store = TicketStore.TicketStore["Service"]
+
+/** The hand-written baseline of each question, on the raw driver. */
+interface Raw {
+  readonly queue: (group: string) => unknown
+  readonly search: (terms: string) => unknown
+}
+
+const storeRuntime = (url: string) =>
+  ManagedRuntime.make(Layer.mergeAll(SqlStore.layerUrl({ url }), IdGenerator.layerTimeOrdered))
+
+const getStore = Effect.gen(function* () {
+  return yield* TicketStore.TicketStore
+})
+
+/**
+ * Samples the store and the raw baseline interleaved, one of each per step (in alternating
+ * order), so that both see the same machine: other processes' noise lands on both alike.
+ */
+const measure = async (
+  store: Store,
+  raw: Raw,
+  dialect: "sqlite" | "postgres",
+  options: LatencyOptions
+): Promise<Omit<LatencyResult, "explain" | "queueUsesIndex">> => {
+  const timed = async (fn: () => unknown): Promise<number> => {
+    const t0 = performance.now()
+    await fn()
+    return performance.now() - t0
+  }
+  const pair = async (i: number, viaStore: () => Promise<unknown>, viaRaw: () => unknown) => {
+    if (i % 2 === 0) {
+      const s = await timed(viaStore)
+      return [s, await timed(viaRaw)] as const
+    }
+    const r = await timed(viaRaw)
+    return [await timed(viaStore), r] as const
+  }
+  const queries = Array.from({ length: groupCount }, (_, g) => queueQuery(g))
+  const random = rng(5)
+  const queueWarmup = 200
+  const queueStore: Array<number> = []
+  const queueRaw: Array<number> = []
+  let rows = 0
+  for (let i = 0; i < queueWarmup + options.queueSamples; i++) {
+    const g = Math.floor(random() * groupCount)
+    const [s, r] = await pair(
+      i,
+      async () => {
+        const page = await Effect.runPromise(store.query(ws, queries[g] as TicketQuery.TicketQuery))
+        if (i >= queueWarmup) rows += page.items.length
+      },
+      () => raw.queue(groupId(g))
+    )
+    if (i >= queueWarmup) {
+      queueStore.push(s)
+      queueRaw.push(r)
+    }
+  }
+  const queueRows = rows / options.queueSamples
+  const searchWarmup = 50
+  const strings = searchStrings(searchWarmup + options.searchSamples)
+  const sqls = rawSql(dialect)
+  const searchStore: Array<number> = []
+  const searchRaw: Array<number> = []
+  const byKind = { common: [] as Array<number>, rare: [] as Array<number> }
+  rows = 0
+  for (let i = 0; i < strings.length; i++) {
+    const { text, kind } = strings[i] as (typeof strings)[number]
+    const query = decodeQuery({ search: text, limit: 50 })
+    const [s, r] = await pair(
+      i,
+      async () => {
+        const page = await Effect.runPromise(store.query(ws, query))
+        if (i >= searchWarmup) rows += page.items.length
+      },
+      () => raw.search(sqls.terms(text))
+    )
+    if (i >= searchWarmup) {
+      searchStore.push(s)
+      searchRaw.push(r)
+      byKind[kind].push(s)
+    }
+  }
+  return {
+    queue: summarize(queueStore),
+    queueRaw: summarize(queueRaw),
+    queueRows,
+    search: summarize(searchStore),
+    searchRaw: summarize(searchRaw),
+    searchRows: rows / options.searchSamples,
+    searchCommon: summarize(byKind.common),
+    searchRare: summarize(byKind.rare)
+  }
+}
+
+const summarize = (samples: Array<number>): Timing => {
+  samples.sort((a, b) => a - b)
+  return {
+    samples,
+    mean: samples.reduce((a, b) => a + b, 0) / samples.length,
+    min: percentile(samples, 0),
+    p50: percentile(samples, 50),
+    p95: percentile(samples, 95),
+    p99: percentile(samples, 99),
+    max: percentile(samples, 100)
+  }
+}
+
+/** Runs one queue query and one search through a logging client: the adapter's SQL. */
+const captureSql = async (
+  db: Kysely<Database.Database>,
+  dialect: "sqlite" | "postgres",
+  captured: Array<CompiledQuery>
+) => {
+  // The layer never closes the client it is given, so the store outlives `provide`.
+  const store = await Effect.runPromise(getStore.pipe(Effect.provide(SqlStore.layer({ db, dialect, migrate: false }))))
+  captured.length = 0
+  await Effect.runPromise(store.query(ws, queueQuery(7)))
+  const queueSql = captured[captured.length - 1]
+  await Effect.runPromise(store.query(ws, decodeQuery({ search: searchWords.common[0], limit: 50 })))
+  const searchSql = captured[captured.length - 1]
+  if (queueSql === undefined || searchSql === undefined) throw new Error("latency bench: no SQL captured")
+  return { queueSql, searchSql }
+}
+
+export const latencySqlite = async (path: string, options: LatencyOptions): Promise<LatencyResult> => {
+  const runtime = storeRuntime(`sqlite:${path}`)
+  // The baseline and EXPLAIN on a second connection to the same file.
+  const raw = new SqliteDatabase(path, { readonly: true })
+  try {
+    const store = await runtime.runPromise(getStore)
+    const sqls = rawSql("sqlite")
+    const queueStmt = raw.prepare(sqls.queue)
+    const searchStmt = raw.prepare(sqls.search)
+    const measured = await measure(
+      store,
+      {
+        queue: (group) => queueStmt.all(mainWorkspace, group),
+        search: (terms) => searchStmt.all(mainWorkspace, terms)
+      },
+      "sqlite",
+      options
+    )
+    const captured: Array<CompiledQuery> = []
+    const logging = new Kysely<Database.Database>({
+      dialect: new SqliteDialect({ database: new SqliteDatabase(path, { readonly: true }) }),
+      log: (event) => {
+        captured.push(event.query)
+      }
+    })
+    const { queueSql, searchSql } = await captureSql(logging, "sqlite", captured)
+    await logging.destroy()
+    const plan = (q: CompiledQuery) =>
+      (raw.prepare(`explain query plan ${q.sql}`).all(...(q.parameters as Array<unknown>)) as Array<{ detail: string }>)
+        .map((r) => r.detail)
+        .join("\n")
+    const queuePlan = plan(queueSql)
+    return {
+      ...measured,
+      explain: [
+        { name: "queue", sql: queueSql.sql, plan: queuePlan },
+        { name: "search", sql: searchSql.sql, plan: plan(searchSql) }
+      ],
+      queueUsesIndex: /tickets_group_queue/.test(queuePlan) && !/TEMP B-TREE/.test(queuePlan)
+    }
+  } finally {
+    raw.close()
+    await runtime.dispose()
+  }
+}
+
+export const latencyPostgres = async (url: string, options: LatencyOptions): Promise<LatencyResult> => {
+  const runtime = storeRuntime(url)
+  const pool = new pg.Pool({ connectionString: url, max: 1 })
+  try {
+    const store = await runtime.runPromise(getStore)
+    const sqls = rawSql("postgres")
+    const client = await pool.connect()
+    let measured: Awaited<ReturnType<typeof measure>>
+    try {
+      measured = await measure(
+        store,
+        {
+          queue: (group) => client.query({ name: "bench_queue", text: sqls.queue, values: [mainWorkspace, group] }),
+          search: (terms) => client.query({ name: "bench_search", text: sqls.search, values: [mainWorkspace, terms] })
+        },
+        "postgres",
+        options
+      )
+    } finally {
+      client.release()
+    }
+    const captured: Array<CompiledQuery> = []
+    const logging = new Kysely<Database.Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+      log: (event) => {
+        captured.push(event.query)
+      }
+    })
+    const { queueSql, searchSql } = await captureSql(logging, "postgres", captured)
+    await logging.destroy()
+    const plan = async (q: CompiledQuery) =>
+      (await pool.query<{ "QUERY PLAN": string }>(`explain (analyze, buffers) ${q.sql}`, [...q.parameters])).rows
+        .map((r) => r["QUERY PLAN"])
+        .join("\n")
+    const queuePlan = await plan(queueSql)
+    return {
+      ...measured,
+      explain: [
+        { name: "queue", sql: queueSql.sql, plan: queuePlan },
+        { name: "search", sql: searchSql.sql, plan: await plan(searchSql) }
+      ],
+      queueUsesIndex: /tickets_group_queue/.test(queuePlan) && !/\bSort\b/.test(queuePlan)
+    }
+  } finally {
+    await pool.end()
+    await runtime.dispose()
+  }
+}

@@ -1,0 +1,239 @@
+// Builds (once) the databases the latency half of the store bench reads: the schema from the
+// adapter's own migrations, then the `tickets` projection and `ticket_tags` bulk-loaded with raw
+// SQL through the normal insert path (SQLite's FTS5 triggers fire; PostgreSQL computes the
+// generated tsvector). The secondary indexes the migrations declare are dropped for the load and
+// recreated from their own definitions afterwards, which is faster and yields the same schema.
+// A built database is kept, keyed by a hash of the migrations and the data generator, so reruns
+// skip the load; `--rebuild` forces it.
+import { createHash } from "node:crypto"
+import { existsSync, renameSync, rmSync } from "node:fs"
+import { Migrations } from "@tessera/sql"
+import SqliteDatabase from "better-sqlite3"
+import { Effect } from "effect"
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely"
+import pg from "pg"
+import { check, dataVersion, type TicketRow, ticketBatches, ticketColumns, workspaces } from "./data.js"
+
+/**
+ * What a built database depends on: the schema the adapter's migrations actually create on that
+ * dialect (read back from a scratch database, so edits that change nothing there keep the cache),
+ * the size, and `dataVersion` (bump it when the generator or the load changes).
+ */
+const cacheKey = (mainTickets: number, schema: string): string =>
+  createHash("sha256").update(`data v${dataVersion} tickets ${mainTickets}\n${schema}`).digest("hex").slice(0, 16)
+
+const sqliteSchema = async (): Promise<string> => {
+  const db = new SqliteDatabase(":memory:")
+  try {
+    await Effect.runPromise(
+      Migrations.migrate(new Kysely<unknown>({ dialect: new SqliteDialect({ database: db }) }), "sqlite")
+    )
+    const rows = db.prepare("select type, name, tbl_name, sql from sqlite_master order by type, name").all()
+    return JSON.stringify(rows)
+  } finally {
+    db.close()
+  }
+}
+
+const pgSchema = async (baseUrl: string): Promise<string> => {
+  const scratch = "tessera_bench_schema"
+  await recreatePgDatabase(baseUrl, scratch)
+  const pool = new pg.Pool({ connectionString: pgUrlFor(baseUrl, scratch), max: 1 })
+  try {
+    await Effect.runPromise(
+      Migrations.migrate(new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }), "postgres")
+    )
+    const columns = await pool.query(
+      `select table_name, column_name, data_type, collation_name, is_nullable, column_default, generation_expression
+       from information_schema.columns where table_schema = current_schema() order by 1, 2`
+    )
+    const indexes = await pool.query(
+      "select indexname, indexdef from pg_indexes where schemaname = current_schema() order by 1"
+    )
+    return JSON.stringify([columns.rows, indexes.rows])
+  } finally {
+    await pool.end()
+    const admin = new pg.Client({ connectionString: baseUrl })
+    await admin.connect()
+    await admin.query(`drop database if exists ${scratch} with (force)`)
+    await admin.end()
+  }
+}
+
+export interface LoadReport {
+  readonly cached: boolean
+  readonly seconds: number
+  readonly rows: number
+}
+
+const batchSize = 10_000
+const log = (message: string) => process.stderr.write(`[bench store] ${message}\n`)
+
+/** Every workspace's batches, with the first batch of each checked against core's schema. */
+function* allBatches(mainTickets: number) {
+  let seed = 1
+  for (const ws of workspaces(mainTickets)) {
+    let first = true
+    for (const batch of ticketBatches(ws.id, ws.tickets, seed++, batchSize)) {
+      if (first) check(batch.tickets.slice(0, 500))
+      first = false
+      yield batch
+    }
+  }
+}
+
+// -- SQLite -------------------------------------------------------------------------------------
+
+/** The cached SQLite file for the current schema and generator. */
+export const sqlitePath = async (mainTickets: number): Promise<string> =>
+  `/tmp/tessera-bench-store-${cacheKey(mainTickets, await sqliteSchema())}.sqlite`
+
+export const buildSqlite = async (mainTickets: number, rebuild: boolean): Promise<LoadReport & { path: string }> => {
+  const path = await sqlitePath(mainTickets)
+  if (existsSync(path) && !rebuild) return { cached: true, seconds: 0, rows: 0, path }
+  const building = `${path}.building`
+  for (const p of [path, `${path}-wal`, `${path}-shm`, building]) rmSync(p, { force: true })
+  const started = performance.now()
+  const db = new SqliteDatabase(building)
+  db.pragma("journal_mode = OFF")
+  db.pragma("synchronous = OFF")
+  db.pragma("cache_size = -524288")
+  db.pragma("temp_store = MEMORY")
+  // The dialect's destroy would close the database: the migration client is simply dropped.
+  await Effect.runPromise(
+    Migrations.migrate(new Kysely<unknown>({ dialect: new SqliteDialect({ database: db }) }), "sqlite")
+  )
+  const indexes = db
+    .prepare(
+      "select name, sql from sqlite_master where type = 'index' and tbl_name in ('tickets', 'ticket_tags') and sql is not null"
+    )
+    .all() as Array<{ name: string; sql: string }>
+  for (const index of indexes) db.exec(`drop index "${index.name}"`)
+  const insertTicket = db.prepare(
+    `insert into tickets (${ticketColumns.join(", ")}) values (${ticketColumns.map(() => "?").join(", ")})`
+  )
+  const insertTag = db.prepare("insert into ticket_tags (workspace_id, ticket_id, tag) values (?, ?, ?)")
+  const loadBatch = db.transaction(
+    (batch: {
+      tickets: ReadonlyArray<TicketRow>
+      tags: ReadonlyArray<{ workspace_id: string; ticket_id: string; tag: string }>
+    }) => {
+      for (const t of batch.tickets) insertTicket.run(ticketColumns.map((c) => t[c]))
+      for (const t of batch.tags) insertTag.run(t.workspace_id, t.ticket_id, t.tag)
+    }
+  )
+  let rows = 0
+  for (const batch of allBatches(mainTickets)) {
+    loadBatch(batch)
+    rows += batch.tickets.length
+    if (rows % 200_000 === 0) log(`sqlite: ${rows} tickets (${((performance.now() - started) / 1000).toFixed(0)} s)`)
+  }
+  log(
+    `sqlite: rows in after ${((performance.now() - started) / 1000).toFixed(0)} s; creating ${indexes.length} indexes`
+  )
+  for (const index of indexes) db.exec(index.sql)
+  const sequence = db.prepare("insert into public_id_sequences (workspace_id, last_value) values (?, ?)")
+  for (const ws of workspaces(mainTickets)) sequence.run(ws.id, ws.tickets)
+  db.exec("analyze")
+  db.pragma("journal_mode = WAL")
+  db.close()
+  renameSync(building, path)
+  return { cached: false, seconds: (performance.now() - started) / 1000, rows, path }
+}
+
+// -- PostgreSQL ---------------------------------------------------------------------------------
+
+export const pgBenchDatabase = "tessera_bench"
+
+/** The URL of another database on the same server. */
+export const pgUrlFor = (baseUrl: string, database: string): string => {
+  const url = new URL(baseUrl)
+  url.pathname = `/${database}`
+  return url.toString()
+}
+
+/** Drops (if present) and creates an empty database on the server of `baseUrl`. */
+export const recreatePgDatabase = async (baseUrl: string, database: string): Promise<void> => {
+  const admin = new pg.Client({ connectionString: baseUrl })
+  await admin.connect()
+  try {
+    await admin.query(`drop database if exists ${database} with (force)`)
+    await admin.query(`create database ${database}`)
+  } finally {
+    await admin.end()
+  }
+}
+
+const builtMarker = (key: string) => `tessera-bench store ${key}`
+
+/** What the comment of a complete `tessera_bench` database says for the current schema and data. */
+export const pgMarker = async (baseUrl: string, mainTickets: number): Promise<string> =>
+  builtMarker(cacheKey(mainTickets, await pgSchema(baseUrl)))
+
+export const buildPostgres = async (
+  baseUrl: string,
+  mainTickets: number,
+  rebuild: boolean,
+  database: string = pgBenchDatabase
+): Promise<LoadReport> => {
+  const marker = await pgMarker(baseUrl, mainTickets)
+  const admin = new pg.Client({ connectionString: baseUrl })
+  await admin.connect()
+  const existing = await admin.query<{ comment: string | null }>(
+    "select shobj_description(oid, 'pg_database') as comment from pg_database where datname = $1",
+    [database]
+  )
+  await admin.end()
+  if (!rebuild && existing.rows[0]?.comment === marker) return { cached: true, seconds: 0, rows: 0 }
+  const started = performance.now()
+  await recreatePgDatabase(baseUrl, database)
+  const url = pgUrlFor(baseUrl, database)
+  const pool = new pg.Pool({ connectionString: url, max: 1 })
+  await Effect.runPromise(
+    Migrations.migrate(new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }), "postgres")
+  )
+  const client = await pool.connect()
+  try {
+    await client.query("set synchronous_commit = off")
+    await client.query("set maintenance_work_mem = '1GB'")
+    // Secondary indexes only: those behind constraints (primary keys, unique) stay.
+    const indexes = await client.query<{ name: string; def: string }>(
+      `select i.indexname as name, i.indexdef as def from pg_indexes i
+       where i.schemaname = current_schema() and i.tablename in ('tickets', 'ticket_tags')
+         and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`
+    )
+    for (const index of indexes.rows) await client.query(`drop index "${index.name}"`)
+    // A batch travels as one JSON text: JSON.stringify is far cheaper than pg's array literals.
+    const columns = ticketColumns.join(", ")
+    const insertTickets = `insert into tickets (${columns}) select ${columns} from json_populate_recordset(null::tickets, $1::json)`
+    const insertTags = `insert into ticket_tags (workspace_id, ticket_id, tag)
+      select workspace_id, ticket_id, tag from json_populate_recordset(null::ticket_tags, $1::json)`
+    let rows = 0
+    for (const batch of allBatches(mainTickets)) {
+      await client.query("begin")
+      await client.query(insertTickets, [JSON.stringify(batch.tickets)])
+      await client.query(insertTags, [JSON.stringify(batch.tags)])
+      await client.query("commit")
+      rows += batch.tickets.length
+      if (rows % 200_000 === 0)
+        log(`postgres: ${rows} tickets (${((performance.now() - started) / 1000).toFixed(0)} s)`)
+    }
+    log(
+      `postgres: rows in after ${((performance.now() - started) / 1000).toFixed(0)} s; creating ${indexes.rows.length} indexes`
+    )
+    for (const index of indexes.rows) await client.query(index.def)
+    for (const ws of workspaces(mainTickets)) {
+      await client.query("insert into public_id_sequences (workspace_id, last_value) values ($1, $2)", [
+        ws.id,
+        ws.tickets
+      ])
+    }
+    await client.query("vacuum (analyze) tickets")
+    await client.query("vacuum (analyze) ticket_tags")
+    await client.query(`comment on database ${database} is '${marker}'`)
+    return { cached: false, seconds: (performance.now() - started) / 1000, rows }
+  } finally {
+    client.release()
+    await pool.end()
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * The `DirectoryStore` port on SQL: each record is its schema-encoded JSON in a `data` column of
+ * `contacts`, `organizations`, `agents` or `groups`, keyed by (workspace, id). `contact_emails`
+ * holds each contact's normalised emails under a (workspace, email) primary key, so the database
+ * itself keeps an email to one contact per workspace; `agent_groups` answers "members of a group".
+ * Migrations are not run here (see `Migrations.migrate`).
+ */
+import { Directory, DirectoryError, DirectoryStore, StoreError } from "@tessera/core"
+import { Data, Effect, Layer, Option, Schema } from "effect"
+import { type Kysely, sql, type Transaction } from "kysely"
+import type { Database, Dialect } from "./Database.js"
+
+/**
+ * What the store runs on: the user's kysely client (never closed here) and its dialect.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  readonly db: Kysely<Database>
+  readonly dialect: Dialect
+}
+
+type RecordTable = "contacts" | "organizations" | "agents" | "groups"
+
+type Store = DirectoryStore.DirectoryStore["Service"]
+
+/** Another transaction wrote the same email at the same time: the save runs again and sees it. */
+class Contended extends Data.TaggedError("Contended")<{ readonly cause: unknown }> {}
+
+const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+
+const unavailable = (operation: string, cause: unknown) =>
+  new StoreError.StoreUnavailable({ operation, reason: reasonOf(cause), cause })
+
+const codeOf = (cause: unknown): unknown =>
+  typeof cause === "object" && cause !== null && "code" in cause ? cause.code : undefined
+
+const isUniqueViolation = (cause: unknown): boolean => {
+  const code = codeOf(cause)
+  return code === "23505" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE"
+}
+
+/** Runs a query, turning any driver failure into `StoreUnavailable`. */
+const attempt = <A>(operation: string, query: () => Promise<A>): Effect.Effect<A, StoreError.StoreUnavailable> =>
+  Effect.tryPromise({ try: query, catch: (cause) => unavailable(operation, cause) })
+
+/** Reads and writes one kind of record as JSON, through its schema. */
+const codec = <A>(
+  kind: string,
+  schema: Schema.Codec<A, string>
+): {
+  readonly encode: (record: A) => Effect.Effect<string>
+  readonly decode: (
+    operation: string,
+    row: { readonly workspace_id: string; readonly id: string; readonly data: string }
+  ) => Effect.Effect<A, StoreError.StoreUnavailable>
+} => {
+  const encode = Schema.encodeEffect(schema)
+  const decode = Schema.decodeUnknownEffect(schema)
+  return {
+    // The port's types promise a valid record; one that does not encode is a bug in the caller.
+    encode: (record) => Effect.orDie(encode(record)),
+    decode: (operation, row) =>
+      Effect.mapError(
+        decode(row.data),
+        (error) =>
+          new StoreError.StoreUnavailable({
+            operation,
+            reason: `${kind} ${row.id} of workspace ${row.workspace_id} does not decode: ${error.message}`,
+            cause: error
+          })
+      )
+  }
+}
+
+const contacts = codec("contact", Schema.fromJsonString(Directory.Contact))
+const organizations = codec("organization", Schema.fromJsonString(Directory.Organization))
+const agents = codec("agent", Schema.fromJsonString(Directory.Agent))
+const groups = codec("group", Schema.fromJsonString(Directory.Group))
+
+const upsert = (
+  db: Kysely<Database> | Transaction<Database>,
+  table: RecordTable,
+  row: { readonly workspace_id: string; readonly id: string; readonly data: string }
+) =>
+  db
+    .insertInto(table)
+    .values(row)
+    .onConflict((conflict) => conflict.columns(["workspace_id", "id"]).doUpdateSet({ data: row.data }))
+    .execute()
+
+/**
+ * Builds the directory store on a migrated database.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (options: Options): Effect.Effect<Store> =>
+  Effect.sync(() => {
+    const { db, dialect } = options
+    // PostgreSQL text cannot hold U+0000, so no stored key contains it: such a key matches
+    // nothing, and asking the server would only fail.
+    const storable = (...keys: ReadonlyArray<string>) => dialect !== "postgres" || keys.every((k) => !k.includes("\0"))
+    // Ids in code-unit order, as JavaScript sorts them, whatever the database's collation.
+    const byId = dialect === "postgres" ? ('id collate "C"' as const) : ("id" as const)
+
+    const getRecord = <A>(
+      operation: string,
+      table: RecordTable,
+      recordCodec: ReturnType<typeof codec<A>>,
+      ws: string,
+      id: string
+    ): Effect.Effect<Option.Option<A>, StoreError.StoreUnavailable> =>
+      storable(ws, id)
+        ? attempt(operation, () =>
+            db
+              .selectFrom(table)
+              .select(["workspace_id", "id", "data"])
+              .where("workspace_id", "=", ws)
+              .where("id", "=", id)
+              .executeTakeFirst()
+          ).pipe(
+            Effect.flatMap((row) =>
+              row === undefined
+                ? Effect.succeedNone
+                : Effect.map(recordCodec.decode(operation, row), (record) => Option.some(record))
+            )
+          )
+        : Effect.succeedNone
+
+    const saveRecord = <A extends { readonly workspaceId: string; readonly id: string }>(
+      operation: string,
+      table: RecordTable,
+      recordCodec: ReturnType<typeof codec<A>>,
+      record: A
+    ) =>
+      Effect.flatMap(recordCodec.encode(record), (data) =>
+        attempt(operation, () => upsert(db, table, { workspace_id: record.workspaceId, id: record.id, data }))
+      ).pipe(Effect.asVoid)
+
+    /** One attempt at saving a contact: check its emails, then rewrite its email rows and its record. */
+    const saveContactOnce = (contact: Directory.Contact, data: string) =>
+      Effect.tryPromise({
+        try: () =>
+          db.transaction().execute(async (trx) => {
+            const ws = contact.workspaceId
+            const emails = contact.emails.map((email) => ({ email, key: Directory.normalizeEmail(email) }))
+            const keys = Array.from(new Set(emails.map((e) => e.key)))
+            if (keys.length > 0) {
+              const owned = await trx
+                .selectFrom("contact_emails")
+                .select(["email", "contact_id"])
+                .where("workspace_id", "=", ws)
+                .where("email", "in", keys)
+                .where("contact_id", "<>", contact.id)
+                .execute()
+              const owners = new Map(owned.map((row) => [row.email, row.contact_id]))
+              for (const { email, key } of emails) {
+                const owner = owners.get(key)
+                if (owner !== undefined) return new DirectoryError.EmailTaken({ email, contact: owner })
+              }
+            }
+            await trx
+              .deleteFrom("contact_emails")
+              .where("workspace_id", "=", ws)
+              .where("contact_id", "=", contact.id)
+              .execute()
+            if (keys.length > 0) {
+              await trx
+                .insertInto("contact_emails")
+                .values(keys.map((email) => ({ workspace_id: ws, email, contact_id: contact.id })))
+                .execute()
+            }
+            await upsert(trx, "contacts", { workspace_id: ws, id: contact.id, data })
+            return undefined
+          }),
+        catch: (cause) => (isUniqueViolation(cause) ? new Contended({ cause }) : unavailable("saveContact", cause))
+      }).pipe(Effect.flatMap((taken) => (taken === undefined ? Effect.void : Effect.fail(taken))))
+
+    return DirectoryStore.DirectoryStore.of({
+      getContact: (ws, id) => getRecord("getContact", "contacts", contacts, ws, id),
+
+      findContactByEmail: (ws, email) => {
+        const key = Directory.normalizeEmail(email)
+        if (!storable(ws, key)) return Effect.succeedNone
+        return attempt("findContactByEmail", () =>
+          db
+            .selectFrom("contact_emails as e")
+            .innerJoin("contacts as c", (join) =>
+              join.onRef("c.workspace_id", "=", "e.workspace_id").onRef("c.id", "=", "e.contact_id")
+            )
+            .select(["c.workspace_id", "c.id", "c.data"])
+            .where("e.workspace_id", "=", ws)
+            .where("e.email", "=", key)
+            .executeTakeFirst()
+        ).pipe(
+          Effect.flatMap((row) =>
+            row === undefined
+              ? Effect.succeedNone
+              : Effect.map(contacts.decode("findContactByEmail", row), (contact) => Option.some(contact))
+          )
+        )
+      },
+
+      saveContact: (contact) =>
+        Effect.flatMap(contacts.encode(contact), (data) =>
+          saveContactOnce(contact, data).pipe(
+            Effect.retry({ while: (error) => error._tag === "Contended", times: 3 }),
+            Effect.catchTag("Contended", (contended) => Effect.fail(unavailable("saveContact", contended.cause)))
+          )
+        ),
+
+      getOrganization: (ws, id) => getRecord("getOrganization", "organizations", organizations, ws, id),
+      saveOrganization: (organization) => saveRecord("saveOrganization", "organizations", organizations, organization),
+
+      getAgent: (ws, id) => getRecord("getAgent", "agents", agents, ws, id),
+
+      saveAgent: (agent) =>
+        Effect.flatMap(agents.encode(agent), (data) =>
+          attempt("saveAgent", () =>
+            db.transaction().execute(async (trx) => {
+              const ws = agent.workspaceId
+              await upsert(trx, "agents", { workspace_id: ws, id: agent.id, data })
+              await trx
+                .deleteFrom("agent_groups")
+                .where("workspace_id", "=", ws)
+                .where("agent_id", "=", agent.id)
+                .execute()
+              const memberOf = Array.from(new Set(agent.groups))
+              if (memberOf.length > 0) {
+                await trx
+                  .insertInto("agent_groups")
+                  .values(memberOf.map((group_id) => ({ workspace_id: ws, agent_id: agent.id, group_id })))
+                  .execute()
+              }
+            })
+          )
+        ),
+
+      listAgents: (ws, group) => {
+        if (!storable(ws, group ?? "")) return Effect.succeed([])
+        const query =
+          group === undefined
+            ? db.selectFrom("agents").select(["workspace_id", "id", "data"]).where("workspace_id", "=", ws)
+            : db
+                .selectFrom("agents")
+                .select(["workspace_id", "id", "data"])
+                .where("workspace_id", "=", ws)
+                .where((eb) =>
+                  eb.exists(
+                    eb
+                      .selectFrom("agent_groups as g")
+                      .select("g.agent_id")
+                      .where("g.workspace_id", "=", ws)
+                      .where("g.group_id", "=", group)
+                      .whereRef("g.agent_id", "=", "agents.id")
+                  )
+                )
+        return attempt("listAgents", () => query.orderBy(sql.raw(byId)).execute()).pipe(
+          Effect.flatMap((rows) => Effect.forEach(rows, (row) => agents.decode("listAgents", row)))
+        )
+      },
+
+      getGroup: (ws, id) => getRecord("getGroup", "groups", groups, ws, id),
+      saveGroup: (group) => saveRecord("saveGroup", "groups", groups, group)
+    })
+  })
+
+/**
+ * The directory store as a layer, on the user's client.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = (options: Options): Layer.Layer<DirectoryStore.DirectoryStore> =>
+  Layer.effect(DirectoryStore.DirectoryStore, make(options))

@@ -1,0 +1,179 @@
+/**
+ * Everything a help desk stores, on one SQL database, as layers: `layer` on the user's kysely
+ * client (migrated first, never closed here) and `layerUrl`, which opens the client from a URL
+ * (`sqlite:helpdesk.db`, `sqlite::memory:`, `postgres://...`) and closes it with the layer.
+ * Switching the embedded default to PostgreSQL is changing that one URL.
+ */
+import { DirectoryStore, Outbox, type StoreError, TicketStore, Timers } from "@tessera/core"
+import { Context, Effect, Layer } from "effect"
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely"
+import * as Connection from "./Connection.js"
+import type { Database, Dialect } from "./Database.js"
+import { type MigrationFailed, migrate } from "./Migrations.js"
+import * as SqlDirectoryStore from "./SqlDirectoryStore.js"
+import * as SqlTicketStore from "./SqlTicketStore.js"
+
+/**
+ * Options of `layer`: the user's client and its dialect; `migrate` (default `true`) brings the
+ * schema up to date first.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  readonly db: Kysely<Database>
+  readonly dialect: Dialect
+  readonly migrate?: boolean
+  /** The first public number of each workspace (default 1). */
+  readonly firstPublicId?: number
+}
+
+/**
+ * Options of `layerUrl`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface UrlOptions {
+  /** `sqlite:<path>`, `sqlite::memory:` or `postgres://user@host:port/database`. */
+  readonly url: string
+  /** The first public number of each workspace (default 1). */
+  readonly firstPublicId?: number
+  /** PostgreSQL: connections in the pool (pg's default, 10, when absent). */
+  readonly connections?: number
+  /** Run the migrations first (default `true`). */
+  readonly migrate?: boolean
+}
+
+/**
+ * What a store layer provides: the ticket store with its timers and outbox.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Services = TicketStore.TicketStore | Timers.Timers | Outbox.Outbox
+
+/**
+ * The ticket store, its timers and outbox on the user's client, after the migrations.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = (options: Options): Layer.Layer<Services, MigrationFailed | StoreError.StoreUnavailable> =>
+  Layer.effectContext(
+    Effect.gen(function* () {
+      if (options.migrate ?? true) yield* migrate(options.db, options.dialect)
+      return yield* storeContext(options)
+    })
+  )
+
+const storeContext = (options: Options) =>
+  Effect.map(
+    SqlTicketStore.make({
+      db: options.db,
+      dialect: options.dialect,
+      ...(options.firstPublicId === undefined ? {} : { firstPublicId: options.firstPublicId })
+    }),
+    (store) =>
+      Context.make(TicketStore.TicketStore, store.tickets).pipe(
+        Context.add(Timers.Timers, store.timers),
+        Context.add(Outbox.Outbox, store.outbox)
+      )
+  )
+
+const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+
+/** int8 (`bigint` columns: epoch milliseconds, positions) as numbers, not strings. */
+const INT8 = 20
+
+/** Opens the client of a URL; `close` releases exactly what was opened. */
+const open = (
+  options: UrlOptions
+): Effect.Effect<Connection.Connection, Connection.InvalidUrl | Connection.ConnectionFailed> =>
+  Effect.flatMap(Effect.fromResult(Connection.parse(options.url)), (target) => {
+    const url = Connection.redact(options.url)
+    if (target.dialect === "sqlite") {
+      return Effect.tryPromise({
+        try: async () => {
+          const { default: SqliteDatabase } = await import("better-sqlite3")
+          const database = new SqliteDatabase(target.path)
+          try {
+            // WAL and a busy timeout: several processes may share the file (writes take turns).
+            database.pragma("journal_mode = WAL")
+            database.pragma("synchronous = NORMAL")
+            database.pragma("busy_timeout = 5000")
+            database.pragma("foreign_keys = OFF")
+          } catch (cause) {
+            database.close()
+            throw cause
+          }
+          return database
+        },
+        catch: (cause) => new Connection.ConnectionFailed({ url, reason: reasonOf(cause), cause })
+      }).pipe(
+        Effect.map((database): Connection.Connection => {
+          const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+          return { db, dialect: "sqlite", close: Effect.promise(() => db.destroy()) }
+        })
+      )
+    }
+    return Effect.tryPromise({
+      try: async () => {
+        const { default: pg } = await import("pg")
+        const pool = new pg.Pool({
+          connectionString: target.connectionString,
+          ...(options.connections === undefined ? {} : { max: options.connections }),
+          types: {
+            getTypeParser: ((oid: number, format?: "text" | "binary") =>
+              oid === INT8 && format !== "binary"
+                ? (value: string) => Number(value)
+                : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser
+          }
+        })
+        try {
+          await pool.query("select 1")
+        } catch (cause) {
+          await pool.end().catch(() => undefined)
+          throw cause
+        }
+        return pool
+      },
+      catch: (cause) => new Connection.ConnectionFailed({ url, reason: reasonOf(cause), cause })
+    }).pipe(
+      Effect.map((pool): Connection.Connection => {
+        const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+        return { db, dialect: "postgres", close: Effect.promise(() => db.destroy()) }
+      })
+    )
+  })
+
+/**
+ * Opens the database of a URL, migrates it, and provides the ticket store with its timers and
+ * outbox and the directory store; the client is closed when the layer's scope closes.
+ *
+ * @example
+ * const store = SqlStore.layerUrl({ url: "sqlite:helpdesk.db" })
+ * // or: SqlStore.layerUrl({ url: process.env.DATABASE_URL })   // postgres://...
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerUrl = (
+  options: UrlOptions
+): Layer.Layer<
+  Services | DirectoryStore.DirectoryStore,
+  MigrationFailed | StoreError.StoreUnavailable | Connection.InvalidUrl | Connection.ConnectionFailed
+> =>
+  Layer.effectContext(
+    Effect.gen(function* () {
+      const connection = yield* Effect.acquireRelease(open(options), (c) => c.close)
+      if (options.migrate ?? true) yield* migrate(connection.db, connection.dialect)
+      const stores = yield* storeContext({
+        db: connection.db,
+        dialect: connection.dialect,
+        ...(options.firstPublicId === undefined ? {} : { firstPublicId: options.firstPublicId })
+      })
+      const directory = yield* SqlDirectoryStore.make({ db: connection.db, dialect: connection.dialect })
+      return Context.add(stores, DirectoryStore.DirectoryStore, directory)
+    })
+  )

@@ -1,0 +1,105 @@
+/**
+ * The code of the storage guide (`docs/storage.md`) and of this package's README, run as written:
+ * the docs quote the regions below, and `examples/quickstart/test/snippets.test.ts` fails when a
+ * copy and its region differ. The snippets name `sqlite:helpdesk.db`, so each test runs in a
+ * temporary working directory; the PostgreSQL run sets `DATABASE_URL` to a fresh schema.
+ */
+// biome-ignore-all assist/source/organizeImports: the guide quotes the `imports` region as written
+// #region imports
+import { createHelpdesk, IdGenerator } from "@tessera/core"
+import { Connection, Migrations, SqlStore } from "@tessera/sql"
+import { Effect, Layer } from "effect"
+// #endregion
+import { existsSync } from "node:fs"
+import { join } from "node:path"
+import { Exit, Scope } from "effect"
+import { afterEach, describe, expect, it } from "vitest"
+import { freshSchema, pgUrl, tempDir, withSearchPath } from "./support.js"
+
+const openHelpdesk = async () => {
+  // #region create-helpdesk
+  // The embedded default is a SQLite file; DATABASE_URL=postgres://... switches to PostgreSQL.
+  const url = process.env.DATABASE_URL ?? "sqlite:helpdesk.db"
+  const helpdesk = await createHelpdesk({
+    workspace: "acme",
+    layer: Layer.merge(SqlStore.layerUrl({ url }), IdGenerator.layerTimeOrdered)
+  })
+  // #endregion
+  return helpdesk
+}
+
+const migrateFromCode = () =>
+  // #region migrate
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const { db, dialect } = yield* Connection.scoped("sqlite:helpdesk.db")
+        return yield* Migrations.migrate(db, dialect) // the names of the migrations it applied
+      })
+    )
+  )
+// #endregion
+
+/** Opens a ticket, closes the help desk, opens it again and reads the ticket back. */
+const ticketSurvivesRestart = async () => {
+  const first = await openHelpdesk()
+  const ticket = await first.open({
+    requester: { email: "jane.sharpe@example.com" },
+    subject: "Over-charged for my subscription",
+    text: "Hello, I was charged twice this month.",
+    channel: "email"
+  })
+  await first.close()
+  const second = await openHelpdesk()
+  try {
+    const again = await second.get(ticket.publicId)
+    expect(again.subject).toBe("Over-charged for my subscription")
+    expect((await second.findContactByEmail("JANE.SHARPE@example.com"))?.id).toBe(ticket.requester)
+  } finally {
+    await second.close()
+  }
+}
+
+const cwd = process.cwd()
+const databaseUrl = process.env.DATABASE_URL
+let scope: Scope.Closeable | undefined
+
+/** Moves into a temporary directory; with `postgres`, points DATABASE_URL at a fresh schema. */
+const enter = async (postgres: boolean): Promise<string> => {
+  scope = Scope.makeUnsafe()
+  const { dir, schema } = await Effect.runPromise(
+    Effect.all({ dir: tempDir, schema: postgres ? freshSchema : Effect.succeed(undefined) }).pipe(Scope.provide(scope))
+  )
+  process.chdir(dir)
+  if (schema === undefined) delete process.env.DATABASE_URL
+  else process.env.DATABASE_URL = withSearchPath(pgUrl(), schema)
+  return dir
+}
+
+afterEach(async () => {
+  process.chdir(cwd)
+  if (databaseUrl === undefined) delete process.env.DATABASE_URL
+  else process.env.DATABASE_URL = databaseUrl
+  if (scope !== undefined) await Effect.runPromise(Scope.close(scope, Exit.void))
+  scope = undefined
+})
+
+describe("the storage guide", () => {
+  it("by default the help desk keeps its tickets and directory in helpdesk.db, across restarts", async () => {
+    const dir = await enter(false)
+    await ticketSurvivesRestart()
+    expect(existsSync(join(dir, "helpdesk.db"))).toBe(true)
+  })
+
+  it("with DATABASE_URL=postgres://... the same code keeps them in PostgreSQL", async () => {
+    const dir = await enter(true)
+    await ticketSurvivesRestart()
+    expect(existsSync(join(dir, "helpdesk.db"))).toBe(false)
+  })
+
+  it("migrations run from code and report what they applied", async () => {
+    await enter(false)
+    expect(await migrateFromCode()).toEqual(["001_initial"])
+    expect(await migrateFromCode()).toEqual([])
+  })
+})

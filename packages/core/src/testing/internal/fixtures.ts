@@ -1,0 +1,174 @@
+/**
+ * Helpers the conformance suites share (not exported): fresh workspace ids, building the ports
+ * from an adapter's layer, and hand-made events.
+ */
+import { Clock, Context, DateTime, Effect, Exit, Layer, Random, Scope } from "effect"
+import * as fc from "fast-check"
+import { Outbox } from "../../ports/Outbox.js"
+import { TicketStore } from "../../ports/TicketStore.js"
+import { Timers } from "../../ports/Timers.js"
+import type { Tag } from "../../tags/Tag.js"
+import * as Actor from "../../ticket/Actor.js"
+import type { FieldKey, FieldValue } from "../../ticket/CustomField.js"
+import type { ContactId, MessageId, PublicId, TicketId, WorkspaceId } from "../../ticket/Ids.js"
+import type { StatusCategory, StatusId } from "../../ticket/Status.js"
+import * as E from "../../ticket/TicketEvent.js"
+
+/** The three ports an adapter's layer provides. */
+export interface Ports {
+  readonly tickets: TicketStore["Service"]
+  readonly timers: Timers["Service"]
+  readonly outbox: Outbox["Service"]
+}
+
+export type StoreLayer<E> = Layer.Layer<TicketStore | Timers | Outbox, E>
+
+let workspaceCount = 0
+
+/**
+ * A workspace id no other test or run uses, even in a durable store shared between runs: the
+ * time, some randomness and a counter.
+ */
+export const freshWorkspace: Effect.Effect<WorkspaceId> = Effect.gen(function* () {
+  const millis = yield* Clock.currentTimeMillis
+  const random = yield* Random.nextIntBetween(0, 36 ** 6)
+  workspaceCount++
+  return `ws-${millis.toString(36)}-${random.toString(36)}-${workspaceCount}` as WorkspaceId
+})
+
+const portsOf = (context: Context.Context<TicketStore | Timers | Outbox>): Ports => ({
+  tickets: Context.get(context, TicketStore),
+  timers: Context.get(context, Timers),
+  outbox: Context.get(context, Outbox)
+})
+
+/** Runs `f` on ports built afresh from the layer, released at the end. */
+export const withPorts = <A, E, E2>(layer: StoreLayer<E>, f: (ports: Ports) => Effect.Effect<A, E2>): Promise<A> =>
+  Effect.runPromise(
+    Effect.flatMap(Effect.context<TicketStore | Timers | Outbox>(), (context) => f(portsOf(context))).pipe(
+      Effect.provide(Layer.fresh(layer))
+    )
+  )
+
+/**
+ * Builds the ports once for a whole property (a durable store builds a schema per layer), runs
+ * `f`, and releases them. Runs of the property keep apart through fresh workspaces and channels.
+ */
+export const withBuiltPorts = async <A, E>(layer: StoreLayer<E>, f: (ports: Ports) => Promise<A>): Promise<A> => {
+  const scope = await Effect.runPromise(Scope.make())
+  try {
+    const context = await Effect.runPromise(Layer.buildWithScope(Layer.fresh(layer), scope))
+    return await f(portsOf(context))
+  } finally {
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+  }
+}
+
+export const show = (value: unknown): string => {
+  try {
+    return fc.stringify(value)
+  } catch {
+    return String(value)
+  }
+}
+
+/** The typed error of an effect that must fail; a success fails the test, saying what came back. */
+export const failureOf = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<E> =>
+  Effect.flatMap(Effect.result(effect), (result) =>
+    result._tag === "Failure"
+      ? Effect.succeed(result.failure)
+      : Effect.die(new Error(`expected a failure, got ${show(result.success)}`))
+  )
+
+// -- hand-made events -----------------------------------------------------------------------------
+
+export const startAt: DateTime.Utc = DateTime.makeUnsafe("2026-03-09T13:00:00.000Z")
+export const minutesLater = (minutes: number): DateTime.Utc => DateTime.add(startAt, { minutes })
+export const mary = Actor.agent("mary")
+
+export const ticketIn = (ws: WorkspaceId, name: string) => `${ws}.${name}` as TicketId
+
+export const opened = (ws: WorkspaceId, ticketId: TicketId, publicId: number, requester = "jane") =>
+  new E.TicketOpened({
+    ticketId,
+    at: startAt,
+    by: Actor.contact(requester),
+    workspaceId: ws,
+    publicId: publicId as PublicId,
+    subject: "VPN drops every hour",
+    requester: requester as ContactId,
+    channel: "email",
+    priority: "normal",
+    status: "new" as StatusId,
+    category: "new",
+    tags: ["vpn" as Tag],
+    customFields: { plan: "pro" } as Record<FieldKey, FieldValue>,
+    message: {
+      id: `${ticketId}.m0` as MessageId,
+      visibility: "public",
+      author: Actor.contact(requester),
+      channel: "email",
+      at: startAt,
+      text: "Since Monday the VPN drops every hour. Merci ! 👍",
+      attachments: [{ fileName: "vpn.log", contentType: "text/plain", size: 2048 }],
+      email: { messageId: "<a1@example.com>", references: [] }
+    }
+  })
+
+export const replied = (ticketId: TicketId, minutes: number, text: string) =>
+  new E.ReplyAdded({
+    ticketId,
+    at: minutesLater(minutes),
+    by: mary,
+    message: {
+      id: `${ticketId}.m${minutes}` as MessageId,
+      visibility: "public",
+      author: mary,
+      channel: "email",
+      at: minutesLater(minutes),
+      text,
+      attachments: []
+    }
+  })
+
+/** An internal note by the system: changes nothing a queue filters on but the update time. */
+export const noted = (ticketId: TicketId, at: DateTime.Utc, text: string, id: string) =>
+  new E.NoteAdded({
+    ticketId,
+    at,
+    by: Actor.system("sla"),
+    message: {
+      id: id as MessageId,
+      visibility: "internal",
+      author: Actor.system("sla"),
+      channel: "web",
+      at,
+      text,
+      attachments: []
+    }
+  })
+
+export const retagged = (
+  ticketId: TicketId,
+  minutes: number,
+  added: ReadonlyArray<string>,
+  removed: ReadonlyArray<string>
+) =>
+  new E.TagsChanged({
+    ticketId,
+    at: minutesLater(minutes),
+    by: mary,
+    added: added as ReadonlyArray<Tag>,
+    removed: removed as ReadonlyArray<Tag>
+  })
+
+export const moved = (ticketId: TicketId, minutes: number, from: StatusCategory, to: StatusCategory) =>
+  new E.StatusChanged({
+    ticketId,
+    at: minutesLater(minutes),
+    by: mary,
+    from: from as StatusId,
+    to: to as StatusId,
+    fromCategory: from,
+    toCategory: to
+  })
