@@ -121,6 +121,7 @@ const openSqlite = (url: string, path: string): Effect.Effect<Connection, Connec
       const { default: SqliteDatabase } = await import("better-sqlite3")
       const database = new SqliteDatabase(path)
       try {
+        // WAL and a busy timeout: several processes may share the file (writes take turns).
         database.pragma("journal_mode = WAL")
         database.pragma("synchronous = NORMAL")
         database.pragma("busy_timeout = 5000")

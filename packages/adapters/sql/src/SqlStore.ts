@@ -6,7 +6,7 @@
  */
 import { DirectoryStore, Outbox, type StoreError, TicketStore, Timers } from "@tessera/core"
 import { Context, Effect, Layer } from "effect"
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely"
+import type { Kysely } from "kysely"
 import * as Connection from "./Connection.js"
 import type { Database, Dialect } from "./Database.js"
 import { type MigrationFailed, migrate } from "./Migrations.js"
@@ -81,72 +81,6 @@ const storeContext = (options: Options) =>
       )
   )
 
-const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
-
-/** int8 (`bigint` columns: epoch milliseconds, positions) as numbers, not strings. */
-const INT8 = 20
-
-/** Opens the client of a URL; `close` releases exactly what was opened. */
-const open = (
-  options: UrlOptions
-): Effect.Effect<Connection.Connection, Connection.InvalidUrl | Connection.ConnectionFailed> =>
-  Effect.flatMap(Effect.fromResult(Connection.parse(options.url)), (target) => {
-    const url = Connection.redact(options.url)
-    if (target.dialect === "sqlite") {
-      return Effect.tryPromise({
-        try: async () => {
-          const { default: SqliteDatabase } = await import("better-sqlite3")
-          const database = new SqliteDatabase(target.path)
-          try {
-            // WAL and a busy timeout: several processes may share the file (writes take turns).
-            database.pragma("journal_mode = WAL")
-            database.pragma("synchronous = NORMAL")
-            database.pragma("busy_timeout = 5000")
-            database.pragma("foreign_keys = OFF")
-          } catch (cause) {
-            database.close()
-            throw cause
-          }
-          return database
-        },
-        catch: (cause) => new Connection.ConnectionFailed({ url, reason: reasonOf(cause), cause })
-      }).pipe(
-        Effect.map((database): Connection.Connection => {
-          const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
-          return { db, dialect: "sqlite", close: Effect.promise(() => db.destroy()) }
-        })
-      )
-    }
-    return Effect.tryPromise({
-      try: async () => {
-        const { default: pg } = await import("pg")
-        const pool = new pg.Pool({
-          connectionString: target.connectionString,
-          ...(options.connections === undefined ? {} : { max: options.connections }),
-          types: {
-            getTypeParser: ((oid: number, format?: "text" | "binary") =>
-              oid === INT8 && format !== "binary"
-                ? (value: string) => Number(value)
-                : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser
-          }
-        })
-        try {
-          await pool.query("select 1")
-        } catch (cause) {
-          await pool.end().catch(() => undefined)
-          throw cause
-        }
-        return pool
-      },
-      catch: (cause) => new Connection.ConnectionFailed({ url, reason: reasonOf(cause), cause })
-    }).pipe(
-      Effect.map((pool): Connection.Connection => {
-        const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-        return { db, dialect: "postgres", close: Effect.promise(() => db.destroy()) }
-      })
-    )
-  })
-
 /**
  * Opens the database of a URL, migrates it, and provides the ticket store with its timers and
  * outbox and the directory store; the client is closed when the layer's scope closes.
@@ -166,7 +100,10 @@ export const layerUrl = (
 > =>
   Layer.effectContext(
     Effect.gen(function* () {
-      const connection = yield* Effect.acquireRelease(open(options), (c) => c.close)
+      const connection = yield* Effect.acquireRelease(
+        Connection.open(options.url, options.connections === undefined ? {} : { connections: options.connections }),
+        (c) => c.close
+      )
       if (options.migrate ?? true) yield* migrate(connection.db, connection.dialect)
       const stores = yield* storeContext({
         db: connection.db,
