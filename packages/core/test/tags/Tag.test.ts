@@ -5,7 +5,7 @@ import * as Tag from "../../src/tags/Tag.js"
 
 const isTag = Schema.is(Tag.Tag)
 
-// Raw tags as people type them: any unicode, with spaces, commas, underscores and capitals mixed in.
+// Raw tags as people type them, in any script, with spaces, commas, underscores and capitals mixed in.
 const rawTag = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 150 }),
   fc.string({ unit: "binary", maxLength: 150 }),
