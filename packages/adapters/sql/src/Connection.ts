@@ -3,10 +3,14 @@
  * or `postgres://...` (a pg pool). It configures the connection the way the stores expect (WAL
  * and a busy timeout on SQLite, int8 read back as numbers on PostgreSQL) and leaves migrations
  * and stores to their own modules. The drivers are optional peers, so each is loaded only when
- * its URL is opened.
+ * its URL is opened. The clients it creates keep their statements: SQLite prepares each SQL
+ * text once, and PostgreSQL runs repeated queries as named prepared statements; a Kysely the
+ * user builds is left as it is.
  */
+import type BetterSqlite3 from "better-sqlite3"
 import { Effect, Result, Schema } from "effect"
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely"
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from "kysely"
+import type { PoolClient, QueryResult } from "pg"
 import type { Database, Dialect } from "./Database.js"
 
 /**
@@ -115,6 +119,42 @@ const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.mes
 /** int8 (`bigint` columns: epoch milliseconds, positions) as numbers, not strings. */
 const INT8 = 20
 
+/** SQLite: prepared statements kept per connection `open` creates (least recently used dropped first). */
+const SQLITE_STATEMENTS = 256
+
+/**
+ * The database kysely's `SqliteDialect` sees: better-sqlite3 behind a statement cache. Kysely
+ * calls `prepare` for every query, and compiling the SQL again each time costs more than running
+ * a small query, so each SQL text is prepared once and its statement reused.
+ */
+const cachingStatements = (database: BetterSqlite3.Database): SqliteDatabase => {
+  const statements = new Map<string, BetterSqlite3.Statement<Array<unknown>>>()
+  return {
+    close: () => {
+      statements.clear()
+      database.close()
+    },
+    prepare: (sql) => {
+      const cached = statements.get(sql)
+      if (cached !== undefined) {
+        // A statement still being iterated (a `.stream()`) cannot run again until it is done:
+        // better-sqlite3 refuses, so that query gets a statement of its own, not cached.
+        if (cached.busy) return database.prepare(sql)
+        statements.delete(sql)
+        statements.set(sql, cached)
+        return cached
+      }
+      const statement = database.prepare<Array<unknown>>(sql)
+      statements.set(sql, statement)
+      if (statements.size > SQLITE_STATEMENTS) {
+        const oldest = statements.keys().next()
+        if (oldest.done !== true) statements.delete(oldest.value)
+      }
+      return statement
+    }
+  }
+}
+
 const openSqlite = (url: string, path: string): Effect.Effect<Connection, ConnectionFailed> =>
   Effect.tryPromise({
     try: async () => {
@@ -134,7 +174,7 @@ const openSqlite = (url: string, path: string): Effect.Effect<Connection, Connec
     catch: (cause) => new ConnectionFailed({ url, reason: reasonOf(cause), cause })
   }).pipe(
     Effect.map((database) => {
-      const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+      const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) })
       return {
         db,
         dialect: "sqlite" as const,
@@ -142,6 +182,89 @@ const openSqlite = (url: string, path: string): Effect.Effect<Connection, Connec
       }
     })
   )
+
+/** PostgreSQL: at most this many distinct SQL texts get a server-side name, per pool. */
+const PG_NAMED_STATEMENTS = 256
+
+/** PostgreSQL: texts seen once, remembered so that a second sighting names them (oldest forgotten first). */
+const PG_SEEN_ONCE = 1024
+
+/** Statements worth a plan of their own; DDL, transaction control and `set` stay unnamed. */
+const PREPARABLE = /^\s*(?:select|insert|update|delete|with|values|merge)\b/i
+
+/** `feature_not_supported`, as in "cached plan must not change result type" after a table changed. */
+const PLAN_CHANGED = "0A000"
+
+/**
+ * Names for the SQL texts a pool runs again and again, shared by its clients. A text earns a name
+ * (`tessera_1`, ...) the second time it is seen, and keeps it: pg parses a named statement once
+ * per client and then only binds it, so PostgreSQL stops parsing and planning it every time. Names
+ * are never reused for another text (pg refuses that), and none are given beyond the bound, so
+ * the prepared statements each server connection keeps stay bounded too.
+ */
+interface StatementNames {
+  readonly nameOf: (text: string) => string | undefined
+  readonly forget: (text: string) => void
+}
+
+const statementNames = (): StatementNames => {
+  const named = new Map<string, string>()
+  const seenOnce = new Set<string>()
+  let issued = 0
+  return {
+    nameOf: (text) => {
+      const name = named.get(text)
+      if (name !== undefined) return name
+      if (!PREPARABLE.test(text)) return undefined
+      if (!seenOnce.delete(text)) {
+        if (seenOnce.size >= PG_SEEN_ONCE) {
+          const oldest = seenOnce.values().next()
+          if (oldest.done !== true) seenOnce.delete(oldest.value)
+        }
+        seenOnce.add(text)
+        return undefined
+      }
+      if (named.size >= PG_NAMED_STATEMENTS) return undefined
+      issued += 1
+      const fresh = `tessera_${issued}`
+      named.set(text, fresh)
+      return fresh
+    },
+    // The next use takes a new name, so every client parses (and plans) the text afresh.
+    forget: (text) => {
+      named.delete(text)
+    }
+  }
+}
+
+const isPlanChanged = (cause: unknown): boolean =>
+  typeof cause === "object" && cause !== null && (cause as { readonly code?: unknown }).code === PLAN_CHANGED
+
+/**
+ * Sends the `client.query(text, values)` calls kysely makes as named statements once their text
+ * has a name; every other call shape (callbacks, query configs, cursors) goes through untouched.
+ */
+const nameStatements = (client: PoolClient, names: StatementNames): void => {
+  const query = client.query.bind(client) as (...args: Array<unknown>) => unknown
+  const named = (...args: Array<unknown>): unknown => {
+    const [text, values] = args
+    if (args.length > 2 || typeof text !== "string" || !(values === undefined || Array.isArray(values))) {
+      return query(...args)
+    }
+    const name = names.nameOf(text)
+    if (name === undefined) return query(...args)
+    return (query({ name, text, values }) as Promise<QueryResult>).catch((cause: unknown) => {
+      if (!isPlanChanged(cause)) throw cause
+      // A table changed under the prepared plan (a migration from another node, say). The failed
+      // statement did nothing, so outside a transaction it runs again, planned anew; inside one,
+      // the transaction is aborted and the error goes to the caller.
+      names.forget(text)
+      if (client.getTransactionStatus() !== "I") throw cause
+      return query(text, values)
+    })
+  }
+  client.query = named as PoolClient["query"]
+}
 
 /**
  * Options of `open`.
@@ -172,6 +295,8 @@ const openPostgres = (
               : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser
         }
       })
+      const names = statementNames()
+      pool.on("connect", (client) => nameStatements(client, names))
       // Fail here, with a clear reason, rather than at the first query.
       try {
         await pool.query("select 1")
