@@ -3,7 +3,10 @@
  * references it names against the directory, loads the ticket's stream, reads `now` once from
  * the `Clock`, decides, and appends with the expected version. When another writer got there
  * first it decides again on fresh state (bounded), so no update is lost; a caller that passes
- * `expectedVersion` gets the conflict instead. Rules, SLAs and notifications plug in later.
+ * `expectedVersion` gets the conflict instead. Each instance remembers the tickets it last
+ * loaded or wrote (`stateCacheSize`), so a command usually decides without reading the store;
+ * only a successful append is taken from a remembered state, anything else is decided again on
+ * fresh state. Rules, SLAs and notifications plug in later.
  */
 import { Context, DateTime, Effect, Layer, Option } from "effect"
 import type { Agent, Contact, Group, Organization } from "../directory/Directory.js"
@@ -114,6 +117,18 @@ export interface Service {
  */
 export class Helpdesk extends Context.Service<Helpdesk, Service>()("@tessera/core/Helpdesk") {}
 
+/** A ticket's folded state at a version, as this instance last knew it. */
+interface Known {
+  readonly state: Ticket.Ticket
+  readonly version: number
+}
+
+/** How one attempt of a command ended, when it got past deciding. */
+type Attempt =
+  | { readonly _tag: "Appended"; readonly ticket: Ticket.Ticket }
+  | { readonly _tag: "Unchanged"; readonly ticket: Ticket.Ticket }
+  | { readonly _tag: "AppendFailed"; readonly error: VersionConflict | PublicIdTaken | StoreError }
+
 const isConflict = (error: unknown): error is VersionConflict =>
   typeof error === "object" && error !== null && "_tag" in error && error._tag === "VersionConflict"
 
@@ -140,6 +155,7 @@ export const make = (
     const ws = decoded.workspaceId
     const customFields = decoded.customFields ?? []
     const maxAttempts = decoded.maxAttempts ?? 50
+    const stateCacheSize = decoded.stateCacheSize ?? 1000
     const store = yield* TicketStore
     const directory = yield* DirectoryStore
     const ids = yield* IdGenerator
@@ -186,6 +202,39 @@ export const make = (
             : Effect.void
       )
 
+    // -- state cache -------------------------------------------------------------------------
+
+    /**
+     * What this instance last knew of each ticket, least recently used first (a `Map` keeps
+     * insertion order). Only ever a hint: see `execute`.
+     */
+    const known = new Map<TicketId, Known>()
+
+    const recall = (ticketId: TicketId): Known | undefined => {
+      const entry = known.get(ticketId)
+      if (entry !== undefined) {
+        known.delete(ticketId)
+        known.set(ticketId, entry)
+      }
+      return entry
+    }
+
+    /** Versions only grow, so an older snapshot (from a slower fiber) never replaces a newer one. */
+    const remember = (ticketId: TicketId, entry: Known): void => {
+      if (stateCacheSize === 0) return
+      const current = known.get(ticketId)
+      known.delete(ticketId)
+      known.set(ticketId, current !== undefined && current.version > entry.version ? current : entry)
+      if (known.size > stateCacheSize) {
+        const oldest = known.keys().next()
+        if (oldest.done !== true) known.delete(oldest.value)
+      }
+    }
+
+    const forget = (ticketId: TicketId): void => {
+      known.delete(ticketId)
+    }
+
     // -- streams -----------------------------------------------------------------------------
 
     const resolve = (ref: TicketRef): Op<TicketId> =>
@@ -195,13 +244,21 @@ export const make = (
           )
         : Effect.succeed(ref)
 
-    const load = (ticketId: TicketId, ref: TicketRef = ticketId) =>
-      Effect.flatMap(store.load(ticketId), ({ state, version }) =>
-        // Another workspace's ticket looks exactly like a missing one.
-        state === undefined || state.workspaceId !== ws
-          ? Effect.fail(new TicketNotFound({ ticket: ref }))
-          : Effect.succeed({ state, version })
-      )
+    /** A stream's state, if it is a ticket of this workspace: another's looks exactly like a missing one. */
+    const inWorkspace = (state: Ticket.State, ref: TicketRef): Op<Ticket.Ticket> =>
+      state === undefined || state.workspaceId !== ws
+        ? Effect.fail(new TicketNotFound({ ticket: ref }))
+        : Effect.succeed(state)
+
+    /** Reads the ticket fresh from the store, and remembers it. */
+    const load = (ticketId: TicketId, ref: TicketRef = ticketId): Op<Known> =>
+      Effect.gen(function* () {
+        const loaded = yield* store.load(ticketId)
+        const state = yield* Effect.tapError(inWorkspace(loaded.state, ref), () => Effect.sync(() => forget(ticketId)))
+        const entry = { state, version: loaded.version }
+        remember(ticketId, entry)
+        return entry
+      })
 
     const resolveRef = (raw: typeof TicketRefSchema.Encoded) =>
       Effect.flatMap(decode(TicketRefSchema, "ticket")(raw), (ref) => Effect.map(resolve(ref), (id) => ({ id, ref })))
@@ -217,7 +274,10 @@ export const make = (
       return due !== undefined && solvedNow ? { timers: [Timer.make(ws, ticket.id, "close_solved", due)] } : {}
     }
 
-    /** Appends decided events with their effects; the new state on success. */
+    /**
+     * Appends decided events with their effects; the new state on success. The cache follows:
+     * the new state on success, nothing on failure (the stream is no longer known).
+     */
     const appendDecided = (
       state: Ticket.State,
       version: number,
@@ -225,12 +285,51 @@ export const make = (
       events: ReadonlyArray<TicketEvent>
     ) => {
       const next = Ticket.fold(events, state) as Ticket.Ticket
-      return Effect.as(store.append(ticketId, version, events, effectsOf(next, events)), next)
+      return store.append(ticketId, version, events, effectsOf(next, events)).pipe(
+        Effect.tapError(() => Effect.sync(() => forget(ticketId))),
+        Effect.map((appended) => {
+          remember(ticketId, { state: next, version: appended })
+          return next
+        })
+      )
     }
 
     /**
-     * Load, decide, append; on a concurrent write, again on fresh state (bounded). `build`
-     * runs on every attempt, so its directory checks see the state the command is decided on.
+     * One attempt on a known state: check it, decide, append. Failures before the append fail
+     * the effect; the append's outcome is returned, so a caller can tell the two apart.
+     */
+    const attempt = (
+      ticketId: TicketId,
+      ref: TicketRef,
+      { state: knownState, version }: Known,
+      actor: Actor.Actor,
+      expectedVersion: number | undefined,
+      build: (ticket: Ticket.Ticket) => Op<C.TicketCommand>
+    ): Op<Attempt> =>
+      Effect.gen(function* () {
+        const state = yield* inWorkspace(knownState, ref)
+        if (expectedVersion !== undefined && expectedVersion !== version) {
+          return yield* new VersionConflict({ streamId: ticketId, expected: expectedVersion, actual: version })
+        }
+        const command = yield* build(state)
+        const events = yield* decide(state, command, yield* context(actor))
+        if (events.length === 0) return { _tag: "Unchanged", ticket: state } as const
+        const appended = yield* Effect.result(appendDecided(state, version, ticketId, events))
+        return appended._tag === "Success"
+          ? ({ _tag: "Appended", ticket: appended.success } as const)
+          : ({ _tag: "AppendFailed", error: appended.failure } as const)
+      })
+
+    /**
+     * Decide, append; on a concurrent write, again on fresh state (bounded). `build` runs on
+     * every attempt, so its directory checks see the state the command is decided on.
+     *
+     * The first attempt may decide on the remembered state (if the caller's `expectedVersion`,
+     * when given, is its version). That state may be stale, so only a successful append is
+     * taken from it: a refusal (from `build` or `decide`), a command that changes nothing (a
+     * lost update, if another writer changed the ticket) or a version conflict is forgotten and
+     * decided again on fresh state, without counting against `maxAttempts`. Any other append
+     * failure is the store's, not the state's (the version matched), and is returned as is.
      */
     const execute = (
       ref: TicketRef,
@@ -241,18 +340,22 @@ export const make = (
       Effect.gen(function* () {
         yield* checkActor(actor)
         const ticketId = yield* resolve(ref)
-        for (let attempt = 1; ; attempt++) {
-          const { state, version } = yield* load(ticketId, ref)
-          if (expectedVersion !== undefined && expectedVersion !== version) {
-            return yield* new VersionConflict({ streamId: ticketId, expected: expectedVersion, actual: version })
+        const remembered = recall(ticketId)
+        if (remembered !== undefined && (expectedVersion === undefined || expectedVersion === remembered.version)) {
+          const onRemembered = yield* Effect.result(attempt(ticketId, ref, remembered, actor, expectedVersion, build))
+          if (onRemembered._tag === "Success") {
+            const outcome = onRemembered.success
+            if (outcome._tag === "Appended") return outcome.ticket
+            if (outcome._tag === "AppendFailed" && !isConflict(outcome.error)) return yield* Effect.fail(outcome.error)
           }
-          const command = yield* build(state)
-          const events = yield* decide(state, command, yield* context(actor))
-          if (events.length === 0) return state
-          const appended = yield* Effect.result(appendDecided(state, version, ticketId, events))
-          if (appended._tag === "Success") return appended.success
-          const error = appended.failure
-          if (!isConflict(error) || expectedVersion !== undefined || attempt >= maxAttempts)
+          forget(ticketId)
+        }
+        for (let tries = 1; ; tries++) {
+          const fresh = yield* load(ticketId, ref)
+          const outcome = yield* attempt(ticketId, ref, fresh, actor, expectedVersion, build)
+          if (outcome._tag !== "AppendFailed") return outcome.ticket
+          const error = outcome.error
+          if (!isConflict(error) || expectedVersion !== undefined || tries >= maxAttempts)
             return yield* Effect.fail(error)
         }
       })

@@ -26,7 +26,17 @@ export const Config = Schema.Struct({
   workflow: Schema.optionalKey(Workflow),
   customFields: Schema.optionalKey(Schema.Array(FieldDefinition)),
   /** How many times a command is decided again after a concurrent write (default 50). */
-  maxAttempts: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 })))
+  maxAttempts: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 }))),
+  /**
+   * How many tickets each `Helpdesk` instance remembers (default 1000; 0 turns it off): the
+   * folded state and version of the tickets it most recently loaded or wrote, least recently
+   * used forgotten first. A command on a remembered ticket is decided without reading the
+   * store. The cache is per instance and never shared, and it is safe when several processes
+   * write the same tickets: appends are optimistic, so a stale entry costs one version
+   * conflict and a fresh reload, never a lost update; and a command that would do nothing
+   * or be refused on a remembered state is decided again on fresh state before it answers.
+   */
+  stateCacheSize: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)))
 })
 /** @category models @since 0.1.0 */
 export type Config = typeof Config.Type

@@ -1078,9 +1078,11 @@ const finalCheck = async (model: Model, real: Real) => {
 // -- the concurrency property -------------------------------------------------------------------------
 
 /**
- * A store that lets other fibers run after some reads (chance `yieldRate`, from Effect's `Random`)
- * and counts the `VersionConflict`s its appends answer: between a writer's read and its append,
- * another writer may now append, as it would against a remote store.
+ * A store that lets other fibers run after some reads and before some appends (chance
+ * `yieldRate` each, from Effect's `Random`) and counts the `VersionConflict`s its appends
+ * answer: between a writer's read (or its decision on a state the `Helpdesk` remembered, which
+ * reads nothing) and its append, another writer may now append, as it would against a remote
+ * store.
  *
  * @category testing
  * @since 0.1.0
@@ -1090,18 +1092,19 @@ export const interleaving = (
   yieldRate = 0.1
 ): { readonly store: Store; readonly conflicts: () => number } => {
   let conflicts = 0
+  const maybeYield = Effect.flatMap(Random.next, (x) => (x < yieldRate ? Effect.yieldNow : Effect.void))
   return {
     store: TicketStore.of({
       ...store,
-      load: (ticketId) =>
-        Effect.tap(store.load(ticketId), () =>
-          Effect.flatMap(Random.next, (x) => (x < yieldRate ? Effect.yieldNow : Effect.void))
-        ),
+      load: (ticketId) => Effect.tap(store.load(ticketId), () => maybeYield),
       append: (ticketId, expectedVersion, events, effects) =>
-        Effect.tapError(store.append(ticketId, expectedVersion, events, effects), (error) =>
-          Effect.sync(() => {
-            if (error._tag === "VersionConflict") conflicts++
-          })
+        Effect.andThen(
+          maybeYield,
+          Effect.tapError(store.append(ticketId, expectedVersion, events, effects), (error) =>
+            Effect.sync(() => {
+              if (error._tag === "VersionConflict") conflicts++
+            })
+          )
         )
     }),
     conflicts: () => conflicts
