@@ -10,7 +10,10 @@ type Millis = ColumnType<number, number, number>
 
 /**
  * The append-only event log: one row per event, unique per (stream, version); `position`
- * orders all events for subscribers.
+ * orders all events for subscribers. On PostgreSQL a position is taken when the row is
+ * inserted, not when its transaction commits, so a smaller position can become visible after a
+ * larger one: a subscriber reading "position > last seen" must re-read a window behind its
+ * mark (or wait for older transactions) rather than trust that no gap will be filled.
  *
  * @category models
  * @since 0.1.0
@@ -26,8 +29,8 @@ export interface EventsTable {
 }
 
 /**
- * The tickets projection: the columns agents' queues filter and sort on, plus `state`, the
- * snapshot of the folded ticket (JSON) that commands start from.
+ * The tickets projection: the columns agents' queues filter and sort on, plus `summary`, the
+ * snapshot of the folded ticket without its messages (JSON); the messages are `ticket_texts`.
  *
  * @category models
  * @since 0.1.0
@@ -51,11 +54,33 @@ export interface TicketsTable {
   created_at: Millis
   updated_at: Millis
   sla_due_at: Millis | null
-  /** The ticket's words (`TicketQuery.searchDocument`), indexed by FTS5 or a tsvector. */
-  document: string
-  state: string
-  /** The ticket without its messages (`TicketQuery.TicketSummary` encoded, no `slaDueAt`), as queries return it. */
+  /**
+   * The ticket without its messages (`Ticket` encoded, `messages` left out): what queries
+   * return (`TicketQuery.TicketSummary`, without `slaDueAt`) and, with the messages of
+   * `ticket_texts`, the snapshot commands start from.
+   */
   summary: string
+  /** SQLite only: the ticket's stable number, the high bits of its texts' full-text rowids. */
+  num?: number
+}
+
+/**
+ * The texts of a ticket, one row each: its subject (`n` 0) and its messages in order (`n` 1..),
+ * with their words for full-text search (FTS5 on SQLite, a tsvector on PostgreSQL).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TicketTextsTable {
+  /** SQLite only: `num * 2^24 + n`, the full-text rowid. */
+  key?: number
+  workspace_id: string
+  ticket_id: string
+  n: number
+  /** The message (`Message` encoded as JSON); null for the subject. */
+  data: string | null
+  /** `TicketQuery.words` of the text, joined by spaces. */
+  words: string
 }
 
 /** @category models @since 0.1.0 */
@@ -142,6 +167,7 @@ export interface Database {
   events: EventsTable
   tickets: TicketsTable
   ticket_tags: TicketTagsTable
+  ticket_texts: TicketTextsTable
   public_id_sequences: PublicIdSequencesTable
   timers: TimersTable
   outbox: OutboxTable

@@ -58,12 +58,25 @@ const codec = <A>(
 } => {
   const encode = Schema.encodeEffect(schema)
   const decode = Schema.decodeUnknownEffect(schema)
+  // Decoding is a pure function of the stored JSON: the records read most (the agent behind
+  // every command) are decoded once while their JSON stays the same. Bounded, oldest first out.
+  const decoded = new Map<string, A>()
+  const remember = (data: string, record: A): A => {
+    decoded.set(data, record)
+    if (decoded.size > 1_000) {
+      const oldest = decoded.keys().next()
+      if (oldest.done !== true) decoded.delete(oldest.value)
+    }
+    return record
+  }
   return {
     // The port's types promise a valid record; one that does not encode is a bug in the caller.
     encode: (record) => Effect.orDie(encode(record)),
-    decode: (operation, row) =>
-      Effect.mapError(
-        decode(row.data),
+    decode: (operation, row) => {
+      const known = decoded.get(row.data)
+      if (known !== undefined) return Effect.succeed(known)
+      return Effect.mapError(
+        Effect.map(decode(row.data), (record) => remember(row.data, record)),
         (error) =>
           new StoreError.StoreUnavailable({
             operation,
@@ -71,6 +84,7 @@ const codec = <A>(
             cause: error
           })
       )
+    }
   }
 }
 

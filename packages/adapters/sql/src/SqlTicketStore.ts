@@ -8,7 +8,7 @@
  */
 import {
   type Ids,
-  type Message,
+  Message,
   Outbox,
   Priority,
   StoreError,
@@ -19,8 +19,8 @@ import {
   Timers
 } from "@tessera/core"
 import { Context, DateTime, Effect, Layer, Option, Result, Schema } from "effect"
-import { type Expression, type ExpressionBuilder, type Insertable, type Kysely, type SqlBool, sql } from "kysely"
-import type { Database, Dialect, TicketsTable } from "./Database.js"
+import { type Expression, type ExpressionBuilder, type InsertType, type Kysely, type SqlBool, sql } from "kysely"
+import type { Database, Dialect, OutboxTable, TicketsTable, TimersTable } from "./Database.js"
 
 /**
  * What the store runs on: the user's kysely client (never closed here), its dialect, and the
@@ -55,14 +55,65 @@ const encodeEvent = Schema.encodeSync(TicketEvent.TicketEventJson)
 const decodeEvent = Schema.decodeUnknownSync(TicketEvent.TicketEventJson)
 const decodeEventResult = Schema.decodeUnknownResult(TicketEvent.TicketEventJson)
 const encodeTicket = Schema.encodeSync(Ticket.Ticket)
+// States this store folds from events it has just checked are valid by construction: encoding
+// them for the projection skips re-running every field's checks.
+const encodeFolded = { disableChecks: true } as const
 const decodeTicket = Schema.decodeUnknownSync(Ticket.Ticket)
 const decodeSummary = Schema.decodeUnknownSync(TicketQuery.TicketSummary)
+const encodeMessage = Schema.encodeSync(Message.Message)
 const millis = DateTime.toEpochMillis
 
 /** The categories of the `tickets_group_queue` partial index (see the migration). */
 const unresolvedCategories: ReadonlyArray<string> = ["new", "open", "pending", "on_hold"]
 const unresolved = sql<SqlBool>`category in ('new', 'open', 'pending', 'on_hold')`
 const never = sql<SqlBool>`1 = 0`
+
+/** Full-text rowids on SQLite: the texts of ticket `num` are `num * textSpan + n` (2^24 per ticket). */
+const textSpan = 16_777_216
+
+/** A complete row to insert: every column given (null where empty), times as numbers. */
+type Row<T> = { readonly [K in keyof T]-?: Exclude<InsertType<T[K]>, undefined> }
+
+/** A ticket's projection row (its `num` on SQLite comes from the insert). */
+type TicketRow = Row<Omit<TicketsTable, "num">>
+
+/** One text of a ticket as stored: the subject (`n` 0) or a message. */
+interface TextRow {
+  readonly n: number
+  readonly data: string | null
+  readonly words: string
+}
+
+/** What an append does to a ticket's texts: deletes first, then inserts `rows`. */
+interface TextChanges {
+  readonly deleteSubject: boolean
+  readonly deleteMessages: boolean
+  readonly rows: ReadonlyArray<TextRow>
+}
+
+/** Everything one append writes, as rows (keys already escaped). */
+interface Plan {
+  readonly next: State
+  readonly id: string
+  readonly workspace: string
+  readonly events: ReadonlyArray<{
+    readonly version: number
+    readonly type: string
+    readonly data: string
+    readonly at: number
+  }>
+  readonly row: TicketRow | undefined
+  /** The row as this process last wrote it, at the expected version, if it knows it. */
+  readonly priorRow: TicketRow | undefined
+  /** No `slaDueAt` in the effects: the stored due time stays. */
+  readonly keepSla: boolean
+  readonly texts: TextChanges | undefined
+  readonly tagsAdded: ReadonlyArray<string>
+  readonly tagsRemoved: ReadonlyArray<string>
+  readonly emailIds: ReadonlyArray<string>
+  readonly timers: Array<Row<TimersTable>>
+  readonly outbox: Array<Row<OutboxTable>>
+}
 
 /** An expected refusal raised inside a transaction, so that it rolls back. */
 class Refused {
@@ -154,7 +205,9 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
 
     // Decoded snapshots and summaries by ticket, valid for the version they were read at: a
     // version's state never changes, so a hit saves decoding JSON on every append and query.
-    const states = boundedCache<{ readonly version: number; readonly state: State }>(2_000)
+    // With the state, the projection row this process wrote for it (if it did): an update then
+    // sets only the columns that changed, and SQLite leaves the other columns' indexes alone.
+    const states = boundedCache<{ readonly version: number; readonly state: State; readonly row?: TicketRow }>(1_000)
     const summaries = boundedCache<{ readonly version: number; readonly summary: TicketQuery.TicketSummary }>(20_000)
 
     const run = <A>(operation: string, query: () => Promise<A>): Effect.Effect<A, StoreError.StoreUnavailable> =>
@@ -186,10 +239,11 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
             return result
           })
 
-    const decodeStored = (ticketId: string, version: number, text: string): State => {
+    /** The snapshot of a stored ticket: its row's summary with the messages of `ticket_texts`. */
+    const decodeStored = (ticketId: string, version: number, summary: string, messages: string | null): State => {
       const cached = states.get(ticketId)
       if (cached !== undefined && cached.version === version) return cached.state
-      const state = decodeTicket(JSON.parse(text))
+      const state = decodeTicket({ ...JSON.parse(summary), messages: JSON.parse(`[${messages ?? ""}]`) })
       states.set(ticketId, { version, state })
       return state
     }
@@ -234,20 +288,29 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
       return Number(row?.version ?? 0)
     }
 
+    /** The messages of a ticket as one JSON list body (`a,b,c`), in order; null when none. */
+    const messagesJson = sql<string | null>`(select ${
+      pg ? sql`string_agg(data, ',' order by n)` : sql`group_concat(data, ',' order by n)`
+    } from ticket_texts where ticket_texts.ticket_id = tickets.id and n > 0)`
+
+    /** A ticket's row with its messages; on PostgreSQL inside a write, the row is locked. */
+    const storedRow = (trx: Kysely<Database>, ticketId: string, lock: boolean) =>
+      trx
+        .selectFrom("tickets")
+        .select(["version", "summary", messagesJson.as("messages")])
+        .where("id", "=", key(ticketId))
+        .$if(pg && lock, (q) => q.forUpdate())
+        .executeTakeFirst()
+
     const currentVersion = (ticketId: string) =>
       run("append", async () => {
         const row = await db.selectFrom("tickets").select("version").where("id", "=", key(ticketId)).executeTakeFirst()
         return row === undefined ? bareVersion(db, ticketId) : Number(row.version)
       })
 
-    /** The projection row of a ticket at a version. */
-    const projection = (
-      ticket: Ticket.Ticket,
-      version: number,
-      slaDueAt: number | null
-    ): Insertable<TicketsTable> & { readonly id: string; readonly tags: ReadonlyArray<string> } => {
-      const encoded = encodeTicket(ticket)
-      const { messages: _messages, ...summary } = encoded
+    /** The projection row of a ticket at a version: queue columns and the snapshot without messages. */
+    const projection = (ticket: Ticket.Ticket, version: number, slaDueAt: number | null): TicketRow => {
+      const { messages: _messages, ...summary } = encodeTicket({ ...ticket, messages: [] }, encodeFolded)
       return {
         id: key(ticket.id),
         workspace_id: key(ticket.workspaceId),
@@ -267,11 +330,295 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
         created_at: millis(ticket.createdAt),
         updated_at: millis(ticket.updatedAt),
         sla_due_at: slaDueAt,
-        document: TicketQuery.searchDocument(ticket),
-        state: JSON.stringify(encoded),
-        summary: JSON.stringify(summary),
-        tags: Array.from(new Set(ticket.tags.map(key)))
+        summary: JSON.stringify(summary)
       }
+    }
+
+    const subjectText = (ticket: Ticket.Ticket): TextRow => ({
+      n: 0,
+      data: null,
+      words: TicketQuery.words(ticket.subject).join(" ")
+    })
+
+    const messageText = (message: Message.Message, index: number): TextRow => ({
+      n: index + 1,
+      data: JSON.stringify(encodeMessage(message, encodeFolded)),
+      words: TicketQuery.words(message.text).join(" ")
+    })
+
+    /**
+     * The texts an append changes. Messages only ever grow at the end through `evolve`, which
+     * keeps the earlier message objects: then only the new ones are written (and indexed);
+     * anything else rewrites the ticket's messages.
+     */
+    const textChanges = (prior: State, next: Ticket.Ticket): TextChanges => {
+      if (prior === undefined)
+        return {
+          deleteSubject: false,
+          deleteMessages: false,
+          rows: [subjectText(next), ...next.messages.map(messageText)]
+        }
+      const subjectChanged = prior.subject !== next.subject
+      const grown =
+        next.messages.length >= prior.messages.length && prior.messages.every((m, i) => next.messages[i] === m)
+      const from = grown ? prior.messages.length : 0
+      return {
+        deleteSubject: subjectChanged,
+        deleteMessages: !grown,
+        rows: [
+          ...(subjectChanged ? [subjectText(next)] : []),
+          ...next.messages.slice(from).map((m, i) => messageText(m, from + i))
+        ]
+      }
+    }
+
+    /** Everything an append writes, worked out before any statement runs. */
+    const planAppend = (
+      ticketId: Ids.TicketId,
+      expectedVersion: number,
+      decoded: ReadonlyArray<TicketEvent.TicketEvent>,
+      encoded: ReadonlyArray<string>,
+      prior: State,
+      priorRow: TicketRow | undefined,
+      effects: TicketStore.AppendEffects
+    ): Plan => {
+      const next = Ticket.fold(decoded, prior)
+      const opening = decoded.find((e) => e._tag === "TicketOpened")
+      const workspace = next?.workspaceId ?? (opening?._tag === "TicketOpened" ? opening.workspaceId : "")
+      // An absent `slaDueAt` leaves the stored one (a new row starts without).
+      const slaDueAt = effects.slaDueAt === undefined || effects.slaDueAt === null ? null : millis(effects.slaDueAt)
+      const priorTags = new Set(prior?.tags ?? [])
+      const nextTags = new Set(next?.tags ?? [])
+      return {
+        next,
+        id: key(ticketId),
+        workspace: key(workspace),
+        events: decoded.map((event, i) => ({
+          version: expectedVersion + i + 1,
+          type: event._tag,
+          data: encoded[i] as string,
+          at: millis(event.at)
+        })),
+        row: next === undefined ? undefined : projection(next, expectedVersion + decoded.length, slaDueAt),
+        priorRow,
+        keepSla: effects.slaDueAt === undefined,
+        texts: next === undefined ? undefined : textChanges(prior, next),
+        tagsAdded: Array.from(nextTags)
+          .filter((t) => !priorTags.has(t))
+          .map(key),
+        tagsRemoved: Array.from(priorTags)
+          .filter((t) => !nextTags.has(t))
+          .map(key),
+        emailIds: Array.from(
+          new Set(
+            decoded.flatMap((e) =>
+              messagesOf(e).flatMap((m) => (m.email === undefined ? [] : [key(m.email.messageId)]))
+            )
+          )
+        ),
+        timers: Array.from(new Map((effects.timers ?? []).map((t) => [t.id, t])).values()).map((t) => ({
+          id: key(t.id),
+          workspace_id: key(t.workspaceId),
+          ticket_id: key(t.ticketId),
+          purpose: key(t.purpose),
+          due_at: millis(t.dueAt),
+          available_at: 0
+        })),
+        outbox: Array.from(new Map((effects.outbox ?? []).map((m) => [m.id, m])).values()).map((m) => ({
+          id: key(m.id),
+          workspace_id: key(m.workspaceId),
+          ticket_id: key(m.ticketId),
+          channel: key(m.channel),
+          payload: JSON.stringify(m.payload) ?? "null",
+          created_at: millis(m.createdAt),
+          available_at: 0,
+          attempts: 0
+        }))
+      }
+    }
+
+    /**
+     * The row as the database holds it after the plan, when this process can know it: with the
+     * stored SLA due time kept, only if the prior row (and so that time) was known.
+     */
+    const rowAfter = (plan: Plan): TicketRow | undefined =>
+      plan.row === undefined || !plan.keepSla
+        ? plan.row
+        : plan.priorRow === undefined
+          ? undefined
+          : { ...plan.row, sla_due_at: plan.priorRow.sla_due_at }
+
+    /** The full-text rowid of a text on SQLite (see the migration). */
+    const textKey = (num: number, n: number): number => {
+      if (n >= textSpan)
+        throw new Refused(unavailable("append", new Error(`a ticket holds at most ${textSpan - 1} messages`)))
+      return num * textSpan + n
+    }
+
+    /**
+     * Writes a plan in the current transaction. `known`: the prior state is this process's own
+     * snapshot at `expectedVersion`, not read in this transaction, so the row's update is the
+     * version check.
+     */
+    const writePlan = async (trx: Kysely<Database>, plan: Plan, expectedVersion: number, known: boolean) => {
+      const { row, priorRow } = plan
+      const { id: _id, sla_due_at: _sla, ...unchanged } = row ?? { id: "", sla_due_at: null }
+      const changes: Partial<TicketRow> = plan.keepSla
+        ? unchanged
+        : { ...unchanged, sla_due_at: row?.sla_due_at ?? null }
+      let num = 0
+      if (known && row !== undefined) {
+        if (priorRow !== undefined) {
+          for (const column of Object.keys(changes) as Array<keyof TicketRow>) {
+            if (changes[column] === priorRow[column]) delete changes[column]
+          }
+        }
+        // Without the read, the row lock comes first here too (as `for update` takes it on
+        // the other path), so two writers never wait on each other's events in a cycle.
+        const updated = await trx
+          .updateTable("tickets")
+          .set(changes)
+          .where("id", "=", row.id)
+          .where("version", "=", expectedVersion)
+          .$if(!pg, (q) => q.returning("num"))
+          .executeTakeFirst()
+        if (pg ? Number((updated as { numUpdatedRows?: bigint }).numUpdatedRows ?? 0) === 0 : updated === undefined) {
+          throw new RaceLost()
+        }
+        num = pg ? 0 : Number((updated as { num?: number }).num)
+      }
+      if (plan.events.length > 0) {
+        await trx
+          .insertInto("events")
+          .values(plan.events.map((e) => ({ workspace_id: plan.workspace, stream_id: plan.id, ...e })))
+          .execute()
+      }
+      if (row === undefined || plan.texts === undefined) return
+      if (!known) {
+        const inserted = await trx
+          .insertInto("tickets")
+          .values(pg ? row : { ...row, num: sql<number>`(select coalesce(max(num), 0) + 1 from tickets)` })
+          .onConflict((oc) => oc.column("id").doUpdateSet(changes))
+          .$if(!pg, (q) => q.returning("num"))
+          .executeTakeFirst()
+        num = pg ? 0 : Number((inserted as { num?: number }).num)
+      }
+      const { texts } = plan
+      if (texts.deleteSubject || texts.deleteMessages) {
+        await trx
+          .deleteFrom("ticket_texts")
+          .where("ticket_id", "=", row.id)
+          .where("n", texts.deleteMessages && texts.deleteSubject ? ">=" : texts.deleteMessages ? ">" : "=", 0)
+          .execute()
+      }
+      if (texts.rows.length > 0) {
+        await trx
+          .insertInto("ticket_texts")
+          .values(
+            texts.rows.map((t) => ({
+              ...(pg ? {} : { key: textKey(num, t.n) }),
+              workspace_id: row.workspace_id,
+              ticket_id: row.id,
+              ...t
+            }))
+          )
+          .execute()
+      }
+      if (plan.tagsRemoved.length > 0) {
+        await trx
+          .deleteFrom("ticket_tags")
+          .where("ticket_id", "=", row.id)
+          .where("tag", "in", plan.tagsRemoved)
+          .execute()
+      }
+      if (plan.tagsAdded.length > 0) {
+        await trx
+          .insertInto("ticket_tags")
+          .values(plan.tagsAdded.map((tag) => ({ workspace_id: row.workspace_id, ticket_id: row.id, tag })))
+          .onConflict((oc) => oc.doNothing())
+          .execute()
+      }
+      if (plan.emailIds.length > 0) {
+        await trx
+          .insertInto("email_message_ids")
+          .values(
+            plan.emailIds.map((message_id) => ({ workspace_id: row.workspace_id, message_id, ticket_id: row.id }))
+          )
+          .onConflict((oc) => oc.doNothing())
+          .execute()
+      }
+    }
+
+    /** Timers and outbox rows: written with the events, whether or not the stream holds a ticket. */
+    const writeEffects = async (trx: Kysely<Database>, plan: Plan) => {
+      if (plan.timers.length > 0) {
+        await trx
+          .insertInto("timers")
+          .values(plan.timers)
+          .onConflict((oc) => oc.column("id").doNothing())
+          .execute()
+      }
+      if (plan.outbox.length > 0) {
+        await trx
+          .insertInto("outbox")
+          .values(plan.outbox)
+          .onConflict((oc) => oc.column("id").doNothing())
+          .execute()
+      }
+    }
+
+    /**
+     * PostgreSQL, a known snapshot and texts that only grow: the whole append as one statement
+     * (one round trip, atomic on its own). Every write selects from `t`, the row's update guarded
+     * by the expected version, so when another writer got there first nothing at all is written.
+     */
+    const appendInOneStatement = async (plan: Plan, row: TicketRow, expectedVersion: number): Promise<boolean> => {
+      const texts = plan.texts?.rows ?? []
+      const result = await sql<{ readonly n: number }>`with t as (
+  update tickets set version = ${row.version}, subject = ${row.subject}, requester = ${row.requester},
+    organization = ${row.organization}, channel = ${row.channel}, priority = ${row.priority},
+    priority_rank = ${row.priority_rank}, type = ${row.type}, status = ${row.status}, category = ${row.category},
+    group_id = ${row.group_id}, assignee = ${row.assignee}, created_at = ${row.created_at},
+    updated_at = ${row.updated_at}, summary = ${row.summary},
+    sla_due_at = case when cast(${plan.keepSla} as boolean) then tickets.sla_due_at else cast(${row.sla_due_at} as bigint) end
+  where id = ${row.id} and version = ${expectedVersion}
+  returning id, workspace_id
+), e as (
+  insert into events (workspace_id, stream_id, version, type, data, at)
+  select t.workspace_id, t.id, x.version, x.type, x.data, x.at from t,
+    unnest(cast(${plan.events.map((e) => e.version)} as integer[]), cast(${plan.events.map((e) => e.type)} as text[]),
+      cast(${plan.events.map((e) => e.data)} as text[]), cast(${plan.events.map((e) => e.at)} as bigint[])) as x(version, type, data, at)
+), x as (
+  insert into ticket_texts (workspace_id, ticket_id, n, data, words)
+  select t.workspace_id, t.id, x.n, x.data, x.words from t,
+    unnest(cast(${texts.map((r) => r.n)} as integer[]), cast(${texts.map((r) => r.data)} as text[]),
+      cast(${texts.map((r) => r.words)} as text[])) as x(n, data, words)
+), d as (
+  delete from ticket_tags where ticket_id = (select id from t) and tag = any(cast(${plan.tagsRemoved} as text[]))
+), a as (
+  insert into ticket_tags (workspace_id, ticket_id, tag)
+  select t.workspace_id, t.id, x.tag from t, unnest(cast(${plan.tagsAdded} as text[])) as x(tag) on conflict do nothing
+), m as (
+  insert into email_message_ids (workspace_id, message_id, ticket_id)
+  select t.workspace_id, x.id, t.id from t, unnest(cast(${plan.emailIds} as text[])) as x(id) on conflict do nothing
+), tm as (
+  insert into timers (id, workspace_id, ticket_id, purpose, due_at, available_at)
+  select x.id, x.workspace_id, x.ticket_id, x.purpose, x.due_at, 0 from t,
+    unnest(cast(${plan.timers.map((r) => r.id)} as text[]), cast(${plan.timers.map((r) => r.workspace_id)} as text[]),
+      cast(${plan.timers.map((r) => r.ticket_id)} as text[]), cast(${plan.timers.map((r) => r.purpose)} as text[]),
+      cast(${plan.timers.map((r) => r.due_at)} as bigint[])) as x(id, workspace_id, ticket_id, purpose, due_at)
+  on conflict (id) do nothing
+), o as (
+  insert into outbox (id, workspace_id, ticket_id, channel, payload, created_at, available_at, attempts)
+  select x.id, x.workspace_id, x.ticket_id, x.channel, x.payload, x.created_at, 0, 0 from t,
+    unnest(cast(${plan.outbox.map((r) => r.id)} as text[]), cast(${plan.outbox.map((r) => r.workspace_id)} as text[]),
+      cast(${plan.outbox.map((r) => r.ticket_id)} as text[]), cast(${plan.outbox.map((r) => r.channel)} as text[]),
+      cast(${plan.outbox.map((r) => r.payload)} as text[]), cast(${plan.outbox.map((r) => r.created_at)} as bigint[]))
+    as x(id, workspace_id, ticket_id, channel, payload, created_at)
+  on conflict (id) do nothing
+)
+select count(*) as n from t`.execute(db)
+      return Number(result.rows[0]?.n ?? 0) === 1
     }
 
     const append = (
@@ -287,10 +634,10 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
         const decoded = encoded.map((text) => decodeEvent(text))
         const newVersion = expectedVersion + decoded.length
         let committed: State
+        let plannedRow: TicketRow | undefined
         // The snapshot this process last saw at exactly `expectedVersion`: a version's state
-        // never changes, and versions only grow, so inserting event `expectedVersion + 1` is
-        // then the version check itself (the unique (stream, version) fails if anyone wrote
-        // first), and the read of the row (and its lock) can be skipped.
+        // never changes, and versions only grow, so writing version `expectedVersion + 1` is
+        // then the version check itself, and the read of the row (and its lock) can be skipped.
         const seen = states.get(ticketId)
         const known =
           seen !== undefined &&
@@ -303,12 +650,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
         const body = async (trx: Kysely<Database>): Promise<number> => {
           let prior: State = known
           if (known === undefined) {
-            const row = await trx
-              .selectFrom("tickets")
-              .select(["version", "state"])
-              .where("id", "=", key(ticketId))
-              .$if(pg, (q) => q.forUpdate())
-              .executeTakeFirst()
+            const row = await storedRow(trx, ticketId, true)
             const actual = row === undefined ? await bareVersion(trx, ticketId) : Number(row.version)
             if (actual !== expectedVersion) {
               throw new Refused(
@@ -317,7 +659,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
             }
             if (row !== undefined) {
               try {
-                prior = decodeStored(ticketId, actual, row.state)
+                prior = decodeStored(ticketId, actual, row.summary, row.messages)
               } catch {
                 // A snapshot that no longer decodes is rebuilt from the events.
                 const history = decodeRows(ticketId, await eventRows(trx, ticketId))
@@ -340,121 +682,35 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
               )
             }
           }
-          const next = Ticket.fold(decoded, prior)
-          const opening = decoded.find((e) => e._tag === "TicketOpened")
-          const workspace = next?.workspaceId ?? (opening?._tag === "TicketOpened" ? opening.workspaceId : "")
-          // An absent `slaDueAt` leaves the stored one (a new row starts without).
-          const slaDueAt = effects.slaDueAt === undefined || effects.slaDueAt === null ? null : millis(effects.slaDueAt)
-          const row = next === undefined ? undefined : projection(next, newVersion, slaDueAt)
-          const { id: _id, sla_due_at: _sla, tags: _tags, ...unchanged } = row ?? { id: "", sla_due_at: null, tags: [] }
-          const changes = effects.slaDueAt === undefined ? unchanged : { ...unchanged, sla_due_at: slaDueAt }
-          if (known !== undefined && row !== undefined) {
-            // Without the read, the row lock comes first here too (as `for update` takes it on
-            // the other path), so two writers never wait on each other's events in a cycle.
-            const updated = await trx
-              .updateTable("tickets")
-              .set(changes)
-              .where("id", "=", row.id)
-              .where("version", "=", expectedVersion)
-              .executeTakeFirst()
-            if (Number(updated.numUpdatedRows) === 0) throw new RaceLost()
-          }
-          if (decoded.length > 0) {
-            await trx
-              .insertInto("events")
-              .values(
-                decoded.map((event, i) => ({
-                  workspace_id: key(workspace),
-                  stream_id: key(ticketId),
-                  version: expectedVersion + i + 1,
-                  type: event._tag,
-                  data: encoded[i] as string,
-                  at: millis(event.at)
-                }))
-              )
-              .execute()
-          }
-          if (next !== undefined && row !== undefined) {
-            const { tags, ...values } = row
-            if (known === undefined) {
-              await trx
-                .insertInto("tickets")
-                .values(values)
-                .onConflict((oc) => oc.column("id").doUpdateSet(changes))
-                .execute()
-            }
-            const tagsChanged =
-              prior === undefined ||
-              prior.tags.length !== next.tags.length ||
-              prior.tags.some((t, i) => next.tags[i] !== t)
-            if (tagsChanged) {
-              if (prior !== undefined)
-                await trx.deleteFrom("ticket_tags").where("ticket_id", "=", key(ticketId)).execute()
-              if (tags.length > 0) {
-                await trx
-                  .insertInto("ticket_tags")
-                  .values(tags.map((tag) => ({ workspace_id: values.workspace_id, ticket_id: values.id, tag })))
-                  .execute()
-              }
-            }
-            const emailIds = decoded.flatMap((e) =>
-              messagesOf(e).flatMap((m) => (m.email === undefined ? [] : [key(m.email.messageId)]))
-            )
-            if (emailIds.length > 0) {
-              await trx
-                .insertInto("email_message_ids")
-                .values(
-                  Array.from(new Set(emailIds)).map((message_id) => ({
-                    workspace_id: values.workspace_id,
-                    message_id,
-                    ticket_id: values.id
-                  }))
-                )
-                .onConflict((oc) => oc.doNothing())
-                .execute()
-            }
-          }
-          const timers = effects.timers ?? []
-          if (timers.length > 0) {
-            await trx
-              .insertInto("timers")
-              .values(
-                Array.from(new Map(timers.map((t) => [t.id, t])).values()).map((t) => ({
-                  id: key(t.id),
-                  workspace_id: key(t.workspaceId),
-                  ticket_id: key(t.ticketId),
-                  purpose: key(t.purpose),
-                  due_at: millis(t.dueAt),
-                  available_at: 0
-                }))
-              )
-              .onConflict((oc) => oc.column("id").doNothing())
-              .execute()
-          }
-          const outbox = effects.outbox ?? []
-          if (outbox.length > 0) {
-            await trx
-              .insertInto("outbox")
-              .values(
-                Array.from(new Map(outbox.map((m) => [m.id, m])).values()).map((m) => ({
-                  id: key(m.id),
-                  workspace_id: key(m.workspaceId),
-                  ticket_id: key(m.ticketId),
-                  channel: key(m.channel),
-                  payload: JSON.stringify(m.payload) ?? "null",
-                  created_at: millis(m.createdAt),
-                  available_at: 0,
-                  attempts: 0
-                }))
-              )
-              .onConflict((oc) => oc.column("id").doNothing())
-              .execute()
-          }
-          committed = next
+          const plan = planAppend(
+            ticketId,
+            expectedVersion,
+            decoded,
+            encoded,
+            prior,
+            known === undefined ? undefined : seen?.row,
+            effects
+          )
+          plannedRow = rowAfter(plan)
+          await writePlan(trx, plan, expectedVersion, known !== undefined)
+          await writeEffects(trx, plan)
+          committed = plan.next
           return newVersion
         }
+        const oneStatement = (): Promise<number> | undefined => {
+          if (!pg || known === undefined) return undefined
+          const plan = planAppend(ticketId, expectedVersion, decoded, encoded, known, seen?.row, effects)
+          plannedRow = rowAfter(plan)
+          const { row, texts } = plan
+          if (row === undefined || texts === undefined || texts.deleteMessages || texts.deleteSubject) return undefined
+          return appendInOneStatement(plan, row, expectedVersion).then((written) => {
+            if (!written) throw new RaceLost()
+            committed = plan.next
+            return newVersion
+          })
+        }
         return Effect.tryPromise({
-          try: () => transact(body),
+          try: () => oneStatement() ?? transact(body),
           catch: (cause): AppendError | RaceLost => {
             if (cause instanceof Refused) return cause.error
             // A deadlock victim (PostgreSQL) lost a race too: the caller reloads and decides again.
@@ -473,9 +729,15 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
           Effect.tap((version) =>
             Effect.sync(() => {
               if (committed === undefined) states.delete(ticketId)
-              else states.set(ticketId, { version, state: committed })
+              else
+                states.set(ticketId, {
+                  version,
+                  state: committed,
+                  ...(plannedRow === undefined ? {} : { row: plannedRow })
+                })
             })
           ),
+          Effect.tapError(() => Effect.sync(() => states.delete(ticketId))),
           Effect.catch((error) =>
             error instanceof RaceLost
               ? Effect.flatMap(currentVersion(ticketId), (actual) =>
@@ -496,15 +758,11 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
     const load = (ticketId: Ids.TicketId): Effect.Effect<TicketStore.LoadedStream, StoreError.StoreError> =>
       Effect.flatMap(
         run("load", async () => {
-          const row = await db
-            .selectFrom("tickets")
-            .select(["version", "state"])
-            .where("id", "=", key(ticketId))
-            .executeTakeFirst()
+          const row = await storedRow(db, ticketId, false)
           if (row === undefined) return { version: await bareVersion(db, ticketId), state: undefined }
           const version = Number(row.version)
           try {
-            return { version, state: decodeStored(ticketId, version, row.state) }
+            return { version, state: decodeStored(ticketId, version, row.summary, row.messages) }
           } catch {
             return undefined
           }
@@ -556,16 +814,11 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
       run("resolve", () =>
         db
           .selectFrom("tickets")
-          .select("state")
+          .select("id")
           .where("workspace_id", "=", key(workspaceId))
           .where("public_id", "=", publicId)
           .executeTakeFirst()
-      ).pipe(
-        // The id as the ticket holds it (the column may be escaped).
-        Effect.map((row) =>
-          row === undefined ? Option.none() : Option.some((JSON.parse(row.state) as { readonly id: Ids.TicketId }).id)
-        )
-      )
+      ).pipe(Effect.map((row) => (row === undefined ? Option.none() : Option.some(unkey(row.id) as Ids.TicketId))))
 
     /** `column in (values)`; an empty list matches nothing, as `includes` on `[]` does. */
     const oneOf = (
@@ -590,21 +843,59 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
           )
       )
 
-    const searchCondition = (terms: ReadonlyArray<string>): Expression<SqlBool> =>
+    /** A term as a prefix query: FTS5 string syntax, or a tsquery lexeme (not normalised by the cast). */
+    const prefixQuery = (term: string): string =>
+      pg ? `'${term.replaceAll("\\", "\\\\").replaceAll("'", "''")}':*` : `"${term.replaceAll('"', '""')}"*`
+
+    // Constants in the SQL text: better-sqlite3 binds numbers as REAL, and `rowid / 2^24.0`
+    // would not be the ticket's number.
+    const span = sql.lit(textSpan)
+    const last = sql.lit(textSpan - 1)
+
+    /** Some text of the ticket has a word starting with `term`. */
+    const hasTerm = (term: string): Expression<SqlBool> =>
       pg
-        ? // Lexemes as `array_to_tsvector` stored them, unparsed: the cast does not normalise.
-          sql<SqlBool>`search @@ cast(${terms
-            .map((t) => `'${t.replaceAll("\\", "\\\\").replaceAll("'", "''")}':*`)
-            .join(" & ")} as tsquery)`
-        : sql<SqlBool>`tickets.rowid in (select rowid from tickets_fts where tickets_fts match ${terms
-            .map((t) => `"${t.replaceAll('"', '""')}"*`)
-            .join(" AND ")})`
+        ? sql<SqlBool>`exists (select 1 from ticket_texts where ticket_texts.ticket_id = tickets.id and ticket_texts.search @@ cast(${prefixQuery(term)} as tsquery))`
+        : // The ticket's texts are one rowid range of the FTS5 index, which FTS5 seeks directly.
+          sql<SqlBool>`exists (select 1 from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)} and rowid between tickets.num * ${span} and tickets.num * ${span} + ${last})`
+
+    /** SQLite: the tickets with a text matching `term`, straight from the index (for a rare term). */
+    const withTerm = (term: string): Expression<SqlBool> =>
+      sql<SqlBool>`tickets.num in (select rowid / ${span} from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)})`
+
+    /**
+     * A term rare enough to drive a SQLite search (fewer than `rareMatches` matching texts, the
+     * rarest of them), or none: every term common, so walking the tickets in the query's order
+     * and checking each finds a page sooner than collecting every match. Only the plan depends
+     * on it; the results are the same.
+     */
+    const rareMatches = 2_000
+    const rarestTerm = (terms: ReadonlyArray<string>) =>
+      run("query", async () => {
+        let rarest: { readonly term: string; readonly count: number } | undefined
+        for (const term of terms) {
+          const counted = await sql<{
+            readonly count: number
+          }>`select count(*) as count from (select 1 from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)} limit ${rareMatches})`.execute(
+            db
+          )
+          const count = Number(counted.rows[0]?.count ?? rareMatches)
+          if (count < rareMatches && (rarest === undefined || count < rarest.count)) rarest = { term, count }
+        }
+        return rarest?.term
+      })
+
+    interface Search {
+      readonly terms: ReadonlyArray<string>
+      /** SQLite: the term whose matches drive the query. */
+      readonly driver: string | undefined
+    }
 
     const filters = (
       eb: Tickets,
       ws: string,
       query: TicketQuery.TicketQuery,
-      terms: ReadonlyArray<string> | undefined
+      search: Search | undefined
     ): Array<Expression<SqlBool>> => {
       const where: Array<Expression<SqlBool>> = [eb("workspace_id", "=", key(ws))]
       if (query.category !== undefined) {
@@ -635,7 +926,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
       if (query.slaDueBefore !== undefined) {
         where.push(eb.and([eb("sla_due_at", "is not", null), eb("sla_due_at", "<", millis(query.slaDueBefore))]))
       }
-      if (terms !== undefined && terms.length > 0) where.push(searchCondition(terms))
+      for (const term of search?.terms ?? []) where.push(term === search?.driver ? withTerm(term) : hasTerm(term))
       return where
     }
 
@@ -717,6 +1008,10 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
             : yield* TicketQuery.decodeCursor(ticketQuery.cursor, sort, direction)
         const limit = ticketQuery.limit ?? TicketQuery.defaultLimit
         const terms = ticketQuery.search === undefined ? undefined : TicketQuery.searchTerms(ticketQuery.search)
+        const search: Search | undefined =
+          terms === undefined || terms.length === 0
+            ? undefined
+            : { terms, driver: pg ? undefined : yield* rarestTerm(terms) }
         const dirs = TicketQuery.directions(sort, direction)
         const keys = sortKeys(sort)
         const rows = yield* run("query", () => {
@@ -724,7 +1019,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
             .selectFrom("tickets")
             .select(["id", "version", "summary", "sla_due_at"])
             .where((eb) => {
-              const where = filters(eb, workspaceId, ticketQuery, terms)
+              const where = filters(eb, workspaceId, ticketQuery, search)
               if (after !== undefined) where.push(keyset(eb, sort, dirs, after))
               return eb.and(where)
             })

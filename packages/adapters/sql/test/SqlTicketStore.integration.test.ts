@@ -192,8 +192,20 @@ for (const [name, database] of databases) {
               db.selectFrom("tickets").selectAll().where("id", "=", id).executeTakeFirstOrThrow()
             )
             expect(Number(row.version)).toBe(stream.version)
-            expect(row.document).toBe(TicketQuery.searchDocument(fold))
-            expect(JSON.parse(row.state)).toEqual(Schema.encodeSync(Ticket.Ticket)(fold))
+            const { messages, ...summary } = Schema.encodeSync(Ticket.Ticket)(fold)
+            expect(JSON.parse(row.summary)).toEqual(summary)
+            // One text per message (and the subject), in order, with its words.
+            const texts = yield* Effect.promise(() =>
+              db
+                .selectFrom("ticket_texts")
+                .select(["n", "data", "words"])
+                .where("ticket_id", "=", id)
+                .orderBy("n")
+                .execute()
+            )
+            expect(texts.map((t) => Number(t.n))).toEqual([0, ...messages.map((_, i) => i + 1)])
+            expect(texts.map((t) => (t.data === null ? null : JSON.parse(t.data)))).toEqual([null, ...messages])
+            expect(texts.map((t) => t.words).join(" ")).toBe(TicketQuery.searchDocument(fold))
             expect(row).toMatchObject({
               workspace_id: ws,
               public_id: 7,
@@ -210,6 +222,37 @@ for (const [name, database] of databases) {
           const page = yield* store.query(ws as Ids.WorkspaceId, { tagsAll: ["printer", "urgent"] })
           expect(page.items.map((t) => t.id)).toEqual([id])
           expect(page.items[0]?.slaDueAt).toEqual(later(60 + 3))
+        })
+      ))
+
+    it("an append without slaDueAt keeps the stored due time, null clears it, whatever the store remembers", () =>
+      withStore(database, (store, { db, dialect }) =>
+        Effect.gen(function* () {
+          const ws = "ws-sla" as Ids.WorkspaceId
+          const id = `${ws}.t1` as Ids.TicketId
+          // [slaDueAt of the append (undefined: not given), due time expected afterwards]
+          const steps: ReadonlyArray<readonly [DateTime.Utc | null | undefined, DateTime.Utc | undefined]> = [
+            [later(100), later(100)],
+            [undefined, later(100)],
+            [null, undefined],
+            [undefined, undefined],
+            [later(200), later(200)],
+            [later(200), later(200)],
+            [undefined, later(200)],
+            [null, undefined]
+          ]
+          const other = yield* SqlTicketStore.make({ db, dialect })
+          let version = 0
+          for (const [i, [slaDueAt, expected]] of steps.entries()) {
+            const events = version === 0 ? [opened(ws, id, 1, "Due", "When?")] : [replied(id, i, `reply ${i}`)]
+            // Every other append goes through a second store, which has not seen the ticket's row.
+            const writer = i % 3 === 2 ? other.tickets : store
+            version = yield* writer.append(id, version, events, slaDueAt === undefined ? {} : { slaDueAt })
+            for (const reader of [store, other.tickets]) {
+              const page = yield* reader.query(ws, {})
+              expect(page.items[0]?.slaDueAt, `step ${i}`).toEqual(expected)
+            }
+          }
         })
       ))
 
@@ -255,6 +298,61 @@ for (const [name, database] of databases) {
             abc123: ["t5"],
             '"quoted" OR 1=1; --': []
           })
+        })
+      ))
+
+    it("a search matches terms across a ticket's texts, for rare and for very common words alike", () =>
+      withStore(database, (store) =>
+        Effect.gen(function* () {
+          const ws = "ws-common" as Ids.WorkspaceId
+          const folded: Array<Ticket.Ticket> = []
+          // More texts with "common" than the store counts before it stops driving a SQLite
+          // search from the index and walks the tickets in order instead.
+          for (let i = 0; i < 1_100; i++) {
+            const id = `${ws}.t${String(i).padStart(4, "0")}` as Ids.TicketId
+            const version = yield* store.append(id, 0, [
+              opened(ws, id, i + 1, `Common question ${i}`, `common words${i % 7}`, i % 50)
+            ])
+            if (i % 3 === 0) yield* store.append(id, version, [replied(id, 60 + (i % 11), `answer rare${i % 13}`)])
+            folded.push(Ticket.fold((yield* store.read(id)).events) as Ticket.Ticket)
+          }
+          const documents = new Map(folded.map((t) => [t.id, TicketQuery.searchDocument(t)]))
+          const summaries = folded.map(TicketQuery.summarize)
+          const queries: ReadonlyArray<TicketQuery.TicketQuery> = [
+            { search: "common", limit: 25 },
+            { search: "common question", sort: "created", direction: "desc", limit: 25 },
+            { search: "question rare4", limit: 30 },
+            { search: "words3 answer", sort: "created", limit: 10 },
+            { search: "common rare12 words5", limit: 50 },
+            { search: "comm q", sort: "priority", limit: 40 },
+            { search: "common nowhere", limit: 10 }
+          ]
+          for (const query of queries) {
+            const expected = yield* TicketQuery.run(query, summaries, documents)
+            const page = yield* store.query(ws, query)
+            expect(
+              page.items.map((t) => t.id),
+              query.search
+            ).toEqual(expected.items.map((t) => t.id))
+            expect(page.nextCursor === undefined).toBe(expected.nextCursor === undefined)
+            if (expected.nextCursor !== undefined && page.nextCursor !== undefined) {
+              const nextExpected = yield* TicketQuery.run(
+                { ...query, cursor: expected.nextCursor },
+                summaries,
+                documents
+              )
+              const next = yield* store.query(ws, { ...query, cursor: page.nextCursor })
+              expect(next.items.map((t) => t.id)).toEqual(nextExpected.items.map((t) => t.id))
+            }
+          }
+          // Terms found in different texts of one ticket (subject, first message, a reply).
+          const across = yield* store.query(ws, { search: "question words1 rare1", limit: 500 })
+          expect(across.items.length).toBeGreaterThan(0)
+          expect(across.items.map((t) => t.id)).toEqual(
+            (yield* TicketQuery.run({ search: "question words1 rare1", limit: 500 }, summaries, documents)).items.map(
+              (t) => t.id
+            )
+          )
         })
       ))
 

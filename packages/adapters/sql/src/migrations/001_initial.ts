@@ -1,9 +1,11 @@
 /**
  * The first schema: event log, tickets projection with the indexes agents' queues use, tags,
+ * the texts of each ticket (subject and messages, one row each) with their full-text index,
  * public-number sequences, timers, outbox, email ids and the directory. Full-text search is an
  * FTS5 table on SQLite and a generated tsvector column on PostgreSQL; both index the words of
- * `TicketQuery.searchDocument` exactly as they are (no parser, no stemming), so a search answers
- * the same on both and in memory.
+ * `TicketQuery.words` exactly as they are (no parser, no stemming), so a search answers the same
+ * on both and in memory. A ticket's row holds its snapshot without messages, so an append
+ * rewrites a small row and indexes only the new message, however long the conversation.
  */
 import { type Kysely, sql } from "kysely"
 import type { Dialect } from "../Database.js"
@@ -49,9 +51,10 @@ export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> =
     .addColumn("created_at", millis, (c) => c.notNull())
     .addColumn("updated_at", millis, (c) => c.notNull())
     .addColumn("sla_due_at", millis)
-    .addColumn("document", "text", (c) => c.notNull())
-    .addColumn("state", "text", (c) => c.notNull())
     .addColumn("summary", "text", (c) => c.notNull())
+    // SQLite: a stable number per ticket (rowids may change on VACUUM); each text of the ticket
+    // has the full-text rowid `num * 2^24 + n`, so "this ticket's texts" is one rowid range.
+    .$call((t) => (pg ? t : t.addColumn("num", "integer", (c) => c.notNull().unique())))
     .addUniqueConstraint("tickets_workspace_public_id", ["workspace_id", "public_id"])
     .execute()
   // The queue agents look at most: unresolved tickets of a group, nearest SLA due first and
@@ -156,31 +159,46 @@ export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> =
     .addPrimaryKeyConstraint("agent_groups_pk", ["workspace_id", "group_id", "agent_id"])
     .execute()
 
+  await db.schema
+    .createTable("ticket_texts")
+    .$call((t) => (pg ? t : t.addColumn("key", "integer", (c) => c.primaryKey())))
+    .addColumn("workspace_id", "text", (c) => c.notNull())
+    .addColumn("ticket_id", "text", (c) => c.notNull())
+    // 0: the subject; 1..: the messages in order.
+    .addColumn("n", "integer", (c) => c.notNull())
+    // The message as JSON (`Message` encoded); null for the subject.
+    .addColumn("data", "text")
+    // `TicketQuery.words` of the text, joined by spaces.
+    .addColumn("words", "text", (c) => c.notNull())
+    .$call((t) =>
+      pg
+        ? t.addPrimaryKeyConstraint("ticket_texts_pk", ["ticket_id", "n"])
+        : t.addUniqueConstraint("ticket_texts_ticket_n", ["ticket_id", "n"])
+    )
+    .execute()
+
   if (pg) {
-    // The document's words as lexemes, unparsed (to_tsvector's parser would split some words
-    // differently), each cut to 64 characters: a lexeme may not exceed 2 KB, and a search term
-    // is at most 64 characters, so prefix matches are unchanged.
-    await sql`alter table tickets add column search tsvector generated always as (array_to_tsvector(string_to_array(regexp_replace(document, '(\\S{64})\\S+', '\\1', 'g'), ' '))) stored`.execute(
+    // The words as lexemes, unparsed (to_tsvector's parser would split some words differently),
+    // each cut to 64 characters: a lexeme may not exceed 2 KB, and a search term is at most 64
+    // characters, so prefix matches are unchanged.
+    await sql`alter table ticket_texts add column search tsvector generated always as (array_to_tsvector(string_to_array(regexp_replace(words, '(\\S{64})\\S+', '\\1', 'g'), ' '))) stored`.execute(
       db
     )
-    await sql`create index tickets_search on tickets using gin (search)`.execute(db)
+    await sql`create index ticket_texts_search on ticket_texts using gin (search)`.execute(db)
   } else {
-    // External-content FTS5 index over tickets.document, kept in step by triggers. The `ascii`
-    // tokenizer splits only on ASCII punctuation and spaces and folds only ASCII: the document
-    // is already `TicketQuery.words` joined by spaces, so its tokens are exactly those words
-    // (unicode61 would re-split and fold them by its own Unicode 6.1 tables).
-    await sql`create virtual table tickets_fts using fts5(document, content='tickets', content_rowid='rowid', tokenize='ascii')`.execute(
+    // External-content FTS5 index over ticket_texts.words, kept in step by triggers (texts are
+    // only ever inserted and deleted). The `ascii` tokenizer splits only on ASCII punctuation and
+    // spaces and folds only ASCII: the words are already `TicketQuery.words` joined by spaces, so
+    // its tokens are exactly those words (unicode61 would re-split and fold them by its own
+    // Unicode 6.1 tables).
+    await sql`create virtual table ticket_texts_fts using fts5(words, content='ticket_texts', content_rowid='key', tokenize='ascii')`.execute(
       db
     )
-    await sql`create trigger tickets_fts_insert after insert on tickets begin
-      insert into tickets_fts(rowid, document) values (new.rowid, new.document);
+    await sql`create trigger ticket_texts_fts_insert after insert on ticket_texts begin
+      insert into ticket_texts_fts(rowid, words) values (new.key, new.words);
     end`.execute(db)
-    await sql`create trigger tickets_fts_delete after delete on tickets begin
-      insert into tickets_fts(tickets_fts, rowid, document) values ('delete', old.rowid, old.document);
-    end`.execute(db)
-    await sql`create trigger tickets_fts_update after update of document on tickets begin
-      insert into tickets_fts(tickets_fts, rowid, document) values ('delete', old.rowid, old.document);
-      insert into tickets_fts(rowid, document) values (new.rowid, new.document);
+    await sql`create trigger ticket_texts_fts_delete after delete on ticket_texts begin
+      insert into ticket_texts_fts(ticket_texts_fts, rowid, words) values ('delete', old.key, old.words);
     end`.execute(db)
   }
 }

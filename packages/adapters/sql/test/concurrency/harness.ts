@@ -593,6 +593,15 @@ export const run = async (options: RunOptions): Promise<Report> => {
       .execute()
     const tagsByTicket = new Map<string, Array<string>>()
     for (const t of tagRows) tagsByTicket.set(t.ticket_id, [...(tagsByTicket.get(t.ticket_id) ?? []), t.tag])
+    const textRows = await db
+      .selectFrom("ticket_texts")
+      .select(["ticket_id", "n", "data", "words"])
+      .where("workspace_id", "=", workspace)
+      .orderBy("ticket_id")
+      .orderBy("n")
+      .execute()
+    const textsByTicket = new Map<string, Array<(typeof textRows)[number]>>()
+    for (const t of textRows) textsByTicket.set(t.ticket_id, [...(textsByTicket.get(t.ticket_id) ?? []), t])
     const millis = (value: number | string | null) => (value === null ? null : Number(value))
     for (const row of ticketRows) {
       const t = foldedById.get(row.id)
@@ -618,7 +627,8 @@ export const run = async (options: RunOptions): Promise<Report> => {
         created_at: millis(row.created_at),
         updated_at: millis(row.updated_at),
         sla_due_at: millis(row.sla_due_at),
-        document: row.document
+        texts: (textsByTicket.get(row.id) ?? []).map((x) => Number(x.n)),
+        document: (textsByTicket.get(row.id) ?? []).map((x) => x.words).join(" ")
       }
       const expected = {
         workspace_id: t.workspaceId,
@@ -638,6 +648,7 @@ export const run = async (options: RunOptions): Promise<Report> => {
         created_at: DateTime.toEpochMillis(t.createdAt),
         updated_at: DateTime.toEpochMillis(t.updatedAt),
         sla_due_at: null,
+        texts: [0, ...t.messages.map((_, i) => i + 1)],
         document: TicketQuery.searchDocument(t)
       }
       const d = firstDifference(actual, expected)
@@ -650,11 +661,13 @@ export const run = async (options: RunOptions): Promise<Report> => {
         problem(`${row.id}: tickets.summary does not decode as a TicketSummary: ${String(error).slice(0, 300)}`)
       }
       try {
-        const state = decodeState(row.state)
+        // The snapshot commands start from: the summary with the messages of ticket_texts.
+        const messages = (textsByTicket.get(row.id) ?? []).flatMap((x) => (x.data === null ? [] : [x.data]))
+        const state = decodeState(`${row.summary.slice(0, -1)},"messages":[${messages.join(",")}]}`)
         const ds = firstDifference(encodeTicket(state), encodeTicket(t))
-        if (ds !== undefined) problem(`${row.id}: tickets.state differs from the fold: ${ds}`)
+        if (ds !== undefined) problem(`${row.id}: the stored snapshot differs from the fold: ${ds}`)
       } catch (error) {
-        problem(`${row.id}: tickets.state does not decode as a Ticket: ${String(error).slice(0, 300)}`)
+        problem(`${row.id}: the stored snapshot does not decode as a Ticket: ${String(error).slice(0, 300)}`)
       }
       const storedTags = [...(tagsByTicket.get(row.id) ?? [])].sort()
       const foldedTags = [...t.tags].sort()
