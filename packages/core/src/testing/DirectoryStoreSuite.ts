@@ -13,7 +13,7 @@ import * as Directory from "../directory/Directory.js"
 import * as MemoryDirectoryStore from "../memory/MemoryDirectoryStore.js"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
 import type { AgentId, ContactId, GroupId, OrganizationId, WorkspaceId } from "../ticket/Ids.js"
-import { freshWorkspace } from "./TicketStoreSuite.js"
+import { failureOf, freshWorkspace, propertySettings, show } from "./internal/fixtures.js"
 
 type Store = DirectoryStore["Service"]
 
@@ -42,20 +42,23 @@ const withStore = <A, E, E2>(layer: Layer.Layer<DirectoryStore, E>, f: (store: S
     }).pipe(Effect.provide(Layer.fresh(layer)))
   )
 
-const show = (value: unknown): string => {
-  try {
-    return fc.stringify(value)
-  } catch {
-    return String(value)
-  }
-}
-
-/** The typed error of an effect that must fail; a success fails the test, saying what came back. */
-const failureOf = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<E> =>
-  Effect.flatMap(Effect.result(effect), (result) =>
-    result._tag === "Failure"
-      ? Effect.succeed(result.failure)
-      : Effect.die(new Error(`expected a failure, got ${show(result.success)}`))
+/**
+ * Checks a property on one store built from the layer (a durable store builds a schema per layer):
+ * each run is an Effect on that store. Runs keep apart through fresh workspaces.
+ */
+const checkProperty = <E, Ts extends [unknown, ...Array<unknown>]>(
+  layer: Layer.Layer<DirectoryStore, E>,
+  params: fc.Parameters<Ts>,
+  arbitraries: { [K in keyof Ts]: fc.Arbitrary<Ts[K]> },
+  body: (store: Store, ...values: Ts) => Effect.Effect<void, unknown>
+) =>
+  withStore(layer, (store) =>
+    Effect.promise(() =>
+      fc.assert(
+        fc.asyncProperty<Ts>(...arbitraries, async (...values: Ts) => Effect.runPromise(body(store, ...values))),
+        params
+      )
+    )
   )
 
 /** Success, or the tag and fields of the typed error: what two stores must agree on. */
@@ -68,6 +71,32 @@ const contact = Schema.decodeUnknownSync(Directory.Contact)
 const organization = Schema.decodeUnknownSync(Directory.Organization)
 const agent = Schema.decodeUnknownSync(Directory.Agent)
 const group = Schema.decodeUnknownSync(Directory.Group)
+
+/** Records of one workspace, by kind. */
+interface Records {
+  readonly contacts?: ReadonlyArray<Directory.Contact>
+  readonly organizations?: ReadonlyArray<Directory.Organization>
+  readonly agents?: ReadonlyArray<Directory.Agent>
+  readonly groups?: ReadonlyArray<Directory.Group>
+}
+
+/** Saves the records (contacts first, groups last), then expects each to read back exactly as saved. */
+const expectRoundTrip = (store: Store, ws: WorkspaceId, records: Records) =>
+  Effect.gen(function* () {
+    const { contacts = [], organizations = [], agents = [], groups = [] } = records
+    for (const c of contacts) yield* store.saveContact(c)
+    for (const o of organizations) yield* store.saveOrganization(o)
+    for (const a of agents) yield* store.saveAgent(a)
+    for (const g of groups) yield* store.saveGroup(g)
+    for (const c of contacts) expect(yield* store.getContact(ws, c.id)).toEqual(Option.some(c))
+    for (const o of organizations) expect(yield* store.getOrganization(ws, o.id)).toEqual(Option.some(o))
+    for (const a of agents) expect(yield* store.getAgent(ws, a.id)).toEqual(Option.some(a))
+    for (const g of groups) expect(yield* store.getGroup(ws, g.id)).toEqual(Option.some(g))
+  })
+
+/** A contact with a name and emails only: no phones, no ids elsewhere, no organization. */
+const contactOf = (ws: WorkspaceId, id: string, name: string, emails: ReadonlyArray<string>) =>
+  contact({ id, workspaceId: ws, name, emails, phones: [], externalIds: {} })
 
 const cid = (s: string) => s as ContactId
 const aid = (s: string) => s as AgentId
@@ -318,9 +347,7 @@ const emailsOf = (ops: ReadonlyArray<Operation>): ReadonlyArray<string> =>
  * @since 0.1.0
  */
 export const run = <E>(name: string, layer: Layer.Layer<DirectoryStore, E>, options: Options = {}): void => {
-  const numRuns = options.numRuns ?? 100
-  const timeout = options.timeout ?? 300_000
-  const params = { numRuns, ...(options.seed === undefined ? {} : { seed: options.seed }) }
+  const { params, timeout } = propertySettings(options, 300_000)
 
   describe(`DirectoryStore conformance: ${name}`, () => {
     describe("records", () => {
@@ -338,7 +365,7 @@ export const run = <E>(name: string, layer: Layer.Layer<DirectoryStore, E>, opti
               organization: "acme",
               tier: "premium"
             })
-            const lee = contact({ id: "lee", workspaceId: ws, name: "", emails: [], phones: [], externalIds: {} })
+            const lee = contactOf(ws, "lee", "", [])
             const acme = organization({
               id: "acme",
               workspaceId: ws,
@@ -357,24 +384,18 @@ export const run = <E>(name: string, layer: Layer.Layer<DirectoryStore, E>, opti
               active: true
             })
             const billing = group({ id: "billing", workspaceId: ws, name: "Billing" })
-            yield* store.saveContact(jane)
-            yield* store.saveContact(lee)
-            yield* store.saveOrganization(acme)
-            yield* store.saveAgent(mary)
-            yield* store.saveGroup(billing)
-            expect(yield* store.getContact(ws, jane.id)).toEqual(Option.some(jane))
-            expect(yield* store.getContact(ws, lee.id)).toEqual(Option.some(lee))
-            expect(yield* store.getOrganization(ws, acme.id)).toEqual(Option.some(acme))
-            expect(yield* store.getAgent(ws, mary.id)).toEqual(Option.some(mary))
-            expect(yield* store.getGroup(ws, billing.id)).toEqual(Option.some(billing))
+            yield* expectRoundTrip(store, ws, {
+              contacts: [jane, lee],
+              organizations: [acme],
+              agents: [mary],
+              groups: [billing]
+            })
 
             const { tier: _, ...untiered } = acme
             const renamed = { ...untiered, name: "Acme Corp", sharedTickets: false }
-            yield* store.saveOrganization(renamed)
-            expect(yield* store.getOrganization(ws, acme.id)).toEqual(Option.some(renamed))
+            yield* expectRoundTrip(store, ws, { organizations: [renamed] })
             const moved = { ...mary, groups: [gid("tier2")], active: false }
-            yield* store.saveAgent(moved)
-            expect(yield* store.getAgent(ws, mary.id)).toEqual(Option.some(moved))
+            yield* expectRoundTrip(store, ws, { agents: [moved] })
             yield* store.saveGroup({ ...billing, name: "Billing & invoices" })
             expect(Option.map(yield* store.getGroup(ws, billing.id), (g) => g.name)).toEqual(
               Option.some("Billing & invoices")
@@ -399,40 +420,20 @@ export const run = <E>(name: string, layer: Layer.Layer<DirectoryStore, E>, opti
       it(
         "any record of each kind reads back equal to what was saved (property)",
         () =>
-          withStore(layer, (store) =>
-            Effect.promise(() =>
-              fc.assert(
-                fc.asyncProperty(
-                  contactFields(idOf(["jane"]), anyEmail),
-                  organizationFields,
-                  agentFields,
-                  groupFields,
-                  async (c, o, a, g) =>
-                    Effect.runPromise(
-                      Effect.gen(function* () {
-                        const ws = yield* freshWorkspace
-                        const records = {
-                          contact: place(contact, c, ws),
-                          organization: place(organization, o, ws),
-                          agent: place(agent, a, ws),
-                          group: place(group, g, ws)
-                        }
-                        yield* store.saveContact(records.contact)
-                        yield* store.saveOrganization(records.organization)
-                        yield* store.saveAgent(records.agent)
-                        yield* store.saveGroup(records.group)
-                        expect(yield* store.getContact(ws, records.contact.id)).toEqual(Option.some(records.contact))
-                        expect(yield* store.getOrganization(ws, records.organization.id)).toEqual(
-                          Option.some(records.organization)
-                        )
-                        expect(yield* store.getAgent(ws, records.agent.id)).toEqual(Option.some(records.agent))
-                        expect(yield* store.getGroup(ws, records.group.id)).toEqual(Option.some(records.group))
-                      })
-                    )
-                ),
-                params
-              )
-            )
+          checkProperty(
+            layer,
+            params,
+            [contactFields(idOf(["jane"]), anyEmail), organizationFields, agentFields, groupFields],
+            (store, c, o, a, g) =>
+              Effect.gen(function* () {
+                const ws = yield* freshWorkspace
+                yield* expectRoundTrip(store, ws, {
+                  contacts: [place(contact, c, ws)],
+                  organizations: [place(organization, o, ws)],
+                  agents: [place(agent, a, ws)],
+                  groups: [place(group, g, ws)]
+                })
+              })
           ),
         timeout
       )
@@ -443,14 +444,7 @@ export const run = <E>(name: string, layer: Layer.Layer<DirectoryStore, E>, opti
         withStore(layer, (store) =>
           Effect.gen(function* () {
             const ws = yield* freshWorkspace
-            const jane = contact({
-              id: "jane",
-              workspaceId: ws,
-              name: "Jane",
-              emails: ["Jane.Sharpe@Example.com", "js@example.org"],
-              phones: [],
-              externalIds: {}
-            })
+            const jane = contactOf(ws, "jane", "Jane", ["Jane.Sharpe@Example.com", "js@example.org"])
             yield* store.saveContact(jane)
             for (const lookup of ["jane.sharpe@example.com", "JANE.SHARPE@EXAMPLE.COM", " js@EXAMPLE.org\n"]) {
               expect(yield* store.findContactByEmail(ws, lookup), lookup).toEqual(Option.some(jane))
@@ -462,31 +456,26 @@ export const run = <E>(name: string, layer: Layer.Layer<DirectoryStore, E>, opti
       it(
         "a contact is found by any of its emails in any letter case (property)",
         () =>
-          withStore(layer, (store) =>
-            Effect.promise(() =>
-              fc.assert(
-                fc.asyncProperty(
-                  contactFields(idOf(["jane"]), anyEmail)
-                    .filter((c) => c.emails.length > 0)
-                    .chain((c) =>
-                      fc.tuple(
-                        fc.constant(c),
-                        fc.constantFrom(...c.emails).chain((e) => caseVariant(e))
-                      )
-                    ),
-                  async ([c, lookup]) =>
-                    Effect.runPromise(
-                      Effect.gen(function* () {
-                        const ws = yield* freshWorkspace
-                        const saved = place(contact, c, ws)
-                        yield* store.saveContact(saved)
-                        expect(yield* store.findContactByEmail(ws, lookup)).toEqual(Option.some(saved))
-                      })
-                    )
-                ),
-                params
-              )
-            )
+          checkProperty(
+            layer,
+            params,
+            [
+              contactFields(idOf(["jane"]), anyEmail)
+                .filter((c) => c.emails.length > 0)
+                .chain((c) =>
+                  fc.tuple(
+                    fc.constant(c),
+                    fc.constantFrom(...c.emails).chain((e) => caseVariant(e))
+                  )
+                )
+            ],
+            (store, [c, lookup]) =>
+              Effect.gen(function* () {
+                const ws = yield* freshWorkspace
+                const saved = place(contact, c, ws)
+                yield* store.saveContact(saved)
+                expect(yield* store.findContactByEmail(ws, lookup)).toEqual(Option.some(saved))
+              })
           ),
         timeout
       )
@@ -495,22 +484,8 @@ export const run = <E>(name: string, layer: Layer.Layer<DirectoryStore, E>, opti
         withStore(layer, (store) =>
           Effect.gen(function* () {
             const ws = yield* freshWorkspace
-            const jane = contact({
-              id: "jane",
-              workspaceId: ws,
-              name: "Jane",
-              emails: ["jane@example.com"],
-              phones: [],
-              externalIds: {}
-            })
-            const omar = contact({
-              id: "omar",
-              workspaceId: ws,
-              name: "Omar",
-              emails: ["omar@example.com"],
-              phones: [],
-              externalIds: {}
-            })
+            const jane = contactOf(ws, "jane", "Jane", ["jane@example.com"])
+            const omar = contactOf(ws, "omar", "Omar", ["omar@example.com"])
             yield* store.saveContact(jane)
             yield* store.saveContact(omar)
             const error = yield* failureOf(
@@ -530,9 +505,8 @@ export const run = <E>(name: string, layer: Layer.Layer<DirectoryStore, E>, opti
         withStore(layer, (store) =>
           Effect.gen(function* () {
             const [a, b] = [yield* freshWorkspace, yield* freshWorkspace]
-            const fields = { name: "Jane", emails: ["jane@example.com"], phones: [], externalIds: {} }
-            const inA = contact({ ...fields, id: "jane", workspaceId: a })
-            const inB = contact({ ...fields, id: "jane-b", workspaceId: b })
+            const inA = contactOf(a, "jane", "Jane", ["jane@example.com"])
+            const inB = contactOf(b, "jane-b", "Jane", ["jane@example.com"])
             yield* store.saveContact(inA)
             yield* store.saveContact(inB)
             expect(yield* store.findContactByEmail(a, "JANE@example.com")).toEqual(Option.some(inA))
@@ -544,15 +518,14 @@ export const run = <E>(name: string, layer: Layer.Layer<DirectoryStore, E>, opti
         withStore(layer, (store) =>
           Effect.gen(function* () {
             const ws = yield* freshWorkspace
-            const base = { workspaceId: ws, phones: [], externalIds: {} }
-            const jane = contact({ ...base, id: "jane", name: "Jane", emails: ["jane@example.com", "js@example.com"] })
+            const jane = contactOf(ws, "jane", "Jane", ["jane@example.com", "js@example.com"])
             yield* store.saveContact(jane)
             yield* store.saveContact(jane)
-            const kept = contact({ ...base, id: "jane", name: "Jane", emails: ["JS@example.com"] })
+            const kept = contactOf(ws, "jane", "Jane", ["JS@example.com"])
             yield* store.saveContact(kept)
             expect(yield* store.findContactByEmail(ws, "jane@example.com")).toEqual(Option.none())
             expect(yield* store.findContactByEmail(ws, "js@example.com")).toEqual(Option.some(kept))
-            const omar = contact({ ...base, id: "omar", name: "Omar", emails: ["jane@example.com"] })
+            const omar = contactOf(ws, "omar", "Omar", ["jane@example.com"])
             yield* store.saveContact(omar)
             expect(yield* store.findContactByEmail(ws, "Jane@Example.com")).toEqual(Option.some(omar))
           })
@@ -563,14 +536,10 @@ export const run = <E>(name: string, layer: Layer.Layer<DirectoryStore, E>, opti
           Effect.gen(function* () {
             const ws = yield* freshWorkspace
             const claimants = Array.from({ length: 8 }, (_, i) =>
-              contact({
-                id: `claimant-${i}`,
-                workspaceId: ws,
-                name: `Claimant ${i}`,
-                emails: [`c${i}@example.com`, i % 2 === 0 ? "shared@example.com" : "SHARED@example.com"],
-                phones: [],
-                externalIds: {}
-              })
+              contactOf(ws, `claimant-${i}`, `Claimant ${i}`, [
+                `c${i}@example.com`,
+                i % 2 === 0 ? "shared@example.com" : "SHARED@example.com"
+              ])
             )
             const results = yield* Effect.forEach(claimants, (c) => outcome(store.saveContact(c)), {
               concurrency: "unbounded"
@@ -591,35 +560,27 @@ export const run = <E>(name: string, layer: Layer.Layer<DirectoryStore, E>, opti
       it(
         "random saves across two workspaces agree with the in-memory reference, write for write and read for read (property)",
         () =>
-          withStore(layer, (store) =>
-            Effect.promise(() =>
-              fc.assert(
-                fc.asyncProperty(
-                  fc.array(operation, { minLength: 1, maxLength: 16 }),
-                  fc.array(hostile, { maxLength: 3 }),
-                  async (ops, extraLookups) =>
-                    Effect.runPromise(
-                      Effect.gen(function* () {
-                        const reference = yield* MemoryDirectoryStore.make
-                        const spaces = [yield* freshWorkspace, yield* freshWorkspace] as const
-                        for (const [i, op] of ops.entries()) {
-                          const ws = spaces[op.space]
-                          const expected = yield* apply(reference, op, ws)
-                          expect(yield* apply(store, op, ws), `operation ${i}: ${show(op)}`).toEqual(expected)
-                        }
-                        const ids = idsOf(ops)
-                        const lookups = [...emailsOf(ops).flatMap((e) => [e, e.toUpperCase()]), ...extraLookups]
-                        for (const ws of spaces) {
-                          expect(yield* observe(store, ws, ids, lookups), `workspace ${ws}`).toEqual(
-                            yield* observe(reference, ws, ids, lookups)
-                          )
-                        }
-                      })
-                    )
-                ),
-                params
-              )
-            )
+          checkProperty(
+            layer,
+            params,
+            [fc.array(operation, { minLength: 1, maxLength: 16 }), fc.array(hostile, { maxLength: 3 })],
+            (store, ops, extraLookups) =>
+              Effect.gen(function* () {
+                const reference = yield* MemoryDirectoryStore.make
+                const spaces = [yield* freshWorkspace, yield* freshWorkspace] as const
+                for (const [i, op] of ops.entries()) {
+                  const ws = spaces[op.space]
+                  const expected = yield* apply(reference, op, ws)
+                  expect(yield* apply(store, op, ws), `operation ${i}: ${show(op)}`).toEqual(expected)
+                }
+                const ids = idsOf(ops)
+                const lookups = [...emailsOf(ops).flatMap((e) => [e, e.toUpperCase()]), ...extraLookups]
+                for (const ws of spaces) {
+                  expect(yield* observe(store, ws, ids, lookups), `workspace ${ws}`).toEqual(
+                    yield* observe(reference, ws, ids, lookups)
+                  )
+                }
+              })
           ),
         timeout
       )
@@ -669,16 +630,7 @@ export const run = <E>(name: string, layer: Layer.Layer<DirectoryStore, E>, opti
         withStore(layer, (store) =>
           Effect.gen(function* () {
             const [a, b] = [yield* freshWorkspace, yield* freshWorkspace]
-            yield* store.saveContact(
-              contact({
-                id: "jane",
-                workspaceId: a,
-                name: "Jane",
-                emails: ["jane@example.com"],
-                phones: [],
-                externalIds: {}
-              })
-            )
+            yield* store.saveContact(contactOf(a, "jane", "Jane", ["jane@example.com"]))
             yield* store.saveOrganization(
               organization({ id: "acme", workspaceId: a, name: "Acme", domains: [], sharedTickets: false })
             )
@@ -748,34 +700,26 @@ export const run = <E>(name: string, layer: Layer.Layer<DirectoryStore, E>, opti
       it(
         "any hostile lookup answers as the in-memory reference does and leaves the records as they were (property)",
         () =>
-          withStore(layer, (store) =>
-            Effect.promise(() =>
-              fc.assert(
-                fc.asyncProperty(
-                  contactFields(idOf(["jane"]), anyEmail),
-                  fc.array(hostile, { minLength: 1, maxLength: 5 }),
-                  async (c, lookups) =>
-                    Effect.runPromise(
-                      Effect.gen(function* () {
-                        const reference = yield* MemoryDirectoryStore.make
-                        const ws = yield* freshWorkspace
-                        const saved = place(contact, c, ws)
-                        yield* store.saveContact(saved)
-                        yield* reference.saveContact(saved)
-                        for (const s of lookups) {
-                          expect(yield* store.findContactByEmail(ws, s), JSON.stringify(s)).toEqual(
-                            yield* reference.findContactByEmail(ws, s)
-                          )
-                          expect(yield* store.getContact(ws, cid(s))).toEqual(yield* reference.getContact(ws, cid(s)))
-                          expect(yield* store.listAgents(ws, gid(s))).toEqual([])
-                        }
-                        expect(yield* store.getContact(ws, saved.id)).toEqual(Option.some(saved))
-                      })
-                    )
-                ),
-                params
-              )
-            )
+          checkProperty(
+            layer,
+            params,
+            [contactFields(idOf(["jane"]), anyEmail), fc.array(hostile, { minLength: 1, maxLength: 5 })],
+            (store, c, lookups) =>
+              Effect.gen(function* () {
+                const reference = yield* MemoryDirectoryStore.make
+                const ws = yield* freshWorkspace
+                const saved = place(contact, c, ws)
+                yield* store.saveContact(saved)
+                yield* reference.saveContact(saved)
+                for (const s of lookups) {
+                  expect(yield* store.findContactByEmail(ws, s), JSON.stringify(s)).toEqual(
+                    yield* reference.findContactByEmail(ws, s)
+                  )
+                  expect(yield* store.getContact(ws, cid(s))).toEqual(yield* reference.getContact(ws, cid(s)))
+                  expect(yield* store.listAgents(ws, gid(s))).toEqual([])
+                }
+                expect(yield* store.getContact(ws, saved.id)).toEqual(Option.some(saved))
+              })
           ),
         timeout
       )

@@ -10,16 +10,23 @@ import { describe, expect, it } from "vitest"
 import type { ClaimedMessage, OutboxMessage } from "../ports/Outbox.js"
 import type { TicketId, WorkspaceId } from "../ticket/Ids.js"
 import {
+  type AppendFailure,
+  appendFailure,
+  appendStep,
+  checkSteps,
   failureOf,
   freshWorkspace,
+  millis,
   minutesLater,
   noted,
   opened,
-  type Ports,
+  openTicket,
+  type PropertyOptions,
+  propertySettings,
   type StoreLayer,
+  type Stream,
   show,
   ticketIn,
-  withBuiltPorts,
   withPorts
 } from "./internal/fixtures.js"
 
@@ -29,16 +36,7 @@ import {
  * @category models
  * @since 0.1.0
  */
-export interface Options {
-  /** Runs of the property (default 100). */
-  readonly numRuns?: number
-  /** Seed of the property, to replay a failure as fast-check reported it. */
-  readonly seed?: number
-  /** Timeout of the property test, in milliseconds (default 10 minutes). */
-  readonly timeout?: number
-}
-
-const millis = DateTime.toEpochMillis
+export interface Options extends PropertyOptions {}
 
 /** A message as compared: every field, the creation time in milliseconds. */
 const plain = (message: OutboxMessage | ClaimedMessage) => ({ ...message, createdAt: millis(message.createdAt) })
@@ -87,11 +85,8 @@ class OutboxModel {
   }
 }
 
-const openTicket = (ports: Ports, ws: WorkspaceId, name: string, publicId: number) =>
-  Effect.as(ports.tickets.append(ticketIn(ws, name), 0, [opened(ws, ticketIn(ws, name), publicId)]), ticketIn(ws, name))
-
 type Op =
-  | { readonly kind: "append"; readonly messages: ReadonlyArray<number>; readonly fail: "none" | "conflict" | "taken" }
+  | { readonly kind: "append"; readonly messages: ReadonlyArray<number>; readonly fail: AppendFailure }
   | {
       readonly kind: "claim"
       readonly channel: number
@@ -106,7 +101,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
     kind: fc.constant("append" as const),
     messages: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
-    fail: fc.constantFrom("none" as const, "none" as const, "conflict" as const, "taken" as const)
+    fail: appendFailure
   }),
   ...Array.from({ length: 2 }, () =>
     fc.record({
@@ -128,8 +123,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
  * @since 0.1.0
  */
 export const run = <E>(name: string, layer: StoreLayer<E>, options: Options = {}): void => {
-  const numRuns = options.numRuns ?? 100
-  const timeout = options.timeout ?? 600_000
+  const { params, timeout } = propertySettings(options, 600_000)
 
   describe(`Outbox conformance: ${name}`, () => {
     it("messages an append carries are claimed by their channel only, oldest first, each with 0 attempts", () =>
@@ -244,90 +238,72 @@ export const run = <E>(name: string, layer: StoreLayer<E>, options: Options = {}
     it(
       "random appends, claims, retries and completions give the reference's claims",
       () =>
-        withBuiltPorts(layer, (ports) =>
-          fc.assert(
-            fc.asyncProperty(
-              fc.uniqueArray(fc.integer({ min: 0, max: 600 }), { minLength: 1, maxLength: 8 }),
-              fc.array(op, { minLength: 1, maxLength: 25 }),
-              async (createdMinutes, ops) => {
-                const ws = await Effect.runPromise(freshWorkspace)
-                const channels = [`${ws}:email`, `${ws}:webhook`]
-                const stream = { id: await Effect.runPromise(openTicket(ports, ws, "t", 1)), version: 1 }
-                const candidates = createdMinutes.map((m, i) =>
-                  message(ws, stream.id, `${stream.id}:m${i}`, channels[i % 2] as string, m, payloads[i % 4])
-                )
-                const model = new OutboxModel()
-                const claimed = new Set<string>()
-                // Messages are created before they are claimed.
-                let now = millis(minutesLater(600))
-                let notes = 0
-                for (const step of ops) {
-                  const label = show(step)
-                  switch (step.kind) {
-                    case "append": {
-                      const batch = step.messages.map((n) => candidates[n % candidates.length] as OutboxMessage)
-                      notes++
-                      if (step.fail === "taken") {
-                        const fresh = ticketIn(ws, `x${notes}`)
-                        const error = await Effect.runPromise(
-                          failureOf(ports.tickets.append(fresh, 0, [opened(ws, fresh, 1)], { outbox: batch }))
-                        )
-                        expect(error._tag, label).toBe("PublicIdTaken")
-                        break
-                      }
-                      const note = noted(stream.id, minutesLater(notes), "message queued", `${stream.id}.n${notes}`)
-                      if (step.fail === "conflict") {
-                        const error = await Effect.runPromise(
-                          failureOf(ports.tickets.append(stream.id, stream.version - 1, [note], { outbox: batch }))
-                        )
-                        expect(error._tag, label).toBe("VersionConflict")
-                        break
-                      }
-                      stream.version = await Effect.runPromise(
-                        ports.tickets.append(stream.id, stream.version, [note], { outbox: batch })
-                      )
-                      for (const m of batch) model.add(m)
-                      break
-                    }
-                    case "claim": {
-                      now += step.advance
-                      const channel = channels[step.channel] as string
-                      const got = await Effect.runPromise(
-                        ports.outbox.claim(channel, DateTime.makeUnsafe(now), step.limit, step.lease)
-                      )
-                      const expected = model.claim(channel, now, step.limit, step.lease)
-                      expect(got.map(plain), `${label} at ${now}`).toEqual(expected.map(plain))
-                      for (const m of got) claimed.add(m.id)
-                      break
-                    }
-                    case "retry": {
-                      // Only a claimed message is given back.
-                      const ids = [...claimed].filter((id) => model.entries.has(id))
-                      if (ids.length === 0) break
-                      const id = ids[step.pick % ids.length] as string
-                      await Effect.runPromise(ports.outbox.retry(id, DateTime.makeUnsafe(now + step.delay)))
-                      model.retry(id, now + step.delay)
-                      claimed.delete(id)
-                      break
-                    }
-                    case "complete": {
-                      const target = candidates[step.pick % candidates.length] as OutboxMessage
-                      await Effect.runPromise(ports.outbox.complete(target.id))
-                      model.complete(target.id)
-                      break
-                    }
-                  }
-                }
-                for (const channel of channels) {
-                  const later = now + 1_200_000
-                  const left = await Effect.runPromise(ports.outbox.claim(channel, DateTime.makeUnsafe(later), 100, 1))
-                  expect(left.map(plain), "left over").toEqual(model.claim(channel, later, 100, 1).map(plain))
-                }
-              }
-            ),
-            { numRuns, ...(options.seed === undefined ? {} : { seed: options.seed }) }
+        checkSteps(layer, op, params, async (ports, createdMinutes, ops) => {
+          const ws = await Effect.runPromise(freshWorkspace)
+          const channels = [`${ws}:email`, `${ws}:webhook`]
+          const stream: Stream = { id: await Effect.runPromise(openTicket(ports, ws, "t", 1)), version: 1 }
+          const candidates = createdMinutes.map((m, i) =>
+            message(ws, stream.id, `${stream.id}:m${i}`, channels[i % 2] as string, m, payloads[i % 4])
           )
-        ),
+          const model = new OutboxModel()
+          const claimed = new Set<string>()
+          // Messages are created before they are claimed.
+          let now = millis(minutesLater(600))
+          let notes = 0
+          for (const step of ops) {
+            const label = show(step)
+            switch (step.kind) {
+              case "append": {
+                const batch = step.messages.map((n) => candidates[n % candidates.length] as OutboxMessage)
+                notes++
+                const written = await appendStep(ports, {
+                  ws,
+                  stream,
+                  fail: step.fail,
+                  staleVersion: stream.version - 1,
+                  count: notes,
+                  text: "message queued",
+                  effects: { outbox: batch },
+                  label
+                })
+                if (written) for (const m of batch) model.add(m)
+                break
+              }
+              case "claim": {
+                now += step.advance
+                const channel = channels[step.channel] as string
+                const got = await Effect.runPromise(
+                  ports.outbox.claim(channel, DateTime.makeUnsafe(now), step.limit, step.lease)
+                )
+                const expected = model.claim(channel, now, step.limit, step.lease)
+                expect(got.map(plain), `${label} at ${now}`).toEqual(expected.map(plain))
+                for (const m of got) claimed.add(m.id)
+                break
+              }
+              case "retry": {
+                // Only a claimed message is given back.
+                const ids = [...claimed].filter((id) => model.entries.has(id))
+                if (ids.length === 0) break
+                const id = ids[step.pick % ids.length] as string
+                await Effect.runPromise(ports.outbox.retry(id, DateTime.makeUnsafe(now + step.delay)))
+                model.retry(id, now + step.delay)
+                claimed.delete(id)
+                break
+              }
+              case "complete": {
+                const target = candidates[step.pick % candidates.length] as OutboxMessage
+                await Effect.runPromise(ports.outbox.complete(target.id))
+                model.complete(target.id)
+                break
+              }
+            }
+          }
+          for (const channel of channels) {
+            const later = now + 1_200_000
+            const left = await Effect.runPromise(ports.outbox.claim(channel, DateTime.makeUnsafe(later), 100, 1))
+            expect(left.map(plain), "left over").toEqual(model.claim(channel, later, 100, 1).map(plain))
+          }
+        }),
       timeout
     )
   })

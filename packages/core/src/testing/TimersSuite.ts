@@ -10,17 +10,24 @@ import { describe, expect, it } from "vitest"
 import * as Timer from "../ports/Timers.js"
 import type { TicketId, WorkspaceId } from "../ticket/Ids.js"
 import {
+  type AppendFailure,
+  appendFailure,
+  appendStep,
+  checkSteps,
   failureOf,
   freshWorkspace,
+  millis,
   minutesLater,
   noted,
   opened,
-  type Ports,
+  openTicket,
+  type PropertyOptions,
+  propertySettings,
   type StoreLayer,
+  type Stream,
   show,
   startAt,
   ticketIn,
-  withBuiltPorts,
   withPorts
 } from "./internal/fixtures.js"
 
@@ -30,16 +37,8 @@ import {
  * @category models
  * @since 0.1.0
  */
-export interface Options {
-  /** Runs of the property (default 100). */
-  readonly numRuns?: number
-  /** Seed of the property, to replay a failure as fast-check reported it. */
-  readonly seed?: number
-  /** Timeout of the property test, in milliseconds (default 10 minutes). */
-  readonly timeout?: number
-}
+export interface Options extends PropertyOptions {}
 
-const millis = DateTime.toEpochMillis
 const at = (minutes: number) => millis(minutesLater(minutes))
 
 /** A timer as compared: every field, the due time in milliseconds. */
@@ -64,13 +63,9 @@ class TimersModel {
   }
 }
 
-/** A stream that exists, so that appends can carry timers: opened at version 1. */
-const openTicket = (ports: Ports, ws: WorkspaceId, name: string, publicId: number) =>
-  Effect.as(ports.tickets.append(ticketIn(ws, name), 0, [opened(ws, ticketIn(ws, name), publicId)]), ticketIn(ws, name))
-
 type Op =
   | { readonly kind: "schedule"; readonly timer: number }
-  | { readonly kind: "append"; readonly timers: ReadonlyArray<number>; readonly fail: "none" | "conflict" | "taken" }
+  | { readonly kind: "append"; readonly timers: ReadonlyArray<number>; readonly fail: AppendFailure }
   | {
       readonly kind: "claim"
       readonly space: number
@@ -85,7 +80,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
     kind: fc.constant("append" as const),
     timers: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
-    fail: fc.constantFrom("none" as const, "none" as const, "conflict" as const, "taken" as const)
+    fail: appendFailure
   }),
   ...Array.from({ length: 2 }, () =>
     fc.record({
@@ -106,8 +101,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
  * @since 0.1.0
  */
 export const run = <E>(name: string, layer: StoreLayer<E>, options: Options = {}): void => {
-  const numRuns = options.numRuns ?? 100
-  const timeout = options.timeout ?? 600_000
+  const { params, timeout } = propertySettings(options, 600_000)
 
   describe(`Timers conformance: ${name}`, () => {
     it("scheduling a timer twice keeps one", () =>
@@ -205,97 +199,77 @@ export const run = <E>(name: string, layer: StoreLayer<E>, options: Options = {}
     it(
       "random schedules, appends, claims and completions give the reference's claims",
       () =>
-        withBuiltPorts(layer, (ports) =>
-          fc.assert(
-            fc.asyncProperty(
-              fc.uniqueArray(fc.integer({ min: 0, max: 600 }), { minLength: 1, maxLength: 8 }),
-              fc.array(op, { minLength: 1, maxLength: 25 }),
-              async (dueMinutes, ops) => {
-                const spaces = [await Effect.runPromise(freshWorkspace), await Effect.runPromise(freshWorkspace)]
-                const streams: Array<{ id: TicketId; version: number }> = []
-                for (const ws of spaces) {
-                  streams.push({ id: await Effect.runPromise(openTicket(ports, ws, "t", 1)), version: 1 })
-                }
-                // Each due time belongs to one workspace's ticket: due times differ within a workspace.
-                const candidates = dueMinutes.map((m, i) => {
-                  const space = i % 2
-                  const ws = spaces[space] as WorkspaceId
-                  const stream = streams[space] as { id: TicketId }
-                  return Timer.make(ws, stream.id, "close_solved", minutesLater(m))
-                })
-                const model = new TimersModel()
-                let now = millis(startAt)
-                let notes = 0
-                for (const step of ops) {
-                  const label = show(step)
-                  switch (step.kind) {
-                    case "schedule": {
-                      const timer = candidates[step.timer % candidates.length] as Timer.Timer
-                      await Effect.runPromise(ports.timers.schedule(timer))
-                      model.schedule(timer)
-                      break
-                    }
-                    case "append": {
-                      // The timers go with an append to their ticket's stream; all of one space.
-                      const first = candidates[(step.timers[0] ?? 0) % candidates.length] as Timer.Timer
-                      const batch = step.timers
-                        .map((n) => candidates[n % candidates.length] as Timer.Timer)
-                        .filter((t) => t.workspaceId === first.workspaceId)
-                      const stream = streams[spaces.indexOf(first.workspaceId)] as { id: TicketId; version: number }
-                      notes++
-                      if (step.fail === "taken") {
-                        const fresh = ticketIn(first.workspaceId, `x${notes}`)
-                        const error = await Effect.runPromise(
-                          failureOf(
-                            ports.tickets.append(fresh, 0, [opened(first.workspaceId, fresh, 1)], { timers: batch })
-                          )
-                        )
-                        expect(error._tag, label).toBe("PublicIdTaken")
-                        break
-                      }
-                      const note = noted(stream.id, minutesLater(notes), "timer set", `${stream.id}.n${notes}`)
-                      if (step.fail === "conflict") {
-                        const error = await Effect.runPromise(
-                          failureOf(ports.tickets.append(stream.id, stream.version + 1, [note], { timers: batch }))
-                        )
-                        expect(error._tag, label).toBe("VersionConflict")
-                        break
-                      }
-                      stream.version = await Effect.runPromise(
-                        ports.tickets.append(stream.id, stream.version, [note], { timers: batch })
-                      )
-                      for (const t of batch) model.schedule(t)
-                      break
-                    }
-                    case "claim": {
-                      now += step.advance
-                      const ws = spaces[step.space] as WorkspaceId
-                      const claimed = await Effect.runPromise(
-                        ports.timers.claimDue(ws, DateTime.makeUnsafe(now), step.limit, step.lease)
-                      )
-                      const expected = model.claim(ws, now, step.limit, step.lease)
-                      expect(claimed.map(plain), `${label} at ${now}`).toEqual(expected.map(plain))
-                      break
-                    }
-                    case "complete": {
-                      const timer = candidates[step.pick % candidates.length] as Timer.Timer
-                      await Effect.runPromise(ports.timers.complete(timer.id))
-                      model.complete(timer.id)
-                      break
-                    }
-                  }
-                }
-                // Whatever is left comes out once the leases have ended, in due order.
-                for (const ws of spaces) {
-                  const later = Math.max(now, at(600)) + 600_000
-                  const left = await Effect.runPromise(ports.timers.claimDue(ws, DateTime.makeUnsafe(later), 100, 1))
-                  expect(left.map(plain), "left over").toEqual(model.claim(ws, later, 100, 1).map(plain))
-                }
+        checkSteps(layer, op, params, async (ports, dueMinutes, ops) => {
+          const spaces = [await Effect.runPromise(freshWorkspace), await Effect.runPromise(freshWorkspace)]
+          const streams: Array<Stream> = []
+          for (const ws of spaces) {
+            streams.push({ id: await Effect.runPromise(openTicket(ports, ws, "t", 1)), version: 1 })
+          }
+          // Each due time belongs to one workspace's ticket: due times differ within a workspace.
+          const candidates = dueMinutes.map((m, i) => {
+            const space = i % 2
+            const ws = spaces[space] as WorkspaceId
+            const stream = streams[space] as { id: TicketId }
+            return Timer.make(ws, stream.id, "close_solved", minutesLater(m))
+          })
+          const model = new TimersModel()
+          let now = millis(startAt)
+          let notes = 0
+          for (const step of ops) {
+            const label = show(step)
+            switch (step.kind) {
+              case "schedule": {
+                const timer = candidates[step.timer % candidates.length] as Timer.Timer
+                await Effect.runPromise(ports.timers.schedule(timer))
+                model.schedule(timer)
+                break
               }
-            ),
-            { numRuns, ...(options.seed === undefined ? {} : { seed: options.seed }) }
-          )
-        ),
+              case "append": {
+                // The timers go with an append to their ticket's stream; all of one space.
+                const first = candidates[(step.timers[0] ?? 0) % candidates.length] as Timer.Timer
+                const batch = step.timers
+                  .map((n) => candidates[n % candidates.length] as Timer.Timer)
+                  .filter((t) => t.workspaceId === first.workspaceId)
+                const stream = streams[spaces.indexOf(first.workspaceId)] as Stream
+                notes++
+                const written = await appendStep(ports, {
+                  ws: first.workspaceId,
+                  stream,
+                  fail: step.fail,
+                  staleVersion: stream.version + 1,
+                  count: notes,
+                  text: "timer set",
+                  effects: { timers: batch },
+                  label
+                })
+                if (written) for (const t of batch) model.schedule(t)
+                break
+              }
+              case "claim": {
+                now += step.advance
+                const ws = spaces[step.space] as WorkspaceId
+                const claimed = await Effect.runPromise(
+                  ports.timers.claimDue(ws, DateTime.makeUnsafe(now), step.limit, step.lease)
+                )
+                const expected = model.claim(ws, now, step.limit, step.lease)
+                expect(claimed.map(plain), `${label} at ${now}`).toEqual(expected.map(plain))
+                break
+              }
+              case "complete": {
+                const timer = candidates[step.pick % candidates.length] as Timer.Timer
+                await Effect.runPromise(ports.timers.complete(timer.id))
+                model.complete(timer.id)
+                break
+              }
+            }
+          }
+          // Whatever is left comes out once the leases have ended, in due order.
+          for (const ws of spaces) {
+            const later = Math.max(now, at(600)) + 600_000
+            const left = await Effect.runPromise(ports.timers.claimDue(ws, DateTime.makeUnsafe(later), 100, 1))
+            expect(left.map(plain), "left over").toEqual(model.claim(ws, later, 100, 1).map(plain))
+          }
+        }),
       timeout
     )
   })

@@ -1,11 +1,13 @@
 /**
- * Helpers the conformance suites share (not exported): fresh workspace ids, building the ports
- * from an adapter's layer, and hand-made events.
+ * Helpers the conformance suites share (not exported): their options, fresh workspace ids,
+ * building the ports from an adapter's layer, the steps their properties share, and hand-made
+ * events.
  */
 import { Clock, Context, DateTime, Effect, Exit, Layer, Random, Scope } from "effect"
 import * as fc from "fast-check"
+import { expect } from "vitest"
 import { Outbox } from "../../ports/Outbox.js"
-import { TicketStore } from "../../ports/TicketStore.js"
+import { type AppendEffects, TicketStore } from "../../ports/TicketStore.js"
 import { Timers } from "../../ports/Timers.js"
 import type { Tag } from "../../tags/Tag.js"
 import * as Actor from "../../ticket/Actor.js"
@@ -22,6 +24,25 @@ export interface Ports {
 }
 
 export type StoreLayer<E> = Layer.Layer<TicketStore | Timers | Outbox, E>
+
+/** How much of a suite with one property to run: what the `Options` of such a suite hold. */
+export interface PropertyOptions {
+  /** Runs of the property (default 100). */
+  readonly numRuns?: number
+  /** Seed of the property, to replay a failure as fast-check reported it. */
+  readonly seed?: number
+  /** Timeout of the property test, in milliseconds (default 10 minutes). */
+  readonly timeout?: number
+}
+
+/** The fast-check parameters and the test timeout that a suite's options ask for, defaults filled in. */
+export const propertySettings = (
+  options: PropertyOptions,
+  defaultTimeout: number
+): { readonly params: { readonly numRuns: number; readonly seed?: number }; readonly timeout: number } => ({
+  params: { numRuns: options.numRuns ?? 100, ...(options.seed === undefined ? {} : { seed: options.seed }) },
+  timeout: options.timeout ?? defaultTimeout
+})
 
 let workspaceCount = 0
 
@@ -64,6 +85,87 @@ export const withBuiltPorts = async <A, E>(layer: StoreLayer<E>, f: (ports: Port
   }
 }
 
+/** A stream that exists, so that appends can carry timers and messages: opened at version 1. */
+export const openTicket = (ports: Ports, ws: WorkspaceId, name: string, publicId: number) =>
+  Effect.as(ports.tickets.append(ticketIn(ws, name), 0, [opened(ws, ticketIn(ws, name), publicId)]), ticketIn(ws, name))
+
+/** How an append step of a property goes: through, or failing on a stale version or a taken public id. */
+export type AppendFailure = "none" | "conflict" | "taken"
+
+/** Mostly appends that go through. */
+export const appendFailure: fc.Arbitrary<AppendFailure> = fc.constantFrom(
+  "none" as const,
+  "none" as const,
+  "conflict" as const,
+  "taken" as const
+)
+
+/** A stream a property appends to, and the version it has reached. */
+export interface Stream {
+  readonly id: TicketId
+  version: number
+}
+
+/**
+ * One append step of a property, carrying `effects`. `"taken"` opens a new ticket of `ws` under
+ * the public id its stream already has, `"conflict"` appends a note at `staleVersion`: both must
+ * fail with their error. Otherwise the note is appended and the stream moves on. Says whether
+ * the effects were written.
+ */
+export const appendStep = async (
+  ports: Ports,
+  step: {
+    readonly ws: WorkspaceId
+    readonly stream: Stream
+    readonly fail: AppendFailure
+    readonly staleVersion: number
+    /** Numbers the note and the ticket of a `"taken"` step: one per append step of a run. */
+    readonly count: number
+    readonly text: string
+    readonly effects: AppendEffects
+    readonly label: string
+  }
+): Promise<boolean> => {
+  const { ws, stream, count, effects, label } = step
+  if (step.fail === "taken") {
+    const fresh = ticketIn(ws, `x${count}`)
+    const error = await Effect.runPromise(failureOf(ports.tickets.append(fresh, 0, [opened(ws, fresh, 1)], effects)))
+    expect(error._tag, label).toBe("PublicIdTaken")
+    return false
+  }
+  const note = noted(stream.id, minutesLater(count), step.text, `${stream.id}.n${count}`)
+  if (step.fail === "conflict") {
+    const error = await Effect.runPromise(
+      failureOf(ports.tickets.append(stream.id, step.staleVersion, [note], effects))
+    )
+    expect(error._tag, label).toBe("VersionConflict")
+    return false
+  }
+  stream.version = await Effect.runPromise(ports.tickets.append(stream.id, stream.version, [note], effects))
+  return true
+}
+
+/**
+ * Checks the random-steps property of a suite on ports built once from the layer: each run gets
+ * distinct minutes (0 to 600, the times its timers or messages are due or made) and 1 to 25 steps.
+ */
+export const checkSteps = <E, Op>(
+  layer: StoreLayer<E>,
+  op: fc.Arbitrary<Op>,
+  params: fc.Parameters<[Array<number>, Array<Op>]>,
+  run: (ports: Ports, minutes: Array<number>, steps: Array<Op>) => Promise<void>
+): Promise<void> =>
+  withBuiltPorts(layer, (ports) =>
+    fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 0, max: 600 }), { minLength: 1, maxLength: 8 }),
+        fc.array(op, { minLength: 1, maxLength: 25 }),
+        (minutes, steps) => run(ports, minutes, steps)
+      ),
+      params
+    )
+  )
+
 export const show = (value: unknown): string => {
   try {
     return fc.stringify(value)
@@ -84,6 +186,7 @@ export const failureOf = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<E> =
 
 export const startAt: DateTime.Utc = DateTime.makeUnsafe("2026-03-09T13:00:00.000Z")
 export const minutesLater = (minutes: number): DateTime.Utc => DateTime.add(startAt, { minutes })
+export const millis = DateTime.toEpochMillis
 export const mary = Actor.agent("mary")
 
 export const ticketIn = (ws: WorkspaceId, name: string) => `${ws}.${name}` as TicketId
