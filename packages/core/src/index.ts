@@ -1,7 +1,7 @@
 /**
  * @tessera/core: the ticketing domain (tickets as event streams, workflow, priorities, tags,
- * links), the `Helpdesk` service over ports, in-memory adapters, and a Promise facade for
- * applications that do not use Effect.
+ * links, business calendars), the `Helpdesk` service over ports, in-memory adapters, and a
+ * Promise facade for applications that do not use Effect.
  *
  * @since 0.1.0
  */
@@ -24,6 +24,8 @@ export * as TicketStore from "./ports/TicketStore.js"
 export * as Timers from "./ports/Timers.js"
 export * as Priority from "./priority/Priority.js"
 export * as TicketQuery from "./query/TicketQuery.js"
+export * as BusinessCalendar from "./sla/BusinessCalendar.js"
+export * as BusinessCalendarError from "./sla/BusinessCalendarError.js"
 export * as Tag from "./tags/Tag.js"
 export * as Actor from "./ticket/Actor.js"
 export * as Channel from "./ticket/Channel.js"

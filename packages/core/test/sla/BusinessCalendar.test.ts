@@ -1,0 +1,463 @@
+import { DateTime, Duration, Result, Schema } from "effect"
+import { describe, expect, it } from "vitest"
+import * as BusinessCalendar from "../../src/sla/BusinessCalendar.js"
+
+const utc = (iso: string) => DateTime.makeUnsafe(iso)
+const iso = (t: DateTime.Utc) => DateTime.formatIso(t)
+
+const calendar = (spec: BusinessCalendar.Spec) => {
+  const made = BusinessCalendar.make(spec)
+  if (Result.isFailure(made)) throw new Error(made.failure.message)
+  return made.success
+}
+const ok = <A, E>(result: Result.Result<A, E>): A => {
+  if (Result.isFailure(result)) throw new Error(`unexpected failure: ${String(result.failure)}`)
+  return result.success
+}
+const failure = <A, E>(result: Result.Result<A, E>): E => {
+  if (Result.isSuccess(result)) throw new Error("expected a failure")
+  return result.failure
+}
+const hoursBetween = (c: BusinessCalendar.BusinessCalendar, from: string, to: string) =>
+  Duration.toHours(ok(BusinessCalendar.businessTimeBetween(c, utc(from), utc(to))))
+const add = (c: BusinessCalendar.BusinessCalendar, from: string, duration: Duration.Duration) =>
+  iso(ok(BusinessCalendar.addBusinessTime(c, utc(from), duration)))
+
+const nineToFive = ["09:00-17:00"]
+const weekdays = (hours: ReadonlyArray<string>) => ({
+  monday: hours,
+  tuesday: hours,
+  wednesday: hours,
+  thursday: hours,
+  friday: hours
+})
+
+describe("wall-clock hours across DST transitions", () => {
+  const newYork = calendar({ timeZone: "America/New_York", weekly: weekdays(nineToFive) })
+
+  it("Fri 2026-03-06 15:00 EST + 8 business hours is Mon 2026-03-09 15:00 EDT (19:00Z), the effect4 notes example", () => {
+    expect(add(newYork, "2026-03-06T20:00:00Z", Duration.hours(8))).toBe("2026-03-09T19:00:00.000Z")
+  })
+
+  it("Fri 2026-10-30 16:00 EDT + 2 business hours is Mon 2026-11-02 10:00 EST (15:00Z)", () => {
+    expect(add(newYork, "2026-10-30T20:00:00Z", Duration.hours(2))).toBe("2026-11-02T15:00:00.000Z")
+  })
+
+  const allDay = (timeZone: string) =>
+    calendar({ timeZone, weekly: { ...weekdays(["00:00-24:00"]), saturday: ["00:00-24:00"], sunday: ["00:00-24:00"] } })
+
+  it.each([
+    // zone, local day (as UTC bounds of its midnights), business hours that day
+    ["Europe/Paris", "2026-03-28T23:00:00Z", "2026-03-29T22:00:00Z", 23],
+    ["Europe/Paris", "2026-10-24T22:00:00Z", "2026-10-25T23:00:00Z", 25],
+    ["America/New_York", "2026-03-08T05:00:00Z", "2026-03-09T04:00:00Z", 23],
+    ["America/New_York", "2026-11-01T04:00:00Z", "2026-11-02T05:00:00Z", 25],
+    // Lord Howe moves its clock by 30 minutes: +11:00 -> +10:30 on 5 April, back on 4 October.
+    ["Australia/Lord_Howe", "2026-04-04T13:00:00Z", "2026-04-05T13:30:00Z", 24.5],
+    ["Australia/Lord_Howe", "2026-10-03T13:30:00Z", "2026-10-04T13:00:00Z", 23.5],
+    // Kathmandu (+05:45) has no DST; Chatham (+13:45 -> +12:45) moves at 03:45.
+    ["Asia/Kathmandu", "2026-03-28T18:15:00Z", "2026-03-29T18:15:00Z", 24],
+    ["Pacific/Chatham", "2026-04-04T10:15:00Z", "2026-04-05T11:15:00Z", 25]
+  ])("a day open around the clock in %s from %s lasts %s hours", (zone, from, to, hours) => {
+    expect(hoursBetween(allDay(zone), from, to)).toBe(hours)
+  })
+
+  it("an opening at 02:30 that does not exist (Paris, 29 March 2026) opens when the clock jumps to 03:00", () => {
+    const c = calendar({ timeZone: "Europe/Paris", weekly: { sunday: ["02:30-05:00"] } })
+    expect(iso(ok(BusinessCalendar.nextOpening(c, utc("2026-03-28T12:00:00Z"))))).toBe("2026-03-29T01:00:00.000Z")
+    expect(hoursBetween(c, "2026-03-28T12:00:00Z", "2026-03-30T00:00:00Z")).toBe(2)
+  })
+
+  it("a closing at 02:30 that does not exist closes when the clock jumps (00:00-02:30 lasts 2 hours)", () => {
+    const c = calendar({ timeZone: "Europe/Paris", weekly: { sunday: ["00:00-02:30"] } })
+    expect(iso(ok(BusinessCalendar.nextClosing(c, utc("2026-03-28T23:30:00Z"))))).toBe("2026-03-29T01:00:00.000Z")
+    expect(hoursBetween(c, "2026-03-28T12:00:00Z", "2026-03-30T00:00:00Z")).toBe(2)
+  })
+
+  it("the repeated hour at fall-back counts twice when open (Paris 01:00-04:00 on 25 October 2026 is 4 hours)", () => {
+    const c = calendar({ timeZone: "Europe/Paris", weekly: { sunday: ["01:00-04:00"] } })
+    expect(hoursBetween(c, "2026-10-24T12:00:00Z", "2026-10-26T00:00:00Z")).toBe(4)
+  })
+
+  it("hours starting inside the repeated hour follow the wall clock: 02:30-05:00 on a fall-back day is 3 hours", () => {
+    // 02:30-03:00 CEST (00:30Z-01:00Z), then the clock reads 02:00-02:30 again (closed), then 02:30-05:00 CET.
+    const c = calendar({ timeZone: "Europe/Paris", weekly: { sunday: ["02:30-05:00"] } })
+    expect(hoursBetween(c, "2026-10-24T12:00:00Z", "2026-10-26T00:00:00Z")).toBe(3)
+    expect(ok(BusinessCalendar.isOpen(c, utc("2026-10-25T01:15:00Z")))).toBe(false)
+    expect(iso(ok(BusinessCalendar.nextOpening(c, utc("2026-10-25T01:15:00Z"))))).toBe("2026-10-25T01:30:00.000Z")
+  })
+
+  it("Lord Howe's 30-minute spring-forward: 02:00-03:00 on 4 October 2026 opens at 02:30 and lasts 30 minutes", () => {
+    const c = calendar({ timeZone: "Australia/Lord_Howe", weekly: { sunday: ["02:00-03:00"] } })
+    expect(iso(ok(BusinessCalendar.nextOpening(c, utc("2026-10-03T12:00:00Z"))))).toBe("2026-10-03T15:30:00.000Z")
+    expect(
+      Duration.toMinutes(
+        ok(BusinessCalendar.businessTimeBetween(c, utc("2026-10-03T00:00:00Z"), utc("2026-10-05T00:00:00Z")))
+      )
+    ).toBe(30)
+  })
+
+  it("Lord Howe's 30-minute fall-back: 01:00-03:00 on 5 April 2026 lasts 2.5 hours", () => {
+    const c = calendar({ timeZone: "Australia/Lord_Howe", weekly: { sunday: ["01:00-03:00"] } })
+    expect(hoursBetween(c, "2026-04-04T00:00:00Z", "2026-04-06T00:00:00Z")).toBe(2.5)
+  })
+
+  it("Kathmandu's +05:45: 09:00-17:00 is 03:15Z-11:15Z", () => {
+    const c = calendar({ timeZone: "Asia/Kathmandu", weekly: weekdays(nineToFive) })
+    expect(ok(BusinessCalendar.isOpen(c, utc("2026-03-02T03:14:00Z")))).toBe(false)
+    expect(ok(BusinessCalendar.isOpen(c, utc("2026-03-02T03:15:00Z")))).toBe(true)
+    expect(iso(ok(BusinessCalendar.nextClosing(c, utc("2026-03-02T00:00:00Z"))))).toBe("2026-03-02T11:15:00.000Z")
+  })
+})
+
+describe("overnight shifts", () => {
+  const nights = calendar({
+    timeZone: "America/New_York",
+    weekly: { friday: ["22:00-06:00"], saturday: ["22:00-06:00"] }
+  })
+
+  it("a Friday 22:00-06:00 shift runs into Saturday and is one open period", () => {
+    expect(ok(BusinessCalendar.isOpen(nights, utc("2026-01-10T10:59:00Z")))).toBe(true) // Sat 05:59 EST
+    expect(iso(ok(BusinessCalendar.nextClosing(nights, utc("2026-01-10T04:00:00Z"))))).toBe("2026-01-10T11:00:00.000Z")
+  })
+
+  it("a Saturday night shift across spring-forward lasts 7 hours, across fall-back 9 hours", () => {
+    expect(hoursBetween(nights, "2026-03-08T00:00:00Z", "2026-03-08T18:00:00Z")).toBe(7)
+    expect(hoursBetween(nights, "2026-11-01T00:00:00Z", "2026-11-01T18:00:00Z")).toBe(9)
+  })
+
+  it("a shift from Sunday into Monday wraps around the week", () => {
+    const c = calendar({ timeZone: "UTC", weekly: { sunday: ["20:00-04:00"] } })
+    expect(hoursBetween(c, "2026-01-04T00:00:00Z", "2026-01-06T00:00:00Z")).toBe(8)
+  })
+
+  it("a shift belongs to the day it starts: a holiday on Saturday keeps Friday's night shift, a holiday on Friday drops it", () => {
+    const saturdayOff = calendar({
+      timeZone: "UTC",
+      weekly: { friday: ["22:00-06:00"] },
+      holidays: [{ date: "2026-01-10" }]
+    })
+    expect(hoursBetween(saturdayOff, "2026-01-09T00:00:00Z", "2026-01-11T00:00:00Z")).toBe(8)
+    const fridayOff = calendar({
+      timeZone: "UTC",
+      weekly: { friday: ["22:00-06:00"] },
+      holidays: [{ date: "2026-01-09" }]
+    })
+    expect(hoursBetween(fridayOff, "2026-01-09T00:00:00Z", "2026-01-11T00:00:00Z")).toBe(0)
+  })
+})
+
+describe("holidays and exceptions", () => {
+  const office = (extra: Partial<BusinessCalendar.Spec>) =>
+    calendar({ timeZone: "Europe/London", weekly: weekdays(nineToFive), ...extra })
+
+  it("a holiday on a weekend removes nothing (Christmas 2027 is a Saturday); the observed day is its own entry", () => {
+    const week = ["2027-12-20T00:00:00Z", "2027-12-27T00:00:00Z"] as const
+    expect(hoursBetween(office({ holidays: [{ yearly: "12-25", name: "Christmas" }] }), ...week)).toBe(40)
+    expect(
+      hoursBetween(
+        office({ holidays: [{ yearly: "12-25" }, { date: "2027-12-24", name: "Christmas (observed)" }] }),
+        ...week
+      )
+    ).toBe(32)
+  })
+
+  it("date ranges are inclusive, and yearly dates repeat every year", () => {
+    const c = office({ holidays: [{ from: "2026-08-10", to: "2026-08-14" }, { yearly: "01-01" }] })
+    expect(hoursBetween(c, "2026-08-10T00:00:00Z", "2026-08-17T00:00:00Z")).toBe(0)
+    expect(ok(BusinessCalendar.isOpen(c, utc("2027-01-01T10:00:00Z")))).toBe(false)
+    expect(ok(BusinessCalendar.isOpen(c, utc("2030-01-01T10:00:00Z")))).toBe(false)
+    expect(ok(BusinessCalendar.isOpen(c, utc("2030-01-02T10:00:00Z")))).toBe(true)
+  })
+
+  it("an exception sets special hours, closes a day, or opens a holiday with the weekly hours", () => {
+    const c = office({
+      holidays: [{ date: "2026-12-25" }, { date: "2026-12-28" }],
+      exceptions: [
+        { date: "2026-12-24", hours: ["09:00-12:00"] },
+        { date: "2026-12-23", hours: [] },
+        { date: "2026-12-28" },
+        { date: "2026-12-26", hours: ["10:00-14:00"] }
+      ]
+    })
+    // Mon 21 (8) + Tue 22 (8) + Wed 23 (0) + Thu 24 (3) + Fri 25 (0) + Sat 26 (4) + Mon 28 (8)
+    expect(hoursBetween(c, "2026-12-21T00:00:00Z", "2026-12-29T00:00:00Z")).toBe(31)
+  })
+
+  it("an exception's hours may cross midnight and merge with the next day's hours", () => {
+    const c = office({ exceptions: [{ date: "2026-12-24", hours: ["20:00-10:00"] }] })
+    // Thu 24: 09-17 replaced by 20:00-Fri 10:00; Fri 25 09-17 overlaps from 09:00: open 20:00 -> 17:00 = 21 h.
+    expect(hoursBetween(c, "2026-12-24T00:00:00Z", "2026-12-26T00:00:00Z")).toBe(21)
+    expect(iso(ok(BusinessCalendar.nextClosing(c, utc("2026-12-24T21:00:00Z"))))).toBe("2026-12-25T17:00:00.000Z")
+  })
+})
+
+describe("a year of a French calendar", () => {
+  const paris = calendar({
+    timeZone: "Europe/Paris",
+    weekly: weekdays(["09:00-12:00", "14:00-18:00"]),
+    holidays: [
+      { yearly: "01-01", name: "Jour de l'an" },
+      { date: "2026-04-06", name: "Lundi de Pâques" },
+      { yearly: "05-01", name: "Fête du travail" },
+      { yearly: "05-08", name: "Victoire 1945" },
+      { date: "2026-05-14", name: "Ascension" },
+      { date: "2026-05-25", name: "Lundi de Pentecôte" },
+      { yearly: "07-14", name: "Fête nationale" },
+      { yearly: "08-15", name: "Assomption" },
+      { yearly: "11-01", name: "Toussaint" },
+      { yearly: "11-11", name: "Armistice" },
+      { yearly: "12-25", name: "Noël" }
+    ]
+  })
+
+  it("has 1,764 business hours in 2026", () => {
+    // 2026 starts and ends on a Thursday: 365 days = 52 weeks + Thu 31 Dec, so 52 x 5 + 1 = 261 weekdays.
+    // Holidays on weekdays: 1 Jan (Thu), 6 Apr (Mon), 1 May (Fri), 8 May (Fri), 14 May (Thu), 25 May (Mon),
+    // 14 Jul (Tue), 11 Nov (Wed), 25 Dec (Fri) = 9; 15 Aug is a Saturday and 1 Nov a Sunday.
+    // 261 - 9 = 252 working days x 7 h (09-12 + 14-18) = 1,764 h. The hours never touch 02:00-03:00, so DST changes nothing.
+    expect(hoursBetween(paris, "2025-12-31T23:00:00Z", "2026-12-31T23:00:00Z")).toBe(1764)
+  })
+
+  it("a ticket opened the day before Ascension skips the holiday", () => {
+    // Wed 13 May 16:00 CEST: Wed 16-18 (2 h), Thu 14 Ascension, Fri 15 09-12 + 14-16 (5 h) -> Fri 15 May 16:00.
+    expect(add(paris, "2026-05-13T14:00:00Z", Duration.hours(7))).toBe("2026-05-15T14:00:00.000Z")
+    // 9 h ends exactly at Friday's closing (18:00); 10 h runs into Monday 18 May 10:00.
+    expect(add(paris, "2026-05-13T14:00:00Z", Duration.hours(9))).toBe("2026-05-15T16:00:00.000Z")
+    expect(add(paris, "2026-05-13T14:00:00Z", Duration.hours(10))).toBe("2026-05-18T08:00:00.000Z")
+  })
+})
+
+describe("conventions", () => {
+  const c = calendar({ timeZone: "UTC", weekly: weekdays(nineToFive) })
+
+  it("a due time that falls exactly on a closing time is that closing time", () => {
+    expect(add(c, "2026-01-05T09:00:00Z", Duration.hours(8))).toBe("2026-01-05T17:00:00.000Z")
+  })
+
+  it("adding zero returns the start, even when closed; adding from a closed instant starts at the next opening", () => {
+    expect(add(c, "2026-01-03T12:00:00Z", Duration.zero)).toBe("2026-01-03T12:00:00.000Z")
+    expect(add(c, "2026-01-03T12:00:00Z", Duration.minutes(1))).toBe("2026-01-05T09:01:00.000Z")
+  })
+
+  it("nextOpening of an open instant is the instant; nextClosing is the end of the current or next open period", () => {
+    expect(iso(ok(BusinessCalendar.nextOpening(c, utc("2026-01-05T10:00:00Z"))))).toBe("2026-01-05T10:00:00.000Z")
+    expect(iso(ok(BusinessCalendar.nextClosing(c, utc("2026-01-05T10:00:00Z"))))).toBe("2026-01-05T17:00:00.000Z")
+    expect(iso(ok(BusinessCalendar.nextClosing(c, utc("2026-01-05T17:00:00Z"))))).toBe("2026-01-06T17:00:00.000Z")
+  })
+
+  it("24/7 is a calendar: business time is elapsed time, and it never closes", () => {
+    const always = BusinessCalendar.alwaysOpen
+    expect(add(always, "2026-03-29T00:30:00Z", Duration.hours(30))).toBe("2026-03-30T06:30:00.000Z")
+    expect(hoursBetween(always, "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z")).toBe(8760)
+    expect(failure(BusinessCalendar.nextClosing(always, utc("2026-01-01T00:00:00Z")))._tag).toBe("SearchLimitReached")
+    const parisAllWeek = calendar({ timeZone: "Europe/Paris", weekly: "24/7", holidays: [{ yearly: "12-25" }] })
+    expect(hoursBetween(parisAllWeek, "2026-12-24T23:00:00Z", "2026-12-26T23:00:00Z")).toBe(24)
+  })
+})
+
+describe("composition", () => {
+  const paris = calendar({ timeZone: "Europe/Paris", weekly: weekdays(nineToFive) })
+  const newYork = calendar({ timeZone: "America/New_York", weekly: weekdays(nineToFive) })
+
+  it("support hours in Paris ∩ a customer's hours in New York overlap 2 hours a day, 3 while only the US is on summer time", () => {
+    const both = BusinessCalendar.intersect(paris, newYork)
+    expect(hoursBetween(both, "2026-03-02T00:00:00Z", "2026-03-07T00:00:00Z")).toBe(10)
+    expect(hoursBetween(both, "2026-03-09T00:00:00Z", "2026-03-14T00:00:00Z")).toBe(15)
+    expect(iso(ok(BusinessCalendar.nextOpening(both, utc("2026-03-02T00:00:00Z"))))).toBe("2026-03-02T14:00:00.000Z")
+  })
+
+  it("a union covers either calendar's hours, merged into one period where they meet", () => {
+    const either = BusinessCalendar.union(paris, newYork)
+    // Paris 08:00-16:00Z, New York 14:00-22:00Z in winter: one period 08:00-22:00Z.
+    expect(hoursBetween(either, "2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z")).toBe(14)
+    expect(iso(ok(BusinessCalendar.nextClosing(either, utc("2026-03-02T09:00:00Z"))))).toBe("2026-03-02T22:00:00.000Z")
+  })
+
+  it("an intersection that never opens fails with SearchLimitReached instead of looping", () => {
+    const mondays = calendar({ timeZone: "UTC", weekly: { monday: nineToFive } })
+    const tuesdays = calendar({ timeZone: "UTC", weekly: { tuesday: nineToFive } })
+    const never = BusinessCalendar.intersect(mondays, tuesdays)
+    expect(failure(BusinessCalendar.nextOpening(never, utc("2026-01-01T00:00:00Z")))._tag).toBe("SearchLimitReached")
+    expect(
+      failure(BusinessCalendar.addBusinessTime(never, utc("2026-01-01T00:00:00Z"), Duration.minutes(1)))
+    ).toMatchObject({
+      _tag: "SearchLimitReached",
+      operation: "addBusinessTime"
+    })
+    expect(hoursBetween(never, "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z")).toBe(0)
+  })
+})
+
+describe("invalid specs are typed errors with paths", () => {
+  const refused = (input: unknown) => failure(BusinessCalendar.decode(input))
+
+  it.each([
+    [{ weekly: {} }, "InvalidCalendarSpec", ["timeZone"]],
+    [{ timeZone: "UTC", weekly: { mondy: ["09:00-17:00"] } }, "InvalidCalendarSpec", ["weekly", "mondy"]],
+    [{ timeZone: "UTC", weekly: { monday: [9] } }, "InvalidCalendarSpec", ["weekly", "monday", 0]],
+    [{ timeZone: "Mars/Olympus", weekly: { monday: nineToFive } }, "UnknownTimeZone", ["timeZone"]],
+    [{ timeZone: "UTC", weekly: { monday: ["9:00-17:00"] } }, "MalformedTime", ["weekly", "monday", 0]],
+    [{ timeZone: "UTC", weekly: { monday: ["09:00-24:30"] } }, "MalformedTime", ["weekly", "monday", 0]],
+    [
+      { timeZone: "UTC", weekly: { tuesday: ["09:00-12:00", "13:00-13:00"] } },
+      "MalformedTime",
+      ["weekly", "tuesday", 1]
+    ],
+    [
+      { timeZone: "UTC", weekly: { monday: ["09:00-12:00", "11:00-14:00"] } },
+      "OverlappingHours",
+      ["weekly", "monday", 1]
+    ],
+    [
+      { timeZone: "UTC", weekly: { friday: ["22:00-06:00"], saturday: ["05:00-10:00"] } },
+      "OverlappingHours",
+      ["weekly", "saturday", 0]
+    ],
+    [
+      { timeZone: "UTC", weekly: { monday: ["03:00-10:00"], sunday: ["22:00-04:00"] } },
+      "OverlappingHours",
+      ["weekly", "sunday", 0]
+    ],
+    [
+      { timeZone: "UTC", weekly: { monday: nineToFive }, holidays: [{ date: "2026-02-30" }] },
+      "MalformedDate",
+      ["holidays", 0, "date"]
+    ],
+    [
+      { timeZone: "UTC", weekly: { monday: nineToFive }, holidays: [{ yearly: "13-01" }] },
+      "MalformedDate",
+      ["holidays", 0, "yearly"]
+    ],
+    [
+      { timeZone: "UTC", weekly: { monday: nineToFive }, holidays: [{ from: "2026-05-02", to: "2026-05-01" }] },
+      "InvalidCalendarSpec",
+      ["holidays", 0]
+    ],
+    [
+      {
+        timeZone: "UTC",
+        weekly: { monday: nineToFive },
+        exceptions: [{ date: "2026-05-01", hours: ["08:00-12:00", "10:00-11:00"] }]
+      },
+      "OverlappingHours",
+      ["exceptions", 0, "hours", 1]
+    ],
+    [
+      {
+        timeZone: "UTC",
+        weekly: { monday: nineToFive },
+        exceptions: [{ date: "2026-05-01" }, { date: "2026-05-01", hours: [] }]
+      },
+      "InvalidCalendarSpec",
+      ["exceptions", 1, "date"]
+    ],
+    [{ timeZone: "UTC", weekly: {} }, "CalendarNeverOpens", ["weekly"]],
+    [{ timeZone: "UTC", weekly: {}, exceptions: [{ date: "2026-05-01", hours: [] }] }, "CalendarNeverOpens", ["weekly"]]
+  ])("%j is refused with %s at %j", (input, tag, path) => {
+    expect(refused(input)).toMatchObject({ _tag: tag, path })
+  })
+
+  it("a calendar open only on an exception date is valid, and searches past it stop with a typed error", () => {
+    const once = calendar({ timeZone: "UTC", weekly: {}, exceptions: [{ date: "2026-05-01", hours: nineToFive }] })
+    expect(iso(ok(BusinessCalendar.nextOpening(once, utc("2026-01-01T00:00:00Z"))))).toBe("2026-05-01T09:00:00.000Z")
+    expect(failure(BusinessCalendar.nextOpening(once, utc("2026-06-01T00:00:00Z")))._tag).toBe("SearchLimitReached")
+  })
+
+  it("the Spec schema reports every problem at its path", () => {
+    const result = Schema.decodeUnknownResult(BusinessCalendar.Spec)(
+      { timeZone: "Nowhere/City", weekly: { monday: ["09:00-17:00", "16:00-18:00"] } },
+      { errors: "all" }
+    )
+    expect(Result.isFailure(result)).toBe(true)
+    const message = Result.isFailure(result) ? result.failure.message : ""
+    expect(message).toContain('Unknown time zone "Nowhere/City"')
+    expect(message).toContain('at ["weekly"]["monday"][1]')
+  })
+
+  it("errors carry a readable message", () => {
+    expect(refused({ timeZone: "UTC", weekly: { monday: ["25:00-26:00"] } }).message).toBe(
+      'Malformed opening hours "25:00-26:00" at ["weekly","monday",0]: the start must be between 00:00 and 23:59'
+    )
+  })
+})
+
+describe("operation errors", () => {
+  const c = calendar({ timeZone: "UTC", weekly: weekdays(nineToFive) })
+
+  it("a negative or infinite duration is an InvalidDuration", () => {
+    expect(
+      failure(BusinessCalendar.addBusinessTime(c, utc("2026-01-05T10:00:00Z"), Duration.minutes(-1)))
+    ).toMatchObject({
+      _tag: "InvalidDuration",
+      reason: "negative"
+    })
+    expect(failure(BusinessCalendar.addBusinessTime(c, utc("2026-01-05T10:00:00Z"), Duration.infinity))).toMatchObject({
+      _tag: "InvalidDuration",
+      reason: "infinite"
+    })
+  })
+
+  it("a span that ends before it starts is an EndBeforeStart", () => {
+    const error = failure(
+      BusinessCalendar.businessTimeBetween(c, utc("2026-01-06T00:00:00Z"), utc("2026-01-05T00:00:00Z"))
+    )
+    expect(error._tag).toBe("EndBeforeStart")
+  })
+
+  it("instants outside years 1000-9998 are an InstantOutOfRange", () => {
+    expect(failure(BusinessCalendar.isOpen(c, utc("0999-12-31T00:00:00Z")))._tag).toBe("InstantOutOfRange")
+    expect(failure(BusinessCalendar.nextOpening(c, utc("9999-06-01T00:00:00Z")))._tag).toBe("InstantOutOfRange")
+  })
+})
+
+describe("results do not depend on the machine's time zone", () => {
+  it("the same answers under TZ=UTC, Europe/Paris, Pacific/Chatham and America/St_Johns", () => {
+    const original = process.env.TZ
+    const answers = ["UTC", "Europe/Paris", "Pacific/Chatham", "America/St_Johns"].map((tz) => {
+      process.env.TZ = tz
+      // A fresh calendar each time, so nothing is served from a cache built under another zone.
+      const c = calendar({ timeZone: "America/New_York", weekly: weekdays(["09:00-12:00", "22:00-02:00"]) })
+      return [
+        add(c, "2026-03-06T20:00:00Z", Duration.hours(11)),
+        hoursBetween(c, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z"),
+        iso(ok(BusinessCalendar.nextOpening(c, utc("2026-11-01T05:30:00Z"))))
+      ]
+    })
+    if (original === undefined) delete process.env.TZ
+    else process.env.TZ = original
+    for (const a of answers) expect(a).toEqual(answers[0])
+  })
+})
+
+describe("the guide's example (docs/sla.md)", () => {
+  it("decodes a Paris support calendar and asks it for a due time", () => {
+    // #region paris-calendar
+    const support = BusinessCalendar.decode({
+      timeZone: "Europe/Paris",
+      weekly: {
+        monday: ["09:00-12:00", "14:00-18:00"],
+        tuesday: ["09:00-12:00", "14:00-18:00"],
+        wednesday: ["09:00-12:00", "14:00-18:00"],
+        thursday: ["09:00-12:00", "14:00-18:00"],
+        friday: ["09:00-12:00", "14:00-18:00", "22:00-06:00"]
+      },
+      holidays: [
+        { yearly: "05-01", name: "Fête du travail" },
+        { from: "2026-08-10", to: "2026-08-21" }
+      ],
+      exceptions: [{ date: "2026-12-24", hours: ["09:00-12:00"] }]
+    })
+    if (Result.isFailure(support)) throw support.failure // e.g. MalformedTime at ["weekly", "friday", 2]
+
+    // Thursday 30 April 2026, 17:00 in Paris; 1 May is a holiday.
+    const due = BusinessCalendar.addBusinessTime(
+      support.success,
+      DateTime.makeUnsafe("2026-04-30T15:00:00Z"),
+      Duration.hours(4)
+    )
+    // Thu 17:00-18:00 (1 h), Fri 1 May closed (the night shift too), Mon 4 May 09:00-12:00 (3 h): Mon 12:00 CEST
+    expect(Result.map(due, DateTime.formatIso)).toEqual(Result.succeed("2026-05-04T10:00:00.000Z"))
+    // #endregion
+  })
+})
