@@ -30,9 +30,10 @@ import {
   SearchLimitReached,
   type SpecError
 } from "./BusinessCalendarError.js"
-import { DAY_MS } from "./internal/civil.js"
-import { buildChunk, compile, type Rules } from "./internal/spec.js"
+import { civilFromDays, DAY_MS, weekdayOf } from "./internal/civil.js"
+import { buildChunk, compile, isHoliday, type Rules } from "./internal/spec.js"
 import * as Timeline from "./internal/timeline.js"
+import * as Zone from "./internal/zone.js"
 
 /**
  * Opening hours of one day: ranges `"HH:MM-HH:MM"` in the calendar's zone. An end of `"24:00"`
@@ -366,4 +367,123 @@ export const businessTimeBetween = (
   if (!inRange(b)) return Result.fail(new InstantOutOfRange({ epochMillis: b }))
   if (b < a) return Result.fail(new EndBeforeStart({ from, to }))
   return Result.succeed(Duration.millis(Timeline.between(calendar[timelineKey], a, b)))
+}
+
+/**
+ * One interval of open time, `[start, end)`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface OpenInterval {
+  readonly start: DateTime.Utc
+  readonly end: DateTime.Utc
+}
+
+/**
+ * The open intervals within `[from, to)`, clipped to it, in order: the opening hours an SLA
+ * due time was counted in (see `Sla.explainDue`).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const openIntervals = (
+  calendar: BusinessCalendar,
+  from: DateTime.Utc,
+  to: DateTime.Utc
+): Result.Result<ReadonlyArray<OpenInterval>, EndBeforeStart | InstantOutOfRange> => {
+  const a = from.epochMilliseconds
+  const b = to.epochMilliseconds
+  if (!inRange(a)) return Result.fail(new InstantOutOfRange({ epochMillis: a }))
+  if (!inRange(b)) return Result.fail(new InstantOutOfRange({ epochMillis: b }))
+  if (b < a) return Result.fail(new EndBeforeStart({ from, to }))
+  const intervals: Array<OpenInterval> = []
+  for (let k = Timeline.chunkIndex(a); k <= Timeline.chunkIndex(b); k++) {
+    const chunk = calendar[timelineKey].chunk(k)
+    for (let i = 0; i < chunk.n; i++) {
+      const start = Math.max(a, chunk.starts[i] as number)
+      const end = Math.min(b, chunk.ends[i] as number)
+      if (end <= start) continue
+      // Chunks are cut at their bounds: an interval running across two chunks is one interval.
+      const last = intervals[intervals.length - 1]
+      if (last !== undefined && last.end.epochMilliseconds === start)
+        intervals[intervals.length - 1] = { start: last.start, end: utc(from, end) }
+      else intervals.push({ start: utc(from, start), end: utc(from, end) })
+    }
+  }
+  return Result.succeed(intervals)
+}
+
+/**
+ * A holiday that closed a day the weekly hours would have opened.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface SkippedHoliday {
+  /** The local date, `YYYY-MM-DD`, in the zone of the calendar that declared it. */
+  readonly date: string
+  readonly name?: string
+  readonly timeZone: string
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0")
+
+/**
+ * The holidays between two instants that closed a day with weekly opening hours (a holiday
+ * reopened by an exception, or on a day that is closed anyway, is not listed): the days an SLA
+ * due time skipped. Composed calendars list the holidays of both sides.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const holidaysBetween = (
+  calendar: BusinessCalendar,
+  from: DateTime.Utc,
+  to: DateTime.Utc
+): ReadonlyArray<SkippedHoliday> => {
+  const definition = calendar.definition
+  if (definition._tag !== "Hours") {
+    const seen = new Set<string>()
+    return [...holidaysBetween(definition.left, from, to), ...holidaysBetween(definition.right, from, to)].filter(
+      (h) => {
+        const key = `${h.timeZone} ${h.date} ${h.name ?? ""}`
+        if (seen.has(key)) return false
+        seen.add(key)
+        return true
+      }
+    )
+  }
+  const a = from.epochMilliseconds
+  const b = to.epochMilliseconds
+  const compiled = compile(definition.spec)
+  if (!inRange(a) || !inRange(b) || b < a || "errors" in compiled) return []
+  const { rules } = compiled
+  const localDay = (t: number) => Math.floor((t + Zone.offsetAt(rules.timeZone, t)) / DAY_MS)
+  const first = localDay(a)
+  // At most ten years of days: the span any due time is searched over.
+  const last = Math.min(localDay(b), first + 3660)
+  const named = (day: number): string | undefined | null => {
+    const { year, month, day: dom } = civilFromDays(day)
+    const date = `${pad(year, 4)}-${pad(month)}-${pad(dom)}`
+    for (const h of definition.spec.holidays ?? []) {
+      const hit =
+        "date" in h ? h.date === date : "from" in h ? h.from <= date && date <= h.to : h.yearly === date.slice(5)
+      if (hit) return h.name
+    }
+    return null
+  }
+  const skipped: Array<SkippedHoliday> = []
+  for (let day = first; day <= last; day++) {
+    if (rules.exceptions.has(day) || !isHoliday(rules, day)) continue
+    if ((rules.weekly[weekdayOf(day)] ?? []).length === 0) continue
+    const { year, month, day: dom } = civilFromDays(day)
+    const name = named(day)
+    skipped.push({
+      date: `${pad(year, 4)}-${pad(month)}-${pad(dom)}`,
+      timeZone: rules.timeZone,
+      ...(typeof name === "string" ? { name } : {})
+    })
+  }
+  return skipped
 }

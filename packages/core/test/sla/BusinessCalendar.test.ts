@@ -461,3 +461,60 @@ describe("the guide's example (docs/sla.md)", () => {
     // #endregion
   })
 })
+
+describe("openIntervals and holidaysBetween (what explanations are made of)", () => {
+  const spec: BusinessCalendar.Spec = {
+    timeZone: "Europe/Paris",
+    weekly: weekdays(["09:00-12:00", "14:00-18:00"]),
+    holidays: [
+      { yearly: "11-11", name: "Armistice" },
+      { date: "2026-11-14", name: "a Saturday" },
+      { date: "2026-11-16", name: "reopened" }
+    ],
+    exceptions: [{ date: "2026-11-16" }]
+  }
+  const paris = calendar(spec)
+
+  it("lists the open intervals clipped to the span, across chunk bounds as one interval", () => {
+    const intervals = ok(
+      BusinessCalendar.openIntervals(paris, utc("2026-11-10T10:30:00Z"), utc("2026-11-12T09:00:00Z"))
+    )
+    expect(intervals.map((o) => [iso(o.start), iso(o.end)])).toEqual([
+      ["2026-11-10T10:30:00.000Z", "2026-11-10T11:00:00.000Z"],
+      ["2026-11-10T13:00:00.000Z", "2026-11-10T17:00:00.000Z"],
+      ["2026-11-12T08:00:00.000Z", "2026-11-12T09:00:00.000Z"]
+    ])
+    const always = ok(
+      BusinessCalendar.openIntervals(
+        BusinessCalendar.alwaysOpen,
+        utc("2020-01-01T00:00:00Z"),
+        utc("2021-01-01T00:00:00Z")
+      )
+    )
+    expect(always).toHaveLength(1)
+    expect(
+      failure(BusinessCalendar.openIntervals(paris, utc("2026-11-12T00:00:00Z"), utc("2026-11-10T00:00:00Z")))
+    ).toMatchObject({
+      _tag: "EndBeforeStart"
+    })
+  })
+
+  it("names only the holidays that closed a working day: not one on a weekend, not one reopened", () => {
+    const skipped = BusinessCalendar.holidaysBetween(paris, utc("2026-11-09T00:00:00Z"), utc("2026-11-20T00:00:00Z"))
+    expect(skipped).toEqual([{ date: "2026-11-11", name: "Armistice", timeZone: "Europe/Paris" }])
+    const newYork = calendar({
+      timeZone: "America/New_York",
+      weekly: weekdays(nineToFive),
+      holidays: [{ date: "2026-11-26", name: "Thanksgiving" }]
+    })
+    const both = BusinessCalendar.holidaysBetween(
+      BusinessCalendar.union(paris, newYork),
+      utc("2026-11-09T00:00:00Z"),
+      utc("2026-11-30T00:00:00Z")
+    )
+    expect(both.map((h) => `${h.timeZone} ${h.date}`)).toEqual([
+      "Europe/Paris 2026-11-11",
+      "America/New_York 2026-11-26"
+    ])
+  })
+})
