@@ -852,33 +852,48 @@ select count(*) as n from t`.execute(db)
     const span = sql.lit(textSpan)
     const last = sql.lit(textSpan - 1)
 
-    /** Some text of the ticket has a word starting with `term`. */
+    /**
+     * A term's prefix query for PostgreSQL, as a literal in the SQL text: the planner must see
+     * the term to choose between the GIN index and a scan (a prepared generic plan cannot). Terms
+     * are letters and digits only (`TicketQuery.searchTerms`), and are escaped all the same.
+     */
+    const tsquery = (term: string) => sql`cast(${sql.lit(prefixQuery(term))} as tsquery)`
+
+    /**
+     * Some text of the ticket has a word starting with `term`, checked ticket by ticket (for a
+     * common term, while walking the tickets in the query's order). PostgreSQL: a scalar subquery,
+     * which the planner cannot turn into a join that first collects every match.
+     */
     const hasTerm = (term: string): Expression<SqlBool> =>
       pg
-        ? sql<SqlBool>`exists (select 1 from ticket_texts where ticket_texts.ticket_id = tickets.id and ticket_texts.search @@ cast(${prefixQuery(term)} as tsquery))`
+        ? sql<SqlBool>`coalesce((select true from ticket_texts where ticket_texts.ticket_id = tickets.id and ticket_texts.search @@ ${tsquery(term)} limit 1), false)`
         : // The ticket's texts are one rowid range of the FTS5 index, which FTS5 seeks directly.
           sql<SqlBool>`exists (select 1 from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)} and rowid between tickets.num * ${span} and tickets.num * ${span} + ${last})`
 
-    /** SQLite: the tickets with a text matching `term`, straight from the index (for a rare term). */
+    /** The tickets with a text matching `term`, straight from the full-text index (for a rare term). */
     const withTerm = (term: string): Expression<SqlBool> =>
-      sql<SqlBool>`tickets.num in (select rowid / ${span} from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)})`
+      pg
+        ? sql<SqlBool>`tickets.id in (select ticket_id from ticket_texts where ticket_texts.search @@ ${tsquery(term)})`
+        : sql<SqlBool>`tickets.num in (select rowid / ${span} from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)})`
 
     /**
-     * A term rare enough to drive a SQLite search (fewer than `rareMatches` matching texts, the
-     * rarest of them), or none: every term common, so walking the tickets in the query's order
-     * and checking each finds a page sooner than collecting every match. Only the plan depends
-     * on it; the results are the same.
+     * The term to drive a search from: the rarest, if fewer than `rareMatches` texts match it;
+     * none when every term is common, and then walking the tickets in the query's order and
+     * checking each finds a page sooner than collecting every match (planners misjudge this:
+     * PostgreSQL hash-joins millions of matches for a 50-row page). Only the plan depends on it;
+     * the results are the same. Counting stops at the cap, so it is quick either way.
      */
     const rareMatches = 2_000
     const rarestTerm = (terms: ReadonlyArray<string>) =>
       run("query", async () => {
         let rarest: { readonly term: string; readonly count: number } | undefined
         for (const term of terms) {
+          const matching = pg
+            ? sql`select 1 from ticket_texts where search @@ ${tsquery(term)} limit ${sql.lit(rareMatches)}`
+            : sql`select 1 from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)} limit ${rareMatches}`
           const counted = await sql<{
             readonly count: number
-          }>`select count(*) as count from (select 1 from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)} limit ${rareMatches})`.execute(
-            db
-          )
+          }>`select count(*) as count from (${matching}) as m`.execute(db)
           const count = Number(counted.rows[0]?.count ?? rareMatches)
           if (count < rareMatches && (rarest === undefined || count < rarest.count)) rarest = { term, count }
         }
@@ -887,7 +902,7 @@ select count(*) as n from t`.execute(db)
 
     interface Search {
       readonly terms: ReadonlyArray<string>
-      /** SQLite: the term whose matches drive the query. */
+      /** The term whose matches drive the query (see `rarestTerm`). */
       readonly driver: string | undefined
     }
 
@@ -1009,9 +1024,7 @@ select count(*) as n from t`.execute(db)
         const limit = ticketQuery.limit ?? TicketQuery.defaultLimit
         const terms = ticketQuery.search === undefined ? undefined : TicketQuery.searchTerms(ticketQuery.search)
         const search: Search | undefined =
-          terms === undefined || terms.length === 0
-            ? undefined
-            : { terms, driver: pg ? undefined : yield* rarestTerm(terms) }
+          terms === undefined || terms.length === 0 ? undefined : { terms, driver: yield* rarestTerm(terms) }
         const dirs = TicketQuery.directions(sort, direction)
         const keys = sortKeys(sort)
         const rows = yield* run("query", () => {

@@ -356,6 +356,28 @@ for (const [name, database] of databases) {
         })
       ))
 
+    if (name === "postgres") {
+      it("a ticket's texts and tags are found through their indexes from the ticket (one collation for ticket ids)", () =>
+        withStore(database, (_store, { db }) =>
+          Effect.promise(() =>
+            db.connection().execute(async (connection) => {
+              await sql`set enable_seqscan = off`.execute(connection)
+              // Looked up ticket by ticket, as a search walking the queue does.
+              const explained = await sql<Record<string, string>>`explain select id from tickets
+                where coalesce((select true from ticket_texts where ticket_texts.ticket_id = tickets.id limit 1), false)
+                  and coalesce((select true from ticket_tags where ticket_tags.ticket_id = tickets.id limit 1), false)`.execute(
+                connection
+              )
+              await sql`reset enable_seqscan`.execute(connection)
+              const plan = explained.rows.map((r) => Object.values(r).join(" ")).join("\n")
+              expect(plan).toContain("ticket_texts_pk")
+              expect(plan).toContain("ticket_tags_pk")
+              expect(plan).not.toMatch(/Seq Scan on ticket_(texts|tags)/)
+            })
+          )
+        ))
+    }
+
     it("the queue of a group (unresolved, by SLA due) reads the partial index tickets_group_queue", () =>
       withStore(database, (store, { db, dialect }) =>
         Effect.gen(function* () {

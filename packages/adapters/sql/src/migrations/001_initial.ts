@@ -15,6 +15,10 @@ const unresolved = sql<boolean>`category in ('new', 'open', 'pending', 'on_hold'
 export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> => {
   const pg = dialect === "postgres"
   const millis = "bigint" as const
+  // Ids sort and compare bytewise, as JavaScript compares them (`TicketQuery.compare`), whatever
+  // the database's default collation; every column holding a ticket id has the same collation,
+  // so joins on it can use each other's indexes.
+  const ticketIdType = pg ? sql`text collate "C"` : sql`text`
 
   await db.schema
     .createTable("events")
@@ -31,9 +35,7 @@ export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> =
 
   await db.schema
     .createTable("tickets")
-    // Ids sort bytewise, as JavaScript compares them (`TicketQuery.compare`), whatever the
-    // database's default collation.
-    .addColumn("id", pg ? sql`text collate "C"` : "text", (c) => c.primaryKey())
+    .addColumn("id", ticketIdType, (c) => c.primaryKey())
     .addColumn("workspace_id", "text", (c) => c.notNull())
     .addColumn("public_id", "integer", (c) => c.notNull())
     .addColumn("version", "integer", (c) => c.notNull())
@@ -84,7 +86,7 @@ export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> =
   await db.schema
     .createTable("ticket_tags")
     .addColumn("workspace_id", "text", (c) => c.notNull())
-    .addColumn("ticket_id", "text", (c) => c.notNull())
+    .addColumn("ticket_id", ticketIdType, (c) => c.notNull())
     .addColumn("tag", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("ticket_tags_pk", ["ticket_id", "tag"])
     .execute()
@@ -104,7 +106,7 @@ export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> =
     .createTable("timers")
     .addColumn("id", "text", (c) => c.primaryKey())
     .addColumn("workspace_id", "text", (c) => c.notNull())
-    .addColumn("ticket_id", "text", (c) => c.notNull())
+    .addColumn("ticket_id", ticketIdType, (c) => c.notNull())
     .addColumn("purpose", "text", (c) => c.notNull())
     .addColumn("due_at", millis, (c) => c.notNull())
     .addColumn("available_at", millis, (c) => c.notNull().defaultTo(0))
@@ -117,7 +119,7 @@ export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> =
     .createTable("outbox")
     .addColumn("id", "text", (c) => c.primaryKey())
     .addColumn("workspace_id", "text", (c) => c.notNull())
-    .addColumn("ticket_id", "text", (c) => c.notNull())
+    .addColumn("ticket_id", ticketIdType, (c) => c.notNull())
     .addColumn("channel", "text", (c) => c.notNull())
     .addColumn("payload", "text", (c) => c.notNull())
     .addColumn("created_at", millis, (c) => c.notNull())
@@ -131,7 +133,7 @@ export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> =
     .createTable("email_message_ids")
     .addColumn("workspace_id", "text", (c) => c.notNull())
     .addColumn("message_id", "text", (c) => c.notNull())
-    .addColumn("ticket_id", "text", (c) => c.notNull())
+    .addColumn("ticket_id", ticketIdType, (c) => c.notNull())
     .addPrimaryKeyConstraint("email_message_ids_pk", ["workspace_id", "message_id"])
     .execute()
 
@@ -163,7 +165,7 @@ export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> =
     .createTable("ticket_texts")
     .$call((t) => (pg ? t : t.addColumn("key", "integer", (c) => c.primaryKey())))
     .addColumn("workspace_id", "text", (c) => c.notNull())
-    .addColumn("ticket_id", "text", (c) => c.notNull())
+    .addColumn("ticket_id", ticketIdType, (c) => c.notNull())
     // 0: the subject; 1..: the messages in order.
     .addColumn("n", "integer", (c) => c.notNull())
     // The message as JSON (`Message` encoded); null for the subject.
