@@ -22,6 +22,8 @@ import { VersionConflict } from "../ports/StoreError.js"
 import { type AppendEffects, TicketStore } from "../ports/TicketStore.js"
 import * as Timer from "../ports/Timers.js"
 import { type TicketPage, TicketQuery } from "../query/TicketQuery.js"
+import * as Sla from "../sla/Sla.js"
+import type * as SlaPolicy from "../sla/SlaPolicy.js"
 import * as Actor from "../ticket/Actor.js"
 import type { FieldDefinition } from "../ticket/CustomField.js"
 import { closeDueAt, type DecideContext, decide } from "../ticket/decide.js"
@@ -99,7 +101,7 @@ export interface Service {
   readonly history: (ticket: typeof TicketRefSchema.Encoded) => Op<ReadonlyArray<TicketEvent>>
   /** A page of tickets (see `TicketQuery`). */
   readonly list: (query: typeof TicketQuery.Encoded) => Op<TicketPage>
-  /** Fires the timers that are due (closing solved tickets); returns how many fired. */
+  /** Fires the timers that are due (closing solved tickets, recording SLA warnings and breaches); returns how many did something. */
   readonly runDueTimers: (limit?: number) => Op<number>
   readonly saveContact: (input: In.ContactInput) => Op<Contact>
   readonly saveOrganization: (input: In.OrganizationInput) => Op<Organization>
@@ -133,6 +135,30 @@ const isConflict = (error: unknown): error is VersionConflict =>
   typeof error === "object" && error !== null && "_tag" in error && error._tag === "VersionConflict"
 
 /**
+ * SLAs the help desk tracks: its policies and the business calendars they name. With them, each
+ * command computes the ticket's SLA state (`Sla.slaState`), keeps the earliest due time on the
+ * ticket for queues (`slaDueAt`), and sets an `sla` timer for the next warning or breach;
+ * `runDueTimers` then records `SlaWarningReached` and `SlaBreached`, once per metric instance.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface SlaOptions {
+  readonly policies: SlaPolicy.PolicySet
+  readonly calendars: Sla.Calendars
+}
+
+/**
+ * What a help desk is built with besides its JSON configuration.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  readonly sla?: SlaOptions
+}
+
+/**
  * Builds a help desk over the ports in context. The configuration is decoded first (a bad
  * workflow fails here, with every problem listed).
  *
@@ -140,7 +166,8 @@ const isConflict = (error: unknown): error is VersionConflict =>
  * @since 0.1.0
  */
 export const make = (
-  config: typeof In.Config.Encoded
+  config: typeof In.Config.Encoded,
+  options: Options = {}
 ): Effect.Effect<Service, InvalidInput, TicketStore | DirectoryStore | IdGenerator | Timer.Timers> =>
   Effect.gen(function* () {
     const decoded = yield* decode(In.Config, "config")(config)
@@ -274,6 +301,88 @@ export const make = (
       return due !== undefined && solvedNow ? { timers: [Timer.make(ws, ticket.id, "close_solved", due)] } : {}
     }
 
+    // -- SLAs --------------------------------------------------------------------------------
+
+    const sla = options.sla
+
+    /** The requester's customer tier (the contact's, else their organization's): policies may ask. */
+    const slaContext = (ticket: Ticket.Ticket): Op<SlaPolicy.Context> =>
+      Effect.gen(function* () {
+        const requester = yield* directory.getContact(ws, ticket.requester)
+        const contactTier = Option.isSome(requester) ? requester.value.tier : undefined
+        if (contactTier !== undefined) return { tier: contactTier }
+        const orgId = ticket.organization ?? (Option.isSome(requester) ? requester.value.organization : undefined)
+        if (orgId === undefined) return {}
+        const org = yield* directory.getOrganization(ws, orgId)
+        return Option.isSome(org) && org.value.tier !== undefined ? { tier: org.value.tier } : {}
+      })
+
+    const milestoneKey = (kind: "warning" | "breach", metric: string, instance: number) =>
+      `${kind}:${metric}:${instance}`
+
+    /**
+     * Where a ticket's SLAs stand at `now`, from its whole log: the milestones due and not yet
+     * recorded, the next instant one falls due, and the earliest due time of a running instance.
+     */
+    const slaPlan = (ticket: Ticket.Ticket, log: ReadonlyArray<TicketEvent>, now: DateTime.Utc, options: SlaOptions) =>
+      Effect.gen(function* () {
+        const context = yield* slaContext(ticket)
+        const state = yield* Effect.mapError(
+          Effect.fromResult(Sla.slaState(log, options.policies, options.calendars, now, context)),
+          (error) => new InvalidInput({ input: "sla", problems: [{ path: ["sla"], message: error.message }] })
+        )
+        const recorded = new Set(
+          log.flatMap((e) =>
+            e._tag === "SlaWarningReached"
+              ? [milestoneKey("warning", e.metric, e.instance)]
+              : e._tag === "SlaBreached"
+                ? [milestoneKey("breach", e.metric, e.instance)]
+                : []
+          )
+        )
+        const due: Array<InstanceType<typeof C.RecordSla>["milestones"][number]> = []
+        let next: number | undefined
+        let slaDueAt: DateTime.Utc | undefined
+        const at = now.epochMilliseconds
+        const consider = (t: number) => {
+          if (next === undefined || t < next) next = t
+        }
+        for (const i of state.instances) {
+          const base = { metric: i.metric, instance: i.instance, policy: i.policy.id }
+          if (i.warningAt !== undefined && !recorded.has(milestoneKey("warning", i.metric, i.instance))) {
+            if (i.warningAt.epochMilliseconds <= at) due.push({ kind: "warning", ...base, reachedAt: i.warningAt })
+            else consider(i.warningAt.epochMilliseconds)
+          }
+          if (!recorded.has(milestoneKey("breach", i.metric, i.instance))) {
+            if (i.breachedAt !== undefined) due.push({ kind: "breach", ...base, reachedAt: i.breachedAt })
+            else if (i.dueAt !== undefined) consider(i.dueAt.epochMilliseconds)
+          }
+          if (i.dueAt !== undefined && (slaDueAt === undefined || DateTime.isLessThan(i.dueAt, slaDueAt))) {
+            slaDueAt = i.dueAt
+          }
+        }
+        return { due, next: next === undefined ? undefined : DateTime.makeUnsafe(next), slaDueAt }
+      })
+
+    /** The SLA side of an append: the queue's due time and the next SLA timer, from the log with `events`. */
+    const slaEffects = (next: Ticket.Ticket, ticketId: TicketId, events: ReadonlyArray<TicketEvent>) =>
+      Effect.gen(function* () {
+        if (sla === undefined) return undefined
+        const stored = events.some((e) => e._tag === "TicketOpened") ? [] : (yield* store.read(ticketId)).events
+        const now = yield* DateTime.now
+        const plan = yield* slaPlan(next, [...stored, ...events], now, sla)
+        return {
+          // A milestone already due gets a timer now, so the next `runDueTimers` records it.
+          timers:
+            plan.due.length > 0
+              ? [Timer.make(ws, ticketId, "sla", now)]
+              : plan.next === undefined
+                ? []
+                : [Timer.make(ws, ticketId, "sla", plan.next)],
+          slaDueAt: plan.slaDueAt ?? null
+        }
+      })
+
     /**
      * Appends decided events with their effects; the new state on success. The cache follows:
      * the new state on success, nothing on failure (the stream is no longer known).
@@ -285,13 +394,22 @@ export const make = (
       events: ReadonlyArray<TicketEvent>
     ) => {
       const next = Ticket.fold(events, state) as Ticket.Ticket
-      return store.append(ticketId, version, events, effectsOf(next, events)).pipe(
-        Effect.tapError(() => Effect.sync(() => forget(ticketId))),
-        Effect.map((appended) => {
-          remember(ticketId, { state: next, version: appended })
-          return next
-        })
-      )
+      // What the append writes besides its events is worked out first: a failure there (the
+      // directory unreachable, say) fails the command, it is not the append's.
+      return Effect.map(slaEffects(next, ticketId, events), (sla) => {
+        const base = effectsOf(next, events)
+        const effects: AppendEffects =
+          sla === undefined
+            ? base
+            : { ...base, timers: [...(base.timers ?? []), ...sla.timers], slaDueAt: sla.slaDueAt }
+        return store.append(ticketId, version, events, effects).pipe(
+          Effect.tapError(() => Effect.sync(() => forget(ticketId))),
+          Effect.map((appended) => {
+            remember(ticketId, { state: next, version: appended })
+            return next
+          })
+        )
+      })
     }
 
     /**
@@ -314,7 +432,7 @@ export const make = (
         const command = yield* build(state)
         const events = yield* decide(state, command, yield* context(actor))
         if (events.length === 0) return { _tag: "Unchanged", ticket: state } as const
-        const appended = yield* Effect.result(appendDecided(state, version, ticketId, events))
+        const appended = yield* Effect.result(yield* appendDecided(state, version, ticketId, events))
         return appended._tag === "Success"
           ? ({ _tag: "Appended", ticket: appended.success } as const)
           : ({ _tag: "AppendFailed", error: appended.failure } as const)
@@ -360,6 +478,32 @@ export const make = (
         }
       })
 
+    /**
+     * Records the SLA warnings and breaches of a ticket that are due and not yet in its log, and
+     * sets the timer for the next one; returns how many it recorded. Several nodes may fire the
+     * same timer: the log is read again on each attempt, and appends are optimistic, so each
+     * milestone is recorded once.
+     */
+    const recordSla = (ticketId: TicketId): Op<number> =>
+      Effect.gen(function* () {
+        if (sla === undefined) return 0
+        let recorded = 0
+        let nextTimer: DateTime.Utc | undefined
+        yield* execute(ticketId, Actor.system("sla"), undefined, (ticket) =>
+          Effect.gen(function* () {
+            const log = (yield* store.read(ticketId)).events
+            const plan = yield* slaPlan(ticket, log, yield* DateTime.now, sla)
+            recorded = plan.due.length
+            nextTimer = plan.next
+            return new C.RecordSla({ ticketId, milestones: plan.due })
+          })
+        )
+        // Nothing recorded: no append set the next timer, so set it here.
+        if (recorded === 0 && nextTimer !== undefined)
+          yield* timers.schedule(Timer.make(ws, ticketId, "sla", nextTimer))
+        return recorded
+      })
+
     const nextMessageId = Effect.map(ids.next("message"), (id) => id as MessageId)
 
     const bodyOf = (input: {
@@ -387,7 +531,7 @@ export const make = (
           const number = publicId ?? (yield* store.nextPublicId(ws))
           const command = new C.OpenTicket({ ...template, ticketId, workspaceId: ws, publicId: number, messageId })
           const events = yield* decide(undefined, command, yield* context(actor))
-          const appended = yield* Effect.result(appendDecided(undefined, 0, ticketId, events))
+          const appended = yield* Effect.result(yield* appendDecided(undefined, 0, ticketId, events))
           if (appended._tag === "Success") return appended.success
           // A number from the sequence can only be taken by a hand-picked one: take the next.
           const error = appended.failure
@@ -594,6 +738,15 @@ export const make = (
           const due = yield* timers.claimDue(ws, now, limit, 60_000)
           let fired = 0
           for (const timer of due) {
+            if (timer.purpose === "sla") {
+              const outcome = yield* Effect.result(recordSla(timer.ticketId))
+              if (outcome._tag === "Failure") {
+                const error = outcome.failure
+                if (error._tag !== "TicketNotFound" && error._tag !== "TicketClosed") continue // retried after the lease
+              } else if (outcome.success > 0) fired++
+              yield* timers.complete(timer.id)
+              continue
+            }
             const closed = execute(timer.ticketId, Actor.system("close-solved"), undefined, (ticket) =>
               Effect.succeed(new C.CloseSolved({ ticketId: ticket.id }))
             )
@@ -693,9 +846,10 @@ export const make = (
  * @since 0.1.0
  */
 export const layer = (
-  config: typeof In.Config.Encoded
+  config: typeof In.Config.Encoded,
+  options: Options = {}
 ): Layer.Layer<Helpdesk, InvalidInput, TicketStore | DirectoryStore | IdGenerator | Timer.Timers> =>
-  Layer.effect(Helpdesk, make(config))
+  Layer.effect(Helpdesk, make(config, options))
 
 /**
  * Options of the all-in-memory help desk.
@@ -703,7 +857,7 @@ export const layer = (
  * @category models
  * @since 0.1.0
  */
-export interface MemoryOptions extends MemoryTicketStore.Options {
+export interface MemoryOptions extends MemoryTicketStore.Options, Options {
   /** `sequential` ids (`tkt_1`) for tests and demos; time-ordered random ids by default. */
   readonly ids?: "sequential" | "timeOrdered"
 }
@@ -719,7 +873,7 @@ export const layerMemory = (
   config: typeof In.Config.Encoded,
   options: MemoryOptions = {}
 ): Layer.Layer<Helpdesk | TicketStore | DirectoryStore | Timer.Timers | Outbox, InvalidInput> =>
-  layer(config).pipe(
+  layer(config, options).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
         MemoryTicketStore.layer(options),

@@ -155,6 +155,8 @@ export interface Options {
   readonly now?: () => number | Date
   /** Other ports (a SQL store, Redis timers, ...) instead of the in-memory ones. */
   readonly layer?: Layer.Layer<Ports, unknown>
+  /** SLA policies and the business calendars they name (see `Helpdesk.SlaOptions`); none by default. */
+  readonly sla?: Helpdesk.SlaOptions
 }
 
 /**
@@ -370,11 +372,14 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
   const built = await Effect.runPromiseExit(portsOf(options))
   if (Exit.isFailure(built)) throw rejection(built.cause)
   const ports = options.now === undefined ? built.value : Layer.provideMerge(built.value, clockLayer(options.now))
-  const service = Helpdesk.layer({
-    workspaceId: options.workspace ?? "default",
-    ...(options.workflow === undefined ? {} : { workflow: options.workflow }),
-    ...(options.customFields === undefined ? {} : { customFields: options.customFields })
-  }).pipe(Layer.provideMerge(ports))
+  const service = Helpdesk.layer(
+    {
+      workspaceId: options.workspace ?? "default",
+      ...(options.workflow === undefined ? {} : { workflow: options.workflow }),
+      ...(options.customFields === undefined ? {} : { customFields: options.customFields })
+    },
+    options.sla === undefined ? {} : { sla: options.sla }
+  ).pipe(Layer.provideMerge(ports))
   const runtime = ManagedRuntime.make(service)
 
   let closed = false

@@ -8,12 +8,13 @@ import type { TicketId, WorkspaceId } from "../ticket/Ids.js"
 import type { StoreError } from "./StoreError.js"
 
 /**
- * What a timer does when it fires.
+ * What a timer does when it fires: close a solved ticket, or record the SLA warnings and
+ * breaches that are due (and set the next SLA timer).
  *
  * @category models
  * @since 0.1.0
  */
-export type TimerPurpose = "close_solved"
+export type TimerPurpose = "close_solved" | "sla"
 
 /**
  * A scheduled, time-driven command for one ticket.

@@ -10,6 +10,7 @@ import { DateTime } from "effect"
 import * as fc from "fast-check"
 import type { Link, LinkKind } from "../links/Link.js"
 import * as Priority from "../priority/Priority.js"
+import * as SlaPolicy from "../sla/SlaPolicy.js"
 import * as Tag from "../tags/Tag.js"
 import type { Actor, AgentActor, ContactActor, SystemActor } from "../ticket/Actor.js"
 import { Channel } from "../ticket/Channel.js"
@@ -138,6 +139,14 @@ export const dateTime: fc.Arbitrary<DateTime.Utc> = fc
   .map((millis) => DateTime.makeUnsafe(millis))
 
 // -- tags ---------------------------------------------------------------------------------------
+
+/** The fields of an SLA warning or breach. */
+const slaMilestone = {
+  metric: fc.constantFrom(...SlaPolicy.metrics),
+  instance: fc.integer({ min: 1, max: 5 }),
+  policy: fc.constantFrom("standard", "premium"),
+  reachedAt: dateTime
+}
 
 /**
  * A tag as people type it: case, inner and outer spaces, commas, underscores, accents, scripts
@@ -469,7 +478,11 @@ export const laterEvents = (id: fc.Arbitrary<TicketId> = ticketId) => {
       .map((fields) => new E.TagsChanged(fields)),
     FollowerAdded: fc.record({ ...base, follower }, optional).map((fields) => new E.FollowerAdded(fields)),
     FollowerRemoved: fc.record({ ...base, follower }, optional).map((fields) => new E.FollowerRemoved(fields)),
-    LinkAdded: fc.record({ ...base, link }, optional).map((fields) => new E.LinkAdded(fields))
+    LinkAdded: fc.record({ ...base, link }, optional).map((fields) => new E.LinkAdded(fields)),
+    SlaWarningReached: fc
+      .record({ ...base, ...slaMilestone }, optional)
+      .map((fields) => new E.SlaWarningReached(fields)),
+    SlaBreached: fc.record({ ...base, ...slaMilestone }, optional).map((fields) => new E.SlaBreached(fields))
   } satisfies { readonly [K in Exclude<E.TicketEvent["_tag"], "TicketOpened">]: fc.Arbitrary<E.TicketEvent> }
 }
 
@@ -598,7 +611,18 @@ export const commands = (id: fc.Arbitrary<TicketId> = ticketId) => {
     AddFollower: fc.record({ ticketId: id, follower }, optional).map((fields) => new C.AddFollower(fields)),
     RemoveFollower: fc.record({ ticketId: id, follower }, optional).map((fields) => new C.RemoveFollower(fields)),
     AddLink: fc.record({ ticketId: id, link }, optional).map((fields) => new C.AddLink(fields)),
-    CloseSolved: fc.record({ ticketId: id }, optional).map((fields) => new C.CloseSolved(fields))
+    CloseSolved: fc.record({ ticketId: id }, optional).map((fields) => new C.CloseSolved(fields)),
+    RecordSla: fc
+      .record(
+        {
+          ticketId: id,
+          milestones: fc.array(fc.record({ kind: fc.constantFrom("warning", "breach"), ...slaMilestone }), {
+            maxLength: 3
+          })
+        },
+        optional
+      )
+      .map((fields) => new C.RecordSla(fields))
   } satisfies { readonly [K in C.TicketCommand["_tag"]]: fc.Arbitrary<C.TicketCommand> }
 }
 

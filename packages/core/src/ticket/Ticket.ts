@@ -130,6 +130,9 @@ export const evolve = (state: State, event: TicketEvent): State => {
     return event.category === "solved" ? { ...out, solvedAt: event.at } : out
   }
   if (state === undefined) return state
+  // SLA milestones are records about the ticket, not changes to it: it is not "updated".
+  if (event._tag === "SlaWarningReached" || event._tag === "SlaBreached")
+    return { ...state, version: state.version + 1 }
   const ticket = touch(state, event.at)
   switch (event._tag) {
     case "ReplyAdded": {

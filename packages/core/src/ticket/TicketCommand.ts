@@ -6,6 +6,7 @@
 import { Schema } from "effect"
 import { Link } from "../links/Link.js"
 import { Priority } from "../priority/Priority.js"
+import { Metric } from "../sla/SlaPolicy.js"
 import { Channel } from "./Channel.js"
 import { FieldKey, FieldValue } from "./CustomField.js"
 import { AgentId, ContactId, GroupId, MessageId, OrganizationId, PublicId, TicketId, WorkspaceId } from "./Ids.js"
@@ -191,6 +192,26 @@ export class CloseSolved extends Schema.TaggedClass<CloseSolved>()("CloseSolved"
 }) {}
 
 /**
+ * Records SLA warnings and breaches the `Helpdesk` found due (from `Sla.slaState` and the log,
+ * which it checked for milestones already recorded). Only the system records them.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class RecordSla extends Schema.TaggedClass<RecordSla>()("RecordSla", {
+  ticketId: TicketId,
+  milestones: Schema.Array(
+    Schema.Struct({
+      kind: Schema.Literals(["warning", "breach"]),
+      metric: Metric,
+      instance: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+      policy: Schema.String,
+      reachedAt: Schema.DateTimeUtc
+    })
+  )
+}) {}
+
+/**
  * Every ticket command.
  *
  * @category commands
@@ -210,7 +231,8 @@ export const TicketCommand = Schema.Union([
   AddFollower,
   RemoveFollower,
   AddLink,
-  CloseSolved
+  CloseSolved,
+  RecordSla
 ])
 /** @category commands @since 0.1.0 */
 export type TicketCommand = typeof TicketCommand.Type

@@ -6,6 +6,7 @@
 import { Effect, Schema } from "effect"
 import { Link } from "../links/Link.js"
 import { Priority } from "../priority/Priority.js"
+import { Metric } from "../sla/SlaPolicy.js"
 import { Tag } from "../tags/Tag.js"
 import { Actor, AgentActor, ContactActor } from "./Actor.js"
 import { Channel } from "./Channel.js"
@@ -215,6 +216,33 @@ export class LinkAdded extends Schema.TaggedClass<LinkAdded>()("LinkAdded", {
   link: Link
 }) {}
 
+const slaMilestone = {
+  ...envelope,
+  metric: Metric,
+  /** The metric's instance (1 for the first reply, 2 for the second wait for a next reply, ...). */
+  instance: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  /** The id of the SLA policy whose target it was. */
+  policy: Schema.String,
+  /** When the warning or the breach happened; `at` is when it was recorded (a timer may fire late). */
+  reachedAt: Schema.DateTimeUtcFromString
+}
+
+/**
+ * An SLA metric instance reached its warning time. Recorded once per instance.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class SlaWarningReached extends Schema.TaggedClass<SlaWarningReached>()("SlaWarningReached", slaMilestone) {}
+
+/**
+ * An SLA metric instance ran past its target. Recorded once per instance.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class SlaBreached extends Schema.TaggedClass<SlaBreached>()("SlaBreached", slaMilestone) {}
+
 /**
  * Every ticket event.
  *
@@ -235,7 +263,9 @@ export const TicketEvent = Schema.Union([
   TagsChanged,
   FollowerAdded,
   FollowerRemoved,
-  LinkAdded
+  LinkAdded,
+  SlaWarningReached,
+  SlaBreached
 ])
 /** @category events @since 0.1.0 */
 export type TicketEvent = typeof TicketEvent.Type

@@ -357,6 +357,26 @@ const closeSolved = (ticket: Ticket, ctx: DecideContext): Decision => {
   return Effect.succeed([moveToCategory(ticket, "closed", ctx)])
 }
 
+const recordSla = (ticket: Ticket, cmd: C.RecordSla, ctx: DecideContext): Decision => {
+  if (ctx.actor._tag !== "system") {
+    return Effect.fail(
+      new NotPermitted({ ticketId: ticket.id, actor: ActorModule.label(ctx.actor), action: "record SLA milestones" })
+    )
+  }
+  return Effect.succeed(
+    cmd.milestones.map((m) => {
+      const fields = {
+        ...envelope(ticket.id, ctx),
+        metric: m.metric,
+        instance: m.instance,
+        policy: m.policy,
+        reachedAt: m.reachedAt
+      }
+      return m.kind === "warning" ? new E.SlaWarningReached(fields) : new E.SlaBreached(fields)
+    })
+  )
+}
+
 /**
  * Decides a command against a ticket's state: the events to append, or why not.
  *
@@ -369,7 +389,7 @@ export const decide = (state: Ticket | undefined, command: C.TicketCommand, ctx:
   if (state.category === "closed" && command._tag !== "AddLink") {
     return command._tag === "AddReply" && ctx.actor._tag === "contact"
       ? reply(state, command, ctx) // refused with FollowUpRequired, or NotPermitted for a stranger
-      : command._tag === "CloseSolved"
+      : command._tag === "CloseSolved" || command._tag === "RecordSla"
         ? none
         : Effect.fail(new TicketClosed({ ticketId: state.id }))
   }
@@ -399,5 +419,7 @@ export const decide = (state: Ticket | undefined, command: C.TicketCommand, ctx:
       return addLink(state, command, ctx)
     case "CloseSolved":
       return closeSolved(state, ctx)
+    case "RecordSla":
+      return recordSla(state, command, ctx)
   }
 }
