@@ -1,12 +1,13 @@
 // Synthetic tickets for the store bench: deterministic (seeded), realistic enough for the
-// planner and the full-text index. Rows are built as the `tickets` projection keeps them; the
-// `state` snapshot has exactly the shape `Schema.encodeSync(Ticket.Ticket)` gives, and a sample
-// of rows is decoded back with core's schema before anything is loaded.
+// planner and the full-text index. Rows are built as the `tickets` projection and `ticket_texts`
+// keep them: the `summary` is the ticket exactly as `Schema.encodeSync(Ticket.Ticket)` gives it
+// without its `messages`, the texts hold the subject and each encoded message with their words,
+// and a sample of rows is decoded back with core's schemas before anything is loaded.
 import { Priority, Ticket, TicketQuery } from "@tessera/core"
 import { Schema } from "effect"
 
 /** Bump when the generated data changes: it is part of the cache key of the built databases. */
-export const dataVersion = 1
+export const dataVersion = 2
 
 /** Workspaces and their sizes: the one measured, and two others the workspace filter must skip. */
 export const workspaces = (mainTickets: number): ReadonlyArray<{ readonly id: string; readonly tickets: number }> => [
@@ -129,10 +130,13 @@ export interface TicketRow {
   readonly created_at: number
   readonly updated_at: number
   readonly sla_due_at: number | null
-  readonly document: string
-  readonly state: string
-  /** The ticket without its messages: `TicketQuery.TicketSummary` encoded, without `slaDueAt`. */
+  /**
+   * The snapshot: the ticket encoded without its messages (also `TicketQuery.TicketSummary`
+   * encoded, without `slaDueAt`); the messages are in `ticket_texts`.
+   */
   readonly summary: string
+  /** SQLite only: the stable ticket number (insertion order, from 1), the texts' key prefix. */
+  readonly num: number
 }
 
 export const ticketColumns = [
@@ -154,15 +158,46 @@ export const ticketColumns = [
   "created_at",
   "updated_at",
   "sla_due_at",
-  "document",
-  "state",
   "summary"
 ] as const satisfies ReadonlyArray<keyof TicketRow>
+
+/** SQLite's `tickets` columns: the common ones and `num`. */
+export const sqliteTicketColumns = [...ticketColumns, "num"] as const satisfies ReadonlyArray<keyof TicketRow>
 
 export interface TagRow {
   readonly workspace_id: string
   readonly ticket_id: string
   readonly tag: string
+}
+
+/** The full-text key span of one ticket on SQLite: its texts are `num * textSpan + n`. */
+export const textSpan = 16_777_216
+
+/** A `ticket_texts` row: the subject (`n` 0, no data) or a message (`n` 1.., encoded as JSON). */
+export interface TextRow {
+  /** SQLite only: `num * textSpan + n`. */
+  readonly key: number
+  readonly workspace_id: string
+  readonly ticket_id: string
+  readonly n: number
+  readonly data: string | null
+  /** `TicketQuery.words` of the text, joined by spaces. */
+  readonly words: string
+}
+
+export const textColumns = ["workspace_id", "ticket_id", "n", "data", "words"] as const satisfies ReadonlyArray<
+  keyof TextRow
+>
+
+/** SQLite's `ticket_texts` columns: the common ones and `key`. */
+export const sqliteTextColumns = ["key", ...textColumns] as const satisfies ReadonlyArray<keyof TextRow>
+
+/** One batch of generated rows; `snapshots` are the generated tickets encoded, for `check` only. */
+export interface Batch {
+  readonly tickets: ReadonlyArray<TicketRow>
+  readonly tags: ReadonlyArray<TagRow>
+  readonly texts: ReadonlyArray<TextRow>
+  readonly snapshots: ReadonlyArray<Record<string, unknown>>
 }
 
 const channels = ["email", "email", "email", "web", "web", "chat", "phone", "api"] as const
@@ -203,14 +238,15 @@ const iso = (ms: number) => new Date(ms).toISOString()
 
 /**
  * The tickets of one workspace, oldest first, in batches of `batchSize`; `seed` makes each
- * workspace different.
+ * workspace different. Their `num`s are `firstNum`, `firstNum + 1`, ...
  */
 export function* ticketBatches(
   workspaceId: string,
   count: number,
   seed: number,
-  batchSize: number
-): Generator<{ readonly tickets: ReadonlyArray<TicketRow>; readonly tags: ReadonlyArray<TagRow> }> {
+  batchSize: number,
+  firstNum: number
+): Generator<Batch> {
   const random = rng(seed)
   const int = (n: number) => Math.floor(random() * n)
   const text = (min: number, max: number) => {
@@ -222,6 +258,8 @@ export function* ticketBatches(
   const step = span / count
   let tickets: Array<TicketRow> = []
   let tags: Array<TagRow> = []
+  let texts: Array<TextRow> = []
+  let snapshots: Array<Record<string, unknown>> = []
   for (let n = 0; n < count; n++) {
     const created = dataNow - span + Math.floor(n * step + random() * step)
     const id = `tkt_${base32(created, 10)}${base32(int(32 ** 6), 6)}${base32(n % 32 ** 4, 4)}`
@@ -312,6 +350,7 @@ export function* ticketBatches(
       ...(category === "closed" ? { closedAt: iso(updated) } : {}),
       ...(replies > 0 ? { firstAgentReplyAt: messages[1]?.at } : {})
     }
+    const num = firstNum + n
     tickets.push({
       id,
       workspace_id: workspaceId,
@@ -331,45 +370,94 @@ export function* ticketBatches(
       created_at: created,
       updated_at: updated,
       sla_due_at: slaDue,
-      // The words are already what `TicketQuery.words` gives: lowercase ASCII, space-separated.
-      document: [subject, ...messages.map((m) => m.text as string)].join(" "),
-      state: JSON.stringify(state),
-      summary: JSON.stringify({ ...state, messages: undefined })
+      summary: JSON.stringify({ ...state, messages: undefined }),
+      num
     })
+    // The words are already what `TicketQuery.words` gives: lowercase ASCII, space-separated.
+    const base = num * textSpan
+    texts.push({ key: base, workspace_id: workspaceId, ticket_id: id, n: 0, data: null, words: subject })
+    for (let m = 0; m < messages.length; m++) {
+      const message = messages[m] as Record<string, unknown>
+      texts.push({
+        key: base + m + 1,
+        workspace_id: workspaceId,
+        ticket_id: id,
+        n: m + 1,
+        data: JSON.stringify(message),
+        words: message.text as string
+      })
+    }
+    snapshots.push(state)
     for (const tag of ticketTags) tags.push({ workspace_id: workspaceId, ticket_id: id, tag })
     if (tickets.length === batchSize) {
-      yield { tickets, tags }
+      yield { tickets, tags, texts, snapshots }
       tickets = []
       tags = []
+      texts = []
+      snapshots = []
     }
   }
-  if (tickets.length > 0) yield { tickets, tags }
+  if (tickets.length > 0) yield { tickets, tags, texts, snapshots }
 }
 
-const decodeTicket = Schema.decodeUnknownSync(Schema.fromJsonString(Ticket.Ticket))
-const encodeTicket = Schema.encodeSync(Schema.fromJsonString(Ticket.Ticket))
+const decodeTicket = Schema.decodeUnknownSync(Ticket.Ticket)
+const encodeTicket = Schema.encodeSync(Ticket.Ticket)
 const encodeSummary = Schema.encodeSync(Schema.fromJsonString(TicketQuery.TicketSummary))
 
 /**
- * Checks generated rows against core: `state` decodes as a `Ticket`, re-encodes to the same
- * JSON, agrees with the columns, and `document` is `TicketQuery.searchDocument` of it. Throws on
- * the first mismatch, so a bad generator never gets loaded.
+ * Checks generated rows against core, for the first `sample` tickets of a batch: the snapshot
+ * (`summary` with the messages of the ticket's texts) decodes as a `Ticket` that encodes exactly
+ * as the generated ticket, `summary` is that ticket encoded without its messages (and its
+ * `TicketSummary`), the texts are the subject and the encoded messages in order with their
+ * `TicketQuery.words`, joined they are `TicketQuery.searchDocument`, and the columns agree.
+ * Throws on the first mismatch, so a bad generator never gets loaded.
  */
-export const check = (rows: ReadonlyArray<TicketRow>): void => {
-  for (const row of rows) {
-    const ticket = decodeTicket(row.state)
+export const check = (batch: Batch, sample: number): void => {
+  const textsOf = new Map<string, Array<TextRow>>()
+  for (const t of batch.texts) {
+    const list = textsOf.get(t.ticket_id)
+    if (list === undefined) textsOf.set(t.ticket_id, [t])
+    else list.push(t)
+  }
+  batch.tickets.slice(0, sample).forEach((row, i) => {
     const fail = (what: string) => {
       throw new Error(`bench data: ticket ${row.id}: ${what}`)
     }
-    if (encodeTicket(ticket) !== row.state) fail("state does not re-encode to the same JSON")
-    if (encodeSummary(TicketQuery.summarize(ticket)) !== row.summary) fail("summary is not summarize(state) encoded")
-    if (TicketQuery.searchDocument(ticket) !== row.document) fail("document is not searchDocument(state)")
+    const texts = [...(textsOf.get(row.id) ?? [])].sort((a, b) => a.n - b.n)
+    const [subject, ...messages] = texts
+    if (subject === undefined || subject.n !== 0 || subject.data !== null) fail("no subject text (n 0, data null)")
+    messages.forEach((m, k) => {
+      if (m.n !== k + 1 || m.data === null) fail(`message text ${k + 1} missing or without data`)
+    })
+    const ticket = decodeTicket({
+      ...JSON.parse(row.summary),
+      messages: messages.map((m) => JSON.parse(m.data ?? "null"))
+    })
+    const encoded = encodeTicket(ticket)
+    if (JSON.stringify(encoded) !== JSON.stringify(batch.snapshots[i]))
+      fail("summary + texts do not decode to the generated ticket")
+    const { messages: encodedMessages, ...withoutMessages } = encodeTicket({ ...ticket, messages: [] })
+    if (encodedMessages.length !== 0 || JSON.stringify(withoutMessages) !== row.summary)
+      fail("summary is not the ticket encoded without its messages")
+    if (encodeSummary(TicketQuery.summarize(ticket)) !== row.summary) fail("summary is not summarize(ticket) encoded")
+    if (messages.length !== encoded.messages.length) fail("not one text per message")
+    encoded.messages.forEach((m, k) => {
+      if (JSON.stringify(m) !== messages[k]?.data) fail(`text ${k + 1} is not message ${k} encoded`)
+    })
+    const sources = [ticket.subject, ...ticket.messages.map((m) => m.text)]
+    texts.forEach((t, k) => {
+      if (t.words !== TicketQuery.words(sources[k] ?? "").join(" ")) fail(`text ${k}: words are not words(text)`)
+      if (t.workspace_id !== row.workspace_id || t.key !== row.num * textSpan + t.n) fail(`text ${k}: workspace or key`)
+    })
+    if (texts.map((t) => t.words).join(" ") !== TicketQuery.searchDocument(ticket))
+      fail("the texts' words are not searchDocument(ticket)")
     if (ticket.id !== row.id || ticket.workspaceId !== row.workspace_id || ticket.version !== row.version)
       fail("id, workspace or version")
+    if (ticket.publicId !== row.public_id || ticket.subject !== row.subject) fail("public id or subject")
     if (ticket.category !== row.category || ticket.status !== row.status) fail("status")
     if ((ticket.group ?? null) !== row.group_id || (ticket.assignee ?? null) !== row.assignee) fail("group/assignee")
     if (ticket.priority !== row.priority || (ticket.type ?? null) !== row.type) fail("priority/type")
-  }
+  })
 }
 
 /** The tag names, most frequent first. */

@@ -59,23 +59,38 @@ const searchStrings = (n: number): Array<{ readonly text: string; readonly kind:
   return out
 }
 
-/** The hand-written equivalents, for the raw-driver baseline. */
+/**
+ * The hand-written equivalents, for the raw-driver baseline. A search has one statement per
+ * number of terms: every term must prefix-match some text of the ticket (not necessarily the same
+ * one). SQLite: the tickets come straight from the FTS5 index, the intersection of each term's
+ * matching tickets (a text's key is `num * 2^24 + n`), then the page is sorted. PostgreSQL: one
+ * `exists` per term on the ticket's texts, with the GIN-indexed tsvector, leaving the planner to
+ * choose between walking `tickets_created` and collecting the index's matches.
+ */
 const rawSql = (dialect: "sqlite" | "postgres") => {
   const p = (i: number) => (dialect === "sqlite" ? "?" : `$${i}`)
   const queue = `select id, version, summary, sla_due_at from tickets
     where workspace_id = ${p(1)} and group_id = ${p(2)} and category in ('new', 'open', 'pending', 'on_hold')
     order by (sla_due_at is null), sla_due_at, id limit 51`
-  const search =
-    dialect === "sqlite"
+  const search = (terms: number): string => {
+    const each = Array.from({ length: terms }, (_, i) => i)
+    return dialect === "sqlite"
       ? `select id, version, summary, sla_due_at from tickets
-         where workspace_id = ? and rowid in (select rowid from tickets_fts where tickets_fts match ?)
+         where workspace_id = ? and num in (${each
+           .map(() => "select rowid / 16777216 from ticket_texts_fts where ticket_texts_fts match ?")
+           .join(" intersect ")})
          order by created_at, id limit 51`
       : `select id, version, summary, sla_due_at from tickets
-         where workspace_id = $1 and search @@ cast($2 as tsquery) order by created_at, id limit 51`
-  const terms = (text: string) =>
-    TicketQuery.searchTerms(text)
-      .map((t) => (dialect === "sqlite" ? `"${t}"*` : `'${t}':*`))
-      .join(dialect === "sqlite" ? " AND " : " & ")
+         where workspace_id = $1 and ${each
+           .map(
+             (i) =>
+               `exists (select 1 from ticket_texts x where x.ticket_id = tickets.id and x.search @@ cast($${i + 2} as tsquery))`
+           )
+           .join(" and ")}
+         order by created_at, id limit 51`
+  }
+  const terms = (text: string): ReadonlyArray<string> =>
+    TicketQuery.searchTerms(text).map((t) => (dialect === "sqlite" ? `"${t}"*` : `'${t}':*`))
   return { queue, search, terms }
 }
 
@@ -84,7 +99,7 @@ type Store = TicketStore.TicketStore["Service"]
 /** The hand-written baseline of each question, on the raw driver. */
 interface Raw {
   readonly queue: (group: string) => unknown
-  readonly search: (terms: string) => unknown
+  readonly search: (terms: ReadonlyArray<string>) => unknown
 }
 
 const storeRuntime = (url: string) =>
@@ -188,7 +203,14 @@ const summarize = (samples: Array<number>): Timing => {
   }
 }
 
-/** Runs one queue query and one search through a logging client: the adapter's SQL. */
+/** The searches whose SQL is shown and EXPLAINed: a common word, a rare one, and a pair. */
+const explainedSearches = (): ReadonlyArray<{ readonly name: string; readonly text: string }> => [
+  { name: "search (common word)", text: searchWords.common[0] as string },
+  { name: "search (rare word)", text: searchWords.rare[0] as string },
+  { name: "search (common + rare)", text: `${searchWords.common[1]} ${searchWords.rare[1]}` }
+]
+
+/** Runs one queue query and the explained searches through a logging client: the adapter's SQL. */
 const captureSql = async (
   db: Kysely<Database.Database>,
   dialect: "sqlite" | "postgres",
@@ -199,10 +221,15 @@ const captureSql = async (
   captured.length = 0
   await Effect.runPromise(store.query(ws, queueQuery(7)))
   const queueSql = captured[captured.length - 1]
-  await Effect.runPromise(store.query(ws, decodeQuery({ search: searchWords.common[0], limit: 50 })))
-  const searchSql = captured[captured.length - 1]
-  if (queueSql === undefined || searchSql === undefined) throw new Error("latency bench: no SQL captured")
-  return { queueSql, searchSql }
+  const searchSqls: Array<{ name: string; text: string; query: CompiledQuery }> = []
+  for (const { name, text } of explainedSearches()) {
+    await Effect.runPromise(store.query(ws, decodeQuery({ search: text, limit: 50 })))
+    const query = captured[captured.length - 1]
+    if (query === undefined) throw new Error("latency bench: no SQL captured")
+    searchSqls.push({ name, text, query })
+  }
+  if (queueSql === undefined) throw new Error("latency bench: no SQL captured")
+  return { queueSql, searchSqls }
 }
 
 export const latencySqlite = async (path: string, options: LatencyOptions): Promise<LatencyResult> => {
@@ -213,12 +240,20 @@ export const latencySqlite = async (path: string, options: LatencyOptions): Prom
     const store = await runtime.runPromise(getStore)
     const sqls = rawSql("sqlite")
     const queueStmt = raw.prepare(sqls.queue)
-    const searchStmt = raw.prepare(sqls.search)
+    const searchStmts = new Map<number, SqliteDatabase.Statement>()
+    const searchStmt = (terms: number) => {
+      let stmt = searchStmts.get(terms)
+      if (stmt === undefined) {
+        stmt = raw.prepare(sqls.search(terms))
+        searchStmts.set(terms, stmt)
+      }
+      return stmt
+    }
     const measured = await measure(
       store,
       {
         queue: (group) => queueStmt.all(mainWorkspace, group),
-        search: (terms) => searchStmt.all(mainWorkspace, terms)
+        search: (terms) => searchStmt(terms.length).all(mainWorkspace, ...terms)
       },
       "sqlite",
       options
@@ -230,18 +265,27 @@ export const latencySqlite = async (path: string, options: LatencyOptions): Prom
         captured.push(event.query)
       }
     })
-    const { queueSql, searchSql } = await captureSql(logging, "sqlite", captured)
+    const { queueSql, searchSqls } = await captureSql(logging, "sqlite", captured)
     await logging.destroy()
-    const plan = (q: CompiledQuery) =>
-      (raw.prepare(`explain query plan ${q.sql}`).all(...(q.parameters as Array<unknown>)) as Array<{ detail: string }>)
+    const plan = (q: { readonly sql: string; readonly parameters: ReadonlyArray<unknown> }) =>
+      (raw.prepare(`explain query plan ${q.sql}`).all(...q.parameters) as Array<{ detail: string }>)
         .map((r) => r.detail)
         .join("\n")
     const queuePlan = plan(queueSql)
+    const rawSearch = (text: string) => {
+      const terms = sqls.terms(text)
+      return { sql: sqls.search(terms.length), parameters: [mainWorkspace, ...terms] }
+    }
     return {
       ...measured,
       explain: [
         { name: "queue", sql: queueSql.sql, plan: queuePlan },
-        { name: "search", sql: searchSql.sql, plan: plan(searchSql) }
+        ...searchSqls.map((s) => ({ name: s.name, sql: s.query.sql, plan: plan(s.query) })),
+        ...searchSqls.map((s) => ({
+          name: `raw ${s.name}`,
+          sql: rawSearch(s.text).sql,
+          plan: plan(rawSearch(s.text))
+        }))
       ],
       queueUsesIndex: /tickets_group_queue/.test(queuePlan) && !/TEMP B-TREE/.test(queuePlan)
     }
@@ -264,7 +308,12 @@ export const latencyPostgres = async (url: string, options: LatencyOptions): Pro
         store,
         {
           queue: (group) => client.query({ name: "bench_queue", text: sqls.queue, values: [mainWorkspace, group] }),
-          search: (terms) => client.query({ name: "bench_search", text: sqls.search, values: [mainWorkspace, terms] })
+          search: (terms) =>
+            client.query({
+              name: `bench_search_${terms.length}`,
+              text: sqls.search(terms.length),
+              values: [mainWorkspace, ...terms]
+            })
         },
         "postgres",
         options
@@ -279,19 +328,25 @@ export const latencyPostgres = async (url: string, options: LatencyOptions): Pro
         captured.push(event.query)
       }
     })
-    const { queueSql, searchSql } = await captureSql(logging, "postgres", captured)
+    const { queueSql, searchSqls } = await captureSql(logging, "postgres", captured)
     await logging.destroy()
-    const plan = async (q: CompiledQuery) =>
+    const plan = async (q: { readonly sql: string; readonly parameters: ReadonlyArray<unknown> }) =>
       (await pool.query<{ "QUERY PLAN": string }>(`explain (analyze, buffers) ${q.sql}`, [...q.parameters])).rows
         .map((r) => r["QUERY PLAN"])
         .join("\n")
     const queuePlan = await plan(queueSql)
+    const explain: Array<{ name: string; sql: string; plan: string }> = [
+      { name: "queue", sql: queueSql.sql, plan: queuePlan }
+    ]
+    for (const s of searchSqls) explain.push({ name: s.name, sql: s.query.sql, plan: await plan(s.query) })
+    for (const s of searchSqls) {
+      const terms = sqls.terms(s.text)
+      const sql = sqls.search(terms.length)
+      explain.push({ name: `raw ${s.name}`, sql, plan: await plan({ sql, parameters: [mainWorkspace, ...terms] }) })
+    }
     return {
       ...measured,
-      explain: [
-        { name: "queue", sql: queueSql.sql, plan: queuePlan },
-        { name: "search", sql: searchSql.sql, plan: await plan(searchSql) }
-      ],
+      explain,
       queueUsesIndex: /tickets_group_queue/.test(queuePlan) && !/\bSort\b/.test(queuePlan)
     }
   } finally {

@@ -1,8 +1,10 @@
 // Builds (once) the databases the latency half of the store bench reads: the schema from the
-// adapter's own migrations, then the `tickets` projection and `ticket_tags` bulk-loaded with raw
-// SQL through the normal insert path (SQLite's FTS5 triggers fire; PostgreSQL computes the
-// generated tsvector). The secondary indexes the migrations declare are dropped for the load and
+// adapter's own migrations, then the `tickets` projection, `ticket_tags` and `ticket_texts`
+// bulk-loaded with raw SQL (PostgreSQL computes the generated tsvector). The secondary indexes the
+// migrations declare (the GIN index of the texts among them) are dropped for the load and
 // recreated from their own definitions afterwards, which is faster and yields the same schema.
+// On SQLite the FTS5 insert trigger is likewise dropped for the load, the index is built in one
+// `rebuild` from `ticket_texts`, and the trigger is recreated from its own definition.
 // A built database is kept, keyed by a hash of the migrations and the data generator, so reruns
 // skip the load; `--rebuild` forces it.
 import { createHash } from "node:crypto"
@@ -12,7 +14,17 @@ import SqliteDatabase from "better-sqlite3"
 import { Effect } from "effect"
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely"
 import pg from "pg"
-import { check, dataVersion, type TicketRow, ticketBatches, ticketColumns, workspaces } from "./data.js"
+import {
+  type Batch,
+  check,
+  dataVersion,
+  sqliteTextColumns,
+  sqliteTicketColumns,
+  textColumns,
+  ticketBatches,
+  ticketColumns,
+  workspaces
+} from "./data.js"
 
 /**
  * What a built database depends on: the schema the adapter's migrations actually create on that
@@ -69,18 +81,25 @@ export interface LoadReport {
 const batchSize = 10_000
 const log = (message: string) => process.stderr.write(`[bench store] ${message}\n`)
 
-/** Every workspace's batches, with the first batch of each checked against core's schema. */
-function* allBatches(mainTickets: number) {
+/**
+ * Every workspace's batches (ticket numbers from 1, in this order), with the first batch of each
+ * checked against core's schemas.
+ */
+function* allBatches(mainTickets: number): Generator<Batch> {
   let seed = 1
+  let firstNum = 1
   for (const ws of workspaces(mainTickets)) {
     let first = true
-    for (const batch of ticketBatches(ws.id, ws.tickets, seed++, batchSize)) {
-      if (first) check(batch.tickets.slice(0, 500))
+    for (const batch of ticketBatches(ws.id, ws.tickets, seed++, batchSize, firstNum)) {
+      if (first) check(batch, 500)
       first = false
       yield batch
     }
+    firstNum += ws.tickets
   }
 }
+
+const seconds = (started: number) => `${((performance.now() - started) / 1000).toFixed(0)} s`
 
 // -- SQLite -------------------------------------------------------------------------------------
 
@@ -105,32 +124,40 @@ export const buildSqlite = async (mainTickets: number, rebuild: boolean): Promis
   )
   const indexes = db
     .prepare(
-      "select name, sql from sqlite_master where type = 'index' and tbl_name in ('tickets', 'ticket_tags') and sql is not null"
+      "select name, sql from sqlite_master where type = 'index' and tbl_name in ('tickets', 'ticket_tags', 'ticket_texts') and sql is not null"
     )
     .all() as Array<{ name: string; sql: string }>
   for (const index of indexes) db.exec(`drop index "${index.name}"`)
+  // The FTS5 index is built in one go after the load: its insert trigger goes for the load.
+  const triggers = db
+    .prepare("select name, sql from sqlite_master where type = 'trigger' and name = 'ticket_texts_fts_insert'")
+    .all() as Array<{ name: string; sql: string }>
+  if (triggers.length !== 1) throw new Error("bench store: the migrations define no ticket_texts_fts_insert trigger")
+  for (const trigger of triggers) db.exec(`drop trigger "${trigger.name}"`)
   const insertTicket = db.prepare(
-    `insert into tickets (${ticketColumns.join(", ")}) values (${ticketColumns.map(() => "?").join(", ")})`
+    `insert into tickets (${sqliteTicketColumns.join(", ")}) values (${sqliteTicketColumns.map(() => "?").join(", ")})`
   )
   const insertTag = db.prepare("insert into ticket_tags (workspace_id, ticket_id, tag) values (?, ?, ?)")
-  const loadBatch = db.transaction(
-    (batch: {
-      tickets: ReadonlyArray<TicketRow>
-      tags: ReadonlyArray<{ workspace_id: string; ticket_id: string; tag: string }>
-    }) => {
-      for (const t of batch.tickets) insertTicket.run(ticketColumns.map((c) => t[c]))
-      for (const t of batch.tags) insertTag.run(t.workspace_id, t.ticket_id, t.tag)
-    }
+  const insertText = db.prepare(
+    `insert into ticket_texts (${sqliteTextColumns.join(", ")}) values (${sqliteTextColumns.map(() => "?").join(", ")})`
   )
+  const loadBatch = db.transaction((batch: Batch) => {
+    for (const t of batch.tickets) insertTicket.run(sqliteTicketColumns.map((c) => t[c]))
+    for (const t of batch.tags) insertTag.run(t.workspace_id, t.ticket_id, t.tag)
+    for (const t of batch.texts) insertText.run(t.key, t.workspace_id, t.ticket_id, t.n, t.data, t.words)
+  })
   let rows = 0
+  let texts = 0
   for (const batch of allBatches(mainTickets)) {
     loadBatch(batch)
     rows += batch.tickets.length
-    if (rows % 200_000 === 0) log(`sqlite: ${rows} tickets (${((performance.now() - started) / 1000).toFixed(0)} s)`)
+    texts += batch.texts.length
+    if (rows % 200_000 === 0) log(`sqlite: ${rows} tickets, ${texts} texts (${seconds(started)})`)
   }
-  log(
-    `sqlite: rows in after ${((performance.now() - started) / 1000).toFixed(0)} s; creating ${indexes.length} indexes`
-  )
+  log(`sqlite: rows in after ${seconds(started)}; building the full-text index`)
+  db.exec("insert into ticket_texts_fts(ticket_texts_fts) values ('rebuild')")
+  for (const trigger of triggers) db.exec(trigger.sql)
+  log(`sqlite: full-text index built after ${seconds(started)}; creating ${indexes.length} indexes`)
   for (const index of indexes) db.exec(index.sql)
   const sequence = db.prepare("insert into public_id_sequences (workspace_id, last_value) values (?, ?)")
   for (const ws of workspaces(mainTickets)) sequence.run(ws.id, ws.tickets)
@@ -199,28 +226,31 @@ export const buildPostgres = async (
     // Secondary indexes only: those behind constraints (primary keys, unique) stay.
     const indexes = await client.query<{ name: string; def: string }>(
       `select i.indexname as name, i.indexdef as def from pg_indexes i
-       where i.schemaname = current_schema() and i.tablename in ('tickets', 'ticket_tags')
+       where i.schemaname = current_schema() and i.tablename in ('tickets', 'ticket_tags', 'ticket_texts')
          and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`
     )
     for (const index of indexes.rows) await client.query(`drop index "${index.name}"`)
-    // A batch travels as one JSON text: JSON.stringify is far cheaper than pg's array literals.
+    // A batch travels as one JSON text: JSON.stringify is far cheaper than pg's array literals
+    // (its key list keeps PostgreSQL's columns only: no SQLite `num` or `key`).
     const columns = ticketColumns.join(", ")
     const insertTickets = `insert into tickets (${columns}) select ${columns} from json_populate_recordset(null::tickets, $1::json)`
     const insertTags = `insert into ticket_tags (workspace_id, ticket_id, tag)
       select workspace_id, ticket_id, tag from json_populate_recordset(null::ticket_tags, $1::json)`
+    const texts = textColumns.join(", ")
+    const insertTexts = `insert into ticket_texts (${texts}) select ${texts} from json_populate_recordset(null::ticket_texts, $1::json)`
     let rows = 0
+    let textRows = 0
     for (const batch of allBatches(mainTickets)) {
       await client.query("begin")
-      await client.query(insertTickets, [JSON.stringify(batch.tickets)])
+      await client.query(insertTickets, [JSON.stringify(batch.tickets, [...ticketColumns])])
       await client.query(insertTags, [JSON.stringify(batch.tags)])
+      await client.query(insertTexts, [JSON.stringify(batch.texts, [...textColumns])])
       await client.query("commit")
       rows += batch.tickets.length
-      if (rows % 200_000 === 0)
-        log(`postgres: ${rows} tickets (${((performance.now() - started) / 1000).toFixed(0)} s)`)
+      textRows += batch.texts.length
+      if (rows % 200_000 === 0) log(`postgres: ${rows} tickets, ${textRows} texts (${seconds(started)})`)
     }
-    log(
-      `postgres: rows in after ${((performance.now() - started) / 1000).toFixed(0)} s; creating ${indexes.rows.length} indexes`
-    )
+    log(`postgres: rows in after ${seconds(started)}; creating ${indexes.rows.length} indexes`)
     for (const index of indexes.rows) await client.query(index.def)
     for (const ws of workspaces(mainTickets)) {
       await client.query("insert into public_id_sequences (workspace_id, last_value) values ($1, $2)", [
@@ -230,6 +260,7 @@ export const buildPostgres = async (
     }
     await client.query("vacuum (analyze) tickets")
     await client.query("vacuum (analyze) ticket_tags")
+    await client.query("vacuum (analyze) ticket_texts")
     await client.query(`comment on database ${database} is '${marker}'`)
     return { cached: false, seconds: (performance.now() - started) / 1000, rows }
   } finally {

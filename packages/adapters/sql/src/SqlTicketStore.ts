@@ -19,7 +19,15 @@ import {
   Timers
 } from "@tessera/core"
 import { Context, DateTime, Effect, Layer, Option, Result, Schema } from "effect"
-import { type Expression, type ExpressionBuilder, type InsertType, type Kysely, type SqlBool, sql } from "kysely"
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type InsertType,
+  type Kysely,
+  type OrderByItemBuilder,
+  type SqlBool,
+  sql
+} from "kysely"
 import type { Database, Dialect, OutboxTable, TicketsTable, TimersTable } from "./Database.js"
 
 /**
@@ -33,6 +41,14 @@ export interface Options {
   readonly db: Kysely<Database>
   readonly dialect: Dialect
   readonly firstPublicId?: number
+  /**
+   * How searches choose their plan (results are the same either way): a term with fewer than
+   * `rare` matching texts (default 2,000 counted on SQLite, 10,000 estimated by PostgreSQL's
+   * statistics) drives the query from the full-text index; when every
+   * term is common, the first `window` tickets in the query's order (default 5,000) are checked
+   * one by one before the matches are collected from the index instead.
+   */
+  readonly searchTuning?: { readonly rare?: number; readonly window?: number }
 }
 
 /**
@@ -49,6 +65,7 @@ export interface SqlStore {
 
 type AppendError = StoreError.VersionConflict | StoreError.PublicIdTaken | StoreError.StoreError
 type Tickets = ExpressionBuilder<Database, "tickets">
+type OrderBy = OrderByItemBuilder
 type State = Ticket.State
 
 const encodeEvent = Schema.encodeSync(TicketEvent.TicketEventJson)
@@ -861,40 +878,76 @@ select count(*) as n from t`.execute(db)
 
     /**
      * Some text of the ticket has a word starting with `term`, checked ticket by ticket (for a
-     * common term, while walking the tickets in the query's order). PostgreSQL: a scalar subquery,
-     * which the planner cannot turn into a join that first collects every match.
+     * common term, while walking the tickets in the query's order): the ticket's own texts,
+     * through their primary key, never a full-text index lookup (FTS5 reads a term's whole
+     * doclist for every lookup). PostgreSQL: a scalar subquery, which the planner cannot turn
+     * into a join that first collects every match. SQLite: a word of the text starts with the
+     * term when `' ' || term` occurs in `' ' || words` (both are `TicketQuery.words`).
      */
     const hasTerm = (term: string): Expression<SqlBool> =>
       pg
         ? sql<SqlBool>`coalesce((select true from ticket_texts where ticket_texts.ticket_id = tickets.id and ticket_texts.search @@ ${tsquery(term)} limit 1), false)`
-        : // The ticket's texts are one rowid range of the FTS5 index, which FTS5 seeks directly.
-          sql<SqlBool>`exists (select 1 from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)} and rowid between tickets.num * ${span} and tickets.num * ${span} + ${last})`
+        : sql<SqlBool>`exists (select 1 from ticket_texts where ticket_texts.key between tickets.num * ${span} and tickets.num * ${span} + ${last} and instr(' ' || ticket_texts.words, ${` ${term}`}) > 0)`
 
-    /** The tickets with a text matching `term`, straight from the full-text index (for a rare term). */
-    const withTerm = (term: string): Expression<SqlBool> =>
-      pg
-        ? sql<SqlBool>`tickets.id in (select ticket_id from ticket_texts where ticket_texts.search @@ ${tsquery(term)})`
-        : sql<SqlBool>`tickets.num in (select rowid / ${span} from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)})`
+    /**
+     * The tickets with a text matching `term`, straight from the full-text index. PostgreSQL: a
+     * rare term's matches as an array computed once from the GIN index, so the planner looks the
+     * tickets up by id instead of walking every ticket to probe its texts; a common one (a search
+     * whose walk found too little) as a semi-join, which hashes its many matches.
+     */
+    const withTerm = (term: string, common: boolean): Expression<SqlBool> =>
+      !pg
+        ? sql<SqlBool>`tickets.num in (select rowid / ${span} from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)})`
+        : common
+          ? sql<SqlBool>`tickets.id in (select ticket_id from ticket_texts where ticket_texts.search @@ ${tsquery(term)})`
+          : sql<SqlBool>`tickets.id = any(array(select ticket_id from ticket_texts where ticket_texts.search @@ ${tsquery(term)}))`
 
     /**
      * The term to drive a search from: the rarest, if fewer than `rareMatches` texts match it;
      * none when every term is common, and then walking the tickets in the query's order and
      * checking each finds a page sooner than collecting every match (planners misjudge this:
      * PostgreSQL hash-joins millions of matches for a 50-row page). Only the plan depends on it;
-     * the results are the same. Counting stops at the cap, so it is quick either way.
+     * the results are the same.
      */
-    const rareMatches = 2_000
+    // PostgreSQL estimates a word outside its statistics' most common ones at about 0.1% of the
+    // texts: a higher bar there keeps those words rare.
+    const rareMatches = Math.max(1, Math.floor(options.searchTuning?.rare ?? (pg ? 10_000 : 2_000)))
+    /** How many tickets a search of common terms walks before it collects matches instead. */
+    const walkWindow = Math.max(1, Math.floor(options.searchTuning?.window ?? 5_000))
+
+    /**
+     * SQLite: texts matching a term, counted up to the cap (FTS5 stops there). PostgreSQL: the
+     * planner's estimate from the column's statistics, read with EXPLAIN: counting there needs
+     * either a scan (which never stops for a word no text has) or a full GIN bitmap (slow for a
+     * common one), while the estimate costs a plan and is good enough to choose.
+     */
+    const countedTexts = async (term: string): Promise<number> => {
+      const counted = await sql<{
+        readonly count: number
+      }>`select count(*) as count from (select 1 from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)} limit ${rareMatches}) as m`.execute(
+        db
+      )
+      return Number(counted.rows[0]?.count ?? rareMatches)
+    }
+    const estimatedTexts = async (term: string): Promise<number> => {
+      const explained = await sql<
+        Record<string, unknown>
+      >`explain (format json) select 1 from ticket_texts where search @@ ${tsquery(term)}`.execute(db)
+      const plan = Object.values(explained.rows[0] ?? {})[0]
+      const parsed = typeof plan === "string" ? JSON.parse(plan) : plan
+      const rows = Array.isArray(parsed)
+        ? (parsed[0] as { Plan?: { "Plan Rows"?: unknown } })?.Plan?.["Plan Rows"]
+        : undefined
+      return typeof rows === "number" ? rows : rareMatches
+    }
     const rarestTerm = (terms: ReadonlyArray<string>) =>
       run("query", async () => {
         let rarest: { readonly term: string; readonly count: number } | undefined
         for (const term of terms) {
-          const matching = pg
-            ? sql`select 1 from ticket_texts where search @@ ${tsquery(term)} limit ${sql.lit(rareMatches)}`
-            : sql`select 1 from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)} limit ${rareMatches}`
-          const counted = await sql<{
-            readonly count: number
-          }>`select count(*) as count from (${matching}) as m`.execute(db)
-          const count = Number(counted.rows[0]?.count ?? rareMatches)
+          // SQLite: a term of one to three characters is taken as common without counting. FTS5
+          // merges the doclists of every word it begins, which is what costs (a whole second for
+          // "t" at a million tickets); walking finds a page of such a term at once.
+          const count = pg ? await estimatedTexts(term) : term.length < 4 ? rareMatches : await countedTexts(term)
           if (count < rareMatches && (rarest === undefined || count < rarest.count)) rarest = { term, count }
         }
         return rarest?.term
@@ -904,6 +957,8 @@ select count(*) as n from t`.execute(db)
       readonly terms: ReadonlyArray<string>
       /** The term whose matches drive the query (see `rarestTerm`). */
       readonly driver: string | undefined
+      /** The driver is common: a walk of the first candidates did not fill the page. */
+      readonly common?: boolean
     }
 
     const filters = (
@@ -941,7 +996,8 @@ select count(*) as n from t`.execute(db)
       if (query.slaDueBefore !== undefined) {
         where.push(eb.and([eb("sla_due_at", "is not", null), eb("sla_due_at", "<", millis(query.slaDueBefore))]))
       }
-      for (const term of search?.terms ?? []) where.push(term === search?.driver ? withTerm(term) : hasTerm(term))
+      for (const term of search?.terms ?? [])
+        where.push(term === search?.driver ? withTerm(term, search.common === true) : hasTerm(term))
       return where
     }
 
@@ -1027,20 +1083,73 @@ select count(*) as n from t`.execute(db)
           terms === undefined || terms.length === 0 ? undefined : { terms, driver: yield* rarestTerm(terms) }
         const dirs = TicketQuery.directions(sort, direction)
         const keys = sortKeys(sort)
-        const rows = yield* run("query", () => {
-          let select = db
-            .selectFrom("tickets")
-            .select(["id", "version", "summary", "sla_due_at"])
-            .where((eb) => {
-              const where = filters(eb, workspaceId, ticketQuery, search)
-              if (after !== undefined) where.push(keyset(eb, sort, dirs, after))
-              return eb.and(where)
-            })
+        const ordered = <Q extends { orderBy: (...args: Array<never>) => unknown }>(select: Q): Q => {
+          let out = select as unknown as {
+            orderBy: (k: Expression<unknown>, d: (ob: OrderBy) => OrderBy) => typeof out
+          }
           keys.forEach((k, i) => {
-            select = select.orderBy(k, (ob) => ((dirs[i] ?? 1) === 1 ? ob.asc() : ob.desc()))
+            out = out.orderBy(k, (ob) => ((dirs[i] ?? 1) === 1 ? ob.asc() : ob.desc()))
           })
-          return select.limit(limit + 1).execute()
-        })
+          return out as unknown as Q
+        }
+        /** The tickets the query's filters (but not its search) and cursor let through. */
+        const candidates = (eb: Tickets): Expression<SqlBool> => {
+          const where = filters(eb, workspaceId, ticketQuery, undefined)
+          if (after !== undefined) where.push(keyset(eb, sort, dirs, after))
+          return eb.and(where)
+        }
+        /** The page, in one statement: the search's terms checked on every candidate. */
+        const whole = (driven: Search | undefined) =>
+          run("query", () =>
+            ordered(
+              db
+                .selectFrom("tickets")
+                .select(["id", "version", "summary", "sla_due_at"])
+                .where((eb) => {
+                  const where = filters(eb, workspaceId, ticketQuery, driven)
+                  if (after !== undefined) where.push(keyset(eb, sort, dirs, after))
+                  return eb.and(where)
+                })
+            )
+              .limit(limit + 1)
+              .execute()
+          )
+        let rows: ReadonlyArray<{ id: string; version: number; summary: string; sla_due_at: number | null }>
+        if (search === undefined || search.driver !== undefined) rows = yield* whole(search)
+        else {
+          // Every term is common: the first `walkWindow` candidates in the query's order
+          // usually hold a page. If they do not (the terms are common, their combination is
+          // not), and there are more candidates, the longest term drives the query instead.
+          const windowed = yield* run("query", () =>
+            ordered(
+              db
+                .selectFrom(
+                  ordered(db.selectFrom("tickets").selectAll().where(candidates)).limit(walkWindow).as("tickets")
+                )
+                .select(["id", "version", "summary", "sla_due_at"])
+                .where((eb) => eb.and(search.terms.map(hasTerm)))
+            )
+              .limit(limit + 1)
+              .execute()
+          )
+          const exhausted =
+            windowed.length > limit ||
+            (yield* run("query", () =>
+              db
+                .selectFrom(
+                  db
+                    .selectFrom("tickets")
+                    .select("id")
+                    .where(candidates)
+                    .limit(walkWindow + 1)
+                    .as("c")
+                )
+                .select((eb) => eb.fn.countAll<number>().as("n"))
+                .executeTakeFirstOrThrow()
+            )).n <= walkWindow
+          const longest = [...search.terms].sort((a, b) => b.length - a.length)[0]
+          rows = exhausted ? windowed : yield* whole({ terms: search.terms, driver: longest, common: true })
+        }
         const items = yield* Effect.try({
           try: () => rows.slice(0, limit).map(summaryOf),
           catch: (cause) => unavailable("query", cause)

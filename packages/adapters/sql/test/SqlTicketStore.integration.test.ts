@@ -302,8 +302,13 @@ for (const [name, database] of databases) {
       ))
 
     it("a search matches terms across a ticket's texts, for rare and for very common words alike", () =>
-      withStore(database, (store) =>
+      withStore(database, (first, { db, dialect }) =>
         Effect.gen(function* () {
+          // A second store counts a term with 50 matching texts as common and walks only 40
+          // tickets before collecting matches from the index, so every way of answering a search
+          // (driven by a rare term, walking, walking then collecting) is compared with the reference.
+          const narrow = (yield* SqlTicketStore.make({ db, dialect, searchTuning: { rare: 50, window: 40 } })).tickets
+          const store = first
           const ws = "ws-common" as Ids.WorkspaceId
           const folded: Array<Ticket.Ticket> = []
           // More texts with "common" than the store counts before it stops driving a SQLite
@@ -325,11 +330,13 @@ for (const [name, database] of databases) {
             { search: "words3 answer", sort: "created", limit: 10 },
             { search: "common rare12 words5", limit: 50 },
             { search: "comm q", sort: "priority", limit: 40 },
-            { search: "common nowhere", limit: 10 }
+            { search: "common nowhere", limit: 10 },
+            { search: "question words3", limit: 10 },
+            { search: "question words3", sort: "created", direction: "desc", limit: 30 }
           ]
-          for (const query of queries) {
+          for (const [query, reader] of queries.flatMap((q) => [[q, store] as const, [q, narrow] as const])) {
             const expected = yield* TicketQuery.run(query, summaries, documents)
-            const page = yield* store.query(ws, query)
+            const page = yield* reader.query(ws, query)
             expect(
               page.items.map((t) => t.id),
               query.search
@@ -341,7 +348,7 @@ for (const [name, database] of databases) {
                 summaries,
                 documents
               )
-              const next = yield* store.query(ws, { ...query, cursor: page.nextCursor })
+              const next = yield* reader.query(ws, { ...query, cursor: page.nextCursor })
               expect(next.items.map((t) => t.id)).toEqual(nextExpected.items.map((t) => t.id))
             }
           }
