@@ -961,12 +961,7 @@ select count(*) as n from t`.execute(db)
       readonly common?: boolean
     }
 
-    const filters = (
-      eb: Tickets,
-      ws: string,
-      query: TicketQuery.TicketQuery,
-      search: Search | undefined
-    ): Array<Expression<SqlBool>> => {
+    const filters = (eb: Tickets, ws: string, query: TicketQuery.TicketQuery): Array<Expression<SqlBool>> => {
       const where: Array<Expression<SqlBool>> = [eb("workspace_id", "=", key(ws))]
       if (query.category !== undefined) {
         // Categories within the unresolved ones also state the partial index's predicate, in
@@ -996,8 +991,6 @@ select count(*) as n from t`.execute(db)
       if (query.slaDueBefore !== undefined) {
         where.push(eb.and([eb("sla_due_at", "is not", null), eb("sla_due_at", "<", millis(query.slaDueBefore))]))
       }
-      for (const term of search?.terms ?? [])
-        where.push(term === search?.driver ? withTerm(term, search.common === true) : hasTerm(term))
       return where
     }
 
@@ -1094,22 +1087,22 @@ select count(*) as n from t`.execute(db)
         }
         /** The tickets the query's filters (but not its search) and cursor let through. */
         const candidates = (eb: Tickets): Expression<SqlBool> => {
-          const where = filters(eb, workspaceId, ticketQuery, undefined)
+          const where = filters(eb, workspaceId, ticketQuery)
           if (after !== undefined) where.push(keyset(eb, sort, dirs, after))
           return eb.and(where)
         }
         /** The page, in one statement: the search's terms checked on every candidate. */
+        const searchConditions = (driven: Search | undefined): Array<Expression<SqlBool>> =>
+          (driven?.terms ?? []).map((term) =>
+            term === driven?.driver ? withTerm(term, driven.common === true) : hasTerm(term)
+          )
         const whole = (driven: Search | undefined) =>
           run("query", () =>
             ordered(
               db
                 .selectFrom("tickets")
                 .select(["id", "version", "summary", "sla_due_at"])
-                .where((eb) => {
-                  const where = filters(eb, workspaceId, ticketQuery, driven)
-                  if (after !== undefined) where.push(keyset(eb, sort, dirs, after))
-                  return eb.and(where)
-                })
+                .where((eb) => eb.and([candidates(eb), ...searchConditions(driven)]))
             )
               .limit(limit + 1)
               .execute()
@@ -1127,7 +1120,7 @@ select count(*) as n from t`.execute(db)
                   ordered(db.selectFrom("tickets").selectAll().where(candidates)).limit(walkWindow).as("tickets")
                 )
                 .select(["id", "version", "summary", "sla_due_at"])
-                .where((eb) => eb.and(search.terms.map(hasTerm)))
+                .where((eb) => eb.and(searchConditions({ terms: search.terms, driver: undefined })))
             )
               .limit(limit + 1)
               .execute()

@@ -103,6 +103,12 @@ export interface Service {
   readonly list: (query: typeof TicketQuery.Encoded) => Op<TicketPage>
   /** Fires the timers that are due (closing solved tickets, recording SLA warnings and breaches); returns how many did something. */
   readonly runDueTimers: (limit?: number) => Op<number>
+  /**
+   * Checks a ticket's SLAs now: records the warnings and breaches that are due and sets the timer
+   * for the next one; returns how many it recorded. For after a policy or calendar change (the
+   * tickets `Sla.whatIf` lists): commands and timers recompute by themselves. 0 without SLAs.
+   */
+  readonly recomputeSla: (ticket: typeof TicketRefSchema.Encoded) => Op<number>
   readonly saveContact: (input: In.ContactInput) => Op<Contact>
   readonly saveOrganization: (input: In.OrganizationInput) => Op<Organization>
   readonly saveAgent: (input: In.AgentInput) => Op<Agent>
@@ -732,6 +738,7 @@ export const make = (
           Effect.flatMap(load(id, ref), () => Effect.map(store.read(id), ({ events }) => events))
         ),
       list: (raw) => Effect.flatMap(decode(TicketQuery, "query")(raw), (query) => store.query(ws, query)),
+      recomputeSla: (raw) => Effect.flatMap(resolveRef(raw), ({ id }) => recordSla(id)),
       runDueTimers: (limit = 100) =>
         Effect.gen(function* () {
           const now = yield* DateTime.now

@@ -208,8 +208,10 @@ export interface HelpdeskClient {
   readonly history: (ticket: TicketRefInput) => Promise<ReadonlyArray<TicketEventJson>>
   /** A page of tickets (see `TicketQuery`). */
   readonly list: (query?: typeof TicketQuery.TicketQuery.Encoded) => Promise<TicketPageJson>
-  /** Fires the timers that are due at the help desk's `now` (closing solved tickets); resolves with how many fired. */
+  /** Fires the timers that are due at the help desk's `now` (closing solved tickets, SLA milestones); resolves with how many did something. */
   readonly runDueTimers: (limit?: number) => Promise<number>
+  /** Records a ticket's due SLA warnings and breaches and sets its next SLA timer (after a policy change). */
+  readonly recomputeSla: (ticket: TicketRefInput) => Promise<number>
   /** Creates (no `id`) or replaces a contact. */
   readonly saveContact: (input: In.ContactInput) => Promise<ContactJson>
   /** Creates (no `id`) or replaces an organization. */
@@ -425,6 +427,7 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
         items: page.items.map((t) => encodeSummary(t)),
         nextCursor: page.nextCursor
       })),
+    recomputeSla: (ticket) => run(helpdesk.recomputeSla(ticket), (recorded) => recorded),
     runDueTimers: (limit) =>
       run(
         limit === undefined

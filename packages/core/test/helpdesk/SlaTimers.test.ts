@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { DateTime, Effect, Result } from "effect"
+import { DateTime, Effect, Layer, Result } from "effect"
 import { TestClock } from "effect/testing"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
+import { layerSequential } from "../../src/ports/IdGenerator.js"
 import * as Timers from "../../src/ports/Timers.js"
 import * as BusinessCalendar from "../../src/sla/BusinessCalendar.js"
 import * as SlaPolicy from "../../src/sla/SlaPolicy.js"
@@ -164,5 +165,38 @@ describe("SLA warnings and breaches through the Helpdesk", () => {
       assert.deepStrictEqual(yield* slaEvents(helpdesk, ticket.id), [])
       assert.deepStrictEqual(yield* dueOf(helpdesk), [undefined])
     }).pipe(Effect.provide(Helpdesk.layerMemory({ workspaceId: "acme" }, { ids: "sequential" })))
+  )
+})
+
+describe("after a policy change", () => {
+  // The same stores, seen by a help desk on the default policies and by one on stricter ones:
+  // the first reply of a normal ticket in 1 business hour, warned at 75%.
+  const strict: SlaPolicy.PolicySet = {
+    policies: [],
+    default: {
+      ...SlaPolicy.defaultPolicySet.default,
+      targets: { first_reply: { normal: { minutes: 60, clock: "business" } } }
+    }
+  }
+
+  it.effect("recomputeSla records what the new policy makes due, once, and the old one saw nothing", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(Date.parse("2026-11-27T16:00:00Z"))
+      const before = yield* Helpdesk.make({ workspaceId: "acme" }, { sla })
+      const after = yield* Helpdesk.make({ workspaceId: "acme" }, { sla: { ...sla, policies: strict } })
+      const ticket = yield* janeWrites(before)
+      yield* TestClock.setTime(Date.parse("2026-11-27T18:00:00Z"))
+      assert.strictEqual(yield* before.runDueTimers(), 0)
+      // Friday 17:00–18:00 Paris is the one business hour: warned at 16:45Z, breached at 17:00Z.
+      assert.strictEqual(yield* after.recomputeSla(ticket.publicId), 2)
+      assert.strictEqual(yield* after.recomputeSla(ticket.id), 0)
+      assert.deepStrictEqual(yield* slaEvents(before, ticket.id), [
+        "SlaWarningReached first_reply#1 2026-11-27T16:45:00.000Z (standard)",
+        "SlaBreached first_reply#1 2026-11-27T17:00:00.000Z (standard)"
+      ])
+      assert.strictEqual(yield* before.recomputeSla(ticket.id), 0)
+    }).pipe(
+      Effect.provide(Layer.merge(Helpdesk.layerMemory({ workspaceId: "acme" }, { ids: "sequential" }), layerSequential))
+    )
   )
 })
