@@ -225,7 +225,11 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
     // With the state, the projection row this process wrote for it (if it did): an update then
     // sets only the columns that changed, and SQLite leaves the other columns' indexes alone.
     const states = boundedCache<{ readonly version: number; readonly state: State; readonly row?: TicketRow }>(1_000)
-    const summaries = boundedCache<{ readonly version: number; readonly summary: TicketQuery.TicketSummary }>(20_000)
+    const summaries = boundedCache<{
+      readonly version: number
+      readonly sla: number | null
+      readonly summary: TicketQuery.TicketSummary
+    }>(20_000)
 
     const run = <A>(operation: string, query: () => Promise<A>): Effect.Effect<A, StoreError.StoreUnavailable> =>
       Effect.tryPromise({ try: query, catch: (cause) => unavailable(operation, cause) })
@@ -1050,14 +1054,13 @@ select count(*) as n from t`.execute(db)
       readonly sla_due_at: number | null
     }): TicketQuery.TicketSummary => {
       const version = Number(row.version)
+      const sla = row.sla_due_at === null ? null : Number(row.sla_due_at)
       const cached = summaries.get(row.id)
-      let summary: TicketQuery.TicketSummary
-      if (cached !== undefined && cached.version === version) summary = cached.summary
-      else {
-        summary = decodeSummary(JSON.parse(row.summary))
-        summaries.set(row.id, { version, summary })
-      }
-      return row.sla_due_at === null ? summary : { ...summary, slaDueAt: DateTime.makeUnsafe(Number(row.sla_due_at)) }
+      if (cached !== undefined && cached.version === version && cached.sla === sla) return cached.summary
+      const decoded = decodeSummary(JSON.parse(row.summary))
+      const summary = sla === null ? decoded : { ...decoded, slaDueAt: DateTime.makeUnsafe(sla) }
+      summaries.set(row.id, { version, sla, summary })
+      return summary
     }
 
     const query = (
