@@ -901,7 +901,11 @@ select count(*) as n from t`.execute(db)
      */
     const withTerm = (term: string, common: boolean): Expression<SqlBool> =>
       !pg
-        ? sql<SqlBool>`tickets.num in (select rowid / ${span} from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)})`
+        ? common
+          ? // `+` keeps SQLite from driving the query from this set: each term's set is built once
+            // and the walk of the query's order checks tickets against them.
+            sql<SqlBool>`+tickets.num in (select rowid / ${span} from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)})`
+          : sql<SqlBool>`tickets.num in (select rowid / ${span} from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)})`
         : common
           ? sql<SqlBool>`tickets.id in (select ticket_id from ticket_texts where ticket_texts.search @@ ${tsquery(term)})`
           : sql<SqlBool>`tickets.id = any(array(select ticket_id from ticket_texts where ticket_texts.search @@ ${tsquery(term)}))`
@@ -1097,7 +1101,10 @@ select count(*) as n from t`.execute(db)
         /** The page, in one statement: the search's terms checked on every candidate. */
         const searchConditions = (driven: Search | undefined): Array<Expression<SqlBool>> =>
           (driven?.terms ?? []).map((term) =>
-            term === driven?.driver ? withTerm(term, driven.common === true) : hasTerm(term)
+            // SQLite, common terms: every term's matches as a set (see `withTerm`).
+            term === driven?.driver || (!pg && driven?.common === true)
+              ? withTerm(term, driven?.common === true)
+              : hasTerm(term)
           )
         const whole = (driven: Search | undefined) =>
           run("query", () =>
