@@ -302,6 +302,8 @@ export const latencyPostgres = async (url: string, options: LatencyOptions): Pro
     const store = await runtime.runPromise(getStore)
     const sqls = rawSql("postgres")
     const client = await pool.connect()
+    // As the store's connections (Connection.open): no JIT for these short statements.
+    await client.query("set jit = off")
     let measured: Awaited<ReturnType<typeof measure>>
     try {
       measured = await measure(

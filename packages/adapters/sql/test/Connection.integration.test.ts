@@ -181,6 +181,24 @@ describe("Connection.open (postgres)", () => {
       expect(names.map((row) => row.statement)).not.toContain("select 256::int as n")
     }))
 
+  it("every connection runs without JIT, and the caller's own settings (search_path) still apply", () =>
+    withConnection(postgresUrl, async (db) => {
+      // Two connections at once, so that both the first and a later one are checked.
+      const settings = await Promise.all(
+        [0, 1].map(() =>
+          db.connection().execute(async (connection) => {
+            const jit = await sql<{ readonly jit: string }>`show jit`.execute(connection)
+            const path = await sql<{ readonly search_path: string }>`show search_path`.execute(connection)
+            return [jit.rows[0]?.jit, path.rows[0]?.search_path] as const
+          })
+        )
+      )
+      for (const [jit, path] of settings) {
+        expect(jit).toBe("off")
+        expect(path).toMatch(/tessera_test_/)
+      }
+    }))
+
   it("DDL, transaction control and one-off queries run unnamed", () =>
     withConnection(postgresUrl, async (db) => {
       const prepared = await db.connection().execute(async (connection) => {
