@@ -3,7 +3,8 @@
  * stored or received events) is decoded with its Schema first, and anything malformed becomes
  * one `InvalidInput` error listing every problem with its path. Nothing throws.
  */
-import { Effect, Schema, SchemaIssue } from "effect"
+import { Effect, Schema, type SchemaIssue } from "effect"
+import { problemsOf } from "../internal/issues.js"
 import { TicketCommand } from "../ticket/TicketCommand.js"
 import { TicketEvent } from "../ticket/TicketEvent.js"
 
@@ -37,21 +38,13 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
   }
 }
 
-const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
-
-const pathSegment = (segment: unknown): string | number => {
-  const key = typeof segment === "object" && segment !== null && "key" in segment ? segment.key : segment
-  return typeof key === "number" ? key : String(key)
-}
-
 /**
  * Turns a schema issue into problems with paths.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const problems = (issue: SchemaIssue.Issue): ReadonlyArray<Problem> =>
-  formatter(issue).issues.map((i) => ({ path: (i.path ?? []).map(pathSegment), message: i.message }))
+export const problems = (issue: SchemaIssue.Issue): ReadonlyArray<Problem> => problemsOf(issue)
 
 /**
  * Decodes unknown input strictly (extra keys are errors too) and collects every problem.

@@ -8,8 +8,9 @@
  *
  * @since 0.1.0
  */
-import { Result, Schema, SchemaIssue } from "effect"
+import { Result, Schema } from "effect"
 import { Tier } from "../directory/Directory.js"
+import { firstProblem } from "../internal/issues.js"
 import { Tag } from "../tags/Tag.js"
 import { FieldKey, FieldValue } from "../ticket/CustomField.js"
 import type { Ticket } from "../ticket/Ticket.js"
@@ -191,8 +192,6 @@ export class InvalidPriorityPolicy extends Schema.TaggedError<InvalidPriorityPol
   }
 }
 
-const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
-
 const invalid = (path: ReadonlyArray<string | number>, reason: string) =>
   Result.fail(new InvalidPriorityPolicy({ path, reason }))
 
@@ -207,14 +206,8 @@ const invalid = (path: ReadonlyArray<string | number>, reason: string) =>
 export const decodePolicy = (input: unknown): Result.Result<Policy, InvalidPriorityPolicy> => {
   const decoded = Schema.decodeUnknownResult(Policy)(input, { onExcessProperty: "error" })
   if (Result.isFailure(decoded)) {
-    const [first] = formatIssues(decoded.failure.issue).issues
-    return invalid(
-      (first?.path ?? []).map((s) => {
-        const key = typeof s === "object" && s !== null ? (s as { readonly key: PropertyKey }).key : s
-        return typeof key === "number" ? key : String(key)
-      }),
-      first?.message ?? decoded.failure.message
-    )
+    const first = firstProblem(decoded.failure.issue, decoded.failure.message)
+    return invalid(first.path, first.message)
   }
   const policy = decoded.success
   const { normal, high, urgent } = policy.thresholds

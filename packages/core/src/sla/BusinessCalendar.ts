@@ -21,7 +21,8 @@
  *
  * @since 0.1.0
  */
-import { DateTime, Duration, Result, Schema, SchemaIssue } from "effect"
+import { DateTime, Duration, Result, Schema } from "effect"
+import { firstProblem } from "../internal/issues.js"
 import {
   EndBeforeStart,
   InstantOutOfRange,
@@ -201,20 +202,8 @@ export const make = (spec: Spec): Result.Result<BusinessCalendar, SpecError> => 
 export const decode = (input: unknown): Result.Result<BusinessCalendar, SpecError> => {
   const decoded = Schema.decodeUnknownResult(SpecShape)(input, { onExcessProperty: "error" })
   if (Result.isSuccess(decoded)) return make(decoded.success)
-  const [first] = formatIssues(decoded.failure.issue).issues
-  return Result.fail(
-    new InvalidCalendarSpec({
-      path: (first?.path ?? []).map(pathKey),
-      reason: first?.message ?? decoded.failure.message
-    })
-  )
-}
-
-const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
-
-const pathKey = (segment: PropertyKey | { readonly key: PropertyKey }): string | number => {
-  const key = typeof segment === "object" ? segment.key : segment
-  return typeof key === "number" ? key : String(key)
+  const first = firstProblem(decoded.failure.issue, decoded.failure.message)
+  return Result.fail(new InvalidCalendarSpec({ path: first.path, reason: first.message }))
 }
 
 const alwaysOpenSpec: Spec = { timeZone: "UTC", weekly: "24/7" }

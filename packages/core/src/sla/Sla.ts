@@ -658,15 +658,15 @@ export const whatIf = (
         sameInstant(a.breachedAt, b.breachedAt)
       )
         continue
-      const any = (b ?? a) as MetricInstance
+      const either = (b ?? a) as MetricInstance
       const shift =
         a?.dueAt !== undefined && b?.dueAt !== undefined
           ? Duration.millis(b.dueAt.epochMilliseconds - a.dueAt.epochMilliseconds)
           : undefined
       moves.push({
         ticketId: first.ticketId,
-        metric: any.metric,
-        instance: any.instance,
+        metric: either.metric,
+        instance: either.instance,
         before: summary(a),
         after: summary(b),
         ...(shift === undefined ? {} : { shift })

@@ -6,8 +6,9 @@
  *
  * @since 0.1.0
  */
-import { Result, Schema, SchemaIssue } from "effect"
+import { Result, Schema } from "effect"
 import { Tier } from "../directory/Directory.js"
+import { firstProblem } from "../internal/issues.js"
 import { Priority } from "../priority/Priority.js"
 import { Tag } from "../tags/Tag.js"
 import { Channel } from "../ticket/Channel.js"
@@ -169,8 +170,6 @@ export class InvalidPolicy extends Schema.TaggedError<InvalidPolicy>()("InvalidP
   }
 }
 
-const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
-
 /**
  * Decodes a policy set from untrusted JSON (parsed). Unknown keys are refused, so a misspelt
  * metric or condition does not silently do nothing; two policies with the same id too.
@@ -181,16 +180,8 @@ const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
 export const decodePolicySet = (input: unknown): Result.Result<PolicySet, InvalidPolicy> => {
   const decoded = Schema.decodeUnknownResult(PolicySet)(input, { onExcessProperty: "error" })
   if (Result.isFailure(decoded)) {
-    const [first] = formatIssues(decoded.failure.issue).issues
-    return Result.fail(
-      new InvalidPolicy({
-        path: (first?.path ?? []).map((s) => {
-          const key = typeof s === "object" && s !== null ? (s as { readonly key: PropertyKey }).key : s
-          return typeof key === "number" ? key : String(key)
-        }),
-        reason: first?.message ?? decoded.failure.message
-      })
-    )
+    const first = firstProblem(decoded.failure.issue, decoded.failure.message)
+    return Result.fail(new InvalidPolicy({ path: first.path, reason: first.message }))
   }
   const set = decoded.success
   const seen = new Map<string, number>()

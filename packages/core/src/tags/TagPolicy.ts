@@ -7,7 +7,8 @@
  *
  * @since 0.1.0
  */
-import { Result, Schema, SchemaIssue } from "effect"
+import { Result, Schema } from "effect"
+import { firstProblem } from "../internal/issues.js"
 import { canonicalize, type Tag } from "./Tag.js"
 
 /**
@@ -193,8 +194,6 @@ export const resolveAliases = (
   return Result.succeed(resolved)
 }
 
-const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
-
 const invalid = (path: ReadonlyArray<string | number>, reason: string) =>
   Result.fail(new InvalidTagPolicy({ path, reason }))
 
@@ -215,14 +214,8 @@ const invalid = (path: ReadonlyArray<string | number>, reason: string) =>
 export const make = (input: unknown): Result.Result<TagPolicy, TagPolicyError> => {
   const decoded = Schema.decodeUnknownResult(Spec)(input, { onExcessProperty: "error" })
   if (Result.isFailure(decoded)) {
-    const [first] = formatIssues(decoded.failure.issue).issues
-    return invalid(
-      (first?.path ?? []).map((s) => {
-        const key = typeof s === "object" && s !== null ? (s as { readonly key: PropertyKey }).key : s
-        return typeof key === "number" ? key : String(key)
-      }),
-      first?.message ?? decoded.failure.message
-    )
+    const first = firstProblem(decoded.failure.issue, decoded.failure.message)
+    return invalid(first.path, first.message)
   }
   const spec = decoded.success
 
