@@ -2,9 +2,9 @@
  * The `TicketStore` port on SQL, with the `Timers` and `Outbox` its appends write to: one code
  * path for SQLite (better-sqlite3) and PostgreSQL (pg) on kysely, held to the in-memory store by
  * the conformance suite. An append is one transaction (events, the `tickets` projection with its
- * snapshot, tags, timers, outbox, email ids); queries are built from `TicketQuery`'s sort keys
- * with bound parameters only. Migrations and opening clients are left to `Migrations` and
- * `SqlStore`.
+ * snapshot, tags, timers, outbox, email ids), and so is a batch of them (`appendAll`); queries
+ * are built from `TicketQuery`'s sort keys with bound parameters only. Migrations and opening
+ * clients are left to `Migrations` and `SqlStore`.
  */
 import {
   type Ids,
@@ -130,6 +130,28 @@ interface Plan {
   readonly emailIds: ReadonlyArray<string>
   readonly timers: Array<Row<TimersTable>>
   readonly outbox: Array<Row<OutboxTable>>
+}
+
+/** One stream's append, its events as they are kept (through the codec). */
+interface Entry {
+  readonly ticketId: Ids.TicketId
+  readonly expectedVersion: number
+  readonly decoded: ReadonlyArray<TicketEvent.TicketEvent>
+  readonly encoded: ReadonlyArray<string>
+  readonly effects: TicketStore.AppendEffects
+}
+
+/** A stream as read in a write transaction: its projection row (if it holds a ticket) and version. */
+interface Locked {
+  readonly row: { readonly version: number; readonly summary: string; readonly messages: string | null } | undefined
+  readonly version: number
+}
+
+/** What a committed append left: the stream's version and state, and its row when known. */
+interface Written {
+  readonly version: number
+  readonly state: State
+  readonly row: TicketRow | undefined
 }
 
 /** An expected refusal raised inside a transaction, so that it rolls back. */
@@ -642,6 +664,154 @@ select count(*) as n from t`.execute(db)
       return Number(result.rows[0]?.n ?? 0) === 1
     }
 
+    /**
+     * An append's events as they are kept: what the codec gives back, as in the memory store. An
+     * event that does not round-trip is a bug in the caller (a defect), found here.
+     */
+    const prepare = (request: TicketStore.AppendRequest): Entry => {
+      const encoded = request.events.map((e) => encodeEvent(e))
+      return {
+        ticketId: request.ticketId,
+        expectedVersion: request.expectedVersion,
+        decoded: encoded.map((text) => decodeEvent(text)),
+        encoded,
+        effects: request.effects ?? {}
+      }
+    }
+
+    /** A stream's row, read (and on PostgreSQL locked) in the transaction, with its version. */
+    const lockStream = async (trx: Kysely<Database>, ticketId: string): Promise<Locked> => {
+      const row = await storedRow(trx, ticketId, true)
+      return { row, version: row === undefined ? await bareVersion(trx, ticketId) : Number(row.version) }
+    }
+
+    const conflictOf = (entry: Entry, actual: number): StoreError.VersionConflict | undefined =>
+      actual === entry.expectedVersion
+        ? undefined
+        : new StoreError.VersionConflict({ streamId: entry.ticketId, expected: entry.expectedVersion, actual })
+
+    /** The state of a locked stream: its snapshot, or the fold of its events when that no longer decodes. */
+    const priorOf = async (trx: Kysely<Database>, ticketId: string, locked: Locked): Promise<State> => {
+      if (locked.row === undefined) return undefined
+      try {
+        return decodeStored(ticketId, locked.version, locked.row.summary, locked.row.messages)
+      } catch {
+        const history = decodeRows(ticketId, await eventRows(trx, ticketId))
+        if (Result.isFailure(history)) throw new Refused(history.failure)
+        return Ticket.fold(history.success)
+      }
+    }
+
+    /** The first opening among `events` whose public number a ticket of its workspace holds. */
+    const takenNumber = async (
+      trx: Kysely<Database>,
+      events: ReadonlyArray<TicketEvent.TicketEvent>
+    ): Promise<StoreError.PublicIdTaken | undefined> => {
+      for (const event of events) {
+        if (event._tag !== "TicketOpened") continue
+        const holder = await trx
+          .selectFrom("tickets")
+          .select("id")
+          .where("workspace_id", "=", key(event.workspaceId))
+          .where("public_id", "=", event.publicId)
+          .executeTakeFirst()
+        if (holder !== undefined) {
+          return new StoreError.PublicIdTaken({ workspaceId: event.workspaceId, publicId: event.publicId })
+        }
+      }
+      return undefined
+    }
+
+    /**
+     * Writes one entry whose checks passed, in the current transaction (`known`: see `writePlan`).
+     * An entry with no events and no effects writes nothing: it only asserted its version.
+     */
+    const writeEntry = async (
+      trx: Kysely<Database>,
+      entry: Entry,
+      prior: State,
+      priorRow: TicketRow | undefined,
+      known: boolean
+    ): Promise<Written> => {
+      const { ticketId, expectedVersion, decoded, encoded, effects } = entry
+      const plan = planAppend(ticketId, expectedVersion, decoded, encoded, prior, priorRow, effects)
+      const idle =
+        decoded.length === 0 &&
+        (effects.timers ?? []).length === 0 &&
+        (effects.outbox ?? []).length === 0 &&
+        effects.slaDueAt === undefined
+      if (!idle) {
+        await writePlan(trx, plan, expectedVersion, known)
+        await writeEffects(trx, plan)
+      }
+      return { version: expectedVersion + decoded.length, state: plan.next, row: idle ? undefined : rowAfter(plan) }
+    }
+
+    /** One entry by reading its row in the transaction: lock, check the version and numbers, write. */
+    const appendIn = async (trx: Kysely<Database>, entry: Entry): Promise<Written> => {
+      const locked = await lockStream(trx, entry.ticketId)
+      const conflict = conflictOf(entry, locked.version)
+      if (conflict !== undefined) throw new Refused(conflict)
+      const prior = await priorOf(trx, entry.ticketId, locked)
+      const taken = await takenNumber(trx, entry.decoded)
+      if (taken !== undefined) throw new Refused(taken)
+      return writeEntry(trx, entry, prior, undefined, false)
+    }
+
+    /** Keeps what a committed write left as the stream's cached state. */
+    const remember = (ticketId: string, written: Written) => {
+      if (written.state === undefined) states.delete(ticketId)
+      else
+        states.set(ticketId, {
+          version: written.version,
+          state: written.state,
+          ...(written.row === undefined ? {} : { row: written.row })
+        })
+    }
+
+    /** What a failed append's transaction threw, as the error it stands for. */
+    const appendFailure =
+      (operation: string, entries: ReadonlyArray<Entry>) =>
+      (cause: unknown): AppendError | RaceLost => {
+        if (cause instanceof Refused) return cause.error
+        // A deadlock victim (PostgreSQL) lost a race too: the caller reloads and decides again.
+        if (cause instanceof RaceLost || fieldOf(cause, "code") === "40P01") return new RaceLost()
+        if (violates(cause, "events_stream_version", "events.stream_id, events.version")) return new RaceLost()
+        if (violates(cause, "tickets_workspace_public_id", "tickets.workspace_id, tickets.public_id")) {
+          const openings = entries.flatMap((entry) =>
+            entry.decoded.flatMap((e) => (e._tag === "TicketOpened" ? [e] : []))
+          )
+          // PostgreSQL names the number in the detail; SQLite does not (but its writers are serial).
+          const detail = String(fieldOf(cause, "detail") ?? "")
+          const opening =
+            openings.find((o) => detail.includes(`=(${key(o.workspaceId)}, ${o.publicId})`)) ?? openings[0]
+          if (opening !== undefined) {
+            return new StoreError.PublicIdTaken({ workspaceId: opening.workspaceId, publicId: opening.publicId })
+          }
+        }
+        return unavailable(operation, cause)
+      }
+
+    /**
+     * The conflict a lost race stands for: the first entry whose stream is no longer at its
+     * expected version, or the first entry when every stream is back where it was expected.
+     */
+    const lostRace = (entries: ReadonlyArray<Entry>): Effect.Effect<never, AppendError> =>
+      Effect.gen(function* () {
+        let first: StoreError.VersionConflict | undefined
+        for (const entry of entries) {
+          const actual = yield* currentVersion(entry.ticketId)
+          const conflict = new StoreError.VersionConflict({
+            streamId: entry.ticketId,
+            expected: entry.expectedVersion,
+            actual
+          })
+          if (actual !== entry.expectedVersion) return yield* Effect.fail(conflict)
+          first ??= conflict
+        }
+        return yield* first === undefined ? Effect.die(new Error("a lost race in an empty batch")) : Effect.fail(first)
+      })
+
     const append = (
       ticketId: Ids.TicketId,
       expectedVersion: number,
@@ -649,13 +819,8 @@ select count(*) as n from t`.execute(db)
       effects: TicketStore.AppendEffects = {}
     ): Effect.Effect<number, AppendError> =>
       Effect.suspend(() => {
-        // What is kept is what the codec gives back, as in the memory store: an event that does
-        // not round-trip is a bug in the caller (a defect), found here.
-        const encoded = events.map((e) => encodeEvent(e))
-        const decoded = encoded.map((text) => decodeEvent(text))
-        const newVersion = expectedVersion + decoded.length
-        let committed: State
-        let plannedRow: TicketRow | undefined
+        const entry = prepare({ ticketId, expectedVersion, events, effects })
+        const { decoded, encoded } = entry
         // The snapshot this process last saw at exactly `expectedVersion`: a version's state
         // never changes, and versions only grow, so writing version `expectedVersion + 1` is
         // then the version check itself, and the read of the row (and its lock) can be skipped.
@@ -668,104 +833,97 @@ select count(*) as n from t`.execute(db)
           !decoded.some((e) => e._tag === "TicketOpened")
             ? seen.state
             : undefined
-        const body = async (trx: Kysely<Database>): Promise<number> => {
-          let prior: State = known
-          if (known === undefined) {
-            const row = await storedRow(trx, ticketId, true)
-            const actual = row === undefined ? await bareVersion(trx, ticketId) : Number(row.version)
-            if (actual !== expectedVersion) {
-              throw new Refused(
-                new StoreError.VersionConflict({ streamId: ticketId, expected: expectedVersion, actual })
-              )
-            }
-            if (row !== undefined) {
-              try {
-                prior = decodeStored(ticketId, actual, row.summary, row.messages)
-              } catch {
-                // A snapshot that no longer decodes is rebuilt from the events.
-                const history = decodeRows(ticketId, await eventRows(trx, ticketId))
-                if (Result.isFailure(history)) throw new Refused(history.failure)
-                prior = Ticket.fold(history.success)
-              }
-            }
-          }
-          for (const event of decoded) {
-            if (event._tag !== "TicketOpened") continue
-            const holder = await trx
-              .selectFrom("tickets")
-              .select("id")
-              .where("workspace_id", "=", key(event.workspaceId))
-              .where("public_id", "=", event.publicId)
-              .executeTakeFirst()
-            if (holder !== undefined) {
-              throw new Refused(
-                new StoreError.PublicIdTaken({ workspaceId: event.workspaceId, publicId: event.publicId })
-              )
-            }
-          }
-          const plan = planAppend(
-            ticketId,
-            expectedVersion,
-            decoded,
-            encoded,
-            prior,
-            known === undefined ? undefined : seen?.row,
-            effects
-          )
-          plannedRow = rowAfter(plan)
-          await writePlan(trx, plan, expectedVersion, known !== undefined)
-          await writeEffects(trx, plan)
-          committed = plan.next
-          return newVersion
-        }
-        const oneStatement = (): Promise<number> | undefined => {
+        const body = (trx: Kysely<Database>): Promise<Written> =>
+          known === undefined ? appendIn(trx, entry) : writeEntry(trx, entry, known, seen?.row, true)
+        const oneStatement = (): Promise<Written> | undefined => {
           if (!pg || known === undefined) return undefined
           const plan = planAppend(ticketId, expectedVersion, decoded, encoded, known, seen?.row, effects)
-          plannedRow = rowAfter(plan)
           const { row, texts } = plan
           if (row === undefined || texts === undefined || texts.deleteMessages || texts.deleteSubject) return undefined
           return appendInOneStatement(plan, row, expectedVersion).then((written) => {
             if (!written) throw new RaceLost()
-            committed = plan.next
-            return newVersion
+            return { version: expectedVersion + decoded.length, state: plan.next, row: rowAfter(plan) }
           })
         }
         return Effect.tryPromise({
           try: () => oneStatement() ?? transact(body),
-          catch: (cause): AppendError | RaceLost => {
-            if (cause instanceof Refused) return cause.error
-            // A deadlock victim (PostgreSQL) lost a race too: the caller reloads and decides again.
-            if (cause instanceof RaceLost || fieldOf(cause, "code") === "40P01") return new RaceLost()
-            if (violates(cause, "events_stream_version", "events.stream_id, events.version")) return new RaceLost()
-            const opening = decoded.find((e) => e._tag === "TicketOpened")
-            if (
-              opening?._tag === "TicketOpened" &&
-              violates(cause, "tickets_workspace_public_id", "tickets.workspace_id, tickets.public_id")
-            ) {
-              return new StoreError.PublicIdTaken({ workspaceId: opening.workspaceId, publicId: opening.publicId })
-            }
-            return unavailable("append", cause)
-          }
+          catch: appendFailure("append", [entry])
         }).pipe(
-          Effect.tap((version) =>
+          Effect.tap((written) => Effect.sync(() => remember(ticketId, written))),
+          Effect.map((written) => written.version),
+          Effect.tapError(() => Effect.sync(() => states.delete(ticketId))),
+          Effect.catch((error) => (error instanceof RaceLost ? lostRace([entry]) : Effect.fail(error)))
+        )
+      })
+
+    const appendAll = (
+      batch: ReadonlyArray<TicketStore.AppendRequest>
+    ): Effect.Effect<ReadonlyArray<number>, AppendError> =>
+      Effect.suspend((): Effect.Effect<ReadonlyArray<number>, AppendError> => {
+        if (batch.length === 0) return Effect.succeed([])
+        const named = new Set<string>()
+        for (const request of batch) {
+          if (named.has(request.ticketId)) {
+            return Effect.fail(
+              new StoreError.StoreUnavailable({
+                operation: "appendAll",
+                reason: `ticket ${request.ticketId} appears twice in a batch`
+              })
+            )
+          }
+          named.add(request.ticketId)
+        }
+        const entries = batch.map(prepare)
+        // Every batch locks its rows in one order (by ticket id), so that two batches on
+        // PostgreSQL never wait on each other's rows in a cycle; versions go back in batch order.
+        const order = entries
+          .map((_, index) => index)
+          .sort((a, b) => {
+            const [x, y] = [entries[a]?.ticketId ?? "", entries[b]?.ticketId ?? ""]
+            return x < y ? -1 : x > y ? 1 : 0
+          })
+        const body = async (trx: Kysely<Database>): Promise<ReadonlyArray<Written>> => {
+          const locked: Array<Locked> = []
+          for (const index of order) locked[index] = await lockStream(trx, (entries[index] as Entry).ticketId)
+          // Every refusal before any write, in batch order (as the memory store gives them);
+          // two openings of the batch may not claim the same number either.
+          const claimed = new Set<string>()
+          for (const [index, entry] of entries.entries()) {
+            const refused =
+              conflictOf(entry, (locked[index] as Locked).version) ?? (await takenNumber(trx, entry.decoded))
+            if (refused !== undefined) throw new Refused(refused)
+            for (const event of entry.decoded) {
+              if (event._tag !== "TicketOpened") continue
+              const number = `${event.workspaceId}\u0000${event.publicId}`
+              if (claimed.has(number)) {
+                throw new Refused(
+                  new StoreError.PublicIdTaken({ workspaceId: event.workspaceId, publicId: event.publicId })
+                )
+              }
+              claimed.add(number)
+            }
+          }
+          const written: Array<Written> = []
+          for (const index of order) {
+            const entry = entries[index] as Entry
+            const prior = await priorOf(trx, entry.ticketId, locked[index] as Locked)
+            written[index] = await writeEntry(trx, entry, prior, undefined, false)
+          }
+          return written
+        }
+        return Effect.tryPromise({ try: () => transact(body), catch: appendFailure("appendAll", entries) }).pipe(
+          Effect.tap((written) =>
             Effect.sync(() => {
-              if (committed === undefined) states.delete(ticketId)
-              else
-                states.set(ticketId, {
-                  version,
-                  state: committed,
-                  ...(plannedRow === undefined ? {} : { row: plannedRow })
-                })
+              for (const [index, w] of written.entries()) remember((entries[index] as Entry).ticketId, w)
             })
           ),
-          Effect.tapError(() => Effect.sync(() => states.delete(ticketId))),
-          Effect.catch((error) =>
-            error instanceof RaceLost
-              ? Effect.flatMap(currentVersion(ticketId), (actual) =>
-                  Effect.fail(new StoreError.VersionConflict({ streamId: ticketId, expected: expectedVersion, actual }))
-                )
-              : Effect.fail(error)
-          )
+          Effect.map((written) => written.map((w) => w.version)),
+          Effect.tapError(() =>
+            Effect.sync(() => {
+              for (const entry of entries) states.delete(entry.ticketId)
+            })
+          ),
+          Effect.catch((error) => (error instanceof RaceLost ? lostRace(entries) : Effect.fail(error)))
         )
       })
 
@@ -1172,6 +1330,7 @@ select count(*) as n from t`.execute(db)
       read,
       load,
       append,
+      appendAll,
       nextPublicId,
       resolve,
       query

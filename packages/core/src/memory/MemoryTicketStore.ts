@@ -7,8 +7,8 @@
  */
 import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { type ClaimedMessage, Outbox, type OutboxMessage } from "../ports/Outbox.js"
-import { PublicIdTaken, VersionConflict } from "../ports/StoreError.js"
-import { type AppendEffects, TicketStore } from "../ports/TicketStore.js"
+import { PublicIdTaken, StoreUnavailable, VersionConflict } from "../ports/StoreError.js"
+import { type AppendEffects, type AppendRequest, TicketStore } from "../ports/TicketStore.js"
 import { type Timer, Timers } from "../ports/Timers.js"
 import * as TicketQuery from "../query/TicketQuery.js"
 import type { PublicId, TicketId, WorkspaceId } from "../ticket/Ids.js"
@@ -99,41 +99,85 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
       return due
     }
 
+    /** Why a request cannot be written now, if it cannot; checked for a whole batch before any write. */
+    const refusal = (request: AppendRequest): VersionConflict | PublicIdTaken | undefined => {
+      const actual = streams.get(request.ticketId)?.encoded.length ?? 0
+      if (actual !== request.expectedVersion) {
+        return new VersionConflict({ streamId: request.ticketId, expected: request.expectedVersion, actual })
+      }
+      for (const event of request.events) {
+        if (event._tag === "TicketOpened" && numbersOf(event.workspaceId).has(event.publicId)) {
+          return new PublicIdTaken({ workspaceId: event.workspaceId, publicId: event.publicId })
+        }
+      }
+      return undefined
+    }
+
+    /** Writes a request that passed `refusal`; returns the stream's new version. */
+    const write = ({ ticketId, events, effects = {} }: AppendRequest): number => {
+      const stream = streams.get(ticketId) ?? { encoded: [], decoded: [], state: Ticket.initial, slaDueAt: undefined }
+      // What is kept is what the codec gives back, so a shape that does not round-trip fails
+      // here, at the append, as it would in a durable store.
+      const encoded = events.map((e) => encodeEvent(e))
+      const decoded = encoded.map((text) => decodeEvent(text))
+      for (const event of events) {
+        if (event._tag === "TicketOpened") numbersOf(event.workspaceId).set(event.publicId, ticketId)
+      }
+      stream.encoded.push(...encoded)
+      stream.decoded.push(...decoded)
+      stream.state = Ticket.fold(decoded, stream.state)
+      if (effects.slaDueAt !== undefined) stream.slaDueAt = effects.slaDueAt ?? undefined
+      if (stream.encoded.length > 0) streams.set(ticketId, stream)
+      for (const timer of effects.timers ?? []) schedule(timer)
+      for (const message of effects.outbox ?? []) {
+        if (!outbox.has(message.id)) outbox.set(message.id, { value: message, availableAt: 0, attempts: 0 })
+      }
+      return stream.encoded.length
+    }
+
+    const appendAll = (
+      batch: ReadonlyArray<AppendRequest>
+    ): Effect.Effect<ReadonlyArray<number>, VersionConflict | PublicIdTaken | StoreUnavailable> =>
+      Effect.suspend((): Effect.Effect<ReadonlyArray<number>, VersionConflict | PublicIdTaken | StoreUnavailable> => {
+        const named = new Set<TicketId>()
+        for (const request of batch) {
+          if (named.has(request.ticketId)) {
+            return Effect.fail(
+              new StoreUnavailable({
+                operation: "appendAll",
+                reason: `ticket ${request.ticketId} appears twice in a batch`
+              })
+            )
+          }
+          named.add(request.ticketId)
+        }
+        // Two openings in one batch may not claim the same number either.
+        const claimed = new Set<string>()
+        for (const request of batch) {
+          const refused = refusal(request)
+          if (refused !== undefined) return Effect.fail(refused)
+          for (const event of request.events) {
+            if (event._tag !== "TicketOpened") continue
+            const number = `${event.workspaceId}\u0000${event.publicId}`
+            if (claimed.has(number)) {
+              return Effect.fail(new PublicIdTaken({ workspaceId: event.workspaceId, publicId: event.publicId }))
+            }
+            claimed.add(number)
+          }
+        }
+        return Effect.succeed(batch.map(write))
+      })
+
     const append = (
       ticketId: TicketId,
       expectedVersion: number,
       events: ReadonlyArray<TicketEvent>,
       effects: AppendEffects = {}
     ): Effect.Effect<number, VersionConflict | PublicIdTaken> =>
-      Effect.suspend((): Effect.Effect<number, VersionConflict | PublicIdTaken> => {
-        const stream = streams.get(ticketId) ?? { encoded: [], decoded: [], state: Ticket.initial, slaDueAt: undefined }
-        if (stream.encoded.length !== expectedVersion) {
-          return Effect.fail(
-            new VersionConflict({ streamId: ticketId, expected: expectedVersion, actual: stream.encoded.length })
-          )
-        }
-        for (const event of events) {
-          if (event._tag === "TicketOpened" && numbersOf(event.workspaceId).has(event.publicId)) {
-            return Effect.fail(new PublicIdTaken({ workspaceId: event.workspaceId, publicId: event.publicId }))
-          }
-        }
-        // What is kept is what the codec gives back, so a shape that does not round-trip fails
-        // here, at the append, as it would in a durable store.
-        const encoded = events.map((e) => encodeEvent(e))
-        const decoded = encoded.map((text) => decodeEvent(text))
-        for (const event of events) {
-          if (event._tag === "TicketOpened") numbersOf(event.workspaceId).set(event.publicId, ticketId)
-        }
-        stream.encoded.push(...encoded)
-        stream.decoded.push(...decoded)
-        stream.state = Ticket.fold(decoded, stream.state)
-        if (effects.slaDueAt !== undefined) stream.slaDueAt = effects.slaDueAt ?? undefined
-        streams.set(ticketId, stream)
-        for (const timer of effects.timers ?? []) schedule(timer)
-        for (const message of effects.outbox ?? []) {
-          if (!outbox.has(message.id)) outbox.set(message.id, { value: message, availableAt: 0, attempts: 0 })
-        }
-        return Effect.succeed(stream.encoded.length)
+      Effect.suspend(() => {
+        const request = { ticketId, expectedVersion, events, effects }
+        const refused = refusal(request)
+        return refused === undefined ? Effect.succeed(write(request)) : Effect.fail(refused)
       })
 
     const tickets = TicketStore.of({
@@ -153,6 +197,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
             : { state: stream.state, version: stream.decoded.length }
         }),
       append,
+      appendAll,
       nextPublicId: (ws) =>
         Effect.sync(() => {
           const used = numbersOf(ws)

@@ -52,6 +52,21 @@ export interface AppendEffects {
 }
 
 /**
+ * One stream's part of a batch append (`appendAll`). An entry with no events appends nothing
+ * and only asserts that the stream is still at `expectedVersion` (a ticket read to decide, such
+ * as an ancestor checked for a parent/child cycle).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface AppendRequest {
+  readonly ticketId: TicketId
+  readonly expectedVersion: number
+  readonly events: ReadonlyArray<TicketEvent>
+  readonly effects?: AppendEffects
+}
+
+/**
  * What differs between back ends, as data callers can branch on.
  *
  * @category models
@@ -92,6 +107,16 @@ export class TicketStore extends Context.Service<
       events: ReadonlyArray<TicketEvent>,
       effects?: AppendEffects
     ) => Effect.Effect<number, VersionConflict | PublicIdTaken | StoreError>
+    /**
+     * Appends to several streams at once, all or nothing: every stream must be at its expected
+     * version (else `VersionConflict` for the first that is not, and nothing is written), and
+     * each is written as `append` would, in one transaction. Returns the new versions, in the
+     * order of the batch. A stream appears at most once in a batch (else `StoreUnavailable`,
+     * writing nothing). Links, merges and splits use it, so both sides of a change always agree.
+     */
+    readonly appendAll: (
+      batch: ReadonlyArray<AppendRequest>
+    ) => Effect.Effect<ReadonlyArray<number>, VersionConflict | PublicIdTaken | StoreError>
     /** The next free public number of a workspace (never one already used). */
     readonly nextPublicId: (workspaceId: WorkspaceId) => Effect.Effect<PublicId, StoreError>
     /** The ticket that holds a public number in a workspace. */
