@@ -8,10 +8,14 @@
  * only a successful append is taken from a remembered state, anything else is decided again on
  * fresh state. Rules, SLAs and notifications plug in later.
  */
-import { Context, DateTime, Effect, Layer, Option } from "effect"
+import { Context, DateTime, Duration, Effect, Layer, Option } from "effect"
 import type { Agent, Contact, Group, Organization } from "../directory/Directory.js"
 import { Email, normalizeEmail } from "../directory/Directory.js"
 import { AgentUnavailable, type EmailTaken, NotInDirectory } from "../directory/DirectoryError.js"
+import * as Duplicates from "../links/Duplicates.js"
+import * as Link from "../links/Link.js"
+import { InvalidLink, type LinkError } from "../links/LinkError.js"
+import * as Relations from "../links/Relations.js"
 import * as MemoryDirectoryStore from "../memory/MemoryDirectoryStore.js"
 import * as MemoryTicketStore from "../memory/MemoryTicketStore.js"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
@@ -19,7 +23,7 @@ import { IdGenerator, layerSequential, layerTimeOrdered } from "../ports/IdGener
 import type { Outbox } from "../ports/Outbox.js"
 import type { InvalidCursor, PublicIdTaken, StoreError } from "../ports/StoreError.js"
 import { VersionConflict } from "../ports/StoreError.js"
-import { type AppendEffects, TicketStore } from "../ports/TicketStore.js"
+import { type AppendEffects, type AppendRequest, TicketStore } from "../ports/TicketStore.js"
 import * as Timer from "../ports/Timers.js"
 import { type TicketPage, TicketQuery } from "../query/TicketQuery.js"
 import * as Sla from "../sla/Sla.js"
@@ -54,6 +58,7 @@ import { decode, InvalidInput } from "./Input.js"
  */
 export type HelpdeskError =
   | TicketError
+  | LinkError
   | InvalidInput
   | NotInDirectory
   | AgentUnavailable
@@ -95,7 +100,34 @@ export interface Service {
   readonly tag: (input: In.TagsInput) => Op<Ticket.Ticket>
   readonly addFollower: (input: In.FollowerInput) => Op<Ticket.Ticket>
   readonly removeFollower: (input: In.FollowerInput) => Op<Ticket.Ticket>
-  /** The current state of a ticket, by public number or internal id. */
+  /**
+   * Links a ticket to another (`to` is the ticket's `kind`), recorded on both in one append;
+   * returns the ticket. The same link again changes nothing; see `Relations.link` for what is
+   * refused (self-links, a second parent, parent/child and duplicate cycles, ...).
+   */
+  readonly link: (input: In.LinkInput) => Op<Ticket.Ticket>
+  /** Removes a link from both tickets; returns the ticket. A link that is not there changes nothing. */
+  readonly unlink: (input: In.LinkInput) => Op<Ticket.Ticket>
+  /**
+   * Merges sources into a target, every ticket involved changed in one append (see
+   * `Relations.merge`); returns the target. A source's public number then leads to the target,
+   * and a later message to a source lands on the target.
+   */
+  readonly merge: (input: In.MergeInput) => Op<Ticket.Ticket>
+  /** Undoes a merge (see `Relations.undoMerge`); returns the source, restored. */
+  readonly undoMerge: (input: In.UndoMergeInput) => Op<Ticket.Ticket>
+  /** Moves chosen messages into a new ticket, linked both ways; returns the new ticket. */
+  readonly split: (input: In.SplitInput) => Op<Ticket.Ticket>
+  /**
+   * Open tickets that are likely the same issue as this one, ranked, with a score and reasons
+   * (`Duplicates.suggest`). Candidates come from the store: the requester's and the
+   * organization's open tickets within the window, and open tickets sharing the subject's words.
+   */
+  readonly suggestDuplicates: (input: In.DuplicatesInput) => Op<ReadonlyArray<Duplicates.Suggestion>>
+  /**
+   * The current state of a ticket, by public number or internal id. The number of a ticket
+   * merged into another leads to that other ticket; its id still reads the merged ticket.
+   */
   readonly get: (ticket: typeof TicketRefSchema.Encoded) => Op<Ticket.Ticket>
   /** The event log of a ticket: its complete history. */
   readonly history: (ticket: typeof TicketRefSchema.Encoded) => Op<ReadonlyArray<TicketEvent>>
@@ -136,6 +168,10 @@ type Attempt =
   | { readonly _tag: "Appended"; readonly ticket: Ticket.Ticket }
   | { readonly _tag: "Unchanged"; readonly ticket: Ticket.Ticket }
   | { readonly _tag: "AppendFailed"; readonly error: VersionConflict | PublicIdTaken | StoreError }
+
+/** A command refused on its merits (not a store failure nor a race): nothing to retry. */
+const isRefusal = (error: HelpdeskError): boolean =>
+  error._tag !== "StoreUnavailable" && error._tag !== "CorruptEvent" && error._tag !== "VersionConflict"
 
 const isConflict = (error: unknown): error is VersionConflict =>
   typeof error === "object" && error !== null && "_tag" in error && error._tag === "VersionConflict"
@@ -189,6 +225,7 @@ export const make = (
     const customFields = decoded.customFields ?? []
     const maxAttempts = decoded.maxAttempts ?? 50
     const stateCacheSize = decoded.stateCacheSize ?? 1000
+    const solveIncidents = decoded.solveIncidents ?? true
     const store = yield* TicketStore
     const directory = yield* DirectoryStore
     const ids = yield* IdGenerator
@@ -389,6 +426,15 @@ export const make = (
         }
       })
 
+    /** Everything an append of `events` writes besides them: timers, and the SLA due time. */
+    const effectsFor = (next: Ticket.Ticket, ticketId: TicketId, events: ReadonlyArray<TicketEvent>) =>
+      Effect.map(slaEffects(next, ticketId, events), (sla): AppendEffects => {
+        const base = effectsOf(next, events)
+        return sla === undefined
+          ? base
+          : { ...base, timers: [...(base.timers ?? []), ...sla.timers], slaDueAt: sla.slaDueAt }
+      })
+
     /**
      * Appends decided events with their effects; the new state on success. The cache follows:
      * the new state on success, nothing on failure (the stream is no longer known).
@@ -402,12 +448,7 @@ export const make = (
       const next = Ticket.fold(events, state) as Ticket.Ticket
       // What the append writes besides its events is worked out first: a failure there (the
       // directory unreachable, say) fails the command, it is not the append's.
-      return Effect.map(slaEffects(next, ticketId, events), (sla) => {
-        const base = effectsOf(next, events)
-        const effects: AppendEffects =
-          sla === undefined
-            ? base
-            : { ...base, timers: [...(base.timers ?? []), ...sla.timers], slaDueAt: sla.slaDueAt }
+      return Effect.map(effectsFor(next, ticketId, events), (effects) => {
         return store.append(ticketId, version, events, effects).pipe(
           Effect.tapError(() => Effect.sync(() => forget(ticketId))),
           Effect.map((appended) => {
@@ -508,6 +549,274 @@ export const make = (
         if (recorded === 0 && nextTimer !== undefined)
           yield* timers.schedule(Timer.make(ws, ticketId, "sla", nextTimer))
         return recorded
+      })
+
+    // -- several tickets at once --------------------------------------------------------------
+
+    /** How many tickets one link, merge or split may read (its roots and what they reach). */
+    const maxRead = 1000
+
+    /**
+     * Reads `roots` fresh from the store, and what a decision on them may need
+     * (`Relations.reach`): a root that is missing or in another workspace is `TicketNotFound`;
+     * a linked ticket that is, is left out.
+     */
+    const gather = (
+      roots: ReadonlyArray<{ readonly id: TicketId; readonly ref: TicketRef; readonly whole: boolean }>
+    ): Op<Map<TicketId, Known>> =>
+      Effect.gen(function* () {
+        const read = new Map<TicketId, Known>()
+        const queue: Array<{ readonly id: TicketId; readonly ref?: TicketRef; readonly whole: boolean }> = [...roots]
+        for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+          if (read.has(next.id)) continue
+          if (read.size >= maxRead) {
+            const root = roots[0]?.id ?? next.id
+            return yield* new InvalidLink({ ticketId: root, other: next.id, kind: "any", reason: "too_deep" })
+          }
+          const loaded = yield* store.load(next.id)
+          if (loaded.state === undefined || loaded.state.workspaceId !== ws) {
+            if (next.ref !== undefined) return yield* new TicketNotFound({ ticket: next.ref })
+            continue
+          }
+          read.set(next.id, { state: loaded.state, version: loaded.version })
+          for (const id of Relations.reach(loaded.state, next.whole)) queue.push({ id, whole: false })
+        }
+        return read
+      })
+
+    /**
+     * Decides on several tickets and appends every change in one `appendAll`, with the version of
+     * every ticket read (changed or not), so the decision never rests on stale state; on a
+     * concurrent write, reads and decides again (bounded). Returns the new states of the tickets
+     * that changed (and of those read, unchanged).
+     */
+    const executeMany = (
+      actor: Actor.Actor,
+      roots: ReadonlyArray<{ readonly id: TicketId; readonly ref: TicketRef; readonly whole: boolean }>,
+      decideAll: (graph: Relations.Graph, ctx: DecideContext) => Op<ReadonlyArray<Relations.Change>>
+    ): Op<ReadonlyMap<TicketId, Ticket.Ticket>> =>
+      Effect.gen(function* () {
+        yield* checkActor(actor)
+        for (let tries = 1; ; tries++) {
+          const read = yield* gather(roots)
+          const graph = new Map(Array.from(read, ([id, known]) => [id, known.state] as const))
+          const changes = yield* decideAll(graph, yield* context(actor))
+          const changed = new Map(changes.map((c) => [c.ticketId, c.events] as const))
+          const batch: Array<AppendRequest> = []
+          const after = new Map<TicketId, Ticket.Ticket>(graph)
+          for (const [ticketId, known] of read) {
+            const events = changed.get(ticketId) ?? []
+            if (events.length === 0) {
+              batch.push({ ticketId, expectedVersion: known.version, events })
+              continue
+            }
+            const next = Ticket.fold(events, known.state) as Ticket.Ticket
+            after.set(ticketId, next)
+            batch.push({
+              ticketId,
+              expectedVersion: known.version,
+              events,
+              effects: yield* effectsFor(next, ticketId, events)
+            })
+          }
+          for (const { ticketId, events } of changes) {
+            if (read.has(ticketId)) continue
+            const next = Ticket.fold(events) as Ticket.Ticket
+            after.set(ticketId, next)
+            batch.push({ ticketId, expectedVersion: 0, events, effects: yield* effectsFor(next, ticketId, events) })
+          }
+          if (changes.length === 0) return after
+          const appended = yield* Effect.result(store.appendAll(batch))
+          if (appended._tag === "Success") {
+            batch.forEach((request, i) => {
+              const state = after.get(request.ticketId)
+              const version = appended.success[i]
+              if (state !== undefined && version !== undefined) remember(request.ticketId, { state, version })
+            })
+            return after
+          }
+          for (const request of batch) forget(request.ticketId)
+          const error = appended.failure
+          if (!isConflict(error) || tries >= maxAttempts) return yield* Effect.fail(error)
+        }
+      })
+
+    /** The ticket a reference names, with its id; by public number, a merged ticket leads to its target. */
+    const landing = (ref: TicketRef): Op<Known> =>
+      Effect.gen(function* () {
+        let current = yield* load(yield* resolve(ref), ref)
+        if (typeof ref !== "number") return current
+        for (let hops = 0; current.state.mergedInto !== undefined && hops < Relations.maxDepth; hops++) {
+          current = yield* load(current.state.mergedInto)
+        }
+        return current
+      })
+
+    const linkOp =
+      (decideLink: typeof Relations.link) =>
+      (raw: In.LinkInput): Op<Ticket.Ticket> =>
+        Effect.gen(function* () {
+          const input = yield* decode(In.LinkInput, "link")(raw)
+          const from = yield* resolve(input.ticket)
+          const to = yield* resolve(input.to)
+          if (input.expectedVersion !== undefined) {
+            const { version } = yield* load(from, input.ticket)
+            if (version !== input.expectedVersion) {
+              return yield* new VersionConflict({ streamId: from, expected: input.expectedVersion, actual: version })
+            }
+          }
+          const after = yield* executeMany(
+            input.by,
+            [
+              { id: from, ref: input.ticket, whole: false },
+              { id: to, ref: input.to, whole: false }
+            ],
+            (graph, ctx) => decideLink(graph, from, input.kind, to, ctx)
+          )
+          return after.get(from) as Ticket.Ticket
+        })
+
+    const mergeOp = (raw: In.MergeInput): Op<Ticket.Ticket> =>
+      Effect.gen(function* () {
+        const input = yield* decode(In.MergeInput, "merge")(raw)
+        const target = yield* resolve(input.target)
+        const sources: Array<{ readonly id: TicketId; readonly ref: TicketRef; readonly whole: boolean }> = []
+        for (const ref of input.sources) sources.push({ id: yield* resolve(ref), ref, whole: true })
+        const after = yield* executeMany(
+          input.by,
+          [{ id: target, ref: input.target, whole: false }, ...sources],
+          (graph, ctx) =>
+            Relations.merge(
+              graph,
+              target,
+              sources.map((s) => s.id),
+              ctx
+            )
+        )
+        return after.get(target) as Ticket.Ticket
+      })
+
+    const undoMergeOp = (raw: In.UndoMergeInput): Op<Ticket.Ticket> =>
+      Effect.gen(function* () {
+        const input = yield* decode(In.UndoMergeInput, "undoMerge")(raw)
+        const target = yield* resolve(input.target)
+        // The source's number leads to the target now: by number, it is found through the store.
+        const source =
+          typeof input.source === "number"
+            ? yield* Effect.flatMap(store.resolve(ws, input.source as PublicId), (o) =>
+                Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new TicketNotFound({ ticket: input.source }))
+              )
+            : input.source
+        const after = yield* executeMany(
+          input.by,
+          [
+            { id: target, ref: input.target, whole: true },
+            { id: source, ref: input.source, whole: false }
+          ],
+          (graph, ctx) => Relations.undoMerge(graph, target, source, ctx)
+        )
+        return after.get(source) as Ticket.Ticket
+      })
+
+    const splitOp = (raw: In.SplitInput): Op<Ticket.Ticket> =>
+      Effect.gen(function* () {
+        const input = yield* decode(In.SplitInput, "split")(raw)
+        const ticketId = yield* resolve(input.ticket)
+        const newTicketId = (yield* ids.next("ticket")) as TicketId
+        for (let attempt = 1; ; attempt++) {
+          const newPublicId = yield* store.nextPublicId(ws)
+          const outcome = yield* Effect.result(
+            executeMany(input.by, [{ id: ticketId, ref: input.ticket, whole: false }], (graph, ctx) =>
+              Effect.gen(function* () {
+                const ticket = graph.get(ticketId)
+                if (input.expectedVersion !== undefined) {
+                  const version = (yield* load(ticketId, input.ticket)).version
+                  if (version !== input.expectedVersion)
+                    return yield* new VersionConflict({
+                      streamId: ticketId,
+                      expected: input.expectedVersion,
+                      actual: version
+                    })
+                }
+                return yield* Relations.split(
+                  graph,
+                  {
+                    ticketId,
+                    messageIds: input.messages,
+                    newTicketId,
+                    newPublicId,
+                    subject: input.subject ?? ticket?.subject ?? ""
+                  },
+                  ctx
+                )
+              })
+            )
+          )
+          if (outcome._tag === "Success") return outcome.success.get(newTicketId) as Ticket.Ticket
+          // A number from the sequence can only be taken by a hand-picked one: take the next.
+          if (outcome.failure._tag !== "PublicIdTaken" || attempt >= maxAttempts)
+            return yield* Effect.fail(outcome.failure)
+        }
+      })
+
+    /** How many candidates each of `suggestDuplicates`' store queries brings at most. */
+    const candidatesPerQuery = 100
+
+    const suggestDuplicates = (raw: In.DuplicatesInput): Op<ReadonlyArray<Duplicates.Suggestion>> =>
+      Effect.gen(function* () {
+        const input = yield* decode(In.DuplicatesInput, "suggestDuplicates")(raw)
+        const { state: ticket } = yield* landing(input.ticket)
+        const window = Duration.days(input.windowDays ?? 14)
+        const around = {
+          category: Status.unresolvedCategories,
+          updatedFrom: DateTime.subtractDuration(ticket.createdAt, window),
+          sort: "updated" as const,
+          limit: candidatesPerQuery
+        }
+        const words = Duplicates.terms(ticket.subject)
+          .filter((w, i, all) => all.indexOf(w) === i)
+          .sort((a, b) => b.length - a.length)
+          .slice(0, 3)
+        const queries: Array<TicketQuery> = [
+          { ...around, requester: ticket.requester },
+          ...(ticket.organization === undefined ? [] : [{ ...around, organization: ticket.organization }]),
+          ...words.map((search) => ({ ...around, search }))
+        ]
+        const ids = new Set<TicketId>()
+        for (const query of queries) {
+          for (const item of (yield* store.query(ws, query)).items) if (item.id !== ticket.id) ids.add(item.id)
+        }
+        const candidates: Array<Ticket.Ticket> = []
+        for (const id of ids) {
+          const { state } = yield* store.load(id)
+          if (state !== undefined) candidates.push(state)
+        }
+        return Duplicates.suggest(ticket, candidates, {
+          window,
+          ...(input.limit === undefined ? {} : { limit: input.limit })
+        })
+      })
+
+    /**
+     * Solving a problem solves its incidents, each by its own command (when `solveIncidents`);
+     * one that cannot move to solved (closed, or a workflow that forbids it) stays as it is.
+     */
+    const solveIncidentsOf = (problem: Ticket.Ticket): Op<void> =>
+      Effect.gen(function* () {
+        if (!solveIncidents || problem.category !== "solved") return
+        const solved = Status.defaultFor(workflow, "solved")
+        for (const incident of Link.targets(problem.links, "incident")) {
+          const outcome = yield* Effect.result(
+            execute(incident, Actor.system("problem-solved"), undefined, (ticket) =>
+              Effect.succeed(
+                ticket.category === "solved"
+                  ? new C.ChangeStatus({ ticketId: ticket.id, to: ticket.status })
+                  : new C.ChangeStatus({ ticketId: ticket.id, to: solved })
+              )
+            )
+          )
+          if (outcome._tag === "Failure" && !isRefusal(outcome.failure)) return yield* Effect.fail(outcome.failure)
+        }
       })
 
     const nextMessageId = Effect.map(ids.next("message"), (id) => id as MessageId)
@@ -623,25 +932,51 @@ export const make = (
         return followUp
       })
 
+    /** Where a merged ticket's messages go: the end of its chain of merges. */
+    const mergeTarget = (ticket: Ticket.Ticket): Op<Ticket.Ticket | undefined> =>
+      Effect.gen(function* () {
+        let current = ticket
+        for (let hops = 0; current.mergedInto !== undefined && hops < Relations.maxDepth; hops++) {
+          current = (yield* load(current.mergedInto)).state
+        }
+        return current.id === ticket.id ? undefined : current
+      })
+
     const message = (kind: "reply" | "note") => (raw: In.MessageInput) =>
       Effect.gen(function* () {
         const input = yield* decode(In.MessageInput, kind)(raw)
         const messageId = yield* nextMessageId
-        const written = execute(input.ticket, input.by, input.expectedVersion, (ticket) =>
-          Effect.succeed(
-            kind === "reply"
-              ? new C.AddReply({
-                  ticketId: ticket.id,
-                  messageId,
-                  channel: input.channel ?? ticket.channel,
-                  body: bodyOf(input)
-                })
-              : new C.AddNote({ ticketId: ticket.id, messageId, channel: input.channel ?? "web", body: bodyOf(input) })
+        const write = (ref: TicketRef, expectedVersion: number | undefined, channel = input.channel) =>
+          execute(ref, input.by, expectedVersion, (ticket) =>
+            Effect.succeed(
+              kind === "reply"
+                ? new C.AddReply({
+                    ticketId: ticket.id,
+                    messageId,
+                    channel: channel ?? ticket.channel,
+                    body: bodyOf(input)
+                  })
+                : new C.AddNote({
+                    ticketId: ticket.id,
+                    messageId,
+                    channel: channel ?? "web",
+                    body: bodyOf(input)
+                  })
+            )
           )
-        )
-        return yield* Effect.catchTag(written, "FollowUpRequired", (refused) =>
-          Effect.flatMap(load(refused.ticketId as TicketId), ({ state }) => openFollowUp(state, input.by, input))
-        )
+        const outcome = yield* Effect.result(write(input.ticket, input.expectedVersion))
+        if (outcome._tag === "Success") return outcome.success
+        const refused = outcome.failure
+        if (refused._tag !== "FollowUpRequired" && refused._tag !== "TicketClosed") return yield* Effect.fail(refused)
+        const { state } = yield* load(refused.ticketId as TicketId)
+        // A message to a merged ticket lands on the ticket it was merged into.
+        const target = yield* mergeTarget(state)
+        // It came in on the merged ticket's channel (a chat, say), whatever the target's is.
+        if (target !== undefined)
+          return yield* write(target.id, undefined, kind === "reply" ? (input.channel ?? state.channel) : input.channel)
+        return refused._tag === "FollowUpRequired"
+          ? yield* openFollowUp(state, input.by, input)
+          : yield* Effect.fail(refused)
       })
 
     /** A simple operation: decode, optionally check references, build the command. */
@@ -686,9 +1021,19 @@ export const make = (
       open,
       reply: message("reply"),
       note: message("note"),
-      changeStatus: simple(In.StatusInput, "changeStatus", (input, ticket) =>
-        Effect.succeed(new C.ChangeStatus({ ticketId: ticket.id, to: input.status }))
-      ),
+      changeStatus: (raw) =>
+        Effect.tap(
+          simple(In.StatusInput, "changeStatus", (input, ticket) =>
+            Effect.succeed(new C.ChangeStatus({ ticketId: ticket.id, to: input.status }))
+          )(raw),
+          solveIncidentsOf
+        ),
+      link: linkOp(Relations.link),
+      unlink: linkOp(Relations.unlink),
+      merge: mergeOp,
+      undoMerge: undoMergeOp,
+      split: splitOp,
+      suggestDuplicates,
       assign: simple(In.AssignInput, "assign", (input, ticket) =>
         Effect.gen(function* () {
           const nextGroup = input.group === undefined ? ticket.group : (input.group ?? undefined)
@@ -732,7 +1077,8 @@ export const make = (
       removeFollower: simple(In.FollowerInput, "removeFollower", (input, ticket) =>
         Effect.succeed(new C.RemoveFollower({ ticketId: ticket.id, follower: input.follower }))
       ),
-      get: (raw) => Effect.flatMap(resolveRef(raw), ({ id, ref }) => Effect.map(load(id, ref), ({ state }) => state)),
+      get: (raw) =>
+        Effect.flatMap(decode(TicketRefSchema, "ticket")(raw), (ref) => Effect.map(landing(ref), ({ state }) => state)),
       history: (raw) =>
         Effect.flatMap(resolveRef(raw), ({ id, ref }) =>
           Effect.flatMap(load(id, ref), () => Effect.map(store.read(id), ({ events }) => events))

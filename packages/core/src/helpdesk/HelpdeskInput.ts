@@ -5,11 +5,21 @@
  */
 import { Schema } from "effect"
 import { Email, Tier } from "../directory/Directory.js"
+import { ManualLinkKind } from "../links/Link.js"
 import { Priority } from "../priority/Priority.js"
 import { Actor } from "../ticket/Actor.js"
 import { Channel } from "../ticket/Channel.js"
 import { FieldDefinition, FieldKey, FieldValue } from "../ticket/CustomField.js"
-import { AgentId, ContactId, GroupId, OrganizationId, PublicId, TicketRef, WorkspaceId } from "../ticket/Ids.js"
+import {
+  AgentId,
+  ContactId,
+  GroupId,
+  MessageId,
+  OrganizationId,
+  PublicId,
+  TicketRef,
+  WorkspaceId
+} from "../ticket/Ids.js"
 import { Attachment, EmailIds } from "../ticket/Message.js"
 import { StatusId, Workflow } from "../ticket/Status.js"
 import { Follower } from "../ticket/TicketEvent.js"
@@ -36,7 +46,13 @@ export const Config = Schema.Struct({
    * conflict and a fresh reload, never a lost update; and a command that would do nothing
    * or be refused on a remembered state is decided again on fresh state before it answers.
    */
-  stateCacheSize: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)))
+  stateCacheSize: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
+  /**
+   * Whether solving a problem ticket solves its incidents too (default true), as each incident's
+   * own command by the system; an incident that cannot move to solved (closed, or a workflow
+   * that forbids it) stays as it is.
+   */
+  solveIncidents: Schema.optionalKey(Schema.Boolean)
 })
 /** @category models @since 0.1.0 */
 export type Config = typeof Config.Type
@@ -156,6 +172,70 @@ export type TagsInput = typeof TagsInput.Encoded
 export const FollowerInput = Schema.Struct({ ...onTicket, follower: Follower })
 /** @category models @since 0.1.0 */
 export type FollowerInput = typeof FollowerInput.Encoded
+
+/**
+ * Link a ticket to another: `to` is `ticket`'s `kind` (`{ kind: "parent", to: 1 }`: ticket 1 is
+ * the parent). Recorded on both tickets.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const LinkInput = Schema.Struct({ ...onTicket, to: TicketRef, kind: ManualLinkKind })
+/** @category models @since 0.1.0 */
+export type LinkInput = typeof LinkInput.Encoded
+
+/**
+ * Merge `sources` into `target` (at most 50 at once).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const MergeInput = Schema.Struct({
+  target: TicketRef,
+  sources: Schema.Array(TicketRef).check(Schema.isMinLength(1), Schema.isMaxLength(50)),
+  by: Actor
+})
+/** @category models @since 0.1.0 */
+export type MergeInput = typeof MergeInput.Encoded
+
+/**
+ * Undo the merge of `source` into `target`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const UndoMergeInput = Schema.Struct({ target: TicketRef, source: TicketRef, by: Actor })
+/** @category models @since 0.1.0 */
+export type UndoMergeInput = typeof UndoMergeInput.Encoded
+
+/**
+ * Move chosen messages of a ticket into a new ticket (its subject defaults to the ticket's).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const SplitInput = Schema.Struct({
+  ...onTicket,
+  messages: Schema.Array(MessageId).check(Schema.isMinLength(1), Schema.isMaxLength(10_000)),
+  subject: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(1000)))
+})
+/** @category models @since 0.1.0 */
+export type SplitInput = typeof SplitInput.Encoded
+
+/**
+ * Ask for tickets that are likely the same issue as `ticket` (see `Duplicates.suggest`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const DuplicatesInput = Schema.Struct({
+  ticket: TicketRef,
+  limit: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 50 }))),
+  /** How far apart in time two reports may be (default 14). */
+  windowDays: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 365 })))
+})
+/** @category models @since 0.1.0 */
+export type DuplicatesInput = typeof DuplicatesInput.Encoded
 
 /**
  * A contact to create (no `id`) or replace.

@@ -7,6 +7,7 @@
  */
 import { Cause, Clock, Effect, Exit, Layer, ManagedRuntime, Option, Schema } from "effect"
 import * as Directory from "../directory/Directory.js"
+import type * as Duplicates from "../links/Duplicates.js"
 import * as MemoryDirectoryStore from "../memory/MemoryDirectoryStore.js"
 import * as MemoryTicketStore from "../memory/MemoryTicketStore.js"
 import type { DirectoryStore } from "../ports/DirectoryStore.js"
@@ -202,7 +203,19 @@ export interface HelpdeskClient {
   readonly addFollower: (input: In.FollowerInput) => Promise<TicketJson>
   /** Removes a follower. */
   readonly removeFollower: (input: In.FollowerInput) => Promise<TicketJson>
-  /** The current state of a ticket, by public number or internal id. */
+  /** Links a ticket to another, recorded on both; resolves with the ticket. */
+  readonly link: (input: In.LinkInput) => Promise<TicketJson>
+  /** Removes a link from both tickets; resolves with the ticket. */
+  readonly unlink: (input: In.LinkInput) => Promise<TicketJson>
+  /** Merges sources into a target; resolves with the target. */
+  readonly merge: (input: In.MergeInput) => Promise<TicketJson>
+  /** Undoes a merge; resolves with the source, restored. */
+  readonly undoMerge: (input: In.UndoMergeInput) => Promise<TicketJson>
+  /** Moves chosen messages into a new linked ticket; resolves with the new ticket. */
+  readonly split: (input: In.SplitInput) => Promise<TicketJson>
+  /** Open tickets likely to be the same issue, ranked, with a score and reasons. */
+  readonly suggestDuplicates: (input: In.DuplicatesInput) => Promise<ReadonlyArray<Duplicates.Suggestion>>
+  /** The current state of a ticket, by public number (a merged ticket's leads to its target) or internal id. */
   readonly get: (ticket: TicketRefInput) => Promise<TicketJson>
   /** The event log of a ticket: its complete history, oldest first. */
   readonly history: (ticket: TicketRefInput) => Promise<ReadonlyArray<TicketEventJson>>
@@ -241,6 +254,10 @@ const helpdeskErrorTags: Record<HelpdeskError["_tag"], true> = {
   EmptyMessage: true,
   NotDue: true,
   FollowUpRequired: true,
+  InvalidLink: true,
+  MergeRefused: true,
+  UndoMergeRefused: true,
+  SplitRefused: true,
   InvalidInput: true,
   NotInDirectory: true,
   AgentUnavailable: true,
@@ -419,6 +436,12 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
     tag: (input) => run(helpdesk.tag(input), encodeTicket),
     addFollower: (input) => run(helpdesk.addFollower(input), encodeTicket),
     removeFollower: (input) => run(helpdesk.removeFollower(input), encodeTicket),
+    link: (input) => run(helpdesk.link(input), encodeTicket),
+    unlink: (input) => run(helpdesk.unlink(input), encodeTicket),
+    merge: (input) => run(helpdesk.merge(input), encodeTicket),
+    undoMerge: (input) => run(helpdesk.undoMerge(input), encodeTicket),
+    split: (input) => run(helpdesk.split(input), encodeTicket),
+    suggestDuplicates: (input) => run(helpdesk.suggestDuplicates(input), (suggestions) => suggestions),
     get: (ticket) => run(Effect.flatMap(ref(ticket), helpdesk.get), encodeTicket),
     history: (ticket) =>
       run(Effect.flatMap(ref(ticket), helpdesk.history), (events) => events.map((e) => encodeEvent(e))),

@@ -8,7 +8,7 @@
  */
 import { DateTime } from "effect"
 import * as fc from "fast-check"
-import type { Link, LinkKind } from "../links/Link.js"
+import { type Link, LinkKind } from "../links/Link.js"
 import * as Priority from "../priority/Priority.js"
 import * as SlaPolicy from "../sla/SlaPolicy.js"
 import * as Tag from "../tags/Tag.js"
@@ -366,6 +366,11 @@ export const message = (visibility?: Visibility): fc.Arbitrary<Message> =>
     )
     .map(([id, visibility, author, channel, at, body]) => ({ id, visibility, author, channel, at, ...body }))
 
+const origin = fc.record({ ticketId, publicId })
+
+/** A message that a merge or split moved here, with its origin. */
+const movedMessage: fc.Arbitrary<Message> = fc.tuple(message(), origin).map(([m, origin]) => ({ ...m, origin }))
+
 /**
  * A link to another ticket.
  *
@@ -373,7 +378,7 @@ export const message = (visibility?: Visibility): fc.Arbitrary<Message> =>
  * @since 0.1.0
  */
 export const link: fc.Arbitrary<Link> = fc.record(
-  { kind: fc.constantFrom<LinkKind>("follow_up_of", "followed_up_by"), ticketId },
+  { kind: fc.constantFrom<LinkKind>(...LinkKind.literals), ticketId },
   optional
 )
 
@@ -479,6 +484,76 @@ export const laterEvents = (id: fc.Arbitrary<TicketId> = ticketId) => {
     FollowerAdded: fc.record({ ...base, follower }, optional).map((fields) => new E.FollowerAdded(fields)),
     FollowerRemoved: fc.record({ ...base, follower }, optional).map((fields) => new E.FollowerRemoved(fields)),
     LinkAdded: fc.record({ ...base, link }, optional).map((fields) => new E.LinkAdded(fields)),
+    LinkRemoved: fc.record({ ...base, link }, optional).map((fields) => new E.LinkRemoved(fields)),
+    MergedIn: fc
+      .record(
+        {
+          ...base,
+          source: ticketId,
+          sourcePublicId: publicId,
+          sourceStatus: statusId,
+          sourceCategory: statusCategory,
+          messages: fc.array(movedMessage, { maxLength: 3 }),
+          followers: fc.array(follower, { maxLength: 2 }),
+          tags: fc.array(tag, { maxLength: 3 }),
+          links: fc.array(link, { maxLength: 2 }),
+          priority: fc.record({ from: priority, to: priority })
+        },
+        {
+          requiredKeys: [
+            ...required,
+            "source",
+            "sourcePublicId",
+            "sourceStatus",
+            "sourceCategory",
+            "messages",
+            "followers",
+            "tags",
+            "links"
+          ],
+          ...optional
+        }
+      )
+      .map((fields) => new E.MergedIn(fields)),
+    MergedInto: fc
+      .record(
+        {
+          ...base,
+          target: ticketId,
+          targetPublicId: publicId,
+          from: statusId,
+          fromCategory: statusCategory,
+          to: statusId
+        },
+        optional
+      )
+      .map((fields) => new E.MergedInto(fields)),
+    MergeUndone: fc
+      .record(
+        {
+          ...base,
+          source: ticketId,
+          messageIds: fc.array(messageId, { maxLength: 3 }),
+          followers: fc.array(follower, { maxLength: 2 }),
+          tags: fc.array(tag, { maxLength: 3 }),
+          links: fc.array(link, { maxLength: 2 }),
+          priority: fc.record({ from: priority, to: priority })
+        },
+        { requiredKeys: [...required, "source", "messageIds", "followers", "tags", "links"], ...optional }
+      )
+      .map((fields) => new E.MergeUndone(fields)),
+    Unmerged: fc
+      .record({ ...base, target: ticketId, from: statusId, to: statusId, toCategory: statusCategory }, optional)
+      .map((fields) => new E.Unmerged(fields)),
+    MessagesSplitOff: fc
+      .record(
+        { ...base, to: ticketId, toPublicId: publicId, messageIds: fc.array(messageId, { maxLength: 3 }) },
+        optional
+      )
+      .map((fields) => new E.MessagesSplitOff(fields)),
+    SplitReceived: fc
+      .record({ ...base, from: ticketId, messages: fc.array(movedMessage, { maxLength: 3 }) }, optional)
+      .map((fields) => new E.SplitReceived(fields)),
     SlaWarningReached: fc
       .record({ ...base, ...slaMilestone }, optional)
       .map((fields) => new E.SlaWarningReached(fields)),

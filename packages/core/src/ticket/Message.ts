@@ -6,7 +6,7 @@
 import { Schema } from "effect"
 import { Actor } from "./Actor.js"
 import { Channel } from "./Channel.js"
-import { MessageId } from "./Ids.js"
+import { MessageId, PublicId, TicketId } from "./Ids.js"
 
 /**
  * Metadata of an attachment; the content itself is stored by the application.
@@ -68,7 +68,19 @@ export const Body = Schema.Struct({
 export type Body = typeof Body.Type
 
 /**
- * One message of a ticket's conversation.
+ * Where a message was first written, when a merge or a split moved it to another ticket: the
+ * ticket and its public number at the time.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Origin = Schema.Struct({ ticketId: TicketId, publicId: PublicId })
+/** @category models @since 0.1.0 */
+export type Origin = typeof Origin.Type
+
+/**
+ * One message of a ticket's conversation. A message moved by a merge or a split keeps its id,
+ * author, channel and time, and says where it came from in `origin`.
  *
  * @category models
  * @since 0.1.0
@@ -79,7 +91,8 @@ export const Message = Schema.Struct({
   author: Actor,
   channel: Channel,
   at: Schema.DateTimeUtcFromString,
-  ...Body.fields
+  ...Body.fields,
+  origin: Schema.optionalKey(Origin)
 })
 /** @category models @since 0.1.0 */
 export type Message = typeof Message.Type

@@ -14,7 +14,7 @@ import { FieldKey, FieldValue } from "./CustomField.js"
 import { AgentId, ContactId, GroupId, OrganizationId, PublicId, TicketId, WorkspaceId } from "./Ids.js"
 import { Message } from "./Message.js"
 import { StatusCategory, StatusId } from "./Status.js"
-import { Follower, type TicketEvent } from "./TicketEvent.js"
+import { Follower, MergeRecord, type TicketEvent } from "./TicketEvent.js"
 import { SupportLevel, TicketType } from "./TicketType.js"
 
 /**
@@ -53,7 +53,11 @@ export const Ticket = Schema.Struct({
   /** When the ticket last entered the solved category (absent once reopened). */
   solvedAt: Schema.optionalKey(Schema.DateTimeUtcFromString),
   closedAt: Schema.optionalKey(Schema.DateTimeUtcFromString),
-  firstAgentReplyAt: Schema.optionalKey(Schema.DateTimeUtcFromString)
+  firstAgentReplyAt: Schema.optionalKey(Schema.DateTimeUtcFromString),
+  /** The ticket this one was merged into (it is then closed; its number leads there). */
+  mergedInto: Schema.optionalKey(TicketId),
+  /** The merges into this ticket not undone, oldest first: what each brought. */
+  mergedFrom: Schema.optionalKey(Schema.Array(MergeRecord))
 })
 /** @category models @since 0.1.0 */
 export type Ticket = typeof Ticket.Type
@@ -89,6 +93,21 @@ const touch = (ticket: Ticket, at: DateTime.Utc): Ticket => ({
 })
 
 const sameFollower = (a: Follower, b: Follower) => a._tag === b._tag && a.id === b.id
+
+const sameLink = (a: Link, b: Link) => a.kind === b.kind && a.ticketId === b.ticketId
+
+/** Messages in time order; equal times keep their order (the earlier written first). */
+const byTime = (messages: ReadonlyArray<Message>): ReadonlyArray<Message> =>
+  messages
+    .map((m, i) => [m, i] as const)
+    .sort(([a, i], [b, j]) => a.at.epochMilliseconds - b.at.epochMilliseconds || i - j)
+    .map(([m]) => m)
+
+const addAll = <A>(current: ReadonlyArray<A>, added: ReadonlyArray<A>, same: (a: A, b: A) => boolean) => {
+  const all = [...current]
+  for (const a of added) if (!all.some((b) => same(a, b))) all.push(a)
+  return all
+}
 
 /**
  * Applies one event to a state. Total: never throws, never fails.
@@ -181,9 +200,73 @@ export const evolve = (state: State, event: TicketEvent): State => {
     case "FollowerRemoved":
       return { ...ticket, followers: ticket.followers.filter((f) => !sameFollower(f, event.follower)) }
     case "LinkAdded":
-      return ticket.links.some((l) => l.kind === event.link.kind && l.ticketId === event.link.ticketId)
+      return ticket.links.some((l) => sameLink(l, event.link))
         ? ticket
         : { ...ticket, links: [...ticket.links, event.link] }
+    case "LinkRemoved":
+      return { ...ticket, links: ticket.links.filter((l) => !sameLink(l, event.link)) }
+    case "MergedIn": {
+      const known = new Set(ticket.messages.map((m) => m.id))
+      const incoming = event.messages.filter((m) => !known.has(m.id))
+      const record: MergeRecord = {
+        source: event.source,
+        sourcePublicId: event.sourcePublicId,
+        mergedAt: event.at,
+        messageIds: incoming.map((m) => m.id),
+        followers: event.followers,
+        tags: event.tags,
+        links: event.links,
+        ...(event.priority === undefined ? {} : { priority: event.priority }),
+        sourceStatus: event.sourceStatus,
+        sourceCategory: event.sourceCategory
+      }
+      return {
+        ...ticket,
+        messages: byTime([...ticket.messages, ...incoming]),
+        followers: addAll(ticket.followers, event.followers, sameFollower),
+        tags: addAll(ticket.tags, event.tags, (a, b) => a === b),
+        links: addAll(ticket.links, event.links, sameLink),
+        priority: event.priority?.to ?? ticket.priority,
+        mergedFrom: [...(ticket.mergedFrom ?? []), record]
+      }
+    }
+    case "MergeUndone": {
+      const gone = new Set<string>(event.messageIds)
+      const left = (ticket.mergedFrom ?? []).filter((r) => r.source !== event.source)
+      const undone: Ticket = {
+        ...ticket,
+        messages: ticket.messages.filter((m) => !gone.has(m.id)),
+        followers: ticket.followers.filter((f) => !event.followers.some((g) => sameFollower(f, g))),
+        tags: ticket.tags.filter((t) => !event.tags.includes(t)),
+        links: ticket.links.filter((l) => !event.links.some((k) => sameLink(l, k))),
+        priority: event.priority?.to ?? ticket.priority
+      }
+      return setOptional(undone, "mergedFrom", left.length === 0 ? undefined : left)
+    }
+    case "MergedInto": {
+      const closed: Ticket = {
+        ...ticket,
+        status: event.to,
+        category: "closed",
+        statusChangedAt: event.at,
+        closedAt: event.at,
+        mergedInto: event.target
+      }
+      return withoutKey(closed, "solvedAt")
+    }
+    case "Unmerged": {
+      const reopened: Ticket = { ...ticket, status: event.to, category: event.toCategory, statusChangedAt: event.at }
+      const open = withoutKey(withoutKey(reopened, "mergedInto"), "closedAt")
+      return event.toCategory === "solved" ? { ...open, solvedAt: event.at } : open
+    }
+    case "MessagesSplitOff": {
+      const gone = new Set<string>(event.messageIds)
+      return { ...ticket, messages: ticket.messages.filter((m) => !gone.has(m.id)) }
+    }
+    case "SplitReceived": {
+      const known = new Set(ticket.messages.map((m) => m.id))
+      return { ...ticket, messages: byTime([...ticket.messages, ...event.messages.filter((m) => !known.has(m.id))]) }
+    }
   }
 }
 

@@ -11,7 +11,7 @@ import { Tag } from "../tags/Tag.js"
 import { Actor, AgentActor, ContactActor } from "./Actor.js"
 import { Channel } from "./Channel.js"
 import { FieldKey, FieldValue } from "./CustomField.js"
-import { AgentId, ContactId, GroupId, OrganizationId, PublicId, TicketId, WorkspaceId } from "./Ids.js"
+import { AgentId, ContactId, GroupId, MessageId, OrganizationId, PublicId, TicketId, WorkspaceId } from "./Ids.js"
 import { Message } from "./Message.js"
 import { StatusCategory, StatusId } from "./Status.js"
 import { SupportLevel, TicketType } from "./TicketType.js"
@@ -216,6 +216,135 @@ export class LinkAdded extends Schema.TaggedClass<LinkAdded>()("LinkAdded", {
   link: Link
 }) {}
 
+/**
+ * A link to another ticket was removed from this one.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class LinkRemoved extends Schema.TaggedClass<LinkRemoved>()("LinkRemoved", {
+  ...envelope,
+  link: Link
+}) {}
+
+/**
+ * A merge's record on the target, from which it can be undone: what the source brought that the
+ * target did not already have.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const MergeRecord = Schema.Struct({
+  source: TicketId,
+  sourcePublicId: PublicId,
+  /** When the merge happened. */
+  mergedAt: Schema.DateTimeUtcFromString,
+  messageIds: Schema.Array(MessageId),
+  followers: Schema.Array(Follower),
+  tags: Schema.Array(Tag),
+  links: Schema.Array(Link),
+  /** The target's priority change, when the merge raised it. */
+  priority: Schema.optionalKey(Schema.Struct({ from: Priority, to: Priority })),
+  /** The source's status before the merge closed it: an undo restores it. */
+  sourceStatus: StatusId,
+  sourceCategory: StatusCategory
+})
+/** @category models @since 0.1.0 */
+export type MergeRecord = typeof MergeRecord.Type
+
+/**
+ * Another ticket was merged into this one: its messages (each keeping its author, channel, time
+ * and origin, placed in time order), its requester and followers as followers, its tags and its
+ * links (re-pointed here), and its priority when higher.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class MergedIn extends Schema.TaggedClass<MergedIn>()("MergedIn", {
+  ...envelope,
+  source: TicketId,
+  sourcePublicId: PublicId,
+  sourceStatus: StatusId,
+  sourceCategory: StatusCategory,
+  messages: Schema.Array(Message),
+  followers: Schema.Array(Follower),
+  tags: Schema.Array(Tag),
+  links: Schema.Array(Link),
+  priority: Schema.optionalKey(Schema.Struct({ from: Priority, to: Priority }))
+}) {}
+
+/**
+ * This ticket was merged into another: it is closed, points to the target, and stays readable.
+ * The status it had is kept for an undo.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class MergedInto extends Schema.TaggedClass<MergedInto>()("MergedInto", {
+  ...envelope,
+  target: TicketId,
+  targetPublicId: PublicId,
+  from: StatusId,
+  fromCategory: StatusCategory,
+  to: StatusId
+}) {}
+
+/**
+ * A merge into this ticket was undone: what the source brought leaves again (what was added
+ * here since stays).
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class MergeUndone extends Schema.TaggedClass<MergeUndone>()("MergeUndone", {
+  ...envelope,
+  source: TicketId,
+  messageIds: Schema.Array(MessageId),
+  followers: Schema.Array(Follower),
+  tags: Schema.Array(Tag),
+  links: Schema.Array(Link),
+  priority: Schema.optionalKey(Schema.Struct({ from: Priority, to: Priority }))
+}) {}
+
+/**
+ * The merge of this ticket into `target` was undone: it is back in the status it had.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class Unmerged extends Schema.TaggedClass<Unmerged>()("Unmerged", {
+  ...envelope,
+  target: TicketId,
+  from: StatusId,
+  to: StatusId,
+  toCategory: StatusCategory
+}) {}
+
+/**
+ * Messages of this ticket moved to a new ticket (`to`), which a split opened.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class MessagesSplitOff extends Schema.TaggedClass<MessagesSplitOff>()("MessagesSplitOff", {
+  ...envelope,
+  to: TicketId,
+  toPublicId: PublicId,
+  messageIds: Schema.Array(MessageId)
+}) {}
+
+/**
+ * The messages a split moved here after the first (which opened the ticket), in time order.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class SplitReceived extends Schema.TaggedClass<SplitReceived>()("SplitReceived", {
+  ...envelope,
+  from: TicketId,
+  messages: Schema.Array(Message)
+}) {}
+
 const slaMilestone = {
   ...envelope,
   metric: Metric,
@@ -264,6 +393,13 @@ export const TicketEvent = Schema.Union([
   FollowerAdded,
   FollowerRemoved,
   LinkAdded,
+  LinkRemoved,
+  MergedIn,
+  MergedInto,
+  MergeUndone,
+  Unmerged,
+  MessagesSplitOff,
+  SplitReceived,
   SlaWarningReached,
   SlaBreached
 ])

@@ -1,0 +1,97 @@
+/**
+ * The ways linking, merging and splitting refuse, as tagged errors with a `reason` to branch on.
+ * A refusal writes nothing on any ticket.
+ */
+import { Schema } from "effect"
+
+/**
+ * Why a link cannot be made: to itself (`self`); the two tickets are already linked another way
+ * (`already_linked`); it would close a parent/child or duplicate cycle (`cycle`); the ticket has
+ * a parent, a problem or is a duplicate already (`one_parent`, `one_problem`, `one_duplicate`);
+ * a problem would become an incident or the other way round (`problem_and_incident`); or the
+ * walk up the links went past its bound (`too_deep`).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidLink extends Schema.TaggedError<InvalidLink>()("InvalidLink", {
+  ticketId: Schema.String,
+  other: Schema.String,
+  kind: Schema.String,
+  reason: Schema.Literals([
+    "self",
+    "already_linked",
+    "cycle",
+    "one_parent",
+    "one_problem",
+    "one_duplicate",
+    "problem_and_incident",
+    "too_deep"
+  ])
+}) {
+  override get message() {
+    return `Ticket ${this.ticketId} cannot be linked to ${this.other} as ${this.kind}: ${this.reason.replaceAll("_", " ")}`
+  }
+}
+
+/**
+ * Why a merge cannot happen: no source, a ticket into itself (`into_itself`), a source named
+ * twice, a closed target or source (`target_closed`, `source_closed`), or a target merged into
+ * one of the sources (`cycle`).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class MergeRefused extends Schema.TaggedError<MergeRefused>()("MergeRefused", {
+  target: Schema.String,
+  source: Schema.optionalKey(Schema.String),
+  reason: Schema.Literals(["no_source", "into_itself", "source_twice", "target_closed", "source_closed", "cycle"])
+}) {
+  override get message() {
+    const source = this.source === undefined ? "" : ` ${this.source}`
+    return `Cannot merge${source} into ${this.target}: ${this.reason.replaceAll("_", " ")}`
+  }
+}
+
+/**
+ * Why a merge cannot be undone: the source is not merged into this target (`not_merged`), or the
+ * target is closed since (`target_closed`).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class UndoMergeRefused extends Schema.TaggedError<UndoMergeRefused>()("UndoMergeRefused", {
+  target: Schema.String,
+  source: Schema.String,
+  reason: Schema.Literals(["not_merged", "target_closed"])
+}) {
+  override get message() {
+    return `Cannot undo the merge of ${this.source} into ${this.target}: ${this.reason.replaceAll("_", " ")}`
+  }
+}
+
+/**
+ * Why a split cannot happen: no message chosen, a message the ticket does not hold, or every
+ * message (a ticket keeps at least one).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class SplitRefused extends Schema.TaggedError<SplitRefused>()("SplitRefused", {
+  ticketId: Schema.String,
+  reason: Schema.Literals(["no_message", "unknown_message", "every_message"]),
+  messageId: Schema.optionalKey(Schema.String)
+}) {
+  override get message() {
+    const which = this.messageId === undefined ? "" : ` (${this.messageId})`
+    return `Cannot split ticket ${this.ticketId}: ${this.reason.replaceAll("_", " ")}${which}`
+  }
+}
+
+/**
+ * Every refusal of a link, merge or split.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type LinkError = InvalidLink | MergeRefused | UndoMergeRefused | SplitRefused
