@@ -57,7 +57,12 @@ export async function main(print: (line: string) => void = console.log): Promise
       emails: ["jane.sharpe@example.com"],
       organization: org.id
     })
-    const tom = await helpdesk.saveContact({ id: "tom", name: "Tom Reed", emails: ["tom.reed@example.com"], organization: org.id })
+    const tom = await helpdesk.saveContact({
+      id: "tom",
+      name: "Tom Reed",
+      emails: ["tom.reed@example.com"],
+      organization: org.id
+    })
     const names: Record<string, string> = { mary: "Mary", [jane.id]: "Jane Sharpe", [tom.id]: "Tom Reed" }
     const name = (id: string) => names[id] ?? id
     const mary = { _tag: "agent", id: "mary" } as const
@@ -115,7 +120,9 @@ export async function main(print: (line: string) => void = console.log): Promise
     const merged = await helpdesk.merge({ target: best.publicId, sources: [chat.publicId], by: mary })
     // #endregion
     print("")
-    print(`Merged #${chat.publicId} into #${merged.publicId} (priority ${merged.priority}, tags ${merged.tags.join(", ")}):`)
+    print(
+      `Merged #${chat.publicId} into #${merged.publicId} (priority ${merged.priority}, tags ${merged.tags.join(", ")}):`
+    )
     for (const line of timeline(merged, name)) print(line)
     const source = await helpdesk.get(chat.id)
     print(`  #${source.publicId} is ${source.status}, merged into #${merged.publicId}`)
