@@ -18,7 +18,7 @@ import * as Helpdesk from "../helpdesk/Helpdesk.js"
 import type * as HelpdeskInput from "../helpdesk/HelpdeskInput.js"
 import * as MemoryDirectoryStore from "../memory/MemoryDirectoryStore.js"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
-import { IdGenerator, layerSequential } from "../ports/IdGenerator.js"
+import { IdGenerator, layerSequential, layerTimeOrdered } from "../ports/IdGenerator.js"
 import type { Outbox, OutboxMessage } from "../ports/Outbox.js"
 import type { AppendRequest, StoredStream } from "../ports/TicketStore.js"
 import { TicketStore } from "../ports/TicketStore.js"
@@ -1485,6 +1485,65 @@ const memoryServices = (ports: Fixtures.Ports) =>
   )
 
 /**
+ * Links, a merge, its undo and a split through a `Helpdesk` on the store: after each, every
+ * ticket involved loads as the fold of its events, its queue row matches, search finds each
+ * message on the ticket that holds it now (and only there), and public numbers resolve.
+ */
+const relations = <E>(layer: Fixtures.StoreLayer<E>) =>
+  Fixtures.withBuiltPorts(layer, async (ports) => {
+    const store = ports.tickets
+    const ws = await Effect.runPromise(freshWorkspace)
+    const services = Layer.mergeAll(
+      Layer.succeed(TicketStore, ports.tickets),
+      MemoryDirectoryStore.layer,
+      layerTimeOrdered,
+      Layer.succeed(Timers, ports.timers)
+    )
+    const desk = await Effect.runPromise(Helpdesk.make({ workspaceId: ws }).pipe(Effect.provide(services)))
+    const run = <A, E2>(effect: Effect.Effect<A, E2>) => Effect.runPromise(effect)
+    await run(desk.saveAgent({ id: "mary", name: "Mary", email: "mary@acme.test" }))
+    const open = (subject: string, text: string, channel: Channel) =>
+      run(desk.open({ requester: { email: "jane@example.com" }, subject, text, channel }))
+    const email = await open("Quasar gateway", "The quasargate drops every hour", "email")
+    const chat = await open("Quasar again", "Still zephyrwords on the chat", "chat")
+    const other = await open("Printer", "The nebulaprinter jams", "web")
+    const all = [email, chat, other]
+    /** Which tickets a word is found on, through the store's search. */
+    const found = async (word: string) =>
+      (await Effect.runPromise(store.query(ws, { search: word }))).items.map((t) => t.id).sort()
+    const consistent = async () => {
+      for (const t of all) {
+        const stream = await Effect.runPromise(readStream(store, t.id))
+        const folded = Ticket.fold(stream.events) as Ticket.Ticket
+        const row = (await Effect.runPromise(store.query(ws, { requester: folded.requester, limit: 500 }))).items.find(
+          (r) => r.id === t.id
+        )
+        expect(row, `row of ${t.id}`).toEqual(TicketQuery.summarize(folded))
+        await expectResolves({ store } as never, ws, t.publicId, t.id)
+      }
+    }
+
+    await run(desk.link({ ticket: other.id, to: email.id, kind: "related", by: mary }))
+    await run(desk.merge({ target: email.id, sources: [chat.id], by: mary }))
+    await consistent()
+    // The merged message is on the target now, and still on the source (closed, readable).
+    expect(await found("zephyrwords")).toEqual([chat.id, email.id].sort())
+    expect((await run(desk.get(chat.publicId))).id).toBe(email.id)
+
+    await run(desk.undoMerge({ target: email.id, source: chat.id, by: mary }))
+    await consistent()
+    expect(await found("zephyrwords")).toEqual([chat.id])
+
+    const before = await run(desk.reply({ ticket: email.id, text: "Also the nebulascanner", by: mary }))
+    const moved = before.messages.at(-1)?.id as string
+    const split = await run(desk.split({ ticket: email.id, messages: [moved], subject: "Scanner", by: mary }))
+    all.push(split)
+    await consistent()
+    expect(await found("nebulascanner")).toEqual([split.id])
+    expect(await found("quasargate")).toEqual([email.id])
+  })
+
+/**
  * Hostile filters against a store that holds hostile data, through `store.query` with decoded
  * queries and through the `Helpdesk`'s `list`, which decodes its input: every answer is the
  * reference's, undecodable input is refused, bad cursors fail with `InvalidCursor`, and
@@ -1999,6 +2058,12 @@ export const run = <E>(
           })
         ))
     })
+
+    it(
+      "links, merges, undos and splits through the Helpdesk: every ticket's row, texts, search and number follow its events",
+      () => relations(layer),
+      timeout
+    )
 
     describe("batches", () => {
       it("a batch over several streams appends to each and returns their versions in batch order; read, load and queries see them", () =>
