@@ -126,7 +126,8 @@ export interface Service {
   readonly suggestDuplicates: (input: In.DuplicatesInput) => Op<ReadonlyArray<Duplicates.Suggestion>>
   /**
    * The current state of a ticket, by public number or internal id. The number of a ticket
-   * merged into another leads to that other ticket; its id still reads the merged ticket.
+   * merged into another leads to that other ticket (as it does for every command but `link`,
+   * `unlink`, `merge`, `undoMerge` and `split`); its id still reads the merged ticket.
    */
   readonly get: (ticket: typeof TicketRefSchema.Encoded) => Op<Ticket.Ticket>
   /** The event log of a ticket: its complete history. */
@@ -307,12 +308,34 @@ export const make = (
 
     // -- streams -----------------------------------------------------------------------------
 
-    const resolve = (ref: TicketRef): Op<TicketId> =>
+    /** The ticket that holds a public number (or the id given): exactly that ticket. */
+    const holder = (ref: TicketRef): Op<TicketId> =>
       typeof ref === "number"
         ? Effect.flatMap(store.resolve(ws, ref as PublicId), (o) =>
             Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new TicketNotFound({ ticket: ref }))
           )
         : Effect.succeed(ref)
+
+    /**
+     * The ticket a reference leads to: an id names its ticket; a public number of a ticket merged
+     * into another leads to that other ticket (to the end of a chain of merges), and `via` is then
+     * the merged ticket the number belongs to.
+     */
+    const follow = (ref: TicketRef): Op<{ readonly id: TicketId; readonly via?: Ticket.Ticket }> =>
+      typeof ref === "number"
+        ? Effect.gen(function* () {
+            const held = yield* holder(ref)
+            const first = recall(held) ?? (yield* load(held, ref))
+            let current = first
+            for (let hops = 0; current.state.mergedInto !== undefined && hops < Relations.maxDepth; hops++) {
+              const next = current.state.mergedInto
+              current = recall(next) ?? (yield* load(next))
+            }
+            return current === first ? { id: held } : { id: current.state.id, via: first.state }
+          })
+        : Effect.succeed({ id: ref })
+
+    const resolve = (ref: TicketRef): Op<TicketId> => Effect.map(follow(ref), ({ id }) => id)
 
     /** A stream's state, if it is a ticket of this workspace: another's looks exactly like a missing one. */
     const inWorkspace = (state: Ticket.State, ref: TicketRef): Op<Ticket.Ticket> =>
@@ -641,37 +664,31 @@ export const make = (
         }
       })
 
-    /** The ticket a reference names, with its id; by public number, a merged ticket leads to its target. */
-    const landing = (ref: TicketRef): Op<Known> =>
-      Effect.gen(function* () {
-        let current = yield* load(yield* resolve(ref), ref)
-        if (typeof ref !== "number") return current
-        for (let hops = 0; current.state.mergedInto !== undefined && hops < Relations.maxDepth; hops++) {
-          current = yield* load(current.state.mergedInto)
-        }
-        return current
-      })
+    /** A caller's `expectedVersion`, checked against the ticket as read for the decision. */
+    const versionIs = (graph: Relations.Graph, ticketId: TicketId, expected: number | undefined): Op<void> => {
+      const actual = graph.get(ticketId)?.version ?? 0
+      return expected === undefined || expected === actual
+        ? Effect.void
+        : Effect.fail(new VersionConflict({ streamId: ticketId, expected, actual }))
+    }
 
     const linkOp =
       (decideLink: typeof Relations.link) =>
       (raw: In.LinkInput): Op<Ticket.Ticket> =>
         Effect.gen(function* () {
           const input = yield* decode(In.LinkInput, "link")(raw)
-          const from = yield* resolve(input.ticket)
-          const to = yield* resolve(input.to)
-          if (input.expectedVersion !== undefined) {
-            const { version } = yield* load(from, input.ticket)
-            if (version !== input.expectedVersion) {
-              return yield* new VersionConflict({ streamId: from, expected: input.expectedVersion, actual: version })
-            }
-          }
+          const from = yield* holder(input.ticket)
+          const to = yield* holder(input.to)
           const after = yield* executeMany(
             input.by,
             [
               { id: from, ref: input.ticket, whole: false },
               { id: to, ref: input.to, whole: false }
             ],
-            (graph, ctx) => decideLink(graph, from, input.kind, to, ctx)
+            (graph, ctx) =>
+              Effect.flatMap(versionIs(graph, from, input.expectedVersion), () =>
+                decideLink(graph, from, input.kind, to, ctx)
+              )
           )
           return after.get(from) as Ticket.Ticket
         })
@@ -679,9 +696,9 @@ export const make = (
     const mergeOp = (raw: In.MergeInput): Op<Ticket.Ticket> =>
       Effect.gen(function* () {
         const input = yield* decode(In.MergeInput, "merge")(raw)
-        const target = yield* resolve(input.target)
+        const target = yield* holder(input.target)
         const sources: Array<{ readonly id: TicketId; readonly ref: TicketRef; readonly whole: boolean }> = []
-        for (const ref of input.sources) sources.push({ id: yield* resolve(ref), ref, whole: true })
+        for (const ref of input.sources) sources.push({ id: yield* holder(ref), ref, whole: true })
         const after = yield* executeMany(
           input.by,
           [{ id: target, ref: input.target, whole: false }, ...sources],
@@ -699,14 +716,8 @@ export const make = (
     const undoMergeOp = (raw: In.UndoMergeInput): Op<Ticket.Ticket> =>
       Effect.gen(function* () {
         const input = yield* decode(In.UndoMergeInput, "undoMerge")(raw)
-        const target = yield* resolve(input.target)
-        // The source's number leads to the target now: by number, it is found through the store.
-        const source =
-          typeof input.source === "number"
-            ? yield* Effect.flatMap(store.resolve(ws, input.source as PublicId), (o) =>
-                Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new TicketNotFound({ ticket: input.source }))
-              )
-            : input.source
+        const target = yield* holder(input.target)
+        const source = yield* holder(input.source)
         const after = yield* executeMany(
           input.by,
           [
@@ -721,7 +732,7 @@ export const make = (
     const splitOp = (raw: In.SplitInput): Op<Ticket.Ticket> =>
       Effect.gen(function* () {
         const input = yield* decode(In.SplitInput, "split")(raw)
-        const ticketId = yield* resolve(input.ticket)
+        const ticketId = yield* holder(input.ticket)
         const newTicketId = (yield* ids.next("ticket")) as TicketId
         for (let attempt = 1; ; attempt++) {
           const newPublicId = yield* store.nextPublicId(ws)
@@ -729,15 +740,7 @@ export const make = (
             executeMany(input.by, [{ id: ticketId, ref: input.ticket, whole: false }], (graph, ctx) =>
               Effect.gen(function* () {
                 const ticket = graph.get(ticketId)
-                if (input.expectedVersion !== undefined) {
-                  const version = (yield* load(ticketId, input.ticket)).version
-                  if (version !== input.expectedVersion)
-                    return yield* new VersionConflict({
-                      streamId: ticketId,
-                      expected: input.expectedVersion,
-                      actual: version
-                    })
-                }
+                yield* versionIs(graph, ticketId, input.expectedVersion)
                 return yield* Relations.split(
                   graph,
                   {
@@ -765,7 +768,7 @@ export const make = (
     const suggestDuplicates = (raw: In.DuplicatesInput): Op<ReadonlyArray<Duplicates.Suggestion>> =>
       Effect.gen(function* () {
         const input = yield* decode(In.DuplicatesInput, "suggestDuplicates")(raw)
-        const { state: ticket } = yield* landing(input.ticket)
+        const { state: ticket } = yield* load(yield* resolve(input.ticket), input.ticket)
         const window = Duration.days(input.windowDays ?? 14)
         const around = {
           category: Status.unresolvedCategories,
@@ -946,7 +949,10 @@ export const make = (
       Effect.gen(function* () {
         const input = yield* decode(In.MessageInput, kind)(raw)
         const messageId = yield* nextMessageId
-        const write = (ref: TicketRef, expectedVersion: number | undefined, channel = input.channel) =>
+        // A reply through a merged ticket's number came in on that ticket's channel (a chat, say).
+        const { id, via } = yield* follow(input.ticket)
+        const arrivedOn = kind === "reply" ? (input.channel ?? via?.channel) : input.channel
+        const write = (ref: TicketRef, expectedVersion: number | undefined, channel = arrivedOn) =>
           execute(ref, input.by, expectedVersion, (ticket) =>
             Effect.succeed(
               kind === "reply"
@@ -964,7 +970,7 @@ export const make = (
                   })
             )
           )
-        const outcome = yield* Effect.result(write(input.ticket, input.expectedVersion))
+        const outcome = yield* Effect.result(write(id, via === undefined ? input.expectedVersion : undefined))
         if (outcome._tag === "Success") return outcome.success
         const refused = outcome.failure
         if (refused._tag !== "FollowUpRequired" && refused._tag !== "TicketClosed") return yield* Effect.fail(refused)
@@ -1077,8 +1083,7 @@ export const make = (
       removeFollower: simple(In.FollowerInput, "removeFollower", (input, ticket) =>
         Effect.succeed(new C.RemoveFollower({ ticketId: ticket.id, follower: input.follower }))
       ),
-      get: (raw) =>
-        Effect.flatMap(decode(TicketRefSchema, "ticket")(raw), (ref) => Effect.map(landing(ref), ({ state }) => state)),
+      get: (raw) => Effect.flatMap(resolveRef(raw), ({ id, ref }) => Effect.map(load(id, ref), ({ state }) => state)),
       history: (raw) =>
         Effect.flatMap(resolveRef(raw), ({ id, ref }) =>
           Effect.flatMap(load(id, ref), () => Effect.map(store.read(id), ({ events }) => events))

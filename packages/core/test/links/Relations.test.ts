@@ -245,6 +245,13 @@ describe("merge", () => {
         expect(byMary.id).toBe(email.id)
         expect(byMary.messages.map((m) => m.text).slice(-2)).toEqual(["Any news?", "Working on it."])
         expect((yield* helpdesk.get(chat.id)).messages).toHaveLength(1)
+        // Every command by the merged ticket's number goes to the target; by its id, to itself.
+        const tagged = yield* helpdesk.tag({ ticket: chat.publicId, add: ["vpn"], by: mary })
+        expect(tagged).toMatchObject({ id: email.id, tags: ["vpn"] })
+        expect(yield* Effect.flip(helpdesk.tag({ ticket: chat.id, add: ["vpn"], by: mary }))).toMatchObject({
+          _tag: "TicketClosed"
+        })
+        expect((yield* helpdesk.history(chat.publicId)).at(-1)?._tag).toBe("TagsChanged")
       })
     )
   )
@@ -262,6 +269,10 @@ describe("merge", () => {
           })
           yield* helpdesk.merge({ target: a.id, sources: [b.id], by: mary })
           expect(yield* refused({ target: b.id, sources: [c.id], by: mary })).toMatchObject({ reason: "target_closed" })
+          // By number too: a merge names exactly the tickets it is given, it does not follow a merge.
+          expect(yield* refused({ target: b.publicId, sources: [c.id], by: mary })).toMatchObject({
+            reason: "target_closed"
+          })
           expect(yield* refused({ target: b.id, sources: [a.id], by: mary })).toMatchObject({ reason: "cycle" })
           expect(yield* refused({ target: c.id, sources: [b.id], by: mary })).toMatchObject({ reason: "source_closed" })
           expect((yield* helpdesk.get(c.id)).version).toBe(1)
