@@ -49,6 +49,7 @@ import { type TicketError, TicketNotFound } from "../ticket/TicketError.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
 import * as In from "./HelpdeskInput.js"
 import { decode, InvalidInput } from "./Input.js"
+import * as Triggers from "./Triggers.js"
 
 /**
  * Every way a `Helpdesk` operation can fail.
@@ -59,6 +60,7 @@ import { decode, InvalidInput } from "./Input.js"
 export type HelpdeskError =
   | TicketError
   | LinkError
+  | Triggers.TriggerLoop
   | InvalidInput
   | NotInDirectory
   | AgentUnavailable
@@ -199,6 +201,8 @@ export interface SlaOptions {
  */
 export interface Options {
   readonly sla?: SlaOptions
+  /** Trigger rules run after each command, in the same unit of work (see `Triggers`). */
+  readonly triggers?: Triggers.Triggers<HelpdeskError>
 }
 
 /**
@@ -458,6 +462,50 @@ export const make = (
           : { ...base, timers: [...(base.timers ?? []), ...sla.timers], slaDueAt: sla.slaDueAt }
       })
 
+    // -- triggers ----------------------------------------------------------------------------
+
+    const triggers = options.triggers
+    const maxPasses = triggers?.maxPasses ?? 10
+
+    /**
+     * The command's events followed by those of the trigger rules, pass after pass until a pass
+     * changes nothing (see `Triggers`); `TriggerLoop` past `maxPasses`.
+     */
+    const runTriggers = (
+      ticketId: TicketId,
+      before: Ticket.State,
+      events: ReadonlyArray<TicketEvent>,
+      ctx: DecideContext
+    ): Op<ReadonlyArray<TicketEvent>> =>
+      Effect.gen(function* () {
+        if (triggers === undefined || triggers.rules.length === 0 || events.length === 0) return events
+        const all = [...events]
+        let current = Ticket.fold(events, before) as Ticket.Ticket
+        for (let pass = 1; ; pass++) {
+          const fired: Array<string> = []
+          for (const trigger of triggers.rules) {
+            const commands = yield* trigger.fire({ before, current, events: all, now: ctx.now, pass })
+            const ruleCtx: DecideContext = {
+              ...ctx,
+              actor: Actor.system(`rule:${trigger.rule.id}`),
+              rule: trigger.rule
+            }
+            let changed = false
+            for (const command of commands) {
+              // A command the ticket refuses is skipped: a rule never blocks the command it follows.
+              const decided = yield* Effect.result(decide(current, command, ruleCtx))
+              if (decided._tag === "Failure" || decided.success.length === 0) continue
+              current = Ticket.fold(decided.success, current) as Ticket.Ticket
+              all.push(...decided.success)
+              changed = true
+            }
+            if (changed) fired.push(trigger.rule.id)
+          }
+          if (fired.length === 0) return all
+          if (pass >= maxPasses) return yield* new Triggers.TriggerLoop({ ticketId, passes: pass, rules: fired })
+        }
+      })
+
     /**
      * Appends decided events with their effects; the new state on success. The cache follows:
      * the new state on success, nothing on failure (the stream is no longer known).
@@ -500,7 +548,8 @@ export const make = (
           return yield* new VersionConflict({ streamId: ticketId, expected: expectedVersion, actual: version })
         }
         const command = yield* build(state)
-        const events = yield* decide(state, command, yield* context(actor))
+        const ctx = yield* context(actor)
+        const events = yield* runTriggers(ticketId, state, yield* decide(state, command, ctx), ctx)
         if (events.length === 0) return { _tag: "Unchanged", ticket: state } as const
         const appended = yield* Effect.result(yield* appendDecided(state, version, ticketId, events))
         return appended._tag === "Success"
@@ -848,7 +897,8 @@ export const make = (
         for (let attempt = 1; ; attempt++) {
           const number = publicId ?? (yield* store.nextPublicId(ws))
           const command = new C.OpenTicket({ ...template, ticketId, workspaceId: ws, publicId: number, messageId })
-          const events = yield* decide(undefined, command, yield* context(actor))
+          const ctx = yield* context(actor)
+          const events = yield* runTriggers(ticketId, undefined, yield* decide(undefined, command, ctx), ctx)
           const appended = yield* Effect.result(yield* appendDecided(undefined, 0, ticketId, events))
           if (appended._tag === "Success") return appended.success
           // A number from the sequence can only be taken by a hand-picked one: take the next.

@@ -158,6 +158,8 @@ export interface Options {
   readonly layer?: Layer.Layer<Ports, unknown>
   /** SLA policies and the business calendars they name (see `Helpdesk.SlaOptions`); none by default. */
   readonly sla?: Helpdesk.SlaOptions
+  /** Trigger rules run after each command (see `Triggers`; `@tessera/rules` compiles them). */
+  readonly triggers?: Helpdesk.Options["triggers"]
 }
 
 /**
@@ -258,6 +260,7 @@ const helpdeskErrorTags: Record<HelpdeskError["_tag"], true> = {
   MergeRefused: true,
   UndoMergeRefused: true,
   SplitRefused: true,
+  TriggerLoop: true,
   InvalidInput: true,
   NotInDirectory: true,
   AgentUnavailable: true,
@@ -397,7 +400,10 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
       ...(options.workflow === undefined ? {} : { workflow: options.workflow }),
       ...(options.customFields === undefined ? {} : { customFields: options.customFields })
     },
-    options.sla === undefined ? {} : { sla: options.sla }
+    {
+      ...(options.sla === undefined ? {} : { sla: options.sla }),
+      ...(options.triggers === undefined ? {} : { triggers: options.triggers })
+    }
   ).pipe(Layer.provideMerge(ports))
   const runtime = ManagedRuntime.make(service)
 

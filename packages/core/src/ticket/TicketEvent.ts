@@ -26,12 +26,27 @@ export const Follower = Schema.Union([AgentActor, ContactActor])
 /** @category models @since 0.1.0 */
 export type Follower = typeof Follower.Type
 
+/**
+ * The rule (id and version) on whose behalf an event was recorded, when a rule caused it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const RuleRef = Schema.Struct({
+  id: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100)),
+  version: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+})
+/** @category models @since 0.1.0 */
+export type RuleRef = typeof RuleRef.Type
+
 const envelope = {
   /** Schema version of the event's shape. */
   v: Schema.Literal(1).pipe(Schema.withConstructorDefault(Effect.succeed(1 as const))),
   ticketId: TicketId,
   at: Schema.DateTimeUtcFromString,
-  by: Actor
+  by: Actor,
+  /** The rule that caused the event, if one did. */
+  rule: Schema.optionalKey(RuleRef)
 }
 
 /**

@@ -31,6 +31,7 @@ import {
   UnknownCustomField,
   UnknownStatus
 } from "./TicketError.js"
+import type { RuleRef } from "./TicketEvent.js"
 import * as E from "./TicketEvent.js"
 import type { SupportLevel } from "./TicketType.js"
 
@@ -45,6 +46,8 @@ export interface DecideContext {
   readonly actor: Actor
   readonly workflow: Status.Workflow
   readonly customFields: ReadonlyArray<FieldDefinition>
+  /** The rule on whose behalf the command runs, recorded on every event it produces. */
+  readonly rule?: RuleRef
 }
 
 type Decision = Effect.Effect<ReadonlyArray<E.TicketEvent>, TicketError>
@@ -52,7 +55,10 @@ type Decision = Effect.Effect<ReadonlyArray<E.TicketEvent>, TicketError>
 const none: Decision = Effect.succeed([])
 const isStaff = (actor: Actor) => actor._tag !== "contact"
 
-const envelope = (ticketId: Ticket["id"], ctx: DecideContext) => ({ ticketId, at: ctx.now, by: ctx.actor })
+const envelope = (ticketId: Ticket["id"], ctx: DecideContext) =>
+  ctx.rule === undefined
+    ? { ticketId, at: ctx.now, by: ctx.actor }
+    : { ticketId, at: ctx.now, by: ctx.actor, rule: ctx.rule }
 
 const staffOnly = (ticket: Ticket, ctx: DecideContext, action: string, then: () => Decision): Decision =>
   isStaff(ctx.actor)

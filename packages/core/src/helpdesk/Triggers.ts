@@ -1,0 +1,74 @@
+/**
+ * The hook through which rules run inside the `Helpdesk`: after a command is decided, and before
+ * anything is written, each trigger rule is asked in order what it wants done to the ticket as it
+ * now stands; the commands it returns are decided at once (so the next rule sees their effect)
+ * and their events carry the rule's id and version. A pass that changed something is followed by
+ * another, each rule firing at most once per pass, until a pass changes nothing: then the
+ * command's events and the rules' are appended together, as one unit of work. A ruleset that
+ * keeps changing the ticket is stopped after `maxPasses` with `TriggerLoop`, nothing written.
+ *
+ * Core knows nothing of rule documents: `@tessera/rules` compiles them into `TriggerRule`s.
+ */
+import { type DateTime, type Effect, Schema } from "effect"
+import type * as Ticket from "../ticket/Ticket.js"
+import type { TicketCommand } from "../ticket/TicketCommand.js"
+import type { RuleRef, TicketEvent } from "../ticket/TicketEvent.js"
+
+/**
+ * What a trigger rule sees: the ticket before the command (`undefined` for a new ticket), as it
+ * stands now, and every event of this unit of work so far (the command's, then the rules').
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TriggerContext {
+  readonly before: Ticket.State
+  readonly current: Ticket.Ticket
+  readonly events: ReadonlyArray<TicketEvent>
+  readonly now: DateTime.Utc
+  /** 1 for the first pass over the rules. */
+  readonly pass: number
+}
+
+/**
+ * A trigger rule as the `Helpdesk` runs it: its identity, and the commands it wants now (none when
+ * it does not match). A command the ticket refuses (a transition the workflow does not allow,
+ * say) is skipped; the rest of the rule's commands still run.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TriggerRule<E = never> {
+  readonly rule: RuleRef
+  readonly fire: (context: TriggerContext) => Effect.Effect<ReadonlyArray<TicketCommand>, E>
+}
+
+/**
+ * The trigger rules of a help desk, in the order they run, and how many passes a unit of work may
+ * take (default 10).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Triggers<E = never> {
+  readonly rules: ReadonlyArray<TriggerRule<E>>
+  readonly maxPasses?: number
+}
+
+/**
+ * The rules still changed the ticket on the last pass allowed: they undo each other, or keep
+ * raising something. Nothing of the unit of work is written.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class TriggerLoop extends Schema.TaggedError<TriggerLoop>()("TriggerLoop", {
+  ticketId: Schema.String,
+  passes: Schema.Int,
+  /** The rules that fired on the last pass, in order. */
+  rules: Schema.Array(Schema.String)
+}) {
+  override get message() {
+    return `Rules on ticket ${this.ticketId} still changed it after ${this.passes} passes (last: ${this.rules.join(", ")})`
+  }
+}
