@@ -144,6 +144,15 @@ export interface Service {
    * tickets `Sla.whatIf` lists): commands and timers recompute by themselves. 0 without SLAs.
    */
   readonly recomputeSla: (ticket: typeof TicketRefSchema.Encoded) => Op<number>
+  /**
+   * Runs rules on a ticket as it stands, outside any command: automations on a schedule. Each
+   * rule is asked what it wants, pass after pass as triggers are (see `Triggers`), its events
+   * naming it; the help desk's triggers then follow, all in one append. Returns the ticket.
+   */
+  readonly applyRules: (
+    ticket: typeof TicketRefSchema.Encoded,
+    rules: ReadonlyArray<Triggers.TriggerRule<HelpdeskError>>
+  ) => Op<Ticket.Ticket>
   readonly saveContact: (input: In.ContactInput) => Op<Contact>
   readonly saveOrganization: (input: In.OrganizationInput) => Op<Organization>
   readonly saveAgent: (input: In.AgentInput) => Op<Agent>
@@ -468,22 +477,24 @@ export const make = (
     const maxPasses = triggers?.maxPasses ?? 10
 
     /**
-     * The command's events followed by those of the trigger rules, pass after pass until a pass
-     * changes nothing (see `Triggers`); `TriggerLoop` past `maxPasses`.
+     * `events` followed by what `rules` decide on the ticket they leave, pass after pass until a
+     * pass changes nothing (see `Triggers`); `TriggerLoop` past `maxPasses`.
      */
-    const runTriggers = (
+    const runRules = (
+      rules: ReadonlyArray<Triggers.TriggerRule<HelpdeskError>>,
       ticketId: TicketId,
       before: Ticket.State,
       events: ReadonlyArray<TicketEvent>,
       ctx: DecideContext
     ): Op<ReadonlyArray<TicketEvent>> =>
       Effect.gen(function* () {
-        if (triggers === undefined || triggers.rules.length === 0 || events.length === 0) return events
         const all = [...events]
-        let current = Ticket.fold(events, before) as Ticket.Ticket
+        const start = Ticket.fold(events, before)
+        if (start === undefined) return all
+        let current = start
         for (let pass = 1; ; pass++) {
           const fired: Array<string> = []
-          for (const trigger of triggers.rules) {
+          for (const trigger of rules) {
             const commands = yield* trigger.fire({ before, current, events: all, now: ctx.now, pass })
             const ruleCtx: DecideContext = {
               ...ctx,
@@ -503,6 +514,40 @@ export const make = (
           }
           if (fired.length === 0) return all
           if (pass >= maxPasses) return yield* new Triggers.TriggerLoop({ ticketId, passes: pass, rules: fired })
+        }
+      })
+
+    /** The command's events followed by those of the help desk's trigger rules. */
+    const runTriggers = (
+      ticketId: TicketId,
+      before: Ticket.State,
+      events: ReadonlyArray<TicketEvent>,
+      ctx: DecideContext
+    ): Op<ReadonlyArray<TicketEvent>> =>
+      triggers === undefined || triggers.rules.length === 0 || events.length === 0
+        ? Effect.succeed(events)
+        : runRules(triggers.rules, ticketId, before, events, ctx)
+
+    /**
+     * Runs rules on a ticket as it stands (automations on a schedule): what they decide is one
+     * unit of work, which the help desk's triggers then follow; decided again on a concurrent
+     * write (bounded).
+     */
+    const applyRules = (
+      raw: typeof TicketRefSchema.Encoded,
+      rules: ReadonlyArray<Triggers.TriggerRule<HelpdeskError>>
+    ): Op<Ticket.Ticket> =>
+      Effect.gen(function* () {
+        const { id, ref } = yield* resolveRef(raw)
+        for (let tries = 1; ; tries++) {
+          const { state, version } = yield* load(id, ref)
+          const ctx = yield* context(Actor.system("automation"))
+          const decided = yield* runRules(rules, id, state, [], ctx)
+          if (decided.length === 0) return state
+          const events = yield* runTriggers(id, state, decided, ctx)
+          const appended = yield* Effect.result(yield* appendDecided(state, version, id, events))
+          if (appended._tag === "Success") return appended.success
+          if (!isConflict(appended.failure) || tries >= maxAttempts) return yield* Effect.fail(appended.failure)
         }
       })
 
@@ -1090,6 +1135,7 @@ export const make = (
       undoMerge: undoMergeOp,
       split: splitOp,
       suggestDuplicates,
+      applyRules,
       assign: simple(In.AssignInput, "assign", (input, ticket) =>
         Effect.gen(function* () {
           const nextGroup = input.group === undefined ? ticket.group : (input.group ?? undefined)

@@ -1,0 +1,270 @@
+/**
+ * Trigger rules in the `Helpdesk`: a rule set is compiled once into core's `Triggers` hook. For
+ * each rule the hook gathers the facts (the ticket before and now, what the unit of work did,
+ * the texts it added, tiers, classification, business hours), asks the compiled condition, and
+ * turns the rule's actions into core commands; the `Helpdesk` decides them on the ticket as it
+ * stands, so every event a rule causes carries its id and version. `explain` answers "which rules
+ * matched, which conditions held or failed with the actual values, and what would they do".
+ *
+ * Actions run here: set (priority, status, type, group, assignee), set a custom field, add and
+ * remove tags, add an internal note, escalate (raise the support level, and optionally the
+ * priority, group or assignee), and assign by strategy when `Options.assign` says whom to.
+ * Notifications and links need more than the ticket in hand; in this version they are listed by
+ * `explain` and skipped by the hook.
+ */
+import {
+  TicketCommand as C,
+  CustomField,
+  type Helpdesk,
+  Ids,
+  Priority,
+  Status,
+  type Ticket,
+  type TicketEvent,
+  TicketType,
+  type Triggers
+} from "@tessera/core"
+import { Effect, Schema } from "effect"
+import * as Compile from "./Compile.js"
+import * as Facts from "./Facts.js"
+import * as Interpreter from "./Interpreter.js"
+import type * as Rule from "./Rule.js"
+
+/**
+ * What the facts need from outside the ticket, all optional.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** The requester's and the organization's customer tiers, for `requester.tier` / `organization.tier`. */
+  readonly tiers?: (ticket: Ticket.Ticket) => { readonly requester?: string; readonly organization?: string }
+  /** A verdict on the texts the unit of work added (the `Classifier`'s `classify`, say). */
+  readonly classify?: (text: string) => Facts.Classification
+  /** Whether the workspace is open at an instant (a `BusinessCalendar`'s `isOpen`). */
+  readonly isOpen?: (at: number) => boolean
+  /** Whom an `assign` action gives the ticket to (an `Assignment.rank` over the roster, say). */
+  readonly assign?: (
+    strategy: Rule.AssignAction["assign"]["strategy"],
+    group: string | undefined,
+    ticket: Ticket.Ticket
+  ) => string | undefined
+}
+
+/**
+ * The trigger events a unit of work's events amount to.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const triggerEvents = (
+  events: ReadonlyArray<TicketEvent.TicketEvent>,
+  ticket: Ticket.Ticket
+): ReadonlyArray<Rule.TriggerEvent> => {
+  const found = new Set<Rule.TriggerEvent>()
+  for (const e of events) {
+    if (e._tag === "TicketOpened") found.add("created")
+    else {
+      found.add("updated")
+      if (e._tag === "ReplyAdded") {
+        const author = e.message.author
+        if (author._tag === "agent") found.add("agent_replied")
+        else if (author._tag === "contact" && author.id === ticket.requester) found.add("requester_replied")
+      }
+      if (e._tag === "NoteAdded") found.add("note_added")
+      if (e._tag === "StatusChanged") found.add("status_changed")
+      if (e._tag === "SlaWarningReached") found.add("sla_warning")
+      if (e._tag === "SlaBreached") found.add("sla_breach")
+    }
+  }
+  return Array.from(found)
+}
+
+const textsOf = (events: ReadonlyArray<TicketEvent.TicketEvent>): ReadonlyArray<string> =>
+  events.flatMap((e) =>
+    e._tag === "TicketOpened" || e._tag === "ReplyAdded" || e._tag === "NoteAdded" ? [e.message.text] : []
+  )
+
+/**
+ * The facts a rule is evaluated on, in a trigger's context.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const factsOf = (context: Triggers.TriggerContext, options: Options = {}): Facts.Facts => {
+  const ticket = context.current
+  const messages = textsOf(context.events)
+  const tiers = options.tiers?.(ticket) ?? {}
+  return Facts.make({
+    ticket,
+    previous: context.before,
+    events: triggerEvents(context.events, ticket),
+    messages,
+    now: context.now.epochMilliseconds,
+    requesterTier: tiers.requester,
+    organizationTier: tiers.organization,
+    isOpen: options.isOpen,
+    classification: options.classify === undefined ? undefined : options.classify(messages.join("\n"))
+  })
+}
+
+const isPriority = Schema.is(Priority.Priority)
+const isStatus = Schema.is(Status.StatusId)
+const isType = Schema.is(TicketType.TicketType)
+const isGroup = Schema.is(Ids.GroupId)
+const isAgent = Schema.is(Ids.AgentId)
+const isFieldKey = Schema.is(CustomField.FieldKey)
+
+/**
+ * The core commands an action asks for on a ticket; none for a value that cannot be (a priority
+ * that is not one, say) and for the actions this hook does not run.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const commandsFor = (
+  rule: Rule.Rule,
+  action: Rule.Action,
+  ticket: Ticket.Ticket,
+  /** The ticket's version when the unit of work began (0 for a new ticket). */
+  unit: number,
+  options: Options = {}
+): ReadonlyArray<C.TicketCommand> => {
+  const ticketId = ticket.id
+  if ("set" in action) {
+    const value = action.value
+    switch (action.set) {
+      case "priority":
+        return isPriority(value) ? [new C.SetPriority({ ticketId, priority: value })] : []
+      case "status":
+        return isStatus(value) ? [new C.ChangeStatus({ ticketId, to: value })] : []
+      case "type":
+        return isType(value) ? [new C.SetType({ ticketId, type: value })] : []
+      case "group":
+        return value === null || isGroup(value) ? [new C.Assign({ ticketId, group: value })] : []
+      case "assignee":
+        return value === null || isAgent(value) ? [new C.Assign({ ticketId, assignee: value })] : []
+    }
+  }
+  if ("setField" in action) {
+    return isFieldKey(action.setField)
+      ? [new C.SetCustomField({ ticketId, key: action.setField, value: action.value })]
+      : []
+  }
+  if ("addTags" in action) return [new C.ChangeTags({ ticketId, add: action.addTags, remove: [] })]
+  if ("removeTags" in action) return [new C.ChangeTags({ ticketId, add: [], remove: action.removeTags })]
+  if ("note" in action) {
+    // One note per rule and unit of work: its id says which (the unit starts at version `unit`),
+    // so a later pass, or a retry, does not add it again.
+    const messageId = `note.${ticketId}.${rule.id}.${rule.version}.${unit}`.slice(0, 128)
+    if (ticket.messages.some((m) => m.id === messageId)) return []
+    return [
+      new C.AddNote({
+        ticketId,
+        messageId: messageId as Ids.MessageId,
+        channel: "web",
+        body: { text: action.note, attachments: [] }
+      })
+    ]
+  }
+  if ("escalate" in action) {
+    const { priority, group, assignee, reason } = action.escalate
+    return [
+      ...(ticket.supportLevel < 3 ? [new C.Escalate({ ticketId, reason })] : []),
+      ...(priority === undefined ? [] : [new C.SetPriority({ ticketId, priority })]),
+      ...(group !== undefined && isGroup(group) ? [new C.Assign({ ticketId, group })] : []),
+      ...(assignee !== undefined && isAgent(assignee) ? [new C.Assign({ ticketId, assignee })] : [])
+    ]
+  }
+  if ("assign" in action) {
+    const agent = options.assign?.(action.assign.strategy, action.assign.group, ticket)
+    return agent !== undefined && isAgent(agent)
+      ? [
+          new C.Assign({
+            ticketId,
+            assignee: agent,
+            ...(action.assign.group !== undefined && isGroup(action.assign.group) ? { group: action.assign.group } : {})
+          })
+        ]
+      : []
+  }
+  return []
+}
+
+/**
+ * Compiles trigger rules (those of `kind: "trigger"`, enabled) into the `Helpdesk`'s hook, in
+ * the order given.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (rules: Rule.RuleSet, options: Options = {}): Triggers.Triggers<Helpdesk.HelpdeskError> => {
+  const triggers = rules.filter((r) => r.kind === "trigger" && r.enabled !== false)
+  return {
+    rules: triggers.map((rule) => {
+      const test = Compile.compile([rule])
+      return {
+        rule: { id: rule.id, version: rule.version },
+        fire: (context) =>
+          Effect.sync(() =>
+            test.matching(factsOf(context, options)).length === 0
+              ? []
+              : rule.then.flatMap((action) =>
+                  commandsFor(rule, action, context.current, context.before?.version ?? 0, options)
+                )
+          )
+      }
+    })
+  }
+}
+
+/**
+ * Why each rule did or did not match, and what it would do.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RuleExplanation {
+  readonly rule: { readonly id: string; readonly version: number; readonly name?: string }
+  /** The rule runs on these events, and the unit of work has them (or the rule runs on any). */
+  readonly onEvents: boolean
+  readonly matched: boolean
+  readonly conditions: Interpreter.ConditionTrace
+  /** The commands its actions ask for (empty when it did not match). */
+  readonly commands: ReadonlyArray<C.TicketCommand>
+  /** Actions this hook does not run (notify, link), listed when the rule matched. */
+  readonly skipped: ReadonlyArray<Rule.Action>
+}
+
+/**
+ * Explains every trigger rule on a context (the ticket before and after, the unit's events):
+ * which matched, which conditions held or failed with the values they read, and the commands
+ * each would run.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const explain = (
+  rules: Rule.RuleSet,
+  context: Triggers.TriggerContext,
+  options: Options = {}
+): ReadonlyArray<RuleExplanation> => {
+  const facts = factsOf(context, options)
+  return rules
+    .filter((r) => r.kind === "trigger" && r.enabled !== false)
+    .map((rule) => {
+      const onEvents = rule.on === undefined || rule.on.some((e) => facts.events.includes(e))
+      const conditions = Interpreter.explain(rule.if, facts)
+      const matched = onEvents && conditions.held
+      return {
+        rule: { id: rule.id, version: rule.version, ...(rule.name === undefined ? {} : { name: rule.name }) },
+        onEvents,
+        matched,
+        conditions,
+        commands: matched
+          ? rule.then.flatMap((a) => commandsFor(rule, a, context.current, context.before?.version ?? 0, options))
+          : [],
+        skipped: matched ? rule.then.filter((a) => "notify" in a || "link" in a) : []
+      }
+    })
+}

@@ -1,0 +1,164 @@
+import { Helpdesk, type Ticket } from "@tessera/core"
+import { DateTime, Effect, Result } from "effect"
+import { describe, expect, it } from "vitest"
+import * as Rule from "../src/Rule.js"
+import * as RuleTriggers from "../src/RuleTriggers.js"
+
+/** The brief's routing, as JSON: billing from premium goes to the billing seniors, high priority. */
+const rulesJson = [
+  {
+    id: "billing-premium",
+    version: 3,
+    kind: "trigger",
+    on: ["created"],
+    if: {
+      all: [
+        { field: "tags", op: "includes", value: "billing" },
+        { field: "requester.tier", op: "in", value: ["premium", "enterprise"] }
+      ]
+    },
+    then: [
+      { set: "group", value: "billing_seniors" },
+      { set: "priority", value: "high" },
+      { note: "Premium billing question: routed to the billing seniors." }
+    ]
+  },
+  {
+    id: "angry-to-senior",
+    version: 1,
+    kind: "trigger",
+    on: ["created", "requester_replied"],
+    // The tag its actions add (through urgent-tag) makes it false: it escalates once.
+    if: {
+      all: [
+        { text: "message", op: "containsAny", value: ["unacceptable", "inadmissible", "lawyer"] },
+        { field: "tags", op: "excludes", value: "escalated" }
+      ]
+    },
+    then: [{ escalate: { priority: "urgent", reason: "Angry customer" } }]
+  },
+  {
+    id: "urgent-tag",
+    version: 1,
+    kind: "trigger",
+    if: { field: "priority", op: "changedTo", value: "urgent" },
+    then: [{ addTags: ["escalated"] }]
+  }
+]
+
+const decoded = Rule.decodeRuleSet(rulesJson)
+const rules = Result.isSuccess(decoded) ? decoded.success : []
+
+const tiers = (ticket: Ticket.Ticket) => (ticket.requester === "con_premium" ? { requester: "premium" } : {})
+
+const run = <A, E>(body: (helpdesk: Helpdesk.Service) => Effect.Effect<A, E>) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const helpdesk = yield* Helpdesk.Helpdesk
+      yield* helpdesk.saveGroup({ id: "billing_seniors", name: "Billing seniors" })
+      yield* helpdesk.saveContact({ id: "con_premium", name: "Jane Sharpe", emails: ["jane@example.com"] })
+      yield* helpdesk.saveContact({ id: "con_free", name: "Omar", emails: ["omar@example.com"] })
+      return yield* body(helpdesk)
+    }).pipe(
+      Effect.provide(
+        Helpdesk.layerMemory(
+          { workspaceId: "acme" },
+          { ids: "sequential", triggers: RuleTriggers.make(rules, { tiers }) }
+        )
+      )
+    )
+  )
+
+describe("rules in the Helpdesk", () => {
+  it("the JSON rules decode", () => {
+    expect(Result.isSuccess(decoded)).toBe(true)
+    expect(rules.map((r) => r.id)).toEqual(["billing-premium", "angry-to-senior", "urgent-tag"])
+  })
+
+  it("a premium billing ticket is routed, prioritised and noted in the same unit of work, each event naming its rule", () =>
+    run((helpdesk) =>
+      Effect.gen(function* () {
+        const ticket = yield* helpdesk.open({
+          requester: { id: "con_premium" },
+          subject: "Charged twice",
+          text: "My card was charged twice.",
+          channel: "email",
+          tags: ["billing"]
+        })
+        expect(ticket).toMatchObject({ group: "billing_seniors", priority: "high" })
+        expect(ticket.messages.map((m) => [m.visibility, m.text])).toEqual([
+          ["public", "My card was charged twice."],
+          ["internal", "Premium billing question: routed to the billing seniors."]
+        ])
+        const history = yield* helpdesk.history(ticket.id)
+        expect(history.slice(1).map((e) => [e._tag, e.rule])).toEqual([
+          ["GroupChanged", { id: "billing-premium", version: 3 }],
+          ["PriorityChanged", { id: "billing-premium", version: 3 }],
+          ["NoteAdded", { id: "billing-premium", version: 3 }]
+        ])
+        // The same question from a free user is not routed.
+        const free = yield* helpdesk.open({
+          requester: { id: "con_free" },
+          subject: "Charged twice",
+          text: "My card was charged twice.",
+          channel: "email",
+          tags: ["billing"]
+        })
+        expect(free).toMatchObject({ priority: "normal", version: 1 })
+        expect(free.group).toBeUndefined()
+      })
+    ))
+
+  it("an angry reply escalates, and the priority change sets off a second rule on the next pass", () =>
+    run((helpdesk) =>
+      Effect.gen(function* () {
+        const ticket = yield* helpdesk.open({
+          requester: { id: "con_free" },
+          subject: "Refund",
+          text: "Where is my refund?",
+          channel: "email"
+        })
+        const replied = yield* helpdesk.reply({
+          ticket: ticket.id,
+          text: "This is UNACCEPTABLE, I will call my lawyer.",
+          by: { _tag: "contact", id: "con_free" }
+        })
+        expect(replied).toMatchObject({ priority: "urgent", supportLevel: 2, tags: ["escalated"] })
+      })
+    ))
+
+  it("explain lists each rule, its conditions with the values read, and the commands it would run", () => {
+    const at = DateTime.makeUnsafe(0)
+    const ticket = {
+      id: "tkt_1",
+      requester: "con_premium",
+      tags: ["billing"],
+      priority: "normal",
+      version: 1,
+      messages: [],
+      links: [],
+      followers: [],
+      customFields: {},
+      supportLevel: 1
+    } as unknown as Ticket.Ticket
+    const explanation = RuleTriggers.explain(
+      rules,
+      { before: undefined, current: ticket, events: [], now: at, pass: 1 },
+      { tiers }
+    )
+    expect(explanation.map((e) => [e.rule.id, e.onEvents, e.matched])).toEqual([
+      ["billing-premium", false, false],
+      ["angry-to-senior", false, false],
+      ["urgent-tag", true, false]
+    ])
+    const billing = explanation[0]
+    expect(billing?.conditions).toMatchObject({
+      _tag: "All",
+      held: true,
+      children: [
+        { held: true, actual: ["billing"] },
+        { held: true, actual: "premium", expected: ["premium", "enterprise"] }
+      ]
+    })
+  })
+})
