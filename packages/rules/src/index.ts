@@ -6,6 +6,7 @@
  */
 
 export * as Assignment from "./Assignment.js"
+export * as Automations from "./Automations.js"
 export * as Builder from "./Builder.js"
 export * as Classifier from "./Classifier.js"
 export * as Compile from "./Compile.js"
