@@ -492,10 +492,19 @@ export const make = (
         const start = Ticket.fold(events, before)
         if (start === undefined) return all
         let current = start
+        // A rule fires once per episode of its condition: after firing it waits until it no
+        // longer matches (it asks for nothing) before it may fire again.
+        const waiting = new Set<string>()
         for (let pass = 1; ; pass++) {
           const fired: Array<string> = []
           for (const trigger of rules) {
             const commands = yield* trigger.fire({ before, current, events: all, now: ctx.now, pass })
+            if (commands.length === 0) {
+              waiting.delete(trigger.rule.id)
+              continue
+            }
+            if (waiting.has(trigger.rule.id)) continue
+            waiting.add(trigger.rule.id)
             const ruleCtx: DecideContext = {
               ...ctx,
               actor: Actor.system(`rule:${trigger.rule.id}`),
@@ -510,7 +519,14 @@ export const make = (
               all.push(...decided.success)
               changed = true
             }
-            if (changed) fired.push(trigger.rule.id)
+            if (!changed) continue
+            fired.push(trigger.rule.id)
+            // The change may end the episode of a rule that fired (its own, say): it may fire again.
+            for (const other of rules) {
+              if (!waiting.has(other.rule.id)) continue
+              const still = yield* other.fire({ before, current, events: all, now: ctx.now, pass })
+              if (still.length === 0) waiting.delete(other.rule.id)
+            }
           }
           if (fired.length === 0) return all
           if (pass >= maxPasses) return yield* new Triggers.TriggerLoop({ ticketId, passes: pass, rules: fired })

@@ -3,9 +3,14 @@
  * anything is written, each trigger rule is asked in order what it wants done to the ticket as it
  * now stands; the commands it returns are decided at once (so the next rule sees their effect)
  * and their events carry the rule's id and version. A pass that changed something is followed by
- * another, each rule firing at most once per pass, until a pass changes nothing: then the
- * command's events and the rules' are appended together, as one unit of work. A ruleset that
- * keeps changing the ticket is stopped after `maxPasses` with `TriggerLoop`, nothing written.
+ * another, until a pass changes nothing: then the command's events and the rules' are appended
+ * together, as one unit of work.
+ *
+ * A rule fires once per episode of its condition: once it has fired, it fires again only after a
+ * pass in which it did not match (it asked for nothing). So a rule whose condition stays true
+ * fires once, whatever other rules do after it; rules that keep re-enabling each other (one
+ * lowers the priority that the other raises) go on until `maxPasses`, and stop with `TriggerLoop`,
+ * nothing written.
  *
  * Core knows nothing of rule documents: `@tessera/rules` compiles them into `TriggerRule`s.
  */
