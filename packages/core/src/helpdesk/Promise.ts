@@ -328,7 +328,9 @@ const optionKeys: ReadonlySet<string> = new Set<keyof Options>([
   "firstPublicId",
   "ids",
   "now",
-  "layer"
+  "layer",
+  "sla",
+  "triggers"
 ])
 
 const Limit = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))

@@ -7,6 +7,8 @@ import {
   MemoryDirectoryStore,
   MemoryTicketStore,
   PromiseHelpdesk,
+  SlaPolicy,
+  TicketCommand,
   TicketError,
   TicketStore
 } from "../../src/index.js"
@@ -265,6 +267,37 @@ describe("createHelpdesk", () => {
 
     const badNumber = await rejection(createHelpdesk({ firstPublicId: 0 }))
     expect(badNumber).toMatchObject({ _tag: "InvalidInput", problems: [{ path: ["firstPublicId"] }] })
+  })
+
+  it("takes SLA and trigger options, and runs the triggers", async () => {
+    const helpdesk = await createHelpdesk({
+      sla: { policies: SlaPolicy.defaultPolicySet, calendars: {} },
+      triggers: {
+        rules: [
+          {
+            rule: { id: "tag-all", version: 1 },
+            fire: ({ current }) =>
+              Effect.succeed(
+                current.tags.includes("seen" as never)
+                  ? []
+                  : [new TicketCommand.ChangeTags({ ticketId: current.id, add: ["seen"], remove: [] })]
+              )
+          }
+        ]
+      }
+    })
+    try {
+      const ticket = await helpdesk.open({
+        requester: { email: "jane@example.com" },
+        subject: "VPN",
+        text: "Down",
+        channel: "email"
+      })
+      expect(ticket.tags).toEqual(["seen"])
+      expect((await helpdesk.history(ticket.id)).at(-1)?.rule).toEqual({ id: "tag-all", version: 1 })
+    } finally {
+      await helpdesk.close()
+    }
   })
 
   it("runs on the ports of a layer, where in-memory options do not apply", async () => {
