@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 
+export * as Analysis from "./Analysis.js"
 export * as Assignment from "./Assignment.js"
 export * as Automations from "./Automations.js"
 export * as Builder from "./Builder.js"
