@@ -7,10 +7,11 @@
  * matched, which conditions held or failed with the actual values, and what would they do".
  *
  * Actions run here: set (priority, status, type, group, assignee), set a custom field, add and
- * remove tags, add an internal note, escalate (raise the support level, and optionally the
- * priority, group or assignee), and assign by strategy when `Options.assign` says whom to.
- * Notifications and links need more than the ticket in hand; in this version they are listed by
- * `explain` and skipped by the hook.
+ * remove tags, add an internal note, notify (a `NotificationRequested` event, and an outbox
+ * message in the same append), escalate (raise the support level, and optionally the priority,
+ * group or assignee), and assign by strategy when `Options.assign` says whom to. Links change two
+ * tickets, which a trigger on one cannot; in this version they are listed by `explain` and
+ * skipped by the hook.
  */
 import {
   TicketCommand as C,
@@ -176,6 +177,7 @@ export const commandsFor = (
       ...(assignee !== undefined && isAgent(assignee) ? [new C.Assign({ ticketId, assignee })] : [])
     ]
   }
+  if ("notify" in action) return [new C.Notify({ ticketId, template: action.notify.template, to: action.notify.to })]
   if ("assign" in action) {
     const agent = options.assign?.(action.assign.strategy, action.assign.group, ticket)
     return agent !== undefined && isAgent(agent)
@@ -232,7 +234,7 @@ export interface RuleExplanation {
   readonly conditions: Interpreter.ConditionTrace
   /** The commands its actions ask for (empty when it did not match). */
   readonly commands: ReadonlyArray<C.TicketCommand>
-  /** Actions this hook does not run (notify, link), listed when the rule matched. */
+  /** Actions this hook does not run (link), listed when the rule matched. */
   readonly skipped: ReadonlyArray<Rule.Action>
 }
 
@@ -264,7 +266,7 @@ export const explain = (
         commands: matched
           ? rule.then.flatMap((a) => commandsFor(rule, a, context.current, context.before?.version ?? 0, options))
           : [],
-        skipped: matched ? rule.then.filter((a) => "notify" in a || "link" in a) : []
+        skipped: matched ? rule.then.filter((a) => "link" in a) : []
       }
     })
 }

@@ -1,4 +1,4 @@
-import { Helpdesk, type Ticket } from "@tessera/core"
+import { Helpdesk, Outbox, type Ticket } from "@tessera/core"
 import { DateTime, Effect, Result } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Rule from "../src/Rule.js"
@@ -35,7 +35,10 @@ const rulesJson = [
         { field: "tags", op: "excludes", value: "escalated" }
       ]
     },
-    then: [{ escalate: { priority: "urgent", reason: "Angry customer" } }]
+    then: [
+      { escalate: { priority: "urgent", reason: "Angry customer" } },
+      { notify: { template: "escalated", to: ["group", "agent:mary"] } }
+    ]
   },
   {
     id: "urgent-tag",
@@ -51,7 +54,7 @@ const rules = Result.isSuccess(decoded) ? decoded.success : []
 
 const tiers = (ticket: Ticket.Ticket) => (ticket.requester === "con_premium" ? { requester: "premium" } : {})
 
-const run = <A, E>(body: (helpdesk: Helpdesk.Service) => Effect.Effect<A, E>) =>
+const run = <A, E>(body: (helpdesk: Helpdesk.Service) => Effect.Effect<A, E, Outbox.Outbox>) =>
   Effect.runPromise(
     Effect.gen(function* () {
       const helpdesk = yield* Helpdesk.Helpdesk
@@ -124,6 +127,20 @@ describe("rules in the Helpdesk", () => {
           by: { _tag: "contact", id: "con_free" }
         })
         expect(replied).toMatchObject({ priority: "urgent", supportLevel: 2, tags: ["escalated"] })
+        // The notification is recorded on the ticket and queued in the outbox by the same append.
+        const history = yield* helpdesk.history(ticket.id)
+        expect(history.filter((e) => e._tag === "NotificationRequested")).toHaveLength(1)
+        const outbox = yield* Outbox.Outbox
+        const queued = yield* outbox.claim("notification", DateTime.makeUnsafe(Date.now()), 10, 60_000)
+        expect(queued.map((m) => m.payload)).toEqual([
+          {
+            template: "escalated",
+            to: ["group", "agent:mary"],
+            ticketId: ticket.id,
+            publicId: ticket.publicId,
+            rule: { id: "angry-to-senior", version: 1 }
+          }
+        ])
       })
     ))
 

@@ -20,7 +20,7 @@ import * as MemoryDirectoryStore from "../memory/MemoryDirectoryStore.js"
 import * as MemoryTicketStore from "../memory/MemoryTicketStore.js"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
 import { IdGenerator, layerSequential, layerTimeOrdered } from "../ports/IdGenerator.js"
-import type { Outbox } from "../ports/Outbox.js"
+import type { Outbox, OutboxMessage } from "../ports/Outbox.js"
 import type { InvalidCursor, PublicIdTaken, StoreError } from "../ports/StoreError.js"
 import { VersionConflict } from "../ports/StoreError.js"
 import { type AppendEffects, type AppendRequest, TicketStore } from "../ports/TicketStore.js"
@@ -377,7 +377,31 @@ export const make = (
           (e._tag === "StatusChanged" && e.toCategory === "solved") ||
           (e._tag === "TicketOpened" && e.category === "solved")
       )
-      return due !== undefined && solvedNow ? { timers: [Timer.make(ws, ticket.id, "close_solved", due)] } : {}
+      const timers = due !== undefined && solvedNow ? [Timer.make(ws, ticket.id, "close_solved", due)] : []
+      // Each notification asked for goes to the outbox with its event; its id is the event's
+      // place in the stream, so a retried append cannot queue it twice.
+      const first = ticket.version - events.length + 1
+      const outbox: Array<OutboxMessage> = events.flatMap((e, i) =>
+        e._tag === "NotificationRequested"
+          ? [
+              {
+                id: `notification:${ticket.id}:${first + i}`,
+                workspaceId: ws,
+                ticketId: ticket.id,
+                channel: "notification",
+                payload: {
+                  template: e.template,
+                  to: e.to,
+                  ticketId: ticket.id,
+                  publicId: ticket.publicId,
+                  ...(e.rule === undefined ? {} : { rule: e.rule })
+                },
+                createdAt: e.at
+              }
+            ]
+          : []
+      )
+      return { ...(timers.length === 0 ? {} : { timers }), ...(outbox.length === 0 ? {} : { outbox }) }
     }
 
     // -- SLAs --------------------------------------------------------------------------------
@@ -504,7 +528,6 @@ export const make = (
               continue
             }
             if (waiting.has(trigger.rule.id)) continue
-            waiting.add(trigger.rule.id)
             const ruleCtx: DecideContext = {
               ...ctx,
               actor: Actor.system(`rule:${trigger.rule.id}`),
@@ -519,7 +542,9 @@ export const make = (
               all.push(...decided.success)
               changed = true
             }
+            // A match that changed nothing is not a firing: the rule may act later in the unit.
             if (!changed) continue
+            waiting.add(trigger.rule.id)
             fired.push(trigger.rule.id)
             // The change may end the episode of a rule that fired (its own, say): it may fire again.
             for (const other of rules) {

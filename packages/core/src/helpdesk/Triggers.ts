@@ -6,8 +6,9 @@
  * another, until a pass changes nothing: then the command's events and the rules' are appended
  * together, as one unit of work.
  *
- * A rule fires once per episode of its condition: once it has fired, it fires again only after a
- * pass in which it did not match (it asked for nothing). So a rule whose condition stays true
+ * A rule fires once per episode of its condition: once it has fired (changed the ticket), it fires
+ * again only after it no longer matches (it asks for nothing), which is checked after every
+ * change. A match that changes nothing is not a firing. So a rule whose condition stays true
  * fires once, whatever other rules do after it; rules that keep re-enabling each other (one
  * lowers the priority that the other raises) go on until `maxPasses`, and stop with `TriggerLoop`,
  * nothing written.

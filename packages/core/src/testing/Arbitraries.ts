@@ -382,6 +382,12 @@ export const link: fc.Arbitrary<Link> = fc.record(
   optional
 )
 
+const notificationTemplate = fc.constantFrom("ticket_escalated", "reminder")
+const recipients = fc.uniqueArray(fc.constantFrom("requester", "assignee", "agent:mary", "ops@example.com"), {
+  minLength: 1,
+  maxLength: 3
+})
+
 // -- events ----------------------------------------------------------------------------------
 
 const envelope = (id: fc.Arbitrary<TicketId>) => ({ ticketId: id, at: dateTime, by: actor })
@@ -485,6 +491,9 @@ export const laterEvents = (id: fc.Arbitrary<TicketId> = ticketId) => {
     FollowerRemoved: fc.record({ ...base, follower }, optional).map((fields) => new E.FollowerRemoved(fields)),
     LinkAdded: fc.record({ ...base, link }, optional).map((fields) => new E.LinkAdded(fields)),
     LinkRemoved: fc.record({ ...base, link }, optional).map((fields) => new E.LinkRemoved(fields)),
+    NotificationRequested: fc
+      .record({ ...base, template: notificationTemplate, to: recipients }, optional)
+      .map((fields) => new E.NotificationRequested(fields)),
     MergedIn: fc
       .record(
         {
@@ -686,6 +695,9 @@ export const commands = (id: fc.Arbitrary<TicketId> = ticketId) => {
     AddFollower: fc.record({ ticketId: id, follower }, optional).map((fields) => new C.AddFollower(fields)),
     RemoveFollower: fc.record({ ticketId: id, follower }, optional).map((fields) => new C.RemoveFollower(fields)),
     AddLink: fc.record({ ticketId: id, link }, optional).map((fields) => new C.AddLink(fields)),
+    Notify: fc
+      .record({ ticketId: id, template: notificationTemplate, to: recipients }, optional)
+      .map((fields) => new C.Notify(fields)),
     CloseSolved: fc.record({ ticketId: id }, optional).map((fields) => new C.CloseSolved(fields)),
     RecordSla: fc
       .record(

@@ -150,7 +150,7 @@ export const evolve = (state: State, event: TicketEvent): State => {
   }
   if (state === undefined) return state
   // SLA milestones are records about the ticket, not changes to it: it is not "updated".
-  if (event._tag === "SlaWarningReached" || event._tag === "SlaBreached")
+  if (event._tag === "SlaWarningReached" || event._tag === "SlaBreached" || event._tag === "NotificationRequested")
     return { ...state, version: state.version + 1 }
   const ticket = touch(state, event.at)
   switch (event._tag) {

@@ -182,6 +182,18 @@ export class AddLink extends Schema.TaggedClass<AddLink>()("AddLink", {
 }) {}
 
 /**
+ * Ask for a notification from a template (staff and rules only); see `NotificationRequested`.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class Notify extends Schema.TaggedClass<Notify>()("Notify", {
+  ticketId: TicketId,
+  template: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200)),
+  to: Schema.Array(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(320))).check(Schema.isMinLength(1))
+}) {}
+
+/**
  * The time-driven close of a solved ticket, once the workflow's delay has passed.
  *
  * @category commands
@@ -231,6 +243,7 @@ export const TicketCommand = Schema.Union([
   AddFollower,
   RemoveFollower,
   AddLink,
+  Notify,
   CloseSolved,
   RecordSla
 ])

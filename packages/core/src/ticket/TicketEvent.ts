@@ -360,6 +360,20 @@ export class SplitReceived extends Schema.TaggedClass<SplitReceived>()("SplitRec
   messages: Schema.Array(Message)
 }) {}
 
+/**
+ * A notification was asked for (by a rule, say): the `Helpdesk` writes it to the outbox in the
+ * same append, on the `notification` channel, for a deliverer to send from `template` to `to`.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class NotificationRequested extends Schema.TaggedClass<NotificationRequested>()("NotificationRequested", {
+  ...envelope,
+  template: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200)),
+  /** Roles on the ticket (`requester`, `assignee`, `group`, `followers`), `agent:<id>` or addresses. */
+  to: Schema.Array(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(320)))
+}) {}
+
 const slaMilestone = {
   ...envelope,
   metric: Metric,
@@ -415,6 +429,7 @@ export const TicketEvent = Schema.Union([
   Unmerged,
   MessagesSplitOff,
   SplitReceived,
+  NotificationRequested,
   SlaWarningReached,
   SlaBreached
 ])

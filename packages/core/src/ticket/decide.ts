@@ -355,6 +355,11 @@ const addLink = (ticket: Ticket, cmd: C.AddLink, ctx: DecideContext): Decision =
       : Effect.succeed([new E.LinkAdded({ ...envelope(ticket.id, ctx), link: cmd.link })])
   )
 
+const notify = (ticket: Ticket, cmd: C.Notify, ctx: DecideContext): Decision =>
+  staffOnly(ticket, ctx, "send notifications", () =>
+    Effect.succeed([new E.NotificationRequested({ ...envelope(ticket.id, ctx), template: cmd.template, to: cmd.to })])
+  )
+
 const closeSolved = (ticket: Ticket, ctx: DecideContext): Decision => {
   // Reopened (or already closed) since the timer was set: nothing to do.
   const due = closeDueAt(ticket, ctx.workflow)
@@ -423,6 +428,8 @@ export const decide = (state: Ticket | undefined, command: C.TicketCommand, ctx:
       return follow(state, command, ctx)
     case "AddLink":
       return addLink(state, command, ctx)
+    case "Notify":
+      return notify(state, command, ctx)
     case "CloseSolved":
       return closeSolved(state, ctx)
     case "RecordSla":

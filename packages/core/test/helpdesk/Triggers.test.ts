@@ -1,10 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { DateTime, Effect } from "effect"
 import fc from "fast-check"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
 import type * as Triggers from "../../src/helpdesk/Triggers.js"
+import * as Outbox from "../../src/ports/Outbox.js"
 import * as Priority from "../../src/priority/Priority.js"
+import { decide } from "../../src/ticket/decide.js"
 import type { GroupId, TicketId } from "../../src/ticket/Ids.js"
+import * as Status from "../../src/ticket/Status.js"
 import * as Ticket from "../../src/ticket/Ticket.js"
 import * as C from "../../src/ticket/TicketCommand.js"
 
@@ -17,7 +20,10 @@ const rule = (id: string, fire: (context: Triggers.TriggerContext) => ReadonlyAr
   fire: (context) => Effect.succeed(fire(context))
 })
 
-const withRules = <A, E>(rules: ReadonlyArray<Rule>, body: (helpdesk: Helpdesk.Service) => Effect.Effect<A, E>) =>
+const withRules = <A, E>(
+  rules: ReadonlyArray<Rule>,
+  body: (helpdesk: Helpdesk.Service) => Effect.Effect<A, E, Outbox.Outbox>
+) =>
   Effect.gen(function* () {
     const helpdesk = yield* Helpdesk.Helpdesk
     yield* helpdesk.saveGroup({ id: "billing", name: "Billing" })
@@ -137,6 +143,66 @@ describe("triggers", () => {
       })
     )
   })
+})
+
+describe("notifications", () => {
+  it.effect(
+    "a Notify from a rule is an event and an outbox message written by the same append; contacts may not notify",
+    () =>
+      Effect.gen(function* () {
+        const notifyAll = rule("notify-new", ({ current, events }) =>
+          events.some((e) => e._tag === "TicketOpened")
+            ? [new C.Notify({ ticketId: current.id, template: "new_ticket", to: ["group"] })]
+            : []
+        )
+        yield* withRules([notifyAll], (helpdesk) =>
+          Effect.gen(function* () {
+            const ticket = yield* opens(helpdesk)
+            const history = yield* helpdesk.history(ticket.id)
+            expect(history.map((e) => e._tag)).toEqual(["TicketOpened", "NotificationRequested"])
+            const outbox = yield* Outbox.Outbox
+            const queued = yield* outbox.claim("notification", DateTime.makeUnsafe(0), 10, 1000)
+            expect(queued).toMatchObject([
+              {
+                id: `notification:${ticket.id}:2`,
+                channel: "notification",
+                payload: { template: "new_ticket", to: ["group"] }
+              }
+            ])
+          })
+        )
+        const contact = { _tag: "contact", id: "con_1" } as const
+        const opened = yield* decide(
+          undefined,
+          new C.OpenTicket({
+            ticketId: "tkt_1" as TicketId,
+            workspaceId: "acme" as never,
+            publicId: 1 as never,
+            messageId: "msg_1" as never,
+            subject: "Hi",
+            requester: "con_1" as never,
+            channel: "email",
+            tags: [],
+            customFields: {},
+            body: { text: "Hello", attachments: [] }
+          }),
+          { now: DateTime.makeUnsafe(0), actor: contact as never, workflow: Status.defaultWorkflow, customFields: [] }
+        )
+        const refused = yield* Effect.flip(
+          decide(
+            Ticket.fold(opened),
+            new C.Notify({ ticketId: "tkt_1" as TicketId, template: "x", to: ["requester"] }),
+            {
+              now: DateTime.makeUnsafe(0),
+              actor: contact as never,
+              workflow: Status.defaultWorkflow,
+              customFields: []
+            }
+          )
+        )
+        expect(refused._tag).toBe("NotPermitted")
+      })
+  )
 })
 
 // -- the fixpoint terminates ---------------------------------------------------------------------
