@@ -1,6 +1,7 @@
 import { Effect, Layer } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import {
+  BusinessCalendar,
   createHelpdesk,
   DirectoryError,
   Input,
@@ -271,7 +272,7 @@ describe("createHelpdesk", () => {
 
   it("takes SLA and trigger options, and runs the triggers", async () => {
     const helpdesk = await createHelpdesk({
-      sla: { policies: SlaPolicy.defaultPolicySet, calendars: {} },
+      sla: { policies: SlaPolicy.defaultPolicySet, calendars: { business_hours: BusinessCalendar.alwaysOpen } },
       triggers: {
         rules: [
           {
@@ -294,6 +295,9 @@ describe("createHelpdesk", () => {
         channel: "email"
       })
       expect(ticket.tags).toEqual(["seen"])
+      // The SLA option took: the queue's due time is the first reply's (Standard, normal: 8 h, 24/7).
+      const [listed] = (await helpdesk.list({})).items
+      expect(listed?.slaDueAt).toBeDefined()
       expect((await helpdesk.history(ticket.id)).at(-1)?.rule).toEqual({ id: "tag-all", version: 1 })
     } finally {
       await helpdesk.close()
