@@ -50,19 +50,30 @@ const ticket = (overrides: Record<string, unknown> = {}): Ticket.Ticket =>
 
 const rule = (input: unknown): Rule.Rule => Result.getOrThrow(Rule.decodeRule(input))
 
+/** Both ways of compiling: generated code (the default here) and closures. */
+const backends = [{ generate: true }, { generate: false }] as const
+
 const both = (rules: Rule.RuleSet, facts: Facts.Facts) => {
-  const compiled = Compile.compile(rules)
-    .matching(facts)
-    .map((r) => r.id)
-  expect(compiled).toEqual(Interpreter.matching(rules, facts).map((r) => r.id))
-  return compiled
+  const expected = Interpreter.matching(rules, facts).map((r) => r.id)
+  const [compiled, ...others] = backends.map((options) =>
+    Compile.compile(rules, options)
+      .matching(facts)
+      .map((r) => r.id)
+  )
+  expect(compiled).toEqual(expected)
+  for (const other of others) expect(other).toEqual(expected)
+  return compiled as ReadonlyArray<string>
 }
 
 const when = (condition: unknown, facts: Facts.Facts): boolean => {
   const r = rule({ id: "r", version: 1, kind: "trigger", if: condition, then: [{ note: "x" }] })
   const compiled = Compile.compileCondition(r.if)(facts)
   expect(compiled).toBe(Interpreter.evaluate(r.if, facts))
+  expect(Compile.compileCondition(r.if, { generate: false })(facts)).toBe(compiled)
   expect(Interpreter.explain(r.if, facts).held).toBe(compiled)
+  // The same condition as a rule of a set (the generated code for sets is its own).
+  const { on: _on, ...onAnyEvent } = r
+  expect(both([onAnyEvent], facts)).toEqual(compiled ? ["r"] : [])
   return compiled
 }
 
@@ -204,6 +215,140 @@ describe("Compile (examples)", () => {
         }
       ]
     })
+  })
+})
+
+describe("Compile (specialised code)", () => {
+  const at = (overrides: Record<string, unknown> = {}, previous?: Record<string, unknown>) =>
+    Facts.make({
+      ticket: ticket(overrides),
+      previous: previous === undefined ? undefined : ticket(previous),
+      events: ["updated"],
+      requesterTier: "premium",
+      now: created
+    })
+
+  /** Like `when`, for a condition the decoder would refuse (compileCondition takes any condition). */
+  const unchecked = (condition: Rule.Condition, facts: Facts.Facts): boolean => {
+    const expected = Interpreter.evaluate(condition, facts)
+    expect(Compile.compileCondition(condition)(facts)).toBe(expected)
+    expect(Compile.compileCondition(condition, { generate: false })(facts)).toBe(expected)
+    return expected
+  }
+
+  it("custom fields named like Object.prototype members are read as own fields only", () => {
+    const plain = at()
+    expect(when({ field: "custom.constructor", op: "present" }, plain)).toBe(false)
+    expect(when({ field: "custom.constructor", op: "absent" }, plain)).toBe(true)
+    expect(when({ field: "custom.constructor", op: "isNot", value: "x" }, plain)).toBe(true)
+    expect(when({ field: "custom.constructor", op: "notIn", value: ["x", 1] }, plain)).toBe(true)
+    expect(when({ field: "custom.constructor", op: "changed" }, at({}, {}))).toBe(false)
+    expect(when({ field: "custom.constructor", op: "changed" }, Facts.make({ ticket: ticket(), now: created }))).toBe(
+      false
+    )
+    for (const key of ["__proto__", "toString", "hasOwnProperty", "valueOf"]) {
+      const field = `custom.${key}` as Rule.FieldName
+      expect(unchecked({ field, op: "present" }, plain)).toBe(false)
+      expect(unchecked({ field, op: "isNot", value: "x" }, plain)).toBe(true)
+      expect(unchecked({ field, op: "changed" }, at({}, {}))).toBe(false)
+    }
+    const own = at({ customFields: { constructor: "pro", seats: 3 } }, { customFields: { constructor: "free" } })
+    expect(when({ field: "custom.constructor", op: "is", value: "pro" }, own)).toBe(true)
+    expect(when({ field: "custom.constructor", op: "changedFrom", value: "free" }, own)).toBe(true)
+    expect(when({ field: "custom.constructor", op: "changed" }, own)).toBe(true)
+  })
+
+  it("rule values never become code: quotes, backslashes and code-like keys are data", () => {
+    const hostile = ['"); throw new Error("x"); ("', "\\", `\`$\{process.exit(1)}\``, "k0", "t.status", "\u2028"]
+    const customFields = Object.fromEntries(hostile.map((h, i) => [`f${i}`, h]))
+    const facts = at({ customFields })
+    hostile.forEach((h, i) => {
+      expect(when({ field: `custom.f${i}`, op: "is", value: h }, facts)).toBe(true)
+      expect(when({ field: `custom.f${i}`, op: "in", value: [h, "x"] }, facts)).toBe(true)
+      const field = `custom.${h}` as Rule.FieldName
+      expect(unchecked({ field, op: "absent" }, facts)).toBe(true)
+      expect(unchecked({ field: "status", op: "in", value: [h, "new"] }, facts)).toBe(true)
+    })
+    expect(unchecked({ field: "custom.f0", op: "is", value: hostile[0] as string }, facts)).toBe(true)
+  })
+
+  it("tags are normalised once, compared as a set, and change operators handle a created ticket", () => {
+    const facts = at({ tags: ["billing", "vip"] }, { tags: ["vip", "billing", "vip"] })
+    expect(when({ field: "tags", op: "includes", value: "Billing" }, facts)).toBe(true)
+    expect(when({ field: "tags", op: "includes", value: [" VIP ", "x"] }, facts)).toBe(true)
+    expect(when({ field: "tags", op: "excludes", value: ["Été", "x"] }, facts)).toBe(true)
+    expect(when({ field: "tags", op: "changed" }, facts)).toBe(false)
+    expect(when({ field: "tags", op: "changedTo", value: "billing" }, facts)).toBe(false)
+    expect(when({ field: "tags", op: "changedFrom", value: "vip" }, facts)).toBe(false)
+    const added = at({ tags: ["billing", "été"] }, { tags: ["billing", "vip"] })
+    expect(when({ field: "tags", op: "changed" }, added)).toBe(true)
+    expect(when({ field: "tags", op: "changedTo", value: "Été" }, added)).toBe(true)
+    expect(when({ field: "tags", op: "changedFrom", value: "VIP" }, added)).toBe(true)
+    const fresh = Facts.make({ ticket: ticket({ tags: [] }), now: created })
+    expect(when({ field: "tags", op: "changed" }, fresh)).toBe(false)
+    expect(when({ field: "tags", op: "absent" }, fresh)).toBe(true)
+    expect(when({ field: "tags", op: "changedFrom", value: "billing" }, fresh)).toBe(false)
+  })
+
+  it("priority order is by rank, at every level and bound", () => {
+    for (const actual of Priority.levels) {
+      const facts = at({ priority: actual })
+      for (const op of ["lt", "lte", "gt", "gte"] as const)
+        for (const value of Priority.levels) when({ field: "priority", op, value }, facts)
+    }
+    expect(when({ field: "priority", op: "lt", value: "low" }, at({ priority: "low" }))).toBe(false)
+    expect(when({ field: "priority", op: "gte", value: "low" }, at({ priority: "urgent" }))).toBe(true)
+  })
+
+  it("change operators with no previous ticket, the same ticket, and a different one", () => {
+    const fresh = Facts.make({ ticket: ticket({ status: "open", category: "open" }), now: created })
+    const same = at({}, {})
+    const moved = at({ status: "open", category: "open" }, {})
+    for (const facts of [fresh, same, moved])
+      for (const field of ["status", "category", "group", "custom.plan", "custom.seats", "supportLevel"]) {
+        when({ field, op: "changed" }, facts)
+        for (const value of ["open", "new", "pro"]) {
+          if (field === "custom.seats" || field === "supportLevel" || field === "category") continue
+          when({ field, op: "changedTo", value }, facts)
+          when({ field, op: "changedFrom", value }, facts)
+        }
+      }
+    expect(when({ field: "status", op: "changedTo", value: "open" }, fresh)).toBe(true)
+    expect(when({ field: "status", op: "changedFrom", value: "new" }, fresh)).toBe(false)
+    expect(when({ field: "status", op: "changedFrom", value: "new" }, moved)).toBe(true)
+  })
+
+  it("long `in` lists, numbers at the bounds and folded constants agree too", () => {
+    const facts = at({ group: "g9", customFields: { amount: 100 } })
+    const groups = Array.from({ length: 12 }, (_, i) => `g${i}`)
+    expect(when({ field: "group", op: "in", value: groups }, facts)).toBe(true)
+    expect(when({ field: "group", op: "notIn", value: groups.slice(0, 9) }, facts)).toBe(true)
+    expect(when({ field: "custom.amount", op: "gte", value: 100 }, facts)).toBe(true)
+    expect(when({ field: "custom.amount", op: "gt", value: 100 }, facts)).toBe(false)
+    expect(when({ field: "custom.amount", op: "lt", value: 100.5 }, facts)).toBe(true)
+    expect(when({ all: [] }, facts)).toBe(true)
+    expect(when({ any: [] }, facts)).toBe(false)
+    expect(when({ not: { all: [] } }, facts)).toBe(false)
+    expect(when({ all: [{ any: [] }, { field: "group", op: "is", value: "g9" }] }, facts)).toBe(false)
+    expect(when({ any: [{ not: { any: [] } }, { field: "group", op: "is", value: "x" }] }, facts)).toBe(true)
+  })
+
+  it("matching returns the same empty answer when nothing fires, and text rules share their words", () => {
+    const quiet = rule({
+      id: "quiet",
+      version: 1,
+      kind: "trigger",
+      if: { field: "status", op: "is", value: "closed" },
+      then: [{ note: "x" }]
+    })
+    const words = (id: string, value: string) =>
+      rule({ id, version: 1, kind: "trigger", if: { text: "any", op: "containsWords", value }, then: [{ note: "x" }] })
+    const facts = Facts.make({ ticket: ticket(), messages: ["refund please"], events: ["created"], now: created })
+    const compiled = Compile.compile([quiet])
+    expect(compiled.matching(facts)).toEqual([])
+    expect(compiled.matching(facts)).toBe(compiled.matching(facts))
+    const many = [quiet, ...Array.from({ length: 70 }, (_, i) => words(`w${i}`, i % 2 === 0 ? "refund" : "invoice x"))]
+    expect(both(many, facts)).toHaveLength(35)
   })
 })
 
@@ -426,6 +571,7 @@ describe("Compile vs Interpreter", () => {
       expect(Result.isSuccess(decoded)).toBe(true)
       const expected = Interpreter.evaluate(c, f)
       expect(Compile.compileCondition(c)(f)).toBe(expected)
+      expect(Compile.compileCondition(c, { generate: false })(f)).toBe(expected)
       expect(Interpreter.explain(c, f).held).toBe(expected)
       outcomes[expected ? "held" : "failed"]++
     }
@@ -440,11 +586,13 @@ describe("Compile vs Interpreter", () => {
     "a compiled rule set matches the same rules, in the same order, as the interpreter",
     (docs, f) => {
       const rules = Result.getOrThrow(Rule.decodeRuleSet(docs))
-      expect(
-        Compile.compile(rules)
-          .matching(f)
-          .map((r) => r.id)
-      ).toEqual(Interpreter.matching(rules, f).map((r) => r.id))
+      const expected = Interpreter.matching(rules, f).map((r) => r.id)
+      for (const options of backends) {
+        const compiled = Compile.compile(rules, options)
+        expect(compiled.matching(f).map((r) => r.id)).toEqual(expected)
+        // Again: the second evaluation reuses what the first generated for these events.
+        expect(compiled.matching(f).map((r) => r.id)).toEqual(expected)
+      }
     }
   )
 })
