@@ -8,10 +8,9 @@
  *
  * Actions run here: set (priority, status, type, group, assignee), set a custom field, add and
  * remove tags, add an internal note, notify (a `NotificationRequested` event, and an outbox
- * message in the same append), escalate (raise the support level, and optionally the priority,
- * group or assignee), and assign by strategy when `Options.assign` says whom to. Links change two
- * tickets, which a trigger on one cannot; in this version they are listed by `explain` and
- * skipped by the hook.
+ * message in the same append), link (made right after the unit of work is written, with the
+ * checks of `Helpdesk.link`), escalate (raise the support level, and optionally the priority,
+ * group or assignee), and assign by strategy when `Options.assign` says whom to.
  */
 import {
   TicketCommand as C,
@@ -117,8 +116,8 @@ const isAgent = Schema.is(Ids.AgentId)
 const isFieldKey = Schema.is(CustomField.FieldKey)
 
 /**
- * The core commands an action asks for on a ticket; none for a value that cannot be (a priority
- * that is not one, say) and for the actions this hook does not run.
+ * The core commands (and links) an action asks for on a ticket; none for a value that cannot be
+ * (a priority that is not one, say).
  *
  * @category combinators
  * @since 0.1.0
@@ -130,7 +129,7 @@ export const commandsFor = (
   /** The ticket's version when the unit of work began (0 for a new ticket). */
   unit: number,
   options: Options = {}
-): ReadonlyArray<C.TicketCommand> => {
+): ReadonlyArray<C.TicketCommand | Triggers.LinkRequest> => {
   const ticketId = ticket.id
   if ("set" in action) {
     const value = action.value
@@ -177,6 +176,7 @@ export const commandsFor = (
       ...(assignee !== undefined && isAgent(assignee) ? [new C.Assign({ ticketId, assignee })] : [])
     ]
   }
+  if ("link" in action) return [{ _tag: "LinkRequest", kind: action.link.kind, to: action.link.to }]
   if ("notify" in action) return [new C.Notify({ ticketId, template: action.notify.template, to: action.notify.to })]
   if ("assign" in action) {
     const agent = options.assign?.(action.assign.strategy, action.assign.group, ticket)
@@ -232,10 +232,8 @@ export interface RuleExplanation {
   readonly onEvents: boolean
   readonly matched: boolean
   readonly conditions: Interpreter.ConditionTrace
-  /** The commands its actions ask for (empty when it did not match). */
-  readonly commands: ReadonlyArray<C.TicketCommand>
-  /** Actions this hook does not run (link), listed when the rule matched. */
-  readonly skipped: ReadonlyArray<Rule.Action>
+  /** The commands and links its actions ask for (empty when it did not match). */
+  readonly commands: ReadonlyArray<C.TicketCommand | Triggers.LinkRequest>
 }
 
 /**
@@ -265,8 +263,7 @@ export const explain = (
         conditions,
         commands: matched
           ? rule.then.flatMap((a) => commandsFor(rule, a, context.current, context.before?.version ?? 0, options))
-          : [],
-        skipped: matched ? rule.then.filter((a) => "link" in a) : []
+          : []
       }
     })
 }

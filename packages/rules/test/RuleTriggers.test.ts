@@ -72,6 +72,50 @@ const run = <A, E>(body: (helpdesk: Helpdesk.Service) => Effect.Effect<A, E, Out
     )
   )
 
+const linkRules = Rule.decodeRuleSet([
+  {
+    id: "vpn-outage",
+    version: 1,
+    kind: "trigger",
+    on: ["created"],
+    if: { text: "subject", op: "containsWords", value: "vpn" },
+    then: [
+      { link: { kind: "problem", to: 1 } },
+      // Linking to itself is refused: the rule's other actions and the command still stand.
+      { link: { kind: "related", to: 2 } },
+      { addTags: ["outage"] }
+    ]
+  }
+])
+
+describe("links asked for by rules", () => {
+  it("are made on both tickets right after the unit of work, naming the rule; a refused one is left out", () =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const helpdesk = yield* Helpdesk.Helpdesk
+        const opened = (subject: string) =>
+          helpdesk.open({ requester: { email: "jane@example.com" }, subject, text: subject, channel: "email" })
+        const problem = yield* opened("Gateway down")
+        const incident = yield* opened("My VPN is down")
+        expect(incident.publicId).toBe(2)
+        expect(incident).toMatchObject({ tags: ["outage"], links: [{ kind: "problem", ticketId: problem.id }] })
+        expect((yield* helpdesk.get(problem.id)).links).toEqual([{ kind: "incident", ticketId: incident.id }])
+        const linked = (yield* helpdesk.history(problem.id)).at(-1)
+        expect(linked).toMatchObject({ _tag: "LinkAdded", rule: { id: "vpn-outage", version: 1 } })
+      }).pipe(
+        Effect.provide(
+          Helpdesk.layerMemory(
+            { workspaceId: "acme" },
+            {
+              ids: "sequential",
+              triggers: RuleTriggers.make(Result.isSuccess(linkRules) ? linkRules.success : [])
+            }
+          )
+        )
+      )
+    ))
+})
+
 describe("rules in the Helpdesk", () => {
   it("the JSON rules decode", () => {
     expect(Result.isSuccess(decoded)).toBe(true)

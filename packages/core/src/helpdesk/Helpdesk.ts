@@ -175,6 +175,13 @@ interface Known {
   readonly version: number
 }
 
+/** A link a rule asked for, made once its unit of work is written. */
+interface PendingLink {
+  readonly rule: Triggers.TriggerRule["rule"]
+  readonly kind: Triggers.LinkRequest["kind"]
+  readonly to: string | number
+}
+
 /** How one attempt of a command ended, when it got past deciding. */
 type Attempt =
   | { readonly _tag: "Appended"; readonly ticket: Ticket.Ticket }
@@ -509,7 +516,8 @@ export const make = (
       ticketId: TicketId,
       before: Ticket.State,
       events: ReadonlyArray<TicketEvent>,
-      ctx: DecideContext
+      ctx: DecideContext,
+      links: Array<PendingLink>
     ): Op<ReadonlyArray<TicketEvent>> =>
       Effect.gen(function* () {
         const all = [...events]
@@ -522,12 +530,18 @@ export const make = (
         for (let pass = 1; ; pass++) {
           const fired: Array<string> = []
           for (const trigger of rules) {
-            const commands = yield* trigger.fire({ before, current, events: all, now: ctx.now, pass })
-            if (commands.length === 0) {
+            const wanted = yield* trigger.fire({ before, current, events: all, now: ctx.now, pass })
+            if (wanted.length === 0) {
               waiting.delete(trigger.rule.id)
               continue
             }
             if (waiting.has(trigger.rule.id)) continue
+            const commands: Array<C.TicketCommand> = []
+            for (const w of wanted) {
+              if (w._tag !== "LinkRequest") commands.push(w)
+              else if (!links.some((l) => l.rule.id === trigger.rule.id && l.kind === w.kind && l.to === w.to))
+                links.push({ rule: trigger.rule, kind: w.kind, to: w.to })
+            }
             const ruleCtx: DecideContext = {
               ...ctx,
               actor: Actor.system(`rule:${trigger.rule.id}`),
@@ -563,11 +577,38 @@ export const make = (
       ticketId: TicketId,
       before: Ticket.State,
       events: ReadonlyArray<TicketEvent>,
-      ctx: DecideContext
+      ctx: DecideContext,
+      links: Array<PendingLink>
     ): Op<ReadonlyArray<TicketEvent>> =>
       triggers === undefined || triggers.rules.length === 0 || events.length === 0
         ? Effect.succeed(events)
-        : runRules(triggers.rules, ticketId, before, events, ctx)
+        : runRules(triggers.rules, ticketId, before, events, ctx, links)
+
+    /**
+     * Makes the links rules asked for, once their unit of work is written: each as `link` would,
+     * by the rule (its events naming it); one that is refused is not made.
+     */
+    const makeLinks = (ticketId: TicketId, links: ReadonlyArray<PendingLink>): Op<void> =>
+      Effect.forEach(
+        links,
+        (l) =>
+          Effect.flatMap(
+            Effect.result(
+              Effect.flatMap(holder(typeof l.to === "number" ? (l.to as PublicId) : (l.to as TicketId)), (to) =>
+                executeMany(
+                  Actor.system(`rule:${l.rule.id}`),
+                  [
+                    { id: ticketId, ref: ticketId, whole: false },
+                    { id: to, ref: to, whole: false }
+                  ],
+                  (graph, ctx) => Relations.link(graph, ticketId, l.kind, to, { ...ctx, rule: l.rule })
+                )
+              )
+            ),
+            (made) => (made._tag === "Failure" && !isRefusal(made.failure) ? Effect.fail(made.failure) : Effect.void)
+          ),
+        { discard: true }
+      )
 
     /**
      * Runs rules on a ticket as it stands (automations on a schedule): what they decide is one
@@ -583,11 +624,20 @@ export const make = (
         for (let tries = 1; ; tries++) {
           const { state, version } = yield* load(id, ref)
           const ctx = yield* context(Actor.system("automation"))
-          const decided = yield* runRules(rules, id, state, [], ctx)
-          if (decided.length === 0) return state
-          const events = yield* runTriggers(id, state, decided, ctx)
+          const links: Array<PendingLink> = []
+          const decided = yield* runRules(rules, id, state, [], ctx, links)
+          if (decided.length === 0 && links.length === 0) return state
+          const events = yield* runTriggers(id, state, decided, ctx, links)
+          if (events.length === 0) {
+            yield* makeLinks(id, links)
+            return (yield* load(id, ref)).state
+          }
           const appended = yield* Effect.result(yield* appendDecided(state, version, id, events))
-          if (appended._tag === "Success") return appended.success
+          if (appended._tag === "Success") {
+            if (links.length === 0) return appended.success
+            yield* makeLinks(id, links)
+            return (yield* load(id, ref)).state
+          }
           if (!isConflict(appended.failure) || tries >= maxAttempts) return yield* Effect.fail(appended.failure)
         }
       })
@@ -635,12 +685,14 @@ export const make = (
         }
         const command = yield* build(state)
         const ctx = yield* context(actor)
-        const events = yield* runTriggers(ticketId, state, yield* decide(state, command, ctx), ctx)
+        const links: Array<PendingLink> = []
+        const events = yield* runTriggers(ticketId, state, yield* decide(state, command, ctx), ctx, links)
         if (events.length === 0) return { _tag: "Unchanged", ticket: state } as const
         const appended = yield* Effect.result(yield* appendDecided(state, version, ticketId, events))
-        return appended._tag === "Success"
-          ? ({ _tag: "Appended", ticket: appended.success } as const)
-          : ({ _tag: "AppendFailed", error: appended.failure } as const)
+        if (appended._tag === "Failure") return { _tag: "AppendFailed", error: appended.failure } as const
+        if (links.length === 0) return { _tag: "Appended", ticket: appended.success } as const
+        yield* makeLinks(ticketId, links)
+        return { _tag: "Appended", ticket: (yield* load(ticketId, ref)).state } as const
       })
 
     /**
@@ -984,9 +1036,14 @@ export const make = (
           const number = publicId ?? (yield* store.nextPublicId(ws))
           const command = new C.OpenTicket({ ...template, ticketId, workspaceId: ws, publicId: number, messageId })
           const ctx = yield* context(actor)
-          const events = yield* runTriggers(ticketId, undefined, yield* decide(undefined, command, ctx), ctx)
+          const links: Array<PendingLink> = []
+          const events = yield* runTriggers(ticketId, undefined, yield* decide(undefined, command, ctx), ctx, links)
           const appended = yield* Effect.result(yield* appendDecided(undefined, 0, ticketId, events))
-          if (appended._tag === "Success") return appended.success
+          if (appended._tag === "Success") {
+            if (links.length === 0) return appended.success
+            yield* makeLinks(ticketId, links)
+            return (yield* load(ticketId)).state
+          }
           // A number from the sequence can only be taken by a hand-picked one: take the next.
           const error = appended.failure
           if (error._tag !== "PublicIdTaken" || publicId !== undefined || attempt >= maxAttempts) {

@@ -16,6 +16,7 @@
  * Core knows nothing of rule documents: `@tessera/rules` compiles them into `TriggerRule`s.
  */
 import { type DateTime, type Effect, Schema } from "effect"
+import type { ManualLinkKind } from "../links/Link.js"
 import type * as Ticket from "../ticket/Ticket.js"
 import type { TicketCommand } from "../ticket/TicketCommand.js"
 import type { RuleRef, TicketEvent } from "../ticket/TicketEvent.js"
@@ -37,16 +38,30 @@ export interface TriggerContext {
 }
 
 /**
- * A trigger rule as the `Helpdesk` runs it: its identity, and the commands it wants now (none when
- * it does not match). A command the ticket refuses (a transition the workflow does not allow,
- * say) is skipped; the rest of the rule's commands still run.
+ * A link a rule asks for, from the ticket to `to` (an id or a public number; `to` is the ticket's
+ * `kind`). A link changes two tickets, so it is made right after the unit of work is written,
+ * with the same checks as `Helpdesk.link`; one that is refused (a cycle, say) is not made.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface LinkRequest {
+  readonly _tag: "LinkRequest"
+  readonly kind: ManualLinkKind
+  readonly to: string | number
+}
+
+/**
+ * A trigger rule as the `Helpdesk` runs it: its identity, and what it wants now (nothing when it
+ * does not match): commands on the ticket, and links. A command the ticket refuses (a transition
+ * the workflow does not allow, say) is skipped; the rest of the rule's commands still run.
  *
  * @category models
  * @since 0.1.0
  */
 export interface TriggerRule<E = never> {
   readonly rule: RuleRef
-  readonly fire: (context: TriggerContext) => Effect.Effect<ReadonlyArray<TicketCommand>, E>
+  readonly fire: (context: TriggerContext) => Effect.Effect<ReadonlyArray<TicketCommand | LinkRequest>, E>
 }
 
 /**

@@ -89,7 +89,10 @@ class Working {
   }
 }
 
-const envelope = (ticketId: TicketId, ctx: DecideContext) => ({ ticketId, at: ctx.now, by: ctx.actor })
+const envelope = (ticketId: TicketId, ctx: DecideContext) =>
+  ctx.rule === undefined
+    ? { ticketId, at: ctx.now, by: ctx.actor }
+    : { ticketId, at: ctx.now, by: ctx.actor, rule: ctx.rule }
 
 const staffOnly = (ticketId: TicketId, ctx: DecideContext, action: string, then: () => Decision): Decision =>
   ctx.actor._tag === "contact"
