@@ -25,6 +25,7 @@ import {
   type Triggers
 } from "@tessera/core"
 import { Effect, Schema } from "effect"
+import * as Assignment from "./Assignment.js"
 import * as Compile from "./Compile.js"
 import * as Facts from "./Facts.js"
 import * as Interpreter from "./Interpreter.js"
@@ -266,4 +267,50 @@ export const explain = (
           : []
       }
     })
+}
+
+/**
+ * An `Options.assign` backed by `Assignment.rank` over a roster this process keeps: each
+ * assignment a rule makes is counted in (load, round-robin cursor), so the next one sees it. A
+ * ticket asked about again (a later pass, a retried command, `explain`) gets the agent it was
+ * given, counted once; the last 10,000 tickets are remembered. The roster is per process: refresh
+ * it with `set` when agents come and go or when loads are read again from the store.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const assigner = (
+  initial: Assignment.Roster,
+  skillMap: Assignment.SkillMap = []
+): {
+  readonly assign: NonNullable<Options["assign"]>
+  readonly roster: () => Assignment.Roster
+  readonly set: (roster: Assignment.Roster) => void
+} => {
+  let roster = initial
+  const given = new Map<string, string | undefined>()
+  return {
+    assign: (strategy, group, ticket) => {
+      const key = `${ticket.id}\u0000${strategy}\u0000${group ?? ""}`
+      if (given.has(key)) return given.get(key)
+      const needs = Assignment.skillsFor(ticket, skillMap)
+      const target = group ?? ticket.group
+      const request: Assignment.Request = {
+        channel: ticket.channel,
+        priority: ticket.priority,
+        skills: needs.skills,
+        preferredSkills: needs.preferredSkills,
+        ...(target !== undefined && isGroup(target) ? { group: target } : {})
+      }
+      const chosen = Assignment.rank(strategy, request, roster).chosen
+      if (chosen !== undefined) roster = Assignment.assign(roster, request, chosen)
+      given.set(key, chosen)
+      if (given.size > 10_000) given.delete(given.keys().next().value as string)
+      return chosen
+    },
+    roster: () => roster,
+    set: (next) => {
+      roster = next
+    }
+  }
 }

@@ -116,6 +116,63 @@ describe("links asked for by rules", () => {
     ))
 })
 
+describe("assignment by strategy", () => {
+  it("a rule's round-robin assign goes through the roster in turn, counting each assignment in", () => {
+    const decodedAssign = Rule.decodeRuleSet([
+      {
+        id: "network-round-robin",
+        version: 1,
+        kind: "trigger",
+        on: ["created"],
+        if: { field: "group", op: "is", value: "network" },
+        then: [{ assign: { strategy: "round_robin" } }]
+      }
+    ])
+    const agent = (id: string) => ({
+      id: id as never,
+      groups: ["network" as never],
+      skills: [],
+      active: true,
+      availability: "online" as const
+    })
+    const team = RuleTriggers.assigner({ agents: [agent("sam"), agent("mary")], load: {}, cursors: {} })
+    return Effect.runPromise(
+      Effect.gen(function* () {
+        const helpdesk = yield* Helpdesk.Helpdesk
+        yield* helpdesk.saveGroup({ id: "network", name: "Network" })
+        for (const id of ["mary", "sam"])
+          yield* helpdesk.saveAgent({ id, name: id, email: `${id}@acme.test`, groups: ["network"] })
+        const assignees: Array<string | undefined> = []
+        for (let i = 0; i < 3; i++) {
+          const t = yield* helpdesk.open({
+            requester: { email: "jane@example.com" },
+            subject: `VPN ${i}`,
+            text: "Down",
+            channel: "email",
+            group: "network",
+            by: { _tag: "agent", id: "mary" }
+          })
+          assignees.push(t.assignee)
+        }
+        expect(assignees).toEqual(["mary", "sam", "mary"])
+        expect(team.roster().load).toMatchObject({ mary: { email: 2 }, sam: { email: 1 } })
+      }).pipe(
+        Effect.provide(
+          Helpdesk.layerMemory(
+            { workspaceId: "acme" },
+            {
+              ids: "sequential",
+              triggers: RuleTriggers.make(Result.isSuccess(decodedAssign) ? decodedAssign.success : [], {
+                assign: team.assign
+              })
+            }
+          )
+        )
+      )
+    )
+  })
+})
+
 describe("rules in the Helpdesk", () => {
   it("the JSON rules decode", () => {
     expect(Result.isSuccess(decoded)).toBe(true)
