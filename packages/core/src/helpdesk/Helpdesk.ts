@@ -8,7 +8,7 @@
  * only a successful append is taken from a remembered state, anything else is decided again on
  * fresh state. Rules, SLAs and notifications plug in later.
  */
-import { Context, DateTime, Duration, Effect, Layer, Option } from "effect"
+import { Clock, Context, DateTime, Duration, Effect, Layer, Option } from "effect"
 import type { Agent, Contact, Group, Organization } from "../directory/Directory.js"
 import { Email, normalizeEmail } from "../directory/Directory.js"
 import { AgentUnavailable, type EmailTaken, NotInDirectory } from "../directory/DirectoryError.js"
@@ -247,6 +247,7 @@ export const make = (
     const maxAttempts = decoded.maxAttempts ?? 50
     const stateCacheSize = decoded.stateCacheSize ?? 1000
     const solveIncidents = decoded.solveIncidents ?? true
+    const actorCheckMillis = decoded.actorCheckMillis ?? 1000
     const store = yield* TicketStore
     const directory = yield* DirectoryStore
     const ids = yield* IdGenerator
@@ -270,7 +271,14 @@ export const make = (
     const group = (id: GroupId) => mustExist("group", id, directory.getGroup(ws, id))
     const contact = (id: ContactId) => mustExist("contact", id, directory.getContact(ws, id))
 
-    const checkActor = (actor: Actor.Actor): Op<void> => {
+    /**
+     * Actors found in the directory lately (`actorCheckMillis`), by `_tag:id`, with when that
+     * stops counting: a command by the same actor then needs no directory read. Only successes
+     * are kept; saving an agent or a contact here forgets it at once.
+     */
+    const actorsSeen = new Map<string, number>()
+
+    const lookUpActor = (actor: Actor.Actor): Op<void> => {
       switch (actor._tag) {
         case "system":
           return Effect.void
@@ -281,6 +289,23 @@ export const make = (
             a.active ? Effect.void : Effect.fail(new AgentUnavailable({ agent: a.id, reason: "inactive" }))
           )
       }
+    }
+
+    const checkActor = (actor: Actor.Actor): Op<void> => {
+      if (actor._tag === "system") return Effect.void
+      if (actorCheckMillis === 0) return lookUpActor(actor)
+      const key = `${actor._tag}:${actor.id}`
+      return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const until = actorsSeen.get(key)
+        if (until !== undefined && now < until) return Effect.void
+        return Effect.tap(lookUpActor(actor), () =>
+          Effect.sync(() => {
+            actorsSeen.delete(key)
+            actorsSeen.set(key, now + actorCheckMillis)
+            if (actorsSeen.size > 10_000) actorsSeen.delete(actorsSeen.keys().next().value as string)
+          })
+        )
+      })
     }
 
     /** An assignee must be an active agent and a member of the ticket's group, if it has one. */
@@ -1212,6 +1237,8 @@ export const make = (
       Effect.gen(function* () {
         const record = build(id ?? (yield* ids.next(kind)))
         yield* save(record)
+        // A saved agent (deactivated, say) or contact is looked up afresh by the next command.
+        actorsSeen.delete(`${kind}:${record.id}`)
         return record
       })
 

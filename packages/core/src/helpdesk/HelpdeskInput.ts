@@ -52,7 +52,14 @@ export const Config = Schema.Struct({
    * own command by the system; an incident that cannot move to solved (closed, or a workflow
    * that forbids it) stays as it is.
    */
-  solveIncidents: Schema.optionalKey(Schema.Boolean)
+  solveIncidents: Schema.optionalKey(Schema.Boolean),
+  /**
+   * How long (ms) an actor found in the directory (an active agent, a contact) counts as found
+   * for this instance's next commands (default 1000; 0 reads the directory every time). Saving the
+   * agent or contact through this instance forgets it at once; on other instances, an agent
+   * deactivated elsewhere may still act for up to this long.
+   */
+  actorCheckMillis: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 60_000 })))
 })
 /** @category models @since 0.1.0 */
 export type Config = typeof Config.Type

@@ -227,6 +227,28 @@ describe("workspaces", () => {
   )
 })
 
+describe("actor checks", () => {
+  it.effect("an agent deactivated here is refused at once; deactivated elsewhere, within actorCheckMillis", () =>
+    Effect.gen(function* () {
+      const here = yield* Helpdesk.make({ workspaceId: "acme" })
+      const elsewhere = yield* Helpdesk.make({ workspaceId: "acme", actorCheckMillis: 1000 })
+      const strict = yield* Helpdesk.make({ workspaceId: "acme", actorCheckMillis: 0 })
+      yield* seed(here)
+      const ticket = yield* janeOpens(here)
+      const noteBy = (desk: Helpdesk.Service) => desk.note({ ticket: ticket.id, text: "Checking.", by: mary })
+      yield* noteBy(elsewhere)
+      yield* noteBy(strict)
+      yield* here.saveAgent({ id: "mary", name: "Mary", email: "mary@acme.test", groups: ["network"], active: false })
+      expect(yield* Effect.flip(noteBy(here))).toMatchObject({ _tag: "AgentUnavailable", reason: "inactive" })
+      expect(yield* Effect.flip(noteBy(strict))).toMatchObject({ _tag: "AgentUnavailable" })
+      // The other instance found Mary active less than a second ago: it takes her word until then.
+      yield* noteBy(elsewhere)
+      yield* TestClock.adjust("1 second")
+      expect(yield* Effect.flip(noteBy(elsewhere))).toMatchObject({ _tag: "AgentUnavailable" })
+    }).pipe(Effect.provide(sharedPorts))
+  )
+})
+
 // -- assignment ----------------------------------------------------------------------------------
 
 describe("assignment checks the directory", () => {
