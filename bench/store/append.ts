@@ -1,8 +1,9 @@
 // Append cost: events appended one command at a time through the `Helpdesk` on the SQL store,
 // against raw driver inserts of the very same event rows, one row per transaction, into the same
 // table of a fresh database with the same schema (better-sqlite3 prepared statement; pg
-// single-row INSERT on one connection, autocommit).
-import { rmSync } from "node:fs"
+// single-row INSERT on one connection, autocommit). On SQLite, the statements the store runs for
+// the timed commands are also recorded and replayed raw (replay.ts; informational).
+import { copyFileSync, rmSync } from "node:fs"
 import { Helpdesk, IdGenerator } from "@tessera/core"
 import { Migrations, SqlStore } from "@tessera/sql"
 import SqliteDatabase from "better-sqlite3"
@@ -11,6 +12,15 @@ import { Kysely, PostgresDialect, SqliteDialect } from "kysely"
 import pg from "pg"
 import { rng, vocabulary } from "./data.js"
 import { pgUrlFor, recreatePgDatabase } from "./load.js"
+import {
+  analyse,
+  type Recorder,
+  type ReplayReport,
+  recordSqlite,
+  replaySqlite,
+  segments,
+  snapshotSqlite
+} from "./replay.js"
 
 export interface AppendOptions {
   /** Tickets opened first (not timed). */
@@ -28,6 +38,14 @@ export interface AppendResult {
   /** Per-command latency through the Helpdesk, sorted (ms). */
   readonly commandMs: ReadonlyArray<number>
   readonly rawRowMs: ReadonlyArray<number>
+  /** SQLite: the same SQL statements replayed on the raw driver (informational, see replay.ts). */
+  readonly replay?: ReplayResult
+}
+
+export interface ReplayResult extends ReplayReport {
+  /** The replay's total for the timed commands (ms): transactions, and the statements outside them. */
+  readonly withOutsideMs: number
+  readonly transactionsOnlyMs: number
 }
 
 interface EventRow {
@@ -44,10 +62,15 @@ const ws = "ws_append"
 const agent = { _tag: "agent", id: "agt_bench" } as const
 const priorities = ["low", "normal", "high", "urgent"] as const
 
-/** Runs the Helpdesk half on a fresh database at `url`; returns timings and the rows it wrote. */
+/**
+ * Runs the Helpdesk half on a fresh database at `url`; returns timings and the rows it wrote.
+ * `record` (SQLite): copies the database to each of `copies` right before the timed part and
+ * records the statements the timed commands run.
+ */
 const throughHelpdesk = async (
   url: string,
-  options: AppendOptions
+  options: AppendOptions,
+  record?: { readonly recorder: Recorder; readonly copies: ReadonlyArray<string> }
 ): Promise<{ readonly commandMs: Array<number>; readonly totalMs: number; readonly timedFrom: number }> => {
   const layer = Helpdesk.layer({ workspaceId: ws }).pipe(
     Layer.provideMerge(Layer.mergeAll(SqlStore.layerUrl({ url }), IdGenerator.layerTimeOrdered))
@@ -86,31 +109,54 @@ const throughHelpdesk = async (
       state.push({ priority: 1, open: true })
     }
     let tagCounter = 0
+    /** The kind of the command `command` made last (for the replay's breakdown). */
+    let kind = ""
     /** One command that appends exactly one event: mostly notes, some field changes. */
     const command = (i: number) => {
       const n = Math.floor(random() * ids.length)
       const ticket = ids[n] as string
       const s = state[n] as { priority: number; open: boolean }
       const u = random()
-      if (u < 0.55) return hd.note({ ticket, by: agent, text: sentence(5 + Math.floor(random() * 30)) })
+      if (u < 0.55) {
+        kind = "note"
+        return hd.note({ ticket, by: agent, text: sentence(5 + Math.floor(random() * 30)) })
+      }
       if (u < 0.7) {
+        kind = "priority"
         s.priority = (s.priority + 1 + Math.floor(random() * 3)) % 4
         return hd.setPriority({ ticket, by: agent, priority: priorities[s.priority] as (typeof priorities)[number] })
       }
-      if (u < 0.85) return hd.tag({ ticket, by: agent, add: [`bench-${i}-${tagCounter++}`] })
+      if (u < 0.85) {
+        kind = "tag"
+        return hd.tag({ ticket, by: agent, add: [`bench-${i}-${tagCounter++}`] })
+      }
+      kind = "status"
       s.open = !s.open
       return hd.changeStatus({ ticket, by: agent, status: s.open ? "open" : "pending" })
     }
     for (let i = 0; i < options.warmup; i++) await run(command(i))
     const timedFrom = await countEvents(url)
+    if (record !== undefined) {
+      // Between commands: the last one awaited its commit, so no write is in flight.
+      const [first, ...others] = record.copies
+      if (first !== undefined) {
+        snapshotSqlite(url.slice("sqlite:".length), first)
+        for (const other of others) copyFileSync(first, other)
+      }
+    }
+    const recorder = record?.recorder
     const commandMs: Array<number> = []
+    recorder?.start()
     const started = performance.now()
     for (let i = 0; i < options.commands; i++) {
       const t0 = performance.now()
+      const from = recorder?.statements.length ?? 0
       await run(command(options.warmup + i))
       commandMs.push(performance.now() - t0)
+      recorder?.commands.push({ from, kind })
     }
     const totalMs = performance.now() - started
+    recorder?.stop()
     return { commandMs, totalMs, timedFrom }
   } finally {
     await runtime.dispose()
@@ -224,15 +270,70 @@ const sorted = (xs: Array<number>) => xs.sort((a, b) => a - b)
 export const appendSqlite = async (options: AppendOptions): Promise<AppendResult> => {
   const base = `/tmp/tessera-bench-append-${process.pid}`
   const files = (p: string) => [p, `${p}-wal`, `${p}-shm`]
-  for (const f of [...files(`${base}.sqlite`), ...files(`${base}-raw.sqlite`)]) rmSync(f, { force: true })
+  const replayTimed = `${base}-replay.sqlite`
+  const replayEach = `${base}-replay-each.sqlite`
+  const all = [base, `${base}-raw`, `${base}-replay`, `${base}-replay-each`].flatMap((b) => files(`${b}.sqlite`))
+  for (const f of all) rmSync(f, { force: true })
   try {
     const url = `sqlite:${base}.sqlite`
-    const helpdesk = await throughHelpdesk(url, options)
+    const recorder = recordSqlite()
+    let helpdesk: Awaited<ReturnType<typeof throughHelpdesk>>
+    try {
+      helpdesk = await throughHelpdesk(url, options, { recorder, copies: [replayTimed, replayEach] })
+    } finally {
+      recorder.restore()
+    }
     const rows = await readEvents(url)
     const raw = await rawSqlite(`${base}-raw.sqlite`, rows, helpdesk.timedFrom)
-    return result(helpdesk, raw, rows.length - helpdesk.timedFrom)
+    const replay = replayStatements(`${base}.sqlite`, recorder, helpdesk.commandMs, rows.length, [
+      replayTimed,
+      replayEach
+    ])
+    return { ...result(helpdesk, raw, rows.length - helpdesk.timedFrom), replay }
   } finally {
-    for (const f of [...files(`${base}.sqlite`), ...files(`${base}-raw.sqlite`)]) rmSync(f, { force: true })
+    for (const f of all) rmSync(f, { force: true })
+  }
+}
+
+/**
+ * Replays the recorded statements twice, each on its own copy: once timed per segment (the
+ * totals), once timed statement by statement (the breakdown). Both copies must end with the
+ * Helpdesk's events and projection, row for row.
+ */
+const replayStatements = (
+  helpdeskPath: string,
+  recorder: Recorder,
+  commandMs: ReadonlyArray<number>,
+  events: number,
+  [timedCopy, eachCopy]: readonly [string, string]
+): ReplayResult => {
+  const segs = segments(recorder.statements, new Set(recorder.commands.map((c) => c.from)))
+  const timed = replaySqlite(timedCopy, segs, false)
+  const each = replaySqlite(eachCopy, segs, true)
+  for (const [copy, r] of [
+    [timedCopy, timed],
+    [eachCopy, each]
+  ] as const) {
+    if (r.events !== events) {
+      throw new Error(`append replay: ${copy} holds ${r.events} events after the replay, the Helpdesk's ${events}`)
+    }
+    for (const table of ["events", "tickets", "ticket_texts", "ticket_tags", "timers", "outbox"]) {
+      if (tableDigest(copy, table) !== tableDigest(helpdeskPath, table)) {
+        throw new Error(`append replay: ${copy}'s ${table} differs from the Helpdesk's after the replay`)
+      }
+    }
+  }
+  const report = analyse(recorder, segs, timed, each, commandMs)
+  return { ...report, withOutsideMs: report.transactionMs + report.outsideMs, transactionsOnlyMs: report.transactionMs }
+}
+
+/** A table's rows in rowid order, as one string (small tables: a check, not a hash). */
+const tableDigest = (path: string, table: string): string => {
+  const db = new SqliteDatabase(path, { readonly: true })
+  try {
+    return JSON.stringify(db.prepare(`select * from ${table} order by rowid`).raw().all())
+  } finally {
+    db.close()
   }
 }
 

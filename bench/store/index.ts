@@ -7,6 +7,9 @@
 //    must skip), through the store's `query`: "top 50 open tickets of a group by SLA due" and
 //    full-text search, each against hand-written SQL on the raw driver; the adapter's SQL is
 //    EXPLAINed. The databases are built once and cached (see load.ts); `--rebuild` forces it.
+// 3. Informational, SQLite only (not a figure): the SQL statements the store ran for the timed
+//    commands, replayed with raw better-sqlite3 statements on a copy of the database as it was
+//    before the timed part, one transaction per command (see replay.ts).
 //
 // Usage: pnpm bench store [--rebuild] [--only sqlite|postgres] [--tickets N] [--commands N]
 // PostgreSQL: TESSERA_PG_URL, default postgres://postgres@127.0.0.1:55532/postgres.
@@ -16,6 +19,7 @@ import { type Figure, figures, type Row, table } from "../lib/report.js"
 import { type AppendResult, appendPostgres, appendSqlite } from "./append.js"
 import { type LatencyResult, latencyPostgres, latencySqlite } from "./latency.js"
 import { buildPostgres, buildSqlite, type LoadReport, pgBenchDatabase, pgUrlFor } from "./load.js"
+import { printReplay } from "./replay.js"
 
 const { values } = parseArgs({
   options: {
@@ -153,7 +157,12 @@ for (const [dialect, r] of Object.entries(results)) {
     }`
   )
 }
-process.stdout.write(`${notes.join("\n")}\n\n`)
+process.stdout.write(`${notes.join("\n")}\n`)
+// Informational, not a figure (SQLite): the store's own statements replayed raw (see replay.ts).
+for (const [dialect, r] of Object.entries(results)) {
+  if (r.append.replay !== undefined) printReplay(dialect, r.append, r.append.replay)
+}
+process.stdout.write("\n")
 
 const group = (r: DialectResult): Record<string, Figure> => ({
   appendCostRatio: {
