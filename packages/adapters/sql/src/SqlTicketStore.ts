@@ -124,6 +124,8 @@ interface Plan {
   readonly priorRow: TicketRow | undefined
   /** No `slaDueAt` in the effects: the stored due time stays. */
   readonly keepSla: boolean
+  /** The append opens the ticket: no row was stored before it. */
+  readonly fresh: boolean
   readonly texts: TextChanges | undefined
   readonly tagsAdded: ReadonlyArray<string>
   readonly tagsRemoved: ReadonlyArray<string>
@@ -143,7 +145,14 @@ interface Entry {
 
 /** A stream as read in a write transaction: its projection row (if it holds a ticket) and version. */
 interface Locked {
-  readonly row: { readonly version: number; readonly summary: string; readonly messages: string | null } | undefined
+  readonly row:
+    | {
+        readonly version: number
+        readonly summary: string
+        readonly messages: string | null
+        readonly sla_due_at: number | string | null
+      }
+    | undefined
   readonly version: number
 }
 
@@ -340,7 +349,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
     const storedRow = (trx: Kysely<Database>, ticketId: string, lock: boolean) =>
       trx
         .selectFrom("tickets")
-        .select(["version", "summary", messagesJson.as("messages")])
+        .select(["version", "summary", "sla_due_at", messagesJson.as("messages")])
         .where("id", "=", key(ticketId))
         .$if(pg && lock, (q) => q.forUpdate())
         .executeTakeFirst()
@@ -445,6 +454,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
         row: next === undefined ? undefined : projection(next, expectedVersion + decoded.length, slaDueAt),
         priorRow,
         keepSla: effects.slaDueAt === undefined,
+        fresh: prior === undefined,
         texts: next === undefined ? undefined : textChanges(prior, next),
         tagsAdded: Array.from(nextTags)
           .filter((t) => !priorTags.has(t))
@@ -485,7 +495,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
      * stored SLA due time kept, only if the prior row (and so that time) was known.
      */
     const rowAfter = (plan: Plan): TicketRow | undefined =>
-      plan.row === undefined || !plan.keepSla
+      plan.row === undefined || !plan.keepSla || plan.fresh
         ? plan.row
         : plan.priorRow === undefined
           ? undefined
@@ -755,7 +765,14 @@ select count(*) as n from t`.execute(db)
       const prior = await priorOf(trx, entry.ticketId, locked)
       const taken = await takenNumber(trx, entry.decoded)
       if (taken !== undefined) throw new Refused(taken)
-      return writeEntry(trx, entry, prior, undefined, false)
+      // The row as stored (its queue columns follow from the state; its SLA due time was read),
+      // so that the next append from this process can update only the columns that change.
+      const stored = locked.row
+      const priorRow =
+        prior === undefined || stored === undefined
+          ? undefined
+          : projection(prior, locked.version, stored.sla_due_at === null ? null : Number(stored.sla_due_at))
+      return writeEntry(trx, entry, prior, priorRow, false)
     }
 
     /** Keeps what a committed write left as the stream's cached state. */
