@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import { Channel, Priority, Status, Tag, TicketType } from "@tessera/core"
+import * as Interpreter from "./Interpreter.js"
 import type * as Rule from "./Rule.js"
 
 // -- findings --------------------------------------------------------------------------------------
@@ -138,72 +139,12 @@ const toDnf = (c: Rule.Condition, negated: boolean, path: Rule.Path | undefined,
 
 // -- leaves, as the Interpreter evaluates them -----------------------------------------------------
 
-type Value = Rule.Scalar | ReadonlyArray<string> | undefined
+type Value = Interpreter.FieldValue
 
 const listOf = <A>(value: A | ReadonlyArray<A> | undefined): ReadonlyArray<A> =>
   value === undefined ? [] : Array.isArray(value) ? (value as ReadonlyArray<A>) : [value as A]
 
-const isPresent = (v: Value): boolean => v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0)
-
-const sameValue = (a: Value, b: Value): boolean => {
-  if (Array.isArray(a) && Array.isArray(b)) return a.every((x) => b.includes(x)) && b.every((x) => a.includes(x))
-  return a === b
-}
-
-const compare = (actual: Value, expected: Rule.Scalar, field: Rule.FieldName): number | undefined => {
-  if (field === "priority")
-    return typeof actual === "string" && typeof expected === "string"
-      ? Priority.rank(actual as Priority.Priority) - Priority.rank(expected as Priority.Priority)
-      : undefined
-  return typeof actual === "number" && typeof expected === "number" ? actual - expected : undefined
-}
-
-const hasTag = (tags: Value, tag: string): boolean => Array.isArray(tags) && tags.includes(Tag.normalize(tag))
-
 const changeOps: ReadonlyArray<Rule.FieldOp> = ["changed", "changedTo", "changedFrom"]
-
-const fieldHolds = (c: Rule.FieldCondition, current: Value, previous: Value, created: boolean): boolean => {
-  const tags = c.field === "tags"
-  switch (c.op) {
-    case "is":
-      return current !== undefined && current === c.value
-    case "isNot":
-      return !(current !== undefined && current === c.value)
-    case "in":
-      return current !== undefined && listOf(c.value).includes(current as Rule.Scalar)
-    case "notIn":
-      return !(current !== undefined && listOf(c.value).includes(current as Rule.Scalar))
-    case "present":
-      return isPresent(current)
-    case "absent":
-      return !isPresent(current)
-    case "lt":
-    case "lte":
-    case "gt":
-    case "gte": {
-      const d = compare(current, c.value as Rule.Scalar, c.field)
-      if (d === undefined) return false
-      return c.op === "lt" ? d < 0 : c.op === "lte" ? d <= 0 : c.op === "gt" ? d > 0 : d >= 0
-    }
-    case "includes":
-      return listOf(c.value as string | ReadonlyArray<string>).some((t) => hasTag(current, t))
-    case "excludes":
-      return !listOf(c.value as string | ReadonlyArray<string>).some((t) => hasTag(current, t))
-    case "changed":
-      return created ? isPresent(current) : !sameValue(previous, current)
-    case "changedTo":
-      if (tags)
-        return listOf(c.value as string | ReadonlyArray<string>).some(
-          (t) => hasTag(current, t) && (created || !hasTag(previous, t))
-        )
-      return current === c.value && (created || previous !== c.value)
-    case "changedFrom":
-      if (created) return false
-      if (tags)
-        return listOf(c.value as string | ReadonlyArray<string>).some((t) => hasTag(previous, t) && !hasTag(current, t))
-      return previous === c.value && current !== c.value
-  }
-}
 
 const hourMillis = 3_600_000
 
@@ -302,7 +243,7 @@ const variableSatisfiable = (lits: ReadonlyArray<Literal>, created: boolean, mod
     }
     const isCreated = mode === "any" && created
     return some(worlds, (leaf, [current, previous]) =>
-      fieldHolds(leaf as Rule.FieldCondition, current, previous, isCreated)
+      Interpreter.fieldHeld(leaf as Rule.FieldCondition, current, previous, isCreated)
     )
   }
   if ("since" in first) {

@@ -86,7 +86,20 @@ const compare = (actual: FieldValue, expected: Rule.Scalar, field: Rule.FieldNam
 
 const hasTag = (tags: FieldValue, tag: string): boolean => Array.isArray(tags) && tags.includes(Tag.normalize(tag))
 
-const fieldHeld = (c: Rule.FieldCondition, current: FieldValue, previous: FieldValue, created: boolean): boolean => {
+/**
+ * Whether a field condition holds on a field's value now and before the command (`created`: the
+ * command opened the ticket, there was no before). The meaning of every field operator, shared
+ * by `evaluate` and the static checks of `Analysis`.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const fieldHeld = (
+  c: Rule.FieldCondition,
+  current: FieldValue,
+  previous: FieldValue,
+  created: boolean
+): boolean => {
   const tags = c.field === "tags"
   switch (c.op) {
     case "is":
