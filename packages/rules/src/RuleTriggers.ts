@@ -203,21 +203,43 @@ export const commandsFor = (
  */
 export const make = (rules: Rule.RuleSet, options: Options = {}): Triggers.Triggers<Helpdesk.HelpdeskError> => {
   const triggers = rules.filter((r) => r.kind === "trigger" && r.enabled !== false)
-  return {
-    rules: triggers.map((rule) => {
-      const test = Compile.compile([rule])
-      return {
-        rule: { id: rule.id, version: rule.version },
-        fire: (context) =>
-          Effect.sync(() =>
-            test.matching(factsOf(context, options)).length === 0
-              ? []
-              : rule.then.flatMap((action) =>
-                  commandsFor(rule, action, context.current, context.before?.version ?? 0, options)
-                )
-          )
+  const compiled = Compile.compile(triggers)
+  // The Helpdesk asks every rule in turn about the same ticket: the facts (a classification
+  // included) and the matching rules are worked out once for it, until the ticket changes.
+  let last:
+    | {
+        readonly context: Omit<Triggers.TriggerContext, "pass">
+        readonly length: number
+        readonly matched: ReadonlySet<string>
       }
-    })
+    | undefined
+  const matchedIn = (context: Triggers.TriggerContext): ReadonlySet<string> => {
+    const seen = last?.context
+    if (
+      last !== undefined &&
+      seen?.current === context.current &&
+      seen.before === context.before &&
+      seen.events === context.events &&
+      seen.now === context.now &&
+      last.length === context.events.length
+    )
+      return last.matched
+    const matched = new Set(compiled.matching(factsOf(context, options)).map((r) => r.id))
+    last = { context, length: context.events.length, matched }
+    return matched
+  }
+  return {
+    rules: triggers.map((rule) => ({
+      rule: { id: rule.id, version: rule.version },
+      fire: (context) =>
+        Effect.sync(() =>
+          matchedIn(context).has(rule.id)
+            ? rule.then.flatMap((action) =>
+                commandsFor(rule, action, context.current, context.before?.version ?? 0, options)
+              )
+            : []
+        )
+    }))
   }
 }
 
