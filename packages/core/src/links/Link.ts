@@ -74,7 +74,7 @@ export const inverse = (kind: LinkKind): LinkKind => inverses[kind]
  * @category models
  * @since 0.1.0
  */
-export const ManualLinkKind = Schema.Literals([
+export const ManualLinkKind = LinkKind.pick([
   "duplicate_of",
   "duplicated_by",
   "parent",
