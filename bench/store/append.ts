@@ -1,8 +1,11 @@
 // Append cost: events appended one command at a time through the `Helpdesk` on the SQL store,
-// against raw driver inserts of the very same event rows, one row per transaction, into the same
-// table of a fresh database with the same schema (better-sqlite3 prepared statement; pg
-// single-row INSERT on one connection, autocommit). On SQLite, the statements the store runs for
-// the timed commands are also recorded and replayed raw (replay.ts; informational).
+// against two raw-driver baselines measured in the same run:
+// - raw inserts of the very same event rows, one row per transaction, into the same table of a
+//   fresh database with the same schema (better-sqlite3 prepared statement; pg single-row INSERT
+//   on one connection, autocommit);
+// - the statements the store ran for the timed commands (the event rows and everything written
+//   with them: projection, texts, tags), recorded from the driver and replayed raw (replay.ts,
+//   replayPg.ts).
 import { copyFileSync, rmSync } from "node:fs"
 import { Helpdesk, IdGenerator } from "@tessera/core"
 import { Migrations, SqlStore } from "@tessera/sql"
@@ -16,11 +19,14 @@ import {
   analyse,
   type Recorder,
   type ReplayReport,
+  type ReplayTiming,
   recordSqlite,
   replaySqlite,
+  type Segment,
   segments,
   snapshotSqlite
 } from "./replay.js"
+import { pgDigests, recordPostgres, replayPostgres } from "./replayPg.js"
 
 export interface AppendOptions {
   /** Tickets opened first (not timed). */
@@ -38,8 +44,8 @@ export interface AppendResult {
   /** Per-command latency through the Helpdesk, sorted (ms). */
   readonly commandMs: ReadonlyArray<number>
   readonly rawRowMs: ReadonlyArray<number>
-  /** SQLite: the same SQL statements replayed on the raw driver (informational, see replay.ts). */
-  readonly replay?: ReplayResult
+  /** The same SQL statements replayed on the raw driver (see replay.ts). */
+  readonly replay: ReplayResult
 }
 
 export interface ReplayResult extends ReplayReport {
@@ -63,15 +69,28 @@ const agent = { _tag: "agent", id: "agt_bench" } as const
 const priorities = ["low", "normal", "high", "urgent"] as const
 
 /**
- * Runs the Helpdesk half on a fresh database at `url`; returns timings and the rows it wrote.
- * `record` (SQLite): copies the database to each of `copies` right before the timed part and
- * records the statements the timed commands run.
+ * How the Helpdesk half records its statements. SQLite: the timed commands only, with the
+ * database copied to each of `copies` right before them. PostgreSQL: everything from the first
+ * command on (`fromStart`), so that a fresh database can be brought to the same state.
+ */
+type Recording =
+  | { readonly recorder: Recorder; readonly copies: ReadonlyArray<string> }
+  | { readonly recorder: Recorder; readonly fromStart: true }
+
+/**
+ * Runs the Helpdesk half on a fresh database at `url`; returns timings, where the timed part
+ * begins in the stored events (`timedFrom`) and in the recording (`recordedBefore`).
  */
 const throughHelpdesk = async (
   url: string,
   options: AppendOptions,
-  record?: { readonly recorder: Recorder; readonly copies: ReadonlyArray<string> }
-): Promise<{ readonly commandMs: Array<number>; readonly totalMs: number; readonly timedFrom: number }> => {
+  record: Recording
+): Promise<{
+  readonly commandMs: Array<number>
+  readonly totalMs: number
+  readonly timedFrom: number
+  readonly recordedBefore: number
+}> => {
   const layer = Helpdesk.layer({ workspaceId: ws }).pipe(
     Layer.provideMerge(Layer.mergeAll(SqlStore.layerUrl({ url }), IdGenerator.layerTimeOrdered))
   )
@@ -83,6 +102,7 @@ const throughHelpdesk = async (
       })
     )
     const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
+    if ("fromStart" in record) record.recorder.start()
     await run(hd.saveGroup({ id: "grp_bench", name: "Bench" }))
     await run(hd.saveAgent({ id: agent.id, name: "Bench Agent", email: "agent@bench.example", groups: ["grp_bench"] }))
     await run(hd.saveContact({ id: "con_bench", name: "Bench Requester", emails: ["requester@bench.example"] }))
@@ -135,8 +155,11 @@ const throughHelpdesk = async (
       return hd.changeStatus({ ticket, by: agent, status: s.open ? "open" : "pending" })
     }
     for (let i = 0; i < options.warmup; i++) await run(command(i))
+    // Not recorded: a look from outside the store.
+    record.recorder.stop()
     const timedFrom = await countEvents(url)
-    if (record !== undefined) {
+    const { recorder } = record
+    if ("copies" in record) {
       // Between commands: the last one awaited its commit, so no write is in flight.
       const [first, ...others] = record.copies
       if (first !== undefined) {
@@ -144,20 +167,20 @@ const throughHelpdesk = async (
         for (const other of others) copyFileSync(first, other)
       }
     }
-    const recorder = record?.recorder
+    const recordedBefore = recorder.statements.length
     const commandMs: Array<number> = []
-    recorder?.start()
+    recorder.start()
     const started = performance.now()
     for (let i = 0; i < options.commands; i++) {
       const t0 = performance.now()
-      const from = recorder?.statements.length ?? 0
+      const from = recorder.statements.length
       await run(command(options.warmup + i))
       commandMs.push(performance.now() - t0)
-      recorder?.commands.push({ from, kind })
+      recorder.commands.push({ from, kind })
     }
     const totalMs = performance.now() - started
-    recorder?.stop()
-    return { commandMs, totalMs, timedFrom }
+    recorder.stop()
+    return { commandMs, totalMs, timedFrom, recordedBefore }
   } finally {
     await runtime.dispose()
   }
@@ -289,7 +312,7 @@ export const appendSqlite = async (options: AppendOptions): Promise<AppendResult
       replayTimed,
       replayEach
     ])
-    return { ...result(helpdesk, raw, rows.length - helpdesk.timedFrom), replay }
+    return result(helpdesk, raw, rows.length - helpdesk.timedFrom, replay)
   } finally {
     for (const f of all) rmSync(f, { force: true })
   }
@@ -323,8 +346,18 @@ const replayStatements = (
       }
     }
   }
-  const report = analyse(recorder, segs, timed, each, commandMs)
-  return { ...report, withOutsideMs: report.transactionMs + report.outsideMs, transactionsOnlyMs: report.transactionMs }
+  return report(recorder, segs, timed, each, commandMs)
+}
+
+const report = (
+  recorder: Recorder,
+  segs: ReadonlyArray<Segment>,
+  timed: ReplayTiming,
+  each: ReplayTiming,
+  commandMs: ReadonlyArray<number>
+): ReplayResult => {
+  const r = analyse(recorder, segs, timed, each, commandMs)
+  return { ...r, withOutsideMs: r.transactionMs + r.outsideMs, transactionsOnlyMs: r.transactionMs }
 }
 
 /** A table's rows in rowid order, as one string (small tables: a check, not a hash). */
@@ -338,19 +371,61 @@ const tableDigest = (path: string, table: string): string => {
 }
 
 export const appendPostgres = async (baseUrl: string, options: AppendOptions): Promise<AppendResult> => {
-  await recreatePgDatabase(baseUrl, "tessera_bench_append")
-  await recreatePgDatabase(baseUrl, "tessera_bench_append_raw")
-  const url = pgUrlFor(baseUrl, "tessera_bench_append")
-  const helpdesk = await throughHelpdesk(url, options)
+  const [main, single, replayTimed, replayEach] = ["", "_raw", "_replay", "_replay_each"].map(
+    (suffix) => `tessera_bench_append${suffix}`
+  ) as [string, string, string, string]
+  for (const database of [main, single, replayTimed, replayEach]) await recreatePgDatabase(baseUrl, database)
+  const url = pgUrlFor(baseUrl, main)
+  const recorder = recordPostgres()
+  let helpdesk: Awaited<ReturnType<typeof throughHelpdesk>>
+  try {
+    helpdesk = await throughHelpdesk(url, options, { recorder, fromStart: true })
+  } finally {
+    recorder.restore()
+  }
   const rows = await readEvents(url)
-  const raw = await rawPostgres(pgUrlFor(baseUrl, "tessera_bench_append_raw"), rows, helpdesk.timedFrom)
-  return result(helpdesk, raw, rows.length - helpdesk.timedFrom)
+  const raw = await rawPostgres(pgUrlFor(baseUrl, single), rows, helpdesk.timedFrom)
+  // The timed commands' statements, as a recording of their own (indices from 0).
+  const before = helpdesk.recordedBefore
+  const timedPart: Recorder = {
+    ...recorder,
+    statements: recorder.statements.slice(before),
+    commands: recorder.commands.map((c) => ({ from: c.from - before, kind: c.kind }))
+  }
+  const prefix = recorder.statements.slice(0, before)
+  const segs = segments(timedPart.statements, new Set(timedPart.commands.map((c) => c.from)))
+  const timed = await replayPostgres(pgUrlFor(baseUrl, replayTimed), prefix, segs, false)
+  const each = await replayPostgres(pgUrlFor(baseUrl, replayEach), prefix, segs, true)
+  const expected = await pgDigests(url)
+  for (const [database, r] of [
+    [replayTimed, timed],
+    [replayEach, each]
+  ] as const) {
+    if (r.events !== rows.length) {
+      throw new Error(
+        `append replay: ${database} holds ${r.events} events after the replay, the Helpdesk's ${rows.length}`
+      )
+    }
+    const digests = await pgDigests(pgUrlFor(baseUrl, database))
+    for (const [table, digest] of expected) {
+      if (digests.get(table) !== digest) {
+        throw new Error(`append replay: ${database}'s ${table} differs from the Helpdesk's after the replay`)
+      }
+    }
+  }
+  return result(
+    helpdesk,
+    raw,
+    rows.length - helpdesk.timedFrom,
+    report(timedPart, segs, timed, each, helpdesk.commandMs)
+  )
 }
 
 const result = (
   helpdesk: { readonly commandMs: Array<number>; readonly totalMs: number },
   raw: { readonly totalMs: number; readonly rowMs: Array<number> },
-  events: number
+  events: number,
+  replay: ReplayResult
 ): AppendResult => {
   if (events !== raw.rowMs.length || events < helpdesk.commandMs.length) {
     throw new Error(
@@ -362,6 +437,7 @@ const result = (
     helpdeskMs: helpdesk.totalMs,
     rawMs: raw.totalMs,
     commandMs: sorted(helpdesk.commandMs),
-    rawRowMs: sorted(raw.rowMs)
+    rawRowMs: sorted(raw.rowMs),
+    replay
   }
 }

@@ -1,0 +1,157 @@
+// Append cost on PostgreSQL: the very SQL statements the store sent for a whole Helpdesk run,
+// recorded from pg itself, replayed on a fresh database with the same schema on one raw pg
+// connection. Everything before the timed commands (directory, openings, warm-up) is replayed
+// untimed, so the database is in the same state when the timed part starts; the timed commands
+// are then replayed one after the other, timed per command (see replay.ts for the SQLite half and
+// for the report both share).
+import { Migrations } from "@tessera/sql"
+import { Effect } from "effect"
+import { Kysely, PostgresDialect } from "kysely"
+import pg from "pg"
+import type { Recorded, Recorder, ReplayTiming, Segment } from "./replay.js"
+
+type AnyFn = (this: unknown, ...args: Array<unknown>) => unknown
+
+/** What pg's `query` was given: `(text, values)` or a config `{ text, values, name }`. */
+const callOf = (
+  args: ReadonlyArray<unknown>
+): { readonly text: string; readonly values: Array<unknown> } | undefined => {
+  const [first, second] = args
+  if (typeof first === "string") return { text: first, values: Array.isArray(second) ? [...second] : [] }
+  if (typeof first === "object" && first !== null && typeof (first as { text?: unknown }).text === "string") {
+    const config = first as { readonly text: string; readonly values?: ReadonlyArray<unknown> }
+    return { text: config.text, values: [...(config.values ?? [])] }
+  }
+  return undefined
+}
+
+const READER = /^\s*(?:select|values)\b/i
+
+/**
+ * Patches `pg.Client.prototype.query` (the class every pool's clients are made from; the store's
+ * statement naming binds it when a client connects, so patch before the store opens) to push what
+ * runs while recording is on. `restore` must run in a `finally`.
+ */
+export const recordPostgres = (): Recorder => {
+  const proto = pg.Client.prototype as unknown as Record<string, AnyFn>
+  const original = proto.query as AnyFn
+  const statements: Array<Recorded> = []
+  const commands: Array<{ readonly from: number; readonly kind: string }> = []
+  let on = false
+  proto.query = function (this: unknown, ...args: Array<unknown>) {
+    const call = on ? callOf(args) : undefined
+    if (call !== undefined) {
+      statements.push({ sql: call.text, params: call.values, method: "query", reader: READER.test(call.text) })
+    }
+    return original.apply(this, args)
+  }
+  let restored = false
+  return {
+    statements,
+    commands,
+    start: () => {
+      on = true
+    },
+    stop: () => {
+      on = false
+    },
+    restore: () => {
+      if (restored) return
+      restored = true
+      on = false
+      proto.query = original
+    }
+  }
+}
+
+/** Statements worth a server-side name, as the store's connections name them. */
+const PREPARABLE = /^\s*(?:select|insert|update|delete|with|values|merge)\b/i
+
+/** The connection string with `-c jit=off`, as the store's own connections have it. */
+const withoutJit = (url: string): string => {
+  const parsed = new URL(url)
+  parsed.searchParams.set("options", "-c jit=off")
+  return parsed.toString()
+}
+
+/**
+ * Replays `prefix` untimed, then `segs` timed (per segment; `perStatement` also times each
+ * statement), on the database at `url`, migrated first by the adapter's own migrations. Every
+ * text that can be is sent as a named statement, so the server parses and plans it once, as it
+ * does for the store.
+ */
+export const replayPostgres = async (
+  url: string,
+  prefix: ReadonlyArray<Recorded>,
+  segs: ReadonlyArray<Segment>,
+  perStatement: boolean
+): Promise<ReplayTiming> => {
+  const pool = new pg.Pool({ connectionString: url, max: 1 })
+  try {
+    await Effect.runPromise(
+      Migrations.migrate(new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }), "postgres")
+    )
+  } finally {
+    await pool.end()
+  }
+  const client = new pg.Client({ connectionString: withoutJit(url) })
+  await client.connect()
+  try {
+    const names = new Map<string, string>()
+    const exec = (s: Recorded): Promise<unknown> => {
+      if (!PREPARABLE.test(s.sql)) return client.query(s.sql, s.params as Array<unknown>)
+      let name = names.get(s.sql)
+      if (name === undefined) {
+        name = `replay_${names.size + 1}`
+        names.set(s.sql, name)
+      }
+      return client.query({ name, text: s.sql, values: s.params as Array<unknown> })
+    }
+    for (const s of prefix) await exec(s)
+    const segmentMs: Array<number> = []
+    const statementMs: Array<number> = []
+    for (const seg of segs) {
+      const t0 = performance.now()
+      if (perStatement) {
+        for (const s of seg.statements) {
+          const s0 = performance.now()
+          await exec(s)
+          statementMs.push(performance.now() - s0)
+        }
+      } else {
+        for (const s of seg.statements) await exec(s)
+      }
+      segmentMs.push(performance.now() - t0)
+    }
+    const counted = await client.query<{ n: string }>("select count(*) as n from events")
+    return { segmentMs, statementMs, events: Number(counted.rows[0]?.n) }
+  } finally {
+    await client.end()
+  }
+}
+
+/** The tables an append writes, each with its key, to compare a replay with the original. */
+const written: ReadonlyArray<readonly [string, string]> = [
+  ["events", "position"],
+  ["tickets", "id"],
+  ["ticket_texts", "ticket_id, n"],
+  ["ticket_tags", "ticket_id, tag"],
+  ["timers", "id"],
+  ["outbox", "id"]
+]
+
+/** Each written table's rows in key order, as one string per table (a check, not a hash). */
+export const pgDigests = async (url: string): Promise<Map<string, string>> => {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const out = new Map<string, string>()
+    for (const [table, key] of written) {
+      const { rows } = await client.query({ text: `select * from ${table} order by ${key}`, rowMode: "array" })
+      out.set(table, JSON.stringify(rows))
+    }
+    return out
+  } finally {
+    await client.end()
+  }
+}
