@@ -624,10 +624,13 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
      * PostgreSQL, a known snapshot and texts that only grow: the whole append as one statement
      * (one round trip, atomic on its own). Every write selects from `t`, the row's update guarded
      * by the expected version, so when another writer got there first nothing at all is written.
+     * Only the parts with rows to write are in the statement: an empty part still costs the
+     * server its planning and start-up, and a priority change needs only the row and the event.
      */
     const appendInOneStatement = async (plan: Plan, row: TicketRow, expectedVersion: number): Promise<boolean> => {
       const texts = plan.texts?.rows ?? []
-      const result = await sql<{ readonly n: number }>`with t as (
+      const parts = [
+        sql`t as (
   update tickets set version = ${row.version}, subject = ${row.subject}, requester = ${row.requester},
     organization = ${row.organization}, channel = ${row.channel}, priority = ${row.priority},
     priority_rank = ${row.priority_rank}, type = ${row.type}, status = ${row.status}, category = ${row.category},
@@ -636,32 +639,46 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
     sla_due_at = case when cast(${plan.keepSla} as boolean) then tickets.sla_due_at else cast(${row.sla_due_at} as bigint) end
   where id = ${row.id} and version = ${expectedVersion}
   returning id, workspace_id
-), e as (
+)`,
+        sql`e as (
   insert into events (workspace_id, stream_id, version, type, data, at)
   select t.workspace_id, t.id, x.version, x.type, x.data, x.at from t,
     unnest(cast(${plan.events.map((e) => e.version)} as integer[]), cast(${plan.events.map((e) => e.type)} as text[]),
       cast(${plan.events.map((e) => e.data)} as text[]), cast(${plan.events.map((e) => e.at)} as bigint[])) as x(version, type, data, at)
-), x as (
+)`
+      ]
+      if (texts.length > 0)
+        parts.push(sql`x as (
   insert into ticket_texts (workspace_id, ticket_id, n, data, words)
   select t.workspace_id, t.id, x.n, x.data, x.words from t,
     unnest(cast(${texts.map((r) => r.n)} as integer[]), cast(${texts.map((r) => r.data)} as text[]),
       cast(${texts.map((r) => r.words)} as text[])) as x(n, data, words)
-), d as (
+)`)
+      if (plan.tagsRemoved.length > 0)
+        parts.push(sql`d as (
   delete from ticket_tags where ticket_id = (select id from t) and tag = any(cast(${plan.tagsRemoved} as text[]))
-), a as (
+)`)
+      if (plan.tagsAdded.length > 0)
+        parts.push(sql`a as (
   insert into ticket_tags (workspace_id, ticket_id, tag)
   select t.workspace_id, t.id, x.tag from t, unnest(cast(${plan.tagsAdded} as text[])) as x(tag) on conflict do nothing
-), m as (
+)`)
+      if (plan.emailIds.length > 0)
+        parts.push(sql`m as (
   insert into email_message_ids (workspace_id, message_id, ticket_id)
   select t.workspace_id, x.id, t.id from t, unnest(cast(${plan.emailIds} as text[])) as x(id) on conflict do nothing
-), tm as (
+)`)
+      if (plan.timers.length > 0)
+        parts.push(sql`tm as (
   insert into timers (id, workspace_id, ticket_id, purpose, due_at, available_at)
   select x.id, x.workspace_id, x.ticket_id, x.purpose, x.due_at, 0 from t,
     unnest(cast(${plan.timers.map((r) => r.id)} as text[]), cast(${plan.timers.map((r) => r.workspace_id)} as text[]),
       cast(${plan.timers.map((r) => r.ticket_id)} as text[]), cast(${plan.timers.map((r) => r.purpose)} as text[]),
       cast(${plan.timers.map((r) => r.due_at)} as bigint[])) as x(id, workspace_id, ticket_id, purpose, due_at)
   on conflict (id) do nothing
-), o as (
+)`)
+      if (plan.outbox.length > 0)
+        parts.push(sql`o as (
   insert into outbox (id, workspace_id, ticket_id, channel, payload, created_at, available_at, attempts)
   select x.id, x.workspace_id, x.ticket_id, x.channel, x.payload, x.created_at, 0, 0 from t,
     unnest(cast(${plan.outbox.map((r) => r.id)} as text[]), cast(${plan.outbox.map((r) => r.workspace_id)} as text[]),
@@ -669,7 +686,8 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
       cast(${plan.outbox.map((r) => r.payload)} as text[]), cast(${plan.outbox.map((r) => r.created_at)} as bigint[]))
     as x(id, workspace_id, ticket_id, channel, payload, created_at)
   on conflict (id) do nothing
-)
+)`)
+      const result = await sql<{ readonly n: number }>`with ${sql.join(parts, sql`, `)}
 select count(*) as n from t`.execute(db)
       return Number(result.rows[0]?.n ?? 0) === 1
     }
