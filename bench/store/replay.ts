@@ -410,7 +410,10 @@ export const printReplay = (
   table([
     row("Helpdesk command (1 event)", helpdesk, p50(a.commandMs)),
     row("same statements raw (the figure's baseline)", us(r.transactionMs + r.outsideMs), p50(r.commandMs)),
-    row("same statements raw, begin..commit only", us(r.transactionMs), p50(r.commandTxMs)),
+    // PostgreSQL appends are usually one statement, outside begin..commit: no such row then.
+    ...(r.transactions === 0
+      ? []
+      : [row("same statements raw, begin..commit only", us(r.transactionMs), p50(r.commandTxMs))]),
     row("raw single-row INSERT, 1 row per tx", single, p50(a.rawRowMs))
   ])
   process.stdout.write(
