@@ -32,39 +32,20 @@ export interface Recorder {
   readonly restore: () => void
 }
 
-type AnyFn = (this: unknown, ...args: Array<unknown>) => unknown
+/** A driver method, as patched. */
+export type AnyFn = (this: unknown, ...args: Array<unknown>) => unknown
 
 /**
- * Patches better-sqlite3's `Statement.prototype.run/all/get/iterate` and `Database.prototype.exec`
- * (one native class for every connection in the process, so the store's statements go through
- * it) to push what runs while recording is on. `restore` must run in a `finally`.
+ * A recorder over a driver patch: `install` patches the driver so that each statement it runs
+ * goes to `push` (kept only while recording is on), and returns what undoes the patch.
  */
-export const recordSqlite = (): Recorder => {
-  const probe = new SqliteDatabase(":memory:")
-  const statementProto = Object.getPrototypeOf(probe.prepare("select 1")) as Record<string, AnyFn>
-  probe.close()
-  const databaseProto = SqliteDatabase.prototype as unknown as Record<string, AnyFn>
+export const recorderOver = (install: (push: (statement: Recorded) => void) => () => void): Recorder => {
   const statements: Array<Recorded> = []
   const commands: Array<{ readonly from: number; readonly kind: string }> = []
   let on = false
-  const originals: Array<readonly [Record<string, AnyFn>, string, AnyFn]> = []
-  for (const method of ["run", "all", "get", "iterate"] as const) {
-    const original = statementProto[method] as AnyFn
-    originals.push([statementProto, method, original])
-    statementProto[method] = function (this: unknown, ...args: Array<unknown>) {
-      if (on) {
-        const s = this as { readonly source: string; readonly reader: boolean }
-        statements.push({ sql: s.source, params: [...args], method, reader: s.reader })
-      }
-      return original.apply(this, args)
-    }
-  }
-  const exec = databaseProto.exec as AnyFn
-  originals.push([databaseProto, "exec", exec])
-  databaseProto.exec = function (this: unknown, ...args: Array<unknown>) {
-    if (on) statements.push({ sql: String(args[0]), params: [], method: "exec", reader: false })
-    return exec.apply(this, args)
-  }
+  const undo = install((statement) => {
+    if (on) statements.push(statement)
+  })
   let restored = false
   return {
     statements,
@@ -79,10 +60,42 @@ export const recordSqlite = (): Recorder => {
       if (restored) return
       restored = true
       on = false
-      for (const [proto, name, fn] of originals) proto[name] = fn
+      undo()
     }
   }
 }
+
+/**
+ * Patches better-sqlite3's `Statement.prototype.run/all/get/iterate` and `Database.prototype.exec`
+ * (one native class for every connection in the process, so the store's statements go through
+ * it) to push what runs while recording is on. `restore` must run in a `finally`.
+ */
+export const recordSqlite = (): Recorder =>
+  recorderOver((push) => {
+    const probe = new SqliteDatabase(":memory:")
+    const statementProto = Object.getPrototypeOf(probe.prepare("select 1")) as Record<string, AnyFn>
+    probe.close()
+    const databaseProto = SqliteDatabase.prototype as unknown as Record<string, AnyFn>
+    const originals: Array<readonly [Record<string, AnyFn>, string, AnyFn]> = []
+    for (const method of ["run", "all", "get", "iterate"] as const) {
+      const original = statementProto[method] as AnyFn
+      originals.push([statementProto, method, original])
+      statementProto[method] = function (this: unknown, ...args: Array<unknown>) {
+        const s = this as { readonly source: string; readonly reader: boolean }
+        push({ sql: s.source, params: [...args], method, reader: s.reader })
+        return original.apply(this, args)
+      }
+    }
+    const exec = databaseProto.exec as AnyFn
+    originals.push([databaseProto, "exec", exec])
+    databaseProto.exec = function (this: unknown, ...args: Array<unknown>) {
+      push({ sql: String(args[0]), params: [], method: "exec", reader: false })
+      return exec.apply(this, args)
+    }
+    return () => {
+      for (const [proto, name, fn] of originals) proto[name] = fn
+    }
+  })
 
 /**
  * Copies the SQLite file at `path` to `to` as it is now: the WAL is checkpointed into the main

@@ -8,9 +8,7 @@ import { Migrations } from "@tessera/sql"
 import { Effect } from "effect"
 import { Kysely, PostgresDialect } from "kysely"
 import pg from "pg"
-import type { Recorded, Recorder, ReplayTiming, Segment } from "./replay.js"
-
-type AnyFn = (this: unknown, ...args: Array<unknown>) => unknown
+import { type AnyFn, type Recorded, type Recorder, type ReplayTiming, recorderOver, type Segment } from "./replay.js"
 
 /** What pg's `query` was given: `(text, values)` or a config `{ text, values, name }`. */
 const callOf = (
@@ -32,37 +30,21 @@ const READER = /^\s*(?:select|values)\b/i
  * statement naming binds it when a client connects, so patch before the store opens) to push what
  * runs while recording is on. `restore` must run in a `finally`.
  */
-export const recordPostgres = (): Recorder => {
-  const proto = pg.Client.prototype as unknown as Record<string, AnyFn>
-  const original = proto.query as AnyFn
-  const statements: Array<Recorded> = []
-  const commands: Array<{ readonly from: number; readonly kind: string }> = []
-  let on = false
-  proto.query = function (this: unknown, ...args: Array<unknown>) {
-    const call = on ? callOf(args) : undefined
-    if (call !== undefined) {
-      statements.push({ sql: call.text, params: call.values, method: "query", reader: READER.test(call.text) })
+export const recordPostgres = (): Recorder =>
+  recorderOver((push) => {
+    const proto = pg.Client.prototype as unknown as Record<string, AnyFn>
+    const original = proto.query as AnyFn
+    proto.query = function (this: unknown, ...args: Array<unknown>) {
+      const call = callOf(args)
+      if (call !== undefined) {
+        push({ sql: call.text, params: call.values, method: "query", reader: READER.test(call.text) })
+      }
+      return original.apply(this, args)
     }
-    return original.apply(this, args)
-  }
-  let restored = false
-  return {
-    statements,
-    commands,
-    start: () => {
-      on = true
-    },
-    stop: () => {
-      on = false
-    },
-    restore: () => {
-      if (restored) return
-      restored = true
-      on = false
+    return () => {
       proto.query = original
     }
-  }
-}
+  })
 
 /** Statements worth a server-side name, as the store's connections name them. */
 const PREPARABLE = /^\s*(?:select|insert|update|delete|with|values|merge)\b/i
