@@ -26,13 +26,25 @@ export interface Worker {
   readonly stderr: () => string
 }
 
-/** Starts `reliability/workers/<name>.ts` with `args`. */
-export const startWorker = (name: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Worker => {
-  const child = spawn(
-    process.execPath,
-    ["--import", tsxLoader, "--conditions=@tessera/source", join(root, "workers", `${name}.ts`), ...args],
-    { cwd: root, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } }
-  )
+/**
+ * Starts `reliability/workers/<name>.ts` with `args`; with `bundle` (see `bundle.ts`), runs that
+ * bundled copy of it instead, for scenarios that start many processes.
+ */
+export const startWorker = (
+  name: string,
+  args: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv = {},
+  options: { readonly bundle?: string } = {}
+): Worker => {
+  const script =
+    options.bundle === undefined
+      ? ["--import", tsxLoader, "--conditions=@tessera/source", join(root, "workers", `${name}.ts`)]
+      : [options.bundle]
+  const child = spawn(process.execPath, [...script, ...args], {
+    cwd: root,
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...process.env, ...env }
+  })
   let stderr = ""
   child.stderr.setEncoding("utf8")
   child.stderr.on("data", (chunk: string) => {

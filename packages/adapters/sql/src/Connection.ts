@@ -8,7 +8,7 @@
  * user builds is left as it is.
  */
 import type BetterSqlite3 from "better-sqlite3"
-import { Effect, Result, Schema } from "effect"
+import { Effect, Result, Schedule, Schema } from "effect"
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from "kysely"
 import type { PoolClient, QueryResult } from "pg"
 import type { Database, Dialect } from "./Database.js"
@@ -155,33 +155,53 @@ const cachingStatements = (database: BetterSqlite3.Database): SqliteDatabase => 
   }
 }
 
+/** SQLite: how long a statement waits for another process's write lock before it fails. */
+const SQLITE_BUSY_MILLIS = 5000
+
+const isBusy = (cause: unknown): boolean =>
+  typeof cause === "object" &&
+  cause !== null &&
+  typeof (cause as { readonly code?: unknown }).code === "string" &&
+  (cause as { readonly code: string }).code.startsWith("SQLITE_BUSY")
+
+/**
+ * WAL (several processes: reads side by side, writes take turns) and the busy timeout, which
+ * goes first so that every later statement waits for a lock instead of failing. Switching a
+ * fresh file to WAL reads its header and then writes it; when another process starting at the
+ * same moment holds the lock in between, SQLite refuses at once without waiting (the busy
+ * timeout never applies to an upgrade from a read), so that switch is tried again for as long
+ * as the busy timeout would have waited.
+ */
+const configureSqlite = (database: BetterSqlite3.Database): Effect.Effect<void, unknown> => {
+  const pragma = (statement: string) => Effect.try({ try: () => database.pragma(statement), catch: (cause) => cause })
+  return Effect.gen(function* () {
+    yield* pragma(`busy_timeout = ${SQLITE_BUSY_MILLIS}`)
+    yield* pragma("journal_mode = WAL").pipe(
+      Effect.retry({
+        while: isBusy,
+        schedule: Schedule.spaced("10 millis").pipe(
+          Schedule.jittered,
+          Schedule.upTo({ duration: `${SQLITE_BUSY_MILLIS} millis` })
+        )
+      })
+    )
+    yield* pragma("synchronous = NORMAL")
+  })
+}
+
 const openSqlite = (url: string, path: string): Effect.Effect<Connection, ConnectionFailed> =>
-  Effect.tryPromise({
-    try: async () => {
-      const { default: SqliteDatabase } = await import("better-sqlite3")
-      const database = new SqliteDatabase(path)
-      try {
-        // WAL and a busy timeout: several processes may share the file (writes take turns).
-        database.pragma("journal_mode = WAL")
-        database.pragma("synchronous = NORMAL")
-        database.pragma("busy_timeout = 5000")
-      } catch (cause) {
-        database.close()
-        throw cause
-      }
-      return database
-    },
-    catch: (cause) => new ConnectionFailed({ url, reason: reasonOf(cause), cause })
-  }).pipe(
-    Effect.map((database) => {
-      const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) })
-      return {
-        db,
-        dialect: "sqlite" as const,
-        close: Effect.promise(() => db.destroy())
-      }
+  Effect.gen(function* () {
+    const database = yield* Effect.tryPromise({
+      try: async () => {
+        const { default: SqliteDatabase } = await import("better-sqlite3")
+        return new SqliteDatabase(path, { timeout: SQLITE_BUSY_MILLIS })
+      },
+      catch: (cause) => cause
     })
-  )
+    yield* Effect.onError(configureSqlite(database), () => Effect.sync(() => database.close()))
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) })
+    return { db, dialect: "sqlite" as const, close: Effect.promise(() => db.destroy()) }
+  }).pipe(Effect.mapError((cause) => new ConnectionFailed({ url, reason: reasonOf(cause), cause })))
 
 /** PostgreSQL: at most this many distinct SQL texts get a server-side name, per pool. */
 const PG_NAMED_STATEMENTS = 256

@@ -9,6 +9,7 @@ import { Directory, DirectoryError, DirectoryStore, StoreError } from "@tessera/
 import { Data, Effect, Layer, Option, Schema } from "effect"
 import { type Kysely, sql, type Transaction } from "kysely"
 import type { Database, Dialect } from "./Database.js"
+import { transact } from "./transact.js"
 
 /**
  * What the store runs on: the user's kysely client (never closed here) and its dialect.
@@ -157,7 +158,7 @@ export const make = (options: Options): Effect.Effect<Store> =>
     const saveContactOnce = (contact: Directory.Contact, data: string) =>
       Effect.tryPromise({
         try: () =>
-          db.transaction().execute(async (trx) => {
+          transact(db, dialect, async (trx) => {
             const ws = contact.workspaceId
             const emails = contact.emails.map((email) => ({ email, key: Directory.normalizeEmail(email) }))
             const keys = Array.from(new Set(emails.map((e) => e.key)))
@@ -233,7 +234,7 @@ export const make = (options: Options): Effect.Effect<Store> =>
       saveAgent: (agent) =>
         Effect.flatMap(agents.encode(agent), (data) =>
           attempt("saveAgent", () =>
-            db.transaction().execute(async (trx) => {
+            transact(db, dialect, async (trx) => {
               const ws = agent.workspaceId
               await upsert(trx, "agents", { workspace_id: ws, id: agent.id, data })
               await trx

@@ -29,6 +29,7 @@ import {
   sql
 } from "kysely"
 import type { Database, Dialect, OutboxTable, TicketsTable, TimersTable } from "./Database.js"
+import { transact as writeTransaction } from "./transact.js"
 
 /**
  * What the store runs on: the user's kysely client (never closed here), its dialect, and the
@@ -265,31 +266,8 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
     const run = <A>(operation: string, query: () => Promise<A>): Effect.Effect<A, StoreError.StoreUnavailable> =>
       Effect.tryPromise({ try: query, catch: (cause) => unavailable(operation, cause) })
 
-    /**
-     * Runs `body` in one write transaction. SQLite: `BEGIN IMMEDIATE` on kysely's single
-     * connection (its mutex keeps other fibers out until we release it), so the write lock is
-     * taken up front and other processes wait on `busy_timeout` instead of failing to upgrade.
-     */
-    const transact = <A>(body: (trx: Kysely<Database>) => Promise<A>): Promise<A> =>
-      pg
-        ? db.transaction().execute(body)
-        : db.connection().execute(async (connection) => {
-            await sql`begin immediate`.execute(connection)
-            let result: A
-            try {
-              result = await body(connection)
-            } catch (cause) {
-              await sql`rollback`.execute(connection).catch(() => undefined)
-              throw cause
-            }
-            try {
-              await sql`commit`.execute(connection)
-            } catch (cause) {
-              await sql`rollback`.execute(connection).catch(() => undefined)
-              throw cause
-            }
-            return result
-          })
+    /** Runs `body` in one write transaction (SQLite: `BEGIN IMMEDIATE`, see `transact.ts`). */
+    const transact = <A>(body: (trx: Kysely<Database>) => Promise<A>): Promise<A> => writeTransaction(db, dialect, body)
 
     /** The snapshot of a stored ticket: its row's summary with the messages of `ticket_texts`. */
     const decodeStored = (ticketId: string, version: number, summary: string, messages: string | null): State => {

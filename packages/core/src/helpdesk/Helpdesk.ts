@@ -1091,8 +1091,15 @@ export const make = (
           phones: [],
           externalIds: {}
         }
-        yield* directory.saveContact(created)
-        return created
+        // #12: another process or fiber created this requester since we looked; theirs is the one.
+        return yield* directory.saveContact(created).pipe(
+          Effect.as(created),
+          Effect.catchTag("EmailTaken", (taken) =>
+            Effect.flatMap(directory.findContactByEmail(ws, input.email), (found) =>
+              Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(taken)
+            )
+          )
+        )
       })
 
     const open = (raw: In.OpenInput): Op<Ticket.Ticket> =>
