@@ -7,6 +7,7 @@ import { Effect, Schema } from "effect"
 import { type Kysely, type Migration, Migrator, sql } from "kysely"
 import type { Dialect } from "./Database.js"
 import * as Initial from "./migrations/001_initial.js"
+import * as TextVisibility from "./migrations/002_text_visibility.js"
 
 /**
  * A migration failed; the database is left at the last migration that succeeded.
@@ -25,7 +26,8 @@ export class MigrationFailed extends Schema.TaggedError<MigrationFailed>()("Migr
 }
 
 const all = (dialect: Dialect): Record<string, Migration> => ({
-  "001_initial": { up: (db) => Initial.up(db, dialect) }
+  "001_initial": { up: (db) => Initial.up(db, dialect) },
+  "002_text_visibility": { up: (db) => TextVisibility.up(db, dialect) }
 })
 
 /**

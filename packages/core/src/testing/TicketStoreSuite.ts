@@ -45,6 +45,7 @@ import * as E from "../ticket/TicketEvent.js"
 import type { SupportLevel, TicketType } from "../ticket/TicketType.js"
 import * as Arbitraries from "./Arbitraries.js"
 import * as Fixtures from "./internal/fixtures.js"
+import * as PublicSearch from "./internal/publicSearch.js"
 import * as OutboxSuite from "./OutboxSuite.js"
 import * as TimersSuite from "./TimersSuite.js"
 
@@ -162,7 +163,9 @@ const referenceItems = (
     const summary = TicketQuery.summarize(ticket)
     return slaDueAt === undefined ? summary : { ...summary, slaDueAt }
   })
-  const documents = new Map(known.map(({ ticket }) => [ticket.id as string, TicketQuery.searchDocument(ticket)]))
+  const documents = new Map(
+    known.map(({ ticket }) => [ticket.id as string, TicketQuery.searchDocument(ticket, query.searchIn)])
+  )
   const { cursor: _cursor, ...all } = query
   const page = Effect.runSync(TicketQuery.run({ ...all, limit: Math.max(1, known.length) }, summaries, documents))
   return page.items
@@ -899,7 +902,8 @@ const ticketQuery = (maxFilters: number): fc.Arbitrary<TicketQuery.TicketQuery> 
           fc.subarray(["low", "normal", "high", "urgent"] as const).map((priority) => ({ priority })),
           fc.subarray(["email", "web", "chat", "phone"] as Array<Channel>).map((channel) => ({ channel })),
           queryTags.map((tagsAny) => ({ tagsAny })),
-          queryTags.map((tagsAll) => ({ tagsAll }))
+          queryTags.map((tagsAll) => ({ tagsAll })),
+          fc.constantFrom("all" as const, "public" as const).map((searchIn) => ({ searchIn }))
         ),
         { maxLength: maxFilters }
       ),
@@ -2062,6 +2066,12 @@ export const run = <E>(
     it(
       "links, merges, undos and splits through the Helpdesk: every ticket's row, texts, search and number follow its events",
       () => relations(layer),
+      timeout
+    )
+
+    it(
+      "a public-only search (a requester's) never finds words of internal notes, after merges, undos and splits too",
+      () => PublicSearch.run(layer),
       timeout
     )
 

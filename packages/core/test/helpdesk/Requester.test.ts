@@ -4,6 +4,7 @@ import { TestClock } from "effect/testing"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
 import * as Requester from "../../src/helpdesk/Requester.js"
 import type * as Triggers from "../../src/helpdesk/Triggers.js"
+import * as Actor from "../../src/ticket/Actor.js"
 import type { ContactId, MessageId, TicketId } from "../../src/ticket/Ids.js"
 import * as C from "../../src/ticket/TicketCommand.js"
 import * as E from "../../src/ticket/TicketEvent.js"
@@ -29,7 +30,7 @@ const secretNote: Triggers.TriggerRule<Helpdesk.HelpdeskError> = {
     )
 }
 
-const withHelpdesk = <A, E>(body: (helpdesk: Helpdesk.Service) => Effect.Effect<A, E>) =>
+const withHelpdesk = <A, E>(body: (helpdesk: Helpdesk.Service) => Effect.Effect<A, E, Helpdesk.Helpdesk>) =>
   Effect.gen(function* () {
     const helpdesk = yield* Helpdesk.Helpdesk
     yield* helpdesk.saveAgent({ id: "mary", name: "Mary", email: "mary@acme.test" })
@@ -227,7 +228,7 @@ describe("Requester", () => {
 
 describe("publicEvents", () => {
   const at = DateTime.makeUnsafe(0)
-  const by = { _tag: "agent", id: "mary" } as const
+  const by = Actor.agent("mary")
   const ticketId = "tkt_1" as TicketId
   const message = (id: string, visibility: "public" | "internal", text: string) => ({
     id: id as MessageId,
