@@ -8,7 +8,7 @@
  * merged, split or followed up nothing cannot pass.
  */
 import { createHelpdesk, Helpdesk, type Ids, type PromiseHelpdesk, Requester, type Ticket } from "@tessera/core"
-import { Rule, RuleTriggers } from "@tessera/rules"
+import { Builder, Rule, RuleTriggers } from "@tessera/rules"
 import { type Context, Effect, Layer, Result } from "effect"
 import fc from "fast-check"
 import { expect } from "vitest"
@@ -136,14 +136,10 @@ const scenario = fc.record({
 /** The rule every run's help desks have: a note holding the canary on each new ticket and requester reply. */
 const rules = (canary: string) => {
   const decoded = Rule.decodeRuleSet([
-    {
-      id: "canary-note",
-      version: 1,
-      kind: "trigger",
-      on: ["created", "requester_replied"],
-      if: { all: [] },
-      then: [{ note: `Rule says: customer flagged ${canary}` }]
-    }
+    Builder.trigger("canary-note", 1)
+      .on("created", "requester_replied")
+      .when(Builder.all())
+      .do(Builder.note(`Rule says: customer flagged ${canary}`))
   ])
   if (Result.isFailure(decoded)) throw new Error(`canary rule: ${decoded.failure.message}`)
   return RuleTriggers.make(decoded.success)
