@@ -229,29 +229,6 @@ describe("createHelpdesk", () => {
     expect(await rejection(helpdesk.list({ cursor: "not-a-cursor" }))).toMatchObject({ _tag: "InvalidCursor" })
   })
 
-  // #12: the facade had no requester-facing read path; a portal got internal notes back.
-  it("forRequester: a contact's operations resolve with public JSON only; others' tickets reject as missing", async () => {
-    const { helpdesk, ticket } = await setup()
-    await helpdesk.note({ ticket: ticket.id, text: "Card flagged by fraudcheck", by: mary })
-    const jane = helpdesk.forRequester(ticket.requester)
-    const results = [
-      await jane.get(ticket.publicId),
-      await jane.reply({ ticket: ticket.publicId, text: "Any news?" }),
-      await jane.history(ticket.id),
-      await jane.list({ search: "charged" }),
-      await jane.open({ subject: "Invoice", text: "Please send an invoice.", channel: "web" })
-    ]
-    for (const result of results) expect(JSON.stringify(result)).not.toContain("fraudcheck")
-    expect(results[0]).toMatchObject({ publicId: 69369, createdAt: "2025-05-01T11:15:00.000Z" })
-    expect((await jane.list({ search: "fraudcheck" })).items).toEqual([])
-    expect((await helpdesk.list({ search: "fraudcheck" })).items).toHaveLength(1)
-    expect((await jane.list()).items.map((t) => t.publicId)).toEqual([69369, 69370])
-    const omar = helpdesk.forRequester("omar")
-    expect(await rejection(omar.get(69369))).toMatchObject({ _tag: "TicketNotFound", ticket: 69369 })
-    expect(await rejection(omar.get(69999))).toMatchObject({ _tag: "TicketNotFound", ticket: 69999 })
-    expect((await omar.list()).items).toEqual([])
-  })
-
   it("directory lookups resolve with JSON records, or undefined when nobody matches", async () => {
     const { helpdesk } = await setup()
     const jane = await helpdesk.findContactByEmail("Jane.Sharpe@Example.com")

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { DateTime, Effect } from "effect"
 import { TestClock } from "effect/testing"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
+import { createHelpdesk } from "../../src/helpdesk/Promise.js"
 import * as Requester from "../../src/helpdesk/Requester.js"
 import type * as Triggers from "../../src/helpdesk/Triggers.js"
 import * as Actor from "../../src/ticket/Actor.js"
@@ -308,4 +309,42 @@ describe("Requester, time", () => {
       })
     )
   )
+})
+
+describe("forRequester (Promise facade)", () => {
+  // #12: the facade had no requester-facing read path; a portal got internal notes back.
+  it("a contact's operations resolve with public JSON only; others' tickets reject as missing", async () => {
+    const helpdesk = await createHelpdesk({ workspace: "acme", firstPublicId: 69369, ids: "sequential" })
+    try {
+      await helpdesk.saveAgent({ id: "mary", name: "Mary", email: "mary@acme.test" })
+      const customer = await helpdesk.saveContact({ name: "Jane Sharpe", emails: ["jane.sharpe@example.com"] })
+      // #region portal
+      // After your portal has signed the customer in, it acts as that contact only.
+      const portal = helpdesk.forRequester(customer.id)
+      const ticket = await portal.open({ subject: "Charged twice", text: "My card was charged twice.", channel: "web" })
+      await helpdesk.note({ ticket: ticket.id, by: mary, text: "Card flagged by fraudcheck" }) // agents only
+      const seen = await portal.get(ticket.publicId) // the public view: no note
+      const timeline = await portal.history(ticket.publicId) // public events only
+      const mine = await portal.list({ search: "charged" }) // the contact's tickets, public text only
+      await portal.reply({ ticket: ticket.publicId, text: "Any news?" })
+      // #endregion
+      for (const result of [ticket, seen, timeline, mine]) expect(JSON.stringify(result)).not.toContain("fraudcheck")
+      expect(seen).toMatchObject({ publicId: 69369, description: "My card was charged twice." })
+      expect(timeline.map((e) => e._tag)).toEqual(["TicketOpened"])
+      expect(mine.items.map((t) => t.publicId)).toEqual([69369])
+      expect((await portal.list({ search: "fraudcheck" })).items).toEqual([])
+      expect((await helpdesk.list({ search: "fraudcheck" })).items).toHaveLength(1)
+      // #region not-theirs
+      const stranger = helpdesk.forRequester("omar")
+      const hidden = await stranger.get(69369).catch((error) => error)
+      // hidden._tag === "TicketNotFound", exactly as for a number that does not exist
+      // #endregion
+      const missing = await stranger.get(69999).catch((error) => error)
+      expect(hidden).toMatchObject({ _tag: "TicketNotFound", ticket: 69369 })
+      expect(missing).toMatchObject({ _tag: "TicketNotFound", ticket: 69999 })
+      expect((await stranger.list()).items).toEqual([])
+    } finally {
+      await helpdesk.close()
+    }
+  })
 })
