@@ -434,8 +434,11 @@ const acceptNewTicket = async (model: Model, real: Real, space: 0 | 1, ticket: T
   model.tickets.push({ id: ticket.id, space, publicId: ticket.publicId, events: stream.events, slaDueAt: undefined })
 }
 
-/** Events the help desk just appended to a known ticket: after its history, stored as returned. */
-const acceptAppend = async (real: Real, target: ModelTicket, returned: Ticket.Ticket) => {
+/**
+ * Events the help desk just appended to a known ticket: after its history, stored as returned
+ * (a contact gets the ticket's public view back).
+ */
+const acceptAppend = async (real: Real, target: ModelTicket, returned: Ticket.Ticket, by: Actor.Actor) => {
   const stream = await Effect.runPromise(readStream(real.store, target.id))
   expect(stream.events.slice(0, target.events.length), "history must not change").toEqual(target.events)
   for (const event of stream.events.slice(target.events.length)) {
@@ -443,7 +446,8 @@ const acceptAppend = async (real: Real, target: ModelTicket, returned: Ticket.Ti
     // The help desk reads the clock once per command; the store keeps `at` to the millisecond.
     expect(DateTime.toEpochMillis(event.at)).toBe(real.clock.now())
   }
-  expect(Ticket.fold(stream.events), "the stream folds to what the help desk returned").toEqual(returned)
+  const folded = Ticket.fold(stream.events) as Ticket.Ticket
+  expect(Ticket.viewFor(by, folded), "the stream folds to what the help desk returned").toEqual(returned)
   target.events = stream.events
 }
 
@@ -581,7 +585,7 @@ class OnTicket implements fc.AsyncCommand<Model, Real> {
     }
     expect(this.version, "a command with a stale expectedVersion was accepted").not.toBe("stale")
     const ticket = result.success
-    if (ticket.id === target.id) return acceptAppend(real, target, ticket)
+    if (ticket.id === target.id) return acceptAppend(real, target, ticket, by)
     // A requester's reply on a closed ticket opens a follow-up, linked both ways.
     expect(this.op.kind, `${this.op.kind} returned another ticket`).toBe("reply")
     expect(ticket.links).toContainEqual({ kind: "follow_up_of", ticketId: target.id })
