@@ -406,11 +406,6 @@ const portsOf = (options: Options): Effect.Effect<Layer.Layer<Ports, unknown>, I
 const encodeTicket = Schema.encodeSync(Ticket.Ticket)
 const encodeEvent = Schema.encodeSync(TicketEvent.TicketEvent)
 const encodeSummary = Schema.encodeSync(TicketQuery.TicketSummary)
-const encodeHistory = (events: ReadonlyArray<TicketEvent.TicketEvent>) => events.map((e) => encodeEvent(e))
-const encodePage = (page: TicketQuery.TicketPage): TicketPageJson => ({
-  items: page.items.map((t) => encodeSummary(t)),
-  nextCursor: page.nextCursor
-})
 const encodeContact = Schema.encodeSync(Directory.Contact)
 const encodeOrganization = Schema.encodeSync(Directory.Organization)
 const encodeAgent = Schema.encodeSync(Directory.Agent)
@@ -486,8 +481,13 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
     split: (input) => run(helpdesk.split(input), encodeTicket),
     suggestDuplicates: (input) => run(helpdesk.suggestDuplicates(input), (suggestions) => suggestions),
     get: (ticket) => run(Effect.flatMap(ref(ticket), helpdesk.get), encodeTicket),
-    history: (ticket) => run(Effect.flatMap(ref(ticket), helpdesk.history), encodeHistory),
-    list: (query = {}) => run(helpdesk.list(query), encodePage),
+    history: (ticket) =>
+      run(Effect.flatMap(ref(ticket), helpdesk.history), (events) => events.map((e) => encodeEvent(e))),
+    list: (query = {}) =>
+      run(helpdesk.list(query), (page) => ({
+        items: page.items.map((t) => encodeSummary(t)),
+        nextCursor: page.nextCursor
+      })),
     recomputeSla: (ticket) => run(helpdesk.recomputeSla(ticket), (recorded) => recorded),
     runDueTimers: (limit) =>
       run(
@@ -505,6 +505,7 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
       run(helpdesk.findContactByEmail(email), (found) =>
         Option.isSome(found) ? encodeContact(found.value) : undefined
       ),
+    // Encoded exactly as the methods above encode the same results.
     forRequester: (contactId) => {
       const requester = Requester.make(helpdesk, contactId as ContactId)
       return {
@@ -512,8 +513,12 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
         open: (input) => run(requester.open(input), encodeTicket),
         reply: (input) => run(requester.reply(input), encodeTicket),
         get: (ticket) => run(requester.get(ticket), encodeTicket),
-        history: (ticket) => run(requester.history(ticket), encodeHistory),
-        list: (query = {}) => run(requester.list(query), encodePage)
+        history: (ticket) => run(requester.history(ticket), (events) => events.map((e) => encodeEvent(e))),
+        list: (query = {}) =>
+          run(requester.list(query), (page) => ({
+            items: page.items.map((t) => encodeSummary(t)),
+            nextCursor: page.nextCursor
+          }))
       }
     },
     close: () => {
