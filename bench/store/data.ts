@@ -7,7 +7,7 @@ import { Priority, Ticket, TicketQuery } from "@tessera/core"
 import { Schema } from "effect"
 
 /** Bump when the generated data changes: it is part of the cache key of the built databases. */
-export const dataVersion = 2
+export const dataVersion = 3
 
 /** Workspaces and their sizes: the one measured, and two others the workspace filter must skip. */
 export const workspaces = (mainTickets: number): ReadonlyArray<{ readonly id: string; readonly tickets: number }> => [
@@ -183,11 +183,18 @@ export interface TextRow {
   readonly data: string | null
   /** `TicketQuery.words` of the text, joined by spaces. */
   readonly words: string
+  /** `public` for the subject and replies, `internal` for notes (requesters' searches skip them). */
+  readonly visibility: "public" | "internal"
 }
 
-export const textColumns = ["workspace_id", "ticket_id", "n", "data", "words"] as const satisfies ReadonlyArray<
-  keyof TextRow
->
+export const textColumns = [
+  "workspace_id",
+  "ticket_id",
+  "n",
+  "data",
+  "words",
+  "visibility"
+] as const satisfies ReadonlyArray<keyof TextRow>
 
 /** SQLite's `ticket_texts` columns: the common ones and `key`. */
 export const sqliteTextColumns = ["key", ...textColumns] as const satisfies ReadonlyArray<keyof TextRow>
@@ -375,7 +382,15 @@ export function* ticketBatches(
     })
     // The words are already what `TicketQuery.words` gives: lowercase ASCII, space-separated.
     const base = num * textSpan
-    texts.push({ key: base, workspace_id: workspaceId, ticket_id: id, n: 0, data: null, words: subject })
+    texts.push({
+      key: base,
+      workspace_id: workspaceId,
+      ticket_id: id,
+      n: 0,
+      data: null,
+      words: subject,
+      visibility: "public"
+    })
     for (let m = 0; m < messages.length; m++) {
       const message = messages[m] as Record<string, unknown>
       texts.push({
@@ -384,7 +399,8 @@ export function* ticketBatches(
         ticket_id: id,
         n: m + 1,
         data: JSON.stringify(message),
-        words: message.text as string
+        words: message.text as string,
+        visibility: message.visibility === "internal" ? "internal" : "public"
       })
     }
     snapshots.push(state)
@@ -448,6 +464,7 @@ export const check = (batch: Batch, sample: number): void => {
     texts.forEach((t, k) => {
       if (t.words !== TicketQuery.words(sources[k] ?? "").join(" ")) fail(`text ${k}: words are not words(text)`)
       if (t.workspace_id !== row.workspace_id || t.key !== row.num * textSpan + t.n) fail(`text ${k}: workspace or key`)
+      if (t.visibility !== (k === 0 ? "public" : ticket.messages[k - 1]?.visibility)) fail(`text ${k}: visibility`)
     })
     if (texts.map((t) => t.words).join(" ") !== TicketQuery.searchDocument(ticket))
       fail("the texts' words are not searchDocument(ticket)")

@@ -190,7 +190,9 @@ describe("rules in the Helpdesk", () => {
           tags: ["billing"]
         })
         expect(ticket).toMatchObject({ group: "billing_seniors", priority: "high" })
-        expect(ticket.messages.map((m) => [m.visibility, m.text])).toEqual([
+        // #12: the requester who opened it gets the public view back; the rule's note is for agents.
+        expect(ticket.messages.map((m) => [m.visibility, m.text])).toEqual([["public", "My card was charged twice."]])
+        expect((yield* helpdesk.get(ticket.id)).messages.map((m) => [m.visibility, m.text])).toEqual([
           ["public", "My card was charged twice."],
           ["internal", "Premium billing question: routed to the billing seniors."]
         ])

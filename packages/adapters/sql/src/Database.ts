@@ -81,6 +81,8 @@ export interface TicketTextsTable {
   data: string | null
   /** `TicketQuery.words` of the text, joined by spaces. */
   words: string
+  /** Who may read the text: `public` (the subject, replies) or `internal` (notes); searches for requesters skip notes. */
+  visibility: "public" | "internal"
 }
 
 /** @category models @since 0.1.0 */

@@ -10,6 +10,7 @@ import { Effect, Schema } from "effect"
 import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from "kysely"
 import type { Dialect } from "./Database.js"
 import * as Initial from "./migrations/001_initial.js"
+import * as TextVisibility from "./migrations/002_text_visibility.js"
 import { transact } from "./transact.js"
 
 /**
@@ -30,7 +31,8 @@ export class MigrationFailed extends Schema.TaggedError<MigrationFailed>()("Migr
 }
 
 const all = (dialect: Dialect): Record<string, Migration> => ({
-  "001_initial": { up: (db) => Initial.up(db, dialect) }
+  "001_initial": { up: (db) => Initial.up(db, dialect) },
+  "002_text_visibility": { up: (db) => TextVisibility.up(db, dialect) }
 })
 
 /**

@@ -100,6 +100,7 @@ interface TextRow {
   readonly n: number
   readonly data: string | null
   readonly words: string
+  readonly visibility: "public" | "internal"
 }
 
 /** What an append does to a ticket's texts: deletes first, then inserts `rows`. */
@@ -367,13 +368,15 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
     const subjectText = (ticket: Ticket.Ticket): TextRow => ({
       n: 0,
       data: null,
-      words: TicketQuery.words(ticket.subject).join(" ")
+      words: TicketQuery.words(ticket.subject).join(" "),
+      visibility: "public"
     })
 
     const messageText = (message: Message.Message, index: number): TextRow => ({
       n: index + 1,
       data: JSON.stringify(encodeMessage(message, encodeFolded)),
-      words: TicketQuery.words(message.text).join(" ")
+      words: TicketQuery.words(message.text).join(" "),
+      visibility: message.visibility
     })
 
     /**
@@ -627,10 +630,10 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
       ]
       if (texts.length > 0)
         parts.push(sql`x as (
-  insert into ticket_texts (workspace_id, ticket_id, n, data, words)
-  select t.workspace_id, t.id, x.n, x.data, x.words from t,
+  insert into ticket_texts (workspace_id, ticket_id, n, data, words, visibility)
+  select t.workspace_id, t.id, x.n, x.data, x.words, x.visibility from t,
     unnest(cast(${texts.map((r) => r.n)} as integer[]), cast(${texts.map((r) => r.data)} as text[]),
-      cast(${texts.map((r) => r.words)} as text[])) as x(n, data, words)
+      cast(${texts.map((r) => r.words)} as text[]), cast(${texts.map((r) => r.visibility)} as text[])) as x(n, data, words, visibility)
 )`)
       if (plan.tagsRemoved.length > 0)
         parts.push(sql`d as (
@@ -1059,10 +1062,10 @@ select count(*) as n from t`.execute(db)
      * into a join that first collects every match. SQLite: a word of the text starts with the
      * term when `' ' || term` occurs in `' ' || words` (both are `TicketQuery.words`).
      */
-    const hasTerm = (term: string): Expression<SqlBool> =>
+    const hasTerm = (term: string, publicOnly: boolean): Expression<SqlBool> =>
       pg
-        ? sql<SqlBool>`coalesce((select true from ticket_texts where ticket_texts.ticket_id = tickets.id and ticket_texts.search @@ ${tsquery(term)} limit 1), false)`
-        : sql<SqlBool>`exists (select 1 from ticket_texts where ticket_texts.key between tickets.num * ${span} and tickets.num * ${span} + ${last} and instr(' ' || ticket_texts.words, ${` ${term}`}) > 0)`
+        ? sql<SqlBool>`coalesce((select true from ticket_texts where ticket_texts.ticket_id = tickets.id and ticket_texts.search @@ ${tsquery(term)}${publicText(publicOnly)} limit 1), false)`
+        : sql<SqlBool>`exists (select 1 from ticket_texts where ticket_texts.key between tickets.num * ${span} and tickets.num * ${span} + ${last} and instr(' ' || ticket_texts.words, ${` ${term}`}) > 0${publicText(publicOnly)})`
 
     /**
      * The tickets with a text matching `term`, straight from the full-text index. PostgreSQL: a
@@ -1070,16 +1073,25 @@ select count(*) as n from t`.execute(db)
      * tickets up by id instead of walking every ticket to probe its texts; a common one (a search
      * whose walk found too little) as a semi-join, which hashes its many matches.
      */
-    const withTerm = (term: string, common: boolean): Expression<SqlBool> =>
+    const withTerm = (term: string, common: boolean, publicOnly: boolean): Expression<SqlBool> =>
       !pg
         ? common
           ? // `+` keeps SQLite from driving the query from this set: each term's set is built once
             // and the walk of the query's order checks tickets against them.
-            sql<SqlBool>`+tickets.num in (select rowid / ${span} from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)})`
-          : sql<SqlBool>`tickets.num in (select rowid / ${span} from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)})`
+            sql<SqlBool>`+tickets.num in (${ftsMatches(term, publicOnly)})`
+          : sql<SqlBool>`tickets.num in (${ftsMatches(term, publicOnly)})`
         : common
-          ? sql<SqlBool>`tickets.id in (select ticket_id from ticket_texts where ticket_texts.search @@ ${tsquery(term)})`
-          : sql<SqlBool>`tickets.id = any(array(select ticket_id from ticket_texts where ticket_texts.search @@ ${tsquery(term)}))`
+          ? sql<SqlBool>`tickets.id in (select ticket_id from ticket_texts where ticket_texts.search @@ ${tsquery(term)}${publicText(publicOnly)})`
+          : sql<SqlBool>`tickets.id = any(array(select ticket_id from ticket_texts where ticket_texts.search @@ ${tsquery(term)}${publicText(publicOnly)}))`
+
+    /** Searches for requesters (`searchIn: "public"`) leave internal notes out (#12). */
+    const publicText = (publicOnly: boolean) => (publicOnly ? sql` and ticket_texts.visibility = 'public'` : sql``)
+
+    /** SQLite: the numbers of the tickets with a text matching `term` (public ones: each match looked up by key). */
+    const ftsMatches = (term: string, publicOnly: boolean) =>
+      publicOnly
+        ? sql`select ticket_texts.key / ${span} from ticket_texts_fts join ticket_texts on ticket_texts.key = ticket_texts_fts.rowid where ticket_texts_fts match ${prefixQuery(term)}${publicText(true)}`
+        : sql`select rowid / ${span} from ticket_texts_fts where ticket_texts_fts match ${prefixQuery(term)}`
 
     /**
      * The term to drive a search from: the rarest, if fewer than `rareMatches` texts match it;
@@ -1269,13 +1281,14 @@ select count(*) as n from t`.execute(db)
           if (after !== undefined) where.push(keyset(eb, sort, dirs, after))
           return eb.and(where)
         }
+        const publicOnly = ticketQuery.searchIn === "public"
         /** The page, in one statement: the search's terms checked on every candidate. */
         const searchConditions = (driven: Search | undefined): Array<Expression<SqlBool>> =>
           (driven?.terms ?? []).map((term) =>
             // SQLite, common terms: every term's matches as a set (see `withTerm`).
             term === driven?.driver || (!pg && driven?.common === true)
-              ? withTerm(term, driven?.common === true)
-              : hasTerm(term)
+              ? withTerm(term, driven?.common === true, publicOnly)
+              : hasTerm(term, publicOnly)
           )
         const whole = (driven: Search | undefined) =>
           run("query", () =>

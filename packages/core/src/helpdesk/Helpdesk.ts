@@ -84,11 +84,12 @@ export interface Service {
     readonly workflow: Status.Workflow
     readonly customFields: ReadonlyArray<FieldDefinition>
   }
-  /** Opens a ticket from any channel. */
+  /** Opens a ticket from any channel; opened by a contact, it returns the public view. */
   readonly open: (input: In.OpenInput) => Op<Ticket.Ticket>
   /**
    * Adds a public reply. A requester writing on a closed ticket (or on one solved longer ago
-   * than the group's reopen window) gets a follow-up ticket: that ticket is returned.
+   * than the group's reopen window) gets a follow-up ticket: that ticket is returned. A contact
+   * gets the public view back (`Ticket.publicView`), as from every command.
    */
   readonly reply: (input: In.MessageInput) => Op<Ticket.Ticket>
   /** Adds an internal note (agents only). */
@@ -1110,7 +1111,7 @@ export const make = (
         yield* checkActor(actor)
         if (input.group !== undefined) yield* group(input.group)
         if (input.assignee !== undefined) yield* checkAssignee(input.assignee, input.group)
-        return yield* openTicket(
+        const opened = yield* openTicket(
           actor,
           {
             subject: input.subject,
@@ -1128,6 +1129,8 @@ export const make = (
           },
           input.publicId
         )
+        // A requester gets the public view back, never a note a rule added (#12).
+        return Ticket.viewFor(actor, opened)
       })
 
     /**
@@ -1229,7 +1232,10 @@ export const make = (
       ) =>
       (raw: S["Encoded"]): Op<Ticket.Ticket> =>
         Effect.flatMap(decode(schema, name)(raw), (input) =>
-          execute(input.ticket, input.by, input.expectedVersion, (ticket) => build(input, ticket))
+          Effect.map(
+            execute(input.ticket, input.by, input.expectedVersion, (ticket) => build(input, ticket)),
+            (ticket) => Ticket.viewFor(input.by, ticket)
+          )
         )
 
     const checkFollower = (f: { readonly _tag: "agent" | "contact"; readonly id: string }): Op<void> =>
@@ -1252,7 +1258,8 @@ export const make = (
     const service: Service = {
       config: { workspaceId: ws, workflow, customFields },
       open,
-      reply: message("reply"),
+      // A requester gets the public view back (of the follow-up too), never a note (#12).
+      reply: (raw) => Effect.map(message("reply")(raw), (ticket) => Ticket.viewFor(raw.by as Actor.Actor, ticket)),
       note: message("note"),
       changeStatus: (raw) =>
         Effect.tap(

@@ -16,13 +16,14 @@ import type { TicketStore } from "../ports/TicketStore.js"
 import type { Timers } from "../ports/Timers.js"
 import * as TicketQuery from "../query/TicketQuery.js"
 import type { FieldDefinition } from "../ticket/CustomField.js"
-import { TicketRef } from "../ticket/Ids.js"
+import { type ContactId, TicketRef } from "../ticket/Ids.js"
 import * as Status from "../ticket/Status.js"
 import * as Ticket from "../ticket/Ticket.js"
 import * as TicketEvent from "../ticket/TicketEvent.js"
 import * as Helpdesk from "./Helpdesk.js"
 import type * as In from "./HelpdeskInput.js"
 import { decode, InvalidInput } from "./Input.js"
+import * as Requester from "./Requester.js"
 
 /**
  * A ticket as the facade returns it: `Ticket.Ticket` encoded, with dates as ISO strings.
@@ -239,8 +240,37 @@ export interface HelpdeskClient {
   readonly getContact: (id: string) => Promise<ContactJson>
   /** A contact by any of its emails (case-insensitive), or `undefined`. */
   readonly findContactByEmail: (email: string) => Promise<ContactJson | undefined>
+  /**
+   * The requester-facing side for one contact (what a customer portal calls; see `Requester`):
+   * every result is what that contact may see, encoded as the same methods above encode it.
+   */
+  readonly forRequester: (contactId: string) => RequesterClient
   /** Releases the help desk's resources (connections of the ports' layer); later calls reject. */
   readonly close: () => Promise<void>
+}
+
+/**
+ * A requester's operations with Promise methods, acting as one contact: tickets in their public
+ * view, public events only, searches over public text; a ticket that is not the contact's
+ * rejects with `TicketNotFound`, exactly as a missing one. Results are encoded as the
+ * `HelpdeskClient` method of the same name encodes them.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RequesterClient {
+  /** The contact every method acts as. */
+  readonly contact: string
+  /** Opens a ticket as the contact. */
+  readonly open: (input: Requester.OpenInput) => ReturnType<HelpdeskClient["open"]>
+  /** Replies on one of the contact's tickets (a closed one gets a follow-up: that ticket is returned). */
+  readonly reply: (input: Requester.ReplyInput) => ReturnType<HelpdeskClient["reply"]>
+  /** One of the contact's tickets. */
+  readonly get: HelpdeskClient["get"]
+  /** The public events of one of the contact's tickets. */
+  readonly history: HelpdeskClient["history"]
+  /** A page of the contact's tickets; `search` matches public text only. */
+  readonly list: (query?: Requester.ListQuery) => ReturnType<HelpdeskClient["list"]>
 }
 
 const helpdeskErrorTags: Record<HelpdeskError["_tag"], true> = {
@@ -475,6 +505,22 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
       run(helpdesk.findContactByEmail(email), (found) =>
         Option.isSome(found) ? encodeContact(found.value) : undefined
       ),
+    // Encoded exactly as the methods above encode the same results.
+    forRequester: (contactId) => {
+      const requester = Requester.make(helpdesk, contactId as ContactId)
+      return {
+        contact: contactId,
+        open: (input) => run(requester.open(input), encodeTicket),
+        reply: (input) => run(requester.reply(input), encodeTicket),
+        get: (ticket) => run(requester.get(ticket), encodeTicket),
+        history: (ticket) => run(requester.history(ticket), (events) => events.map((e) => encodeEvent(e))),
+        list: (query = {}) =>
+          run(requester.list(query), (page) => ({
+            items: page.items.map((t) => encodeSummary(t)),
+            nextCursor: page.nextCursor
+          }))
+      }
+    },
     close: () => {
       closed = true
       return runtime.dispose()

@@ -412,8 +412,9 @@ export interface SplitRequest {
 /**
  * Moves chosen messages of a ticket into a new ticket, linked both ways (`split_into` /
  * `split_from`). The new ticket has the same requester, organization, group, assignee, type,
- * priority, tags and custom fields; it opens with the earliest moved message, and every moved
- * message keeps its id, author, channel and time, with its origin.
+ * priority, tags and custom fields; it opens with the earliest moved public message (the
+ * earliest note when every moved message is one), and every moved message keeps its id, author,
+ * channel and time, with its origin.
  *
  * @category combinators
  * @since 0.1.0
@@ -436,7 +437,11 @@ export const split = (graph: Graph, request: SplitRequest, ctx: DecideContext): 
         return yield* new SplitRefused({ ticketId: id, reason: "every_message" })
       }
       const moved = ticket.messages.filter((m) => chosen.has(m.id)).map((m) => originOf(m, ticket))
-      const [first, ...rest] = moved as [Message, ...Array<Message>]
+      // The new ticket opens with its earliest public message, so its description is public
+      // text (#12); a note before it arrives with the rest (in time order), and a split of
+      // notes only opens with the earliest note and has no description.
+      const first = moved.find((m) => m.visibility === "public") ?? (moved[0] as Message)
+      const rest = moved.filter((m) => m !== first)
       const category = ticket.assignee === undefined ? "new" : "open"
       const opened = new E.TicketOpened({
         ...envelope(request.newTicketId, ctx),

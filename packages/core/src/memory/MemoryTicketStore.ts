@@ -215,7 +215,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
             if (state === undefined || state.workspaceId !== ws) continue
             const summary = TicketQuery.summarize(state)
             summaries.push(slaDueAt === undefined ? summary : { ...summary, slaDueAt })
-            if (query.search !== undefined) documents.set(state.id, TicketQuery.searchDocument(state))
+            if (query.search !== undefined) documents.set(state.id, TicketQuery.searchDocument(state, query.searchIn))
           }
           return TicketQuery.run(query, summaries, documents)
         })

@@ -71,6 +71,11 @@ export const TicketQuery = Schema.Struct({
   slaDueBefore: Schema.optionalKey(Schema.DateTimeUtcFromString),
   /** Words that must all occur (as word prefixes) in the subject or the messages. */
   search: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(500))),
+  /**
+   * The texts `search` looks in: `all` (the default: the subject and every message) or `public`
+   * (the subject and public replies, not internal notes: what a requester may search).
+   */
+  searchIn: Schema.optionalKey(Schema.Literals(["all", "public"])),
   sort: Schema.optionalKey(SortKey),
   direction: Schema.optionalKey(Schema.Literals(["asc", "desc"])),
   limit: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 500 }))),
@@ -159,13 +164,19 @@ export const searchTerms = (search: string): ReadonlyArray<string> =>
   Array.from(new Set(words(search).map((w) => Array.from(w).slice(0, 64).join("")))).slice(0, 8)
 
 /**
- * The text a ticket is found by: its subject and every message, as space-separated words.
+ * The text a ticket is found by: its subject and every message (only its public ones for
+ * `searchIn: "public"`), as space-separated words.
  *
  * @category combinators
  * @since 0.1.0
  */
-export const searchDocument = (ticket: Ticket): string =>
-  words([ticket.subject, ...ticket.messages.map((m) => m.text)].join(" ")).join(" ")
+export const searchDocument = (ticket: Ticket, searchIn: "all" | "public" = "all"): string =>
+  words(
+    [
+      ticket.subject,
+      ...ticket.messages.filter((m) => searchIn === "all" || m.visibility === "public").map((m) => m.text)
+    ].join(" ")
+  ).join(" ")
 
 /**
  * Whether every term starts some word of a search document.
@@ -309,7 +320,7 @@ export const ordering = (query: TicketQuery): { readonly sort: SortKey; readonly
 export const run = (
   query: TicketQuery,
   tickets: Iterable<TicketSummary>,
-  /** Search documents by ticket id (`searchDocument`), for queries with `search`. */
+  /** Search documents by ticket id (`searchDocument` for the query's `searchIn`), for queries with `search`. */
   documents: ReadonlyMap<string, string> = new Map()
 ): Effect.Effect<TicketPage, InvalidCursor> =>
   Effect.gen(function* () {

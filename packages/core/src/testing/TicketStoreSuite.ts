@@ -45,6 +45,7 @@ import * as E from "../ticket/TicketEvent.js"
 import type { SupportLevel, TicketType } from "../ticket/TicketType.js"
 import * as Arbitraries from "./Arbitraries.js"
 import * as Fixtures from "./internal/fixtures.js"
+import * as PublicSearch from "./internal/publicSearch.js"
 import * as OutboxSuite from "./OutboxSuite.js"
 import * as TimersSuite from "./TimersSuite.js"
 
@@ -162,7 +163,9 @@ const referenceItems = (
     const summary = TicketQuery.summarize(ticket)
     return slaDueAt === undefined ? summary : { ...summary, slaDueAt }
   })
-  const documents = new Map(known.map(({ ticket }) => [ticket.id as string, TicketQuery.searchDocument(ticket)]))
+  const documents = new Map(
+    known.map(({ ticket }) => [ticket.id as string, TicketQuery.searchDocument(ticket, query.searchIn)])
+  )
   const { cursor: _cursor, ...all } = query
   const page = Effect.runSync(TicketQuery.run({ ...all, limit: Math.max(1, known.length) }, summaries, documents))
   return page.items
@@ -431,8 +434,11 @@ const acceptNewTicket = async (model: Model, real: Real, space: 0 | 1, ticket: T
   model.tickets.push({ id: ticket.id, space, publicId: ticket.publicId, events: stream.events, slaDueAt: undefined })
 }
 
-/** Events the help desk just appended to a known ticket: after its history, stored as returned. */
-const acceptAppend = async (real: Real, target: ModelTicket, returned: Ticket.Ticket) => {
+/**
+ * Events the help desk just appended to a known ticket: after its history, stored as returned
+ * (a contact gets the ticket's public view back).
+ */
+const acceptAppend = async (real: Real, target: ModelTicket, returned: Ticket.Ticket, by: Actor.Actor) => {
   const stream = await Effect.runPromise(readStream(real.store, target.id))
   expect(stream.events.slice(0, target.events.length), "history must not change").toEqual(target.events)
   for (const event of stream.events.slice(target.events.length)) {
@@ -440,7 +446,8 @@ const acceptAppend = async (real: Real, target: ModelTicket, returned: Ticket.Ti
     // The help desk reads the clock once per command; the store keeps `at` to the millisecond.
     expect(DateTime.toEpochMillis(event.at)).toBe(real.clock.now())
   }
-  expect(Ticket.fold(stream.events), "the stream folds to what the help desk returned").toEqual(returned)
+  const folded = Ticket.fold(stream.events) as Ticket.Ticket
+  expect(Ticket.viewFor(by, folded), "the stream folds to what the help desk returned").toEqual(returned)
   target.events = stream.events
 }
 
@@ -578,7 +585,7 @@ class OnTicket implements fc.AsyncCommand<Model, Real> {
     }
     expect(this.version, "a command with a stale expectedVersion was accepted").not.toBe("stale")
     const ticket = result.success
-    if (ticket.id === target.id) return acceptAppend(real, target, ticket)
+    if (ticket.id === target.id) return acceptAppend(real, target, ticket, by)
     // A requester's reply on a closed ticket opens a follow-up, linked both ways.
     expect(this.op.kind, `${this.op.kind} returned another ticket`).toBe("reply")
     expect(ticket.links).toContainEqual({ kind: "follow_up_of", ticketId: target.id })
@@ -899,7 +906,8 @@ const ticketQuery = (maxFilters: number): fc.Arbitrary<TicketQuery.TicketQuery> 
           fc.subarray(["low", "normal", "high", "urgent"] as const).map((priority) => ({ priority })),
           fc.subarray(["email", "web", "chat", "phone"] as Array<Channel>).map((channel) => ({ channel })),
           queryTags.map((tagsAny) => ({ tagsAny })),
-          queryTags.map((tagsAll) => ({ tagsAll }))
+          queryTags.map((tagsAll) => ({ tagsAll })),
+          fc.constantFrom("all" as const, "public" as const).map((searchIn) => ({ searchIn }))
         ),
         { maxLength: maxFilters }
       ),
@@ -2062,6 +2070,12 @@ export const run = <E>(
     it(
       "links, merges, undos and splits through the Helpdesk: every ticket's row, texts, search and number follow its events",
       () => relations(layer),
+      timeout
+    )
+
+    it(
+      "a public-only search (a requester's) never finds words of internal notes, after merges, undos and splits too",
+      () => PublicSearch.run(layer),
       timeout
     )
 

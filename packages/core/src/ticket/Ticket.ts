@@ -30,7 +30,11 @@ export const Ticket = Schema.Struct({
   /** Number of events in the stream: the version to pass as `expectedVersion`. */
   version: Schema.Int,
   subject: Schema.String,
-  /** The requester's first message, in their words. */
+  /**
+   * The text of the public message the ticket opened with (the requester's first message, in
+   * their words); empty when it opened with an internal note (a split of notes only). Always
+   * public text: requesters and every `list` summary see it.
+   */
   description: Schema.String,
   requester: ContactId,
   organization: Schema.optionalKey(OrganizationId),
@@ -125,7 +129,8 @@ export const evolve = (state: State, event: TicketEvent): State => {
       publicId: event.publicId,
       version: 1,
       subject: event.subject,
-      description: event.message.text,
+      // A description is public text: a ticket opened with a note (a split) has none (#12).
+      description: event.message.visibility === "public" ? event.message.text : "",
       requester: event.requester,
       channel: event.channel,
       priority: event.priority,
@@ -292,12 +297,30 @@ export const isRequester = (ticket: Ticket, actor: Actor.Actor): boolean =>
   actor._tag === "contact" && actor.id === ticket.requester
 
 /**
- * The public view of a ticket for its requester: internal notes removed.
+ * The public view of a ticket for its requester: internal notes removed, and so are their ids
+ * from the records of merges. Nothing else of the ticket holds a note's text (its `description`
+ * is public text).
  *
  * @category combinators
  * @since 0.1.0
  */
-export const publicView = (ticket: Ticket): Ticket => ({
-  ...ticket,
-  messages: ticket.messages.filter((m) => m.visibility === "public")
-})
+export const publicView = (ticket: Ticket): Ticket => {
+  const internal = new Set<string>(ticket.messages.filter((m) => m.visibility !== "public").map((m) => m.id))
+  const messages = ticket.messages.filter((m) => m.visibility === "public")
+  if (internal.size === 0 || ticket.mergedFrom === undefined) return { ...ticket, messages }
+  return {
+    ...ticket,
+    messages,
+    mergedFrom: ticket.mergedFrom.map((r) => ({ ...r, messageIds: r.messageIds.filter((id) => !internal.has(id)) }))
+  }
+}
+
+/**
+ * The view of a ticket an actor gets back from a command: contacts (requesters, CCs) get the
+ * public view, agents and the system the whole ticket.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const viewFor = (actor: Actor.Actor, ticket: Ticket): Ticket =>
+  actor._tag === "contact" ? publicView(ticket) : ticket

@@ -347,6 +347,49 @@ describe("split", () => {
       })
     )
   )
+
+  // #12: a split whose earliest moved message was a note showed that note as the description.
+  it.effect(
+    "a split whose earliest moved message is a note opens with the earliest public one: its description is public text",
+    () =>
+      withHelpdesk((helpdesk) =>
+        Effect.gen(function* () {
+          const ticket = yield* opens(helpdesk, "VPN and printer")
+          const jane = { _tag: "contact", id: ticket.requester } as const
+          yield* TestClock.adjust("1 minute")
+          yield* helpdesk.note({ ticket: ticket.id, text: "Internal: printer is on the old firmware.", by: mary })
+          yield* TestClock.adjust("1 minute")
+          yield* helpdesk.reply({ ticket: ticket.id, text: "Also, the printer jams.", by: jane })
+          const moved = (yield* helpdesk.get(ticket.id)).messages.slice(1).map((m) => m.id)
+          const split = yield* helpdesk.split({ ticket: ticket.id, messages: moved, subject: "Printer jams", by: mary })
+          expect(split.description).toBe("Also, the printer jams.")
+          // The note keeps its place in time, before the reply.
+          expect(split.messages.map((m) => [m.visibility, m.text])).toEqual([
+            ["internal", "Internal: printer is on the old firmware."],
+            ["public", "Also, the printer jams."]
+          ])
+          expect((yield* helpdesk.list({ search: "printer" })).items.find((t) => t.id === split.id)?.description).toBe(
+            "Also, the printer jams."
+          )
+        })
+      )
+  )
+
+  it.effect("a split of notes only has an empty description", () =>
+    withHelpdesk((helpdesk) =>
+      Effect.gen(function* () {
+        const ticket = yield* opens(helpdesk, "VPN and printer")
+        yield* TestClock.adjust("1 minute")
+        const after = yield* helpdesk.note({ ticket: ticket.id, text: "Internal: check the firmware.", by: mary })
+        const note = after.messages.at(-1)?.id as string
+        const split = yield* helpdesk.split({ ticket: ticket.id, messages: [note], subject: "Firmware", by: mary })
+        expect(split.description).toBe("")
+        expect(split.messages.map((m) => m.text)).toEqual(["Internal: check the firmware."])
+        const row = (yield* helpdesk.list({})).items.find((t) => t.id === split.id)
+        expect(row?.description).toBe("")
+      })
+    )
+  )
 })
 
 describe("duplicate suggestions", () => {

@@ -82,3 +82,29 @@ describe("TicketEventJson", () => {
     expect(encodeEvent(decoded)).toBe(text)
   })
 })
+
+describe("publicView", () => {
+  // #12: a split ticket opened with a note showed that note as its description.
+  it.prop([Arbitraries.openedStream], { numRuns })(
+    "holds no internal message, and its description is the opening message's text only when that is public",
+    ({ opened, after }) => {
+      const state = Ticket.fold([opened, ...after]) as Ticket.Ticket
+      const view = Ticket.publicView(state)
+      expect(view.messages.every((m) => m.visibility === "public")).toBe(true)
+      expect(view.description).toBe(opened.message.visibility === "public" ? opened.message.text : "")
+      const internal = new Set<string>(state.messages.filter((m) => m.visibility === "internal").map((m) => m.id))
+      for (const record of view.mergedFrom ?? []) expect(record.messageIds.filter((id) => internal.has(id))).toEqual([])
+      expect(Ticket.publicView(view)).toEqual(view)
+    }
+  )
+
+  it.prop([Arbitraries.openedStream], { numRuns: 50 })(
+    "is what a contact gets back from a command; agents and the system get the whole ticket",
+    ({ opened, after }) => {
+      const state = Ticket.fold([opened, ...after]) as Ticket.Ticket
+      expect(Ticket.viewFor({ _tag: "contact", id: state.requester }, state)).toEqual(Ticket.publicView(state))
+      expect(Ticket.viewFor({ _tag: "agent", id: "mary" as never }, state)).toBe(state)
+      expect(Ticket.viewFor({ _tag: "system", reason: "rule:x" }, state)).toBe(state)
+    }
+  )
+})

@@ -1,0 +1,255 @@
+/**
+ * The requester's side of a help desk: what a customer portal calls. `make` builds it from a
+ * `Helpdesk` for one contact; every operation acts as that contact and returns only what a
+ * requester may see: tickets in their public view, public events, searches over public text.
+ * A ticket that is not the contact's looks exactly like a missing one. Knowing who the contact is
+ * (signing in) is the application's business, not this module's.
+ */
+import { Effect, Schema } from "effect"
+import * as TicketQuery from "../query/TicketQuery.js"
+import type { ContactId } from "../ticket/Ids.js"
+import { TicketRef } from "../ticket/Ids.js"
+import type { Message } from "../ticket/Message.js"
+import * as Ticket from "../ticket/Ticket.js"
+import { TicketNotFound } from "../ticket/TicketError.js"
+import * as E from "../ticket/TicketEvent.js"
+import { Helpdesk, type HelpdeskError, type Service as HelpdeskService } from "./Helpdesk.js"
+import * as In from "./HelpdeskInput.js"
+import { decode } from "./Input.js"
+
+type Op<A> = Effect.Effect<A, HelpdeskError>
+
+const {
+  requester: _requester,
+  by: _openedBy,
+  status: _status,
+  group: _group,
+  assignee: _assignee,
+  publicId: _publicId,
+  ...openFields
+} = In.OpenInput.fields
+
+/**
+ * What a requester opens a ticket with: `Helpdesk` `open`'s input without who (the contact is the
+ * requester and the actor) and without what only agents choose (status, group, assignee, number).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const OpenInput = Schema.Struct(openFields)
+/** @category models @since 0.1.0 */
+export type OpenInput = typeof OpenInput.Encoded
+
+const { by: _repliedBy, ...replyFields } = In.MessageInput.fields
+
+/**
+ * What a requester replies with: `Helpdesk` `reply`'s input without `by` (the contact).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const ReplyInput = Schema.Struct(replyFields)
+/** @category models @since 0.1.0 */
+export type ReplyInput = typeof ReplyInput.Encoded
+
+const { requester: _listedFor, searchIn: _searchIn, ...queryFields } = TicketQuery.TicketQuery.fields
+
+/**
+ * A requester's query: a `TicketQuery` without `requester` (always the contact) and `searchIn`
+ * (always `public`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const ListQuery = Schema.Struct(queryFields)
+/** @category models @since 0.1.0 */
+export type ListQuery = typeof ListQuery.Encoded
+
+/**
+ * The operations a requester has, acting as one contact.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Service {
+  /** The contact every operation acts as. */
+  readonly contact: ContactId
+  /** Opens a ticket as the contact (requester and author); returns its public view. */
+  readonly open: (input: OpenInput) => Op<Ticket.Ticket>
+  /**
+   * Replies on one of the contact's tickets; returns its public view, or that of the follow-up
+   * ticket a reply on a closed ticket opens.
+   */
+  readonly reply: (input: ReplyInput) => Op<Ticket.Ticket>
+  /** One of the contact's tickets, in its public view (a merged ticket's number leads on, as in `Helpdesk`). */
+  readonly get: (ticket: typeof TicketRef.Encoded) => Op<Ticket.Ticket>
+  /** The public events of one of the contact's tickets (see `publicEvents`). */
+  readonly history: (ticket: typeof TicketRef.Encoded) => Op<ReadonlyArray<E.TicketEvent>>
+  /**
+   * A page of the tickets the contact requested; `search` matches the subject and public
+   * replies only, and the summaries leave out the SLA due time (agents' business).
+   */
+  readonly list: (query?: ListQuery) => Op<TicketQuery.TicketPage>
+}
+
+/**
+ * Whether a contact may see a ticket: they requested it, or follow it (a CC, or the requester of
+ * a ticket merged into it), the same contacts `decide` lets reply.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const isVisibleTo = (ticket: Ticket.Ticket, contact: ContactId): boolean =>
+  ticket.requester === contact || ticket.followers.some((f) => f._tag === "contact" && f.id === contact)
+
+/**
+ * The event types a requester sees: an allow-list, so that a type added later (internal
+ * records such as rule failures or SLA milestones) stays hidden until someone decides
+ * otherwise. Left out: notes, escalations (an agent's reason), links (they name other
+ * customers' tickets), notification requests and SLA milestones.
+ */
+const publicTypes: ReadonlySet<E.TicketEvent["_tag"]> = new Set<E.TicketEvent["_tag"]>([
+  "TicketOpened",
+  "ReplyAdded",
+  "StatusChanged",
+  "AssigneeChanged",
+  "GroupChanged",
+  "PriorityChanged",
+  "TypeChanged",
+  "CustomFieldChanged",
+  "TagsChanged",
+  "FollowerAdded",
+  "FollowerRemoved",
+  "MergedIn",
+  "MergedInto",
+  "MergeUndone",
+  "Unmerged",
+  "MessagesSplitOff",
+  "SplitReceived"
+])
+
+const isPublic = (message: Message): boolean => message.visibility === "public"
+
+/** A note's place in an opening event, without its content: the event must carry a message. */
+const emptied = (message: Message): Message => {
+  const { html: _html, email: _email, ...kept } = message
+  return { ...kept, text: "", attachments: [] }
+}
+
+/**
+ * The events of a ticket's history a requester sees: those of the public types, with internal
+ * messages (and their ids) removed from events that carry several. A ticket opened with a note
+ * (a split of notes only) keeps its opening event, its message emptied.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const publicEvents = (events: ReadonlyArray<E.TicketEvent>): ReadonlyArray<E.TicketEvent> => {
+  const publicIds = new Set<string>()
+  for (const event of events) {
+    const messages =
+      event._tag === "TicketOpened" || event._tag === "ReplyAdded"
+        ? [event.message]
+        : event._tag === "MergedIn" || event._tag === "SplitReceived"
+          ? event.messages
+          : []
+    for (const m of messages) if (isPublic(m)) publicIds.add(m.id)
+  }
+  const known = (ids: ReadonlyArray<E.MergeUndone["messageIds"][number]>) => ids.filter((id) => publicIds.has(id))
+  return events.flatMap((event): ReadonlyArray<E.TicketEvent> => {
+    if (!publicTypes.has(event._tag)) return []
+    switch (event._tag) {
+      case "TicketOpened":
+        return isPublic(event.message) ? [event] : [new E.TicketOpened({ ...event, message: emptied(event.message) })]
+      case "ReplyAdded":
+        return isPublic(event.message) ? [event] : []
+      case "MergedIn":
+        return [new E.MergedIn({ ...event, messages: event.messages.filter(isPublic) })]
+      case "SplitReceived":
+        return [new E.SplitReceived({ ...event, messages: event.messages.filter(isPublic) })]
+      case "MergeUndone":
+        return [new E.MergeUndone({ ...event, messageIds: known(event.messageIds) })]
+      case "MessagesSplitOff":
+        return [new E.MessagesSplitOff({ ...event, messageIds: known(event.messageIds) })]
+      default:
+        return [event]
+    }
+  })
+}
+
+/** A summary as a requester sees it: without the SLA due time. */
+const publicSummary = (summary: TicketQuery.TicketSummary): TicketQuery.TicketSummary => {
+  const { slaDueAt: _slaDueAt, ...rest } = summary
+  return rest
+}
+
+/**
+ * The requester-facing operations of a help desk, acting as `contact`.
+ *
+ * @example
+ * ```ts
+ * const jane = Requester.make(helpdesk, "jane" as ContactId)
+ * const ticket = yield* jane.open({ subject: "Charged twice", text: "My card...", channel: "web" })
+ * const mine = yield* jane.list({ search: "charged" })
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (helpdesk: HelpdeskService, contact: ContactId): Service => {
+  const actor = { _tag: "contact", id: contact } as const
+
+  /** The ticket a reference leads to, if the contact may see it; else exactly what a missing one gives. */
+  const visible = (raw: typeof TicketRef.Encoded): Op<{ readonly ref: TicketRef; readonly ticket: Ticket.Ticket }> =>
+    Effect.gen(function* () {
+      const ref = yield* decode(TicketRef, "ticket")(raw)
+      const ticket = yield* helpdesk.get(ref)
+      if (!isVisibleTo(ticket, contact)) return yield* new TicketNotFound({ ticket: ref })
+      return { ref, ticket }
+    })
+
+  return {
+    contact,
+    open: (raw) =>
+      Effect.gen(function* () {
+        yield* decode(OpenInput, "open")(raw)
+        const opened = yield* helpdesk.open({ ...raw, requester: { id: contact }, by: actor })
+        return Ticket.publicView(opened)
+      }),
+    reply: (raw) =>
+      Effect.gen(function* () {
+        yield* decode(ReplyInput, "reply")(raw)
+        const { ref } = yield* visible(raw.ticket)
+        const replied = yield* Effect.catchTag(
+          helpdesk.reply({ ...raw, by: actor }),
+          // Where the reply lands (a merge target) is not the contact's after all: as if missing.
+          "NotPermitted",
+          () => Effect.fail(new TicketNotFound({ ticket: ref }))
+        )
+        return Ticket.publicView(replied)
+      }),
+    get: (raw) => Effect.map(visible(raw), ({ ticket }) => Ticket.publicView(ticket)),
+    history: (raw) =>
+      Effect.gen(function* () {
+        const { ref } = yield* visible(raw)
+        return publicEvents(yield* helpdesk.history(ref))
+      }),
+    list: (raw = {}) =>
+      Effect.gen(function* () {
+        yield* decode(ListQuery, "query")(raw)
+        const page = yield* helpdesk.list({ ...raw, requester: contact, searchIn: "public" })
+        return { items: page.items.map(publicSummary), nextCursor: page.nextCursor }
+      })
+  }
+}
+
+/**
+ * The requester-facing operations of the `Helpdesk` in context, acting as `contact`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const forContact = (contact: ContactId): Effect.Effect<Service, never, Helpdesk> =>
+  Effect.gen(function* () {
+    return make(yield* Helpdesk, contact)
+  })
