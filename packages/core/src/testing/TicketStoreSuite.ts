@@ -1136,10 +1136,10 @@ export interface ConcurrencyReport {
 }
 
 /**
- * Concurrent writers on one ticket through the `Helpdesk`, each setting a text custom field to
- * values no one else sends. A custom field keeps the ticket's state small, so each fold stays
- * linear in the stream's length; the chain of `from`/`to` values shows which state each command
- * was decided on. Runs with the scheduler's automatic yields off: interleavings come from
+ * Concurrent writers on one ticket through two `Helpdesk` instances (as two processes would be),
+ * each writer setting a text custom field to values no one else sends. A custom field keeps the
+ * ticket's state small, so each fold stays linear in the stream's length; the chain of
+ * `from`/`to` values shows which state each command was decided on. Runs with the scheduler's automatic yields off: interleavings come from
  * `interleaving`, at a rate that forces real conflicts without retrying most commands.
  *
  * @category testing
@@ -1154,11 +1154,13 @@ export const concurrentWriters = <E>(
   return Effect.gen(function* () {
     const ws = yield* freshWorkspace
     const decorated = interleaving(yield* TicketStore)
-    const desk = yield* Helpdesk.make({
+    const config: typeof HelpdeskInput.Config.Encoded = {
       workspaceId: ws,
       maxAttempts: 1000,
       customFields: [{ key: "ref", label: "Reference", type: "text" }]
-    }).pipe(
+    }
+    // Writers in one instance take turns on a ticket, so the races are between instances.
+    const desks = yield* Effect.forEach([1, 2], () => Helpdesk.make(config)).pipe(
       Effect.provide(
         Layer.mergeAll(
           Layer.succeed(TicketStore, decorated.store),
@@ -1168,6 +1170,7 @@ export const concurrentWriters = <E>(
         )
       )
     )
+    const desk = desks[0] as Helpdesk.Service
     yield* desk.saveAgent({ id: "mary", name: "Mary", email: "mary@example.com" })
     yield* desk.saveContact({ id: "jane", name: "Jane Sharpe" })
     const ticket = yield* desk.open({
@@ -1181,9 +1184,16 @@ export const concurrentWriters = <E>(
     )
     const outcomes = yield* Effect.forEach(
       sent,
-      (values) =>
+      (values, w) =>
         Effect.forEach(values, (value) =>
-          Effect.result(desk.setCustomField({ ticket: ticket.id, by: mary, key: "ref", value }))
+          Effect.result(
+            (desks[w % desks.length] as Helpdesk.Service).setCustomField({
+              ticket: ticket.id,
+              by: mary,
+              key: "ref",
+              value
+            })
+          )
         ),
       { concurrency: writers }
     )
