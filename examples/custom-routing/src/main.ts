@@ -113,10 +113,12 @@ export async function main(print: (line: string) => void = console.log): Promise
     }
 
     // #region explain
-    // The Promise facade speaks JSON: decode the ticket and its log to explain them.
+    // The Promise facade speaks JSON: decode the ticket's log, and fold it into the whole ticket
+    // (the facade's answers leave the conversation out, and rules may read it).
     const asked = tickets[1]?.id ?? ""
     const log = (await helpdesk.history(asked)).map((e) => Schema.decodeUnknownSync(TicketEvent.TicketEvent)(e))
-    const current = Schema.decodeUnknownSync(Ticket.Ticket)(await helpdesk.get(asked))
+    const current = Ticket.fold(log)
+    if (current === undefined) throw new Error(`ticket ${asked} has no history`)
     const explanation = RuleTriggers.explain(
       rules,
       { before: undefined, current, events: log, now: current.createdAt, pass: 1 },

@@ -34,13 +34,30 @@ const time = (iso: string) =>
     .format(new Date(iso))
     .replaceAll(",", "")
 
-/** The conversation of a ticket, one line per message, in time order. */
-const timeline = (ticket: PromiseHelpdesk.TicketJson, name: (id: string) => string): ReadonlyArray<string> =>
-  ticket.messages.map((m) => {
-    const who = m.author._tag === "system" ? "system" : name(m.author.id)
-    const from = m.origin === undefined ? "" : `  (from #${m.origin.publicId})`
-    return `  ${time(m.at)}  ${m.channel.padEnd(5)}  ${who.padEnd(11)}  ${m.text}${from}`
-  })
+/** One message on one line: when, on which channel, who, what, and where it came from. */
+const line = (m: PromiseHelpdesk.MessageJson, name: (id: string) => string): string => {
+  const who = m.author._tag === "system" ? "system" : name(m.author.id)
+  const from = m.origin === undefined ? "" : `  (from #${m.origin.publicId})`
+  return `  ${time(m.at)}  ${m.channel.padEnd(5)}  ${who.padEnd(11)}  ${m.text}${from}`
+}
+
+/** The conversation of a ticket, one line per message, in time order, read page by page. */
+const timeline = async (
+  helpdesk: PromiseHelpdesk.HelpdeskClient,
+  ticket: PromiseHelpdesk.TicketJson,
+  name: (id: string) => string
+): Promise<ReadonlyArray<string>> => {
+  const lines: Array<string> = []
+  // #region read-conversation
+  let cursor: string | undefined
+  do {
+    const page = await helpdesk.messages(ticket.id, { limit: 100, ...(cursor === undefined ? {} : { cursor }) })
+    for (const message of page.items) lines.push(line(message, name))
+    cursor = page.nextCursor
+  } while (cursor !== undefined)
+  // #endregion
+  return lines
+}
 
 /**
  * Runs the story and prints the suggestion, the merged timeline and the undo.
@@ -123,7 +140,7 @@ export async function main(print: (line: string) => void = console.log): Promise
     print(
       `Merged #${chat.publicId} into #${merged.publicId} (priority ${merged.priority}, tags ${merged.tags.join(", ")}):`
     )
-    for (const line of timeline(merged, name)) print(line)
+    for (const text of await timeline(helpdesk, merged, name)) print(text)
     const source = await helpdesk.get(chat.id)
     print(`  #${source.publicId} is ${source.status}, merged into #${merged.publicId}`)
 
@@ -132,7 +149,9 @@ export async function main(print: (line: string) => void = console.log): Promise
     const landed = await helpdesk.reply({ ticket: chat.publicId, by: asJane, text: "Version 5.2.1, on Windows 11." })
     print("")
     print(`Jane's next chat message to #${chat.publicId} landed on #${landed.publicId}:`)
-    print(timeline(landed, name).at(-1) ?? "")
+    // A command's answer carries the ticket's latest messages, not its whole conversation.
+    const latest = landed.recentMessages.at(-1)
+    print(latest === undefined ? "" : line(latest, name))
 
     // The merge was a mistake after all: undo it.
     clock.set("2026-11-10T11:30:00+01:00")
@@ -142,9 +161,9 @@ export async function main(print: (line: string) => void = console.log): Promise
     const target = await helpdesk.get(merged.publicId)
     print("")
     print(`Undone: #${restored.publicId} is ${restored.status} again with its own messages:`)
-    for (const line of timeline(restored, name)) print(line)
+    for (const text of await timeline(helpdesk, restored, name)) print(text)
     print(`#${target.publicId} keeps what came after the merge (priority ${target.priority}):`)
-    for (const line of timeline(target, name)) print(line)
+    for (const text of await timeline(helpdesk, target, name)) print(text)
   } finally {
     await helpdesk.close()
   }

@@ -1,9 +1,10 @@
 /**
  * `Helpdesk`: the service applications call. Each operation decodes its input, checks the
  * references it names against the directory, loads the ticket's stream, reads `now` once from
- * the `Clock`, decides, and appends with the expected version. When another writer got there
- * first it decides again on fresh state (bounded), so no update is lost; a caller that passes
- * `expectedVersion` gets the conflict instead. Each instance remembers the tickets it last
+ * the `Clock`, decides, and appends with the expected version. Commands on one ticket take turns
+ * within an instance (`TicketLocks`); when a writer elsewhere got there first it decides again
+ * on fresh state (bounded), so no update is lost; a caller that passes `expectedVersion` gets the
+ * conflict instead. Each instance remembers the tickets it last
  * loaded or wrote (`stateCacheSize`), so a command usually decides without reading the store;
  * only a successful append is taken from a remembered state, anything else is decided again on
  * fresh state. Rules, SLAs and notifications plug in later.
@@ -49,6 +50,7 @@ import { type TicketError, TicketNotFound } from "../ticket/TicketError.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
 import * as In from "./HelpdeskInput.js"
 import { decode, InvalidInput } from "./Input.js"
+import * as TicketLocks from "./TicketLocks.js"
 import * as Triggers from "./Triggers.js"
 
 /**
@@ -352,6 +354,9 @@ export const make = (
       known.delete(ticketId)
     }
 
+    /** Single-ticket commands (`execute`, `applyRules`) take their ticket's lock: see `TicketLocks`. */
+    const locks = TicketLocks.make()
+
     // -- streams -----------------------------------------------------------------------------
 
     /** The ticket that holds a public number (or the id given): exactly that ticket. */
@@ -645,8 +650,14 @@ export const make = (
       raw: typeof TicketRefSchema.Encoded,
       rules: ReadonlyArray<Triggers.TriggerRule<HelpdeskError>>
     ): Op<Ticket.Ticket> =>
+      Effect.flatMap(resolveRef(raw), ({ id, ref }) => locks.withLock(id, applyRulesOn(id, ref, rules)))
+
+    const applyRulesOn = (
+      id: TicketId,
+      ref: TicketRef,
+      rules: ReadonlyArray<Triggers.TriggerRule<HelpdeskError>>
+    ): Op<Ticket.Ticket> =>
       Effect.gen(function* () {
-        const { id, ref } = yield* resolveRef(raw)
         for (let tries = 1; ; tries++) {
           const { state, version } = yield* load(id, ref)
           const ctx = yield* context(Actor.system("automation"))
@@ -741,6 +752,18 @@ export const make = (
       Effect.gen(function* () {
         yield* checkActor(actor)
         const ticketId = yield* resolve(ref)
+        // One command at a time per ticket in this instance: only writers elsewhere can conflict.
+        return yield* locks.withLock(ticketId, executeOn(ticketId, ref, actor, expectedVersion, build))
+      })
+
+    const executeOn = (
+      ticketId: TicketId,
+      ref: TicketRef,
+      actor: Actor.Actor,
+      expectedVersion: number | undefined,
+      build: (ticket: Ticket.Ticket) => Op<C.TicketCommand>
+    ): Op<Ticket.Ticket> =>
+      Effect.gen(function* () {
         const remembered = recall(ticketId)
         if (remembered !== undefined && (expectedVersion === undefined || expectedVersion === remembered.version)) {
           const onRemembered = yield* Effect.result(attempt(ticketId, ref, remembered, actor, expectedVersion, build))

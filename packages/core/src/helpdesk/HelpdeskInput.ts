@@ -35,7 +35,16 @@ export const Config = Schema.Struct({
   workspaceId: WorkspaceId,
   workflow: Schema.optionalKey(Workflow),
   customFields: Schema.optionalKey(Schema.Array(FieldDefinition)),
-  /** How many times a command is decided again after a concurrent write (default 50). */
+  /**
+   * How many times a command is decided again after a concurrent write (default 50). Within one
+   * `Helpdesk` instance, commands on the same ticket run one at a time, in arrival order
+   * (`TicketLocks`): they wait for each other instead of conflicting, so however many writers of
+   * one process share a hot ticket, none of them uses up its attempts. Only writers elsewhere
+   * (other processes, other instances on the same store) can make a command decide again; each
+   * instance has at most one command in flight per ticket, and a command without
+   * `expectedVersion` fails with `VersionConflict` only after losing to them `maxAttempts` times
+   * in a row. A command with `expectedVersion` is never decided again.
+   */
   maxAttempts: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 }))),
   /**
    * How many tickets each `Helpdesk` instance remembers (default 1000; 0 turns it off): the

@@ -3,7 +3,8 @@
  * use Effect. It builds the service once (in-memory ports by default, or the ports of a layer you
  * pass), returns JSON-friendly data (dates as ISO strings, absent values as `undefined`) and
  * rejects with the same tagged error instances the Effect API fails with. It adds no behaviour of
- * its own: every rule lives in the service.
+ * its own: every rule lives in the service. Tickets come back without their conversation (its
+ * size and last messages instead: `toTicketJson`), which `messages` reads page by page.
  */
 import { Cause, Clock, Effect, Exit, Layer, ManagedRuntime, Option, Schema } from "effect"
 import * as Directory from "../directory/Directory.js"
@@ -15,10 +16,12 @@ import { type IdGenerator, layerSequential, layerTimeOrdered } from "../ports/Id
 import type { TicketStore } from "../ports/TicketStore.js"
 import type { Timers } from "../ports/Timers.js"
 import * as TicketQuery from "../query/TicketQuery.js"
+import * as Conversation from "../ticket/Conversation.js"
 import type { FieldDefinition } from "../ticket/CustomField.js"
 import { type ContactId, TicketRef } from "../ticket/Ids.js"
+import type * as Message from "../ticket/Message.js"
 import * as Status from "../ticket/Status.js"
-import * as Ticket from "../ticket/Ticket.js"
+import type * as Ticket from "../ticket/Ticket.js"
 import * as TicketEvent from "../ticket/TicketEvent.js"
 import * as Helpdesk from "./Helpdesk.js"
 import type * as In from "./HelpdeskInput.js"
@@ -26,12 +29,45 @@ import { decode, InvalidInput } from "./Input.js"
 import * as Requester from "./Requester.js"
 
 /**
- * A ticket as the facade returns it: `Ticket.Ticket` encoded, with dates as ISO strings.
+ * A ticket as the facade returns it: `Ticket.Ticket` encoded (dates as ISO strings) without its
+ * `messages`, so that an answer's size does not grow with the conversation. Instead it carries
+ * `messageCount` and `recentMessages`, the last `Conversation.recentCount` (5) messages, oldest
+ * first (after a reply, the reply is the last one unless trigger rules added messages after
+ * it); `messages` reads the whole conversation, page by page.
  *
  * @category models
  * @since 0.1.0
  */
-export type TicketJson = typeof Ticket.Ticket.Encoded
+export type TicketJson = typeof Conversation.Overview.Encoded
+
+/**
+ * One message of a conversation, encoded (`at` as an ISO string).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type MessageJson = typeof Message.Message.Encoded
+
+/**
+ * One page of a conversation (see `HelpdeskClient.messages`), and the cursor of the next page
+ * (`undefined` on the last one).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface MessagePageJson {
+  readonly items: ReadonlyArray<MessageJson>
+  readonly nextCursor: string | undefined
+}
+
+/**
+ * What `messages` reads: `limit` messages (1 to 500, default 50) from the first on (`asc`, the
+ * default) or from the latest back (`desc`), after the page whose `nextCursor` is `cursor`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type MessagePageInput = typeof Conversation.PageRequest.Encoded
 
 /**
  * An event of a ticket's history, encoded (`_tag`, `at` as an ISO string, `by`, ...).
@@ -220,6 +256,13 @@ export interface HelpdeskClient {
   readonly suggestDuplicates: (input: In.DuplicatesInput) => Promise<ReadonlyArray<Duplicates.Suggestion>>
   /** The current state of a ticket, by public number (a merged ticket's leads to its target) or internal id. */
   readonly get: (ticket: TicketRefInput) => Promise<TicketJson>
+  /**
+   * A page of a ticket's conversation, replies and internal notes, in time order (`asc`) or
+   * latest first (`desc`). Pass the page's `nextCursor` to read the next one; a cursor only reads
+   * on the ticket and in the direction it was issued for (`InvalidCursor` otherwise), and a
+   * malformed request rejects with `InvalidInput`.
+   */
+  readonly messages: (ticket: TicketRefInput, page?: MessagePageInput) => Promise<MessagePageJson>
   /** The event log of a ticket: its complete history, oldest first. */
   readonly history: (ticket: TicketRefInput) => Promise<ReadonlyArray<TicketEventJson>>
   /** A page of tickets (see `TicketQuery`). */
@@ -267,6 +310,8 @@ export interface RequesterClient {
   readonly reply: (input: Requester.ReplyInput) => ReturnType<HelpdeskClient["reply"]>
   /** One of the contact's tickets. */
   readonly get: HelpdeskClient["get"]
+  /** The conversation of one of the contact's tickets, page by page: public messages only. */
+  readonly messages: HelpdeskClient["messages"]
   /** The public events of one of the contact's tickets. */
   readonly history: HelpdeskClient["history"]
   /** A page of the contact's tickets; `search` matches public text only. */
@@ -403,7 +448,18 @@ const portsOf = (options: Options): Effect.Effect<Layer.Layer<Ports, unknown>, I
     )
   })
 
-const encodeTicket = Schema.encodeSync(Ticket.Ticket)
+const encodeOverview = Schema.encodeSync(Conversation.Overview)
+const encodeMessagePage = Schema.encodeSync(Conversation.Page)
+
+/**
+ * A ticket as the facade returns it (`TicketJson`): the one encoder every method that answers
+ * with a ticket uses.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const toTicketJson = (ticket: Ticket.Ticket): TicketJson => encodeOverview(Conversation.overview(ticket))
+
 const encodeEvent = Schema.encodeSync(TicketEvent.TicketEvent)
 const encodeSummary = Schema.encodeSync(TicketQuery.TicketSummary)
 const encodeContact = Schema.encodeSync(Directory.Contact)
@@ -411,6 +467,11 @@ const encodeOrganization = Schema.encodeSync(Directory.Organization)
 const encodeAgent = Schema.encodeSync(Directory.Agent)
 const encodeGroup = Schema.encodeSync(Directory.Group)
 const encodeWorkflow = Schema.encodeSync(Status.Workflow)
+const encodeHistory = (events: ReadonlyArray<TicketEvent.TicketEvent>) => events.map((e) => encodeEvent(e))
+const encodePage = (page: TicketQuery.TicketPage): TicketPageJson => ({
+  items: page.items.map((t) => encodeSummary(t)),
+  nextCursor: page.nextCursor
+})
 
 /**
  * Creates a help desk with Promise methods. It resolves once the service is built, and rejects
@@ -455,6 +516,18 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
   }
   const helpdesk = started.value
   const ref = decode(TicketRef, "ticket")
+  /** `messages`, paging the conversation of the ticket `get` returns (the main or a requester's view). */
+  const conversation =
+    <E>(get: (ticket: TicketRefInput) => Effect.Effect<Ticket.Ticket, E, Helpdesk.Helpdesk>) =>
+    (ticket: TicketRefInput, page: MessagePageInput = {}): Promise<MessagePageJson> =>
+      run(
+        Effect.gen(function* () {
+          const request = yield* decode(Conversation.PageRequest, "messages")(page)
+          const { id, messages } = yield* get(ticket)
+          return yield* Conversation.page(id, messages, request)
+        }),
+        encodeMessagePage
+      )
 
   return {
     config: {
@@ -462,32 +535,28 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
       workflow: encodeWorkflow(helpdesk.config.workflow),
       customFields: helpdesk.config.customFields
     },
-    open: (input) => run(helpdesk.open(input), encodeTicket),
-    reply: (input) => run(helpdesk.reply(input), encodeTicket),
-    note: (input) => run(helpdesk.note(input), encodeTicket),
-    changeStatus: (input) => run(helpdesk.changeStatus(input), encodeTicket),
-    assign: (input) => run(helpdesk.assign(input), encodeTicket),
-    setPriority: (input) => run(helpdesk.setPriority(input), encodeTicket),
-    setType: (input) => run(helpdesk.setType(input), encodeTicket),
-    escalate: (input) => run(helpdesk.escalate(input), encodeTicket),
-    setCustomField: (input) => run(helpdesk.setCustomField(input), encodeTicket),
-    tag: (input) => run(helpdesk.tag(input), encodeTicket),
-    addFollower: (input) => run(helpdesk.addFollower(input), encodeTicket),
-    removeFollower: (input) => run(helpdesk.removeFollower(input), encodeTicket),
-    link: (input) => run(helpdesk.link(input), encodeTicket),
-    unlink: (input) => run(helpdesk.unlink(input), encodeTicket),
-    merge: (input) => run(helpdesk.merge(input), encodeTicket),
-    undoMerge: (input) => run(helpdesk.undoMerge(input), encodeTicket),
-    split: (input) => run(helpdesk.split(input), encodeTicket),
+    open: (input) => run(helpdesk.open(input), toTicketJson),
+    reply: (input) => run(helpdesk.reply(input), toTicketJson),
+    note: (input) => run(helpdesk.note(input), toTicketJson),
+    changeStatus: (input) => run(helpdesk.changeStatus(input), toTicketJson),
+    assign: (input) => run(helpdesk.assign(input), toTicketJson),
+    setPriority: (input) => run(helpdesk.setPriority(input), toTicketJson),
+    setType: (input) => run(helpdesk.setType(input), toTicketJson),
+    escalate: (input) => run(helpdesk.escalate(input), toTicketJson),
+    setCustomField: (input) => run(helpdesk.setCustomField(input), toTicketJson),
+    tag: (input) => run(helpdesk.tag(input), toTicketJson),
+    addFollower: (input) => run(helpdesk.addFollower(input), toTicketJson),
+    removeFollower: (input) => run(helpdesk.removeFollower(input), toTicketJson),
+    link: (input) => run(helpdesk.link(input), toTicketJson),
+    unlink: (input) => run(helpdesk.unlink(input), toTicketJson),
+    merge: (input) => run(helpdesk.merge(input), toTicketJson),
+    undoMerge: (input) => run(helpdesk.undoMerge(input), toTicketJson),
+    split: (input) => run(helpdesk.split(input), toTicketJson),
     suggestDuplicates: (input) => run(helpdesk.suggestDuplicates(input), (suggestions) => suggestions),
-    get: (ticket) => run(Effect.flatMap(ref(ticket), helpdesk.get), encodeTicket),
-    history: (ticket) =>
-      run(Effect.flatMap(ref(ticket), helpdesk.history), (events) => events.map((e) => encodeEvent(e))),
-    list: (query = {}) =>
-      run(helpdesk.list(query), (page) => ({
-        items: page.items.map((t) => encodeSummary(t)),
-        nextCursor: page.nextCursor
-      })),
+    get: (ticket) => run(Effect.flatMap(ref(ticket), helpdesk.get), toTicketJson),
+    messages: conversation((ticket) => Effect.flatMap(ref(ticket), helpdesk.get)),
+    history: (ticket) => run(Effect.flatMap(ref(ticket), helpdesk.history), encodeHistory),
+    list: (query = {}) => run(helpdesk.list(query), encodePage),
     recomputeSla: (ticket) => run(helpdesk.recomputeSla(ticket), (recorded) => recorded),
     runDueTimers: (limit) =>
       run(
@@ -510,15 +579,13 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
       const requester = Requester.make(helpdesk, contactId as ContactId)
       return {
         contact: contactId,
-        open: (input) => run(requester.open(input), encodeTicket),
-        reply: (input) => run(requester.reply(input), encodeTicket),
-        get: (ticket) => run(requester.get(ticket), encodeTicket),
-        history: (ticket) => run(requester.history(ticket), (events) => events.map((e) => encodeEvent(e))),
-        list: (query = {}) =>
-          run(requester.list(query), (page) => ({
-            items: page.items.map((t) => encodeSummary(t)),
-            nextCursor: page.nextCursor
-          }))
+        open: (input) => run(requester.open(input), toTicketJson),
+        reply: (input) => run(requester.reply(input), toTicketJson),
+        get: (ticket) => run(requester.get(ticket), toTicketJson),
+        // Pages of the public view: a note is never on any page.
+        messages: conversation(requester.get),
+        history: (ticket) => run(requester.history(ticket), encodeHistory),
+        list: (query = {}) => run(requester.list(query), encodePage)
       }
     },
     close: () => {

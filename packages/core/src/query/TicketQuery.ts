@@ -4,10 +4,11 @@
  * the in-memory store runs them as they are, and every other store must return the same pages
  * (the conformance suite compares them).
  */
-import { DateTime, Effect, Schema } from "effect"
+import { DateTime, Effect, Schema, SchemaGetter } from "effect"
 import { Base64Url } from "effect/encoding"
 import { InvalidCursor } from "../ports/StoreError.js"
 import * as Priority from "../priority/Priority.js"
+import * as Tag from "../tags/Tag.js"
 import { Channel } from "../ticket/Channel.js"
 import { AgentId, ContactId, GroupId, OrganizationId } from "../ticket/Ids.js"
 import { StatusCategory, StatusId } from "../ticket/Status.js"
@@ -40,8 +41,33 @@ export const SortKey = Schema.Literals(["created", "updated", "priority", "sla_d
 export type SortKey = typeof SortKey.Type
 
 /**
+ * A tag as a query names it, normalised the way tickets store their tags (`Tag.normalize`), so
+ * `Billing` finds the tickets tagged `billing`. A tag that normalises to nothing (`"  "`, `","`)
+ * names no tag any ticket can carry, and is refused rather than dropped: dropped from `tagsAll`
+ * it would widen the query to every ticket.
+ */
+const QueryTag = Schema.String.check(Schema.isMaxLength(200)).pipe(
+  Schema.decodeTo(
+    Schema.String.check(Schema.isMinLength(1, { message: "Expected a tag with a letter, digit or symbol" })),
+    { decode: SchemaGetter.transform(Tag.normalize), encode: SchemaGetter.passthrough() }
+  )
+)
+
+/**
+ * Search text: at most 500 characters, with at least one word to search for (`searchTerms`). A
+ * text of punctuation, `*` or quotes alone is refused: it would otherwise match every ticket.
+ */
+const SearchText = Schema.String.check(
+  Schema.isMaxLength(500),
+  Schema.makeFilter((text: string) =>
+    searchTerms(text).length > 0 ? undefined : "Expected at least one word (letters or digits) to search for"
+  )
+)
+
+/**
  * A query over a workspace's tickets. Every filter narrows; lists mean "any of".
- * `assignee: null` / `group: null` select unassigned tickets.
+ * `assignee: null` / `group: null` select unassigned tickets. Decoding normalises the tags of
+ * `tagsAny` and `tagsAll` as tickets' tags are, and refuses a `search` without a word.
  *
  * @category models
  * @since 0.1.0
@@ -56,9 +82,9 @@ export const TicketQuery = Schema.Struct({
   priority: Schema.optionalKey(Schema.Array(Priority.Priority)),
   channel: Schema.optionalKey(Schema.Array(Channel)),
   /** Tickets that carry at least one of these tags. */
-  tagsAny: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMaxLength(200)))),
+  tagsAny: Schema.optionalKey(Schema.Array(QueryTag)),
   /** Tickets that carry all of these tags. */
-  tagsAll: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMaxLength(200)))),
+  tagsAll: Schema.optionalKey(Schema.Array(QueryTag)),
   /** Created at or after. */
   createdFrom: Schema.optionalKey(Schema.DateTimeUtcFromString),
   /** Created strictly before. */
@@ -70,7 +96,7 @@ export const TicketQuery = Schema.Struct({
   /** Tickets with an SLA due time strictly before this instant. */
   slaDueBefore: Schema.optionalKey(Schema.DateTimeUtcFromString),
   /** Words that must all occur (as word prefixes) in the subject or the messages. */
-  search: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(500))),
+  search: Schema.optionalKey(SearchText),
   /**
    * The texts `search` looks in: `all` (the default: the subject and every message) or `public`
    * (the subject and public replies, not internal notes: what a requester may search).

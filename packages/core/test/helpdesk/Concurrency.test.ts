@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DateTime, Effect, Layer, Random, References } from "effect"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
+import type * as HelpdeskInput from "../../src/helpdesk/HelpdeskInput.js"
+import type * as Triggers from "../../src/helpdesk/Triggers.js"
 import * as MemoryDirectoryStore from "../../src/memory/MemoryDirectoryStore.js"
 import * as MemoryTicketStore from "../../src/memory/MemoryTicketStore.js"
 import * as IdGenerator from "../../src/ports/IdGenerator.js"
@@ -14,15 +16,19 @@ import * as E from "../../src/ticket/TicketEvent.js"
 
 const mary = Actor.agent("mary")
 
-/** A help desk over the given store, with Mary (agent) and Jane (requester) in its directory. */
+/**
+ * Help desks over the given store, sharing one directory (with Mary, agent, and Jane, requester)
+ * and one id sequence: `instances` of them, as several processes would be.
+ */
 // The timers come from a store of their own: these tests never fire them.
-const deskOn = (store: TicketStore["Service"], maxAttempts = 1000) =>
+const desksOn = (store: TicketStore["Service"], instances: number, maxAttempts = 1000) =>
   Effect.gen(function* () {
-    const desk = yield* Helpdesk.make({
+    const config: typeof HelpdeskInput.Config.Encoded = {
       workspaceId: "acme",
       maxAttempts,
       customFields: [{ key: "ref", label: "Reference", type: "text" }]
-    }).pipe(
+    }
+    const desks = yield* Effect.forEach(Array.from({ length: instances }), () => Helpdesk.make(config)).pipe(
       Effect.provide(
         Layer.mergeAll(
           Layer.succeed(TicketStore, store),
@@ -35,6 +41,7 @@ const deskOn = (store: TicketStore["Service"], maxAttempts = 1000) =>
         )
       )
     )
+    const desk = desks[0] as Helpdesk.Service
     yield* desk.saveAgent({ id: "mary", name: "Mary", email: "mary@example.com" })
     yield* desk.saveContact({ id: "jane", name: "Jane Sharpe" })
     const ticket = yield* desk.open({
@@ -43,14 +50,18 @@ const deskOn = (store: TicketStore["Service"], maxAttempts = 1000) =>
       text: "Everyone writes here.",
       channel: "web"
     })
-    return { desk, ticket }
+    return { desks, desk, ticket }
   })
 
+/** One help desk over the given store. */
+const deskOn = (store: TicketStore["Service"], maxAttempts = 1000) => desksOn(store, 1, maxAttempts)
+
 describe("concurrent writers on one ticket", () => {
-  it.effect("eight writers adding tags, notes and field values to one ticket at once lose none of them", () =>
+  // Writers in one instance wait for each other (TicketLocks): the races are between instances.
+  it.effect("eight writers on two instances adding tags, notes and field values to one ticket lose none of them", () =>
     Effect.gen(function* () {
       const racing = TicketStoreSuite.interleaving(yield* MemoryTicketStore.make(), 0.3)
-      const { desk, ticket } = yield* deskOn(racing.store)
+      const { desks, desk, ticket } = yield* desksOn(racing.store, 2)
       const writers = Array.from({ length: 8 }, (_, w) => w)
       const perWriter = 30
       yield* Effect.forEach(
@@ -60,6 +71,7 @@ describe("concurrent writers on one ticket", () => {
             Array.from({ length: perWriter }, (_, i) => i),
             (i) => {
               const on = { ticket: ticket.id, by: mary }
+              const desk = desks[w % desks.length] as Helpdesk.Service
               switch (i % 3) {
                 case 0:
                   return desk.tag({ ...on, add: [` W${w} Tag ${i} `] })
@@ -104,6 +116,57 @@ describe("concurrent writers on one ticket", () => {
       expect(final.tags.length).toBe(writers.length * (perWriter / 3))
       expect(final.messages.length).toBe(1 + writers.length * (perWriter / 3))
     }).pipe(Random.withSeed(7), Effect.provideService(References.PreventSchedulerYield, true))
+  )
+
+  // #12: 24 writers on one ticket made a command without expectedVersion fail with VersionConflict.
+  it.effect("24 writers on one hot ticket through one instance never conflict, even allowed a single attempt", () =>
+    Effect.gen(function* () {
+      const racing = TicketStoreSuite.interleaving(yield* MemoryTicketStore.make(), 0.5)
+      const { desk, ticket } = yield* deskOn(racing.store, 1)
+      const writers = 24
+      const perWriter = 10
+      const outcomes = yield* Effect.forEach(
+        Array.from({ length: writers }, (_, w) => w),
+        (w) =>
+          Effect.forEach(
+            Array.from({ length: perWriter }, (_, i) => i),
+            (i) =>
+              Effect.result(
+                i % 2 === 0
+                  ? desk.reply({ ticket: ticket.id, by: mary, text: `reply ${w}/${i}` })
+                  : desk.tag({ ticket: ticket.publicId, by: mary, add: [`w${w}_${i}`] })
+              )
+          ),
+        { concurrency: writers }
+      )
+      const failures = outcomes.flat().flatMap((o) => (o._tag === "Failure" ? [o.failure._tag] : []))
+      expect(failures).toEqual([])
+      expect(racing.conflicts()).toBe(0)
+      const events = yield* desk.history(ticket.id)
+      expect(events.filter((e) => e._tag === "ReplyAdded")).toHaveLength((writers * perWriter) / 2)
+      expect(events.filter((e) => e._tag === "TagsChanged")).toHaveLength((writers * perWriter) / 2)
+      const final = yield* desk.get(ticket.id)
+      expect(final.version).toBe(events.length)
+      expect(final.tags.length).toBe((writers * perWriter) / 2)
+    }).pipe(Random.withSeed(12), Effect.provideService(References.PreventSchedulerYield, true))
+  )
+
+  it.effect("a rule that calls the help desk on the ticket it runs on does not wait for itself", () =>
+    Effect.gen(function* () {
+      const { desk, ticket } = yield* deskOn(yield* MemoryTicketStore.make())
+      let calls = 0
+      const rule: Triggers.TriggerRule<Helpdesk.HelpdeskError> = {
+        rule: { id: "nested", version: 1 },
+        fire: ({ current }) =>
+          calls++ === 0
+            ? Effect.as(desk.tag({ ticket: current.id, by: mary, add: ["from_inside"] }), [])
+            : Effect.succeed([])
+      }
+      // applyRules holds the ticket's lock while the rule runs, and the rule's `tag` needs it too.
+      yield* desk.applyRules(ticket.id, [rule])
+      expect(calls).toBeGreaterThan(0)
+      expect((yield* desk.get(ticket.id)).tags).toEqual(["from_inside"])
+    })
   )
 
   it.effect("an API caller passing a stale expectedVersion gets VersionConflict and nothing is written", () =>

@@ -489,6 +489,39 @@ describe("list and history", () => {
     )
   )
 
+  // #12: `open` stored `Billing` as `billing`, and `list({ tagsAny: ["Billing"] })` found nothing.
+  it.effect("list finds tickets by a tag spelt as it was given to open, not only as it is stored", () =>
+    withHelpdesk({}, (helpdesk) =>
+      Effect.gen(function* () {
+        const billing = yield* janeOpens(helpdesk, { tags: ["Billing", "VPN Issue"] })
+        yield* janeOpens(helpdesk, { tags: ["vpn"] })
+        expect(billing.tags).toEqual(["billing", "vpn_issue"])
+        const ids = (page: { readonly items: ReadonlyArray<{ readonly id: string }> }) => page.items.map((t) => t.id)
+        expect(ids(yield* helpdesk.list({ tagsAny: ["Billing"] }))).toEqual([billing.id])
+        expect(ids(yield* helpdesk.list({ tagsAll: [" BILLING ", "vpn issue"] }))).toEqual([billing.id])
+        const blank = yield* Effect.flip(helpdesk.list({ tagsAll: ["  "] }))
+        expect(blank).toMatchObject({ _tag: "InvalidInput", problems: [{ path: ["tagsAll", 0] }] })
+      })
+    )
+  )
+
+  // #12: a search of punctuation alone returned every ticket.
+  it.effect("a search without a word is InvalidInput, not every ticket", () =>
+    withHelpdesk({}, (helpdesk) =>
+      Effect.gen(function* () {
+        yield* janeOpens(helpdesk)
+        for (const search of ["*", '"', '"*"', " -- ", ""]) {
+          const refused = yield* Effect.flip(helpdesk.list({ search }))
+          expect(refused, JSON.stringify(search)).toMatchObject({
+            _tag: "InvalidInput",
+            problems: [{ path: ["search"] }]
+          })
+        }
+        expect((yield* helpdesk.list({ search: '"vpn*"' })).items).toHaveLength(1)
+      })
+    )
+  )
+
   it.effect("a cursor from another sort is refused with InvalidCursor", () =>
     withHelpdesk({}, (helpdesk) =>
       Effect.gen(function* () {

@@ -1,14 +1,16 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import {
   BusinessCalendar,
   createHelpdesk,
   DirectoryError,
+  Helpdesk,
   Input,
   MemoryDirectoryStore,
   MemoryTicketStore,
   PromiseHelpdesk,
   SlaPolicy,
+  Ticket,
   TicketCommand,
   TicketError,
   TicketStore
@@ -75,7 +77,8 @@ describe("createHelpdesk", () => {
       tags: ["billing"],
       createdAt: "2025-05-01T11:15:00.000Z"
     })
-    expect(ticket.messages[0]).toMatchObject({ visibility: "public", at: "2025-05-01T11:15:00.000Z" })
+    expect(ticket.messageCount).toBe(1)
+    expect(ticket.recentMessages[0]).toMatchObject({ visibility: "public", at: "2025-05-01T11:15:00.000Z" })
     expect(JSON.parse(JSON.stringify(ticket))).toEqual(ticket)
   })
 
@@ -376,5 +379,168 @@ describe("createHelpdesk", () => {
     const error = await rejection(helpdesk.get(1))
     expect(error).toBeInstanceOf(Error)
     expect((error as Error).message).toBe("This help desk is closed")
+  })
+})
+
+describe("tickets without their conversation, and the conversation page by page", () => {
+  /** `count` more messages on ticket 69369, alternating Mary's replies and notes; their texts. */
+  const converse = async (helpdesk: PromiseHelpdesk.HelpdeskClient, advance: (ms: number) => void, count: number) => {
+    const texts: Array<string> = []
+    for (let i = 0; i < count; i++) {
+      advance(60_000)
+      const text = `message ${i}`
+      if (i % 2 === 0) await helpdesk.reply({ ticket: 69369, by: mary, text })
+      else await helpdesk.note({ ticket: 69369, by: mary, text })
+      texts.push(text)
+    }
+    return texts
+  }
+
+  /** Every page of the conversation, following `nextCursor`. */
+  const allPages = async (
+    helpdesk: PromiseHelpdesk.HelpdeskClient,
+    ticket: string | number,
+    request: PromiseHelpdesk.MessagePageInput
+  ) => {
+    const pages: Array<ReadonlyArray<string>> = []
+    let cursor: string | undefined
+    do {
+      const page = await helpdesk.messages(ticket, { ...request, ...(cursor === undefined ? {} : { cursor }) })
+      pages.push(page.items.map((m) => m.text))
+      cursor = page.nextCursor
+    } while (cursor !== undefined && pages.length < 100)
+    return pages
+  }
+
+  // #12: a reply through the facade encoded the whole conversation (56 ms on 20,000 messages).
+  it("a command answers with the message count and the last 5 messages, oldest first, not the conversation", async () => {
+    const { helpdesk, advance } = await setup()
+    const texts = await converse(helpdesk, advance, 7)
+    advance(60_000)
+    const replied = await helpdesk.reply({ ticket: 69369, by: mary, text: "The last word." })
+    expect(replied).not.toHaveProperty("messages")
+    expect(replied.messageCount).toBe(9)
+    expect(replied.recentMessages.map((m) => m.text)).toEqual([...texts.slice(-4), "The last word."])
+    expect(replied.recentMessages.at(-1)).toMatchObject({ visibility: "public", at: "2025-05-01T11:23:00.000Z" })
+    const got = await helpdesk.get(69369)
+    expect(got).toEqual(replied)
+    expect(JSON.parse(JSON.stringify(got))).toEqual(got)
+  })
+
+  it("the answer of a command does not grow with the conversation", async () => {
+    const { helpdesk, advance } = await setup()
+    await converse(helpdesk, advance, 10)
+    const short = JSON.stringify(await helpdesk.tag({ ticket: 69369, by: mary, add: ["one"] })).length
+    await converse(helpdesk, advance, 200)
+    const long = JSON.stringify(await helpdesk.tag({ ticket: 69369, by: mary, add: ["two"] })).length
+    // Only numbers, times and the new tag differ: a few bytes, whatever the 200 messages held.
+    expect(Math.abs(long - short)).toBeLessThan(100)
+  })
+
+  it("every command that answers with a ticket answers without its conversation", async () => {
+    const { helpdesk, ticket } = await setup()
+    const other = await helpdesk.open({
+      requester: { email: "jane.sharpe@example.com" },
+      subject: "Second charge",
+      text: "Still charged twice.",
+      channel: "web"
+    })
+    const answers = [
+      await helpdesk.note({ ticket: ticket.id, by: mary, text: "Checking with billing." }),
+      await helpdesk.setPriority({ ticket: ticket.id, by: mary, priority: "high" }),
+      await helpdesk.link({ ticket: ticket.id, kind: "related", to: other.id, by: mary }),
+      await helpdesk.merge({ target: ticket.id, sources: [other.id], by: mary }),
+      await helpdesk.undoMerge({ target: ticket.id, source: other.id, by: mary }),
+      await helpdesk.split({ ticket: ticket.id, messages: [ticket.recentMessages[0]?.id ?? ""], by: mary }),
+      await helpdesk.get(ticket.id)
+    ]
+    for (const answer of answers) {
+      expect(answer).not.toHaveProperty("messages")
+      expect(answer.recentMessages.length).toBe(Math.min(5, answer.messageCount))
+    }
+  })
+
+  it("messages reads the whole conversation page by page, in time order or latest first", async () => {
+    const { helpdesk, advance } = await setup()
+    const texts = ["I was charged twice for my subscription this month.", ...(await converse(helpdesk, advance, 11))]
+    const forward = await allPages(helpdesk, 69369, { limit: 5 })
+    expect(forward.map((p) => p.length)).toEqual([5, 5, 2])
+    expect(forward.flat()).toEqual(texts)
+    const backward = await allPages(helpdesk, 69369, { limit: 5, direction: "desc" })
+    expect(backward.map((p) => p.length)).toEqual([5, 5, 2])
+    expect(backward.flat()).toEqual([...texts].reverse())
+    // The default page holds 50, here all 12; internal notes are part of the agents' conversation.
+    const all = await helpdesk.messages(69369)
+    expect(all.nextCursor).toBeUndefined()
+    expect(all.items.map((m) => m.visibility)).toEqual(
+      texts.map((_, i) => (i > 0 && i % 2 === 0 ? "internal" : "public"))
+    )
+  })
+
+  it("a cursor reads on only the ticket and the direction it was issued for: anything else is InvalidCursor", async () => {
+    const { helpdesk, ticket, advance } = await setup()
+    await converse(helpdesk, advance, 4)
+    const other = await helpdesk.open({
+      requester: { email: "jane.sharpe@example.com" },
+      subject: "Another one",
+      text: "Another question.",
+      channel: "web"
+    })
+    await helpdesk.reply({ ticket: other.id, by: mary, text: "Answered." })
+    const { nextCursor } = await helpdesk.messages(ticket.id, { limit: 2 })
+    const cursor = nextCursor as string
+    expect(await rejection(helpdesk.messages(other.id, { limit: 2, cursor }))).toMatchObject({ _tag: "InvalidCursor" })
+    expect(await rejection(helpdesk.messages(ticket.id, { limit: 2, cursor, direction: "desc" }))).toMatchObject({
+      _tag: "InvalidCursor"
+    })
+    // Rewriting the ticket a cursor names does not make it read the other ticket either.
+    const payload = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"))
+    const forged = Buffer.from(JSON.stringify({ ...payload, t: other.id }), "utf8").toString("base64url")
+    expect(await rejection(helpdesk.messages(ticket.id, { cursor: forged }))).toMatchObject({ _tag: "InvalidCursor" })
+    // Naming the other ticket in the call reads that ticket (as it would without a cursor), never this one.
+    const others = (await helpdesk.messages(other.id)).items.map((m) => m.id)
+    const seek = await helpdesk.messages(other.id, { cursor: forged })
+    expect(seek.items.every((m) => others.includes(m.id))).toBe(true)
+    expect(await rejection(helpdesk.messages(ticket.id, { cursor: "not-a-cursor" }))).toMatchObject({
+      _tag: "InvalidCursor"
+    })
+    // The cursor still reads its own ticket.
+    expect((await helpdesk.messages(ticket.id, { limit: 2, cursor })).items).toHaveLength(2)
+  })
+
+  it("a malformed page request rejects with InvalidInput, an unknown ticket with TicketNotFound", async () => {
+    const { helpdesk } = await setup()
+    expect(await rejection(helpdesk.messages(69369, { limit: 0 }))).toMatchObject({
+      _tag: "InvalidInput",
+      problems: [{ path: ["limit"] }]
+    })
+    expect(await rejection(helpdesk.messages(69369, { limit: 501 }))).toMatchObject({ _tag: "InvalidInput" })
+    const misspelt = { limt: 5 } as PromiseHelpdesk.MessagePageInput
+    expect(await rejection(helpdesk.messages(69369, misspelt))).toMatchObject({
+      _tag: "InvalidInput",
+      problems: [{ path: ["limt"] }]
+    })
+    expect(await rejection(helpdesk.messages(424242))).toMatchObject({ _tag: "TicketNotFound" })
+  })
+
+  it("toTicketJson encodes a ticket of the Effect service the way the facade answers", async () => {
+    const ticket = await Effect.runPromise(
+      Effect.gen(function* () {
+        const service = yield* Helpdesk.Helpdesk
+        const opened = yield* service.open({
+          requester: { email: "jane@example.com" },
+          subject: "VPN",
+          text: "Down again.",
+          channel: "email"
+        })
+        for (let i = 0; i < 6; i++)
+          yield* service.reply({ ticket: opened.id, by: { _tag: "contact", id: opened.requester }, text: `r${i}` })
+        return yield* service.get(opened.id)
+      }).pipe(Effect.provide(Helpdesk.layerMemory({ workspaceId: "acme" }, { ids: "sequential" })))
+    )
+    const json = PromiseHelpdesk.toTicketJson(ticket)
+    const { messages, ...rest } = Schema.encodeSync(Ticket.Ticket)(ticket)
+    expect(json).toEqual({ ...rest, messageCount: 7, recentMessages: messages.slice(2) })
+    expect(json.recentMessages.map((m) => m.text)).toEqual(["r1", "r2", "r3", "r4", "r5"])
   })
 })

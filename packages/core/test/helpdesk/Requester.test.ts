@@ -334,6 +334,12 @@ describe("forRequester (Promise facade)", () => {
       expect(mine.items.map((t) => t.publicId)).toEqual([69369])
       expect((await portal.list({ search: "fraudcheck" })).items).toEqual([])
       expect((await helpdesk.list({ search: "fraudcheck" })).items).toHaveLength(1)
+      // The conversation page by page: the contact's pages skip the note, an agent's hold it.
+      const pages = await portal.messages(ticket.publicId, { limit: 1 })
+      const rest = await portal.messages(ticket.publicId, { limit: 1, cursor: pages.nextCursor ?? "" })
+      expect([...pages.items, ...rest.items].map((m) => m.text)).toEqual(["My card was charged twice.", "Any news?"])
+      expect(rest.nextCursor).toBeUndefined()
+      expect((await helpdesk.messages(ticket.publicId)).items).toHaveLength(3)
       // #region not-theirs
       const stranger = helpdesk.forRequester("omar")
       const hidden = await stranger.get(69369).catch((error) => error)

@@ -1,9 +1,10 @@
-import { DateTime, Effect, Exit } from "effect"
+import { DateTime, Effect, Exit, Schema } from "effect"
 import { Base64Url } from "effect/encoding"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import type { Priority } from "../../src/priority/Priority.js"
 import * as TicketQuery from "../../src/query/TicketQuery.js"
+import * as Tag from "../../src/tags/Tag.js"
 import type { Channel } from "../../src/ticket/Channel.js"
 import type {
   AgentId,
@@ -291,5 +292,58 @@ describe("cursors", () => {
     const position = TicketQuery.position("priority", queue[1] as Summary)
     const cursor = TicketQuery.encodeCursor("priority", "desc", position)
     expect(Effect.runSync(TicketQuery.decodeCursor(cursor, "priority", "desc"))).toEqual(position)
+  })
+})
+
+describe("decoding a query", () => {
+  const decode = (raw: typeof TicketQuery.TicketQuery.Encoded) =>
+    Schema.decodeUnknownExit(TicketQuery.TicketQuery)(raw, { errors: "all" })
+  const decoded = (raw: typeof TicketQuery.TicketQuery.Encoded) => {
+    const exit = decode(raw)
+    if (Exit.isFailure(exit)) throw new Error(`did not decode: ${String(exit.cause)}`)
+    return exit.value
+  }
+
+  // #12: `open` with `Billing` stored `billing`, and `tagsAny: ["Billing"]` found nothing.
+  it("tags are normalised as tickets' tags are, in tagsAny and tagsAll", () => {
+    const query = decoded({ tagsAny: ["Billing", " VPN  issue "], tagsAll: ["Été,Refund"] })
+    expect(query.tagsAny).toEqual(["billing", "vpn_issue"])
+    expect(query.tagsAll).toEqual(["été_refund"])
+    expect(ids(decoded({ tagsAll: ["Billing"] }))).toEqual(["t1", "t3", "t6"])
+    expect(ids(decoded({ tagsAny: [" VPN", "REFUND "] }))).toEqual(["t2", "t3", "t6"])
+  })
+
+  it("a query tag decodes to exactly what a ticket stores for the same raw tag", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (raw) => {
+        const exit = decode({ tagsAny: [raw] })
+        const stored = Tag.normalizeAll([raw])
+        return Exit.isSuccess(exit) ? exit.value.tagsAny?.[0] === stored[0] : stored.length === 0
+      })
+    )
+  })
+
+  it("a tag that normalises to nothing is refused, not dropped (tagsAll would match every ticket)", () => {
+    for (const raw of ["", "  ", ",", "_ _"]) {
+      expect(Exit.isFailure(decode({ tagsAll: [raw] })), JSON.stringify(raw)).toBe(true)
+      expect(Exit.isFailure(decode({ tagsAny: ["vpn", raw] })), JSON.stringify(raw)).toBe(true)
+    }
+  })
+
+  // #12: a search of punctuation alone matched every ticket.
+  it("a search without a word (punctuation, *, quotes, blanks) is refused", () => {
+    for (const search of ["", "   ", "*", '"', '""', "* -- !?", "'\"*"]) {
+      expect(Exit.isFailure(decode({ search })), JSON.stringify(search)).toBe(true)
+    }
+    expect(decoded({ search: '"vpn*"' }).search).toBe('"vpn*"')
+  })
+
+  it("a search is accepted exactly when it has search terms", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 40, unit: fc.constantFrom("a", "É", "7", " ", "*", '"', "-", "'", "!") }),
+        (search) => Exit.isSuccess(decode({ search })) === TicketQuery.searchTerms(search).length > 0
+      )
+    )
   })
 })
