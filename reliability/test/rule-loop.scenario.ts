@@ -13,33 +13,19 @@ import {
   type TicketStore,
   type Timers
 } from "@tessera/core"
-import { Rule, RuleTriggers } from "@tessera/rules"
+import { Builder, Rule, RuleTriggers } from "@tessera/rules"
 import { Effect, Layer, Result } from "effect"
+
+const { field, text } = Builder
 
 const rules = Result.getOrThrow(
   Rule.decodeRuleSet([
-    {
-      id: "raise",
-      version: 1,
-      kind: "trigger",
-      if: { field: "priority", op: "is", value: "normal" },
-      then: [{ set: "priority", value: "high" }]
-    },
-    {
-      id: "lower",
-      version: 1,
-      kind: "trigger",
-      if: { field: "priority", op: "is", value: "high" },
-      then: [{ set: "priority", value: "normal" }]
-    },
-    {
-      id: "refunds-round-robin",
-      version: 3,
-      kind: "trigger",
-      on: ["created", "requester_replied"],
-      if: { text: "message", op: "containsAny", value: ["refund"] },
-      then: [{ assign: { strategy: "round_robin" } }]
-    }
+    Builder.trigger("raise", 1).when(field("priority").is("normal")).do(Builder.set("priority", "high")),
+    Builder.trigger("lower", 1).when(field("priority").is("high")).do(Builder.set("priority", "normal")),
+    Builder.trigger("refunds-round-robin", 3)
+      .on("created", "requester_replied")
+      .when(text("message").containsAny(["refund"]))
+      .do(Builder.assign("round_robin"))
   ])
 )
 
