@@ -442,12 +442,12 @@ describe("what rules read", () => {
       ])
     })
     fc.assert(
-      fc.property(ruleSetDoc, fc.boolean(), (docs, onReply) => {
+      fc.property(ruleSetDoc, fc.boolean(), fc.integer({ min: 2, max: 4 }), (docs, onReply, maxPasses) => {
         const hook = RuleTriggers.make(Result.getOrThrow(Rule.decodeRuleSet(docs)))
         const everyChange = hook.rules.map(({ rule, fire }) => ({ rule, fire }))
         const unit: TriggerRunner.Unit = onReply
-          ? { ticketId: opened.id, before: opened, events: reply, context: ctx, maxPasses: 4 }
-          : { ticketId: opened.id, before: undefined, events: opening, context: ctx, maxPasses: 4 }
+          ? { ticketId: opened.id, before: opened, events: reply, context: ctx, maxPasses }
+          : { ticketId: opened.id, before: undefined, events: opening, context: ctx, maxPasses }
         const declared = Effect.runSync(TriggerRunner.run(hook.rules, unit))
         const asked = Effect.runSync(TriggerRunner.run(everyChange, unit))
         expect(shape(declared)).toEqual(shape(asked))
@@ -458,6 +458,6 @@ describe("what rules read", () => {
       { numRuns: 400 }
     )
     expect(seen.ruleEvents).toBeGreaterThan(200)
-    expect(seen.failed).toBeGreaterThan(0)
+    expect(seen.failed).toBeGreaterThan(5)
   })
 })

@@ -61,6 +61,8 @@ export interface Outcome {
   readonly failed: RulesFailed | undefined
 }
 
+type Answer = ReadonlyArray<TicketCommand | Triggers.LinkRequest>
+
 /** At most this many rules are named on a `RulesFailed` event. */
 const namedRules = 100
 const detailLength = 500
@@ -114,6 +116,20 @@ const describeCause = (cause: Cause.Cause<unknown>): string => {
     return message === "" ? error._tag : `${error._tag}: ${message}`
   }
   return error instanceof Error ? error.message : String(error)
+}
+
+/** `decide`, as an `Exit` when it answers with one; a throw (an event that cannot be built) is a defect. */
+const decideOn = (
+  ticket: Ticket.Ticket,
+  command: TicketCommand,
+  ctx: DecideContext
+): Exit.Exit<ReadonlyArray<TicketEvent>, unknown> | Effect.Effect<Exit.Exit<ReadonlyArray<TicketEvent>, unknown>> => {
+  try {
+    const decision = decide(ticket, command, ctx)
+    return Exit.isExit(decision) ? (decision as Exit.Exit<ReadonlyArray<TicketEvent>, unknown>) : Effect.exit(decision)
+  } catch (error) {
+    return Exit.die(error)
+  }
 }
 
 const clip = (text: string): string => (text.length <= detailLength ? text : `${text.slice(0, detailLength - 1)}…`)
@@ -176,17 +192,29 @@ export const run = <E>(rules: ReadonlyArray<Triggers.TriggerRule<E>>, unit: Unit
       return { events: [...unit.events, event], links: [], failed: event } satisfies Outcome
     }
 
-    /** The rule's answer, or the cause of its failure. */
-    const ask = (i: number, pass: number) =>
-      Effect.exit((rules[i] as Triggers.TriggerRule<E>).fire({ before, current, events: all, now: ctx.now, pass }))
+    /**
+     * The rule's answer, or the cause of its failure (a throw included). A rule and `decide`
+     * often answer with an `Exit` (`Effect.succeed`, say): it is read as it is, which saves a
+     * trip through the runtime per rule and per command.
+     */
+    const ask = (i: number, pass: number): Exit.Exit<Answer, E> | Effect.Effect<Exit.Exit<Answer, E>> => {
+      let answer: Effect.Effect<Answer, E>
+      try {
+        answer = (rules[i] as Triggers.TriggerRule<E>).fire({ before, current, events: all, now: ctx.now, pass })
+      } catch (error) {
+        return Exit.die(error)
+      }
+      return Exit.isExit(answer) ? (answer as Exit.Exit<Answer, E>) : Effect.exit(answer)
+    }
     /** An interruption is not the rules' failure: it is passed on. */
-    const interrupted = <A>(exit: Exit.Exit<A, E>) => Exit.isFailure(exit) && Cause.hasInterrupts(exit.cause)
+    const interrupted = <A, X>(exit: Exit.Exit<A, X>) => Exit.isFailure(exit) && Cause.hasInterrupts(exit.cause)
 
     for (let pass = 1; ; pass++) {
       const fired: Array<RuleRef> = []
       for (let i = 0; i < rules.length; i++) {
         const trigger = rules[i] as Triggers.TriggerRule<E>
-        const answer = yield* ask(i, pass)
+        const asked = ask(i, pass)
+        const answer = Exit.isExit(asked) ? asked : yield* asked
         if (interrupted(answer)) return yield* Effect.interrupt
         if (Exit.isFailure(answer))
           return failure("action_failed", [trigger.rule], pass, `${trigger.rule.id}: ${describeCause(answer.cause)}`)
@@ -211,21 +239,28 @@ export const run = <E>(rules: ReadonlyArray<Triggers.TriggerRule<E>>, unit: Unit
         const changes = new Set<string>()
         let changed = false
         for (const command of commands) {
-          // A command the ticket refuses is skipped: a rule never blocks the command it follows.
-          const decided = yield* Effect.result(decide(current, command, ruleCtx))
-          if (decided._tag === "Failure" || decided.success.length === 0) continue
+          const deciding = decideOn(current, command, ruleCtx)
+          const exit = Exit.isExit(deciding) ? deciding : yield* deciding
+          if (Exit.isFailure(exit)) {
+            if (interrupted(exit)) return yield* Effect.interrupt
+            // A command the ticket refuses is skipped; one that breaks `decide` is the rule's failure.
+            if (!Cause.hasDies(exit.cause)) continue
+            return failure("action_failed", [trigger.rule], pass, `${trigger.rule.id}: ${describeCause(exit.cause)}`)
+          }
+          const events = exit.value
+          if (events.length === 0) continue
           // Room is kept for the `RulesFailed` that would replace the rules' events.
-          if (all.length + decided.success.length + 1 > Limits.eventsPerAppend)
+          if (all.length + events.length + 1 > Limits.eventsPerAppend)
             return failure(
               "limit",
               [trigger.rule],
               pass,
-              `${trigger.rule.id}: the rules' events would make this unit of work ${all.length + decided.success.length} events, more than the ${Limits.eventsPerAppend} one append may write`
+              `${trigger.rule.id}: the rules' events would make this unit of work ${all.length + events.length} events, more than the ${Limits.eventsPerAppend} one append may write`
             )
-          const next = Ticket.fold(decided.success, current) as Ticket.Ticket
-          touched(current, next, decided.success, seen, changes)
+          const next = Ticket.fold(events, current) as Ticket.Ticket
+          touched(current, next, events, seen, changes)
           current = next
-          for (const e of decided.success) all.push(e)
+          for (const e of events) all.push(e)
           changed = true
         }
         // A match that changed nothing is not a firing: the rule may act later in the unit.
@@ -236,7 +271,8 @@ export const run = <E>(rules: ReadonlyArray<Triggers.TriggerRule<E>>, unit: Unit
         const recheck = new Set<number>(waitingOnAnything)
         for (const key of changes) for (const j of waitingOn.get(key) ?? []) recheck.add(j)
         for (const j of [...recheck].sort((a, b) => a - b)) {
-          const still = yield* ask(j, pass)
+          const rechecked = ask(j, pass)
+          const still = Exit.isExit(rechecked) ? rechecked : yield* rechecked
           if (interrupted(still)) return yield* Effect.interrupt
           if (Exit.isFailure(still)) {
             const rule = (rules[j] as Triggers.TriggerRule<E>).rule

@@ -232,6 +232,28 @@ describe("TriggerRunner", () => {
     ])
   })
 
+  it("a rule that throws instead of answering is a failed action: the command's events and RulesFailed", () => {
+    const tagging: Rule = {
+      rule: { id: "tagging", version: 1 },
+      fire: ({ current }) => Effect.succeed([new C.ChangeTags({ ticketId: current.id, add: ["x"], remove: [] })])
+    }
+    const throwing: Rule = {
+      rule: { id: "throwing", version: 2 },
+      fire: () => {
+        throw new Error("not an Effect")
+      }
+    }
+    const outcome = Effect.runSync(TriggerRunner.run([tagging, throwing], unit()))
+    expect(outcome.events.map((e) => e._tag)).toEqual(["TicketOpened", "RulesFailed"])
+    expect(outcome.failed).toMatchObject({
+      reason: "action_failed",
+      passes: 1,
+      rules: [{ id: "throwing", version: 2 }],
+      detail: "throwing: not an Effect"
+    })
+    expect(outcome.links).toEqual([])
+  })
+
   it("an interruption inside a rule is passed on, not recorded as a failure of the rules", () => {
     const stopping: Rule = { rule: { id: "stop", version: 1 }, fire: () => Effect.interrupt }
     const exit = Effect.runSyncExit(TriggerRunner.run([stopping], unit()))
