@@ -8,8 +8,9 @@
  * Where the runtime allows `new Function`, conditions become generated JavaScript: each field is
  * read once per evaluation into a local and each rule is one `if`; rule values reach that code
  * only as constants (`internal/codegen.ts`), never as source text. Elsewhere (a Content Security
- * Policy), or with `generate: false`, they become closures. Both must agree with the
- * `Interpreter` on every input; a property test holds them to that.
+ * Policy), or with `generate: false`, they become closures, as do the rules of `compileEach`,
+ * asked one at a time by the trigger runner. All must agree with the `Interpreter` on every
+ * input; property tests hold them to that.
  *
  * @since 0.1.0
  */

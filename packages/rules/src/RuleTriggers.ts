@@ -1,10 +1,12 @@
 /**
  * Trigger rules in the `Helpdesk`: a rule set is compiled once into core's `Triggers` hook. For
  * each rule the hook gathers the facts (the ticket before and now, what the unit of work did,
- * the texts it added, tiers, classification, business hours), asks the compiled condition, and
- * turns the rule's actions into core commands; the `Helpdesk` decides them on the ticket as it
- * stands, so every event a rule causes carries its id and version. `explain` answers "which rules
- * matched, which conditions held or failed with the actual values, and what would they do".
+ * the texts it added, tiers, classification, business hours; once per state of the ticket), asks
+ * the rule's compiled condition, and turns its actions into core commands; the `Helpdesk` decides
+ * them on the ticket as it stands, so every event a rule causes carries its id and version. Each
+ * rule says what it reads (`Reads`), so the `Helpdesk` asks a rule that fired again only after a
+ * change it could notice. `explain` answers "which rules matched, which conditions held or failed
+ * with the actual values, and what would they do".
  *
  * Actions run here: set (priority, status, type, group, assignee), set a custom field, add and
  * remove tags, add an internal note, notify (a `NotificationRequested` event, and an outbox

@@ -1,14 +1,9 @@
 /**
- * The trigger runner: the passes of `Triggers` over one unit of work. Given the ticket before a
- * command, the command's events and the rules, it returns the events to append and the links the
- * rules asked for; it is pure apart from the rules' own effects, and the `Helpdesk` does the
- * writing. A failure of the rules (a loop, a failed action, too many events) is not the
- * command's: the rules' changes are dropped and a `RulesFailed` event is returned in their place.
- *
- * Each pass asks every rule once. After a change, a rule that has fired and waits for the end of
- * its episode is asked again only when the change touched something it reads
- * (`TriggerRule.reads`; always, for a rule that does not say), so a pass costs the rules plus,
- * for each change, the waiting rules that read what it touched.
+ * The trigger runner: the passes of `Triggers` over one unit of work, pure apart from the rules'
+ * own effects (the `Helpdesk` does the reading and writing). Each pass asks every rule once; after
+ * a change, only the rules that fired and read what it touched (`TriggerRule.reads`) are asked
+ * again, so a pass costs the rules plus their changes. A failure of the rules (a loop, a failed
+ * action, too many events) is not the command's: their changes give way to a `RulesFailed` event.
  */
 import { Cause, Effect, Exit } from "effect"
 import * as Actor from "../ticket/Actor.js"
