@@ -147,7 +147,9 @@ export interface Service {
   /**
    * Runs rules on a ticket as it stands, outside any command: automations on a schedule. Each
    * rule is asked what it wants, pass after pass as triggers are (see `Triggers`), its events
-   * naming it; the help desk's triggers then follow, all in one append. Returns the ticket.
+   * naming it; the help desk's triggers then follow, all in one append. Returns the ticket. When
+   * these rules fail, only a `RulesFailed` naming them is written; when the triggers after them
+   * fail, the rules' changes stay and the triggers' give way to a `RulesFailed`.
    */
   readonly applyRules: (
     ticket: typeof TicketRefSchema.Encoded,
