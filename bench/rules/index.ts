@@ -15,6 +15,10 @@
 // is asynchronous: `await engine.run(facts)` one ticket after the other, timed over a pass of
 // the first --peer-tickets tickets after a warm-up, the median of a few passes.
 //
+// Then the help-desk part (triggers.ts, issue 12): `open` through a memory Helpdesk whose
+// 1,000 or 10,000 trigger rules all match, against the same open that none of them match, and
+// `Analysis.check` of 10,000 rules against ten times the check of 1,000.
+//
 // Usage: pnpm bench rules [--tickets N] [--peer-tickets N] [--seed S]
 import { createRequire } from "node:module"
 import { cpus } from "node:os"
@@ -26,6 +30,7 @@ import { Engine, type Event } from "json-rules-engine"
 import { figures, type Row, table, timeIt } from "../lib/report.js"
 import { type Case, cases, ruleDocuments } from "./generate.js"
 import * as Translate from "./translate.js"
+import { measureTriggers } from "./triggers.js"
 
 const { values } = parseArgs({
   options: {
@@ -228,5 +233,15 @@ const figure = (m: Measured) => ({
   baselineValue: m.peer,
   ratio: m.ours / m.peer
 })
+const triggers = await measureTriggers(log)
+process.stdout.write(
+  "bench rules, help desk: open through a memory Helpdesk with trigger rules that all match; Analysis.check\n\n"
+)
+table(triggers.rows)
+process.stdout.write(
+  `\nallMatch: median of ${triggers.samples.allMatch1000} (1,000 rules) and ${triggers.samples.allMatch10000} (10,000 rules) opens of each kind, interleaved, after one of each; ` +
+    `check: median of ${triggers.samples.check1000} checks of 1,000 rules after one, and of ${triggers.samples.check10000} of 10,000\n\n`
+)
+
 const [r50, r500] = results as [Measured, Measured]
-figures("rules", { rules50: figure(r50), rules500: figure(r500) })
+figures("rules", { rules50: figure(r50), rules500: figure(r500), ...triggers.figures })

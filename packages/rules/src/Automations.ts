@@ -9,6 +9,11 @@
  * An episode ends when the condition is false at one of the ticket's events after the firing
  * (a reply, a status change, a tag...), evaluated at that event's time. A condition that turns
  * false and true again with no event in between (only time passing) stays one episode.
+ *
+ * An automation whose action fails (or whose events would go past the append limit) changes
+ * nothing: `Helpdesk.applyRules` records a `RulesFailed` naming it, and that counts as its firing
+ * for the episode, so a broken rule is not retried (and recorded again) on every run; a new
+ * version of the rule runs again at once.
  */
 import { type Helpdesk, type Ticket as T, Ticket, type TicketEvent, type Triggers } from "@tessera/core"
 import { DateTime, Effect } from "effect"
@@ -54,7 +59,11 @@ export const due = (
 ): boolean => {
   const current = Ticket.fold(history)
   if (!holds(rule, current, now, options)) return false
-  const fired = history.findLastIndex((e) => e.rule?.id === rule.id)
+  const fired = history.findLastIndex(
+    (e) =>
+      e.rule?.id === rule.id ||
+      (e._tag === "RulesFailed" && e.rules.some((r) => r.id === rule.id && r.version === rule.version))
+  )
   if (fired < 0) return true
   // The firing's own events come together; the episode may end at any later event.
   let end = fired
@@ -90,7 +99,8 @@ export const toRule = (
 })
 
 /**
- * What a run did: how many open tickets it looked at, and each firing.
+ * What a run did: how many open tickets it looked at, each firing, and each `RulesFailed` it
+ * caused (the automations' action failed, or the triggers that followed them).
  *
  * @category models
  * @since 0.1.0
@@ -98,6 +108,11 @@ export const toRule = (
 export interface Report {
   readonly checked: number
   readonly fired: ReadonlyArray<{ readonly ticketId: string; readonly rules: ReadonlyArray<string> }>
+  readonly failed: ReadonlyArray<{
+    readonly ticketId: string
+    readonly reason: TicketEvent.RulesFailedReason
+    readonly rules: ReadonlyArray<string>
+  }>
 }
 
 /**
@@ -115,9 +130,10 @@ export const run = (
 ): Effect.Effect<Report, Helpdesk.HelpdeskError> =>
   Effect.gen(function* () {
     const automations = rules.filter((r) => r.kind === "automation" && r.enabled !== false)
-    const fired: Array<{ readonly ticketId: string; readonly rules: ReadonlyArray<string> }> = []
+    const fired: Array<Report["fired"][number]> = []
+    const failed: Array<Report["failed"][number]> = []
     let checked = 0
-    if (automations.length === 0) return { checked, fired }
+    if (automations.length === 0) return { checked, fired, failed }
     let cursor: string | undefined
     do {
       const page = yield* helpdesk.list({
@@ -137,11 +153,18 @@ export const run = (
           item.id,
           dueRules.map((rule) => toRule(rule, options))
         )
-        fired.push({ ticketId: item.id, rules: dueRules.map((r) => r.id) })
+        const written = (yield* helpdesk.history(item.id)).slice(history.length)
+        const failure = written.find((e): e is TicketEvent.RulesFailed => e._tag === "RulesFailed")
+        const ids = new Set(dueRules.map((r) => r.id))
+        // A failure of the automations themselves leaves none of their events: they did not fire.
+        if (failure === undefined || written.some((e) => e.rule !== undefined && ids.has(e.rule.id)))
+          fired.push({ ticketId: item.id, rules: dueRules.map((r) => r.id) })
+        if (failure !== undefined)
+          failed.push({ ticketId: item.id, reason: failure.reason, rules: failure.rules.map((r) => r.id) })
       }
       cursor = page.nextCursor
     } while (cursor !== undefined)
-    return { checked, fired }
+    return { checked, fired, failed }
   })
 
 /**

@@ -8,8 +8,9 @@
  * Where the runtime allows `new Function`, conditions become generated JavaScript: each field is
  * read once per evaluation into a local and each rule is one `if`; rule values reach that code
  * only as constants (`internal/codegen.ts`), never as source text. Elsewhere (a Content Security
- * Policy), or with `generate: false`, they become closures. Both must agree with the
- * `Interpreter` on every input; a property test holds them to that.
+ * Policy), or with `generate: false`, they become closures, as do the rules of `compileEach`,
+ * asked one at a time by the trigger runner. All must agree with the `Interpreter` on every
+ * input; property tests hold them to that.
  *
  * @since 0.1.0
  */
@@ -22,6 +23,9 @@ import * as Rule from "./Rule.js"
 
 type Value = Rule.Scalar | ReadonlyArray<string> | undefined
 
+/** The words of a list of texts, by the list: facts that share one (a unit's states) share its words. */
+const wordsOfTexts = new WeakMap<ReadonlyArray<string>, ReadonlySet<string>>()
+
 /** Lazily computed per evaluation, shared by every condition of every rule. */
 class Scratch {
   private message: ReadonlySet<string> | undefined
@@ -32,7 +36,14 @@ class Scratch {
     const facts = this.facts
     switch (source) {
       case "message":
-        if (this.message === undefined) this.message = new Set(facts.messages.flatMap(Rule.wordsOf))
+        if (this.message === undefined) {
+          let words = wordsOfTexts.get(facts.messages)
+          if (words === undefined) {
+            words = new Set(facts.messages.flatMap(Rule.wordsOf))
+            wordsOfTexts.set(facts.messages, words)
+          }
+          this.message = words
+        }
         return this.message
       case "subject":
         if (this.subject === undefined) this.subject = new Set(Rule.wordsOf(facts.ticket.subject))
@@ -609,6 +620,41 @@ export interface CompiledRuleSet {
 
 const anyEvent = -1
 const none: ReadonlyArray<Rule.Rule> = Object.freeze([])
+
+/** Per facts object: its events as a mask, and the scratch space its conditions share. */
+const perFacts = new WeakMap<Facts.Facts, { readonly mask: number; scratch: Scratch | undefined }>()
+
+const memoOf = (facts: Facts.Facts) => {
+  let memo = perFacts.get(facts)
+  if (memo === undefined) {
+    memo = { mask: maskOf(facts.events), scratch: undefined }
+    perFacts.set(facts, memo)
+  }
+  return memo
+}
+
+/**
+ * Each rule of a set on its own, in rule order: one predicate per rule for its `on` and its `if`
+ * (a disabled rule never matches). For callers that ask the rules one at a time while the facts
+ * change between them, as the trigger runner does: asking one rule costs that rule, not the set.
+ * Pass the same facts object to every rule that reads the same facts: its events mask and the
+ * words of its texts are worked out once per object (closures, not generated code).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const compileEach = (rules: Rule.RuleSet): ReadonlyArray<(facts: Facts.Facts) => boolean> =>
+  rules.map((rule) => {
+    if (rule.enabled === false) return () => false
+    const test = compileNode(rule.if)
+    const on = rule.on === undefined ? anyEvent : maskOf(rule.on)
+    return (facts) => {
+      const memo = memoOf(facts)
+      if (on !== anyEvent && (memo.mask & on) === 0) return false
+      if (memo.scratch === undefined) memo.scratch = new Scratch(facts)
+      return test(facts, memo.scratch)
+    }
+  })
 
 /**
  * Compiles a (decoded) rule set once; `matching` then evaluates it for each set of facts.

@@ -1,10 +1,12 @@
 /**
  * Trigger rules in the `Helpdesk`: a rule set is compiled once into core's `Triggers` hook. For
  * each rule the hook gathers the facts (the ticket before and now, what the unit of work did,
- * the texts it added, tiers, classification, business hours), asks the compiled condition, and
- * turns the rule's actions into core commands; the `Helpdesk` decides them on the ticket as it
- * stands, so every event a rule causes carries its id and version. `explain` answers "which rules
- * matched, which conditions held or failed with the actual values, and what would they do".
+ * the texts it added, tiers, classification, business hours; once per state of the ticket), asks
+ * the rule's compiled condition, and turns its actions into core commands; the `Helpdesk` decides
+ * them on the ticket as it stands, so every event a rule causes carries its id and version. Each
+ * rule says what it reads (`Reads`), so the `Helpdesk` asks a rule that fired again only after a
+ * change it could notice. `explain` answers "which rules matched, which conditions held or failed
+ * with the actual values, and what would they do".
  *
  * Actions run here: set (priority, status, type, group, assignee), set a custom field, add and
  * remove tags, add an internal note, notify (a `NotificationRequested` event, and an outbox
@@ -24,11 +26,13 @@ import {
   TicketType,
   type Triggers
 } from "@tessera/core"
-import { Effect, Schema } from "effect"
+import { Exit, Schema } from "effect"
 import * as Assignment from "./Assignment.js"
 import * as Compile from "./Compile.js"
 import * as Facts from "./Facts.js"
 import * as Interpreter from "./Interpreter.js"
+import * as UnitFacts from "./internal/unitFacts.js"
+import * as Reads from "./Reads.js"
 import type * as Rule from "./Rule.js"
 
 /**
@@ -38,7 +42,11 @@ import type * as Rule from "./Rule.js"
  * @since 0.1.0
  */
 export interface Options {
-  /** The requester's and the organization's customer tiers, for `requester.tier` / `organization.tier`. */
+  /**
+   * The requester's and the organization's customer tiers, for `requester.tier` /
+   * `organization.tier`. Within a unit of work a rule that has fired is asked again only when the
+   * requester or the organization changes, so the tiers must depend on those alone.
+   */
   readonly tiers?: (ticket: Ticket.Ticket) => { readonly requester?: string; readonly organization?: string }
   /** A verdict on the texts the unit of work added (the `Classifier`'s `classify`, say). */
   readonly classify?: (text: string) => Facts.Classification
@@ -63,28 +71,15 @@ export const triggerEvents = (
   ticket: Ticket.Ticket
 ): ReadonlyArray<Rule.TriggerEvent> => {
   const found = new Set<Rule.TriggerEvent>()
-  for (const e of events) {
-    if (e._tag === "TicketOpened") found.add("created")
-    else {
-      found.add("updated")
-      if (e._tag === "ReplyAdded") {
-        const author = e.message.author
-        if (author._tag === "agent") found.add("agent_replied")
-        else if (author._tag === "contact" && author.id === ticket.requester) found.add("requester_replied")
-      }
-      if (e._tag === "NoteAdded") found.add("note_added")
-      if (e._tag === "StatusChanged") found.add("status_changed")
-      if (e._tag === "SlaWarningReached") found.add("sla_warning")
-      if (e._tag === "SlaBreached") found.add("sla_breach")
-    }
-  }
+  for (const e of events) for (const t of UnitFacts.triggerEventsOf(e, ticket)) found.add(t)
   return Array.from(found)
 }
 
 const textsOf = (events: ReadonlyArray<TicketEvent.TicketEvent>): ReadonlyArray<string> =>
-  events.flatMap((e) =>
-    e._tag === "TicketOpened" || e._tag === "ReplyAdded" || e._tag === "NoteAdded" ? [e.message.text] : []
-  )
+  events.flatMap((e) => {
+    const text = UnitFacts.textOf(e)
+    return text === undefined ? [] : [text]
+  })
 
 /**
  * The facts a rule is evaluated on, in a trigger's context.
@@ -194,52 +189,55 @@ export const commandsFor = (
   return []
 }
 
+/** Actions whose commands `commandsFor` builds from the ticket's id alone. */
+const dependsOnIdOnly = (action: Rule.Action): boolean =>
+  "set" in action ||
+  "setField" in action ||
+  "addTags" in action ||
+  "removeTags" in action ||
+  "notify" in action ||
+  "link" in action
+
 /**
  * Compiles trigger rules (those of `kind: "trigger"`, enabled) into the `Helpdesk`'s hook, in
- * the order given.
+ * the order given. Each rule is compiled on its own (`Compile.compileEach`) and says what it
+ * reads (`Reads.ofRule`), so the `Helpdesk` asks it again only after a change to one of those;
+ * the facts of a state of the ticket are gathered once, however many rules ask about it.
  *
  * @category constructors
  * @since 0.1.0
  */
 export const make = (rules: Rule.RuleSet, options: Options = {}): Triggers.Triggers<Helpdesk.HelpdeskError> => {
   const triggers = rules.filter((r) => r.kind === "trigger" && r.enabled !== false)
-  const compiled = Compile.compile(triggers)
-  // The Helpdesk asks every rule in turn about the same ticket: the facts (a classification
-  // included) and the matching rules are worked out once for it, until the ticket changes.
-  let last:
-    | {
-        readonly context: Omit<Triggers.TriggerContext, "pass">
-        readonly length: number
-        readonly matched: ReadonlySet<string>
-      }
-    | undefined
-  const matchedIn = (context: Triggers.TriggerContext): ReadonlySet<string> => {
-    const seen = last?.context
-    if (
-      last !== undefined &&
-      seen?.current === context.current &&
-      seen.before === context.before &&
-      seen.events === context.events &&
-      seen.now === context.now &&
-      last.length === context.events.length
-    )
-      return last.matched
-    const matched = new Set(compiled.matching(factsOf(context, options)).map((r) => r.id))
-    last = { context, length: context.events.length, matched }
-    return matched
-  }
+  const tests = Compile.compileEach(triggers)
+  const factsOfUnit = UnitFacts.tracker(options, UnitFacts.needsOf(triggers))
   return {
-    rules: triggers.map((rule) => ({
-      rule: { id: rule.id, version: rule.version },
-      fire: (context) =>
-        Effect.sync(() =>
-          matchedIn(context).has(rule.id)
-            ? rule.then.flatMap((action) =>
-                commandsFor(rule, action, context.current, context.before?.version ?? 0, options)
-              )
-            : []
-        )
-    }))
+    rules: triggers.map((rule, i) => {
+      const test = tests[i] as (facts: Facts.Facts) => boolean
+      const reads = Reads.ofRule(rule, options)
+      const commands = (context: Triggers.TriggerContext) =>
+        rule.then.flatMap((action) => commandsFor(rule, action, context.current, context.before?.version ?? 0, options))
+      // Commands that depend on the ticket's id alone are built once per ticket, not on every pass.
+      let built: { readonly ticketId: string; readonly commands: ReturnType<typeof commands> } | undefined
+      const fixed = rule.then.every(dependsOnIdOnly)
+      return {
+        rule: { id: rule.id, version: rule.version },
+        ...(reads === undefined ? {} : { reads }),
+        fire: (context: Triggers.TriggerContext) => {
+          // Answered at once, as an `Exit` (a throw from an option is a defect): the `Helpdesk`
+          // reads an `Exit` without a trip through the runtime, ten thousand times a pass.
+          try {
+            if (!test(factsOfUnit(context))) return Exit.succeed([])
+            if (!fixed) return Exit.succeed(commands(context))
+            if (built?.ticketId !== context.current.id)
+              built = { ticketId: context.current.id, commands: commands(context) }
+            return Exit.succeed(built.commands)
+          } catch (error) {
+            return Exit.die(error)
+          }
+        }
+      }
+    })
   }
 }
 

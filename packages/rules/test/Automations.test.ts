@@ -169,3 +169,49 @@ describe("automation episodes", () => {
     expect(fired).toBeGreaterThan(0)
   })
 })
+
+describe("automations that fail", () => {
+  // #12: a failing rule no longer fails the caller; for an automation it is recorded once per episode.
+  const assignDocs = Rule.decodeRuleSet([
+    {
+      id: "pending-assign",
+      version: 1,
+      kind: "automation",
+      if: { field: "category", op: "is", value: "pending" },
+      then: [{ assign: { strategy: "round_robin" } }]
+    }
+  ])
+  const assigning = Result.isSuccess(assignDocs) ? assignDocs.success : []
+
+  it("a failing action is recorded as RulesFailed once, not on every run; a new version runs again", () =>
+    run((helpdesk) =>
+      Effect.gen(function* () {
+        const ticket = yield* helpdesk.open({
+          requester: { email: "jane@example.com" },
+          subject: "VPN",
+          text: "Down",
+          channel: "email"
+        })
+        yield* helpdesk.changeStatus({ ticket: ticket.id, status: "pending", by: mary })
+        const broken = {
+          assign: () => {
+            throw new Error("roster unavailable")
+          }
+        }
+        const first = yield* Automations.run(helpdesk, assigning, broken)
+        expect(first.fired).toEqual([])
+        expect(first.failed).toEqual([{ ticketId: ticket.id, reason: "action_failed", rules: ["pending-assign"] }])
+        const second = yield* Automations.run(helpdesk, assigning, broken)
+        expect(second).toMatchObject({ fired: [], failed: [] })
+        const history = yield* helpdesk.history(ticket.id)
+        expect(history.map((e) => e._tag)).toEqual(["TicketOpened", "StatusChanged", "RulesFailed"])
+        expect(history[2]).toMatchObject({ rules: [{ id: "pending-assign", version: 1 }] })
+        expect((history[2] as { detail: string }).detail).toContain("roster unavailable")
+        // Fixed as version 2, with an assigner that works: it runs.
+        const fixed = assigning.map((r) => ({ ...r, version: 2 }))
+        const third = yield* Automations.run(helpdesk, fixed, { assign: () => "mary" })
+        expect(third).toMatchObject({ fired: [{ ticketId: ticket.id, rules: ["pending-assign"] }], failed: [] })
+        expect((yield* helpdesk.get(ticket.id)).assignee).toBe("mary")
+      })
+    ))
+})

@@ -593,6 +593,10 @@ describe("Compile vs Interpreter", () => {
         // Again: the second evaluation reuses what the first generated for these events.
         expect(compiled.matching(f).map((r) => r.id)).toEqual(expected)
       }
+      // One rule at a time, as the trigger runner asks them, on the same facts object (whose
+      // words and events mask are then shared): the same rules.
+      const each = Compile.compileEach(rules)
+      expect(rules.filter((_, i) => (each[i] as (facts: Facts.Facts) => boolean)(f)).map((r) => r.id)).toEqual(expected)
     }
   )
 })

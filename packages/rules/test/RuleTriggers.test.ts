@@ -1,6 +1,19 @@
-import { Helpdesk, Outbox, type Ticket } from "@tessera/core"
+import {
+  type Decide,
+  decide,
+  Helpdesk,
+  type Ids,
+  Outbox,
+  Priority,
+  Status,
+  Ticket,
+  TicketCommand,
+  TriggerRunner
+} from "@tessera/core"
 import { DateTime, Effect, Result } from "effect"
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import * as Reads from "../src/Reads.js"
 import * as Rule from "../src/Rule.js"
 import * as RuleTriggers from "../src/RuleTriggers.js"
 
@@ -280,5 +293,173 @@ describe("rules in the Helpdesk", () => {
         { held: true, actual: "premium", expected: ["premium", "enterprise"] }
       ]
     })
+  })
+})
+
+// -- what the rules say they read ------------------------------------------------------------------
+
+const tagValues = ["a", "b", "c"] as const
+const leafDoc: fc.Arbitrary<unknown> = fc.oneof(
+  fc.record({
+    field: fc.constant("priority"),
+    op: fc.constantFrom("is", "isNot", "changedTo"),
+    value: fc.constantFrom(...Priority.levels)
+  }),
+  fc.record({
+    field: fc.constant("tags"),
+    op: fc.constantFrom("includes", "excludes", "changedTo"),
+    value: fc.constantFrom(...tagValues, "B")
+  }),
+  fc.record({ field: fc.constant("tags"), op: fc.constantFrom("present", "absent", "changed") }),
+  fc.record({ field: fc.constant("status"), op: fc.constant("is"), value: fc.constantFrom("new", "open", "pending") }),
+  fc.record({ field: fc.constant("supportLevel"), op: fc.constant("gte"), value: fc.constantFrom(2, 3) }),
+  fc.record({ event: fc.constantFrom("created", "updated", "note_added", "status_changed", "requester_replied") }),
+  fc.record({
+    text: fc.constant("message"),
+    op: fc.constant("containsAny"),
+    value: fc.constantFrom(["urgent"], ["calm"])
+  })
+)
+const conditionDoc: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  node: fc.oneof(
+    { weight: 4, arbitrary: leafDoc },
+    { weight: 1, arbitrary: fc.array(tie("node"), { maxLength: 3 }).map((all) => ({ all })) },
+    { weight: 1, arbitrary: fc.array(tie("node"), { minLength: 1, maxLength: 3 }).map((any) => ({ any })) },
+    { weight: 1, arbitrary: tie("node").map((not) => ({ not })) }
+  )
+})).node
+const actionDoc: fc.Arbitrary<unknown> = fc.oneof(
+  fc.record({ set: fc.constant("priority"), value: fc.constantFrom(...Priority.levels) }),
+  fc.record({ set: fc.constant("status"), value: fc.constantFrom("open", "pending") }),
+  fc.record({ addTags: fc.subarray([...tagValues], { minLength: 1 }) }),
+  fc.record({ removeTags: fc.subarray([...tagValues], { minLength: 1 }) }),
+  fc.record({ note: fc.constantFrom("urgent: look", "calm down") }),
+  fc.constant({ escalate: { reason: "rules" } })
+)
+const ruleSetDoc = fc
+  .array(
+    fc.record(
+      {
+        if: conditionDoc,
+        then: fc.array(actionDoc, { minLength: 1, maxLength: 2 }),
+        on: fc.subarray(["created", "updated", "note_added", "requester_replied"], { minLength: 1 })
+      },
+      { requiredKeys: ["if", "then"] }
+    ),
+    { maxLength: 8 }
+  )
+  .map((docs) => docs.map((d, i) => ({ id: `r${i}`, version: 1, kind: "trigger", ...d })))
+
+describe("what rules read", () => {
+  it("Reads names the tags a condition tests, the events behind its trigger events, and what its actions depend on", () => {
+    const [rule] = Result.getOrThrow(
+      Rule.decodeRuleSet([
+        {
+          id: "r",
+          version: 1,
+          kind: "trigger",
+          on: ["created", "requester_replied"],
+          if: {
+            all: [
+              { field: "tags", op: "includes", value: ["Billing", "vip"] },
+              { field: "custom.plan", op: "is", value: "pro" },
+              { since: "lastAgentReply", op: "atLeast", hours: 2 }
+            ]
+          },
+          then: [{ note: "x" }, { escalate: { reason: "y" } }]
+        }
+      ])
+    )
+    expect(new Set(Reads.ofRule(rule as Rule.Rule))).toEqual(
+      new Set([
+        "tag:billing",
+        "tag:vip",
+        "customField:plan",
+        "messages",
+        "event:TicketOpened",
+        "events",
+        "supportLevel"
+      ])
+    )
+    // An action that always asks for something leaves the answer to the condition alone.
+    expect(Reads.ofRule({ ...(rule as Rule.Rule), then: [{ note: "x" }, { addTags: ["seen"] }] })).not.toContain(
+      "supportLevel"
+    )
+    // `assign` asks `options.assign`, which may read anything.
+    expect(
+      Reads.ofRule(
+        { ...(rule as Rule.Rule), then: [{ assign: { strategy: "round_robin" } }] },
+        { assign: () => undefined }
+      )
+    ).toBeUndefined()
+  })
+
+  it("rules that say what they read give the same units of work as the same rules asked after every change", () => {
+    const seen = { units: 0, ruleEvents: 0, failed: 0 }
+    const now = DateTime.makeUnsafe(Date.UTC(2026, 11, 1))
+    const ctx: Decide.DecideContext = {
+      now,
+      actor: { _tag: "agent", id: "mary" as Ids.AgentId },
+      workflow: Status.defaultWorkflow,
+      customFields: []
+    }
+    const opening = Effect.runSync(
+      decide(
+        undefined,
+        new TicketCommand.OpenTicket({
+          ticketId: "tkt_1" as never,
+          workspaceId: "acme" as never,
+          publicId: 1 as never,
+          messageId: "msg_1" as never,
+          subject: "Refund",
+          requester: "con_1" as never,
+          channel: "email",
+          tags: ["b"],
+          customFields: {},
+          body: { text: "This is urgent", attachments: [] }
+        }),
+        { ...ctx, actor: { _tag: "contact", id: "con_1" } as never }
+      )
+    )
+    const opened = Ticket.fold(opening) as Ticket.Ticket
+    const reply = Effect.runSync(
+      decide(
+        opened,
+        new TicketCommand.AddReply({
+          ticketId: opened.id,
+          messageId: "msg_2" as never,
+          channel: "email",
+          body: { text: "Still waiting, calm", attachments: [] }
+        }),
+        { ...ctx, actor: { _tag: "contact", id: "con_1" } as never }
+      )
+    )
+    const shape = (outcome: TriggerRunner.Outcome) => ({
+      failed:
+        outcome.failed === undefined ? undefined : [outcome.failed.reason, outcome.failed.passes, outcome.failed.rules],
+      events: outcome.events.map((e) => [
+        e._tag,
+        e.rule?.id,
+        "to" in e ? e.to : "added" in e ? [e.added, e.removed] : undefined
+      ])
+    })
+    fc.assert(
+      fc.property(ruleSetDoc, fc.boolean(), fc.integer({ min: 2, max: 4 }), (docs, onReply, maxPasses) => {
+        const hook = RuleTriggers.make(Result.getOrThrow(Rule.decodeRuleSet(docs)))
+        const everyChange = hook.rules.map(({ rule, fire }) => ({ rule, fire }))
+        const unit: TriggerRunner.Unit = onReply
+          ? { ticketId: opened.id, before: opened, events: reply, context: ctx, maxPasses }
+          : { ticketId: opened.id, before: undefined, events: opening, context: ctx, maxPasses }
+        const declared = Effect.runSync(TriggerRunner.run(hook.rules, unit))
+        const asked = Effect.runSync(TriggerRunner.run(everyChange, unit))
+        expect(shape(declared)).toEqual(shape(asked))
+        seen.units++
+        seen.ruleEvents += declared.events.filter((e) => e.rule !== undefined).length
+        if (declared.failed !== undefined) seen.failed++
+      }),
+      { numRuns: 400 }
+    )
+    expect(seen.ruleEvents).toBeGreaterThan(200)
+    expect(seen.failed).toBeGreaterThan(5)
   })
 })

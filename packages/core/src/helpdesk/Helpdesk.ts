@@ -51,7 +51,8 @@ import type { TicketEvent } from "../ticket/TicketEvent.js"
 import * as In from "./HelpdeskInput.js"
 import { decode, InvalidInput } from "./Input.js"
 import * as TicketLocks from "./TicketLocks.js"
-import * as Triggers from "./Triggers.js"
+import * as TriggerRunner from "./TriggerRunner.js"
+import type * as Triggers from "./Triggers.js"
 
 /**
  * Every way a `Helpdesk` operation can fail.
@@ -62,7 +63,6 @@ import * as Triggers from "./Triggers.js"
 export type HelpdeskError =
   | TicketError
   | LinkError
-  | Triggers.TriggerLoop
   | InvalidInput
   | NotInDirectory
   | AgentUnavailable
@@ -150,7 +150,9 @@ export interface Service {
   /**
    * Runs rules on a ticket as it stands, outside any command: automations on a schedule. Each
    * rule is asked what it wants, pass after pass as triggers are (see `Triggers`), its events
-   * naming it; the help desk's triggers then follow, all in one append. Returns the ticket.
+   * naming it; the help desk's triggers then follow, all in one append. Returns the ticket. When
+   * these rules fail, only a `RulesFailed` naming them is written; when the triggers after them
+   * fail, the rules' changes stay and the triggers' give way to a `RulesFailed`.
    */
   readonly applyRules: (
     ticket: typeof TicketRefSchema.Encoded,
@@ -176,13 +178,6 @@ export class Helpdesk extends Context.Service<Helpdesk, Service>()("@tessera/cor
 interface Known {
   readonly state: Ticket.Ticket
   readonly version: number
-}
-
-/** A link a rule asked for, made once its unit of work is written. */
-interface PendingLink {
-  readonly rule: Triggers.TriggerRule["rule"]
-  readonly kind: Triggers.LinkRequest["kind"]
-  readonly to: string | number
 }
 
 /** How one attempt of a command ended, when it got past deciding. */
@@ -539,87 +534,34 @@ export const make = (
     const maxPasses = triggers?.maxPasses ?? 10
 
     /**
-     * `events` followed by what `rules` decide on the ticket they leave, pass after pass until a
-     * pass changes nothing (see `Triggers`); `TriggerLoop` past `maxPasses`.
+     * `events` followed by what `rules` decide on the ticket they leave (see `TriggerRunner`): a
+     * failure of the rules drops their changes and records `RulesFailed` after `events`.
      */
     const runRules = (
       rules: ReadonlyArray<Triggers.TriggerRule<HelpdeskError>>,
       ticketId: TicketId,
       before: Ticket.State,
       events: ReadonlyArray<TicketEvent>,
-      ctx: DecideContext,
-      links: Array<PendingLink>
-    ): Op<ReadonlyArray<TicketEvent>> =>
-      Effect.gen(function* () {
-        const all = [...events]
-        const start = Ticket.fold(events, before)
-        if (start === undefined) return all
-        let current = start
-        // A rule fires once per episode of its condition: after firing it waits until it no
-        // longer matches (it asks for nothing) before it may fire again.
-        const waiting = new Set<string>()
-        for (let pass = 1; ; pass++) {
-          const fired: Array<string> = []
-          for (const trigger of rules) {
-            const wanted = yield* trigger.fire({ before, current, events: all, now: ctx.now, pass })
-            if (wanted.length === 0) {
-              waiting.delete(trigger.rule.id)
-              continue
-            }
-            if (waiting.has(trigger.rule.id)) continue
-            const commands: Array<C.TicketCommand> = []
-            for (const w of wanted) {
-              if (w._tag !== "LinkRequest") commands.push(w)
-              else if (!links.some((l) => l.rule.id === trigger.rule.id && l.kind === w.kind && l.to === w.to))
-                links.push({ rule: trigger.rule, kind: w.kind, to: w.to })
-            }
-            const ruleCtx: DecideContext = {
-              ...ctx,
-              actor: Actor.system(`rule:${trigger.rule.id}`),
-              rule: trigger.rule
-            }
-            let changed = false
-            for (const command of commands) {
-              // A command the ticket refuses is skipped: a rule never blocks the command it follows.
-              const decided = yield* Effect.result(decide(current, command, ruleCtx))
-              if (decided._tag === "Failure" || decided.success.length === 0) continue
-              current = Ticket.fold(decided.success, current) as Ticket.Ticket
-              all.push(...decided.success)
-              changed = true
-            }
-            // A match that changed nothing is not a firing: the rule may act later in the unit.
-            if (!changed) continue
-            waiting.add(trigger.rule.id)
-            fired.push(trigger.rule.id)
-            // The change may end the episode of a rule that fired (its own, say): it may fire again.
-            for (const other of rules) {
-              if (!waiting.has(other.rule.id)) continue
-              const still = yield* other.fire({ before, current, events: all, now: ctx.now, pass })
-              if (still.length === 0) waiting.delete(other.rule.id)
-            }
-          }
-          if (fired.length === 0) return all
-          if (pass >= maxPasses) return yield* new Triggers.TriggerLoop({ ticketId, passes: pass, rules: fired })
-        }
-      })
+      ctx: DecideContext
+    ): Effect.Effect<TriggerRunner.Outcome> =>
+      TriggerRunner.run(rules, { ticketId, before, events, context: ctx, maxPasses })
 
     /** The command's events followed by those of the help desk's trigger rules. */
     const runTriggers = (
       ticketId: TicketId,
       before: Ticket.State,
       events: ReadonlyArray<TicketEvent>,
-      ctx: DecideContext,
-      links: Array<PendingLink>
-    ): Op<ReadonlyArray<TicketEvent>> =>
+      ctx: DecideContext
+    ): Effect.Effect<TriggerRunner.Outcome> =>
       triggers === undefined || triggers.rules.length === 0 || events.length === 0
-        ? Effect.succeed(events)
-        : runRules(triggers.rules, ticketId, before, events, ctx, links)
+        ? Effect.succeed({ events, links: [], failed: undefined })
+        : runRules(triggers.rules, ticketId, before, events, ctx)
 
     /**
      * Makes the links rules asked for, once their unit of work is written: each as `link` would,
      * by the rule (its events naming it); one that is refused is not made.
      */
-    const makeLinks = (ticketId: TicketId, links: ReadonlyArray<PendingLink>): Op<void> =>
+    const makeLinks = (ticketId: TicketId, links: ReadonlyArray<TriggerRunner.PendingLink>): Op<void> =>
       Effect.forEach(
         links,
         (l) =>
@@ -644,7 +586,9 @@ export const make = (
     /**
      * Runs rules on a ticket as it stands (automations on a schedule): what they decide is one
      * unit of work, which the help desk's triggers then follow; decided again on a concurrent
-     * write (bounded).
+     * write (bounded). When these rules fail, only their `RulesFailed` is written (the help desk's
+     * triggers do not run); when the triggers that follow fail, the rules' changes are kept and
+     * the triggers' dropped, as for a command.
      */
     const applyRules = (
       raw: typeof TicketRefSchema.Encoded,
@@ -661,10 +605,11 @@ export const make = (
         for (let tries = 1; ; tries++) {
           const { state, version } = yield* load(id, ref)
           const ctx = yield* context(Actor.system("automation"))
-          const links: Array<PendingLink> = []
-          const decided = yield* runRules(rules, id, state, [], ctx, links)
-          if (decided.length === 0 && links.length === 0) return state
-          const events = yield* runTriggers(id, state, decided, ctx, links)
+          const decided = yield* runRules(rules, id, state, [], ctx)
+          if (decided.events.length === 0 && decided.links.length === 0) return state
+          const triggered = decided.failed === undefined ? yield* runTriggers(id, state, decided.events, ctx) : decided
+          const events = triggered.events
+          const links = triggered.failed === undefined ? [...decided.links, ...triggered.links] : decided.links
           if (events.length === 0) {
             yield* makeLinks(id, links)
             return (yield* load(id, ref)).state
@@ -722,8 +667,7 @@ export const make = (
         }
         const command = yield* build(state)
         const ctx = yield* context(actor)
-        const links: Array<PendingLink> = []
-        const events = yield* runTriggers(ticketId, state, yield* decide(state, command, ctx), ctx, links)
+        const { events, links } = yield* runTriggers(ticketId, state, yield* decide(state, command, ctx), ctx)
         if (events.length === 0) return { _tag: "Unchanged", ticket: state } as const
         const appended = yield* Effect.result(yield* appendDecided(state, version, ticketId, events))
         if (appended._tag === "Failure") return { _tag: "AppendFailed", error: appended.failure } as const
@@ -1085,8 +1029,7 @@ export const make = (
           const number = publicId ?? (yield* store.nextPublicId(ws))
           const command = new C.OpenTicket({ ...template, ticketId, workspaceId: ws, publicId: number, messageId })
           const ctx = yield* context(actor)
-          const links: Array<PendingLink> = []
-          const events = yield* runTriggers(ticketId, undefined, yield* decide(undefined, command, ctx), ctx, links)
+          const { events, links } = yield* runTriggers(ticketId, undefined, yield* decide(undefined, command, ctx), ctx)
           const appended = yield* Effect.result(yield* appendDecided(undefined, 0, ticketId, events))
           if (appended._tag === "Success") {
             if (links.length === 0) return appended.success

@@ -335,7 +335,6 @@ const helpdeskErrorTags: Record<HelpdeskError["_tag"], true> = {
   MergeRefused: true,
   UndoMergeRefused: true,
   SplitRefused: true,
-  TriggerLoop: true,
   InvalidInput: true,
   NotInDirectory: true,
   AgentUnavailable: true,

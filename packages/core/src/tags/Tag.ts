@@ -17,6 +17,15 @@ export const Tag = Schema.String.check(Schema.isPattern(/^[^\s,A-Z]+$/)).pipe(Sc
 /** @category models @since 0.1.0 */
 export type Tag = typeof Tag.Type
 
+/** Whether `normalize` would return `raw` itself: at most 100 code units, nothing to change. */
+const isNormal = (raw: string): boolean =>
+  raw.length > 0 &&
+  raw.length <= 100 &&
+  raw.charCodeAt(0) !== 95 &&
+  raw.charCodeAt(raw.length - 1) !== 95 &&
+  !/[\s,]/.test(raw) &&
+  raw.toLowerCase() === raw
+
 /**
  * Normalises a raw tag; an empty result means the input was not a usable tag.
  *
@@ -24,6 +33,8 @@ export type Tag = typeof Tag.Type
  * @since 0.1.0
  */
 export const normalize = (raw: string): string => {
+  // Most tags arrive normalised already (rules, stored tickets): answer those without rebuilding.
+  if (isNormal(raw)) return raw
   const trimUnderscores = (s: string) => s.replace(/^_+|_+$/g, "")
   const joined = trimUnderscores(raw.toLowerCase().replace(/[\s,]+/g, "_"))
   // Cut on code points, not UTF-16 units, so a cut never leaves half a surrogate pair.

@@ -566,7 +566,22 @@ export const laterEvents = (id: fc.Arbitrary<TicketId> = ticketId) => {
     SlaWarningReached: fc
       .record({ ...base, ...slaMilestone }, optional)
       .map((fields) => new E.SlaWarningReached(fields)),
-    SlaBreached: fc.record({ ...base, ...slaMilestone }, optional).map((fields) => new E.SlaBreached(fields))
+    SlaBreached: fc.record({ ...base, ...slaMilestone }, optional).map((fields) => new E.SlaBreached(fields)),
+    RulesFailed: fc
+      .record(
+        {
+          ...base,
+          reason: fc.constantFrom(...E.RulesFailedReason.literals),
+          rules: fc.array(
+            fc.record({ id: fc.constantFrom("up", "down", "vip.route-2"), version: fc.integer({ min: 1, max: 9 }) }),
+            { maxLength: 3 }
+          ),
+          passes: fc.integer({ min: 1, max: 10 }),
+          detail: fc.oneof(fc.constantFrom("", "the rules still changed the ticket on pass 10 of 10"), fc.string())
+        },
+        optional
+      )
+      .map((fields) => new E.RulesFailed(fields))
   } satisfies { readonly [K in Exclude<E.TicketEvent["_tag"], "TicketOpened">]: fc.Arbitrary<E.TicketEvent> }
 }
 

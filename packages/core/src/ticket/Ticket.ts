@@ -154,8 +154,13 @@ export const evolve = (state: State, event: TicketEvent): State => {
     return event.category === "solved" ? { ...out, solvedAt: event.at } : out
   }
   if (state === undefined) return state
-  // SLA milestones are records about the ticket, not changes to it: it is not "updated".
-  if (event._tag === "SlaWarningReached" || event._tag === "SlaBreached" || event._tag === "NotificationRequested")
+  // SLA milestones and failed rules are records about the ticket, not changes to it: it is not "updated".
+  if (
+    event._tag === "SlaWarningReached" ||
+    event._tag === "SlaBreached" ||
+    event._tag === "NotificationRequested" ||
+    event._tag === "RulesFailed"
+  )
     return { ...state, version: state.version + 1 }
   const ticket = touch(state, event.at)
   switch (event._tag) {
@@ -190,14 +195,13 @@ export const evolve = (state: State, event: TicketEvent): State => {
             ? withoutKey(ticket.customFields, event.key)
             : { ...ticket.customFields, [event.key]: event.to }
       }
-    case "TagsChanged":
-      return {
-        ...ticket,
-        tags: [
-          ...ticket.tags.filter((t) => !event.removed.includes(t)),
-          ...event.added.filter((t) => !ticket.tags.includes(t))
-        ]
-      }
+    case "TagsChanged": {
+      // Rules add tags one at a time to tickets of up to `Limits.tagsPerTicket` tags: one copy of
+      // the list per change, and no scan of it per tag when nothing is removed.
+      const kept = event.removed.length === 0 ? ticket.tags : ticket.tags.filter((t) => !event.removed.includes(t))
+      const added = event.added.filter((t) => !ticket.tags.includes(t))
+      return { ...ticket, tags: added.length === 0 && kept === ticket.tags ? kept : [...kept, ...added] }
+    }
     case "FollowerAdded":
       return ticket.followers.some((f) => sameFollower(f, event.follower))
         ? ticket

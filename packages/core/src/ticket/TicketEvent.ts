@@ -402,6 +402,38 @@ export class SlaWarningReached extends Schema.TaggedClass<SlaWarningReached>()("
 export class SlaBreached extends Schema.TaggedClass<SlaBreached>()("SlaBreached", slaMilestone) {}
 
 /**
+ * Why the trigger rules of a unit of work failed: `loop` (they still changed the ticket on the
+ * last pass allowed), `action_failed` (a rule's action failed), `limit` (their events would have
+ * made the unit larger than `Limits.eventsPerAppend`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const RulesFailedReason = Schema.Literals(["loop", "action_failed", "limit"])
+/** @category models @since 0.1.0 */
+export type RulesFailedReason = typeof RulesFailedReason.Type
+
+/**
+ * The trigger rules of a unit of work failed and their changes were dropped; the command's own
+ * events were written, with this one after them, so a customer's message is never lost to a bad
+ * rule set and an admin can see what went wrong. `rules`: those that fired on the last pass (a
+ * loop, in rule order, at most 100) or the rule that failed. A record about the ticket, like an
+ * SLA milestone: it does not update it.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class RulesFailed extends Schema.TaggedClass<RulesFailed>()("RulesFailed", {
+  ...envelope,
+  reason: RulesFailedReason,
+  rules: Schema.Array(RuleRef).check(Schema.isMaxLength(100)),
+  /** The passes over the rules the unit of work took, the failing one included. */
+  passes: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  /** A short description for the admin (the error of a failed action, say). */
+  detail: Schema.String.check(Schema.isMaxLength(500))
+}) {}
+
+/**
  * Every ticket event.
  *
  * @category events
@@ -431,7 +463,8 @@ export const TicketEvent = Schema.Union([
   SplitReceived,
   NotificationRequested,
   SlaWarningReached,
-  SlaBreached
+  SlaBreached,
+  RulesFailed
 ])
 /** @category events @since 0.1.0 */
 export type TicketEvent = typeof TicketEvent.Type

@@ -65,6 +65,32 @@ describe("Tag.normalize", () => {
     expect(Tag.normalize(`${"a".repeat(99)} b`)).toBe("a".repeat(99))
   })
 
+  // #12: `normalize` answers an already normal tag with itself, without rebuilding it; it must
+  // answer exactly as the full normalisation does, on every input.
+  it("answers what the full normalisation answers, on normal tags and raw ones alike", () => {
+    const full = (raw: string) => {
+      const trim = (s: string) => s.replace(/^_+|_+$/g, "")
+      return trim(
+        Array.from(trim(raw.toLowerCase().replace(/[\s,]+/g, "_")))
+          .slice(0, 100)
+          .join("")
+      )
+    }
+    const nearlyNormal = fc
+      .array(fc.constantFrom("a", "é", "_", "-", "🔥", "İ", "ß", "\ud800", "x".repeat(60)), { maxLength: 6 })
+      .map((parts) => parts.join(""))
+    let unchanged = 0
+    fc.assert(
+      fc.property(fc.oneof(rawTag, nearlyNormal), (raw) => {
+        expect(Tag.normalize(raw)).toBe(full(raw))
+        if (full(raw) === raw) unchanged++
+      }),
+      { numRuns: 2000 }
+    )
+    // The inputs that are already normal, the fast path, were tried too.
+    expect(unchanged).toBeGreaterThan(50)
+  })
+
   it("normalising a tag twice is the same as normalising it once", () => {
     fc.assert(
       fc.property(rawTag, (raw) => Tag.normalize(Tag.normalize(raw)) === Tag.normalize(raw)),
