@@ -9,6 +9,8 @@ import { Directory, DirectoryError, DirectoryStore, StoreError } from "@tessera/
 import { Data, Effect, Layer, Option, Schema } from "effect"
 import { type Kysely, sql, type Transaction } from "kysely"
 import type { Database, Dialect } from "./Database.js"
+import * as DriverError from "./internal/DriverError.js"
+import * as QueryScope from "./internal/QueryScope.js"
 
 /**
  * What the store runs on: the user's kysely client (never closed here) and its dialect.
@@ -28,10 +30,8 @@ type Store = DirectoryStore.DirectoryStore["Service"]
 /** Another transaction wrote the same email at the same time: the save runs again and sees it. */
 class Contended extends Data.TaggedError("Contended")<{ readonly cause: unknown }> {}
 
-const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
-
 const unavailable = (operation: string, cause: unknown) =>
-  new StoreError.StoreUnavailable({ operation, reason: reasonOf(cause), cause })
+  new StoreError.StoreUnavailable({ operation, reason: DriverError.reasonOf(cause), cause })
 
 const codeOf = (cause: unknown): unknown =>
   typeof cause === "object" && cause !== null && "code" in cause ? cause.code : undefined
@@ -41,9 +41,9 @@ const isUniqueViolation = (cause: unknown): boolean => {
   return code === "23505" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE"
 }
 
-/** Runs a query, turning any driver failure into `StoreUnavailable`. */
+/** Runs a query, turning any driver failure into `StoreUnavailable`; interrupting it cancels it. */
 const attempt = <A>(operation: string, query: () => Promise<A>): Effect.Effect<A, StoreError.StoreUnavailable> =>
-  Effect.tryPromise({ try: query, catch: (cause) => unavailable(operation, cause) })
+  Effect.tryPromise({ try: (signal) => QueryScope.run(signal, query), catch: (cause) => unavailable(operation, cause) })
 
 /** Reads and writes one kind of record as JSON, through its schema. */
 const codec = <A>(

@@ -29,6 +29,8 @@ import {
   sql
 } from "kysely"
 import type { Database, Dialect, OutboxTable, TicketsTable, TimersTable } from "./Database.js"
+import * as DriverError from "./internal/DriverError.js"
+import * as QueryScope from "./internal/QueryScope.js"
 
 /**
  * What the store runs on: the user's kysely client (never closed here), its dialect, and the
@@ -176,7 +178,7 @@ class RaceLost {
 const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
 
 const unavailable = (operation: string, cause: unknown) =>
-  new StoreError.StoreUnavailable({ operation, reason: reasonOf(cause), cause })
+  new StoreError.StoreUnavailable({ operation, reason: DriverError.reasonOf(cause), cause })
 
 const fieldOf = (cause: unknown, key: string): unknown =>
   typeof cause === "object" && cause !== null && key in cause ? (cause as Record<string, unknown>)[key] : undefined
@@ -262,8 +264,15 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
       readonly summary: TicketQuery.TicketSummary
     }>(20_000)
 
+    /**
+     * Runs one operation's statements. Interrupting the calling fiber cancels the statement
+     * running on the server (PostgreSQL clients of `Connection.open`) and sends no further ones.
+     */
     const run = <A>(operation: string, query: () => Promise<A>): Effect.Effect<A, StoreError.StoreUnavailable> =>
-      Effect.tryPromise({ try: query, catch: (cause) => unavailable(operation, cause) })
+      Effect.tryPromise({
+        try: (signal) => QueryScope.run(signal, query),
+        catch: (cause) => unavailable(operation, cause)
+      })
 
     /**
      * Runs `body` in one write transaction. SQLite: `BEGIN IMMEDIATE` on kysely's single
@@ -881,7 +890,7 @@ select count(*) as n from t`.execute(db)
           })
         }
         return Effect.tryPromise({
-          try: () => oneStatement() ?? transact(body),
+          try: (signal) => QueryScope.run(signal, () => oneStatement() ?? transact(body)),
           catch: appendFailure("append", [entry])
         }).pipe(
           Effect.tap((written) => Effect.sync(() => remember(ticketId, written))),
@@ -946,7 +955,10 @@ select count(*) as n from t`.execute(db)
           }
           return written
         }
-        return Effect.tryPromise({ try: () => transact(body), catch: appendFailure("appendAll", entries) }).pipe(
+        return Effect.tryPromise({
+          try: (signal) => QueryScope.run(signal, () => transact(body)),
+          catch: appendFailure("appendAll", entries)
+        }).pipe(
           Effect.tap((written) =>
             Effect.sync(() => {
               for (const [index, w] of written.entries()) remember((entries[index] as Entry).ticketId, w)
