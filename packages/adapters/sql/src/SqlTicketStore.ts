@@ -31,6 +31,7 @@ import {
 import type { Database, Dialect, OutboxTable, TicketsTable, TimersTable } from "./Database.js"
 import * as DriverError from "./internal/DriverError.js"
 import * as QueryScope from "./internal/QueryScope.js"
+import * as TagFilters from "./internal/TagFilters.js"
 
 /**
  * What the store runs on: the user's kysely client (never closed here), its dialect, and the
@@ -1056,18 +1057,7 @@ select count(*) as n from t`.execute(db)
     const nullable = (eb: Tickets, column: "assignee" | "group_id", value: string | null): Expression<SqlBool> =>
       value === null ? eb(column, "is", null) : eb(column, "=", key(value))
 
-    const hasTag = (eb: Tickets, tags: ReadonlyArray<string>): Expression<SqlBool> =>
-      eb.exists(
-        eb
-          .selectFrom("ticket_tags")
-          .select(sql`1`.as("one"))
-          .whereRef("ticket_tags.ticket_id", "=", "tickets.id")
-          .where(
-            "ticket_tags.tag",
-            tags.length === 1 ? "=" : "in",
-            tags.length === 1 ? key(tags[0] as string) : tags.map(key)
-          )
-      )
+    const tagFilters = TagFilters.make(pg)
 
     /** A term as a prefix query: FTS5 string syntax, or a tsquery lexeme (not normalised by the cast). */
     const prefixQuery = (term: string): string =>
@@ -1194,9 +1184,11 @@ select count(*) as n from t`.execute(db)
       if (query.priority !== undefined) where.push(oneOf(eb, "priority", query.priority))
       if (query.channel !== undefined) where.push(oneOf(eb, "channel", query.channel))
       if (query.tagsAny !== undefined) {
-        where.push(query.tagsAny.length === 0 ? never : hasTag(eb, Array.from(new Set(query.tagsAny))))
+        where.push(query.tagsAny.length === 0 ? never : tagFilters.any(eb, Array.from(new Set(query.tagsAny), key)))
       }
-      for (const tag of new Set(query.tagsAll ?? [])) where.push(hasTag(eb, [tag]))
+      if (query.tagsAll !== undefined && query.tagsAll.length > 0) {
+        where.push(tagFilters.all(eb, key(ws), Array.from(new Set(query.tagsAll), key)))
+      }
       if (query.createdFrom !== undefined) where.push(eb("created_at", ">=", millis(query.createdFrom)))
       if (query.createdTo !== undefined) where.push(eb("created_at", "<", millis(query.createdTo)))
       if (query.updatedFrom !== undefined) where.push(eb("updated_at", ">=", millis(query.updatedFrom)))
