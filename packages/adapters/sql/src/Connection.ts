@@ -14,6 +14,7 @@ import type { PoolClient, QueryResult } from "pg"
 import type { Database, Dialect } from "./Database.js"
 import * as DriverError from "./internal/DriverError.js"
 import * as PostgresCancel from "./internal/PostgresCancel.js"
+import * as QueryScope from "./internal/QueryScope.js"
 import { planWithValues } from "./internal/Statements.js"
 
 /**
@@ -398,6 +399,8 @@ const openPostgres = (
   }).pipe(
     Effect.map((pool) => {
       const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+      // Its clients cancel a store's statement when the store's fiber is interrupted.
+      QueryScope.register(db)
       return { db, dialect: "postgres" as const, close: Effect.promise(() => db.destroy()) }
     })
   )

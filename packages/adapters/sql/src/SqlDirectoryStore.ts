@@ -41,10 +41,6 @@ const isUniqueViolation = (cause: unknown): boolean => {
   return code === "23505" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE"
 }
 
-/** Runs a query, turning any driver failure into `StoreUnavailable`; interrupting it cancels it. */
-const attempt = <A>(operation: string, query: () => Promise<A>): Effect.Effect<A, StoreError.StoreUnavailable> =>
-  Effect.tryPromise({ try: (signal) => QueryScope.run(signal, query), catch: (cause) => unavailable(operation, cause) })
-
 /** Reads and writes one kind of record as JSON, through its schema. */
 const codec = <A>(
   kind: string,
@@ -113,6 +109,10 @@ const upsert = (
 export const make = (options: Options): Effect.Effect<Store> =>
   Effect.sync(() => {
     const { db, dialect } = options
+    const withSignal = QueryScope.of(db)
+    /** Runs a query, turning any driver failure into `StoreUnavailable`; interrupting it cancels it. */
+    const attempt = <A>(operation: string, query: () => Promise<A>): Effect.Effect<A, StoreError.StoreUnavailable> =>
+      Effect.tryPromise({ try: withSignal(query), catch: (cause) => unavailable(operation, cause) })
     // PostgreSQL text cannot hold U+0000, so no stored key contains it: such a key matches
     // nothing, and asking the server would only fail.
     const storable = (...keys: ReadonlyArray<string>) => dialect !== "postgres" || keys.every((k) => !k.includes("\0"))

@@ -265,15 +265,13 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
       readonly summary: TicketQuery.TicketSummary
     }>(20_000)
 
+    const withSignal = QueryScope.of(db)
     /**
      * Runs one operation's statements. Interrupting the calling fiber cancels the statement
      * running on the server (PostgreSQL clients of `Connection.open`) and sends no further ones.
      */
     const run = <A>(operation: string, query: () => Promise<A>): Effect.Effect<A, StoreError.StoreUnavailable> =>
-      Effect.tryPromise({
-        try: (signal) => QueryScope.run(signal, query),
-        catch: (cause) => unavailable(operation, cause)
-      })
+      Effect.tryPromise({ try: withSignal(query), catch: (cause) => unavailable(operation, cause) })
 
     /**
      * Runs `body` in one write transaction. SQLite: `BEGIN IMMEDIATE` on kysely's single
@@ -891,7 +889,7 @@ select count(*) as n from t`.execute(db)
           })
         }
         return Effect.tryPromise({
-          try: (signal) => QueryScope.run(signal, () => oneStatement() ?? transact(body)),
+          try: withSignal(() => oneStatement() ?? transact(body)),
           catch: appendFailure("append", [entry])
         }).pipe(
           Effect.tap((written) => Effect.sync(() => remember(ticketId, written))),
@@ -957,7 +955,7 @@ select count(*) as n from t`.execute(db)
           return written
         }
         return Effect.tryPromise({
-          try: (signal) => QueryScope.run(signal, () => transact(body)),
+          try: withSignal(() => transact(body)),
           catch: appendFailure("appendAll", entries)
         }).pipe(
           Effect.tap((written) =>
