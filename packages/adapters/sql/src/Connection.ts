@@ -8,10 +8,14 @@
  * user builds is left as it is.
  */
 import type BetterSqlite3 from "better-sqlite3"
-import { Effect, Result, Schedule, Schema } from "effect"
+import { Duration, Effect, Option, Result, Schedule, Schema } from "effect"
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from "kysely"
 import type { PoolClient, QueryResult } from "pg"
 import type { Database, Dialect } from "./Database.js"
+import * as DriverError from "./internal/DriverError.js"
+import * as PostgresCancel from "./internal/PostgresCancel.js"
+import * as QueryScope from "./internal/QueryScope.js"
+import { planWithValues } from "./internal/Statements.js"
 
 /**
  * The URL names no database this package can open.
@@ -116,6 +120,8 @@ export const parse = (url: string): Result.Result<Target, InvalidUrl> => {
 
 const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
 
+const ignore = (): void => undefined
+
 /** int8 (`bigint` columns: epoch milliseconds, positions) as numbers, not strings. */
 const INT8 = 20
 
@@ -212,6 +218,12 @@ const PG_SEEN_ONCE = 1024
 /** Statements worth a plan of their own; DDL, transaction control and `set` stay unnamed. */
 const PREPARABLE = /^\s*(?:select|insert|update|delete|with|values|merge)\b/i
 
+/**
+ * Longer texts stay unnamed: they are one-off queries (long value lists), and the texts seen once
+ * are kept until a second sighting, which must not hold megabytes.
+ */
+const PG_NAMED_LENGTH = 8_192
+
 /** `feature_not_supported`, as in "cached plan must not change result type" after a table changed. */
 const PLAN_CHANGED = "0A000"
 
@@ -235,7 +247,7 @@ const statementNames = (): StatementNames => {
     nameOf: (text) => {
       const name = named.get(text)
       if (name !== undefined) return name
-      if (!PREPARABLE.test(text)) return undefined
+      if (!PREPARABLE.test(text) || text.length > PG_NAMED_LENGTH || text.includes(planWithValues)) return undefined
       if (!seenOnce.delete(text)) {
         if (seenOnce.size >= PG_SEEN_ONCE) {
           const oldest = seenOnce.values().next()
@@ -261,18 +273,16 @@ const isPlanChanged = (cause: unknown): boolean =>
   typeof cause === "object" && cause !== null && (cause as { readonly code?: unknown }).code === PLAN_CHANGED
 
 /**
- * Sends the `client.query(text, values)` calls kysely makes as named statements once their text
- * has a name; every other call shape (callbacks, query configs, cursors) goes through untouched.
+ * Wraps the `client.query(text, values)` calls kysely makes: each is sent as a named statement
+ * once its text has a name, and bound to the calling fiber (`PostgresCancel.guard`), so that an
+ * interrupted query is cancelled on the server. Every other call shape (callbacks, query configs,
+ * cursors) goes through untouched.
  */
-const nameStatements = (client: PoolClient, names: StatementNames): void => {
+const wrapQueries = (client: PoolClient, names: StatementNames): void => {
   const query = client.query.bind(client) as (...args: Array<unknown>) => unknown
-  const named = (...args: Array<unknown>): unknown => {
-    const [text, values] = args
-    if (args.length > 2 || typeof text !== "string" || !(values === undefined || Array.isArray(values))) {
-      return query(...args)
-    }
+  const send = (text: string, values: ReadonlyArray<unknown> | undefined): Promise<QueryResult> => {
     const name = names.nameOf(text)
-    if (name === undefined) return query(...args)
+    if (name === undefined) return query(text, values) as Promise<QueryResult>
     return (query({ name, text, values }) as Promise<QueryResult>).catch((cause: unknown) => {
       if (!isPlanChanged(cause)) throw cause
       // A table changed under the prepared plan (a migration from another node, say). The failed
@@ -280,10 +290,23 @@ const nameStatements = (client: PoolClient, names: StatementNames): void => {
       // the transaction is aborted and the error goes to the caller.
       names.forget(text)
       if (client.getTransactionStatus() !== "I") throw cause
-      return query(text, values)
+      return query(text, values) as Promise<QueryResult>
     })
   }
-  client.query = named as PoolClient["query"]
+  const wrapped = (...args: Array<unknown>): unknown => {
+    const [text, values] = args
+    if (args.length > 2 || typeof text !== "string" || !(values === undefined || Array.isArray(values))) {
+      return query(...args)
+    }
+    return PostgresCancel.guard(client, text, () => send(text, values)).catch((cause: unknown) => {
+      // The server ended this connection (a terminate, a shutdown): its error reaches the
+      // statement before the socket closes, and the pool must not lend the client out again
+      // in between. Ending it now makes the pool drop it when kysely gives it back.
+      if (DriverError.isConnectionLost(cause)) client.end().catch(ignore)
+      throw cause
+    })
+  }
+  client.query = wrapped as PoolClient["query"]
 }
 
 /**
@@ -295,6 +318,42 @@ const nameStatements = (client: PoolClient, names: StatementNames): void => {
 export interface OpenOptions {
   /** PostgreSQL: connections in the pool (pg's default, 10, when absent). */
   readonly connections?: number
+  /**
+   * PostgreSQL: how long one statement may run on the server before the server cancels it
+   * (`statement_timeout`, lock waits included); default 30 seconds, `0` for no bound. Absent,
+   * a `statement_timeout` in the URL's `options` is left as it is. A statement cancelled this
+   * way fails the store's operation with `StoreUnavailable` ("statement timeout: ...").
+   */
+  readonly statementTimeout?: Duration.Input
+}
+
+/**
+ * The statement timeout `open` sets on PostgreSQL when none is given: far above what any of the
+ * store's statements takes on a million tickets (milliseconds), far below "forever".
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const defaultStatementTimeout: Duration.Duration = Duration.seconds(30)
+
+/** The `statement_timeout` to send in ms, or none when the URL's own options set one. */
+const statementTimeoutOf = (connectionString: string, options: OpenOptions): number | undefined => {
+  if (options.statementTimeout === undefined) {
+    const fromUrl = (() => {
+      try {
+        return new URL(connectionString).searchParams.get("options") ?? ""
+      } catch {
+        return ""
+      }
+    })()
+    if (/\bstatement_timeout\s*=/.test(fromUrl)) return undefined
+  }
+  const timeout = Option.getOrElse(
+    Duration.fromInput(options.statementTimeout ?? defaultStatementTimeout),
+    () => defaultStatementTimeout
+  )
+  const ms = Duration.toMillis(timeout)
+  return Number.isFinite(ms) ? Math.max(0, Math.round(ms)) : 0
 }
 
 /**
@@ -323,9 +382,11 @@ const openPostgres = (
   Effect.tryPromise({
     try: async () => {
       const { default: pg } = await import("pg")
+      const statementTimeout = statementTimeoutOf(connectionString, options)
       const pool = new pg.Pool({
         connectionString: withoutJit(connectionString),
         ...(options.connections === undefined ? {} : { max: options.connections }),
+        ...(statementTimeout === undefined ? {} : { statement_timeout: statementTimeout }),
         types: {
           getTypeParser: ((oid: number, format?: "text" | "binary") =>
             oid === INT8 && format !== "binary"
@@ -334,7 +395,17 @@ const openPostgres = (
         }
       })
       const names = statementNames()
-      pool.on("connect", (client) => nameStatements(client, names))
+      pool.on("connect", (client) => {
+        wrapQueries(client, names)
+        // pg emits `error` on a client whose connection died (a terminated backend, a restart);
+        // while a client is lent out the pool listens to none, and an unhandled `error` event
+        // ends the process. The statement in flight fails with that error already, and the pool
+        // drops the dead client when it comes back.
+        client.on("error", ignore)
+      })
+      // An idle client whose connection died: the pool has removed it, the next query opens a
+      // new one. Unheard, this event too would end the process.
+      pool.on("error", ignore)
       // Fail here, with a clear reason, rather than at the first query.
       try {
         await pool.query("select 1")
@@ -348,6 +419,8 @@ const openPostgres = (
   }).pipe(
     Effect.map((pool) => {
       const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+      // Its clients cancel a store's statement when the store's fiber is interrupted.
+      QueryScope.register(db)
       return { db, dialect: "postgres" as const, close: Effect.promise(() => db.destroy()) }
     })
   )

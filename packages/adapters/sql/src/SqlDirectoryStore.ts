@@ -9,6 +9,8 @@ import { Directory, DirectoryError, DirectoryStore, StoreError } from "@tessera/
 import { Data, Effect, Layer, Option, Schema } from "effect"
 import { type Kysely, sql, type Transaction } from "kysely"
 import type { Database, Dialect } from "./Database.js"
+import * as DriverError from "./internal/DriverError.js"
+import * as QueryScope from "./internal/QueryScope.js"
 import { transact } from "./transact.js"
 
 /**
@@ -29,10 +31,8 @@ type Store = DirectoryStore.DirectoryStore["Service"]
 /** Another transaction wrote the same email at the same time: the save runs again and sees it. */
 class Contended extends Data.TaggedError("Contended")<{ readonly cause: unknown }> {}
 
-const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
-
 const unavailable = (operation: string, cause: unknown) =>
-  new StoreError.StoreUnavailable({ operation, reason: reasonOf(cause), cause })
+  new StoreError.StoreUnavailable({ operation, reason: DriverError.reasonOf(cause), cause })
 
 const codeOf = (cause: unknown): unknown =>
   typeof cause === "object" && cause !== null && "code" in cause ? cause.code : undefined
@@ -41,10 +41,6 @@ const isUniqueViolation = (cause: unknown): boolean => {
   const code = codeOf(cause)
   return code === "23505" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE"
 }
-
-/** Runs a query, turning any driver failure into `StoreUnavailable`. */
-const attempt = <A>(operation: string, query: () => Promise<A>): Effect.Effect<A, StoreError.StoreUnavailable> =>
-  Effect.tryPromise({ try: query, catch: (cause) => unavailable(operation, cause) })
 
 /** Reads and writes one kind of record as JSON, through its schema. */
 const codec = <A>(
@@ -114,6 +110,10 @@ const upsert = (
 export const make = (options: Options): Effect.Effect<Store> =>
   Effect.sync(() => {
     const { db, dialect } = options
+    const withSignal = QueryScope.of(db)
+    /** Runs a query, turning any driver failure into `StoreUnavailable`; interrupting it cancels it. */
+    const attempt = <A>(operation: string, query: () => Promise<A>): Effect.Effect<A, StoreError.StoreUnavailable> =>
+      Effect.tryPromise({ try: withSignal(query), catch: (cause) => unavailable(operation, cause) })
     // PostgreSQL text cannot hold U+0000, so no stored key contains it: such a key matches
     // nothing, and asking the server would only fail.
     const storable = (...keys: ReadonlyArray<string>) => dialect !== "postgres" || keys.every((k) => !k.includes("\0"))

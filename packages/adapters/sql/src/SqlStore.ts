@@ -5,7 +5,7 @@
  * Switching the embedded default to PostgreSQL is changing that one URL.
  */
 import { DirectoryStore, Outbox, type StoreError, TicketStore, Timers } from "@tessera/core"
-import { Context, Effect, Layer } from "effect"
+import { Context, type Duration, Effect, Layer } from "effect"
 import type { Kysely } from "kysely"
 import * as Connection from "./Connection.js"
 import type { Database, Dialect } from "./Database.js"
@@ -16,6 +16,13 @@ import * as SqlTicketStore from "./SqlTicketStore.js"
 /**
  * Options of `layer`: the user's client and its dialect; `migrate` (default `true`) brings the
  * schema up to date first.
+ *
+ * A PostgreSQL client you build is yours to configure, and `layerUrl` does the following for its
+ * own: give the `pg.Pool` an `error` listener, and each client one as it connects
+ * (`pool.on("connect", (c) => c.on("error", ...))`), or a connection the server ends (a
+ * terminated backend, a restart) ends your process; and bound statements with
+ * `statement_timeout` in the pool's config. On such a client an interrupted query stops waiting
+ * for its statement, but the statement is not cancelled on the server.
  *
  * @category models
  * @since 0.1.0
@@ -41,6 +48,13 @@ export interface UrlOptions {
   readonly firstPublicId?: number
   /** PostgreSQL: connections in the pool (pg's default, 10, when absent). */
   readonly connections?: number
+  /**
+   * PostgreSQL: how long one statement may run before the server cancels it (default 30
+   * seconds, `Connection.defaultStatementTimeout`; `0` for no bound). The operation then fails
+   * with `StoreUnavailable` ("statement timeout: ..."). A `statement_timeout` in the URL's
+   * `options` is kept when this is absent.
+   */
+  readonly statementTimeout?: Duration.Input
   /** Run the migrations first (default `true`). */
   readonly migrate?: boolean
 }
@@ -101,7 +115,10 @@ export const layerUrl = (
   Layer.effectContext(
     Effect.gen(function* () {
       const connection = yield* Effect.acquireRelease(
-        Connection.open(options.url, options.connections === undefined ? {} : { connections: options.connections }),
+        Connection.open(options.url, {
+          ...(options.connections === undefined ? {} : { connections: options.connections }),
+          ...(options.statementTimeout === undefined ? {} : { statementTimeout: options.statementTimeout })
+        }),
         (c) => c.close
       )
       if (options.migrate ?? true) yield* migrate(connection.db, connection.dialect)

@@ -29,6 +29,9 @@ import {
   sql
 } from "kysely"
 import type { Database, Dialect, OutboxTable, TicketsTable, TimersTable } from "./Database.js"
+import * as DriverError from "./internal/DriverError.js"
+import * as QueryScope from "./internal/QueryScope.js"
+import * as TagFilters from "./internal/TagFilters.js"
 import { transact as writeTransaction } from "./transact.js"
 
 /**
@@ -178,7 +181,7 @@ class RaceLost {
 const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
 
 const unavailable = (operation: string, cause: unknown) =>
-  new StoreError.StoreUnavailable({ operation, reason: reasonOf(cause), cause })
+  new StoreError.StoreUnavailable({ operation, reason: DriverError.reasonOf(cause), cause })
 
 const fieldOf = (cause: unknown, key: string): unknown =>
   typeof cause === "object" && cause !== null && key in cause ? (cause as Record<string, unknown>)[key] : undefined
@@ -264,8 +267,13 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
       readonly summary: TicketQuery.TicketSummary
     }>(20_000)
 
+    const withSignal = QueryScope.of(db)
+    /**
+     * Runs one operation's statements. Interrupting the calling fiber cancels the statement
+     * running on the server (PostgreSQL clients of `Connection.open`) and sends no further ones.
+     */
     const run = <A>(operation: string, query: () => Promise<A>): Effect.Effect<A, StoreError.StoreUnavailable> =>
-      Effect.tryPromise({ try: query, catch: (cause) => unavailable(operation, cause) })
+      Effect.tryPromise({ try: withSignal(query), catch: (cause) => unavailable(operation, cause) })
 
     /** Runs `body` in one write transaction (SQLite: `BEGIN IMMEDIATE`, see `transact.ts`). */
     const transact = <A>(body: (trx: Kysely<Database>) => Promise<A>): Promise<A> => writeTransaction(db, dialect, body)
@@ -862,7 +870,7 @@ select count(*) as n from t`.execute(db)
           })
         }
         return Effect.tryPromise({
-          try: () => oneStatement() ?? transact(body),
+          try: withSignal(() => oneStatement() ?? transact(body)),
           catch: appendFailure("append", [entry])
         }).pipe(
           Effect.tap((written) => Effect.sync(() => remember(ticketId, written))),
@@ -927,7 +935,10 @@ select count(*) as n from t`.execute(db)
           }
           return written
         }
-        return Effect.tryPromise({ try: () => transact(body), catch: appendFailure("appendAll", entries) }).pipe(
+        return Effect.tryPromise({
+          try: withSignal(() => transact(body)),
+          catch: appendFailure("appendAll", entries)
+        }).pipe(
           Effect.tap((written) =>
             Effect.sync(() => {
               for (const [index, w] of written.entries()) remember((entries[index] as Entry).ticketId, w)
@@ -1025,18 +1036,7 @@ select count(*) as n from t`.execute(db)
     const nullable = (eb: Tickets, column: "assignee" | "group_id", value: string | null): Expression<SqlBool> =>
       value === null ? eb(column, "is", null) : eb(column, "=", key(value))
 
-    const hasTag = (eb: Tickets, tags: ReadonlyArray<string>): Expression<SqlBool> =>
-      eb.exists(
-        eb
-          .selectFrom("ticket_tags")
-          .select(sql`1`.as("one"))
-          .whereRef("ticket_tags.ticket_id", "=", "tickets.id")
-          .where(
-            "ticket_tags.tag",
-            tags.length === 1 ? "=" : "in",
-            tags.length === 1 ? key(tags[0] as string) : tags.map(key)
-          )
-      )
+    const tagFilters = TagFilters.make(pg)
 
     /** A term as a prefix query: FTS5 string syntax, or a tsquery lexeme (not normalised by the cast). */
     const prefixQuery = (term: string): string =>
@@ -1172,9 +1172,11 @@ select count(*) as n from t`.execute(db)
       if (query.priority !== undefined) where.push(oneOf(eb, "priority", query.priority))
       if (query.channel !== undefined) where.push(oneOf(eb, "channel", query.channel))
       if (query.tagsAny !== undefined) {
-        where.push(query.tagsAny.length === 0 ? never : hasTag(eb, Array.from(new Set(query.tagsAny))))
+        where.push(query.tagsAny.length === 0 ? never : tagFilters.any(eb, Array.from(new Set(query.tagsAny), key)))
       }
-      for (const tag of new Set(query.tagsAll ?? [])) where.push(hasTag(eb, [tag]))
+      if (query.tagsAll !== undefined && query.tagsAll.length > 0) {
+        where.push(tagFilters.all(eb, key(ws), Array.from(new Set(query.tagsAll), key)))
+      }
       if (query.createdFrom !== undefined) where.push(eb("created_at", ">=", millis(query.createdFrom)))
       if (query.createdTo !== undefined) where.push(eb("created_at", "<", millis(query.createdTo)))
       if (query.updatedFrom !== undefined) where.push(eb("updated_at", ">=", millis(query.updatedFrom)))

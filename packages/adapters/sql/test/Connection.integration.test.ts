@@ -10,6 +10,7 @@ import { Effect, type Scope } from "effect"
 import { type Kysely, sql } from "kysely"
 import { afterEach, describe, expect, it, vi } from "vitest"
 import * as Connection from "../src/Connection.js"
+import { planWithValues } from "../src/internal/Statements.js"
 import { freshSchema, pgUrl, tempDir, withSearchPath } from "./support.js"
 
 interface Items {
@@ -179,6 +180,21 @@ describe("Connection.open (postgres)", () => {
       const names = prepared.filter((row) => /^select \d+::int as n$/.test(row.statement))
       expect(names).toHaveLength(256)
       expect(names.map((row) => row.statement)).not.toContain("select 256::int as n")
+    }))
+
+  it("a text that asks to be planned with its values, or a very long one, is never named", () =>
+    withConnection(postgresUrl, async (db) => {
+      // #12: a thousand tags as one array parameter; a generic plan could not hash it.
+      const marked = (n: number) => sql<{ n: number }>`${sql.raw(planWithValues)} select ${n}::int as n`
+      const long = (n: number) => sql<{ n: number }>`select ${n}::int as n ${sql.raw(`-- ${"x".repeat(9_000)}`)}`
+      const prepared = await db.connection().execute(async (connection) => {
+        for (const n of [1, 2, 3, 4]) {
+          expect((await marked(n).execute(connection)).rows).toEqual([{ n }])
+          expect((await long(n).execute(connection)).rows).toEqual([{ n }])
+        }
+        return preparedOn(connection)
+      })
+      expect(prepared.filter((row) => row.statement.includes("::int as n"))).toEqual([])
     }))
 
   it("every connection runs without JIT, and the caller's own settings (search_path) still apply", () =>

@@ -42,7 +42,8 @@ const parseArgs = (args: ReadonlyArray<string>): Result.Result<Command, string> 
 const migrate = (url: string) =>
   Effect.scoped(
     Effect.gen(function* () {
-      const connection = yield* Connection.scoped(url)
+      // A migration step run on purpose may rewrite a large table: no statement timeout.
+      const connection = yield* Connection.scoped(url, { statementTimeout: 0 })
       return yield* Migrations.migrate(connection.db, connection.dialect)
     })
   )

@@ -1,0 +1,73 @@
+/**
+ * What a driver failure means for the caller, read from pg's and better-sqlite3's errors: a lost
+ * connection (the server ended it, restarted, or cannot be reached) and a statement that ran past
+ * the statement timeout get reasons that say so, since both are worth a retry. Stores wrap the
+ * result in `StoreUnavailable`; which errors are refusals (conflicts, taken numbers) stays theirs.
+ */
+
+const fieldOf = (cause: unknown, key: string): unknown =>
+  typeof cause === "object" && cause !== null && key in cause ? (cause as Record<string, unknown>)[key] : undefined
+
+const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+
+/**
+ * SQLSTATEs of a connection the server ended or refused: class 08 (connection exception),
+ * `57P01` administrator command (`pg_terminate_backend`, a fast shutdown), `57P02` crash,
+ * `57P03` cannot connect now (starting up, shutting down), `57P04` database dropped and `57P05`
+ * idle-session timeout.
+ */
+const LOST_STATES = /^(?:08[0-9A-Z]{3}|57P0[1-5])$/
+
+/** Socket failures: the server went away or cannot be reached (yet). */
+const LOST_ERRNOS = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN"
+])
+
+/** pg's own words when the socket closed under a client, or a dead client was used. */
+const LOST_MESSAGES =
+  /^(?:Connection terminated|Client has encountered a connection error|Client was closed|timeout expired|Connection ended)/
+
+/**
+ * The connection a query ran on is gone, or no new one could be made: retrying on a fresh
+ * connection may succeed.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const isConnectionLost = (cause: unknown): boolean => {
+  const code = fieldOf(cause, "code")
+  if (typeof code === "string" && (LOST_STATES.test(code) || LOST_ERRNOS.has(code))) return true
+  return LOST_MESSAGES.test(messageOf(cause))
+}
+
+/**
+ * PostgreSQL cancelled the statement because it ran past `statement_timeout` (`57014`, which
+ * also covers cancel requests: those say "user request" instead).
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const isStatementTimeout = (cause: unknown): boolean =>
+  fieldOf(cause, "code") === "57014" && /statement timeout/i.test(messageOf(cause))
+
+/**
+ * The reason a store reports for a driver failure: "connection lost: ..." and
+ * "statement timeout: ..." for those two, the driver's message otherwise.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const reasonOf = (cause: unknown): string => {
+  const message = messageOf(cause)
+  if (isConnectionLost(cause)) return `connection lost: ${message}`
+  if (isStatementTimeout(cause)) return `statement timeout: ${message}`
+  return message
+}

@@ -1,0 +1,107 @@
+/**
+ * The tag filters of a ticket query (`tagsAny`, `tagsAll`) as SQL conditions on `tickets`, the
+ * same on SQLite and PostgreSQL. Their size and depth stay the same for one tag or a thousand
+ * (`Limits.valuesPerFilter`): one semi-join per tag made PostgreSQL's planner search for minutes
+ * and SQLite refuse the expression as too deep. Keys are escaped by the caller.
+ */
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely"
+import type { Database } from "../Database.js"
+import { planWithValues } from "./Statements.js"
+
+type Tickets = ExpressionBuilder<Database, "tickets">
+
+/**
+ * The two tag filters of one store.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TagFilters {
+  /** The ticket holds at least one of `tags` (distinct, escaped; at least one). */
+  readonly any: (eb: Tickets, tags: ReadonlyArray<string>) => Expression<SqlBool>
+  /** The ticket of workspace `workspace` holds every one of `tags` (distinct, escaped; at least one). */
+  readonly all: (eb: Tickets, workspace: string, tags: ReadonlyArray<string>) => Expression<SqlBool>
+}
+
+/**
+ * Up to this many tags, `tagsAll` is one semi-join per tag: the planners estimate each tag from
+ * its statistics and may walk the query's order, which finds a page of common tags at once.
+ */
+const FEW_TAGS = 4
+
+/**
+ * A tag with fewer tickets than this drives the filter as soon as one is found: each tag is
+ * counted only this far first, which is all the work when some tag of the filter is rare (the
+ * usual case with many tags: a tag no ticket has ends the search at once).
+ */
+const RARE = 100
+
+/**
+ * When every tag is common, tags are counted this far to find the rarest. PostgreSQL breaks ties
+ * past it with its statistics (the most common values of `ticket_tags.tag`); SQLite has none, and
+ * counts further instead, which costs it less than driving from a tag ten times too common.
+ */
+const COUNTED = { postgres: 1_000, sqlite: 100_000 } as const
+
+const oneOf = (eb: Tickets, tags: ReadonlyArray<string>) =>
+  eb
+    .selectFrom("ticket_tags")
+    .select(sql`1`.as("one"))
+    .whereRef("ticket_tags.ticket_id", "=", "tickets.id")
+    .where("ticket_tags.tag", tags.length === 1 ? "=" : "in", tags.length === 1 ? (tags[0] as string) : tags)
+
+/** `u.tag`'s tickets in the workspace, counted up to `cap`. */
+const counted = (workspace: string, cap: number) =>
+  sql`(select count(*) from (select 1 from ticket_tags as c where c.workspace_id = ${workspace} and c.tag = u.tag limit ${sql.lit(cap)}) as n)`
+
+/** The first rare tag of `u` (fewer than `RARE` tickets), or null. */
+const rare = (workspace: string) =>
+  sql`(select r.tag from (select u.tag, ${counted(workspace, RARE)} as n from u order by n limit 1) as r where r.n < ${sql.lit(RARE)})`
+
+/** The rarest tag of `u` when all are common. */
+const rarest = (pg: boolean, workspace: string) =>
+  pg
+    ? sql`(select u.tag from u left join (
+          select m.tag, m.freq from pg_stats as s
+          cross join lateral unnest(s.most_common_vals::text::text[], s.most_common_freqs) as m(tag, freq)
+          where s.schemaname = current_schema() and s.tablename = 'ticket_tags' and s.attname = 'tag'
+        ) as f on f.tag = u.tag
+        order by ${counted(workspace, COUNTED.postgres)}, f.freq nulls first limit 1)`
+    : sql`(select u.tag from u order by ${counted(workspace, COUNTED.sqlite)} limit 1)`
+
+/**
+ * Builds the filters for one dialect.
+ *
+ * `tagsAll` with more than a few tags reads the tickets of the rarest tag (the first rare one,
+ * else the least common) and keeps those whose tags, counted once, include every tag of the
+ * filter: the work is bounded by the driving tag's tickets, whatever the number of tags. The
+ * tags are one list `u` (PostgreSQL: one array parameter, with the statement planned with its
+ * values, see `planWithValues`, so that the check hashes it). `coalesce` looks past the rare
+ * tags only when there are none. On SQLite `+` keeps the check off the index (a lookup per tag
+ * and ticket) and on the ticket's own tags.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (pg: boolean): TagFilters => ({
+  any: (eb, tags) => eb.exists(oneOf(eb, tags)),
+  all: (eb, workspace, tags) => {
+    if (tags.length <= FEW_TAGS) return eb.and(tags.map((tag) => eb.exists(oneOf(eb, [tag]))))
+    const count = sql.lit(tags.length)
+    const driver = sql`coalesce(${rare(workspace)}, ${rarest(pg, workspace)})`
+    return pg
+      ? sql<SqlBool>`${sql.raw(planWithValues)} tickets.id in (
+          with u(tag) as (select unnest(${tags}::text[]))
+          select d.ticket_id from ticket_tags as d
+          where d.workspace_id = ${workspace} and d.tag = ${driver}
+            and (select count(*) from ticket_tags as a where a.ticket_id = d.ticket_id and a.tag = any(${tags}::text[])) = ${count})`
+      : sql<SqlBool>`tickets.id in (
+          with u(tag) as (values ${sql.join(
+            tags.map((tag) => sql`(${tag})`),
+            sql`, `
+          )})
+          select d.ticket_id from ticket_tags as d
+          where d.workspace_id = ${workspace} and d.tag = ${driver}
+            and (select count(*) from ticket_tags as a where a.ticket_id = d.ticket_id and +a.tag in (select tag from u)) = ${count})`
+  }
+})
