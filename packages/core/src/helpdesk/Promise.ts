@@ -17,6 +17,7 @@ import type { Timers } from "../ports/Timers.js"
 import * as TicketQuery from "../query/TicketQuery.js"
 import type { FieldDefinition } from "../ticket/CustomField.js"
 import { TicketRef } from "../ticket/Ids.js"
+import * as Limits from "../ticket/Limits.js"
 import * as Status from "../ticket/Status.js"
 import * as Ticket from "../ticket/Ticket.js"
 import * as TicketEvent from "../ticket/TicketEvent.js"
@@ -268,6 +269,7 @@ const helpdeskErrorTags: Record<HelpdeskError["_tag"], true> = {
   VersionConflict: true,
   PublicIdTaken: true,
   InvalidCursor: true,
+  LimitExceeded: true,
   StoreUnavailable: true,
   CorruptEvent: true
 }
@@ -315,9 +317,7 @@ const clockLayer = (now: () => number | Date): Layer.Layer<never> =>
   )
 
 const MemoryOptions = Schema.Struct({
-  firstPublicId: Schema.optionalKey(
-    Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }))
-  ),
+  firstPublicId: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Limits.publicIdMax }))),
   ids: Schema.optionalKey(Schema.Literals(["sequential", "timeOrdered"]))
 })
 

@@ -6,14 +6,19 @@
  */
 import { DateTime, Effect, Schema } from "effect"
 import { Base64Url } from "effect/encoding"
+import { boundedArray } from "../internal/bounded.js"
 import { InvalidCursor } from "../ports/StoreError.js"
 import * as Priority from "../priority/Priority.js"
 import { Channel } from "../ticket/Channel.js"
 import { AgentId, ContactId, GroupId, OrganizationId } from "../ticket/Ids.js"
+import * as Limits from "../ticket/Limits.js"
 import { StatusCategory, StatusId } from "../ticket/Status.js"
 import { Ticket } from "../ticket/Ticket.js"
 
 const { messages: _messages, ...summaryFields } = Ticket.fields
+
+/** A filter's list of values: at most `Limits.valuesPerFilter`, a longer one refused unread. */
+const anyOf = <S extends Schema.Top>(value: S) => boundedArray(value, Limits.valuesPerFilter)
 
 /**
  * What queries return: a ticket without its conversation, plus what queues sort on that the
@@ -40,25 +45,26 @@ export const SortKey = Schema.Literals(["created", "updated", "priority", "sla_d
 export type SortKey = typeof SortKey.Type
 
 /**
- * A query over a workspace's tickets. Every filter narrows; lists mean "any of".
+ * A query over a workspace's tickets. Every filter narrows; lists mean "any of", and hold at most
+ * `Limits.valuesPerFilter` values.
  * `assignee: null` / `group: null` select unassigned tickets.
  *
  * @category models
  * @since 0.1.0
  */
 export const TicketQuery = Schema.Struct({
-  category: Schema.optionalKey(Schema.Array(StatusCategory)),
-  status: Schema.optionalKey(Schema.Array(StatusId)),
+  category: Schema.optionalKey(anyOf(StatusCategory)),
+  status: Schema.optionalKey(anyOf(StatusId)),
   assignee: Schema.optionalKey(Schema.NullOr(AgentId)),
   group: Schema.optionalKey(Schema.NullOr(GroupId)),
   requester: Schema.optionalKey(ContactId),
   organization: Schema.optionalKey(OrganizationId),
-  priority: Schema.optionalKey(Schema.Array(Priority.Priority)),
-  channel: Schema.optionalKey(Schema.Array(Channel)),
+  priority: Schema.optionalKey(anyOf(Priority.Priority)),
+  channel: Schema.optionalKey(anyOf(Channel)),
   /** Tickets that carry at least one of these tags. */
-  tagsAny: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMaxLength(200)))),
+  tagsAny: Schema.optionalKey(anyOf(Schema.String.check(Schema.isMaxLength(Limits.tagLength)))),
   /** Tickets that carry all of these tags. */
-  tagsAll: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMaxLength(200)))),
+  tagsAll: Schema.optionalKey(anyOf(Schema.String.check(Schema.isMaxLength(Limits.tagLength)))),
   /** Created at or after. */
   createdFrom: Schema.optionalKey(Schema.DateTimeUtcFromString),
   /** Created strictly before. */
