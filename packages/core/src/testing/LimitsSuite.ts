@@ -571,19 +571,30 @@ const cases: ReadonlyArray<Case> = [
 
 // -- running them ---------------------------------------------------------------------------------
 
+const defaultTimeout = 300_000
+
+/** `promise`, or a rejection once `millis` have passed without it settling. */
+const within = <A>(promise: Promise<A>, millis: number): Promise<A> => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${millis} ms`)), millis)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
 /**
- * Runs every case on stores from `storeFor` and counts what happened; a failing case is listed
- * with its message, and the others still run.
+ * Runs every case on stores from `storeFor` and counts what happened; a failing case (or one
+ * that takes longer than `options.timeout`) is listed with its message, and the others still run.
  *
  * @category testing
  * @since 0.1.0
  */
-export const check = async <E>(storeFor: StoreFor<E>): Promise<Report> => {
+export const check = async <E>(storeFor: StoreFor<E>, options: Options = {}): Promise<Report> => {
   const tally: Tally = { atLimit: 0, beyond: 0 }
   const failures: Array<{ readonly name: string; readonly message: string }> = []
   for (const c of cases) {
     try {
-      await c.run(storeFor, tally)
+      await within(c.run(storeFor, tally), options.timeout ?? defaultTimeout)
     } catch (error) {
       failures.push({ name: c.name, message: error instanceof Error ? error.message : String(error) })
     }
@@ -602,7 +613,7 @@ export const check = async <E>(storeFor: StoreFor<E>): Promise<Report> => {
  * @since 0.1.0
  */
 export const run = <E>(name: string, storeFor: StoreFor<E>, options: Options = {}): void => {
-  const timeout = options.timeout ?? 300_000
+  const timeout = options.timeout ?? defaultTimeout
   describe(`Limits conformance: ${name}`, () => {
     for (const c of cases) {
       it(c.name, () => c.run(storeFor, { atLimit: 0, beyond: 0 }), timeout)
