@@ -38,3 +38,20 @@ export const chunked = <A>(items: ReadonlyArray<A>, size: number): ReadonlyArray
   for (let start = 0; start < items.length; start += size) slices.push(items.slice(start, start + size))
   return slices
 }
+
+/**
+ * Runs `write` on consecutive slices of `rows`, each within one statement's bound parameters on
+ * `dialect` (`columns` of them per row), one after the other.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const inChunks =
+  (dialect: Dialect) =>
+  async <A>(
+    rows: ReadonlyArray<A>,
+    columns: number,
+    write: (slice: ReadonlyArray<A>) => Promise<unknown>
+  ): Promise<void> => {
+    for (const slice of chunked(rows, rowsPerStatement(dialect, columns))) await write(slice)
+  }

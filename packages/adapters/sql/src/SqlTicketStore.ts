@@ -31,8 +31,9 @@ import {
   type SqlBool,
   sql
 } from "kysely"
-import { chunked, rowsPerStatement } from "./Chunks.js"
+import { inChunks as inChunksOf } from "./Chunks.js"
 import type { Database, Dialect, OutboxTable, TicketsTable, TimersTable } from "./Database.js"
+import * as PublicIdSequence from "./PublicIdSequence.js"
 
 /**
  * What the store runs on: the user's kysely client (never closed here), its dialect, and the
@@ -511,17 +512,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
           ? undefined
           : { ...plan.row, sla_due_at: plan.priorRow.sla_due_at }
 
-    /**
-     * Runs `write` on consecutive slices of `rows`, each within one statement's bound parameters
-     * (`columns` of them per row).
-     */
-    const inChunks = async <A>(
-      rows: ReadonlyArray<A>,
-      columns: number,
-      write: (slice: ReadonlyArray<A>) => Promise<unknown>
-    ): Promise<void> => {
-      for (const slice of chunked(rows, rowsPerStatement(dialect, columns))) await write(slice)
-    }
+    const inChunks = inChunksOf(dialect)
 
     /**
      * The full-text rowid of a text on SQLite (see the migration). Unreachable: every append holds
@@ -896,8 +887,8 @@ select count(*) as n from t`.execute(db)
       effects: TicketStore.AppendEffects = {}
     ): Effect.Effect<number, AppendError> =>
       Effect.suspend((): Effect.Effect<number, AppendError> => {
-        const tooMany = Limits.check("eventsPerAppend", events.length, "append")
-        if (tooMany !== undefined) return Effect.fail(tooMany)
+        const tooLarge = Limits.checkWrite([{ events }], "append")
+        if (tooLarge !== undefined) return Effect.fail(tooLarge)
         const entry = prepare({ ticketId, expectedVersion, events, effects })
         const { decoded, encoded } = entry
         // The snapshot this process last saw at exactly `expectedVersion`: a version's state
@@ -950,12 +941,7 @@ select count(*) as n from t`.execute(db)
     ): Effect.Effect<ReadonlyArray<number>, AppendError> =>
       Effect.suspend((): Effect.Effect<ReadonlyArray<number>, AppendError> => {
         if (batch.length === 0) return Effect.succeed([])
-        const tooLarge =
-          Limits.check("streamsPerBatch", batch.length, "appendAll") ??
-          batch.reduce<Limits.LimitExceeded | undefined>(
-            (found, request) => found ?? Limits.check("eventsPerAppend", request.events.length, "appendAll"),
-            undefined
-          )
+        const tooLarge = Limits.checkWrite(batch, "appendAll")
         if (tooLarge !== undefined) return Effect.fail(tooLarge)
         const named = new Set<string>()
         for (const request of batch) {
@@ -1049,56 +1035,25 @@ select count(*) as n from t`.execute(db)
               Effect.map(read(ticketId), (stream) => ({ state: Ticket.fold(stream.events), version: stream.version }))
       )
 
-    /** The sequence handed out the largest number (or starts beyond it): no number is left. */
-    const noNumberLeft = (actual: number) =>
-      new Limits.LimitExceeded({ limit: "publicIdMax", max: Limits.publicIdMax, actual, operation: "nextPublicId" })
-
     const nextPublicId = (
       workspaceId: Ids.WorkspaceId
     ): Effect.Effect<Ids.PublicId, Limits.LimitExceeded | StoreError.StoreError> =>
-      first > Limits.publicIdMax
-        ? Effect.fail(noNumberLeft(first))
-        : Effect.flatMap(
-            run("nextPublicId", async () => {
-              const ws = key(workspaceId)
-              // Each upsert hands out a number atomically; one a ticket already holds (chosen by
-              // hand) is skipped, and the sequence moves past it, as in the memory store. Once it
-              // has handed out the largest number it stays there and hands out none (PostgreSQL's
-              // column holds no more).
-              for (;;) {
-                const row = await db
-                  .insertInto("public_id_sequences")
-                  .values({ workspace_id: ws, last_value: first })
-                  .onConflict((oc) =>
-                    oc
-                      .column("workspace_id")
-                      .doUpdateSet({
-                        last_value: (eb) =>
-                          eb
-                            .case()
-                            .when(eb("public_id_sequences.last_value", "<", first))
-                            .then(first)
-                            .else(eb("public_id_sequences.last_value", "+", 1))
-                            .end()
-                      })
-                      .where("public_id_sequences.last_value", "<", Limits.publicIdMax)
-                  )
-                  .returning("last_value")
-                  .executeTakeFirst()
-                if (row === undefined) return undefined
-                const candidate = Number(row.last_value)
-                const taken = await db
-                  .selectFrom("tickets")
-                  .select("id")
-                  .where("workspace_id", "=", ws)
-                  .where("public_id", "=", candidate)
-                  .executeTakeFirst()
-                if (taken === undefined) return candidate as Ids.PublicId
-              }
-            }),
-            (number) =>
-              number === undefined ? Effect.fail(noNumberLeft(Limits.publicIdMax + 1)) : Effect.succeed(number)
-          )
+      Effect.flatMap(
+        first > Limits.publicIdMax
+          ? Effect.succeed(undefined)
+          : run("nextPublicId", () => PublicIdSequence.next(db, key(workspaceId), first)),
+        (number) =>
+          number === undefined
+            ? Effect.fail(
+                new Limits.LimitExceeded({
+                  limit: "publicIdMax",
+                  max: Limits.publicIdMax,
+                  actual: Math.max(first, Limits.publicIdMax + 1),
+                  operation: "nextPublicId"
+                })
+              )
+            : Effect.succeed(number as Ids.PublicId)
+      )
 
     const resolve = (
       workspaceId: Ids.WorkspaceId,

@@ -149,17 +149,9 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
 
     type AppendError = VersionConflict | PublicIdTaken | Limits.LimitExceeded | StoreUnavailable
 
-    /** A batch (or one append's events) larger than a store writes at once. */
-    const oversized = (batch: ReadonlyArray<AppendRequest>, operation: string) =>
-      (operation === "appendAll" ? Limits.check("streamsPerBatch", batch.length, operation) : undefined) ??
-      batch.reduce<Limits.LimitExceeded | undefined>(
-        (found, request) => found ?? Limits.check("eventsPerAppend", request.events.length, operation),
-        undefined
-      )
-
     const appendAll = (batch: ReadonlyArray<AppendRequest>): Effect.Effect<ReadonlyArray<number>, AppendError> =>
       Effect.suspend((): Effect.Effect<ReadonlyArray<number>, AppendError> => {
-        const tooLarge = oversized(batch, "appendAll")
+        const tooLarge = Limits.checkWrite(batch, "appendAll")
         if (tooLarge !== undefined) return Effect.fail(tooLarge)
         const named = new Set<TicketId>()
         for (const request of batch) {
@@ -202,7 +194,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
     ): Effect.Effect<number, VersionConflict | PublicIdTaken | Limits.LimitExceeded> =>
       Effect.suspend(() => {
         const request = { ticketId, expectedVersion, events, effects }
-        const refused = oversized([request], "append") ?? refusal(request) ?? beyondLimits(request, "append")
+        const refused = Limits.checkWrite([request], "append") ?? refusal(request) ?? beyondLimits(request, "append")
         return refused === undefined ? Effect.succeed(write(request)) : Effect.fail(refused)
       })
 

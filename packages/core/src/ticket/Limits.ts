@@ -231,6 +231,26 @@ export const check = (limit: LimitName, actual: number, operation: string): Limi
   actual > maxima[limit] ? new LimitExceeded({ limit, max: maxima[limit], actual, operation }) : undefined
 
 /**
+ * `LimitExceeded` for a write larger than a store takes at once: more than `streamsPerBatch`
+ * streams, or more than `eventsPerAppend` events for one of them; `undefined` within them.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const checkWrite = (
+  streams: ReadonlyArray<{ readonly events: ReadonlyArray<unknown> }>,
+  operation: string
+): LimitExceeded | undefined => {
+  const tooMany = check("streamsPerBatch", streams.length, operation)
+  if (tooMany !== undefined) return tooMany
+  for (const stream of streams) {
+    const tooLong = check("eventsPerAppend", stream.events.length, operation)
+    if (tooLong !== undefined) return tooLong
+  }
+  return undefined
+}
+
+/**
  * The per-ticket limits a change to a ticket must hold to: its tags and its messages, each
  * checked only when the change adds some (a ticket that was over a limit can still shrink).
  * `undefined` when the change is within them.

@@ -285,6 +285,25 @@ describe("LimitExceeded", () => {
     expect(Limits.check("tagsPerTicket", 1_000, "open")).toBeUndefined()
   })
 
+  it("a write is held to the events of one append and the streams of one batch", () => {
+    const events = (n: number) => ({ events: times(n, () => null) })
+    expect(Limits.checkWrite([events(Limits.eventsPerAppend)], "append")).toBeUndefined()
+    expect(Limits.checkWrite([events(1), events(Limits.eventsPerAppend + 1)], "appendAll")).toMatchObject({
+      limit: "eventsPerAppend",
+      actual: 10_001,
+      operation: "appendAll"
+    })
+    expect(
+      Limits.checkWrite(
+        times(Limits.streamsPerBatch + 1, () => events(0)),
+        "appendAll"
+      )
+    ).toMatchObject({
+      limit: "streamsPerBatch",
+      actual: 1_001
+    })
+  })
+
   it("a change is held to a ticket's limits only where it grows", () => {
     const over = { tags: 1_200, messages: 10 }
     expect(Limits.checkTicket(over, { tags: 1_100, messages: 10 }, "tag")).toBeUndefined()
