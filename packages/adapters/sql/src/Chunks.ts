@@ -39,19 +39,20 @@ export const chunked = <A>(items: ReadonlyArray<A>, size: number): ReadonlyArray
   return slices
 }
 
+/** The parameters one row binds: its columns, or one for a plain value (an `in` list). */
+const parametersOf = (row: unknown): number => (typeof row === "object" && row !== null ? Object.keys(row).length : 1)
+
 /**
- * Runs `write` on consecutive slices of `rows`, each within one statement's bound parameters on
- * `dialect` (`columns` of them per row), one after the other.
+ * Runs `write` on consecutive slices of `rows`, one after the other, each within one statement's
+ * bound parameters on `dialect`. Rows are counted as they are written (every column of the first
+ * row), so a column added to a table later is counted too.
  *
  * @category combinators
  * @since 0.1.0
  */
 export const inChunks =
   (dialect: Dialect) =>
-  async <A>(
-    rows: ReadonlyArray<A>,
-    columns: number,
-    write: (slice: ReadonlyArray<A>) => Promise<unknown>
-  ): Promise<void> => {
-    for (const slice of chunked(rows, rowsPerStatement(dialect, columns))) await write(slice)
+  async <A>(rows: ReadonlyArray<A>, write: (slice: Array<A>) => Promise<unknown>): Promise<void> => {
+    if (rows.length === 0) return
+    for (const slice of chunked(rows, rowsPerStatement(dialect, parametersOf(rows[0])))) await write([...slice])
   }

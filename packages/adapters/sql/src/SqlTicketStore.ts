@@ -556,11 +556,9 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
         }
         num = pg ? 0 : Number((updated as { num?: number }).num)
       }
-      await inChunks(plan.events, 6, (slice) =>
-        trx
-          .insertInto("events")
-          .values(slice.map((e) => ({ workspace_id: plan.workspace, stream_id: plan.id, ...e })))
-          .execute()
+      await inChunks(
+        plan.events.map((e) => ({ workspace_id: plan.workspace, stream_id: plan.id, ...e })),
+        (slice) => trx.insertInto("events").values(slice).execute()
       )
       if (row === undefined || plan.texts === undefined) return
       if (!known) {
@@ -580,51 +578,51 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
           .where("n", texts.deleteMessages && texts.deleteSubject ? ">=" : texts.deleteMessages ? ">" : "=", 0)
           .execute()
       }
-      await inChunks(texts.rows, 6, (slice) =>
-        trx
-          .insertInto("ticket_texts")
-          .values(
-            slice.map((t) => ({
-              ...(pg ? {} : { key: textKey(num, t.n) }),
-              workspace_id: row.workspace_id,
-              ticket_id: row.id,
-              ...t
-            }))
-          )
-          .execute()
+      await inChunks(
+        texts.rows.map((t) => ({
+          ...(pg ? {} : { key: textKey(num, t.n) }),
+          workspace_id: row.workspace_id,
+          ticket_id: row.id,
+          ...t
+        })),
+        (slice) => trx.insertInto("ticket_texts").values(slice).execute()
       )
-      await inChunks(plan.tagsRemoved, 1, (slice) =>
+      await inChunks(plan.tagsRemoved, (slice) =>
         trx.deleteFrom("ticket_tags").where("ticket_id", "=", row.id).where("tag", "in", slice).execute()
       )
-      await inChunks(plan.tagsAdded, 3, (slice) =>
-        trx
-          .insertInto("ticket_tags")
-          .values(slice.map((tag) => ({ workspace_id: row.workspace_id, ticket_id: row.id, tag })))
-          .onConflict((oc) => oc.doNothing())
-          .execute()
+      await inChunks(
+        plan.tagsAdded.map((tag) => ({ workspace_id: row.workspace_id, ticket_id: row.id, tag })),
+        (slice) =>
+          trx
+            .insertInto("ticket_tags")
+            .values(slice)
+            .onConflict((oc) => oc.doNothing())
+            .execute()
       )
-      await inChunks(plan.emailIds, 3, (slice) =>
-        trx
-          .insertInto("email_message_ids")
-          .values(slice.map((message_id) => ({ workspace_id: row.workspace_id, message_id, ticket_id: row.id })))
-          .onConflict((oc) => oc.doNothing())
-          .execute()
+      await inChunks(
+        plan.emailIds.map((message_id) => ({ workspace_id: row.workspace_id, message_id, ticket_id: row.id })),
+        (slice) =>
+          trx
+            .insertInto("email_message_ids")
+            .values(slice)
+            .onConflict((oc) => oc.doNothing())
+            .execute()
       )
     }
 
     /** Timers and outbox rows: written with the events, whether or not the stream holds a ticket. */
     const writeEffects = async (trx: Kysely<Database>, plan: Plan) => {
-      await inChunks(plan.timers, 6, (slice) =>
+      await inChunks(plan.timers, (slice) =>
         trx
           .insertInto("timers")
-          .values([...slice])
+          .values(slice)
           .onConflict((oc) => oc.column("id").doNothing())
           .execute()
       )
-      await inChunks(plan.outbox, 8, (slice) =>
+      await inChunks(plan.outbox, (slice) =>
         trx
           .insertInto("outbox")
-          .values([...slice])
+          .values(slice)
           .onConflict((oc) => oc.column("id").doNothing())
           .execute()
       )
