@@ -3,11 +3,14 @@
  * path for SQLite (better-sqlite3) and PostgreSQL (pg) on kysely, held to the in-memory store by
  * the conformance suite. An append is one transaction (events, the `tickets` projection with its
  * snapshot, tags, timers, outbox, email ids), and so is a batch of them (`appendAll`); queries
- * are built from `TicketQuery`'s sort keys with bound parameters only. Migrations and opening
- * clients are left to `Migrations` and `SqlStore`.
+ * are built from `TicketQuery`'s sort keys with bound parameters only. Everything within `Limits`
+ * is written (multi-row statements are cut to the databases' bound-parameter maxima, see
+ * `Chunks`), and anything beyond is `LimitExceeded`, as in the memory store. Migrations and
+ * opening clients are left to `Migrations` and `SqlStore`.
  */
 import {
   type Ids,
+  Limits,
   Message,
   Outbox,
   Priority,
@@ -28,10 +31,12 @@ import {
   type SqlBool,
   sql
 } from "kysely"
+import { inChunks as inChunksOf } from "./Chunks.js"
 import type { Database, Dialect, OutboxTable, TicketsTable, TimersTable } from "./Database.js"
 import * as DriverError from "./internal/DriverError.js"
 import * as QueryScope from "./internal/QueryScope.js"
 import * as TagFilters from "./internal/TagFilters.js"
+import * as PublicIdSequence from "./PublicIdSequence.js"
 import { transact as writeTransaction } from "./transact.js"
 
 /**
@@ -67,7 +72,7 @@ export interface SqlStore {
   readonly outbox: Outbox.Outbox["Service"]
 }
 
-type AppendError = StoreError.VersionConflict | StoreError.PublicIdTaken | StoreError.StoreError
+type AppendError = StoreError.VersionConflict | StoreError.PublicIdTaken | Limits.LimitExceeded | StoreError.StoreError
 type Tickets = ExpressionBuilder<Database, "tickets">
 type OrderBy = OrderByItemBuilder
 type State = Ticket.State
@@ -137,6 +142,8 @@ interface Plan {
   readonly emailIds: ReadonlyArray<string>
   readonly timers: Array<Row<TimersTable>>
   readonly outbox: Array<Row<OutboxTable>>
+  /** The append would take the ticket past a per-ticket limit: nothing may be written. */
+  readonly exceeded: Limits.LimitExceeded | undefined
 }
 
 /** One stream's append, its events as they are kept (through the codec). */
@@ -413,8 +420,11 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
       }
     }
 
+    const sizeOf = (state: State) => ({ tags: state?.tags.length ?? 0, messages: state?.messages.length ?? 0 })
+
     /** Everything an append writes, worked out before any statement runs. */
     const planAppend = (
+      operation: string,
       ticketId: Ids.TicketId,
       expectedVersion: number,
       decoded: ReadonlyArray<TicketEvent.TicketEvent>,
@@ -475,7 +485,8 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
           created_at: millis(m.createdAt),
           available_at: 0,
           attempts: 0
-        }))
+        })),
+        exceeded: Limits.checkTicket(sizeOf(prior), sizeOf(next), operation)
       }
     }
 
@@ -490,7 +501,12 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
           ? undefined
           : { ...plan.row, sla_due_at: plan.priorRow.sla_due_at }
 
-    /** The full-text rowid of a text on SQLite (see the migration). */
+    const inChunks = inChunksOf(dialect)
+
+    /**
+     * The full-text rowid of a text on SQLite (see the migration). Unreachable: every append holds
+     * a ticket to `Limits.messagesPerTicket` messages, far fewer than `textSpan`.
+     */
     const textKey = (num: number, n: number): number => {
       if (n >= textSpan)
         throw new Refused(unavailable("append", new Error(`a ticket holds at most ${textSpan - 1} messages`)))
@@ -529,12 +545,10 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
         }
         num = pg ? 0 : Number((updated as { num?: number }).num)
       }
-      if (plan.events.length > 0) {
-        await trx
-          .insertInto("events")
-          .values(plan.events.map((e) => ({ workspace_id: plan.workspace, stream_id: plan.id, ...e })))
-          .execute()
-      }
+      await inChunks(
+        plan.events.map((e) => ({ workspace_id: plan.workspace, stream_id: plan.id, ...e })),
+        (slice) => trx.insertInto("events").values(slice).execute()
+      )
       if (row === undefined || plan.texts === undefined) return
       if (!known) {
         const inserted = await trx
@@ -553,61 +567,72 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
           .where("n", texts.deleteMessages && texts.deleteSubject ? ">=" : texts.deleteMessages ? ">" : "=", 0)
           .execute()
       }
-      if (texts.rows.length > 0) {
-        await trx
-          .insertInto("ticket_texts")
-          .values(
-            texts.rows.map((t) => ({
-              ...(pg ? {} : { key: textKey(num, t.n) }),
-              workspace_id: row.workspace_id,
-              ticket_id: row.id,
-              ...t
-            }))
-          )
-          .execute()
-      }
-      if (plan.tagsRemoved.length > 0) {
-        await trx
-          .deleteFrom("ticket_tags")
-          .where("ticket_id", "=", row.id)
-          .where("tag", "in", plan.tagsRemoved)
-          .execute()
-      }
-      if (plan.tagsAdded.length > 0) {
-        await trx
-          .insertInto("ticket_tags")
-          .values(plan.tagsAdded.map((tag) => ({ workspace_id: row.workspace_id, ticket_id: row.id, tag })))
-          .onConflict((oc) => oc.doNothing())
-          .execute()
-      }
-      if (plan.emailIds.length > 0) {
-        await trx
-          .insertInto("email_message_ids")
-          .values(
-            plan.emailIds.map((message_id) => ({ workspace_id: row.workspace_id, message_id, ticket_id: row.id }))
-          )
-          .onConflict((oc) => oc.doNothing())
-          .execute()
-      }
+      await inChunks(
+        texts.rows.map((t) => ({
+          ...(pg ? {} : { key: textKey(num, t.n) }),
+          workspace_id: row.workspace_id,
+          ticket_id: row.id,
+          ...t
+        })),
+        (slice) => trx.insertInto("ticket_texts").values(slice).execute()
+      )
+      await inChunks(plan.tagsRemoved, (slice) =>
+        trx.deleteFrom("ticket_tags").where("ticket_id", "=", row.id).where("tag", "in", slice).execute()
+      )
+      await inChunks(
+        plan.tagsAdded.map((tag) => ({ workspace_id: row.workspace_id, ticket_id: row.id, tag })),
+        (slice) =>
+          trx
+            .insertInto("ticket_tags")
+            .values(slice)
+            .onConflict((oc) => oc.doNothing())
+            .execute()
+      )
+      await inChunks(
+        plan.emailIds.map((message_id) => ({ workspace_id: row.workspace_id, message_id, ticket_id: row.id })),
+        (slice) =>
+          trx
+            .insertInto("email_message_ids")
+            .values(slice)
+            .onConflict((oc) => oc.doNothing())
+            .execute()
+      )
     }
 
     /** Timers and outbox rows: written with the events, whether or not the stream holds a ticket. */
     const writeEffects = async (trx: Kysely<Database>, plan: Plan) => {
-      if (plan.timers.length > 0) {
-        await trx
+      await inChunks(plan.timers, (slice) =>
+        trx
           .insertInto("timers")
-          .values(plan.timers)
+          .values(slice)
           .onConflict((oc) => oc.column("id").doNothing())
           .execute()
-      }
-      if (plan.outbox.length > 0) {
-        await trx
+      )
+      await inChunks(plan.outbox, (slice) =>
+        trx
           .insertInto("outbox")
-          .values(plan.outbox)
+          .values(slice)
           .onConflict((oc) => oc.column("id").doNothing())
           .execute()
-      }
+      )
     }
+
+    /** Rows a plan writes, over every table. */
+    const rowsOf = (plan: Plan): number =>
+      plan.events.length +
+      (plan.texts?.rows.length ?? 0) +
+      plan.tagsAdded.length +
+      plan.tagsRemoved.length +
+      plan.emailIds.length +
+      plan.timers.length +
+      plan.outbox.length
+
+    /**
+     * Most rows the one-statement append writes. Its arrays are one parameter each whatever their
+     * length, but one value PostgreSQL must hold in memory at once (at most 1 GB): a larger append
+     * (a long list of events, say) goes through the transaction, statement by statement, instead.
+     */
+    const oneStatementRows = 1_000
 
     /**
      * PostgreSQL, a known snapshot and texts that only grow: the whole append as one statement
@@ -740,18 +765,24 @@ select count(*) as n from t`.execute(db)
     }
 
     /**
-     * Writes one entry whose checks passed, in the current transaction (`known`: see `writePlan`).
-     * An entry with no events and no effects writes nothing: it only asserted its version.
+     * Writes one entry whose version and numbers were checked, in the current transaction
+     * (`known`: see `writePlan`), unless it goes beyond a per-ticket limit. An entry with no
+     * events and no effects writes nothing: it only asserted its version. `planned`: the plan
+     * already worked out on the same prior state.
      */
     const writeEntry = async (
       trx: Kysely<Database>,
+      operation: string,
       entry: Entry,
       prior: State,
       priorRow: TicketRow | undefined,
-      known: boolean
+      known: boolean,
+      planned?: Plan
     ): Promise<Written> => {
       const { ticketId, expectedVersion, decoded, encoded, effects } = entry
-      const plan = planAppend(ticketId, expectedVersion, decoded, encoded, prior, priorRow, effects)
+      const plan =
+        planned ?? planAppend(operation, ticketId, expectedVersion, decoded, encoded, prior, priorRow, effects)
+      if (plan.exceeded !== undefined) throw new Refused(plan.exceeded)
       const idle =
         decoded.length === 0 &&
         (effects.timers ?? []).length === 0 &&
@@ -779,7 +810,7 @@ select count(*) as n from t`.execute(db)
         prior === undefined || stored === undefined
           ? undefined
           : projection(prior, locked.version, stored.sla_due_at === null ? null : Number(stored.sla_due_at))
-      return writeEntry(trx, entry, prior, priorRow, false)
+      return writeEntry(trx, "append", entry, prior, priorRow, false)
     }
 
     /** Keeps what a committed write left as the stream's cached state. */
@@ -842,14 +873,16 @@ select count(*) as n from t`.execute(db)
       events: ReadonlyArray<TicketEvent.TicketEvent>,
       effects: TicketStore.AppendEffects = {}
     ): Effect.Effect<number, AppendError> =>
-      Effect.suspend(() => {
+      Effect.suspend((): Effect.Effect<number, AppendError> => {
+        const tooLarge = Limits.checkWrite([{ events }], "append")
+        if (tooLarge !== undefined) return Effect.fail(tooLarge)
         const entry = prepare({ ticketId, expectedVersion, events, effects })
         const { decoded, encoded } = entry
         // The snapshot this process last saw at exactly `expectedVersion`: a version's state
         // never changes, and versions only grow, so writing version `expectedVersion + 1` is
         // then the version check itself, and the read of the row (and its lock) can be skipped.
         const seen = states.get(ticketId)
-        const known =
+        const snapshot =
           seen !== undefined &&
           seen.version === expectedVersion &&
           seen.state !== undefined &&
@@ -857,13 +890,23 @@ select count(*) as n from t`.execute(db)
           !decoded.some((e) => e._tag === "TicketOpened")
             ? seen.state
             : undefined
+        // An append beyond a limit on the snapshot goes the way that reads the row: the stream
+        // may have moved on, and then the conflict is the answer, as in the memory store.
+        const planned =
+          snapshot === undefined
+            ? undefined
+            : planAppend("append", ticketId, expectedVersion, decoded, encoded, snapshot, seen?.row, effects)
+        const known = planned?.exceeded === undefined ? planned : undefined
         const body = (trx: Kysely<Database>): Promise<Written> =>
-          known === undefined ? appendIn(trx, entry) : writeEntry(trx, entry, known, seen?.row, true)
+          known === undefined || snapshot === undefined
+            ? appendIn(trx, entry)
+            : writeEntry(trx, "append", entry, snapshot, seen?.row, true, known)
         const oneStatement = (): Promise<Written> | undefined => {
           if (!pg || known === undefined) return undefined
-          const plan = planAppend(ticketId, expectedVersion, decoded, encoded, known, seen?.row, effects)
+          const plan = known
           const { row, texts } = plan
           if (row === undefined || texts === undefined || texts.deleteMessages || texts.deleteSubject) return undefined
+          if (rowsOf(plan) > oneStatementRows) return undefined
           return appendInOneStatement(plan, row, expectedVersion).then((written) => {
             if (!written) throw new RaceLost()
             return { version: expectedVersion + decoded.length, state: plan.next, row: rowAfter(plan) }
@@ -885,6 +928,8 @@ select count(*) as n from t`.execute(db)
     ): Effect.Effect<ReadonlyArray<number>, AppendError> =>
       Effect.suspend((): Effect.Effect<ReadonlyArray<number>, AppendError> => {
         if (batch.length === 0) return Effect.succeed([])
+        const tooLarge = Limits.checkWrite(batch, "appendAll")
+        if (tooLarge !== undefined) return Effect.fail(tooLarge)
         const named = new Set<string>()
         for (const request of batch) {
           if (named.has(request.ticketId)) {
@@ -931,7 +976,7 @@ select count(*) as n from t`.execute(db)
           for (const index of order) {
             const entry = entries[index] as Entry
             const prior = await priorOf(trx, entry.ticketId, locked[index] as Locked)
-            written[index] = await writeEntry(trx, entry, prior, undefined, false)
+            written[index] = await writeEntry(trx, "appendAll", entry, prior, undefined, false)
           }
           return written
         }
@@ -980,51 +1025,42 @@ select count(*) as n from t`.execute(db)
               Effect.map(read(ticketId), (stream) => ({ state: Ticket.fold(stream.events), version: stream.version }))
       )
 
-    const nextPublicId = (workspaceId: Ids.WorkspaceId): Effect.Effect<Ids.PublicId, StoreError.StoreError> =>
-      run("nextPublicId", async () => {
-        const ws = key(workspaceId)
-        // Each upsert hands out a number atomically; one a ticket already holds (chosen by
-        // hand) is skipped, and the sequence moves past it, as in the memory store.
-        for (;;) {
-          const row = await db
-            .insertInto("public_id_sequences")
-            .values({ workspace_id: ws, last_value: first })
-            .onConflict((oc) =>
-              oc.column("workspace_id").doUpdateSet({
-                last_value: (eb) =>
-                  eb
-                    .case()
-                    .when(eb("public_id_sequences.last_value", "<", first))
-                    .then(first)
-                    .else(eb("public_id_sequences.last_value", "+", 1))
-                    .end()
-              })
-            )
-            .returning("last_value")
-            .executeTakeFirstOrThrow()
-          const candidate = Number(row.last_value)
-          const taken = await db
-            .selectFrom("tickets")
-            .select("id")
-            .where("workspace_id", "=", ws)
-            .where("public_id", "=", candidate)
-            .executeTakeFirst()
-          if (taken === undefined) return candidate as Ids.PublicId
-        }
-      })
+    const nextPublicId = (
+      workspaceId: Ids.WorkspaceId
+    ): Effect.Effect<Ids.PublicId, Limits.LimitExceeded | StoreError.StoreError> =>
+      Effect.flatMap(
+        first > Limits.publicIdMax
+          ? Effect.succeed(undefined)
+          : run("nextPublicId", () => PublicIdSequence.next(db, key(workspaceId), first)),
+        (number) =>
+          number === undefined
+            ? Effect.fail(
+                new Limits.LimitExceeded({
+                  limit: "publicIdMax",
+                  max: Limits.publicIdMax,
+                  actual: Math.max(first, Limits.publicIdMax + 1),
+                  operation: "nextPublicId"
+                })
+              )
+            : Effect.succeed(number as Ids.PublicId)
+      )
 
     const resolve = (
       workspaceId: Ids.WorkspaceId,
       publicId: Ids.PublicId
     ): Effect.Effect<Option.Option<Ids.TicketId>, StoreError.StoreError> =>
-      run("resolve", () =>
-        db
-          .selectFrom("tickets")
-          .select("id")
-          .where("workspace_id", "=", key(workspaceId))
-          .where("public_id", "=", publicId)
-          .executeTakeFirst()
-      ).pipe(Effect.map((row) => (row === undefined ? Option.none() : Option.some(unkey(row.id) as Ids.TicketId))))
+      // A number outside `PublicId`'s range is held by no ticket (and PostgreSQL's column could
+      // not even compare it).
+      !Number.isSafeInteger(publicId) || publicId < 1 || publicId > Limits.publicIdMax
+        ? Effect.succeed(Option.none())
+        : run("resolve", () =>
+            db
+              .selectFrom("tickets")
+              .select("id")
+              .where("workspace_id", "=", key(workspaceId))
+              .where("public_id", "=", publicId)
+              .executeTakeFirst()
+          ).pipe(Effect.map((row) => (row === undefined ? Option.none() : Option.some(unkey(row.id) as Ids.TicketId))))
 
     /** `column in (values)`; an empty list matches nothing, as `includes` on `[]` does. */
     const oneOf = (

@@ -13,6 +13,7 @@ import { Clock, Context, DateTime, Duration, Effect, Layer, Option } from "effec
 import type { Agent, Contact, Group, Organization } from "../directory/Directory.js"
 import { Email, normalizeEmail } from "../directory/Directory.js"
 import { AgentUnavailable, type EmailTaken, NotInDirectory } from "../directory/DirectoryError.js"
+import { nameOperations } from "../internal/nameOperations.js"
 import * as Duplicates from "../links/Duplicates.js"
 import * as Link from "../links/Link.js"
 import { InvalidLink, type LinkError } from "../links/LinkError.js"
@@ -43,6 +44,7 @@ import type {
   TicketRef
 } from "../ticket/Ids.js"
 import { TicketRef as TicketRefSchema } from "../ticket/Ids.js"
+import * as Limits from "../ticket/Limits.js"
 import * as Status from "../ticket/Status.js"
 import * as Ticket from "../ticket/Ticket.js"
 import * as C from "../ticket/TicketCommand.js"
@@ -184,7 +186,10 @@ interface Known {
 type Attempt =
   | { readonly _tag: "Appended"; readonly ticket: Ticket.Ticket }
   | { readonly _tag: "Unchanged"; readonly ticket: Ticket.Ticket }
-  | { readonly _tag: "AppendFailed"; readonly error: VersionConflict | PublicIdTaken | StoreError }
+  | {
+      readonly _tag: "AppendFailed"
+      readonly error: VersionConflict | PublicIdTaken | Limits.LimitExceeded | StoreError
+    }
 
 /** A command refused on its merits (not a store failure nor a race): nothing to retry. */
 const isRefusal = (error: HelpdeskError): boolean =>
@@ -756,8 +761,11 @@ export const make = (
 
     // -- several tickets at once --------------------------------------------------------------
 
-    /** How many tickets one link, merge or split may read (its roots and what they reach). */
-    const maxRead = 1000
+    /**
+     * How many tickets one link, merge or split may read (its roots and what they reach): one
+     * fewer than a batch may hold, so a split's new ticket always fits in its batch.
+     */
+    const maxRead = Limits.streamsPerBatch - 1
 
     /**
      * Reads `roots` fresh from the store, and what a decision on them may need
@@ -1221,7 +1229,7 @@ export const make = (
         return record
       })
 
-    const service: Service = {
+    const service: Service = nameOperations({
       config: { workspaceId: ws, workflow, customFields },
       open,
       // A requester gets the public view back (of the follow-up too), never a note (#12).
@@ -1394,7 +1402,7 @@ export const make = (
         ),
       getContact: (id) => contact(id as ContactId),
       findContactByEmail: (email) => directory.findContactByEmail(ws, email)
-    }
+    })
     return service
   })
 

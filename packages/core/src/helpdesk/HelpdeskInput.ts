@@ -5,11 +5,12 @@
  */
 import { Schema } from "effect"
 import { Email, Tier } from "../directory/Directory.js"
+import { boundedArray, boundedRecord } from "../internal/bounded.js"
 import { ManualLinkKind } from "../links/Link.js"
 import { Priority } from "../priority/Priority.js"
 import { Actor } from "../ticket/Actor.js"
 import { Channel } from "../ticket/Channel.js"
-import { FieldDefinition, FieldKey, FieldValue } from "../ticket/CustomField.js"
+import { FieldDefinition, FieldKey } from "../ticket/CustomField.js"
 import {
   AgentId,
   ContactId,
@@ -20,13 +21,15 @@ import {
   TicketRef,
   WorkspaceId
 } from "../ticket/Ids.js"
-import { Attachment, EmailIds } from "../ticket/Message.js"
+import * as Limits from "../ticket/Limits.js"
+import { Attachments, EmailIds } from "../ticket/Message.js"
 import { StatusId, Workflow } from "../ticket/Status.js"
 import { Follower } from "../ticket/TicketEvent.js"
 import { SupportLevel, TicketType } from "../ticket/TicketType.js"
 
 /**
- * A `Helpdesk`'s configuration: its workspace, workflow and custom fields.
+ * A `Helpdesk`'s configuration: its workspace, workflow and custom fields (at most
+ * `Limits.customFieldsPerWorkspace`).
  *
  * @category models
  * @since 0.1.0
@@ -34,7 +37,7 @@ import { SupportLevel, TicketType } from "../ticket/TicketType.js"
 export const Config = Schema.Struct({
   workspaceId: WorkspaceId,
   workflow: Schema.optionalKey(Workflow),
-  customFields: Schema.optionalKey(Schema.Array(FieldDefinition)),
+  customFields: Schema.optionalKey(boundedArray(FieldDefinition, Limits.customFieldsPerWorkspace)),
   /**
    * How many times a command is decided again after a concurrent write (default 50). Within one
    * `Helpdesk` instance, commands on the same ticket run one at a time, in arrival order
@@ -73,14 +76,30 @@ export const Config = Schema.Struct({
 /** @category models @since 0.1.0 */
 export type Config = typeof Config.Type
 
-const text = Schema.String.check(Schema.isMaxLength(1_000_000))
+const text = Schema.String.check(Schema.isMaxLength(Limits.textLength))
 
 const body = {
   text,
-  html: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(5_000_000))),
-  attachments: Schema.optionalKey(Schema.Array(Attachment)),
+  html: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(Limits.htmlLength))),
+  attachments: Schema.optionalKey(Attachments),
   email: Schema.optionalKey(EmailIds)
 }
+
+/** Raw tags as callers write them: at most `Limits.tagsPerTicket`, each of `Limits.tagLength`. */
+const rawTags = boundedArray(Schema.String.check(Schema.isMaxLength(Limits.tagLength)), Limits.tagsPerTicket)
+
+/** A custom field's value as an input gives it: a text at most `Limits.fieldValueLength` long. */
+const fieldValue = Schema.Union([
+  Schema.String.check(Schema.isMaxLength(Limits.fieldValueLength)),
+  Schema.Finite,
+  Schema.Boolean
+])
+
+/** A name (or a directory list's value), at most `Limits.nameLength` characters. */
+const name = Schema.String.check(Schema.isMaxLength(Limits.nameLength))
+
+/** A directory record's list: at most `Limits.directoryListLength` entries. */
+const directoryList = <S extends Schema.Top>(item: S) => boundedArray(item, Limits.directoryListLength)
 
 const onTicket = {
   ticket: TicketRef,
@@ -97,7 +116,7 @@ const onTicket = {
  */
 export const RequesterInput = Schema.Union([
   Schema.Struct({ id: ContactId }),
-  Schema.Struct({ email: Email, name: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(255))) })
+  Schema.Struct({ email: Email, name: Schema.optionalKey(name) })
 ])
 /** @category models @since 0.1.0 */
 export type RequesterInput = typeof RequesterInput.Type
@@ -119,8 +138,8 @@ export const OpenInput = Schema.Struct({
   status: Schema.optionalKey(StatusId),
   group: Schema.optionalKey(GroupId),
   assignee: Schema.optionalKey(AgentId),
-  tags: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMaxLength(200)))),
-  customFields: Schema.optionalKey(Schema.Record(FieldKey, FieldValue)),
+  tags: Schema.optionalKey(rawTags),
+  customFields: Schema.optionalKey(boundedRecord(FieldKey, fieldValue, Limits.customFieldsPerWorkspace)),
   /** A number chosen by hand (for imports); by default the workspace's sequence gives one. */
   publicId: Schema.optionalKey(PublicId)
 })
@@ -171,15 +190,20 @@ export const EscalateInput = Schema.Struct({
 export type EscalateInput = typeof EscalateInput.Encoded
 
 /** @category models @since 0.1.0 */
-export const CustomFieldInput = Schema.Struct({ ...onTicket, key: FieldKey, value: Schema.NullOr(FieldValue) })
+export const CustomFieldInput = Schema.Struct({ ...onTicket, key: FieldKey, value: Schema.NullOr(fieldValue) })
 /** @category models @since 0.1.0 */
 export type CustomFieldInput = typeof CustomFieldInput.Encoded
 
-/** @category models @since 0.1.0 */
+/**
+ * Add and remove tags: each list at most `Limits.tagsPerTicket` tags of `Limits.tagLength`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
 export const TagsInput = Schema.Struct({
   ...onTicket,
-  add: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMaxLength(200)))),
-  remove: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMaxLength(200))))
+  add: Schema.optionalKey(rawTags),
+  remove: Schema.optionalKey(rawTags)
 })
 /** @category models @since 0.1.0 */
 export type TagsInput = typeof TagsInput.Encoded
@@ -225,14 +249,15 @@ export const UndoMergeInput = Schema.Struct({ target: TicketRef, source: TicketR
 export type UndoMergeInput = typeof UndoMergeInput.Encoded
 
 /**
- * Move chosen messages of a ticket into a new ticket (its subject defaults to the ticket's).
+ * Move chosen messages of a ticket into a new ticket (its subject defaults to the ticket's): at
+ * most `Limits.messagesPerSplit` of them.
  *
  * @category models
  * @since 0.1.0
  */
 export const SplitInput = Schema.Struct({
   ...onTicket,
-  messages: Schema.Array(MessageId).check(Schema.isMinLength(1), Schema.isMaxLength(10_000)),
+  messages: boundedArray(MessageId, Limits.messagesPerSplit).check(Schema.isMinLength(1)),
   subject: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(1000)))
 })
 /** @category models @since 0.1.0 */
@@ -254,17 +279,18 @@ export const DuplicatesInput = Schema.Struct({
 export type DuplicatesInput = typeof DuplicatesInput.Encoded
 
 /**
- * A contact to create (no `id`) or replace.
+ * A contact to create (no `id`) or replace. Its lists hold at most `Limits.directoryListLength`
+ * entries each.
  *
  * @category models
  * @since 0.1.0
  */
 export const ContactInput = Schema.Struct({
   id: Schema.optionalKey(ContactId),
-  name: Schema.String.check(Schema.isMaxLength(255)),
-  emails: Schema.optionalKey(Schema.Array(Email)),
-  phones: Schema.optionalKey(Schema.Array(Schema.String)),
-  externalIds: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  name,
+  emails: Schema.optionalKey(directoryList(Email)),
+  phones: Schema.optionalKey(directoryList(name)),
+  externalIds: Schema.optionalKey(boundedRecord(name, name, Limits.directoryListLength)),
   organization: Schema.optionalKey(OrganizationId),
   tier: Schema.optionalKey(Tier)
 })
@@ -274,8 +300,8 @@ export type ContactInput = typeof ContactInput.Encoded
 /** @category models @since 0.1.0 */
 export const OrganizationInput = Schema.Struct({
   id: Schema.optionalKey(OrganizationId),
-  name: Schema.String,
-  domains: Schema.optionalKey(Schema.Array(Schema.String)),
+  name,
+  domains: Schema.optionalKey(directoryList(name)),
   tier: Schema.optionalKey(Tier),
   sharedTickets: Schema.optionalKey(Schema.Boolean)
 })
@@ -285,16 +311,16 @@ export type OrganizationInput = typeof OrganizationInput.Encoded
 /** @category models @since 0.1.0 */
 export const AgentInput = Schema.Struct({
   id: Schema.optionalKey(AgentId),
-  name: Schema.String,
+  name,
   email: Email,
-  groups: Schema.optionalKey(Schema.Array(GroupId)),
-  skills: Schema.optionalKey(Schema.Array(Schema.String)),
+  groups: Schema.optionalKey(directoryList(GroupId)),
+  skills: Schema.optionalKey(directoryList(name)),
   active: Schema.optionalKey(Schema.Boolean)
 })
 /** @category models @since 0.1.0 */
 export type AgentInput = typeof AgentInput.Encoded
 
 /** @category models @since 0.1.0 */
-export const GroupInput = Schema.Struct({ id: Schema.optionalKey(GroupId), name: Schema.String })
+export const GroupInput = Schema.Struct({ id: Schema.optionalKey(GroupId), name })
 /** @category models @since 0.1.0 */
 export type GroupInput = typeof GroupInput.Encoded

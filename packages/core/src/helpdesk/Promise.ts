@@ -19,6 +19,7 @@ import * as TicketQuery from "../query/TicketQuery.js"
 import * as Conversation from "../ticket/Conversation.js"
 import type { FieldDefinition } from "../ticket/CustomField.js"
 import { type ContactId, TicketRef } from "../ticket/Ids.js"
+import * as Limits from "../ticket/Limits.js"
 import type * as Message from "../ticket/Message.js"
 import * as Status from "../ticket/Status.js"
 import type * as Ticket from "../ticket/Ticket.js"
@@ -342,6 +343,7 @@ const helpdeskErrorTags: Record<HelpdeskError["_tag"], true> = {
   VersionConflict: true,
   PublicIdTaken: true,
   InvalidCursor: true,
+  LimitExceeded: true,
   StoreUnavailable: true,
   CorruptEvent: true
 }
@@ -389,9 +391,7 @@ const clockLayer = (now: () => number | Date): Layer.Layer<never> =>
   )
 
 const MemoryOptions = Schema.Struct({
-  firstPublicId: Schema.optionalKey(
-    Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }))
-  ),
+  firstPublicId: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Limits.publicIdMax }))),
   ids: Schema.optionalKey(Schema.Literals(["sequential", "timeOrdered"]))
 })
 

@@ -6,13 +6,16 @@
  * ticket read, so both sides of a link always agree and no check is made on stale state.
  *
  * Every change is worked out on a working copy of the tickets (each event folded in as it is
- * decided), so a later check sees what an earlier step of the same request did.
+ * decided), so a later check sees what an earlier step of the same request did. A merge that would
+ * leave the target past a per-ticket limit, or a split of more than `Limits.messagesPerSplit`
+ * messages, is `LimitExceeded`.
  */
 import { Effect } from "effect"
 import * as Priority from "../priority/Priority.js"
 import * as Actor from "../ticket/Actor.js"
 import type { DecideContext } from "../ticket/decide.js"
 import type { MessageId, PublicId, TicketId } from "../ticket/Ids.js"
+import * as Limits from "../ticket/Limits.js"
 import type { Message } from "../ticket/Message.js"
 import * as Status from "../ticket/Status.js"
 import * as Ticket from "../ticket/Ticket.js"
@@ -63,7 +66,10 @@ export const reach = (ticket: Ticket.Ticket, asSource: boolean): ReadonlyArray<T
 const upward = (link: Link.Link): ReadonlyArray<TicketId> =>
   link.kind === "parent" || link.kind === "duplicate_of" ? [link.ticketId] : []
 
-type Decision = Effect.Effect<ReadonlyArray<Change>, LinkError | NotPermitted | TicketNotFound | TicketClosed>
+type Decision = Effect.Effect<
+  ReadonlyArray<Change>,
+  LinkError | NotPermitted | TicketNotFound | TicketClosed | Limits.LimitExceeded
+>
 
 /** Tickets as decided so far, and the events each got. */
 class Working {
@@ -302,6 +308,13 @@ export const merge = (graph: Graph, target: TicketId, sources: ReadonlyArray<Tic
           })
         )
       }
+      const merged = working.get(target) as Ticket.Ticket
+      const exceeded = Limits.checkTicket(
+        { tags: into.tags.length, messages: into.messages.length },
+        { tags: merged.tags.length, messages: merged.messages.length },
+        "merge"
+      )
+      if (exceeded !== undefined) return yield* exceeded
       return compact(working.result())
     })
   )
@@ -428,8 +441,11 @@ export const split = (graph: Graph, request: SplitRequest, ctx: DecideContext): 
       if (ticket.category === "closed") return yield* new TicketClosed({ ticketId: id })
       if (request.messageIds.length === 0) return yield* new SplitRefused({ ticketId: id, reason: "no_message" })
       const chosen = new Set<MessageId>(request.messageIds)
+      const tooMany = Limits.check("messagesPerSplit", chosen.size, "split")
+      if (tooMany !== undefined) return yield* tooMany
+      const held = new Set<MessageId>(ticket.messages.map((m) => m.id))
       for (const messageId of chosen) {
-        if (!ticket.messages.some((m) => m.id === messageId)) {
+        if (!held.has(messageId)) {
           return yield* new SplitRefused({ ticketId: id, reason: "unknown_message", messageId })
         }
       }

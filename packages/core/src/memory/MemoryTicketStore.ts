@@ -3,7 +3,9 @@
  * reference implementation of those ports, written for clarity. Events are encoded to JSON and
  * decoded back at append time, as a durable store would see them, so that what round-trips here
  * round-trips everywhere; the folded state is kept as a snapshot for `load`. Each operation runs
- * as one synchronous step, which makes it atomic. Nothing survives the process.
+ * as one synchronous step, which makes it atomic. It holds to `Limits` as every store must (events
+ * per append, streams per batch, tags and messages per ticket, the largest public number). Nothing
+ * survives the process.
  */
 import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { type ClaimedMessage, Outbox, type OutboxMessage } from "../ports/Outbox.js"
@@ -12,6 +14,7 @@ import { type AppendEffects, type AppendRequest, TicketStore } from "../ports/Ti
 import { type Timer, Timers } from "../ports/Timers.js"
 import * as TicketQuery from "../query/TicketQuery.js"
 import type { PublicId, TicketId, WorkspaceId } from "../ticket/Ids.js"
+import * as Limits from "../ticket/Limits.js"
 import * as Ticket from "../ticket/Ticket.js"
 import { type TicketEvent, TicketEventJson } from "../ticket/TicketEvent.js"
 
@@ -99,6 +102,15 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
       return due
     }
 
+    /** How many tags and messages a ticket holds (none for a stream without one). */
+    const sizeOf = (state: Ticket.State) => ({ tags: state?.tags.length ?? 0, messages: state?.messages.length ?? 0 })
+
+    /** A request beyond the limits of one append, on the stream as it stands; checked after `refusal`. */
+    const beyondLimits = (request: AppendRequest, operation: string): Limits.LimitExceeded | undefined => {
+      const state = streams.get(request.ticketId)?.state
+      return Limits.checkTicket(sizeOf(state), sizeOf(Ticket.fold(request.events, state)), operation)
+    }
+
     /** Why a request cannot be written now, if it cannot; checked for a whole batch before any write. */
     const refusal = (request: AppendRequest): VersionConflict | PublicIdTaken | undefined => {
       const actual = streams.get(request.ticketId)?.encoded.length ?? 0
@@ -135,10 +147,12 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
       return stream.encoded.length
     }
 
-    const appendAll = (
-      batch: ReadonlyArray<AppendRequest>
-    ): Effect.Effect<ReadonlyArray<number>, VersionConflict | PublicIdTaken | StoreUnavailable> =>
-      Effect.suspend((): Effect.Effect<ReadonlyArray<number>, VersionConflict | PublicIdTaken | StoreUnavailable> => {
+    type AppendError = VersionConflict | PublicIdTaken | Limits.LimitExceeded | StoreUnavailable
+
+    const appendAll = (batch: ReadonlyArray<AppendRequest>): Effect.Effect<ReadonlyArray<number>, AppendError> =>
+      Effect.suspend((): Effect.Effect<ReadonlyArray<number>, AppendError> => {
+        const tooLarge = Limits.checkWrite(batch, "appendAll")
+        if (tooLarge !== undefined) return Effect.fail(tooLarge)
         const named = new Set<TicketId>()
         for (const request of batch) {
           if (named.has(request.ticketId)) {
@@ -165,6 +179,10 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
             claimed.add(number)
           }
         }
+        for (const request of batch) {
+          const exceeded = beyondLimits(request, "appendAll")
+          if (exceeded !== undefined) return Effect.fail(exceeded)
+        }
         return Effect.succeed(batch.map(write))
       })
 
@@ -173,10 +191,10 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
       expectedVersion: number,
       events: ReadonlyArray<TicketEvent>,
       effects: AppendEffects = {}
-    ): Effect.Effect<number, VersionConflict | PublicIdTaken> =>
+    ): Effect.Effect<number, VersionConflict | PublicIdTaken | Limits.LimitExceeded> =>
       Effect.suspend(() => {
         const request = { ticketId, expectedVersion, events, effects }
-        const refused = refusal(request)
+        const refused = Limits.checkWrite([request], "append") ?? refusal(request) ?? beyondLimits(request, "append")
         return refused === undefined ? Effect.succeed(write(request)) : Effect.fail(refused)
       })
 
@@ -199,12 +217,14 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
       append,
       appendAll,
       nextPublicId: (ws) =>
-        Effect.sync(() => {
+        Effect.suspend(() => {
           const used = numbersOf(ws)
           let next = Math.max(sequences.get(ws) ?? first - 1, first - 1) + 1
           while (used.has(next)) next++
+          const exceeded = Limits.check("publicIdMax", next, "nextPublicId")
+          if (exceeded !== undefined) return Effect.fail(exceeded)
           sequences.set(ws, next)
-          return next as PublicId
+          return Effect.succeed(next as PublicId)
         }),
       resolve: (ws, publicId) => Effect.sync(() => Option.fromNullishOr(publicIds.get(ws)?.get(publicId))),
       query: (ws, query) =>

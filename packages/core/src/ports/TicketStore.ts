@@ -8,6 +8,7 @@
 import { Context, type DateTime, type Effect, type Option } from "effect"
 import type { TicketPage, TicketQuery } from "../query/TicketQuery.js"
 import type { PublicId, TicketId, WorkspaceId } from "../ticket/Ids.js"
+import type { LimitExceeded } from "../ticket/Limits.js"
 import type { State } from "../ticket/Ticket.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
 import type { OutboxMessage } from "./Outbox.js"
@@ -99,26 +100,33 @@ export class TicketStore extends Context.Service<
      * Appends events if the stream is still at `expectedVersion`, atomically with the
      * projection and the effects (timers, outbox); returns the new version. A `TicketOpened`
      * whose public number is taken in its workspace fails with `PublicIdTaken` and appends
-     * nothing.
+     * nothing. More than `Limits.eventsPerAppend` events, or events that take the ticket past
+     * `Limits.tagsPerTicket` or `Limits.messagesPerTicket` (adding tags or messages), fail with
+     * `LimitExceeded` and append nothing; everything within the limits is written.
      */
     readonly append: (
       ticketId: TicketId,
       expectedVersion: number,
       events: ReadonlyArray<TicketEvent>,
       effects?: AppendEffects
-    ) => Effect.Effect<number, VersionConflict | PublicIdTaken | StoreError>
+    ) => Effect.Effect<number, VersionConflict | PublicIdTaken | LimitExceeded | StoreError>
     /**
      * Appends to several streams at once, all or nothing: every stream must be at its expected
      * version (else `VersionConflict` for the first that is not, and nothing is written), and
      * each is written as `append` would, in one transaction. Returns the new versions, in the
      * order of the batch. A stream appears at most once in a batch (else `StoreUnavailable`,
      * writing nothing). Links, merges and splits use it, so both sides of a change always agree.
+     * More than `Limits.streamsPerBatch` streams, or a stream beyond `append`'s limits, fail with
+     * `LimitExceeded`, writing nothing.
      */
     readonly appendAll: (
       batch: ReadonlyArray<AppendRequest>
-    ) => Effect.Effect<ReadonlyArray<number>, VersionConflict | PublicIdTaken | StoreError>
-    /** The next free public number of a workspace (never one already used). */
-    readonly nextPublicId: (workspaceId: WorkspaceId) => Effect.Effect<PublicId, StoreError>
+    ) => Effect.Effect<ReadonlyArray<number>, VersionConflict | PublicIdTaken | LimitExceeded | StoreError>
+    /**
+     * The next free public number of a workspace (never one already used); `LimitExceeded` once
+     * the sequence has handed out `Limits.publicIdMax` (or starts beyond it).
+     */
+    readonly nextPublicId: (workspaceId: WorkspaceId) => Effect.Effect<PublicId, LimitExceeded | StoreError>
     /** The ticket that holds a public number in a workspace. */
     readonly resolve: (
       workspaceId: WorkspaceId,

@@ -6,15 +6,20 @@
  */
 import { DateTime, Effect, Schema, SchemaGetter } from "effect"
 import { Base64Url } from "effect/encoding"
+import { boundedArray } from "../internal/bounded.js"
 import { InvalidCursor } from "../ports/StoreError.js"
 import * as Priority from "../priority/Priority.js"
 import * as Tag from "../tags/Tag.js"
 import { Channel } from "../ticket/Channel.js"
 import { AgentId, ContactId, GroupId, OrganizationId } from "../ticket/Ids.js"
+import * as Limits from "../ticket/Limits.js"
 import { StatusCategory, StatusId } from "../ticket/Status.js"
 import { Ticket } from "../ticket/Ticket.js"
 
 const { messages: _messages, ...summaryFields } = Ticket.fields
+
+/** A filter's list of values: at most `Limits.valuesPerFilter`, a longer one refused unread. */
+const anyOf = <S extends Schema.Top>(value: S) => boundedArray(value, Limits.valuesPerFilter)
 
 /**
  * What queries return: a ticket without its conversation, plus what queues sort on that the
@@ -46,7 +51,7 @@ export type SortKey = typeof SortKey.Type
  * names no tag any ticket can carry, and is refused rather than dropped: dropped from `tagsAll`
  * it would widen the query to every ticket.
  */
-const QueryTag = Schema.String.check(Schema.isMaxLength(200)).pipe(
+const QueryTag = Schema.String.check(Schema.isMaxLength(Limits.tagLength)).pipe(
   Schema.decodeTo(
     Schema.String.check(Schema.isMinLength(1, { message: "Expected a tag with a letter, digit or symbol" })),
     { decode: SchemaGetter.transform(Tag.normalize), encode: SchemaGetter.passthrough() }
@@ -65,26 +70,27 @@ const SearchText = Schema.String.check(
 )
 
 /**
- * A query over a workspace's tickets. Every filter narrows; lists mean "any of".
- * `assignee: null` / `group: null` select unassigned tickets. Decoding normalises the tags of
- * `tagsAny` and `tagsAll` as tickets' tags are, and refuses a `search` without a word.
+ * A query over a workspace's tickets. Every filter narrows; lists mean "any of", and hold at most
+ * `Limits.valuesPerFilter` values. `assignee: null` / `group: null` select unassigned tickets.
+ * Decoding normalises the tags of `tagsAny` and `tagsAll` as tickets' tags are, and refuses a
+ * `search` without a word.
  *
  * @category models
  * @since 0.1.0
  */
 export const TicketQuery = Schema.Struct({
-  category: Schema.optionalKey(Schema.Array(StatusCategory)),
-  status: Schema.optionalKey(Schema.Array(StatusId)),
+  category: Schema.optionalKey(anyOf(StatusCategory)),
+  status: Schema.optionalKey(anyOf(StatusId)),
   assignee: Schema.optionalKey(Schema.NullOr(AgentId)),
   group: Schema.optionalKey(Schema.NullOr(GroupId)),
   requester: Schema.optionalKey(ContactId),
   organization: Schema.optionalKey(OrganizationId),
-  priority: Schema.optionalKey(Schema.Array(Priority.Priority)),
-  channel: Schema.optionalKey(Schema.Array(Channel)),
+  priority: Schema.optionalKey(anyOf(Priority.Priority)),
+  channel: Schema.optionalKey(anyOf(Channel)),
   /** Tickets that carry at least one of these tags. */
-  tagsAny: Schema.optionalKey(Schema.Array(QueryTag)),
+  tagsAny: Schema.optionalKey(anyOf(QueryTag)),
   /** Tickets that carry all of these tags. */
-  tagsAll: Schema.optionalKey(Schema.Array(QueryTag)),
+  tagsAll: Schema.optionalKey(anyOf(QueryTag)),
   /** Created at or after. */
   createdFrom: Schema.optionalKey(Schema.DateTimeUtcFromString),
   /** Created strictly before. */

@@ -25,6 +25,7 @@ import type {
   TicketId,
   WorkspaceId
 } from "../ticket/Ids.js"
+import * as Limits from "../ticket/Limits.js"
 import type { Attachment, Body, EmailIds, Message, Visibility } from "../ticket/Message.js"
 import { StatusCategory, type StatusId } from "../ticket/Status.js"
 import * as C from "../ticket/TicketCommand.js"
@@ -124,7 +125,7 @@ export const organizationId: fc.Arbitrary<OrganizationId> = opaqueId(["acme", "i
 export const publicId: fc.Arbitrary<PublicId> = fc
   .oneof(
     { weight: 9, arbitrary: fc.integer({ min: 1, max: 50 }) },
-    { weight: 1, arbitrary: fc.constantFrom(69369, Number.MAX_SAFE_INTEGER) }
+    { weight: 1, arbitrary: fc.constantFrom(69369, Limits.publicIdMax) }
   )
   .map((n) => n as PublicId)
 

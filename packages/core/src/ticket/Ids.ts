@@ -4,6 +4,7 @@
  * `PublicId` (69369) that people quote, unique per workspace.
  */
 import { Schema } from "effect"
+import { publicIdMax } from "./Limits.js"
 
 const OpaqueId = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/))
 
@@ -28,12 +29,13 @@ export const TicketId = OpaqueId.pipe(Schema.brand("TicketId"))
 export type TicketId = typeof TicketId.Type
 
 /**
- * The short number people quote ("ticket 69369"); unique per workspace.
+ * The short number people quote ("ticket 69369"); unique per workspace. At most
+ * `Limits.publicIdMax`, which every store's column holds.
  *
  * @category models
  * @since 0.1.0
  */
-export const PublicId = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })).pipe(
+export const PublicId = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: publicIdMax })).pipe(
   Schema.brand("PublicId")
 )
 /** @category models @since 0.1.0 */

@@ -80,6 +80,85 @@ export const attachmentsPerMessage = 100
  */
 export const publicIdMax = 2_147_483_647
 
+// -- sizes the schemas check (an input beyond one is `InvalidInput`) ----------------------------
+
+/**
+ * Characters in a message's plain text.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const textLength = 1_000_000
+
+/**
+ * Characters in a message's HTML.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const htmlLength = 5_000_000
+
+/**
+ * Ids in a message's email `References`. Mail clients trim long threads' lists to a few dozen;
+ * the bound leaves room for any of them.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const referencesPerMessage = 500
+
+/**
+ * Characters in an email id (`Message-ID`, `In-Reply-To`, each reference, an attachment's
+ * `Content-ID`): RFC 5322's line length.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const emailIdLength = 998
+
+/**
+ * Characters in an attachment's `location` (a URL or a storage key; presigned URLs run to a
+ * couple of thousand).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const locationLength = 4_096
+
+/**
+ * Custom fields one workspace declares, and so one ticket carries or one `open` sets.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const customFieldsPerWorkspace = 200
+
+/**
+ * Characters in a custom field's text value.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const fieldValueLength = 10_000
+
+/**
+ * Entries in each list of a directory record: a contact's emails, phones and external ids, an
+ * organization's domains, an agent's groups and skills.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const directoryListLength = 100
+
+/**
+ * Characters in a name (contact, organization, agent, group) and in each value of a directory
+ * list (a domain, a skill, an external id).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const nameLength = 255
+
 /**
  * The names of the limits, as `LimitExceeded` reports them.
  *
@@ -111,12 +190,78 @@ export class LimitExceeded extends Schema.TaggedError<LimitExceeded>()("LimitExc
   limit: LimitName,
   max: Schema.Number,
   actual: Schema.Number,
-  operation: Schema.String
+  operation: Schema.String,
+  /** The internal step that found it (`nextPublicId`, `ChangeTags`), when not the operation itself. */
+  step: Schema.optionalKey(Schema.String)
 }) {
   get retryable() {
     return false
   }
   override get message() {
-    return `${this.operation}: ${this.limit} is at most ${this.max} (this request: ${this.actual})`
+    const step = this.step === undefined ? "" : ` (in ${this.step})`
+    return `${this.operation}${step}: ${this.limit} is at most ${this.max} (this request: ${this.actual})`
   }
 }
+
+/**
+ * The value of each limit `LimitExceeded` reports, by name.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const maxima: Readonly<Record<LimitName, number>> = {
+  tagsPerTicket,
+  tagLength,
+  valuesPerFilter,
+  messagesPerSplit,
+  messagesPerTicket,
+  eventsPerAppend,
+  streamsPerBatch,
+  attachmentsPerMessage,
+  publicIdMax
+}
+
+/**
+ * `LimitExceeded` when `actual` goes beyond the limit, for `operation`; `undefined` within it.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const check = (limit: LimitName, actual: number, operation: string): LimitExceeded | undefined =>
+  actual > maxima[limit] ? new LimitExceeded({ limit, max: maxima[limit], actual, operation }) : undefined
+
+/**
+ * `LimitExceeded` for a write larger than a store takes at once: more than `streamsPerBatch`
+ * streams, or more than `eventsPerAppend` events for one of them; `undefined` within them.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const checkWrite = (
+  streams: ReadonlyArray<{ readonly events: ReadonlyArray<unknown> }>,
+  operation: string
+): LimitExceeded | undefined => {
+  const tooMany = check("streamsPerBatch", streams.length, operation)
+  if (tooMany !== undefined) return tooMany
+  for (const stream of streams) {
+    const tooLong = check("eventsPerAppend", stream.events.length, operation)
+    if (tooLong !== undefined) return tooLong
+  }
+  return undefined
+}
+
+/**
+ * The per-ticket limits a change to a ticket must hold to: its tags and its messages, each
+ * checked only when the change adds some (a ticket that was over a limit can still shrink).
+ * `undefined` when the change is within them.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const checkTicket = (
+  before: { readonly tags: number; readonly messages: number },
+  after: { readonly tags: number; readonly messages: number },
+  operation: string
+): LimitExceeded | undefined =>
+  (after.tags > before.tags ? check("tagsPerTicket", after.tags, operation) : undefined) ??
+  (after.messages > before.messages ? check("messagesPerTicket", after.messages, operation) : undefined)

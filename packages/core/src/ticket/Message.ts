@@ -4,9 +4,11 @@
  * metadata (the bytes live elsewhere) and the email ids that thread replies.
  */
 import { Schema } from "effect"
+import { boundedArray } from "../internal/bounded.js"
 import { Actor } from "./Actor.js"
 import { Channel } from "./Channel.js"
 import { MessageId, PublicId, TicketId } from "./Ids.js"
+import * as Limits from "./Limits.js"
 
 /**
  * Metadata of an attachment; the content itself is stored by the application.
@@ -19,12 +21,21 @@ export const Attachment = Schema.Struct({
   contentType: Schema.String.check(Schema.isPattern(/^[\w.+-]+\/[\w.+-]+$/)),
   size: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
   /** Where the application stored the bytes (a URL or a storage key). */
-  location: Schema.optionalKey(Schema.String),
+  location: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(Limits.locationLength))),
   /** `Content-ID` of an inline image in an HTML body. */
-  contentId: Schema.optionalKey(Schema.String)
+  contentId: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(Limits.emailIdLength)))
 })
 /** @category models @since 0.1.0 */
 export type Attachment = typeof Attachment.Type
+
+/**
+ * The attachments of one message: at most `Limits.attachmentsPerMessage`, a longer list refused
+ * before any entry is decoded.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Attachments = boundedArray(Attachment, Limits.attachmentsPerMessage)
 
 /**
  * The RFC 5322 ids that thread a message in email: its own `Message-ID`, what it replies to,
@@ -34,9 +45,9 @@ export type Attachment = typeof Attachment.Type
  * @since 0.1.0
  */
 export const EmailIds = Schema.Struct({
-  messageId: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(998)),
-  inReplyTo: Schema.optionalKey(Schema.String),
-  references: Schema.Array(Schema.String)
+  messageId: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(Limits.emailIdLength)),
+  inReplyTo: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(Limits.emailIdLength))),
+  references: boundedArray(Schema.String.check(Schema.isMaxLength(Limits.emailIdLength)), Limits.referencesPerMessage)
 })
 /** @category models @since 0.1.0 */
 export type EmailIds = typeof EmailIds.Type
@@ -59,9 +70,9 @@ export type Visibility = typeof Visibility.Type
  * @since 0.1.0
  */
 export const Body = Schema.Struct({
-  text: Schema.String.check(Schema.isMaxLength(1_000_000)),
-  html: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(5_000_000))),
-  attachments: Schema.Array(Attachment),
+  text: Schema.String.check(Schema.isMaxLength(Limits.textLength)),
+  html: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(Limits.htmlLength))),
+  attachments: Attachments,
   email: Schema.optionalKey(EmailIds)
 })
 /** @category models @since 0.1.0 */

@@ -4,16 +4,21 @@
  * message ids from the `IdGenerator` port); the actor and `now` travel in the decide context.
  */
 import { Schema } from "effect"
+import { boundedArray } from "../internal/bounded.js"
 import { Link } from "../links/Link.js"
 import { Priority } from "../priority/Priority.js"
 import { Metric } from "../sla/SlaPolicy.js"
 import { Channel } from "./Channel.js"
 import { FieldKey, FieldValue } from "./CustomField.js"
 import { AgentId, ContactId, GroupId, MessageId, OrganizationId, PublicId, TicketId, WorkspaceId } from "./Ids.js"
+import * as Limits from "./Limits.js"
 import { Body } from "./Message.js"
 import { StatusId } from "./Status.js"
 import { Follower } from "./TicketEvent.js"
 import { SupportLevel, TicketType } from "./TicketType.js"
+
+/** Raw tags: at most `Limits.tagsPerTicket` of `Limits.tagLength` characters. */
+const rawTags = boundedArray(Schema.String.check(Schema.isMaxLength(Limits.tagLength)), Limits.tagsPerTicket)
 
 /**
  * Open a ticket, from any channel, with its first message.
@@ -35,7 +40,7 @@ export class OpenTicket extends Schema.TaggedClass<OpenTicket>()("OpenTicket", {
   status: Schema.optionalKey(StatusId),
   group: Schema.optionalKey(GroupId),
   assignee: Schema.optionalKey(AgentId),
-  tags: Schema.Array(Schema.String),
+  tags: rawTags,
   customFields: Schema.Record(FieldKey, FieldValue),
   body: Body,
   followUpOf: Schema.optionalKey(TicketId)
@@ -144,8 +149,8 @@ export class SetCustomField extends Schema.TaggedClass<SetCustomField>()("SetCus
  */
 export class ChangeTags extends Schema.TaggedClass<ChangeTags>()("ChangeTags", {
   ticketId: TicketId,
-  add: Schema.Array(Schema.String),
-  remove: Schema.Array(Schema.String)
+  add: rawTags,
+  remove: rawTags
 }) {}
 
 /**

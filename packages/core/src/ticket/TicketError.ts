@@ -4,6 +4,7 @@
  * with the ports and the `Helpdesk`.
  */
 import { Schema } from "effect"
+import type { LimitExceeded } from "./Limits.js"
 
 /**
  * No ticket with this reference (in this workspace, for this reader).
@@ -168,7 +169,8 @@ export class NotDue extends Schema.TaggedError<NotDue>()("NotDue", {
 }
 
 /**
- * Every refusal of `decide`.
+ * Every refusal of `decide`. `LimitExceeded` (from `Limits`) is a command whose result would
+ * take the ticket past a per-ticket limit (its tags, its messages).
  *
  * @category errors
  * @since 0.1.0
@@ -186,6 +188,7 @@ export type TicketError =
   | EmptyMessage
   | NotDue
   | FollowUpRequired
+  | LimitExceeded
 
 /**
  * A requester's message on a closed ticket, or on one solved longer ago than its group's reopen

@@ -2,7 +2,8 @@
  * `decide`: the rules of a ticket's lifecycle. Given the current state, a command and a context
  * (`now`, the actor, the workspace's workflow and custom fields) it returns the events to append
  * or a typed refusal. It is pure: it reads no clock, store or directory; the `Helpdesk` checks
- * references against the directory before calling it.
+ * references against the directory before calling it. A command that would take the ticket past
+ * one of its limits (`Limits.tagsPerTicket`, `Limits.messagesPerTicket`) is `LimitExceeded`.
  */
 import { DateTime, Duration, Effect } from "effect"
 import * as Tag from "../tags/Tag.js"
@@ -12,6 +13,7 @@ import type { Channel } from "./Channel.js"
 import type { FieldDefinition } from "./CustomField.js"
 import * as CustomField from "./CustomField.js"
 import type { MessageId } from "./Ids.js"
+import * as Limits from "./Limits.js"
 import type { Body, Message, Visibility } from "./Message.js"
 import * as Status from "./Status.js"
 import type { Ticket } from "./Ticket.js"
@@ -64,6 +66,26 @@ const staffOnly = (ticket: Ticket, ctx: DecideContext, action: string, then: () 
   isStaff(ctx.actor)
     ? then()
     : Effect.fail(new NotPermitted({ ticketId: ticket.id, actor: ActorModule.label(ctx.actor), action }))
+
+/** Refuses a command whose result would hold more tags or messages than a ticket may. */
+const withinLimits = (
+  command: C.TicketCommand,
+  before: { readonly tags: number; readonly messages: number },
+  after: { readonly tags: number; readonly messages: number },
+  then: () => Decision
+): Decision => {
+  const exceeded = Limits.checkTicket(before, after, command._tag)
+  return exceeded === undefined ? then() : Effect.fail(exceeded)
+}
+
+/** One more message on the ticket: refused at `Limits.messagesPerTicket`. */
+const oneMoreMessage = (ticket: Ticket, command: C.TicketCommand, then: () => Decision): Decision =>
+  withinLimits(
+    command,
+    { tags: ticket.tags.length, messages: ticket.messages.length },
+    { tags: ticket.tags.length, messages: ticket.messages.length + 1 },
+    then
+  )
 
 const isEmpty = (body: Body) =>
   body.text.trim() === "" && (body.html ?? "").trim() === "" && body.attachments.length === 0
@@ -159,6 +181,9 @@ const open = (state: Ticket | undefined, cmd: C.OpenTicket, ctx: DecideContext):
     const problem = checkField(ctx.customFields, key, value)
     if (problem !== undefined) return Effect.fail(problem)
   }
+  const tags = Tag.normalizeAll(cmd.tags)
+  const tooMany = Limits.check("tagsPerTicket", tags.length, cmd._tag)
+  if (tooMany !== undefined) return Effect.fail(tooMany)
   const opened = new E.TicketOpened({
     ...envelope(cmd.ticketId, ctx),
     workspaceId: cmd.workspaceId,
@@ -169,7 +194,7 @@ const open = (state: Ticket | undefined, cmd: C.OpenTicket, ctx: DecideContext):
     priority: cmd.priority ?? "normal",
     status: status.id,
     category: status.category,
-    tags: Tag.normalizeAll(cmd.tags),
+    tags,
     customFields: cmd.customFields,
     message: message(cmd.messageId, "public", cmd.channel, cmd.body, ctx),
     ...(cmd.organization === undefined ? {} : { organization: cmd.organization }),
@@ -196,26 +221,32 @@ const reply = (ticket: Ticket, cmd: C.AddReply, ctx: DecideContext): Decision =>
     }
     if (requiresFollowUp(ticket, actor, ctx)) return Effect.fail(new FollowUpRequired({ ticketId: ticket.id }))
     // A requester's answer puts the ticket back in the agents' queue.
-    return ticket.category === "pending" || ticket.category === "solved"
-      ? Effect.succeed([added, moveToCategory(ticket, "open", ctx)])
-      : Effect.succeed([added])
+    return oneMoreMessage(ticket, cmd, () =>
+      ticket.category === "pending" || ticket.category === "solved"
+        ? Effect.succeed([added, moveToCategory(ticket, "open", ctx)])
+        : Effect.succeed([added])
+    )
   }
   // The first public answer from an agent takes a new ticket into work.
-  return actor._tag === "agent" && ticket.category === "new"
-    ? Effect.succeed([added, moveToCategory(ticket, "open", ctx)])
-    : Effect.succeed([added])
+  return oneMoreMessage(ticket, cmd, () =>
+    actor._tag === "agent" && ticket.category === "new"
+      ? Effect.succeed([added, moveToCategory(ticket, "open", ctx)])
+      : Effect.succeed([added])
+  )
 }
 
 const note = (ticket: Ticket, cmd: C.AddNote, ctx: DecideContext): Decision =>
   staffOnly(ticket, ctx, "add an internal note", () =>
     isEmpty(cmd.body)
       ? Effect.fail(new EmptyMessage({ ticketId: ticket.id }))
-      : Effect.succeed([
-          new E.NoteAdded({
-            ...envelope(ticket.id, ctx),
-            message: message(cmd.messageId, "internal", cmd.channel, cmd.body, ctx)
-          })
-        ])
+      : oneMoreMessage(ticket, cmd, () =>
+          Effect.succeed([
+            new E.NoteAdded({
+              ...envelope(ticket.id, ctx),
+              message: message(cmd.messageId, "internal", cmd.channel, cmd.body, ctx)
+            })
+          ])
+        )
   )
 
 const changeStatus = (ticket: Ticket, cmd: C.ChangeStatus, ctx: DecideContext): Decision => {
@@ -323,9 +354,14 @@ const changeTags = (ticket: Ticket, cmd: C.ChangeTags, ctx: DecideContext): Deci
     const add = Tag.normalizeAll(cmd.add)
     const added = add.filter((t) => !ticket.tags.includes(t))
     const removed = Tag.normalizeAll(cmd.remove).filter((t) => ticket.tags.includes(t) && !add.includes(t))
-    return added.length === 0 && removed.length === 0
-      ? none
-      : Effect.succeed([new E.TagsChanged({ ...envelope(ticket.id, ctx), added, removed })])
+    if (added.length === 0 && removed.length === 0) return none
+    const messages = ticket.messages.length
+    return withinLimits(
+      cmd,
+      { tags: ticket.tags.length, messages },
+      { tags: ticket.tags.length + added.length - removed.length, messages },
+      () => Effect.succeed([new E.TagsChanged({ ...envelope(ticket.id, ctx), added, removed })])
+    )
   })
 
 const isSelf = (actor: Actor, follower: E.Follower) => actor._tag === follower._tag && actor.id === follower.id

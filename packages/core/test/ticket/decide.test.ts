@@ -5,6 +5,7 @@ import * as Actor from "../../src/ticket/Actor.js"
 import type { FieldDefinition, FieldKey, FieldValue } from "../../src/ticket/CustomField.js"
 import type { DecideContext } from "../../src/ticket/decide.js"
 import type { AgentId, ContactId, GroupId, MessageId, PublicId, TicketId, WorkspaceId } from "../../src/ticket/Ids.js"
+import * as Limits from "../../src/ticket/Limits.js"
 import * as Status from "../../src/ticket/Status.js"
 import * as C from "../../src/ticket/TicketCommand.js"
 import * as E from "../../src/ticket/TicketEvent.js"
@@ -754,5 +755,93 @@ describe("closing solved tickets", () => {
     Decider.given([Decider.opened({ by: mary, status: "solved" })])
       .when(closeSolved, ctx)
       .then([statusChanged(ctx, "solved", "closed")])
+  })
+})
+
+// -- limits (#12) --------------------------------------------------------------------------------
+
+describe("a ticket's limits", () => {
+  const tagsOf = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`)
+  const tags = (add: ReadonlyArray<string>, remove: ReadonlyArray<string> = []) =>
+    new C.ChangeTags({ ticketId, add, remove })
+
+  it("a ticket takes tags up to Limits.tagsPerTicket; a command bringing one more is LimitExceeded", () => {
+    const ctx = as(mary)
+    const almost = [Decider.opened({ tags: tagsOf("t", Limits.tagsPerTicket - 1) })]
+    const refused = Decider.given(almost)
+      .when(tags(["a", "b"]), ctx)
+      .thenFails("LimitExceeded", { limit: "tagsPerTicket", max: 1_000, actual: 1_001, operation: "ChangeTags" })
+    expect(refused.retryable).toBe(false)
+    const full = Decider.given(almost)
+      .when(tags(["a", " A "]), ctx)
+      .then([new E.TagsChanged({ ...envelope(ctx), added: ["a"] as never, removed: [] })])
+    expect(full.state?.tags.length).toBe(Limits.tagsPerTicket)
+    // At the limit, a tag may still replace another.
+    full
+      .when(tags(["b"], ["t0"]), ctx)
+      .then([new E.TagsChanged({ ...envelope(ctx), added: ["b"] as never, removed: ["t0"] as never })])
+  })
+
+  it("a ticket over the tag limit (from before it) may shrink, never grow", () => {
+    const ctx = as(mary)
+    const over = [Decider.opened({ tags: tagsOf("t", 1_200) })]
+    Decider.given(over)
+      .when(tags(["a"], ["t0", "t1"]), ctx)
+      .then([new E.TagsChanged({ ...envelope(ctx), added: ["a"] as never, removed: ["t0", "t1"] as never })])
+    Decider.given(over)
+      .when(tags(["a", "b"], ["t0"]), ctx)
+      .thenFails("LimitExceeded", { limit: "tagsPerTicket", actual: 1_201 })
+  })
+
+  describe("messages", () => {
+    const many = (n: number): ReadonlyArray<E.TicketEvent> => {
+      const first = Decider.opened()
+      const messages = Array.from({ length: n - 1 }, (_, i) => ({
+        ...first.message,
+        id: `msg_x${i}` as MessageId,
+        text: `message ${i}`
+      }))
+      return [first, new E.SplitReceived({ ticketId, at: t0, by: mary, from: otherTicket, messages })]
+    }
+    const almostFull = many(Limits.messagesPerTicket - 1)
+
+    it("a reply or a note takes a ticket to Limits.messagesPerTicket, and not one further", () => {
+      const ctx = as(mary)
+      const full = Decider.given(almostFull)
+        .when(note(), ctx)
+        .then([
+          new E.NoteAdded({
+            ...envelope(ctx),
+            message: {
+              id: messageId,
+              visibility: "internal",
+              author: mary,
+              channel: "web",
+              at: ctx.now,
+              ...body("Checked the logs.")
+            }
+          })
+        ])
+      expect(full.state?.messages.length).toBe(Limits.messagesPerTicket)
+      full.when(reply(), ctx).thenFails("LimitExceeded", {
+        limit: "messagesPerTicket",
+        max: 100_000,
+        actual: 100_001,
+        operation: "AddReply"
+      })
+      full.when(note(), ctx).thenFails("LimitExceeded", { limit: "messagesPerTicket", operation: "AddNote" })
+    })
+
+    it("a requester writing on a full, closed ticket still gets a follow-up", () => {
+      const full = [...many(Limits.messagesPerTicket)]
+      const closed = [
+        ...full,
+        statusChanged(as(mary), "new", "solved"),
+        statusChanged(as(closer, later("4 days")), "solved", "closed")
+      ]
+      Decider.given(closed)
+        .when(reply(), as(jane, later("5 days")))
+        .thenFails("FollowUpRequired", { ticketId })
+    })
   })
 })

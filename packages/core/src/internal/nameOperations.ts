@@ -1,0 +1,44 @@
+/**
+ * Errors that name an operation (`LimitExceeded`, `StoreUnavailable`) say the one the caller
+ * called (`open`), not the internal step that failed (`saveContact`, `nextPublicId`, `ChangeTags`):
+ * a caller can only act on what it called. The step is kept, in `step` or in the reason, for logs.
+ */
+import { Effect } from "effect"
+import { StoreUnavailable } from "../ports/StoreError.js"
+import { LimitExceeded } from "../ticket/Limits.js"
+
+/** The error as the caller of `operation` should see it; any other error as it is. */
+const renamed = (error: unknown, operation: string): unknown => {
+  if (error instanceof LimitExceeded && error.operation !== operation) {
+    return new LimitExceeded({
+      limit: error.limit,
+      max: error.max,
+      actual: error.actual,
+      operation,
+      step: error.step === undefined ? error.operation : `${error.operation}: ${error.step}`
+    })
+  }
+  if (error instanceof StoreUnavailable && error.operation !== operation) {
+    return new StoreUnavailable({
+      operation,
+      reason: `${error.operation}: ${error.reason}`,
+      ...(error.cause === undefined ? {} : { cause: error.cause })
+    })
+  }
+  return error
+}
+
+/**
+ * A service whose every operation (each function returning an Effect, by its key) reports its
+ * own name in `LimitExceeded` and `StoreUnavailable`. Other members pass through as they are.
+ */
+export const nameOperations = <S extends object>(service: S): S =>
+  Object.fromEntries(
+    Object.entries(service).map(([key, member]) => [
+      key,
+      typeof member === "function"
+        ? (...args: ReadonlyArray<unknown>) =>
+            Effect.mapError(member(...args) as Effect.Effect<unknown, unknown, unknown>, (error) => renamed(error, key))
+        : member
+    ])
+  ) as S
