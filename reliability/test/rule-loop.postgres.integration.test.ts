@@ -3,8 +3,8 @@ import { SqlStore } from "@tessera/sql"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { report } from "../support/report.js"
+import { run } from "../support/ruleLoop.js"
 import { pgUrl } from "../support/servers.js"
-import { run } from "./rule-loop.scenario.js"
 
 // Read now: without a server this file fails at once instead of skipping.
 const url = pgUrl()

@@ -6,7 +6,7 @@ import { SqlStore } from "@tessera/sql"
 import { Layer } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { report } from "../support/report.js"
-import { type Counts, run } from "./rule-loop.scenario.js"
+import { type Counts, run } from "../support/ruleLoop.js"
 
 const dir = mkdtempSync(join(tmpdir(), "tessera-rule-loop-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

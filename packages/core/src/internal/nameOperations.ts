@@ -1,7 +1,7 @@
 /**
  * Errors that name an operation (`LimitExceeded`, `StoreUnavailable`) say the one the caller
  * called (`open`), not the internal step that failed (`saveContact`, `nextPublicId`, `ChangeTags`):
- * a caller can only act on what it called. The step is kept, in `step` or in the reason, for logs.
+ * a caller can only act on what it called. The step is kept in `step`, for logs.
  */
 import { Effect } from "effect"
 import { StoreUnavailable } from "../ports/StoreError.js"
@@ -21,7 +21,8 @@ const renamed = (error: unknown, operation: string): unknown => {
   if (error instanceof StoreUnavailable && error.operation !== operation) {
     return new StoreUnavailable({
       operation,
-      reason: `${error.operation}: ${error.reason}`,
+      step: error.step === undefined ? error.operation : `${error.operation}: ${error.step}`,
+      reason: error.reason,
       ...(error.cause === undefined ? {} : { cause: error.cause })
     })
   }

@@ -32,7 +32,10 @@ export class VersionConflict extends Schema.TaggedError<VersionConflict>()("Vers
  * @since 0.1.0
  */
 export class StoreUnavailable extends Schema.TaggedError<StoreUnavailable>()("StoreUnavailable", {
+  /** What the caller called (`open`); a store reports its own operation (`saveContact`). */
   operation: Schema.String,
+  /** The internal step that failed (`saveContact`), when not the operation itself. */
+  step: Schema.optionalKey(Schema.String),
   reason: Schema.String,
   cause: Schema.optionalKey(Schema.Unknown)
 }) {
@@ -40,7 +43,8 @@ export class StoreUnavailable extends Schema.TaggedError<StoreUnavailable>()("St
     return true
   }
   override get message() {
-    return `Store failed during ${this.operation}: ${this.reason}`
+    const step = this.step === undefined ? "" : ` (in ${this.step})`
+    return `Store failed during ${this.operation}${step}: ${this.reason}`
   }
 }
 

@@ -38,13 +38,13 @@ const helpdeskOn = (directory: Layer.Layer<DirectoryStore>, firstPublicId = 1) =
   )
 
 describe("errors name the operation the caller called", () => {
-  it.effect("a store failing in an inner step of open is StoreUnavailable for open, the step in its reason", () =>
+  it.effect("a store failing in an inner step of open is StoreUnavailable for open, the step in `step`", () =>
     Effect.gen(function* () {
       const helpdesk = yield* Helpdesk.Helpdesk
       const error = yield* Effect.flip(helpdesk.open(opening))
       expect(error).toBeInstanceOf(StoreUnavailable)
-      expect(error).toMatchObject({ operation: "open", reason: "saveContact: database is locked" })
-      expect(error.message).toBe("Store failed during open: saveContact: database is locked")
+      expect(error).toMatchObject({ operation: "open", step: "saveContact", reason: "database is locked" })
+      expect(error.message).toBe("Store failed during open (in saveContact): database is locked")
       expect((error as StoreUnavailable).retryable).toBe(true)
     }).pipe(Effect.provide(helpdeskOn(lockedDirectory)))
   )
