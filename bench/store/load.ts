@@ -144,7 +144,7 @@ export const buildSqlite = async (mainTickets: number, rebuild: boolean): Promis
   const loadBatch = db.transaction((batch: Batch) => {
     for (const t of batch.tickets) insertTicket.run(sqliteTicketColumns.map((c) => t[c]))
     for (const t of batch.tags) insertTag.run(t.workspace_id, t.ticket_id, t.tag)
-    for (const t of batch.texts) insertText.run(t.key, t.workspace_id, t.ticket_id, t.n, t.data, t.words)
+    for (const t of batch.texts) insertText.run(sqliteTextColumns.map((c) => t[c]))
   })
   let rows = 0
   let texts = 0
