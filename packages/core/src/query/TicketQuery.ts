@@ -5,8 +5,8 @@
  * (the conformance suite compares them).
  */
 import { DateTime, Effect, Schema, SchemaGetter } from "effect"
-import { Base64Url } from "effect/encoding"
 import { boundedArray } from "../internal/bounded.js"
+import * as Cursor from "../internal/cursor.js"
 import { InvalidCursor } from "../ports/StoreError.js"
 import * as Priority from "../priority/Priority.js"
 import * as Tag from "../tags/Tag.js"
@@ -306,7 +306,7 @@ const CursorPayload = Schema.fromJsonString(
  * @since 0.1.0
  */
 export const encodeCursor = (sort: SortKey, direction: "asc" | "desc", at: Position): string =>
-  Base64Url.encode(Schema.encodeSync(CursorPayload)({ s: sort, d: direction, k: at[0], i: at[1] }))
+  Cursor.encode(CursorPayload)({ s: sort, d: direction, k: at[0], i: at[1] })
 
 /**
  * Reads a cursor back; it must have been issued for the same sort and direction.
@@ -319,18 +319,11 @@ export const decodeCursor = (
   sort: SortKey,
   direction: "asc" | "desc"
 ): Effect.Effect<Position, InvalidCursor> =>
-  Effect.gen(function* () {
-    const text = yield* Effect.mapError(
-      Effect.fromResult(Base64Url.decodeString(cursor)),
-      () => new InvalidCursor({ cursor })
-    )
-    const payload = yield* Effect.mapError(
-      Schema.decodeUnknownEffect(CursorPayload)(text),
-      () => new InvalidCursor({ cursor })
-    )
-    if (payload.s !== sort || payload.d !== direction) return yield* new InvalidCursor({ cursor })
-    return [payload.k, payload.i] as const
-  })
+  Effect.flatMap(Cursor.decode(CursorPayload, cursor), (payload) =>
+    payload.s === sort && payload.d === direction
+      ? Effect.succeed([payload.k, payload.i] as const)
+      : Effect.fail(new InvalidCursor({ cursor }))
+  )
 
 /**
  * The sort and direction of a query, with their defaults (oldest first).

@@ -7,13 +7,10 @@
  * 1,000, `list` with 1,000-value filters, a split of 10,000 messages of a 20,050-message ticket).
  * `run` registers them as tests; `check` runs them and counts, for the reliability suite.
  */
-import { DateTime, Effect, Layer, Option, Schema } from "effect"
+import { DateTime, Effect, Option, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import * as Helpdesk from "../helpdesk/Helpdesk.js"
-import * as MemoryDirectoryStore from "../memory/MemoryDirectoryStore.js"
-import { layerTimeOrdered } from "../ports/IdGenerator.js"
 import type { OutboxMessage } from "../ports/Outbox.js"
-import { type AppendRequest, TicketStore } from "../ports/TicketStore.js"
+import type { AppendRequest } from "../ports/TicketStore.js"
 import * as Timer from "../ports/Timers.js"
 import * as TicketQuery from "../query/TicketQuery.js"
 import type { Tag } from "../tags/Tag.js"
@@ -187,14 +184,7 @@ const ticketWithMessages = async (
 
 /** A help desk on the store, its directory in memory, with Mary as an agent. */
 const deskOn = async (ports: Ports, ws: WorkspaceId) => {
-  const services = Layer.mergeAll(
-    Layer.succeed(TicketStore, ports.tickets),
-    MemoryDirectoryStore.layer,
-    layerTimeOrdered,
-    Layer.succeed(Timer.Timers, ports.timers)
-  )
-  const desk = await perform(Helpdesk.make({ workspaceId: ws }).pipe(Effect.provide(services)))
-  await perform(desk.saveAgent({ id: "mary", name: "Mary", email: "mary@limits.test" }))
+  const desk = await Fixtures.helpdeskOn(ports, ws)
   await perform(desk.saveContact({ id: "jane", name: "Jane", emails: ["jane@limits.test"] }))
   return desk
 }

@@ -18,7 +18,7 @@ import * as Helpdesk from "../helpdesk/Helpdesk.js"
 import type * as HelpdeskInput from "../helpdesk/HelpdeskInput.js"
 import * as MemoryDirectoryStore from "../memory/MemoryDirectoryStore.js"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
-import { IdGenerator, layerSequential, layerTimeOrdered } from "../ports/IdGenerator.js"
+import { IdGenerator, layerSequential } from "../ports/IdGenerator.js"
 import type { Outbox, OutboxMessage } from "../ports/Outbox.js"
 import type { AppendRequest, StoredStream } from "../ports/TicketStore.js"
 import { TicketStore } from "../ports/TicketStore.js"
@@ -1511,15 +1511,8 @@ const relations = <E>(layer: Fixtures.StoreLayer<E>) =>
   Fixtures.withBuiltPorts(layer, async (ports) => {
     const store = ports.tickets
     const ws = await Effect.runPromise(freshWorkspace)
-    const services = Layer.mergeAll(
-      Layer.succeed(TicketStore, ports.tickets),
-      MemoryDirectoryStore.layer,
-      layerTimeOrdered,
-      Layer.succeed(Timers, ports.timers)
-    )
-    const desk = await Effect.runPromise(Helpdesk.make({ workspaceId: ws }).pipe(Effect.provide(services)))
+    const desk = await Fixtures.helpdeskOn(ports, ws)
     const run = <A, E2>(effect: Effect.Effect<A, E2>) => Effect.runPromise(effect)
-    await run(desk.saveAgent({ id: "mary", name: "Mary", email: "mary@acme.test" }))
     const open = (subject: string, text: string, channel: Channel) =>
       run(desk.open({ requester: { email: "jane@example.com" }, subject, text, channel }))
     const email = await open("Quasar gateway", "The quasargate drops every hour", "email")

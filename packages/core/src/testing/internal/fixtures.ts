@@ -6,6 +6,9 @@
 import { Clock, Context, DateTime, Effect, Exit, Layer, Random, Scope } from "effect"
 import * as fc from "fast-check"
 import { expect } from "vitest"
+import * as Helpdesk from "../../helpdesk/Helpdesk.js"
+import * as MemoryDirectoryStore from "../../memory/MemoryDirectoryStore.js"
+import { layerTimeOrdered } from "../../ports/IdGenerator.js"
 import { Outbox } from "../../ports/Outbox.js"
 import { type AppendEffects, TicketStore } from "../../ports/TicketStore.js"
 import { Timers } from "../../ports/Timers.js"
@@ -83,6 +86,19 @@ export const withBuiltPorts = async <A, E>(layer: StoreLayer<E>, f: (ports: Port
   } finally {
     await Effect.runPromise(Scope.close(scope, Exit.void))
   }
+}
+
+/** A help desk on the store's ports (its directory in memory), with Mary as an agent. */
+export const helpdeskOn = async (ports: Ports, ws: WorkspaceId): Promise<Helpdesk.Service> => {
+  const services = Layer.mergeAll(
+    Layer.succeed(TicketStore, ports.tickets),
+    MemoryDirectoryStore.layer,
+    layerTimeOrdered,
+    Layer.succeed(Timers, ports.timers)
+  )
+  const desk = await Effect.runPromise(Helpdesk.make({ workspaceId: ws }).pipe(Effect.provide(services)))
+  await Effect.runPromise(desk.saveAgent({ id: "mary", name: "Mary", email: "mary@acme.test" }))
+  return desk
 }
 
 /** A stream that exists, so that appends can carry timers and messages: opened at version 1. */

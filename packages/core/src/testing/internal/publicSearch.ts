@@ -5,13 +5,8 @@
  * written before issue 12 whose opening message is a note. Every answer is also compared with
  * the reference (`TicketQuery.run` over `searchDocument`).
  */
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { expect } from "vitest"
-import * as Helpdesk from "../../helpdesk/Helpdesk.js"
-import * as MemoryDirectoryStore from "../../memory/MemoryDirectoryStore.js"
-import { layerTimeOrdered } from "../../ports/IdGenerator.js"
-import { TicketStore } from "../../ports/TicketStore.js"
-import { Timers } from "../../ports/Timers.js"
 import * as TicketQuery from "../../query/TicketQuery.js"
 import * as Actor from "../../ticket/Actor.js"
 import type { MessageId, TicketId } from "../../ticket/Ids.js"
@@ -26,15 +21,8 @@ export const run = <E>(layer: Fixtures.StoreLayer<E>) =>
   Fixtures.withBuiltPorts(layer, async (ports) => {
     const store = ports.tickets
     const ws = await Effect.runPromise(Fixtures.freshWorkspace)
-    const services = Layer.mergeAll(
-      Layer.succeed(TicketStore, ports.tickets),
-      MemoryDirectoryStore.layer,
-      layerTimeOrdered,
-      Layer.succeed(Timers, ports.timers)
-    )
-    const desk = await Effect.runPromise(Helpdesk.make({ workspaceId: ws }).pipe(Effect.provide(services)))
+    const desk = await Fixtures.helpdeskOn(ports, ws)
     const run = <A, E2>(effect: Effect.Effect<A, E2>) => Effect.runPromise(effect)
-    await run(desk.saveAgent({ id: "mary", name: "Mary", email: "mary@acme.test" }))
     const open = (subject: string, text: string) =>
       run(desk.open({ requester: { email: "jane@example.com" }, subject, text, channel: "email" }))
     const ids: Array<TicketId> = []

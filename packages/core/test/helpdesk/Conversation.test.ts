@@ -1,8 +1,8 @@
 import { DateTime, Effect, Exit, Option } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import * as Conversation from "../../src/helpdesk/Conversation.js"
 import * as Actor from "../../src/ticket/Actor.js"
-import * as Conversation from "../../src/ticket/Conversation.js"
 import type { MessageId, TicketId } from "../../src/ticket/Ids.js"
 import type { Message } from "../../src/ticket/Message.js"
 

@@ -5,11 +5,11 @@
  * which messages a reader may see (the requester's public view, say) is decided before.
  */
 import { DateTime, Effect, Schema } from "effect"
-import { Base64Url } from "effect/encoding"
+import * as Cursor from "../internal/cursor.js"
 import { InvalidCursor } from "../ports/StoreError.js"
-import { MessageId, TicketId } from "./Ids.js"
-import { Message } from "./Message.js"
-import { Ticket } from "./Ticket.js"
+import { MessageId, TicketId } from "../ticket/Ids.js"
+import { Message } from "../ticket/Message.js"
+import { Ticket } from "../ticket/Ticket.js"
 
 /**
  * How many of the latest messages an overview carries.
@@ -96,24 +96,15 @@ const CursorPayload = Schema.fromJsonString(
 )
 
 const encodeCursor = (ticketId: TicketId, last: Message, direction: "asc" | "desc"): string =>
-  Base64Url.encode(
-    Schema.encodeSync(CursorPayload)({ t: ticketId, m: last.id, a: DateTime.toEpochMillis(last.at), d: direction })
-  )
+  Cursor.encode(CursorPayload)({ t: ticketId, m: last.id, a: DateTime.toEpochMillis(last.at), d: direction })
 
 const decodeCursor = (cursor: string, ticketId: TicketId, direction: "asc" | "desc") =>
-  Effect.gen(function* () {
-    const text = yield* Effect.mapError(
-      Effect.fromResult(Base64Url.decodeString(cursor)),
-      () => new InvalidCursor({ cursor })
-    )
-    const payload = yield* Effect.mapError(
-      Schema.decodeUnknownEffect(CursorPayload)(text),
-      () => new InvalidCursor({ cursor })
-    )
+  Effect.flatMap(Cursor.decode(CursorPayload, cursor), (payload) =>
     // A cursor reads on only the ticket and in the direction it was issued for.
-    if (payload.t !== ticketId || payload.d !== direction) return yield* new InvalidCursor({ cursor })
-    return payload
-  })
+    payload.t === ticketId && payload.d === direction
+      ? Effect.succeed(payload)
+      : Effect.fail(new InvalidCursor({ cursor }))
+  )
 
 /**
  * One page of `messages`, the conversation of ticket `ticketId` in time order (as
