@@ -336,8 +336,32 @@ export interface OpenOptions {
  */
 export const defaultStatementTimeout: Duration.Duration = Duration.seconds(30)
 
-/** The `statement_timeout` to send in ms, or none when the URL's own options set one. */
-const statementTimeoutOf = (connectionString: string, options: OpenOptions): number | undefined => {
+/**
+ * An option of `open` (or of a layer that opens a client) has a value it cannot use.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidOption extends Schema.TaggedError<InvalidOption>()("InvalidOption", {
+  option: Schema.String,
+  reason: Schema.String
+}) {
+  get retryable() {
+    return false
+  }
+  override get message() {
+    return `Invalid option ${this.option}: ${this.reason}`
+  }
+}
+
+/**
+ * The `statement_timeout` to send in ms (rounded up to a whole one), or none when the URL's own
+ * options set one; `InvalidOption` for what is no duration or a negative one.
+ */
+const statementTimeoutOf = (
+  connectionString: string,
+  options: OpenOptions
+): Result.Result<number | undefined, InvalidOption> => {
   if (options.statementTimeout === undefined) {
     const fromUrl = (() => {
       try {
@@ -346,14 +370,17 @@ const statementTimeoutOf = (connectionString: string, options: OpenOptions): num
         return ""
       }
     })()
-    if (/\bstatement_timeout\s*=/.test(fromUrl)) return undefined
+    if (/\bstatement_timeout\s*=/.test(fromUrl)) return Result.succeed(undefined)
   }
-  const timeout = Option.getOrElse(
-    Duration.fromInput(options.statementTimeout ?? defaultStatementTimeout),
-    () => defaultStatementTimeout
-  )
-  const ms = Duration.toMillis(timeout)
-  return Number.isFinite(ms) ? Math.max(0, Math.round(ms)) : 0
+  const input = options.statementTimeout ?? defaultStatementTimeout
+  const invalid = (reason: string) => Result.fail(new InvalidOption({ option: "statementTimeout", reason }))
+  const timeout = typeof input === "number" && Number.isNaN(input) ? Option.none() : Duration.fromInput(input)
+  if (Option.isNone(timeout)) {
+    return invalid(`expected a duration ("30 seconds", milliseconds as a number, 0 for no bound), got ${String(input)}`)
+  }
+  const ms = Duration.toMillis(timeout.value)
+  if (ms < 0) return invalid(`a timeout cannot be negative (got ${ms} ms)`)
+  return Result.succeed(Number.isFinite(ms) ? Math.ceil(ms) : 0)
 }
 
 /**
@@ -378,51 +405,52 @@ const openPostgres = (
   url: string,
   connectionString: string,
   options: OpenOptions
-): Effect.Effect<Connection, ConnectionFailed> =>
-  Effect.tryPromise({
-    try: async () => {
-      const { default: pg } = await import("pg")
-      const statementTimeout = statementTimeoutOf(connectionString, options)
-      const pool = new pg.Pool({
-        connectionString: withoutJit(connectionString),
-        ...(options.connections === undefined ? {} : { max: options.connections }),
-        ...(statementTimeout === undefined ? {} : { statement_timeout: statementTimeout }),
-        types: {
-          getTypeParser: ((oid: number, format?: "text" | "binary") =>
-            oid === INT8 && format !== "binary"
-              ? (value: string) => Number(value)
-              : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser
+): Effect.Effect<Connection, ConnectionFailed | InvalidOption> =>
+  Effect.flatMap(Effect.fromResult(statementTimeoutOf(connectionString, options)), (statementTimeout) =>
+    Effect.tryPromise({
+      try: async () => {
+        const { default: pg } = await import("pg")
+        const pool = new pg.Pool({
+          connectionString: withoutJit(connectionString),
+          ...(options.connections === undefined ? {} : { max: options.connections }),
+          ...(statementTimeout === undefined ? {} : { statement_timeout: statementTimeout }),
+          types: {
+            getTypeParser: ((oid: number, format?: "text" | "binary") =>
+              oid === INT8 && format !== "binary"
+                ? (value: string) => Number(value)
+                : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser
+          }
+        })
+        const names = statementNames()
+        pool.on("connect", (client) => {
+          wrapQueries(client, names)
+          // pg emits `error` on a client whose connection died (a terminated backend, a restart);
+          // while a client is lent out the pool listens to none, and an unhandled `error` event
+          // ends the process. The statement in flight fails with that error already, and the pool
+          // drops the dead client when it comes back.
+          client.on("error", ignore)
+        })
+        // An idle client whose connection died: the pool has removed it, the next query opens a
+        // new one. Unheard, this event too would end the process.
+        pool.on("error", ignore)
+        // Fail here, with a clear reason, rather than at the first query.
+        try {
+          await pool.query("select 1")
+        } catch (cause) {
+          await pool.end().catch(() => undefined)
+          throw cause
         }
+        return pool
+      },
+      catch: (cause) => new ConnectionFailed({ url, reason: reasonOf(cause), cause })
+    }).pipe(
+      Effect.map((pool) => {
+        const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+        // Its clients cancel a store's statement when the store's fiber is interrupted.
+        QueryScope.register(db)
+        return { db, dialect: "postgres" as const, close: Effect.promise(() => db.destroy()) }
       })
-      const names = statementNames()
-      pool.on("connect", (client) => {
-        wrapQueries(client, names)
-        // pg emits `error` on a client whose connection died (a terminated backend, a restart);
-        // while a client is lent out the pool listens to none, and an unhandled `error` event
-        // ends the process. The statement in flight fails with that error already, and the pool
-        // drops the dead client when it comes back.
-        client.on("error", ignore)
-      })
-      // An idle client whose connection died: the pool has removed it, the next query opens a
-      // new one. Unheard, this event too would end the process.
-      pool.on("error", ignore)
-      // Fail here, with a clear reason, rather than at the first query.
-      try {
-        await pool.query("select 1")
-      } catch (cause) {
-        await pool.end().catch(() => undefined)
-        throw cause
-      }
-      return pool
-    },
-    catch: (cause) => new ConnectionFailed({ url, reason: reasonOf(cause), cause })
-  }).pipe(
-    Effect.map((pool) => {
-      const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-      // Its clients cancel a store's statement when the store's fiber is interrupted.
-      QueryScope.register(db)
-      return { db, dialect: "postgres" as const, close: Effect.promise(() => db.destroy()) }
-    })
+    )
   )
 
 /**
@@ -434,7 +462,7 @@ const openPostgres = (
 export const open = (
   url: string,
   options: OpenOptions = {}
-): Effect.Effect<Connection, InvalidUrl | ConnectionFailed> =>
+): Effect.Effect<Connection, InvalidUrl | InvalidOption | ConnectionFailed> =>
   Effect.flatMap(Effect.fromResult(parse(url)), (target) =>
     target.dialect === "sqlite"
       ? openSqlite(url, target.path)

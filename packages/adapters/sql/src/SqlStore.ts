@@ -52,7 +52,8 @@ export interface UrlOptions {
    * PostgreSQL: how long one statement may run before the server cancels it (default 30
    * seconds, `Connection.defaultStatementTimeout`; `0` for no bound). The operation then fails
    * with `StoreUnavailable` ("statement timeout: ..."). A `statement_timeout` in the URL's
-   * `options` is kept when this is absent.
+   * `options` is kept when this is absent; a negative value, or one that is no duration, fails
+   * the layer with `Connection.InvalidOption`.
    */
   readonly statementTimeout?: Duration.Input
   /** Run the migrations first (default `true`). */
@@ -110,7 +111,11 @@ export const layerUrl = (
   options: UrlOptions
 ): Layer.Layer<
   Services | DirectoryStore.DirectoryStore,
-  MigrationFailed | StoreError.StoreUnavailable | Connection.InvalidUrl | Connection.ConnectionFailed
+  | MigrationFailed
+  | StoreError.StoreUnavailable
+  | Connection.InvalidUrl
+  | Connection.InvalidOption
+  | Connection.ConnectionFailed
 > =>
   Layer.effectContext(
     Effect.gen(function* () {

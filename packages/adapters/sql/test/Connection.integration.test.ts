@@ -6,7 +6,7 @@
  */
 import { join } from "node:path"
 import SqliteDatabase from "better-sqlite3"
-import { Effect, type Scope } from "effect"
+import { type Duration, Effect, type Scope } from "effect"
 import { type Kysely, sql } from "kysely"
 import { afterEach, describe, expect, it, vi } from "vitest"
 import * as Connection from "../src/Connection.js"
@@ -309,4 +309,35 @@ describe("Connection.open (postgres)", () => {
         await expect(connection.transaction().execute((trx) => everything(trx))).resolves.toEqual(changed)
       })
     }))
+})
+
+describe("statementTimeout", () => {
+  // #12 (a new user's trial): -5 became "no bound" and "forever" the default, silently.
+  it("a value that is no duration, or a negative one, is InvalidOption before any connection is tried", async () => {
+    // Nothing listens on port 1: a ConnectionFailed would mean the option went unchecked.
+    const unreachable = "postgres://nobody@127.0.0.1:1/none"
+    // "forever" is no `Duration.Input` for TypeScript, but plain JavaScript may pass it.
+    for (const statementTimeout of [-5, "-5 seconds", "forever", Number.NaN] as ReadonlyArray<Duration.Input>) {
+      const error = await Effect.runPromise(Effect.flip(Connection.open(unreachable, { statementTimeout })))
+      expect(error).toMatchObject({ _tag: "InvalidOption", option: "statementTimeout" })
+      expect((error as Connection.InvalidOption).retryable).toBe(false)
+    }
+  })
+
+  it("a fraction of a millisecond is rounded up, Infinity and 0 are no bound", async () => {
+    for (const [statementTimeout, expected] of [
+      [0.5, "1ms"],
+      [Number.POSITIVE_INFINITY, "0"],
+      [0, "0"],
+      ["2 seconds", "2s"]
+    ] as const) {
+      const connection = await Effect.runPromise(Connection.open(pgUrl(), { statementTimeout }))
+      try {
+        const shown = await sql<{ statement_timeout: string }>`show statement_timeout`.execute(connection.db)
+        expect(shown.rows[0]?.statement_timeout).toBe(expected)
+      } finally {
+        await Effect.runPromise(connection.close)
+      }
+    }
+  })
 })

@@ -10,6 +10,7 @@ import { InvalidCursor } from "../ports/StoreError.js"
 import { MessageId, TicketId } from "../ticket/Ids.js"
 import { Message } from "../ticket/Message.js"
 import { Ticket } from "../ticket/Ticket.js"
+import { decode, type InvalidInput } from "./Input.js"
 
 /**
  * How many of the latest messages an overview carries.
@@ -64,7 +65,8 @@ export const defaultLimit = 50
  * @since 0.1.0
  */
 export const PageRequest = Schema.Struct({
-  cursor: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(1000))),
+  // A cursor carries up to 50 message ids (see `CursorPayload`): up to about 9,000 characters.
+  cursor: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(12_000))),
   limit: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 500 }))),
   direction: Schema.optionalKey(Schema.Literals(["asc", "desc"]))
 })
@@ -85,18 +87,40 @@ export const Page = Schema.Struct({
 /** @category models @since 0.1.0 */
 export type Page = typeof Page.Type
 
-// t: the ticket, m: the last message read, a: its time (ms), d: the direction.
+// t: the ticket, d: the direction, m: the last message read, a: its time (ms), s: the messages
+// read so far with exactly that time (the last `sameTimeKept`), so that a page can go on where the
+// last one ended even when its last message has left the ticket since (a split moved it).
 const CursorPayload = Schema.fromJsonString(
   Schema.Struct({
     t: TicketId,
+    d: Schema.Literals(["asc", "desc"]),
     m: MessageId,
     a: Schema.Finite,
-    d: Schema.Literals(["asc", "desc"])
+    s: Schema.Array(MessageId).check(Schema.isMaxLength(50))
   })
 )
+type CursorPayload = typeof CursorPayload.Type
 
-const encodeCursor = (ticketId: TicketId, last: Message, direction: "asc" | "desc"): string =>
-  Cursor.encode(CursorPayload)({ t: ticketId, m: last.id, a: DateTime.toEpochMillis(last.at), d: direction })
+/** How many messages of one millisecond a cursor remembers as read. */
+const sameTimeKept = 50
+
+const millisOf = (message: Message): number => DateTime.toEpochMillis(message.at)
+
+/** The cursor after a page: its last message, and what was read at that message's time. */
+const encodeCursor = (
+  ticketId: TicketId,
+  direction: "asc" | "desc",
+  after: CursorPayload | undefined,
+  items: ReadonlyArray<Message>,
+  last: Message
+): string => {
+  const a = millisOf(last)
+  const sameTime = [
+    ...(after !== undefined && after.a === a ? after.s : []),
+    ...items.filter((m) => millisOf(m) === a).map((m) => m.id)
+  ]
+  return Cursor.encode(CursorPayload)({ t: ticketId, d: direction, m: last.id, a, s: sameTime.slice(-sameTimeKept) })
+}
 
 const decodeCursor = (cursor: string, ticketId: TicketId, direction: "asc" | "desc") =>
   Effect.flatMap(Cursor.decode(CursorPayload, cursor), (payload) =>
@@ -107,12 +131,33 @@ const decodeCursor = (cursor: string, ticketId: TicketId, direction: "asc" | "de
   )
 
 /**
+ * The messages a page may still show, in time order: after the cursor's last message while it
+ * is still there; else (a split moved it) those later than its time, or of the same time and not
+ * read yet (`asc`), and the mirror image for `desc`.
+ */
+const unread = (
+  messages: ReadonlyArray<Message>,
+  after: CursorPayload | undefined,
+  direction: "asc" | "desc"
+): ReadonlyArray<Message> => {
+  if (after === undefined) return messages
+  const last = messages.findIndex((m) => m.id === after.m)
+  if (last >= 0) return direction === "asc" ? messages.slice(last + 1) : messages.slice(0, last)
+  const read = new Set<string>(after.s)
+  return messages.filter((m) => {
+    const at = millisOf(m)
+    if (at === after.a) return !read.has(m.id)
+    return direction === "asc" ? at > after.a : at < after.a
+  })
+}
+
+/**
  * One page of `messages`, the conversation of ticket `ticketId` in time order (as
  * `Ticket.messages` holds it, or a view of it). A cursor is refused with `InvalidCursor` unless
  * it was issued for this ticket and this direction, so it cannot be turned into a read of
  * another ticket. A page goes on from the last message the previous page ended with; if that
- * message has left the ticket since (a split moved it), from its time: with the first message
- * written after it (`asc`), or the last written before it (`desc`).
+ * message has left the ticket since (a split moved it), from its time, leaving out the messages
+ * of that same millisecond the earlier pages already showed (up to 50 of them).
  *
  * @category combinators
  * @since 0.1.0
@@ -126,32 +171,29 @@ export const page = (
     const direction = request.direction ?? "asc"
     const limit = request.limit ?? defaultLimit
     const after = request.cursor === undefined ? undefined : yield* decodeCursor(request.cursor, ticketId, direction)
-    if (direction === "asc") {
-      let from = 0
-      if (after !== undefined) {
-        const at = messages.findIndex((m) => m.id === after.m)
-        const later = messages.findIndex((m) => DateTime.toEpochMillis(m.at) > after.a)
-        from = at >= 0 ? at + 1 : later >= 0 ? later : messages.length
-      }
-      const items = messages.slice(from, from + limit)
-      const last = items[items.length - 1]
-      return {
-        items,
-        nextCursor:
-          from + limit < messages.length && last !== undefined ? encodeCursor(ticketId, last, direction) : undefined
-      }
-    }
-    let to = messages.length
-    if (after !== undefined) {
-      const at = messages.findIndex((m) => m.id === after.m)
-      const later = messages.findIndex((m) => DateTime.toEpochMillis(m.at) >= after.a)
-      to = at >= 0 ? at : later >= 0 ? later : messages.length
-    }
-    const from = Math.max(0, to - limit)
-    const items = messages.slice(from, to).reverse()
+    const rest = unread(messages, after, direction)
+    const items = direction === "asc" ? rest.slice(0, limit) : rest.slice(-limit).reverse()
     const last = items[items.length - 1]
     return {
       items,
-      nextCursor: from > 0 && last !== undefined ? encodeCursor(ticketId, last, direction) : undefined
+      nextCursor:
+        rest.length > limit && last !== undefined ? encodeCursor(ticketId, direction, after, items, last) : undefined
     }
+  })
+
+/**
+ * A page of the conversation of the ticket `ticket` reads (the agents' view, or a requester's):
+ * the request decoded first (`InvalidInput`), then `page`.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const read = <E, R>(
+  ticket: Effect.Effect<Ticket, E, R>,
+  request: typeof PageRequest.Encoded = {}
+): Effect.Effect<Page, E | InvalidInput | InvalidCursor, R> =>
+  Effect.gen(function* () {
+    const decoded = yield* decode(PageRequest, "messages")(request)
+    const { id, messages } = yield* ticket
+    return yield* page(id, messages, decoded)
   })

@@ -50,6 +50,7 @@ import * as Ticket from "../ticket/Ticket.js"
 import * as C from "../ticket/TicketCommand.js"
 import { type TicketError, TicketNotFound } from "../ticket/TicketError.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
+import * as Conversation from "./Conversation.js"
 import * as In from "./HelpdeskInput.js"
 import { decode, InvalidInput } from "./Input.js"
 import * as TicketLocks from "./TicketLocks.js"
@@ -137,6 +138,11 @@ export interface Service {
    * `unlink`, `merge`, `undoMerge` and `split`); its id still reads the merged ticket.
    */
   readonly get: (ticket: typeof TicketRefSchema.Encoded) => Op<Ticket.Ticket>
+  /** The conversation of a ticket, page by page (see `Conversation.page`): how to read a long one. */
+  readonly messages: (
+    ticket: typeof TicketRefSchema.Encoded,
+    page?: typeof Conversation.PageRequest.Encoded
+  ) => Op<Conversation.Page>
   /** The event log of a ticket: its complete history. */
   readonly history: (ticket: typeof TicketRefSchema.Encoded) => Op<ReadonlyArray<TicketEvent>>
   /** A page of tickets (see `TicketQuery`). */
@@ -1229,6 +1235,9 @@ export const make = (
         return record
       })
 
+    const get = (raw: typeof TicketRefSchema.Encoded): Op<Ticket.Ticket> =>
+      Effect.flatMap(resolveRef(raw), ({ id, ref }) => Effect.map(load(id, ref), ({ state }) => state))
+
     const service: Service = nameOperations({
       config: { workspaceId: ws, workflow, customFields },
       open,
@@ -1292,7 +1301,8 @@ export const make = (
       removeFollower: simple(In.FollowerInput, "removeFollower", (input, ticket) =>
         Effect.succeed(new C.RemoveFollower({ ticketId: ticket.id, follower: input.follower }))
       ),
-      get: (raw) => Effect.flatMap(resolveRef(raw), ({ id, ref }) => Effect.map(load(id, ref), ({ state }) => state)),
+      get,
+      messages: (raw, page) => Conversation.read(get(raw), page),
       history: (raw) =>
         Effect.flatMap(resolveRef(raw), ({ id, ref }) =>
           Effect.flatMap(load(id, ref), () => Effect.map(store.read(id), ({ events }) => events))

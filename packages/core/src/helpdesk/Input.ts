@@ -32,6 +32,10 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
   input: Schema.String,
   problems: Schema.Array(Problem)
 }) {
+  /** The same input is refused again: correct it first. */
+  get retryable() {
+    return false
+  }
   override get message() {
     const lines = this.problems.map((p) => `${p.path.length === 0 ? "(root)" : p.path.join(".")}: ${p.message}`)
     return `Invalid ${this.input}: ${lines.join("; ")}`

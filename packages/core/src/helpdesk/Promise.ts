@@ -515,18 +515,6 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
   }
   const helpdesk = started.value
   const ref = decode(TicketRef, "ticket")
-  /** `messages`, paging the conversation of the ticket `get` returns (the main or a requester's view). */
-  const conversation =
-    <E>(get: (ticket: TicketRefInput) => Effect.Effect<Ticket.Ticket, E, Helpdesk.Helpdesk>) =>
-    (ticket: TicketRefInput, page: MessagePageInput = {}): Promise<MessagePageJson> =>
-      run(
-        Effect.gen(function* () {
-          const request = yield* decode(Conversation.PageRequest, "messages")(page)
-          const { id, messages } = yield* get(ticket)
-          return yield* Conversation.page(id, messages, request)
-        }),
-        encodeMessagePage
-      )
 
   return {
     config: {
@@ -553,7 +541,7 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
     split: (input) => run(helpdesk.split(input), toTicketJson),
     suggestDuplicates: (input) => run(helpdesk.suggestDuplicates(input), (suggestions) => suggestions),
     get: (ticket) => run(Effect.flatMap(ref(ticket), helpdesk.get), toTicketJson),
-    messages: conversation((ticket) => Effect.flatMap(ref(ticket), helpdesk.get)),
+    messages: (ticket, page) => run(helpdesk.messages(ticket, page), encodeMessagePage),
     history: (ticket) => run(Effect.flatMap(ref(ticket), helpdesk.history), encodeHistory),
     list: (query = {}) => run(helpdesk.list(query), encodePage),
     recomputeSla: (ticket) => run(helpdesk.recomputeSla(ticket), (recorded) => recorded),
@@ -581,8 +569,7 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
         open: (input) => run(requester.open(input), toTicketJson),
         reply: (input) => run(requester.reply(input), toTicketJson),
         get: (ticket) => run(requester.get(ticket), toTicketJson),
-        // Pages of the public view: a note is never on any page.
-        messages: conversation(requester.get),
+        messages: (ticket, page) => run(requester.messages(ticket, page), encodeMessagePage),
         history: (ticket) => run(requester.history(ticket), encodeHistory),
         list: (query = {}) => run(requester.list(query), encodePage)
       }

@@ -13,6 +13,7 @@ import type { Message } from "../ticket/Message.js"
 import * as Ticket from "../ticket/Ticket.js"
 import { TicketNotFound } from "../ticket/TicketError.js"
 import * as E from "../ticket/TicketEvent.js"
+import * as Conversation from "./Conversation.js"
 import { Helpdesk, type HelpdeskError, type Service as HelpdeskService } from "./Helpdesk.js"
 import * as In from "./HelpdeskInput.js"
 import { decode } from "./Input.js"
@@ -83,6 +84,11 @@ export interface Service {
   readonly reply: (input: ReplyInput) => Op<Ticket.Ticket>
   /** One of the contact's tickets, in its public view (a merged ticket's number leads on, as in `Helpdesk`). */
   readonly get: (ticket: typeof TicketRef.Encoded) => Op<Ticket.Ticket>
+  /** The conversation of one of the contact's tickets, page by page: its public messages only. */
+  readonly messages: (
+    ticket: typeof TicketRef.Encoded,
+    page?: typeof Conversation.PageRequest.Encoded
+  ) => Op<Conversation.Page>
   /** The public events of one of the contact's tickets (see `publicEvents`). */
   readonly history: (ticket: typeof TicketRef.Encoded) => Op<ReadonlyArray<E.TicketEvent>>
   /**
@@ -130,16 +136,26 @@ const publicTypes: ReadonlySet<E.TicketEvent["_tag"]> = new Set<E.TicketEvent["_
 
 const isPublic = (message: Message): boolean => message.visibility === "public"
 
-/** A note's place in an opening event, without its content: the event must carry a message. */
-const emptied = (message: Message): Message => {
-  const { html: _html, email: _email, ...kept } = message
-  return { ...kept, text: "", attachments: [] }
-}
+/**
+ * The message a requester sees in the opening of a ticket opened with a note (a split of notes
+ * only): an empty public one, by whoever opened the ticket, with none of the note's own data
+ * (not its id, author or time), so nothing says a note is there.
+ */
+const openingPlaceholder = (event: E.TicketOpened): Message => ({
+  id: "opening" as Message["id"],
+  visibility: "public",
+  author: event.by,
+  channel: event.channel,
+  at: event.at,
+  text: "",
+  attachments: []
+})
 
 /**
  * The events of a ticket's history a requester sees: those of the public types, with internal
  * messages (and their ids) removed from events that carry several. A ticket opened with a note
- * (a split of notes only) keeps its opening event, its message emptied.
+ * (a split of notes only) keeps its opening event, with an empty public message in place of the
+ * note (id `opening`), which carries nothing of the note.
  *
  * @category combinators
  * @since 0.1.0
@@ -160,7 +176,9 @@ export const publicEvents = (events: ReadonlyArray<E.TicketEvent>): ReadonlyArra
     if (!publicTypes.has(event._tag)) return []
     switch (event._tag) {
       case "TicketOpened":
-        return isPublic(event.message) ? [event] : [new E.TicketOpened({ ...event, message: emptied(event.message) })]
+        return isPublic(event.message)
+          ? [event]
+          : [new E.TicketOpened({ ...event, message: openingPlaceholder(event) })]
       case "ReplyAdded":
         return isPublic(event.message) ? [event] : []
       case "MergedIn":
@@ -229,6 +247,12 @@ export const make = (helpdesk: HelpdeskService, contact: ContactId): Service => 
         return Ticket.publicView(replied)
       }),
     get: (raw) => Effect.map(visible(raw), ({ ticket }) => Ticket.publicView(ticket)),
+    // Pages of the public view: a note is on no page.
+    messages: (raw, page) =>
+      Conversation.read(
+        Effect.map(visible(raw), ({ ticket }) => Ticket.publicView(ticket)),
+        page
+      ),
     history: (raw) =>
       Effect.gen(function* () {
         const { ref } = yield* visible(raw)

@@ -111,4 +111,40 @@ describe("page", () => {
     )
     expect(before.items.map((m) => m.text)).toEqual(["message 3", "message 2"])
   })
+
+  // #12 (found by a new user's trial): when the last message of a page was split off, the next
+  // page went on from its time and skipped the other messages of that same millisecond.
+  it("messages moved out between pages: the pages after show every other unread message once, ties included", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+        fc.constantFrom("asc" as const, "desc" as const),
+        (minutes, limit, pagesBefore, moved, direction) => {
+          const messages = conversation(minutes)
+          const seen = new Set<string>()
+          let cursor: string | undefined
+          for (let i = 0; i < pagesBefore; i++) {
+            const next = page(messages, { limit, direction, ...(cursor === undefined ? {} : { cursor }) })
+            for (const m of next.items) seen.add(m.id)
+            cursor = next.nextCursor
+            if (cursor === undefined) return
+          }
+          const gone = new Set(moved.map((i) => messages[i % messages.length]?.id))
+          const left = messages.filter((m) => !gone.has(m.id))
+          const later: Array<string> = []
+          while (cursor !== undefined) {
+            const next: Conversation.Page = page(left, { limit, direction, cursor })
+            later.push(...next.items.map((m) => m.id))
+            cursor = next.nextCursor
+          }
+          const expected = left.filter((m) => !seen.has(m.id)).map((m) => m.id)
+          expect(later).toEqual(direction === "asc" ? expected : [...expected].reverse())
+        }
+      ),
+      { numRuns: 500 }
+    )
+  })
 })
