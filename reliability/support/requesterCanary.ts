@@ -243,6 +243,21 @@ const runOne = async (ports: Ports, canary: string, steps: ReadonlyArray<Step>, 
       }
       return false
     }
+    /** A requester's reply; one that opened a follow-up ticket counts. */
+    const requesterReply = async (contact: Contact, ticket: Ticket.Ticket["id"], text: string, via: Via) => {
+      const r = requesters[contact]
+      const input = { ticket, text }
+      const done = await call(
+        () => r.effect.reply(input),
+        () => r.promise.reply(input),
+        via
+      )
+      if (done.ok && track(done.value)) counts.followUps++
+    }
+    const close = async (ticket: Ticket.Ticket["id"]) => {
+      await exec(helpdesk.changeStatus({ ticket, status: "solved", by: mary }))
+      await exec(helpdesk.changeStatus({ ticket, status: "closed", by: mary }))
+    }
 
     for (const s of steps) {
       switch (s.kind) {
@@ -272,15 +287,7 @@ const runOne = async (ports: Ports, canary: string, steps: ReadonlyArray<Step>, 
         }
         case "reply": {
           const ticket = known(s.ticket)
-          if (ticket === undefined) break
-          const r = requesters[s.contact]
-          const input = { ticket, text: s.text }
-          const done = await call(
-            () => r.effect.reply(input),
-            () => r.promise.reply(input),
-            s.via
-          )
-          if (done.ok && track(done.value)) counts.followUps++
+          if (ticket !== undefined) await requesterReply(s.contact, ticket, s.text, s.via)
           break
         }
         case "agentReply": {
@@ -315,9 +322,7 @@ const runOne = async (ports: Ports, canary: string, steps: ReadonlyArray<Step>, 
         }
         case "close": {
           const ticket = known(s.ticket)
-          if (ticket === undefined) break
-          await exec(helpdesk.changeStatus({ ticket, status: "solved", by: mary }))
-          await exec(helpdesk.changeStatus({ ticket, status: "closed", by: mary }))
+          if (ticket !== undefined) await close(ticket)
           break
         }
         case "followUp": {
@@ -326,16 +331,8 @@ const runOne = async (ports: Ports, canary: string, steps: ReadonlyArray<Step>, 
           if (ticket === undefined) break
           const got = await exec(helpdesk.get(ticket))
           if (Result.isFailure(got)) break
-          await exec(helpdesk.changeStatus({ ticket, status: "solved", by: mary }))
-          await exec(helpdesk.changeStatus({ ticket, status: "closed", by: mary }))
-          const r = requesters[got.success.requester === "jane" ? "jane" : "omar"]
-          const input = { ticket, text: s.text }
-          const done = await call(
-            () => r.effect.reply(input),
-            () => r.promise.reply(input),
-            s.via
-          )
-          if (done.ok && track(done.value)) counts.followUps++
+          await close(ticket)
+          await requesterReply(got.success.requester === "jane" ? "jane" : "omar", ticket, s.text, s.via)
           break
         }
         case "merge": {

@@ -118,8 +118,6 @@ export const parse = (url: string): Result.Result<Target, InvalidUrl> => {
   )
 }
 
-const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
-
 const ignore = (): void => undefined
 
 /** int8 (`bigint` columns: epoch milliseconds, positions) as numbers, not strings. */
@@ -164,12 +162,6 @@ const cachingStatements = (database: BetterSqlite3.Database): SqliteDatabase => 
 /** SQLite: how long a statement waits for another process's write lock before it fails. */
 const SQLITE_BUSY_MILLIS = 5000
 
-const isBusy = (cause: unknown): boolean =>
-  typeof cause === "object" &&
-  cause !== null &&
-  typeof (cause as { readonly code?: unknown }).code === "string" &&
-  (cause as { readonly code: string }).code.startsWith("SQLITE_BUSY")
-
 /**
  * WAL (several processes: reads side by side, writes take turns) and the busy timeout, which
  * goes first so that every later statement waits for a lock instead of failing. Switching a
@@ -184,7 +176,7 @@ const configureSqlite = (database: BetterSqlite3.Database): Effect.Effect<void, 
     yield* pragma(`busy_timeout = ${SQLITE_BUSY_MILLIS}`)
     yield* pragma("journal_mode = WAL").pipe(
       Effect.retry({
-        while: isBusy,
+        while: DriverError.isBusy,
         schedule: Schedule.spaced("10 millis").pipe(
           Schedule.jittered,
           Schedule.upTo({ duration: `${SQLITE_BUSY_MILLIS} millis` })
@@ -207,7 +199,7 @@ const openSqlite = (url: string, path: string): Effect.Effect<Connection, Connec
     yield* Effect.onError(configureSqlite(database), () => Effect.sync(() => database.close()))
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) })
     return { db, dialect: "sqlite" as const, close: Effect.promise(() => db.destroy()) }
-  }).pipe(Effect.mapError((cause) => new ConnectionFailed({ url, reason: reasonOf(cause), cause })))
+  }).pipe(Effect.mapError((cause) => new ConnectionFailed({ url, reason: DriverError.messageOf(cause), cause })))
 
 /** PostgreSQL: at most this many distinct SQL texts get a server-side name, per pool. */
 const PG_NAMED_STATEMENTS = 256
@@ -442,7 +434,7 @@ const openPostgres = (
         }
         return pool
       },
-      catch: (cause) => new ConnectionFailed({ url, reason: reasonOf(cause), cause })
+      catch: (cause) => new ConnectionFailed({ url, reason: DriverError.messageOf(cause), cause })
     }).pipe(
       Effect.map((pool) => {
         const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })

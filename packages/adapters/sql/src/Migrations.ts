@@ -9,9 +9,9 @@
 import { Effect, Schema } from "effect"
 import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from "kysely"
 import type { Dialect } from "./Database.js"
+import { transact } from "./internal/transact.js"
 import * as Initial from "./migrations/001_initial.js"
 import * as TextVisibility from "./migrations/002_text_visibility.js"
-import { transact } from "./transact.js"
 
 /**
  * A migration failed; the database is left as `migrate` found it (the migrations of one run

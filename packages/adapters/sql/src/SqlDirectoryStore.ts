@@ -11,7 +11,7 @@ import { type Kysely, sql, type Transaction } from "kysely"
 import type { Database, Dialect } from "./Database.js"
 import * as DriverError from "./internal/DriverError.js"
 import * as QueryScope from "./internal/QueryScope.js"
-import { transact } from "./transact.js"
+import { transact } from "./internal/transact.js"
 
 /**
  * What the store runs on: the user's kysely client (never closed here) and its dialect.
@@ -30,17 +30,6 @@ type Store = DirectoryStore.DirectoryStore["Service"]
 
 /** Another transaction wrote the same email at the same time: the save runs again and sees it. */
 class Contended extends Data.TaggedError("Contended")<{ readonly cause: unknown }> {}
-
-const unavailable = (operation: string, cause: unknown) =>
-  new StoreError.StoreUnavailable({ operation, reason: DriverError.reasonOf(cause), cause })
-
-const codeOf = (cause: unknown): unknown =>
-  typeof cause === "object" && cause !== null && "code" in cause ? cause.code : undefined
-
-const isUniqueViolation = (cause: unknown): boolean => {
-  const code = codeOf(cause)
-  return code === "23505" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE"
-}
 
 /** Reads and writes one kind of record as JSON, through its schema. */
 const codec = <A>(
@@ -113,7 +102,7 @@ export const make = (options: Options): Effect.Effect<Store> =>
     const withSignal = QueryScope.of(db)
     /** Runs a query, turning any driver failure into `StoreUnavailable`; interrupting it cancels it. */
     const attempt = <A>(operation: string, query: () => Promise<A>): Effect.Effect<A, StoreError.StoreUnavailable> =>
-      Effect.tryPromise({ try: withSignal(query), catch: (cause) => unavailable(operation, cause) })
+      Effect.tryPromise({ try: withSignal(query), catch: (cause) => DriverError.unavailable(operation, cause) })
     // PostgreSQL text cannot hold U+0000, so no stored key contains it: such a key matches
     // nothing, and asking the server would only fail.
     const storable = (...keys: ReadonlyArray<string>) => dialect !== "postgres" || keys.every((k) => !k.includes("\0"))
@@ -190,7 +179,10 @@ export const make = (options: Options): Effect.Effect<Store> =>
             await upsert(trx, "contacts", { workspace_id: ws, id: contact.id, data })
             return undefined
           }),
-        catch: (cause) => (isUniqueViolation(cause) ? new Contended({ cause }) : unavailable("saveContact", cause))
+        catch: (cause) =>
+          DriverError.isUniqueViolation(cause)
+            ? new Contended({ cause })
+            : DriverError.unavailable("saveContact", cause)
       }).pipe(Effect.flatMap((taken) => (taken === undefined ? Effect.void : Effect.fail(taken))))
 
     return DirectoryStore.DirectoryStore.of({
@@ -222,7 +214,9 @@ export const make = (options: Options): Effect.Effect<Store> =>
         Effect.flatMap(contacts.encode(contact), (data) =>
           saveContactOnce(contact, data).pipe(
             Effect.retry({ while: (error) => error._tag === "Contended", times: 3 }),
-            Effect.catchTag("Contended", (contended) => Effect.fail(unavailable("saveContact", contended.cause)))
+            Effect.catchTag("Contended", (contended) =>
+              Effect.fail(DriverError.unavailable("saveContact", contended.cause))
+            )
           )
         ),
 

@@ -31,13 +31,13 @@ import {
   type SqlBool,
   sql
 } from "kysely"
-import { inChunks as inChunksOf } from "./Chunks.js"
 import type { Database, Dialect, OutboxTable, TicketsTable, TimersTable } from "./Database.js"
+import { inChunks as inChunksOf } from "./internal/Chunks.js"
 import * as DriverError from "./internal/DriverError.js"
+import * as PublicIdSequence from "./internal/PublicIdSequence.js"
 import * as QueryScope from "./internal/QueryScope.js"
 import * as TagFilters from "./internal/TagFilters.js"
-import * as PublicIdSequence from "./PublicIdSequence.js"
-import { transact as writeTransaction } from "./transact.js"
+import { transact as writeTransaction } from "./internal/transact.js"
 
 /**
  * What the store runs on: the user's kysely client (never closed here), its dialect, and the
@@ -185,21 +185,13 @@ class RaceLost {
   readonly _tag = "RaceLost"
 }
 
-const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
-
-const unavailable = (operation: string, cause: unknown) =>
-  new StoreError.StoreUnavailable({ operation, reason: DriverError.reasonOf(cause), cause })
-
-const fieldOf = (cause: unknown, key: string): unknown =>
-  typeof cause === "object" && cause !== null && key in cause ? (cause as Record<string, unknown>)[key] : undefined
-
 /** Whether a driver error is a unique violation of `constraint` (PostgreSQL name, SQLite columns). */
 const violates = (cause: unknown, constraint: string, sqliteColumns: string): boolean => {
-  const code = fieldOf(cause, "code")
-  if (code === "23505") return fieldOf(cause, "constraint") === constraint
+  const code = DriverError.fieldOf(cause, "code")
+  if (code === "23505") return DriverError.fieldOf(cause, "constraint") === constraint
   return (
     (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") &&
-    reasonOf(cause).includes(sqliteColumns)
+    DriverError.messageOf(cause).includes(sqliteColumns)
   )
 }
 
@@ -280,7 +272,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
      * running on the server (PostgreSQL clients of `Connection.open`) and sends no further ones.
      */
     const run = <A>(operation: string, query: () => Promise<A>): Effect.Effect<A, StoreError.StoreUnavailable> =>
-      Effect.tryPromise({ try: withSignal(query), catch: (cause) => unavailable(operation, cause) })
+      Effect.tryPromise({ try: withSignal(query), catch: (cause) => DriverError.unavailable(operation, cause) })
 
     /** Runs `body` in one write transaction (SQLite: `BEGIN IMMEDIATE`, see `transact.ts`). */
     const transact = <A>(body: (trx: Kysely<Database>) => Promise<A>): Promise<A> => writeTransaction(db, dialect, body)
@@ -420,8 +412,6 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
       }
     }
 
-    const sizeOf = (state: State) => ({ tags: state?.tags.length ?? 0, messages: state?.messages.length ?? 0 })
-
     /** Everything an append writes, worked out before any statement runs. */
     const planAppend = (
       operation: string,
@@ -486,7 +476,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
           available_at: 0,
           attempts: 0
         })),
-        exceeded: Limits.checkTicket(sizeOf(prior), sizeOf(next), operation)
+        exceeded: Limits.checkTicket(Limits.sizeOf(prior), Limits.sizeOf(next), operation)
       }
     }
 
@@ -509,7 +499,9 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
      */
     const textKey = (num: number, n: number): number => {
       if (n >= textSpan)
-        throw new Refused(unavailable("append", new Error(`a ticket holds at most ${textSpan - 1} messages`)))
+        throw new Refused(
+          DriverError.unavailable("append", new Error(`a ticket holds at most ${textSpan - 1} messages`))
+        )
       return num * textSpan + n
     }
 
@@ -830,21 +822,21 @@ select count(*) as n from t`.execute(db)
       (cause: unknown): AppendError | RaceLost => {
         if (cause instanceof Refused) return cause.error
         // A deadlock victim (PostgreSQL) lost a race too: the caller reloads and decides again.
-        if (cause instanceof RaceLost || fieldOf(cause, "code") === "40P01") return new RaceLost()
+        if (cause instanceof RaceLost || DriverError.fieldOf(cause, "code") === "40P01") return new RaceLost()
         if (violates(cause, "events_stream_version", "events.stream_id, events.version")) return new RaceLost()
         if (violates(cause, "tickets_workspace_public_id", "tickets.workspace_id, tickets.public_id")) {
           const openings = entries.flatMap((entry) =>
             entry.decoded.flatMap((e) => (e._tag === "TicketOpened" ? [e] : []))
           )
           // PostgreSQL names the number in the detail; SQLite does not (but its writers are serial).
-          const detail = String(fieldOf(cause, "detail") ?? "")
+          const detail = String(DriverError.fieldOf(cause, "detail") ?? "")
           const opening =
             openings.find((o) => detail.includes(`=(${key(o.workspaceId)}, ${o.publicId})`)) ?? openings[0]
           if (opening !== undefined) {
             return new StoreError.PublicIdTaken({ workspaceId: opening.workspaceId, publicId: opening.publicId })
           }
         }
-        return unavailable(operation, cause)
+        return DriverError.unavailable(operation, cause)
       }
 
     /**
@@ -896,14 +888,13 @@ select count(*) as n from t`.execute(db)
           snapshot === undefined
             ? undefined
             : planAppend("append", ticketId, expectedVersion, decoded, encoded, snapshot, seen?.row, effects)
-        const known = planned?.exceeded === undefined ? planned : undefined
+        const plan = planned?.exceeded === undefined ? planned : undefined
         const body = (trx: Kysely<Database>): Promise<Written> =>
-          known === undefined || snapshot === undefined
+          plan === undefined || snapshot === undefined
             ? appendIn(trx, entry)
-            : writeEntry(trx, "append", entry, snapshot, seen?.row, true, known)
+            : writeEntry(trx, "append", entry, snapshot, seen?.row, true, plan)
         const oneStatement = (): Promise<Written> | undefined => {
-          if (!pg || known === undefined) return undefined
-          const plan = known
+          if (!pg || plan === undefined) return undefined
           const { row, texts } = plan
           if (row === undefined || texts === undefined || texts.deleteMessages || texts.deleteSubject) return undefined
           if (rowsOf(plan) > oneStatementRows) return undefined
@@ -1377,7 +1368,7 @@ select count(*) as n from t`.execute(db)
         }
         const items = yield* Effect.try({
           try: () => rows.slice(0, limit).map(summaryOf),
-          catch: (cause) => unavailable("query", cause)
+          catch: (cause) => DriverError.unavailable("query", cause)
         })
         const last = items[items.length - 1]
         return {
@@ -1503,7 +1494,7 @@ select count(*) as n from t`.execute(db)
                       attempts: Number(r.attempts)
                     })
                   ),
-              catch: (cause) => unavailable("claim", cause)
+              catch: (cause) => DriverError.unavailable("claim", cause)
             })
           )
         ),

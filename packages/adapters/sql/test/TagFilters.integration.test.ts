@@ -167,9 +167,9 @@ describe.each(databases)("tag filters (%s)", (_, database) => {
       Effect.scoped(
         Effect.gen(function* () {
           const seeded = yield* seed(database)
-          const any = [...wide.slice(0, 998), "t9", "t-nobody"]
-          const want = [...seeded.tags].filter(([, has]) => any.some((tag) => has.has(tag))).map(([id]) => id)
-          expect(yield* allIds(seeded.store, { tagsAny: any })).toEqual(want)
+          const anyOf = [...wide.slice(0, 998), "t9", "t-nobody"]
+          const want = [...seeded.tags].filter(([, has]) => anyOf.some((tag) => has.has(tag))).map(([id]) => id)
+          expect(yield* allIds(seeded.store, { tagsAny: anyOf })).toEqual(want)
           expect(want.length).toBeGreaterThan(3)
         })
       )

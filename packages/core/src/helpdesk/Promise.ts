@@ -56,10 +56,7 @@ export type MessageJson = typeof Message.Message.Encoded
  * @category models
  * @since 0.1.0
  */
-export interface MessagePageJson {
-  readonly items: ReadonlyArray<MessageJson>
-  readonly nextCursor: string | undefined
-}
+export type MessagePageJson = typeof Conversation.Page.Encoded
 
 /**
  * What `messages` reads: `limit` messages (1 to 500, default 50) from the first on (`asc`, the

@@ -9,7 +9,7 @@ import { Effect, Schema } from "effect"
 import * as TicketQuery from "../query/TicketQuery.js"
 import type { ContactId } from "../ticket/Ids.js"
 import { TicketRef } from "../ticket/Ids.js"
-import type { Message } from "../ticket/Message.js"
+import { isPublic, type Message } from "../ticket/Message.js"
 import * as Ticket from "../ticket/Ticket.js"
 import { TicketNotFound } from "../ticket/TicketError.js"
 import * as E from "../ticket/TicketEvent.js"
@@ -133,8 +133,6 @@ const publicTypes: ReadonlySet<E.TicketEvent["_tag"]> = new Set<E.TicketEvent["_
   "MessagesSplitOff",
   "SplitReceived"
 ])
-
-const isPublic = (message: Message): boolean => message.visibility === "public"
 
 /**
  * The message a requester sees in the opening of a ticket opened with a note (a split of notes

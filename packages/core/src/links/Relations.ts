@@ -309,11 +309,7 @@ export const merge = (graph: Graph, target: TicketId, sources: ReadonlyArray<Tic
         )
       }
       const merged = working.get(target) as Ticket.Ticket
-      const exceeded = Limits.checkTicket(
-        { tags: into.tags.length, messages: into.messages.length },
-        { tags: merged.tags.length, messages: merged.messages.length },
-        "merge"
-      )
+      const exceeded = Limits.checkTicket(Limits.sizeOf(into), Limits.sizeOf(merged), "merge")
       if (exceeded !== undefined) return yield* exceeded
       return compact(working.result())
     })

@@ -102,13 +102,10 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
       return due
     }
 
-    /** How many tags and messages a ticket holds (none for a stream without one). */
-    const sizeOf = (state: Ticket.State) => ({ tags: state?.tags.length ?? 0, messages: state?.messages.length ?? 0 })
-
     /** A request beyond the limits of one append, on the stream as it stands; checked after `refusal`. */
     const beyondLimits = (request: AppendRequest, operation: string): Limits.LimitExceeded | undefined => {
       const state = streams.get(request.ticketId)?.state
-      return Limits.checkTicket(sizeOf(state), sizeOf(Ticket.fold(request.events, state)), operation)
+      return Limits.checkTicket(Limits.sizeOf(state), Limits.sizeOf(Ticket.fold(request.events, state)), operation)
     }
 
     /** Why a request cannot be written now, if it cannot; checked for a whole batch before any write. */

@@ -251,6 +251,20 @@ export const checkWrite = (
 }
 
 /**
+ * How many tags and messages a ticket holds, as `checkTicket` counts them (none for a stream that
+ * holds no ticket yet).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const sizeOf = (
+  ticket: { readonly tags: ReadonlyArray<unknown>; readonly messages: ReadonlyArray<unknown> } | undefined
+): { readonly tags: number; readonly messages: number } => ({
+  tags: ticket?.tags.length ?? 0,
+  messages: ticket?.messages.length ?? 0
+})
+
+/**
  * The per-ticket limits a change to a ticket must hold to: its tags and its messages, each
  * checked only when the change adds some (a ticket that was over a limit can still shrink).
  * `undefined` when the change is within them.

@@ -12,7 +12,7 @@ import type * as Actor from "./Actor.js"
 import { Channel } from "./Channel.js"
 import { FieldKey, FieldValue } from "./CustomField.js"
 import { AgentId, ContactId, GroupId, OrganizationId, PublicId, TicketId, WorkspaceId } from "./Ids.js"
-import { Message } from "./Message.js"
+import { isPublic, Message } from "./Message.js"
 import { StatusCategory, StatusId } from "./Status.js"
 import { Follower, MergeRecord, type TicketEvent } from "./TicketEvent.js"
 import { SupportLevel, TicketType } from "./TicketType.js"
@@ -309,8 +309,8 @@ export const isRequester = (ticket: Ticket, actor: Actor.Actor): boolean =>
  * @since 0.1.0
  */
 export const publicView = (ticket: Ticket): Ticket => {
-  const internal = new Set<string>(ticket.messages.filter((m) => m.visibility !== "public").map((m) => m.id))
-  const messages = ticket.messages.filter((m) => m.visibility === "public")
+  const messages = ticket.messages.filter(isPublic)
+  const internal = new Set<string>(ticket.messages.filter((m) => !isPublic(m)).map((m) => m.id))
   if (internal.size === 0 || ticket.mergedFrom === undefined) return { ...ticket, messages }
   return {
     ...ticket,

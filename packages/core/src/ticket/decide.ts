@@ -79,13 +79,10 @@ const withinLimits = (
 }
 
 /** One more message on the ticket: refused at `Limits.messagesPerTicket`. */
-const oneMoreMessage = (ticket: Ticket, command: C.TicketCommand, then: () => Decision): Decision =>
-  withinLimits(
-    command,
-    { tags: ticket.tags.length, messages: ticket.messages.length },
-    { tags: ticket.tags.length, messages: ticket.messages.length + 1 },
-    then
-  )
+const oneMoreMessage = (ticket: Ticket, command: C.TicketCommand, then: () => Decision): Decision => {
+  const before = Limits.sizeOf(ticket)
+  return withinLimits(command, before, { ...before, messages: before.messages + 1 }, then)
+}
 
 const isEmpty = (body: Body) =>
   body.text.trim() === "" && (body.html ?? "").trim() === "" && body.attachments.length === 0
@@ -355,12 +352,9 @@ const changeTags = (ticket: Ticket, cmd: C.ChangeTags, ctx: DecideContext): Deci
     const added = add.filter((t) => !ticket.tags.includes(t))
     const removed = Tag.normalizeAll(cmd.remove).filter((t) => ticket.tags.includes(t) && !add.includes(t))
     if (added.length === 0 && removed.length === 0) return none
-    const messages = ticket.messages.length
-    return withinLimits(
-      cmd,
-      { tags: ticket.tags.length, messages },
-      { tags: ticket.tags.length + added.length - removed.length, messages },
-      () => Effect.succeed([new E.TagsChanged({ ...envelope(ticket.id, ctx), added, removed })])
+    const before = Limits.sizeOf(ticket)
+    return withinLimits(cmd, before, { ...before, tags: before.tags + added.length - removed.length }, () =>
+      Effect.succeed([new E.TagsChanged({ ...envelope(ticket.id, ctx), added, removed })])
     )
   })
 

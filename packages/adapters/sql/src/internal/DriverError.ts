@@ -1,14 +1,50 @@
 /**
  * What a driver failure means for the caller, read from pg's and better-sqlite3's errors: a lost
  * connection (the server ended it, restarted, or cannot be reached) and a statement that ran past
- * the statement timeout get reasons that say so, since both are worth a retry. Stores wrap the
- * result in `StoreUnavailable`; which errors are refusals (conflicts, taken numbers) stays theirs.
+ * the statement timeout get reasons that say so, since both are worth a retry; a busy SQLite file
+ * and a unique violation are told apart for the callers that handle them. Which errors are
+ * refusals (conflicts, taken numbers) stays the stores' to decide.
  */
+import { StoreError } from "@tessera/core"
 
-const fieldOf = (cause: unknown, key: string): unknown =>
+/**
+ * A field of a driver error (`code`, `constraint`, `detail`), if it has one.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const fieldOf = (cause: unknown, key: string): unknown =>
   typeof cause === "object" && cause !== null && key in cause ? (cause as Record<string, unknown>)[key] : undefined
 
-const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+/**
+ * The driver's own message for a failure.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+
+/**
+ * SQLite could not take a lock another connection holds (`SQLITE_BUSY` and its variants).
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const isBusy = (cause: unknown): boolean => {
+  const code = fieldOf(cause, "code")
+  return typeof code === "string" && code.startsWith("SQLITE_BUSY")
+}
+
+/**
+ * A unique or primary key constraint refused the write (PostgreSQL `23505`, SQLite's constraint codes).
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const isUniqueViolation = (cause: unknown): boolean => {
+  const code = fieldOf(cause, "code")
+  return code === "23505" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE"
+}
 
 /**
  * SQLSTATEs of a connection the server ended or refused: class 08 (connection exception),
@@ -71,3 +107,12 @@ export const reasonOf = (cause: unknown): string => {
   if (isStatementTimeout(cause)) return `statement timeout: ${message}`
   return message
 }
+
+/**
+ * A driver failure of a store's `operation`, as the retryable `StoreUnavailable` with its reason.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const unavailable = (operation: string, cause: unknown): StoreError.StoreUnavailable =>
+  new StoreError.StoreUnavailable({ operation, reason: reasonOf(cause), cause })

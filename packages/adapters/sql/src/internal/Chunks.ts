@@ -5,7 +5,7 @@
  * `Limits.eventsPerAppend` events, so every multi-row insert and every `in` list of a write goes
  * through here. Not exported from the package.
  */
-import type { Dialect } from "./Database.js"
+import type { Dialect } from "../Database.js"
 
 /**
  * Bound parameters one statement may carry on each database.

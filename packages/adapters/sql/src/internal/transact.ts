@@ -6,7 +6,7 @@
  * tries to write. Retrying what a transaction refused is left to its callers.
  */
 import { type Kysely, sql } from "kysely"
-import type { Dialect } from "./Database.js"
+import type { Dialect } from "../Database.js"
 
 /**
  * Runs `body` in one write transaction and commits what it did, or rolls it all back when it

@@ -6,7 +6,7 @@
  */
 import { Limits } from "@tessera/core"
 import type { Kysely } from "kysely"
-import type { Database } from "./Database.js"
+import type { Database } from "../Database.js"
 
 /**
  * The next free number of the workspace keyed `ws`, starting at `first`; `undefined` when the
