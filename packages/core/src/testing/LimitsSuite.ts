@@ -14,14 +14,19 @@ import type { AppendRequest } from "../ports/TicketStore.js"
 import * as Timer from "../ports/Timers.js"
 import * as TicketQuery from "../query/TicketQuery.js"
 import type { Tag } from "../tags/Tag.js"
-import * as Actor from "../ticket/Actor.js"
-import type { ContactId, MessageId, PublicId, TicketId, WorkspaceId } from "../ticket/Ids.js"
+import type { PublicId, TicketId, WorkspaceId } from "../ticket/Ids.js"
 import * as Limits from "../ticket/Limits.js"
-import type { Attachment, Message } from "../ticket/Message.js"
-import type { StatusId } from "../ticket/Status.js"
+import type { Attachment } from "../ticket/Message.js"
 import * as Ticket from "../ticket/Ticket.js"
-import * as E from "../ticket/TicketEvent.js"
 import * as Fixtures from "./internal/fixtures.js"
+import {
+  messageOf,
+  noteOf,
+  openedWith,
+  secondsLater,
+  tagsChanged,
+  ticketWithMessages
+} from "./internal/limitsEvents.js"
 
 /**
  * What a case may ask of the store it is built from (a store adapter's own options).
@@ -84,7 +89,6 @@ const perform = <A, E>(effect: Effect.Effect<A, E>): Promise<A> => Effect.runPro
 
 const range = (n: number): Array<number> => Array.from({ length: n }, (_, i) => i)
 const tagsNamed = (prefix: string, n: number): Array<Tag> => range(n).map((i) => `${prefix}${i}` as Tag)
-const secondsLater = (seconds: number) => DateTime.add(startAt, { seconds })
 
 /** One beyond a limit, refused with `LimitExceeded` naming it, the request's size and the operation. */
 const expectLimit = async <A, E>(
@@ -119,67 +123,6 @@ const readBack = async (ports: Ports, ticketId: TicketId) => {
   expect(loaded.version).toBe(stream.version)
   expect(loaded.state).toEqual(Ticket.fold(stream.events))
   return { stream, state: loaded.state }
-}
-
-const openedWith = (ws: WorkspaceId, ticketId: TicketId, publicId: number, tags: ReadonlyArray<Tag> = []) =>
-  new E.TicketOpened({
-    ticketId,
-    at: startAt,
-    by: Actor.contact("jane"),
-    workspaceId: ws,
-    publicId: publicId as PublicId,
-    subject: "Limits",
-    requester: "jane" as ContactId,
-    channel: "email",
-    priority: "normal",
-    status: "new" as StatusId,
-    category: "new",
-    tags,
-    customFields: {},
-    message: messageOf(ticketId, 0, "opening words")
-  })
-
-/** A public reply by Mary, `i` seconds after the start, with its own email id. */
-const messageOf = (ticketId: TicketId, i: number, text = `message number ${i}`): Message => ({
-  id: `${ticketId}.m${i}` as MessageId,
-  visibility: "public",
-  author: mary,
-  channel: "email",
-  at: secondsLater(i),
-  text,
-  attachments: [],
-  email: { messageId: `<${i}.${ticketId}@limits.test>`, references: [] }
-})
-
-const noteOf = (ticketId: TicketId, i: number) =>
-  new E.NoteAdded({
-    ticketId,
-    at: secondsLater(i),
-    by: mary,
-    message: { ...messageOf(ticketId, i), visibility: "internal" }
-  })
-
-const tagsChanged = (ticketId: TicketId, added: ReadonlyArray<Tag>, removed: ReadonlyArray<Tag>) =>
-  new E.TagsChanged({ ticketId, at: secondsLater(1), by: mary, added, removed })
-
-/**
- * A ticket holding `count` messages (the opening's included), written as few large appends: each
- * brings up to 10,000 messages in one event, as a split or a merge would.
- */
-const ticketWithMessages = async (
-  ports: Ports,
-  ws: WorkspaceId,
-  ticketId: TicketId,
-  count: number,
-  text = messageOf
-) => {
-  let version = await perform(ports.tickets.append(ticketId, 0, [openedWith(ws, ticketId, 1)]))
-  for (let from = 1; from < count; from += 10_000) {
-    const messages = range(Math.min(10_000, count - from)).map((i) => text(ticketId, from + i))
-    const received = new E.SplitReceived({ ticketId, at: secondsLater(from), by: mary, from: ticketId, messages })
-    version = await perform(ports.tickets.append(ticketId, version, [received]))
-  }
-  return version
 }
 
 /** A help desk on the store, its directory in memory, with Mary as an agent. */
