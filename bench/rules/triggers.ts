@@ -11,7 +11,7 @@
 // - check10000Ms: `Analysis.check` of the 10,000 own-tag rules; baseline: ten times the check of
 //   their first 1,000, so the ratio says how the check scales (1 is linear).
 import { performance } from "node:perf_hooks"
-import { Helpdesk, Limits } from "@tessera/core"
+import { Helpdesk, Limits, MemoryHelpdesk } from "@tessera/core"
 import { Analysis, Rule, RuleTriggers } from "@tessera/rules"
 import { Effect, Result } from "effect"
 import { type Figure, percentile, type Row } from "../lib/report.js"
@@ -84,7 +84,7 @@ export const timeOpens = (rules: Rule.RuleSet, samples: number): Promise<OpenTim
         versionOnMatching: last.version,
         samples
       }
-    }).pipe(Effect.provide(Helpdesk.layerMemory({ workspaceId: "bench" }, { triggers: RuleTriggers.make(rules) })))
+    }).pipe(Effect.provide(MemoryHelpdesk.layer({ workspaceId: "bench" }, { triggers: RuleTriggers.make(rules) })))
   )
 
 /** The median of `runs` timings of `Analysis.check(rules)`, in ms, and its findings. */

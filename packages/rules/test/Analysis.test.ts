@@ -1,5 +1,5 @@
 import { fc, test as fcTest } from "@fast-check/vitest"
-import { Helpdesk, Priority, Ticket } from "@tessera/core"
+import { Helpdesk, MemoryHelpdesk, Priority, Ticket } from "@tessera/core"
 import { Arbitraries } from "@tessera/core/testing"
 import { Effect, Result } from "effect"
 import { describe, expect, it } from "vitest"
@@ -319,7 +319,7 @@ describe("undo_each_other", () => {
         return yield* helpdesk.history(ticket.id)
       }).pipe(
         Effect.provide(
-          Helpdesk.layerMemory(
+          MemoryHelpdesk.layer(
             { workspaceId: "acme" },
             { ids: "sequential", triggers: RuleTriggers.make(decode([raise, lower])) }
           )

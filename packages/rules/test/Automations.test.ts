@@ -1,4 +1,4 @@
-import { Helpdesk } from "@tessera/core"
+import { Helpdesk, MemoryHelpdesk } from "@tessera/core"
 import { Effect, Result } from "effect"
 import { TestClock } from "effect/testing"
 import fc from "fast-check"
@@ -34,7 +34,7 @@ const run = <A, E>(body: (helpdesk: Helpdesk.Service) => Effect.Effect<A, E>) =>
       yield* helpdesk.saveAgent({ id: "mary", name: "Mary", email: "mary@acme.test" })
       return yield* body(helpdesk)
     }).pipe(
-      Effect.provide(Helpdesk.layerMemory({ workspaceId: "acme" }, { ids: "sequential" })),
+      Effect.provide(MemoryHelpdesk.layer({ workspaceId: "acme" }, { ids: "sequential" })),
       Effect.provide(TestClock.layer())
     )
   )

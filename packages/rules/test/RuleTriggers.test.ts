@@ -3,6 +3,7 @@ import {
   decide,
   Helpdesk,
   type Ids,
+  MemoryHelpdesk,
   Outbox,
   Priority,
   Status,
@@ -77,7 +78,7 @@ const run = <A, E>(body: (helpdesk: Helpdesk.Service) => Effect.Effect<A, E, Out
       return yield* body(helpdesk)
     }).pipe(
       Effect.provide(
-        Helpdesk.layerMemory(
+        MemoryHelpdesk.layer(
           { workspaceId: "acme" },
           { ids: "sequential", triggers: RuleTriggers.make(rules, { tiers }) }
         )
@@ -117,7 +118,7 @@ describe("links asked for by rules", () => {
         expect(linked).toMatchObject({ _tag: "LinkAdded", rule: { id: "vpn-outage", version: 1 } })
       }).pipe(
         Effect.provide(
-          Helpdesk.layerMemory(
+          MemoryHelpdesk.layer(
             { workspaceId: "acme" },
             {
               ids: "sequential",
@@ -171,7 +172,7 @@ describe("assignment by strategy", () => {
         expect(team.roster().load).toMatchObject({ mary: { email: 2 }, sam: { email: 1 } })
       }).pipe(
         Effect.provide(
-          Helpdesk.layerMemory(
+          MemoryHelpdesk.layer(
             { workspaceId: "acme" },
             {
               ids: "sequential",

@@ -4,7 +4,8 @@
  * the `Helpdesk` checks those references before a command is decided.
  */
 import { Schema } from "effect"
-import { AgentId, ContactId, GroupId, OrganizationId, WorkspaceId } from "../ticket/Ids.js"
+import { AgentId, ContactId, GroupId, OrganizationId, WorkspaceId } from "../values/Ids.js"
+import { Tier } from "../values/Tier.js"
 
 /**
  * An email address, stored lowercase.
@@ -23,15 +24,7 @@ export const Email = Schema.String.check(
 /** @category models @since 0.1.0 */
 export type Email = typeof Email.Type
 
-/**
- * A customer tier (`free`, `premium`, `enterprise`, ...): workspaces name their own.
- *
- * @category models
- * @since 0.1.0
- */
-export const Tier = Schema.String.check(Schema.isPattern(/^[a-z][a-z0-9_-]{0,31}$/))
-/** @category models @since 0.1.0 */
-export type Tier = typeof Tier.Type
+export { Tier } from "../values/Tier.js"
 
 /**
  * A customer organization; when `sharedTickets` is on, its members see each other's tickets.

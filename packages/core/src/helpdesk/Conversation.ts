@@ -7,9 +7,9 @@
 import { DateTime, Effect, Schema } from "effect"
 import * as Cursor from "../internal/cursor.js"
 import { InvalidCursor } from "../ports/StoreError.js"
-import { MessageId, TicketId } from "../ticket/Ids.js"
-import { Message } from "../ticket/Message.js"
 import { Ticket } from "../ticket/Ticket.js"
+import { MessageId, TicketId } from "../values/Ids.js"
+import { Message } from "../values/Message.js"
 import { decode, type InvalidInput } from "./Input.js"
 
 /**

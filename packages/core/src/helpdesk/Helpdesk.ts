@@ -13,16 +13,12 @@ import { Clock, Context, DateTime, Duration, Effect, Layer, Option } from "effec
 import type { Agent, Contact, Group, Organization } from "../directory/Directory.js"
 import { Email, normalizeEmail } from "../directory/Directory.js"
 import { AgentUnavailable, type EmailTaken, NotInDirectory } from "../directory/DirectoryError.js"
-import { nameOperations } from "../internal/nameOperations.js"
 import * as Duplicates from "../links/Duplicates.js"
-import * as Link from "../links/Link.js"
 import { InvalidLink, type LinkError } from "../links/LinkError.js"
 import * as Relations from "../links/Relations.js"
-import * as MemoryDirectoryStore from "../memory/MemoryDirectoryStore.js"
-import * as MemoryTicketStore from "../memory/MemoryTicketStore.js"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
-import { IdGenerator, layerSequential, layerTimeOrdered } from "../ports/IdGenerator.js"
-import type { Outbox, OutboxMessage } from "../ports/Outbox.js"
+import { IdGenerator } from "../ports/IdGenerator.js"
+import type { OutboxMessage } from "../ports/Outbox.js"
 import type { InvalidCursor, PublicIdTaken, StoreError } from "../ports/StoreError.js"
 import { VersionConflict } from "../ports/StoreError.js"
 import { type AppendEffects, type AppendRequest, TicketStore } from "../ports/TicketStore.js"
@@ -30,9 +26,14 @@ import * as Timer from "../ports/Timers.js"
 import { type TicketPage, TicketQuery } from "../query/TicketQuery.js"
 import * as Sla from "../sla/Sla.js"
 import type * as SlaPolicy from "../sla/SlaPolicy.js"
-import * as Actor from "../ticket/Actor.js"
-import type { FieldDefinition } from "../ticket/CustomField.js"
 import { closeDueAt, type DecideContext, decide } from "../ticket/decide.js"
+import * as Status from "../ticket/Status.js"
+import * as Ticket from "../ticket/Ticket.js"
+import * as C from "../ticket/TicketCommand.js"
+import { type TicketError, TicketNotFound } from "../ticket/TicketError.js"
+import type { TicketEvent } from "../ticket/TicketEvent.js"
+import * as Actor from "../values/Actor.js"
+import type { FieldDefinition } from "../values/CustomField.js"
 import type {
   AgentId,
   ContactId,
@@ -42,17 +43,15 @@ import type {
   PublicId,
   TicketId,
   TicketRef
-} from "../ticket/Ids.js"
-import { TicketRef as TicketRefSchema } from "../ticket/Ids.js"
-import * as Limits from "../ticket/Limits.js"
-import * as Status from "../ticket/Status.js"
-import * as Ticket from "../ticket/Ticket.js"
-import * as C from "../ticket/TicketCommand.js"
-import { type TicketError, TicketNotFound } from "../ticket/TicketError.js"
-import type { TicketEvent } from "../ticket/TicketEvent.js"
+} from "../values/Ids.js"
+import { TicketRef as TicketRefSchema } from "../values/Ids.js"
+import * as Limits from "../values/Limits.js"
+import * as Link from "../values/Link.js"
+import * as Effects from "./AppendEffects.js"
 import * as Conversation from "./Conversation.js"
 import * as In from "./HelpdeskInput.js"
 import { decode, InvalidInput } from "./Input.js"
+import { nameOperations } from "./nameOperations.js"
 import * as TicketLocks from "./TicketLocks.js"
 import * as TriggerRunner from "./TriggerRunner.js"
 import type * as Triggers from "./Triggers.js"
@@ -204,19 +203,7 @@ const isRefusal = (error: HelpdeskError): boolean =>
 const isConflict = (error: unknown): error is VersionConflict =>
   typeof error === "object" && error !== null && "_tag" in error && error._tag === "VersionConflict"
 
-/**
- * SLAs the help desk tracks: its policies and the business calendars they name. With them, each
- * command computes the ticket's SLA state (`Sla.slaState`), keeps the earliest due time on the
- * ticket for queues (`slaDueAt`), and sets an `sla` timer for the next warning or breach;
- * `runDueTimers` then records `SlaWarningReached` and `SlaBreached`, once per metric instance.
- *
- * @category models
- * @since 0.1.0
- */
-export interface SlaOptions {
-  readonly policies: SlaPolicy.PolicySet
-  readonly calendars: Sla.Calendars
-}
+export type { SlaOptions } from "./AppendEffects.js"
 
 /**
  * What a help desk is built with besides its JSON configuration.
@@ -225,7 +212,7 @@ export interface SlaOptions {
  * @since 0.1.0
  */
 export interface Options {
-  readonly sla?: SlaOptions
+  readonly sla?: Effects.SlaOptions
   /** Trigger rules run after each command, in the same unit of work (see `Triggers`). */
   readonly triggers?: Triggers.Triggers<HelpdeskError>
 }
@@ -413,131 +400,10 @@ export const make = (
     const resolveRef = (raw: typeof TicketRefSchema.Encoded) =>
       Effect.flatMap(decode(TicketRefSchema, "ticket")(raw), (ref) => Effect.map(resolve(ref), (id) => ({ id, ref })))
 
-    /** What an append writes besides its events: the close timer of a ticket just solved. */
-    const effectsOf = (ticket: Ticket.Ticket, events: ReadonlyArray<TicketEvent>): AppendEffects => {
-      const due = closeDueAt(ticket, workflow)
-      const solvedNow = events.some(
-        (e) =>
-          (e._tag === "StatusChanged" && e.toCategory === "solved") ||
-          (e._tag === "TicketOpened" && e.category === "solved")
-      )
-      const timers = due !== undefined && solvedNow ? [Timer.make(ws, ticket.id, "close_solved", due)] : []
-      // Each notification asked for goes to the outbox with its event; its id is the event's
-      // place in the stream, so a retried append cannot queue it twice.
-      const first = ticket.version - events.length + 1
-      const outbox: Array<OutboxMessage> = events.flatMap((e, i) =>
-        e._tag === "NotificationRequested"
-          ? [
-              {
-                id: `notification:${ticket.id}:${first + i}`,
-                workspaceId: ws,
-                ticketId: ticket.id,
-                channel: "notification",
-                payload: {
-                  template: e.template,
-                  to: e.to,
-                  ticketId: ticket.id,
-                  publicId: ticket.publicId,
-                  ...(e.rule === undefined ? {} : { rule: e.rule })
-                },
-                createdAt: e.at
-              }
-            ]
-          : []
-      )
-      return { ...(timers.length === 0 ? {} : { timers }), ...(outbox.length === 0 ? {} : { outbox }) }
-    }
-
-    // -- SLAs --------------------------------------------------------------------------------
+    // -- what appends write besides events ---------------------------------------------------
 
     const sla = options.sla
-
-    /** The requester's customer tier (the contact's, else their organization's): policies may ask. */
-    const slaContext = (ticket: Ticket.Ticket): Op<SlaPolicy.Context> =>
-      Effect.gen(function* () {
-        const requester = yield* directory.getContact(ws, ticket.requester)
-        const contactTier = Option.isSome(requester) ? requester.value.tier : undefined
-        if (contactTier !== undefined) return { tier: contactTier }
-        const orgId = ticket.organization ?? (Option.isSome(requester) ? requester.value.organization : undefined)
-        if (orgId === undefined) return {}
-        const org = yield* directory.getOrganization(ws, orgId)
-        return Option.isSome(org) && org.value.tier !== undefined ? { tier: org.value.tier } : {}
-      })
-
-    const milestoneKey = (kind: "warning" | "breach", metric: string, instance: number) =>
-      `${kind}:${metric}:${instance}`
-
-    /**
-     * Where a ticket's SLAs stand at `now`, from its whole log: the milestones due and not yet
-     * recorded, the next instant one falls due, and the earliest due time of a running instance.
-     */
-    const slaPlan = (ticket: Ticket.Ticket, log: ReadonlyArray<TicketEvent>, now: DateTime.Utc, options: SlaOptions) =>
-      Effect.gen(function* () {
-        const context = yield* slaContext(ticket)
-        const state = yield* Effect.mapError(
-          Effect.fromResult(Sla.slaState(log, options.policies, options.calendars, now, context)),
-          (error) => new InvalidInput({ input: "sla", problems: [{ path: ["sla"], message: error.message }] })
-        )
-        const recorded = new Set(
-          log.flatMap((e) =>
-            e._tag === "SlaWarningReached"
-              ? [milestoneKey("warning", e.metric, e.instance)]
-              : e._tag === "SlaBreached"
-                ? [milestoneKey("breach", e.metric, e.instance)]
-                : []
-          )
-        )
-        const due: Array<InstanceType<typeof C.RecordSla>["milestones"][number]> = []
-        let next: number | undefined
-        let slaDueAt: DateTime.Utc | undefined
-        const at = now.epochMilliseconds
-        const consider = (t: number) => {
-          if (next === undefined || t < next) next = t
-        }
-        for (const i of state.instances) {
-          const base = { metric: i.metric, instance: i.instance, policy: i.policy.id }
-          if (i.warningAt !== undefined && !recorded.has(milestoneKey("warning", i.metric, i.instance))) {
-            if (i.warningAt.epochMilliseconds <= at) due.push({ kind: "warning", ...base, reachedAt: i.warningAt })
-            else consider(i.warningAt.epochMilliseconds)
-          }
-          if (!recorded.has(milestoneKey("breach", i.metric, i.instance))) {
-            if (i.breachedAt !== undefined) due.push({ kind: "breach", ...base, reachedAt: i.breachedAt })
-            else if (i.dueAt !== undefined) consider(i.dueAt.epochMilliseconds)
-          }
-          if (i.dueAt !== undefined && (slaDueAt === undefined || DateTime.isLessThan(i.dueAt, slaDueAt))) {
-            slaDueAt = i.dueAt
-          }
-        }
-        return { due, next: next === undefined ? undefined : DateTime.makeUnsafe(next), slaDueAt }
-      })
-
-    /** The SLA side of an append: the queue's due time and the next SLA timer, from the log with `events`. */
-    const slaEffects = (next: Ticket.Ticket, ticketId: TicketId, events: ReadonlyArray<TicketEvent>) =>
-      Effect.gen(function* () {
-        if (sla === undefined) return undefined
-        const stored = events.some((e) => e._tag === "TicketOpened") ? [] : (yield* store.read(ticketId)).events
-        const now = yield* DateTime.now
-        const plan = yield* slaPlan(next, [...stored, ...events], now, sla)
-        return {
-          // A milestone already due gets a timer now, so the next `runDueTimers` records it.
-          timers:
-            plan.due.length > 0
-              ? [Timer.make(ws, ticketId, "sla", now)]
-              : plan.next === undefined
-                ? []
-                : [Timer.make(ws, ticketId, "sla", plan.next)],
-          slaDueAt: plan.slaDueAt ?? null
-        }
-      })
-
-    /** Everything an append of `events` writes besides them: timers, and the SLA due time. */
-    const effectsFor = (next: Ticket.Ticket, ticketId: TicketId, events: ReadonlyArray<TicketEvent>) =>
-      Effect.map(slaEffects(next, ticketId, events), (sla): AppendEffects => {
-        const base = effectsOf(next, events)
-        return sla === undefined
-          ? base
-          : { ...base, timers: [...(base.timers ?? []), ...sla.timers], slaDueAt: sla.slaDueAt }
-      })
+    const { effectsFor, slaPlan } = Effects.make({ ws, workflow, store, directory, sla })
 
     // -- triggers ----------------------------------------------------------------------------
 
@@ -1427,35 +1293,3 @@ export const layer = (
   options: Options = {}
 ): Layer.Layer<Helpdesk, InvalidInput, TicketStore | DirectoryStore | IdGenerator | Timer.Timers> =>
   Layer.effect(Helpdesk, make(config, options))
-
-/**
- * Options of the all-in-memory help desk.
- *
- * @category models
- * @since 0.1.0
- */
-export interface MemoryOptions extends MemoryTicketStore.Options, Options {
-  /** `sequential` ids (`tkt_1`) for tests and demos; time-ordered random ids by default. */
-  readonly ids?: "sequential" | "timeOrdered"
-}
-
-/**
- * A help desk with every port in memory: for tests, demos and small tools. The stores are
- * exposed too, so tests can look underneath.
- *
- * @category layers
- * @since 0.1.0
- */
-export const layerMemory = (
-  config: typeof In.Config.Encoded,
-  options: MemoryOptions = {}
-): Layer.Layer<Helpdesk | TicketStore | DirectoryStore | Timer.Timers | Outbox, InvalidInput> =>
-  layer(config, options).pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(
-        MemoryTicketStore.layer(options),
-        MemoryDirectoryStore.layer,
-        options.ids === "sequential" ? layerSequential : layerTimeOrdered
-      )
-    )
-  )

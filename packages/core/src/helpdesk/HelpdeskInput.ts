@@ -6,11 +6,11 @@
 import { Schema } from "effect"
 import { Email, Tier } from "../directory/Directory.js"
 import { boundedArray, boundedRecord } from "../internal/bounded.js"
-import { ManualLinkKind } from "../links/Link.js"
-import { Priority } from "../priority/Priority.js"
-import { Actor } from "../ticket/Actor.js"
-import { Channel } from "../ticket/Channel.js"
-import { FieldDefinition, FieldKey } from "../ticket/CustomField.js"
+import { StatusId, Workflow } from "../ticket/Status.js"
+import { Follower } from "../ticket/TicketEvent.js"
+import { Actor } from "../values/Actor.js"
+import { Channel } from "../values/Channel.js"
+import { FieldDefinition, FieldKey } from "../values/CustomField.js"
 import {
   AgentId,
   ContactId,
@@ -20,12 +20,12 @@ import {
   PublicId,
   TicketRef,
   WorkspaceId
-} from "../ticket/Ids.js"
-import * as Limits from "../ticket/Limits.js"
-import { Attachments, EmailIds } from "../ticket/Message.js"
-import { StatusId, Workflow } from "../ticket/Status.js"
-import { Follower } from "../ticket/TicketEvent.js"
-import { SupportLevel, TicketType } from "../ticket/TicketType.js"
+} from "../values/Ids.js"
+import * as Limits from "../values/Limits.js"
+import { ManualLinkKind } from "../values/Link.js"
+import { Attachments, EmailIds } from "../values/Message.js"
+import { Priority } from "../values/Priority.js"
+import { SupportLevel, TicketType } from "../values/TicketType.js"
 
 /**
  * A `Helpdesk`'s configuration: its workspace, workflow and custom fields (at most

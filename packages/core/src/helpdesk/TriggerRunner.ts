@@ -6,13 +6,13 @@
  * action, too many events) is not the command's: their changes give way to a `RulesFailed` event.
  */
 import { Cause, Effect, Exit } from "effect"
-import * as Actor from "../ticket/Actor.js"
 import { type DecideContext, decide } from "../ticket/decide.js"
-import type { TicketId } from "../ticket/Ids.js"
-import * as Limits from "../ticket/Limits.js"
 import * as Ticket from "../ticket/Ticket.js"
 import type { TicketCommand } from "../ticket/TicketCommand.js"
 import { type RuleRef, RulesFailed, type RulesFailedReason, type TicketEvent } from "../ticket/TicketEvent.js"
+import * as Actor from "../values/Actor.js"
+import type { TicketId } from "../values/Ids.js"
+import * as Limits from "../values/Limits.js"
 import type * as Triggers from "./Triggers.js"
 
 /**

@@ -18,10 +18,10 @@
  * Core knows nothing of rule documents: `@tessera/rules` compiles them into `TriggerRule`s.
  */
 import { type DateTime, type Effect, Schema } from "effect"
-import type { ManualLinkKind } from "../links/Link.js"
 import type * as Ticket from "../ticket/Ticket.js"
 import type { TicketCommand } from "../ticket/TicketCommand.js"
 import type { RuleRef, TicketEvent } from "../ticket/TicketEvent.js"
+import type { ManualLinkKind } from "../values/Link.js"
 
 /**
  * What a trigger rule sees: the ticket before the command (`undefined` for a new ticket), as it

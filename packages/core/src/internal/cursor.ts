@@ -5,7 +5,23 @@
  */
 import { Effect, Schema } from "effect"
 import { Base64Url } from "effect/encoding"
-import { InvalidCursor } from "../ports/StoreError.js"
+
+/**
+ * A pagination cursor that this store did not issue for this query.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidCursor", {
+  cursor: Schema.String
+}) {
+  get retryable() {
+    return false
+  }
+  override get message() {
+    return "The pagination cursor is not valid for this query"
+  }
+}
 
 /** The cursor that carries `payload`. */
 export const encode =

@@ -13,8 +13,8 @@
 import { DateTime, Duration, Option } from "effect"
 import { words } from "../query/TicketQuery.js"
 import { stem } from "../tags/TagAudit.js"
-import type { PublicId, TicketId } from "../ticket/Ids.js"
 import type { Ticket } from "../ticket/Ticket.js"
+import type { PublicId, TicketId } from "../values/Ids.js"
 
 /**
  * How much each kind of evidence may add to a score. The two similarities and recency are

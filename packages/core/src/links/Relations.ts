@@ -11,17 +11,17 @@
  * messages, is `LimitExceeded`.
  */
 import { Effect } from "effect"
-import * as Priority from "../priority/Priority.js"
-import * as Actor from "../ticket/Actor.js"
 import type { DecideContext } from "../ticket/decide.js"
-import type { MessageId, PublicId, TicketId } from "../ticket/Ids.js"
-import * as Limits from "../ticket/Limits.js"
-import type { Message } from "../ticket/Message.js"
 import * as Status from "../ticket/Status.js"
 import * as Ticket from "../ticket/Ticket.js"
 import { NotPermitted, TicketClosed, TicketNotFound } from "../ticket/TicketError.js"
 import * as E from "../ticket/TicketEvent.js"
-import * as Link from "./Link.js"
+import * as Actor from "../values/Actor.js"
+import type { MessageId, PublicId, TicketId } from "../values/Ids.js"
+import * as Limits from "../values/Limits.js"
+import * as Link from "../values/Link.js"
+import type { Message } from "../values/Message.js"
+import * as Priority from "../values/Priority.js"
 import { InvalidLink, type LinkError, MergeRefused, SplitRefused, UndoMergeRefused } from "./LinkError.js"
 
 /**

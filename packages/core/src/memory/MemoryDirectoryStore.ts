@@ -6,7 +6,7 @@ import { Effect, Layer, Option } from "effect"
 import { type Agent, type Contact, type Group, normalizeEmail, type Organization } from "../directory/Directory.js"
 import { EmailTaken } from "../directory/DirectoryError.js"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
-import type { WorkspaceId } from "../ticket/Ids.js"
+import type { WorkspaceId } from "../values/Ids.js"
 
 const key = (ws: WorkspaceId, id: string) => `${ws}\u0000${id}`
 

@@ -13,10 +13,10 @@ import { PublicIdTaken, StoreUnavailable, VersionConflict } from "../ports/Store
 import { type AppendEffects, type AppendRequest, TicketStore } from "../ports/TicketStore.js"
 import { type Timer, Timers } from "../ports/Timers.js"
 import * as TicketQuery from "../query/TicketQuery.js"
-import type { PublicId, TicketId, WorkspaceId } from "../ticket/Ids.js"
-import * as Limits from "../ticket/Limits.js"
 import * as Ticket from "../ticket/Ticket.js"
 import { type TicketEvent, TicketEventJson } from "../ticket/TicketEvent.js"
+import type { PublicId, TicketId, WorkspaceId } from "../values/Ids.js"
+import * as Limits from "../values/Limits.js"
 
 /**
  * Options of the in-memory store.

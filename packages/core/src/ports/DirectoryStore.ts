@@ -5,7 +5,7 @@
 import { Context, type Effect, type Option } from "effect"
 import type { Agent, Contact, Group, Organization } from "../directory/Directory.js"
 import type { EmailTaken } from "../directory/DirectoryError.js"
-import type { AgentId, ContactId, GroupId, OrganizationId, WorkspaceId } from "../ticket/Ids.js"
+import type { AgentId, ContactId, GroupId, OrganizationId, WorkspaceId } from "../values/Ids.js"
 import type { StoreError } from "./StoreError.js"
 
 /**

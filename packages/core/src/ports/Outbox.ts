@@ -4,7 +4,7 @@
  * Each message has a deterministic id, which a receiver uses as its idempotency key.
  */
 import { Context, type DateTime, type Effect } from "effect"
-import type { TicketId, WorkspaceId } from "../ticket/Ids.js"
+import type { TicketId, WorkspaceId } from "../values/Ids.js"
 import type { StoreError } from "./StoreError.js"
 
 /**

@@ -85,22 +85,7 @@ export class PublicIdTaken extends Schema.TaggedError<PublicIdTaken>()("PublicId
   }
 }
 
-/**
- * A pagination cursor that this store did not issue for this query.
- *
- * @category errors
- * @since 0.1.0
- */
-export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidCursor", {
-  cursor: Schema.String
-}) {
-  get retryable() {
-    return false
-  }
-  override get message() {
-    return "The pagination cursor is not valid for this query"
-  }
-}
+export { InvalidCursor } from "../internal/cursor.js"
 
 /**
  * Failures any store operation may report.

@@ -7,10 +7,10 @@
  */
 import { Context, type DateTime, type Effect, type Option } from "effect"
 import type { TicketPage, TicketQuery } from "../query/TicketQuery.js"
-import type { PublicId, TicketId, WorkspaceId } from "../ticket/Ids.js"
-import type { LimitExceeded } from "../ticket/Limits.js"
 import type { State } from "../ticket/Ticket.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
+import type { PublicId, TicketId, WorkspaceId } from "../values/Ids.js"
+import type { LimitExceeded } from "../values/Limits.js"
 import type { OutboxMessage } from "./Outbox.js"
 import type { InvalidCursor, PublicIdTaken, StoreError, VersionConflict } from "./StoreError.js"
 import type { Timer } from "./Timers.js"

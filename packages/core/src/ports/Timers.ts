@@ -4,7 +4,7 @@
  * same timer twice keeps one, and a firing that is repeated after a crash is a no-op.
  */
 import { Context, DateTime, type Effect } from "effect"
-import type { TicketId, WorkspaceId } from "../ticket/Ids.js"
+import type { TicketId, WorkspaceId } from "../values/Ids.js"
 import type { StoreError } from "./StoreError.js"
 
 /**

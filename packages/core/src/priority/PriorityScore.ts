@@ -9,12 +9,12 @@
  * @since 0.1.0
  */
 import { Result, Schema } from "effect"
-import { Tier } from "../directory/Directory.js"
 import { firstProblem } from "../internal/issues.js"
-import { Tag } from "../tags/Tag.js"
-import { FieldKey, FieldValue } from "../ticket/CustomField.js"
 import type { Ticket } from "../ticket/Ticket.js"
-import { type Priority, rank } from "./Priority.js"
+import { FieldKey, FieldValue } from "../values/CustomField.js"
+import { type Priority, rank } from "../values/Priority.js"
+import { Tag } from "../values/Tag.js"
+import { Tier } from "../values/Tier.js"
 
 /**
  * How urgent a problem is, lowest first. `blocking` means work has stopped (an outage, a bug

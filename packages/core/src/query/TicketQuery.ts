@@ -7,14 +7,14 @@
 import { DateTime, Effect, Schema, SchemaGetter } from "effect"
 import { boundedArray } from "../internal/bounded.js"
 import * as Cursor from "../internal/cursor.js"
-import { InvalidCursor } from "../ports/StoreError.js"
-import * as Priority from "../priority/Priority.js"
-import * as Tag from "../tags/Tag.js"
-import { Channel } from "../ticket/Channel.js"
-import { AgentId, ContactId, GroupId, OrganizationId } from "../ticket/Ids.js"
-import * as Limits from "../ticket/Limits.js"
+import { InvalidCursor } from "../internal/cursor.js"
 import { StatusCategory, StatusId } from "../ticket/Status.js"
 import { Ticket } from "../ticket/Ticket.js"
+import { Channel } from "../values/Channel.js"
+import { AgentId, ContactId, GroupId, OrganizationId } from "../values/Ids.js"
+import * as Limits from "../values/Limits.js"
+import * as Priority from "../values/Priority.js"
+import * as Tag from "../values/Tag.js"
 
 const { messages: _messages, ...summaryFields } = Ticket.fields
 

@@ -7,44 +7,19 @@
  * @since 0.1.0
  */
 import { Result, Schema } from "effect"
-import { Tier } from "../directory/Directory.js"
 import { firstProblem } from "../internal/issues.js"
-import { Priority } from "../priority/Priority.js"
-import { Tag } from "../tags/Tag.js"
-import { Channel } from "../ticket/Channel.js"
-import { FieldKey, FieldValue } from "../ticket/CustomField.js"
-import { GroupId } from "../ticket/Ids.js"
 import { StatusCategory } from "../ticket/Status.js"
 import type { Ticket } from "../ticket/Ticket.js"
-import { TicketType } from "../ticket/TicketType.js"
+import { Channel } from "../values/Channel.js"
+import { FieldKey, FieldValue } from "../values/CustomField.js"
+import { GroupId } from "../values/Ids.js"
+import { Priority } from "../values/Priority.js"
+import type { Metric } from "../values/SlaMetric.js"
+import { Tag } from "../values/Tag.js"
+import { TicketType } from "../values/TicketType.js"
+import { Tier } from "../values/Tier.js"
 
-/**
- * What an SLA measures.
- *
- * - `first_reply`: from a ticket the requester opened to the first public agent reply.
- * - `next_reply`: from the oldest requester message still unanswered to the next public agent
- *   reply (a new instance for each such wait).
- * - `periodic_update`: between consecutive public agent replies while the ticket is unresolved.
- * - `resolution`: from opening (or reopening) to solved.
- * - `requester_wait`: like resolution, paused while the ticket waits on the requester.
- * - `agent_work`: like resolution, paused while it waits on the requester or a third party.
- *
- * @category models
- * @since 0.1.0
- */
-export const Metric = Schema.Literals([
-  "first_reply",
-  "next_reply",
-  "periodic_update",
-  "resolution",
-  "requester_wait",
-  "agent_work"
-])
-/** @category models @since 0.1.0 */
-export type Metric = typeof Metric.Type
-
-/** @category models @since 0.1.0 */
-export const metrics: ReadonlyArray<Metric> = Metric.literals
+export { Metric, metrics } from "../values/SlaMetric.js"
 
 const Minutes = Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(60 * 24 * 366 * 10))
 

@@ -14,8 +14,8 @@
  *
  * @since 0.1.0
  */
-import type { Tag } from "./Tag.js"
-import { canonicalize } from "./Tag.js"
+import type { Tag } from "../values/Tag.js"
+import { canonicalize } from "../values/Tag.js"
 import * as TagPolicy from "./TagPolicy.js"
 
 /**

@@ -9,7 +9,7 @@
  */
 import { Result, Schema } from "effect"
 import { firstProblem } from "../internal/issues.js"
-import { canonicalize, type Tag } from "./Tag.js"
+import { canonicalize, type Tag } from "../values/Tag.js"
 
 /**
  * How the taxonomy is enforced: `off` accepts any tag, `warn` accepts unknown tags with a

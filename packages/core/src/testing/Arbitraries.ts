@@ -8,13 +8,13 @@
  */
 import { DateTime } from "effect"
 import * as fc from "fast-check"
-import { type Link, LinkKind } from "../links/Link.js"
-import * as Priority from "../priority/Priority.js"
 import * as SlaPolicy from "../sla/SlaPolicy.js"
-import * as Tag from "../tags/Tag.js"
-import type { Actor, AgentActor, ContactActor, SystemActor } from "../ticket/Actor.js"
-import { Channel } from "../ticket/Channel.js"
-import type { FieldKey, FieldValue } from "../ticket/CustomField.js"
+import { StatusCategory, type StatusId } from "../ticket/Status.js"
+import * as C from "../ticket/TicketCommand.js"
+import * as E from "../ticket/TicketEvent.js"
+import type { Actor, AgentActor, ContactActor, SystemActor } from "../values/Actor.js"
+import { Channel } from "../values/Channel.js"
+import type { FieldKey, FieldValue } from "../values/CustomField.js"
 import type {
   AgentId,
   ContactId,
@@ -24,13 +24,13 @@ import type {
   PublicId,
   TicketId,
   WorkspaceId
-} from "../ticket/Ids.js"
-import * as Limits from "../ticket/Limits.js"
-import type { Attachment, Body, EmailIds, Message, Visibility } from "../ticket/Message.js"
-import { StatusCategory, type StatusId } from "../ticket/Status.js"
-import * as C from "../ticket/TicketCommand.js"
-import * as E from "../ticket/TicketEvent.js"
-import { type SupportLevel, TicketType } from "../ticket/TicketType.js"
+} from "../values/Ids.js"
+import * as Limits from "../values/Limits.js"
+import { type Link, LinkKind } from "../values/Link.js"
+import type { Attachment, Body, EmailIds, Message, Visibility } from "../values/Message.js"
+import * as Priority from "../values/Priority.js"
+import * as Tag from "../values/Tag.js"
+import { type SupportLevel, TicketType } from "../values/TicketType.js"
 
 const optional = { noNullPrototype: true } as const
 

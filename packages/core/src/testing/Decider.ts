@@ -6,11 +6,15 @@
  */
 import { Cause, DateTime, Effect, Exit, Option, Schema } from "effect"
 import { expect } from "vitest"
-import type { Priority } from "../priority/Priority.js"
-import type { Actor } from "../ticket/Actor.js"
-import type { Channel } from "../ticket/Channel.js"
-import type { FieldDefinition, FieldValue } from "../ticket/CustomField.js"
 import { type DecideContext, decide } from "../ticket/decide.js"
+import * as Status from "../ticket/Status.js"
+import * as Ticket from "../ticket/Ticket.js"
+import type { TicketCommand } from "../ticket/TicketCommand.js"
+import type { TicketError } from "../ticket/TicketError.js"
+import { TicketEvent, TicketOpened } from "../ticket/TicketEvent.js"
+import type { Actor } from "../values/Actor.js"
+import type { Channel } from "../values/Channel.js"
+import type { FieldDefinition, FieldValue } from "../values/CustomField.js"
 import type {
   AgentId,
   ContactId,
@@ -20,13 +24,9 @@ import type {
   PublicId,
   TicketId,
   WorkspaceId
-} from "../ticket/Ids.js"
-import * as Status from "../ticket/Status.js"
-import * as Ticket from "../ticket/Ticket.js"
-import type { TicketCommand } from "../ticket/TicketCommand.js"
-import type { TicketError } from "../ticket/TicketError.js"
-import { TicketEvent, TicketOpened } from "../ticket/TicketEvent.js"
-import type { TicketType } from "../ticket/TicketType.js"
+} from "../values/Ids.js"
+import type { Priority } from "../values/Priority.js"
+import type { TicketType } from "../values/TicketType.js"
 
 /**
  * The instant fixtures use when a test does not say: Monday 9 March 2026, 13:00 UTC.

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest"
 import * as Directory from "../directory/Directory.js"
 import * as MemoryDirectoryStore from "../memory/MemoryDirectoryStore.js"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
-import type { AgentId, ContactId, GroupId, OrganizationId, WorkspaceId } from "../ticket/Ids.js"
+import type { AgentId, ContactId, GroupId, OrganizationId, WorkspaceId } from "../values/Ids.js"
 import { failureOf, freshWorkspace, propertySettings, show } from "./internal/fixtures.js"
 
 type Store = DirectoryStore["Service"]

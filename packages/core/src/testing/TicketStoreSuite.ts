@@ -23,12 +23,13 @@ import type { Outbox, OutboxMessage } from "../ports/Outbox.js"
 import type { AppendRequest, StoredStream } from "../ports/TicketStore.js"
 import { TicketStore } from "../ports/TicketStore.js"
 import { type Timer, Timers } from "../ports/Timers.js"
-import type * as Priority from "../priority/Priority.js"
 import * as TicketQuery from "../query/TicketQuery.js"
-import * as Tag from "../tags/Tag.js"
-import * as Actor from "../ticket/Actor.js"
-import type { Channel } from "../ticket/Channel.js"
-import type { FieldValue } from "../ticket/CustomField.js"
+import type { StatusCategory, StatusId } from "../ticket/Status.js"
+import * as Ticket from "../ticket/Ticket.js"
+import * as E from "../ticket/TicketEvent.js"
+import * as Actor from "../values/Actor.js"
+import type { Channel } from "../values/Channel.js"
+import type { FieldValue } from "../values/CustomField.js"
 import type {
   AgentId,
   ContactId,
@@ -38,11 +39,10 @@ import type {
   PublicId,
   TicketId,
   WorkspaceId
-} from "../ticket/Ids.js"
-import type { StatusCategory, StatusId } from "../ticket/Status.js"
-import * as Ticket from "../ticket/Ticket.js"
-import * as E from "../ticket/TicketEvent.js"
-import type { SupportLevel, TicketType } from "../ticket/TicketType.js"
+} from "../values/Ids.js"
+import type * as Priority from "../values/Priority.js"
+import * as Tag from "../values/Tag.js"
+import type { SupportLevel, TicketType } from "../values/TicketType.js"
 import * as Arbitraries from "./Arbitraries.js"
 import * as Fixtures from "./internal/fixtures.js"
 import * as PublicSearch from "./internal/publicSearch.js"

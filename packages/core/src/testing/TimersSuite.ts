@@ -8,7 +8,7 @@ import { DateTime, Effect } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import * as Timer from "../ports/Timers.js"
-import type { TicketId, WorkspaceId } from "../ticket/Ids.js"
+import type { TicketId, WorkspaceId } from "../values/Ids.js"
 import {
   type AppendFailure,
   appendFailure,

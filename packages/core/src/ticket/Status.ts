@@ -5,7 +5,7 @@
  * the transitions allowed between them. The defaults behave like the best-known help desks.
  */
 import { Duration, Schema } from "effect"
-import type { GroupId } from "./Ids.js"
+import type { GroupId } from "../values/Ids.js"
 
 /**
  * The six status categories. `closed` is final.

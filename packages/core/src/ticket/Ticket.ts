@@ -5,17 +5,17 @@
  * it is. Deciding what may happen is `decide`'s job.
  */
 import { DateTime, Schema } from "effect"
-import { Link } from "../links/Link.js"
-import { Priority } from "../priority/Priority.js"
-import { Tag } from "../tags/Tag.js"
-import type * as Actor from "./Actor.js"
-import { Channel } from "./Channel.js"
-import { FieldKey, FieldValue } from "./CustomField.js"
-import { AgentId, ContactId, GroupId, OrganizationId, PublicId, TicketId, WorkspaceId } from "./Ids.js"
-import { isPublic, Message } from "./Message.js"
+import type * as Actor from "../values/Actor.js"
+import { Channel } from "../values/Channel.js"
+import { FieldKey, FieldValue } from "../values/CustomField.js"
+import { AgentId, ContactId, GroupId, OrganizationId, PublicId, TicketId, WorkspaceId } from "../values/Ids.js"
+import { Link } from "../values/Link.js"
+import { isPublic, Message } from "../values/Message.js"
+import { Priority } from "../values/Priority.js"
+import { Tag } from "../values/Tag.js"
+import { SupportLevel, TicketType } from "../values/TicketType.js"
 import { StatusCategory, StatusId } from "./Status.js"
 import { Follower, MergeRecord, type TicketEvent } from "./TicketEvent.js"
-import { SupportLevel, TicketType } from "./TicketType.js"
 
 /**
  * The current state of a ticket.

@@ -5,17 +5,26 @@
  */
 import { Schema } from "effect"
 import { boundedArray } from "../internal/bounded.js"
-import { Link } from "../links/Link.js"
-import { Priority } from "../priority/Priority.js"
-import { Metric } from "../sla/SlaPolicy.js"
-import { Channel } from "./Channel.js"
-import { FieldKey, FieldValue } from "./CustomField.js"
-import { AgentId, ContactId, GroupId, MessageId, OrganizationId, PublicId, TicketId, WorkspaceId } from "./Ids.js"
-import * as Limits from "./Limits.js"
-import { Body } from "./Message.js"
+import { Channel } from "../values/Channel.js"
+import { FieldKey, FieldValue } from "../values/CustomField.js"
+import {
+  AgentId,
+  ContactId,
+  GroupId,
+  MessageId,
+  OrganizationId,
+  PublicId,
+  TicketId,
+  WorkspaceId
+} from "../values/Ids.js"
+import * as Limits from "../values/Limits.js"
+import { Link } from "../values/Link.js"
+import { Body } from "../values/Message.js"
+import { Priority } from "../values/Priority.js"
+import { Metric } from "../values/SlaMetric.js"
+import { SupportLevel, TicketType } from "../values/TicketType.js"
 import { StatusId } from "./Status.js"
 import { Follower } from "./TicketEvent.js"
-import { SupportLevel, TicketType } from "./TicketType.js"
 
 /** Raw tags: at most `Limits.tagsPerTicket` of `Limits.tagLength` characters. */
 const rawTags = boundedArray(Schema.String.check(Schema.isMaxLength(Limits.tagLength)), Limits.tagsPerTicket)

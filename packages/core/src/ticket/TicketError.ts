@@ -4,7 +4,7 @@
  * with the ports and the `Helpdesk`.
  */
 import { Schema } from "effect"
-import type { LimitExceeded } from "./Limits.js"
+import type { LimitExceeded } from "../values/Limits.js"
 
 /**
  * No ticket with this reference (in this workspace, for this reader).

@@ -4,17 +4,26 @@
  * keep decoding, so a new version adds a decoder here instead of changing an old shape.
  */
 import { Effect, Schema } from "effect"
-import { Link } from "../links/Link.js"
-import { Priority } from "../priority/Priority.js"
-import { Metric } from "../sla/SlaPolicy.js"
-import { Tag } from "../tags/Tag.js"
-import { Actor, AgentActor, ContactActor } from "./Actor.js"
-import { Channel } from "./Channel.js"
-import { FieldKey, FieldValue } from "./CustomField.js"
-import { AgentId, ContactId, GroupId, MessageId, OrganizationId, PublicId, TicketId, WorkspaceId } from "./Ids.js"
-import { Message } from "./Message.js"
+import { Actor, AgentActor, ContactActor } from "../values/Actor.js"
+import { Channel } from "../values/Channel.js"
+import { FieldKey, FieldValue } from "../values/CustomField.js"
+import {
+  AgentId,
+  ContactId,
+  GroupId,
+  MessageId,
+  OrganizationId,
+  PublicId,
+  TicketId,
+  WorkspaceId
+} from "../values/Ids.js"
+import { Link } from "../values/Link.js"
+import { Message } from "../values/Message.js"
+import { Priority } from "../values/Priority.js"
+import { Metric } from "../values/SlaMetric.js"
+import { Tag } from "../values/Tag.js"
+import { SupportLevel, TicketType } from "../values/TicketType.js"
 import { StatusCategory, StatusId } from "./Status.js"
-import { SupportLevel, TicketType } from "./TicketType.js"
 
 /**
  * Who follows a ticket (gets its updates): an agent or a contact.

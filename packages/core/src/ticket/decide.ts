@@ -6,15 +6,16 @@
  * one of its limits (`Limits.tagsPerTicket`, `Limits.messagesPerTicket`) is `LimitExceeded`.
  */
 import { DateTime, Duration, Effect } from "effect"
-import * as Tag from "../tags/Tag.js"
-import type { Actor } from "./Actor.js"
-import * as ActorModule from "./Actor.js"
-import type { Channel } from "./Channel.js"
-import type { FieldDefinition } from "./CustomField.js"
-import * as CustomField from "./CustomField.js"
-import type { MessageId } from "./Ids.js"
-import * as Limits from "./Limits.js"
-import type { Body, Message, Visibility } from "./Message.js"
+import type { Actor } from "../values/Actor.js"
+import * as ActorModule from "../values/Actor.js"
+import type { Channel } from "../values/Channel.js"
+import type { FieldDefinition } from "../values/CustomField.js"
+import * as CustomField from "../values/CustomField.js"
+import type { MessageId } from "../values/Ids.js"
+import * as Limits from "../values/Limits.js"
+import type { Body, Message, Visibility } from "../values/Message.js"
+import * as Tag from "../values/Tag.js"
+import type { SupportLevel } from "../values/TicketType.js"
 import * as Status from "./Status.js"
 import type { Ticket } from "./Ticket.js"
 import type * as C from "./TicketCommand.js"
@@ -35,7 +36,6 @@ import {
 } from "./TicketError.js"
 import type { RuleRef } from "./TicketEvent.js"
 import * as E from "./TicketEvent.js"
-import type { SupportLevel } from "./TicketType.js"
 
 /**
  * What `decide` knows besides the state and the command.

@@ -3,6 +3,7 @@ import { DateTime, Effect } from "effect"
 import { TestClock } from "effect/testing"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
 import type * as HelpdeskInput from "../../src/helpdesk/HelpdeskInput.js"
+import * as MemoryHelpdesk from "../../src/memory/MemoryHelpdesk.js"
 import * as Status from "../../src/ticket/Status.js"
 
 const mary = { _tag: "agent", id: "mary" } as const
@@ -20,7 +21,7 @@ const withHelpdesk = <A, E>(
     yield* helpdesk.saveGroup({ id: "billing", name: "Billing" })
     yield* helpdesk.saveAgent({ id: "mary", name: "Mary", email: "mary@example.com", groups: ["billing"] })
     return yield* body(helpdesk)
-  }).pipe(Effect.provide(Helpdesk.layerMemory({ workspaceId: "acme", ...config }, { ids: "sequential" })))
+  }).pipe(Effect.provide(MemoryHelpdesk.layer({ workspaceId: "acme", ...config }, { ids: "sequential" })))
 
 /** Jane's ticket, in the billing group, solved by Mary now. */
 const solvedTicket = (helpdesk: Helpdesk.Service, group?: "billing") =>

@@ -8,11 +8,11 @@ import * as MemoryTicketStore from "../../src/memory/MemoryTicketStore.js"
 import * as IdGenerator from "../../src/ports/IdGenerator.js"
 import { TicketStore } from "../../src/ports/TicketStore.js"
 import { Timers } from "../../src/ports/Timers.js"
-import type { Tag } from "../../src/tags/Tag.js"
 import { TicketStoreSuite } from "../../src/testing/index.js"
-import * as Actor from "../../src/ticket/Actor.js"
-import type { TicketId } from "../../src/ticket/Ids.js"
 import * as E from "../../src/ticket/TicketEvent.js"
+import * as Actor from "../../src/values/Actor.js"
+import type { TicketId } from "../../src/values/Ids.js"
+import type { Tag } from "../../src/values/Tag.js"
 
 const mary = Actor.agent("mary")
 

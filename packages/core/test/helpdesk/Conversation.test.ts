@@ -2,9 +2,9 @@ import { DateTime, Effect, Exit, Option } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import * as Conversation from "../../src/helpdesk/Conversation.js"
-import * as Actor from "../../src/ticket/Actor.js"
-import type { MessageId, TicketId } from "../../src/ticket/Ids.js"
-import type { Message } from "../../src/ticket/Message.js"
+import * as Actor from "../../src/values/Actor.js"
+import type { MessageId, TicketId } from "../../src/values/Ids.js"
+import type { Message } from "../../src/values/Message.js"
 
 const ticketId = "tkt_1" as TicketId
 

@@ -6,12 +6,13 @@ import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
 import type * as HelpdeskInput from "../../src/helpdesk/HelpdeskInput.js"
 import * as Input from "../../src/helpdesk/Input.js"
 import * as MemoryDirectoryStore from "../../src/memory/MemoryDirectoryStore.js"
+import * as MemoryHelpdesk from "../../src/memory/MemoryHelpdesk.js"
 import * as MemoryTicketStore from "../../src/memory/MemoryTicketStore.js"
 import * as IdGenerator from "../../src/ports/IdGenerator.js"
-import type { PublicId, TicketId } from "../../src/ticket/Ids.js"
 import * as Status from "../../src/ticket/Status.js"
 import * as C from "../../src/ticket/TicketCommand.js"
 import * as E from "../../src/ticket/TicketEvent.js"
+import type { PublicId, TicketId } from "../../src/values/Ids.js"
 
 // -- fixtures ------------------------------------------------------------------------------------
 
@@ -46,7 +47,7 @@ const withHelpdesk = <A, E>(config: Config, body: (helpdesk: Helpdesk.Service) =
     return yield* body(helpdesk)
   }).pipe(
     Effect.provide(
-      Helpdesk.layerMemory(
+      MemoryHelpdesk.layer(
         { workspaceId: "acme", customFields, ...config },
         { ids: "sequential", firstPublicId: 69369 }
       )
@@ -920,7 +921,7 @@ describe("configuration", () => {
           Effect.gen(function* () {
             return yield* Helpdesk.Helpdesk
           }),
-          Helpdesk.layerMemory({ workspaceId: "" })
+          MemoryHelpdesk.layer({ workspaceId: "" })
         )
       )
       expect(exit).toMatchObject({ _tag: "Failure" })

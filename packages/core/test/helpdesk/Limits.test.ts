@@ -5,14 +5,14 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
+import { createHelpdesk, isHelpdeskError } from "../../src/client/Promise.js"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
-import { createHelpdesk, isHelpdeskError } from "../../src/helpdesk/Promise.js"
 import * as MemoryDirectoryStore from "../../src/memory/MemoryDirectoryStore.js"
 import * as MemoryTicketStore from "../../src/memory/MemoryTicketStore.js"
 import { DirectoryStore } from "../../src/ports/DirectoryStore.js"
 import * as IdGenerator from "../../src/ports/IdGenerator.js"
 import { StoreUnavailable } from "../../src/ports/StoreError.js"
-import * as Limits from "../../src/ticket/Limits.js"
+import * as Limits from "../../src/values/Limits.js"
 
 const opening = {
   requester: { email: "jane@example.com" },

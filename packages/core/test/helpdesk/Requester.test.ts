@@ -1,14 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DateTime, Effect } from "effect"
 import { TestClock } from "effect/testing"
+import { createHelpdesk } from "../../src/client/Promise.js"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
-import { createHelpdesk } from "../../src/helpdesk/Promise.js"
 import * as Requester from "../../src/helpdesk/Requester.js"
 import type * as Triggers from "../../src/helpdesk/Triggers.js"
-import * as Actor from "../../src/ticket/Actor.js"
-import type { ContactId, MessageId, TicketId } from "../../src/ticket/Ids.js"
+import * as MemoryHelpdesk from "../../src/memory/MemoryHelpdesk.js"
 import * as C from "../../src/ticket/TicketCommand.js"
 import * as E from "../../src/ticket/TicketEvent.js"
+import * as Actor from "../../src/values/Actor.js"
+import type { ContactId, MessageId, TicketId } from "../../src/values/Ids.js"
 
 const mary = { _tag: "agent", id: "mary" } as const
 const secret = "zanzibarsecret"
@@ -40,7 +41,7 @@ const withHelpdesk = <A, E>(body: (helpdesk: Helpdesk.Service) => Effect.Effect<
     return yield* body(helpdesk)
   }).pipe(
     Effect.provide(
-      Helpdesk.layerMemory(
+      MemoryHelpdesk.layer(
         { workspaceId: "acme" },
         { ids: "sequential", firstPublicId: 69369, triggers: { rules: [secretNote] } }
       )

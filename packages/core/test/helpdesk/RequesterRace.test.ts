@@ -8,7 +8,7 @@ import * as MemoryDirectoryStore from "../../src/memory/MemoryDirectoryStore.js"
 import * as MemoryTicketStore from "../../src/memory/MemoryTicketStore.js"
 import { DirectoryStore } from "../../src/ports/DirectoryStore.js"
 import * as IdGenerator from "../../src/ports/IdGenerator.js"
-import type { ContactId, WorkspaceId } from "../../src/ticket/Ids.js"
+import type { ContactId, WorkspaceId } from "../../src/values/Ids.js"
 
 /** What another process saved, a moment after this one looked the email up and found nothing. */
 const rival = (email: string): Contact => ({

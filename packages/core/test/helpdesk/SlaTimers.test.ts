@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { DateTime, Effect, Layer, Result } from "effect"
 import { TestClock } from "effect/testing"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
+import * as MemoryHelpdesk from "../../src/memory/MemoryHelpdesk.js"
 import { layerSequential } from "../../src/ports/IdGenerator.js"
 import * as Timers from "../../src/ports/Timers.js"
 import * as BusinessCalendar from "../../src/sla/BusinessCalendar.js"
@@ -30,7 +31,7 @@ const withHelpdesk = <A, E>(body: (h: Helpdesk.Service) => Effect.Effect<A, E, T
     const helpdesk = yield* Helpdesk.Helpdesk
     yield* helpdesk.saveAgent({ id: "mary", name: "Mary", email: "mary@example.com" })
     return yield* body(helpdesk)
-  }).pipe(Effect.provide(Helpdesk.layerMemory({ workspaceId: "acme" }, { ids: "sequential", sla })))
+  }).pipe(Effect.provide(MemoryHelpdesk.layer({ workspaceId: "acme" }, { ids: "sequential", sla })))
 
 const janeWrites = (helpdesk: Helpdesk.Service) =>
   helpdesk.open({
@@ -164,7 +165,7 @@ describe("SLA warnings and breaches through the Helpdesk", () => {
       assert.strictEqual(yield* helpdesk.runDueTimers(), 0)
       assert.deepStrictEqual(yield* slaEvents(helpdesk, ticket.id), [])
       assert.deepStrictEqual(yield* dueOf(helpdesk), [undefined])
-    }).pipe(Effect.provide(Helpdesk.layerMemory({ workspaceId: "acme" }, { ids: "sequential" })))
+    }).pipe(Effect.provide(MemoryHelpdesk.layer({ workspaceId: "acme" }, { ids: "sequential" })))
   )
 })
 
@@ -196,7 +197,7 @@ describe("after a policy change", () => {
       ])
       assert.strictEqual(yield* before.recomputeSla(ticket.id), 0)
     }).pipe(
-      Effect.provide(Layer.merge(Helpdesk.layerMemory({ workspaceId: "acme" }, { ids: "sequential" }), layerSequential))
+      Effect.provide(Layer.merge(MemoryHelpdesk.layer({ workspaceId: "acme" }, { ids: "sequential" }), layerSequential))
     )
   )
 })

@@ -11,8 +11,8 @@ import type { DirectoryStore } from "../../src/ports/DirectoryStore.js"
 import * as IdGenerator from "../../src/ports/IdGenerator.js"
 import { TicketStore } from "../../src/ports/TicketStore.js"
 import { Timers } from "../../src/ports/Timers.js"
-import type { TicketId } from "../../src/ticket/Ids.js"
 import * as Ticket from "../../src/ticket/Ticket.js"
+import type { TicketId } from "../../src/values/Ids.js"
 
 // -- fixtures ------------------------------------------------------------------------------------
 

@@ -3,14 +3,14 @@ import { DateTime, Effect } from "effect"
 import fc from "fast-check"
 import * as TriggerRunner from "../../src/helpdesk/TriggerRunner.js"
 import type * as Triggers from "../../src/helpdesk/Triggers.js"
-import * as Priority from "../../src/priority/Priority.js"
-import * as Actor from "../../src/ticket/Actor.js"
 import { type DecideContext, decide } from "../../src/ticket/decide.js"
-import type { TicketId } from "../../src/ticket/Ids.js"
 import * as Status from "../../src/ticket/Status.js"
 import * as Ticket from "../../src/ticket/Ticket.js"
 import * as C from "../../src/ticket/TicketCommand.js"
 import type { TicketEvent } from "../../src/ticket/TicketEvent.js"
+import * as Actor from "../../src/values/Actor.js"
+import type { TicketId } from "../../src/values/Ids.js"
+import * as Priority from "../../src/values/Priority.js"
 
 const ctx: DecideContext = {
   now: DateTime.makeUnsafe(Date.UTC(2026, 11, 1)),

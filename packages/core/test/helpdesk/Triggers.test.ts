@@ -4,14 +4,15 @@ import fc from "fast-check"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
 import { InvalidInput } from "../../src/helpdesk/Input.js"
 import type * as Triggers from "../../src/helpdesk/Triggers.js"
+import * as MemoryHelpdesk from "../../src/memory/MemoryHelpdesk.js"
 import * as Outbox from "../../src/ports/Outbox.js"
-import * as Priority from "../../src/priority/Priority.js"
 import { decide } from "../../src/ticket/decide.js"
-import type { GroupId, TicketId } from "../../src/ticket/Ids.js"
-import * as Limits from "../../src/ticket/Limits.js"
 import * as Status from "../../src/ticket/Status.js"
 import * as Ticket from "../../src/ticket/Ticket.js"
 import * as C from "../../src/ticket/TicketCommand.js"
+import type { GroupId, TicketId } from "../../src/values/Ids.js"
+import * as Limits from "../../src/values/Limits.js"
+import * as Priority from "../../src/values/Priority.js"
 
 const mary = { _tag: "agent", id: "mary" } as const
 
@@ -33,7 +34,7 @@ const withRules = <A, E>(
     return yield* body(helpdesk)
   }).pipe(
     Effect.provide(
-      Helpdesk.layerMemory({ workspaceId: "acme" }, { ids: "sequential", firstPublicId: 69369, triggers: { rules } })
+      MemoryHelpdesk.layer({ workspaceId: "acme" }, { ids: "sequential", firstPublicId: 69369, triggers: { rules } })
     )
   )
 

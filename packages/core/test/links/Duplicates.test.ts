@@ -2,11 +2,11 @@ import { DateTime } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import * as Duplicates from "../../src/links/Duplicates.js"
-import type { Channel } from "../../src/ticket/Channel.js"
-import type { ContactId, MessageId, OrganizationId, PublicId, TicketId, WorkspaceId } from "../../src/ticket/Ids.js"
-import type { Message } from "../../src/ticket/Message.js"
 import type { StatusCategory, StatusId } from "../../src/ticket/Status.js"
 import type * as Ticket from "../../src/ticket/Ticket.js"
+import type { Channel } from "../../src/values/Channel.js"
+import type { ContactId, MessageId, OrganizationId, PublicId, TicketId, WorkspaceId } from "../../src/values/Ids.js"
+import type { Message } from "../../src/values/Message.js"
 
 const numRuns = 300
 

@@ -6,16 +6,16 @@
 import { DateTime, Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Relations from "../../src/links/Relations.js"
-import type { Tag } from "../../src/tags/Tag.js"
-import type { Actor } from "../../src/ticket/Actor.js"
 import type { DecideContext } from "../../src/ticket/decide.js"
-import type { AgentId, ContactId, MessageId, PublicId, TicketId, WorkspaceId } from "../../src/ticket/Ids.js"
-import * as Limits from "../../src/ticket/Limits.js"
-import type { Message } from "../../src/ticket/Message.js"
 import type { StatusId } from "../../src/ticket/Status.js"
 import * as Status from "../../src/ticket/Status.js"
 import * as Ticket from "../../src/ticket/Ticket.js"
 import * as E from "../../src/ticket/TicketEvent.js"
+import type { Actor } from "../../src/values/Actor.js"
+import type { AgentId, ContactId, MessageId, PublicId, TicketId, WorkspaceId } from "../../src/values/Ids.js"
+import * as Limits from "../../src/values/Limits.js"
+import type { Message } from "../../src/values/Message.js"
+import type { Tag } from "../../src/values/Tag.js"
 
 const mary = { _tag: "agent", id: "mary" as AgentId } as Actor
 const ctx: DecideContext = {

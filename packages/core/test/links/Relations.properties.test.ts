@@ -2,18 +2,19 @@ import { DateTime, Effect, Exit } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
-import type { ManualLinkKind } from "../../src/links/Link.js"
-import * as Link from "../../src/links/Link.js"
 import * as Relations from "../../src/links/Relations.js"
-import * as Priority from "../../src/priority/Priority.js"
-import type { Tag } from "../../src/tags/Tag.js"
-import type { Actor } from "../../src/ticket/Actor.js"
+import * as MemoryHelpdesk from "../../src/memory/MemoryHelpdesk.js"
 import type { DecideContext } from "../../src/ticket/decide.js"
-import type { AgentId, ContactId, MessageId, PublicId, TicketId, WorkspaceId } from "../../src/ticket/Ids.js"
 import type { StatusId } from "../../src/ticket/Status.js"
 import * as Status from "../../src/ticket/Status.js"
 import * as Ticket from "../../src/ticket/Ticket.js"
 import * as E from "../../src/ticket/TicketEvent.js"
+import type { Actor } from "../../src/values/Actor.js"
+import type { AgentId, ContactId, MessageId, PublicId, TicketId, WorkspaceId } from "../../src/values/Ids.js"
+import type { ManualLinkKind } from "../../src/values/Link.js"
+import * as Link from "../../src/values/Link.js"
+import * as Priority from "../../src/values/Priority.js"
+import type { Tag } from "../../src/values/Tag.js"
 
 const mary = { _tag: "agent", id: "mary" as AgentId } as Actor
 const ctx = (at: number): DecideContext => ({
@@ -298,7 +299,7 @@ describe("link properties", () => {
               seen.links += tickets.reduce((n, t) => n + t.links.length, 0)
             }
             seen.refusals += refusals
-          }).pipe(Effect.provide(Helpdesk.layerMemory({ workspaceId: "acme" }, { ids: "sequential" })))
+          }).pipe(Effect.provide(MemoryHelpdesk.layer({ workspaceId: "acme" }, { ids: "sequential" })))
         )
       ),
       { numRuns: Number(process.env.RUNS ?? 200) }

@@ -3,8 +3,9 @@ import { Effect } from "effect"
 import { TestClock } from "effect/testing"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
 import type * as HelpdeskInput from "../../src/helpdesk/HelpdeskInput.js"
-import type { PublicId } from "../../src/ticket/Ids.js"
+import * as MemoryHelpdesk from "../../src/memory/MemoryHelpdesk.js"
 import type * as Ticket from "../../src/ticket/Ticket.js"
+import type { PublicId } from "../../src/values/Ids.js"
 
 const mary = { _tag: "agent", id: "mary" } as const
 const number = (n: number) => n as PublicId
@@ -20,7 +21,7 @@ const withHelpdesk = <A, E>(
     return yield* body(helpdesk)
   }).pipe(
     Effect.provide(
-      Helpdesk.layerMemory({ workspaceId: "acme", ...config }, { ids: "sequential", firstPublicId: 69369 })
+      MemoryHelpdesk.layer({ workspaceId: "acme", ...config }, { ids: "sequential", firstPublicId: 69369 })
     )
   )
 

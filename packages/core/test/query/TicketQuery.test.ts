@@ -2,10 +2,9 @@ import { DateTime, Effect, Exit, Schema } from "effect"
 import { Base64Url } from "effect/encoding"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import type { Priority } from "../../src/priority/Priority.js"
 import * as TicketQuery from "../../src/query/TicketQuery.js"
-import * as Tag from "../../src/tags/Tag.js"
-import type { Channel } from "../../src/ticket/Channel.js"
+import type { StatusCategory, StatusId } from "../../src/ticket/Status.js"
+import type { Channel } from "../../src/values/Channel.js"
 import type {
   AgentId,
   ContactId,
@@ -14,8 +13,9 @@ import type {
   PublicId,
   TicketId,
   WorkspaceId
-} from "../../src/ticket/Ids.js"
-import type { StatusCategory, StatusId } from "../../src/ticket/Status.js"
+} from "../../src/values/Ids.js"
+import type { Priority } from "../../src/values/Priority.js"
+import * as Tag from "../../src/values/Tag.js"
 
 type Summary = TicketQuery.TicketSummary
 

@@ -1,8 +1,8 @@
 import { Result } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import * as Tag from "../../src/tags/Tag.js"
 import * as TagPolicy from "../../src/tags/TagPolicy.js"
+import * as Tag from "../../src/values/Tag.js"
 
 const ok = <A, E>(result: Result.Result<A, E>): A => {
   if (Result.isFailure(result)) throw new Error(`unexpected failure: ${String(result.failure)}`)

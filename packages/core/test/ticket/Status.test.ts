@@ -1,7 +1,7 @@
 import { Duration } from "effect"
 import { describe, expect, it } from "vitest"
-import type { GroupId } from "../../src/ticket/Ids.js"
 import * as Status from "../../src/ticket/Status.js"
+import type { GroupId } from "../../src/values/Ids.js"
 
 const id = (s: string) => s as Status.StatusId
 const status = (s: string, category: Status.StatusCategory, label = s): Status.StatusDefinition => ({

@@ -1,15 +1,15 @@
 import { DateTime, type Duration } from "effect"
 import { describe, expect, it } from "vitest"
 import { Decider } from "../../src/testing/index.js"
-import * as Actor from "../../src/ticket/Actor.js"
-import type { FieldDefinition, FieldKey, FieldValue } from "../../src/ticket/CustomField.js"
 import type { DecideContext } from "../../src/ticket/decide.js"
-import type { AgentId, ContactId, GroupId, MessageId, PublicId, TicketId, WorkspaceId } from "../../src/ticket/Ids.js"
-import * as Limits from "../../src/ticket/Limits.js"
 import * as Status from "../../src/ticket/Status.js"
 import * as C from "../../src/ticket/TicketCommand.js"
 import * as E from "../../src/ticket/TicketEvent.js"
-import type { SupportLevel } from "../../src/ticket/TicketType.js"
+import * as Actor from "../../src/values/Actor.js"
+import type { FieldDefinition, FieldKey, FieldValue } from "../../src/values/CustomField.js"
+import type { AgentId, ContactId, GroupId, MessageId, PublicId, TicketId, WorkspaceId } from "../../src/values/Ids.js"
+import * as Limits from "../../src/values/Limits.js"
+import type { SupportLevel } from "../../src/values/TicketType.js"
 
 // -- fixtures ------------------------------------------------------------------------------------
 

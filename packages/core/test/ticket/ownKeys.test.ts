@@ -6,12 +6,12 @@
  */
 import { describe, expect, it } from "vitest"
 import { Decider } from "../../src/testing/index.js"
-import * as Actor from "../../src/ticket/Actor.js"
-import type { FieldKey } from "../../src/ticket/CustomField.js"
-import type { GroupId, TicketId } from "../../src/ticket/Ids.js"
 import * as Status from "../../src/ticket/Status.js"
 import { SetCustomField } from "../../src/ticket/TicketCommand.js"
 import { CustomFieldChanged } from "../../src/ticket/TicketEvent.js"
+import * as Actor from "../../src/values/Actor.js"
+import type { FieldKey } from "../../src/values/CustomField.js"
+import type { GroupId, TicketId } from "../../src/values/Ids.js"
 
 const ticketId = "tkt_1" as TicketId
 const key = "constructor" as FieldKey

@@ -12,12 +12,12 @@ import { layerTimeOrdered } from "../../ports/IdGenerator.js"
 import { Outbox } from "../../ports/Outbox.js"
 import { type AppendEffects, TicketStore } from "../../ports/TicketStore.js"
 import { Timers } from "../../ports/Timers.js"
-import type { Tag } from "../../tags/Tag.js"
-import * as Actor from "../../ticket/Actor.js"
-import type { FieldKey, FieldValue } from "../../ticket/CustomField.js"
-import type { ContactId, MessageId, PublicId, TicketId, WorkspaceId } from "../../ticket/Ids.js"
 import type { StatusCategory, StatusId } from "../../ticket/Status.js"
 import * as E from "../../ticket/TicketEvent.js"
+import * as Actor from "../../values/Actor.js"
+import type { FieldKey, FieldValue } from "../../values/CustomField.js"
+import type { ContactId, MessageId, PublicId, TicketId, WorkspaceId } from "../../values/Ids.js"
+import type { Tag } from "../../values/Tag.js"
 
 /** The three ports an adapter's layer provides. */
 export interface Ports {

@@ -4,12 +4,12 @@
  * written in a few large appends, as a split or a merge would write them.
  */
 import { DateTime, Effect } from "effect"
-import type { Tag } from "../../tags/Tag.js"
-import * as Actor from "../../ticket/Actor.js"
-import type { ContactId, MessageId, PublicId, TicketId, WorkspaceId } from "../../ticket/Ids.js"
-import type { Message } from "../../ticket/Message.js"
 import type { StatusId } from "../../ticket/Status.js"
 import * as E from "../../ticket/TicketEvent.js"
+import * as Actor from "../../values/Actor.js"
+import type { ContactId, MessageId, PublicId, TicketId, WorkspaceId } from "../../values/Ids.js"
+import type { Message } from "../../values/Message.js"
+import type { Tag } from "../../values/Tag.js"
 import * as Fixtures from "./fixtures.js"
 
 const { mary, startAt } = Fixtures

@@ -8,10 +8,10 @@
 import { Effect } from "effect"
 import { expect } from "vitest"
 import * as TicketQuery from "../../query/TicketQuery.js"
-import * as Actor from "../../ticket/Actor.js"
-import type { MessageId, TicketId } from "../../ticket/Ids.js"
 import type * as Ticket from "../../ticket/Ticket.js"
 import * as E from "../../ticket/TicketEvent.js"
+import * as Actor from "../../values/Actor.js"
+import type { MessageId, TicketId } from "../../values/Ids.js"
 import * as Fixtures from "./fixtures.js"
 
 const mary = Actor.agent("mary")

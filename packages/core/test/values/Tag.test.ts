@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import * as Tag from "../../src/tags/Tag.js"
+import * as Tag from "../../src/values/Tag.js"
 
 const isTag = Schema.is(Tag.Tag)
 

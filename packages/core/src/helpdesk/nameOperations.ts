@@ -5,7 +5,7 @@
  */
 import { Effect } from "effect"
 import { StoreUnavailable } from "../ports/StoreError.js"
-import { LimitExceeded } from "../ticket/Limits.js"
+import { LimitExceeded } from "../values/Limits.js"
 
 /** The error as the caller of `operation` should see it; any other error as it is. */
 const renamed = (error: unknown, operation: string): unknown => {

@@ -7,6 +7,7 @@ import {
   Helpdesk,
   Input,
   MemoryDirectoryStore,
+  MemoryHelpdesk,
   MemoryTicketStore,
   PromiseHelpdesk,
   SlaPolicy,
@@ -536,7 +537,7 @@ describe("tickets without their conversation, and the conversation page by page"
         for (let i = 0; i < 6; i++)
           yield* service.reply({ ticket: opened.id, by: { _tag: "contact", id: opened.requester }, text: `r${i}` })
         return yield* service.get(opened.id)
-      }).pipe(Effect.provide(Helpdesk.layerMemory({ workspaceId: "acme" }, { ids: "sequential" })))
+      }).pipe(Effect.provide(MemoryHelpdesk.layer({ workspaceId: "acme" }, { ids: "sequential" })))
     )
     const json = PromiseHelpdesk.toTicketJson(ticket)
     const { messages, ...rest } = Schema.encodeSync(Ticket.Ticket)(ticket)

@@ -5,7 +5,7 @@
  * means X is T's parent, and X records `{ kind: "child", ticketId: T }`.
  */
 import { Schema } from "effect"
-import { TicketId } from "../ticket/Ids.js"
+import { TicketId } from "./Ids.js"
 
 /**
  * The kinds of link, each paired with its inverse in `inverse`:

@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest"
 import * as In from "../../src/helpdesk/HelpdeskInput.js"
 import { decode, decodeCommand } from "../../src/helpdesk/Input.js"
 import { TicketQuery } from "../../src/query/TicketQuery.js"
-import { PublicId } from "../../src/ticket/Ids.js"
-import * as Limits from "../../src/ticket/Limits.js"
+import { PublicId } from "../../src/values/Ids.js"
+import * as Limits from "../../src/values/Limits.js"
 
 const mary = { _tag: "agent", id: "mary" } as const
 const times = <A>(n: number, f: (i: number) => A): Array<A> => Array.from({ length: n }, (_, i) => f(i))
