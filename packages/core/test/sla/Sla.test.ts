@@ -2,7 +2,7 @@ import { DateTime, Duration, Result } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { BusinessCalendar, Sla, SlaPolicy, type TicketEvent } from "../../src/index.js"
-import { agentReply, note, opened, priority, requesterReply, status } from "./events.js"
+import { agentReply, note, opened, priority, requesterReply, slaLog, status } from "./events.js"
 
 const ok = <A, E>(result: Result.Result<A, E>): A => {
   if (Result.isFailure(result)) throw new Error(`unexpected failure: ${String(result.failure)}`)
@@ -285,42 +285,7 @@ describe("whatIf", () => {
 })
 
 describe("invariants (property tests)", () => {
-  const categories = ["new", "open", "pending", "on_hold", "solved", "open", "closed"] as const
-  const step = fc.oneof(
-    fc.constant({ kind: "agent" } as const),
-    fc.constant({ kind: "requester" } as const),
-    fc.constant({ kind: "note" } as const),
-    fc.constantFrom(...categories).map((to) => ({ kind: "status", to }) as const),
-    fc.constantFrom("low", "normal", "high", "urgent").map((to) => ({ kind: "priority", to }) as const)
-  )
-  const log = fc
-    .record({
-      start: fc.integer({ min: 0, max: 60 * 24 * 30 }),
-      steps: fc.array(fc.tuple(fc.integer({ min: 0, max: 60 * 24 * 3 }), step), { maxLength: 25 }),
-      tier: fc.constantFrom(undefined, "premium")
-    })
-    .map(({ start, steps, tier }) => {
-      let t = Date.parse("2026-10-20T00:00:00Z") + start * 60_000
-      const isoAt = () => new Date(t).toISOString()
-      const events: Array<TicketEvent.TicketEvent> = [opened(isoAt())]
-      let category: (typeof categories)[number] = "new"
-      let level: "low" | "normal" | "high" | "urgent" = "normal"
-      for (const [gap, s] of steps) {
-        t += gap * 60_000
-        if (category === "closed") break
-        if (s.kind === "agent") events.push(agentReply(isoAt()))
-        else if (s.kind === "requester") events.push(requesterReply(isoAt()))
-        else if (s.kind === "note") events.push(note(isoAt()))
-        else if (s.kind === "status" && s.to !== category) {
-          events.push(status(isoAt(), category, s.to))
-          category = s.to
-        } else if (s.kind === "priority" && s.to !== level) {
-          events.push(priority(isoAt(), level, s.to))
-          level = s.to
-        }
-      }
-      return { events, end: t, context: tier === undefined ? {} : { tier } }
-    })
+  const log = slaLog()
 
   it("SLA clocks are never negative, and elapsed + remaining is the target until the breach", () => {
     fc.assert(
