@@ -1,29 +1,33 @@
 /**
  * What an append writes besides its events, in the same unit of work: the close timer of a
  * ticket just solved, the outbox messages its notifications ask for, and, when the help desk
- * tracks SLAs, the ticket's next SLA due time for queues and the timer of its next milestone.
+ * tracks SLAs, the ticket's next SLA due time for queues, the timer of its next milestone and
+ * its SLA fold (`SlaFold`), so that no command replays the ticket's history. The requester's
+ * tier, which policies may match on, is cached as long as the actor check.
  */
-import { DateTime, Effect, Option } from "effect"
+import { Cache, DateTime, Duration, Effect, Exit, type Option, type Result } from "effect"
+import type { Contact, Organization } from "../directory/Directory.js"
 import type { DirectoryStore } from "../ports/DirectoryStore.js"
 import type { OutboxMessage } from "../ports/Outbox.js"
 import type { StoreError } from "../ports/StoreError.js"
 import type { AppendEffects, TicketStore } from "../ports/TicketStore.js"
 import * as Timer from "../ports/Timers.js"
-import * as Sla from "../sla/Sla.js"
+import type * as Sla from "../sla/Sla.js"
+import * as SlaFold from "../sla/SlaFold.js"
 import type * as SlaPolicy from "../sla/SlaPolicy.js"
 import { closeDueAt } from "../ticket/decide.js"
 import type * as Status from "../ticket/Status.js"
 import type * as Ticket from "../ticket/Ticket.js"
-import type * as C from "../ticket/TicketCommand.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
-import type { TicketId, WorkspaceId } from "../values/Ids.js"
+import type { ContactId, OrganizationId, TicketId, WorkspaceId } from "../values/Ids.js"
 import { InvalidInput } from "./Input.js"
 
 /**
  * SLAs the help desk tracks: its policies and the business calendars they name. With them, each
- * command computes the ticket's SLA state (`Sla.slaState`), keeps the earliest due time on the
- * ticket for queues (`slaDueAt`), and sets an `sla` timer for the next warning or breach;
- * `runDueTimers` then records `SlaWarningReached` and `SlaBreached`, once per metric instance.
+ * command brings the ticket's SLA fold up to date (`SlaFold`, the same answers as `Sla.slaState`
+ * without replaying the log), keeps the earliest due time on the ticket for queues (`slaDueAt`),
+ * and sets an `sla` timer for the next warning or breach; `runDueTimers` then records
+ * `SlaWarningReached` and `SlaBreached`, once per metric instance.
  *
  * @category models
  * @since 0.1.0
@@ -42,132 +46,195 @@ export interface Deps {
   readonly store: TicketStore["Service"]
   readonly directory: DirectoryStore["Service"]
   readonly sla: SlaOptions | undefined
+  /** How long a directory record read for the requester's tier counts (0: read it every time). */
+  readonly actorCheckMillis: number
 }
 
 /** The append effects of one help desk. */
-export const make = ({ ws, workflow, store, directory, sla }: Deps) => {
-  /** What an append writes besides its events: the close timer of a ticket just solved. */
-  const effectsOf = (ticket: Ticket.Ticket, events: ReadonlyArray<TicketEvent>): AppendEffects => {
-    const due = closeDueAt(ticket, workflow)
-    const solvedNow = events.some(
-      (e) =>
-        (e._tag === "StatusChanged" && e.toCategory === "solved") ||
-        (e._tag === "TicketOpened" && e.category === "solved")
-    )
-    const timers = due !== undefined && solvedNow ? [Timer.make(ws, ticket.id, "close_solved", due)] : []
-    // Each notification asked for goes to the outbox with its event; its id is the event's
-    // place in the stream, so a retried append cannot queue it twice.
-    const first = ticket.version - events.length + 1
-    const outbox: Array<OutboxMessage> = events.flatMap((e, i) =>
-      e._tag === "NotificationRequested"
-        ? [
-            {
-              id: `notification:${ticket.id}:${first + i}`,
-              workspaceId: ws,
-              ticketId: ticket.id,
-              channel: "notification",
-              payload: {
-                template: e.template,
-                to: e.to,
+export const make = ({ ws, workflow, store, directory, sla, actorCheckMillis }: Deps) =>
+  Effect.gen(function* () {
+    /** What an append writes besides its events: the close timer of a ticket just solved. */
+    const effectsOf = (ticket: Ticket.Ticket, events: ReadonlyArray<TicketEvent>): AppendEffects => {
+      const due = closeDueAt(ticket, workflow)
+      const solvedNow = events.some(
+        (e) =>
+          (e._tag === "StatusChanged" && e.toCategory === "solved") ||
+          (e._tag === "TicketOpened" && e.category === "solved")
+      )
+      const timers = due !== undefined && solvedNow ? [Timer.make(ws, ticket.id, "close_solved", due)] : []
+      // Each notification asked for goes to the outbox with its event; its id is the event's
+      // place in the stream, so a retried append cannot queue it twice.
+      const first = ticket.version - events.length + 1
+      const outbox: Array<OutboxMessage> = events.flatMap((e, i) =>
+        e._tag === "NotificationRequested"
+          ? [
+              {
+                id: `notification:${ticket.id}:${first + i}`,
+                workspaceId: ws,
                 ticketId: ticket.id,
-                publicId: ticket.publicId,
-                ...(e.rule === undefined ? {} : { rule: e.rule })
-              },
-              createdAt: e.at
-            }
-          ]
-        : []
-    )
-    return { ...(timers.length === 0 ? {} : { timers }), ...(outbox.length === 0 ? {} : { outbox }) }
-  }
-
-  // -- SLAs --------------------------------------------------------------------------------
-
-  /** The requester's customer tier (the contact's, else their organization's): policies may ask. */
-  const slaContext = (ticket: Ticket.Ticket): Op<SlaPolicy.Context> =>
-    Effect.gen(function* () {
-      const requester = yield* directory.getContact(ws, ticket.requester)
-      const contactTier = Option.isSome(requester) ? requester.value.tier : undefined
-      if (contactTier !== undefined) return { tier: contactTier }
-      const orgId = ticket.organization ?? (Option.isSome(requester) ? requester.value.organization : undefined)
-      if (orgId === undefined) return {}
-      const org = yield* directory.getOrganization(ws, orgId)
-      return Option.isSome(org) && org.value.tier !== undefined ? { tier: org.value.tier } : {}
-    })
-
-  const milestoneKey = (kind: "warning" | "breach", metric: string, instance: number) => `${kind}:${metric}:${instance}`
-
-  /**
-   * Where a ticket's SLAs stand at `now`, from its whole log: the milestones due and not yet
-   * recorded, the next instant one falls due, and the earliest due time of a running instance.
-   */
-  const slaPlan = (ticket: Ticket.Ticket, log: ReadonlyArray<TicketEvent>, now: DateTime.Utc, options: SlaOptions) =>
-    Effect.gen(function* () {
-      const context = yield* slaContext(ticket)
-      const state = yield* Effect.mapError(
-        Effect.fromResult(Sla.slaState(log, options.policies, options.calendars, now, context)),
-        (error) => new InvalidInput({ input: "sla", problems: [{ path: ["sla"], message: error.message }] })
+                channel: "notification",
+                payload: {
+                  template: e.template,
+                  to: e.to,
+                  ticketId: ticket.id,
+                  publicId: ticket.publicId,
+                  ...(e.rule === undefined ? {} : { rule: e.rule })
+                },
+                createdAt: e.at
+              }
+            ]
+          : []
       )
-      const recorded = new Set(
-        log.flatMap((e) =>
-          e._tag === "SlaWarningReached"
-            ? [milestoneKey("warning", e.metric, e.instance)]
-            : e._tag === "SlaBreached"
-              ? [milestoneKey("breach", e.metric, e.instance)]
-              : []
+      return { ...(timers.length === 0 ? {} : { timers }), ...(outbox.length === 0 ? {} : { outbox }) }
+    }
+
+    // -- the requester's tier ----------------------------------------------------------------
+
+    /**
+     * Contacts and organizations read for the requester's tier, each for `actorCheckMillis` like
+     * the actor check; only successes are kept, and saving one here forgets it (`directorySaved`).
+     */
+    const keep = (exit: Exit.Exit<unknown, unknown>) =>
+      Exit.isSuccess(exit) ? Duration.millis(actorCheckMillis) : Duration.zero
+    const contacts = yield* Cache.makeWith((id: ContactId) => directory.getContact(ws, id), {
+      capacity: 10_000,
+      timeToLive: keep
+    })
+    const organizations = yield* Cache.makeWith((id: OrganizationId) => directory.getOrganization(ws, id), {
+      capacity: 10_000,
+      timeToLive: keep
+    })
+    const contactOf = (id: ContactId): Op<Option.Option<Contact>> =>
+      actorCheckMillis === 0 ? directory.getContact(ws, id) : Cache.get(contacts, id)
+    const organizationOf = (id: OrganizationId): Op<Option.Option<Organization>> =>
+      actorCheckMillis === 0 ? directory.getOrganization(ws, id) : Cache.get(organizations, id)
+
+    /** A contact or organization saved through this help desk: its tier counts from the next command. */
+    const directorySaved = (kind: string, id: string): Effect.Effect<void> =>
+      kind === "contact"
+        ? Cache.invalidate(contacts, id as ContactId)
+        : kind === "organization"
+          ? Cache.invalidate(organizations, id as OrganizationId)
+          : Effect.void
+
+    /** The requester's customer tier (the contact's, else their organization's): policies may ask. */
+    const slaContext = (ticket: Ticket.Ticket): Op<SlaPolicy.Context> =>
+      Effect.gen(function* () {
+        const requester = yield* contactOf(ticket.requester)
+        const contactTier = requester._tag === "Some" ? requester.value.tier : undefined
+        if (contactTier !== undefined) return { tier: contactTier }
+        const orgId = ticket.organization ?? (requester._tag === "Some" ? requester.value.organization : undefined)
+        if (orgId === undefined) return {}
+        const org = yield* organizationOf(orgId)
+        return org._tag === "Some" && org.value.tier !== undefined ? { tier: org.value.tier } : {}
+      })
+
+    // -- SLAs --------------------------------------------------------------------------------
+
+    const prepared = sla === undefined ? undefined : SlaFold.prepare(sla)
+
+    /**
+     * The SLA fold of each ticket state this help desk decided on or wrote, by the state itself:
+     * the state cache keeps the states, so a remembered ticket comes with its fold, and a state
+     * that was never written (its append failed) takes its fold with it when it goes.
+     */
+    const folds = new WeakMap<Ticket.Ticket, SlaFold.Fold>()
+
+    const slaFailed = (error: Sla.SlaError) =>
+      new InvalidInput({ input: "sla", problems: [{ path: ["sla"], message: error.message }] })
+
+    const fromResult = <A>(result: Result.Result<A, Sla.SlaError>): Op<A> =>
+      Effect.mapError(Effect.fromResult(result), slaFailed)
+
+    /** The stored events a ticket state was folded from (a stream only grows, so a prefix). */
+    const logOf = (ticket: Ticket.Ticket): Op<ReadonlyArray<TicketEvent>> =>
+      Effect.map(store.read(ticket.id), ({ events }) => events.slice(0, ticket.version))
+
+    /**
+     * The fold of a ticket state: the one computed with it, else the log replayed once (a state
+     * read from the store, or one whose fold was computed under another tier or configuration).
+     */
+    const foldOf = (setup: SlaFold.Prepared, ticket: Ticket.Ticket, context: SlaPolicy.Context): Op<SlaFold.Fold> =>
+      Effect.gen(function* () {
+        const known = folds.get(ticket)
+        if (known !== undefined && SlaFold.fits(setup, context, known)) return known
+        const fold = yield* fromResult(SlaFold.fromLog(setup, context, yield* logOf(ticket)))
+        folds.set(ticket, fold)
+        return fold
+      })
+
+    /** The plan at `now` from a fold; from the log (`log()`) when the clock is behind its events. */
+    const planAt = (
+      setup: SlaFold.Prepared,
+      fold: SlaFold.Fold,
+      context: SlaPolicy.Context,
+      now: DateTime.Utc,
+      log: () => Op<ReadonlyArray<TicketEvent>>
+    ): Op<SlaFold.Plan> =>
+      Effect.gen(function* () {
+        const planned = yield* fromResult(SlaFold.plan(setup, fold, now))
+        return planned ?? (yield* fromResult(SlaFold.replayPlan(setup, context, yield* log(), now)))
+      })
+
+    const noPlan: SlaFold.Plan = { due: [], next: undefined, slaDueAt: undefined }
+
+    /**
+     * Where a ticket's SLAs stand at `now`: the milestones due and not yet recorded, the next
+     * instant one falls due, and the earliest due time of a running instance.
+     */
+    const slaPlan = (ticket: Ticket.Ticket, now: DateTime.Utc): Op<SlaFold.Plan> =>
+      Effect.gen(function* () {
+        if (prepared === undefined) return noPlan
+        const context = yield* slaContext(ticket)
+        const fold = yield* foldOf(prepared, ticket, context)
+        return yield* planAt(prepared, fold, context, now, () => logOf(ticket))
+      })
+
+    /** The SLA side of an append of `events` to `before`: the queue's due time and the next SLA timer. */
+    const slaEffects = (
+      before: Ticket.State,
+      next: Ticket.Ticket,
+      ticketId: TicketId,
+      events: ReadonlyArray<TicketEvent>
+    ) =>
+      Effect.gen(function* () {
+        if (prepared === undefined) return undefined
+        const context = yield* slaContext(next)
+        const from = before === undefined ? SlaFold.empty(prepared, context) : yield* foldOf(prepared, before, context)
+        const fold = yield* fromResult(SlaFold.evolveAll(prepared, context, from, before, events))
+        folds.set(next, fold)
+        const now = yield* DateTime.now
+        const plan = yield* planAt(prepared, fold, context, now, () =>
+          before === undefined ? Effect.succeed(events) : Effect.map(logOf(before), (log) => [...log, ...events])
         )
-      )
-      const due: Array<InstanceType<typeof C.RecordSla>["milestones"][number]> = []
-      let next: number | undefined
-      let slaDueAt: DateTime.Utc | undefined
-      const at = now.epochMilliseconds
-      const consider = (t: number) => {
-        if (next === undefined || t < next) next = t
-      }
-      for (const i of state.instances) {
-        const base = { metric: i.metric, instance: i.instance, policy: i.policy.id }
-        if (i.warningAt !== undefined && !recorded.has(milestoneKey("warning", i.metric, i.instance))) {
-          if (i.warningAt.epochMilliseconds <= at) due.push({ kind: "warning", ...base, reachedAt: i.warningAt })
-          else consider(i.warningAt.epochMilliseconds)
+        return {
+          // A milestone already due gets a timer now, so the next `runDueTimers` records it.
+          timers:
+            plan.due.length > 0
+              ? [Timer.make(ws, ticketId, "sla", now)]
+              : plan.next === undefined
+                ? []
+                : [Timer.make(ws, ticketId, "sla", plan.next)],
+          slaDueAt: plan.slaDueAt ?? null
         }
-        if (!recorded.has(milestoneKey("breach", i.metric, i.instance))) {
-          if (i.breachedAt !== undefined) due.push({ kind: "breach", ...base, reachedAt: i.breachedAt })
-          else if (i.dueAt !== undefined) consider(i.dueAt.epochMilliseconds)
-        }
-        if (i.dueAt !== undefined && (slaDueAt === undefined || DateTime.isLessThan(i.dueAt, slaDueAt))) {
-          slaDueAt = i.dueAt
-        }
-      }
-      return { due, next: next === undefined ? undefined : DateTime.makeUnsafe(next), slaDueAt }
-    })
+      })
 
-  /** The SLA side of an append: the queue's due time and the next SLA timer, from the log with `events`. */
-  const slaEffects = (next: Ticket.Ticket, ticketId: TicketId, events: ReadonlyArray<TicketEvent>) =>
-    Effect.gen(function* () {
-      if (sla === undefined) return undefined
-      const stored = events.some((e) => e._tag === "TicketOpened") ? [] : (yield* store.read(ticketId)).events
-      const now = yield* DateTime.now
-      const plan = yield* slaPlan(next, [...stored, ...events], now, sla)
-      return {
-        // A milestone already due gets a timer now, so the next `runDueTimers` records it.
-        timers:
-          plan.due.length > 0
-            ? [Timer.make(ws, ticketId, "sla", now)]
-            : plan.next === undefined
-              ? []
-              : [Timer.make(ws, ticketId, "sla", plan.next)],
-        slaDueAt: plan.slaDueAt ?? null
-      }
-    })
+    /**
+     * Everything an append of `events` to `before` (the state they were decided on; `undefined`
+     * for a new ticket) writes besides them: timers, outbox messages, the SLA due time.
+     */
+    const effectsFor = (
+      before: Ticket.State,
+      next: Ticket.Ticket,
+      ticketId: TicketId,
+      events: ReadonlyArray<TicketEvent>
+    ) =>
+      Effect.map(slaEffects(before, next, ticketId, events), (sla): AppendEffects => {
+        const base = effectsOf(next, events)
+        return sla === undefined
+          ? base
+          : { ...base, timers: [...(base.timers ?? []), ...sla.timers], slaDueAt: sla.slaDueAt }
+      })
 
-  /** Everything an append of `events` writes besides them: timers, and the SLA due time. */
-  const effectsFor = (next: Ticket.Ticket, ticketId: TicketId, events: ReadonlyArray<TicketEvent>) =>
-    Effect.map(slaEffects(next, ticketId, events), (sla): AppendEffects => {
-      const base = effectsOf(next, events)
-      return sla === undefined
-        ? base
-        : { ...base, timers: [...(base.timers ?? []), ...sla.timers], slaDueAt: sla.slaDueAt }
-    })
-
-  return { effectsFor, slaPlan }
-}
+    return { effectsFor, slaPlan, directorySaved }
+  })

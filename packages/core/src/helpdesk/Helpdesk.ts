@@ -403,7 +403,14 @@ export const make = (
     // -- what appends write besides events ---------------------------------------------------
 
     const sla = options.sla
-    const { effectsFor, slaPlan } = Effects.make({ ws, workflow, store, directory, sla })
+    const { effectsFor, slaPlan, directorySaved } = yield* Effects.make({
+      ws,
+      workflow,
+      store,
+      directory,
+      sla,
+      actorCheckMillis
+    })
 
     // -- triggers ----------------------------------------------------------------------------
 
@@ -514,7 +521,7 @@ export const make = (
       const next = Ticket.fold(events, state) as Ticket.Ticket
       // What the append writes besides its events is worked out first: a failure there (the
       // directory unreachable, say) fails the command, it is not the append's.
-      return Effect.map(effectsFor(next, ticketId, events), (effects) => {
+      return Effect.map(effectsFor(state, next, ticketId, events), (effects) => {
         return store.append(ticketId, version, events, effects).pipe(
           Effect.tapError(() => Effect.sync(() => forget(ticketId))),
           Effect.map((appended) => {
@@ -608,8 +615,8 @@ export const make = (
     /**
      * Records the SLA warnings and breaches of a ticket that are due and not yet in its log, and
      * sets the timer for the next one; returns how many it recorded. Several nodes may fire the
-     * same timer: the log is read again on each attempt, and appends are optimistic, so each
-     * milestone is recorded once.
+     * same timer: each attempt plans on the state it decides on (its SLA fold records what is
+     * already recorded), and appends are optimistic, so each milestone is recorded once.
      */
     const recordSla = (ticketId: TicketId): Op<number> =>
       Effect.gen(function* () {
@@ -618,8 +625,7 @@ export const make = (
         let nextTimer: DateTime.Utc | undefined
         yield* execute(ticketId, Actor.system("sla"), undefined, (ticket) =>
           Effect.gen(function* () {
-            const log = (yield* store.read(ticketId)).events
-            const plan = yield* slaPlan(ticket, log, yield* DateTime.now, sla)
+            const plan = yield* slaPlan(ticket, yield* DateTime.now)
             recorded = plan.due.length
             nextTimer = plan.next
             return new C.RecordSla({ ticketId, milestones: plan.due })
@@ -699,14 +705,19 @@ export const make = (
               ticketId,
               expectedVersion: known.version,
               events,
-              effects: yield* effectsFor(next, ticketId, events)
+              effects: yield* effectsFor(known.state, next, ticketId, events)
             })
           }
           for (const { ticketId, events } of changes) {
             if (read.has(ticketId)) continue
             const next = Ticket.fold(events) as Ticket.Ticket
             after.set(ticketId, next)
-            batch.push({ ticketId, expectedVersion: 0, events, effects: yield* effectsFor(next, ticketId, events) })
+            batch.push({
+              ticketId,
+              expectedVersion: 0,
+              events,
+              effects: yield* effectsFor(undefined, next, ticketId, events)
+            })
           }
           if (changes.length === 0) return after
           const appended = yield* Effect.result(store.appendAll(batch))
@@ -1098,6 +1109,7 @@ export const make = (
         yield* save(record)
         // A saved agent (deactivated, say) or contact is looked up afresh by the next command.
         actorsSeen.delete(`${kind}:${record.id}`)
+        yield* directorySaved(kind, record.id)
         return record
       })
 
