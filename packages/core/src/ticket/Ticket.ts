@@ -90,6 +90,13 @@ const withoutKey = <T extends object, K extends keyof T>(value: T, key: K): T =>
 const setOptional = <T extends object, K extends keyof T>(value: T, key: K, next: T[K] | undefined): T =>
   next === undefined ? withoutKey(value, key) : { ...value, [key]: next }
 
+/**
+ * A list with one more message. `concat` copies a long list in one block where a spread
+ * iterates it, several times faster on a ticket of thousands of messages (issue 13).
+ */
+const withOneMore = (messages: ReadonlyArray<Message>, message: Message): ReadonlyArray<Message> =>
+  messages.concat([message])
+
 const touch = (ticket: Ticket, at: DateTime.Utc): Ticket => ({
   ...ticket,
   version: ticket.version + 1,
@@ -167,11 +174,11 @@ export const evolve = (state: State, event: TicketEvent): State => {
     case "ReplyAdded": {
       const firstAgentReply =
         ticket.firstAgentReplyAt === undefined && event.message.author._tag === "agent" ? event.at : undefined
-      const withMessage = { ...ticket, messages: [...ticket.messages, event.message] }
+      const withMessage = { ...ticket, messages: withOneMore(ticket.messages, event.message) }
       return firstAgentReply === undefined ? withMessage : { ...withMessage, firstAgentReplyAt: firstAgentReply }
     }
     case "NoteAdded":
-      return { ...ticket, messages: [...ticket.messages, event.message] }
+      return { ...ticket, messages: withOneMore(ticket.messages, event.message) }
     case "StatusChanged": {
       const moved: Ticket = { ...ticket, status: event.to, category: event.toCategory, statusChangedAt: event.at }
       const solved = event.toCategory === "solved" ? { ...moved, solvedAt: event.at } : withoutKey(moved, "solvedAt")
@@ -310,8 +317,9 @@ export const isRequester = (ticket: Ticket, actor: Actor.Actor): boolean =>
  */
 export const publicView = (ticket: Ticket): Ticket => {
   const messages = ticket.messages.filter(isPublic)
+  if (ticket.mergedFrom === undefined) return { ...ticket, messages }
   const internal = new Set<string>(ticket.messages.filter((m) => !isPublic(m)).map((m) => m.id))
-  if (internal.size === 0 || ticket.mergedFrom === undefined) return { ...ticket, messages }
+  if (internal.size === 0) return { ...ticket, messages }
   return {
     ...ticket,
     messages,
