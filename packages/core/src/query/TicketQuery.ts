@@ -15,6 +15,7 @@ import { AgentId, ContactId, GroupId, OrganizationId } from "../ticket/Ids.js"
 import * as Limits from "../ticket/Limits.js"
 import { StatusCategory, StatusId } from "../ticket/Status.js"
 import { Ticket } from "../ticket/Ticket.js"
+import * as Text from "../values/Text.js"
 
 const { messages: _messages, ...summaryFields } = Ticket.fields
 
@@ -171,20 +172,14 @@ export const matches = (query: TicketQuery, t: TicketSummary): boolean =>
     (t.slaDueAt !== undefined && DateTime.isLessThan(t.slaDueAt, query.slaDueBefore)))
 
 /**
- * The words of a text as search sees them: letters and digits, lowercase, accents removed.
- * Stores index the same words (SQLite FTS5 and PostgreSQL `simple` both get them pre-split),
+ * The words of a text as search sees them (`Text.words`): letters and digits, lowercase, accents
+ * removed. Stores index the same words (SQLite FTS5 and PostgreSQL `simple` both get them pre-split),
  * so every back end answers a search the same way.
  *
  * @category combinators
  * @since 0.1.0
  */
-export const words = (text: string): ReadonlyArray<string> =>
-  text
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w.length > 0)
+export const words: (text: string) => ReadonlyArray<string> = Text.words
 
 /**
  * The search terms of a query: at most 8 words of at most 64 characters.
