@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { Channel, ConfigError, Ids, Priority, Status, Tag, TicketType } from "@tessera/core"
-import { Result, Schema, SchemaAST, SchemaIssue } from "effect"
+import { Result, Schema, SchemaAST } from "effect"
 import * as Pattern from "../Pattern.js"
 import { Action } from "./Action.js"
 import {
@@ -39,13 +39,6 @@ export const Problem = ConfigError.Problem
 /** @category models @since 0.1.0 */
 export type Problem = ConfigError.Problem
 
-const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
-
-const segment = (s: unknown): string | number => {
-  const key = typeof s === "object" && s !== null && "key" in s ? s.key : s
-  return typeof key === "number" ? key : String(key)
-}
-
 type Problems = Array<Problem>
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -56,8 +49,8 @@ const decodeWith = <A>(schema: Schema.Codec<A, unknown>, input: unknown, path: P
   if (Result.isSuccess(r)) return r.success
   // A union reports one issue per member at the same path: say it once, as alternatives.
   const byPath = new Map<string, Problem>()
-  for (const i of formatter(r.failure.issue).issues) {
-    const at = [...path, ...(i.path ?? []).map(segment)]
+  for (const i of ConfigError.problems(r.failure.issue)) {
+    const at = [...path, ...i.path]
     const key = JSON.stringify(at)
     const seen = byPath.get(key)
     byPath.set(
