@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Option, Tracer } from "effect"
+import { createHelpdesk } from "../../src/client/Promise.js"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
 import * as MemoryDirectoryStore from "../../src/memory/MemoryDirectoryStore.js"
 import * as MemoryHelpdesk from "../../src/memory/MemoryHelpdesk.js"
@@ -204,5 +205,25 @@ describe("Helpdesk operations are traced", () => {
         expect(span.status._tag, span.name).toBe("Ended")
       }
     })
+  })
+})
+
+describe("the Promise facade", () => {
+  it("sends its spans to the tracer of the `observability` layer", async () => {
+    const { spans, tracer } = recording()
+    const helpdesk = await createHelpdesk({
+      workspace: "acme",
+      firstPublicId: 69369,
+      observability: Layer.succeed(Tracer.Tracer, tracer)
+    })
+    const ticket = await helpdesk.open(opening)
+    await expect(helpdesk.get(4242)).rejects.toMatchObject({ _tag: "TicketNotFound" })
+    await helpdesk.close()
+    const open = only(spans, "Helpdesk.open")
+    expect(open.attributes.get("tessera.workspace")).toBe("acme")
+    expect(open.attributes.get("tessera.ticket_id")).toBe(ticket.id)
+    const get = only(spans, "Helpdesk.get")
+    expect(get.attributes.get("error.type")).toBe("TicketNotFound")
+    expect(Exit.isFailure(exitOf(get))).toBe(true)
   })
 })
