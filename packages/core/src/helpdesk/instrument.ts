@@ -2,8 +2,8 @@
  * Tracing for the `Helpdesk`'s operations: each call runs in a span `Helpdesk.<operation>`
  * (`Effect.fn`) that carries the workspace, the tickets the input names and the ticket it
  * returns, and that ends failed, with the error's tag as `error.type`, when the operation fails.
- * The spans go to whatever `Tracer` the caller provides (none by default); exporting them, to
- * OpenTelemetry or elsewhere, is the application's choice (`docs/observability.md`).
+ * The spans go to whatever `Tracer` the caller provides (Effect's default one exports nothing);
+ * exporting them, to OpenTelemetry or elsewhere, is the application's choice (`docs/observability.md`).
  */
 import { Effect } from "effect"
 
