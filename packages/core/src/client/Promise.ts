@@ -195,6 +195,12 @@ export interface Options {
   readonly sla?: Helpdesk.SlaOptions
   /** Trigger rules run after each command (see `Triggers`; `@tessera/rules` compiles them). */
   readonly triggers?: Helpdesk.Options["triggers"]
+  /**
+   * Where the help desk's spans (`Helpdesk.<operation>`) and logs go: a layer that sets Effect's
+   * tracer and loggers, such as `NodeSdk.layer` of `@effect/opentelemetry`
+   * (`docs/observability.md`). Built before the ports and released after them, on `close`.
+   */
+  readonly observability?: Layer.Layer<never, unknown>
 }
 
 /**
@@ -401,7 +407,8 @@ const optionKeys: ReadonlySet<string> = new Set<keyof Options>([
   "now",
   "layer",
   "sla",
-  "triggers"
+  "triggers",
+  "observability"
 ])
 
 const Limit = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))
@@ -494,7 +501,9 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
       ...(options.triggers === undefined ? {} : { triggers: options.triggers })
     }
   ).pipe(Layer.provideMerge(ports))
-  const runtime = ManagedRuntime.make(service)
+  const runtime = ManagedRuntime.make(
+    options.observability === undefined ? service : Layer.provideMerge(service, options.observability)
+  )
 
   let closed = false
   const run = <A, B>(effect: Effect.Effect<A, unknown, Helpdesk.Helpdesk>, encode: (a: A) => B): Promise<B> =>

@@ -1104,7 +1104,7 @@ export const make = (
     const get = (raw: typeof TicketRefSchema.Encoded): Op<Ticket.Ticket> =>
       Effect.flatMap(resolveRef(raw), ({ id, ref }) => Effect.map(load(id, ref), ({ state }) => state))
 
-    const service: Service = nameOperations({
+    const service: Service = nameOperations(ws, {
       config: { workspaceId: ws, workflow, customFields },
       open,
       // A requester gets the public view back (of the follow-up too), never a note (#12).
