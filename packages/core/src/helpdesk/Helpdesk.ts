@@ -33,6 +33,7 @@ import * as C from "../ticket/TicketCommand.js"
 import { type TicketError, TicketNotFound } from "../ticket/TicketError.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
 import * as Actor from "../values/Actor.js"
+import type { InvalidConfig } from "../values/ConfigError.js"
 import type { FieldDefinition } from "../values/CustomField.js"
 import type {
   AgentId,
@@ -48,9 +49,10 @@ import { TicketRef as TicketRefSchema } from "../values/Ids.js"
 import * as Limits from "../values/Limits.js"
 import * as Link from "../values/Link.js"
 import * as Effects from "./AppendEffects.js"
+import * as Config from "./Config.js"
 import * as Conversation from "./Conversation.js"
 import * as In from "./HelpdeskInput.js"
-import { decode, InvalidInput } from "./Input.js"
+import { decode, type InvalidInput } from "./Input.js"
 import { nameOperations } from "./nameOperations.js"
 import * as TicketLocks from "./TicketLocks.js"
 import * as TriggerRunner from "./TriggerRunner.js"
@@ -218,8 +220,9 @@ export interface Options {
 }
 
 /**
- * Builds a help desk over the ports in context. The configuration is decoded first (a bad
- * workflow fails here, with every problem listed).
+ * Builds a help desk over the ports in context. The configuration and the SLA options are
+ * checked first (see `Config.check`): a bad workflow, or a policy naming a calendar not given,
+ * fails here with `InvalidConfig`, every problem listed.
  *
  * @category constructors
  * @since 0.1.0
@@ -227,17 +230,9 @@ export interface Options {
 export const make = (
   config: typeof In.Config.Encoded,
   options: Options = {}
-): Effect.Effect<Service, InvalidInput, TicketStore | DirectoryStore | IdGenerator | Timer.Timers> =>
+): Effect.Effect<Service, InvalidConfig, TicketStore | DirectoryStore | IdGenerator | Timer.Timers> =>
   Effect.gen(function* () {
-    const decoded = yield* decode(In.Config, "config")(config)
-    const workflow = decoded.workflow ?? Status.defaultWorkflow
-    const workflowProblems = Status.problems(workflow)
-    if (workflowProblems.length > 0) {
-      return yield* new InvalidInput({
-        input: "config",
-        problems: workflowProblems.map((message) => ({ path: ["workflow"], message }))
-      })
-    }
+    const { config: decoded, workflow } = yield* Config.check(config, options)
     const ws = decoded.workspaceId
     const customFields = decoded.customFields ?? []
     const maxAttempts = decoded.maxAttempts ?? 50
@@ -1291,5 +1286,5 @@ export const make = (
 export const layer = (
   config: typeof In.Config.Encoded,
   options: Options = {}
-): Layer.Layer<Helpdesk, InvalidInput, TicketStore | DirectoryStore | IdGenerator | Timer.Timers> =>
+): Layer.Layer<Helpdesk, InvalidConfig, TicketStore | DirectoryStore | IdGenerator | Timer.Timers> =>
   Layer.effect(Helpdesk, make(config, options))

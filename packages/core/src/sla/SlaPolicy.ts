@@ -189,19 +189,21 @@ export const missingCalendars = (
   set: PolicySet,
   calendars: { readonly [name: string]: unknown }
 ): ReadonlyArray<ConfigError.Problem> =>
-  [...set.policies.map((p, i) => [["policies", i] as const, p] as const), [["default"] as const, set.default] as const]
-    .flatMap(([at, policy]) => {
-      const counts = Object.values(policy.targets).some((byPriority) =>
-        Object.values(byPriority ?? {}).some((target) => target?.clock === "business")
-      )
-      const name = policy.calendar ?? (counts ? "business_hours" : undefined)
-      if (name === undefined || Object.hasOwn(calendars, name)) return []
-      const message =
-        policy.calendar === undefined
-          ? `the policy counts business time and names no calendar, and there is no calendar "${name}" to default to`
-          : `there is no calendar "${name}"`
-      return [{ path: [...at, "calendar"], message }]
-    })
+  [
+    ...set.policies.map((p, i) => [["policies", i] as const, p] as const),
+    [["default"] as const, set.default] as const
+  ].flatMap(([at, policy]) => {
+    const counts = Object.values(policy.targets).some((byPriority) =>
+      Object.values(byPriority ?? {}).some((target) => target?.clock === "business")
+    )
+    const name = policy.calendar ?? (counts ? "business_hours" : undefined)
+    if (name === undefined || Object.hasOwn(calendars, name)) return []
+    const message =
+      policy.calendar === undefined
+        ? `the policy counts business time and names no calendar, and there is no calendar "${name}" to default to`
+        : `there is no calendar "${name}"`
+    return [{ path: [...at, "calendar"], message }]
+  })
 
 /**
  * The status categories that stop each metric's clock unless a policy says otherwise: waiting

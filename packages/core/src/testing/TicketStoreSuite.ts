@@ -29,6 +29,7 @@ import * as Ticket from "../ticket/Ticket.js"
 import * as E from "../ticket/TicketEvent.js"
 import * as Actor from "../values/Actor.js"
 import type { Channel } from "../values/Channel.js"
+import type { InvalidConfig } from "../values/ConfigError.js"
 import type { FieldValue } from "../values/CustomField.js"
 import type {
   AgentId,
@@ -1156,7 +1157,7 @@ export interface ConcurrencyReport {
 export const concurrentWriters = <E>(
   layer: Layer.Layer<TicketStore | Timers | Outbox, E>,
   options: { readonly writers?: number; readonly commandsPerWriter?: number; readonly seed?: number } = {}
-): Effect.Effect<ConcurrencyReport, E | Helpdesk.HelpdeskError> => {
+): Effect.Effect<ConcurrencyReport, E | Helpdesk.HelpdeskError | InvalidConfig> => {
   const writers = options.writers ?? 8
   const commandsPerWriter = options.commandsPerWriter ?? 500
   return Effect.gen(function* () {

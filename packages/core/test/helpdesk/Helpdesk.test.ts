@@ -12,6 +12,7 @@ import * as IdGenerator from "../../src/ports/IdGenerator.js"
 import * as Status from "../../src/ticket/Status.js"
 import * as C from "../../src/ticket/TicketCommand.js"
 import * as E from "../../src/ticket/TicketEvent.js"
+import * as ConfigError from "../../src/values/ConfigError.js"
 import type { PublicId, TicketId } from "../../src/values/Ids.js"
 
 // -- fixtures ------------------------------------------------------------------------------------
@@ -867,10 +868,13 @@ describe("Input.decodeCommand and Input.decodeEvent", () => {
 
 describe("configuration", () => {
   const makeWith = (config: typeof HelpdeskInput.Config.Encoded) =>
-    invalid(Helpdesk.make(config).pipe(Effect.provide(sharedPorts)))
+    Effect.map(Effect.flip(Helpdesk.make(config).pipe(Effect.provide(sharedPorts))), (error) => {
+      expect(error).toBeInstanceOf(ConfigError.InvalidConfig)
+      return error
+    })
   const status = (id: string, category: Status.StatusCategory) => ({ id, category, label: id })
 
-  it.effect("a workflow that declares a status twice fails Helpdesk.make with InvalidInput", () =>
+  it.effect("a workflow that declares a status twice fails Helpdesk.make with InvalidConfig", () =>
     Effect.gen(function* () {
       const error = yield* makeWith({
         workspaceId: "acme",
@@ -879,7 +883,7 @@ describe("configuration", () => {
           statuses: [...Status.defaultWorkflow.statuses, status("open", "pending")]
         }
       })
-      expect(error.input).toBe("config")
+      expect(error.config).toBe("helpdesk")
       expect(error.problems).toEqual([{ path: ["workflow"], message: 'status "open" is declared twice' }])
     })
   )
@@ -926,7 +930,8 @@ describe("configuration", () => {
       )
       expect(exit).toMatchObject({ _tag: "Failure" })
       expect(Option.getOrThrow(Exit.findErrorOption(exit))).toMatchObject({
-        _tag: "InvalidInput",
+        _tag: "InvalidConfig",
+        config: "helpdesk",
         problems: [{ path: ["workspaceId"] }]
       })
     })

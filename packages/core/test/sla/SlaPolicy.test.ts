@@ -90,8 +90,8 @@ describe("missingCalendars", () => {
       tokyo: BusinessCalendar.alwaysOpen
     }
     expect(SlaPolicy.missingCalendars(set, given)).toEqual([])
-    expect(SlaPolicy.missingCalendars(SlaPolicy.defaultPolicySet, { business_hours: BusinessCalendar.alwaysOpen })).toEqual(
-      []
-    )
+    expect(
+      SlaPolicy.missingCalendars(SlaPolicy.defaultPolicySet, { business_hours: BusinessCalendar.alwaysOpen })
+    ).toEqual([])
   })
 })
