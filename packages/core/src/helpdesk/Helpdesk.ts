@@ -277,7 +277,7 @@ export const make = (
           return Effect.asVoid(contact(actor.id))
         case "agent":
           return Effect.flatMap(agent(actor.id), (a) =>
-            a.active ? Effect.void : Effect.fail(new AgentUnavailable({ agent: a.id, reason: "inactive" }))
+            a.active ? Effect.void : Effect.fail(new AgentUnavailable({ agentId: a.id, reason: "inactive" }))
           )
       }
     }
@@ -303,9 +303,9 @@ export const make = (
     const checkAssignee = (id: AgentId, inGroup: GroupId | undefined): Op<void> =>
       Effect.flatMap(agent(id), (a) =>
         !a.active
-          ? Effect.fail(new AgentUnavailable({ agent: id, reason: "inactive" }))
+          ? Effect.fail(new AgentUnavailable({ agentId: id, reason: "inactive" }))
           : inGroup !== undefined && !a.groups.includes(inGroup)
-            ? Effect.fail(new AgentUnavailable({ agent: id, reason: "not_in_group", group: inGroup }))
+            ? Effect.fail(new AgentUnavailable({ agentId: id, reason: "not_in_group", groupId: inGroup }))
             : Effect.void
       )
 
@@ -351,7 +351,7 @@ export const make = (
     const holder = (ref: TicketRef): Op<TicketId> =>
       typeof ref === "number"
         ? Effect.flatMap(store.resolve(ws, ref as PublicId), (o) =>
-            Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new TicketNotFound({ ticket: ref }))
+            Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new TicketNotFound({ ticketId: ref }))
           )
         : Effect.succeed(ref)
 
@@ -379,7 +379,7 @@ export const make = (
     /** A stream's state, if it is a ticket of this workspace: another's looks exactly like a missing one. */
     const inWorkspace = (state: Ticket.State, ref: TicketRef): Op<Ticket.Ticket> =>
       state === undefined || state.workspaceId !== ws
-        ? Effect.fail(new TicketNotFound({ ticket: ref }))
+        ? Effect.fail(new TicketNotFound({ ticketId: ref }))
         : Effect.succeed(state)
 
     /** Reads the ticket fresh from the store, and remembers it. */
@@ -535,7 +535,7 @@ export const make = (
       Effect.gen(function* () {
         const state = yield* inWorkspace(knownState, ref)
         if (expectedVersion !== undefined && expectedVersion !== version) {
-          return yield* new VersionConflict({ streamId: ticketId, expected: expectedVersion, actual: version })
+          return yield* new VersionConflict({ ticketId, expected: expectedVersion, actual: version })
         }
         const command = yield* build(state)
         const ctx = yield* context(actor)
@@ -649,11 +649,11 @@ export const make = (
           if (read.has(next.id)) continue
           if (read.size >= maxRead) {
             const root = roots[0]?.id ?? next.id
-            return yield* new InvalidLink({ ticketId: root, other: next.id, kind: "any", reason: "too_deep" })
+            return yield* new InvalidLink({ ticketId: root, otherId: next.id, kind: "any", reason: "too_deep" })
           }
           const loaded = yield* store.load(next.id)
           if (loaded.state === undefined || loaded.state.workspaceId !== ws) {
-            if (next.ref !== undefined) return yield* new TicketNotFound({ ticket: next.ref })
+            if (next.ref !== undefined) return yield* new TicketNotFound({ ticketId: next.ref })
             continue
           }
           read.set(next.id, { state: loaded.state, version: loaded.version })
@@ -724,7 +724,7 @@ export const make = (
       const actual = graph.get(ticketId)?.version ?? 0
       return expected === undefined || expected === actual
         ? Effect.void
-        : Effect.fail(new VersionConflict({ streamId: ticketId, expected, actual }))
+        : Effect.fail(new VersionConflict({ ticketId, expected, actual }))
     }
 
     const linkOp =

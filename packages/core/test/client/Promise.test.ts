@@ -122,14 +122,14 @@ describe("createHelpdesk", () => {
     expect(agent).toMatchObject({ _tag: "NotInDirectory", kind: "agent", id: "nobody" })
     const ticket = await rejection(helpdesk.get(424242))
     expect(ticket).toBeInstanceOf(TicketError.TicketNotFound)
-    expect(ticket).toMatchObject({ ticket: 424242 })
+    expect(ticket).toMatchObject({ ticketId: 424242 })
     expect(await rejection(helpdesk.getContact("nobody"))).toMatchObject({ _tag: "NotInDirectory", kind: "contact" })
   })
 
   it("a stale expectedVersion rejects with VersionConflict", async () => {
     const { helpdesk, ticket } = await setup()
     const error = await rejection(helpdesk.tag({ ticket: 69369, by: mary, add: ["refund"], expectedVersion: 0 }))
-    expect(error).toMatchObject({ _tag: "VersionConflict", streamId: ticket.id, expected: 0, actual: 1 })
+    expect(error).toMatchObject({ _tag: "VersionConflict", ticketId: ticket.id, expected: 0, actual: 1 })
     expect((error as { retryable: boolean }).retryable).toBe(true)
   })
 

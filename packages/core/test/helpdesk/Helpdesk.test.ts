@@ -155,10 +155,10 @@ describe("opening tickets", () => {
   it.effect("an unknown number or id is TicketNotFound", () =>
     withHelpdesk({}, (helpdesk) =>
       Effect.gen(function* () {
-        expect(yield* Effect.flip(helpdesk.get(publicId(12)))).toMatchObject({ _tag: "TicketNotFound", ticket: 12 })
+        expect(yield* Effect.flip(helpdesk.get(publicId(12)))).toMatchObject({ _tag: "TicketNotFound", ticketId: 12 })
         expect(yield* Effect.flip(helpdesk.get(ticketId("tkt_404")))).toMatchObject({
           _tag: "TicketNotFound",
-          ticket: "tkt_404"
+          ticketId: "tkt_404"
         })
       })
     )
@@ -184,9 +184,9 @@ describe("opening tickets", () => {
         })
         expect(yield* Effect.flip(janeOpens(helpdesk, { by: mary, group: "network", assignee: "lin" }))).toMatchObject({
           _tag: "AgentUnavailable",
-          agent: "lin",
+          agentId: "lin",
           reason: "not_in_group",
-          group: "network"
+          groupId: "network"
         })
         expect((yield* helpdesk.list({})).items).toHaveLength(0)
       })
@@ -203,8 +203,8 @@ describe("workspaces", () => {
       yield* seed(globex)
       const ticket = yield* janeOpens(acme)
 
-      expect(yield* Effect.flip(globex.get(ticket.id))).toMatchObject({ _tag: "TicketNotFound", ticket: ticket.id })
-      expect(yield* Effect.flip(globex.get(publicId(69369)))).toMatchObject({ _tag: "TicketNotFound", ticket: 69369 })
+      expect(yield* Effect.flip(globex.get(ticket.id))).toMatchObject({ _tag: "TicketNotFound", ticketId: ticket.id })
+      expect(yield* Effect.flip(globex.get(publicId(69369)))).toMatchObject({ _tag: "TicketNotFound", ticketId: 69369 })
       expect(yield* Effect.flip(globex.history(ticket.id))).toMatchObject({ _tag: "TicketNotFound" })
       expect(
         yield* Effect.flip(globex.reply({ ticket: ticket.id, by: mary, text: "Hello from another workspace" }))
@@ -283,9 +283,9 @@ describe("assignment checks the directory", () => {
         const error = yield* Effect.flip(helpdesk.assign({ ticket: ticket.id, by: mary, assignee: "lin" }))
         expect(error).toMatchObject({
           _tag: "AgentUnavailable",
-          agent: "lin",
+          agentId: "lin",
           reason: "not_in_group",
-          group: "network"
+          groupId: "network"
         })
         // Moving the ticket to Lin's group with her is fine.
         const moved = yield* helpdesk.assign({ ticket: ticket.id, by: mary, assignee: "lin", group: "billing" })
@@ -299,7 +299,7 @@ describe("assignment checks the directory", () => {
       Effect.gen(function* () {
         const ticket = yield* inNetwork(helpdesk)
         const error = yield* Effect.flip(helpdesk.assign({ ticket: ticket.id, by: mary, assignee: "sam" }))
-        expect(error).toMatchObject({ _tag: "AgentUnavailable", agent: "sam", reason: "inactive" })
+        expect(error).toMatchObject({ _tag: "AgentUnavailable", agentId: "sam", reason: "inactive" })
       })
     )
   )
@@ -311,7 +311,7 @@ describe("assignment checks the directory", () => {
         const error = yield* Effect.flip(
           helpdesk.reply({ ticket: ticket.id, by: { _tag: "agent", id: "sam" }, text: "Hi" })
         )
-        expect(error).toMatchObject({ _tag: "AgentUnavailable", agent: "sam", reason: "inactive" })
+        expect(error).toMatchObject({ _tag: "AgentUnavailable", agentId: "sam", reason: "inactive" })
       })
     )
   )
@@ -323,9 +323,9 @@ describe("assignment checks the directory", () => {
         const error = yield* Effect.flip(helpdesk.assign({ ticket: ticket.id, by: mary, group: "billing" }))
         expect(error).toMatchObject({
           _tag: "AgentUnavailable",
-          agent: "mary",
+          agentId: "mary",
           reason: "not_in_group",
-          group: "billing"
+          groupId: "billing"
         })
         const moved = yield* helpdesk.assign({ ticket: ticket.id, by: mary, group: "billing", assignee: null })
         expect(moved.group).toBe("billing")
@@ -354,7 +354,7 @@ describe("expected versions", () => {
         const error = yield* Effect.flip(
           helpdesk.setPriority({ ticket: opened.id, by: mary, priority: "urgent", expectedVersion: 1 })
         )
-        expect(error).toMatchObject({ _tag: "VersionConflict", streamId: opened.id, expected: 1, actual: 3 })
+        expect(error).toMatchObject({ _tag: "VersionConflict", ticketId: opened.id, expected: 1, actual: 3 })
         expect(yield* helpdesk.history(opened.id)).toHaveLength(3)
         expect((yield* helpdesk.get(opened.id)).priority).toBe("normal")
       })

@@ -265,7 +265,7 @@ describe("the state cache", () => {
         const conflict = yield* Effect.flip(
           a.setPriority({ ticket: ticket.id, by: mary, priority: "urgent", expectedVersion: 1 })
         )
-        expect(conflict).toMatchObject({ _tag: "VersionConflict", streamId: ticket.id, expected: 1, actual: 2 })
+        expect(conflict).toMatchObject({ _tag: "VersionConflict", ticketId: ticket.id, expected: 1, actual: 2 })
         expect(shared.loads()).toBe(1)
         // B writes version 3. A still remembers 2; a caller who has seen 3 is right.
         yield* b.note({ ticket: ticket.id, by: lin, text: "Behind A's back" })
@@ -277,7 +277,7 @@ describe("the state cache", () => {
         // and the answer is the real version.
         yield* b.tag({ ticket: ticket.id, by: lin, add: ["billing"] })
         const stale = yield* Effect.flip(a.tag({ ticket: ticket.id, by: mary, add: ["x"], expectedVersion: 4 }))
-        expect(stale).toMatchObject({ _tag: "VersionConflict", streamId: ticket.id, expected: 4, actual: 5 })
+        expect(stale).toMatchObject({ _tag: "VersionConflict", ticketId: ticket.id, expected: 4, actual: 5 })
         expect((yield* shared.store.read(ticket.id)).version).toBe(5)
       })
     )
