@@ -199,6 +199,8 @@ export interface Options {
   readonly sla?: Helpdesk.SlaOptions
   /** Trigger rules run after each command (see `Triggers`; `@tessera/rules` compiles them). */
   readonly triggers?: Helpdesk.Options["triggers"]
+  /** The workspace's tag policy (`TagPolicy.make`); a strict taxonomy refuses unknown tags (`TagNotAllowed`). */
+  readonly tagPolicy?: Helpdesk.Options["tagPolicy"]
 }
 
 /**
@@ -345,6 +347,7 @@ const helpdeskErrorTags: Record<HelpdeskError["_tag"], true> = {
   VersionConflict: true,
   PublicIdTaken: true,
   InvalidCursor: true,
+  TagNotAllowed: true,
   LimitExceeded: true,
   StoreUnavailable: true,
   CorruptEvent: true
@@ -406,7 +409,8 @@ const optionKeys: ReadonlySet<string> = new Set<keyof Options>([
   "now",
   "layer",
   "sla",
-  "triggers"
+  "triggers",
+  "tagPolicy"
 ])
 
 const Limit = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))
@@ -503,7 +507,8 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
   const ports = options.now === undefined ? built.value : Layer.provideMerge(built.value, clockLayer(options.now))
   const service = Helpdesk.layer(config, {
     ...(options.sla === undefined ? {} : { sla: options.sla }),
-    ...(options.triggers === undefined ? {} : { triggers: options.triggers })
+    ...(options.triggers === undefined ? {} : { triggers: options.triggers }),
+    ...(options.tagPolicy === undefined ? {} : { tagPolicy: options.tagPolicy })
   }).pipe(Layer.provideMerge(ports))
   const runtime = ManagedRuntime.make(service)
 

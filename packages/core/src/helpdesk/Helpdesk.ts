@@ -26,6 +26,8 @@ import * as Timer from "../ports/Timers.js"
 import { type TicketPage, TicketQuery } from "../query/TicketQuery.js"
 import * as Sla from "../sla/Sla.js"
 import type * as SlaPolicy from "../sla/SlaPolicy.js"
+import type * as TagPolicy from "../tags/TagPolicy.js"
+import type { TagNotAllowed } from "../tags/TagPolicy.js"
 import { closeDueAt, type DecideContext, decide } from "../ticket/decide.js"
 import * as Status from "../ticket/Status.js"
 import * as Ticket from "../ticket/Ticket.js"
@@ -54,6 +56,7 @@ import * as Conversation from "./Conversation.js"
 import * as In from "./HelpdeskInput.js"
 import { decode, type InvalidInput } from "./Input.js"
 import { nameOperations } from "./nameOperations.js"
+import * as Taxonomy from "./Taxonomy.js"
 import * as TicketLocks from "./TicketLocks.js"
 import * as TriggerRunner from "./TriggerRunner.js"
 import type * as Triggers from "./Triggers.js"
@@ -74,6 +77,7 @@ export type HelpdeskError =
   | VersionConflict
   | PublicIdTaken
   | InvalidCursor
+  | TagNotAllowed
   | StoreError
 
 type Op<A> = Effect.Effect<A, HelpdeskError>
@@ -217,6 +221,11 @@ export interface Options {
   readonly sla?: Effects.SlaOptions
   /** Trigger rules run after each command, in the same unit of work (see `Triggers`). */
   readonly triggers?: Triggers.Triggers<HelpdeskError>
+  /**
+   * The workspace's tag policy (`TagPolicy.make`). With a strict taxonomy, `open`, `tag` and the
+   * tag actions of rules refuse tags it does not know with `TagNotAllowed` (see `Taxonomy`).
+   */
+  readonly tagPolicy?: TagPolicy.TagPolicy
 }
 
 /**
@@ -404,6 +413,7 @@ export const make = (
 
     const triggers = options.triggers
     const maxPasses = triggers?.maxPasses ?? 10
+    const guardRules = Taxonomy.guard(options.tagPolicy)
 
     /**
      * `events` followed by what `rules` decide on the ticket they leave (see `TriggerRunner`): a
@@ -416,7 +426,7 @@ export const make = (
       events: ReadonlyArray<TicketEvent>,
       ctx: DecideContext
     ): Effect.Effect<TriggerRunner.Outcome> =>
-      TriggerRunner.run(rules, { ticketId, before, events, context: ctx, maxPasses })
+      TriggerRunner.run(guardRules(rules), { ticketId, before, events, context: ctx, maxPasses })
 
     /** The command's events followed by those of the help desk's trigger rules. */
     const runTriggers = (
@@ -947,6 +957,7 @@ export const make = (
     const open = (raw: In.OpenInput): Op<Ticket.Ticket> =>
       Effect.gen(function* () {
         const input = yield* decode(In.OpenInput, "open")(raw)
+        yield* Taxonomy.check(options.tagPolicy, input.tags ?? [])
         const requester = yield* requesterOf(input.requester)
         const actor = input.by ?? Actor.contact(requester.id)
         yield* checkActor(actor)
@@ -1154,7 +1165,10 @@ export const make = (
         Effect.succeed(new C.SetCustomField({ ticketId: ticket.id, key: input.key, value: input.value }))
       ),
       tag: simple(In.TagsInput, "tag", (input, ticket) =>
-        Effect.succeed(new C.ChangeTags({ ticketId: ticket.id, add: input.add ?? [], remove: input.remove ?? [] }))
+        Effect.as(
+          Taxonomy.check(options.tagPolicy, input.add ?? [], ticket),
+          new C.ChangeTags({ ticketId: ticket.id, add: input.add ?? [], remove: input.remove ?? [] })
+        )
       ),
       addFollower: simple(In.FollowerInput, "addFollower", (input, ticket) =>
         Effect.as(checkFollower(input.follower), new C.AddFollower({ ticketId: ticket.id, follower: input.follower }))

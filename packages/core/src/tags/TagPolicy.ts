@@ -111,6 +111,28 @@ export class UnknownTags extends Schema.TaggedError<UnknownTags>()("UnknownTags"
 }
 
 /**
+ * Tags a help desk refused because its taxonomy is strict and does not know them: `tags` as they
+ * were given, and the ticket they were for (absent when it was being opened). Nothing was
+ * written. Never retryable: the same tags are refused again until the taxonomy knows them.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class TagNotAllowed extends Schema.TaggedError<TagNotAllowed>()("TagNotAllowed", {
+  tags: Schema.Array(Schema.String),
+  ticketId: Schema.optionalKey(Schema.String)
+}) {
+  /** The same tags are refused again: add them to the taxonomy, or use known ones. */
+  get retryable() {
+    return false
+  }
+  override get message() {
+    const on = this.ticketId === undefined ? "" : ` on ticket ${this.ticketId}`
+    return `Tags not in the taxonomy (strict)${on}: ${this.tags.join(", ")}`
+  }
+}
+
+/**
  * Resolves alias pairs (alias, target; both canonical) to each alias's final target, following
  * chains (`a -> b -> c` gives `a -> c`, `b -> c`). A pair whose sides are equal is ignored.
  * Chains that loop are refused with the cycle; every tag is visited a bounded number of times,
