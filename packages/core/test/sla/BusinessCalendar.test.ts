@@ -289,50 +289,55 @@ describe("composition", () => {
   })
 })
 
-describe("invalid specs are typed errors with paths", () => {
+describe("an invalid spec is one InvalidConfig listing every problem with its path", () => {
   const refused = (input: unknown) => failure(BusinessCalendar.decode(input))
 
   it.each([
-    [{ weekly: {} }, "InvalidCalendarSpec", ["timeZone"]],
-    [{ timeZone: "UTC", weekly: { mondy: ["09:00-17:00"] } }, "InvalidCalendarSpec", ["weekly", "mondy"]],
-    [{ timeZone: "UTC", weekly: { monday: [9] } }, "InvalidCalendarSpec", ["weekly", "monday", 0]],
-    [{ timeZone: "Mars/Olympus", weekly: { monday: nineToFive } }, "UnknownTimeZone", ["timeZone"]],
-    [{ timeZone: "UTC", weekly: { monday: ["9:00-17:00"] } }, "MalformedTime", ["weekly", "monday", 0]],
-    [{ timeZone: "UTC", weekly: { monday: ["09:00-24:30"] } }, "MalformedTime", ["weekly", "monday", 0]],
+    [{ weekly: { monday: nineToFive } }, ["timeZone"], "Missing key"],
+    [{ timeZone: "UTC", weekly: { mondy: ["09:00-17:00"] } }, ["weekly", "mondy"], "Expected no excess property"],
+    [{ timeZone: "UTC", weekly: { monday: [9] } }, ["weekly", "monday", 0], "Expected string"],
+    [{ timeZone: "Mars/Olympus", weekly: { monday: nineToFive } }, ["timeZone"], 'Unknown time zone "Mars/Olympus"'],
+    [{ timeZone: "UTC", weekly: { monday: ["9:00-17:00"] } }, ["weekly", "monday", 0], 'expected "HH:MM-HH:MM"'],
+    [{ timeZone: "UTC", weekly: { monday: ["09:00-24:30"] } }, ["weekly", "monday", 0], "the end must be between"],
     [
       { timeZone: "UTC", weekly: { tuesday: ["09:00-12:00", "13:00-13:00"] } },
-      "MalformedTime",
-      ["weekly", "tuesday", 1]
+      ["weekly", "tuesday", 1],
+      "the start and end are equal"
     ],
     [
       { timeZone: "UTC", weekly: { monday: ["09:00-12:00", "11:00-14:00"] } },
-      "OverlappingHours",
-      ["weekly", "monday", 1]
+      ["weekly", "monday", 1],
+      'Opening hours "11:00-14:00" overlap "09:00-12:00"'
     ],
     [
       { timeZone: "UTC", weekly: { friday: ["22:00-06:00"], saturday: ["05:00-10:00"] } },
-      "OverlappingHours",
-      ["weekly", "saturday", 0]
+      ["weekly", "saturday", 0],
+      'overlap "22:00-06:00" at ["weekly","friday",0]'
     ],
     [
       { timeZone: "UTC", weekly: { monday: ["03:00-10:00"], sunday: ["22:00-04:00"] } },
-      "OverlappingHours",
-      ["weekly", "sunday", 0]
+      ["weekly", "sunday", 0],
+      'overlap "03:00-10:00"'
     ],
     [
       { timeZone: "UTC", weekly: { monday: nineToFive }, holidays: [{ date: "2026-02-30" }] },
-      "MalformedDate",
-      ["holidays", 0, "date"]
+      ["holidays", 0, "date"],
+      'Malformed date "2026-02-30": no such date'
     ],
     [
       { timeZone: "UTC", weekly: { monday: nineToFive }, holidays: [{ yearly: "13-01" }] },
-      "MalformedDate",
-      ["holidays", 0, "yearly"]
+      ["holidays", 0, "yearly"],
+      'expected a valid "MM-DD"'
     ],
     [
       { timeZone: "UTC", weekly: { monday: nineToFive }, holidays: [{ from: "2026-05-02", to: "2026-05-01" }] },
-      "InvalidCalendarSpec",
-      ["holidays", 0]
+      ["holidays", 0],
+      "The range ends before it starts"
+    ],
+    [
+      { timeZone: "UTC", weekly: { monday: nineToFive }, holidays: [{ from: "2026-05-02" }] },
+      ["holidays", 0, "to"],
+      "Missing key"
     ],
     [
       {
@@ -340,8 +345,8 @@ describe("invalid specs are typed errors with paths", () => {
         weekly: { monday: nineToFive },
         exceptions: [{ date: "2026-05-01", hours: ["08:00-12:00", "10:00-11:00"] }]
       },
-      "OverlappingHours",
-      ["exceptions", 0, "hours", 1]
+      ["exceptions", 0, "hours", 1],
+      "overlap"
     ],
     [
       {
@@ -349,13 +354,56 @@ describe("invalid specs are typed errors with paths", () => {
         weekly: { monday: nineToFive },
         exceptions: [{ date: "2026-05-01" }, { date: "2026-05-01", hours: [] }]
       },
-      "InvalidCalendarSpec",
-      ["exceptions", 1, "date"]
+      ["exceptions", 1, "date"],
+      "exceptions[0] is for the same date"
     ],
-    [{ timeZone: "UTC", weekly: {} }, "CalendarNeverOpens", ["weekly"]],
-    [{ timeZone: "UTC", weekly: {}, exceptions: [{ date: "2026-05-01", hours: [] }] }, "CalendarNeverOpens", ["weekly"]]
-  ])("%j is refused with %s at %j", (input, tag, path) => {
-    expect(refused(input)).toMatchObject({ _tag: tag, path })
+    [{ timeZone: "UTC", weekly: {} }, ["weekly"], "The calendar never opens"],
+    [{ timeZone: "UTC", weekly: {}, exceptions: [{ date: "2026-05-01", hours: [] }] }, ["weekly"], "never opens"]
+  ])("%j is refused at %j: %s", (input, path, message) => {
+    const error = refused(input)
+    expect(error).toMatchObject({ _tag: "InvalidConfig", config: "calendar" })
+    expect(error.problems).toHaveLength(1)
+    expect(error.problems[0]?.path).toEqual(path)
+    expect(error.problems[0]?.message).toContain(message)
+  })
+
+  it("a spec with many problems lists all of them at once, each at its path", () => {
+    const error = refused({
+      timeZone: "Mars/Olympus",
+      weekly: { mondy: ["09:00-17:00"], tuesday: ["9:00-17:00", "08:00-10:00", "09:30-11:00"], friday: [9] },
+      holidays: [{ date: "2026-02-30" }, { from: "2026-05-02", to: "2026-05-01" }, { yearly: "12-25", nmae: "Noël" }],
+      exceptions: [{ date: "2026-05-01" }, { date: "2026-05-01", hours: ["25:00-26:00"] }],
+      colour: "blue"
+    })
+    expect(error._tag).toBe("InvalidConfig")
+    expect(error.problems.map((p) => p.path)).toEqual([
+      ["colour"],
+      ["timeZone"],
+      ["weekly", "mondy"],
+      ["weekly", "friday", 0],
+      ["weekly", "tuesday", 0],
+      ["weekly", "tuesday", 2],
+      ["holidays", 0, "date"],
+      ["holidays", 1],
+      ["holidays", 2, "nmae"],
+      ["exceptions", 1, "hours", 0],
+      ["exceptions", 1, "date"]
+    ])
+    expect(error.problems.find((p) => p.path[0] === "timeZone")?.message).toBe('Unknown time zone "Mars/Olympus"')
+    expect(error.problems.find((p) => p.path[2] === 2)?.message).toContain('overlap "08:00-10:00"')
+  })
+
+  it("make checks a typed spec the same way and lists every problem", () => {
+    const made = BusinessCalendar.make({
+      timeZone: "Nowhere/City",
+      weekly: { monday: ["09:00-17:00", "16:00-18:00"] },
+      holidays: [{ date: "2026-13-01" }]
+    })
+    expect(Result.isFailure(made) ? made.failure.problems.map((p) => p.path) : []).toEqual([
+      ["timeZone"],
+      ["weekly", "monday", 1],
+      ["holidays", 0, "date"]
+    ])
   })
 
   it("a calendar open only on an exception date is valid, and searches past it stop with a typed error", () => {
@@ -375,9 +423,9 @@ describe("invalid specs are typed errors with paths", () => {
     expect(message).toContain('at ["weekly"]["monday"][1]')
   })
 
-  it("errors carry a readable message", () => {
+  it("the error carries a readable message naming each place", () => {
     expect(refused({ timeZone: "UTC", weekly: { monday: ["25:00-26:00"] } }).message).toBe(
-      'Malformed opening hours "25:00-26:00" at ["weekly","monday",0]: the start must be between 00:00 and 23:59'
+      'Invalid calendar configuration: weekly.monday.0: Malformed opening hours "25:00-26:00": the start must be between 00:00 and 23:59'
     )
   })
 })
@@ -448,7 +496,7 @@ describe("the guide's example (docs/sla.md)", () => {
       ],
       exceptions: [{ date: "2026-12-24", hours: ["09:00-12:00"] }]
     })
-    if (Result.isFailure(support)) throw support.failure // e.g. MalformedTime at ["weekly", "friday", 2]
+    if (Result.isFailure(support)) throw support.failure // InvalidConfig, listing every problem with its path
 
     // Thursday 30 April 2026, 17:00 in Paris; 1 May is a holiday.
     const due = BusinessCalendar.addBusinessTime(

@@ -1,118 +1,243 @@
 /**
  * UTC offsets of IANA time zones, read from `Intl.DateTimeFormat` with an explicit `timeZone`
- * (never from the machine's zone). Intl is slow (microseconds per call), so the offset
- * periods of a zone are computed once per span of time and shared by every calendar in
- * that zone: the memo depends only on the time zone database, so it is deterministic.
+ * (never from the machine's zone), as a model that answers for any instant of the supported range
+ * after a bounded number of `Intl` reads per zone. The model rests on how the time zone database
+ * is built: a zone keeps its local mean time until its first change (the earliest is in 1844),
+ * changes at dated instants until its data ends (2087 at the latest), and follows an annual rule
+ * after that, so a year then behaves like any other year with the same layout (`yearLayout`).
+ * The model is shared by every calendar in a zone; it depends only on the time zone database.
  */
-import { DAY_MS } from "./civil.js"
+import { DAY_MS, yearLayout, yearStart } from "./civil.js"
+import { work } from "./work.js"
+
+/** Before this year every zone keeps one offset (its local mean time). */
+export const FIRST_CHANGING_YEAR = 1840
+
+/** From this year on a zone's changes follow an annual rule: the year's layout fixes them. */
+export const FIRST_RULED_YEAR = 2088
 
 /**
- * The offsets in force over a span of UTC time: offset `offsets[i]` (milliseconds, wall clock
- * minus UTC) applies from `starts[i]` until `starts[i + 1]` (or the end of the span).
+ * Offsets are sampled this far apart within a year and each change is pinned to the second by
+ * bisection: a zone never changes its offset and back within 6 days (the shortest such spell in
+ * the database is a week: Brazil's north-east in October 2000, Gaza's Ramadan suspensions).
+ */
+const SAMPLE_MS = 6 * DAY_MS
+const QUARTER_HOUR_MS = 900_000
+
+/**
+ * The offsets of one UTC year `[start, end)`: `offset` (milliseconds, wall clock minus UTC) at its
+ * start, then `offsets[i]` from `at[i]` on.
+ */
+export interface Year {
+  readonly start: number
+  readonly end: number
+  readonly offset: number
+  readonly at: ReadonlyArray<number>
+  readonly offsets: ReadonlyArray<number>
+}
+
+/**
+ * The offsets in force over a span of UTC time: offset `offsets[i]` applies from `starts[i]`
+ * until `starts[i + 1]` (or the end of the span).
  */
 export interface Periods {
   readonly starts: ReadonlyArray<number>
   readonly offsets: ReadonlyArray<number>
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>()
-
-const formatterFor = (timeZone: string): Intl.DateTimeFormat => {
-  let formatter = formatters.get(timeZone)
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric"
-    })
-    formatters.set(timeZone, formatter)
-  }
-  return formatter
+interface Model {
+  readonly read: (epochMillis: number) => number
+  /** The first year read year by year: `FIRST_CHANGING_YEAR`, or 1000 if the zone changed before. */
+  firstSampled: number
+  constant: number
+  /** Years `firstSampled` to `FIRST_RULED_YEAR - 1`, read on demand. */
+  readonly sampled: Map<number, Year>
+  /** By layout: the first year from `FIRST_RULED_YEAR` on with that layout. */
+  readonly ruled: Map<number, Year>
 }
 
-/**
- * The offset of a zone at a UTC instant, in milliseconds (whole seconds: tzdb transitions and
- * offsets are whole seconds). Only for years 1000-9999, where `Date.UTC` reads years literally.
- */
-export const offsetAt = (timeZone: string, epochMillis: number): number => {
-  const second = Math.floor(epochMillis / 1000) * 1000
-  let year = 0
-  let month = 0
-  let day = 0
-  let hour = 0
-  let minute = 0
-  let sec = 0
-  for (const part of formatterFor(timeZone).formatToParts(second)) {
-    switch (part.type) {
-      case "year":
-        year = Number(part.value)
-        break
-      case "month":
-        month = Number(part.value)
-        break
-      case "day":
-        day = Number(part.value)
-        break
-      case "hour":
-        hour = Number(part.value)
-        break
-      case "minute":
-        minute = Number(part.value)
-        break
-      case "second":
-        sec = Number(part.value)
-        break
+const longOffset = /GMT(?:([+\-\u2212])(\d{2}):(\d{2})(?::(\d{2}))?)?$/
+
+/** Reads offsets from `Intl`: the `longOffset` zone name, or the wall clock when not parsable. */
+const reader = (timeZone: string): ((epochMillis: number) => number) => {
+  const named = new Intl.DateTimeFormat("en-US", { timeZone, hour: "numeric", timeZoneName: "longOffset" })
+  const wall = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "numeric",
+    minute: "numeric",
+    second: "numeric"
+  })
+  return (epochMillis) => {
+    work.offsetProbes++
+    const second = Math.floor(epochMillis / 1000) * 1000
+    const match = longOffset.exec(named.format(second))
+    if (match !== null) {
+      if (match[1] === undefined) return 0
+      const size = (Number(match[2]) * 3600 + Number(match[3]) * 60 + Number(match[4] ?? 0)) * 1000
+      return match[1] === "+" ? size : -size
+    }
+    const parts: Record<string, number> = {}
+    for (const part of wall.formatToParts(second)) parts[part.type] = Number(part.value)
+    const { year = 0, month = 1, day = 1, hour = 0, minute = 0, second: sec = 0 } = parts
+    return Date.UTC(year, month - 1, day, hour, minute, sec) - second
+  }
+}
+
+const models = new Map<string, Model>()
+
+const modelOf = (timeZone: string): Model => {
+  let model = models.get(timeZone)
+  if (model === undefined) {
+    const read = reader(timeZone)
+    const constant = read(yearStart(FIRST_CHANGING_YEAR))
+    model = {
+      read,
+      // A zone that changed before 1840 (none does today) is read year by year from the start.
+      firstSampled: read(yearStart(1000)) === constant ? FIRST_CHANGING_YEAR : 1000,
+      constant,
+      sampled: new Map(),
+      ruled: new Map()
+    }
+    models.set(timeZone, model)
+  }
+  return model
+}
+
+/** The first instant in `(lo, hi]` whose offset is not `last`, given `read(hi) !== last`. */
+const firstChange = (read: (t: number) => number, lo: number, hi: number, last: number): number => {
+  const bisect = (step: number) => {
+    while (hi - lo > step) {
+      const mid = lo + Math.max(1, Math.floor((hi - lo) / (2 * step))) * step
+      if (read(mid) === last) lo = mid
+      else hi = mid
     }
   }
-  return Date.UTC(year, month - 1, day, hour, minute, sec) - second
+  // Changes fall on a quarter hour nearly always: check that before bisecting to the second.
+  bisect(QUARTER_HOUR_MS)
+  if (hi - lo > 1000) {
+    if (read(hi - 1000) === last) return hi
+    hi -= 1000
+  }
+  bisect(1000)
+  return hi
 }
 
-const periodCache = new Map<string, Map<number, Periods>>()
-
-/**
- * The offset periods of a zone over `[from, to)` (both whole seconds). The zone is sampled
- * once a day and each change is pinned to the second by bisection; zones do not change their
- * offset twice within a day.
- */
-export const periods = (timeZone: string, from: number, to: number): Periods => {
-  let byZone = periodCache.get(timeZone)
-  if (byZone === undefined) {
-    byZone = new Map()
-    periodCache.set(timeZone, byZone)
-  }
-  const cached = byZone.get(from)
-  if (cached !== undefined) return cached
-  const starts = [from]
-  let last = offsetAt(timeZone, from)
-  const offsets = [last]
-  let previous = from
-  for (let sample = Math.min(from + DAY_MS, to); ; sample = Math.min(sample + DAY_MS, to)) {
-    const offset = offsetAt(timeZone, sample)
-    // Several changes between two samples are found one after the other.
-    while (offset !== last) {
-      let lo = previous
-      let hi = sample
-      while (hi - lo > 1000) {
-        const mid = lo + Math.floor((hi - lo) / 2000) * 1000
-        if (offsetAt(timeZone, mid) === last) lo = mid
-        else hi = mid
-      }
-      last = offsetAt(timeZone, hi)
-      if (hi < to) {
-        starts.push(hi)
+/** Reads the offsets of one UTC year from `Intl`. */
+const sample = (model: Model, year: number): Year => {
+  const { read } = model
+  const start = yearStart(year)
+  const end = yearStart(year + 1)
+  let last = read(start)
+  const offset = last
+  const at: Array<number> = []
+  const offsets: Array<number> = []
+  let previous = start
+  for (let probe = Math.min(start + SAMPLE_MS, end); ; probe = Math.min(probe + SAMPLE_MS, end)) {
+    const found = read(probe)
+    // Several changes between two probes are found one after the other.
+    while (found !== last) {
+      const change = firstChange(read, previous, probe, last)
+      last = read(change)
+      if (change < end) {
+        at.push(change)
         offsets.push(last)
       }
-      previous = hi
+      previous = change
     }
-    previous = sample
-    if (sample >= to) break
+    previous = probe
+    if (probe >= end) break
   }
-  const result: Periods = { starts, offsets }
-  byZone.set(from, result)
-  return result
+  return { start, end, offset, at, offsets }
+}
+
+/** The offsets of a UTC year (1000-9998) in a zone. */
+export const yearIn = (timeZone: string, year: number): Year => {
+  const model = modelOf(timeZone)
+  if (year < model.firstSampled) {
+    return { start: yearStart(year), end: yearStart(year + 1), offset: model.constant, at: [], offsets: [] }
+  }
+  if (year < FIRST_RULED_YEAR) {
+    let known = model.sampled.get(year)
+    if (known === undefined) {
+      known = sample(model, year)
+      model.sampled.set(year, known)
+    }
+    return known
+  }
+  const layout = yearLayout(year)
+  let rule = model.ruled.get(layout)
+  if (rule === undefined) {
+    let like = FIRST_RULED_YEAR
+    while (yearLayout(like) !== layout) like++
+    rule = sample(model, like)
+    model.ruled.set(layout, rule)
+  }
+  const shift = yearStart(year) - rule.start
+  return {
+    start: rule.start + shift,
+    end: rule.end + shift,
+    offset: rule.offset,
+    at: rule.at.map((t) => t + shift),
+    offsets: rule.offsets
+  }
+}
+
+/**
+ * What the offsets of a UTC year depend on: two years of a zone with the same signature and the
+ * same layout have the same offsets at the same moments of the year.
+ */
+export const yearSignature = (timeZone: string, year: number): string => {
+  const model = modelOf(timeZone)
+  if (year < model.firstSampled) return "m"
+  if (year >= FIRST_RULED_YEAR) return "r"
+  const known = yearIn(timeZone, year)
+  let signature = String(known.offset)
+  for (let i = 0; i < known.at.length; i++)
+    signature += `,${(known.at[i] as number) - known.start}:${known.offsets[i] as number}`
+  return signature
+}
+
+/** The offset of a zone at a UTC instant of the supported range, in milliseconds. */
+export const offsetAt = (timeZone: string, epochMillis: number): number => {
+  const year = yearIn(timeZone, yearOfStart(epochMillis))
+  let offset = year.offset
+  for (let i = 0; i < year.at.length && (year.at[i] as number) <= epochMillis; i++) offset = year.offsets[i] as number
+  return offset
+}
+
+/** The offset periods of a zone over `[from, to)`. */
+export const periods = (timeZone: string, from: number, to: number): Periods => {
+  const starts = [from]
+  const offsets = [offsetAt(timeZone, from)]
+  for (let year = yearOfStart(from); ; year++) {
+    const known = yearIn(timeZone, year)
+    if (known.start >= to) break
+    // A change at the very start of a year shows as that year's first offset.
+    if (known.start > from && known.offset !== offsets[offsets.length - 1]) {
+      starts.push(known.start)
+      offsets.push(known.offset)
+    }
+    for (let i = 0; i < known.at.length; i++) {
+      const t = known.at[i] as number
+      if (t > from && t < to) {
+        starts.push(t)
+        offsets.push(known.offsets[i] as number)
+      }
+    }
+    if (known.end >= to) break
+  }
+  return { starts, offsets }
+}
+
+/** The UTC year of an instant, clamped to the years the model knows (1000-9998). */
+const yearOfStart = (epochMillis: number): number => {
+  // Years are 365 or 366 days: estimate, then correct by the year's bounds.
+  let year = Math.floor(1970 + epochMillis / (365.2425 * DAY_MS))
+  while (yearStart(year) > epochMillis) year--
+  while (yearStart(year + 1) <= epochMillis) year++
+  return Math.min(9998, Math.max(1000, year))
 }
