@@ -11,8 +11,15 @@ import * as Timeline from "./timeline.js"
 
 const { HORIZON_MS, MAX_MS, MIN_MS, FIRST_YEAR, LAST_YEAR } = Timeline
 
+/** Spans shorter than this are counted chunk by chunk (at most 7 chunks). */
+const NEAR_MS = 2 * 365 * 86_400_000
+
+/** Chunks an addition or a subtraction walks before it counts in whole years. */
+const NEAR_CHUNKS = 6
+
 /** Open time in `[from, to)`, `from <= to`, both in the supported range. */
 export const between = (timeline: Timeline.Timeline, from: number, to: number): number => {
+  if (to - from < NEAR_MS) return Timeline.between(timeline, from, to)
   const first = yearOf(from)
   const last = yearOf(to)
   if (last - first < 2) return Timeline.between(timeline, from, to)
@@ -22,12 +29,12 @@ export const between = (timeline: Timeline.Timeline, from: number, to: number): 
 }
 
 /**
- * `Timeline.add` for any duration: chunk by chunk up to the end of the next year, then year by
- * year, then chunk by chunk in the year where the due time falls. A stretch of more than
+ * `Timeline.add` for any duration: chunk by chunk for about two years, then year by year, then
+ * chunk by chunk in the year where the due time falls. A stretch of more than
  * `HORIZON_MS` without open time stops it as it stops `Timeline.add`.
  */
 export const add = (timeline: Timeline.Timeline, t: number, duration: number): number => {
-  const near = Timeline.add(timeline, t, duration, Timeline.chunkIndex(yearStart(yearOf(t) + 2)))
+  const near = Timeline.add(timeline, t, duration, Timeline.chunkIndex(t) + NEAR_CHUNKS)
   if (near !== undefined) return near
   const startYear = yearOf(t)
   let remaining = duration - Timeline.between(timeline, t, yearStart(startYear + 1))
@@ -59,7 +66,7 @@ export const add = (timeline: Timeline.Timeline, t: number, duration: number): n
 
 /** `Timeline.subtract` for any duration, as `add` the other way round. */
 export const subtract = (timeline: Timeline.Timeline, t: number, duration: number): number => {
-  const near = Timeline.subtract(timeline, t, duration, Timeline.chunkIndex(yearStart(yearOf(t) - 1)))
+  const near = Timeline.subtract(timeline, t, duration, Timeline.chunkIndex(t) - NEAR_CHUNKS)
   if (near !== undefined) return near
   const startYear = yearOf(t)
   let remaining = duration - Timeline.between(timeline, yearStart(startYear), t)

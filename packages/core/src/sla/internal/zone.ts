@@ -2,15 +2,15 @@
  * UTC offsets of IANA time zones, read from `Intl.DateTimeFormat` with an explicit `timeZone`
  * (never from the machine's zone), as a model that answers for any instant of the supported range
  * after a bounded number of `Intl` reads per zone. The model rests on how the time zone database
- * is built: a zone keeps its local mean time until its first change (the earliest is in 1844),
- * changes at dated instants until its data ends (2087 at the latest), and follows an annual rule
- * after that, so a year then behaves like any other year with the same layout (`yearLayout`).
- * The model is shared by every calendar in a zone; it depends only on the time zone database.
+ * is built: no zone changes its offset before 1840 (the earliest change is in 1844); zones change
+ * at dated instants until their data ends (2087 at the latest); after that each follows an annual
+ * rule, so a year behaves like any other year with the same layout (`yearLayout`). The model is
+ * shared by every calendar in a zone; it depends only on the time zone database.
  */
 import { DAY_MS, yearLayout, yearStart } from "./civil.js"
 import { work } from "./work.js"
 
-/** Before this year every zone keeps one offset (its local mean time). */
+/** Before this year every zone keeps one offset (its local mean time, which some zones take again later). */
 export const FIRST_CHANGING_YEAR = 1840
 
 /** From this year on a zone's changes follow an annual rule: the year's layout fixes them. */
@@ -47,13 +47,17 @@ export interface Periods {
 
 interface Model {
   readonly read: (epochMillis: number) => number
-  /** The first year read year by year: `FIRST_CHANGING_YEAR`, or 1000 if the zone changed before. */
-  firstSampled: number
-  constant: number
+  /** The first year read year by year (see `firstSampledYear`); before it, the offset is `constant`. */
+  readonly firstSampled: number
+  readonly constant: number
+  /** A zone of one offset for ever (`Etc/GMT+5`, `UTC`). */
+  readonly fixed: boolean
   /** Years `firstSampled` to `FIRST_RULED_YEAR - 1`, read on demand. */
   readonly sampled: Map<number, Year>
   /** By layout: the first year from `FIRST_RULED_YEAR` on with that layout. */
   readonly ruled: Map<number, Year>
+  /** The time of day (UTC) of the last change from one offset to another, by `"from>to"`. */
+  readonly hints: Map<string, number>
 }
 
 const longOffset = /GMT(?:([+\-\u2212])(\d{2}):(\d{2})(?::(\d{2}))?)?$/
@@ -89,46 +93,74 @@ const reader = (timeZone: string): ((epochMillis: number) => number) => {
 
 const models = new Map<string, Model>()
 
+/** Zones defined by one offset: the database never gives them another. */
+const fixedZone = /^(Etc\/.+|UTC|UCT|GMT|GMT0|GMT[+-]0|Greenwich|Universal|Zulu)$/
+
+/** The first year to read year by year: 1840, or 1000 for a zone that changed before (none does today). */
+const firstSampledYear = (read: (t: number) => number, constant: number): number =>
+  read(yearStart(1000)) === constant ? FIRST_CHANGING_YEAR : 1000
+
 const modelOf = (timeZone: string): Model => {
   let model = models.get(timeZone)
   if (model === undefined) {
     const read = reader(timeZone)
     const constant = read(yearStart(FIRST_CHANGING_YEAR))
+    const fixed = fixedZone.test(timeZone)
     model = {
       read,
-      // A zone that changed before 1840 (none does today) is read year by year from the start.
-      firstSampled: read(yearStart(1000)) === constant ? FIRST_CHANGING_YEAR : 1000,
+      firstSampled: fixed ? Number.POSITIVE_INFINITY : firstSampledYear(read, constant),
       constant,
+      fixed,
       sampled: new Map(),
-      ruled: new Map()
+      ruled: new Map(),
+      hints: new Map()
     }
     models.set(timeZone, model)
   }
   return model
 }
 
-/** The first instant in `(lo, hi]` whose offset is not `last`, given `read(hi) !== last`. */
-const firstChange = (read: (t: number) => number, lo: number, hi: number, last: number): number => {
-  const bisect = (step: number) => {
-    while (hi - lo > step) {
-      const mid = lo + Math.max(1, Math.floor((hi - lo) / (2 * step))) * step
+/**
+ * The first instant in `(lo, hi]` whose offset is not `last`, given `read(hi) !== last`. A zone
+ * changes at the same time of day year after year, nearly always: `hint` (the time of day of
+ * its last change between the same offsets) is tried first, then quarter hours, then seconds.
+ */
+const firstChange = (
+  read: (t: number) => number,
+  lo: number,
+  hi: number,
+  last: number,
+  hint: number | undefined
+): number => {
+  // Bisects on the instants `origin + k * step` strictly within (lo, hi) until none is left.
+  const bisect = (step: number, origin: number) => {
+    for (;;) {
+      const first = Math.floor((lo - origin) / step) + 1
+      const lastPoint = Math.ceil((hi - origin) / step) - 1
+      if (first > lastPoint) return
+      const mid = origin + Math.floor((first + lastPoint) / 2) * step
       if (read(mid) === last) lo = mid
       else hi = mid
     }
   }
+  if (hint !== undefined) {
+    // Days at the hinted time of day: the change is on the last of them in (lo, hi], or between two.
+    bisect(DAY_MS, hint)
+    if ((hi - hint) % DAY_MS === 0 && hi - 1000 > lo && read(hi - 1000) === last) return hi
+  }
   // Changes fall on a quarter hour nearly always: check that before bisecting to the second.
-  bisect(QUARTER_HOUR_MS)
+  bisect(QUARTER_HOUR_MS, 0)
   if (hi - lo > 1000) {
     if (read(hi - 1000) === last) return hi
     hi -= 1000
   }
-  bisect(1000)
+  bisect(1000, 0)
   return hi
 }
 
 /** Reads the offsets of one UTC year from `Intl`. */
 const sample = (model: Model, year: number): Year => {
-  const { read } = model
+  const { read, hints } = model
   const start = yearStart(year)
   const end = yearStart(year + 1)
   let last = read(start)
@@ -140,7 +172,9 @@ const sample = (model: Model, year: number): Year => {
     const found = read(probe)
     // Several changes between two probes are found one after the other.
     while (found !== last) {
-      const change = firstChange(read, previous, probe, last)
+      const key = `${last}>${found}`
+      const change = firstChange(read, previous, probe, last, hints.get(key))
+      hints.set(key, ((change % DAY_MS) + DAY_MS) % DAY_MS)
       last = read(change)
       if (change < end) {
         at.push(change)
@@ -157,7 +191,7 @@ const sample = (model: Model, year: number): Year => {
 /** The offsets of a UTC year (1000-9998) in a zone. */
 export const yearIn = (timeZone: string, year: number): Year => {
   const model = modelOf(timeZone)
-  if (year < model.firstSampled) {
+  if (year < model.firstSampled || model.fixed) {
     return { start: yearStart(year), end: yearStart(year + 1), offset: model.constant, at: [], offsets: [] }
   }
   if (year < FIRST_RULED_YEAR) {
@@ -192,7 +226,7 @@ export const yearIn = (timeZone: string, year: number): Year => {
  */
 export const yearSignature = (timeZone: string, year: number): string => {
   const model = modelOf(timeZone)
-  if (year < model.firstSampled) return "m"
+  if (year < model.firstSampled || model.fixed) return "m"
   if (year >= FIRST_RULED_YEAR) return "r"
   const known = yearIn(timeZone, year)
   let signature = String(known.offset)
@@ -233,11 +267,14 @@ export const periods = (timeZone: string, from: number, to: number): Periods => 
   return { starts, offsets }
 }
 
-/** The UTC year of an instant, clamped to the years the model knows (1000-9998). */
-const yearOfStart = (epochMillis: number): number => {
+/** The UTC year of an instant. */
+const yearOfInstant = (epochMillis: number): number => {
   // Years are 365 or 366 days: estimate, then correct by the year's bounds.
   let year = Math.floor(1970 + epochMillis / (365.2425 * DAY_MS))
   while (yearStart(year) > epochMillis) year--
   while (yearStart(year + 1) <= epochMillis) year++
-  return Math.min(9998, Math.max(1000, year))
+  return year
 }
+
+/** The UTC year of an instant, clamped to the years the model knows (1000-9998). */
+const yearOfStart = (epochMillis: number): number => Math.min(9998, Math.max(1000, yearOfInstant(epochMillis)))
