@@ -256,6 +256,61 @@ describe("conventions", () => {
   })
 })
 
+describe("subtractBusinessTime", () => {
+  const c = calendar({ timeZone: "UTC", weekly: weekdays(nineToFive) })
+  const subtract = (from: string, duration: Duration.Duration) =>
+    iso(ok(BusinessCalendar.subtractBusinessTime(c, utc(from), duration)))
+
+  it("a start that falls exactly on an opening time is that opening time, not the closing before it", () => {
+    expect(subtract("2026-01-06T09:00:00Z", Duration.hours(8))).toBe("2026-01-05T09:00:00.000Z")
+    expect(subtract("2026-01-05T10:00:00Z", Duration.hours(1))).toBe("2026-01-05T09:00:00.000Z")
+  })
+
+  it("subtracting zero returns the instant, even when closed; from a closed instant it counts back from the last closing", () => {
+    expect(subtract("2026-01-03T12:00:00Z", Duration.zero)).toBe("2026-01-03T12:00:00.000Z")
+    expect(subtract("2026-01-03T12:00:00Z", Duration.minutes(1))).toBe("2026-01-02T16:59:00.000Z")
+  })
+
+  it("a negative duration is an InvalidDuration; an instant out of range an InstantOutOfRange", () => {
+    expect(
+      failure(BusinessCalendar.subtractBusinessTime(c, utc("2026-01-05T10:00:00Z"), Duration.minutes(-1)))
+    ).toMatchObject({
+      _tag: "InvalidDuration",
+      reason: "negative"
+    })
+    expect(failure(BusinessCalendar.subtractBusinessTime(c, utc("0999-06-01T00:00:00Z"), Duration.hours(1)))._tag).toBe(
+      "InstantOutOfRange"
+    )
+  })
+
+  it("a calendar that never opens fails with SearchLimitReached backwards too", () => {
+    const mondays = calendar({ timeZone: "UTC", weekly: { monday: nineToFive } })
+    const tuesdays = calendar({ timeZone: "UTC", weekly: { tuesday: nineToFive } })
+    const never = BusinessCalendar.intersect(mondays, tuesdays)
+    expect(
+      failure(BusinessCalendar.subtractBusinessTime(never, utc("2026-01-01T00:00:00Z"), Duration.minutes(1)))
+    ).toMatchObject({ _tag: "SearchLimitReached", operation: "subtractBusinessTime" })
+  })
+
+  it("the guide's reminder: two business days before a due time, across the New York spring-forward (docs/sla.md)", () => {
+    const newYork = calendar({ timeZone: "America/New_York", weekly: weekdays(nineToFive) })
+    // #region reminder
+    // Due Wednesday 11 March 2026, 10:00 in New York (EDT); remind two business days (16 h) before.
+    const due = DateTime.makeUnsafe("2026-03-11T14:00:00Z")
+    const remindAt = BusinessCalendar.subtractBusinessTime(newYork, due, Duration.hours(16))
+    // Wed 09:00-10:00 (1 h), Tue 09:00-17:00 (8 h), Mon 10:00-17:00 (7 h): Monday 9 March, 10:00 EDT
+    expect(Result.map(remindAt, DateTime.formatIso)).toEqual(Result.succeed("2026-03-09T14:00:00.000Z"))
+    // Adding the 16 hours back is the due time again.
+    expect(
+      Result.map(
+        Result.flatMap(remindAt, (at) => BusinessCalendar.addBusinessTime(newYork, at, Duration.hours(16))),
+        DateTime.formatIso
+      )
+    ).toEqual(Result.succeed("2026-03-11T14:00:00.000Z"))
+    // #endregion
+  })
+})
+
 describe("composition", () => {
   const paris = calendar({ timeZone: "Europe/Paris", weekly: weekdays(nineToFive) })
   const newYork = calendar({ timeZone: "America/New_York", weekly: weekdays(nineToFive) })
