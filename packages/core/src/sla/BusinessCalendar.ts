@@ -42,6 +42,7 @@ import * as Far from "./internal/far.js"
 import { buildSpan, isHoliday, type Rules, yearSignature } from "./internal/rules.js"
 import { compile } from "./internal/spec.js"
 import * as Timeline from "./internal/timeline.js"
+import { yearOpenTime } from "./internal/week.js"
 import * as Zone from "./internal/zone.js"
 
 // The spec's schemas live in their own module; users find them here.
@@ -84,7 +85,11 @@ const fromDefinition = (definition: Definition, source: Timeline.Source): Busine
 const fromRules = (spec: Spec, rules: Rules): BusinessCalendar =>
   fromDefinition(
     { _tag: "Hours", spec },
-    { build: (from, to) => buildSpan(rules, from, to), signature: (year) => yearSignature(rules, year) }
+    {
+      build: (from, to) => buildSpan(rules, from, to),
+      signature: (year) => yearSignature(rules, year),
+      yearTotal: (year) => yearOpenTime(rules, year)
+    }
   )
 
 const composed = (
@@ -134,10 +139,11 @@ export const make = (spec: Spec): Result.Result<BusinessCalendar, ConfigError.In
  *
  * @example
  * ```ts
- * BusinessCalendar.decode({ timeZone: "Mars/Olympus", weekly: { mondy: ["09:00-17:00"] } })
+ * BusinessCalendar.decode({ timeZone: "Mars/Olympus", weekly: { mondy: ["09:00-17:00"], friday: [9] } })
  * // Result.fail(InvalidConfig { config: "calendar", problems: [
- * //   { path: ["weekly", "mondy"], message: "Unexpected key ..." },
- * //   { path: ["timeZone"], message: 'Unknown time zone "Mars/Olympus"' }, ...] })
+ * //   { path: ["timeZone"], message: 'Unknown time zone "Mars/Olympus"' },
+ * //   { path: ["weekly", "mondy"], message: "Expected no excess property" },
+ * //   { path: ["weekly", "friday", 0], message: "Expected string" }] })
  * ```
  *
  * @category constructors

@@ -118,22 +118,29 @@ export const buildSpan = (rules: Rules, from: number, to: number): Chunk => {
 }
 
 /**
- * What the open time of a UTC year depends on, as a string: the year's layout, the zone's offsets
- * that year, and whether the dated rules (holidays on dates, exceptions) touch it. Two years with
- * the same signature are open at the same moments of the year, so the same time in all.
+ * How the dated rules touch a UTC year, counting the local days whose hours can reach into it
+ * (offsets are within a day, shifts last less than two): not at all (`"w"`: weekly hours and
+ * yearly holidays only), closed throughout by holidays (`"h"`), or otherwise (`"x"`).
  */
-export const yearSignature = (rules: Rules, year: number): string => {
-  // The local days whose hours can reach into the year: offsets are within a day, shifts last less than two.
+export const datedState = (rules: Rules, year: number): "w" | "h" | "x" => {
   const first = yearStart(year) / DAY_MS - 3
   const last = yearStart(year + 1) / DAY_MS + 2
-  let dated: string
   const exception = rules.exceptionDays[firstFrom(rules.exceptionDays, first)]
-  if (exception !== undefined && exception <= last) dated = `x${year}`
-  else {
-    const range = rules.closed[firstEndingFrom(rules.closed, first)]
-    if (range === undefined || range[0] > last) dated = "w"
-    else if (range[0] <= first && range[1] >= last) dated = "h"
-    else dated = `x${year}`
-  }
-  return `${yearLayout(year)}|${dated}|${zoneSignature(rules.timeZone, year)}`
+  if (exception !== undefined && exception <= last) return "x"
+  const range = rules.closed[firstEndingFrom(rules.closed, first)]
+  if (range === undefined || range[0] > last) return "w"
+  return range[0] <= first && range[1] >= last ? "h" : "x"
+}
+
+/**
+ * What the open time of a UTC year depends on: the year's layout, the zone's offsets that year,
+ * and how the dated rules touch it. Two years with the same signature are open at the same
+ * moments of the year, so the same time in all. A number (0-55) for the years of a zone's local
+ * mean time or annual rule that no dated rule singles out, which are most of them; else a string.
+ */
+export const yearSignature = (rules: Rules, year: number): string | number => {
+  const dated = datedState(rules, year)
+  const zone = zoneSignature(rules.timeZone, year)
+  if (typeof zone === "number" && dated !== "x") return yearLayout(year) + (dated === "h" ? 14 : 0) + zone * 28
+  return `${yearLayout(year)}|${dated === "x" ? `x${year}` : dated}|${zone}`
 }

@@ -83,15 +83,17 @@ export interface Source {
   /** The open intervals in `[from, to)` (within the supported range), clipped to it. */
   readonly build: (from: number, to: number) => Chunk
   /** What the open time of a UTC year depends on: years with equal signatures have equal open time. */
-  readonly signature: (year: number) => string
+  readonly signature: (year: number) => string | number
   /** Chunk `index` clipped to the supported range, when it is best made from other timelines' chunks. */
   readonly chunk?: (index: number) => Chunk
+  /** The open time of a UTC year, when it can be had without building the year. */
+  readonly yearTotal?: (year: number) => number
 }
 
 /** A calendar's open time: chunks and year totals built on demand, a bounded number of each kept. */
 export class Timeline {
   private readonly chunks = new Map<number, Chunk>()
-  private readonly years = new Map<string, number>()
+  private readonly years = new Map<string | number, number>()
   private lastIndex = Number.NaN
   private last: Chunk = EMPTY
   constructor(readonly source: Source) {}
@@ -120,8 +122,11 @@ export class Timeline {
     const signature = this.source.signature(year)
     let total = this.years.get(signature)
     if (total === undefined) {
-      total = this.source.build(yearStart(year), yearStart(year + 1)).total
-      if (this.years.size >= YEARS_KEPT) this.years.delete(this.years.keys().next().value as string)
+      total =
+        this.source.yearTotal !== undefined
+          ? this.source.yearTotal(year)
+          : this.source.build(yearStart(year), yearStart(year + 1)).total
+      if (this.years.size >= YEARS_KEPT) this.years.delete(this.years.keys().next().value as string | number)
       this.years.set(signature, total)
     }
     return total

@@ -58,6 +58,8 @@ interface Model {
   readonly ruled: Map<number, Year>
   /** The time of day (UTC) of the last change from one offset to another, by `"from>to"`. */
   readonly hints: Map<string, number>
+  /** `yearSignature` of the years read year by year. */
+  readonly signatures: Map<number, string>
 }
 
 const longOffset = /GMT(?:([+\-\u2212])(\d{2}):(\d{2})(?::(\d{2}))?)?$/
@@ -113,7 +115,8 @@ const modelOf = (timeZone: string): Model => {
       fixed,
       sampled: new Map(),
       ruled: new Map(),
-      hints: new Map()
+      hints: new Map(),
+      signatures: new Map()
     }
     models.set(timeZone, model)
   }
@@ -222,16 +225,21 @@ export const yearIn = (timeZone: string, year: number): Year => {
 
 /**
  * What the offsets of a UTC year depend on: two years of a zone with the same signature and the
- * same layout have the same offsets at the same moments of the year.
+ * same layout have the same offsets at the same moments of the year. `0` before the zone's first
+ * change (or for a fixed zone), `1` under its annual rule, else a string of the year's offsets.
  */
-export const yearSignature = (timeZone: string, year: number): string => {
+export const yearSignature = (timeZone: string, year: number): string | 0 | 1 => {
   const model = modelOf(timeZone)
-  if (year < model.firstSampled || model.fixed) return "m"
-  if (year >= FIRST_RULED_YEAR) return "r"
-  const known = yearIn(timeZone, year)
-  let signature = String(known.offset)
-  for (let i = 0; i < known.at.length; i++)
-    signature += `,${(known.at[i] as number) - known.start}:${known.offsets[i] as number}`
+  if (year < model.firstSampled || model.fixed) return 0
+  if (year >= FIRST_RULED_YEAR) return 1
+  let signature = model.signatures.get(year)
+  if (signature === undefined) {
+    const known = yearIn(timeZone, year)
+    signature = String(known.offset)
+    for (let i = 0; i < known.at.length; i++)
+      signature += `,${(known.at[i] as number) - known.start}:${known.offsets[i] as number}`
+    model.signatures.set(year, signature)
+  }
   return signature
 }
 
