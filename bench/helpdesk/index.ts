@@ -200,6 +200,8 @@ interface Measured {
   readonly size: Size
   /** µs per command of each timed cycle (its time / 7). */
   readonly perCommand: ReadonlyArray<number>
+  /** The same in CPU time of this process (user + system): what the machine's other work does not inflate. */
+  readonly cpuPerCommand: ReadonlyArray<number>
   readonly events: number
 }
 
@@ -222,6 +224,7 @@ const measure = async (store: "memory" | "sqlite", withSla: boolean): Promise<Ar
     }
     const warmed = new Set<string>()
     const samples = new Map<Size, Array<number>>(sizes.map((s) => [s, []]))
+    const cpuSamples = new Map<Size, Array<number>>(sizes.map((s) => [s, []]))
     for (let c = -2; c < cycles; c++) {
       for (const size of sizes) {
         // Two untimed cycles first, on the last ticket of each size.
@@ -232,17 +235,29 @@ const measure = async (store: "memory" | "sqlite", withSla: boolean): Promise<Ar
           warmed.add(ticket)
         }
         const commands = cycleOf(helpdesk, ticket)
+        const cpu = process.cpuUsage()
         const start = performance.now()
         for (const command of commands) await runtime.runPromise(command() as Effect.Effect<unknown, unknown>)
         const elapsed = performance.now() - start
-        if (c >= 0) samples.get(size)?.push((elapsed * 1_000) / commandsPerCycle)
+        const used = process.cpuUsage(cpu)
+        if (c >= 0) {
+          samples.get(size)?.push((elapsed * 1_000) / commandsPerCycle)
+          cpuSamples.get(size)?.push((used.user + used.system) / commandsPerCycle)
+        }
       }
     }
     const out: Array<Measured> = []
     for (const size of sizes) {
       const last = (tickets.get(size) ?? [])[Math.floor((cycles - 1) / cyclesPerTicket(size))] as string
       const events = (await runtime.runPromise(helpdesk.get(last))).version
-      out.push({ store, sla: withSla, size, perCommand: samples.get(size) ?? [], events })
+      out.push({
+        store,
+        sla: withSla,
+        size,
+        perCommand: samples.get(size) ?? [],
+        cpuPerCommand: cpuSamples.get(size) ?? [],
+        events
+      })
     }
     return out
   } finally {
@@ -275,7 +290,8 @@ const rows: Array<Row> = results.map((r) => ({
     [...r.perCommand].sort((a, b) => a - b),
     90
   ),
-  "µs/command mean": r.perCommand.reduce((s, x) => s + x, 0) / r.perCommand.length
+  "µs/command mean": r.perCommand.reduce((s, x) => s + x, 0) / r.perCommand.length,
+  "CPU µs/command p50": median(r.cpuPerCommand)
 }))
 table(rows)
 
