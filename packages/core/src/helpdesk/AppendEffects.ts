@@ -5,7 +5,7 @@
  * its SLA fold (`SlaFold`), so that no command replays the ticket's history. The requester's
  * tier, which policies may match on, is cached as long as the actor check.
  */
-import { Cache, DateTime, Duration, Effect, Exit, type Option, type Result } from "effect"
+import { Cache, DateTime, Duration, Effect, Exit, type Option, Result, Schema } from "effect"
 import type { Contact, Organization } from "../directory/Directory.js"
 import type { DirectoryStore } from "../ports/DirectoryStore.js"
 import type { OutboxMessage } from "../ports/Outbox.js"
@@ -150,15 +150,32 @@ export const make = ({ ws, workflow, store, directory, sla, actorCheckMillis }: 
     const logOf = (ticket: Ticket.Ticket): Op<ReadonlyArray<TicketEvent>> =>
       Effect.map(store.read(ticket.id), ({ events }) => events.slice(0, ticket.version))
 
+    const decodeFold = Schema.decodeUnknownResult(SlaFold.FoldJson)
+
+    /** The fold the store keeps for a ticket, if it was written at the ticket's version and fits. */
+    const storedFold = (
+      setup: SlaFold.Prepared,
+      ticket: Ticket.Ticket,
+      context: SlaPolicy.Context
+    ): Op<SlaFold.Fold | undefined> =>
+      Effect.map(store.load(ticket.id), ({ sla: stored }) => {
+        if (stored === undefined || stored.version !== ticket.version) return undefined
+        const decoded = decodeFold(stored.value)
+        return Result.isSuccess(decoded) && SlaFold.fits(setup, context, decoded.success) ? decoded.success : undefined
+      })
+
     /**
-     * The fold of a ticket state: the one computed with it, else the log replayed once (a state
-     * read from the store, or one whose fold was computed under another tier or configuration).
+     * The fold of a ticket state: the one computed with it, else the one the store keeps beside
+     * its snapshot, else the log replayed once (a ticket written without one, or a fold computed
+     * under another tier or configuration).
      */
     const foldOf = (setup: SlaFold.Prepared, ticket: Ticket.Ticket, context: SlaPolicy.Context): Op<SlaFold.Fold> =>
       Effect.gen(function* () {
         const known = folds.get(ticket)
         if (known !== undefined && SlaFold.fits(setup, context, known)) return known
-        const fold = yield* fromResult(SlaFold.fromLog(setup, context, yield* logOf(ticket)))
+        const fold =
+          (yield* storedFold(setup, ticket, context)) ??
+          (yield* fromResult(SlaFold.fromLog(setup, context, yield* logOf(ticket))))
         folds.set(ticket, fold)
         return fold
       })
@@ -215,7 +232,9 @@ export const make = ({ ws, workflow, store, directory, sla, actorCheckMillis }: 
               : plan.next === undefined
                 ? []
                 : [Timer.make(ws, ticketId, "sla", plan.next)],
-          slaDueAt: plan.slaDueAt ?? null
+          slaDueAt: plan.slaDueAt ?? null,
+          // The fold is plain JSON (`SlaFold.FoldJson` decodes it back when it is read).
+          sla: JSON.stringify(fold)
         }
       })
 
@@ -233,7 +252,7 @@ export const make = ({ ws, workflow, store, directory, sla, actorCheckMillis }: 
         const base = effectsOf(next, events)
         return sla === undefined
           ? base
-          : { ...base, timers: [...(base.timers ?? []), ...sla.timers], slaDueAt: sla.slaDueAt }
+          : { ...base, timers: [...(base.timers ?? []), ...sla.timers], slaDueAt: sla.slaDueAt, sla: sla.sla }
       })
 
     return { effectsFor, slaPlan, directorySaved }

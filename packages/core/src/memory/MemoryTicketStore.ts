@@ -10,7 +10,7 @@
 import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { type ClaimedMessage, Outbox, type OutboxMessage } from "../ports/Outbox.js"
 import { PublicIdTaken, StoreUnavailable, VersionConflict } from "../ports/StoreError.js"
-import { type AppendEffects, type AppendRequest, TicketStore } from "../ports/TicketStore.js"
+import { type AppendEffects, type AppendRequest, type StoredSla, TicketStore } from "../ports/TicketStore.js"
 import { type Timer, Timers } from "../ports/Timers.js"
 import * as TicketQuery from "../query/TicketQuery.js"
 import * as Ticket from "../ticket/Ticket.js"
@@ -35,6 +35,15 @@ interface Stream {
   readonly decoded: Array<TicketEvent>
   state: Ticket.State
   slaDueAt: DateTime.Utc | undefined
+  /** What the last append that gave one wrote as `AppendEffects.sla`, with the version it ended on. */
+  sla: StoredSla | undefined
+}
+
+/** A request's events as a durable store keeps them (JSON), as they decode back, and the state they leave. */
+interface Prepared {
+  readonly encoded: ReadonlyArray<string>
+  readonly decoded: ReadonlyArray<TicketEvent>
+  readonly state: Ticket.State
 }
 
 interface Pending<A> {
@@ -102,11 +111,24 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
       return due
     }
 
-    /** A request beyond the limits of one append, on the stream as it stands; checked after `refusal`. */
-    const beyondLimits = (request: AppendRequest, operation: string): Limits.LimitExceeded | undefined => {
-      const state = streams.get(request.ticketId)?.state
-      return Limits.checkTicket(Limits.sizeOf(state), Limits.sizeOf(Ticket.fold(request.events, state)), operation)
+    /**
+     * A request's events through the codec, and the state they leave: what is kept is what the
+     * codec gives back, so a shape that does not round-trip fails here, as it would in a durable
+     * store. Folded once, for the limits and the write (a long conversation is copied per fold).
+     */
+    const prepare = (request: AppendRequest): Prepared => {
+      const encoded = request.events.map((e) => encodeEvent(e))
+      const decoded = encoded.map((text) => decodeEvent(text))
+      return { encoded, decoded, state: Ticket.fold(decoded, streams.get(request.ticketId)?.state) }
     }
+
+    /** A request beyond the limits of one append, on the stream as it stands; checked after `refusal`. */
+    const beyondLimits = (
+      request: AppendRequest,
+      prepared: Prepared,
+      operation: string
+    ): Limits.LimitExceeded | undefined =>
+      Limits.checkTicket(Limits.sizeOf(streams.get(request.ticketId)?.state), Limits.sizeOf(prepared.state), operation)
 
     /** Why a request cannot be written now, if it cannot; checked for a whole batch before any write. */
     const refusal = (request: AppendRequest): VersionConflict | PublicIdTaken | undefined => {
@@ -122,20 +144,23 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
       return undefined
     }
 
-    /** Writes a request that passed `refusal`; returns the stream's new version. */
-    const write = ({ ticketId, events, effects = {} }: AppendRequest): number => {
-      const stream = streams.get(ticketId) ?? { encoded: [], decoded: [], state: Ticket.initial, slaDueAt: undefined }
-      // What is kept is what the codec gives back, so a shape that does not round-trip fails
-      // here, at the append, as it would in a durable store.
-      const encoded = events.map((e) => encodeEvent(e))
-      const decoded = encoded.map((text) => decodeEvent(text))
+    /** Writes a request that passed `refusal` and `beyondLimits`; returns the stream's new version. */
+    const write = ({ ticketId, events, effects = {} }: AppendRequest, prepared: Prepared): number => {
+      const stream = streams.get(ticketId) ?? {
+        encoded: [],
+        decoded: [],
+        state: Ticket.initial,
+        slaDueAt: undefined,
+        sla: undefined
+      }
       for (const event of events) {
         if (event._tag === "TicketOpened") numbersOf(event.workspaceId).set(event.publicId, ticketId)
       }
-      stream.encoded.push(...encoded)
-      stream.decoded.push(...decoded)
-      stream.state = Ticket.fold(decoded, stream.state)
+      stream.encoded.push(...prepared.encoded)
+      stream.decoded.push(...prepared.decoded)
+      stream.state = prepared.state
       if (effects.slaDueAt !== undefined) stream.slaDueAt = effects.slaDueAt ?? undefined
+      if (effects.sla !== undefined) stream.sla = { value: effects.sla, version: stream.encoded.length }
       if (stream.encoded.length > 0) streams.set(ticketId, stream)
       for (const timer of effects.timers ?? []) schedule(timer)
       for (const message of effects.outbox ?? []) {
@@ -176,11 +201,12 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
             claimed.add(number)
           }
         }
-        for (const request of batch) {
-          const exceeded = beyondLimits(request, "appendAll")
+        const prepared = batch.map(prepare)
+        for (const [i, request] of batch.entries()) {
+          const exceeded = beyondLimits(request, prepared[i] as Prepared, "appendAll")
           if (exceeded !== undefined) return Effect.fail(exceeded)
         }
-        return Effect.succeed(batch.map(write))
+        return Effect.succeed(batch.map((request, i) => write(request, prepared[i] as Prepared)))
       })
 
     const append = (
@@ -191,8 +217,11 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
     ): Effect.Effect<number, VersionConflict | PublicIdTaken | Limits.LimitExceeded> =>
       Effect.suspend(() => {
         const request = { ticketId, expectedVersion, events, effects }
-        const refused = Limits.checkWrite([request], "append") ?? refusal(request) ?? beyondLimits(request, "append")
-        return refused === undefined ? Effect.succeed(write(request)) : Effect.fail(refused)
+        const refused = Limits.checkWrite([request], "append") ?? refusal(request)
+        if (refused !== undefined) return Effect.fail(refused)
+        const prepared = prepare(request)
+        const exceeded = beyondLimits(request, prepared, "append")
+        return exceeded === undefined ? Effect.succeed(write(request, prepared)) : Effect.fail(exceeded)
       })
 
     const tickets = TicketStore.of({
@@ -209,7 +238,11 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
           const stream = streams.get(ticketId)
           return stream === undefined
             ? { state: Ticket.initial, version: 0 }
-            : { state: stream.state, version: stream.decoded.length }
+            : {
+                state: stream.state,
+                version: stream.decoded.length,
+                ...(stream.sla === undefined ? {} : { sla: stream.sla })
+              }
         }),
       append,
       appendAll,

@@ -35,12 +35,30 @@ export interface StoredStream {
 export interface LoadedStream {
   readonly state: State
   readonly version: number
+  /** The SLA fold last written with an append (`AppendEffects.sla`), if the store keeps one. */
+  readonly sla?: StoredSla
+}
+
+/**
+ * A value a store keeps beside a ticket's snapshot for the help desk, as it was given, with the
+ * version of the stream the append that wrote it ended on: the help desk's SLA fold
+ * (`SlaFold.FoldJson`), so that a process that never saw the ticket need not replay its log. A
+ * store may keep none (the help desk then replays the log once); one it returns must be exactly
+ * what the append at `version` wrote.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface StoredSla {
+  /** Opaque JSON text. */
+  readonly value: string
+  readonly version: number
 }
 
 /**
  * What an append writes besides the events, in the same transaction: timers to schedule,
- * outbox messages to deliver, and values the projection derives from outside the events (the
- * next SLA due time).
+ * outbox messages to deliver, and values derived from outside the events (the next SLA due
+ * time, the SLA fold).
  *
  * @category models
  * @since 0.1.0
@@ -50,6 +68,11 @@ export interface AppendEffects {
   readonly outbox?: ReadonlyArray<OutboxMessage>
   /** The ticket's next SLA due time for queues (`null` clears it; absent leaves it). */
   readonly slaDueAt?: DateTime.Utc | null
+  /**
+   * The ticket's SLA fold after this append (opaque JSON text): kept beside the snapshot with the
+   * version the append ends on, and returned by `load` (`LoadedStream.sla`); absent leaves it.
+   */
+  readonly sla?: string
 }
 
 /**
