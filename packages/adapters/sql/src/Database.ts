@@ -160,6 +160,19 @@ export interface AgentGroupsTable {
 }
 
 /**
+ * What the help desk keeps beside a ticket's snapshot (its SLA fold): the value the last append
+ * that gave one wrote, opaque JSON, and the version that append ended on.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TicketSlaTable {
+  ticket_id: string
+  version: number
+  value: string
+}
+
+/**
  * Every table of the SQL store.
  *
  * @category models
@@ -170,6 +183,7 @@ export interface Database {
   tickets: TicketsTable
   ticket_tags: TicketTagsTable
   ticket_texts: TicketTextsTable
+  ticket_sla: TicketSlaTable
   public_id_sequences: PublicIdSequencesTable
   timers: TimersTable
   outbox: OutboxTable

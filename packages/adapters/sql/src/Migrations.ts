@@ -12,6 +12,7 @@ import type { Dialect } from "./Database.js"
 import { transact } from "./internal/transact.js"
 import * as Initial from "./migrations/001_initial.js"
 import * as TextVisibility from "./migrations/002_text_visibility.js"
+import * as TicketSla from "./migrations/003_ticket_sla.js"
 
 /**
  * A migration failed; the database is left as `migrate` found it (the migrations of one run
@@ -32,7 +33,8 @@ export class MigrationFailed extends Schema.TaggedError<MigrationFailed>()("Migr
 
 const all = (dialect: Dialect): Record<string, Migration> => ({
   "001_initial": { up: (db) => Initial.up(db, dialect) },
-  "002_text_visibility": { up: (db) => TextVisibility.up(db, dialect) }
+  "002_text_visibility": { up: (db) => TextVisibility.up(db, dialect) },
+  "003_ticket_sla": { up: (db) => TicketSla.up(db, dialect) }
 })
 
 /**

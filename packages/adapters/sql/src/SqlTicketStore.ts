@@ -142,6 +142,8 @@ interface Plan {
   readonly emailIds: ReadonlyArray<string>
   readonly timers: Array<Row<TimersTable>>
   readonly outbox: Array<Row<OutboxTable>>
+  /** The SLA fold to keep beside the snapshot (`AppendEffects.sla`), at the version written. */
+  readonly sla: { readonly version: number; readonly value: string } | undefined
   /** The append would take the ticket past a per-ticket limit: nothing may be written. */
   readonly exceeded: Limits.LimitExceeded | undefined
 }
@@ -340,6 +342,10 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
         .$if(pg && lock, (q) => q.forUpdate())
         .executeTakeFirst()
 
+    /** The SLA fold kept beside a ticket's snapshot, read in the same statement as the row. */
+    const slaValue = sql<string | null>`(select value from ticket_sla where ticket_sla.ticket_id = tickets.id)`
+    const slaVersion = sql<number | null>`(select version from ticket_sla where ticket_sla.ticket_id = tickets.id)`
+
     const currentVersion = (ticketId: string) =>
       run("append", async () => {
         const row = await db.selectFrom("tickets").select("version").where("id", "=", key(ticketId)).executeTakeFirst()
@@ -476,6 +482,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
           available_at: 0,
           attempts: 0
         })),
+        sla: effects.sla === undefined ? undefined : { version: expectedVersion + decoded.length, value: effects.sla },
         exceeded: Limits.checkTicket(Limits.sizeOf(prior), Limits.sizeOf(next), operation)
       }
     }
@@ -607,6 +614,14 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
           .onConflict((oc) => oc.column("id").doNothing())
           .execute()
       )
+      if (plan.sla !== undefined) {
+        const { version, value } = plan.sla
+        await trx
+          .insertInto("ticket_sla")
+          .values({ ticket_id: plan.id, version, value })
+          .onConflict((oc) => oc.column("ticket_id").doUpdateSet({ version, value }))
+          .execute()
+      }
     }
 
     /** Rows a plan writes, over every table. */
@@ -617,7 +632,8 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
       plan.tagsRemoved.length +
       plan.emailIds.length +
       plan.timers.length +
-      plan.outbox.length
+      plan.outbox.length +
+      (plan.sla === undefined ? 0 : 1)
 
     /**
      * Most rows the one-statement append writes. Its arrays are one parameter each whatever their
@@ -692,6 +708,12 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
       cast(${plan.outbox.map((r) => r.payload)} as text[]), cast(${plan.outbox.map((r) => r.created_at)} as bigint[]))
     as x(id, workspace_id, ticket_id, channel, payload, created_at)
   on conflict (id) do nothing
+)`)
+      if (plan.sla !== undefined)
+        parts.push(sql`s as (
+  insert into ticket_sla (ticket_id, version, value)
+  select t.id, ${plan.sla.version}, ${plan.sla.value} from t
+  on conflict (ticket_id) do update set version = excluded.version, value = excluded.value
 )`)
       const result = await sql<{ readonly n: number }>`with ${sql.join(parts, sql`, `)}
 select count(*) as n from t`.execute(db)
@@ -779,7 +801,8 @@ select count(*) as n from t`.execute(db)
         decoded.length === 0 &&
         (effects.timers ?? []).length === 0 &&
         (effects.outbox ?? []).length === 0 &&
-        effects.slaDueAt === undefined
+        effects.slaDueAt === undefined &&
+        effects.sla === undefined
       if (!idle) {
         await writePlan(trx, plan, expectedVersion, known)
         await writeEffects(trx, plan)
@@ -1000,11 +1023,25 @@ select count(*) as n from t`.execute(db)
     const load = (ticketId: Ids.TicketId): Effect.Effect<TicketStore.LoadedStream, StoreError.StoreError> =>
       Effect.flatMap(
         run("load", async () => {
-          const row = await storedRow(db, ticketId, false)
+          const row = await db
+            .selectFrom("tickets")
+            .select([
+              "version",
+              "summary",
+              messagesJson.as("messages"),
+              slaValue.as("sla_value"),
+              slaVersion.as("sla_version")
+            ])
+            .where("id", "=", key(ticketId))
+            .executeTakeFirst()
           if (row === undefined) return { version: await bareVersion(db, ticketId), state: undefined }
           const version = Number(row.version)
+          const sla =
+            row.sla_value === null || row.sla_version === null
+              ? {}
+              : { sla: { value: row.sla_value, version: Number(row.sla_version) } }
           try {
-            return { version, state: decodeStored(ticketId, version, row.summary, row.messages) }
+            return { version, state: decodeStored(ticketId, version, row.summary, row.messages), ...sla }
           } catch {
             return undefined
           }

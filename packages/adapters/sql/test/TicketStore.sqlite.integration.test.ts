@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { TicketStoreSuite } from "@tessera/core/testing"
+import { StoredSlaSuite, TicketStoreSuite } from "@tessera/core/testing"
 import { SqlStore } from "@tessera/sql"
 import { Effect, Layer } from "effect"
 
@@ -17,3 +17,4 @@ const sqliteFile = Layer.unwrap(
 )
 
 TicketStoreSuite.run("sql (sqlite file, WAL)", sqliteFile)
+StoredSlaSuite.run("sql (sqlite file, WAL)", sqliteFile)
