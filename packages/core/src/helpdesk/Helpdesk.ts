@@ -47,34 +47,19 @@ import type {
 import { TicketRef as TicketRefSchema } from "../values/Ids.js"
 import * as Limits from "../values/Limits.js"
 import * as Link from "../values/Link.js"
+import * as ActorCache from "./ActorCache.js"
 import * as Effects from "./AppendEffects.js"
 import * as Conversation from "./Conversation.js"
+import { type HelpdeskError, isConflict, isRefusal, type Op } from "./HelpdeskError.js"
 import * as In from "./HelpdeskInput.js"
 import { decode, InvalidInput } from "./Input.js"
 import { nameOperations } from "./nameOperations.js"
+import * as StateCache from "./StateCache.js"
 import * as TicketLocks from "./TicketLocks.js"
 import * as TriggerRunner from "./TriggerRunner.js"
 import type * as Triggers from "./Triggers.js"
 
-/**
- * Every way a `Helpdesk` operation can fail.
- *
- * @category errors
- * @since 0.1.0
- */
-export type HelpdeskError =
-  | TicketError
-  | LinkError
-  | InvalidInput
-  | NotInDirectory
-  | AgentUnavailable
-  | EmailTaken
-  | VersionConflict
-  | PublicIdTaken
-  | InvalidCursor
-  | StoreError
-
-type Op<A> = Effect.Effect<A, HelpdeskError>
+export type { HelpdeskError } from "./HelpdeskError.js"
 
 /**
  * The operations of a help desk on one workspace.
@@ -181,12 +166,6 @@ export interface Service {
  */
 export class Helpdesk extends Context.Service<Helpdesk, Service>()("@tessera/core/Helpdesk") {}
 
-/** A ticket's folded state at a version, as this instance last knew it. */
-interface Known {
-  readonly state: Ticket.Ticket
-  readonly version: number
-}
-
 /** How one attempt of a command ended, when it got past deciding. */
 type Attempt =
   | { readonly _tag: "Appended"; readonly ticket: Ticket.Ticket }
@@ -195,13 +174,6 @@ type Attempt =
       readonly _tag: "AppendFailed"
       readonly error: VersionConflict | PublicIdTaken | Limits.LimitExceeded | StoreError
     }
-
-/** A command refused on its merits (not a store failure nor a race): nothing to retry. */
-const isRefusal = (error: HelpdeskError): boolean =>
-  error._tag !== "StoreUnavailable" && error._tag !== "CorruptEvent" && error._tag !== "VersionConflict"
-
-const isConflict = (error: unknown): error is VersionConflict =>
-  typeof error === "object" && error !== null && "_tag" in error && error._tag === "VersionConflict"
 
 export type { SlaOptions } from "./AppendEffects.js"
 
@@ -267,13 +239,6 @@ export const make = (
     const group = (id: GroupId) => mustExist("group", id, directory.getGroup(ws, id))
     const contact = (id: ContactId) => mustExist("contact", id, directory.getContact(ws, id))
 
-    /**
-     * Actors found in the directory lately (`actorCheckMillis`), by `_tag:id`, with when that
-     * stops counting: a command by the same actor then needs no directory read. Only successes
-     * are kept; saving an agent or a contact here forgets it at once.
-     */
-    const actorsSeen = new Map<string, number>()
-
     const lookUpActor = (actor: Actor.Actor): Op<void> => {
       switch (actor._tag) {
         case "system":
@@ -287,22 +252,8 @@ export const make = (
       }
     }
 
-    const checkActor = (actor: Actor.Actor): Op<void> => {
-      if (actor._tag === "system") return Effect.void
-      if (actorCheckMillis === 0) return lookUpActor(actor)
-      const key = `${actor._tag}:${actor.id}`
-      return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        const until = actorsSeen.get(key)
-        if (until !== undefined && now < until) return Effect.void
-        return Effect.tap(lookUpActor(actor), () =>
-          Effect.sync(() => {
-            actorsSeen.delete(key)
-            actorsSeen.set(key, now + actorCheckMillis)
-            if (actorsSeen.size > 10_000) actorsSeen.delete(actorsSeen.keys().next().value as string)
-          })
-        )
-      })
-    }
+    const checkActor = (actor: Actor.Actor): Op<void> =>
+      actor._tag === "system" ? Effect.void : actors.checked(actor, lookUpActor(actor))
 
     /** An assignee must be an active agent and a member of the ticket's group, if it has one. */
     const checkAssignee = (id: AgentId, inGroup: GroupId | undefined): Op<void> =>
@@ -316,36 +267,11 @@ export const make = (
 
     // -- state cache -------------------------------------------------------------------------
 
-    /**
-     * What this instance last knew of each ticket, least recently used first (a `Map` keeps
-     * insertion order). Only ever a hint: see `execute`.
-     */
-    const known = new Map<TicketId, Known>()
-
-    const recall = (ticketId: TicketId): Known | undefined => {
-      const entry = known.get(ticketId)
-      if (entry !== undefined) {
-        known.delete(ticketId)
-        known.set(ticketId, entry)
-      }
-      return entry
-    }
-
-    /** Versions only grow, so an older snapshot (from a slower fiber) never replaces a newer one. */
-    const remember = (ticketId: TicketId, entry: Known): void => {
-      if (stateCacheSize === 0) return
-      const current = known.get(ticketId)
-      known.delete(ticketId)
-      known.set(ticketId, current !== undefined && current.version > entry.version ? current : entry)
-      if (known.size > stateCacheSize) {
-        const oldest = known.keys().next()
-        if (oldest.done !== true) known.delete(oldest.value)
-      }
-    }
-
-    const forget = (ticketId: TicketId): void => {
-      known.delete(ticketId)
-    }
+    const states = StateCache.make(stateCacheSize)
+    const actors = ActorCache.make(actorCheckMillis)
+    const recall = states.recall
+    const remember = states.remember
+    const forget = states.forget
 
     /** Single-ticket commands (`execute`, `applyRules`) take their ticket's lock: see `TicketLocks`. */
     const locks = TicketLocks.make()
@@ -388,7 +314,7 @@ export const make = (
         : Effect.succeed(state)
 
     /** Reads the ticket fresh from the store, and remembers it. */
-    const load = (ticketId: TicketId, ref: TicketRef = ticketId): Op<Known> =>
+    const load = (ticketId: TicketId, ref: TicketRef = ticketId): Op<StateCache.Known> =>
       Effect.gen(function* () {
         const loaded = yield* store.load(ticketId)
         const state = yield* Effect.tapError(inWorkspace(loaded.state, ref), () => Effect.sync(() => forget(ticketId)))
@@ -532,7 +458,7 @@ export const make = (
     const attempt = (
       ticketId: TicketId,
       ref: TicketRef,
-      { state: knownState, version }: Known,
+      { state: knownState, version }: StateCache.Known,
       actor: Actor.Actor,
       expectedVersion: number | undefined,
       build: (ticket: Ticket.Ticket) => Op<C.TicketCommand>
@@ -646,9 +572,9 @@ export const make = (
      */
     const gather = (
       roots: ReadonlyArray<{ readonly id: TicketId; readonly ref: TicketRef; readonly whole: boolean }>
-    ): Op<Map<TicketId, Known>> =>
+    ): Op<Map<TicketId, StateCache.Known>> =>
       Effect.gen(function* () {
-        const read = new Map<TicketId, Known>()
+        const read = new Map<TicketId, StateCache.Known>()
         const queue: Array<{ readonly id: TicketId; readonly ref?: TicketRef; readonly whole: boolean }> = [...roots]
         for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
           if (read.has(next.id)) continue
@@ -1097,7 +1023,7 @@ export const make = (
         const record = build(id ?? (yield* ids.next(kind)))
         yield* save(record)
         // A saved agent (deactivated, say) or contact is looked up afresh by the next command.
-        actorsSeen.delete(`${kind}:${record.id}`)
+        actors.forget(kind, record.id)
         return record
       })
 
