@@ -50,6 +50,8 @@ import * as Link from "../values/Link.js"
 import * as ActorCache from "./ActorCache.js"
 import * as Effects from "./AppendEffects.js"
 import * as Conversation from "./Conversation.js"
+import * as Deps from "./Deps.js"
+import * as DirectoryChecks from "./DirectoryChecks.js"
 import { type HelpdeskError, isConflict, isRefusal, type Op } from "./HelpdeskError.js"
 import * as In from "./HelpdeskInput.js"
 import { decode, InvalidInput } from "./Input.js"
@@ -221,60 +223,28 @@ export const make = (
     const ids = yield* IdGenerator
     const timers = yield* Timer.Timers
 
-    const context = (actor: Actor.Actor): Effect.Effect<DecideContext> =>
-      Effect.map(DateTime.now, (now) => ({ now, actor, workflow, customFields }))
-
-    // -- directory checks --------------------------------------------------------------------
-
-    const mustExist = <A>(
-      kind: NotInDirectory["kind"],
-      id: string,
-      found: Effect.Effect<Option.Option<A>, StoreError>
-    ) =>
-      Effect.flatMap(found, (o) =>
-        Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new NotInDirectory({ kind, id }))
-      )
-
-    const agent = (id: AgentId) => mustExist("agent", id, directory.getAgent(ws, id))
-    const group = (id: GroupId) => mustExist("group", id, directory.getGroup(ws, id))
-    const contact = (id: ContactId) => mustExist("contact", id, directory.getContact(ws, id))
-
-    const lookUpActor = (actor: Actor.Actor): Op<void> => {
-      switch (actor._tag) {
-        case "system":
-          return Effect.void
-        case "contact":
-          return Effect.asVoid(contact(actor.id))
-        case "agent":
-          return Effect.flatMap(agent(actor.id), (a) =>
-            a.active ? Effect.void : Effect.fail(new AgentUnavailable({ agent: a.id, reason: "inactive" }))
-          )
-      }
+    const sla = options.sla
+    const deps: Deps.Deps = {
+      ws,
+      workflow,
+      customFields,
+      maxAttempts,
+      solveIncidents,
+      store,
+      directory,
+      ids,
+      timers,
+      sla,
+      triggers: options.triggers,
+      effects: Effects.make({ ws, workflow, store, directory, sla }),
+      states: StateCache.make(stateCacheSize),
+      actors: ActorCache.make(actorCheckMillis),
+      locks: TicketLocks.make()
     }
-
-    const checkActor = (actor: Actor.Actor): Op<void> =>
-      actor._tag === "system" ? Effect.void : actors.checked(actor, lookUpActor(actor))
-
-    /** An assignee must be an active agent and a member of the ticket's group, if it has one. */
-    const checkAssignee = (id: AgentId, inGroup: GroupId | undefined): Op<void> =>
-      Effect.flatMap(agent(id), (a) =>
-        !a.active
-          ? Effect.fail(new AgentUnavailable({ agent: id, reason: "inactive" }))
-          : inGroup !== undefined && !a.groups.includes(inGroup)
-            ? Effect.fail(new AgentUnavailable({ agent: id, reason: "not_in_group", group: inGroup }))
-            : Effect.void
-      )
-
-    // -- state cache -------------------------------------------------------------------------
-
-    const states = StateCache.make(stateCacheSize)
-    const actors = ActorCache.make(actorCheckMillis)
-    const recall = states.recall
-    const remember = states.remember
-    const forget = states.forget
-
-    /** Single-ticket commands (`execute`, `applyRules`) take their ticket's lock: see `TicketLocks`. */
-    const locks = TicketLocks.make()
+    const context = (actor: Actor.Actor) => Deps.decideContext(deps, actor)
+    const { mustExist, agent, group, contact, checkActor, checkAssignee, checkFollower } = DirectoryChecks.make(deps)
+    const { recall, remember, forget } = deps.states
+    const { locks, actors } = deps
 
     // -- streams -----------------------------------------------------------------------------
 
@@ -326,10 +296,7 @@ export const make = (
     const resolveRef = (raw: typeof TicketRefSchema.Encoded) =>
       Effect.flatMap(decode(TicketRefSchema, "ticket")(raw), (ref) => Effect.map(resolve(ref), (id) => ({ id, ref })))
 
-    // -- what appends write besides events ---------------------------------------------------
-
-    const sla = options.sla
-    const { effectsFor, slaPlan } = Effects.make({ ws, workflow, store, directory, sla })
+    const { effectsFor, slaPlan } = deps.effects
 
     // -- triggers ----------------------------------------------------------------------------
 
@@ -1009,9 +976,6 @@ export const make = (
             (ticket) => Ticket.viewFor(input.by, ticket)
           )
         )
-
-    const checkFollower = (f: { readonly _tag: "agent" | "contact"; readonly id: string }): Op<void> =>
-      f._tag === "agent" ? Effect.asVoid(agent(f.id as AgentId)) : Effect.asVoid(contact(f.id as ContactId))
 
     const saveWithId = <A extends { readonly id: string }>(
       kind: "contact" | "organization" | "agent" | "group",
