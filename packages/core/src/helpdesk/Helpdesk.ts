@@ -42,9 +42,9 @@ import type {
   OrganizationId,
   PublicId,
   TicketId,
-  TicketRef
+  TicketRef,
+  TicketRef as TicketRefSchema
 } from "../values/Ids.js"
-import { TicketRef as TicketRefSchema } from "../values/Ids.js"
 import * as Limits from "../values/Limits.js"
 import * as Link from "../values/Link.js"
 import * as ActorCache from "./ActorCache.js"
@@ -57,6 +57,7 @@ import * as In from "./HelpdeskInput.js"
 import { decode, InvalidInput } from "./Input.js"
 import { nameOperations } from "./nameOperations.js"
 import * as StateCache from "./StateCache.js"
+import * as Streams from "./Streams.js"
 import * as TicketLocks from "./TicketLocks.js"
 import * as TriggerRunner from "./TriggerRunner.js"
 import type * as Triggers from "./Triggers.js"
@@ -246,55 +247,7 @@ export const make = (
     const { recall, remember, forget } = deps.states
     const { locks, actors } = deps
 
-    // -- streams -----------------------------------------------------------------------------
-
-    /** The ticket that holds a public number (or the id given): exactly that ticket. */
-    const holder = (ref: TicketRef): Op<TicketId> =>
-      typeof ref === "number"
-        ? Effect.flatMap(store.resolve(ws, ref as PublicId), (o) =>
-            Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new TicketNotFound({ ticket: ref }))
-          )
-        : Effect.succeed(ref)
-
-    /**
-     * The ticket a reference leads to: an id names its ticket; a public number of a ticket merged
-     * into another leads to that other ticket (to the end of a chain of merges), and `via` is then
-     * the merged ticket the number belongs to.
-     */
-    const follow = (ref: TicketRef): Op<{ readonly id: TicketId; readonly via?: Ticket.Ticket }> =>
-      typeof ref === "number"
-        ? Effect.gen(function* () {
-            const held = yield* holder(ref)
-            const first = recall(held) ?? (yield* load(held, ref))
-            let current = first
-            for (let hops = 0; current.state.mergedInto !== undefined && hops < Relations.maxDepth; hops++) {
-              const next = current.state.mergedInto
-              current = recall(next) ?? (yield* load(next))
-            }
-            return current === first ? { id: held } : { id: current.state.id, via: first.state }
-          })
-        : Effect.succeed({ id: ref })
-
-    const resolve = (ref: TicketRef): Op<TicketId> => Effect.map(follow(ref), ({ id }) => id)
-
-    /** A stream's state, if it is a ticket of this workspace: another's looks exactly like a missing one. */
-    const inWorkspace = (state: Ticket.State, ref: TicketRef): Op<Ticket.Ticket> =>
-      state === undefined || state.workspaceId !== ws
-        ? Effect.fail(new TicketNotFound({ ticket: ref }))
-        : Effect.succeed(state)
-
-    /** Reads the ticket fresh from the store, and remembers it. */
-    const load = (ticketId: TicketId, ref: TicketRef = ticketId): Op<StateCache.Known> =>
-      Effect.gen(function* () {
-        const loaded = yield* store.load(ticketId)
-        const state = yield* Effect.tapError(inWorkspace(loaded.state, ref), () => Effect.sync(() => forget(ticketId)))
-        const entry = { state, version: loaded.version }
-        remember(ticketId, entry)
-        return entry
-      })
-
-    const resolveRef = (raw: typeof TicketRefSchema.Encoded) =>
-      Effect.flatMap(decode(TicketRefSchema, "ticket")(raw), (ref) => Effect.map(resolve(ref), (id) => ({ id, ref })))
+    const { holder, follow, resolve, inWorkspace, load, resolveRef, appendDecided } = Streams.make(deps)
 
     const { effectsFor, slaPlan } = deps.effects
 
@@ -393,30 +346,6 @@ export const make = (
           if (!isConflict(appended.failure) || tries >= maxAttempts) return yield* Effect.fail(appended.failure)
         }
       })
-
-    /**
-     * Appends decided events with their effects; the new state on success. The cache follows:
-     * the new state on success, nothing on failure (the stream is no longer known).
-     */
-    const appendDecided = (
-      state: Ticket.State,
-      version: number,
-      ticketId: TicketId,
-      events: ReadonlyArray<TicketEvent>
-    ) => {
-      const next = Ticket.fold(events, state) as Ticket.Ticket
-      // What the append writes besides its events is worked out first: a failure there (the
-      // directory unreachable, say) fails the command, it is not the append's.
-      return Effect.map(effectsFor(next, ticketId, events), (effects) => {
-        return store.append(ticketId, version, events, effects).pipe(
-          Effect.tapError(() => Effect.sync(() => forget(ticketId))),
-          Effect.map((appended) => {
-            remember(ticketId, { state: next, version: appended })
-            return next
-          })
-        )
-      })
-    }
 
     /**
      * One attempt on a known state: check it, decide, append. Failures before the append fail
