@@ -45,10 +45,11 @@ import type {
   TicketRef,
   TicketRef as TicketRefSchema
 } from "../values/Ids.js"
-import * as Limits from "../values/Limits.js"
+import type * as Limits from "../values/Limits.js"
 import * as Link from "../values/Link.js"
 import * as ActorCache from "./ActorCache.js"
 import * as Effects from "./AppendEffects.js"
+import * as Batch from "./Batch.js"
 import * as Conversation from "./Conversation.js"
 import * as Deps from "./Deps.js"
 import * as DirectoryChecks from "./DirectoryChecks.js"
@@ -243,11 +244,14 @@ export const make = (
       locks: TicketLocks.make()
     }
     const context = (actor: Actor.Actor) => Deps.decideContext(deps, actor)
-    const { mustExist, agent, group, contact, checkActor, checkAssignee, checkFollower } = DirectoryChecks.make(deps)
+    const checks = DirectoryChecks.make(deps)
+    const { mustExist, agent, group, contact, checkActor, checkAssignee, checkFollower } = checks
     const { recall, remember, forget } = deps.states
     const { locks, actors } = deps
 
     const { holder, follow, resolve, inWorkspace, load, resolveRef, appendDecided } = Streams.make(deps)
+    const { executeMany } = Batch.make(deps, checks)
+    const versionIs = Batch.versionIs
 
     const { effectsFor, slaPlan } = deps.effects
 
@@ -452,107 +456,6 @@ export const make = (
           yield* timers.schedule(Timer.make(ws, ticketId, "sla", nextTimer))
         return recorded
       })
-
-    // -- several tickets at once --------------------------------------------------------------
-
-    /**
-     * How many tickets one link, merge or split may read (its roots and what they reach): one
-     * fewer than a batch may hold, so a split's new ticket always fits in its batch.
-     */
-    const maxRead = Limits.streamsPerBatch - 1
-
-    /**
-     * Reads `roots` fresh from the store, and what a decision on them may need
-     * (`Relations.reach`): a root that is missing or in another workspace is `TicketNotFound`;
-     * a linked ticket that is, is left out.
-     */
-    const gather = (
-      roots: ReadonlyArray<{ readonly id: TicketId; readonly ref: TicketRef; readonly whole: boolean }>
-    ): Op<Map<TicketId, StateCache.Known>> =>
-      Effect.gen(function* () {
-        const read = new Map<TicketId, StateCache.Known>()
-        const queue: Array<{ readonly id: TicketId; readonly ref?: TicketRef; readonly whole: boolean }> = [...roots]
-        for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-          if (read.has(next.id)) continue
-          if (read.size >= maxRead) {
-            const root = roots[0]?.id ?? next.id
-            return yield* new InvalidLink({ ticketId: root, other: next.id, kind: "any", reason: "too_deep" })
-          }
-          const loaded = yield* store.load(next.id)
-          if (loaded.state === undefined || loaded.state.workspaceId !== ws) {
-            if (next.ref !== undefined) return yield* new TicketNotFound({ ticket: next.ref })
-            continue
-          }
-          read.set(next.id, { state: loaded.state, version: loaded.version })
-          for (const id of Relations.reach(loaded.state, next.whole)) queue.push({ id, whole: false })
-        }
-        return read
-      })
-
-    /**
-     * Decides on several tickets and appends every change in one `appendAll`, with the version of
-     * every ticket read (changed or not), so the decision never rests on stale state; on a
-     * concurrent write, reads and decides again (bounded). Returns the new states of the tickets
-     * that changed (and of those read, unchanged).
-     */
-    const executeMany = (
-      actor: Actor.Actor,
-      roots: ReadonlyArray<{ readonly id: TicketId; readonly ref: TicketRef; readonly whole: boolean }>,
-      decideAll: (graph: Relations.Graph, ctx: DecideContext) => Op<ReadonlyArray<Relations.Change>>
-    ): Op<ReadonlyMap<TicketId, Ticket.Ticket>> =>
-      Effect.gen(function* () {
-        yield* checkActor(actor)
-        for (let tries = 1; ; tries++) {
-          const read = yield* gather(roots)
-          const graph = new Map(Array.from(read, ([id, known]) => [id, known.state] as const))
-          const changes = yield* decideAll(graph, yield* context(actor))
-          const changed = new Map(changes.map((c) => [c.ticketId, c.events] as const))
-          const batch: Array<AppendRequest> = []
-          const after = new Map<TicketId, Ticket.Ticket>(graph)
-          for (const [ticketId, known] of read) {
-            const events = changed.get(ticketId) ?? []
-            if (events.length === 0) {
-              batch.push({ ticketId, expectedVersion: known.version, events })
-              continue
-            }
-            const next = Ticket.fold(events, known.state) as Ticket.Ticket
-            after.set(ticketId, next)
-            batch.push({
-              ticketId,
-              expectedVersion: known.version,
-              events,
-              effects: yield* effectsFor(next, ticketId, events)
-            })
-          }
-          for (const { ticketId, events } of changes) {
-            if (read.has(ticketId)) continue
-            const next = Ticket.fold(events) as Ticket.Ticket
-            after.set(ticketId, next)
-            batch.push({ ticketId, expectedVersion: 0, events, effects: yield* effectsFor(next, ticketId, events) })
-          }
-          if (changes.length === 0) return after
-          const appended = yield* Effect.result(store.appendAll(batch))
-          if (appended._tag === "Success") {
-            batch.forEach((request, i) => {
-              const state = after.get(request.ticketId)
-              const version = appended.success[i]
-              if (state !== undefined && version !== undefined) remember(request.ticketId, { state, version })
-            })
-            return after
-          }
-          for (const request of batch) forget(request.ticketId)
-          const error = appended.failure
-          if (!isConflict(error) || tries >= maxAttempts) return yield* Effect.fail(error)
-        }
-      })
-
-    /** A caller's `expectedVersion`, checked against the ticket as read for the decision. */
-    const versionIs = (graph: Relations.Graph, ticketId: TicketId, expected: number | undefined): Op<void> => {
-      const actual = graph.get(ticketId)?.version ?? 0
-      return expected === undefined || expected === actual
-        ? Effect.void
-        : Effect.fail(new VersionConflict({ streamId: ticketId, expected, actual }))
-    }
 
     const linkOp =
       (decideLink: typeof Relations.link) =>
