@@ -49,6 +49,7 @@ import type * as Limits from "../values/Limits.js"
 import * as Link from "../values/Link.js"
 import * as ActorCache from "./ActorCache.js"
 import * as Effects from "./AppendEffects.js"
+import * as Automations from "./Automations.js"
 import * as Batch from "./Batch.js"
 import * as Conversation from "./Conversation.js"
 import * as Deps from "./Deps.js"
@@ -249,107 +250,16 @@ export const make = (
     const { recall, remember, forget } = deps.states
     const { locks, actors } = deps
 
-    const { holder, follow, resolve, inWorkspace, load, resolveRef, appendDecided } = Streams.make(deps)
-    const { executeMany } = Batch.make(deps, checks)
+    const streams = Streams.make(deps)
+    const { holder, follow, resolve, inWorkspace, load, resolveRef, appendDecided } = streams
+    const batch = Batch.make(deps, checks)
+    const { executeMany } = batch
     const versionIs = Batch.versionIs
 
     const { effectsFor, slaPlan } = deps.effects
 
-    // -- triggers ----------------------------------------------------------------------------
-
-    const triggers = options.triggers
-    const maxPasses = triggers?.maxPasses ?? 10
-
-    /**
-     * `events` followed by what `rules` decide on the ticket they leave (see `TriggerRunner`): a
-     * failure of the rules drops their changes and records `RulesFailed` after `events`.
-     */
-    const runRules = (
-      rules: ReadonlyArray<Triggers.TriggerRule<HelpdeskError>>,
-      ticketId: TicketId,
-      before: Ticket.State,
-      events: ReadonlyArray<TicketEvent>,
-      ctx: DecideContext
-    ): Effect.Effect<TriggerRunner.Outcome> =>
-      TriggerRunner.run(rules, { ticketId, before, events, context: ctx, maxPasses })
-
-    /** The command's events followed by those of the help desk's trigger rules. */
-    const runTriggers = (
-      ticketId: TicketId,
-      before: Ticket.State,
-      events: ReadonlyArray<TicketEvent>,
-      ctx: DecideContext
-    ): Effect.Effect<TriggerRunner.Outcome> =>
-      triggers === undefined || triggers.rules.length === 0 || events.length === 0
-        ? Effect.succeed({ events, links: [], failed: undefined })
-        : runRules(triggers.rules, ticketId, before, events, ctx)
-
-    /**
-     * Makes the links rules asked for, once their unit of work is written: each as `link` would,
-     * by the rule (its events naming it); one that is refused is not made.
-     */
-    const makeLinks = (ticketId: TicketId, links: ReadonlyArray<TriggerRunner.PendingLink>): Op<void> =>
-      Effect.forEach(
-        links,
-        (l) =>
-          Effect.flatMap(
-            Effect.result(
-              Effect.flatMap(holder(typeof l.to === "number" ? (l.to as PublicId) : (l.to as TicketId)), (to) =>
-                executeMany(
-                  Actor.system(`rule:${l.rule.id}`),
-                  [
-                    { id: ticketId, ref: ticketId, whole: false },
-                    { id: to, ref: to, whole: false }
-                  ],
-                  (graph, ctx) => Relations.link(graph, ticketId, l.kind, to, { ...ctx, rule: l.rule })
-                )
-              )
-            ),
-            (made) => (made._tag === "Failure" && !isRefusal(made.failure) ? Effect.fail(made.failure) : Effect.void)
-          ),
-        { discard: true }
-      )
-
-    /**
-     * Runs rules on a ticket as it stands (automations on a schedule): what they decide is one
-     * unit of work, which the help desk's triggers then follow; decided again on a concurrent
-     * write (bounded). When these rules fail, only their `RulesFailed` is written (the help desk's
-     * triggers do not run); when the triggers that follow fail, the rules' changes are kept and
-     * the triggers' dropped, as for a command.
-     */
-    const applyRules = (
-      raw: typeof TicketRefSchema.Encoded,
-      rules: ReadonlyArray<Triggers.TriggerRule<HelpdeskError>>
-    ): Op<Ticket.Ticket> =>
-      Effect.flatMap(resolveRef(raw), ({ id, ref }) => locks.withLock(id, applyRulesOn(id, ref, rules)))
-
-    const applyRulesOn = (
-      id: TicketId,
-      ref: TicketRef,
-      rules: ReadonlyArray<Triggers.TriggerRule<HelpdeskError>>
-    ): Op<Ticket.Ticket> =>
-      Effect.gen(function* () {
-        for (let tries = 1; ; tries++) {
-          const { state, version } = yield* load(id, ref)
-          const ctx = yield* context(Actor.system("automation"))
-          const decided = yield* runRules(rules, id, state, [], ctx)
-          if (decided.events.length === 0 && decided.links.length === 0) return state
-          const triggered = decided.failed === undefined ? yield* runTriggers(id, state, decided.events, ctx) : decided
-          const events = triggered.events
-          const links = triggered.failed === undefined ? [...decided.links, ...triggered.links] : decided.links
-          if (events.length === 0) {
-            yield* makeLinks(id, links)
-            return (yield* load(id, ref)).state
-          }
-          const appended = yield* Effect.result(yield* appendDecided(state, version, id, events))
-          if (appended._tag === "Success") {
-            if (links.length === 0) return appended.success
-            yield* makeLinks(id, links)
-            return (yield* load(id, ref)).state
-          }
-          if (!isConflict(appended.failure) || tries >= maxAttempts) return yield* Effect.fail(appended.failure)
-        }
-      })
+    const automations = Automations.make(deps, streams, batch)
+    const { runTriggers, makeLinks, applyRules } = automations
 
     /**
      * One attempt on a known state: check it, decide, append. Failures before the append fail
