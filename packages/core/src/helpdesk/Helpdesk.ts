@@ -63,6 +63,7 @@ import * as Streams from "./Streams.js"
 import * as TicketLocks from "./TicketLocks.js"
 import * as TriggerRunner from "./TriggerRunner.js"
 import type * as Triggers from "./Triggers.js"
+import * as UnitOfWork from "./UnitOfWork.js"
 
 export type { HelpdeskError } from "./HelpdeskError.js"
 
@@ -171,15 +172,6 @@ export interface Service {
  */
 export class Helpdesk extends Context.Service<Helpdesk, Service>()("@tessera/core/Helpdesk") {}
 
-/** How one attempt of a command ended, when it got past deciding. */
-type Attempt =
-  | { readonly _tag: "Appended"; readonly ticket: Ticket.Ticket }
-  | { readonly _tag: "Unchanged"; readonly ticket: Ticket.Ticket }
-  | {
-      readonly _tag: "AppendFailed"
-      readonly error: VersionConflict | PublicIdTaken | Limits.LimitExceeded | StoreError
-    }
-
 export type { SlaOptions } from "./AppendEffects.js"
 
 /**
@@ -261,85 +253,7 @@ export const make = (
     const automations = Automations.make(deps, streams, batch)
     const { runTriggers, makeLinks, applyRules } = automations
 
-    /**
-     * One attempt on a known state: check it, decide, append. Failures before the append fail
-     * the effect; the append's outcome is returned, so a caller can tell the two apart.
-     */
-    const attempt = (
-      ticketId: TicketId,
-      ref: TicketRef,
-      { state: knownState, version }: StateCache.Known,
-      actor: Actor.Actor,
-      expectedVersion: number | undefined,
-      build: (ticket: Ticket.Ticket) => Op<C.TicketCommand>
-    ): Op<Attempt> =>
-      Effect.gen(function* () {
-        const state = yield* inWorkspace(knownState, ref)
-        if (expectedVersion !== undefined && expectedVersion !== version) {
-          return yield* new VersionConflict({ streamId: ticketId, expected: expectedVersion, actual: version })
-        }
-        const command = yield* build(state)
-        const ctx = yield* context(actor)
-        const { events, links } = yield* runTriggers(ticketId, state, yield* decide(state, command, ctx), ctx)
-        if (events.length === 0) return { _tag: "Unchanged", ticket: state } as const
-        const appended = yield* Effect.result(yield* appendDecided(state, version, ticketId, events))
-        if (appended._tag === "Failure") return { _tag: "AppendFailed", error: appended.failure } as const
-        if (links.length === 0) return { _tag: "Appended", ticket: appended.success } as const
-        yield* makeLinks(ticketId, links)
-        return { _tag: "Appended", ticket: (yield* load(ticketId, ref)).state } as const
-      })
-
-    /**
-     * Decide, append; on a concurrent write, again on fresh state (bounded). `build` runs on
-     * every attempt, so its directory checks see the state the command is decided on.
-     *
-     * The first attempt may decide on the remembered state (if the caller's `expectedVersion`,
-     * when given, is its version). That state may be stale, so only a successful append is
-     * taken from it: a refusal (from `build` or `decide`), a command that changes nothing (a
-     * lost update, if another writer changed the ticket) or a version conflict is forgotten and
-     * decided again on fresh state, without counting against `maxAttempts`. Any other append
-     * failure is the store's, not the state's (the version matched), and is returned as is.
-     */
-    const execute = (
-      ref: TicketRef,
-      actor: Actor.Actor,
-      expectedVersion: number | undefined,
-      build: (ticket: Ticket.Ticket) => Op<C.TicketCommand>
-    ): Op<Ticket.Ticket> =>
-      Effect.gen(function* () {
-        yield* checkActor(actor)
-        const ticketId = yield* resolve(ref)
-        // One command at a time per ticket in this instance: only writers elsewhere can conflict.
-        return yield* locks.withLock(ticketId, executeOn(ticketId, ref, actor, expectedVersion, build))
-      })
-
-    const executeOn = (
-      ticketId: TicketId,
-      ref: TicketRef,
-      actor: Actor.Actor,
-      expectedVersion: number | undefined,
-      build: (ticket: Ticket.Ticket) => Op<C.TicketCommand>
-    ): Op<Ticket.Ticket> =>
-      Effect.gen(function* () {
-        const remembered = recall(ticketId)
-        if (remembered !== undefined && (expectedVersion === undefined || expectedVersion === remembered.version)) {
-          const onRemembered = yield* Effect.result(attempt(ticketId, ref, remembered, actor, expectedVersion, build))
-          if (onRemembered._tag === "Success") {
-            const outcome = onRemembered.success
-            if (outcome._tag === "Appended") return outcome.ticket
-            if (outcome._tag === "AppendFailed" && !isConflict(outcome.error)) return yield* Effect.fail(outcome.error)
-          }
-          forget(ticketId)
-        }
-        for (let tries = 1; ; tries++) {
-          const fresh = yield* load(ticketId, ref)
-          const outcome = yield* attempt(ticketId, ref, fresh, actor, expectedVersion, build)
-          if (outcome._tag !== "AppendFailed") return outcome.ticket
-          const error = outcome.error
-          if (!isConflict(error) || expectedVersion !== undefined || tries >= maxAttempts)
-            return yield* Effect.fail(error)
-        }
-      })
+    const { execute } = UnitOfWork.make(deps, checks, streams, automations)
 
     /**
      * Records the SLA warnings and breaches of a ticket that are due and not yet in its log, and
