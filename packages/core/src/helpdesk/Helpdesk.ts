@@ -61,6 +61,7 @@ import { nameOperations } from "./nameOperations.js"
 import * as StateCache from "./StateCache.js"
 import * as Streams from "./Streams.js"
 import * as TicketLocks from "./TicketLocks.js"
+import * as TimerRunner from "./TimerRunner.js"
 import * as TriggerRunner from "./TriggerRunner.js"
 import type * as Triggers from "./Triggers.js"
 import * as UnitOfWork from "./UnitOfWork.js"
@@ -253,33 +254,10 @@ export const make = (
     const automations = Automations.make(deps, streams, batch)
     const { runTriggers, makeLinks, applyRules } = automations
 
-    const { execute } = UnitOfWork.make(deps, checks, streams, automations)
+    const unitOfWork = UnitOfWork.make(deps, checks, streams, automations)
+    const { execute } = unitOfWork
 
-    /**
-     * Records the SLA warnings and breaches of a ticket that are due and not yet in its log, and
-     * sets the timer for the next one; returns how many it recorded. Several nodes may fire the
-     * same timer: the log is read again on each attempt, and appends are optimistic, so each
-     * milestone is recorded once.
-     */
-    const recordSla = (ticketId: TicketId): Op<number> =>
-      Effect.gen(function* () {
-        if (sla === undefined) return 0
-        let recorded = 0
-        let nextTimer: DateTime.Utc | undefined
-        yield* execute(ticketId, Actor.system("sla"), undefined, (ticket) =>
-          Effect.gen(function* () {
-            const log = (yield* store.read(ticketId)).events
-            const plan = yield* slaPlan(ticket, log, yield* DateTime.now, sla)
-            recorded = plan.due.length
-            nextTimer = plan.next
-            return new C.RecordSla({ ticketId, milestones: plan.due })
-          })
-        )
-        // Nothing recorded: no append set the next timer, so set it here.
-        if (recorded === 0 && nextTimer !== undefined)
-          yield* timers.schedule(Timer.make(ws, ticketId, "sla", nextTimer))
-        return recorded
-      })
+    const { recordSla, runDueTimers } = TimerRunner.make(deps, unitOfWork)
 
     const linkOp =
       (decideLink: typeof Relations.link) =>
@@ -721,39 +699,7 @@ export const make = (
         ),
       list: (raw) => Effect.flatMap(decode(TicketQuery, "query")(raw), (query) => store.query(ws, query)),
       recomputeSla: (raw) => Effect.flatMap(resolveRef(raw), ({ id }) => recordSla(id)),
-      runDueTimers: (limit = 100) =>
-        Effect.gen(function* () {
-          const now = yield* DateTime.now
-          const due = yield* timers.claimDue(ws, now, limit, 60_000)
-          let fired = 0
-          for (const timer of due) {
-            if (timer.purpose === "sla") {
-              const outcome = yield* Effect.result(recordSla(timer.ticketId))
-              if (outcome._tag === "Failure") {
-                const error = outcome.failure
-                if (error._tag !== "TicketNotFound" && error._tag !== "TicketClosed") continue // retried after the lease
-              } else if (outcome.success > 0) fired++
-              yield* timers.complete(timer.id)
-              continue
-            }
-            const closed = execute(timer.ticketId, Actor.system("close-solved"), undefined, (ticket) =>
-              Effect.succeed(new C.CloseSolved({ ticketId: ticket.id }))
-            )
-            const outcome = yield* Effect.result(closed)
-            if (outcome._tag === "Failure") {
-              const error = outcome.failure
-              if (error._tag === "NotDue") {
-                yield* timers.schedule(Timer.make(ws, timer.ticketId, timer.purpose, error.dueAt))
-              } else if (error._tag !== "TicketNotFound" && error._tag !== "TicketClosed") {
-                continue // the lease runs out and the timer comes back: nothing is lost
-              }
-            } else if (outcome.success.category === "closed") {
-              fired++ // a ticket reopened since the timer was set stays open and does not count
-            }
-            yield* timers.complete(timer.id)
-          }
-          return fired
-        }),
+      runDueTimers,
       saveContact: (raw) =>
         Effect.flatMap(decode(In.ContactInput, "contact")(raw), (input) =>
           Effect.gen(function* () {
