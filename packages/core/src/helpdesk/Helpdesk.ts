@@ -13,7 +13,7 @@ import { Clock, Context, DateTime, Duration, Effect, Layer, Option } from "effec
 import type { Agent, Contact, Group, Organization } from "../directory/Directory.js"
 import { Email, normalizeEmail } from "../directory/Directory.js"
 import { AgentUnavailable, type EmailTaken, NotInDirectory } from "../directory/DirectoryError.js"
-import * as Duplicates from "../links/Duplicates.js"
+import type * as Duplicates from "../links/Duplicates.js"
 import { InvalidLink, type LinkError } from "../links/LinkError.js"
 import * as Relations from "../links/Relations.js"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
@@ -58,6 +58,7 @@ import { type HelpdeskError, isConflict, isRefusal, type Op } from "./HelpdeskEr
 import * as In from "./HelpdeskInput.js"
 import { decode, InvalidInput } from "./Input.js"
 import { nameOperations } from "./nameOperations.js"
+import * as RelationOperations from "./RelationOperations.js"
 import * as StateCache from "./StateCache.js"
 import * as Streams from "./Streams.js"
 import * as TicketLocks from "./TicketLocks.js"
@@ -259,133 +260,7 @@ export const make = (
 
     const { recordSla, runDueTimers } = TimerRunner.make(deps, unitOfWork)
 
-    const linkOp =
-      (decideLink: typeof Relations.link) =>
-      (raw: In.LinkInput): Op<Ticket.Ticket> =>
-        Effect.gen(function* () {
-          const input = yield* decode(In.LinkInput, "link")(raw)
-          const from = yield* holder(input.ticket)
-          const to = yield* holder(input.to)
-          const after = yield* executeMany(
-            input.by,
-            [
-              { id: from, ref: input.ticket, whole: false },
-              { id: to, ref: input.to, whole: false }
-            ],
-            (graph, ctx) =>
-              Effect.flatMap(versionIs(graph, from, input.expectedVersion), () =>
-                decideLink(graph, from, input.kind, to, ctx)
-              )
-          )
-          return after.get(from) as Ticket.Ticket
-        })
-
-    const mergeOp = (raw: In.MergeInput): Op<Ticket.Ticket> =>
-      Effect.gen(function* () {
-        const input = yield* decode(In.MergeInput, "merge")(raw)
-        const target = yield* holder(input.target)
-        const sources: Array<{ readonly id: TicketId; readonly ref: TicketRef; readonly whole: boolean }> = []
-        for (const ref of input.sources) sources.push({ id: yield* holder(ref), ref, whole: true })
-        const after = yield* executeMany(
-          input.by,
-          [{ id: target, ref: input.target, whole: false }, ...sources],
-          (graph, ctx) =>
-            Relations.merge(
-              graph,
-              target,
-              sources.map((s) => s.id),
-              ctx
-            )
-        )
-        return after.get(target) as Ticket.Ticket
-      })
-
-    const undoMergeOp = (raw: In.UndoMergeInput): Op<Ticket.Ticket> =>
-      Effect.gen(function* () {
-        const input = yield* decode(In.UndoMergeInput, "undoMerge")(raw)
-        const target = yield* holder(input.target)
-        const source = yield* holder(input.source)
-        const after = yield* executeMany(
-          input.by,
-          [
-            { id: target, ref: input.target, whole: true },
-            { id: source, ref: input.source, whole: false }
-          ],
-          (graph, ctx) => Relations.undoMerge(graph, target, source, ctx)
-        )
-        return after.get(source) as Ticket.Ticket
-      })
-
-    const splitOp = (raw: In.SplitInput): Op<Ticket.Ticket> =>
-      Effect.gen(function* () {
-        const input = yield* decode(In.SplitInput, "split")(raw)
-        const ticketId = yield* holder(input.ticket)
-        const newTicketId = (yield* ids.next("ticket")) as TicketId
-        for (let attempt = 1; ; attempt++) {
-          const newPublicId = yield* store.nextPublicId(ws)
-          const outcome = yield* Effect.result(
-            executeMany(input.by, [{ id: ticketId, ref: input.ticket, whole: false }], (graph, ctx) =>
-              Effect.gen(function* () {
-                const ticket = graph.get(ticketId)
-                yield* versionIs(graph, ticketId, input.expectedVersion)
-                return yield* Relations.split(
-                  graph,
-                  {
-                    ticketId,
-                    messageIds: input.messages,
-                    newTicketId,
-                    newPublicId,
-                    subject: input.subject ?? ticket?.subject ?? ""
-                  },
-                  ctx
-                )
-              })
-            )
-          )
-          if (outcome._tag === "Success") return outcome.success.get(newTicketId) as Ticket.Ticket
-          // A number from the sequence can only be taken by a hand-picked one: take the next.
-          if (outcome.failure._tag !== "PublicIdTaken" || attempt >= maxAttempts)
-            return yield* Effect.fail(outcome.failure)
-        }
-      })
-
-    /** How many candidates each of `suggestDuplicates`' store queries brings at most. */
-    const candidatesPerQuery = 100
-
-    const suggestDuplicates = (raw: In.DuplicatesInput): Op<ReadonlyArray<Duplicates.Suggestion>> =>
-      Effect.gen(function* () {
-        const input = yield* decode(In.DuplicatesInput, "suggestDuplicates")(raw)
-        const { state: ticket } = yield* load(yield* resolve(input.ticket), input.ticket)
-        const window = Duration.days(input.windowDays ?? 14)
-        const around = {
-          category: Status.unresolvedCategories,
-          updatedFrom: DateTime.subtractDuration(ticket.createdAt, window),
-          sort: "updated" as const,
-          limit: candidatesPerQuery
-        }
-        const words = Duplicates.terms(ticket.subject)
-          .filter((w, i, all) => all.indexOf(w) === i)
-          .sort((a, b) => b.length - a.length)
-          .slice(0, 3)
-        const queries: Array<TicketQuery> = [
-          { ...around, requester: ticket.requester },
-          ...(ticket.organization === undefined ? [] : [{ ...around, organization: ticket.organization }]),
-          ...words.map((search) => ({ ...around, search }))
-        ]
-        const ids = new Set<TicketId>()
-        for (const query of queries) {
-          for (const item of (yield* store.query(ws, query)).items) if (item.id !== ticket.id) ids.add(item.id)
-        }
-        const candidates: Array<Ticket.Ticket> = []
-        for (const id of ids) {
-          const { state } = yield* store.load(id)
-          if (state !== undefined) candidates.push(state)
-        }
-        return Duplicates.suggest(ticket, candidates, {
-          window,
-          ...(input.limit === undefined ? {} : { limit: input.limit })
-        })
-      })
+    const relations = RelationOperations.make(deps, streams, batch)
 
     /**
      * Solving a problem solves its incidents, each by its own command (when `solveIncidents`);
@@ -641,12 +516,12 @@ export const make = (
           )(raw),
           solveIncidentsOf
         ),
-      link: linkOp(Relations.link),
-      unlink: linkOp(Relations.unlink),
-      merge: mergeOp,
-      undoMerge: undoMergeOp,
-      split: splitOp,
-      suggestDuplicates,
+      link: relations.link,
+      unlink: relations.unlink,
+      merge: relations.merge,
+      undoMerge: relations.undoMerge,
+      split: relations.split,
+      suggestDuplicates: relations.suggestDuplicates,
       applyRules,
       assign: simple(In.AssignInput, "assign", (input, ticket) =>
         Effect.gen(function* () {
