@@ -54,6 +54,7 @@ import * as Batch from "./Batch.js"
 import * as Conversation from "./Conversation.js"
 import * as Deps from "./Deps.js"
 import * as DirectoryChecks from "./DirectoryChecks.js"
+import * as DirectoryOperations from "./DirectoryOperations.js"
 import { type HelpdeskError, isConflict, isRefusal, type Op } from "./HelpdeskError.js"
 import * as In from "./HelpdeskInput.js"
 import { decode, InvalidInput } from "./Input.js"
@@ -261,6 +262,7 @@ export const make = (
     const { recordSla, runDueTimers } = TimerRunner.make(deps, unitOfWork)
 
     const relations = RelationOperations.make(deps, streams, batch)
+    const directoryOperations = DirectoryOperations.make(deps, checks)
 
     /**
      * Solving a problem solves its incidents, each by its own command (when `solveIncidents`);
@@ -486,20 +488,6 @@ export const make = (
           )
         )
 
-    const saveWithId = <A extends { readonly id: string }>(
-      kind: "contact" | "organization" | "agent" | "group",
-      id: string | undefined,
-      build: (id: string) => A,
-      save: (record: A) => Effect.Effect<void, StoreError | EmailTaken>
-    ): Op<A> =>
-      Effect.gen(function* () {
-        const record = build(id ?? (yield* ids.next(kind)))
-        yield* save(record)
-        // A saved agent (deactivated, say) or contact is looked up afresh by the next command.
-        actors.forget(kind, record.id)
-        return record
-      })
-
     const get = (raw: typeof TicketRefSchema.Encoded): Op<Ticket.Ticket> =>
       Effect.flatMap(resolveRef(raw), ({ id, ref }) => Effect.map(load(id, ref), ({ state }) => state))
 
@@ -575,76 +563,12 @@ export const make = (
       list: (raw) => Effect.flatMap(decode(TicketQuery, "query")(raw), (query) => store.query(ws, query)),
       recomputeSla: (raw) => Effect.flatMap(resolveRef(raw), ({ id }) => recordSla(id)),
       runDueTimers,
-      saveContact: (raw) =>
-        Effect.flatMap(decode(In.ContactInput, "contact")(raw), (input) =>
-          Effect.gen(function* () {
-            if (input.organization !== undefined) {
-              yield* mustExist("organization", input.organization, directory.getOrganization(ws, input.organization))
-            }
-            return yield* saveWithId(
-              "contact",
-              input.id,
-              (id): Contact => ({
-                id: id as ContactId,
-                workspaceId: ws,
-                name: input.name,
-                emails: (input.emails ?? []).map((e) => normalizeEmail(e) as typeof e),
-                phones: input.phones ?? [],
-                externalIds: input.externalIds ?? {},
-                ...(input.organization === undefined ? {} : { organization: input.organization }),
-                ...(input.tier === undefined ? {} : { tier: input.tier })
-              }),
-              directory.saveContact
-            )
-          })
-        ),
-      saveOrganization: (raw) =>
-        Effect.flatMap(decode(In.OrganizationInput, "organization")(raw), (input) =>
-          saveWithId(
-            "organization",
-            input.id,
-            (id) => ({
-              id: id as OrganizationId,
-              workspaceId: ws,
-              name: input.name,
-              domains: input.domains ?? [],
-              sharedTickets: input.sharedTickets ?? false,
-              ...(input.tier === undefined ? {} : { tier: input.tier })
-            }),
-            directory.saveOrganization
-          )
-        ),
-      saveAgent: (raw) =>
-        Effect.flatMap(decode(In.AgentInput, "agent")(raw), (input) =>
-          Effect.gen(function* () {
-            for (const g of input.groups ?? []) yield* group(g)
-            return yield* saveWithId(
-              "agent",
-              input.id,
-              (id): Agent => ({
-                id: id as AgentId,
-                workspaceId: ws,
-                name: input.name,
-                email: normalizeEmail(input.email) as Agent["email"],
-                groups: input.groups ?? [],
-                skills: input.skills ?? [],
-                active: input.active ?? true
-              }),
-              directory.saveAgent
-            )
-          })
-        ),
-      saveGroup: (raw) =>
-        Effect.flatMap(decode(In.GroupInput, "group")(raw), (input) =>
-          saveWithId(
-            "group",
-            input.id,
-            (id) => ({ id: id as GroupId, workspaceId: ws, name: input.name }),
-            directory.saveGroup
-          )
-        ),
-      getContact: (id) => contact(id as ContactId),
-      findContactByEmail: (email) => directory.findContactByEmail(ws, email)
+      saveContact: directoryOperations.saveContact,
+      saveOrganization: directoryOperations.saveOrganization,
+      saveAgent: directoryOperations.saveAgent,
+      saveGroup: directoryOperations.saveGroup,
+      getContact: directoryOperations.getContact,
+      findContactByEmail: directoryOperations.findContactByEmail
     })
     return service
   })
