@@ -9,62 +9,38 @@
  * only a successful append is taken from a remembered state, anything else is decided again on
  * fresh state. Rules, SLAs and notifications plug in later.
  */
-import { Clock, Context, DateTime, Duration, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer, type Option } from "effect"
 import type { Agent, Contact, Group, Organization } from "../directory/Directory.js"
-import { Email, normalizeEmail } from "../directory/Directory.js"
-import { AgentUnavailable, type EmailTaken, NotInDirectory } from "../directory/DirectoryError.js"
 import type * as Duplicates from "../links/Duplicates.js"
-import { InvalidLink, type LinkError } from "../links/LinkError.js"
-import * as Relations from "../links/Relations.js"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
 import { IdGenerator } from "../ports/IdGenerator.js"
-import type { OutboxMessage } from "../ports/Outbox.js"
-import type { InvalidCursor, PublicIdTaken, StoreError } from "../ports/StoreError.js"
-import { VersionConflict } from "../ports/StoreError.js"
-import { type AppendEffects, type AppendRequest, TicketStore } from "../ports/TicketStore.js"
+import { TicketStore } from "../ports/TicketStore.js"
 import * as Timer from "../ports/Timers.js"
-import { type TicketPage, TicketQuery } from "../query/TicketQuery.js"
-import * as Sla from "../sla/Sla.js"
-import type * as SlaPolicy from "../sla/SlaPolicy.js"
-import { closeDueAt, type DecideContext, decide } from "../ticket/decide.js"
+import type { TicketPage, TicketQuery } from "../query/TicketQuery.js"
 import * as Status from "../ticket/Status.js"
-import * as Ticket from "../ticket/Ticket.js"
-import * as C from "../ticket/TicketCommand.js"
-import { type TicketError, TicketNotFound } from "../ticket/TicketError.js"
+import type * as Ticket from "../ticket/Ticket.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
-import * as Actor from "../values/Actor.js"
 import type { FieldDefinition } from "../values/CustomField.js"
-import type {
-  AgentId,
-  ContactId,
-  GroupId,
-  MessageId,
-  OrganizationId,
-  PublicId,
-  TicketId,
-  TicketRef,
-  TicketRef as TicketRefSchema
-} from "../values/Ids.js"
-import type * as Limits from "../values/Limits.js"
-import * as Link from "../values/Link.js"
+import type { TicketRef as TicketRefSchema } from "../values/Ids.js"
 import * as ActorCache from "./ActorCache.js"
 import * as Effects from "./AppendEffects.js"
 import * as Automations from "./Automations.js"
 import * as Batch from "./Batch.js"
-import * as Conversation from "./Conversation.js"
-import * as Deps from "./Deps.js"
+import type * as Conversation from "./Conversation.js"
+import type * as Deps from "./Deps.js"
 import * as DirectoryChecks from "./DirectoryChecks.js"
 import * as DirectoryOperations from "./DirectoryOperations.js"
-import { type HelpdeskError, isConflict, isRefusal, type Op } from "./HelpdeskError.js"
+import type { HelpdeskError, Op } from "./HelpdeskError.js"
 import * as In from "./HelpdeskInput.js"
 import { decode, InvalidInput } from "./Input.js"
+import * as MessageOperations from "./MessageOperations.js"
 import { nameOperations } from "./nameOperations.js"
 import * as RelationOperations from "./RelationOperations.js"
 import * as StateCache from "./StateCache.js"
 import * as Streams from "./Streams.js"
 import * as TicketLocks from "./TicketLocks.js"
+import * as TicketOperations from "./TicketOperations.js"
 import * as TimerRunner from "./TimerRunner.js"
-import * as TriggerRunner from "./TriggerRunner.js"
 import type * as Triggers from "./Triggers.js"
 import * as UnitOfWork from "./UnitOfWork.js"
 
@@ -239,330 +215,44 @@ export const make = (
       actors: ActorCache.make(actorCheckMillis),
       locks: TicketLocks.make()
     }
-    const context = (actor: Actor.Actor) => Deps.decideContext(deps, actor)
     const checks = DirectoryChecks.make(deps)
-    const { mustExist, agent, group, contact, checkActor, checkAssignee, checkFollower } = checks
-    const { recall, remember, forget } = deps.states
-    const { locks, actors } = deps
-
     const streams = Streams.make(deps)
-    const { holder, follow, resolve, inWorkspace, load, resolveRef, appendDecided } = streams
     const batch = Batch.make(deps, checks)
-    const { executeMany } = batch
-    const versionIs = Batch.versionIs
-
-    const { effectsFor, slaPlan } = deps.effects
-
     const automations = Automations.make(deps, streams, batch)
-    const { runTriggers, makeLinks, applyRules } = automations
-
     const unitOfWork = UnitOfWork.make(deps, checks, streams, automations)
-    const { execute } = unitOfWork
-
-    const { recordSla, runDueTimers } = TimerRunner.make(deps, unitOfWork)
-
+    const timerRunner = TimerRunner.make(deps, unitOfWork)
+    const tickets = TicketOperations.make(deps, checks, streams, automations, unitOfWork)
+    const messages = MessageOperations.make(deps, streams, unitOfWork, tickets)
     const relations = RelationOperations.make(deps, streams, batch)
     const directoryOperations = DirectoryOperations.make(deps, checks)
 
-    /**
-     * Solving a problem solves its incidents, each by its own command (when `solveIncidents`);
-     * one that cannot move to solved (closed, or a workflow that forbids it) stays as it is.
-     */
-    const solveIncidentsOf = (problem: Ticket.Ticket): Op<void> =>
-      Effect.gen(function* () {
-        if (!solveIncidents || problem.category !== "solved") return
-        const solved = Status.defaultFor(workflow, "solved")
-        for (const incident of Link.targets(problem.links, "incident")) {
-          const outcome = yield* Effect.result(
-            execute(incident, Actor.system("problem-solved"), undefined, (ticket) =>
-              Effect.succeed(
-                ticket.category === "solved"
-                  ? new C.ChangeStatus({ ticketId: ticket.id, to: ticket.status })
-                  : new C.ChangeStatus({ ticketId: ticket.id, to: solved })
-              )
-            )
-          )
-          if (outcome._tag === "Failure" && !isRefusal(outcome.failure)) return yield* Effect.fail(outcome.failure)
-        }
-      })
-
-    const nextMessageId = Effect.map(ids.next("message"), (id) => id as MessageId)
-
-    const bodyOf = (input: {
-      readonly text: string
-      readonly html?: string
-      readonly attachments?: C.AddReply["body"]["attachments"]
-      readonly email?: C.AddReply["body"]["email"]
-    }): C.AddReply["body"] => ({
-      text: input.text,
-      attachments: input.attachments ?? [],
-      ...(input.html === undefined ? {} : { html: input.html }),
-      ...(input.email === undefined ? {} : { email: input.email })
-    })
-
-    /** Opens a ticket from a complete command template; numbers come from the sequence. */
-    const openTicket = (
-      actor: Actor.Actor,
-      template: Omit<C.OpenTicket, "_tag" | "ticketId" | "workspaceId" | "publicId" | "messageId">,
-      publicId: PublicId | undefined
-    ): Op<Ticket.Ticket> =>
-      Effect.gen(function* () {
-        const ticketId = (yield* ids.next("ticket")) as TicketId
-        const messageId = yield* nextMessageId
-        for (let attempt = 1; ; attempt++) {
-          const number = publicId ?? (yield* store.nextPublicId(ws))
-          const command = new C.OpenTicket({ ...template, ticketId, workspaceId: ws, publicId: number, messageId })
-          const ctx = yield* context(actor)
-          const { events, links } = yield* runTriggers(ticketId, undefined, yield* decide(undefined, command, ctx), ctx)
-          const appended = yield* Effect.result(yield* appendDecided(undefined, 0, ticketId, events))
-          if (appended._tag === "Success") {
-            if (links.length === 0) return appended.success
-            yield* makeLinks(ticketId, links)
-            return (yield* load(ticketId)).state
-          }
-          // A number from the sequence can only be taken by a hand-picked one: take the next.
-          const error = appended.failure
-          if (error._tag !== "PublicIdTaken" || publicId !== undefined || attempt >= maxAttempts) {
-            return yield* Effect.fail(error)
-          }
-        }
-      })
-
-    const requesterOf = (input: In.RequesterInput): Op<Contact> =>
-      Effect.gen(function* () {
-        if ("id" in input) return yield* contact(input.id)
-        const email = yield* decode(Email, "requester email")(input.email)
-        const existing = yield* directory.findContactByEmail(ws, input.email)
-        if (Option.isSome(existing)) return existing.value
-        const created: Contact = {
-          id: (yield* ids.next("contact")) as ContactId,
-          workspaceId: ws,
-          name: input.name ?? normalizeEmail(input.email).split("@")[0] ?? "",
-          emails: [normalizeEmail(email) as Email],
-          phones: [],
-          externalIds: {}
-        }
-        // #12: another process or fiber created this requester since we looked; theirs is the one.
-        return yield* directory.saveContact(created).pipe(
-          Effect.as(created),
-          Effect.catchTag("EmailTaken", (taken) =>
-            Effect.flatMap(directory.findContactByEmail(ws, input.email), (found) =>
-              Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(taken)
-            )
-          )
-        )
-      })
-
-    const open = (raw: In.OpenInput): Op<Ticket.Ticket> =>
-      Effect.gen(function* () {
-        const input = yield* decode(In.OpenInput, "open")(raw)
-        const requester = yield* requesterOf(input.requester)
-        const actor = input.by ?? Actor.contact(requester.id)
-        yield* checkActor(actor)
-        if (input.group !== undefined) yield* group(input.group)
-        if (input.assignee !== undefined) yield* checkAssignee(input.assignee, input.group)
-        const opened = yield* openTicket(
-          actor,
-          {
-            subject: input.subject,
-            requester: requester.id,
-            channel: input.channel,
-            tags: input.tags ?? [],
-            customFields: input.customFields ?? {},
-            body: bodyOf(input),
-            ...(requester.organization === undefined ? {} : { organization: requester.organization }),
-            ...(input.priority === undefined ? {} : { priority: input.priority }),
-            ...(input.type === undefined ? {} : { type: input.type }),
-            ...(input.status === undefined ? {} : { status: input.status }),
-            ...(input.group === undefined ? {} : { group: input.group }),
-            ...(input.assignee === undefined ? {} : { assignee: input.assignee })
-          },
-          input.publicId
-        )
-        // A requester gets the public view back, never a note a rule added (#12).
-        return Ticket.viewFor(actor, opened)
-      })
-
-    /**
-     * A follow-up of a closed ticket: same requester, subject, type, group, tags and fields,
-     * but neither its assignee nor its priority; linked both ways.
-     */
-    const openFollowUp = (closed: Ticket.Ticket, actor: Actor.Actor, input: typeof In.MessageInput.Type) =>
-      Effect.gen(function* () {
-        const followUp = yield* openTicket(
-          actor,
-          {
-            subject: closed.subject,
-            requester: closed.requester,
-            channel: input.channel ?? closed.channel,
-            tags: closed.tags,
-            customFields: closed.customFields,
-            body: bodyOf(input),
-            followUpOf: closed.id,
-            ...(closed.organization === undefined ? {} : { organization: closed.organization }),
-            ...(closed.type === undefined ? {} : { type: closed.type }),
-            ...(closed.group === undefined ? {} : { group: closed.group })
-          },
-          undefined
-        )
-        yield* execute(closed.id, Actor.system("follow-up"), undefined, () =>
-          Effect.succeed(
-            new C.AddLink({ ticketId: closed.id, link: { kind: "followed_up_by", ticketId: followUp.id } })
-          )
-        )
-        return followUp
-      })
-
-    /** Where a merged ticket's messages go: the end of its chain of merges. */
-    const mergeTarget = (ticket: Ticket.Ticket): Op<Ticket.Ticket | undefined> =>
-      Effect.gen(function* () {
-        let current = ticket
-        for (let hops = 0; current.mergedInto !== undefined && hops < Relations.maxDepth; hops++) {
-          current = (yield* load(current.mergedInto)).state
-        }
-        return current.id === ticket.id ? undefined : current
-      })
-
-    const message = (kind: "reply" | "note") => (raw: In.MessageInput) =>
-      Effect.gen(function* () {
-        const input = yield* decode(In.MessageInput, kind)(raw)
-        const messageId = yield* nextMessageId
-        // A reply through a merged ticket's number came in on that ticket's channel (a chat, say).
-        const { id, via } = yield* follow(input.ticket)
-        const arrivedOn = kind === "reply" ? (input.channel ?? via?.channel) : input.channel
-        const write = (ref: TicketRef, expectedVersion: number | undefined, channel = arrivedOn) =>
-          execute(ref, input.by, expectedVersion, (ticket) =>
-            Effect.succeed(
-              kind === "reply"
-                ? new C.AddReply({
-                    ticketId: ticket.id,
-                    messageId,
-                    channel: channel ?? ticket.channel,
-                    body: bodyOf(input)
-                  })
-                : new C.AddNote({
-                    ticketId: ticket.id,
-                    messageId,
-                    channel: channel ?? "web",
-                    body: bodyOf(input)
-                  })
-            )
-          )
-        const outcome = yield* Effect.result(write(id, via === undefined ? input.expectedVersion : undefined))
-        if (outcome._tag === "Success") return outcome.success
-        const refused = outcome.failure
-        if (refused._tag !== "FollowUpRequired" && refused._tag !== "TicketClosed") return yield* Effect.fail(refused)
-        const { state } = yield* load(refused.ticketId as TicketId)
-        // A message to a merged ticket lands on the ticket it was merged into.
-        const target = yield* mergeTarget(state)
-        // It came in on the merged ticket's channel (a chat, say), whatever the target's is.
-        if (target !== undefined)
-          return yield* write(target.id, undefined, kind === "reply" ? (input.channel ?? state.channel) : input.channel)
-        return refused._tag === "FollowUpRequired"
-          ? yield* openFollowUp(state, input.by, input)
-          : yield* Effect.fail(refused)
-      })
-
-    /** A simple operation: decode, optionally check references, build the command. */
-    const simple =
-      <
-        S extends
-          | typeof In.StatusInput
-          | typeof In.PriorityInput
-          | typeof In.TypeInput
-          | typeof In.EscalateInput
-          | typeof In.CustomFieldInput
-          | typeof In.TagsInput
-          | typeof In.FollowerInput
-          | typeof In.AssignInput
-      >(
-        schema: S,
-        name: string,
-        build: (input: S["Type"], ticket: Ticket.Ticket) => Op<C.TicketCommand>
-      ) =>
-      (raw: S["Encoded"]): Op<Ticket.Ticket> =>
-        Effect.flatMap(decode(schema, name)(raw), (input) =>
-          Effect.map(
-            execute(input.ticket, input.by, input.expectedVersion, (ticket) => build(input, ticket)),
-            (ticket) => Ticket.viewFor(input.by, ticket)
-          )
-        )
-
-    const get = (raw: typeof TicketRefSchema.Encoded): Op<Ticket.Ticket> =>
-      Effect.flatMap(resolveRef(raw), ({ id, ref }) => Effect.map(load(id, ref), ({ state }) => state))
-
     const service: Service = nameOperations({
       config: { workspaceId: ws, workflow, customFields },
-      open,
-      // A requester gets the public view back (of the follow-up too), never a note (#12).
-      reply: (raw) => Effect.map(message("reply")(raw), (ticket) => Ticket.viewFor(raw.by as Actor.Actor, ticket)),
-      note: message("note"),
-      changeStatus: (raw) =>
-        Effect.tap(
-          simple(In.StatusInput, "changeStatus", (input, ticket) =>
-            Effect.succeed(new C.ChangeStatus({ ticketId: ticket.id, to: input.status }))
-          )(raw),
-          solveIncidentsOf
-        ),
+      open: tickets.open,
+      reply: messages.reply,
+      note: messages.note,
+      changeStatus: tickets.changeStatus,
       link: relations.link,
       unlink: relations.unlink,
       merge: relations.merge,
       undoMerge: relations.undoMerge,
       split: relations.split,
       suggestDuplicates: relations.suggestDuplicates,
-      applyRules,
-      assign: simple(In.AssignInput, "assign", (input, ticket) =>
-        Effect.gen(function* () {
-          const nextGroup = input.group === undefined ? ticket.group : (input.group ?? undefined)
-          if (input.group != null) yield* group(input.group)
-          if (input.assignee != null) yield* checkAssignee(input.assignee, nextGroup)
-          // Moving to a group the current assignee is not in needs a new (or no) assignee.
-          if (input.assignee === undefined && ticket.assignee !== undefined && nextGroup !== ticket.group) {
-            yield* checkAssignee(ticket.assignee, nextGroup)
-          }
-          return new C.Assign({
-            ticketId: ticket.id,
-            ...(input.assignee === undefined ? {} : { assignee: input.assignee }),
-            ...(input.group === undefined ? {} : { group: input.group })
-          })
-        })
-      ),
-      setPriority: simple(In.PriorityInput, "setPriority", (input, ticket) =>
-        Effect.succeed(new C.SetPriority({ ticketId: ticket.id, priority: input.priority }))
-      ),
-      setType: simple(In.TypeInput, "setType", (input, ticket) =>
-        Effect.succeed(new C.SetType({ ticketId: ticket.id, type: input.type }))
-      ),
-      escalate: simple(In.EscalateInput, "escalate", (input, ticket) =>
-        Effect.succeed(
-          new C.Escalate({
-            ticketId: ticket.id,
-            reason: input.reason,
-            ...(input.to === undefined ? {} : { to: input.to })
-          })
-        )
-      ),
-      setCustomField: simple(In.CustomFieldInput, "setCustomField", (input, ticket) =>
-        Effect.succeed(new C.SetCustomField({ ticketId: ticket.id, key: input.key, value: input.value }))
-      ),
-      tag: simple(In.TagsInput, "tag", (input, ticket) =>
-        Effect.succeed(new C.ChangeTags({ ticketId: ticket.id, add: input.add ?? [], remove: input.remove ?? [] }))
-      ),
-      addFollower: simple(In.FollowerInput, "addFollower", (input, ticket) =>
-        Effect.as(checkFollower(input.follower), new C.AddFollower({ ticketId: ticket.id, follower: input.follower }))
-      ),
-      removeFollower: simple(In.FollowerInput, "removeFollower", (input, ticket) =>
-        Effect.succeed(new C.RemoveFollower({ ticketId: ticket.id, follower: input.follower }))
-      ),
-      get,
-      messages: (raw, page) => Conversation.read(get(raw), page),
-      history: (raw) =>
-        Effect.flatMap(resolveRef(raw), ({ id, ref }) =>
-          Effect.flatMap(load(id, ref), () => Effect.map(store.read(id), ({ events }) => events))
-        ),
-      list: (raw) => Effect.flatMap(decode(TicketQuery, "query")(raw), (query) => store.query(ws, query)),
-      recomputeSla: (raw) => Effect.flatMap(resolveRef(raw), ({ id }) => recordSla(id)),
-      runDueTimers,
+      applyRules: automations.applyRules,
+      assign: tickets.assign,
+      setPriority: tickets.setPriority,
+      setType: tickets.setType,
+      escalate: tickets.escalate,
+      setCustomField: tickets.setCustomField,
+      tag: tickets.tag,
+      addFollower: tickets.addFollower,
+      removeFollower: tickets.removeFollower,
+      get: tickets.get,
+      messages: tickets.messages,
+      history: tickets.history,
+      list: tickets.list,
+      recomputeSla: (raw) => Effect.flatMap(streams.resolveRef(raw), ({ id }) => timerRunner.recordSla(id)),
+      runDueTimers: timerRunner.runDueTimers,
       saveContact: directoryOperations.saveContact,
       saveOrganization: directoryOperations.saveOrganization,
       saveAgent: directoryOperations.saveAgent,
