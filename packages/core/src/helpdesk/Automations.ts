@@ -14,6 +14,7 @@ import type { PublicId, TicketId, TicketRef, TicketRef as TicketRefSchema } from
 import type * as Batch from "./Batch.js"
 import { type Deps, decideContext } from "./Deps.js"
 import { type HelpdeskError, isConflict, isRefusal, type Op } from "./HelpdeskError.js"
+import * as Retry from "./Retry.js"
 import type * as Streams from "./Streams.js"
 import * as TriggerRunner from "./TriggerRunner.js"
 import type * as Triggers from "./Triggers.js"
@@ -82,7 +83,7 @@ export const make = (deps: Deps, streams: Streams.Streams, batch: Batch.Batch) =
   /**
    * Runs rules on a ticket as it stands (automations on a schedule): what they decide is one
    * unit of work, which the help desk's triggers then follow; decided again on a concurrent
-   * write (bounded). When these rules fail, only their `RulesFailed` is written (the help desk's
+   * write (`Retry`). When these rules fail, only their `RulesFailed` is written (the help desk's
    * triggers do not run); when the triggers that follow fail, the rules' changes are kept and
    * the triggers' dropped, as for a command.
    */
@@ -98,26 +99,24 @@ export const make = (deps: Deps, streams: Streams.Streams, batch: Batch.Batch) =
     rules: ReadonlyArray<Triggers.TriggerRule<HelpdeskError>>
   ): Op<Ticket.Ticket> =>
     Effect.gen(function* () {
-      for (let tries = 1; ; tries++) {
+      const once = Effect.gen(function* () {
         const { state, version } = yield* load(id, ref)
         const ctx = yield* decideContext(deps, Actor.system("automation"))
         const decided = yield* runRules(rules, id, state, [], ctx)
-        if (decided.events.length === 0 && decided.links.length === 0) return state
+        if (decided.events.length === 0 && decided.links.length === 0) return { ticket: state, links: [] }
         const triggered = decided.failed === undefined ? yield* runTriggers(id, state, decided.events, ctx) : decided
         const events = triggered.events
         const links = triggered.failed === undefined ? [...decided.links, ...triggered.links] : decided.links
-        if (events.length === 0) {
-          yield* makeLinks(id, links)
-          return (yield* load(id, ref)).state
-        }
+        if (events.length === 0) return { ticket: state, links }
         const appended = yield* Effect.result(yield* appendDecided(state, version, id, events))
-        if (appended._tag === "Success") {
-          if (links.length === 0) return appended.success
-          yield* makeLinks(id, links)
-          return (yield* load(id, ref)).state
-        }
-        if (!isConflict(appended.failure) || tries >= maxAttempts) return yield* Effect.fail(appended.failure)
-      }
+        if (appended._tag === "Success") return { ticket: appended.success, links }
+        return yield* isConflict(appended.failure) ? Retry.again(appended.failure) : Effect.fail(appended.failure)
+      })
+      const { ticket, links } = yield* Retry.run(once, maxAttempts)
+      if (links.length === 0) return ticket
+      // The links are made once the rules' unit of work is written, never as part of one that may run again.
+      yield* makeLinks(id, links)
+      return (yield* load(id, ref)).state
     })
 
   return { runRules, runTriggers, makeLinks, applyRules }

@@ -18,7 +18,8 @@ import type { TicketId, TicketRef } from "../values/Ids.js"
 import * as Limits from "../values/Limits.js"
 import { type Deps, decideContext } from "./Deps.js"
 import type * as DirectoryChecks from "./DirectoryChecks.js"
-import { isConflict, type Op } from "./HelpdeskError.js"
+import { type HelpdeskError, isConflict, type Op } from "./HelpdeskError.js"
+import * as Retry from "./Retry.js"
 import type * as StateCache from "./StateCache.js"
 
 /**
@@ -91,7 +92,7 @@ export const make = (deps: Deps, checks: DirectoryChecks.DirectoryChecks) => {
   /**
    * Decides on several tickets and appends every change in one `appendAll`, with the version of
    * every ticket read (changed or not), so the decision never rests on stale state; on a
-   * concurrent write, reads and decides again (bounded). Returns the new states of the tickets
+   * concurrent write, reads and decides again (`Retry`). Returns the new states of the tickets
    * that changed (and of those read, unchanged).
    */
   const executeMany = (
@@ -101,7 +102,7 @@ export const make = (deps: Deps, checks: DirectoryChecks.DirectoryChecks) => {
   ): Op<ReadonlyMap<TicketId, Ticket.Ticket>> =>
     Effect.gen(function* () {
       yield* checks.checkActor(actor)
-      for (let tries = 1; ; tries++) {
+      const once = Effect.gen(function* () {
         const read = yield* gather(roots)
         const graph = new Map(Array.from(read, ([id, known]) => [id, known.state] as const))
         const changes = yield* decideAll(graph, yield* decideContext(deps, actor))
@@ -135,22 +136,39 @@ export const make = (deps: Deps, checks: DirectoryChecks.DirectoryChecks) => {
           })
         }
         if (changes.length === 0) return after
-        const appended = yield* Effect.result(store.appendAll(batch))
+        yield* appendAll(batch, after)
+        return after
+      })
+      return yield* Retry.run(once, maxAttempts)
+    })
+
+  /**
+   * Appends a batch of decided changes in one `appendAll`; the cache follows, each ticket's new
+   * state (from `after`) remembered on success, every ticket of the batch forgotten on failure.
+   * A batch that lost the race to another writer asks for another attempt (`Retry.again`).
+   */
+  const appendAll = (
+    batch: ReadonlyArray<AppendRequest>,
+    after: ReadonlyMap<TicketId, Ticket.Ticket>
+  ): Effect.Effect<void, HelpdeskError | Retry.Again<VersionConflict>> =>
+    Effect.flatMap(
+      Effect.result(store.appendAll(batch)),
+      (appended): Effect.Effect<void, HelpdeskError | Retry.Again<VersionConflict>> => {
         if (appended._tag === "Success") {
           batch.forEach((request, i) => {
             const state = after.get(request.ticketId)
             const version = appended.success[i]
             if (state !== undefined && version !== undefined) states.remember(request.ticketId, { state, version })
           })
-          return after
+          return Effect.void
         }
         for (const request of batch) states.forget(request.ticketId)
         const error = appended.failure
-        if (!isConflict(error) || tries >= maxAttempts) return yield* Effect.fail(error)
+        return isConflict(error) ? Retry.again(error) : Effect.fail(error)
       }
-    })
+    )
 
-  return { gather, executeMany }
+  return { gather, executeMany, appendAll }
 }
 
 /**

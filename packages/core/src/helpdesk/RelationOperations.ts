@@ -16,6 +16,7 @@ import type { Deps } from "./Deps.js"
 import type { Op } from "./HelpdeskError.js"
 import * as In from "./HelpdeskInput.js"
 import { decode } from "./Input.js"
+import * as Retry from "./Retry.js"
 import type * as Streams from "./Streams.js"
 
 /** How many candidates each of `suggestDuplicates`' store queries brings at most. */
@@ -95,32 +96,29 @@ export const make = (deps: Deps, streams: Streams.Streams, batch: Batch.Batch) =
       const input = yield* decode(In.SplitInput, "split")(raw)
       const ticketId = yield* holder(input.ticket)
       const newTicketId = (yield* ids.next("ticket")) as TicketId
-      for (let attempt = 1; ; attempt++) {
+      const once = Effect.gen(function* () {
         const newPublicId = yield* store.nextPublicId(ws)
-        const outcome = yield* Effect.result(
-          executeMany(input.by, [{ id: ticketId, ref: input.ticket, whole: false }], (graph, ctx) =>
-            Effect.gen(function* () {
-              const ticket = graph.get(ticketId)
-              yield* versionIs(graph, ticketId, input.expectedVersion)
-              return yield* Relations.split(
-                graph,
-                {
-                  ticketId,
-                  messageIds: input.messages,
-                  newTicketId,
-                  newPublicId,
-                  subject: input.subject ?? ticket?.subject ?? ""
-                },
-                ctx
-              )
-            })
-          )
+        const after = yield* executeMany(input.by, [{ id: ticketId, ref: input.ticket, whole: false }], (graph, ctx) =>
+          Effect.gen(function* () {
+            const ticket = graph.get(ticketId)
+            yield* versionIs(graph, ticketId, input.expectedVersion)
+            return yield* Relations.split(
+              graph,
+              {
+                ticketId,
+                messageIds: input.messages,
+                newTicketId,
+                newPublicId,
+                subject: input.subject ?? ticket?.subject ?? ""
+              },
+              ctx
+            )
+          })
         )
-        if (outcome._tag === "Success") return outcome.success.get(newTicketId) as Ticket.Ticket
-        // A number from the sequence can only be taken by a hand-picked one: take the next.
-        if (outcome.failure._tag !== "PublicIdTaken" || attempt >= maxAttempts)
-          return yield* Effect.fail(outcome.failure)
-      }
+        return after.get(newTicketId) as Ticket.Ticket
+      })
+      // A number from the sequence can only be taken by a hand-picked one: take the next.
+      return yield* Retry.run(Effect.catchTag(once, "PublicIdTaken", Retry.again), maxAttempts)
     })
 
   const suggestDuplicates = (raw: In.DuplicatesInput): Op<ReadonlyArray<Duplicates.Suggestion>> =>

@@ -23,6 +23,7 @@ import type * as DirectoryChecks from "./DirectoryChecks.js"
 import { isRefusal, type Op } from "./HelpdeskError.js"
 import * as In from "./HelpdeskInput.js"
 import { decode } from "./Input.js"
+import * as Retry from "./Retry.js"
 import type * as Streams from "./Streams.js"
 import type * as UnitOfWork from "./UnitOfWork.js"
 
@@ -74,23 +75,22 @@ export const make = (
     Effect.gen(function* () {
       const ticketId = (yield* ids.next("ticket")) as TicketId
       const messageId = yield* nextMessageId
-      for (let attempt = 1; ; attempt++) {
+      const once = Effect.gen(function* () {
         const number = publicId ?? (yield* store.nextPublicId(ws))
         const command = new C.OpenTicket({ ...template, ticketId, workspaceId: ws, publicId: number, messageId })
         const ctx = yield* decideContext(deps, actor)
         const { events, links } = yield* runTriggers(ticketId, undefined, yield* decide(undefined, command, ctx), ctx)
-        const appended = yield* Effect.result(yield* appendDecided(undefined, 0, ticketId, events))
-        if (appended._tag === "Success") {
-          if (links.length === 0) return appended.success
-          yield* makeLinks(ticketId, links)
-          return (yield* load(ticketId)).state
-        }
-        // A number from the sequence can only be taken by a hand-picked one: take the next.
-        const error = appended.failure
-        if (error._tag !== "PublicIdTaken" || publicId !== undefined || attempt >= maxAttempts) {
-          return yield* Effect.fail(error)
-        }
-      }
+        return { ticket: yield* yield* appendDecided(undefined, 0, ticketId, events), links }
+      })
+      // A number from the sequence can only be taken by a hand-picked one: take the next. A
+      // hand-picked number that is taken is the caller's to change.
+      const { ticket, links } = yield* Retry.run(
+        publicId === undefined ? Effect.catchTag(once, "PublicIdTaken", Retry.again) : once,
+        maxAttempts
+      )
+      if (links.length === 0) return ticket
+      yield* makeLinks(ticketId, links)
+      return (yield* load(ticketId)).state
     })
 
   const requesterOf = (input: In.RequesterInput): Op<Contact> =>

@@ -1,8 +1,8 @@
 /**
  * The unit of work for one ticket: check the actor, take the ticket's lock, decide the command on
  * the state the instance remembers (or reads fresh), run the help desk's triggers, and append
- * with the expected version. On a concurrent write it decides again on fresh state (bounded by
- * `maxAttempts`), so no update is lost; several tickets at once are `Batch`'s.
+ * with the expected version. On a concurrent write it decides again on fresh state (`Retry`,
+ * bounded by `maxAttempts`), so no update is lost; several tickets at once are `Batch`'s.
  */
 import { Effect } from "effect"
 import type { PublicIdTaken, StoreError } from "../ports/StoreError.js"
@@ -17,12 +17,21 @@ import type * as Automations from "./Automations.js"
 import { type Deps, decideContext } from "./Deps.js"
 import type * as DirectoryChecks from "./DirectoryChecks.js"
 import { isConflict, type Op } from "./HelpdeskError.js"
+import * as Retry from "./Retry.js"
 import type * as StateCache from "./StateCache.js"
 import type * as Streams from "./Streams.js"
+import type * as TriggerRunner from "./TriggerRunner.js"
+
+/** A command appended, with the links its rules asked for (made once it is written). */
+interface Appended {
+  readonly _tag: "Appended"
+  readonly ticket: Ticket.Ticket
+  readonly links: ReadonlyArray<TriggerRunner.PendingLink>
+}
 
 /** How one attempt of a command ended, when it got past deciding. */
 type Attempt =
-  | { readonly _tag: "Appended"; readonly ticket: Ticket.Ticket }
+  | Appended
   | { readonly _tag: "Unchanged"; readonly ticket: Ticket.Ticket }
   | {
       readonly _tag: "AppendFailed"
@@ -47,7 +56,8 @@ export const make = (
 
   /**
    * One attempt on a known state: check it, decide, append. Failures before the append fail
-   * the effect; the append's outcome is returned, so a caller can tell the two apart.
+   * the effect; the append's outcome is returned, so a caller can tell the two apart. The links
+   * rules asked for are made after (`linked`), never as part of an attempt that may run again.
    */
   const attempt = (
     ticketId: TicketId,
@@ -68,14 +78,19 @@ export const make = (
       if (events.length === 0) return { _tag: "Unchanged", ticket: state } as const
       const appended = yield* Effect.result(yield* appendDecided(state, version, ticketId, events))
       if (appended._tag === "Failure") return { _tag: "AppendFailed", error: appended.failure } as const
-      if (links.length === 0) return { _tag: "Appended", ticket: appended.success } as const
-      yield* makeLinks(ticketId, links)
-      return { _tag: "Appended", ticket: (yield* load(ticketId, ref)).state } as const
+      return { _tag: "Appended", ticket: appended.success, links } as const
     })
 
+  /** The ticket an appended command left, once the links its rules asked for are made. */
+  const linked = (ticketId: TicketId, ref: TicketRef, appended: Appended): Op<Ticket.Ticket> =>
+    appended.links.length === 0
+      ? Effect.succeed(appended.ticket)
+      : Effect.flatMap(makeLinks(ticketId, appended.links), () => Effect.map(load(ticketId, ref), (k) => k.state))
+
   /**
-   * Decide, append; on a concurrent write, again on fresh state (bounded). `build` runs on
-   * every attempt, so its directory checks see the state the command is decided on.
+   * Decide, append; on a concurrent write, again on fresh state (`Retry`, at most `maxAttempts`
+   * times). `build` runs on every attempt, so its directory checks see the state the command is
+   * decided on.
    *
    * The first attempt may decide on the remembered state (if the caller's `expectedVersion`,
    * when given, is its version). That state may be stale, so only a successful append is
@@ -110,19 +125,19 @@ export const make = (
         const onRemembered = yield* Effect.result(attempt(ticketId, ref, remembered, actor, expectedVersion, build))
         if (onRemembered._tag === "Success") {
           const outcome = onRemembered.success
-          if (outcome._tag === "Appended") return outcome.ticket
+          if (outcome._tag === "Appended") return yield* linked(ticketId, ref, outcome)
           if (outcome._tag === "AppendFailed" && !isConflict(outcome.error)) return yield* Effect.fail(outcome.error)
         }
         states.forget(ticketId)
       }
-      for (let tries = 1; ; tries++) {
-        const fresh = yield* load(ticketId, ref)
-        const outcome = yield* attempt(ticketId, ref, fresh, actor, expectedVersion, build)
-        if (outcome._tag !== "AppendFailed") return outcome.ticket
-        const error = outcome.error
-        if (!isConflict(error) || expectedVersion !== undefined || tries >= maxAttempts)
-          return yield* Effect.fail(error)
-      }
+      const onFresh = Effect.gen(function* () {
+        const outcome = yield* attempt(ticketId, ref, yield* load(ticketId, ref), actor, expectedVersion, build)
+        if (outcome._tag !== "AppendFailed") return outcome
+        return yield* isConflict(outcome.error) ? Retry.again(outcome.error) : Effect.fail(outcome.error)
+      })
+      // A caller that passed `expectedVersion` decided on that version: the conflict is theirs.
+      const outcome = yield* Retry.run(onFresh, expectedVersion === undefined ? maxAttempts : 1)
+      return outcome._tag === "Appended" ? yield* linked(ticketId, ref, outcome) : outcome.ticket
     })
 
   return { attempt, execute }
