@@ -222,7 +222,7 @@ export const make = (
     const unitOfWork = UnitOfWork.make(deps, checks, streams, automations)
     const timerRunner = TimerRunner.make(deps, unitOfWork)
     const tickets = TicketOperations.make(deps, checks, streams, automations, unitOfWork)
-    const messages = MessageOperations.make(deps, streams, unitOfWork, tickets)
+    const messages = MessageOperations.make(deps, streams, batch, automations, unitOfWork, tickets)
     const relations = RelationOperations.make(deps, streams, batch)
     const directoryOperations = DirectoryOperations.make(deps, checks)
 

@@ -200,7 +200,6 @@ export const make = (
 
   return {
     nextMessageId,
-    openTicket,
     open,
     changeStatus: (raw: In.StatusInput): Op<Ticket.Ticket> =>
       Effect.tap(

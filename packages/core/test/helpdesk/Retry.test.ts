@@ -69,7 +69,10 @@ describe("Retry", () => {
     Effect.gen(function* () {
       let runs = 0
       const refused = new Refused()
-      const unit = Effect.suspend(() => (++runs === 1 ? Retry.again(new Lost()) : Effect.fail(refused)))
+      const unit = Effect.suspend(
+        (): Effect.Effect<never, Retry.Again<Lost> | Refused> =>
+          ++runs === 1 ? Retry.again(new Lost()) : Effect.fail(refused)
+      )
       expect(yield* Effect.flip(Retry.run(unit, 10))).toBe(refused)
       expect(runs).toBe(2)
     })
