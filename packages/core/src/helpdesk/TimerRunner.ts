@@ -1,8 +1,8 @@
 /**
  * The timers of a workspace, fired: a due `close_solved` timer closes its solved ticket, a due
  * `sla` timer records the SLA warnings and breaches that are due and sets the next one. A timer
- * whose command fails on the store is not completed: its lease runs out and it comes back. Which
- * timers an append sets is `AppendEffects`' business.
+ * whose command fails on the store is not completed (its lease runs out and it comes back) and is
+ * logged as a warning. Which timers an append sets is `AppendEffects`' business.
  */
 import { DateTime, Effect } from "effect"
 import * as Timer from "../ports/Timers.js"
@@ -10,7 +10,7 @@ import * as C from "../ticket/TicketCommand.js"
 import * as Actor from "../values/Actor.js"
 import type { TicketId } from "../values/Ids.js"
 import type { Deps } from "./Deps.js"
-import type { Op } from "./HelpdeskError.js"
+import type { HelpdeskError, Op } from "./HelpdeskError.js"
 import type * as UnitOfWork from "./UnitOfWork.js"
 
 /**
@@ -48,6 +48,22 @@ export const make = (deps: Deps, unitOfWork: UnitOfWork.UnitOfWork) => {
       return recorded
     })
 
+  /**
+   * Logs a timer left for later: its command failed (the store unreachable, say), so it is not
+   * completed and comes back when its lease ends. Nothing is lost, but a failure that keeps
+   * coming back must be visible to whoever runs the timers.
+   */
+  const skipped = (timer: Timer.Timer, error: HelpdeskError) =>
+    Effect.logWarning("Timer skipped: its command failed; it fires again once its lease ends", error).pipe(
+      Effect.annotateLogs({
+        workspaceId: ws,
+        ticketId: timer.ticketId,
+        timerId: timer.id,
+        timerPurpose: timer.purpose,
+        error: error._tag
+      })
+    )
+
   /** Fires the timers that are due, at most `limit`; returns how many did something. */
   const runDueTimers = (limit = 100): Op<number> =>
     Effect.gen(function* () {
@@ -59,7 +75,10 @@ export const make = (deps: Deps, unitOfWork: UnitOfWork.UnitOfWork) => {
           const outcome = yield* Effect.result(recordSla(timer.ticketId))
           if (outcome._tag === "Failure") {
             const error = outcome.failure
-            if (error._tag !== "TicketNotFound" && error._tag !== "TicketClosed") continue // retried after the lease
+            if (error._tag !== "TicketNotFound" && error._tag !== "TicketClosed") {
+              yield* skipped(timer, error) // retried after the lease
+              continue
+            }
           } else if (outcome.success > 0) fired++
           yield* timers.complete(timer.id)
           continue
@@ -73,7 +92,8 @@ export const make = (deps: Deps, unitOfWork: UnitOfWork.UnitOfWork) => {
           if (error._tag === "NotDue") {
             yield* timers.schedule(Timer.make(ws, timer.ticketId, timer.purpose, error.dueAt))
           } else if (error._tag !== "TicketNotFound" && error._tag !== "TicketClosed") {
-            continue // the lease runs out and the timer comes back: nothing is lost
+            yield* skipped(timer, error) // the lease runs out and the timer comes back: nothing is lost
+            continue
           }
         } else if (outcome.success.category === "closed") {
           fired++ // a ticket reopened since the timer was set stays open and does not count
