@@ -3,7 +3,7 @@
  * decision may need, decide on all of them, and append every change in one `appendAll`, asserting
  * the version of every ticket read, so the decision never rests on stale state. The relations
  * themselves are decided in `links/Relations`; the operations that call this are in
- * `RelationOperations`.
+ * `RelationOperations` (and `Automations`, for the links rules ask for).
  */
 import { Effect } from "effect"
 import { InvalidLink } from "../links/LinkError.js"

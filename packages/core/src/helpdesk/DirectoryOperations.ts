@@ -2,7 +2,7 @@
  * The directory operations of the help desk: saving contacts, organizations, agents and groups
  * (checking the records they name), and reading contacts. Saving an agent or a contact forgets
  * the instance's last check of it, so a deactivated agent is refused at once; the checks that
- * commands make are `DirectoryChecks'`.
+ * commands make are `DirectoryChecks`'.
  */
 import { Effect, type Option } from "effect"
 import type { Agent, Contact, Group, Organization } from "../directory/Directory.js"

@@ -1,13 +1,9 @@
 /**
- * `Helpdesk`: the service applications call. Each operation decodes its input, checks the
- * references it names against the directory, loads the ticket's stream, reads `now` once from
- * the `Clock`, decides, and appends with the expected version. Commands on one ticket take turns
- * within an instance (`TicketLocks`); when a writer elsewhere got there first it decides again
- * on fresh state (bounded), so no update is lost; a caller that passes `expectedVersion` gets the
- * conflict instead. Each instance remembers the tickets it last
- * loaded or wrote (`stateCacheSize`), so a command usually decides without reading the store;
- * only a successful append is taken from a remembered state, anything else is decided again on
- * fresh state. Rules, SLAs and notifications plug in later.
+ * `Helpdesk`: the service applications call, and its wiring. Each operation decodes its input,
+ * checks the references it names against the directory, decides on the ticket's state with `now`
+ * read once from the `Clock`, and appends with the expected version; the modules beside this one
+ * do that work (`UnitOfWork`, `Batch`, the `*Operations`, `TimerRunner`), each built from one
+ * `Deps` record of the instance's configuration, ports and caches.
  */
 import { Context, Effect, Layer, type Option } from "effect"
 import type { Agent, Contact, Group, Organization } from "../directory/Directory.js"

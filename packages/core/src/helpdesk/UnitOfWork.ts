@@ -140,7 +140,7 @@ export const make = (
       return outcome._tag === "Appended" ? yield* linked(ticketId, ref, outcome) : outcome.ticket
     })
 
-  return { attempt, execute }
+  return { execute }
 }
 
 /**
