@@ -297,7 +297,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
         if (Result.isFailure(decoded)) {
           return Result.fail(
             new StoreError.CorruptEvent({
-              streamId: ticketId,
+              ticketId,
               version: Number(row.version),
               issue: decoded.failure.message
             })
@@ -722,7 +722,7 @@ select count(*) as n from t`.execute(db)
     const conflictOf = (entry: Entry, actual: number): StoreError.VersionConflict | undefined =>
       actual === entry.expectedVersion
         ? undefined
-        : new StoreError.VersionConflict({ streamId: entry.ticketId, expected: entry.expectedVersion, actual })
+        : new StoreError.VersionConflict({ ticketId: entry.ticketId, expected: entry.expectedVersion, actual })
 
     /** The state of a locked stream: its snapshot, or the fold of its events when that no longer decodes. */
     const priorOf = async (trx: Kysely<Database>, ticketId: string, locked: Locked): Promise<State> => {
@@ -849,7 +849,7 @@ select count(*) as n from t`.execute(db)
         for (const entry of entries) {
           const actual = yield* currentVersion(entry.ticketId)
           const conflict = new StoreError.VersionConflict({
-            streamId: entry.ticketId,
+            ticketId: entry.ticketId,
             expected: entry.expectedVersion,
             actual
           })

@@ -16,6 +16,7 @@ import { type Deps, decideContext } from "./Deps.js"
 import { type HelpdeskError, isConflict, isRefusal, type Op } from "./HelpdeskError.js"
 import * as Retry from "./Retry.js"
 import type * as Streams from "./Streams.js"
+import * as Taxonomy from "./Taxonomy.js"
 import * as TriggerRunner from "./TriggerRunner.js"
 import type * as Triggers from "./Triggers.js"
 
@@ -29,6 +30,7 @@ export const make = (deps: Deps, streams: Streams.Streams, batch: Batch.Batch) =
   const { triggers, locks, maxAttempts } = deps
   const { holder, load, resolveRef, appendDecided } = streams
   const maxPasses = triggers?.maxPasses ?? 10
+  const guardRules = Taxonomy.guard(deps.tagPolicy)
 
   /**
    * `events` followed by what `rules` decide on the ticket they leave (see `TriggerRunner`): a
@@ -41,7 +43,7 @@ export const make = (deps: Deps, streams: Streams.Streams, batch: Batch.Batch) =
     events: ReadonlyArray<TicketEvent>,
     ctx: DecideContext
   ): Effect.Effect<TriggerRunner.Outcome> =>
-    TriggerRunner.run(rules, { ticketId, before, events, context: ctx, maxPasses })
+    TriggerRunner.run(guardRules(rules), { ticketId, before, events, context: ctx, maxPasses })
 
   /** The command's events followed by those of the help desk's trigger rules. */
   const runTriggers = (

@@ -51,7 +51,7 @@ export const versionIs = (graph: Relations.Graph, ticketId: TicketId, expected: 
   const actual = graph.get(ticketId)?.version ?? 0
   return expected === undefined || expected === actual
     ? Effect.void
-    : Effect.fail(new VersionConflict({ streamId: ticketId, expected, actual }))
+    : Effect.fail(new VersionConflict({ ticketId, expected, actual }))
 }
 
 /**
@@ -76,11 +76,11 @@ export const make = (deps: Deps, checks: DirectoryChecks.DirectoryChecks) => {
         if (read.has(next.id)) continue
         if (read.size >= maxRead) {
           const root = roots[0]?.id ?? next.id
-          return yield* new InvalidLink({ ticketId: root, other: next.id, kind: "any", reason: "too_deep" })
+          return yield* new InvalidLink({ ticketId: root, otherId: next.id, kind: "any", reason: "too_deep" })
         }
         const loaded = yield* store.load(next.id)
         if (loaded.state === undefined || loaded.state.workspaceId !== ws) {
-          if (next.ref !== undefined) return yield* new TicketNotFound({ ticket: next.ref })
+          if (next.ref !== undefined) return yield* new TicketNotFound({ ticketId: next.ref })
           continue
         }
         read.set(next.id, { state: loaded.state, version: loaded.version })

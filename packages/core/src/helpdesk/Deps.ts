@@ -9,6 +9,7 @@ import type { DirectoryStore } from "../ports/DirectoryStore.js"
 import type { IdGenerator } from "../ports/IdGenerator.js"
 import type { TicketStore } from "../ports/TicketStore.js"
 import type { Timers } from "../ports/Timers.js"
+import type * as TagPolicy from "../tags/TagPolicy.js"
 import type { DecideContext } from "../ticket/decide.js"
 import type * as Status from "../ticket/Status.js"
 import type * as Actor from "../values/Actor.js"
@@ -40,6 +41,8 @@ export interface Deps {
   readonly timers: Timers["Service"]
   readonly sla: AppendEffects.SlaOptions | undefined
   readonly triggers: Triggers.Triggers<HelpdeskError> | undefined
+  /** The workspace's tag policy: a strict taxonomy refuses unknown tags (see `Taxonomy`). */
+  readonly tagPolicy: TagPolicy.TagPolicy | undefined
   /** What an append writes besides its events (`AppendEffects`). */
   readonly effects: ReturnType<typeof AppendEffects.make>
   readonly states: StateCache.StateCache

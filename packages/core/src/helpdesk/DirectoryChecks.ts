@@ -37,7 +37,7 @@ export const make = ({ ws, directory, actors }: Deps) => {
     actor._tag === "contact"
       ? Effect.asVoid(contact(actor.id))
       : Effect.flatMap(agent(actor.id), (a) =>
-          a.active ? Effect.void : Effect.fail(new AgentUnavailable({ agent: a.id, reason: "inactive" }))
+          a.active ? Effect.void : Effect.fail(new AgentUnavailable({ agentId: a.id, reason: "inactive" }))
         )
 
   /** The actor of a command exists (an agent is active); the system always may act. */
@@ -48,9 +48,9 @@ export const make = ({ ws, directory, actors }: Deps) => {
   const checkAssignee = (id: AgentId, inGroup: GroupId | undefined): Op<void> =>
     Effect.flatMap(agent(id), (a) =>
       !a.active
-        ? Effect.fail(new AgentUnavailable({ agent: id, reason: "inactive" }))
+        ? Effect.fail(new AgentUnavailable({ agentId: id, reason: "inactive" }))
         : inGroup !== undefined && !a.groups.includes(inGroup)
-          ? Effect.fail(new AgentUnavailable({ agent: id, reason: "not_in_group", group: inGroup }))
+          ? Effect.fail(new AgentUnavailable({ agentId: id, reason: "not_in_group", groupId: inGroup }))
           : Effect.void
     )
 

@@ -13,22 +13,24 @@ import { IdGenerator } from "../ports/IdGenerator.js"
 import { TicketStore } from "../ports/TicketStore.js"
 import * as Timer from "../ports/Timers.js"
 import type { TicketPage, TicketQuery } from "../query/TicketQuery.js"
-import * as Status from "../ticket/Status.js"
+import type * as TagPolicy from "../tags/TagPolicy.js"
+import type * as Status from "../ticket/Status.js"
 import type * as Ticket from "../ticket/Ticket.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
+import type { InvalidConfig } from "../values/ConfigError.js"
 import type { FieldDefinition } from "../values/CustomField.js"
 import type { TicketRef as TicketRefSchema } from "../values/Ids.js"
 import * as ActorCache from "./ActorCache.js"
 import * as Effects from "./AppendEffects.js"
 import * as Automations from "./Automations.js"
 import * as Batch from "./Batch.js"
+import * as Config from "./Config.js"
 import type * as Conversation from "./Conversation.js"
 import type * as Deps from "./Deps.js"
 import * as DirectoryChecks from "./DirectoryChecks.js"
 import * as DirectoryOperations from "./DirectoryOperations.js"
 import type { HelpdeskError, Op } from "./HelpdeskError.js"
-import * as In from "./HelpdeskInput.js"
-import { decode, InvalidInput } from "./Input.js"
+import type * as In from "./HelpdeskInput.js"
 import * as MessageOperations from "./MessageOperations.js"
 import { nameOperations } from "./nameOperations.js"
 import * as RelationOperations from "./RelationOperations.js"
@@ -159,11 +161,17 @@ export interface Options {
   readonly sla?: Effects.SlaOptions
   /** Trigger rules run after each command, in the same unit of work (see `Triggers`). */
   readonly triggers?: Triggers.Triggers<HelpdeskError>
+  /**
+   * The workspace's tag policy (`TagPolicy.make`). With a strict taxonomy, `open`, `tag` and the
+   * tag actions of rules refuse tags it does not know with `TagNotAllowed` (see `Taxonomy`).
+   */
+  readonly tagPolicy?: TagPolicy.TagPolicy
 }
 
 /**
- * Builds a help desk over the ports in context. The configuration is decoded first (a bad
- * workflow fails here, with every problem listed).
+ * Builds a help desk over the ports in context. The configuration and the SLA options are
+ * checked first (see `Config.check`): a bad workflow, or a policy naming a calendar not given,
+ * fails here with `InvalidConfig`, every problem listed.
  *
  * @category constructors
  * @since 0.1.0
@@ -171,17 +179,9 @@ export interface Options {
 export const make = (
   config: typeof In.Config.Encoded,
   options: Options = {}
-): Effect.Effect<Service, InvalidInput, TicketStore | DirectoryStore | IdGenerator | Timer.Timers> =>
+): Effect.Effect<Service, InvalidConfig, TicketStore | DirectoryStore | IdGenerator | Timer.Timers> =>
   Effect.gen(function* () {
-    const decoded = yield* decode(In.Config, "config")(config)
-    const workflow = decoded.workflow ?? Status.defaultWorkflow
-    const workflowProblems = Status.problems(workflow)
-    if (workflowProblems.length > 0) {
-      return yield* new InvalidInput({
-        input: "config",
-        problems: workflowProblems.map((message) => ({ path: ["workflow"], message }))
-      })
-    }
+    const { config: decoded, workflow } = yield* Config.check(config, options)
     const ws = decoded.workspaceId
     const customFields = decoded.customFields ?? []
     const maxAttempts = decoded.maxAttempts ?? 50
@@ -206,6 +206,7 @@ export const make = (
       timers,
       sla,
       triggers: options.triggers,
+      tagPolicy: options.tagPolicy,
       effects: Effects.make({ ws, workflow, store, directory, sla }),
       states: StateCache.make(stateCacheSize),
       actors: ActorCache.make(actorCheckMillis),
@@ -222,7 +223,7 @@ export const make = (
     const relations = RelationOperations.make(deps, streams, batch)
     const directoryOperations = DirectoryOperations.make(deps, checks)
 
-    const service: Service = nameOperations({
+    const service: Service = nameOperations(ws, {
       config: { workspaceId: ws, workflow, customFields },
       open: tickets.open,
       reply: messages.reply,
@@ -268,5 +269,5 @@ export const make = (
 export const layer = (
   config: typeof In.Config.Encoded,
   options: Options = {}
-): Layer.Layer<Helpdesk, InvalidInput, TicketStore | DirectoryStore | IdGenerator | Timer.Timers> =>
+): Layer.Layer<Helpdesk, InvalidConfig, TicketStore | DirectoryStore | IdGenerator | Timer.Timers> =>
   Layer.effect(Helpdesk, make(config, options))

@@ -27,7 +27,7 @@ export const make = ({ ws, store, states, effects }: Deps) => {
   const holder = (ref: TicketRef): Op<TicketId> =>
     typeof ref === "number"
       ? Effect.flatMap(store.resolve(ws, ref as PublicId), (o) =>
-          Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new TicketNotFound({ ticket: ref }))
+          Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new TicketNotFound({ ticketId: ref }))
         )
       : Effect.succeed(ref)
 
@@ -55,7 +55,7 @@ export const make = ({ ws, store, states, effects }: Deps) => {
   /** A stream's state, if it is a ticket of this workspace: another's looks exactly like a missing one. */
   const inWorkspace = (state: Ticket.State, ref: TicketRef): Op<Ticket.Ticket> =>
     state === undefined || state.workspaceId !== ws
-      ? Effect.fail(new TicketNotFound({ ticket: ref }))
+      ? Effect.fail(new TicketNotFound({ ticketId: ref }))
       : Effect.succeed(state)
 
   /** Reads the ticket fresh from the store, and remembers it. */

@@ -25,6 +25,7 @@ import * as In from "./HelpdeskInput.js"
 import { decode } from "./Input.js"
 import * as Retry from "./Retry.js"
 import type * as Streams from "./Streams.js"
+import * as Taxonomy from "./Taxonomy.js"
 import type * as UnitOfWork from "./UnitOfWork.js"
 
 /**
@@ -121,6 +122,7 @@ export const make = (
   const open = (raw: In.OpenInput): Op<Ticket.Ticket> =>
     Effect.gen(function* () {
       const input = yield* decode(In.OpenInput, "open")(raw)
+      yield* Taxonomy.check(deps.tagPolicy, input.tags ?? [])
       const requester = yield* requesterOf(input.requester)
       const actor = input.by ?? Actor.contact(requester.id)
       yield* checkActor(actor)
@@ -243,7 +245,10 @@ export const make = (
       Effect.succeed(new C.SetCustomField({ ticketId: ticket.id, key: input.key, value: input.value }))
     ),
     tag: simple(In.TagsInput, "tag", (input, ticket) =>
-      Effect.succeed(new C.ChangeTags({ ticketId: ticket.id, add: input.add ?? [], remove: input.remove ?? [] }))
+      Effect.as(
+        Taxonomy.check(deps.tagPolicy, input.add ?? [], ticket),
+        new C.ChangeTags({ ticketId: ticket.id, add: input.add ?? [], remove: input.remove ?? [] })
+      )
     ),
     addFollower: simple(In.FollowerInput, "addFollower", (input, ticket) =>
       Effect.as(checkFollower(input.follower), new C.AddFollower({ ticketId: ticket.id, follower: input.follower }))

@@ -29,6 +29,7 @@ import * as Ticket from "../ticket/Ticket.js"
 import * as E from "../ticket/TicketEvent.js"
 import * as Actor from "../values/Actor.js"
 import type { Channel } from "../values/Channel.js"
+import type { InvalidConfig } from "../values/ConfigError.js"
 import type { FieldValue } from "../values/CustomField.js"
 import type {
   AgentId,
@@ -578,7 +579,7 @@ class OnTicket implements fc.AsyncCommand<Model, Real> {
       const error = result.failure
       expect(this.version === "stale" ? staleRefusals : refusals, show(error)).toContain(error._tag)
       if (error._tag === "VersionConflict") {
-        expect(error).toMatchObject({ streamId: target.id, expected: expectedVersion, actual: version })
+        expect(error).toMatchObject({ ticketId: target.id, expected: expectedVersion, actual: version })
       }
       await expectStream(real, target.id, target.events)
       return
@@ -690,7 +691,7 @@ class SetSla implements fc.AsyncCommand<Model, Real> {
     if (this.stale) {
       expect(result._tag === "Failure" ? result.failure : result.success).toMatchObject({
         _tag: "VersionConflict",
-        streamId: target.id,
+        ticketId: target.id,
         expected: expectedVersion,
         actual: version
       })
@@ -1156,7 +1157,7 @@ export interface ConcurrencyReport {
 export const concurrentWriters = <E>(
   layer: Layer.Layer<TicketStore | Timers | Outbox, E>,
   options: { readonly writers?: number; readonly commandsPerWriter?: number; readonly seed?: number } = {}
-): Effect.Effect<ConcurrencyReport, E | Helpdesk.HelpdeskError> => {
+): Effect.Effect<ConcurrencyReport, E | Helpdesk.HelpdeskError | InvalidConfig> => {
   const writers = options.writers ?? 8
   const commandsPerWriter = options.commandsPerWriter ?? 500
   return Effect.gen(function* () {
@@ -1884,12 +1885,12 @@ export const run = <E>(
             yield* store.append(id, 0, events)
             for (const stale of [0, 1, 3]) {
               const error = yield* failureOf(store.append(id, stale, [retagged(id, 9, ["late"], [])]))
-              expect(error).toMatchObject({ _tag: "VersionConflict", streamId: id, expected: stale, actual: 2 })
+              expect(error).toMatchObject({ _tag: "VersionConflict", ticketId: id, expected: stale, actual: 2 })
             }
             expect(yield* store.read(id)).toEqual({ events, version: 2 })
             const empty = ticketIn(ws, "t2")
             const ahead = yield* failureOf(store.append(empty, 1, [opened(ws, empty, 2)]))
-            expect(ahead).toMatchObject({ _tag: "VersionConflict", streamId: empty, expected: 1, actual: 0 })
+            expect(ahead).toMatchObject({ _tag: "VersionConflict", ticketId: empty, expected: 1, actual: 0 })
             expect(yield* store.read(empty)).toEqual({ events: [], version: 0 })
           })
         ))
@@ -2181,7 +2182,7 @@ export const run = <E>(
             ]
             for (const stale of [0, 2]) {
               const error = yield* failureOf(store.appendAll(batch(stale)))
-              expect(error).toMatchObject({ _tag: "VersionConflict", streamId: b, expected: stale, actual: 1 })
+              expect(error).toMatchObject({ _tag: "VersionConflict", ticketId: b, expected: stale, actual: 1 })
             }
             expect(yield* readStream(store, a)).toEqual(beforeA)
             expect(yield* readStream(store, b)).toEqual(beforeB)
@@ -2216,7 +2217,7 @@ export const run = <E>(
                 { ticketId: a, expectedVersion: 0, events: [retagged(a, 3, ["x"], [])] }
               ])
             )
-            expect(error).toMatchObject({ _tag: "VersionConflict", streamId: z, expected: 3, actual: 1 })
+            expect(error).toMatchObject({ _tag: "VersionConflict", ticketId: z, expected: 3, actual: 1 })
             for (const id of [z, m, a]) expect((yield* readStream(store, id)).version).toBe(1)
           })
         ))
@@ -2241,7 +2242,7 @@ export const run = <E>(
                   { ticketId: parent, expectedVersion: stale, events: [] }
                 ])
               )
-              expect(error).toMatchObject({ _tag: "VersionConflict", streamId: parent, expected: stale, actual: 2 })
+              expect(error).toMatchObject({ _tag: "VersionConflict", ticketId: parent, expected: stale, actual: 2 })
             }
             const ahead = yield* failureOf(
               store.appendAll([
@@ -2251,7 +2252,7 @@ export const run = <E>(
             )
             expect(ahead, "a stream never written is at version 0").toMatchObject({
               _tag: "VersionConflict",
-              streamId: never,
+              ticketId: never,
               expected: 1,
               actual: 0
             })
