@@ -11,6 +11,7 @@ import * as Actor from "../values/Actor.js"
 import type { TicketId } from "../values/Ids.js"
 import type { Deps } from "./Deps.js"
 import type { HelpdeskError, Op } from "./HelpdeskError.js"
+import { attributes } from "./instrument.js"
 import type * as UnitOfWork from "./UnitOfWork.js"
 
 /**
@@ -51,16 +52,17 @@ export const make = (deps: Deps, unitOfWork: UnitOfWork.UnitOfWork) => {
   /**
    * Logs a timer left for later: its command failed (the store unreachable, say), so it is not
    * completed and comes back when its lease ends. Nothing is lost, but a failure that keeps
-   * coming back must be visible to whoever runs the timers.
+   * coming back must be visible to whoever runs the timers. The annotations are named as the
+   * spans' attributes are (`instrument.ts`), so logs and traces can be matched.
    */
   const skipped = (timer: Timer.Timer, error: HelpdeskError) =>
     Effect.logWarning("Timer skipped: its command failed; it fires again once its lease ends", error).pipe(
       Effect.annotateLogs({
-        workspaceId: ws,
-        ticketId: timer.ticketId,
-        timerId: timer.id,
-        timerPurpose: timer.purpose,
-        error: error._tag
+        [attributes.workspace]: ws,
+        [attributes.ticketId]: timer.ticketId,
+        "tessera.timer_id": timer.id,
+        "tessera.timer_purpose": timer.purpose,
+        [attributes.errorType]: error._tag
       })
     )
 

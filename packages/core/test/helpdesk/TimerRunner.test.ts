@@ -86,11 +86,11 @@ describe("the timer runner", () => {
           const [warning, ...others] = warnings(logs)
           expect(others).toEqual([])
           expect(warning?.annotations).toEqual({
-            workspaceId: "acme",
-            ticketId: ticket.id,
-            timerId: expect.any(String),
-            timerPurpose: "close_solved",
-            error: "StoreUnavailable"
+            "tessera.workspace": "acme",
+            "tessera.ticket_id": ticket.id,
+            "tessera.timer_id": expect.any(String),
+            "tessera.timer_purpose": "close_solved",
+            "error.type": "StoreUnavailable"
           })
           expect(JSON.stringify(warning?.message)).toContain("Timer skipped")
           // Not completed: once its lease ends, the timer comes back and closes the ticket.
@@ -115,11 +115,11 @@ describe("the timer runner", () => {
           expect(yield* desk.runDueTimers()).toBe(0)
           expect(warnings(logs).map((w) => w.annotations)).toEqual([
             {
-              workspaceId: "acme",
-              ticketId: ticket.id,
-              timerId: expect.any(String),
-              timerPurpose: "sla",
-              error: "StoreUnavailable"
+              "tessera.workspace": "acme",
+              "tessera.ticket_id": ticket.id,
+              "tessera.timer_id": expect.any(String),
+              "tessera.timer_purpose": "sla",
+              "error.type": "StoreUnavailable"
             }
           ])
         })
