@@ -397,6 +397,13 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
      * keeps the earlier message objects: then only the new ones are written (and indexed);
      * anything else rewrites the ticket's messages.
      */
+    /** Whether `list` starts with every message of `prefix`, the same objects in order (a plain loop: a long conversation is scanned on every append). */
+    const isPrefix = (prefix: ReadonlyArray<Message.Message>, list: ReadonlyArray<Message.Message>): boolean => {
+      if (list.length < prefix.length) return false
+      for (let i = 0; i < prefix.length; i++) if (prefix[i] !== list[i]) return false
+      return true
+    }
+
     const textChanges = (prior: State, next: Ticket.Ticket): TextChanges => {
       if (prior === undefined)
         return {
@@ -405,8 +412,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
           rows: [subjectText(next), ...next.messages.map(messageText)]
         }
       const subjectChanged = prior.subject !== next.subject
-      const grown =
-        next.messages.length >= prior.messages.length && prior.messages.every((m, i) => next.messages[i] === m)
+      const grown = isPrefix(prior.messages, next.messages)
       const from = grown ? prior.messages.length : 0
       return {
         deleteSubject: subjectChanged,
