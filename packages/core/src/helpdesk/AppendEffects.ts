@@ -217,7 +217,13 @@ export const make = ({ ws, workflow, store, directory, sla, actorCheckMillis }: 
     Effect.gen(function* () {
       if (prepared === undefined) return undefined
       const context = yield* slaContext(next)
-      const from = before === undefined ? SlaFold.empty(prepared, context) : yield* foldOf(prepared, before, context)
+      const known = before === undefined ? undefined : folds.get(before)
+      const from =
+        before === undefined
+          ? SlaFold.empty(prepared, context)
+          : known !== undefined && SlaFold.fits(prepared, context, known)
+            ? known
+            : yield* foldOf(prepared, before, context)
       const fold = yield* fromResult(SlaFold.evolveAll(prepared, context, from, before, events))
       folds.set(next, fold)
       const now = yield* DateTime.now
