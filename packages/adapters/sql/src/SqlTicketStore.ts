@@ -397,14 +397,18 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
      * keeps the earlier message objects: then only the new ones are written (and indexed);
      * anything else rewrites the ticket's messages.
      */
-    /** Whether `list` starts with every message of `prefix`, the same objects in order (a plain loop: a long conversation is scanned on every append). */
+    /** Whether `list` starts with every message of `prefix`, the same objects in order. */
     const isPrefix = (prefix: ReadonlyArray<Message.Message>, list: ReadonlyArray<Message.Message>): boolean => {
       if (list.length < prefix.length) return false
       for (let i = 0; i < prefix.length; i++) if (prefix[i] !== list[i]) return false
       return true
     }
 
-    const textChanges = (prior: State, next: Ticket.Ticket): TextChanges => {
+    const textChanges = (
+      prior: State,
+      next: Ticket.Ticket,
+      decoded: ReadonlyArray<TicketEvent.TicketEvent>
+    ): TextChanges => {
       if (prior === undefined)
         return {
           deleteSubject: false,
@@ -412,7 +416,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
           rows: [subjectText(next), ...next.messages.map(messageText)]
         }
       const subjectChanged = prior.subject !== next.subject
-      const grown = isPrefix(prior.messages, next.messages)
+      const grown = decoded.every(Ticket.keepsEarlierMessages) || isPrefix(prior.messages, next.messages)
       const from = grown ? prior.messages.length : 0
       return {
         deleteSubject: subjectChanged,
@@ -456,7 +460,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
         priorRow,
         keepSla: effects.slaDueAt === undefined,
         fresh: prior === undefined,
-        texts: next === undefined ? undefined : textChanges(prior, next),
+        texts: next === undefined ? undefined : textChanges(prior, next, decoded),
         tagsAdded: Array.from(nextTags)
           .filter((t) => !priorTags.has(t))
           .map(key),

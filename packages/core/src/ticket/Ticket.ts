@@ -307,6 +307,47 @@ export const evolve = (state: State, event: TicketEvent): State => {
 }
 
 /**
+ * Whether `evolve` leaves the messages a ticket already has where they are: the event adds
+ * messages at the end, or none. After such events the earlier messages are the start of the new
+ * list; merges and splits may remove or reorder them. A store that keeps messages apart (the SQL
+ * store's texts) then writes only the new ones without comparing the whole conversation.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const keepsEarlierMessages = (event: TicketEvent): boolean => {
+  switch (event._tag) {
+    case "MergedIn":
+    case "MergeUndone":
+    case "MessagesSplitOff":
+    case "SplitReceived":
+      return false
+    case "TicketOpened":
+    case "ReplyAdded":
+    case "NoteAdded":
+    case "StatusChanged":
+    case "AssigneeChanged":
+    case "GroupChanged":
+    case "PriorityChanged":
+    case "TypeChanged":
+    case "Escalated":
+    case "CustomFieldChanged":
+    case "TagsChanged":
+    case "FollowerAdded":
+    case "FollowerRemoved":
+    case "LinkAdded":
+    case "LinkRemoved":
+    case "MergedInto":
+    case "Unmerged":
+    case "NotificationRequested":
+    case "SlaWarningReached":
+    case "SlaBreached":
+    case "RulesFailed":
+      return true
+  }
+}
+
+/**
  * Folds a stream of events into a state.
  *
  * @category combinators

@@ -29,6 +29,21 @@ describe("evolve", () => {
     expect(state === undefined || isTicket(state)).toBe(true)
   })
 
+  it.prop([Arbitraries.openedStream], { numRuns })(
+    "an event that keepsEarlierMessages leaves the messages before it at the start of the list, the same objects",
+    ({ opened, after }) => {
+      let state = Ticket.evolve(Ticket.initial, opened)
+      for (const event of after) {
+        const next = Ticket.evolve(state, event)
+        if (Ticket.keepsEarlierMessages(event) && state !== undefined && next !== undefined) {
+          expect(next.messages.slice(0, state.messages.length)).toStrictEqual(state.messages)
+          state.messages.forEach((m, i) => expect(next.messages[i]).toBe(m))
+        }
+        state = next
+      }
+    }
+  )
+
   it.prop([Arbitraries.laterEvent()], { numRuns })("ignores anything that comes before the opening", (event) => {
     expect(Ticket.evolve(Ticket.initial, event)).toBe(undefined)
   })
