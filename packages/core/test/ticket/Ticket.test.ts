@@ -37,7 +37,7 @@ describe("evolve", () => {
         const next = Ticket.evolve(state, event)
         if (Ticket.keepsEarlierMessages(event) && state !== undefined && next !== undefined) {
           expect(next.messages.slice(0, state.messages.length)).toStrictEqual(state.messages)
-          state.messages.forEach((m, i) => expect(next.messages[i]).toBe(m))
+          for (const [i, m] of state.messages.entries()) expect(next.messages[i]).toBe(m)
         }
         state = next
       }
