@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Tag, TicketQuery } from "@tessera/core"
+import { Tag, Text } from "@tessera/core"
 import { Context, Effect, Layer } from "effect"
 import * as Lexicon from "./Lexicon.js"
 
@@ -95,10 +95,10 @@ interface Compiled {
 }
 
 const compile = (lexicon: Lexicon.Lexicon): Compiled => {
-  const negators = new Set(lexicon.negators.flatMap((n) => TicketQuery.words(n)))
+  const negators = new Set(lexicon.negators.flatMap((n) => Text.words(n)))
   const phrases = new Map<string, { words: ReadonlyArray<string>; effects: Array<Action> }>()
   const add = (term: string, effect: Action) => {
-    const words = TicketQuery.words(term)
+    const words = Text.words(term)
     if (words.length === 0) return
     const key = words.join(" ")
     const entry = phrases.get(key) ?? { words, effects: [] }
@@ -119,7 +119,7 @@ const compile = (lexicon: Lexicon.Lexicon): Compiled => {
   }
   // Longest phrase first, so "pas mal de" wins over "pas mal", which wins over "pas".
   for (const list of byFirstWord.values()) list.sort((a, b) => b.words.length - a.words.length)
-  return { byFirstWord, stopWords: new Set(lexicon.stopWords.flatMap((w) => TicketQuery.words(w))) }
+  return { byFirstWord, stopWords: new Set(lexicon.stopWords.flatMap((w) => Text.words(w))) }
 }
 
 const compiledCache = new WeakMap<Lexicon.Lexicon, Compiled>()
@@ -163,7 +163,7 @@ const clausesOf = (text: string): ReadonlyArray<Clause> => {
     for (const raw of (pieces[i] ?? "").split(/[^\p{L}\p{M}\p{N}]+/u)) {
       if (raw.length === 0) continue
       const shouted = isShouted(raw)
-      for (const word of TicketQuery.words(raw)) tokens.push({ word, shouted })
+      for (const word of Text.words(raw)) tokens.push({ word, shouted })
     }
     if (tokens.length > 0) out.push({ tokens, exclaimed: /[!\uff01]{2,}/u.test(pieces[i + 1] ?? "") })
   }

@@ -1,4 +1,4 @@
-import { TicketQuery } from "@tessera/core"
+import { Text } from "@tessera/core"
 import { Effect } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -194,7 +194,7 @@ describe("Lexicon", () => {
 
   it.each([Lexicon.english, Lexicon.french])("$language: weights within -3..3, no term listed twice", (lexicon) => {
     for (const [, list] of lists(lexicon)) {
-      const keys = list.map(([term]) => TicketQuery.words(term).join(" "))
+      const keys = list.map(([term]) => Text.words(term).join(" "))
       expect(new Set(keys).size).toBe(keys.length)
       for (const [, weight] of list) expect(Math.abs(weight)).toBeLessThanOrEqual(3)
     }

@@ -134,9 +134,15 @@ describe("Rule.decodeRule", () => {
     expect(found[0]?.message).toContain("nested deeper than 32")
   })
 
-  it("gives InvalidRule a message naming the first path", () => {
-    const r = Rule.decodeRule({ ...base, version: "1" })
-    expect(Result.isFailure(r) && r.failure.message).toBe('Invalid rule at ["version"]: Expected number')
+  it("fails with the rules' InvalidConfig, whose message names each problem's path", () => {
+    const r = Rule.decodeRule({ ...base, version: "1", then: [] })
+    if (Result.isSuccess(r)) throw new Error("decoded")
+    expect(r.failure._tag).toBe("InvalidConfig")
+    expect(r.failure.config).toBe("rules")
+    expect(r.failure.retryable).toBe(false)
+    expect(r.failure.message).toBe(
+      "Invalid rules configuration: version: Expected number; then: Expected at least one action"
+    )
   })
 })
 
@@ -150,6 +156,40 @@ describe("Rule.decodeRuleSet", () => {
     expect(Result.isFailure(r) && r.failure.problems.map((p) => p.path)).toEqual([
       [1, "if", "any", 0, "op"],
       [2, "id"]
+    ])
+  })
+
+  it("lists every problem of a rule set at once, each with its path", () => {
+    const r = Rule.decodeRuleSet([
+      base,
+      { ...base, id: "bad id!", version: 0 },
+      {
+        ...base,
+        id: "patterns",
+        if: {
+          any: [
+            { text: "message", op: "matches", value: "(?=a)" },
+            { field: "tags", op: "gt", value: 1 }
+          ]
+        },
+        then: [{ set: "priority", value: "soon" }, { notify: { template: "t", to: ["nobody"] } }]
+      },
+      { ...base, kind: "automation" },
+      base
+    ])
+    if (Result.isSuccess(r)) throw new Error("decoded")
+    expect(r.failure._tag).toBe("InvalidConfig")
+    expect(r.failure.config).toBe("rules")
+    expect(r.failure.problems).toEqual([
+      { path: [1, "id"], message: expect.stringContaining("Expected a string matching") },
+      { path: [1, "version"], message: expect.stringContaining("Expected a value greater than or equal to 1") },
+      { path: [2, "if", "any", 0, "value"], message: expect.stringContaining("Invalid pattern at 0") },
+      { path: [2, "if", "any", 1, "op"], message: expect.stringContaining("gt does not apply to tags") },
+      { path: [2, "then", 0, "value"], message: "Expected one of low, normal, high, urgent" },
+      { path: [2, "then", 1, "notify", "to", 0], message: expect.stringContaining("Expected requester") },
+      { path: [3, "on"], message: "An automation runs on a schedule, not on events: remove on" },
+      { path: [3, "id"], message: "Duplicate rule id billing-premium (first at 0)" },
+      { path: [4, "id"], message: "Duplicate rule id billing-premium (first at 0)" }
     ])
   })
 

@@ -11,10 +11,9 @@
  * @since 0.1.0
  */
 import { DateTime, Duration, Option } from "effect"
-import { words } from "../query/TicketQuery.js"
-import { stem } from "../tags/TagAudit.js"
 import type { Ticket } from "../ticket/Ticket.js"
 import type { PublicId, TicketId } from "../values/Ids.js"
+import { stem, words } from "../values/Text.js"
 
 /**
  * How much each kind of evidence may add to a score. The two similarities and recency are
@@ -149,7 +148,7 @@ export interface Suggestion {
   readonly reasons: ReadonlyArray<Reason>
 }
 
-// Accent-free, as `TicketQuery.words` folds accents before we look words up.
+// Accent-free, as `Text.words` folds accents before we look words up.
 const english =
   "a about after again all am an and any are as at be been before but by can could did do does " +
   "for from had has have he hello her hi his how i if im in into is it its just me my no not of " +
@@ -165,9 +164,9 @@ const stopWords: ReadonlySet<string> = new Set([...english.split(" "), ...french
 const isNoise = (word: string): boolean => word.length < 2 || stopWords.has(word) || /^\d{1,2}$/.test(word)
 
 /**
- * The terms a text is compared by: `TicketQuery.words` (lowercase, accents folded), without
+ * The terms a text is compared by: `Text.words` (lowercase, accents folded), without
  * English and French stop words, one-character words and one- or two-digit numbers, each
- * stemmed with `TagAudit.stem`, so `disconnects`, `disconnecting` and `disconnected` meet.
+ * stemmed with `Text.stem`, so `disconnects`, `disconnecting` and `disconnected` meet.
  *
  * @category combinators
  * @since 0.1.0

@@ -15,6 +15,7 @@ import { AgentId, ContactId, GroupId, OrganizationId } from "../values/Ids.js"
 import * as Limits from "../values/Limits.js"
 import * as Priority from "../values/Priority.js"
 import * as Tag from "../values/Tag.js"
+import * as Text from "../values/Text.js"
 
 const { messages: _messages, ...summaryFields } = Ticket.fields
 
@@ -171,20 +172,14 @@ export const matches = (query: TicketQuery, t: TicketSummary): boolean =>
     (t.slaDueAt !== undefined && DateTime.isLessThan(t.slaDueAt, query.slaDueBefore)))
 
 /**
- * The words of a text as search sees them: letters and digits, lowercase, accents removed.
- * Stores index the same words (SQLite FTS5 and PostgreSQL `simple` both get them pre-split),
+ * The words of a text as search sees them (`Text.words`): letters and digits, lowercase, accents
+ * removed. Stores index the same words (SQLite FTS5 and PostgreSQL `simple` both get them pre-split),
  * so every back end answers a search the same way.
  *
  * @category combinators
  * @since 0.1.0
  */
-export const words = (text: string): ReadonlyArray<string> =>
-  text
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w.length > 0)
+export const words: (text: string) => ReadonlyArray<string> = Text.words
 
 /**
  * The search terms of a query: at most 8 words of at most 64 characters.

@@ -16,6 +16,7 @@
  */
 import type { Tag } from "../values/Tag.js"
 import { canonicalize } from "../values/Tag.js"
+import * as Text from "../values/Text.js"
 import * as TagPolicy from "./TagPolicy.js"
 
 /**
@@ -86,38 +87,15 @@ export interface Options {
   readonly rareBelow?: number | undefined
 }
 
-const stripOne = (word: string): string => {
-  const keep = (suffix: string) => word.length - suffix.length >= 3
-  if (word.endsWith("ings") && keep("ings")) return word.slice(0, -4)
-  if (word.endsWith("ing") && keep("ing")) return word.slice(0, -3)
-  if (word.endsWith("ed") && keep("ed")) return word.slice(0, -2)
-  // -eaux -> -eau (`bureaux`), -aux -> -al (`journaux`), then plain -x.
-  if (word.endsWith("eaux") && keep("x")) return word.slice(0, -1)
-  if (word.endsWith("aux") && keep("aux")) return `${word.slice(0, -3)}al`
-  if (word.endsWith("x") && keep("x")) return word.slice(0, -1)
-  // Not -ss, -us, -is: `access`, `status` and `analysis` are singular.
-  if (word.endsWith("s") && !/(?:ss|us|is)$/.test(word) && keep("s")) return word.slice(0, -1)
-  return word
-}
-
 /**
- * A simple stem of a canonical tag, word by word (`_` separates words): strips one of -ings,
- * -ing, -ed, -eaux (to -eau), -aux (to -al), -x, -s, then up to two final e's (English -es, French -é/-ée/-és
- * once accents are folded), never leaving fewer than three letters. `billings`, `billing` and
- * `bill` share `bill`; `invoices` and `invoice` share `invoic`.
+ * A simple stem of a canonical tag, word by word (`_` separates words), each word stemmed by
+ * `Text.stem`: `billings`, `billing` and `bill` share `bill`; `password_resets` stems to
+ * `password_reset`.
  *
  * @category combinators
  * @since 0.1.0
  */
-export const stem = (tag: string): string =>
-  tag
-    .split("_")
-    .map((word) => {
-      let s = stripOne(word)
-      for (let i = 0; i < 2 && s.endsWith("e") && s.length > 3; i++) s = s.slice(0, -1)
-      return s
-    })
-    .join("_")
+export const stem = (tag: string): string => tag.split("_").map(Text.stem).join("_")
 
 /**
  * The edit distance allowed between two tags, from the shorter one's length in code points:

@@ -6,6 +6,7 @@
  * taxonomies live in `TagPolicy`, the drift report in `TagAudit`.
  */
 import { Schema } from "effect"
+import * as Text from "./Text.js"
 
 /**
  * A normalised tag.
@@ -60,16 +61,10 @@ const MAX_CODE_POINTS = 100
 
 // Letters (with their marks), digits and symbols (emoji, `+`, `#`) stay; anything else separates words.
 const separators = /[^\p{L}\p{M}\p{N}\p{S}]+/gu
-// Only accents on Latin letters are folded: a mark on a kana or Cyrillic letter changes the word.
-const latinMarks = /(\p{Script=Latin})\p{M}+/gu
 
+// Lower case can expose a decomposable letter, so fold Latin accents on both sides of it.
 const foldOnce = (s: string): string =>
-  s
-    .normalize("NFKD")
-    .replace(latinMarks, "$1")
-    .toLowerCase()
-    .normalize("NFKD")
-    .replace(latinMarks, "$1")
+  Text.foldLatinAccents(Text.foldLatinAccents(s).toLowerCase())
     .replace(separators, "_")
     .replace(/^_+|_+$/g, "")
     .normalize("NFC")
