@@ -10,8 +10,8 @@
  * and snapshots, append plans and their statements, queries and search, public numbers, timers
  * and the outbox; this module composes them.
  */
-import { Outbox, TicketStore, Timers } from "@tessera/core"
-import { Context, Effect, Layer } from "effect"
+import { StoreCapabilities, TicketStore } from "@tessera/core"
+import { Effect, type Layer } from "effect"
 import type { Kysely } from "kysely"
 import type { Database, Dialect } from "./Database.js"
 import * as Append from "./ticketStore/Append.js"
@@ -52,11 +52,7 @@ export interface Options {
  * @category models
  * @since 0.1.0
  */
-export interface SqlStore {
-  readonly tickets: TicketStore.TicketStore["Service"]
-  readonly timers: Timers.Timers["Service"]
-  readonly outbox: Outbox.Outbox["Service"]
-}
+export type SqlStore = TicketStore.Adapter
 
 /**
  * Builds the store on a migrated database.
@@ -68,11 +64,13 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
   Effect.sync(() => {
     const shared = Shared.make(options.db, options.dialect)
     const reads = Reads.make(shared)
-    const { append, appendAll } = Append.make(shared, reads, AppendPlan.make(shared), Writes.make(shared))
+    const capabilities = StoreCapabilities.full({ durable: true, multiProcess: true })
+    const planner = AppendPlan.make(shared)
+    const { append, appendAll } = Append.make(shared, capabilities, reads, planner, Writes.make(shared))
     const { nextPublicId, resolve } = PublicIds.make(shared, options.firstPublicId ?? 1)
     const { query } = Query.make(shared, Search.make(shared, options.searchTuning))
     const tickets = TicketStore.TicketStore.of({
-      capabilities: { durable: true, multiProcess: true },
+      capabilities,
       read: reads.read,
       load: reads.load,
       append,
@@ -91,12 +89,4 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
  * @category layers
  * @since 0.1.0
  */
-export const layer = (options: Options): Layer.Layer<TicketStore.TicketStore | Timers.Timers | Outbox.Outbox> =>
-  Layer.effectContext(
-    Effect.map(make(options), (store) =>
-      Context.make(TicketStore.TicketStore, store.tickets).pipe(
-        Context.add(Timers.Timers, store.timers),
-        Context.add(Outbox.Outbox, store.outbox)
-      )
-    )
-  )
+export const layer = (options: Options): Layer.Layer<TicketStore.Services> => TicketStore.layerOf(make(options))

@@ -342,7 +342,9 @@ const helpdeskErrorTags: Record<HelpdeskError["_tag"], true> = {
   InvalidCursor: true,
   LimitExceeded: true,
   StoreUnavailable: true,
-  CorruptEvent: true
+  CorruptEvent: true,
+  Unsupported: true,
+  ValueTooLarge: true
 }
 
 /**

@@ -19,6 +19,7 @@ import * as Relations from "../links/Relations.js"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
 import { IdGenerator } from "../ports/IdGenerator.js"
 import type { OutboxMessage } from "../ports/Outbox.js"
+import * as StoreCapabilities from "../ports/StoreCapabilities.js"
 import type { InvalidCursor, PublicIdTaken, StoreError } from "../ports/StoreError.js"
 import { VersionConflict } from "../ports/StoreError.js"
 import { type AppendEffects, type AppendRequest, TicketStore } from "../ports/TicketStore.js"
@@ -45,7 +46,7 @@ import type {
   TicketRef
 } from "../values/Ids.js"
 import { TicketRef as TicketRefSchema } from "../values/Ids.js"
-import * as Limits from "../values/Limits.js"
+import type * as Limits from "../values/Limits.js"
 import * as Link from "../values/Link.js"
 import * as Effects from "./AppendEffects.js"
 import * as Conversation from "./Conversation.js"
@@ -635,9 +636,9 @@ export const make = (
 
     /**
      * How many tickets one link, merge or split may read (its roots and what they reach): one
-     * fewer than a batch may hold, so a split's new ticket always fits in its batch.
+     * fewer than the store's batch may hold, so a split's new ticket always fits in its batch.
      */
-    const maxRead = Limits.streamsPerBatch - 1
+    const maxRead = StoreCapabilities.ticketsPerRelation(store.capabilities)
 
     /**
      * Reads `roots` fresh from the store, and what a decision on them may need
@@ -843,7 +844,8 @@ export const make = (
         const queries: Array<TicketQuery> = [
           { ...around, requester: ticket.requester },
           ...(ticket.organization === undefined ? [] : [{ ...around, organization: ticket.organization }]),
-          ...words.map((search) => ({ ...around, search }))
+          // A store without search still finds the requester's and organization's tickets.
+          ...(store.capabilities.search === "none" ? [] : words.map((search) => ({ ...around, search })))
         ]
         const ids = new Set<TicketId>()
         for (const query of queries) {

@@ -4,7 +4,7 @@
  * a caller can only act on what it called. The step is kept in `step`, for logs.
  */
 import { Effect } from "effect"
-import { StoreUnavailable } from "../ports/StoreError.js"
+import { StoreUnavailable, Unsupported, ValueTooLarge } from "../ports/StoreError.js"
 import { LimitExceeded } from "../values/Limits.js"
 
 /** The error as the caller of `operation` should see it; any other error as it is. */
@@ -26,12 +26,31 @@ const renamed = (error: unknown, operation: string): unknown => {
       ...(error.cause === undefined ? {} : { cause: error.cause })
     })
   }
+  if ((error instanceof Unsupported || error instanceof ValueTooLarge) && error.operation !== operation) {
+    const step = error.step === undefined ? error.operation : `${error.operation}: ${error.step}`
+    return error instanceof Unsupported
+      ? new Unsupported({
+          capability: error.capability,
+          operation,
+          step,
+          requested: error.requested,
+          supported: error.supported
+        })
+      : new ValueTooLarge({
+          operation,
+          step,
+          reason: error.reason,
+          ...(error.ticketId === undefined ? {} : { ticketId: error.ticketId }),
+          ...(error.cause === undefined ? {} : { cause: error.cause })
+        })
+  }
   return error
 }
 
 /**
  * A service whose every operation (each function returning an Effect, by its key) reports its
- * own name in `LimitExceeded` and `StoreUnavailable`. Other members pass through as they are.
+ * own name in `LimitExceeded`, `StoreUnavailable`, `Unsupported` and `ValueTooLarge`. Other
+ * members pass through as they are.
  */
 export const nameOperations = <S extends object>(service: S): S =>
   Object.fromEntries(

@@ -11,7 +11,7 @@
  * only to workspaces, streams and outbox channels that no other test or run uses, so a shared
  * durable store needs no cleanup between runs.
  */
-import { Clock, DateTime, Effect, Exit, Layer, Option, Random, References, Schema } from "effect"
+import { Cause, Clock, DateTime, Effect, Exit, Layer, Option, Random, References, Schema } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import * as Helpdesk from "../helpdesk/Helpdesk.js"
@@ -2302,7 +2302,7 @@ export const run = <E>(
           })
         ))
 
-      it("a stream named twice in one batch fails with StoreUnavailable and writes nothing", () =>
+      it("a stream named twice in one batch is a defect of the caller: the store dies naming it and writes nothing", () =>
         withStore(layer, (store) =>
           Effect.gen(function* () {
             const ws = yield* freshWorkspace
@@ -2310,14 +2310,16 @@ export const run = <E>(
             yield* store.append(a, 0, [opened(ws, a, 1)])
             yield* store.append(b, 0, [opened(ws, b, 2)])
             const [beforeA, beforeB] = [yield* store.read(a), yield* store.read(b)]
-            const error = yield* failureOf(
+            const exit = yield* Effect.exit(
               store.appendAll([
                 { ticketId: a, expectedVersion: 1, events: [retagged(a, 1, ["x"], [])] },
                 { ticketId: b, expectedVersion: 1, events: [moved(b, 2, "new", "open")] },
                 { ticketId: a, expectedVersion: 2, events: [retagged(a, 3, ["y"], [])] }
               ])
             )
-            expect(error).toMatchObject({ _tag: "StoreUnavailable", operation: "appendAll" })
+            expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause), "appendAll died").toBe(true)
+            const defect = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+            expect(String(defect)).toContain(`ticket ${a} appears twice in one batch`)
             expect(yield* readStream(store, a)).toEqual(beforeA)
             expect(yield* readStream(store, b)).toEqual(beforeB)
           })

@@ -5,7 +5,16 @@
  * read (on PostgreSQL, down to one statement). Failures become the port's errors here: a lost
  * race or a deadlock is the `VersionConflict` it stands for, a driver failure `StoreUnavailable`.
  */
-import { type Ids, Limits, StoreError, Ticket, type TicketEvent, type TicketStore } from "@tessera/core"
+import {
+  EventStore,
+  type Ids,
+  Limits,
+  StoreCapabilities,
+  StoreError,
+  Ticket,
+  type TicketEvent,
+  type TicketStore
+} from "@tessera/core"
 import { Effect, Result } from "effect"
 import type { Kysely } from "kysely"
 import type { Database } from "../Database.js"
@@ -69,7 +78,13 @@ const violates = (cause: unknown, constraint: string, sqliteColumns: string): bo
  * @category constructors
  * @since 0.1.0
  */
-export const make = (shared: Shared, reads: Reads, planner: Planner, writes: Writes) => {
+export const make = (
+  shared: Shared,
+  capabilities: StoreCapabilities.StoreCapabilities,
+  reads: Reads,
+  planner: Planner,
+  writes: Writes
+) => {
   const { pg, key, states, withSignal, transact } = shared
   const { storedRow, bareVersion, decodeStored, decodeRows, eventRows, currentVersion } = reads
   const { projection, planAppend, rowAfter, rowsOf } = planner
@@ -211,7 +226,8 @@ export const make = (shared: Shared, reads: Reads, planner: Planner, writes: Wri
           return new StoreError.PublicIdTaken({ workspaceId: opening.workspaceId, publicId: opening.publicId })
         }
       }
-      return DriverError.unavailable(operation, cause)
+      // A single stream's append names its ticket; which stream of a batch held the value is unknown.
+      return DriverError.failure(operation, cause, entries.length === 1 ? entries[0]?.ticketId : undefined)
     }
 
   /**
@@ -294,20 +310,10 @@ export const make = (shared: Shared, reads: Reads, planner: Planner, writes: Wri
   ): Effect.Effect<ReadonlyArray<number>, AppendError> =>
     Effect.suspend((): Effect.Effect<ReadonlyArray<number>, AppendError> => {
       if (batch.length === 0) return Effect.succeed([])
-      const tooLarge = Limits.checkWrite(batch, "appendAll")
+      const tooLarge = Limits.checkWrite(batch, "appendAll") ?? StoreCapabilities.checkBatch(capabilities, batch.length)
       if (tooLarge !== undefined) return Effect.fail(tooLarge)
-      const named = new Set<string>()
-      for (const request of batch) {
-        if (named.has(request.ticketId)) {
-          return Effect.fail(
-            new StoreError.StoreUnavailable({
-              operation: "appendAll",
-              reason: `ticket ${request.ticketId} appears twice in a batch`
-            })
-          )
-        }
-        named.add(request.ticketId)
-      }
+      const repeated = EventStore.repeatedStream(batch)
+      if (repeated !== undefined) return Effect.die(EventStore.duplicateInBatch(repeated))
       const entries = batch.map(prepare)
       // Every batch locks its rows in one order (by ticket id), so that two batches on
       // PostgreSQL never wait on each other's rows in a cycle; versions go back in batch order.

@@ -115,7 +115,10 @@ export interface Shared {
    * Runs one operation's statements. Interrupting the calling fiber cancels the statement
    * running on the server (PostgreSQL clients of `Connection.open`) and sends no further ones.
    */
-  readonly run: <A>(operation: string, query: () => Promise<A>) => Effect.Effect<A, StoreError.StoreUnavailable>
+  readonly run: <A>(
+    operation: string,
+    query: () => Promise<A>
+  ) => Effect.Effect<A, StoreError.StoreUnavailable | StoreError.ValueTooLarge>
   /** Runs `body` in one write transaction (SQLite: `BEGIN IMMEDIATE`, see `transact.ts`). */
   readonly transact: <A>(body: (trx: Kysely<Database>) => Promise<A>) => Promise<A>
   /** Runs a multi-row write in slices within the dialect's bound parameters (see `Chunks`). */
@@ -169,7 +172,7 @@ export const make = (db: Kysely<Database>, dialect: Dialect): Shared => {
     summaries: boundedCache(20_000),
     withSignal,
     run: (operation, query) =>
-      Effect.tryPromise({ try: withSignal(query), catch: (cause) => DriverError.unavailable(operation, cause) }),
+      Effect.tryPromise({ try: withSignal(query), catch: (cause) => DriverError.failure(operation, cause) }),
     transact: (body) => writeTransaction(db, dialect, body),
     inChunks: inChunksOf(dialect)
   }

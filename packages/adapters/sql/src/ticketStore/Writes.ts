@@ -4,9 +4,9 @@
  * rows), or on PostgreSQL the whole of a simple append as one statement. Multi-row writes go
  * through `Chunks`; deciding what to write, and whether to, is `AppendPlan`'s and `Append`'s.
  */
+import { StoreError } from "@tessera/core"
 import { type Kysely, sql } from "kysely"
 import type { Database } from "../Database.js"
-import * as DriverError from "../internal/DriverError.js"
 import type { Plan } from "./AppendPlan.js"
 import { RaceLost, Refused, type Shared, type TicketRow, textSpan } from "./Shared.js"
 
@@ -21,11 +21,17 @@ export const make = (shared: Shared) => {
 
   /**
    * The full-text rowid of a text on SQLite (see the migration). Unreachable: every append holds
-   * a ticket to `Limits.messagesPerTicket` messages, far fewer than `textSpan`.
+   * a ticket to `Limits.messagesPerTicket` messages, far fewer than `textSpan`; past it, the
+   * store's own limit, the append is refused with `ValueTooLarge`.
    */
   const textKey = (num: number, n: number): number => {
     if (n >= textSpan)
-      throw new Refused(DriverError.unavailable("append", new Error(`a ticket holds at most ${textSpan - 1} messages`)))
+      throw new Refused(
+        new StoreError.ValueTooLarge({
+          operation: "append",
+          reason: `a ticket holds at most ${textSpan - 1} texts on SQLite`
+        })
+      )
     return num * textSpan + n
   }
 
