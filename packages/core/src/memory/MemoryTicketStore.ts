@@ -32,7 +32,7 @@ export interface Options {
   readonly firstPublicId?: number
   /**
    * Narrower capabilities than the full ones, to behave as a lesser adapter would: `search:
-   * "none"` refuses searches, a smaller `maxBatch` (at least 2) refuses larger batches, both with
+   * "none"` refuses searches, a smaller `maxBatch` (at least 3) refuses larger batches, both with
    * `Unsupported`.
    */
   readonly capabilities?: {
@@ -81,7 +81,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
       durable: false,
       multiProcess: false,
       search: options.capabilities?.search ?? "prefix",
-      maxBatch: Math.max(2, Math.min(Limits.streamsPerBatch, options.capabilities?.maxBatch ?? Limits.streamsPerBatch))
+      maxBatch: Math.max(3, Math.min(Limits.streamsPerBatch, options.capabilities?.maxBatch ?? Limits.streamsPerBatch))
     }
     const streams = new Map<TicketId, Stream>()
     const publicIds = new Map<WorkspaceId, Map<number, TicketId>>()

@@ -37,10 +37,10 @@ export interface StoreCapabilities {
   /** The search `query` answers (see `SearchSupport`). */
   readonly search: SearchSupport
   /**
-   * The most streams one `appendAll` writes or checks, from 2 to `Limits.streamsPerBatch`. A
-   * larger batch within `Limits.streamsPerBatch` fails with `Unsupported`; links, merges and
-   * splits read at most one ticket fewer, and refuse a larger graph with `InvalidLink`
-   * (`too_deep`).
+   * The most streams one `appendAll` writes or checks, from 3 (a relation between two tickets
+   * and one more it checks, such as a parent's parent) to `Limits.streamsPerBatch`. A larger
+   * batch within `Limits.streamsPerBatch` fails with `Unsupported`; links, merges and splits
+   * read at most one ticket fewer, and refuse a larger graph with `InvalidLink` (`too_deep`).
    */
   readonly maxBatch: number
 }
