@@ -1,3 +1,8 @@
+/**
+ * The arbitraries of the `TicketStore` suite's model-based run: actors, tags, custom fields and
+ * inputs drawn from the seeded directory (with a few unknown ids), the operations on a ticket,
+ * and the weighted list of steps `fc.commands` draws from.
+ */
 import * as fc from "fast-check"
 import * as Actor from "../../../values/Actor.js"
 import type { AgentId, ContactId } from "../../../values/Ids.js"
