@@ -145,7 +145,7 @@ export const make = (
       const actual = stream.events.length
       if (actual !== request.expectedVersion) {
         throw new Refused(
-          new StoreError.VersionConflict({ streamId: request.ticketId, expected: request.expectedVersion, actual })
+          new StoreError.VersionConflict({ ticketId: request.ticketId, expected: request.expectedVersion, actual })
         )
       }
       for (const event of request.events) {

@@ -168,7 +168,7 @@ export const make = (options: Options): Effect.Effect<Store> =>
               const owners = new Map(owned.map((row) => [row.email, row.contact_id]))
               for (const { email, key } of emails) {
                 const owner = owners.get(key)
-                if (owner !== undefined) return new DirectoryError.EmailTaken({ email, contact: owner })
+                if (owner !== undefined) return new DirectoryError.EmailTaken({ email, contactId: owner })
               }
             }
             await trx

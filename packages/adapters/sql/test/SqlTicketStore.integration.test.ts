@@ -157,7 +157,7 @@ for (const [name, database] of databases) {
               .execute()
           )
           const error = yield* Effect.flip(store.read(id))
-          expect(error).toMatchObject({ _tag: "CorruptEvent", streamId: id, version: 2 })
+          expect(error).toMatchObject({ _tag: "CorruptEvent", ticketId: id, version: 2 })
           // A row that is JSON but not an event is just as corrupt.
           yield* Effect.promise(() =>
             db
@@ -168,7 +168,7 @@ for (const [name, database] of databases) {
               .execute()
           )
           const again = yield* Effect.flip(store.read(id))
-          expect(again).toMatchObject({ _tag: "CorruptEvent", streamId: id, version: 2 })
+          expect(again).toMatchObject({ _tag: "CorruptEvent", ticketId: id, version: 2 })
         })
       ))
 

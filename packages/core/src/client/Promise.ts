@@ -6,12 +6,13 @@
  * its own: every rule lives in the service. Tickets come back without their conversation (its
  * size and last messages instead: `toTicketJson`), which `messages` reads page by page.
  */
-import { Cause, Clock, Effect, Exit, Layer, ManagedRuntime, Option, Schema } from "effect"
+import { Cause, Clock, Effect, Exit, Layer, ManagedRuntime, Option, Result, Schema } from "effect"
 import * as Directory from "../directory/Directory.js"
+import * as Config from "../helpdesk/Config.js"
 import * as Conversation from "../helpdesk/Conversation.js"
 import * as Helpdesk from "../helpdesk/Helpdesk.js"
 import type * as In from "../helpdesk/HelpdeskInput.js"
-import { decode, InvalidInput } from "../helpdesk/Input.js"
+import { decode } from "../helpdesk/Input.js"
 import * as Requester from "../helpdesk/Requester.js"
 import type * as Duplicates from "../links/Duplicates.js"
 import * as MemoryDirectoryStore from "../memory/MemoryDirectoryStore.js"
@@ -24,6 +25,8 @@ import * as TicketQuery from "../query/TicketQuery.js"
 import * as Status from "../ticket/Status.js"
 import type * as Ticket from "../ticket/Ticket.js"
 import * as TicketEvent from "../ticket/TicketEvent.js"
+import type { InvalidConfig } from "../values/ConfigError.js"
+import * as ConfigError from "../values/ConfigError.js"
 import type { FieldDefinition } from "../values/CustomField.js"
 import { type ContactId, TicketRef } from "../values/Ids.js"
 import * as Limits from "../values/Limits.js"
@@ -151,12 +154,13 @@ export type WorkflowJson = typeof Status.Workflow.Encoded
 export type FieldDefinitionJson = typeof FieldDefinition.Encoded
 
 /**
- * Every error a facade promise may reject with: the `Helpdesk`'s tagged errors, as instances.
+ * Every error a facade promise may reject with: the `Helpdesk`'s tagged errors, as instances,
+ * and `InvalidConfig` from `createHelpdesk` when the options do not hold.
  *
  * @category errors
  * @since 0.1.0
  */
-export type HelpdeskError = Helpdesk.HelpdeskError
+export type HelpdeskError = Helpdesk.HelpdeskError | InvalidConfig
 
 /**
  * The ports a help desk runs on. A layer that provides them replaces the in-memory ones.
@@ -195,6 +199,14 @@ export interface Options {
   readonly sla?: Helpdesk.SlaOptions
   /** Trigger rules run after each command (see `Triggers`; `@tessera/rules` compiles them). */
   readonly triggers?: Helpdesk.Options["triggers"]
+  /**
+   * Where the help desk's spans (`Helpdesk.<operation>`) and logs go: a layer that sets Effect's
+   * tracer and loggers, such as `NodeSdk.layer` of `@effect/opentelemetry`
+   * (`docs/observability.md`). Built before the ports and released after them, on `close`.
+   */
+  readonly observability?: Layer.Layer<never, unknown>
+  /** The workspace's tag policy (`TagPolicy.make`); a strict taxonomy refuses unknown tags (`TagNotAllowed`). */
+  readonly tagPolicy?: Helpdesk.Options["tagPolicy"]
 }
 
 /**
@@ -334,12 +346,14 @@ const helpdeskErrorTags: Record<HelpdeskError["_tag"], true> = {
   UndoMergeRefused: true,
   SplitRefused: true,
   InvalidInput: true,
+  InvalidConfig: true,
   NotInDirectory: true,
   AgentUnavailable: true,
   EmailTaken: true,
   VersionConflict: true,
   PublicIdTaken: true,
   InvalidCursor: true,
+  TagNotAllowed: true,
   LimitExceeded: true,
   StoreUnavailable: true,
   CorruptEvent: true,
@@ -403,42 +417,51 @@ const optionKeys: ReadonlySet<string> = new Set<keyof Options>([
   "now",
   "layer",
   "sla",
-  "triggers"
+  "triggers",
+  "observability",
+  "tagPolicy"
 ])
 
 const Limit = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))
 
-/** The ports: the user's layer, or in-memory ones shaped by `firstPublicId` and `ids`. */
-const portsOf = (options: Options): Effect.Effect<Layer.Layer<Ports, unknown>, InvalidInput> =>
+/**
+ * The ports: the user's layer, or in-memory ones shaped by `firstPublicId` and `ids`. The
+ * options are checked here, all at once with the help desk's configuration (`Config.check`), so
+ * that one `InvalidConfig` lists every problem of them.
+ */
+const portsOf = (
+  options: Options,
+  config: typeof In.Config.Encoded
+): Effect.Effect<Layer.Layer<Ports, unknown>, InvalidConfig> =>
   Effect.gen(function* () {
     // Callers without TypeScript deserve to hear about a misspelt option too.
-    const unknown = Object.keys(options).filter((key) => !optionKeys.has(key))
-    if (unknown.length > 0) {
-      return yield* new InvalidInput({
-        input: "options",
-        problems: unknown.map((key) => ({ path: [key], message: "Unexpected key" }))
-      })
-    }
-    const memory = yield* decode(
-      MemoryOptions,
-      "options"
-    )({
-      ...(options.firstPublicId === undefined ? {} : { firstPublicId: options.firstPublicId }),
-      ...(options.ids === undefined ? {} : { ids: options.ids })
-    })
+    const problems: Array<ConfigError.Problem> = Object.keys(options)
+      .filter((key) => !optionKeys.has(key))
+      .map((key) => ({ path: [key], message: "Unexpected key" }))
+    const decoded = Schema.decodeUnknownResult(MemoryOptions)(
+      {
+        ...(options.firstPublicId === undefined ? {} : { firstPublicId: options.firstPublicId }),
+        ...(options.ids === undefined ? {} : { ids: options.ids })
+      },
+      { errors: "all", onExcessProperty: "error" }
+    )
+    if (Result.isFailure(decoded)) problems.push(...ConfigError.problems(decoded.failure.issue))
+    const memory = Result.isSuccess(decoded) ? decoded.success : {}
     if (options.layer !== undefined) {
-      const ignored = Object.keys(memory)
-      if (ignored.length > 0) {
-        return yield* new InvalidInput({
-          input: "options",
-          problems: ignored.map((key) => ({
-            path: [key],
-            message: "applies to the in-memory ports only, not to `layer`"
-          }))
-        })
-      }
-      return options.layer
+      for (const key of Object.keys(memory))
+        problems.push({ path: [key], message: "applies to the in-memory ports only, not to `layer`" })
     }
+    const checked = yield* Effect.result(Config.check(config, { sla: options.sla }))
+    if (problems.length > 0) {
+      const more = Result.isSuccess(checked)
+        ? []
+        : checked.failure.config === "helpdesk"
+          ? checked.failure.problems
+          : ConfigError.invalid("helpdesk", checked.failure.problems, ["sla", "policies"]).problems
+      return yield* ConfigError.invalid("helpdesk", [...problems, ...more])
+    }
+    if (Result.isFailure(checked)) return yield* checked.failure
+    if (options.layer !== undefined) return options.layer
     return Layer.mergeAll(
       MemoryTicketStore.layer(memory.firstPublicId === undefined ? {} : { firstPublicId: memory.firstPublicId }),
       MemoryDirectoryStore.layer,
@@ -473,7 +496,8 @@ const encodePage = (page: TicketQuery.TicketPage): TicketPageJson => ({
 
 /**
  * Creates a help desk with Promise methods. It resolves once the service is built, and rejects
- * with `InvalidInput` when the configuration is malformed (every problem listed with its path),
+ * with `InvalidConfig` when the options do not hold (every problem listed with its path; a
+ * policy naming a calendar not given is one),
  * or with the error of the ports' layer when that fails to build.
  *
  * `examples/quickstart/src/main.ts` runs a ticket through it from email to close.
@@ -482,21 +506,22 @@ const encodePage = (page: TicketQuery.TicketPage): TicketPageJson => ({
  * @since 0.1.0
  */
 export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskClient> => {
-  const built = await Effect.runPromiseExit(portsOf(options))
+  const config = {
+    workspaceId: options.workspace ?? "default",
+    ...(options.workflow === undefined ? {} : { workflow: options.workflow }),
+    ...(options.customFields === undefined ? {} : { customFields: options.customFields })
+  }
+  const built = await Effect.runPromiseExit(portsOf(options, config))
   if (Exit.isFailure(built)) throw rejection(built.cause)
   const ports = options.now === undefined ? built.value : Layer.provideMerge(built.value, clockLayer(options.now))
-  const service = Helpdesk.layer(
-    {
-      workspaceId: options.workspace ?? "default",
-      ...(options.workflow === undefined ? {} : { workflow: options.workflow }),
-      ...(options.customFields === undefined ? {} : { customFields: options.customFields })
-    },
-    {
-      ...(options.sla === undefined ? {} : { sla: options.sla }),
-      ...(options.triggers === undefined ? {} : { triggers: options.triggers })
-    }
-  ).pipe(Layer.provideMerge(ports))
-  const runtime = ManagedRuntime.make(service)
+  const service = Helpdesk.layer(config, {
+    ...(options.sla === undefined ? {} : { sla: options.sla }),
+    ...(options.triggers === undefined ? {} : { triggers: options.triggers }),
+    ...(options.tagPolicy === undefined ? {} : { tagPolicy: options.tagPolicy })
+  }).pipe(Layer.provideMerge(ports))
+  const runtime = ManagedRuntime.make(
+    options.observability === undefined ? service : Layer.provideMerge(service, options.observability)
+  )
 
   let closed = false
   const run = <A, B>(effect: Effect.Effect<A, unknown, Helpdesk.Helpdesk>, encode: (a: A) => B): Promise<B> =>

@@ -26,14 +26,14 @@ export class NotInDirectory extends Schema.TaggedError<NotInDirectory>()("NotInD
  * @since 0.1.0
  */
 export class AgentUnavailable extends Schema.TaggedError<AgentUnavailable>()("AgentUnavailable", {
-  agent: Schema.String,
+  agentId: Schema.String,
   reason: Schema.Literals(["not_in_group", "inactive"]),
-  group: Schema.optionalKey(Schema.String)
+  groupId: Schema.optionalKey(Schema.String)
 }) {
   override get message() {
     return this.reason === "inactive"
-      ? `Agent ${this.agent} is deactivated`
-      : `Agent ${this.agent} is not a member of group ${this.group ?? "(none)"}`
+      ? `Agent ${this.agentId} is deactivated`
+      : `Agent ${this.agentId} is not a member of group ${this.groupId ?? "(none)"}`
   }
 }
 
@@ -45,9 +45,9 @@ export class AgentUnavailable extends Schema.TaggedError<AgentUnavailable>()("Ag
  */
 export class EmailTaken extends Schema.TaggedError<EmailTaken>()("EmailTaken", {
   email: Schema.String,
-  contact: Schema.String
+  contactId: Schema.String
 }) {
   override get message() {
-    return `Email ${this.email} already belongs to contact ${this.contact}`
+    return `Email ${this.email} already belongs to contact ${this.contactId}`
   }
 }

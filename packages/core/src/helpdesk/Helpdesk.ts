@@ -27,6 +27,8 @@ import * as Timer from "../ports/Timers.js"
 import { type TicketPage, TicketQuery } from "../query/TicketQuery.js"
 import * as Sla from "../sla/Sla.js"
 import type * as SlaPolicy from "../sla/SlaPolicy.js"
+import type * as TagPolicy from "../tags/TagPolicy.js"
+import type { TagNotAllowed } from "../tags/TagPolicy.js"
 import { closeDueAt, type DecideContext, decide } from "../ticket/decide.js"
 import * as Status from "../ticket/Status.js"
 import * as Ticket from "../ticket/Ticket.js"
@@ -34,6 +36,7 @@ import * as C from "../ticket/TicketCommand.js"
 import { type TicketError, TicketNotFound } from "../ticket/TicketError.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
 import * as Actor from "../values/Actor.js"
+import type { InvalidConfig } from "../values/ConfigError.js"
 import type { FieldDefinition } from "../values/CustomField.js"
 import type {
   AgentId,
@@ -49,10 +52,12 @@ import { TicketRef as TicketRefSchema } from "../values/Ids.js"
 import type * as Limits from "../values/Limits.js"
 import * as Link from "../values/Link.js"
 import * as Effects from "./AppendEffects.js"
+import * as Config from "./Config.js"
 import * as Conversation from "./Conversation.js"
 import * as In from "./HelpdeskInput.js"
-import { decode, InvalidInput } from "./Input.js"
+import { decode, type InvalidInput } from "./Input.js"
 import { nameOperations } from "./nameOperations.js"
+import * as Taxonomy from "./Taxonomy.js"
 import * as TicketLocks from "./TicketLocks.js"
 import * as TriggerRunner from "./TriggerRunner.js"
 import type * as Triggers from "./Triggers.js"
@@ -73,6 +78,7 @@ export type HelpdeskError =
   | VersionConflict
   | PublicIdTaken
   | InvalidCursor
+  | TagNotAllowed
   | StoreError
 
 type Op<A> = Effect.Effect<A, HelpdeskError>
@@ -216,11 +222,17 @@ export interface Options {
   readonly sla?: Effects.SlaOptions
   /** Trigger rules run after each command, in the same unit of work (see `Triggers`). */
   readonly triggers?: Triggers.Triggers<HelpdeskError>
+  /**
+   * The workspace's tag policy (`TagPolicy.make`). With a strict taxonomy, `open`, `tag` and the
+   * tag actions of rules refuse tags it does not know with `TagNotAllowed` (see `Taxonomy`).
+   */
+  readonly tagPolicy?: TagPolicy.TagPolicy
 }
 
 /**
- * Builds a help desk over the ports in context. The configuration is decoded first (a bad
- * workflow fails here, with every problem listed).
+ * Builds a help desk over the ports in context. The configuration and the SLA options are
+ * checked first (see `Config.check`): a bad workflow, or a policy naming a calendar not given,
+ * fails here with `InvalidConfig`, every problem listed.
  *
  * @category constructors
  * @since 0.1.0
@@ -228,17 +240,9 @@ export interface Options {
 export const make = (
   config: typeof In.Config.Encoded,
   options: Options = {}
-): Effect.Effect<Service, InvalidInput, TicketStore | DirectoryStore | IdGenerator | Timer.Timers> =>
+): Effect.Effect<Service, InvalidConfig, TicketStore | DirectoryStore | IdGenerator | Timer.Timers> =>
   Effect.gen(function* () {
-    const decoded = yield* decode(In.Config, "config")(config)
-    const workflow = decoded.workflow ?? Status.defaultWorkflow
-    const workflowProblems = Status.problems(workflow)
-    if (workflowProblems.length > 0) {
-      return yield* new InvalidInput({
-        input: "config",
-        problems: workflowProblems.map((message) => ({ path: ["workflow"], message }))
-      })
-    }
+    const { config: decoded, workflow } = yield* Config.check(config, options)
     const ws = decoded.workspaceId
     const customFields = decoded.customFields ?? []
     const maxAttempts = decoded.maxAttempts ?? 50
@@ -283,7 +287,7 @@ export const make = (
           return Effect.asVoid(contact(actor.id))
         case "agent":
           return Effect.flatMap(agent(actor.id), (a) =>
-            a.active ? Effect.void : Effect.fail(new AgentUnavailable({ agent: a.id, reason: "inactive" }))
+            a.active ? Effect.void : Effect.fail(new AgentUnavailable({ agentId: a.id, reason: "inactive" }))
           )
       }
     }
@@ -309,9 +313,9 @@ export const make = (
     const checkAssignee = (id: AgentId, inGroup: GroupId | undefined): Op<void> =>
       Effect.flatMap(agent(id), (a) =>
         !a.active
-          ? Effect.fail(new AgentUnavailable({ agent: id, reason: "inactive" }))
+          ? Effect.fail(new AgentUnavailable({ agentId: id, reason: "inactive" }))
           : inGroup !== undefined && !a.groups.includes(inGroup)
-            ? Effect.fail(new AgentUnavailable({ agent: id, reason: "not_in_group", group: inGroup }))
+            ? Effect.fail(new AgentUnavailable({ agentId: id, reason: "not_in_group", groupId: inGroup }))
             : Effect.void
       )
 
@@ -357,7 +361,7 @@ export const make = (
     const holder = (ref: TicketRef): Op<TicketId> =>
       typeof ref === "number"
         ? Effect.flatMap(store.resolve(ws, ref as PublicId), (o) =>
-            Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new TicketNotFound({ ticket: ref }))
+            Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new TicketNotFound({ ticketId: ref }))
           )
         : Effect.succeed(ref)
 
@@ -385,7 +389,7 @@ export const make = (
     /** A stream's state, if it is a ticket of this workspace: another's looks exactly like a missing one. */
     const inWorkspace = (state: Ticket.State, ref: TicketRef): Op<Ticket.Ticket> =>
       state === undefined || state.workspaceId !== ws
-        ? Effect.fail(new TicketNotFound({ ticket: ref }))
+        ? Effect.fail(new TicketNotFound({ ticketId: ref }))
         : Effect.succeed(state)
 
     /** Reads the ticket fresh from the store, and remembers it. */
@@ -410,6 +414,7 @@ export const make = (
 
     const triggers = options.triggers
     const maxPasses = triggers?.maxPasses ?? 10
+    const guardRules = Taxonomy.guard(options.tagPolicy)
 
     /**
      * `events` followed by what `rules` decide on the ticket they leave (see `TriggerRunner`): a
@@ -422,7 +427,7 @@ export const make = (
       events: ReadonlyArray<TicketEvent>,
       ctx: DecideContext
     ): Effect.Effect<TriggerRunner.Outcome> =>
-      TriggerRunner.run(rules, { ticketId, before, events, context: ctx, maxPasses })
+      TriggerRunner.run(guardRules(rules), { ticketId, before, events, context: ctx, maxPasses })
 
     /** The command's events followed by those of the help desk's trigger rules. */
     const runTriggers = (
@@ -541,7 +546,7 @@ export const make = (
       Effect.gen(function* () {
         const state = yield* inWorkspace(knownState, ref)
         if (expectedVersion !== undefined && expectedVersion !== version) {
-          return yield* new VersionConflict({ streamId: ticketId, expected: expectedVersion, actual: version })
+          return yield* new VersionConflict({ ticketId, expected: expectedVersion, actual: version })
         }
         const command = yield* build(state)
         const ctx = yield* context(actor)
@@ -655,11 +660,11 @@ export const make = (
           if (read.has(next.id)) continue
           if (read.size >= maxRead) {
             const root = roots[0]?.id ?? next.id
-            return yield* new InvalidLink({ ticketId: root, other: next.id, kind: "any", reason: "too_deep" })
+            return yield* new InvalidLink({ ticketId: root, otherId: next.id, kind: "any", reason: "too_deep" })
           }
           const loaded = yield* store.load(next.id)
           if (loaded.state === undefined || loaded.state.workspaceId !== ws) {
-            if (next.ref !== undefined) return yield* new TicketNotFound({ ticket: next.ref })
+            if (next.ref !== undefined) return yield* new TicketNotFound({ ticketId: next.ref })
             continue
           }
           read.set(next.id, { state: loaded.state, version: loaded.version })
@@ -730,7 +735,7 @@ export const make = (
       const actual = graph.get(ticketId)?.version ?? 0
       return expected === undefined || expected === actual
         ? Effect.void
-        : Effect.fail(new VersionConflict({ streamId: ticketId, expected, actual }))
+        : Effect.fail(new VersionConflict({ ticketId, expected, actual }))
     }
 
     const linkOp =
@@ -954,6 +959,7 @@ export const make = (
     const open = (raw: In.OpenInput): Op<Ticket.Ticket> =>
       Effect.gen(function* () {
         const input = yield* decode(In.OpenInput, "open")(raw)
+        yield* Taxonomy.check(options.tagPolicy, input.tags ?? [])
         const requester = yield* requesterOf(input.requester)
         const actor = input.by ?? Actor.contact(requester.id)
         yield* checkActor(actor)
@@ -1106,7 +1112,7 @@ export const make = (
     const get = (raw: typeof TicketRefSchema.Encoded): Op<Ticket.Ticket> =>
       Effect.flatMap(resolveRef(raw), ({ id, ref }) => Effect.map(load(id, ref), ({ state }) => state))
 
-    const service: Service = nameOperations({
+    const service: Service = nameOperations(ws, {
       config: { workspaceId: ws, workflow, customFields },
       open,
       // A requester gets the public view back (of the follow-up too), never a note (#12).
@@ -1161,7 +1167,10 @@ export const make = (
         Effect.succeed(new C.SetCustomField({ ticketId: ticket.id, key: input.key, value: input.value }))
       ),
       tag: simple(In.TagsInput, "tag", (input, ticket) =>
-        Effect.succeed(new C.ChangeTags({ ticketId: ticket.id, add: input.add ?? [], remove: input.remove ?? [] }))
+        Effect.as(
+          Taxonomy.check(options.tagPolicy, input.add ?? [], ticket),
+          new C.ChangeTags({ ticketId: ticket.id, add: input.add ?? [], remove: input.remove ?? [] })
+        )
       ),
       addFollower: simple(In.FollowerInput, "addFollower", (input, ticket) =>
         Effect.as(checkFollower(input.follower), new C.AddFollower({ ticketId: ticket.id, follower: input.follower }))
@@ -1293,5 +1302,5 @@ export const make = (
 export const layer = (
   config: typeof In.Config.Encoded,
   options: Options = {}
-): Layer.Layer<Helpdesk, InvalidInput, TicketStore | DirectoryStore | IdGenerator | Timer.Timers> =>
+): Layer.Layer<Helpdesk, InvalidConfig, TicketStore | DirectoryStore | IdGenerator | Timer.Timers> =>
   Layer.effect(Helpdesk, make(config, options))

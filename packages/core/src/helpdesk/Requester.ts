@@ -220,7 +220,7 @@ export const make = (helpdesk: HelpdeskService, contact: ContactId): Service => 
     Effect.gen(function* () {
       const ref = yield* decode(TicketRef, "ticket")(raw)
       const ticket = yield* helpdesk.get(ref)
-      if (!isVisibleTo(ticket, contact)) return yield* new TicketNotFound({ ticket: ref })
+      if (!isVisibleTo(ticket, contact)) return yield* new TicketNotFound({ ticketId: ref })
       return { ref, ticket }
     })
 
@@ -240,7 +240,7 @@ export const make = (helpdesk: HelpdeskService, contact: ContactId): Service => 
           helpdesk.reply({ ...raw, by: actor }),
           // Where the reply lands (a merge target) is not the contact's after all: as if missing.
           "NotPermitted",
-          () => Effect.fail(new TicketNotFound({ ticket: ref }))
+          () => Effect.fail(new TicketNotFound({ ticketId: ref }))
         )
         return Ticket.publicView(replied)
       }),

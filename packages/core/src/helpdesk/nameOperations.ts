@@ -1,11 +1,13 @@
 /**
  * Errors that name an operation (`LimitExceeded`, `StoreUnavailable`) say the one the caller
  * called (`open`), not the internal step that failed (`saveContact`, `nextPublicId`, `ChangeTags`):
- * a caller can only act on what it called. The step is kept in `step`, for logs.
+ * a caller can only act on what it called. The step is kept in `step`, for logs. Each operation
+ * is traced under the same name (`instrument.ts`), so that a span and its error agree.
  */
-import { Effect } from "effect"
+import type { Effect } from "effect"
 import { StoreUnavailable, Unsupported, ValueTooLarge } from "../ports/StoreError.js"
 import { LimitExceeded } from "../values/Limits.js"
+import { traced } from "./instrument.js"
 
 /** The error as the caller of `operation` should see it; any other error as it is. */
 const renamed = (error: unknown, operation: string): unknown => {
@@ -48,17 +50,22 @@ const renamed = (error: unknown, operation: string): unknown => {
 }
 
 /**
- * A service whose every operation (each function returning an Effect, by its key) reports its
- * own name in `LimitExceeded`, `StoreUnavailable`, `Unsupported` and `ValueTooLarge`. Other
- * members pass through as they are.
+ * A help desk on `workspaceId` whose every operation (each function returning an Effect, by its
+ * key) reports its own name in `LimitExceeded`, `StoreUnavailable`, `Unsupported` and
+ * `ValueTooLarge`, and runs in a span `Helpdesk.<key>` (see `instrument.ts`). Other members pass
+ * through as they are.
  */
-export const nameOperations = <S extends object>(service: S): S =>
+export const nameOperations = <S extends object>(workspaceId: string, service: S): S =>
   Object.fromEntries(
     Object.entries(service).map(([key, member]) => [
       key,
       typeof member === "function"
-        ? (...args: ReadonlyArray<unknown>) =>
-            Effect.mapError(member(...args) as Effect.Effect<unknown, unknown, unknown>, (error) => renamed(error, key))
+        ? traced(
+            workspaceId,
+            key,
+            member as (...args: ReadonlyArray<unknown>) => Effect.Effect<unknown, unknown, unknown>,
+            (error) => renamed(error, key)
+          )
         : member
     ])
   ) as S

@@ -1,6 +1,7 @@
 /**
  * The ways linking, merging and splitting refuse, as tagged errors with a `reason` to branch on.
- * A refusal writes nothing on any ticket.
+ * A refusal writes nothing on any ticket. Ticket ids are named by their role: `ticketId` for
+ * the ticket acted on, `targetId` and `sourceId` for a merge's, `otherId` for a link's far end.
  */
 import { Schema } from "effect"
 
@@ -16,7 +17,8 @@ import { Schema } from "effect"
  */
 export class InvalidLink extends Schema.TaggedError<InvalidLink>()("InvalidLink", {
   ticketId: Schema.String,
-  other: Schema.String,
+  /** The ticket it was to be linked to. */
+  otherId: Schema.String,
   kind: Schema.String,
   reason: Schema.Literals([
     "self",
@@ -30,7 +32,7 @@ export class InvalidLink extends Schema.TaggedError<InvalidLink>()("InvalidLink"
   ])
 }) {
   override get message() {
-    return `Ticket ${this.ticketId} cannot be linked to ${this.other} as ${this.kind}: ${this.reason.replaceAll("_", " ")}`
+    return `Ticket ${this.ticketId} cannot be linked to ${this.otherId} as ${this.kind}: ${this.reason.replaceAll("_", " ")}`
   }
 }
 
@@ -43,13 +45,13 @@ export class InvalidLink extends Schema.TaggedError<InvalidLink>()("InvalidLink"
  * @since 0.1.0
  */
 export class MergeRefused extends Schema.TaggedError<MergeRefused>()("MergeRefused", {
-  target: Schema.String,
-  source: Schema.optionalKey(Schema.String),
+  targetId: Schema.String,
+  sourceId: Schema.optionalKey(Schema.String),
   reason: Schema.Literals(["no_source", "into_itself", "source_twice", "target_closed", "source_closed", "cycle"])
 }) {
   override get message() {
-    const source = this.source === undefined ? "" : ` ${this.source}`
-    return `Cannot merge${source} into ${this.target}: ${this.reason.replaceAll("_", " ")}`
+    const source = this.sourceId === undefined ? "" : ` ${this.sourceId}`
+    return `Cannot merge${source} into ${this.targetId}: ${this.reason.replaceAll("_", " ")}`
   }
 }
 
@@ -61,12 +63,12 @@ export class MergeRefused extends Schema.TaggedError<MergeRefused>()("MergeRefus
  * @since 0.1.0
  */
 export class UndoMergeRefused extends Schema.TaggedError<UndoMergeRefused>()("UndoMergeRefused", {
-  target: Schema.String,
-  source: Schema.String,
+  targetId: Schema.String,
+  sourceId: Schema.String,
   reason: Schema.Literals(["not_merged", "target_closed"])
 }) {
   override get message() {
-    return `Cannot undo the merge of ${this.source} into ${this.target}: ${this.reason.replaceAll("_", " ")}`
+    return `Cannot undo the merge of ${this.sourceId} into ${this.targetId}: ${this.reason.replaceAll("_", " ")}`
   }
 }
 

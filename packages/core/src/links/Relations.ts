@@ -107,7 +107,7 @@ const staffOnly = (ticketId: TicketId, ctx: DecideContext, action: string, then:
 
 const lookup = (working: Working, id: TicketId): Effect.Effect<Ticket.Ticket, TicketNotFound> => {
   const state = working.get(id)
-  return state === undefined ? Effect.fail(new TicketNotFound({ ticket: id })) : Effect.succeed(state)
+  return state === undefined ? Effect.fail(new TicketNotFound({ ticketId: id })) : Effect.succeed(state)
 }
 
 /**
@@ -182,7 +182,7 @@ export const link = (graph: Graph, from: TicketId, kind: Link.LinkKind, to: Tick
       const b = yield* lookup(working, to)
       if (a.links.some((l) => l.kind === kind && l.ticketId === to)) return []
       const reason = whyNot(working, a, kind, b)
-      if (reason !== undefined) return yield* new InvalidLink({ ticketId: from, other: to, kind, reason })
+      if (reason !== undefined) return yield* new InvalidLink({ ticketId: from, otherId: to, kind, reason })
       addLink(working, a, kind, b, ctx)
       return working.result()
     })
@@ -227,23 +227,27 @@ export const merge = (graph: Graph, target: TicketId, sources: ReadonlyArray<Tic
   staffOnly(target, ctx, "merge tickets", () =>
     Effect.gen(function* () {
       const working = new Working(graph)
-      if (sources.length === 0) return yield* new MergeRefused({ target, reason: "no_source" })
+      if (sources.length === 0) return yield* new MergeRefused({ targetId: target, reason: "no_source" })
       const into = yield* lookup(working, target)
       for (const [i, source] of sources.entries()) {
-        if (source === target) return yield* new MergeRefused({ target, source, reason: "into_itself" })
-        if (sources.indexOf(source) !== i) return yield* new MergeRefused({ target, source, reason: "source_twice" })
+        if (source === target)
+          return yield* new MergeRefused({ targetId: target, sourceId: source, reason: "into_itself" })
+        if (sources.indexOf(source) !== i)
+          return yield* new MergeRefused({ targetId: target, sourceId: source, reason: "source_twice" })
       }
       if (into.category === "closed") {
         let next = into.mergedInto
         for (let hops = 0; next !== undefined && hops < maxDepth; hops++) {
-          if (sources.includes(next)) return yield* new MergeRefused({ target, source: next, reason: "cycle" })
+          if (sources.includes(next))
+            return yield* new MergeRefused({ targetId: target, sourceId: next, reason: "cycle" })
           next = working.get(next)?.mergedInto
         }
-        return yield* new MergeRefused({ target, reason: "target_closed" })
+        return yield* new MergeRefused({ targetId: target, reason: "target_closed" })
       }
       for (const source of sources) {
         const from = yield* lookup(working, source)
-        if (from.category === "closed") return yield* new MergeRefused({ target, source, reason: "source_closed" })
+        if (from.category === "closed")
+          return yield* new MergeRefused({ targetId: target, sourceId: source, reason: "source_closed" })
       }
       const closedStatus = Status.defaultFor(ctx.workflow, "closed")
       for (const source of sources) {
@@ -354,9 +358,10 @@ export const undoMerge = (graph: Graph, target: TicketId, source: TicketId, ctx:
       const from = yield* lookup(working, source)
       const record = (into.mergedFrom ?? []).find((r) => r.source === source)
       if (record === undefined || from.mergedInto !== target) {
-        return yield* new UndoMergeRefused({ target, source, reason: "not_merged" })
+        return yield* new UndoMergeRefused({ targetId: target, sourceId: source, reason: "not_merged" })
       }
-      if (into.category === "closed") return yield* new UndoMergeRefused({ target, source, reason: "target_closed" })
+      if (into.category === "closed")
+        return yield* new UndoMergeRefused({ targetId: target, sourceId: source, reason: "target_closed" })
       const held = new Set<MessageId>(into.messages.map((m) => m.id))
       // Only links whose other side was read move back, so both sides always change together.
       const links = record.links.filter(

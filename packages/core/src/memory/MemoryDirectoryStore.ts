@@ -36,7 +36,8 @@ export const make: Effect.Effect<DirectoryStore["Service"]> = Effect.sync(() => 
       Effect.suspend(() => {
         for (const email of contact.emails) {
           const owner = emails.get(key(contact.workspaceId, normalizeEmail(email)))
-          if (owner !== undefined && owner !== contact.id) return Effect.fail(new EmailTaken({ email, contact: owner }))
+          if (owner !== undefined && owner !== contact.id)
+            return Effect.fail(new EmailTaken({ email, contactId: owner }))
         }
         const previous = contacts.get(key(contact.workspaceId, contact.id))
         for (const email of previous?.emails ?? []) emails.delete(key(contact.workspaceId, normalizeEmail(email)))

@@ -8,12 +8,12 @@
 import { Layer } from "effect"
 import * as Helpdesk from "../helpdesk/Helpdesk.js"
 import type * as In from "../helpdesk/HelpdeskInput.js"
-import type { InvalidInput } from "../helpdesk/Input.js"
 import type { DirectoryStore } from "../ports/DirectoryStore.js"
 import { layerSequential, layerTimeOrdered } from "../ports/IdGenerator.js"
 import type { Outbox } from "../ports/Outbox.js"
 import type { TicketStore } from "../ports/TicketStore.js"
 import type * as Timer from "../ports/Timers.js"
+import type { InvalidConfig } from "../values/ConfigError.js"
 import * as MemoryDirectoryStore from "./MemoryDirectoryStore.js"
 import * as MemoryTicketStore from "./MemoryTicketStore.js"
 /**
@@ -37,7 +37,7 @@ export interface Options extends MemoryTicketStore.Options, Helpdesk.Options {
 export const layer = (
   config: typeof In.Config.Encoded,
   options: Options = {}
-): Layer.Layer<Helpdesk.Helpdesk | TicketStore | DirectoryStore | Timer.Timers | Outbox, InvalidInput> =>
+): Layer.Layer<Helpdesk.Helpdesk | TicketStore | DirectoryStore | Timer.Timers | Outbox, InvalidConfig> =>
   Helpdesk.layer(config, options).pipe(
     Layer.provideMerge(
       Layer.mergeAll(

@@ -126,7 +126,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
     const refusal = (request: TicketStore.AppendRequest): VersionConflict | PublicIdTaken | undefined => {
       const actual = streams.get(request.ticketId)?.encoded.length ?? 0
       if (actual !== request.expectedVersion) {
-        return new VersionConflict({ streamId: request.ticketId, expected: request.expectedVersion, actual })
+        return new VersionConflict({ ticketId: request.ticketId, expected: request.expectedVersion, actual })
       }
       for (const event of request.events) {
         if (event._tag === "TicketOpened" && numbersOf(event.workspaceId).has(event.publicId)) {

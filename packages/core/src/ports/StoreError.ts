@@ -13,7 +13,7 @@ import { Schema } from "effect"
  * @since 0.1.0
  */
 export class VersionConflict extends Schema.TaggedError<VersionConflict>()("VersionConflict", {
-  streamId: Schema.String,
+  ticketId: Schema.String,
   expected: Schema.Number,
   actual: Schema.Number
 }) {
@@ -21,7 +21,7 @@ export class VersionConflict extends Schema.TaggedError<VersionConflict>()("Vers
     return true
   }
   override get message() {
-    return `Ticket ${this.streamId} is at version ${this.actual}, not ${this.expected}: reload and retry`
+    return `Ticket ${this.ticketId} is at version ${this.actual}, not ${this.expected}: reload and retry`
   }
 }
 
@@ -55,7 +55,7 @@ export class StoreUnavailable extends Schema.TaggedError<StoreUnavailable>()("St
  * @since 0.1.0
  */
 export class CorruptEvent extends Schema.TaggedError<CorruptEvent>()("CorruptEvent", {
-  streamId: Schema.String,
+  ticketId: Schema.String,
   version: Schema.Number,
   issue: Schema.String
 }) {
@@ -63,7 +63,7 @@ export class CorruptEvent extends Schema.TaggedError<CorruptEvent>()("CorruptEve
     return false
   }
   override get message() {
-    return `Event ${this.version} of ticket ${this.streamId} does not decode: ${this.issue}`
+    return `Event ${this.version} of ticket ${this.ticketId} does not decode: ${this.issue}`
   }
 }
 

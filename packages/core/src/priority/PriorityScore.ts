@@ -9,8 +9,9 @@
  * @since 0.1.0
  */
 import { Result, Schema } from "effect"
-import { firstProblem } from "../internal/issues.js"
+import { field, list, number, string } from "../internal/loose.js"
 import type { Ticket } from "../ticket/Ticket.js"
+import * as ConfigError from "../values/ConfigError.js"
 import { FieldKey, FieldValue } from "../values/CustomField.js"
 import { type Priority, rank } from "../values/Priority.js"
 import { Tag } from "../values/Tag.js"
@@ -178,57 +179,58 @@ export const Policy = Schema.Struct({
 export type Policy = typeof Policy.Type
 
 /**
- * A priority policy that does not decode: the first problem, with its path in the JSON.
- *
- * @category errors
- * @since 0.1.0
+ * What the schema cannot check, read from the raw document (so that they are reported with the
+ * schema's problems): thresholds that do not increase, SLA risk steps out of order, and a custom
+ * field or tag rule given twice.
  */
-export class InvalidPriorityPolicy extends Schema.TaggedError<InvalidPriorityPolicy>()("InvalidPriorityPolicy", {
-  path: Schema.Array(Schema.Union([Schema.String, Schema.Number])),
-  reason: Schema.String
-}) {
-  override get message() {
-    return `Invalid priority policy at ${JSON.stringify(this.path)}: ${this.reason}`
+const orderProblems = (input: unknown): ReadonlyArray<ConfigError.Problem> => {
+  const problems: Array<ConfigError.Problem> = []
+  const thresholds = field(input, "thresholds")
+  const [normal, high, urgent] = ["normal", "high", "urgent"].map((key) => number(field(thresholds, key)))
+  if (normal !== undefined && high !== undefined && high <= normal)
+    problems.push({ path: ["thresholds", "high"], message: `${high} is not above normal's ${normal}` })
+  if (high !== undefined && urgent !== undefined && urgent <= high)
+    problems.push({ path: ["thresholds", "urgent"], message: `${urgent} is not above high's ${high}` })
+  const steps = list(field(input, "slaRisk")).map((step) => number(field(step, "from")))
+  for (const [i, from] of steps.entries()) {
+    const previous = steps[i - 1]
+    if (from !== undefined && previous !== undefined && from <= previous)
+      problems.push({ path: ["slaRisk", i, "from"], message: `${from} is not above the previous step's ${previous}` })
   }
+  const fields = list(field(input, "customFields")).map((rule) => [field(rule, "key"), field(rule, "value")] as const)
+  for (const [i, [key, value]] of fields.entries()) {
+    if (string(key) === undefined || value === undefined) continue
+    if (fields.findIndex(([k, v]) => k === key && v === value) < i)
+      problems.push({ path: ["customFields", i], message: `${key} = ${JSON.stringify(value)} has a rule already` })
+  }
+  const tags = list(field(input, "tags")).map((rule) => string(field(rule, "tag")))
+  for (const [i, tag] of tags.entries()) {
+    if (tag !== undefined && tags.indexOf(tag) < i)
+      problems.push({ path: ["tags", i], message: `${tag} has a rule already` })
+  }
+  return problems
 }
-
-const invalid = (path: ReadonlyArray<string | number>, reason: string) =>
-  Result.fail(new InvalidPriorityPolicy({ path, reason }))
 
 /**
  * Decodes a priority policy from untrusted JSON (parsed). Unknown keys are refused, so a
  * misspelt modifier does not silently do nothing; so are thresholds that do not increase,
- * SLA risk steps out of order and a custom field or tag rule given twice.
+ * SLA risk steps out of order and a custom field or tag rule given twice. Every problem is
+ * listed, each with its path, in one `InvalidConfig` (`config: "priority-policy"`).
  *
  * @category constructors
  * @since 0.1.0
  */
-export const decodePolicy = (input: unknown): Result.Result<Policy, InvalidPriorityPolicy> => {
-  const decoded = Schema.decodeUnknownResult(Policy)(input, { onExcessProperty: "error" })
-  if (Result.isFailure(decoded)) {
-    const first = firstProblem(decoded.failure.issue, decoded.failure.message)
-    return invalid(first.path, first.message)
+export const decodePolicy = (input: unknown): Result.Result<Policy, ConfigError.InvalidConfig> => {
+  const decoded = Schema.decodeUnknownResult(Policy)(input, { errors: "all", onExcessProperty: "error" })
+  const problems = [
+    ...(Result.isFailure(decoded) ? ConfigError.problems(decoded.failure.issue) : []),
+    ...orderProblems(input)
+  ]
+  if (Result.isFailure(decoded) || problems.length > 0) {
+    const found = problems.length > 0 ? problems : [{ path: [], message: "does not decode" }]
+    return Result.fail(ConfigError.invalid("priority-policy", found))
   }
-  const policy = decoded.success
-  const { normal, high, urgent } = policy.thresholds
-  if (high <= normal) return invalid(["thresholds", "high"], `${high} is not above normal's ${normal}`)
-  if (urgent <= high) return invalid(["thresholds", "urgent"], `${urgent} is not above high's ${high}`)
-  const steps = policy.slaRisk ?? []
-  for (const [i, step] of steps.entries()) {
-    const previous = steps[i - 1]
-    if (previous !== undefined && step.from <= previous.from)
-      return invalid(["slaRisk", i, "from"], `${step.from} is not above the previous step's ${previous.from}`)
-  }
-  const fields = policy.customFields ?? []
-  for (const [i, rule] of fields.entries()) {
-    if (fields.findIndex((r) => r.key === rule.key && r.value === rule.value) < i)
-      return invalid(["customFields", i], `${rule.key} = ${JSON.stringify(rule.value)} has a rule already`)
-  }
-  const tags = policy.tags ?? []
-  for (const [i, rule] of tags.entries()) {
-    if (tags.findIndex((r) => r.tag === rule.tag) < i) return invalid(["tags", i], `${rule.tag} has a rule already`)
-  }
-  return Result.succeed(policy)
+  return Result.succeed(decoded.success)
 }
 
 /**

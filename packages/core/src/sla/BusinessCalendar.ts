@@ -1,9 +1,9 @@
 /**
  * Business calendars: when a help desk is open, in its own time zone, and the time arithmetic
- * SLAs need on top of that (adding business time, measuring it, finding the next opening or
- * closing). A calendar is built from a plain JSON spec: weekly hours (several intervals a day,
- * overnight shifts), holidays (dates, ranges, yearly dates) and exceptions (special hours on a
- * date, or opening on a holiday); two calendars compose by intersection or union.
+ * SLAs need on top of that (adding and subtracting business time, measuring it, finding the next
+ * opening or closing). A calendar is built from a plain JSON spec: weekly hours (several intervals
+ * a day, overnight shifts), holidays (dates, ranges, yearly dates) and exceptions (special hours
+ * on a date, or opening on a holiday); two calendars compose by intersection or union.
  *
  * Instants are `DateTime.Utc` and durations `Duration`, as elsewhere in core; every operation
  * is synchronous, pure and total, and returns a `Result` (lift it into an Effect with
@@ -15,122 +15,38 @@
  * counts twice. An overnight shift (`"22:00-06:00"`) belongs to the day it starts: a holiday
  * or an exception on that day removes or replaces the whole shift.
  *
- * **Performance.** Open time is precomputed lazily as UTC intervals in chunks of 128 days,
- * memoised inside the calendar, with prefix sums: `isOpen` and `businessTimeBetween` within a
- * chunk are a binary search, `addBusinessTime` a binary search on the prefix sums.
+ * **Range.** Instants run from 1000-01-01T00:00Z to 9999-01-01T00:00Z (exclusive), and every
+ * instant an operation returns lies in that range: an answer that would not is a typed error.
+ *
+ * **Performance.** Open time is computed on demand as UTC intervals in chunks of 128 days with
+ * prefix sums, and a calendar keeps the last few dozen chunks: `isOpen` and `businessTimeBetween`
+ * within a chunk are a binary search, adding or subtracting a binary search on the prefix sums.
+ * Spans across years add up whole years, whose open time depends only on the year's layout, the
+ * zone's offsets and the dated rules touching it, so any call takes milliseconds at most, however
+ * far apart its instants are, and the memory a calendar keeps is bounded.
  *
  * @since 0.1.0
  */
-import { DateTime, Duration, Result, Schema } from "effect"
-import { firstProblem } from "../internal/issues.js"
+import { DateTime, Duration, Result } from "effect"
+import * as ConfigError from "../values/ConfigError.js"
 import {
+  BeyondSupportedRange,
   EndBeforeStart,
   InstantOutOfRange,
-  InvalidCalendarSpec,
   InvalidDuration,
-  SearchLimitReached,
-  type SpecError
+  SearchLimitReached
 } from "./BusinessCalendarError.js"
+import { type Spec, validate } from "./BusinessCalendarSpec.js"
 import { civilFromDays, DAY_MS, weekdayOf } from "./internal/civil.js"
-import { buildChunk, compile, isHoliday, type Rules } from "./internal/spec.js"
+import * as Far from "./internal/far.js"
+import { buildSpan, isHoliday, type Rules, yearSignature } from "./internal/rules.js"
+import { compile } from "./internal/spec.js"
 import * as Timeline from "./internal/timeline.js"
+import { yearOpenTime } from "./internal/week.js"
 import * as Zone from "./internal/zone.js"
 
-/**
- * Opening hours of one day: ranges `"HH:MM-HH:MM"` in the calendar's zone. An end of `"24:00"`
- * closes at midnight; an end earlier than the start crosses midnight (`"22:00-06:00"`).
- *
- * @category models
- * @since 0.1.0
- */
-export const OpeningHours = Schema.Array(Schema.String)
-/** @category models @since 0.1.0 */
-export type OpeningHours = typeof OpeningHours.Type
-
-/**
- * Opening hours per weekday; a missing day is closed.
- *
- * @category models
- * @since 0.1.0
- */
-export const WeeklyHours = Schema.Struct({
-  monday: Schema.optionalKey(OpeningHours),
-  tuesday: Schema.optionalKey(OpeningHours),
-  wednesday: Schema.optionalKey(OpeningHours),
-  thursday: Schema.optionalKey(OpeningHours),
-  friday: Schema.optionalKey(OpeningHours),
-  saturday: Schema.optionalKey(OpeningHours),
-  sunday: Schema.optionalKey(OpeningHours)
-})
-/** @category models @since 0.1.0 */
-export type WeeklyHours = typeof WeeklyHours.Type
-
-/**
- * A holiday: one date (`"2026-12-25"`), an inclusive range of dates, or a date every year
- * (`"12-25"`; `"02-29"` applies in leap years only). Closed all day, unless an exception says
- * otherwise; the name is kept for explanations.
- *
- * @category models
- * @since 0.1.0
- */
-export const Holiday = Schema.Union([
-  Schema.Struct({ date: Schema.String, name: Schema.optionalKey(Schema.String) }),
-  Schema.Struct({ from: Schema.String, to: Schema.String, name: Schema.optionalKey(Schema.String) }),
-  Schema.Struct({ yearly: Schema.String, name: Schema.optionalKey(Schema.String) })
-])
-/** @category models @since 0.1.0 */
-export type Holiday = typeof Holiday.Type
-
-/**
- * Special hours on one date, replacing that date's weekly hours and any holiday: `hours: []`
- * closes the day, and leaving `hours` out opens a holiday with the usual weekly hours.
- *
- * @category models
- * @since 0.1.0
- */
-export const Exception = Schema.Struct({
-  date: Schema.String,
-  hours: Schema.optionalKey(OpeningHours),
-  name: Schema.optionalKey(Schema.String)
-})
-/** @category models @since 0.1.0 */
-export type Exception = typeof Exception.Type
-
-const SpecShape = Schema.Struct({
-  timeZone: Schema.String,
-  weekly: Schema.Union([Schema.Literal("24/7"), WeeklyHours]),
-  holidays: Schema.optionalKey(Schema.Array(Holiday)),
-  exceptions: Schema.optionalKey(Schema.Array(Exception))
-})
-
-/**
- * The JSON spec of a calendar: an IANA time zone, weekly hours (or `"24/7"`), holidays and
- * exceptions. Decoding checks everything `make` checks and reports each problem at its path;
- * decode with `{ onExcessProperty: "error" }` so that a misspelt weekday is not dropped.
- *
- * @example
- * ```ts
- * const spec: BusinessCalendar.Spec = {
- *   timeZone: "Europe/Paris",
- *   weekly: { monday: ["09:00-12:00", "14:00-18:00"], friday: ["09:00-12:00", "22:00-06:00"] },
- *   holidays: [{ date: "2026-05-01" }, { from: "2026-08-10", to: "2026-08-21" }, { yearly: "12-25" }],
- *   exceptions: [{ date: "2026-12-24", hours: ["09:00-12:00"] }]
- * }
- * ```
- *
- * @category models
- * @since 0.1.0
- */
-export const Spec = SpecShape.check(
-  Schema.makeFilter((spec: typeof SpecShape.Type) => {
-    const compiled = compile(spec)
-    return "errors" in compiled
-      ? compiled.errors.map((error) => ({ path: error.path, issue: error.message }))
-      : undefined
-  })
-)
-/** @category models @since 0.1.0 */
-export type Spec = typeof SpecShape.Type
+// The spec's schemas live in their own module; users find them here.
+export { Exception, Holiday, OpeningHours, Spec, WeeklyHours } from "./BusinessCalendarSpec.js"
 
 /**
  * How a calendar was built: from a spec, or as the intersection or union of two calendars.
@@ -160,14 +76,37 @@ export interface BusinessCalendar {
   readonly [timelineKey]: Timeline.Timeline
 }
 
-const fromDefinition = (definition: Definition, build: (index: number) => Timeline.Chunk): BusinessCalendar => ({
+const fromDefinition = (definition: Definition, source: Timeline.Source): BusinessCalendar => ({
   [TypeId]: TypeId,
   definition,
-  [timelineKey]: new Timeline.Timeline(build)
+  [timelineKey]: new Timeline.Timeline(source)
 })
 
 const fromRules = (spec: Spec, rules: Rules): BusinessCalendar =>
-  fromDefinition({ _tag: "Hours", spec }, (index) => buildChunk(rules, index))
+  fromDefinition(
+    { _tag: "Hours", spec },
+    {
+      build: (from, to) => buildSpan(rules, from, to),
+      signature: (year) => yearSignature(rules, year),
+      yearTotal: (year) => yearOpenTime(rules, year)
+    }
+  )
+
+const composed = (
+  definition: Definition,
+  left: BusinessCalendar,
+  right: BusinessCalendar,
+  combine: (a: Timeline.Chunk, b: Timeline.Chunk) => Timeline.Chunk
+): BusinessCalendar => {
+  const a = left[timelineKey]
+  const b = right[timelineKey]
+  const operator = definition._tag === "Intersection" ? "&" : "+"
+  return fromDefinition(definition, {
+    build: (from, to) => combine(a.source.build(from, to), b.source.build(from, to)),
+    signature: (year) => `(${a.source.signature(year)}${operator}${b.source.signature(year)})`,
+    chunk: (index) => combine(a.chunk(index), b.chunk(index))
+  })
+}
 
 /**
  * Whether a value is a business calendar.
@@ -180,31 +119,38 @@ export const isBusinessCalendar = (u: unknown): u is BusinessCalendar =>
 
 /**
  * Builds a calendar from a typed spec, validating it: the time zone, every time and date, no
- * overlapping hours, and at least some opening hours.
+ * overlapping hours, and at least some opening hours. A spec that does not hold is an
+ * `InvalidConfig` listing every problem with its path in the spec.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const make = (spec: Spec): Result.Result<BusinessCalendar, SpecError> => {
+export const make = (spec: Spec): Result.Result<BusinessCalendar, ConfigError.InvalidConfig> => {
   const compiled = compile(spec)
-  return "errors" in compiled
-    ? Result.fail(compiled.errors[0] as SpecError)
+  return "problems" in compiled
+    ? Result.fail(ConfigError.invalid("calendar", compiled.problems))
     : Result.succeed(fromRules(spec, compiled.rules))
 }
 
 /**
- * Builds a calendar from untrusted JSON (parsed, not a string). A value of the wrong shape or
- * an unknown key fails with `InvalidCalendarSpec` at its path; the rest as in `make`.
+ * Builds a calendar from untrusted JSON (parsed, not a string). Fails with one `InvalidConfig`
+ * listing every problem with its path: values of the wrong shape and unknown keys (a misspelt
+ * weekday), and what `make` checks (an unknown zone, a malformed time or date, overlapping hours).
+ *
+ * @example
+ * ```ts
+ * BusinessCalendar.decode({ timeZone: "Mars/Olympus", weekly: { mondy: ["09:00-17:00"], friday: [9] } })
+ * // Result.fail(InvalidConfig { config: "calendar", problems: [
+ * //   { path: ["timeZone"], message: 'Unknown time zone "Mars/Olympus"' },
+ * //   { path: ["weekly", "mondy"], message: "Expected no excess property" },
+ * //   { path: ["weekly", "friday", 0], message: "Expected string" }] })
+ * ```
  *
  * @category constructors
  * @since 0.1.0
  */
-export const decode = (input: unknown): Result.Result<BusinessCalendar, SpecError> => {
-  const decoded = Schema.decodeUnknownResult(SpecShape)(input, { onExcessProperty: "error" })
-  if (Result.isSuccess(decoded)) return make(decoded.success)
-  const first = firstProblem(decoded.failure.issue, decoded.failure.message)
-  return Result.fail(new InvalidCalendarSpec({ path: first.path, reason: first.message }))
-}
+export const decode = (input: unknown): Result.Result<BusinessCalendar, ConfigError.InvalidConfig> =>
+  Result.map(validate(input), ({ rules, spec }) => fromRules(spec, rules))
 
 const alwaysOpenSpec: Spec = { timeZone: "UTC", weekly: "24/7" }
 
@@ -217,10 +163,10 @@ const alwaysOpenSpec: Spec = { timeZone: "UTC", weekly: "24/7" }
 export const alwaysOpen: BusinessCalendar = fromRules(alwaysOpenSpec, {
   timeZone: "UTC",
   weekly: Array.from({ length: 7 }, () => [0, DAY_MS]),
-  holidayDays: new Set(),
-  holidayRanges: [],
+  closed: [],
   yearly: new Set(),
-  exceptions: new Map()
+  exceptions: new Map(),
+  exceptionDays: []
 })
 
 /**
@@ -232,9 +178,7 @@ export const alwaysOpen: BusinessCalendar = fromRules(alwaysOpenSpec, {
  * @since 0.1.0
  */
 export const intersect = (left: BusinessCalendar, right: BusinessCalendar): BusinessCalendar =>
-  fromDefinition({ _tag: "Intersection", left, right }, (index) =>
-    Timeline.intersectChunks(left[timelineKey].chunk(index), right[timelineKey].chunk(index))
-  )
+  composed({ _tag: "Intersection", left, right }, left, right, Timeline.intersectChunks)
 
 /**
  * Open when either calendar is open (a desk and its follow-the-sun partner). The calendars may
@@ -244,13 +188,33 @@ export const intersect = (left: BusinessCalendar, right: BusinessCalendar): Busi
  * @since 0.1.0
  */
 export const union = (left: BusinessCalendar, right: BusinessCalendar): BusinessCalendar =>
-  fromDefinition({ _tag: "Union", left, right }, (index) =>
-    Timeline.unionChunks(left[timelineKey].chunk(index), right[timelineKey].chunk(index))
-  )
+  composed({ _tag: "Union", left, right }, left, right, Timeline.unionChunks)
 
 const inRange = (t: number): boolean => t >= Timeline.MIN_MS && t < Timeline.MAX_MS
 
 const utc = (like: DateTime.Utc, epochMillis: number): DateTime.Utc => DateTime.mapEpochMillis(like, () => epochMillis)
+
+type Search = "addBusinessTime" | "subtractBusinessTime" | "nextOpening" | "nextClosing"
+
+/** A search's answer (`NaN`: gave up; outside the range: would leave it) as a `Result`. */
+const answer = (
+  operation: Search,
+  from: DateTime.Utc,
+  found: number
+): Result.Result<DateTime.Utc, SearchLimitReached | BeyondSupportedRange> => {
+  if (Number.isNaN(found)) return Result.fail(new SearchLimitReached({ operation, from }))
+  if (found >= Timeline.MAX_MS) return Result.fail(new BeyondSupportedRange({ operation, from, bound: "end" }))
+  if (found < Timeline.MIN_MS) return Result.fail(new BeyondSupportedRange({ operation, from, bound: "start" }))
+  return Result.succeed(utc(from, found))
+}
+
+/** A business duration in milliseconds, or why it is refused. */
+const businessMillis = (duration: Duration.Duration): Result.Result<number, InvalidDuration> => {
+  const millis = Duration.toMillis(duration)
+  if (!(millis >= 0)) return Result.fail(new InvalidDuration({ millis, reason: "negative" }))
+  if (millis === Number.POSITIVE_INFINITY) return Result.fail(new InvalidDuration({ millis, reason: "infinite" }))
+  return Result.succeed(millis)
+}
 
 /**
  * Whether the calendar is open at an instant (opening times are inclusive, closing times
@@ -278,13 +242,10 @@ export const isOpen = (
 export const nextOpening = (
   calendar: BusinessCalendar,
   instant: DateTime.Utc
-): Result.Result<DateTime.Utc, InstantOutOfRange | SearchLimitReached> => {
+): Result.Result<DateTime.Utc, InstantOutOfRange | SearchLimitReached | BeyondSupportedRange> => {
   const t = instant.epochMilliseconds
   if (!inRange(t)) return Result.fail(new InstantOutOfRange({ epochMillis: t }))
-  const opening = Timeline.nextOpening(calendar[timelineKey], t)
-  return Number.isNaN(opening)
-    ? Result.fail(new SearchLimitReached({ operation: "nextOpening", from: instant }))
-    : Result.succeed(utc(instant, opening))
+  return answer("nextOpening", instant, Timeline.nextOpening(calendar[timelineKey], t))
 }
 
 /**
@@ -298,19 +259,17 @@ export const nextOpening = (
 export const nextClosing = (
   calendar: BusinessCalendar,
   instant: DateTime.Utc
-): Result.Result<DateTime.Utc, InstantOutOfRange | SearchLimitReached> => {
+): Result.Result<DateTime.Utc, InstantOutOfRange | SearchLimitReached | BeyondSupportedRange> => {
   const t = instant.epochMilliseconds
   if (!inRange(t)) return Result.fail(new InstantOutOfRange({ epochMillis: t }))
-  const closing = Timeline.nextClosing(calendar[timelineKey], t)
-  return Number.isNaN(closing)
-    ? Result.fail(new SearchLimitReached({ operation: "nextClosing", from: instant }))
-    : Result.succeed(utc(instant, closing))
+  return answer("nextClosing", instant, Timeline.nextClosing(calendar[timelineKey], t))
 }
 
 /**
  * The earliest instant at which `duration` of business time has passed since `start`. Adding
  * zero returns `start`; a due time that falls exactly on a closing time is that closing time,
- * not the next opening. A negative or infinite duration fails with `InvalidDuration`.
+ * not the next opening. A negative or infinite duration fails with `InvalidDuration`, a due time
+ * at or after 9999-01-01T00:00Z with `BeyondSupportedRange`.
  *
  * @example
  * ```ts
@@ -326,16 +285,42 @@ export const addBusinessTime = (
   calendar: BusinessCalendar,
   start: DateTime.Utc,
   duration: Duration.Duration
-): Result.Result<DateTime.Utc, InvalidDuration | InstantOutOfRange | SearchLimitReached> => {
+): Result.Result<DateTime.Utc, InvalidDuration | InstantOutOfRange | SearchLimitReached | BeyondSupportedRange> => {
   const t = start.epochMilliseconds
-  const millis = Duration.toMillis(duration)
-  if (!(millis >= 0)) return Result.fail(new InvalidDuration({ millis, reason: "negative" }))
-  if (millis === Number.POSITIVE_INFINITY) return Result.fail(new InvalidDuration({ millis, reason: "infinite" }))
+  const millis = businessMillis(duration)
+  if (Result.isFailure(millis)) return Result.fail(millis.failure)
   if (!inRange(t)) return Result.fail(new InstantOutOfRange({ epochMillis: t }))
-  const due = Timeline.add(calendar[timelineKey], t, millis)
-  return Number.isNaN(due)
-    ? Result.fail(new SearchLimitReached({ operation: "addBusinessTime", from: start }))
-    : Result.succeed(utc(start, due))
+  return answer("addBusinessTime", start, Far.add(calendar[timelineKey], t, millis.success))
+}
+
+/**
+ * The latest instant with `duration` of business time between it and `from`: a due time minus
+ * business time, for reminders such as "two business days before". Subtracting zero returns
+ * `from`; a start that falls exactly on an opening time is that opening time, not the closing
+ * before it. Adding the same duration back returns `from` when the calendar is open just before
+ * `from`, and otherwise the end of the last open period before it (the same business moment).
+ * Errors as in `addBusinessTime`, with `BeyondSupportedRange` before 1000-01-01T00:00Z.
+ *
+ * @example
+ * ```ts
+ * // Mon-Fri 09:00-17:00 in New York: a reminder 2 business days (16 h) before Wed 2026-03-11 10:00 EDT
+ * BusinessCalendar.subtractBusinessTime(newYork, DateTime.makeUnsafe("2026-03-11T14:00:00Z"), Duration.hours(16))
+ * // Result.succeed(2026-03-09T14:00:00.000Z), Mon 2026-03-09 10:00 EDT
+ * ```
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const subtractBusinessTime = (
+  calendar: BusinessCalendar,
+  from: DateTime.Utc,
+  duration: Duration.Duration
+): Result.Result<DateTime.Utc, InvalidDuration | InstantOutOfRange | SearchLimitReached | BeyondSupportedRange> => {
+  const t = from.epochMilliseconds
+  const millis = businessMillis(duration)
+  if (Result.isFailure(millis)) return Result.fail(millis.failure)
+  if (!inRange(t)) return Result.fail(new InstantOutOfRange({ epochMillis: t }))
+  return answer("subtractBusinessTime", from, Far.subtract(calendar[timelineKey], t, millis.success))
 }
 
 /**
@@ -355,7 +340,7 @@ export const businessTimeBetween = (
   if (!inRange(a)) return Result.fail(new InstantOutOfRange({ epochMillis: a }))
   if (!inRange(b)) return Result.fail(new InstantOutOfRange({ epochMillis: b }))
   if (b < a) return Result.fail(new EndBeforeStart({ from, to }))
-  return Result.succeed(Duration.millis(Timeline.between(calendar[timelineKey], a, b)))
+  return Result.succeed(Duration.millis(Far.between(calendar[timelineKey], a, b)))
 }
 
 /**
@@ -446,7 +431,7 @@ export const holidaysBetween = (
   const a = from.epochMilliseconds
   const b = to.epochMilliseconds
   const compiled = compile(definition.spec)
-  if (!inRange(a) || !inRange(b) || b < a || "errors" in compiled) return []
+  if (!inRange(a) || !inRange(b) || b < a || "problems" in compiled) return []
   const { rules } = compiled
   const localDay = (t: number) => Math.floor((t + Zone.offsetAt(rules.timeZone, t)) / DAY_MS)
   const first = localDay(a)

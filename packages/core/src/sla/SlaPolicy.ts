@@ -1,16 +1,17 @@
 /**
  * SLA policies: which tickets a policy applies to, and its targets per metric and priority.
- * Policies are plain JSON checked by a Schema (`decodePolicySet`: typed errors with the path of
- * the offending value); they are matched in order, the first whose conditions all hold wins,
+ * Policies are plain JSON checked by a Schema (`decodePolicySet`: one `InvalidConfig` listing
+ * every problem with its path); they are matched in order, the first whose conditions all hold wins,
  * and the set's `default` policy (a field of its own, never found by name) applies otherwise.
  *
  * @since 0.1.0
  */
 import { Result, Schema } from "effect"
-import { firstProblem } from "../internal/issues.js"
+import { field, list, string } from "../internal/loose.js"
 import { StatusCategory } from "../ticket/Status.js"
 import type { Ticket } from "../ticket/Ticket.js"
 import { Channel } from "../values/Channel.js"
+import * as ConfigError from "../values/ConfigError.js"
 import { FieldKey, FieldValue } from "../values/CustomField.js"
 import { GroupId } from "../values/Ids.js"
 import { Priority } from "../values/Priority.js"
@@ -130,46 +131,79 @@ export const PolicySet = Schema.Struct({
 /** @category models @since 0.1.0 */
 export type PolicySet = typeof PolicySet.Type
 
-/**
- * A policy set that does not decode: the first problem, with its path in the JSON.
- *
- * @category errors
- * @since 0.1.0
- */
-export class InvalidPolicy extends Schema.TaggedError<InvalidPolicy>()("InvalidPolicy", {
-  path: Schema.Array(Schema.Union([Schema.String, Schema.Number])),
-  reason: Schema.String
-}) {
-  override get message() {
-    return `Invalid SLA policy at ${JSON.stringify(this.path)}: ${this.reason}`
+/** Two policies with one id: each later one is a problem at its `id`. */
+const duplicateIds = (input: unknown): ReadonlyArray<ConfigError.Problem> => {
+  const ids: Array<readonly [ReadonlyArray<string | number>, unknown]> = [
+    ...list(field(input, "policies")).map((p, i) => [["policies", i, "id"], field(p, "id")] as const),
+    [["default", "id"], field(field(input, "default"), "id")]
+  ]
+  const seen = new Map<string, ReadonlyArray<string | number>>()
+  const problems: Array<ConfigError.Problem> = []
+  for (const [path, raw] of ids) {
+    const id = string(raw)
+    if (id === undefined) continue
+    const earlier = seen.get(id)
+    if (earlier === undefined) seen.set(id, path)
+    else problems.push({ path, message: `the id ${id} is also at ${earlier.slice(0, -1).join(".")}` })
   }
+  return problems
 }
 
 /**
  * Decodes a policy set from untrusted JSON (parsed). Unknown keys are refused, so a misspelt
- * metric or condition does not silently do nothing; two policies with the same id too.
+ * metric or condition does not silently do nothing; two policies with the same id too. Every
+ * problem is listed, each with its path, in one `InvalidConfig` (`config: "sla-policies"`).
+ *
+ * @example
+ * ```ts
+ * SlaPolicy.decodePolicySet({ policies: [{ id: "vip", name: "VIP", targets: { first_replies: {} } }], default: { id: "vip" } })
+ * // Result.fail(InvalidConfig: policies.0.targets.first_replies (unexpected), default.name and
+ * // default.targets (missing), default.id (the id vip is also at policies.0))
+ * ```
  *
  * @category constructors
  * @since 0.1.0
  */
-export const decodePolicySet = (input: unknown): Result.Result<PolicySet, InvalidPolicy> => {
-  const decoded = Schema.decodeUnknownResult(PolicySet)(input, { onExcessProperty: "error" })
-  if (Result.isFailure(decoded)) {
-    const first = firstProblem(decoded.failure.issue, decoded.failure.message)
-    return Result.fail(new InvalidPolicy({ path: first.path, reason: first.message }))
+export const decodePolicySet = (input: unknown): Result.Result<PolicySet, ConfigError.InvalidConfig> => {
+  const decoded = Schema.decodeUnknownResult(PolicySet)(input, { errors: "all", onExcessProperty: "error" })
+  const problems = [
+    ...(Result.isFailure(decoded) ? ConfigError.problems(decoded.failure.issue) : []),
+    ...duplicateIds(input)
+  ]
+  if (Result.isFailure(decoded) || problems.length > 0) {
+    const found = problems.length > 0 ? problems : [{ path: [], message: "does not decode" }]
+    return Result.fail(ConfigError.invalid("sla-policies", found))
   }
-  const set = decoded.success
-  const seen = new Map<string, number>()
-  for (const [i, policy] of [...set.policies, set.default].entries()) {
-    const earlier = seen.get(policy.id)
-    if (earlier !== undefined) {
-      const path = i === set.policies.length ? ["default", "id"] : ["policies", i, "id"]
-      return Result.fail(new InvalidPolicy({ path, reason: `the id ${policy.id} is also policy ${earlier}'s` }))
-    }
-    seen.set(policy.id, i)
-  }
-  return Result.succeed(set)
+  return Result.succeed(decoded.success)
 }
+
+/**
+ * The calendars a policy set needs and `calendars` lacks, as problems at the offending policy's
+ * `calendar` key: every calendar a policy names, and `"business_hours"` for a policy that counts
+ * business time without naming one (as `Sla` does). The help desk checks this when it is built.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const missingCalendars = (
+  set: PolicySet,
+  calendars: { readonly [name: string]: unknown }
+): ReadonlyArray<ConfigError.Problem> =>
+  [
+    ...set.policies.map((p, i) => [["policies", i] as const, p] as const),
+    [["default"] as const, set.default] as const
+  ].flatMap(([at, policy]) => {
+    const counts = Object.values(policy.targets).some((byPriority) =>
+      Object.values(byPriority ?? {}).some((target) => target?.clock === "business")
+    )
+    const name = policy.calendar ?? (counts ? "business_hours" : undefined)
+    if (name === undefined || Object.hasOwn(calendars, name)) return []
+    const message =
+      policy.calendar === undefined
+        ? `the policy counts business time and names no calendar, and there is no calendar "${name}" to default to`
+        : `there is no calendar "${name}"`
+    return [{ path: [...at, "calendar"], message }]
+  })
 
 /**
  * The status categories that stop each metric's clock unless a policy says otherwise: waiting

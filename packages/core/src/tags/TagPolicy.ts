@@ -1,14 +1,16 @@
 /**
  * A workspace's tag policy: aliases (`facturation` -> `billing`, resolved transitively), tag
  * groups (a tag belongs to at most one) and an optional taxonomy enforced off / warn / strict.
- * Policies are plain JSON checked by a Schema (`make`: typed errors with the path of the
- * offending value; unknown keys, alias cycles and a tag in two groups are refused). Applying a
- * policy is pure; finding drift in existing tickets is `TagAudit`'s job.
+ * Policies are plain JSON checked by a Schema (`make`: one `InvalidConfig` listing every problem
+ * with its path; unknown keys, alias cycles and a tag in two groups are refused). Applying a
+ * policy is pure; the help desk enforces a strict taxonomy on the tags it is given
+ * (`TagNotAllowed`); finding drift in existing tickets is `TagAudit`'s job.
  *
  * @since 0.1.0
  */
 import { Result, Schema } from "effect"
-import { firstProblem } from "../internal/issues.js"
+import { field, list, record, string } from "../internal/loose.js"
+import * as ConfigError from "../values/ConfigError.js"
 import { canonicalize, type Tag } from "../values/Tag.js"
 
 /**
@@ -79,22 +81,6 @@ export const empty: TagPolicy = {
 const Path = Schema.Array(Schema.Union([Schema.String, Schema.Number]))
 
 /**
- * A policy that does not decode (unknown key, wrong type, a tag that normalises to nothing, an
- * alias given two targets): the first problem, with its path in the JSON.
- *
- * @category errors
- * @since 0.1.0
- */
-export class InvalidTagPolicy extends Schema.TaggedError<InvalidTagPolicy>()("InvalidTagPolicy", {
-  path: Path,
-  reason: Schema.String
-}) {
-  override get message() {
-    return `Invalid tag policy at ${JSON.stringify(this.path)}: ${this.reason}`
-  }
-}
-
-/**
  * Aliases that lead back to themselves. `cycle` starts and ends with the same tag
  * (`["a", "b", "a"]`); `path` points at the alias in the JSON where the cycle was entered.
  *
@@ -111,30 +97,6 @@ export class AliasCycle extends Schema.TaggedError<AliasCycle>()("AliasCycle", {
 }
 
 /**
- * A tag listed in two groups; `path` points at its second listing.
- *
- * @category errors
- * @since 0.1.0
- */
-export class TagInTwoGroups extends Schema.TaggedError<TagInTwoGroups>()("TagInTwoGroups", {
-  path: Path,
-  tag: Schema.String,
-  groups: Schema.Array(Schema.String)
-}) {
-  override get message() {
-    return `Tag ${this.tag} is in two groups (${this.groups.join(", ")}) at ${JSON.stringify(this.path)}`
-  }
-}
-
-/**
- * Every way a policy can be refused.
- *
- * @category errors
- * @since 0.1.0
- */
-export type TagPolicyError = InvalidTagPolicy | AliasCycle | TagInTwoGroups
-
-/**
  * Tags a strict taxonomy does not know, canonical, in the order given.
  *
  * @category errors
@@ -145,6 +107,28 @@ export class UnknownTags extends Schema.TaggedError<UnknownTags>()("UnknownTags"
 }) {
   override get message() {
     return `Unknown tags (strict taxonomy): ${this.tags.join(", ")}`
+  }
+}
+
+/**
+ * Tags a help desk refused because its taxonomy is strict and does not know them: `tags` as they
+ * were given, and the ticket they were for (absent when it was being opened). Nothing was
+ * written. Never retryable: the same tags are refused again until the taxonomy knows them.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class TagNotAllowed extends Schema.TaggedError<TagNotAllowed>()("TagNotAllowed", {
+  tags: Schema.Array(Schema.String),
+  ticketId: Schema.optionalKey(Schema.String)
+}) {
+  /** The same tags are refused again: add them to the taxonomy, or use known ones. */
+  get retryable() {
+    return false
+  }
+  override get message() {
+    const on = this.ticketId === undefined ? "" : ` on ticket ${this.ticketId}`
+    return `Tags not in the taxonomy (strict)${on}: ${this.tags.join(", ")}`
   }
 }
 
@@ -194,13 +178,18 @@ export const resolveAliases = (
   return Result.succeed(resolved)
 }
 
-const invalid = (path: ReadonlyArray<string | number>, reason: string) =>
-  Result.fail(new InvalidTagPolicy({ path, reason }))
+/** The entries of a JSON object whose values are `R`s, in order; anything else reads as absent. */
+const entries = <R>(value: unknown, read: (v: unknown) => R | undefined): ReadonlyArray<readonly [string, R]> =>
+  Object.entries(record(value) ?? {}).flatMap(([key, v]) => {
+    const r = read(v)
+    return r === undefined ? [] : [[key, r] as const]
+  })
 
 /**
  * Checks a policy from untrusted JSON (parsed) and compiles it. Unknown keys are refused, so a
  * misspelt `taxonomy` does not silently turn enforcement off; so are tags that normalise to
- * nothing, an alias given two different targets, alias cycles and a tag in two groups.
+ * nothing, an alias given two different targets, alias cycles and a tag in two groups. Every
+ * problem is listed, each with its path, in one `InvalidConfig` (`config: "tag-policy"`).
  *
  * @example
  * ```ts
@@ -211,49 +200,67 @@ const invalid = (path: ReadonlyArray<string | number>, reason: string) =>
  * @category constructors
  * @since 0.1.0
  */
-export const make = (input: unknown): Result.Result<TagPolicy, TagPolicyError> => {
-  const decoded = Schema.decodeUnknownResult(Spec)(input, { onExcessProperty: "error" })
-  if (Result.isFailure(decoded)) {
-    const first = firstProblem(decoded.failure.issue, decoded.failure.message)
-    return invalid(first.path, first.message)
-  }
-  const spec = decoded.success
+export const make = (input: unknown): Result.Result<TagPolicy, ConfigError.InvalidConfig> => {
+  const decoded = Schema.decodeUnknownResult(Spec)(input, { errors: "all", onExcessProperty: "error" })
+  const problems: Array<ConfigError.Problem> = Result.isFailure(decoded)
+    ? [...ConfigError.problems(decoded.failure.issue)]
+    : []
+  const problem = (path: ReadonlyArray<string | number>, message: string) => problems.push({ path, message })
+  // The rest reads the raw document, so that its problems are listed with the schema's: a part
+  // of the wrong shape reads as absent (the schema has reported it).
 
   const pairs: Array<readonly [Tag, Tag]> = []
   const rawKeyOf = new Map<Tag, string>()
-  for (const [rawFrom, rawTo] of Object.entries(spec.aliases ?? {})) {
+  for (const [rawFrom, rawTo] of entries(field(input, "aliases"), string)) {
     const from = canonicalize(rawFrom) as Tag
     const to = canonicalize(rawTo) as Tag
-    if (from === "") return invalid(["aliases", rawFrom], "the alias is not a usable tag")
-    if (to === "") return invalid(["aliases", rawFrom], `the target ${JSON.stringify(rawTo)} is not a usable tag`)
-    const earlier = pairs.find(([f]) => f === from)
-    if (earlier !== undefined && earlier[1] !== to) {
-      return invalid(["aliases", rawFrom], `the alias ${from} already points to ${earlier[1]}`)
+    if (from === "") problem(["aliases", rawFrom], "the alias is not a usable tag")
+    else if (to === "") problem(["aliases", rawFrom], `the target ${JSON.stringify(rawTo)} is not a usable tag`)
+    else {
+      const earlier = pairs.find(([f]) => f === from)
+      if (earlier !== undefined && earlier[1] !== to) {
+        problem(["aliases", rawFrom], `the alias ${from} already points to ${earlier[1]}`)
+        continue
+      }
+      if (!rawKeyOf.has(from)) rawKeyOf.set(from, rawFrom)
+      pairs.push([from, to])
     }
-    if (!rawKeyOf.has(from)) rawKeyOf.set(from, rawFrom)
-    pairs.push([from, to])
   }
-  const resolvedAliases = resolveAliases(pairs)
-  if (Result.isFailure(resolvedAliases)) {
-    const { cycle } = resolvedAliases.failure
+  // Each cycle is reported, then left out so that the next one can be found: every round drops
+  // at least one pair, so this ends.
+  let acyclic: ReadonlyArray<readonly [Tag, Tag]> = pairs
+  let aliases: ReadonlyMap<Tag, Tag> = new Map()
+  for (;;) {
+    const resolved = resolveAliases(acyclic)
+    if (Result.isSuccess(resolved)) {
+      aliases = resolved.success
+      break
+    }
+    const { cycle } = resolved.failure
     const first = cycle[0] as Tag
-    return Result.fail(new AliasCycle({ path: ["aliases", rawKeyOf.get(first) ?? first], cycle }))
+    problem(["aliases", rawKeyOf.get(first) ?? first], `the aliases form a cycle: ${cycle.join(" -> ")}`)
+    const inCycle = new Set<string>(cycle)
+    acyclic = acyclic.filter(([from]) => !inCycle.has(from))
   }
-  const aliases = resolvedAliases.success
   const resolve = (tag: Tag): Tag => aliases.get(tag) ?? tag
 
   const groupOf = new Map<Tag, string>()
   const groups = new Map<string, ReadonlyArray<Tag>>()
-  for (const [name, members] of Object.entries(spec.groups ?? {})) {
+  for (const [name, members] of entries(field(input, "groups"), (v) => (Array.isArray(v) ? v : undefined))) {
     const tags: Array<Tag> = []
     for (const [i, raw] of members.entries()) {
+      if (typeof raw !== "string") continue
       const canonical = canonicalize(raw) as Tag
-      if (canonical === "") return invalid(["groups", name, i], "not a usable tag")
+      if (canonical === "") {
+        problem(["groups", name, i], "not a usable tag")
+        continue
+      }
       const tag = resolve(canonical)
       const other = groupOf.get(tag)
       if (other === name) continue
       if (other !== undefined) {
-        return Result.fail(new TagInTwoGroups({ path: ["groups", name, i], tag, groups: [other, name] }))
+        problem(["groups", name, i], `the tag ${tag} is in two groups: ${other} and ${name}`)
+        continue
       }
       groupOf.set(tag, name)
       tags.push(tag)
@@ -261,16 +268,20 @@ export const make = (input: unknown): Result.Result<TagPolicy, TagPolicyError> =
     groups.set(name, tags)
   }
 
-  let taxonomy: Set<Tag> | undefined
-  if (spec.taxonomy !== undefined) {
-    taxonomy = new Set(groupOf.keys())
-    for (const [i, raw] of spec.taxonomy.tags.entries()) {
-      const canonical = canonicalize(raw) as Tag
-      if (canonical === "") return invalid(["taxonomy", "tags", i], "not a usable tag")
-      taxonomy.add(resolve(canonical))
-    }
+  const taxonomySpec = field(input, "taxonomy")
+  const taxonomy = taxonomySpec === undefined ? undefined : new Set<Tag>(groupOf.keys())
+  for (const [i, raw] of list(field(taxonomySpec, "tags")).entries()) {
+    if (typeof raw !== "string") continue
+    const canonical = canonicalize(raw) as Tag
+    if (canonical === "") problem(["taxonomy", "tags", i], "not a usable tag")
+    else taxonomy?.add(resolve(canonical))
   }
-  return Result.succeed({ aliases, groupOf, groups, mode: spec.taxonomy?.mode ?? "off", taxonomy })
+
+  if (Result.isFailure(decoded) || problems.length > 0) {
+    const found = problems.length > 0 ? problems : [{ path: [], message: "does not decode" }]
+    return Result.fail(ConfigError.invalid("tag-policy", found))
+  }
+  return Result.succeed({ aliases, groupOf, groups, mode: decoded.success.taxonomy?.mode ?? "off", taxonomy })
 }
 
 /**

@@ -13,10 +13,11 @@ import type { LimitExceeded } from "../values/Limits.js"
  * @since 0.1.0
  */
 export class TicketNotFound extends Schema.TaggedError<TicketNotFound>()("TicketNotFound", {
-  ticket: Schema.Union([Schema.String, Schema.Number])
+  /** The ticket asked for: its id, or the public number it was asked by. */
+  ticketId: Schema.Union([Schema.String, Schema.Number])
 }) {
   override get message() {
-    return `Ticket ${this.ticket} not found`
+    return `Ticket ${this.ticketId} not found`
   }
 }
 

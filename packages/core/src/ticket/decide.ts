@@ -426,7 +426,7 @@ const recordSla = (ticket: Ticket, cmd: C.RecordSla, ctx: DecideContext): Decisi
  */
 export const decide = (state: Ticket | undefined, command: C.TicketCommand, ctx: DecideContext): Decision => {
   if (command._tag === "OpenTicket") return open(state, command, ctx)
-  if (state === undefined) return Effect.fail(new TicketNotFound({ ticket: command.ticketId }))
+  if (state === undefined) return Effect.fail(new TicketNotFound({ ticketId: command.ticketId }))
   if (state.category === "closed" && command._tag !== "AddLink") {
     return command._tag === "AddReply" && ctx.actor._tag === "contact"
       ? reply(state, command, ctx) // refused with FollowUpRequired, or NotPermitted for a stranger

@@ -2,6 +2,7 @@ import { Effect, Layer, Schema } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import {
   BusinessCalendar,
+  ConfigError,
   createHelpdesk,
   DirectoryError,
   Helpdesk,
@@ -121,14 +122,14 @@ describe("createHelpdesk", () => {
     expect(agent).toMatchObject({ _tag: "NotInDirectory", kind: "agent", id: "nobody" })
     const ticket = await rejection(helpdesk.get(424242))
     expect(ticket).toBeInstanceOf(TicketError.TicketNotFound)
-    expect(ticket).toMatchObject({ ticket: 424242 })
+    expect(ticket).toMatchObject({ ticketId: 424242 })
     expect(await rejection(helpdesk.getContact("nobody"))).toMatchObject({ _tag: "NotInDirectory", kind: "contact" })
   })
 
   it("a stale expectedVersion rejects with VersionConflict", async () => {
     const { helpdesk, ticket } = await setup()
     const error = await rejection(helpdesk.tag({ ticket: 69369, by: mary, add: ["refund"], expectedVersion: 0 }))
-    expect(error).toMatchObject({ _tag: "VersionConflict", streamId: ticket.id, expected: 0, actual: 1 })
+    expect(error).toMatchObject({ _tag: "VersionConflict", ticketId: ticket.id, expected: 0, actual: 1 })
     expect((error as { retryable: boolean }).retryable).toBe(true)
   })
 
@@ -245,10 +246,11 @@ describe("createHelpdesk", () => {
     expect(await helpdesk.getContact(saved.id)).toEqual(saved)
   })
 
-  it("rejects a malformed configuration with InvalidInput", async () => {
+  it("rejects a malformed configuration with InvalidConfig", async () => {
     const config = await rejection(createHelpdesk({ workspace: "not a workspace id" }))
-    expect(config).toBeInstanceOf(Input.InvalidInput)
-    expect(config).toMatchObject({ input: "config", problems: [{ path: ["workspaceId"] }] })
+    expect(config).toBeInstanceOf(ConfigError.InvalidConfig)
+    expect(config).toMatchObject({ config: "helpdesk", problems: [{ path: ["workspaceId"] }] })
+    expect(PromiseHelpdesk.isHelpdeskError(config)).toBe(true)
 
     const workflow = await rejection(
       createHelpdesk({
@@ -260,18 +262,45 @@ describe("createHelpdesk", () => {
       })
     )
     expect(workflow).toMatchObject({
-      _tag: "InvalidInput",
+      _tag: "InvalidConfig",
       problems: expect.arrayContaining([{ path: ["workflow"], message: 'no status in category "closed"' }])
     })
 
     const misspelt = await rejection(createHelpdesk({ worksapce: "acme" } as PromiseHelpdesk.Options))
     expect(misspelt).toMatchObject({
-      _tag: "InvalidInput",
+      _tag: "InvalidConfig",
       problems: [{ path: ["worksapce"], message: "Unexpected key" }]
     })
 
     const badNumber = await rejection(createHelpdesk({ firstPublicId: 0 }))
-    expect(badNumber).toMatchObject({ _tag: "InvalidInput", problems: [{ path: ["firstPublicId"] }] })
+    expect(badNumber).toMatchObject({ _tag: "InvalidConfig", problems: [{ path: ["firstPublicId"] }] })
+  })
+
+  it("lists every problem of the options at once, SLA calendars included", async () => {
+    const error = await rejection(
+      createHelpdesk({
+        worksapce: "acme",
+        workspace: "not a workspace id",
+        firstPublicId: 0,
+        sla: { policies: SlaPolicy.defaultPolicySet, calendars: {} }
+      } as PromiseHelpdesk.Options)
+    )
+    expect(error).toBeInstanceOf(ConfigError.InvalidConfig)
+    expect((error as ConfigError.InvalidConfig).problems.map((p) => p.path)).toEqual([
+      ["worksapce"],
+      ["firstPublicId"],
+      ["workspaceId"],
+      ["sla", "policies", "policies", 0, "calendar"],
+      ["sla", "policies", "default", "calendar"]
+    ])
+
+    const calendars = await rejection(createHelpdesk({ sla: { policies: SlaPolicy.defaultPolicySet, calendars: {} } }))
+    expect(calendars).toMatchObject({
+      _tag: "InvalidConfig",
+      config: "sla-policies",
+      problems: [{ path: ["policies", 0, "calendar"] }, { path: ["default", "calendar"] }]
+    })
+    expect(PromiseHelpdesk.isHelpdeskError(calendars)).toBe(true)
   })
 
   it("takes SLA and trigger options, and runs the triggers", async () => {
@@ -315,7 +344,7 @@ describe("createHelpdesk", () => {
       layerSequential
     )
     const conflicting = await rejection(createHelpdesk({ layer: ports, ids: "sequential" }))
-    expect(conflicting).toMatchObject({ _tag: "InvalidInput", problems: [{ path: ["ids"] }] })
+    expect(conflicting).toMatchObject({ _tag: "InvalidConfig", problems: [{ path: ["ids"] }] })
 
     const helpdesk = await createHelpdesk({ layer: ports })
     open.push(helpdesk)

@@ -177,11 +177,11 @@ describe("concurrent writers on one ticket", () => {
       const stale = yield* Effect.flip(
         desk.note({ ticket: ticket.id, by: mary, text: "Based on v1", expectedVersion: 1 })
       )
-      expect(stale).toMatchObject({ _tag: "VersionConflict", streamId: ticket.id, expected: 1, actual: 2 })
+      expect(stale).toMatchObject({ _tag: "VersionConflict", ticketId: ticket.id, expected: 1, actual: 2 })
       const ahead = yield* Effect.flip(
         desk.setPriority({ ticket: ticket.publicId, by: mary, priority: "urgent", expectedVersion: 3 })
       )
-      expect(ahead).toMatchObject({ _tag: "VersionConflict", streamId: ticket.id, expected: 3, actual: 2 })
+      expect(ahead).toMatchObject({ _tag: "VersionConflict", ticketId: ticket.id, expected: 3, actual: 2 })
       expect(yield* desk.history(ticket.id)).toEqual(before)
       const current = yield* desk.setPriority({ ticket: ticket.id, by: mary, priority: "urgent", expectedVersion: 2 })
       expect(current).toMatchObject({ priority: "urgent", version: 3 })
@@ -215,7 +215,7 @@ describe("concurrent writers on one ticket", () => {
         const { desk, ticket } = yield* deskOn(store, 3)
         const error = yield* Effect.flip(desk.note({ ticket: ticket.id, by: mary, text: "Never lands" }))
         // The first try, on the state the desk remembers from opening, does not count: 1 + 3.
-        expect(error).toMatchObject({ _tag: "VersionConflict", streamId: ticket.id, expected: 4, actual: 5 })
+        expect(error).toMatchObject({ _tag: "VersionConflict", ticketId: ticket.id, expected: 4, actual: 5 })
         expect(attempts).toBe(4)
         const events = yield* desk.history(ticket.id)
         expect(events.map((e) => (e._tag === "TagsChanged" ? e.added.join() : e._tag))).toEqual([

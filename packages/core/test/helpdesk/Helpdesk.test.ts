@@ -12,6 +12,7 @@ import * as IdGenerator from "../../src/ports/IdGenerator.js"
 import * as Status from "../../src/ticket/Status.js"
 import * as C from "../../src/ticket/TicketCommand.js"
 import * as E from "../../src/ticket/TicketEvent.js"
+import * as ConfigError from "../../src/values/ConfigError.js"
 import type { PublicId, TicketId } from "../../src/values/Ids.js"
 
 // -- fixtures ------------------------------------------------------------------------------------
@@ -154,10 +155,10 @@ describe("opening tickets", () => {
   it.effect("an unknown number or id is TicketNotFound", () =>
     withHelpdesk({}, (helpdesk) =>
       Effect.gen(function* () {
-        expect(yield* Effect.flip(helpdesk.get(publicId(12)))).toMatchObject({ _tag: "TicketNotFound", ticket: 12 })
+        expect(yield* Effect.flip(helpdesk.get(publicId(12)))).toMatchObject({ _tag: "TicketNotFound", ticketId: 12 })
         expect(yield* Effect.flip(helpdesk.get(ticketId("tkt_404")))).toMatchObject({
           _tag: "TicketNotFound",
-          ticket: "tkt_404"
+          ticketId: "tkt_404"
         })
       })
     )
@@ -183,9 +184,9 @@ describe("opening tickets", () => {
         })
         expect(yield* Effect.flip(janeOpens(helpdesk, { by: mary, group: "network", assignee: "lin" }))).toMatchObject({
           _tag: "AgentUnavailable",
-          agent: "lin",
+          agentId: "lin",
           reason: "not_in_group",
-          group: "network"
+          groupId: "network"
         })
         expect((yield* helpdesk.list({})).items).toHaveLength(0)
       })
@@ -202,8 +203,8 @@ describe("workspaces", () => {
       yield* seed(globex)
       const ticket = yield* janeOpens(acme)
 
-      expect(yield* Effect.flip(globex.get(ticket.id))).toMatchObject({ _tag: "TicketNotFound", ticket: ticket.id })
-      expect(yield* Effect.flip(globex.get(publicId(69369)))).toMatchObject({ _tag: "TicketNotFound", ticket: 69369 })
+      expect(yield* Effect.flip(globex.get(ticket.id))).toMatchObject({ _tag: "TicketNotFound", ticketId: ticket.id })
+      expect(yield* Effect.flip(globex.get(publicId(69369)))).toMatchObject({ _tag: "TicketNotFound", ticketId: 69369 })
       expect(yield* Effect.flip(globex.history(ticket.id))).toMatchObject({ _tag: "TicketNotFound" })
       expect(
         yield* Effect.flip(globex.reply({ ticket: ticket.id, by: mary, text: "Hello from another workspace" }))
@@ -282,9 +283,9 @@ describe("assignment checks the directory", () => {
         const error = yield* Effect.flip(helpdesk.assign({ ticket: ticket.id, by: mary, assignee: "lin" }))
         expect(error).toMatchObject({
           _tag: "AgentUnavailable",
-          agent: "lin",
+          agentId: "lin",
           reason: "not_in_group",
-          group: "network"
+          groupId: "network"
         })
         // Moving the ticket to Lin's group with her is fine.
         const moved = yield* helpdesk.assign({ ticket: ticket.id, by: mary, assignee: "lin", group: "billing" })
@@ -298,7 +299,7 @@ describe("assignment checks the directory", () => {
       Effect.gen(function* () {
         const ticket = yield* inNetwork(helpdesk)
         const error = yield* Effect.flip(helpdesk.assign({ ticket: ticket.id, by: mary, assignee: "sam" }))
-        expect(error).toMatchObject({ _tag: "AgentUnavailable", agent: "sam", reason: "inactive" })
+        expect(error).toMatchObject({ _tag: "AgentUnavailable", agentId: "sam", reason: "inactive" })
       })
     )
   )
@@ -310,7 +311,7 @@ describe("assignment checks the directory", () => {
         const error = yield* Effect.flip(
           helpdesk.reply({ ticket: ticket.id, by: { _tag: "agent", id: "sam" }, text: "Hi" })
         )
-        expect(error).toMatchObject({ _tag: "AgentUnavailable", agent: "sam", reason: "inactive" })
+        expect(error).toMatchObject({ _tag: "AgentUnavailable", agentId: "sam", reason: "inactive" })
       })
     )
   )
@@ -322,9 +323,9 @@ describe("assignment checks the directory", () => {
         const error = yield* Effect.flip(helpdesk.assign({ ticket: ticket.id, by: mary, group: "billing" }))
         expect(error).toMatchObject({
           _tag: "AgentUnavailable",
-          agent: "mary",
+          agentId: "mary",
           reason: "not_in_group",
-          group: "billing"
+          groupId: "billing"
         })
         const moved = yield* helpdesk.assign({ ticket: ticket.id, by: mary, group: "billing", assignee: null })
         expect(moved.group).toBe("billing")
@@ -353,7 +354,7 @@ describe("expected versions", () => {
         const error = yield* Effect.flip(
           helpdesk.setPriority({ ticket: opened.id, by: mary, priority: "urgent", expectedVersion: 1 })
         )
-        expect(error).toMatchObject({ _tag: "VersionConflict", streamId: opened.id, expected: 1, actual: 3 })
+        expect(error).toMatchObject({ _tag: "VersionConflict", ticketId: opened.id, expected: 1, actual: 3 })
         expect(yield* helpdesk.history(opened.id)).toHaveLength(3)
         expect((yield* helpdesk.get(opened.id)).priority).toBe("normal")
       })
@@ -867,10 +868,13 @@ describe("Input.decodeCommand and Input.decodeEvent", () => {
 
 describe("configuration", () => {
   const makeWith = (config: typeof HelpdeskInput.Config.Encoded) =>
-    invalid(Helpdesk.make(config).pipe(Effect.provide(sharedPorts)))
+    Effect.map(Effect.flip(Helpdesk.make(config).pipe(Effect.provide(sharedPorts))), (error) => {
+      expect(error).toBeInstanceOf(ConfigError.InvalidConfig)
+      return error
+    })
   const status = (id: string, category: Status.StatusCategory) => ({ id, category, label: id })
 
-  it.effect("a workflow that declares a status twice fails Helpdesk.make with InvalidInput", () =>
+  it.effect("a workflow that declares a status twice fails Helpdesk.make with InvalidConfig", () =>
     Effect.gen(function* () {
       const error = yield* makeWith({
         workspaceId: "acme",
@@ -879,7 +883,7 @@ describe("configuration", () => {
           statuses: [...Status.defaultWorkflow.statuses, status("open", "pending")]
         }
       })
-      expect(error.input).toBe("config")
+      expect(error.config).toBe("helpdesk")
       expect(error.problems).toEqual([{ path: ["workflow"], message: 'status "open" is declared twice' }])
     })
   )
@@ -926,7 +930,8 @@ describe("configuration", () => {
       )
       expect(exit).toMatchObject({ _tag: "Failure" })
       expect(Option.getOrThrow(Exit.findErrorOption(exit))).toMatchObject({
-        _tag: "InvalidInput",
+        _tag: "InvalidConfig",
+        config: "helpdesk",
         problems: [{ path: ["workspaceId"] }]
       })
     })

@@ -93,7 +93,7 @@ describe("the Promise facade", () => {
     expect(isHelpdeskError(error)).toBe(true)
     await helpdesk.close()
     await expect(createHelpdesk({ firstPublicId: Limits.publicIdMax + 1 })).rejects.toMatchObject({
-      _tag: "InvalidInput",
+      _tag: "InvalidConfig",
       problems: [{ path: ["firstPublicId"] }]
     })
   })

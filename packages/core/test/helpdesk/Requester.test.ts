@@ -163,11 +163,11 @@ describe("Requester", () => {
           [theirs.publicId, missingNumber],
           [theirs.id, "tkt_404"]
         ] as const) {
-          const shown = (error: unknown) => ({ ...(error as object), ticket: "" })
+          const shown = (error: unknown) => ({ ...(error as object), ticketId: "" })
           const hidden = yield* Effect.flip(portal.get(ref))
           const absent = yield* Effect.flip(portal.get(missing))
-          expect(hidden).toMatchObject({ _tag: "TicketNotFound", ticket: ref })
-          expect(absent).toMatchObject({ _tag: "TicketNotFound", ticket: missing })
+          expect(hidden).toMatchObject({ _tag: "TicketNotFound", ticketId: ref })
+          expect(absent).toMatchObject({ _tag: "TicketNotFound", ticketId: missing })
           expect(shown(hidden)).toEqual(shown(absent))
           expect(yield* Effect.flip(portal.history(ref))).toEqual(hidden)
           expect(yield* Effect.flip(portal.reply({ ticket: ref, text: "Let me in" }))).toEqual(hidden)
@@ -357,8 +357,8 @@ describe("forRequester (Promise facade)", () => {
       // hidden._tag === "TicketNotFound", exactly as for a number that does not exist
       // #endregion
       const missing = await stranger.get(69999).catch((error) => error)
-      expect(hidden).toMatchObject({ _tag: "TicketNotFound", ticket: 69369 })
-      expect(missing).toMatchObject({ _tag: "TicketNotFound", ticket: 69999 })
+      expect(hidden).toMatchObject({ _tag: "TicketNotFound", ticketId: 69369 })
+      expect(missing).toMatchObject({ _tag: "TicketNotFound", ticketId: 69999 })
       expect((await stranger.list()).items).toEqual([])
     } finally {
       await helpdesk.close()

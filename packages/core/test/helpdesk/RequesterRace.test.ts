@@ -89,7 +89,7 @@ describe("a new requester created by someone else at the same moment", () => {
           )
         )
       )
-      expect(error).toMatchObject({ _tag: "EmailTaken", email: "other@example.com", contact: "con_rival" })
+      expect(error).toMatchObject({ _tag: "EmailTaken", email: "other@example.com", contactId: "con_rival" })
     })
   )
 })

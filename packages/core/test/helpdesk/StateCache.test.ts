@@ -4,7 +4,6 @@ import { TestClock } from "effect/testing"
 import fc from "fast-check"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
 import type * as HelpdeskInput from "../../src/helpdesk/HelpdeskInput.js"
-import type { InvalidInput } from "../../src/helpdesk/Input.js"
 import * as MemoryDirectoryStore from "../../src/memory/MemoryDirectoryStore.js"
 import * as MemoryTicketStore from "../../src/memory/MemoryTicketStore.js"
 import type { DirectoryStore } from "../../src/ports/DirectoryStore.js"
@@ -12,6 +11,7 @@ import * as IdGenerator from "../../src/ports/IdGenerator.js"
 import { TicketStore } from "../../src/ports/TicketStore.js"
 import { Timers } from "../../src/ports/Timers.js"
 import * as Ticket from "../../src/ticket/Ticket.js"
+import type { InvalidConfig } from "../../src/values/ConfigError.js"
 import type { TicketId } from "../../src/values/Ids.js"
 
 // -- fixtures ------------------------------------------------------------------------------------
@@ -31,7 +31,7 @@ interface Shared {
   /** How many appends the store refused with `VersionConflict`. */
   readonly conflicts: () => number
   /** A help desk of workspace `acme` over the shared ports: one per simulated process. */
-  readonly desk: (config?: Config) => Effect.Effect<Helpdesk.Service, InvalidInput, Ports>
+  readonly desk: (config?: Config) => Effect.Effect<Helpdesk.Service, InvalidConfig, Ports>
 }
 
 /**
@@ -265,7 +265,7 @@ describe("the state cache", () => {
         const conflict = yield* Effect.flip(
           a.setPriority({ ticket: ticket.id, by: mary, priority: "urgent", expectedVersion: 1 })
         )
-        expect(conflict).toMatchObject({ _tag: "VersionConflict", streamId: ticket.id, expected: 1, actual: 2 })
+        expect(conflict).toMatchObject({ _tag: "VersionConflict", ticketId: ticket.id, expected: 1, actual: 2 })
         expect(shared.loads()).toBe(1)
         // B writes version 3. A still remembers 2; a caller who has seen 3 is right.
         yield* b.note({ ticket: ticket.id, by: lin, text: "Behind A's back" })
@@ -277,7 +277,7 @@ describe("the state cache", () => {
         // and the answer is the real version.
         yield* b.tag({ ticket: ticket.id, by: lin, add: ["billing"] })
         const stale = yield* Effect.flip(a.tag({ ticket: ticket.id, by: mary, add: ["x"], expectedVersion: 4 }))
-        expect(stale).toMatchObject({ _tag: "VersionConflict", streamId: ticket.id, expected: 4, actual: 5 })
+        expect(stale).toMatchObject({ _tag: "VersionConflict", ticketId: ticket.id, expected: 4, actual: 5 })
         expect((yield* shared.store.read(ticket.id)).version).toBe(5)
       })
     )

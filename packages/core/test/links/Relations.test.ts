@@ -88,6 +88,8 @@ describe("links", () => {
         const refused = (input: HelpdeskInput.LinkInput) => Effect.flip(helpdesk.link(input))
         expect(yield* refused({ ticket: a.id, to: a.id, kind: "related", by: mary })).toMatchObject({
           _tag: "InvalidLink",
+          ticketId: a.id,
+          otherId: a.id,
           reason: "self"
         })
         yield* helpdesk.link({ ticket: b.id, to: a.id, kind: "parent", by: mary }) // a > b
@@ -264,7 +266,11 @@ describe("merge", () => {
         Effect.gen(function* () {
           const [a, b, c] = [yield* opens(helpdesk, "A"), yield* opens(helpdesk, "B"), yield* opens(helpdesk, "C")]
           const refused = (input: HelpdeskInput.MergeInput) => Effect.flip(helpdesk.merge(input))
-          expect(yield* refused({ target: a.id, sources: [a.id], by: mary })).toMatchObject({ reason: "into_itself" })
+          expect(yield* refused({ target: a.id, sources: [a.id], by: mary })).toMatchObject({
+            reason: "into_itself",
+            targetId: a.id,
+            sourceId: a.id
+          })
           expect(yield* refused({ target: a.id, sources: [b.id, b.id], by: mary })).toMatchObject({
             reason: "source_twice"
           })
@@ -302,6 +308,8 @@ describe("merge", () => {
         expect((yield* helpdesk.get(chat.publicId)).id).toBe(chat.id)
         expect(yield* Effect.flip(helpdesk.undoMerge({ target: email.id, source: chat.id, by: mary }))).toMatchObject({
           _tag: "UndoMergeRefused",
+          targetId: email.id,
+          sourceId: chat.id,
           reason: "not_merged"
         })
       })

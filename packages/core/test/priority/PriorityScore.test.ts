@@ -1,7 +1,7 @@
 import { Result } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { Channel, Priority, PriorityScore, TicketType } from "../../src/index.js"
+import { Channel, ConfigError, Priority, PriorityScore, TicketType } from "../../src/index.js"
 
 const ok = <A, E>(result: Result.Result<A, E>): A => {
   if (Result.isFailure(result)) throw new Error(`unexpected failure: ${String(result.failure)}`)
@@ -333,11 +333,13 @@ describe("the default policy and the brief's examples", () => {
 describe("decodePolicy refuses invalid policies with a path", () => {
   const base = PriorityScore.encodePolicy(PriorityScore.defaultPolicy) as Record<string, unknown>
 
+  /** The one problem of a policy that has one. */
   const invalid = (json: unknown) => {
     const error = failure(PriorityScore.decodePolicy(json))
-    expect(error).toBeInstanceOf(PriorityScore.InvalidPriorityPolicy)
-    expect(error._tag).toBe("InvalidPriorityPolicy")
-    return error
+    expect(error).toBeInstanceOf(ConfigError.InvalidConfig)
+    expect(error).toMatchObject({ _tag: "InvalidConfig", config: "priority-policy" })
+    expect(error.problems).toHaveLength(1)
+    return error.problems[0] as ConfigError.Problem
   }
 
   it("an unknown key at the top", () => {
@@ -369,7 +371,7 @@ describe("decodePolicy refuses invalid policies with a path", () => {
   it("thresholds that do not increase", () => {
     const error = invalid({ ...base, thresholds: { normal: 15, high: 40, urgent: 40 } })
     expect(error.path).toEqual(["thresholds", "urgent"])
-    expect(error.message).toBe('Invalid priority policy at ["thresholds","urgent"]: 40 is not above high\'s 40')
+    expect(error.message).toBe("40 is not above high's 40")
     expect(invalid({ ...base, thresholds: { normal: 15, high: 10, urgent: 65 } }).path).toEqual(["thresholds", "high"])
   })
 
@@ -398,5 +400,36 @@ describe("decodePolicy refuses invalid policies with a path", () => {
 
   it("something that is not a policy at all", () => {
     expect(invalid("urgent please").path).toEqual([])
+  })
+
+  it("lists every problem at once, schema and ordering together, each with its path", () => {
+    const error = failure(
+      PriorityScore.decodePolicy({
+        ...base,
+        boost: 10,
+        channels: { phone: 5, fax: 5 },
+        tiers: { premium: 10.5 },
+        thresholds: { normal: 15, high: 10, urgent: 10 },
+        slaRisk: [
+          { from: 0.8, points: 20 },
+          { from: 0.5, points: 10 }
+        ],
+        tags: [
+          { tag: "vip", points: 1 },
+          { tag: "vip", points: 2 }
+        ]
+      })
+    )
+    expect(error.config).toBe("priority-policy")
+    expect(error.problems.map((p) => p.path)).toEqual([
+      ["boost"],
+      ["tiers", "premium"],
+      ["channels", "fax"],
+      ["thresholds", "high"],
+      ["thresholds", "urgent"],
+      ["slaRisk", 1, "from"],
+      ["tags", 1]
+    ])
+    expect(error.message).toContain("thresholds.high: 10 is not above normal's 15")
   })
 })

@@ -17,6 +17,7 @@ import {
   openMinutes,
   oracle,
   specIn,
+  subtractMinutes,
   type Window,
   window
 } from "./oracle.js"
@@ -111,6 +112,50 @@ describe("BusinessCalendar agrees with a minute-by-minute oracle", () => {
     )
   })
 
+  it("subtractBusinessTime lands on the oracle's minute, right before an open minute (2,000 cases)", () => {
+    fc.assert(
+      fc.property(
+        case_((win) => fc.tuple(minuteIn(win), fc.double({ min: 0, max: 1, noNaN: true }))),
+        ([win, spec, [f, fraction]]) => {
+          const o = oracle(openMinutes(spec, win))
+          const d = Math.floor(fraction * (o.prefix[f] as number))
+          const expected = subtractMinutes(o, f, d)
+          const start = ok(BusinessCalendar.subtractBusinessTime(build(spec), at(win, f), Duration.minutes(d)))
+          expect(minuteOf(win, start)).toBe(expected)
+          // Time outside opening hours never counts: the first minute after a start is open.
+          if (d > 0) expect(o.open[expected]).toBe(1)
+        }
+      ),
+      { numRuns: 2000 }
+    )
+  })
+
+  it("subtracting then adding the same business time returns the same business moment (2,000 cases)", () => {
+    let inside = 0
+    fc.assert(
+      fc.property(
+        case_((win) => fc.tuple(minuteIn(win), fc.double({ min: 0, max: 1, noNaN: true }))),
+        ([win, spec, [f, fraction]]) => {
+          const calendar = build(spec)
+          const o = oracle(openMinutes(spec, win))
+          const d = Duration.minutes(Math.floor(fraction * (o.prefix[f] as number)))
+          const start = ok(BusinessCalendar.subtractBusinessTime(calendar, at(win, f), d))
+          const back = ok(BusinessCalendar.addBusinessTime(calendar, start, d))
+          // The same business time since the window's start: nothing open lies between them.
+          expect((o.prefix[minuteOf(win, back)] as number) - (o.prefix[f] as number)).toBe(0)
+          expect(back.epochMilliseconds).toBeLessThanOrEqual(at(win, f).epochMilliseconds)
+          // Inside business hours (the minute before is open) it is the very instant.
+          if (f > 0 && o.open[f - 1] === 1) {
+            inside++
+            expect(minuteOf(win, back)).toBe(f)
+          }
+        }
+      ),
+      { numRuns: 2000 }
+    )
+    expect(inside).toBeGreaterThan(200)
+  })
+
   it("nextOpening and nextClosing match the oracle (2,000 cases)", () => {
     fc.assert(
       fc.property(case_(minuteIn), ([win, spec, a]) => {
@@ -196,6 +241,21 @@ describe("BusinessCalendar invariants", () => {
         const calendar = build(spec)
         const due = ok(BusinessCalendar.addBusinessTime(calendar, at(win, s), Duration.minutes(d)))
         expect(Duration.toMinutes(ok(BusinessCalendar.businessTimeBetween(calendar, at(win, s), due)))).toBe(d)
+      }),
+      { numRuns: 1000 }
+    )
+  })
+
+  it("subtract then add returns the same business moment, up to 60 business days (1,000 cases)", () => {
+    fc.assert(
+      fc.property(longCase, ([win, spec, [f, , d]]) => {
+        const calendar = build(spec)
+        const from = at(win, f)
+        const start = ok(BusinessCalendar.subtractBusinessTime(calendar, from, Duration.minutes(d)))
+        expect(Duration.toMinutes(ok(BusinessCalendar.businessTimeBetween(calendar, start, from)))).toBe(d)
+        const back = ok(BusinessCalendar.addBusinessTime(calendar, start, Duration.minutes(d)))
+        expect(back.epochMilliseconds).toBeLessThanOrEqual(from.epochMilliseconds)
+        expect(Duration.toMinutes(ok(BusinessCalendar.businessTimeBetween(calendar, back, from)))).toBe(0)
       }),
       { numRuns: 1000 }
     )

@@ -256,6 +256,61 @@ describe("conventions", () => {
   })
 })
 
+describe("subtractBusinessTime", () => {
+  const c = calendar({ timeZone: "UTC", weekly: weekdays(nineToFive) })
+  const subtract = (from: string, duration: Duration.Duration) =>
+    iso(ok(BusinessCalendar.subtractBusinessTime(c, utc(from), duration)))
+
+  it("a start that falls exactly on an opening time is that opening time, not the closing before it", () => {
+    expect(subtract("2026-01-06T09:00:00Z", Duration.hours(8))).toBe("2026-01-05T09:00:00.000Z")
+    expect(subtract("2026-01-05T10:00:00Z", Duration.hours(1))).toBe("2026-01-05T09:00:00.000Z")
+  })
+
+  it("subtracting zero returns the instant, even when closed; from a closed instant it counts back from the last closing", () => {
+    expect(subtract("2026-01-03T12:00:00Z", Duration.zero)).toBe("2026-01-03T12:00:00.000Z")
+    expect(subtract("2026-01-03T12:00:00Z", Duration.minutes(1))).toBe("2026-01-02T16:59:00.000Z")
+  })
+
+  it("a negative duration is an InvalidDuration; an instant out of range an InstantOutOfRange", () => {
+    expect(
+      failure(BusinessCalendar.subtractBusinessTime(c, utc("2026-01-05T10:00:00Z"), Duration.minutes(-1)))
+    ).toMatchObject({
+      _tag: "InvalidDuration",
+      reason: "negative"
+    })
+    expect(failure(BusinessCalendar.subtractBusinessTime(c, utc("0999-06-01T00:00:00Z"), Duration.hours(1)))._tag).toBe(
+      "InstantOutOfRange"
+    )
+  })
+
+  it("a calendar that never opens fails with SearchLimitReached backwards too", () => {
+    const mondays = calendar({ timeZone: "UTC", weekly: { monday: nineToFive } })
+    const tuesdays = calendar({ timeZone: "UTC", weekly: { tuesday: nineToFive } })
+    const never = BusinessCalendar.intersect(mondays, tuesdays)
+    expect(
+      failure(BusinessCalendar.subtractBusinessTime(never, utc("2026-01-01T00:00:00Z"), Duration.minutes(1)))
+    ).toMatchObject({ _tag: "SearchLimitReached", operation: "subtractBusinessTime" })
+  })
+
+  it("the guide's reminder: two business days before a due time, across the New York spring-forward (docs/sla.md)", () => {
+    const newYork = calendar({ timeZone: "America/New_York", weekly: weekdays(nineToFive) })
+    // #region reminder
+    // Due Wednesday 11 March 2026, 10:00 in New York (EDT); remind two business days (16 h) before.
+    const due = DateTime.makeUnsafe("2026-03-11T14:00:00Z")
+    const remindAt = BusinessCalendar.subtractBusinessTime(newYork, due, Duration.hours(16))
+    // Wed 09:00-10:00 (1 h), Tue 09:00-17:00 (8 h), Mon 10:00-17:00 (7 h): Monday 9 March, 10:00 EDT
+    expect(Result.map(remindAt, DateTime.formatIso)).toEqual(Result.succeed("2026-03-09T14:00:00.000Z"))
+    // Adding the 16 hours back is the due time again.
+    expect(
+      Result.map(
+        Result.flatMap(remindAt, (at) => BusinessCalendar.addBusinessTime(newYork, at, Duration.hours(16))),
+        DateTime.formatIso
+      )
+    ).toEqual(Result.succeed("2026-03-11T14:00:00.000Z"))
+    // #endregion
+  })
+})
+
 describe("composition", () => {
   const paris = calendar({ timeZone: "Europe/Paris", weekly: weekdays(nineToFive) })
   const newYork = calendar({ timeZone: "America/New_York", weekly: weekdays(nineToFive) })
@@ -289,50 +344,55 @@ describe("composition", () => {
   })
 })
 
-describe("invalid specs are typed errors with paths", () => {
+describe("an invalid spec is one InvalidConfig listing every problem with its path", () => {
   const refused = (input: unknown) => failure(BusinessCalendar.decode(input))
 
   it.each([
-    [{ weekly: {} }, "InvalidCalendarSpec", ["timeZone"]],
-    [{ timeZone: "UTC", weekly: { mondy: ["09:00-17:00"] } }, "InvalidCalendarSpec", ["weekly", "mondy"]],
-    [{ timeZone: "UTC", weekly: { monday: [9] } }, "InvalidCalendarSpec", ["weekly", "monday", 0]],
-    [{ timeZone: "Mars/Olympus", weekly: { monday: nineToFive } }, "UnknownTimeZone", ["timeZone"]],
-    [{ timeZone: "UTC", weekly: { monday: ["9:00-17:00"] } }, "MalformedTime", ["weekly", "monday", 0]],
-    [{ timeZone: "UTC", weekly: { monday: ["09:00-24:30"] } }, "MalformedTime", ["weekly", "monday", 0]],
+    [{ weekly: { monday: nineToFive } }, ["timeZone"], "Missing key"],
+    [{ timeZone: "UTC", weekly: { mondy: ["09:00-17:00"] } }, ["weekly", "mondy"], "Expected no excess property"],
+    [{ timeZone: "UTC", weekly: { monday: [9] } }, ["weekly", "monday", 0], "Expected string"],
+    [{ timeZone: "Mars/Olympus", weekly: { monday: nineToFive } }, ["timeZone"], 'Unknown time zone "Mars/Olympus"'],
+    [{ timeZone: "UTC", weekly: { monday: ["9:00-17:00"] } }, ["weekly", "monday", 0], 'expected "HH:MM-HH:MM"'],
+    [{ timeZone: "UTC", weekly: { monday: ["09:00-24:30"] } }, ["weekly", "monday", 0], "the end must be between"],
     [
       { timeZone: "UTC", weekly: { tuesday: ["09:00-12:00", "13:00-13:00"] } },
-      "MalformedTime",
-      ["weekly", "tuesday", 1]
+      ["weekly", "tuesday", 1],
+      "the start and end are equal"
     ],
     [
       { timeZone: "UTC", weekly: { monday: ["09:00-12:00", "11:00-14:00"] } },
-      "OverlappingHours",
-      ["weekly", "monday", 1]
+      ["weekly", "monday", 1],
+      'Opening hours "11:00-14:00" overlap "09:00-12:00"'
     ],
     [
       { timeZone: "UTC", weekly: { friday: ["22:00-06:00"], saturday: ["05:00-10:00"] } },
-      "OverlappingHours",
-      ["weekly", "saturday", 0]
+      ["weekly", "saturday", 0],
+      'overlap "22:00-06:00" at ["weekly","friday",0]'
     ],
     [
       { timeZone: "UTC", weekly: { monday: ["03:00-10:00"], sunday: ["22:00-04:00"] } },
-      "OverlappingHours",
-      ["weekly", "sunday", 0]
+      ["weekly", "sunday", 0],
+      'overlap "03:00-10:00"'
     ],
     [
       { timeZone: "UTC", weekly: { monday: nineToFive }, holidays: [{ date: "2026-02-30" }] },
-      "MalformedDate",
-      ["holidays", 0, "date"]
+      ["holidays", 0, "date"],
+      'Malformed date "2026-02-30": no such date'
     ],
     [
       { timeZone: "UTC", weekly: { monday: nineToFive }, holidays: [{ yearly: "13-01" }] },
-      "MalformedDate",
-      ["holidays", 0, "yearly"]
+      ["holidays", 0, "yearly"],
+      'expected a valid "MM-DD"'
     ],
     [
       { timeZone: "UTC", weekly: { monday: nineToFive }, holidays: [{ from: "2026-05-02", to: "2026-05-01" }] },
-      "InvalidCalendarSpec",
-      ["holidays", 0]
+      ["holidays", 0],
+      "The range ends before it starts"
+    ],
+    [
+      { timeZone: "UTC", weekly: { monday: nineToFive }, holidays: [{ from: "2026-05-02" }] },
+      ["holidays", 0, "to"],
+      "Missing key"
     ],
     [
       {
@@ -340,8 +400,8 @@ describe("invalid specs are typed errors with paths", () => {
         weekly: { monday: nineToFive },
         exceptions: [{ date: "2026-05-01", hours: ["08:00-12:00", "10:00-11:00"] }]
       },
-      "OverlappingHours",
-      ["exceptions", 0, "hours", 1]
+      ["exceptions", 0, "hours", 1],
+      "overlap"
     ],
     [
       {
@@ -349,13 +409,56 @@ describe("invalid specs are typed errors with paths", () => {
         weekly: { monday: nineToFive },
         exceptions: [{ date: "2026-05-01" }, { date: "2026-05-01", hours: [] }]
       },
-      "InvalidCalendarSpec",
-      ["exceptions", 1, "date"]
+      ["exceptions", 1, "date"],
+      "exceptions[0] is for the same date"
     ],
-    [{ timeZone: "UTC", weekly: {} }, "CalendarNeverOpens", ["weekly"]],
-    [{ timeZone: "UTC", weekly: {}, exceptions: [{ date: "2026-05-01", hours: [] }] }, "CalendarNeverOpens", ["weekly"]]
-  ])("%j is refused with %s at %j", (input, tag, path) => {
-    expect(refused(input)).toMatchObject({ _tag: tag, path })
+    [{ timeZone: "UTC", weekly: {} }, ["weekly"], "The calendar never opens"],
+    [{ timeZone: "UTC", weekly: {}, exceptions: [{ date: "2026-05-01", hours: [] }] }, ["weekly"], "never opens"]
+  ])("%j is refused at %j: %s", (input, path, message) => {
+    const error = refused(input)
+    expect(error).toMatchObject({ _tag: "InvalidConfig", config: "calendar" })
+    expect(error.problems).toHaveLength(1)
+    expect(error.problems[0]?.path).toEqual(path)
+    expect(error.problems[0]?.message).toContain(message)
+  })
+
+  it("a spec with many problems lists all of them at once, each at its path", () => {
+    const error = refused({
+      timeZone: "Mars/Olympus",
+      weekly: { mondy: ["09:00-17:00"], tuesday: ["9:00-17:00", "08:00-10:00", "09:30-11:00"], friday: [9] },
+      holidays: [{ date: "2026-02-30" }, { from: "2026-05-02", to: "2026-05-01" }, { yearly: "12-25", nmae: "Noël" }],
+      exceptions: [{ date: "2026-05-01" }, { date: "2026-05-01", hours: ["25:00-26:00"] }],
+      colour: "blue"
+    })
+    expect(error._tag).toBe("InvalidConfig")
+    expect(error.problems.map((p) => p.path)).toEqual([
+      ["colour"],
+      ["timeZone"],
+      ["weekly", "mondy"],
+      ["weekly", "friday", 0],
+      ["weekly", "tuesday", 0],
+      ["weekly", "tuesday", 2],
+      ["holidays", 0, "date"],
+      ["holidays", 1],
+      ["holidays", 2, "nmae"],
+      ["exceptions", 1, "hours", 0],
+      ["exceptions", 1, "date"]
+    ])
+    expect(error.problems.find((p) => p.path[0] === "timeZone")?.message).toBe('Unknown time zone "Mars/Olympus"')
+    expect(error.problems.find((p) => p.path[2] === 2)?.message).toContain('overlap "08:00-10:00"')
+  })
+
+  it("make checks a typed spec the same way and lists every problem", () => {
+    const made = BusinessCalendar.make({
+      timeZone: "Nowhere/City",
+      weekly: { monday: ["09:00-17:00", "16:00-18:00"] },
+      holidays: [{ date: "2026-13-01" }]
+    })
+    expect(Result.isFailure(made) ? made.failure.problems.map((p) => p.path) : []).toEqual([
+      ["timeZone"],
+      ["weekly", "monday", 1],
+      ["holidays", 0, "date"]
+    ])
   })
 
   it("a calendar open only on an exception date is valid, and searches past it stop with a typed error", () => {
@@ -375,9 +478,9 @@ describe("invalid specs are typed errors with paths", () => {
     expect(message).toContain('at ["weekly"]["monday"][1]')
   })
 
-  it("errors carry a readable message", () => {
+  it("the error carries a readable message naming each place", () => {
     expect(refused({ timeZone: "UTC", weekly: { monday: ["25:00-26:00"] } }).message).toBe(
-      'Malformed opening hours "25:00-26:00" at ["weekly","monday",0]: the start must be between 00:00 and 23:59'
+      'Invalid calendar configuration: weekly.monday.0: Malformed opening hours "25:00-26:00": the start must be between 00:00 and 23:59'
     )
   })
 })
@@ -448,7 +551,7 @@ describe("the guide's example (docs/sla.md)", () => {
       ],
       exceptions: [{ date: "2026-12-24", hours: ["09:00-12:00"] }]
     })
-    if (Result.isFailure(support)) throw support.failure // e.g. MalformedTime at ["weekly", "friday", 2]
+    if (Result.isFailure(support)) throw support.failure // InvalidConfig, listing every problem with its path
 
     // Thursday 30 April 2026, 17:00 in Paris; 1 May is a holiday.
     const due = BusinessCalendar.addBusinessTime(

@@ -217,21 +217,15 @@ describe("policies", () => {
   it("decodes a policy set from JSON and refuses typos, bad values and duplicate ids with their path", () => {
     const json = JSON.parse(JSON.stringify(standard))
     expect(Result.isSuccess(SlaPolicy.decodePolicySet(json))).toBe(true)
+    const paths = (input: unknown) => ok(Result.flip(SlaPolicy.decodePolicySet(input))).problems.map((p) => p.path)
     const typo = { ...json, default: { ...json.default, targets: { first_replies: {} } } }
-    expect(ok(Result.flip(SlaPolicy.decodePolicySet(typo))).path).toEqual(["default", "targets", "first_replies"])
+    expect(paths(typo)).toEqual([["default", "targets", "first_replies"]])
     const negative = JSON.parse(JSON.stringify(standard))
     negative.policies[0].targets.first_reply.high.minutes = -5
-    expect(ok(Result.flip(SlaPolicy.decodePolicySet(negative))).path).toEqual([
-      "policies",
-      0,
-      "targets",
-      "first_reply",
-      "high",
-      "minutes"
-    ])
+    expect(paths(negative)).toEqual([["policies", 0, "targets", "first_reply", "high", "minutes"]])
     const duplicate = { ...json, default: { ...json.default, id: "premium" } }
-    expect(ok(Result.flip(SlaPolicy.decodePolicySet(duplicate))).path).toEqual(["default", "id"])
-    expect(ok(Result.flip(SlaPolicy.decodePolicySet({ policies: [] }))).path).toEqual(["default"])
+    expect(paths(duplicate)).toEqual([["default", "id"]])
+    expect(paths({ policies: [] })).toEqual([["default"]])
   })
 
   it("a business target on a calendar nobody gave fails with UnknownCalendar", () => {

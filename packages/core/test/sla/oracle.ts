@@ -168,6 +168,14 @@ export const addMinutes = (o: Oracle, a: number, d: number): number => {
   return r
 }
 
+/** Minute index of the latest s with `d` open minutes in [s, f). */
+export const subtractMinutes = (o: Oracle, f: number, d: number): number => {
+  if (d === 0) return f
+  let s = f
+  while ((o.prefix[f] as number) - (o.prefix[s] as number) < d) s--
+  return s
+}
+
 /** First open minute at or after `a`, or undefined inside the window. */
 export const firstOpen = (o: Oracle, a: number): number | undefined => {
   for (let m = a; m < o.open.length; m++) if (o.open[m] === 1) return m

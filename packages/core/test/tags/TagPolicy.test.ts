@@ -2,6 +2,7 @@ import { Result } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import * as TagPolicy from "../../src/tags/TagPolicy.js"
+import * as ConfigError from "../../src/values/ConfigError.js"
 import * as Tag from "../../src/values/Tag.js"
 
 const ok = <A, E>(result: Result.Result<A, E>): A => {
@@ -79,52 +80,71 @@ describe("TagPolicy.make", () => {
     expect([...(policy.taxonomy ?? [])].sort()).toEqual(["billing", "password_reset", "printer", "vpn"])
   })
 
+  /** The problems of a policy refused, as `[path, message]`. */
+  const problems = (input: unknown) => {
+    const error = err(TagPolicy.make(input))
+    expect(error).toBeInstanceOf(ConfigError.InvalidConfig)
+    expect(error.config).toBe("tag-policy")
+    return error.problems.map((p) => [p.path, p.message] as const)
+  }
+  const paths = (input: unknown) => problems(input).map(([path]) => path)
+
   it("refuses an unknown key, with its path", () => {
-    expect(err(TagPolicy.make({ taxonomy: { mode: "warn", tags: [], strict: true } }))).toMatchObject({
-      _tag: "InvalidTagPolicy",
-      path: ["taxonomy", "strict"]
-    })
-    expect(err(TagPolicy.make({ alias: {} }))).toMatchObject({ _tag: "InvalidTagPolicy", path: ["alias"] })
+    expect(paths({ taxonomy: { mode: "warn", tags: [], strict: true } })).toEqual([["taxonomy", "strict"]])
+    expect(paths({ alias: {} })).toEqual([["alias"]])
   })
 
   it("refuses a wrong mode and a tag that normalises to nothing, with their paths", () => {
-    expect(err(TagPolicy.make({ taxonomy: { mode: "loud", tags: [] } }))).toMatchObject({
-      _tag: "InvalidTagPolicy",
-      path: ["taxonomy", "mode"]
-    })
-    expect(err(TagPolicy.make({ groups: { product: ["vpn", " - "] } }))).toMatchObject({
-      _tag: "InvalidTagPolicy",
-      path: ["groups", "product", 1]
-    })
+    expect(paths({ taxonomy: { mode: "loud", tags: [] } })).toEqual([["taxonomy", "mode"]])
+    expect(paths({ groups: { product: ["vpn", " - "] } })).toEqual([["groups", "product", 1]])
   })
 
   it("refuses an alias given two targets", () => {
-    expect(err(TagPolicy.make({ aliases: { Facturation: "billing", facturation: "invoice" } }))).toMatchObject({
-      _tag: "InvalidTagPolicy",
-      path: ["aliases", "facturation"]
-    })
+    expect(problems({ aliases: { Facturation: "billing", facturation: "invoice" } })).toEqual([
+      [["aliases", "facturation"], "the alias facturation already points to billing"]
+    ])
   })
 
   it("refuses an alias cycle, naming it", () => {
-    const e = err(TagPolicy.make({ aliases: { x: "y", A: "b", b: "c", c: "a" } }))
-    expect(e).toMatchObject({ _tag: "AliasCycle", path: ["aliases", "A"], cycle: ["a", "b", "c", "a"] })
-    expect(e.message).toContain("a -> b -> c -> a")
+    expect(problems({ aliases: { x: "y", A: "b", b: "c", c: "a" } })).toEqual([
+      [["aliases", "A"], "the aliases form a cycle: a -> b -> c -> a"]
+    ])
   })
 
   it("refuses a tag in two groups, at its second listing", () => {
-    expect(err(TagPolicy.make({ groups: { product: ["vpn", "printer"], network: ["wifi", "VPN"] } }))).toMatchObject({
-      _tag: "TagInTwoGroups",
-      path: ["groups", "network", 1],
-      tag: "vpn",
-      groups: ["product", "network"]
-    })
+    expect(problems({ groups: { product: ["vpn", "printer"], network: ["wifi", "VPN"] } })).toEqual([
+      [["groups", "network", 1], "the tag vpn is in two groups: product and network"]
+    ])
   })
 
   it("an alias of a grouped tag counts as that tag", () => {
-    expect(err(TagPolicy.make({ aliases: { vpns: "vpn" }, groups: { a: ["vpn"], b: ["vpns"] } }))).toMatchObject({
-      _tag: "TagInTwoGroups",
-      tag: "vpn"
-    })
+    expect(problems({ aliases: { vpns: "vpn" }, groups: { a: ["vpn"], b: ["vpns"] } })).toEqual([
+      [["groups", "b", 0], "the tag vpn is in two groups: a and b"]
+    ])
+  })
+
+  it("lists every problem at once: schema, aliases, cycles, groups and taxonomy, each with its path", () => {
+    const error = err(
+      TagPolicy.make({
+        aliases: { x: "y", y: "x", p: "q", q: "p", Facturation: "billing", facturation: "invoice", "?": "billing" },
+        groups: { product: ["vpn", 7], network: ["VPN", " "] },
+        taxonomy: { mode: "strict!", tags: ["billing", "…"] },
+        extra: true
+      })
+    )
+    expect(error.message).toMatch(/^Invalid tag-policy configuration: /)
+    expect(error.problems.map((p) => p.path)).toEqual([
+      ["extra"],
+      ["groups", "product", 1],
+      ["taxonomy", "mode"],
+      ["aliases", "facturation"],
+      ["aliases", "?"],
+      ["aliases", "x"],
+      ["aliases", "p"],
+      ["groups", "network", 0],
+      ["groups", "network", 1],
+      ["taxonomy", "tags", 1]
+    ])
   })
 })
 

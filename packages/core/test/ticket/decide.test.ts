@@ -162,7 +162,7 @@ describe("opening a ticket", () => {
   })
 
   it("a command on a ticket that was never opened is refused with TicketNotFound", () => {
-    Decider.given().when(reply(), as(mary)).thenFails("TicketNotFound", { ticket: ticketId })
+    Decider.given().when(reply(), as(mary)).thenFails("TicketNotFound", { ticketId })
   })
 })
 

@@ -2,8 +2,8 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import * as Duplicates from "../../src/links/Duplicates.js"
 import * as TicketQuery from "../../src/query/TicketQuery.js"
-import * as Tag from "../../src/values/Tag.js"
 import * as TagAudit from "../../src/tags/TagAudit.js"
+import * as Tag from "../../src/values/Tag.js"
 import * as Text from "../../src/values/Text.js"
 
 // Text in any script, with marks, compatibility forms and punctuation.

@@ -114,7 +114,7 @@ export const make = (
   const conflictOf = (entry: Entry, actual: number): StoreError.VersionConflict | undefined =>
     actual === entry.expectedVersion
       ? undefined
-      : new StoreError.VersionConflict({ streamId: entry.ticketId, expected: entry.expectedVersion, actual })
+      : new StoreError.VersionConflict({ ticketId: entry.ticketId, expected: entry.expectedVersion, actual })
 
   /** The state of a locked stream: its snapshot, or the fold of its events when that no longer decodes. */
   const priorOf = async (trx: Kysely<Database>, ticketId: string, locked: Locked): Promise<State> => {
@@ -240,7 +240,7 @@ export const make = (
       for (const entry of entries) {
         const actual = yield* currentVersion(entry.ticketId)
         const conflict = new StoreError.VersionConflict({
-          streamId: entry.ticketId,
+          ticketId: entry.ticketId,
           expected: entry.expectedVersion,
           actual
         })

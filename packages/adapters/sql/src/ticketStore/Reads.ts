@@ -39,7 +39,7 @@ export const make = (shared: Shared) => {
       if (Result.isFailure(decoded)) {
         return Result.fail(
           new StoreError.CorruptEvent({
-            streamId: ticketId,
+            ticketId,
             version: Number(row.version),
             issue: decoded.failure.message
           })

@@ -43,3 +43,21 @@ export const isValidDate = (year: number, month: number, day: number): boolean =
 
 const daysInMonth = (year: number, month: number): number =>
   month === 12 ? 31 : daysFromCivil(year, month + 1, 1) - daysFromCivil(year, month, 1)
+
+/** Whether a year of the proleptic Gregorian calendar is a leap year. */
+export const isLeapYear = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+
+/** The instant at which a year starts in UTC (its 1 January, 00:00Z), in epoch milliseconds. */
+export const yearStart = (year: number): number => daysFromCivil(year, 1, 1) * DAY_MS
+
+/** The UTC year of an instant in epoch milliseconds. */
+export const yearOf = (epochMillis: number): number => civilFromDays(Math.floor(epochMillis / DAY_MS)).year
+
+/**
+ * The layout of a year, 0-13: the weekday of its 1 January and whether it is a leap year. Two
+ * years with the same layout have the same weekday on every date, so any rule stated in dates,
+ * weekdays and times of day (weekly hours, yearly holidays, a zone's annual DST rule) treats them
+ * alike; their starts are a whole number of weeks apart.
+ */
+export const yearLayout = (year: number): number =>
+  weekdayOf(daysFromCivil(year, 1, 1)) * 2 + (isLeapYear(year) ? 1 : 0)

@@ -1,29 +1,26 @@
 /**
- * Validation of a calendar spec into typed errors with paths, and its compilation into rules
- * (opening hours per weekday, holidays, exceptions) from which the open intervals of any span
- * of UTC time are built. Wall-clock ranges are converted to UTC through the zone's offset
- * periods: an instant is open when its wall-clock date and time, read in the calendar's zone,
- * fall in an open range of that date. So a range that starts inside a spring-forward gap
- * opens when the clock jumps, and an hour repeated at fall-back counts twice when open.
+ * Validation of a calendar spec: every problem found, each with its path in the spec, and the
+ * spec compiled into rules (`rules.ts`) when there is none. The input may be any JSON: values of
+ * the wrong type are skipped here (the spec's schema reports them), so that one pass lists the
+ * problems of the shape and of the meaning (an unknown zone, overlapping hours, a bad date) alike.
  */
 import { DateTime, Option } from "effect"
-import type { Spec } from "../BusinessCalendar.js"
-import {
-  CalendarNeverOpens,
-  InvalidCalendarSpec,
-  MalformedDate,
-  MalformedTime,
-  OverlappingHours,
-  type SpecError,
-  type SpecPath,
-  UnknownTimeZone
-} from "../BusinessCalendarError.js"
-import { civilFromDays, DAY_MS, daysFromCivil, isValidDate, weekdayOf } from "./civil.js"
-import { CHUNK_MS, type Chunk, makeChunk, pushMerged } from "./timeline.js"
-import { periods } from "./zone.js"
+import type { Problem } from "../../values/ConfigError.js"
+import { DAY_MS, daysFromCivil, isValidDate } from "./civil.js"
+import { type Hours, mergeDays, type Rules } from "./rules.js"
 
 const MINUTE_MS = 60_000
 const WEEK_MINUTES = 7 * 1440
+
+type Path = ReadonlyArray<string | number>
+
+/** A spec as far as it is known: any field may hold anything. */
+export interface LooseSpec {
+  readonly timeZone?: unknown
+  readonly weekly?: unknown
+  readonly holidays?: unknown
+  readonly exceptions?: unknown
+}
 
 /** Weekday keys of a spec, Monday first, with their index in `weekdayOf` (0 = Sunday). */
 export const weekdays = [
@@ -36,24 +33,8 @@ export const weekdays = [
   ["sunday", 0]
 ] as const
 
-/** Opening hours as `[start, end, start, end, ...]` in milliseconds from the day's midnight. */
-type Hours = ReadonlyArray<number>
-
-/** A validated spec, ready to build open intervals. */
-export interface Rules {
-  readonly timeZone: string
-  /** Indexed by `weekdayOf` (0 = Sunday). */
-  readonly weekly: ReadonlyArray<Hours>
-  readonly holidayDays: ReadonlySet<number>
-  readonly holidayRanges: ReadonlyArray<readonly [number, number]>
-  /** `month * 100 + day`. */
-  readonly yearly: ReadonlySet<number>
-  /** Day number -> the hours of that day (`undefined`: the weekly hours, even on a holiday). */
-  readonly exceptions: ReadonlyMap<number, Hours | undefined>
-}
-
 interface Range {
-  readonly path: SpecPath
+  readonly path: Path
   readonly value: string
   /** Minutes from the day's midnight; `end > start`, up to `start + 1440` overnight. */
   readonly start: number
@@ -62,10 +43,13 @@ interface Range {
 
 const timeRange = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/
 
-const parseRange = (value: string, path: SpecPath, errors: Array<SpecError>): Range | undefined => {
+const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
+  typeof u === "object" && u !== null && !Array.isArray(u)
+
+const parseRange = (value: string, path: Path, problems: Array<Problem>): Range | undefined => {
   const match = timeRange.exec(value)
   const malformed = (reason: string) => {
-    errors.push(new MalformedTime({ path, value, reason }))
+    problems.push({ path, message: `Malformed opening hours "${value}": ${reason}` })
     return undefined
   }
   if (match === null) return malformed('expected "HH:MM-HH:MM"')
@@ -79,20 +63,40 @@ const parseRange = (value: string, path: SpecPath, errors: Array<SpecError>): Ra
   return { path, value, start, end: end < start ? end + 1440 : end }
 }
 
+/** The ranges of a list of opening hours; `complete` is false when an entry is not a string. */
+const parseHours = (
+  values: unknown,
+  path: Path,
+  problems: Array<Problem>
+): { readonly ranges: ReadonlyArray<Range>; readonly complete: boolean } => {
+  if (!Array.isArray(values)) return { ranges: [], complete: false }
+  const ranges: Array<Range> = []
+  let complete = true
+  values.forEach((value: unknown, i) => {
+    if (typeof value !== "string") complete = false
+    else {
+      const range = parseRange(value, [...path, i], problems)
+      if (range !== undefined) ranges.push(range)
+    }
+  })
+  return { ranges, complete }
+}
+
 const overlaps = (a: Range, b: Range, period: number): boolean =>
   (a.start < b.end && b.start < a.end) ||
   (period > 0 && a.start + period < b.end && b.start < a.end + period) ||
   (period > 0 && b.start + period < a.end && a.start < b.end + period)
 
-const checkOverlaps = (ranges: ReadonlyArray<Range>, period: number, errors: Array<SpecError>): void => {
+const checkOverlaps = (ranges: ReadonlyArray<Range>, period: number, problems: Array<Problem>): void => {
   for (let i = 1; i < ranges.length; i++) {
     const range = ranges[i] as Range
     for (let j = 0; j < i; j++) {
       const other = ranges[j] as Range
       if (overlaps(range, other, period)) {
-        errors.push(
-          new OverlappingHours({ path: range.path, value: range.value, otherPath: other.path, other: other.value })
-        )
+        problems.push({
+          path: range.path,
+          message: `Opening hours "${range.value}" overlap "${other.value}" at ${JSON.stringify(other.path)}`
+        })
         break
       }
     }
@@ -105,168 +109,144 @@ const toHours = (ranges: ReadonlyArray<Range>): Hours =>
 const fullDate = /^(\d{4})-(\d{2})-(\d{2})$/
 const monthDay = /^(\d{2})-(\d{2})$/
 
-const parseDate = (value: string, path: SpecPath, errors: Array<SpecError>): number | undefined => {
+/** A date's day number; `undefined` (with a problem unless it is not a string) when invalid. */
+const parseDate = (value: unknown, path: Path, problems: Array<Problem>): number | undefined => {
+  if (typeof value !== "string") return undefined
+  const malformed = (reason: string) => {
+    problems.push({ path, message: `Malformed date "${value}": ${reason}` })
+    return undefined
+  }
   const match = fullDate.exec(value)
-  if (match === null) {
-    errors.push(new MalformedDate({ path, value, reason: 'expected "YYYY-MM-DD"' }))
-    return undefined
-  }
+  if (match === null) return malformed('expected "YYYY-MM-DD"')
   const [year, month, day] = [match[1], match[2], match[3]].map(Number) as [number, number, number]
-  if (year < 1000 || year > 9998) {
-    errors.push(new MalformedDate({ path, value, reason: "the year must be between 1000 and 9998" }))
-    return undefined
-  }
-  if (!isValidDate(year, month, day)) {
-    errors.push(new MalformedDate({ path, value, reason: "no such date" }))
-    return undefined
-  }
+  if (year < 1000 || year > 9998) return malformed("the year must be between 1000 and 9998")
+  if (!isValidDate(year, month, day)) return malformed("no such date")
   return daysFromCivil(year, month, day)
 }
 
-const parseMonthDay = (value: string, path: SpecPath, errors: Array<SpecError>): number | undefined => {
+const parseMonthDay = (value: unknown, path: Path, problems: Array<Problem>): number | undefined => {
+  if (typeof value !== "string") return undefined
   const match = monthDay.exec(value)
   const month = Number(match?.[1])
   const day = Number(match?.[2])
   // 2000 is a leap year: "02-29" is a valid yearly date (it applies in leap years only).
   if (match === null || !isValidDate(2000, month, day)) {
-    errors.push(new MalformedDate({ path, value, reason: 'expected a valid "MM-DD"' }))
+    problems.push({ path, message: `Malformed date "${value}": expected a valid "MM-DD"` })
     return undefined
   }
   return month * 100 + day
 }
 
-/** Validates a spec: its rules, or every problem found. */
-export const compile = (spec: Spec): { readonly rules: Rules } | { readonly errors: ReadonlyArray<SpecError> } => {
-  const errors: Array<SpecError> = []
-  if (Option.isNone(DateTime.zoneMakeNamed(spec.timeZone))) {
-    errors.push(new UnknownTimeZone({ path: ["timeZone"], timeZone: spec.timeZone }))
-  }
+/** The weekly hours (indexed by `weekdayOf`), and whether they open at all. */
+const compileWeekly = (
+  weekly: unknown,
+  problems: Array<Problem>
+): { readonly hours: Array<Hours>; readonly opens: boolean; readonly complete: boolean } => {
+  const hours: Array<Hours> = [[], [], [], [], [], [], []]
+  if (weekly === "24/7") return { hours: hours.map(() => [0, DAY_MS]), opens: true, complete: true }
+  if (!isRecord(weekly)) return { hours, opens: false, complete: false }
+  let opens = false
+  // A misspelt day (its own problem) may hold the hours: then "never opens" would only mislead.
+  let complete = Object.keys(weekly).every((key) => weekdays.some(([day]) => day === key))
+  const all: Array<Range> = []
+  weekdays.forEach(([key, weekday], position) => {
+    if (weekly[key] === undefined) return
+    const parsed = parseHours(weekly[key], ["weekly", key], problems)
+    if (!parsed.complete) complete = false
+    hours[weekday] = toHours(parsed.ranges)
+    // Hours that are written but malformed are their own problem, not a calendar that never opens.
+    if (Array.isArray(weekly[key]) && (weekly[key] as ReadonlyArray<unknown>).length > 0) opens = true
+    // Position the day in the week (Monday first) to catch overnight shifts running into the next day.
+    for (const r of parsed.ranges) all.push({ ...r, start: r.start + position * 1440, end: r.end + position * 1440 })
+  })
+  checkOverlaps(all, WEEK_MINUTES, problems)
+  return { hours, opens, complete }
+}
 
-  const weekly: Array<Hours> = [[], [], [], [], [], [], []]
-  let opensWeekly = false
-  if (spec.weekly === "24/7") {
-    for (let d = 0; d < 7; d++) weekly[d] = [0, DAY_MS]
-    opensWeekly = true
-  } else {
-    const all: Array<Range> = []
-    weekdays.forEach(([key, weekday], position) => {
-      const ranges: Array<Range> = []
-      const values = (spec.weekly as Partial<Record<string, ReadonlyArray<string>>>)[key] ?? []
-      values.forEach((value, i) => {
-        const range = parseRange(value, ["weekly", key, i], errors)
-        if (range !== undefined) ranges.push(range)
-      })
-      weekly[weekday] = toHours(ranges)
-      if (ranges.length > 0) opensWeekly = true
-      // Position the day in the week (Monday first) to catch overnight shifts running into the next day.
-      for (const r of ranges) all.push({ ...r, start: r.start + position * 1440, end: r.end + position * 1440 })
-    })
-    checkOverlaps(all, WEEK_MINUTES, errors)
-  }
-
-  const holidayDays = new Set<number>()
-  const holidayRanges: Array<readonly [number, number]> = []
+/** Holidays: days closed by dated holidays, and yearly dates. */
+const compileHolidays = (holidays: unknown, problems: Array<Problem>) => {
+  const closed: Array<readonly [number, number]> = []
   const yearly = new Set<number>()
-  ;(spec.holidays ?? []).forEach((holiday, i) => {
+  if (!Array.isArray(holidays)) return { closed, yearly }
+  holidays.forEach((holiday: unknown, i) => {
+    if (!isRecord(holiday)) return
     if ("date" in holiday) {
-      const day = parseDate(holiday.date, ["holidays", i, "date"], errors)
-      if (day !== undefined) holidayDays.add(day)
+      const day = parseDate(holiday.date, ["holidays", i, "date"], problems)
+      if (day !== undefined) closed.push([day, day])
     } else if ("from" in holiday) {
-      const from = parseDate(holiday.from, ["holidays", i, "from"], errors)
-      const to = parseDate(holiday.to, ["holidays", i, "to"], errors)
+      const from = parseDate(holiday.from, ["holidays", i, "from"], problems)
+      const to = parseDate(holiday.to, ["holidays", i, "to"], problems)
       if (from !== undefined && to !== undefined) {
-        if (to < from)
-          errors.push(new InvalidCalendarSpec({ path: ["holidays", i], reason: "the range ends before it starts" }))
-        else holidayRanges.push([from, to])
+        if (to < from) problems.push({ path: ["holidays", i], message: "The range ends before it starts" })
+        else closed.push([from, to])
       }
-    } else {
-      const md = parseMonthDay(holiday.yearly, ["holidays", i, "yearly"], errors)
+    } else if ("yearly" in holiday) {
+      const md = parseMonthDay(holiday.yearly, ["holidays", i, "yearly"], problems)
       if (md !== undefined) yearly.add(md)
     }
   })
+  return { closed, yearly }
+}
 
-  const exceptions = new Map<number, Hours | undefined>()
-  const exceptionIndex = new Map<number, number>()
-  let opensByException = false
-  ;(spec.exceptions ?? []).forEach((exception, i) => {
-    const day = parseDate(exception.date, ["exceptions", i, "date"], errors)
-    let hours: Hours | undefined
-    if (exception.hours !== undefined) {
-      const ranges: Array<Range> = []
-      exception.hours.forEach((value, j) => {
-        const range = parseRange(value, ["exceptions", i, "hours", j], errors)
-        if (range !== undefined) ranges.push(range)
-      })
-      checkOverlaps(ranges, 0, errors)
-      hours = toHours(ranges)
-      if (ranges.length > 0) opensByException = true
-    }
-    if (day === undefined) return
-    const previous = exceptionIndex.get(day)
-    if (previous !== undefined) {
-      errors.push(
-        new InvalidCalendarSpec({
-          path: ["exceptions", i, "date"],
-          reason: `exceptions[${previous}] is for the same date`
-        })
-      )
+/** Exceptions by day, and whether one of them opens. */
+const compileExceptions = (exceptions: unknown, problems: Array<Problem>) => {
+  const byDay = new Map<number, Hours | undefined>()
+  let opens = false
+  let complete = true
+  if (exceptions !== undefined && !Array.isArray(exceptions)) complete = false
+  const index = new Map<number, number>()
+  ;(Array.isArray(exceptions) ? exceptions : []).forEach((exception: unknown, i) => {
+    if (!isRecord(exception)) {
+      complete = false
       return
     }
-    exceptionIndex.set(day, i)
-    exceptions.set(day, hours)
+    const day = parseDate(exception.date, ["exceptions", i, "date"], problems)
+    let hours: Hours | undefined
+    if (exception.hours !== undefined) {
+      const parsed = parseHours(exception.hours, ["exceptions", i, "hours"], problems)
+      if (!parsed.complete) complete = false
+      checkOverlaps(parsed.ranges, 0, problems)
+      hours = toHours(parsed.ranges)
+      if (Array.isArray(exception.hours) && exception.hours.length > 0) opens = true
+    }
+    if (day === undefined) return
+    const previous = index.get(day)
+    if (previous !== undefined) {
+      problems.push({ path: ["exceptions", i, "date"], message: `exceptions[${previous}] is for the same date` })
+      return
+    }
+    index.set(day, i)
+    byDay.set(day, hours)
   })
-
-  if (!opensWeekly && !opensByException) errors.push(new CalendarNeverOpens({ path: ["weekly"] }))
-  if (errors.length > 0) return { errors }
-  return { rules: { timeZone: spec.timeZone, weekly, holidayDays, holidayRanges, yearly, exceptions } }
+  return { byDay, opens, complete }
 }
 
-const EMPTY: Hours = []
-
-/** The opening hours of a local day (a day number in the calendar's zone). */
-export const hoursOf = (rules: Rules, day: number): Hours => {
-  if (rules.exceptions.has(day)) return rules.exceptions.get(day) ?? (rules.weekly[weekdayOf(day)] as Hours)
-  if (isHoliday(rules, day)) return EMPTY
-  return rules.weekly[weekdayOf(day)] as Hours
-}
-
-/** Whether a local day is a holiday of the spec (exceptions aside). */
-export const isHoliday = (rules: Rules, day: number): boolean => {
-  if (rules.holidayDays.has(day)) return true
-  for (const [from, to] of rules.holidayRanges) if (day >= from && day <= to) return true
-  if (rules.yearly.size === 0) return false
-  const { month, day: dayOfMonth } = civilFromDays(day)
-  return rules.yearly.has(month * 100 + dayOfMonth)
-}
-
-/** The open intervals of chunk `index`, in UTC. */
-export const buildChunk = (rules: Rules, index: number): Chunk => {
-  const from = index * CHUNK_MS
-  const to = from + CHUNK_MS
-  // Wall-clock ranges, in "local epoch" milliseconds (the wall clock read as if it were UTC).
-  // Offsets stay within a day and a range lasts less than two days, so these days cover the chunk.
-  const local: Array<number> = []
-  const lastDay = to / DAY_MS + 1
-  for (let day = from / DAY_MS - 3; day <= lastDay; day++) {
-    const hours = hoursOf(rules, day)
-    const midnight = day * DAY_MS
-    for (let i = 0; i < hours.length; i += 2) {
-      pushMerged(local, midnight + (hours[i] as number), midnight + (hours[i + 1] as number))
+/** Validates a spec: its rules, or every problem found (none about values of the wrong type). */
+export const compile = (spec: LooseSpec): { readonly rules: Rules } | { readonly problems: ReadonlyArray<Problem> } => {
+  const problems: Array<Problem> = []
+  const { timeZone } = spec
+  if (typeof timeZone === "string" && Option.isNone(DateTime.zoneMakeNamed(timeZone))) {
+    problems.push({ path: ["timeZone"], message: `Unknown time zone "${timeZone}"` })
+  }
+  const weekly = compileWeekly(spec.weekly, problems)
+  const { closed, yearly } = compileHolidays(spec.holidays, problems)
+  const exceptions = compileExceptions(spec.exceptions, problems)
+  // Only a spec read in full can be said never to open.
+  if (weekly.complete && exceptions.complete && !weekly.opens && !exceptions.opens) {
+    problems.push({
+      path: ["weekly"],
+      message: "The calendar never opens: it has no weekly hours and no exception with opening hours"
+    })
+  }
+  if (problems.length > 0 || typeof timeZone !== "string") return { problems }
+  return {
+    rules: {
+      timeZone,
+      weekly: weekly.hours,
+      closed: mergeDays(closed),
+      yearly,
+      exceptions: exceptions.byDay,
+      exceptionDays: [...exceptions.byDay.keys()].sort((a, b) => a - b)
     }
   }
-  // Instants t with wall clock t + offset in [A, B): one piece per offset period.
-  const { starts, offsets } = periods(rules.timeZone, from, to)
-  const bounds: Array<number> = []
-  for (let p = 0; p < starts.length; p++) {
-    const periodStart = starts[p] as number
-    const periodEnd = p + 1 < starts.length ? (starts[p + 1] as number) : to
-    const offset = offsets[p] as number
-    for (let i = 0; i < local.length; i += 2) {
-      const start = Math.max((local[i] as number) - offset, periodStart)
-      const end = Math.min((local[i + 1] as number) - offset, periodEnd)
-      if (start >= periodEnd) break
-      pushMerged(bounds, start, end)
-    }
-  }
-  return makeChunk(bounds)
 }

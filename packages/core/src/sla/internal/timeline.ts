@@ -1,11 +1,13 @@
 /**
- * The open time of a calendar as sorted, disjoint UTC intervals, cut into fixed chunks of
- * UTC time that are built lazily and memoised. Each chunk keeps prefix sums of its open time,
- * so the business time before an instant is one binary search, and adding business time is a
- * binary search on the prefix sums. Every function here works on epoch milliseconds and
- * returns `NaN` when a search gives up, so the hot path allocates nothing.
+ * The open time of a calendar as sorted, disjoint UTC intervals, cut into fixed chunks of UTC
+ * time that are built on demand and kept in a small cache. Each chunk keeps prefix sums of its
+ * open time, so the business time before an instant is one binary search, and adding business
+ * time is a binary search on the prefix sums. Spans across years are `far.ts`. Every function here
+ * works on epoch milliseconds and answers with a number: `NaN` when a search gives up,
+ * `Infinity` past the end of the supported range and `-Infinity` before its start.
  */
-import { DAY_MS } from "./civil.js"
+import { DAY_MS, yearStart } from "./civil.js"
+import { work } from "./work.js"
 
 /** Chunks cover this much UTC time each: chunk `k` is `[k * CHUNK_MS, (k + 1) * CHUNK_MS)`. */
 export const CHUNK_MS = 128 * DAY_MS
@@ -18,6 +20,16 @@ export const MIN_MS = Date.UTC(1000, 0, 1)
 
 /** End of the supported instants: 9999-01-01T00:00:00Z. */
 export const MAX_MS = Date.UTC(9999, 0, 1)
+
+/** The first and last supported years. */
+export const FIRST_YEAR = 1000
+export const LAST_YEAR = 9998
+
+/** Chunks a calendar keeps: about 22 years of them, whatever the spans it is asked about. */
+const CHUNKS_KEPT = 64
+
+/** Year totals a calendar keeps, by signature (a few hundred are distinct in the whole range). */
+const YEARS_KEPT = 4096
 
 /**
  * The open intervals of one chunk, `[starts[i], ends[i])`, sorted, disjoint and not touching,
@@ -50,6 +62,8 @@ export const makeChunk = (bounds: ReadonlyArray<number>): Chunk => {
   return { n, starts, ends, cum, total }
 }
 
+const EMPTY = makeChunk([])
+
 /**
  * Appends `[start, end)` to a list of sorted bounds, merging it with the last interval when
  * they overlap or touch. Intervals must arrive sorted by start.
@@ -64,23 +78,63 @@ export const pushMerged = (bounds: Array<number>, start: number, end: number): v
   bounds.push(start, end)
 }
 
-/** A calendar's open time: chunks built on demand and kept. */
+/** Where a calendar's open time comes from. */
+export interface Source {
+  /** The open intervals in `[from, to)` (within the supported range), clipped to it. */
+  readonly build: (from: number, to: number) => Chunk
+  /** What the open time of a UTC year depends on: years with equal signatures have equal open time. */
+  readonly signature: (year: number) => string | number
+  /** Chunk `index` clipped to the supported range, when it is best made from other timelines' chunks. */
+  readonly chunk?: (index: number) => Chunk
+  /** The open time of a UTC year, when it can be had without building the year. */
+  readonly yearTotal?: (year: number) => number
+}
+
+/** A calendar's open time: chunks and year totals built on demand, a bounded number of each kept. */
 export class Timeline {
   private readonly chunks = new Map<number, Chunk>()
+  private readonly years = new Map<string | number, number>()
   private lastIndex = Number.NaN
-  private last: Chunk | undefined = undefined
-  constructor(private readonly build: (index: number) => Chunk) {}
+  private last: Chunk = EMPTY
+  constructor(readonly source: Source) {}
 
+  /** Chunk `index`, clipped to the supported range. */
   chunk(index: number): Chunk {
-    if (index === this.lastIndex) return this.last as Chunk
+    if (index === this.lastIndex) return this.last
     let chunk = this.chunks.get(index)
     if (chunk === undefined) {
-      chunk = this.build(index)
+      const from = Math.max(index * CHUNK_MS, MIN_MS)
+      const to = Math.min((index + 1) * CHUNK_MS, MAX_MS)
+      chunk =
+        from >= to ? EMPTY : this.source.chunk !== undefined ? this.source.chunk(index) : this.source.build(from, to)
+      // The oldest chunk goes first: a calendar asked about many eras keeps only the latest few.
+      if (this.chunks.size >= CHUNKS_KEPT) this.chunks.delete(this.chunks.keys().next().value as number)
       this.chunks.set(index, chunk)
     }
     this.lastIndex = index
     this.last = chunk
     return chunk
+  }
+
+  /** The open time of UTC year `year` (1000-9998). */
+  yearTotal(year: number): number {
+    work.yearsStepped++
+    const signature = this.source.signature(year)
+    let total = this.years.get(signature)
+    if (total === undefined) {
+      total =
+        this.source.yearTotal !== undefined
+          ? this.source.yearTotal(year)
+          : this.source.build(yearStart(year), yearStart(year + 1)).total
+      if (this.years.size >= YEARS_KEPT) this.years.delete(this.years.keys().next().value as string | number)
+      this.years.set(signature, total)
+    }
+    return total
+  }
+
+  /** How many chunks and year totals are kept (for tests of the memory bound). */
+  get kept(): { readonly chunks: number; readonly years: number } {
+    return { chunks: this.chunks.size, years: this.years.size }
   }
 }
 
@@ -121,6 +175,19 @@ const locate = (chunk: Chunk, target: number): number => {
   return (chunk.starts[lo] as number) + (target - (cum[lo] as number))
 }
 
+/** The latest instant of the chunk with `target` (>= 0, < total) open time before it. */
+const locateBack = (chunk: Chunk, target: number): number => {
+  const cum = chunk.cum
+  let lo = 0
+  let hi = chunk.n - 1
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((cum[mid + 1] as number) <= target) lo = mid + 1
+    else hi = mid
+  }
+  return (chunk.starts[lo] as number) + (target - (cum[lo] as number))
+}
+
 /** Whether the calendar is open at `t`. */
 export const isOpen = (timeline: Timeline, t: number): boolean => {
   const chunk = timeline.chunk(chunkIndex(t))
@@ -128,7 +195,7 @@ export const isOpen = (timeline: Timeline, t: number): boolean => {
   return i < chunk.n && (chunk.starts[i] as number) <= t
 }
 
-/** Open time in `[from, to)`, `from <= to`. */
+/** Open time in `[from, to)`, `from <= to`, chunk by chunk. */
 export const between = (timeline: Timeline, from: number, to: number): number => {
   const first = chunkIndex(from)
   const lastIndex = chunkIndex(to)
@@ -139,29 +206,67 @@ export const between = (timeline: Timeline, from: number, to: number): number =>
   return sum + openBefore(timeline.chunk(lastIndex), to)
 }
 
+/** The answer of a search forward that ran out of chunks, after open time last seen at `lastOpen`. */
+const pastEnd = (lastOpen: number): number => (MAX_MS - lastOpen > HORIZON_MS ? Number.NaN : Number.POSITIVE_INFINITY)
+
+/** The answer of a search backward that ran out of chunks, before open time first seen at `firstOpen`. */
+const beforeStart = (firstOpen: number): number =>
+  firstOpen - MIN_MS > HORIZON_MS ? Number.NaN : Number.NEGATIVE_INFINITY
+
 /**
  * The earliest instant `r >= t` with `duration` open time in `[t, r)`: a due time that falls
- * exactly on a closing time is that closing time. `NaN` when no open time is found for
- * `HORIZON_MS` or the end of the supported range is reached.
+ * exactly on a closing time is that closing time. `NaN` when it meets a stretch of more than
+ * `HORIZON_MS` without open time (counted from `t` or the last open time), `Infinity` when the
+ * range ends first, and `undefined` when it is not found before chunk `lastChunk`.
  */
-export const add = (timeline: Timeline, t: number, duration: number): number => {
+export const add = (timeline: Timeline, t: number, duration: number, lastChunk = Number.POSITIVE_INFINITY) => {
   if (duration === 0) return t
   let k = chunkIndex(t)
   let chunk = timeline.chunk(k)
   let target = openBefore(chunk, t) + duration
   let lastOpen = t
   for (;;) {
+    if (chunk.n > 0 && (chunk.starts[0] as number) - lastOpen > HORIZON_MS) return Number.NaN
     if (target <= chunk.total) return locate(chunk, target)
     target -= chunk.total
-    if (chunk.n > 0) lastOpen = chunk.ends[chunk.n - 1] as number
+    if (chunk.n > 0) lastOpen = Math.max(lastOpen, chunk.ends[chunk.n - 1] as number)
     k++
     const start = k * CHUNK_MS
-    if (start >= MAX_MS || start - lastOpen > HORIZON_MS) return Number.NaN
+    if (start >= MAX_MS) return pastEnd(lastOpen)
+    if (start - lastOpen > HORIZON_MS) return Number.NaN
+    if (k > lastChunk) return undefined
     chunk = timeline.chunk(k)
   }
 }
 
-/** The first open instant at or after `t`, or `NaN` (see `add`). */
+/**
+ * The latest instant `r <= t` with `duration` open time in `[r, t)`: a start that falls exactly
+ * on an opening time is that opening time. `NaN`, `-Infinity` and `undefined` as in `add`, the
+ * other way round (`firstChunk` is the earliest chunk to look at).
+ */
+export const subtract = (timeline: Timeline, t: number, duration: number, firstChunk = Number.NEGATIVE_INFINITY) => {
+  if (duration === 0) return t
+  let k = chunkIndex(t)
+  let chunk = timeline.chunk(k)
+  let available = openBefore(chunk, t)
+  let target = duration
+  let firstOpen = t
+  for (;;) {
+    if (chunk.n > 0 && firstOpen - (chunk.ends[chunk.n - 1] as number) > HORIZON_MS) return Number.NaN
+    if (target <= available) return locateBack(chunk, available - target)
+    target -= available
+    if (chunk.n > 0) firstOpen = Math.min(firstOpen, chunk.starts[0] as number)
+    const end = k * CHUNK_MS
+    k--
+    if (end <= MIN_MS) return beforeStart(firstOpen)
+    if (firstOpen - end > HORIZON_MS) return Number.NaN
+    if (k < firstChunk) return undefined
+    chunk = timeline.chunk(k)
+    available = chunk.total
+  }
+}
+
+/** The first open instant at or after `t`; `NaN` or `Infinity` as in `add`. */
 export const nextOpening = (timeline: Timeline, t: number): number => {
   let k = chunkIndex(t)
   let chunk = timeline.chunk(k)
@@ -170,32 +275,51 @@ export const nextOpening = (timeline: Timeline, t: number): number => {
   for (;;) {
     k++
     const start = k * CHUNK_MS
-    if (start >= MAX_MS || start - t > HORIZON_MS) return Number.NaN
+    if (start >= MAX_MS) return pastEnd(t)
+    if (start - t > HORIZON_MS) return Number.NaN
     chunk = timeline.chunk(k)
-    if (chunk.n > 0) return chunk.starts[0] as number
+    if (chunk.n > 0) return (chunk.starts[0] as number) - t > HORIZON_MS ? Number.NaN : (chunk.starts[0] as number)
   }
 }
 
 /**
  * The end of the open period that contains `t`, or of the next one when closed at `t`:
  * `[nextOpening(t), nextClosing(t))` is the first open period at or after `t`. `NaN` when the
- * period does not end within `HORIZON_MS` (a 24/7 calendar never closes).
+ * period does not end within `HORIZON_MS` (a 24/7 calendar never closes), `Infinity` when it
+ * runs to the end of the range.
  */
 export const nextClosing = (timeline: Timeline, t: number): number => {
   const open = nextOpening(timeline, t)
-  if (Number.isNaN(open)) return open
+  if (!Number.isFinite(open)) return open
   let k = chunkIndex(open)
   let chunk = timeline.chunk(k)
   let end = chunk.ends[indexAfter(chunk, open)] as number
   // Chunks clip their intervals: an interval that reaches the chunk's end may go on.
-  while (end === (k + 1) * CHUNK_MS) {
-    if (end >= MAX_MS || end - t > HORIZON_MS) return Number.NaN
+  while (end === (k + 1) * CHUNK_MS || end === MAX_MS) {
+    if (end >= MAX_MS) return pastEnd(t)
+    if (end - t > HORIZON_MS) return Number.NaN
     k++
     chunk = timeline.chunk(k)
     if (chunk.n === 0 || chunk.starts[0] !== end) break
     end = chunk.ends[0] as number
   }
-  return end
+  return end - t > HORIZON_MS ? Number.NaN : end
+}
+
+/** The end of the last open interval that starts before `t` (clipped to `t`), looking back at most to `since`. */
+export const lastClosing = (timeline: Timeline, t: number, since: number): number => {
+  for (let k = chunkIndex(t - 1); k >= chunkIndex(since); k--) {
+    const chunk = timeline.chunk(k)
+    let lo = 0
+    let hi = chunk.n
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if ((chunk.starts[mid] as number) < t) lo = mid + 1
+      else hi = mid
+    }
+    if (lo > 0) return Math.min(chunk.ends[lo - 1] as number, t)
+  }
+  return Number.NaN
 }
 
 /** The intervals open in both chunks. */

@@ -82,9 +82,9 @@ export const register = <E>(layer: Layer.Layer<DirectoryStore, E>, settings: Set
           const error = yield* failureOf(
             store.saveContact({ ...omar, name: "Omar B", emails: [...omar.emails, "JANE@example.com" as never] })
           )
-          expect(error).toMatchObject({ _tag: "EmailTaken", email: "JANE@example.com", contact: "jane" })
+          expect(error).toMatchObject({ _tag: "EmailTaken", email: "JANE@example.com", contactId: "jane" })
           const newcomer = yield* failureOf(store.saveContact({ ...jane, id: cid("jane2") }))
-          expect(newcomer).toMatchObject({ _tag: "EmailTaken", email: "jane@example.com", contact: "jane" })
+          expect(newcomer).toMatchObject({ _tag: "EmailTaken", email: "jane@example.com", contactId: "jane" })
           expect(yield* store.getContact(ws, omar.id)).toEqual(Option.some(omar))
           expect(yield* store.getContact(ws, cid("jane2"))).toEqual(Option.none())
           expect(yield* store.findContactByEmail(ws, "jane@example.com")).toEqual(Option.some(jane))
@@ -141,7 +141,7 @@ export const register = <E>(layer: Layer.Layer<DirectoryStore, E>, settings: Set
           if (winner === undefined) return
           for (const [i, result] of results.entries()) {
             if (claimants[i] === winner) continue
-            expect(result).toMatchObject({ error: { _tag: "EmailTaken", contact: winner.id } })
+            expect(result).toMatchObject({ error: { _tag: "EmailTaken", contactId: winner.id } })
             expect(yield* store.getContact(ws, cid(`claimant-${i}`))).toEqual(Option.none())
           }
           expect(yield* store.findContactByEmail(ws, "shared@example.com")).toEqual(Option.some(winner))

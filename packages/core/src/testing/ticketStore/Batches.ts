@@ -182,7 +182,7 @@ export const register = <E>(layer: Fixtures.StoreLayer<E>, settings: Settings): 
           ]
           for (const stale of [0, 2]) {
             const error = yield* failureOf(store.appendAll(batch(stale)))
-            expect(error).toMatchObject({ _tag: "VersionConflict", streamId: b, expected: stale, actual: 1 })
+            expect(error).toMatchObject({ _tag: "VersionConflict", ticketId: b, expected: stale, actual: 1 })
           }
           expect(yield* readStream(store, a)).toEqual(beforeA)
           expect(yield* readStream(store, b)).toEqual(beforeB)
@@ -217,7 +217,7 @@ export const register = <E>(layer: Fixtures.StoreLayer<E>, settings: Settings): 
               { ticketId: a, expectedVersion: 0, events: [retagged(a, 3, ["x"], [])] }
             ])
           )
-          expect(error).toMatchObject({ _tag: "VersionConflict", streamId: z, expected: 3, actual: 1 })
+          expect(error).toMatchObject({ _tag: "VersionConflict", ticketId: z, expected: 3, actual: 1 })
           for (const id of [z, m, a]) expect((yield* readStream(store, id)).version).toBe(1)
         })
       ))
@@ -242,7 +242,7 @@ export const register = <E>(layer: Fixtures.StoreLayer<E>, settings: Settings): 
                 { ticketId: parent, expectedVersion: stale, events: [] }
               ])
             )
-            expect(error).toMatchObject({ _tag: "VersionConflict", streamId: parent, expected: stale, actual: 2 })
+            expect(error).toMatchObject({ _tag: "VersionConflict", ticketId: parent, expected: stale, actual: 2 })
           }
           const ahead = yield* failureOf(
             store.appendAll([
@@ -252,7 +252,7 @@ export const register = <E>(layer: Fixtures.StoreLayer<E>, settings: Settings): 
           )
           expect(ahead, "a stream never written is at version 0").toMatchObject({
             _tag: "VersionConflict",
-            streamId: never,
+            ticketId: never,
             expected: 1,
             actual: 0
           })

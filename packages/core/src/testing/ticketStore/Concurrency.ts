@@ -16,6 +16,7 @@ import type { StoredStream } from "../../ports/TicketStore.js"
 import { TicketStore } from "../../ports/TicketStore.js"
 import { Timers } from "../../ports/Timers.js"
 import * as Ticket from "../../ticket/Ticket.js"
+import type { InvalidConfig } from "../../values/ConfigError.js"
 import type { FieldValue } from "../../values/CustomField.js"
 import type { TicketId } from "../../values/Ids.js"
 import * as Fixtures from "../internal/fixtures.js"
@@ -93,7 +94,7 @@ export interface ConcurrencyReport {
 export const concurrentWriters = <E>(
   layer: Layer.Layer<TicketStore | Timers | Outbox, E>,
   options: { readonly writers?: number; readonly commandsPerWriter?: number; readonly seed?: number } = {}
-): Effect.Effect<ConcurrencyReport, E | Helpdesk.HelpdeskError> => {
+): Effect.Effect<ConcurrencyReport, E | Helpdesk.HelpdeskError | InvalidConfig> => {
   const writers = options.writers ?? 8
   const commandsPerWriter = options.commandsPerWriter ?? 500
   return Effect.gen(function* () {

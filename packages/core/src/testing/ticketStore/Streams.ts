@@ -55,12 +55,12 @@ export const register = <E>(layer: Fixtures.StoreLayer<E>, _settings: Settings):
           yield* store.append(id, 0, events)
           for (const stale of [0, 1, 3]) {
             const error = yield* failureOf(store.append(id, stale, [retagged(id, 9, ["late"], [])]))
-            expect(error).toMatchObject({ _tag: "VersionConflict", streamId: id, expected: stale, actual: 2 })
+            expect(error).toMatchObject({ _tag: "VersionConflict", ticketId: id, expected: stale, actual: 2 })
           }
           expect(yield* store.read(id)).toEqual({ events, version: 2 })
           const empty = ticketIn(ws, "t2")
           const ahead = yield* failureOf(store.append(empty, 1, [opened(ws, empty, 2)]))
-          expect(ahead).toMatchObject({ _tag: "VersionConflict", streamId: empty, expected: 1, actual: 0 })
+          expect(ahead).toMatchObject({ _tag: "VersionConflict", ticketId: empty, expected: 1, actual: 0 })
           expect(yield* store.read(empty)).toEqual({ events: [], version: 0 })
         })
       ))

@@ -161,7 +161,7 @@ export class OnTicket implements fc.AsyncCommand<Model, Real> {
       const error = result.failure
       expect(this.version === "stale" ? staleRefusals : refusals, show(error)).toContain(error._tag)
       if (error._tag === "VersionConflict") {
-        expect(error).toMatchObject({ streamId: target.id, expected: expectedVersion, actual: version })
+        expect(error).toMatchObject({ ticketId: target.id, expected: expectedVersion, actual: version })
       }
       await expectStream(real, target.id, target.events)
       return
@@ -260,7 +260,7 @@ export class SetSla implements fc.AsyncCommand<Model, Real> {
     if (this.stale) {
       expect(result._tag === "Failure" ? result.failure : result.success).toMatchObject({
         _tag: "VersionConflict",
-        streamId: target.id,
+        ticketId: target.id,
         expected: expectedVersion,
         actual: version
       })
