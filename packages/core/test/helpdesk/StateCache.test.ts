@@ -4,6 +4,7 @@ import { TestClock } from "effect/testing"
 import fc from "fast-check"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
 import type * as HelpdeskInput from "../../src/helpdesk/HelpdeskInput.js"
+import * as StateCache from "../../src/helpdesk/StateCache.js"
 import * as MemoryDirectoryStore from "../../src/memory/MemoryDirectoryStore.js"
 import * as MemoryTicketStore from "../../src/memory/MemoryTicketStore.js"
 import type { DirectoryStore } from "../../src/ports/DirectoryStore.js"
@@ -429,5 +430,30 @@ describe("two caching instances interleaved", () => {
       }),
       { numRuns: 100 }
     )
+  })
+})
+
+describe("StateCache.make", () => {
+  const known = (version: number) => ({ state: { version } as Ticket.Ticket, version })
+  const id = "t1" as TicketId
+
+  it("an older snapshot never replaces a newer one, whatever order they arrive in", () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(50), { minLength: 1, maxLength: 20 }), (versions) => {
+        const cache = StateCache.make(10)
+        for (const v of versions) cache.remember(id, known(v))
+        expect(cache.recall(id)?.version).toBe(Math.max(...versions))
+      })
+    )
+  })
+
+  it("forgets a ticket at once, and remembers none at size 0", () => {
+    const cache = StateCache.make(10)
+    cache.remember(id, known(3))
+    cache.forget(id)
+    expect(cache.recall(id)).toBeUndefined()
+    const none = StateCache.make(0)
+    none.remember(id, known(3))
+    expect(none.recall(id)).toBeUndefined()
   })
 })

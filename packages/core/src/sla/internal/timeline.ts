@@ -6,6 +6,7 @@
  * works on epoch milliseconds and answers with a number: `NaN` when a search gives up,
  * `Infinity` past the end of the supported range and `-Infinity` before its start.
  */
+import * as Lru from "../../internal/lru.js"
 import { DAY_MS, yearStart } from "./civil.js"
 import { work } from "./work.js"
 
@@ -92,8 +93,9 @@ export interface Source {
 
 /** A calendar's open time: chunks and year totals built on demand, a bounded number of each kept. */
 export class Timeline {
-  private readonly chunks = new Map<number, Chunk>()
-  private readonly years = new Map<string | number, number>()
+  // Read with `peek`: the oldest entry goes first, however often it is used.
+  private readonly chunks = Lru.make<number, Chunk>(CHUNKS_KEPT)
+  private readonly years = Lru.make<string | number, number>(YEARS_KEPT)
   private lastIndex = Number.NaN
   private last: Chunk = EMPTY
   constructor(readonly source: Source) {}
@@ -101,14 +103,13 @@ export class Timeline {
   /** Chunk `index`, clipped to the supported range. */
   chunk(index: number): Chunk {
     if (index === this.lastIndex) return this.last
-    let chunk = this.chunks.get(index)
+    let chunk = this.chunks.peek(index)
     if (chunk === undefined) {
       const from = Math.max(index * CHUNK_MS, MIN_MS)
       const to = Math.min((index + 1) * CHUNK_MS, MAX_MS)
       chunk =
         from >= to ? EMPTY : this.source.chunk !== undefined ? this.source.chunk(index) : this.source.build(from, to)
       // The oldest chunk goes first: a calendar asked about many eras keeps only the latest few.
-      if (this.chunks.size >= CHUNKS_KEPT) this.chunks.delete(this.chunks.keys().next().value as number)
       this.chunks.set(index, chunk)
     }
     this.lastIndex = index
@@ -120,13 +121,12 @@ export class Timeline {
   yearTotal(year: number): number {
     work.yearsStepped++
     const signature = this.source.signature(year)
-    let total = this.years.get(signature)
+    let total = this.years.peek(signature)
     if (total === undefined) {
       total =
         this.source.yearTotal !== undefined
           ? this.source.yearTotal(year)
           : this.source.build(yearStart(year), yearStart(year + 1)).total
-      if (this.years.size >= YEARS_KEPT) this.years.delete(this.years.keys().next().value as string | number)
       this.years.set(signature, total)
     }
     return total

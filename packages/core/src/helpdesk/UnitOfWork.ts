@@ -1,0 +1,152 @@
+/**
+ * The unit of work for one ticket: check the actor, take the ticket's lock, decide the command on
+ * the state the instance remembers (or reads fresh), run the help desk's triggers, and append
+ * with the expected version. On a concurrent write it decides again on fresh state (`Retry`,
+ * bounded by `maxAttempts`), so no update is lost; several tickets at once are `Batch`'s.
+ */
+import { Effect } from "effect"
+import type { PublicIdTaken, StoreError } from "../ports/StoreError.js"
+import { VersionConflict } from "../ports/StoreError.js"
+import { decide } from "../ticket/decide.js"
+import type * as Ticket from "../ticket/Ticket.js"
+import type * as C from "../ticket/TicketCommand.js"
+import type * as Actor from "../values/Actor.js"
+import type { TicketId, TicketRef } from "../values/Ids.js"
+import type * as Limits from "../values/Limits.js"
+import type * as Automations from "./Automations.js"
+import { type Deps, decideContext } from "./Deps.js"
+import type * as DirectoryChecks from "./DirectoryChecks.js"
+import { isConflict, type Op } from "./HelpdeskError.js"
+import * as Retry from "./Retry.js"
+import type * as StateCache from "./StateCache.js"
+import type * as Streams from "./Streams.js"
+import type * as TriggerRunner from "./TriggerRunner.js"
+
+/** A command appended, with the links its rules asked for (made once it is written). */
+interface Appended {
+  readonly _tag: "Appended"
+  readonly ticket: Ticket.Ticket
+  readonly links: ReadonlyArray<TriggerRunner.PendingLink>
+}
+
+/** How one attempt of a command ended, when it got past deciding. */
+type Attempt =
+  | Appended
+  | { readonly _tag: "Unchanged"; readonly ticket: Ticket.Ticket }
+  | {
+      readonly _tag: "AppendFailed"
+      readonly error: VersionConflict | PublicIdTaken | Limits.LimitExceeded | StoreError
+    }
+
+/**
+ * The single-ticket unit of work of one help desk.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (
+  deps: Deps,
+  checks: DirectoryChecks.DirectoryChecks,
+  streams: Streams.Streams,
+  automations: Automations.Automations
+) => {
+  const { states, locks, maxAttempts } = deps
+  const { resolve, inWorkspace, load, appendDecided } = streams
+  const { runTriggers, makeLinks } = automations
+
+  /**
+   * One attempt on a known state: check it, decide, append. Failures before the append fail
+   * the effect; the append's outcome is returned, so a caller can tell the two apart. The links
+   * rules asked for are made after (`linked`), never as part of an attempt that may run again.
+   */
+  const attempt = (
+    ticketId: TicketId,
+    ref: TicketRef,
+    { state: knownState, version }: StateCache.Known,
+    actor: Actor.Actor,
+    expectedVersion: number | undefined,
+    build: (ticket: Ticket.Ticket) => Op<C.TicketCommand>
+  ): Op<Attempt> =>
+    Effect.gen(function* () {
+      const state = yield* inWorkspace(knownState, ref)
+      if (expectedVersion !== undefined && expectedVersion !== version) {
+        return yield* new VersionConflict({ ticketId, expected: expectedVersion, actual: version })
+      }
+      const command = yield* build(state)
+      const ctx = yield* decideContext(deps, actor)
+      const { events, links } = yield* runTriggers(ticketId, state, yield* decide(state, command, ctx), ctx)
+      if (events.length === 0) return { _tag: "Unchanged", ticket: state } as const
+      const appended = yield* Effect.result(yield* appendDecided(state, version, ticketId, events))
+      if (appended._tag === "Failure") return { _tag: "AppendFailed", error: appended.failure } as const
+      return { _tag: "Appended", ticket: appended.success, links } as const
+    })
+
+  /** The ticket an appended command left, once the links its rules asked for are made. */
+  const linked = (ticketId: TicketId, ref: TicketRef, appended: Appended): Op<Ticket.Ticket> =>
+    appended.links.length === 0
+      ? Effect.succeed(appended.ticket)
+      : Effect.flatMap(makeLinks(ticketId, appended.links), () => Effect.map(load(ticketId, ref), (k) => k.state))
+
+  /**
+   * Decide, append; on a concurrent write, again on fresh state (`Retry`, at most `maxAttempts`
+   * times). `build` runs on every attempt, so its directory checks see the state the command is
+   * decided on.
+   *
+   * The first attempt may decide on the remembered state (if the caller's `expectedVersion`,
+   * when given, is its version). That state may be stale, so only a successful append is
+   * taken from it: a refusal (from `build` or `decide`), a command that changes nothing (a
+   * lost update, if another writer changed the ticket) or a version conflict is forgotten and
+   * decided again on fresh state, without counting against `maxAttempts`. Any other append
+   * failure is the store's, not the state's (the version matched), and is returned as is.
+   */
+  const execute = (
+    ref: TicketRef,
+    actor: Actor.Actor,
+    expectedVersion: number | undefined,
+    build: (ticket: Ticket.Ticket) => Op<C.TicketCommand>
+  ): Op<Ticket.Ticket> =>
+    Effect.gen(function* () {
+      yield* checks.checkActor(actor)
+      const ticketId = yield* resolve(ref)
+      // One command at a time per ticket in this instance: only writers elsewhere can conflict.
+      return yield* locks.withLock(ticketId, executeOn(ticketId, ref, actor, expectedVersion, build))
+    })
+
+  const executeOn = (
+    ticketId: TicketId,
+    ref: TicketRef,
+    actor: Actor.Actor,
+    expectedVersion: number | undefined,
+    build: (ticket: Ticket.Ticket) => Op<C.TicketCommand>
+  ): Op<Ticket.Ticket> =>
+    Effect.gen(function* () {
+      const remembered = states.recall(ticketId)
+      if (remembered !== undefined && (expectedVersion === undefined || expectedVersion === remembered.version)) {
+        const onRemembered = yield* Effect.result(attempt(ticketId, ref, remembered, actor, expectedVersion, build))
+        if (onRemembered._tag === "Success") {
+          const outcome = onRemembered.success
+          if (outcome._tag === "Appended") return yield* linked(ticketId, ref, outcome)
+          if (outcome._tag === "AppendFailed" && !isConflict(outcome.error)) return yield* Effect.fail(outcome.error)
+        }
+        states.forget(ticketId)
+      }
+      const onFresh = Effect.gen(function* () {
+        const outcome = yield* attempt(ticketId, ref, yield* load(ticketId, ref), actor, expectedVersion, build)
+        if (outcome._tag !== "AppendFailed") return outcome
+        return yield* isConflict(outcome.error) ? Retry.again(outcome.error) : Effect.fail(outcome.error)
+      })
+      // A caller that passed `expectedVersion` decided on that version: the conflict is theirs.
+      const outcome = yield* Retry.run(onFresh, expectedVersion === undefined ? maxAttempts : 1)
+      return outcome._tag === "Appended" ? yield* linked(ticketId, ref, outcome) : outcome.ticket
+    })
+
+  return { execute }
+}
+
+/**
+ * The single-ticket unit of work of one help desk.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type UnitOfWork = ReturnType<typeof make>
