@@ -100,9 +100,15 @@ export const make = (options: Options): Effect.Effect<Store> =>
   Effect.sync(() => {
     const { db, dialect } = options
     const withSignal = QueryScope.of(db)
-    /** Runs a query, turning any driver failure into `StoreUnavailable`; interrupting it cancels it. */
-    const attempt = <A>(operation: string, query: () => Promise<A>): Effect.Effect<A, StoreError.StoreUnavailable> =>
-      Effect.tryPromise({ try: withSignal(query), catch: (cause) => DriverError.unavailable(operation, cause) })
+    /**
+     * Runs a query, turning a driver failure into `StoreUnavailable` (or `ValueTooLarge` for a
+     * value the database cannot hold); interrupting it cancels it.
+     */
+    const attempt = <A>(
+      operation: string,
+      query: () => Promise<A>
+    ): Effect.Effect<A, StoreError.StoreUnavailable | StoreError.ValueTooLarge> =>
+      Effect.tryPromise({ try: withSignal(query), catch: (cause) => DriverError.failure(operation, cause) })
     // PostgreSQL text cannot hold U+0000, so no stored key contains it: such a key matches
     // nothing, and asking the server would only fail.
     const storable = (...keys: ReadonlyArray<string>) => dialect !== "postgres" || keys.every((k) => !k.includes("\0"))
@@ -115,7 +121,7 @@ export const make = (options: Options): Effect.Effect<Store> =>
       recordCodec: ReturnType<typeof codec<A>>,
       ws: string,
       id: string
-    ): Effect.Effect<Option.Option<A>, StoreError.StoreUnavailable> =>
+    ): Effect.Effect<Option.Option<A>, StoreError.StoreUnavailable | StoreError.ValueTooLarge> =>
       storable(ws, id)
         ? attempt(operation, () =>
             db
@@ -180,9 +186,7 @@ export const make = (options: Options): Effect.Effect<Store> =>
             return undefined
           }),
         catch: (cause) =>
-          DriverError.isUniqueViolation(cause)
-            ? new Contended({ cause })
-            : DriverError.unavailable("saveContact", cause)
+          DriverError.isUniqueViolation(cause) ? new Contended({ cause }) : DriverError.failure("saveContact", cause)
       }).pipe(Effect.flatMap((taken) => (taken === undefined ? Effect.void : Effect.fail(taken))))
 
     return DirectoryStore.DirectoryStore.of({

@@ -1,4 +1,4 @@
-import { StoredSlaSuite, TicketStoreSuite } from "@tessera/core/testing"
+import { TicketStoreSuite } from "@tessera/core/testing"
 import { SqlStore } from "@tessera/sql"
 import { Effect, Layer } from "effect"
 import { freshSchema, pgUrl, withSearchPath } from "./support.js"
@@ -12,4 +12,3 @@ const postgresSchema = Layer.unwrap(
 )
 
 TicketStoreSuite.run("sql (postgres)", postgresSchema)
-StoredSlaSuite.run("sql (postgres)", postgresSchema)

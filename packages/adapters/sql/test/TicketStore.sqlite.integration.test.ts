@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { StoredSlaSuite, TicketStoreSuite } from "@tessera/core/testing"
+import { TicketStoreSuite } from "@tessera/core/testing"
 import { SqlStore } from "@tessera/sql"
 import { Effect, Layer } from "effect"
 
@@ -17,4 +17,3 @@ const sqliteFile = Layer.unwrap(
 )
 
 TicketStoreSuite.run("sql (sqlite file, WAL)", sqliteFile)
-StoredSlaSuite.run("sql (sqlite file, WAL)", sqliteFile)

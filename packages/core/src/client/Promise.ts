@@ -270,7 +270,9 @@ const helpdeskErrorTags: Record<HelpdeskError["_tag"], true> = {
   TagNotAllowed: true,
   LimitExceeded: true,
   StoreUnavailable: true,
-  CorruptEvent: true
+  CorruptEvent: true,
+  Unsupported: true,
+  ValueTooLarge: true
 }
 
 /**

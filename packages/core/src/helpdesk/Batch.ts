@@ -8,6 +8,7 @@
 import { Effect } from "effect"
 import { InvalidLink } from "../links/LinkError.js"
 import * as Relations from "../links/Relations.js"
+import * as StoreCapabilities from "../ports/StoreCapabilities.js"
 import { VersionConflict } from "../ports/StoreError.js"
 import type { AppendRequest } from "../ports/TicketStore.js"
 import type { DecideContext } from "../ticket/decide.js"
@@ -15,7 +16,6 @@ import * as Ticket from "../ticket/Ticket.js"
 import { TicketNotFound } from "../ticket/TicketError.js"
 import type * as Actor from "../values/Actor.js"
 import type { TicketId, TicketRef } from "../values/Ids.js"
-import * as Limits from "../values/Limits.js"
 import { type Deps, decideContext } from "./Deps.js"
 import type * as DirectoryChecks from "./DirectoryChecks.js"
 import { type HelpdeskError, isConflict, type Op } from "./HelpdeskError.js"
@@ -34,12 +34,6 @@ export interface Root {
   readonly ref: TicketRef
   readonly whole: boolean
 }
-
-/**
- * How many tickets one link, merge or split may read (its roots and what they reach): one
- * fewer than a batch may hold, so a split's new ticket always fits in its batch.
- */
-const maxRead = Limits.streamsPerBatch - 1
 
 /**
  * A caller's `expectedVersion`, checked against the ticket as read for the decision.
@@ -62,6 +56,11 @@ export const versionIs = (graph: Relations.Graph, ticketId: TicketId, expected: 
  */
 export const make = (deps: Deps, checks: DirectoryChecks.DirectoryChecks) => {
   const { ws, store, states, effects, maxAttempts } = deps
+  /**
+   * How many tickets one link, merge or split may read (its roots and what they reach): one
+   * fewer than the store's batch may hold, so a split's new ticket always fits in its batch.
+   */
+  const maxRead = StoreCapabilities.ticketsPerRelation(store.capabilities)
 
   /**
    * Reads `roots` fresh from the store, and what a decision on them may need

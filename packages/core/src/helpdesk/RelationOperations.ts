@@ -139,7 +139,8 @@ export const make = (deps: Deps, streams: Streams.Streams, batch: Batch.Batch) =
       const queries: Array<TicketQuery> = [
         { ...around, requester: ticket.requester },
         ...(ticket.organization === undefined ? [] : [{ ...around, organization: ticket.organization }]),
-        ...words.map((search) => ({ ...around, search }))
+        // A store without search still finds the requester's and organization's tickets.
+        ...(store.capabilities.search === "none" ? [] : words.map((search) => ({ ...around, search })))
       ]
       const found = new Set<TicketId>()
       for (const query of queries) {

@@ -5,7 +5,7 @@
  * is traced under the same name (`instrument.ts`), so that a span and its error agree.
  */
 import type { Effect } from "effect"
-import { StoreUnavailable } from "../ports/StoreError.js"
+import { StoreUnavailable, Unsupported, ValueTooLarge } from "../ports/StoreError.js"
 import { LimitExceeded } from "../values/Limits.js"
 import { traced } from "./instrument.js"
 
@@ -28,13 +28,32 @@ const renamed = (error: unknown, operation: string): unknown => {
       ...(error.cause === undefined ? {} : { cause: error.cause })
     })
   }
+  if ((error instanceof Unsupported || error instanceof ValueTooLarge) && error.operation !== operation) {
+    const step = error.step === undefined ? error.operation : `${error.operation}: ${error.step}`
+    return error instanceof Unsupported
+      ? new Unsupported({
+          capability: error.capability,
+          operation,
+          step,
+          requested: error.requested,
+          supported: error.supported
+        })
+      : new ValueTooLarge({
+          operation,
+          step,
+          reason: error.reason,
+          ...(error.ticketId === undefined ? {} : { ticketId: error.ticketId }),
+          ...(error.cause === undefined ? {} : { cause: error.cause })
+        })
+  }
   return error
 }
 
 /**
  * A help desk on `workspaceId` whose every operation (each function returning an Effect, by its
- * key) reports its own name in `LimitExceeded` and `StoreUnavailable`, and runs in a span
- * `Helpdesk.<key>` (see `instrument.ts`). Other members pass through as they are.
+ * key) reports its own name in `LimitExceeded`, `StoreUnavailable`, `Unsupported` and
+ * `ValueTooLarge`, and runs in a span `Helpdesk.<key>` (see `instrument.ts`). Other members pass
+ * through as they are.
  */
 export const nameOperations = <S extends object>(workspaceId: string, service: S): S =>
   Object.fromEntries(

@@ -5,12 +5,15 @@
  * round-trips everywhere; the folded state is kept as a snapshot for `load`. Each operation runs
  * as one synchronous step, which makes it atomic. It holds to `Limits` as every store must (events
  * per append, streams per batch, tags and messages per ticket, the largest public number). Nothing
- * survives the process.
+ * survives the process. Its capabilities can be narrowed (no search, smaller batches) to try an
+ * application against what a lesser adapter offers: it then refuses as such an adapter must.
  */
-import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { DateTime, Effect, type Layer, Option, Schema } from "effect"
+import { duplicateInBatch, repeatedStream } from "../ports/EventStore.js"
 import { type ClaimedMessage, Outbox, type OutboxMessage } from "../ports/Outbox.js"
-import { PublicIdTaken, StoreUnavailable, VersionConflict } from "../ports/StoreError.js"
-import { type AppendEffects, type AppendRequest, type StoredSla, TicketStore } from "../ports/TicketStore.js"
+import * as StoreCapabilities from "../ports/StoreCapabilities.js"
+import { type InvalidCursor, PublicIdTaken, type Unsupported, VersionConflict } from "../ports/StoreError.js"
+import * as TicketStore from "../ports/TicketStore.js"
 import { type Timer, Timers } from "../ports/Timers.js"
 import * as TicketQuery from "../query/TicketQuery.js"
 import * as Ticket from "../ticket/Ticket.js"
@@ -27,6 +30,15 @@ import * as Limits from "../values/Limits.js"
 export interface Options {
   /** The first public number handed out in each workspace (default 1). */
   readonly firstPublicId?: number
+  /**
+   * Narrower capabilities than the full ones, to behave as a lesser adapter would: `search:
+   * "none"` refuses searches, a smaller `maxBatch` (at least 3) refuses larger batches, both with
+   * `Unsupported`.
+   */
+  readonly capabilities?: {
+    readonly search?: StoreCapabilities.SearchSupport
+    readonly maxBatch?: number
+  }
 }
 
 interface Stream {
@@ -36,7 +48,7 @@ interface Stream {
   state: Ticket.State
   slaDueAt: DateTime.Utc | undefined
   /** What the last append that gave one wrote as `AppendEffects.sla`, with the version it ended on. */
-  sla: StoredSla | undefined
+  sla: TicketStore.StoredSla | undefined
 }
 
 /** A request's events as a durable store keeps them (JSON), as they decode back, and the state they leave. */
@@ -63,11 +75,7 @@ const millis = DateTime.toEpochMillis
  * @category models
  * @since 0.1.0
  */
-export interface MemoryStore {
-  readonly tickets: TicketStore["Service"]
-  readonly timers: Timers["Service"]
-  readonly outbox: Outbox["Service"]
-}
+export type MemoryStore = TicketStore.Adapter
 
 /**
  * Builds an in-memory store: tickets, and the timers and outbox its appends write to.
@@ -78,6 +86,12 @@ export interface MemoryStore {
 export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
   Effect.sync(() => {
     const first = options.firstPublicId ?? 1
+    const capabilities: StoreCapabilities.StoreCapabilities = {
+      durable: false,
+      multiProcess: false,
+      search: options.capabilities?.search ?? "prefix",
+      maxBatch: Math.max(3, Math.min(Limits.streamsPerBatch, options.capabilities?.maxBatch ?? Limits.streamsPerBatch))
+    }
     const streams = new Map<TicketId, Stream>()
     const publicIds = new Map<WorkspaceId, Map<number, TicketId>>()
     const sequences = new Map<WorkspaceId, number>()
@@ -116,7 +130,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
      * codec gives back, so a shape that does not round-trip fails here, as it would in a durable
      * store. Folded once, for the limits and the write (a long conversation is copied per fold).
      */
-    const prepare = (request: AppendRequest): Prepared => {
+    const prepare = (request: TicketStore.AppendRequest): Prepared => {
       const encoded = request.events.map((e) => encodeEvent(e))
       const decoded = encoded.map((text) => decodeEvent(text))
       return { encoded, decoded, state: Ticket.fold(decoded, streams.get(request.ticketId)?.state) }
@@ -124,14 +138,14 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
 
     /** A request beyond the limits of one append, on the stream as it stands; checked after `refusal`. */
     const beyondLimits = (
-      request: AppendRequest,
+      request: TicketStore.AppendRequest,
       prepared: Prepared,
       operation: string
     ): Limits.LimitExceeded | undefined =>
       Limits.checkTicket(Limits.sizeOf(streams.get(request.ticketId)?.state), Limits.sizeOf(prepared.state), operation)
 
     /** Why a request cannot be written now, if it cannot; checked for a whole batch before any write. */
-    const refusal = (request: AppendRequest): VersionConflict | PublicIdTaken | undefined => {
+    const refusal = (request: TicketStore.AppendRequest): VersionConflict | PublicIdTaken | undefined => {
       const actual = streams.get(request.ticketId)?.encoded.length ?? 0
       if (actual !== request.expectedVersion) {
         return new VersionConflict({ ticketId: request.ticketId, expected: request.expectedVersion, actual })
@@ -145,7 +159,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
     }
 
     /** Writes a request that passed `refusal` and `beyondLimits`; returns the stream's new version. */
-    const write = ({ ticketId, events, effects = {} }: AppendRequest, prepared: Prepared): number => {
+    const write = ({ ticketId, events, effects = {} }: TicketStore.AppendRequest, prepared: Prepared): number => {
       const stream = streams.get(ticketId) ?? {
         encoded: [],
         decoded: [],
@@ -169,24 +183,17 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
       return stream.encoded.length
     }
 
-    type AppendError = VersionConflict | PublicIdTaken | Limits.LimitExceeded | StoreUnavailable
+    type AppendError = VersionConflict | PublicIdTaken | Limits.LimitExceeded | Unsupported
 
-    const appendAll = (batch: ReadonlyArray<AppendRequest>): Effect.Effect<ReadonlyArray<number>, AppendError> =>
+    const appendAll = (
+      batch: ReadonlyArray<TicketStore.AppendRequest>
+    ): Effect.Effect<ReadonlyArray<number>, AppendError> =>
       Effect.suspend((): Effect.Effect<ReadonlyArray<number>, AppendError> => {
-        const tooLarge = Limits.checkWrite(batch, "appendAll")
+        const tooLarge =
+          Limits.checkWrite(batch, "appendAll") ?? StoreCapabilities.checkBatch(capabilities, batch.length)
         if (tooLarge !== undefined) return Effect.fail(tooLarge)
-        const named = new Set<TicketId>()
-        for (const request of batch) {
-          if (named.has(request.ticketId)) {
-            return Effect.fail(
-              new StoreUnavailable({
-                operation: "appendAll",
-                reason: `ticket ${request.ticketId} appears twice in a batch`
-              })
-            )
-          }
-          named.add(request.ticketId)
-        }
+        const repeated = repeatedStream(batch)
+        if (repeated !== undefined) return Effect.die(duplicateInBatch(repeated))
         // Two openings in one batch may not claim the same number either.
         const claimed = new Set<string>()
         for (const request of batch) {
@@ -213,7 +220,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
       ticketId: TicketId,
       expectedVersion: number,
       events: ReadonlyArray<TicketEvent>,
-      effects: AppendEffects = {}
+      effects: TicketStore.AppendEffects = {}
     ): Effect.Effect<number, VersionConflict | PublicIdTaken | Limits.LimitExceeded> =>
       Effect.suspend(() => {
         const request = { ticketId, expectedVersion, events, effects }
@@ -224,8 +231,8 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
         return exceeded === undefined ? Effect.succeed(write(request, prepared)) : Effect.fail(exceeded)
       })
 
-    const tickets = TicketStore.of({
-      capabilities: { durable: false, multiProcess: false },
+    const tickets = TicketStore.TicketStore.of({
+      capabilities,
       read: (ticketId) =>
         Effect.sync(() => {
           const stream = streams.get(ticketId)
@@ -258,7 +265,9 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
         }),
       resolve: (ws, publicId) => Effect.sync(() => Option.fromNullishOr(publicIds.get(ws)?.get(publicId))),
       query: (ws, query) =>
-        Effect.suspend(() => {
+        Effect.suspend((): Effect.Effect<TicketQuery.TicketPage, InvalidCursor | Unsupported> => {
+          const unsupported = StoreCapabilities.checkQuery(capabilities, query)
+          if (unsupported !== undefined) return Effect.fail(unsupported)
           const summaries: Array<TicketQuery.TicketSummary> = []
           const documents = new Map<string, string>()
           for (const { state, slaDueAt } of streams.values()) {
@@ -318,7 +327,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
  * @category constructors
  * @since 0.1.0
  */
-export const make = (options: Options = {}): Effect.Effect<TicketStore["Service"]> =>
+export const make = (options: Options = {}): Effect.Effect<TicketStore.TicketStore["Service"]> =>
   Effect.map(makeStore(options), (store) => store.tickets)
 
 /**
@@ -327,12 +336,5 @@ export const make = (options: Options = {}): Effect.Effect<TicketStore["Service"
  * @category layers
  * @since 0.1.0
  */
-export const layer = (options: Options = {}): Layer.Layer<TicketStore | Timers | Outbox> =>
-  Layer.effectContext(
-    Effect.map(makeStore(options), (store) =>
-      Context.make(TicketStore, store.tickets).pipe(
-        Context.add(Timers, store.timers),
-        Context.add(Outbox, store.outbox)
-      )
-    )
-  )
+export const layer = (options: Options = {}): Layer.Layer<TicketStore.Services> =>
+  TicketStore.layerOf(makeStore(options))

@@ -1,7 +1,9 @@
 /**
  * The port for the outbox: messages to deliver outside (emails, webhooks) are written in the
  * same transaction as the events that caused them, then drained by a deliverer at least once.
- * Each message has a deterministic id, which a receiver uses as its idempotency key.
+ * Each message has a deterministic id, which a receiver uses as its idempotency key. Messages
+ * are only ever added by the ticket store's appends (`AppendEffects.outbox`), so a store adapter
+ * provides this port from the same store (`TicketStore.Adapter`).
  */
 import { Context, type DateTime, type Effect } from "effect"
 import type { TicketId, WorkspaceId } from "../values/Ids.js"
@@ -34,7 +36,8 @@ export interface ClaimedMessage extends OutboxMessage {
 }
 
 /**
- * The outbox port. Messages are added by `TicketStore.append` (in the events' transaction).
+ * The outbox port. Messages are added by the store's `append` and `appendAll` (in the events'
+ * transaction, see `AppendEffects`); this port drains them.
  *
  * @category services
  * @since 0.1.0

@@ -85,12 +85,80 @@ export class PublicIdTaken extends Schema.TaggedError<PublicIdTaken>()("PublicId
   }
 }
 
-export { InvalidCursor } from "../internal/cursor.js"
+/**
+ * What a store may lack, as its `StoreCapabilities` declare it: a kind of `search`, or a batch as
+ * large as the one asked for (`maxBatch`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Capability = Schema.Literals(["search", "maxBatch"])
+/** @category models @since 0.1.0 */
+export type Capability = typeof Capability.Type
 
 /**
- * Failures any store operation may report.
+ * The call needs a capability the store declares it lacks (a search on a store without one, a
+ * batch larger than its `maxBatch`): the store answers this instead of a wrong result, and a
+ * retry can never help. `requested` is what the call needed, `supported` what the store declares.
  *
  * @category errors
  * @since 0.1.0
  */
-export type StoreError = StoreUnavailable | CorruptEvent
+export class Unsupported extends Schema.TaggedError<Unsupported>()("Unsupported", {
+  capability: Capability,
+  /** What the caller called (`list`); a store reports its own operation (`query`). */
+  operation: Schema.String,
+  /** The internal step that found it (`query`), when not the operation itself. */
+  step: Schema.optionalKey(Schema.String),
+  requested: Schema.Union([Schema.String, Schema.Number]),
+  supported: Schema.Union([Schema.String, Schema.Number])
+}) {
+  get retryable() {
+    return false
+  }
+  override get message() {
+    const step = this.step === undefined ? "" : ` (in ${this.step})`
+    return `${this.operation}${step}: this store does not support ${this.capability} ${this.requested} (it supports ${this.supported})`
+  }
+}
+
+/**
+ * A value is larger than the store's database accepts, although it is within `Limits` (an email
+ * id of 998 characters whose bytes exceed what a PostgreSQL index entry holds, say): nothing was
+ * written, and a retry can never help. `reason` is the database's own words.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ValueTooLarge extends Schema.TaggedError<ValueTooLarge>()("ValueTooLarge", {
+  /** What the caller called (`reply`); a store reports its own operation (`append`). */
+  operation: Schema.String,
+  /** The internal step that found it (`append`), when not the operation itself. */
+  step: Schema.optionalKey(Schema.String),
+  /** The ticket written, when the write was to one. */
+  ticketId: Schema.optionalKey(Schema.String),
+  reason: Schema.String,
+  cause: Schema.optionalKey(Schema.Unknown)
+}) {
+  get retryable() {
+    return false
+  }
+  override get message() {
+    const step = this.step === undefined ? "" : ` (in ${this.step})`
+    const ticket = this.ticketId === undefined ? "" : ` for ticket ${this.ticketId}`
+    return `${this.operation}${step}: a value is larger than the store accepts${ticket}: ${this.reason}`
+  }
+}
+
+export { InvalidCursor } from "../internal/cursor.js"
+
+/**
+ * Failures any store operation may report: the store failed (`StoreUnavailable`, worth a retry),
+ * a stored event no longer decodes (`CorruptEvent`), the call needs what the store lacks
+ * (`Unsupported`), or a value is larger than its database accepts (`ValueTooLarge`). Only the
+ * first is retryable.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type StoreError = StoreUnavailable | CorruptEvent | Unsupported | ValueTooLarge

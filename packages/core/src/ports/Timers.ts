@@ -1,7 +1,10 @@
 /**
  * The port for durable timers: time-driven commands (close a solved ticket, SLA warnings) wait
  * here until due. A timer's id is deterministic (ticket + purpose + due time), so scheduling the
- * same timer twice keeps one, and a firing that is repeated after a crash is a no-op.
+ * same timer twice keeps one, and a firing that is repeated after a crash is a no-op. Timers are
+ * written mostly by the ticket store's appends (`AppendEffects.timers`, in the append's
+ * transaction), so a store adapter provides this port from the same store
+ * (`TicketStore.Adapter`); `schedule` is for the few set outside an append.
  */
 import { Context, DateTime, type Effect } from "effect"
 import type { TicketId, WorkspaceId } from "../values/Ids.js"
@@ -50,7 +53,7 @@ export const make = (
 })
 
 /**
- * The timers port.
+ * The timers port, of the same store as the `TicketStore` whose appends schedule them.
  *
  * @category services
  * @since 0.1.0

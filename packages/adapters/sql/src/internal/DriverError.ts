@@ -2,8 +2,9 @@
  * What a driver failure means for the caller, read from pg's and better-sqlite3's errors: a lost
  * connection (the server ended it, restarted, or cannot be reached) and a statement that ran past
  * the statement timeout get reasons that say so, since both are worth a retry; a busy SQLite file
- * and a unique violation are told apart for the callers that handle them. Which errors are
- * refusals (conflicts, taken numbers) stays the stores' to decide.
+ * and a unique violation are told apart for the callers that handle them, and a value too large
+ * for the database is `ValueTooLarge`, which no retry fixes. Which errors are refusals
+ * (conflicts, taken numbers) stays the stores' to decide.
  */
 import { StoreError } from "@tessera/core"
 
@@ -107,6 +108,42 @@ export const reasonOf = (cause: unknown): string => {
   if (isStatementTimeout(cause)) return `statement timeout: ${message}`
   return message
 }
+
+/**
+ * The database refused a value as larger than it can hold, however often it is retried:
+ * PostgreSQL's `54000` (program limit exceeded: an index entry past its page's share, a tsvector
+ * past 1 MB, a value past 1 GB) and SQLite's `SQLITE_TOOBIG` (a string or blob past its maximum
+ * length).
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const isTooLarge = (cause: unknown): boolean => {
+  const code = fieldOf(cause, "code")
+  return code === "54000" || code === "SQLITE_TOOBIG"
+}
+
+/**
+ * A driver failure of a store's `operation`, as the store error it stands for: `ValueTooLarge`
+ * (not retryable) when the database refused a value's size (`isTooLarge`), the retryable
+ * `StoreUnavailable` otherwise. `ticketId` names the ticket written, when there is one.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const failure = (
+  operation: string,
+  cause: unknown,
+  ticketId?: string
+): StoreError.StoreUnavailable | StoreError.ValueTooLarge =>
+  isTooLarge(cause)
+    ? new StoreError.ValueTooLarge({
+        operation,
+        reason: messageOf(cause),
+        cause,
+        ...(ticketId === undefined ? {} : { ticketId })
+      })
+    : unavailable(operation, cause)
 
 /**
  * A driver failure of a store's `operation`, as the retryable `StoreUnavailable` with its reason.

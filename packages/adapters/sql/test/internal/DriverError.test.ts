@@ -39,3 +39,31 @@ describe("DriverError.reasonOf", () => {
     expect(DriverError.reasonOf(cause)).toBe(cause instanceof Error ? cause.message : cause)
   })
 })
+
+describe("DriverError.failure", () => {
+  it.each([
+    [
+      "an index entry PostgreSQL cannot hold",
+      pgError("54000", 'index row size 3016 exceeds btree version 4 maximum 2704 for index "email_message_ids_pk"')
+    ],
+    ["a string SQLite cannot hold", socketError("SQLITE_TOOBIG", "string or blob too big")]
+  ])("%s is ValueTooLarge, which no retry fixes, naming the ticket written", (_, cause) => {
+    const error = DriverError.failure("append", cause, "tkt_1")
+    expect(error).toMatchObject({
+      _tag: "ValueTooLarge",
+      operation: "append",
+      ticketId: "tkt_1",
+      reason: cause.message
+    })
+    expect(error.retryable).toBe(false)
+  })
+
+  it.each([
+    ["a lost connection", pgError("57P01", "terminating connection due to administrator command")],
+    ["a busy SQLite file", socketError("SQLITE_BUSY", "database is locked")]
+  ])("%s stays the retryable StoreUnavailable", (_, cause) => {
+    const error = DriverError.failure("append", cause)
+    expect(error).toMatchObject({ _tag: "StoreUnavailable", operation: "append" })
+    expect(error.retryable).toBe(true)
+  })
+})

@@ -1,34 +1,27 @@
 /**
- * Conformance of what a `TicketStore` keeps beside a ticket's snapshot for the help desk, its
- * SLA fold (`AppendEffects.sla`): written in the same unit of work as the append that gives it,
- * returned by `load` with the version that append ended on, left as it is by appends that give
- * none, and never written by a refused append. Each adapter runs it beside `TicketStoreSuite`.
- *
- * @since 0.1.0
+ * The "storedSla" part of the `TicketStore` suite: what a store keeps beside a ticket's snapshot
+ * for the help desk, its SLA fold (`AppendEffects.sla`), is written in the same unit of work as
+ * the append that gives it, returned by `load` with the version that append ended on, left as it
+ * is by appends that give none, and never written by a refused append. A store that keeps no fold
+ * (the help desk then replays each ticket once per process) leaves this part out.
  */
 import { Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
-import * as Fixtures from "./internal/fixtures.js"
+import * as Fixtures from "../internal/fixtures.js"
+import { type Settings, withStore } from "./Support.js"
 
-const { freshWorkspace, moved, opened, replied, ticketIn, withPorts } = Fixtures
+const { freshWorkspace, moved, opened, replied, ticketIn } = Fixtures
 
 /** A value as the help desk writes one: opaque JSON text, different for each version. */
 const fold = (version: number) => JSON.stringify({ v: 1, note: `as of ${version}`, padding: "é".repeat(version) })
 
 /**
- * Registers the tests of the stored SLA fold for an adapter; each test builds its own store
- * from `layer`.
- *
- * @example
- * StoredSlaSuite.run("memory", MemoryTicketStore.layer())
- *
- * @category testing
- * @since 0.1.0
+ * Registers the "storedSla" part of the suite on stores built from `layer`.
  */
-export const run = <E>(name: string, layer: Fixtures.StoreLayer<E>): void => {
-  describe(`TicketStore conformance, the stored SLA fold: ${name}`, () => {
+export const register = <E>(layer: Fixtures.StoreLayer<E>, _settings: Settings): void => {
+  describe("storedSla", () => {
     it("a ticket appended without a fold loads without one", () =>
-      withPorts(layer, ({ tickets }) =>
+      withStore(layer, (tickets) =>
         Effect.gen(function* () {
           const ws = yield* freshWorkspace
           const id = ticketIn(ws, "t1")
@@ -38,7 +31,7 @@ export const run = <E>(name: string, layer: Fixtures.StoreLayer<E>): void => {
       ))
 
     it("load returns the fold of the last append that gave one, with the version it ended on", () =>
-      withPorts(layer, ({ tickets }) =>
+      withStore(layer, (tickets) =>
         Effect.gen(function* () {
           const ws = yield* freshWorkspace
           const id = ticketIn(ws, "t1")
@@ -52,7 +45,7 @@ export const run = <E>(name: string, layer: Fixtures.StoreLayer<E>): void => {
       ))
 
     it("an append that gives no fold leaves the stored one, at the version it was written", () =>
-      withPorts(layer, ({ tickets }) =>
+      withStore(layer, (tickets) =>
         Effect.gen(function* () {
           const ws = yield* freshWorkspace
           const id = ticketIn(ws, "t1")
@@ -65,7 +58,7 @@ export const run = <E>(name: string, layer: Fixtures.StoreLayer<E>): void => {
       ))
 
     it("a refused append writes no fold", () =>
-      withPorts(layer, ({ tickets }) =>
+      withStore(layer, (tickets) =>
         Effect.gen(function* () {
           const ws = yield* freshWorkspace
           const id = ticketIn(ws, "t1")
@@ -77,7 +70,7 @@ export const run = <E>(name: string, layer: Fixtures.StoreLayer<E>): void => {
       ))
 
     it("appendAll keeps each stream's fold, all or nothing", () =>
-      withPorts(layer, ({ tickets }) =>
+      withStore(layer, (tickets) =>
         Effect.gen(function* () {
           const ws = yield* freshWorkspace
           const [a, b] = [ticketIn(ws, "a"), ticketIn(ws, "b")]

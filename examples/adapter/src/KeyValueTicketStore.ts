@@ -1,0 +1,450 @@
+/**
+ * A `TicketStore` adapter written from the port and the conformance suite alone, on the small
+ * key-value database of `KeyValue`: streams under `stream/`, each workspace's tickets (the index
+ * queries read) under `ticket/<workspace>/`, public numbers, timers and outbox messages in
+ * buckets of their own, and every append one transaction. It declares no search and batches of
+ * at most 25 streams, so the suite holds it to refusing the rest with `Unsupported`.
+ * docs/adapters.md walks through it region by region.
+ */
+import {
+  EventStore,
+  type Ids,
+  Limits,
+  Outbox,
+  StoreCapabilities,
+  StoreError,
+  Ticket,
+  TicketEvent,
+  TicketQuery,
+  TicketStore,
+  Timers
+} from "@tessera/core"
+import { DateTime, Effect, type Layer, Option, Schema } from "effect"
+import * as KeyValue from "./KeyValue.js"
+
+// #region capabilities
+/**
+ * What this adapter declares: nothing survives the process, one process only, no search, and at
+ * most 25 streams per batch (as DynamoDB's transactions take 25 items).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const capabilities: TicketStore.StoreCapabilities = {
+  durable: false,
+  multiProcess: false,
+  search: "none",
+  maxBatch: 25
+}
+// #endregion
+
+/** A stream as stored: its events as the codec encodes them, and its workspace once opened. */
+interface StreamRecord {
+  readonly events: ReadonlyArray<string>
+  readonly workspaceId: string | null
+}
+
+/**
+ * A ticket in its workspace's index: its snapshot (`Ticket` encoded), its SLA due time, and the
+ * help desk's SLA fold with the version it was written at (`AppendEffects.sla`).
+ */
+interface TicketRecord {
+  readonly state: unknown
+  readonly slaDueAt: number | null
+  readonly sla: TicketStore.StoredSla | null
+}
+
+/** A timer or an outbox message waiting, with its lease (epoch milliseconds) and attempts. */
+interface Pending {
+  readonly value: unknown
+  readonly order: number
+  readonly availableAt: number
+  readonly attempts: number
+}
+
+const encodeEvent = Schema.encodeSync(TicketEvent.TicketEventJson)
+const decodeEvent = Schema.decodeUnknownSync(TicketEvent.TicketEventJson)
+const encodeTicket = Schema.encodeSync(Ticket.Ticket)
+const decodeTicket = Schema.decodeUnknownSync(Ticket.Ticket)
+const millis = DateTime.toEpochMillis
+
+/** A key of the database: a bucket and a name, each part escaped so that no id can add a `/`. */
+const key = (...parts: ReadonlyArray<string>): string => parts.map(encodeURIComponent).join("/")
+
+/** An expected refusal raised inside a transaction, so that nothing of it is applied. */
+class Refused {
+  constructor(readonly error: TicketStore.AppendError) {}
+}
+
+// #region run
+/** Runs one operation on the database: its failure is the retryable `StoreUnavailable`, cause kept. */
+const run = <A>(operation: string, query: () => Promise<A>): Effect.Effect<A, StoreError.StoreUnavailable> =>
+  Effect.tryPromise({
+    try: query,
+    catch: (cause) => new StoreError.StoreUnavailable({ operation, reason: String(cause), cause })
+  })
+
+/** Runs a write that may be refused: a refusal thrown in its transaction becomes the port's error. */
+const runWrite = <A>(operation: string, query: () => Promise<A>): Effect.Effect<A, TicketStore.AppendError> =>
+  Effect.tryPromise({
+    try: query,
+    catch: (cause) =>
+      cause instanceof Refused
+        ? cause.error
+        : new StoreError.StoreUnavailable({ operation, reason: String(cause), cause })
+  })
+// #endregion
+
+/**
+ * Builds the store on an empty database: the ticket store and the timers and outbox its appends
+ * write to.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (
+  db: KeyValue.KeyValue = KeyValue.make(),
+  options: { readonly firstPublicId?: number } = {}
+): Effect.Effect<TicketStore.Adapter> =>
+  Effect.sync(() => {
+    const first = options.firstPublicId ?? 1
+    let order = 0
+
+    const streamOf = (tx: KeyValue.Transaction, ticketId: string): StreamRecord => {
+      const stored = tx.get(key("stream", ticketId))
+      return stored === undefined ? { events: [], workspaceId: null } : JSON.parse(stored)
+    }
+    const recordOf = (tx: KeyValue.Transaction, stream: StreamRecord, ticketId: string): TicketRecord | undefined => {
+      const stored = stream.workspaceId === null ? undefined : tx.get(key("ticket", stream.workspaceId, ticketId))
+      return stored === undefined ? undefined : (JSON.parse(stored) as TicketRecord)
+    }
+    const stateOf = (tx: KeyValue.Transaction, stream: StreamRecord, ticketId: string): Ticket.State => {
+      const record = recordOf(tx, stream, ticketId)
+      return record === undefined ? undefined : decodeTicket(record.state)
+    }
+
+    // #region read-load
+    const read = (ticketId: Ids.TicketId) =>
+      run("read", () =>
+        db.transact((tx) => {
+          const events = streamOf(tx, ticketId).events.map((e) => decodeEvent(e))
+          return { events, version: events.length }
+        })
+      )
+
+    // The snapshot the index keeps is the fold of the events: no replay per command. The SLA fold
+    // the help desk wrote beside it comes back as it was given, with its version.
+    const load = (ticketId: Ids.TicketId) =>
+      run("load", () =>
+        db.transact((tx) => {
+          const stream = streamOf(tx, ticketId)
+          const record = recordOf(tx, stream, ticketId)
+          const state = record === undefined ? undefined : decodeTicket(record.state)
+          const version = stream.events.length
+          const sla = record?.sla ?? undefined
+          return sla === undefined ? { state, version } : { state, version, sla }
+        })
+      )
+    // #endregion
+
+    // #region append
+    /**
+     * Checks one stream's request inside a transaction, in the order the port states: its version
+     * (`VersionConflict`), then the public number an opening claims (`PublicIdTaken`), then the
+     * per-ticket limits (`LimitExceeded`). Returns the state the events lead to.
+     */
+    const check = (tx: KeyValue.Transaction, request: TicketStore.AppendRequest) => {
+      const stream = streamOf(tx, request.ticketId)
+      const actual = stream.events.length
+      if (actual !== request.expectedVersion) {
+        throw new Refused(
+          new StoreError.VersionConflict({ ticketId: request.ticketId, expected: request.expectedVersion, actual })
+        )
+      }
+      for (const event of request.events) {
+        if (event._tag === "TicketOpened" && tx.get(key("number", event.workspaceId, String(event.publicId)))) {
+          throw new Refused(new StoreError.PublicIdTaken({ workspaceId: event.workspaceId, publicId: event.publicId }))
+        }
+      }
+      return { stream, prior: stateOf(tx, stream, request.ticketId) }
+    }
+
+    /** Writes a checked request: events, the index's snapshot, numbers and the append's effects. */
+    const write = (tx: KeyValue.Transaction, request: TicketStore.AppendRequest, checked: ReturnType<typeof check>) => {
+      const { ticketId, events, effects = {} } = request
+      // What is kept is what the codec gives back: an event that does not round-trip fails here.
+      const encoded = events.map((e) => encodeEvent(e))
+      const next = Ticket.fold(
+        encoded.map((e) => decodeEvent(e)),
+        checked.prior
+      )
+      const workspaceId = next?.workspaceId ?? checked.stream.workspaceId
+      if (events.length > 0) {
+        tx.put(key("stream", ticketId), JSON.stringify({ events: [...checked.stream.events, ...encoded], workspaceId }))
+      }
+      for (const event of events) {
+        if (event._tag === "TicketOpened") tx.put(key("number", event.workspaceId, String(event.publicId)), ticketId)
+      }
+      const version = checked.stream.events.length + events.length
+      if (next !== undefined && (events.length > 0 || effects.slaDueAt !== undefined || effects.sla !== undefined)) {
+        const index = key("ticket", next.workspaceId, ticketId)
+        const stored = tx.get(index)
+        const previous = stored === undefined ? undefined : (JSON.parse(stored) as TicketRecord)
+        const slaDueAt =
+          effects.slaDueAt === undefined
+            ? (previous?.slaDueAt ?? null)
+            : effects.slaDueAt === null
+              ? null
+              : millis(effects.slaDueAt)
+        const sla = effects.sla === undefined ? (previous?.sla ?? null) : { value: effects.sla, version }
+        tx.put(index, JSON.stringify({ state: encodeTicket(next), slaDueAt, sla } satisfies TicketRecord))
+      }
+      // The effects, in the same transaction: they exist exactly when the events do.
+      for (const timer of effects.timers ?? []) schedule(tx, timer)
+      for (const message of effects.outbox ?? []) {
+        if (tx.get(key("outbox-channel", message.id)) !== undefined) continue
+        tx.put(key("outbox-channel", message.id), message.channel)
+        tx.put(
+          key("outbox", message.channel, message.id),
+          pending({ ...message, createdAt: millis(message.createdAt) })
+        )
+      }
+      return version
+    }
+
+    const append = (
+      ticketId: Ids.TicketId,
+      expectedVersion: number,
+      events: ReadonlyArray<TicketEvent.TicketEvent>,
+      effects?: TicketStore.AppendEffects
+    ) => {
+      const request = { ticketId, expectedVersion, events, ...(effects === undefined ? {} : { effects }) }
+      const tooLarge = Limits.checkWrite([request], "append")
+      if (tooLarge !== undefined) return Effect.fail(tooLarge)
+      return runWrite("append", () =>
+        db.transact((tx) => {
+          const checked = check(tx, request)
+          const exceeded = beyondLimits(checked.prior, request, "append")
+          if (exceeded !== undefined) throw new Refused(exceeded)
+          return write(tx, request, checked)
+        })
+      )
+    }
+    // #endregion
+
+    const beyondLimits = (prior: Ticket.State, request: TicketStore.AppendRequest, operation: string) =>
+      Limits.checkTicket(Limits.sizeOf(prior), Limits.sizeOf(Ticket.fold(request.events, prior)), operation)
+
+    // #region append-all
+    const appendAll = (
+      batch: ReadonlyArray<TicketStore.AppendRequest>
+    ): Effect.Effect<ReadonlyArray<number>, TicketStore.AppendError> => {
+      // Refusals that need no read come first: too many streams for the port, then for this store.
+      const tooLarge = Limits.checkWrite(batch, "appendAll") ?? StoreCapabilities.checkBatch(capabilities, batch.length)
+      if (tooLarge !== undefined) return Effect.fail(tooLarge)
+      // A stream named twice is the caller's bug: a defect, never a retryable failure.
+      const repeated = EventStore.repeatedStream(batch)
+      if (repeated !== undefined) return Effect.die(EventStore.duplicateInBatch(repeated))
+      return runWrite("appendAll", () =>
+        db.transact((tx) => {
+          // Every check before any write, in batch order; two openings may not claim one number.
+          const claimed = new Set<string>()
+          const checked = batch.map((request) => {
+            const result = check(tx, request)
+            for (const event of request.events) {
+              if (event._tag !== "TicketOpened") continue
+              const number = key(event.workspaceId, String(event.publicId))
+              if (claimed.has(number)) {
+                throw new Refused(
+                  new StoreError.PublicIdTaken({ workspaceId: event.workspaceId, publicId: event.publicId })
+                )
+              }
+              claimed.add(number)
+            }
+            return result
+          })
+          batch.forEach((request, i) => {
+            const exceeded = beyondLimits(checked[i]?.prior, request, "appendAll")
+            if (exceeded !== undefined) throw new Refused(exceeded)
+          })
+          return batch.map((request, i) => write(tx, request, checked[i] as ReturnType<typeof check>))
+        })
+      )
+    }
+    // #endregion
+
+    // #region public-numbers
+    const nextPublicId = (workspaceId: Ids.WorkspaceId) =>
+      Effect.flatMap(
+        run("nextPublicId", () =>
+          db.transact((tx) => {
+            const last = Number(tx.get(key("sequence", workspaceId)) ?? first - 1)
+            let next = Math.max(last, first - 1) + 1
+            // Skip numbers a ticket holds (chosen by hand): never hand out one already used.
+            while (tx.get(key("number", workspaceId, String(next))) !== undefined) next++
+            if (next <= Limits.publicIdMax) tx.put(key("sequence", workspaceId), String(next))
+            return next
+          })
+        ),
+        (next) => {
+          const exceeded = Limits.check("publicIdMax", next, "nextPublicId")
+          return exceeded === undefined ? Effect.succeed(next as Ids.PublicId) : Effect.fail(exceeded)
+        }
+      )
+
+    const resolve = (workspaceId: Ids.WorkspaceId, publicId: Ids.PublicId) =>
+      run("resolve", () =>
+        db.transact((tx) => Option.fromNullishOr(tx.get(key("number", workspaceId, String(publicId))) as Ids.TicketId))
+      )
+    // #endregion
+
+    // #region query
+    const query = (workspaceId: Ids.WorkspaceId, ticketQuery: TicketQuery.TicketQuery) => {
+      // No search here: a query with one is refused as the capabilities say, never half answered.
+      const unsupported = StoreCapabilities.checkQuery(capabilities, ticketQuery)
+      if (unsupported !== undefined) return Effect.fail(unsupported)
+      return Effect.flatMap(
+        run("query", () => db.scan(key("ticket", workspaceId))),
+        (entries) => {
+          const summaries = entries.map(([, stored]) => {
+            const record = JSON.parse(stored) as TicketRecord
+            const summary = TicketQuery.summarize(decodeTicket(record.state))
+            return record.slaDueAt === null ? summary : { ...summary, slaDueAt: DateTime.makeUnsafe(record.slaDueAt) }
+          })
+          // The port's definition of a page, order and cursor, over this workspace's tickets.
+          return TicketQuery.run(ticketQuery, summaries)
+        }
+      )
+    }
+    // #endregion
+
+    const tickets = TicketStore.TicketStore.of({
+      capabilities,
+      read,
+      load,
+      append,
+      appendAll,
+      nextPublicId,
+      resolve,
+      query
+    })
+
+    // -- timers and outbox, which appends write to ----------------------------------------------
+
+    const pending = (value: unknown): string =>
+      JSON.stringify({ value, order: order++, availableAt: 0, attempts: 0 } satisfies Pending)
+
+    const schedule = (tx: KeyValue.Transaction, timer: Timers.Timer) => {
+      if (tx.get(key("timer-workspace", timer.id)) !== undefined) return
+      tx.put(key("timer-workspace", timer.id), timer.workspaceId)
+      tx.put(key("timer", timer.workspaceId, timer.id), pending({ ...timer, dueAt: millis(timer.dueAt) }))
+    }
+
+    /** The first `limit` entries of a bucket ready at `at` in `rank` order, leased until `at + lease`. */
+    const claim = (
+      tx: KeyValue.Transaction,
+      bucket: string,
+      ready: (value: Record<string, unknown>) => boolean,
+      rank: (value: Record<string, unknown>) => number,
+      at: number,
+      limit: number,
+      lease: number
+    ): ReadonlyArray<Pending & { readonly value: Record<string, unknown> }> => {
+      const due = tx
+        .scan(bucket)
+        .map(([name, stored]) => ({ name, entry: JSON.parse(stored) as Pending & { value: Record<string, unknown> } }))
+        .filter(({ entry }) => ready(entry.value) && entry.availableAt <= at)
+        .sort((a, b) => rank(a.entry.value) - rank(b.entry.value) || a.entry.order - b.entry.order)
+        .slice(0, Math.max(0, limit))
+      for (const { name, entry } of due) tx.put(name, JSON.stringify({ ...entry, availableAt: at + lease }))
+      return due.map(({ entry }) => entry)
+    }
+
+    const timers = Timers.Timers.of({
+      schedule: (timer) => run("schedule", () => db.transact((tx) => schedule(tx, timer))),
+      claimDue: (workspaceId, now, limit, leaseMillis) =>
+        run("claimDue", () =>
+          db.transact((tx) =>
+            claim(
+              tx,
+              key("timer", workspaceId),
+              (t) => (t.dueAt as number) <= millis(now),
+              (t) => t.dueAt as number,
+              millis(now),
+              limit,
+              leaseMillis
+            ).map(({ value }) => ({
+              ...(value as unknown as Timers.Timer),
+              dueAt: DateTime.makeUnsafe(value.dueAt as number)
+            }))
+          )
+        ),
+      complete: (id) =>
+        run("complete", () =>
+          db.transact((tx) => {
+            const workspaceId = tx.get(key("timer-workspace", id))
+            if (workspaceId === undefined) return
+            tx.delete(key("timer-workspace", id))
+            tx.delete(key("timer", workspaceId, id))
+          })
+        )
+    })
+
+    const outbox = Outbox.Outbox.of({
+      claim: (channel, now, limit, leaseMillis) =>
+        run("claim", () =>
+          db.transact((tx) =>
+            claim(
+              tx,
+              key("outbox", channel),
+              () => true,
+              (m) => m.createdAt as number,
+              millis(now),
+              limit,
+              leaseMillis
+            ).map(
+              ({ value, attempts }): Outbox.ClaimedMessage => ({
+                ...(value as unknown as Outbox.OutboxMessage),
+                createdAt: DateTime.makeUnsafe(value.createdAt as number),
+                attempts
+              })
+            )
+          )
+        ),
+      complete: (id) =>
+        run("complete", () =>
+          db.transact((tx) => {
+            const channel = tx.get(key("outbox-channel", id))
+            if (channel === undefined) return
+            tx.delete(key("outbox-channel", id))
+            tx.delete(key("outbox", channel, id))
+          })
+        ),
+      retry: (id, retryAt) =>
+        run("retry", () =>
+          db.transact((tx) => {
+            const channel = tx.get(key("outbox-channel", id))
+            const stored = channel === undefined ? undefined : tx.get(key("outbox", channel, id))
+            if (channel === undefined || stored === undefined) return
+            const entry = JSON.parse(stored) as Pending
+            tx.put(
+              key("outbox", channel, id),
+              JSON.stringify({ ...entry, attempts: entry.attempts + 1, availableAt: millis(retryAt) })
+            )
+          })
+        )
+    })
+
+    return { tickets, timers, outbox }
+  })
+
+// #region layer
+/**
+ * The store as a layer: the ticket store, and the timers and outbox of the same database.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = (options: { readonly firstPublicId?: number } = {}): Layer.Layer<TicketStore.Services> =>
+  TicketStore.layerOf(make(KeyValue.make(), options))
+// #endregion

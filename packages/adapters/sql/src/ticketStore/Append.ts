@@ -1,0 +1,376 @@
+/**
+ * `append` and `appendAll` of the SQL ticket store: each one transaction that locks the streams'
+ * rows (in one order, so batches never deadlock), checks their versions and the public numbers
+ * opened, and writes the plans; a simple append from a snapshot this process holds skips the
+ * read (on PostgreSQL, down to one statement). Failures become the port's errors here: a lost
+ * race or a deadlock is the `VersionConflict` it stands for, a driver failure `StoreUnavailable`.
+ */
+import {
+  EventStore,
+  type Ids,
+  Limits,
+  StoreCapabilities,
+  StoreError,
+  Ticket,
+  type TicketEvent,
+  type TicketStore
+} from "@tessera/core"
+import { Effect, Result } from "effect"
+import type { Kysely } from "kysely"
+import type { Database } from "../Database.js"
+import * as DriverError from "../internal/DriverError.js"
+import type { Plan, Planner } from "./AppendPlan.js"
+import type { Reads } from "./Reads.js"
+import {
+  type AppendError,
+  decodeEvent,
+  encodeEvent,
+  RaceLost,
+  Refused,
+  type Shared,
+  type State,
+  type TicketRow
+} from "./Shared.js"
+import type { Writes } from "./Writes.js"
+
+/** One stream's append, its events as they are kept (through the codec). */
+interface Entry {
+  readonly ticketId: Ids.TicketId
+  readonly expectedVersion: number
+  readonly decoded: ReadonlyArray<TicketEvent.TicketEvent>
+  readonly encoded: ReadonlyArray<string>
+  readonly effects: TicketStore.AppendEffects
+}
+
+/** A stream as read in a write transaction: its projection row (if it holds a ticket) and version. */
+interface Locked {
+  readonly row:
+    | {
+        readonly version: number
+        readonly summary: string
+        readonly messages: string | null
+        readonly sla_due_at: number | string | null
+      }
+    | undefined
+  readonly version: number
+}
+
+/** What a committed append left: the stream's version and state, and its row when known. */
+interface Written {
+  readonly version: number
+  readonly state: State
+  readonly row: TicketRow | undefined
+}
+
+/** Whether a driver error is a unique violation of `constraint` (PostgreSQL name, SQLite columns). */
+const violates = (cause: unknown, constraint: string, sqliteColumns: string): boolean => {
+  const code = DriverError.fieldOf(cause, "code")
+  if (code === "23505") return DriverError.fieldOf(cause, "constraint") === constraint
+  return (
+    (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") &&
+    DriverError.messageOf(cause).includes(sqliteColumns)
+  )
+}
+
+/**
+ * The appends of the store, from its reads, planner and writers.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (
+  shared: Shared,
+  capabilities: StoreCapabilities.StoreCapabilities,
+  reads: Reads,
+  planner: Planner,
+  writes: Writes
+) => {
+  const { pg, key, states, withSignal, transact } = shared
+  const { storedRow, bareVersion, decodeStored, decodeRows, eventRows, currentVersion } = reads
+  const { projection, planAppend, rowAfter, rowsOf } = planner
+  const { writePlan, writeEffects, oneStatementRows, appendInOneStatement } = writes
+
+  /**
+   * An append's events as they are kept: what the codec gives back, as in the memory store. An
+   * event that does not round-trip is a bug in the caller (a defect), found here.
+   */
+  const prepare = (request: TicketStore.AppendRequest): Entry => {
+    const encoded = request.events.map((e) => encodeEvent(e))
+    return {
+      ticketId: request.ticketId,
+      expectedVersion: request.expectedVersion,
+      decoded: encoded.map((text) => decodeEvent(text)),
+      encoded,
+      effects: request.effects ?? {}
+    }
+  }
+
+  /** A stream's row, read (and on PostgreSQL locked) in the transaction, with its version. */
+  const lockStream = async (trx: Kysely<Database>, ticketId: string): Promise<Locked> => {
+    const row = await storedRow(trx, ticketId, true)
+    return { row, version: row === undefined ? await bareVersion(trx, ticketId) : Number(row.version) }
+  }
+
+  const conflictOf = (entry: Entry, actual: number): StoreError.VersionConflict | undefined =>
+    actual === entry.expectedVersion
+      ? undefined
+      : new StoreError.VersionConflict({ ticketId: entry.ticketId, expected: entry.expectedVersion, actual })
+
+  /** The state of a locked stream: its snapshot, or the fold of its events when that no longer decodes. */
+  const priorOf = async (trx: Kysely<Database>, ticketId: string, locked: Locked): Promise<State> => {
+    if (locked.row === undefined) return undefined
+    try {
+      return decodeStored(ticketId, locked.version, locked.row.summary, locked.row.messages)
+    } catch {
+      const history = decodeRows(ticketId, await eventRows(trx, ticketId))
+      if (Result.isFailure(history)) throw new Refused(history.failure)
+      return Ticket.fold(history.success)
+    }
+  }
+
+  /** The first opening among `events` whose public number a ticket of its workspace holds. */
+  const takenNumber = async (
+    trx: Kysely<Database>,
+    events: ReadonlyArray<TicketEvent.TicketEvent>
+  ): Promise<StoreError.PublicIdTaken | undefined> => {
+    for (const event of events) {
+      if (event._tag !== "TicketOpened") continue
+      const holder = await trx
+        .selectFrom("tickets")
+        .select("id")
+        .where("workspace_id", "=", key(event.workspaceId))
+        .where("public_id", "=", event.publicId)
+        .executeTakeFirst()
+      if (holder !== undefined) {
+        return new StoreError.PublicIdTaken({ workspaceId: event.workspaceId, publicId: event.publicId })
+      }
+    }
+    return undefined
+  }
+
+  /**
+   * Writes one entry whose version and numbers were checked, in the current transaction
+   * (`known`: see `writePlan`), unless it goes beyond a per-ticket limit. An entry with no
+   * events and no effects writes nothing: it only asserted its version. `planned`: the plan
+   * already worked out on the same prior state.
+   */
+  const writeEntry = async (
+    trx: Kysely<Database>,
+    operation: string,
+    entry: Entry,
+    prior: State,
+    priorRow: TicketRow | undefined,
+    known: boolean,
+    planned?: Plan
+  ): Promise<Written> => {
+    const { ticketId, expectedVersion, decoded, encoded, effects } = entry
+    const plan = planned ?? planAppend(operation, ticketId, expectedVersion, decoded, encoded, prior, priorRow, effects)
+    if (plan.exceeded !== undefined) throw new Refused(plan.exceeded)
+    const idle =
+      decoded.length === 0 &&
+      (effects.timers ?? []).length === 0 &&
+      (effects.outbox ?? []).length === 0 &&
+      effects.slaDueAt === undefined &&
+      effects.sla === undefined
+    if (!idle) {
+      await writePlan(trx, plan, expectedVersion, known)
+      await writeEffects(trx, plan)
+    }
+    return { version: expectedVersion + decoded.length, state: plan.next, row: idle ? undefined : rowAfter(plan) }
+  }
+
+  /** One entry by reading its row in the transaction: lock, check the version and numbers, write. */
+  const appendIn = async (trx: Kysely<Database>, entry: Entry): Promise<Written> => {
+    const locked = await lockStream(trx, entry.ticketId)
+    const conflict = conflictOf(entry, locked.version)
+    if (conflict !== undefined) throw new Refused(conflict)
+    const prior = await priorOf(trx, entry.ticketId, locked)
+    const taken = await takenNumber(trx, entry.decoded)
+    if (taken !== undefined) throw new Refused(taken)
+    // The row as stored (its queue columns follow from the state; its SLA due time was read),
+    // so that the next append from this process can update only the columns that change.
+    const stored = locked.row
+    const priorRow =
+      prior === undefined || stored === undefined
+        ? undefined
+        : projection(prior, locked.version, stored.sla_due_at === null ? null : Number(stored.sla_due_at))
+    return writeEntry(trx, "append", entry, prior, priorRow, false)
+  }
+
+  /** Keeps what a committed write left as the stream's cached state. */
+  const remember = (ticketId: string, written: Written) => {
+    if (written.state === undefined) states.delete(ticketId)
+    else
+      states.set(ticketId, {
+        version: written.version,
+        state: written.state,
+        ...(written.row === undefined ? {} : { row: written.row })
+      })
+  }
+
+  /** What a failed append's transaction threw, as the error it stands for. */
+  const appendFailure =
+    (operation: string, entries: ReadonlyArray<Entry>) =>
+    (cause: unknown): AppendError | RaceLost => {
+      if (cause instanceof Refused) return cause.error
+      // A deadlock victim (PostgreSQL) lost a race too: the caller reloads and decides again.
+      if (cause instanceof RaceLost || DriverError.fieldOf(cause, "code") === "40P01") return new RaceLost()
+      if (violates(cause, "events_stream_version", "events.stream_id, events.version")) return new RaceLost()
+      if (violates(cause, "tickets_workspace_public_id", "tickets.workspace_id, tickets.public_id")) {
+        const openings = entries.flatMap((entry) =>
+          entry.decoded.flatMap((e) => (e._tag === "TicketOpened" ? [e] : []))
+        )
+        // PostgreSQL names the number in the detail; SQLite does not (but its writers are serial).
+        const detail = String(DriverError.fieldOf(cause, "detail") ?? "")
+        const opening = openings.find((o) => detail.includes(`=(${key(o.workspaceId)}, ${o.publicId})`)) ?? openings[0]
+        if (opening !== undefined) {
+          return new StoreError.PublicIdTaken({ workspaceId: opening.workspaceId, publicId: opening.publicId })
+        }
+      }
+      // A single stream's append names its ticket; which stream of a batch held the value is unknown.
+      return DriverError.failure(operation, cause, entries.length === 1 ? entries[0]?.ticketId : undefined)
+    }
+
+  /**
+   * The conflict a lost race stands for: the first entry whose stream is no longer at its
+   * expected version, or the first entry when every stream is back where it was expected.
+   */
+  const lostRace = (entries: ReadonlyArray<Entry>): Effect.Effect<never, AppendError> =>
+    Effect.gen(function* () {
+      let first: StoreError.VersionConflict | undefined
+      for (const entry of entries) {
+        const actual = yield* currentVersion(entry.ticketId)
+        const conflict = new StoreError.VersionConflict({
+          ticketId: entry.ticketId,
+          expected: entry.expectedVersion,
+          actual
+        })
+        if (actual !== entry.expectedVersion) return yield* Effect.fail(conflict)
+        first ??= conflict
+      }
+      return yield* first === undefined ? Effect.die(new Error("a lost race in an empty batch")) : Effect.fail(first)
+    })
+
+  const append = (
+    ticketId: Ids.TicketId,
+    expectedVersion: number,
+    events: ReadonlyArray<TicketEvent.TicketEvent>,
+    effects: TicketStore.AppendEffects = {}
+  ): Effect.Effect<number, AppendError> =>
+    Effect.suspend((): Effect.Effect<number, AppendError> => {
+      const tooLarge = Limits.checkWrite([{ events }], "append")
+      if (tooLarge !== undefined) return Effect.fail(tooLarge)
+      const entry = prepare({ ticketId, expectedVersion, events, effects })
+      const { decoded, encoded } = entry
+      // The snapshot this process last saw at exactly `expectedVersion`: a version's state
+      // never changes, and versions only grow, so writing version `expectedVersion + 1` is
+      // then the version check itself, and the read of the row (and its lock) can be skipped.
+      const seen = states.get(ticketId)
+      const snapshot =
+        seen !== undefined &&
+        seen.version === expectedVersion &&
+        seen.state !== undefined &&
+        decoded.length > 0 &&
+        !decoded.some((e) => e._tag === "TicketOpened")
+          ? seen.state
+          : undefined
+      // An append beyond a limit on the snapshot goes the way that reads the row: the stream
+      // may have moved on, and then the conflict is the answer, as in the memory store.
+      const planned =
+        snapshot === undefined
+          ? undefined
+          : planAppend("append", ticketId, expectedVersion, decoded, encoded, snapshot, seen?.row, effects)
+      const plan = planned?.exceeded === undefined ? planned : undefined
+      const body = (trx: Kysely<Database>): Promise<Written> =>
+        plan === undefined || snapshot === undefined
+          ? appendIn(trx, entry)
+          : writeEntry(trx, "append", entry, snapshot, seen?.row, true, plan)
+      const oneStatement = (): Promise<Written> | undefined => {
+        if (!pg || plan === undefined) return undefined
+        const { row, texts } = plan
+        if (row === undefined || texts === undefined || texts.deleteMessages || texts.deleteSubject) return undefined
+        if (rowsOf(plan) > oneStatementRows) return undefined
+        return appendInOneStatement(plan, row, expectedVersion).then((written) => {
+          if (!written) throw new RaceLost()
+          return { version: expectedVersion + decoded.length, state: plan.next, row: rowAfter(plan) }
+        })
+      }
+      return Effect.tryPromise({
+        try: withSignal(() => oneStatement() ?? transact(body)),
+        catch: appendFailure("append", [entry])
+      }).pipe(
+        Effect.tap((written) => Effect.sync(() => remember(ticketId, written))),
+        Effect.map((written) => written.version),
+        Effect.tapError(() => Effect.sync(() => states.delete(ticketId))),
+        Effect.catch((error) => (error instanceof RaceLost ? lostRace([entry]) : Effect.fail(error)))
+      )
+    })
+
+  const appendAll = (
+    batch: ReadonlyArray<TicketStore.AppendRequest>
+  ): Effect.Effect<ReadonlyArray<number>, AppendError> =>
+    Effect.suspend((): Effect.Effect<ReadonlyArray<number>, AppendError> => {
+      if (batch.length === 0) return Effect.succeed([])
+      const tooLarge = Limits.checkWrite(batch, "appendAll") ?? StoreCapabilities.checkBatch(capabilities, batch.length)
+      if (tooLarge !== undefined) return Effect.fail(tooLarge)
+      const repeated = EventStore.repeatedStream(batch)
+      if (repeated !== undefined) return Effect.die(EventStore.duplicateInBatch(repeated))
+      const entries = batch.map(prepare)
+      // Every batch locks its rows in one order (by ticket id), so that two batches on
+      // PostgreSQL never wait on each other's rows in a cycle; versions go back in batch order.
+      const order = entries
+        .map((_, index) => index)
+        .sort((a, b) => {
+          const [x, y] = [entries[a]?.ticketId ?? "", entries[b]?.ticketId ?? ""]
+          return x < y ? -1 : x > y ? 1 : 0
+        })
+      const body = async (trx: Kysely<Database>): Promise<ReadonlyArray<Written>> => {
+        const locked: Array<Locked> = []
+        for (const index of order) locked[index] = await lockStream(trx, (entries[index] as Entry).ticketId)
+        // Every refusal before any write, in batch order (as the memory store gives them);
+        // two openings of the batch may not claim the same number either.
+        const claimed = new Set<string>()
+        for (const [index, entry] of entries.entries()) {
+          const refused =
+            conflictOf(entry, (locked[index] as Locked).version) ?? (await takenNumber(trx, entry.decoded))
+          if (refused !== undefined) throw new Refused(refused)
+          for (const event of entry.decoded) {
+            if (event._tag !== "TicketOpened") continue
+            const number = `${event.workspaceId}\u0000${event.publicId}`
+            if (claimed.has(number)) {
+              throw new Refused(
+                new StoreError.PublicIdTaken({ workspaceId: event.workspaceId, publicId: event.publicId })
+              )
+            }
+            claimed.add(number)
+          }
+        }
+        const written: Array<Written> = []
+        for (const index of order) {
+          const entry = entries[index] as Entry
+          const prior = await priorOf(trx, entry.ticketId, locked[index] as Locked)
+          written[index] = await writeEntry(trx, "appendAll", entry, prior, undefined, false)
+        }
+        return written
+      }
+      return Effect.tryPromise({
+        try: withSignal(() => transact(body)),
+        catch: appendFailure("appendAll", entries)
+      }).pipe(
+        Effect.tap((written) =>
+          Effect.sync(() => {
+            for (const [index, w] of written.entries()) remember((entries[index] as Entry).ticketId, w)
+          })
+        ),
+        Effect.map((written) => written.map((w) => w.version)),
+        Effect.tapError(() =>
+          Effect.sync(() => {
+            for (const entry of entries) states.delete(entry.ticketId)
+          })
+        ),
+        Effect.catch((error) => (error instanceof RaceLost ? lostRace(entries) : Effect.fail(error)))
+      )
+    })
+
+  return { append, appendAll }
+}

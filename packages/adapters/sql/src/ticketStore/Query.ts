@@ -1,0 +1,246 @@
+/**
+ * `query` on SQL: one page of a workspace's tickets as `TicketQuery.run` defines it, built from
+ * the query's filters and sort keys with bound parameters only, paged by keyset after the
+ * cursor's position, with `Search`'s conditions when the query searches. Summaries come from the
+ * projection row's snapshot, decoded once per version.
+ */
+import { type Ids, type StoreError, TicketQuery } from "@tessera/core"
+import { DateTime, Effect } from "effect"
+import { type Expression, type OrderByItemBuilder, type SqlBool, sql } from "kysely"
+import * as DriverError from "../internal/DriverError.js"
+import * as TagFilters from "../internal/TagFilters.js"
+import type { Search, Searcher } from "./Search.js"
+import { decodeSummary, millis, type Shared, type Tickets } from "./Shared.js"
+
+type OrderBy = OrderByItemBuilder
+
+/** The categories of the `tickets_group_queue` partial index (see the migration). */
+const unresolvedCategories: ReadonlyArray<string> = ["new", "open", "pending", "on_hold"]
+const unresolved = sql<SqlBool>`category in ('new', 'open', 'pending', 'on_hold')`
+const never = sql<SqlBool>`1 = 0`
+
+/**
+ * The store's `query`, on its client and search.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (shared: Shared, searcher: Searcher) => {
+  const { db, pg, key, numeric, run, summaries } = shared
+  const { hasTerm, withTerm, walkWindow, rarestTerm } = searcher
+
+  /** `column in (values)`; an empty list matches nothing, as `includes` on `[]` does. */
+  const oneOf = (
+    eb: Tickets,
+    column: "category" | "status" | "priority" | "channel",
+    values: ReadonlyArray<string>
+  ): Expression<SqlBool> => (values.length === 0 ? never : eb(column, "in", values.map(key)))
+
+  const nullable = (eb: Tickets, column: "assignee" | "group_id", value: string | null): Expression<SqlBool> =>
+    value === null ? eb(column, "is", null) : eb(column, "=", key(value))
+
+  const tagFilters = TagFilters.make(pg)
+
+  const filters = (eb: Tickets, ws: string, query: TicketQuery.TicketQuery): Array<Expression<SqlBool>> => {
+    const where: Array<Expression<SqlBool>> = [eb("workspace_id", "=", key(ws))]
+    if (query.category !== undefined) {
+      // Categories within the unresolved ones also state the partial index's predicate, in
+      // its very words, so that both planners can use `tickets_group_queue`.
+      const categories: ReadonlyArray<string> = query.category
+      const withinUnresolved = categories.length > 0 && categories.every((c) => unresolvedCategories.includes(c))
+      if (withinUnresolved) where.push(unresolved)
+      if (!withinUnresolved || !unresolvedCategories.every((c) => categories.includes(c))) {
+        where.push(oneOf(eb, "category", categories))
+      }
+    }
+    if (query.status !== undefined) where.push(oneOf(eb, "status", query.status))
+    if (query.assignee !== undefined) where.push(nullable(eb, "assignee", query.assignee))
+    if (query.group !== undefined) where.push(nullable(eb, "group_id", query.group))
+    if (query.requester !== undefined) where.push(eb("requester", "=", key(query.requester)))
+    if (query.organization !== undefined) where.push(eb("organization", "=", key(query.organization)))
+    if (query.priority !== undefined) where.push(oneOf(eb, "priority", query.priority))
+    if (query.channel !== undefined) where.push(oneOf(eb, "channel", query.channel))
+    if (query.tagsAny !== undefined) {
+      where.push(query.tagsAny.length === 0 ? never : tagFilters.any(eb, Array.from(new Set(query.tagsAny), key)))
+    }
+    if (query.tagsAll !== undefined && query.tagsAll.length > 0) {
+      where.push(tagFilters.all(eb, key(ws), Array.from(new Set(query.tagsAll), key)))
+    }
+    if (query.createdFrom !== undefined) where.push(eb("created_at", ">=", millis(query.createdFrom)))
+    if (query.createdTo !== undefined) where.push(eb("created_at", "<", millis(query.createdTo)))
+    if (query.updatedFrom !== undefined) where.push(eb("updated_at", ">=", millis(query.updatedFrom)))
+    if (query.updatedTo !== undefined) where.push(eb("updated_at", "<", millis(query.updatedTo)))
+    if (query.slaDueBefore !== undefined) {
+      where.push(eb.and([eb("sla_due_at", "is not", null), eb("sla_due_at", "<", millis(query.slaDueBefore))]))
+    }
+    return where
+  }
+
+  /** The sort keys of `TicketQuery.position`, as SQL expressions, the id last. */
+  const sortKeys = (sort: TicketQuery.SortKey): ReadonlyArray<Expression<unknown>> => {
+    const ref = (column: "created_at" | "updated_at" | "priority_rank" | "sla_due_at" | "id") =>
+      sql`${sql.ref(`tickets.${column}`)}`
+    switch (sort) {
+      case "created":
+        return [ref("created_at"), ref("id")]
+      case "updated":
+        return [ref("updated_at"), ref("id")]
+      case "priority":
+        return [ref("priority_rank"), ref("created_at"), ref("id")]
+      case "sla_due":
+        return [sql`(sla_due_at is null)`, ref("sla_due_at"), ref("id")]
+    }
+  }
+
+  /** Rows strictly after `after` in the query's order (lexicographic, with each key's direction). */
+  const keyset = (
+    eb: Tickets,
+    sort: TicketQuery.SortKey,
+    dirs: ReadonlyArray<1 | -1>,
+    after: TicketQuery.Position
+  ): Expression<SqlBool> => {
+    const [values, id] = after
+    const afterId = eb("tickets.id", (dirs[dirs.length - 1] ?? 1) === 1 ? ">" : "<", key(id))
+    if (sort === "sla_due" && (values[0] === 0 || values[0] === 1)) {
+      // The index-friendly form: tickets without a due time come last, ordered by id.
+      if (values[0] === 1) return eb.and([eb("sla_due_at", "is", null), afterId])
+      const due = numeric(values[1] ?? 0)
+      return eb.or([
+        eb("sla_due_at", "is", null),
+        eb("sla_due_at", (dirs[1] ?? 1) === 1 ? ">" : "<", due),
+        eb.and([eb("sla_due_at", "=", due), afterId])
+      ])
+    }
+    const keys: ReadonlyArray<Expression<unknown>> =
+      sort === "sla_due"
+        ? [sql`(case when sla_due_at is null then 1 else 0 end)`, sql`coalesce(sla_due_at, 0)`]
+        : sortKeys(sort).slice(0, -1)
+    // Missing cursor keys count as 0 and extra ones are ignored, as `TicketQuery.compare` does.
+    const alternatives: Array<Expression<SqlBool>> = []
+    keys.forEach((k, i) => {
+      const equal = keys.slice(0, i).map((prior, j) => eb(prior, "=", numeric(values[j] ?? 0)))
+      alternatives.push(eb.and([...equal, eb(k, (dirs[i] ?? 1) === 1 ? ">" : "<", numeric(values[i] ?? 0))]))
+    })
+    alternatives.push(eb.and([...keys.map((k, j) => eb(k, "=", numeric(values[j] ?? 0))), afterId]))
+    return eb.or(alternatives)
+  }
+
+  const summaryOf = (row: {
+    readonly id: string
+    readonly version: number
+    readonly summary: string
+    readonly sla_due_at: number | null
+  }): TicketQuery.TicketSummary => {
+    const version = Number(row.version)
+    const sla = row.sla_due_at === null ? null : Number(row.sla_due_at)
+    const cached = summaries.get(row.id)
+    if (cached !== undefined && cached.version === version && cached.sla === sla) return cached.summary
+    const decoded = decodeSummary(JSON.parse(row.summary))
+    const summary = sla === null ? decoded : { ...decoded, slaDueAt: DateTime.makeUnsafe(sla) }
+    summaries.set(row.id, { version, sla, summary })
+    return summary
+  }
+
+  const query = (
+    workspaceId: Ids.WorkspaceId,
+    ticketQuery: TicketQuery.TicketQuery
+  ): Effect.Effect<TicketQuery.TicketPage, StoreError.InvalidCursor | StoreError.StoreError> =>
+    Effect.gen(function* () {
+      const { sort, direction } = TicketQuery.ordering(ticketQuery)
+      const after =
+        ticketQuery.cursor === undefined
+          ? undefined
+          : yield* TicketQuery.decodeCursor(ticketQuery.cursor, sort, direction)
+      const limit = ticketQuery.limit ?? TicketQuery.defaultLimit
+      const terms = ticketQuery.search === undefined ? undefined : TicketQuery.searchTerms(ticketQuery.search)
+      const search: Search | undefined =
+        terms === undefined || terms.length === 0 ? undefined : { terms, driver: yield* rarestTerm(terms) }
+      const dirs = TicketQuery.directions(sort, direction)
+      const keys = sortKeys(sort)
+      const ordered = <Q extends { orderBy: (...args: Array<never>) => unknown }>(select: Q): Q => {
+        let out = select as unknown as {
+          orderBy: (k: Expression<unknown>, d: (ob: OrderBy) => OrderBy) => typeof out
+        }
+        keys.forEach((k, i) => {
+          out = out.orderBy(k, (ob) => ((dirs[i] ?? 1) === 1 ? ob.asc() : ob.desc()))
+        })
+        return out as unknown as Q
+      }
+      /** The tickets the query's filters (but not its search) and cursor let through. */
+      const candidates = (eb: Tickets): Expression<SqlBool> => {
+        const where = filters(eb, workspaceId, ticketQuery)
+        if (after !== undefined) where.push(keyset(eb, sort, dirs, after))
+        return eb.and(where)
+      }
+      const publicOnly = ticketQuery.searchIn === "public"
+      /** The page, in one statement: the search's terms checked on every candidate. */
+      const searchConditions = (driven: Search | undefined): Array<Expression<SqlBool>> =>
+        (driven?.terms ?? []).map((term) =>
+          // SQLite, common terms: every term's matches as a set (see `withTerm`).
+          term === driven?.driver || (!pg && driven?.common === true)
+            ? withTerm(term, driven?.common === true, publicOnly)
+            : hasTerm(term, publicOnly)
+        )
+      const whole = (driven: Search | undefined) =>
+        run("query", () =>
+          ordered(
+            db
+              .selectFrom("tickets")
+              .select(["id", "version", "summary", "sla_due_at"])
+              .where((eb) => eb.and([candidates(eb), ...searchConditions(driven)]))
+          )
+            .limit(limit + 1)
+            .execute()
+        )
+      let rows: ReadonlyArray<{ id: string; version: number; summary: string; sla_due_at: number | null }>
+      if (search === undefined || search.driver !== undefined) rows = yield* whole(search)
+      else {
+        // Every term is common: the first `walkWindow` candidates in the query's order
+        // usually hold a page. If they do not (the terms are common, their combination is
+        // not), and there are more candidates, the longest term drives the query instead.
+        const windowed = yield* run("query", () =>
+          ordered(
+            db
+              .selectFrom(
+                ordered(db.selectFrom("tickets").selectAll().where(candidates)).limit(walkWindow).as("tickets")
+              )
+              .select(["id", "version", "summary", "sla_due_at"])
+              .where((eb) => eb.and(searchConditions({ terms: search.terms, driver: undefined })))
+          )
+            .limit(limit + 1)
+            .execute()
+        )
+        const exhausted =
+          windowed.length > limit ||
+          (yield* run("query", () =>
+            db
+              .selectFrom(
+                db
+                  .selectFrom("tickets")
+                  .select("id")
+                  .where(candidates)
+                  .limit(walkWindow + 1)
+                  .as("c")
+              )
+              .select((eb) => eb.fn.countAll<number>().as("n"))
+              .executeTakeFirstOrThrow()
+          )).n <= walkWindow
+        const longest = [...search.terms].sort((a, b) => b.length - a.length)[0]
+        rows = exhausted ? windowed : yield* whole({ terms: search.terms, driver: longest, common: true })
+      }
+      const items = yield* Effect.try({
+        try: () => rows.slice(0, limit).map(summaryOf),
+        catch: (cause) => DriverError.unavailable("query", cause)
+      })
+      const last = items[items.length - 1]
+      return {
+        items,
+        nextCursor:
+          rows.length > limit && last !== undefined
+            ? TicketQuery.encodeCursor(sort, direction, TicketQuery.position(sort, last))
+            : undefined
+      }
+    })
+
+  return { query }
+}

@@ -1,0 +1,89 @@
+/**
+ * A value within `Limits` that the database cannot hold is `ValueTooLarge`, not the retryable
+ * `StoreUnavailable` (issue 13): on PostgreSQL an email id of 998 three-byte characters makes an
+ * index entry of the `email_message_ids` key larger than a btree page's share (2,704 bytes);
+ * nothing of the append is written. SQLite has no such bound and stores it.
+ */
+
+import { type Ids, Limits, TicketEvent } from "@tessera/core"
+import { Effect, Schema } from "effect"
+import { describe, expect, it } from "vitest"
+import * as SqlTicketStore from "../src/SqlTicketStore.js"
+import { freshPostgres, freshSqlite, pgUrl } from "./support.js"
+
+pgUrl()
+
+const at = "2026-03-09T13:00:00.000Z"
+/**
+ * 998 characters of three bytes each in UTF-8: within `Limits.emailIdLength`, 2,994 bytes, all
+ * different (PostgreSQL compresses an index entry first, and a repeated one would fit).
+ */
+const wideId = Array.from({ length: Limits.emailIdLength }, (_, i) => String.fromCodePoint(0x4e00 + i)).join("")
+
+const opening = (ws: string, ticketId: string) =>
+  Schema.decodeUnknownSync(TicketEvent.TicketEvent)({
+    _tag: "TicketOpened",
+    v: 1,
+    ticketId,
+    at,
+    by: { _tag: "contact", id: "jane" },
+    workspaceId: ws,
+    publicId: 1,
+    subject: "Mail from far away",
+    requester: "jane",
+    channel: "email",
+    priority: "normal",
+    status: "new",
+    category: "new",
+    tags: [],
+    customFields: {},
+    message: {
+      id: `${ticketId}.m0`,
+      visibility: "public",
+      author: { _tag: "contact", id: "jane" },
+      channel: "email",
+      at,
+      text: "Hello",
+      attachments: [],
+      email: { messageId: wideId, references: [] }
+    }
+  })
+
+describe("a value larger than the database holds", () => {
+  it("on PostgreSQL, an append carrying it is ValueTooLarge naming the ticket, writes nothing; so is a batch", async () => {
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const connection = yield* freshPostgres
+          const { tickets } = yield* SqlTicketStore.make({ db: connection.db, dialect: "postgres" })
+          const id = "ws.t1" as Ids.TicketId
+          const error = yield* Effect.flip(tickets.append(id, 0, [opening("ws", id)]))
+          expect(error).toMatchObject({ _tag: "ValueTooLarge", operation: "append", ticketId: id })
+          expect((error as { retryable: boolean }).retryable).toBe(false)
+          expect(String((error as { reason: string }).reason)).toContain("email_message_ids")
+          expect(yield* tickets.read(id)).toEqual({ events: [], version: 0 })
+          const batch = yield* Effect.flip(
+            tickets.appendAll([{ ticketId: id, expectedVersion: 0, events: [opening("ws", id)] }])
+          )
+          expect(batch).toMatchObject({ _tag: "ValueTooLarge", operation: "appendAll" })
+          expect(yield* tickets.read(id)).toEqual({ events: [], version: 0 })
+        })
+      )
+    )
+  })
+
+  it("on SQLite, the same append is written", async () => {
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const connection = yield* freshSqlite
+          const { tickets } = yield* SqlTicketStore.make({ db: connection.db, dialect: "sqlite" })
+          const id = "ws.t1" as Ids.TicketId
+          expect(yield* tickets.append(id, 0, [opening("ws", id)])).toBe(1)
+          const { events } = yield* tickets.read(id)
+          expect(events[0]?._tag === "TicketOpened" ? events[0].message.email?.messageId : undefined).toBe(wideId)
+        })
+      )
+    )
+  })
+})

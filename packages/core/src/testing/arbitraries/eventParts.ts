@@ -1,0 +1,31 @@
+/**
+ * Parts of events the `Events` and `Commands` arbitraries share and `Arbitraries` does not
+ * export: an event's envelope, SLA milestones, moved messages with their origin, notifications.
+ */
+import * as fc from "fast-check"
+import * as SlaPolicy from "../../sla/SlaPolicy.js"
+import type { TicketId } from "../../values/Ids.js"
+import type { Message } from "../../values/Message.js"
+import { actor, dateTime, message, publicId, ticketId } from "./Values.js"
+
+/** An event's envelope for a ticket id. */
+export const envelope = (id: fc.Arbitrary<TicketId>) => ({ ticketId: id, at: dateTime, by: actor })
+
+/** The fields of an SLA warning or breach. */
+export const slaMilestone = {
+  metric: fc.constantFrom(...SlaPolicy.metrics),
+  instance: fc.integer({ min: 1, max: 5 }),
+  policy: fc.constantFrom("standard", "premium"),
+  reachedAt: dateTime
+}
+
+export const origin = fc.record({ ticketId, publicId })
+
+/** A message that a merge or split moved here, with its origin. */
+export const movedMessage: fc.Arbitrary<Message> = fc.tuple(message(), origin).map(([m, origin]) => ({ ...m, origin }))
+
+export const notificationTemplate = fc.constantFrom("ticket_escalated", "reminder")
+export const recipients = fc.uniqueArray(fc.constantFrom("requester", "assignee", "agent:mary", "ops@example.com"), {
+  minLength: 1,
+  maxLength: 3
+})
