@@ -37,7 +37,12 @@ export interface Plan {
   readonly slaDueAt: DateTime.Utc | undefined
 }
 
-/** Where one instance stands at the plan's instant (epoch milliseconds; NaN when it has none). */
+/**
+ * Where one instance stands at the plan's instant (epoch milliseconds; NaN when it has none).
+ *
+ * @category models
+ * @since 0.1.0
+ */
 export interface Stand {
   readonly metric: Metric
   readonly instance: number
@@ -49,7 +54,12 @@ export interface Stand {
   readonly breachRecorded: boolean
 }
 
-/** The plan from where each instance stands at `now`. */
+/**
+ * The plan from where each instance stands at `now`.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
 export const planOf = (stands: ReadonlyArray<Stand>, now: number): Plan => {
   const due: Array<Milestone> = []
   let next: number | undefined
@@ -80,7 +90,12 @@ export const planOf = (stands: ReadonlyArray<Stand>, now: number): Plan => {
   }
 }
 
-/** The key of a recorded milestone. */
+/**
+ * The key of a recorded milestone: `kind:metric:instance`.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
 export const milestoneKey = (kind: "warning" | "breach", metric: string, instance: number): string =>
   `${kind}:${metric}:${instance}`
 
