@@ -7,6 +7,8 @@
  * text once, and PostgreSQL runs repeated queries as named prepared statements; a Kysely the
  * user builds is left as it is.
  */
+
+import { Lru } from "@tessera/core"
 import type BetterSqlite3 from "better-sqlite3"
 import { Duration, Effect, Option, Result, Schedule, Schema } from "effect"
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from "kysely"
@@ -132,7 +134,7 @@ const SQLITE_STATEMENTS = 256
  * a small query, so each SQL text is prepared once and its statement reused.
  */
 const cachingStatements = (database: BetterSqlite3.Database): SqliteDatabase => {
-  const statements = new Map<string, BetterSqlite3.Statement<Array<unknown>>>()
+  const statements = Lru.make<string, BetterSqlite3.Statement<Array<unknown>>>(SQLITE_STATEMENTS)
   return {
     close: () => {
       statements.clear()
@@ -144,16 +146,10 @@ const cachingStatements = (database: BetterSqlite3.Database): SqliteDatabase => 
         // A statement still being iterated (a `.stream()`) cannot run again until it is done:
         // better-sqlite3 refuses, so that query gets a statement of its own, not cached.
         if (cached.busy) return database.prepare(sql)
-        statements.delete(sql)
-        statements.set(sql, cached)
         return cached
       }
       const statement = database.prepare<Array<unknown>>(sql)
       statements.set(sql, statement)
-      if (statements.size > SQLITE_STATEMENTS) {
-        const oldest = statements.keys().next()
-        if (oldest.done !== true) statements.delete(oldest.value)
-      }
       return statement
     }
   }

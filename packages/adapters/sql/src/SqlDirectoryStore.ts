@@ -5,7 +5,7 @@
  * itself keeps an email to one contact per workspace; `agent_groups` answers "members of a group".
  * Migrations are not run here (see `Migrations.migrate`).
  */
-import { Directory, DirectoryError, DirectoryStore, StoreError } from "@tessera/core"
+import { Directory, DirectoryError, DirectoryStore, Lru, StoreError } from "@tessera/core"
 import { Data, Effect, Layer, Option, Schema } from "effect"
 import { type Kysely, sql, type Transaction } from "kysely"
 import type { Database, Dialect } from "./Database.js"
@@ -45,14 +45,10 @@ const codec = <A>(
   const encode = Schema.encodeEffect(schema)
   const decode = Schema.decodeUnknownEffect(schema)
   // Decoding is a pure function of the stored JSON: the records read most (the agent behind
-  // every command) are decoded once while their JSON stays the same. Bounded, oldest first out.
-  const decoded = new Map<string, A>()
+  // every command) are decoded once while their JSON stays the same. Bounded, least recently used out.
+  const decoded = Lru.make<string, A>(1_000)
   const remember = (data: string, record: A): A => {
     decoded.set(data, record)
-    if (decoded.size > 1_000) {
-      const oldest = decoded.keys().next()
-      if (oldest.done !== true) decoded.delete(oldest.value)
-    }
     return record
   }
   return {

@@ -1,5 +1,6 @@
 /**
- * The one cache of the core: a bounded map that forgets its least recently used entry first.
+ * The one cache of Tessera, the core's and the adapters' alike (exported as `Lru`): a bounded
+ * map that forgets its least recently used entry first.
  * It is synchronous on purpose: a read-compare-write (keep the newer of two snapshots) happens
  * in one step, with no fiber able to slip in between, which an effectful cache cannot promise.
  * What to keep and for how long (versions, expiry times) is its callers' business.
@@ -26,6 +27,8 @@ export interface Lru<K, V> {
   readonly delete: (key: K) => boolean
   /** The keys, least recently used first. */
   readonly keys: () => ReadonlyArray<K>
+  /** Forgets every entry. */
+  readonly clear: () => void
 }
 
 /**
@@ -61,6 +64,7 @@ export const make = <K, V>(capacity: number): Lru<K, V> => {
       }
     },
     delete: (key) => entries.delete(key),
-    keys: () => Array.from(entries.keys())
+    keys: () => Array.from(entries.keys()),
+    clear: () => entries.clear()
   }
 }

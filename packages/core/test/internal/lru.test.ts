@@ -77,4 +77,15 @@ describe("Lru", () => {
     expect(lru.get("a")).toBeUndefined()
     expect(lru.size).toBe(0)
   })
+
+  it("clear forgets every entry and keeps working", () => {
+    const lru = Lru.make<string, number>(2)
+    lru.set("a", 1)
+    lru.set("b", 2)
+    lru.clear()
+    expect(lru.size).toBe(0)
+    expect(lru.get("a")).toBeUndefined()
+    lru.set("c", 3)
+    expect(lru.keys()).toEqual(["c"])
+  })
 })

@@ -4,7 +4,7 @@
  * runs its statements (`run`, `transact`). Each module of `ticketStore/` takes a `Shared` and
  * builds its part of the port from it; `SqlTicketStore.make` builds one and composes them.
  */
-import { type Limits, Message, type StoreError, Ticket, TicketEvent, TicketQuery } from "@tessera/core"
+import { type Limits, Lru, Message, type StoreError, Ticket, TicketEvent, TicketQuery } from "@tessera/core"
 import { DateTime, Effect, Schema } from "effect"
 import { type Expression, type ExpressionBuilder, type InsertType, type Kysely, type RawBuilder, sql } from "kysely"
 import type { Database, Dialect, TicketsTable } from "../Database.js"
@@ -57,28 +57,8 @@ export class RaceLost {
   readonly _tag = "RaceLost"
 }
 
-/** A tiny bounded cache by ticket id: the oldest entry goes first. */
-export interface Cache<V> {
-  readonly get: (key: string) => V | undefined
-  readonly set: (key: string, value: V) => void
-  readonly delete: (key: string) => void
-}
-
-const boundedCache = <V>(size: number): Cache<V> => {
-  const entries = new Map<string, V>()
-  return {
-    get: (key: string) => entries.get(key),
-    set: (key: string, value: V) => {
-      entries.delete(key)
-      entries.set(key, value)
-      if (entries.size > size) {
-        const oldest = entries.keys().next()
-        if (oldest.done !== true) entries.delete(oldest.value)
-      }
-    },
-    delete: (key: string) => void entries.delete(key)
-  }
-}
+/** A bounded cache by ticket id (core's one cache): the least recently used entry goes first. */
+export type Cache<V> = Lru.Lru<string, V>
 
 /**
  * The client, its dialect and what every module of the store uses with them.
@@ -168,8 +148,8 @@ export const make = (db: Kysely<Database>, dialect: Dialect): Shared => {
     // A version's state never changes, so a hit saves decoding JSON on every append and query.
     // With the state, the projection row this process wrote for it (if it did): an update then
     // sets only the columns that changed, and SQLite leaves the other columns' indexes alone.
-    states: boundedCache(1_000),
-    summaries: boundedCache(20_000),
+    states: Lru.make(1_000),
+    summaries: Lru.make(20_000),
     withSignal,
     run: (operation, query) =>
       Effect.tryPromise({ try: withSignal(query), catch: (cause) => DriverError.failure(operation, cause) }),
