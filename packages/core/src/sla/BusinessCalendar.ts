@@ -217,6 +217,23 @@ const businessMillis = (duration: Duration.Duration): Result.Result<number, Inva
 }
 
 /**
+ * Moves `from` by a business duration with `step` (adding or subtracting): the duration and the
+ * start are checked first, and the instant found is checked against the supported range.
+ */
+const shift = (
+  operation: "addBusinessTime" | "subtractBusinessTime",
+  from: DateTime.Utc,
+  duration: Duration.Duration,
+  step: (t: number, millis: number) => number
+): Result.Result<DateTime.Utc, InvalidDuration | InstantOutOfRange | SearchLimitReached | BeyondSupportedRange> => {
+  const t = from.epochMilliseconds
+  const millis = businessMillis(duration)
+  if (Result.isFailure(millis)) return Result.fail(millis.failure)
+  if (!inRange(t)) return Result.fail(new InstantOutOfRange({ epochMillis: t }))
+  return answer(operation, from, step(t, millis.success))
+}
+
+/**
  * Whether the calendar is open at an instant (opening times are inclusive, closing times
  * exclusive).
  *
@@ -286,11 +303,7 @@ export const addBusinessTime = (
   start: DateTime.Utc,
   duration: Duration.Duration
 ): Result.Result<DateTime.Utc, InvalidDuration | InstantOutOfRange | SearchLimitReached | BeyondSupportedRange> => {
-  const t = start.epochMilliseconds
-  const millis = businessMillis(duration)
-  if (Result.isFailure(millis)) return Result.fail(millis.failure)
-  if (!inRange(t)) return Result.fail(new InstantOutOfRange({ epochMillis: t }))
-  return answer("addBusinessTime", start, Far.add(calendar[timelineKey], t, millis.success))
+  return shift("addBusinessTime", start, duration, (t, millis) => Far.add(calendar[timelineKey], t, millis))
 }
 
 /**
@@ -316,11 +329,7 @@ export const subtractBusinessTime = (
   from: DateTime.Utc,
   duration: Duration.Duration
 ): Result.Result<DateTime.Utc, InvalidDuration | InstantOutOfRange | SearchLimitReached | BeyondSupportedRange> => {
-  const t = from.epochMilliseconds
-  const millis = businessMillis(duration)
-  if (Result.isFailure(millis)) return Result.fail(millis.failure)
-  if (!inRange(t)) return Result.fail(new InstantOutOfRange({ epochMillis: t }))
-  return answer("subtractBusinessTime", from, Far.subtract(calendar[timelineKey], t, millis.success))
+  return shift("subtractBusinessTime", from, duration, (t, millis) => Far.subtract(calendar[timelineKey], t, millis))
 }
 
 /**
