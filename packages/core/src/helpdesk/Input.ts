@@ -4,22 +4,20 @@
  * one `InvalidInput` error listing every problem with its path. Nothing throws.
  */
 import { Effect, Schema, type SchemaIssue } from "effect"
-import { problemsOf } from "../internal/issues.js"
 import { TicketCommand } from "../ticket/TicketCommand.js"
 import { TicketEvent } from "../ticket/TicketEvent.js"
+import * as ConfigError from "../values/ConfigError.js"
 
 /**
- * One problem in an input: where (a path of keys and indexes) and what.
+ * One problem in an input: where (a path of keys and indexes) and what. The same shape as a
+ * configuration problem (`ConfigError.Problem`).
  *
  * @category models
  * @since 0.1.0
  */
-export const Problem = Schema.Struct({
-  path: Schema.Array(Schema.Union([Schema.String, Schema.Number])),
-  message: Schema.String
-})
+export const Problem = ConfigError.Problem
 /** @category models @since 0.1.0 */
-export type Problem = typeof Problem.Type
+export type Problem = ConfigError.Problem
 
 /**
  * An input did not decode: `problems` lists each one with its path.
@@ -37,8 +35,7 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
     return false
   }
   override get message() {
-    const lines = this.problems.map((p) => `${p.path.length === 0 ? "(root)" : p.path.join(".")}: ${p.message}`)
-    return `Invalid ${this.input}: ${lines.join("; ")}`
+    return `Invalid ${this.input}: ${ConfigError.describe(this.problems)}`
   }
 }
 
@@ -48,7 +45,7 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
  * @category constructors
  * @since 0.1.0
  */
-export const problems = (issue: SchemaIssue.Issue): ReadonlyArray<Problem> => problemsOf(issue)
+export const problems: (issue: SchemaIssue.Issue) => ReadonlyArray<Problem> = ConfigError.problems
 
 /**
  * Decodes unknown input strictly (extra keys are errors too) and collects every problem.

@@ -20,6 +20,16 @@ export const Problem = Schema.Struct({
 export type Problem = typeof Problem.Type
 
 /**
+ * Problems as one line of text: each path (dotted; `(root)` for the whole document) and its
+ * message, separated by semicolons. Every error that lists problems writes its message with it.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const describe = (found: ReadonlyArray<Problem>): string =>
+  found.map((p) => `${p.path.length === 0 ? "(root)" : p.path.join(".")}: ${p.message}`).join("; ")
+
+/**
  * Which configuration document a problem is in.
  *
  * @category models
@@ -58,8 +68,7 @@ export class InvalidConfig extends Schema.TaggedError<InvalidConfig>()("InvalidC
     return false
   }
   override get message() {
-    const lines = this.problems.map((p) => `${p.path.length === 0 ? "(root)" : p.path.join(".")}: ${p.message}`)
-    return `Invalid ${this.config} configuration: ${lines.join("; ")}`
+    return `Invalid ${this.config} configuration: ${describe(this.problems)}`
   }
 }
 
