@@ -10,10 +10,10 @@ import type { PoolClient, QueryResult } from "pg"
 import type { Database } from "../Database.js"
 import * as DriverError from "../internal/DriverError.js"
 import { ConnectionFailed, defaultStatementTimeout, InvalidOption } from "../internal/OpenErrors.js"
-import * as PostgresCancel from "./postgresCancel.js"
 import * as QueryScope from "../internal/QueryScope.js"
 import { planWithValues } from "../internal/Statements.js"
 import type { Driver, DriverOptions } from "./Dialect.js"
+import * as PostgresCancel from "./postgresCancel.js"
 
 const ignore = (): void => undefined
 
