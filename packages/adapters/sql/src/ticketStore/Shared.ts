@@ -4,7 +4,7 @@
  * runs its statements (`run`, `transact`). Each module of `ticketStore/` takes a `Shared` and
  * builds its part of the port from it; `SqlTicketStore.make` builds one and composes them.
  */
-import { type Limits, Lru, Message, type StoreError, Ticket, TicketEvent, TicketQuery } from "@tessera/core"
+import { type Limits, Lru, type StoreError, Ticket, TicketEvent, TicketQuery } from "@tessera/core"
 import { DateTime, Effect, Schema } from "effect"
 import type { ExpressionBuilder, Kysely } from "kysely"
 import type { Database, Dialect } from "../Database.js"
@@ -27,16 +27,10 @@ export type Tickets = ExpressionBuilder<Database, "tickets">
 /** A ticket's state (`undefined` for a stream that holds no ticket). */
 export type State = Ticket.State
 
-export const encodeEvent = Schema.encodeSync(TicketEvent.TicketEventJson)
-export const decodeEvent = Schema.decodeUnknownSync(TicketEvent.TicketEventJson)
+// Events, snapshots and messages are written as `PlainJson` (what these schemas would encode).
 export const decodeEventResult = Schema.decodeUnknownResult(TicketEvent.TicketEventJson)
-export const encodeTicket = Schema.encodeSync(Ticket.Ticket)
-// States this store folds from events it has just checked are valid by construction: encoding
-// them for the projection skips re-running every field's checks.
-export const encodeFolded = { disableChecks: true } as const
 export const decodeTicket = Schema.decodeUnknownSync(Ticket.Ticket)
 export const decodeSummary = Schema.decodeUnknownSync(TicketQuery.TicketSummary)
-export const encodeMessage = Schema.encodeSync(Message.Message)
 export const millis = DateTime.toEpochMillis
 
 export type { Row, TicketRow } from "../dialect/Dialect.js"
