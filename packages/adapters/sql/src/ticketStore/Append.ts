@@ -22,14 +22,7 @@ import * as DriverError from "../internal/DriverError.js"
 import * as PlainJson from "../internal/PlainJson.js"
 import type { Plan, Planner } from "./AppendPlan.js"
 import type { Reads } from "./Reads.js"
-import {
-  type AppendError,
-  RaceLost,
-  Refused,
-  type Shared,
-  type State,
-  type TicketRow
-} from "./Shared.js"
+import { type AppendError, RaceLost, Refused, type Shared, type State, type TicketRow } from "./Shared.js"
 import type { Writes } from "./Writes.js"
 
 /** One stream's append: its events as given, and as the JSON stored. */
@@ -41,17 +34,22 @@ interface Entry {
   readonly effects: TicketStore.AppendEffects
 }
 
-/** A stream as read in a write transaction: its projection row (if it holds a ticket) and version. */
+/**
+ * A stream as read in a write transaction: its version, its projection row (if it holds a
+ * ticket), and its state when this process already held the snapshot at that version (then the
+ * row carries no summary or messages).
+ */
 interface Locked {
   readonly row:
     | {
         readonly version: number
-        readonly summary: string
+        readonly summary: string | null
         readonly messages: string | null
         readonly sla_due_at: number | string | null
       }
     | undefined
   readonly version: number
+  readonly known: { readonly state: State } | undefined
 }
 
 /** What a committed append left: the stream's version and state, and its row when known. */
@@ -79,7 +77,7 @@ export const make = (
   writes: Writes
 ) => {
   const { dialect, key, states, withSignal, transact } = shared
-  const { storedRow, bareVersion, decodeStored, decodeRows, eventRows, currentVersion } = reads
+  const { lockedRow, bareVersion, decodeStored, decodeRows, eventRows, currentVersion } = reads
   const { projection, planAppend, rowAfter, rowsOf } = planner
   const { writePlan, writeEffects, appendInOneStatement } = writes
 
@@ -97,10 +95,19 @@ export const make = (
     effects: request.effects ?? {}
   })
 
-  /** A stream's row, read (and locked, where the dialect locks rows) in the transaction, with its version. */
+  /**
+   * A stream's row, read (and locked, where the dialect locks rows) in the transaction, with its
+   * version; its snapshot comes from the state cache when that holds the row's version, and is
+   * read with the row only when it does not.
+   */
   const lockStream = async (trx: Kysely<Database>, ticketId: string): Promise<Locked> => {
-    const row = await storedRow(trx, ticketId, true)
-    return { row, version: row === undefined ? await bareVersion(trx, ticketId) : Number(row.version) }
+    const cached = states.get(ticketId)
+    const held = cached?.state === undefined ? undefined : cached
+    const row = await lockedRow(trx, ticketId, held?.version)
+    if (row === undefined) return { row, version: await bareVersion(trx, ticketId), known: undefined }
+    const version = Number(row.version)
+    // A version's state never changes: the snapshot held at the row's version is the row's.
+    return { row, version, known: held !== undefined && held.version === version ? { state: held.state } : undefined }
   }
 
   const conflictOf = (entry: Entry, actual: number): StoreError.VersionConflict | undefined =>
@@ -111,8 +118,9 @@ export const make = (
   /** The state of a locked stream: its snapshot, or the fold of its events when that no longer decodes. */
   const priorOf = async (trx: Kysely<Database>, ticketId: string, locked: Locked): Promise<State> => {
     if (locked.row === undefined) return undefined
+    if (locked.known !== undefined) return locked.known.state
     try {
-      return decodeStored(ticketId, locked.version, locked.row.summary, locked.row.messages)
+      return decodeStored(ticketId, locked.version, locked.row.summary ?? "", locked.row.messages)
     } catch {
       const history = decodeRows(ticketId, await eventRows(trx, ticketId))
       if (Result.isFailure(history)) throw new Refused(history.failure)
@@ -209,9 +217,7 @@ export const make = (
       if (cause instanceof RaceLost || dialect.errors.lostRace(cause)) return new RaceLost()
       if (dialect.errors.violates(cause, streamVersion)) return new RaceLost()
       if (dialect.errors.violates(cause, publicNumber)) {
-        const openings = entries.flatMap((entry) =>
-          entry.events.flatMap((e) => (e._tag === "TicketOpened" ? [e] : []))
-        )
+        const openings = entries.flatMap((entry) => entry.events.flatMap((e) => (e._tag === "TicketOpened" ? [e] : [])))
         // PostgreSQL names the number in the detail; SQLite does not (but its writers are serial).
         const opening =
           openings.find((o) => dialect.errors.names(cause, [key(o.workspaceId), o.publicId])) ?? openings[0]
@@ -322,8 +328,7 @@ export const make = (
         // two openings of the batch may not claim the same number either.
         const claimed = new Set<string>()
         for (const [index, entry] of entries.entries()) {
-          const refused =
-            conflictOf(entry, (locked[index] as Locked).version) ?? (await takenNumber(trx, entry.events))
+          const refused = conflictOf(entry, (locked[index] as Locked).version) ?? (await takenNumber(trx, entry.events))
           if (refused !== undefined) throw new Refused(refused)
           for (const event of entry.events) {
             if (event._tag !== "TicketOpened") continue

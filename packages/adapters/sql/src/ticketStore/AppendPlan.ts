@@ -16,13 +16,7 @@ import {
 } from "@tessera/core"
 import type { OutboxTable, TimersTable } from "../Database.js"
 import * as PlainJson from "../internal/PlainJson.js"
-import {
-  millis,
-  type Row,
-  type Shared,
-  type State,
-  type TicketRow
-} from "./Shared.js"
+import { millis, type Row, type Shared, type State, type TicketRow } from "./Shared.js"
 
 /** One text of a ticket as stored: the subject (`n` 0) or a message. */
 export interface TextRow {

@@ -74,13 +74,27 @@ export const make = (shared: Shared) => {
     "n"
   )} from ticket_texts where ticket_texts.ticket_id = tickets.id and n > 0)`
 
-  /** A ticket's row with its messages; inside a write, the row is locked where the dialect locks rows. */
-  const storedRow = (trx: Kysely<Database>, ticketId: string, lock: boolean) =>
+  /** `value`, or null when the row is at `known` (the version whose snapshot the caller holds). */
+  const unlessAt = <A>(known: number | undefined, value: RawBuilder<A>) =>
+    known === undefined ? value : sql<A | null>`case when version = ${known} then null else ${value} end`
+
+  /**
+   * A ticket's row read in a write, locked where the dialect locks rows: its version and SLA due
+   * time, and its snapshot (summary and messages) unless the row is at `known`, the version of
+   * the snapshot the writer holds. The lock never makes the server aggregate a conversation the
+   * writer already has.
+   */
+  const lockedRow = (trx: Kysely<Database>, ticketId: string, known: number | undefined) =>
     trx
       .selectFrom("tickets")
-      .select(["version", "summary", "sla_due_at", messagesJson.as("messages")])
+      .select([
+        "version",
+        "sla_due_at",
+        unlessAt(known, sql<string>`summary`).as("summary"),
+        unlessAt(known, messagesJson).as("messages")
+      ])
       .where("id", "=", key(ticketId))
-      .$if(dialect.rowLocks && lock, (q) => q.forUpdate())
+      .$if(dialect.rowLocks, (q) => q.forUpdate())
       .executeTakeFirst()
 
   /** The SLA fold kept beside a ticket's snapshot, read in the same statement as the row. */
@@ -115,8 +129,7 @@ export const make = (shared: Shared) => {
    * comes back without its snapshot, messages or SLA fold: the server never aggregates them.
    */
   const loadRows = (trx: Kysely<Database>, ticketIds: ReadonlyArray<string>, known?: number) => {
-    const unlessKnown = <A>(value: RawBuilder<A>) =>
-      known === undefined ? value : sql<A | null>`case when version = ${known} then null else ${value} end`
+    const unlessKnown = <A>(value: RawBuilder<A>) => unlessAt(known, value)
     return trx
       .selectFrom("tickets")
       .select([
@@ -208,7 +221,7 @@ export const make = (shared: Shared) => {
     decodeRows,
     eventRows,
     bareVersion,
-    storedRow,
+    lockedRow,
     currentVersion,
     read,
     load,
