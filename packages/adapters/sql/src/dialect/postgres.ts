@@ -7,9 +7,10 @@
 import { type SqlBool, sql } from "kysely"
 import * as DriverError from "../internal/DriverError.js"
 import { planWithValues } from "../internal/Statements.js"
-import type { Ddl, FullText, SqlDialect, TagFilter } from "./Dialect.js"
+import type { Ddl, FullText, SqlDialect, TagFilter, TicketRow } from "./Dialect.js"
 import { claimReturning, insertOrIgnore, nextInSequence, upsert } from "./OnConflict.js"
 import { oneStatement } from "./postgresAppend.js"
+import * as TicketChanges from "./TicketChanges.js"
 
 /** Insertion order of timers and outbox rows, for ties: a bigserial. */
 const insertionOrder = sql<number>`${sql.ref("seq")}`
@@ -164,21 +165,34 @@ export const postgres: SqlDialect = {
   nextInSequence,
   claim: claimReturning({ insertionOrder }, true),
   tickets: {
-    update: async (trx, id, expectedVersion, changes) => {
-      const updated = await trx
-        .updateTable("tickets")
-        .set(changes)
-        .where("id", "=", id)
-        .where("version", "=", expectedVersion)
-        .executeTakeFirst()
-      return Number(updated.numUpdatedRows) === 0 ? undefined : 0
+    update: async (trx, id, expectedVersion, changes, statements) => {
+      const { columns, values, set } = TicketChanges.of(changes)
+      const updated = await statements.execute(
+        trx,
+        `update tickets ${columns}`,
+        (db, $) =>
+          db
+            .updateTable("tickets")
+            .set(set($))
+            .where("id", "=", $<string>(values.length))
+            .where("version", "=", $<number>(values.length + 1)),
+        [...values, id, expectedVersion]
+      )
+      return Number(updated.numAffectedRows ?? 0) === 0 ? undefined : 0
     },
-    upsert: async (trx, row, changes) => {
-      await trx
-        .insertInto("tickets")
-        .values(row)
-        .onConflict((oc) => oc.column("id").doUpdateSet(changes))
-        .executeTakeFirst()
+    upsert: async (trx, row, changes, statements) => {
+      const inserted = TicketChanges.of(row)
+      const updated = TicketChanges.of(changes, inserted.values.length)
+      await statements.execute(
+        trx,
+        `upsert tickets ${inserted.columns} / ${updated.columns}`,
+        (db, $) =>
+          db
+            .insertInto("tickets")
+            .values(inserted.set($) as TicketRow)
+            .onConflict((oc) => oc.column("id").doUpdateSet(updated.set($))),
+        [...inserted.values, ...updated.values]
+      )
       return 0
     }
   },

@@ -4,10 +4,11 @@
  * external-content FTS5 table whose rowids are `num * 2^24 + n`, where `num` is the ticket's
  * stable number, so "this ticket's texts" is one rowid range.
  */
-import { type Kysely, type MigrationResultSet, type SqlBool, sql } from "kysely"
+import { CompiledQuery, type Kysely, type MigrationResultSet, type SqlBool, sql } from "kysely"
 import * as DriverError from "../internal/DriverError.js"
-import type { Ddl, FullText, SqlDialect, TagFilter } from "./Dialect.js"
+import type { Ddl, FullText, SqlDialect, TagFilter, TicketRow } from "./Dialect.js"
 import { claimReturning, insertOrIgnore, nextInSequence, upsert } from "./OnConflict.js"
+import * as TicketChanges from "./TicketChanges.js"
 
 /** Full-text rowids: the texts of ticket `num` are `num * textSpan + n` (2^24 per ticket). */
 const textSpan = 16_777_216
@@ -20,18 +21,20 @@ const textSpan = 16_777_216
  */
 const transact = <DB, A>(db: Kysely<DB>, body: (trx: Kysely<DB>) => Promise<A>): Promise<A> =>
   db.connection().execute(async (connection) => {
-    await sql`begin immediate`.execute(connection)
+    // Texts without parameters, sent as they are (nothing to build or compile).
+    const run = (text: string) => connection.executeQuery(CompiledQuery.raw(text))
+    await run("begin immediate")
     let result: A
     try {
       result = await body(connection)
     } catch (cause) {
-      await sql`rollback`.execute(connection).catch(() => undefined)
+      await run("rollback").catch(() => undefined)
       throw cause
     }
     try {
-      await sql`commit`.execute(connection)
+      await run("commit")
     } catch (cause) {
-      await sql`rollback`.execute(connection).catch(() => undefined)
+      await run("rollback").catch(() => undefined)
       throw cause
     }
     return result
@@ -173,24 +176,41 @@ export const sqlite: SqlDialect = {
   nextInSequence,
   claim: claimReturning({ insertionOrder }, false),
   tickets: {
-    update: async (trx, id, expectedVersion, changes) => {
-      const updated = await trx
-        .updateTable("tickets")
-        .set(changes)
-        .where("id", "=", id)
-        .where("version", "=", expectedVersion)
-        .returning("num")
-        .executeTakeFirst()
-      return updated === undefined ? undefined : Number(updated.num)
+    update: async (trx, id, expectedVersion, changes, statements) => {
+      const { columns, values, set } = TicketChanges.of(changes)
+      const updated = await statements.execute(
+        trx,
+        `update tickets ${columns}`,
+        (db, $) =>
+          db
+            .updateTable("tickets")
+            .set(set($))
+            .where("id", "=", $<string>(values.length))
+            .where("version", "=", $<number>(values.length + 1))
+            .returning("num"),
+        [...values, id, expectedVersion]
+      )
+      const row = updated.rows[0]
+      return row === undefined ? undefined : Number(row.num)
     },
-    upsert: async (trx, row, changes) => {
-      const inserted = await trx
-        .insertInto("tickets")
-        .values({ ...row, num: sql<number>`(select coalesce(max(num), 0) + 1 from tickets)` })
-        .onConflict((oc) => oc.column("id").doUpdateSet(changes))
-        .returning("num")
-        .executeTakeFirst()
-      return Number(inserted?.num)
+    upsert: async (trx, row, changes, statements) => {
+      const inserted = TicketChanges.of(row)
+      const updated = TicketChanges.of(changes, inserted.values.length)
+      const result = await statements.execute(
+        trx,
+        `upsert tickets ${inserted.columns} / ${updated.columns}`,
+        (db, $) =>
+          db
+            .insertInto("tickets")
+            .values({
+              ...(inserted.set($) as TicketRow),
+              num: sql<number>`(select coalesce(max(num), 0) + 1 from tickets)`
+            })
+            .onConflict((oc) => oc.column("id").doUpdateSet(updated.set($)))
+            .returning("num"),
+        [...inserted.values, ...updated.values]
+      )
+      return Number(result.rows[0]?.num)
     }
   },
   texts: {

@@ -135,13 +135,18 @@ export const make = (
   ): Promise<StoreError.PublicIdTaken | undefined> => {
     for (const event of events) {
       if (event._tag !== "TicketOpened") continue
-      const holder = await trx
-        .selectFrom("tickets")
-        .select("id")
-        .where("workspace_id", "=", key(event.workspaceId))
-        .where("public_id", "=", event.publicId)
-        .executeTakeFirst()
-      if (holder !== undefined) {
+      const holders = await shared.statements.execute(
+        trx,
+        "holder of a public number",
+        (on, $) =>
+          on
+            .selectFrom("tickets")
+            .select("id")
+            .where("workspace_id", "=", $<string>(0))
+            .where("public_id", "=", $<number>(1)),
+        [key(event.workspaceId), event.publicId]
+      )
+      if (holders.rows.length > 0) {
         return new StoreError.PublicIdTaken({ workspaceId: event.workspaceId, publicId: event.publicId })
       }
     }

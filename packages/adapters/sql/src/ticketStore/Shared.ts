@@ -13,6 +13,7 @@ import * as Dialects from "../dialect/index.js"
 import { inChunks as inChunksOf } from "../internal/Chunks.js"
 import * as DriverError from "../internal/DriverError.js"
 import * as QueryScope from "../internal/QueryScope.js"
+import * as StatementCache from "../internal/StatementCache.js"
 
 /** What an append may fail with. */
 export type AppendError =
@@ -44,6 +45,9 @@ export class Refused {
 export class RaceLost {
   readonly _tag = "RaceLost"
 }
+
+/** Compiled statement shapes a store keeps (least recently used forgotten first). */
+const STATEMENT_SHAPES = 512
 
 /** A bounded cache by ticket id (core's one cache): the least recently used entry goes first. */
 export type Cache<V> = Lru.Lru<string, V>
@@ -87,6 +91,8 @@ export interface Shared {
   readonly transact: <A>(body: (trx: Kysely<Database>) => Promise<A>) => Promise<A>
   /** Runs a multi-row write in slices within the dialect's bound parameters (see `Chunks`). */
   readonly inChunks: <A>(rows: ReadonlyArray<A>, write: (slice: Array<A>) => Promise<unknown>) => Promise<void>
+  /** The hot statements (appends, loads), each shape compiled once (see `StatementCache`). */
+  readonly statements: StatementCache.StatementCache
 }
 
 /**
@@ -112,6 +118,8 @@ export const make = (db: Kysely<Database>, name: Dialect): Shared => {
     run: (operation, query) =>
       Effect.tryPromise({ try: withSignal(query), catch: (cause) => DriverError.failure(operation, cause) }),
     transact: (body) => dialect.transact(db, body),
-    inChunks: inChunksOf(dialect.parameterLimit)
+    inChunks: inChunksOf(dialect.parameterLimit),
+    // A shape per statement, column set and row count that runs: a few hundred in practice.
+    statements: StatementCache.make(STATEMENT_SHAPES)
   }
 }
