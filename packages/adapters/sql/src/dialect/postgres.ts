@@ -39,11 +39,13 @@ const unkey = (value: string): string => {
 const prefixQuery = (term: string): string => `'${term.replaceAll("\\", "\\\\").replaceAll("'", "''")}':*`
 
 /**
- * A term's prefix query as a literal in the SQL text: the planner must see the term to choose
- * between the GIN index and a scan (a prepared generic plan cannot). Terms are letters and
- * digits only (`TicketQuery.searchTerms`), and are escaped all the same.
+ * A term's prefix query as a parameter of a statement planned with its values (`planWithValues`
+ * keeps it unnamed): the planner must see the term to choose between the GIN index and a scan,
+ * which a prepared generic plan cannot, and a term in the SQL text would make every search a
+ * text of its own. Terms are letters and digits only (`TicketQuery.searchTerms`), and are
+ * escaped all the same.
  */
-const tsquery = (term: string) => sql`cast(${sql.lit(prefixQuery(term))} as tsquery)`
+const tsquery = (term: string) => sql`cast(${prefixQuery(term)} as tsquery) ${sql.raw(planWithValues)}`
 
 /** Searches for requesters (`searchIn: "public"`) leave internal notes out (#12). */
 const publicText = (publicOnly: boolean) => (publicOnly ? sql` and ticket_texts.visibility = 'public'` : sql``)
