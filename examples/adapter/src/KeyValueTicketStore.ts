@@ -155,6 +155,14 @@ export const make = (
           return sla === undefined ? { state, version } : { state, version, sla }
         })
       )
+    // Several streams: one by one is fine for a store in memory; a database reads them together.
+    const loadMany = (ticketIds: ReadonlyArray<Ids.TicketId>) => Effect.forEach(ticketIds, load)
+    // The help desk checks a state it remembers this way: nothing is decoded while it is current.
+    const loadIfChanged = (ticketId: Ids.TicketId, version: number) =>
+      Effect.flatMap(
+        run("load", () => db.transact((tx) => streamOf(tx, ticketId).events.length)),
+        (current) => (current === version ? Effect.succeed(undefined) : load(ticketId))
+      )
     // #endregion
 
     // #region append
@@ -387,6 +395,8 @@ export const make = (
       capabilities,
       read,
       load,
+      loadMany,
+      loadIfChanged,
       append,
       appendAll,
       readAll,

@@ -74,6 +74,8 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
       capabilities,
       read: reads.read,
       load: reads.load,
+      loadMany: reads.loadMany,
+      loadIfChanged: reads.loadIfChanged,
       append,
       appendAll,
       readAll: Feed.make(shared).readAll,

@@ -239,6 +239,17 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
         return exceeded === undefined ? Effect.succeed(write(request, prepared)) : Effect.fail(exceeded)
       })
 
+    const loaded = (ticketId: TicketId): TicketStore.LoadedStream => {
+      const stream = streams.get(ticketId)
+      return stream === undefined
+        ? { state: Ticket.initial, version: 0 }
+        : {
+            state: stream.state,
+            version: stream.decoded.length,
+            ...(stream.sla === undefined ? {} : { sla: stream.sla })
+          }
+    }
+
     const tickets = TicketStore.TicketStore.of({
       capabilities,
       read: (ticketId) =>
@@ -248,17 +259,10 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
             ? { events: [], version: 0 }
             : { events: [...stream.decoded], version: stream.decoded.length }
         }),
-      load: (ticketId) =>
-        Effect.sync(() => {
-          const stream = streams.get(ticketId)
-          return stream === undefined
-            ? { state: Ticket.initial, version: 0 }
-            : {
-                state: stream.state,
-                version: stream.decoded.length,
-                ...(stream.sla === undefined ? {} : { sla: stream.sla })
-              }
-        }),
+      load: (ticketId) => Effect.sync(() => loaded(ticketId)),
+      loadMany: (ticketIds) => Effect.sync(() => ticketIds.map(loaded)),
+      loadIfChanged: (ticketId, version) =>
+        Effect.sync(() => ((streams.get(ticketId)?.decoded.length ?? 0) === version ? undefined : loaded(ticketId))),
       append,
       appendAll,
       readAll: (after, limit, options = {}) =>

@@ -76,6 +76,20 @@ export const record = (store: Store): Recorder => {
       read: (ticketId) =>
         store.read(ticketId).pipe(log(`read(${ticketId})`, (s) => `version ${s.version} ${tags(s.events)}`)),
       load: (ticketId) => store.load(ticketId).pipe(log(`load(${ticketId})`, (s) => `version ${s.version}`)),
+      loadMany: (ticketIds) =>
+        store
+          .loadMany(ticketIds)
+          .pipe(
+            log(`loadMany([${ticketIds.join(", ")}])`, (all) => `versions [${all.map((s) => s.version).join(", ")}]`)
+          ),
+      loadIfChanged: (ticketId, version) =>
+        store
+          .loadIfChanged(ticketId, version)
+          .pipe(
+            log(`loadIfChanged(${ticketId}, ${version})`, (s) =>
+              s === undefined ? "unchanged" : `version ${s.version}`
+            )
+          ),
       append: (ticketId, expectedVersion, events, effects) =>
         store
           .append(ticketId, expectedVersion, events, effects)

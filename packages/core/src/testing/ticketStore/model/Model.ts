@@ -53,6 +53,8 @@ export const onClock = (store: Store, clock: Clock.Clock): Store => {
     capabilities: store.capabilities,
     read: (ticketId) => real(store.read(ticketId)),
     load: (ticketId) => real(store.load(ticketId)),
+    loadMany: (ticketIds) => real(store.loadMany(ticketIds)),
+    loadIfChanged: (ticketId, version) => real(store.loadIfChanged(ticketId, version)),
     append: (ticketId, expectedVersion, events, effects) =>
       real(store.append(ticketId, expectedVersion, events, effects)),
     appendAll: (batch) => real(store.appendAll(batch)),
