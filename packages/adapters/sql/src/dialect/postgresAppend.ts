@@ -2,7 +2,8 @@
  * PostgreSQL's one-statement append: a simple append (a snapshot the process holds, texts that
  * only grow) as data-modifying CTEs, one round trip, atomic on its own. Every write selects from
  * `t`, the row's update guarded by the expected version, so when another writer got there first
- * nothing at all is written. Part of the `postgres` record (`SqlDialect.oneStatement`).
+ * nothing at all is written; the events take their positions from the counter, as transactions
+ * do. Part of the `postgres` record (`SqlDialect.oneStatement`).
  */
 import { type RawBuilder, sql } from "kysely"
 import type { OneStatement } from "./Dialect.js"
@@ -69,14 +70,30 @@ where id = ${v(17)} and version = ${v(18)}
 returning id, workspace_id
 )`
       ),
+      // The events' positions from the counter (`eventPositions.ts`), only once the row update
+      // went through: its row lock, held until this statement commits, orders the commits.
+      part(
+        "p",
+        [events.length],
+        (v) => sql`p as (
+update event_positions set last = last + ${v(0)} where id = 1 and exists (select 1 from t) returning last
+)`
+      ),
       part(
         "e",
-        [events.map((e) => e.version), events.map((e) => e.type), events.map((e) => e.data), events.map((e) => e.at)],
+        [
+          events.length,
+          events.map((e) => e.version),
+          events.map((e) => e.type),
+          events.map((e) => e.data),
+          events.map((e) => e.at)
+        ],
         (v) => sql`e as (
-insert into events (workspace_id, stream_id, version, type, data, at)
-select t.workspace_id, t.id, x.version, x.type, x.data, x.at from t,
-  unnest(cast(${v(0)} as integer[]), cast(${v(1)} as text[]),
-    cast(${v(2)} as text[]), cast(${v(3)} as bigint[])) as x(version, type, data, at)
+insert into events (position, workspace_id, stream_id, version, type, data, at)
+select p.last - ${v(0)} + x.i, t.workspace_id, t.id, x.version, x.type, x.data, x.at from t, p,
+  unnest(cast(${v(1)} as integer[]), cast(${v(2)} as text[]),
+    cast(${v(3)} as text[]), cast(${v(4)} as bigint[]))
+    with ordinality as x(version, type, data, at, i)
 )`
       )
     ]
