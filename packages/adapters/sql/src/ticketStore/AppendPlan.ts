@@ -173,8 +173,10 @@ export const make = (shared: Shared) => {
     const workspace = next?.workspaceId ?? (opening?._tag === "TicketOpened" ? opening.workspaceId : "")
     // An absent `slaDueAt` leaves the stored one (a new row starts without).
     const slaDueAt = effects.slaDueAt === undefined || effects.slaDueAt === null ? null : millis(effects.slaDueAt)
-    const priorTags = new Set(prior?.tags ?? [])
-    const nextTags = new Set(next?.tags ?? [])
+    // `evolve` keeps the tag list it did not change: then no tag changes.
+    const sameTags = prior !== undefined && next !== undefined && prior.tags === next.tags
+    const priorTags = new Set(sameTags ? [] : (prior?.tags ?? []))
+    const nextTags = new Set(sameTags ? [] : (next?.tags ?? []))
     return {
       next,
       id: key(ticketId),

@@ -92,14 +92,17 @@ export const make = (shared: Shared) => {
     const changes: Partial<TicketRow> = plan.keepSla ? unchanged : { ...unchanged, sla_due_at: row?.sla_due_at ?? null }
     let num = 0
     if (known && row !== undefined) {
-      if (priorRow !== undefined) {
+      // Only the columns that differ from the row as this process wrote it (a new object: a
+      // `delete` would leave `changes` slow to read from then on).
+      const changed: Partial<Record<keyof TicketRow, unknown>> = {}
+      if (priorRow === undefined) Object.assign(changed, changes)
+      else
         for (const column of Object.keys(changes) as Array<keyof TicketRow>) {
-          if (changes[column] === priorRow[column]) delete changes[column]
+          if (changes[column] !== priorRow[column]) changed[column] = changes[column]
         }
-      }
       // Without the read, the row lock comes first here too (as `for update` takes it on
       // the other path), so two writers never wait on each other's events in a cycle.
-      const updated = await dialect.tickets.update(trx, row.id, expectedVersion, changes, statements)
+      const updated = await dialect.tickets.update(trx, row.id, expectedVersion, changed as Partial<TicketRow>, statements)
       if (updated === undefined) throw new RaceLost()
       num = updated
     }
@@ -118,10 +121,15 @@ export const make = (shared: Shared) => {
         ...textColumns(num, t.n),
         workspace_id: row.workspace_id,
         ticket_id: row.id,
-        ...t
+        n: t.n,
+        data: t.data,
+        words: t.words,
+        visibility: t.visibility
       })),
       (slice) => insertRows(trx, "ticket_texts", slice)
     )
+    // Most appends change no tags and no email ids: nothing to wait for then.
+    if (plan.tagsRemoved.length === 0 && plan.tagsAdded.length === 0 && plan.emailIds.length === 0) return
     await inChunks(plan.tagsRemoved, (slice) =>
       statements.execute(
         trx,
@@ -170,8 +178,8 @@ export const make = (shared: Shared) => {
    * whether or not the stream holds a ticket.
    */
   const writeEffects = async (trx: Kysely<Database>, plan: Plan) => {
-    await inChunks(plan.timers, (slice) => insertRows(trx, "timers", slice, ignoreId))
-    await inChunks(plan.outbox, (slice) => insertRows(trx, "outbox", slice, ignoreId))
+    if (plan.timers.length > 0) await inChunks(plan.timers, (slice) => insertRows(trx, "timers", slice, ignoreId))
+    if (plan.outbox.length > 0) await inChunks(plan.outbox, (slice) => insertRows(trx, "outbox", slice, ignoreId))
     if (plan.sla !== undefined) {
       const { version, value } = plan.sla
       await statements.execute(
