@@ -94,15 +94,16 @@ export const make = (shared: Shared) => {
     if (known && row !== undefined) {
       // Only the columns that differ from the row as this process wrote it (a new object: a
       // `delete` would leave `changes` slow to read from then on).
-      const changed: Partial<Record<keyof TicketRow, unknown>> = {}
+      const changed: Record<string, unknown> = {}
       if (priorRow === undefined) Object.assign(changed, changes)
       else
         for (const column of Object.keys(changes) as Array<keyof TicketRow>) {
           if (changes[column] !== priorRow[column]) changed[column] = changes[column]
         }
+      const set = changed as Partial<TicketRow>
       // Without the read, the row lock comes first here too (as `for update` takes it on
       // the other path), so two writers never wait on each other's events in a cycle.
-      const updated = await dialect.tickets.update(trx, row.id, expectedVersion, changed as Partial<TicketRow>, statements)
+      const updated = await dialect.tickets.update(trx, row.id, expectedVersion, set, statements)
       if (updated === undefined) throw new RaceLost()
       num = updated
     }
