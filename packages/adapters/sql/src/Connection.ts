@@ -10,51 +10,17 @@
 
 import { Lru } from "@tessera/core"
 import type BetterSqlite3 from "better-sqlite3"
-import { Duration, Effect, Option, Result, Schedule, Schema } from "effect"
+import { Duration, Effect, Option, Result, Schedule } from "effect"
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from "kysely"
 import type { PoolClient, QueryResult } from "pg"
 import type { Database, Dialect } from "./Database.js"
 import * as DriverError from "./internal/DriverError.js"
+import { ConnectionFailed, InvalidOption, InvalidUrl } from "./internal/OpenErrors.js"
 import * as PostgresCancel from "./internal/PostgresCancel.js"
 import * as QueryScope from "./internal/QueryScope.js"
 import { planWithValues } from "./internal/Statements.js"
 
-/**
- * The URL names no database this package can open.
- *
- * @category errors
- * @since 0.1.0
- */
-export class InvalidUrl extends Schema.TaggedError<InvalidUrl>()("InvalidUrl", {
-  url: Schema.String,
-  reason: Schema.String
-}) {
-  get retryable() {
-    return false
-  }
-  override get message() {
-    return `Cannot open ${this.url}: ${this.reason}`
-  }
-}
-
-/**
- * The database could not be opened or reached (missing directory, refused connection, bad password).
- *
- * @category errors
- * @since 0.1.0
- */
-export class ConnectionFailed extends Schema.TaggedError<ConnectionFailed>()("ConnectionFailed", {
-  url: Schema.String,
-  reason: Schema.String,
-  cause: Schema.optionalKey(Schema.Unknown)
-}) {
-  get retryable() {
-    return true
-  }
-  override get message() {
-    return `Cannot connect to ${this.url}: ${this.reason}`
-  }
-}
+export { ConnectionFailed, InvalidOption, InvalidUrl } from "./internal/OpenErrors.js"
 
 /**
  * Where a URL points: a SQLite file (or `:memory:`) or a PostgreSQL server.
@@ -323,24 +289,6 @@ export interface OpenOptions {
  * @since 0.1.0
  */
 export const defaultStatementTimeout: Duration.Duration = Duration.seconds(30)
-
-/**
- * An option of `open` (or of a layer that opens a client) has a value it cannot use.
- *
- * @category errors
- * @since 0.1.0
- */
-export class InvalidOption extends Schema.TaggedError<InvalidOption>()("InvalidOption", {
-  option: Schema.String,
-  reason: Schema.String
-}) {
-  get retryable() {
-    return false
-  }
-  override get message() {
-    return `Invalid option ${this.option}: ${this.reason}`
-  }
-}
 
 /**
  * The `statement_timeout` to send in ms (rounded up to a whole one), or none when the URL's own
