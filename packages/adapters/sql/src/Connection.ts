@@ -8,19 +8,16 @@
  * user builds is left as it is.
  */
 
-import { Lru } from "@tessera/core"
-import type BetterSqlite3 from "better-sqlite3"
-import { Duration, Effect, Option, Result, Schedule } from "effect"
-import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from "kysely"
-import type { PoolClient, QueryResult } from "pg"
+import type { Duration } from "effect"
+import { Effect, Result } from "effect"
+import type { Kysely } from "kysely"
 import type { Database, Dialect } from "./Database.js"
-import * as DriverError from "./internal/DriverError.js"
-import { ConnectionFailed, InvalidOption, InvalidUrl } from "./internal/OpenErrors.js"
-import * as PostgresCancel from "./internal/PostgresCancel.js"
-import * as QueryScope from "./internal/QueryScope.js"
-import { planWithValues } from "./internal/Statements.js"
+import type { Driver } from "./dialect/Dialect.js"
+import * as PostgresConnection from "./dialect/postgresConnection.js"
+import * as SqliteConnection from "./dialect/sqliteConnection.js"
+import { type ConnectionFailed, type InvalidOption, InvalidUrl } from "./internal/OpenErrors.js"
 
-export { ConnectionFailed, InvalidOption, InvalidUrl } from "./internal/OpenErrors.js"
+export { ConnectionFailed, defaultStatementTimeout, InvalidOption, InvalidUrl } from "./internal/OpenErrors.js"
 
 /**
  * Where a URL points: a SQLite file (or `:memory:`) or a PostgreSQL server.
@@ -86,183 +83,6 @@ export const parse = (url: string): Result.Result<Target, InvalidUrl> => {
   )
 }
 
-const ignore = (): void => undefined
-
-/** int8 (`bigint` columns: epoch milliseconds, positions) as numbers, not strings. */
-const INT8 = 20
-
-/** SQLite: prepared statements kept per connection `open` creates (least recently used dropped first). */
-const SQLITE_STATEMENTS = 256
-
-/**
- * The database kysely's `SqliteDialect` sees: better-sqlite3 behind a statement cache. Kysely
- * calls `prepare` for every query, and compiling the SQL again each time costs more than running
- * a small query, so each SQL text is prepared once and its statement reused.
- */
-const cachingStatements = (database: BetterSqlite3.Database): SqliteDatabase => {
-  const statements = Lru.make<string, BetterSqlite3.Statement<Array<unknown>>>(SQLITE_STATEMENTS)
-  return {
-    close: () => {
-      statements.clear()
-      database.close()
-    },
-    prepare: (sql) => {
-      const cached = statements.get(sql)
-      if (cached !== undefined) {
-        // A statement still being iterated (a `.stream()`) cannot run again until it is done:
-        // better-sqlite3 refuses, so that query gets a statement of its own, not cached.
-        if (cached.busy) return database.prepare(sql)
-        return cached
-      }
-      const statement = database.prepare<Array<unknown>>(sql)
-      statements.set(sql, statement)
-      return statement
-    }
-  }
-}
-
-/** SQLite: how long a statement waits for another process's write lock before it fails. */
-const SQLITE_BUSY_MILLIS = 5000
-
-/**
- * WAL (several processes: reads side by side, writes take turns) and the busy timeout, which
- * goes first so that every later statement waits for a lock instead of failing. Switching a
- * fresh file to WAL reads its header and then writes it; when another process starting at the
- * same moment holds the lock in between, SQLite refuses at once without waiting (the busy
- * timeout never applies to an upgrade from a read), so that switch is tried again for as long
- * as the busy timeout would have waited.
- */
-const configureSqlite = (database: BetterSqlite3.Database): Effect.Effect<void, unknown> => {
-  const pragma = (statement: string) => Effect.try({ try: () => database.pragma(statement), catch: (cause) => cause })
-  return Effect.gen(function* () {
-    yield* pragma(`busy_timeout = ${SQLITE_BUSY_MILLIS}`)
-    yield* pragma("journal_mode = WAL").pipe(
-      Effect.retry({
-        while: DriverError.isBusy,
-        schedule: Schedule.spaced("10 millis").pipe(
-          Schedule.jittered,
-          Schedule.upTo({ duration: `${SQLITE_BUSY_MILLIS} millis` })
-        )
-      })
-    )
-    yield* pragma("synchronous = NORMAL")
-  })
-}
-
-const openSqlite = (url: string, path: string): Effect.Effect<Connection, ConnectionFailed> =>
-  Effect.gen(function* () {
-    const database = yield* Effect.tryPromise({
-      try: async () => {
-        const { default: SqliteDatabase } = await import("better-sqlite3")
-        return new SqliteDatabase(path, { timeout: SQLITE_BUSY_MILLIS })
-      },
-      catch: (cause) => cause
-    })
-    yield* Effect.onError(configureSqlite(database), () => Effect.sync(() => database.close()))
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) })
-    return { db, dialect: "sqlite" as const, close: Effect.promise(() => db.destroy()) }
-  }).pipe(Effect.mapError((cause) => new ConnectionFailed({ url, reason: DriverError.messageOf(cause), cause })))
-
-/** PostgreSQL: at most this many distinct SQL texts get a server-side name, per pool. */
-const PG_NAMED_STATEMENTS = 256
-
-/** PostgreSQL: texts seen once, remembered so that a second sighting names them (oldest forgotten first). */
-const PG_SEEN_ONCE = 1024
-
-/** Statements worth a plan of their own; DDL, transaction control and `set` stay unnamed. */
-const PREPARABLE = /^\s*(?:select|insert|update|delete|with|values|merge)\b/i
-
-/**
- * Longer texts stay unnamed: they are one-off queries (long value lists), and the texts seen once
- * are kept until a second sighting, which must not hold megabytes.
- */
-const PG_NAMED_LENGTH = 8_192
-
-/** `feature_not_supported`, as in "cached plan must not change result type" after a table changed. */
-const PLAN_CHANGED = "0A000"
-
-/**
- * Names for the SQL texts a pool runs again and again, shared by its clients. A text earns a name
- * (`tessera_1`, ...) the second time it is seen, and keeps it: pg parses a named statement once
- * per client and then only binds it, so PostgreSQL stops parsing and planning it every time. Names
- * are never reused for another text (pg refuses that), and none are given beyond the bound, so
- * the prepared statements each server connection keeps stay bounded too.
- */
-interface StatementNames {
-  readonly nameOf: (text: string) => string | undefined
-  readonly forget: (text: string) => void
-}
-
-const statementNames = (): StatementNames => {
-  const named = new Map<string, string>()
-  const seenOnce = new Set<string>()
-  let issued = 0
-  return {
-    nameOf: (text) => {
-      const name = named.get(text)
-      if (name !== undefined) return name
-      if (!PREPARABLE.test(text) || text.length > PG_NAMED_LENGTH || text.includes(planWithValues)) return undefined
-      if (!seenOnce.delete(text)) {
-        if (seenOnce.size >= PG_SEEN_ONCE) {
-          const oldest = seenOnce.values().next()
-          if (oldest.done !== true) seenOnce.delete(oldest.value)
-        }
-        seenOnce.add(text)
-        return undefined
-      }
-      if (named.size >= PG_NAMED_STATEMENTS) return undefined
-      issued += 1
-      const fresh = `tessera_${issued}`
-      named.set(text, fresh)
-      return fresh
-    },
-    // The next use takes a new name, so every client parses (and plans) the text afresh.
-    forget: (text) => {
-      named.delete(text)
-    }
-  }
-}
-
-const isPlanChanged = (cause: unknown): boolean =>
-  typeof cause === "object" && cause !== null && (cause as { readonly code?: unknown }).code === PLAN_CHANGED
-
-/**
- * Wraps the `client.query(text, values)` calls kysely makes: each is sent as a named statement
- * once its text has a name, and bound to the calling fiber (`PostgresCancel.guard`), so that an
- * interrupted query is cancelled on the server. Every other call shape (callbacks, query configs,
- * cursors) goes through untouched.
- */
-const wrapQueries = (client: PoolClient, names: StatementNames): void => {
-  const query = client.query.bind(client) as (...args: Array<unknown>) => unknown
-  const send = (text: string, values: ReadonlyArray<unknown> | undefined): Promise<QueryResult> => {
-    const name = names.nameOf(text)
-    if (name === undefined) return query(text, values) as Promise<QueryResult>
-    return (query({ name, text, values }) as Promise<QueryResult>).catch((cause: unknown) => {
-      if (!isPlanChanged(cause)) throw cause
-      // A table changed under the prepared plan (a migration from another node, say). The failed
-      // statement did nothing, so outside a transaction it runs again, planned anew; inside one,
-      // the transaction is aborted and the error goes to the caller.
-      names.forget(text)
-      if (client.getTransactionStatus() !== "I") throw cause
-      return query(text, values) as Promise<QueryResult>
-    })
-  }
-  const wrapped = (...args: Array<unknown>): unknown => {
-    const [text, values] = args
-    if (args.length > 2 || typeof text !== "string" || !(values === undefined || Array.isArray(values))) {
-      return query(...args)
-    }
-    return PostgresCancel.guard(client, text, () => send(text, values)).catch((cause: unknown) => {
-      // The server ended this connection (a terminate, a shutdown): its error reaches the
-      // statement before the socket closes, and the pool must not lend the client out again
-      // in between. Ending it now makes the pool drop it when kysely gives it back.
-      if (DriverError.isConnectionLost(cause)) client.end().catch(ignore)
-      throw cause
-    })
-  }
-  client.query = wrapped as PoolClient["query"]
-}
-
 /**
  * Options of `open`.
  *
@@ -281,113 +101,11 @@ export interface OpenOptions {
   readonly statementTimeout?: Duration.Input
 }
 
-/**
- * The statement timeout `open` sets on PostgreSQL when none is given: far above what any of the
- * store's statements takes on a million tickets (milliseconds), far below "forever".
- *
- * @category models
- * @since 0.1.0
- */
-export const defaultStatementTimeout: Duration.Duration = Duration.seconds(30)
-
-/**
- * The `statement_timeout` to send in ms (rounded up to a whole one), or none when the URL's own
- * options set one; `InvalidOption` for what is no duration or a negative one.
- */
-const statementTimeoutOf = (
-  connectionString: string,
-  options: OpenOptions
-): Result.Result<number | undefined, InvalidOption> => {
-  if (options.statementTimeout === undefined) {
-    const fromUrl = (() => {
-      try {
-        return new URL(connectionString).searchParams.get("options") ?? ""
-      } catch {
-        return ""
-      }
-    })()
-    if (/\bstatement_timeout\s*=/.test(fromUrl)) return Result.succeed(undefined)
-  }
-  const input = options.statementTimeout ?? defaultStatementTimeout
-  const invalid = (reason: string) => Result.fail(new InvalidOption({ option: "statementTimeout", reason }))
-  const timeout = typeof input === "number" && Number.isNaN(input) ? Option.none() : Duration.fromInput(input)
-  if (Option.isNone(timeout)) {
-    return invalid(`expected a duration ("30 seconds", milliseconds as a number, 0 for no bound), got ${String(input)}`)
-  }
-  const ms = Duration.toMillis(timeout.value)
-  if (ms < 0) return invalid(`a timeout cannot be negative (got ${ms} ms)`)
-  return Result.succeed(Number.isFinite(ms) ? Math.ceil(ms) : 0)
+/** The driver of each dialect (`dialect/*Connection.ts`), which loads its package when used. */
+const drivers: Readonly<Record<Dialect, Driver>> = {
+  sqlite: SqliteConnection.open,
+  postgres: PostgresConnection.open
 }
-
-/**
- * The connection string with `-c jit=off` added to the server options it may already carry (a
- * `search_path`, say). The store's statements are short and frequent: JIT compiling one costs
- * more than running it (a rare-word search at 1M tickets: 400 ms with JIT, under 90 ms without).
- * A string that is not a URL is left as it is.
- */
-const withoutJit = (connectionString: string): string => {
-  try {
-    const parsed = new URL(connectionString)
-    const options = parsed.searchParams.get("options")
-    if (options !== null && /\bjit\s*=/.test(options)) return connectionString // the caller chose
-    parsed.searchParams.set("options", options === null ? "-c jit=off" : `${options} -c jit=off`)
-    return parsed.toString()
-  } catch {
-    return connectionString
-  }
-}
-
-const openPostgres = (
-  url: string,
-  connectionString: string,
-  options: OpenOptions
-): Effect.Effect<Connection, ConnectionFailed | InvalidOption> =>
-  Effect.flatMap(Effect.fromResult(statementTimeoutOf(connectionString, options)), (statementTimeout) =>
-    Effect.tryPromise({
-      try: async () => {
-        const { default: pg } = await import("pg")
-        const pool = new pg.Pool({
-          connectionString: withoutJit(connectionString),
-          ...(options.connections === undefined ? {} : { max: options.connections }),
-          ...(statementTimeout === undefined ? {} : { statement_timeout: statementTimeout }),
-          types: {
-            getTypeParser: ((oid: number, format?: "text" | "binary") =>
-              oid === INT8 && format !== "binary"
-                ? (value: string) => Number(value)
-                : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser
-          }
-        })
-        const names = statementNames()
-        pool.on("connect", (client) => {
-          wrapQueries(client, names)
-          // pg emits `error` on a client whose connection died (a terminated backend, a restart);
-          // while a client is lent out the pool listens to none, and an unhandled `error` event
-          // ends the process. The statement in flight fails with that error already, and the pool
-          // drops the dead client when it comes back.
-          client.on("error", ignore)
-        })
-        // An idle client whose connection died: the pool has removed it, the next query opens a
-        // new one. Unheard, this event too would end the process.
-        pool.on("error", ignore)
-        // Fail here, with a clear reason, rather than at the first query.
-        try {
-          await pool.query("select 1")
-        } catch (cause) {
-          await pool.end().catch(() => undefined)
-          throw cause
-        }
-        return pool
-      },
-      catch: (cause) => new ConnectionFailed({ url, reason: DriverError.messageOf(cause), cause })
-    }).pipe(
-      Effect.map((pool) => {
-        const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-        // Its clients cancel a store's statement when the store's fiber is interrupted.
-        QueryScope.register(db)
-        return { db, dialect: "postgres" as const, close: Effect.promise(() => db.destroy()) }
-      })
-    )
-  )
 
 /**
  * Opens a client for the URL; the caller closes it (`connection.close`), or uses `scoped`.
@@ -400,9 +118,10 @@ export const open = (
   options: OpenOptions = {}
 ): Effect.Effect<Connection, InvalidUrl | InvalidOption | ConnectionFailed> =>
   Effect.flatMap(Effect.fromResult(parse(url)), (target) =>
-    target.dialect === "sqlite"
-      ? openSqlite(url, target.path)
-      : openPostgres(redact(url), target.connectionString, options)
+    Effect.map(
+      drivers[target.dialect](redact(url), "path" in target ? target.path : target.connectionString, options),
+      (opened): Connection => ({ db: opened.db, dialect: target.dialect, close: opened.close })
+    )
   )
 
 /**

@@ -7,11 +7,12 @@
  */
 import { Directory, DirectoryError, DirectoryStore, Lru, StoreError } from "@tessera/core"
 import { Data, Effect, Layer, Option, Schema } from "effect"
-import { type Kysely, sql, type Transaction } from "kysely"
+import type { Kysely, Transaction } from "kysely"
 import type { Database, Dialect } from "./Database.js"
+import type { SqlDialect } from "./dialect/Dialect.js"
+import * as Dialects from "./dialect/index.js"
 import * as DriverError from "./internal/DriverError.js"
 import * as QueryScope from "./internal/QueryScope.js"
-import { transact } from "./internal/transact.js"
 
 /**
  * What the store runs on: the user's kysely client (never closed here) and its dialect.
@@ -76,15 +77,11 @@ const agents = codec("agent", Schema.fromJsonString(Directory.Agent))
 const groups = codec("group", Schema.fromJsonString(Directory.Group))
 
 const upsert = (
+  dialect: SqlDialect,
   db: Kysely<Database> | Transaction<Database>,
   table: RecordTable,
   row: { readonly workspace_id: string; readonly id: string; readonly data: string }
-) =>
-  db
-    .insertInto(table)
-    .values(row)
-    .onConflict((conflict) => conflict.columns(["workspace_id", "id"]).doUpdateSet({ data: row.data }))
-    .execute()
+) => dialect.upsert(db.insertInto(table).values(row), ["workspace_id", "id"], { data: row.data }).execute()
 
 /**
  * Builds the directory store on a migrated database.
@@ -94,7 +91,8 @@ const upsert = (
  */
 export const make = (options: Options): Effect.Effect<Store> =>
   Effect.sync(() => {
-    const { db, dialect } = options
+    const { db } = options
+    const dialect = Dialects.of(options.dialect)
     const withSignal = QueryScope.of(db)
     /**
      * Runs a query, turning a driver failure into `StoreUnavailable` (or `ValueTooLarge` for a
@@ -105,11 +103,11 @@ export const make = (options: Options): Effect.Effect<Store> =>
       query: () => Promise<A>
     ): Effect.Effect<A, StoreError.StoreUnavailable | StoreError.ValueTooLarge> =>
       Effect.tryPromise({ try: withSignal(query), catch: (cause) => DriverError.failure(operation, cause) })
-    // PostgreSQL text cannot hold U+0000, so no stored key contains it: such a key matches
+    // A key the database cannot hold (PostgreSQL: U+0000) is in no stored record: it matches
     // nothing, and asking the server would only fail.
-    const storable = (...keys: ReadonlyArray<string>) => dialect !== "postgres" || keys.every((k) => !k.includes("\0"))
+    const storable = (...keys: ReadonlyArray<string>) => keys.every(dialect.storable)
     // Ids in code-unit order, as JavaScript sorts them, whatever the database's collation.
-    const byId = dialect === "postgres" ? ('id collate "C"' as const) : ("id" as const)
+    const byId = dialect.binaryOrder("id")
 
     const getRecord = <A>(
       operation: string,
@@ -142,14 +140,14 @@ export const make = (options: Options): Effect.Effect<Store> =>
       record: A
     ) =>
       Effect.flatMap(recordCodec.encode(record), (data) =>
-        attempt(operation, () => upsert(db, table, { workspace_id: record.workspaceId, id: record.id, data }))
+        attempt(operation, () => upsert(dialect, db, table, { workspace_id: record.workspaceId, id: record.id, data }))
       ).pipe(Effect.asVoid)
 
     /** One attempt at saving a contact: check its emails, then rewrite its email rows and its record. */
     const saveContactOnce = (contact: Directory.Contact, data: string) =>
       Effect.tryPromise({
         try: () =>
-          transact(db, dialect, async (trx) => {
+          dialect.transact(db, async (trx) => {
             const ws = contact.workspaceId
             const emails = contact.emails.map((email) => ({ email, key: Directory.normalizeEmail(email) }))
             const keys = Array.from(new Set(emails.map((e) => e.key)))
@@ -178,7 +176,7 @@ export const make = (options: Options): Effect.Effect<Store> =>
                 .values(keys.map((email) => ({ workspace_id: ws, email, contact_id: contact.id })))
                 .execute()
             }
-            await upsert(trx, "contacts", { workspace_id: ws, id: contact.id, data })
+            await upsert(dialect, trx, "contacts", { workspace_id: ws, id: contact.id, data })
             return undefined
           }),
         catch: (cause) =>
@@ -228,9 +226,9 @@ export const make = (options: Options): Effect.Effect<Store> =>
       saveAgent: (agent) =>
         Effect.flatMap(agents.encode(agent), (data) =>
           attempt("saveAgent", () =>
-            transact(db, dialect, async (trx) => {
+            dialect.transact(db, async (trx) => {
               const ws = agent.workspaceId
-              await upsert(trx, "agents", { workspace_id: ws, id: agent.id, data })
+              await upsert(dialect, trx, "agents", { workspace_id: ws, id: agent.id, data })
               await trx
                 .deleteFrom("agent_groups")
                 .where("workspace_id", "=", ws)
@@ -266,7 +264,7 @@ export const make = (options: Options): Effect.Effect<Store> =>
                       .whereRef("g.agent_id", "=", "agents.id")
                   )
                 )
-        return attempt("listAgents", () => query.orderBy(sql.raw(byId)).execute()).pipe(
+        return attempt("listAgents", () => query.orderBy(byId).execute()).pipe(
           Effect.flatMap((rows) => Effect.forEach(rows, (row) => agents.decode("listAgents", row)))
         )
       },

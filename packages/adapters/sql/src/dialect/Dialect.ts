@@ -278,7 +278,11 @@ export interface TicketWrites {
  * @since 0.1.0
  */
 export interface TextWrites {
-  /** Texts one ticket may hold on this database (`Infinity` when only `Limits` bounds them). */
+  /**
+   * The largest text number `n` (0 the subject, 1.. the messages) a ticket may have on this
+   * database; `Infinity` when only `Limits` bounds it. SQLite: `2^24 - 1`, the span of rowids
+   * one ticket's texts have in the full-text index.
+   */
   readonly perTicket: number
   /** The dialect's own columns of text `n` of the ticket numbered `num` (SQLite: `{ key }`), put first. */
   readonly columns: (num: number, n: number) => { readonly key?: number }

@@ -5,27 +5,19 @@
  * `Limits.eventsPerAppend` events, so every multi-row insert and every `in` list of a write goes
  * through here. Not exported from the package.
  */
-import type { Dialect } from "../Database.js"
-
-/**
- * Bound parameters one statement may carry on each database.
- *
- * @category models
- * @since 0.1.0
- */
-export const parameterLimit: Readonly<Record<Dialect, number>> = { sqlite: 32_766, postgres: 65_535 }
 
 /** Parameters a statement may need besides its rows (a `where ticket_id = ?`, say). */
 const reserve = 16
 
 /**
- * How many rows of `columns` parameters each one statement may carry, with room for a few others.
+ * How many rows of `columns` parameters each one statement may carry when it may carry
+ * `parameterLimit` (`SqlDialect.parameterLimit`), with room for a few others.
  *
  * @category combinators
  * @since 0.1.0
  */
-export const rowsPerStatement = (dialect: Dialect, columns: number): number =>
-  Math.max(1, Math.floor((parameterLimit[dialect] - reserve) / Math.max(1, columns)))
+export const rowsPerStatement = (parameterLimit: number, columns: number): number =>
+  Math.max(1, Math.floor((parameterLimit - reserve) / Math.max(1, columns)))
 
 /**
  * `items` in consecutive slices of at most `size` (one empty list gives none).
@@ -44,15 +36,15 @@ const parametersOf = (row: unknown): number => (typeof row === "object" && row !
 
 /**
  * Runs `write` on consecutive slices of `rows`, one after the other, each within one statement's
- * bound parameters on `dialect`. Rows are counted as they are written (every column of the first
+ * bound parameters (`parameterLimit`). Rows are counted as they are written (every column of the first
  * row), so a column added to a table later is counted too.
  *
  * @category combinators
  * @since 0.1.0
  */
 export const inChunks =
-  (dialect: Dialect) =>
+  (parameterLimit: number) =>
   async <A>(rows: ReadonlyArray<A>, write: (slice: Array<A>) => Promise<unknown>): Promise<void> => {
     if (rows.length === 0) return
-    for (const slice of chunked(rows, rowsPerStatement(dialect, parametersOf(rows[0])))) await write([...slice])
+    for (const slice of chunked(rows, rowsPerStatement(parameterLimit, parametersOf(rows[0])))) await write([...slice])
   }

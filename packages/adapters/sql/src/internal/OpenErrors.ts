@@ -1,10 +1,10 @@
 /**
- * The errors of opening a database from a URL: a URL that names no database this package can
- * open, an option it cannot use, a database that cannot be reached. `Connection` exports them;
- * they live here so that the dialects' drivers (`dialect/*Connection.ts`) raise them without
+ * The errors of opening a database from a URL (a URL that names no database this package can
+ * open, an option it cannot use, a database that cannot be reached) and the default statement
+ * timeout the drivers set. `Connection` exports them; they live here so that the dialects' drivers (`dialect/*Connection.ts`) raise them without
  * importing `Connection`, which imports the drivers.
  */
-import { Schema } from "effect"
+import { Duration, Schema } from "effect"
 
 /**
  * The URL names no database this package can open.
@@ -60,3 +60,12 @@ export class InvalidOption extends Schema.TaggedError<InvalidOption>()("InvalidO
     return `Invalid option ${this.option}: ${this.reason}`
   }
 }
+
+/**
+ * The statement timeout `open` sets on PostgreSQL when none is given: far above what any of the
+ * store's statements takes on a million tickets (milliseconds), far below "forever".
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const defaultStatementTimeout: Duration.Duration = Duration.seconds(30)

@@ -1,12 +1,12 @@
 /**
  * The tag filters of a ticket query (`tagsAny`, `tagsAll`) as SQL conditions on `tickets`, the
- * same on SQLite and PostgreSQL. Their size and depth stay the same for one tag or a thousand
+ * same on every dialect but for the parts `SqlDialect.tags` gives. Their size and depth stay the same for one tag or a thousand
  * (`Limits.valuesPerFilter`): one semi-join per tag made PostgreSQL's planner search for minutes
  * and SQLite refuse the expression as too deep. Keys are escaped by the caller.
  */
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely"
 import type { Database } from "../Database.js"
-import { planWithValues } from "./Statements.js"
+import type { TagFilter } from "../dialect/Dialect.js"
 
 type Tickets = ExpressionBuilder<Database, "tickets">
 
@@ -36,13 +36,6 @@ const FEW_TAGS = 4
  */
 const RARE = 100
 
-/**
- * When every tag is common, tags are counted this far to find the rarest. PostgreSQL breaks ties
- * past it with its statistics (the most common values of `ticket_tags.tag`); SQLite has none, and
- * counts further instead, which costs it less than driving from a tag ten times too common.
- */
-const COUNTED = { postgres: 1_000, sqlite: 100_000 } as const
-
 const oneOf = (eb: Tickets, tags: ReadonlyArray<string>) =>
   eb
     .selectFrom("ticket_tags")
@@ -52,22 +45,11 @@ const oneOf = (eb: Tickets, tags: ReadonlyArray<string>) =>
 
 /** `u.tag`'s tickets in the workspace, counted up to `cap`. */
 const counted = (workspace: string, cap: number) =>
-  sql`(select count(*) from (select 1 from ticket_tags as c where c.workspace_id = ${workspace} and c.tag = u.tag limit ${sql.lit(cap)}) as n)`
+  sql<number>`(select count(*) from (select 1 from ticket_tags as c where c.workspace_id = ${workspace} and c.tag = u.tag limit ${sql.lit(cap)}) as n)`
 
 /** The first rare tag of `u` (fewer than `RARE` tickets), or null. */
 const rare = (workspace: string) =>
   sql`(select r.tag from (select u.tag, ${counted(workspace, RARE)} as n from u order by n limit 1) as r where r.n < ${sql.lit(RARE)})`
-
-/** The rarest tag of `u` when all are common. */
-const rarest = (pg: boolean, workspace: string) =>
-  pg
-    ? sql`(select u.tag from u left join (
-          select m.tag, m.freq from pg_stats as s
-          cross join lateral unnest(s.most_common_vals::text::text[], s.most_common_freqs) as m(tag, freq)
-          where s.schemaname = current_schema() and s.tablename = 'ticket_tags' and s.attname = 'tag'
-        ) as f on f.tag = u.tag
-        order by ${counted(workspace, COUNTED.postgres)}, f.freq nulls first limit 1)`
-    : sql`(select u.tag from u order by ${counted(workspace, COUNTED.sqlite)} limit 1)`
 
 /**
  * Builds the filters for one dialect.
@@ -75,33 +57,22 @@ const rarest = (pg: boolean, workspace: string) =>
  * `tagsAll` with more than a few tags reads the tickets of the rarest tag (the first rare one,
  * else the least common) and keeps those whose tags, counted once, include every tag of the
  * filter: the work is bounded by the driving tag's tickets, whatever the number of tags. The
- * tags are one list `u` (PostgreSQL: one array parameter, with the statement planned with its
- * values, see `planWithValues`, so that the check hashes it). `coalesce` looks past the rare
- * tags only when there are none. On SQLite `+` keeps the check off the index (a lookup per tag
- * and ticket) and on the ticket's own tags.
+ * tags are one list `u` (`dialect.table`; PostgreSQL: one array parameter). `coalesce` looks
+ * past the rare tags only when there are none (`dialect.rarest` finds the least common then).
  *
  * @category constructors
  * @since 0.1.0
  */
-export const make = (pg: boolean): TagFilters => ({
+export const make = (dialect: TagFilter): TagFilters => ({
   any: (eb, tags) => eb.exists(oneOf(eb, tags)),
   all: (eb, workspace, tags) => {
     if (tags.length <= FEW_TAGS) return eb.and(tags.map((tag) => eb.exists(oneOf(eb, [tag]))))
     const count = sql.lit(tags.length)
-    const driver = sql`coalesce(${rare(workspace)}, ${rarest(pg, workspace)})`
-    return pg
-      ? sql<SqlBool>`${sql.raw(planWithValues)} tickets.id in (
-          with u(tag) as (select unnest(${tags}::text[]))
+    const driver = sql`coalesce(${rare(workspace)}, ${dialect.rarest((cap) => counted(workspace, cap))})`
+    return sql<SqlBool>`${sql.raw(dialect.hint)}tickets.id in (
+          with u(tag) as (${dialect.table(tags)})
           select d.ticket_id from ticket_tags as d
           where d.workspace_id = ${workspace} and d.tag = ${driver}
-            and (select count(*) from ticket_tags as a where a.ticket_id = d.ticket_id and a.tag = any(${tags}::text[])) = ${count})`
-      : sql<SqlBool>`tickets.id in (
-          with u(tag) as (values ${sql.join(
-            tags.map((tag) => sql`(${tag})`),
-            sql`, `
-          )})
-          select d.ticket_id from ticket_tags as d
-          where d.workspace_id = ${workspace} and d.tag = ${driver}
-            and (select count(*) from ticket_tags as a where a.ticket_id = d.ticket_id and +a.tag in (select tag from u)) = ${count})`
+            and (select count(*) from ticket_tags as a where a.ticket_id = d.ticket_id and ${dialect.among(tags)}) = ${count})`
   }
 })

@@ -1,33 +1,32 @@
 /**
  * The first schema: event log, tickets projection with the indexes agents' queues use, tags,
  * the texts of each ticket (subject and messages, one row each) with their full-text index,
- * public-number sequences, timers, outbox, email ids and the directory. Full-text search is an
- * FTS5 table on SQLite and a generated tsvector column on PostgreSQL; both index the words of
- * `TicketQuery.words` exactly as they are (no parser, no stemming), so a search answers the same
- * on both and in memory. A ticket's row holds its snapshot without messages, so an append
+ * public-number sequences, timers, outbox, email ids and the directory. Full-text search is the
+ * dialect's (`Ddl.fullText`: an FTS5 table on SQLite, a generated tsvector column on PostgreSQL);
+ * each indexes the words of `TicketQuery.words` exactly as they are (no parser, no stemming), so
+ * a search answers the same on every database and in memory. A ticket's row holds its snapshot without messages, so an append
  * rewrites a small row and indexes only the new message, however long the conversation.
  */
 import { type Kysely, sql } from "kysely"
-import type { Dialect } from "../Database.js"
+import type { SqlDialect } from "../dialect/Dialect.js"
 
 const unresolved = sql<boolean>`category in ('new', 'open', 'pending', 'on_hold')`
 
-export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> => {
-  const pg = dialect === "postgres"
+export const up = async (db: Kysely<unknown>, dialect: SqlDialect): Promise<void> => {
   const millis = "bigint" as const
   // Ids sort and compare bytewise, as JavaScript compares them (`TicketQuery.compare`), whatever
   // the database's default collation; every column holding a ticket id has the same collation,
   // so joins on it can use each other's indexes.
-  const ticketIdType = pg ? sql`text collate "C"` : sql`text`
+  const { id: ticketIdType, key, text, ...hooks } = dialect.ddl
 
   await db.schema
     .createTable("events")
-    .addColumn("position", pg ? "bigserial" : "integer", (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
-    .addColumn("workspace_id", "text", (c) => c.notNull())
-    .addColumn("stream_id", "text", (c) => c.notNull())
+    .$call(hooks.position)
+    .addColumn("workspace_id", key, (c) => c.notNull())
+    .addColumn("stream_id", key, (c) => c.notNull())
     .addColumn("version", "integer", (c) => c.notNull())
-    .addColumn("type", "text", (c) => c.notNull())
-    .addColumn("data", "text", (c) => c.notNull())
+    .addColumn("type", key, (c) => c.notNull())
+    .addColumn("data", text, (c) => c.notNull())
     .addColumn("at", millis, (c) => c.notNull())
     .addUniqueConstraint("events_stream_version", ["stream_id", "version"])
     .execute()
@@ -36,35 +35,33 @@ export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> =
   await db.schema
     .createTable("tickets")
     .addColumn("id", ticketIdType, (c) => c.primaryKey())
-    .addColumn("workspace_id", "text", (c) => c.notNull())
+    .addColumn("workspace_id", key, (c) => c.notNull())
     .addColumn("public_id", "integer", (c) => c.notNull())
     .addColumn("version", "integer", (c) => c.notNull())
-    .addColumn("subject", "text", (c) => c.notNull())
-    .addColumn("requester", "text", (c) => c.notNull())
-    .addColumn("organization", "text")
-    .addColumn("channel", "text", (c) => c.notNull())
-    .addColumn("priority", "text", (c) => c.notNull())
+    .addColumn("subject", text, (c) => c.notNull())
+    .addColumn("requester", key, (c) => c.notNull())
+    .addColumn("organization", key)
+    .addColumn("channel", key, (c) => c.notNull())
+    .addColumn("priority", key, (c) => c.notNull())
     .addColumn("priority_rank", "integer", (c) => c.notNull())
-    .addColumn("type", "text")
-    .addColumn("status", "text", (c) => c.notNull())
-    .addColumn("category", "text", (c) => c.notNull())
-    .addColumn("group_id", "text")
-    .addColumn("assignee", "text")
+    .addColumn("type", key)
+    .addColumn("status", key, (c) => c.notNull())
+    .addColumn("category", key, (c) => c.notNull())
+    .addColumn("group_id", key)
+    .addColumn("assignee", key)
     .addColumn("created_at", millis, (c) => c.notNull())
     .addColumn("updated_at", millis, (c) => c.notNull())
     .addColumn("sla_due_at", millis)
-    .addColumn("summary", "text", (c) => c.notNull())
+    .addColumn("summary", text, (c) => c.notNull())
     // SQLite: a stable number per ticket (rowids may change on VACUUM); each text of the ticket
     // has the full-text rowid `num * 2^24 + n`, so "this ticket's texts" is one rowid range.
-    .$call((t) => (pg ? t : t.addColumn("num", "integer", (c) => c.notNull().unique())))
+    .$call(hooks.ticketColumns)
     .addUniqueConstraint("tickets_workspace_public_id", ["workspace_id", "public_id"])
     .execute()
   // The queue agents look at most: unresolved tickets of a group, nearest SLA due first and
   // tickets without one last. `(sla_due_at is null)` is the key both databases can index and
   // order by (SQLite puts NULLs first, PostgreSQL last); queries order by the same expression.
-  await sql`create index tickets_group_queue on tickets (workspace_id, group_id, (sla_due_at is null), sla_due_at, id) where ${unresolved}`.execute(
-    db
-  )
+  await hooks.queueIndex(db, unresolved)
   await db.schema
     .createIndex("tickets_assignee")
     .on("tickets")
@@ -85,9 +82,9 @@ export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> =
 
   await db.schema
     .createTable("ticket_tags")
-    .addColumn("workspace_id", "text", (c) => c.notNull())
+    .addColumn("workspace_id", key, (c) => c.notNull())
     .addColumn("ticket_id", ticketIdType, (c) => c.notNull())
-    .addColumn("tag", "text", (c) => c.notNull())
+    .addColumn("tag", key, (c) => c.notNull())
     .addPrimaryKeyConstraint("ticket_tags_pk", ["ticket_id", "tag"])
     .execute()
   await db.schema
@@ -98,41 +95,41 @@ export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> =
 
   await db.schema
     .createTable("public_id_sequences")
-    .addColumn("workspace_id", "text", (c) => c.primaryKey())
+    .addColumn("workspace_id", key, (c) => c.primaryKey())
     .addColumn("last_value", "integer", (c) => c.notNull())
     .execute()
 
   await db.schema
     .createTable("timers")
-    .addColumn("id", "text", (c) => c.primaryKey())
-    .addColumn("workspace_id", "text", (c) => c.notNull())
+    .addColumn("id", key, (c) => c.primaryKey())
+    .addColumn("workspace_id", key, (c) => c.notNull())
     .addColumn("ticket_id", ticketIdType, (c) => c.notNull())
-    .addColumn("purpose", "text", (c) => c.notNull())
+    .addColumn("purpose", key, (c) => c.notNull())
     .addColumn("due_at", millis, (c) => c.notNull())
     .addColumn("available_at", millis, (c) => c.notNull().defaultTo(0))
     // Claims take timers with the same due time in the order they were scheduled (SQLite: rowid).
-    .$call((t) => (pg ? t.addColumn("seq", "bigserial", (c) => c.notNull()) : t))
+    .$call(hooks.insertionOrder)
     .execute()
   await db.schema.createIndex("timers_due").on("timers").columns(["workspace_id", "due_at"]).execute()
 
   await db.schema
     .createTable("outbox")
-    .addColumn("id", "text", (c) => c.primaryKey())
-    .addColumn("workspace_id", "text", (c) => c.notNull())
+    .addColumn("id", key, (c) => c.primaryKey())
+    .addColumn("workspace_id", key, (c) => c.notNull())
     .addColumn("ticket_id", ticketIdType, (c) => c.notNull())
-    .addColumn("channel", "text", (c) => c.notNull())
-    .addColumn("payload", "text", (c) => c.notNull())
+    .addColumn("channel", key, (c) => c.notNull())
+    .addColumn("payload", text, (c) => c.notNull())
     .addColumn("created_at", millis, (c) => c.notNull())
     .addColumn("available_at", millis, (c) => c.notNull().defaultTo(0))
     .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
-    .$call((t) => (pg ? t.addColumn("seq", "bigserial", (c) => c.notNull()) : t))
+    .$call(hooks.insertionOrder)
     .execute()
   await db.schema.createIndex("outbox_ready").on("outbox").columns(["channel", "available_at", "created_at"]).execute()
 
   await db.schema
     .createTable("email_message_ids")
-    .addColumn("workspace_id", "text", (c) => c.notNull())
-    .addColumn("message_id", "text", (c) => c.notNull())
+    .addColumn("workspace_id", key, (c) => c.notNull())
+    .addColumn("message_id", key, (c) => c.notNull())
     .addColumn("ticket_id", ticketIdType, (c) => c.notNull())
     .addPrimaryKeyConstraint("email_message_ids_pk", ["workspace_id", "message_id"])
     .execute()
@@ -140,67 +137,40 @@ export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> =
   for (const table of ["contacts", "organizations", "agents", "groups"]) {
     await db.schema
       .createTable(table)
-      .addColumn("workspace_id", "text", (c) => c.notNull())
-      .addColumn("id", "text", (c) => c.notNull())
-      .addColumn("data", "text", (c) => c.notNull())
+      .addColumn("workspace_id", key, (c) => c.notNull())
+      .addColumn("id", key, (c) => c.notNull())
+      .addColumn("data", text, (c) => c.notNull())
       .addPrimaryKeyConstraint(`${table}_pk`, ["workspace_id", "id"])
       .execute()
   }
   await db.schema
     .createTable("contact_emails")
-    .addColumn("workspace_id", "text", (c) => c.notNull())
-    .addColumn("email", "text", (c) => c.notNull())
-    .addColumn("contact_id", "text", (c) => c.notNull())
+    .addColumn("workspace_id", key, (c) => c.notNull())
+    .addColumn("email", key, (c) => c.notNull())
+    .addColumn("contact_id", key, (c) => c.notNull())
     .addPrimaryKeyConstraint("contact_emails_pk", ["workspace_id", "email"])
     .execute()
   await db.schema
     .createTable("agent_groups")
-    .addColumn("workspace_id", "text", (c) => c.notNull())
-    .addColumn("agent_id", "text", (c) => c.notNull())
-    .addColumn("group_id", "text", (c) => c.notNull())
+    .addColumn("workspace_id", key, (c) => c.notNull())
+    .addColumn("agent_id", key, (c) => c.notNull())
+    .addColumn("group_id", key, (c) => c.notNull())
     .addPrimaryKeyConstraint("agent_groups_pk", ["workspace_id", "group_id", "agent_id"])
     .execute()
 
   await db.schema
     .createTable("ticket_texts")
-    .$call((t) => (pg ? t : t.addColumn("key", "integer", (c) => c.primaryKey())))
-    .addColumn("workspace_id", "text", (c) => c.notNull())
+    .$call(hooks.textColumns)
+    .addColumn("workspace_id", key, (c) => c.notNull())
     .addColumn("ticket_id", ticketIdType, (c) => c.notNull())
     // 0: the subject; 1..: the messages in order.
     .addColumn("n", "integer", (c) => c.notNull())
     // The message as JSON (`Message` encoded); null for the subject.
-    .addColumn("data", "text")
+    .addColumn("data", text)
     // `TicketQuery.words` of the text, joined by spaces.
-    .addColumn("words", "text", (c) => c.notNull())
-    .$call((t) =>
-      pg
-        ? t.addPrimaryKeyConstraint("ticket_texts_pk", ["ticket_id", "n"])
-        : t.addUniqueConstraint("ticket_texts_ticket_n", ["ticket_id", "n"])
-    )
+    .addColumn("words", text, (c) => c.notNull())
+    .$call(hooks.textIdentity)
     .execute()
 
-  if (pg) {
-    // The words as lexemes, unparsed (to_tsvector's parser would split some words differently),
-    // each cut to 64 characters: a lexeme may not exceed 2 KB, and a search term is at most 64
-    // characters, so prefix matches are unchanged.
-    await sql`alter table ticket_texts add column search tsvector generated always as (array_to_tsvector(string_to_array(regexp_replace(words, '(\\S{64})\\S+', '\\1', 'g'), ' '))) stored`.execute(
-      db
-    )
-    await sql`create index ticket_texts_search on ticket_texts using gin (search)`.execute(db)
-  } else {
-    // External-content FTS5 index over ticket_texts.words, kept in step by triggers (texts are
-    // only ever inserted and deleted). The `ascii` tokenizer splits only on ASCII punctuation and
-    // spaces and folds only ASCII: the words are already `TicketQuery.words` joined by spaces, so
-    // its tokens are exactly those words (unicode61 would re-split and fold them by its own
-    // Unicode 6.1 tables).
-    await sql`create virtual table ticket_texts_fts using fts5(words, content='ticket_texts', content_rowid='key', tokenize='ascii')`.execute(
-      db
-    )
-    await sql`create trigger ticket_texts_fts_insert after insert on ticket_texts begin
-      insert into ticket_texts_fts(rowid, words) values (new.key, new.words);
-    end`.execute(db)
-    await sql`create trigger ticket_texts_fts_delete after delete on ticket_texts begin
-      insert into ticket_texts_fts(ticket_texts_fts, rowid, words) values ('delete', old.key, old.words);
-    end`.execute(db)
-  }
+  await hooks.fullText(db)
 }

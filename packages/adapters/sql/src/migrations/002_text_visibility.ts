@@ -6,22 +6,18 @@
  * which is what folding their events gives now (`Ticket.evolve`).
  */
 import { type Kysely, sql } from "kysely"
-import type { Dialect } from "../Database.js"
+import type { SqlDialect } from "../dialect/Dialect.js"
 
-export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> => {
-  const pg = dialect === "postgres"
+export const up = async (db: Kysely<unknown>, dialect: SqlDialect): Promise<void> => {
+  const { ddl } = dialect
   await db.schema
     .alterTable("ticket_texts")
-    .addColumn("visibility", "text", (c) => c.notNull().defaultTo("public"))
+    .addColumn("visibility", ddl.key, (c) => c.notNull().defaultTo("public"))
     .execute()
-  const visibility = pg ? sql`cast(data as json) ->> 'visibility'` : sql`json_extract(data, '$.visibility')`
+  const visibility = ddl.jsonText("data", ["visibility"])
   await sql`update ticket_texts set visibility = 'internal' where n > 0 and ${visibility} = 'internal'`.execute(db)
-  const openedWithNote = pg
-    ? sql`cast(data as json) -> 'message' ->> 'visibility' = 'internal'`
-    : sql`json_extract(data, '$.message.visibility') = 'internal'`
-  const cleared = pg
-    ? sql`cast(jsonb_set(cast(summary as jsonb), '{description}', '""') as text)`
-    : sql`json_set(summary, '$.description', '')`
+  const openedWithNote = sql`${ddl.jsonText("data", ["message", "visibility"])} = 'internal'`
+  const cleared = ddl.jsonWithText("summary", ["description"], "")
   await sql`update tickets set summary = ${cleared} where id in (select stream_id from events where type = 'TicketOpened' and ${openedWithNote})`.execute(
     db
   )

@@ -2,7 +2,7 @@
  * `append` and `appendAll` of the SQL ticket store: each one transaction that locks the streams'
  * rows (in one order, so batches never deadlock), checks their versions and the public numbers
  * opened, and writes the plans; a simple append from a snapshot this process holds skips the
- * read (on PostgreSQL, down to one statement). Failures become the port's errors here: a lost
+ * read (down to one statement where the dialect has one). Failures become the port's errors here: a lost
  * race or a deadlock is the `VersionConflict` it stands for, a driver failure `StoreUnavailable`.
  */
 import {
@@ -62,15 +62,9 @@ interface Written {
   readonly row: TicketRow | undefined
 }
 
-/** Whether a driver error is a unique violation of `constraint` (PostgreSQL name, SQLite columns). */
-const violates = (cause: unknown, constraint: string, sqliteColumns: string): boolean => {
-  const code = DriverError.fieldOf(cause, "code")
-  if (code === "23505") return DriverError.fieldOf(cause, "constraint") === constraint
-  return (
-    (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") &&
-    DriverError.messageOf(cause).includes(sqliteColumns)
-  )
-}
+/** The unique constraints whose violation an append tells apart (see the migration). */
+const streamVersion = { name: "events_stream_version", table: "events", columns: ["stream_id", "version"] }
+const publicNumber = { name: "tickets_workspace_public_id", table: "tickets", columns: ["workspace_id", "public_id"] }
 
 /**
  * The appends of the store, from its reads, planner and writers.
@@ -85,10 +79,10 @@ export const make = (
   planner: Planner,
   writes: Writes
 ) => {
-  const { pg, key, states, withSignal, transact } = shared
+  const { dialect, key, states, withSignal, transact } = shared
   const { storedRow, bareVersion, decodeStored, decodeRows, eventRows, currentVersion } = reads
   const { projection, planAppend, rowAfter, rowsOf } = planner
-  const { writePlan, writeEffects, oneStatementRows, appendInOneStatement } = writes
+  const { writePlan, writeEffects, appendInOneStatement } = writes
 
   /**
    * An append's events as they are kept: what the codec gives back, as in the memory store. An
@@ -105,7 +99,7 @@ export const make = (
     }
   }
 
-  /** A stream's row, read (and on PostgreSQL locked) in the transaction, with its version. */
+  /** A stream's row, read (and locked, where the dialect locks rows) in the transaction, with its version. */
   const lockStream = async (trx: Kysely<Database>, ticketId: string): Promise<Locked> => {
     const row = await storedRow(trx, ticketId, true)
     return { row, version: row === undefined ? await bareVersion(trx, ticketId) : Number(row.version) }
@@ -213,16 +207,16 @@ export const make = (
     (operation: string, entries: ReadonlyArray<Entry>) =>
     (cause: unknown): AppendError | RaceLost => {
       if (cause instanceof Refused) return cause.error
-      // A deadlock victim (PostgreSQL) lost a race too: the caller reloads and decides again.
-      if (cause instanceof RaceLost || DriverError.fieldOf(cause, "code") === "40P01") return new RaceLost()
-      if (violates(cause, "events_stream_version", "events.stream_id, events.version")) return new RaceLost()
-      if (violates(cause, "tickets_workspace_public_id", "tickets.workspace_id, tickets.public_id")) {
+      // A deadlock victim lost a race too: the caller reloads and decides again.
+      if (cause instanceof RaceLost || dialect.errors.lostRace(cause)) return new RaceLost()
+      if (dialect.errors.violates(cause, streamVersion)) return new RaceLost()
+      if (dialect.errors.violates(cause, publicNumber)) {
         const openings = entries.flatMap((entry) =>
           entry.decoded.flatMap((e) => (e._tag === "TicketOpened" ? [e] : []))
         )
         // PostgreSQL names the number in the detail; SQLite does not (but its writers are serial).
-        const detail = String(DriverError.fieldOf(cause, "detail") ?? "")
-        const opening = openings.find((o) => detail.includes(`=(${key(o.workspaceId)}, ${o.publicId})`)) ?? openings[0]
+        const opening =
+          openings.find((o) => dialect.errors.names(cause, [key(o.workspaceId), o.publicId])) ?? openings[0]
         if (opening !== undefined) {
           return new StoreError.PublicIdTaken({ workspaceId: opening.workspaceId, publicId: opening.publicId })
         }
@@ -286,11 +280,10 @@ export const make = (
           ? appendIn(trx, entry)
           : writeEntry(trx, "append", entry, snapshot, seen?.row, true, plan)
       const oneStatement = (): Promise<Written> | undefined => {
-        if (!pg || plan === undefined) return undefined
+        if (plan === undefined) return undefined
         const { row, texts } = plan
         if (row === undefined || texts === undefined || texts.deleteMessages || texts.deleteSubject) return undefined
-        if (rowsOf(plan) > oneStatementRows) return undefined
-        return appendInOneStatement(plan, row, expectedVersion).then((written) => {
+        return appendInOneStatement(plan, row, expectedVersion, rowsOf(plan))?.then((written) => {
           if (!written) throw new RaceLost()
           return { version: expectedVersion + decoded.length, state: plan.next, row: rowAfter(plan) }
         })
@@ -316,8 +309,8 @@ export const make = (
       const repeated = EventStore.repeatedStream(batch)
       if (repeated !== undefined) return Effect.die(EventStore.duplicateInBatch(repeated))
       const entries = batch.map(prepare)
-      // Every batch locks its rows in one order (by ticket id), so that two batches on
-      // PostgreSQL never wait on each other's rows in a cycle; versions go back in batch order.
+      // Every batch locks its rows in one order (by ticket id), so that two batches where rows
+      // are locked never wait on each other's rows in a cycle; versions go back in batch order.
       const order = entries
         .map((_, index) => index)
         .sort((a, b) => {

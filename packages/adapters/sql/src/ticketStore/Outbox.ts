@@ -15,26 +15,25 @@ import { millis, type Shared } from "./Shared.js"
  * @since 0.1.0
  */
 export const make = (shared: Shared): Outbox.Outbox["Service"] => {
-  const { db, pg, key, unkey, seq, run } = shared
+  const { db, dialect, key, unkey, run } = shared
   return Outbox.Outbox.of({
     claim: (channel, now, limit, leaseMillis) =>
       run("claim", () => {
         const at = millis(now)
-        const ready = db
-          .selectFrom("outbox")
-          .select("id")
-          .where("channel", "=", key(channel))
-          .where("available_at", "<=", at)
-          .orderBy("created_at")
-          .orderBy(seq)
-          .limit(Math.max(0, limit))
-          .$if(pg, (q) => q.forUpdate().skipLocked())
-        return db
-          .updateTable("outbox")
-          .set({ available_at: at + leaseMillis })
-          .where("id", "in", ready)
-          .returning(["id", "workspace_id", "ticket_id", "channel", "payload", "created_at", "attempts", seq.as("seq")])
-          .execute()
+        return dialect.claim(db, {
+          table: "outbox",
+          pick: (on) =>
+            on
+              .selectFrom("outbox")
+              .select("id")
+              .where("channel", "=", key(channel))
+              .where("available_at", "<=", at)
+              .orderBy("created_at")
+              .orderBy(dialect.insertionOrder)
+              .limit(Math.max(0, limit)),
+          leaseUntil: at + leaseMillis,
+          columns: ["id", "workspace_id", "ticket_id", "channel", "payload", "created_at", "attempts"]
+        })
       }).pipe(
         Effect.flatMap((rows) =>
           Effect.try({

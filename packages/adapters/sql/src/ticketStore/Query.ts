@@ -26,8 +26,9 @@ const never = sql<SqlBool>`1 = 0`
  * @since 0.1.0
  */
 export const make = (shared: Shared, searcher: Searcher) => {
-  const { db, pg, key, numeric, run, summaries } = shared
-  const { hasTerm, withTerm, walkWindow, rarestTerm } = searcher
+  const { db, dialect, key, run, summaries } = shared
+  const { numeric } = dialect
+  const { hasTerm, withTerm, commonTermsAsSets, walkWindow, rarestTerm } = searcher
 
   /** `column in (values)`; an empty list matches nothing, as `includes` on `[]` does. */
   const oneOf = (
@@ -39,7 +40,7 @@ export const make = (shared: Shared, searcher: Searcher) => {
   const nullable = (eb: Tickets, column: "assignee" | "group_id", value: string | null): Expression<SqlBool> =>
     value === null ? eb(column, "is", null) : eb(column, "=", key(value))
 
-  const tagFilters = TagFilters.make(pg)
+  const tagFilters = TagFilters.make(dialect.tags)
 
   const filters = (eb: Tickets, ws: string, query: TicketQuery.TicketQuery): Array<Expression<SqlBool>> => {
     const where: Array<Expression<SqlBool>> = [eb("workspace_id", "=", key(ws))]
@@ -176,8 +177,8 @@ export const make = (shared: Shared, searcher: Searcher) => {
       /** The page, in one statement: the search's terms checked on every candidate. */
       const searchConditions = (driven: Search | undefined): Array<Expression<SqlBool>> =>
         (driven?.terms ?? []).map((term) =>
-          // SQLite, common terms: every term's matches as a set (see `withTerm`).
-          term === driven?.driver || (!pg && driven?.common === true)
+          // Common terms, where the dialect asks: every term's matches as a set (see `withTerm`).
+          term === driven?.driver || (commonTermsAsSets && driven?.common === true)
             ? withTerm(term, driven?.common === true, publicOnly)
             : hasTerm(term, publicOnly)
         )

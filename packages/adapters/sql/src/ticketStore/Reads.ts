@@ -17,7 +17,7 @@ import { decodeEventResult, decodeTicket, type Shared, type State } from "./Shar
  * @since 0.1.0
  */
 export const make = (shared: Shared) => {
-  const { db, pg, key, run, states } = shared
+  const { db, dialect, key, run, states } = shared
 
   /** The snapshot of a stored ticket: its row's summary with the messages of `ticket_texts`. */
   const decodeStored = (ticketId: string, version: number, summary: string, messages: string | null): State => {
@@ -69,17 +69,18 @@ export const make = (shared: Shared) => {
   }
 
   /** The messages of a ticket as one JSON list body (`a,b,c`), in order; null when none. */
-  const messagesJson = sql<string | null>`(select ${
-    pg ? sql`string_agg(data, ',' order by n)` : sql`group_concat(data, ',' order by n)`
-  } from ticket_texts where ticket_texts.ticket_id = tickets.id and n > 0)`
+  const messagesJson = sql<string | null>`(select ${dialect.joinOrdered(
+    "data",
+    "n"
+  )} from ticket_texts where ticket_texts.ticket_id = tickets.id and n > 0)`
 
-  /** A ticket's row with its messages; on PostgreSQL inside a write, the row is locked. */
+  /** A ticket's row with its messages; inside a write, the row is locked where the dialect locks rows. */
   const storedRow = (trx: Kysely<Database>, ticketId: string, lock: boolean) =>
     trx
       .selectFrom("tickets")
       .select(["version", "summary", "sla_due_at", messagesJson.as("messages")])
       .where("id", "=", key(ticketId))
-      .$if(pg && lock, (q) => q.forUpdate())
+      .$if(dialect.rowLocks && lock, (q) => q.forUpdate())
       .executeTakeFirst()
 
   /** The SLA fold kept beside a ticket's snapshot, read in the same statement as the row. */

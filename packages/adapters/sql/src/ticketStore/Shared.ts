@@ -1,17 +1,18 @@
 /**
- * What the modules of the SQL ticket store share: the client and its dialect, key escaping for
- * PostgreSQL, the codecs, the caches of decoded snapshots and summaries, and how one operation
+ * What the modules of the SQL ticket store share: the client and its dialect's record (what the
+ * database does its own way, `dialect/`), the codecs, the caches of decoded snapshots and summaries, and how one operation
  * runs its statements (`run`, `transact`). Each module of `ticketStore/` takes a `Shared` and
  * builds its part of the port from it; `SqlTicketStore.make` builds one and composes them.
  */
 import { type Limits, Lru, Message, type StoreError, Ticket, TicketEvent, TicketQuery } from "@tessera/core"
 import { DateTime, Effect, Schema } from "effect"
-import { type Expression, type ExpressionBuilder, type InsertType, type Kysely, type RawBuilder, sql } from "kysely"
-import type { Database, Dialect, TicketsTable } from "../Database.js"
+import type { ExpressionBuilder, Kysely } from "kysely"
+import type { Database, Dialect } from "../Database.js"
+import type { SqlDialect, TicketRow } from "../dialect/Dialect.js"
+import * as Dialects from "../dialect/index.js"
 import { inChunks as inChunksOf } from "../internal/Chunks.js"
 import * as DriverError from "../internal/DriverError.js"
 import * as QueryScope from "../internal/QueryScope.js"
-import { transact as writeTransaction } from "../internal/transact.js"
 
 /** What an append may fail with. */
 export type AppendError =
@@ -38,14 +39,7 @@ export const decodeSummary = Schema.decodeUnknownSync(TicketQuery.TicketSummary)
 export const encodeMessage = Schema.encodeSync(Message.Message)
 export const millis = DateTime.toEpochMillis
 
-/** Full-text rowids on SQLite: the texts of ticket `num` are `num * textSpan + n` (2^24 per ticket). */
-export const textSpan = 16_777_216
-
-/** A complete row to insert: every column given (null where empty), times as numbers. */
-export type Row<T> = { readonly [K in keyof T]-?: Exclude<InsertType<T[K]>, undefined> }
-
-/** A ticket's projection row (its `num` on SQLite comes from the insert). */
-export type TicketRow = Row<Omit<TicketsTable, "num">>
+export type { Row, TicketRow } from "../dialect/Dialect.js"
 
 /** An expected refusal raised inside a transaction, so that it rolls back. */
 export class Refused {
@@ -68,16 +62,12 @@ export type Cache<V> = Lru.Lru<string, V>
  */
 export interface Shared {
   readonly db: Kysely<Database>
-  readonly dialect: Dialect
-  readonly pg: boolean
-  /** A value as stored in a text column (PostgreSQL: U+0000 escaped). */
+  /** What the database does its own way. */
+  readonly dialect: SqlDialect
+  /** A value as stored in a text column (`SqlDialect.key`). */
   readonly key: (value: string) => string
   /** A stored text value as it was given (`key` undone). */
   readonly unkey: (value: string) => string
-  /** Insertion order of timers and outbox rows, for ties (PostgreSQL: a bigserial; SQLite: rowid). */
-  readonly seq: RawBuilder<number>
-  /** A number to compare a bigint column with; a fraction must not be cast to bigint. */
-  readonly numeric: (value: number) => Expression<number>
   /**
    * Decoded snapshots by ticket, valid for the version they were read at, with the projection
    * row this process wrote for it (if it did).
@@ -99,7 +89,7 @@ export interface Shared {
     operation: string,
     query: () => Promise<A>
   ) => Effect.Effect<A, StoreError.StoreUnavailable | StoreError.ValueTooLarge>
-  /** Runs `body` in one write transaction (SQLite: `BEGIN IMMEDIATE`, see `transact.ts`). */
+  /** Runs `body` in one write transaction (`SqlDialect.transact`). */
   readonly transact: <A>(body: (trx: Kysely<Database>) => Promise<A>) => Promise<A>
   /** Runs a multi-row write in slices within the dialect's bound parameters (see `Chunks`). */
   readonly inChunks: <A>(rows: ReadonlyArray<A>, write: (slice: Array<A>) => Promise<unknown>) => Promise<void>
@@ -111,40 +101,14 @@ export interface Shared {
  * @category constructors
  * @since 0.1.0
  */
-export const make = (db: Kysely<Database>, dialect: Dialect): Shared => {
-  const pg = dialect === "postgres"
-  // PostgreSQL text cannot hold U+0000: keys are escaped (injectively, so equality is kept)
-  // rather than failing the statement. SQLite stores them as they are.
-  const key = pg
-    ? (value: string): string =>
-        value.includes("\u0000") || value.includes("\u0001")
-          ? value.replaceAll("\u0001", "\u0001\u0001").replaceAll("\u0000", "\u0001\u0002")
-          : value
-    : (value: string): string => value
-  const unkey = pg
-    ? (value: string): string => {
-        if (!value.includes("\u0001")) return value
-        let out = ""
-        for (let i = 0; i < value.length; i++) {
-          const c = value.charAt(i)
-          if (c === "\u0001") {
-            out += value.charAt(i + 1) === "\u0002" ? "\u0000" : "\u0001"
-            i++
-          } else out += c
-        }
-        return out
-      }
-    : (value: string): string => value
+export const make = (db: Kysely<Database>, name: Dialect): Shared => {
+  const dialect = Dialects.of(name)
   const withSignal = QueryScope.of(db)
   return {
     db,
     dialect,
-    pg,
-    key,
-    unkey,
-    seq: sql<number>`${sql.ref(pg ? "seq" : "rowid")}`,
-    numeric: (value: number): Expression<number> =>
-      Number.isSafeInteger(value) || !pg ? sql<number>`${value}` : sql<number>`cast(${value} as double precision)`,
+    key: dialect.key,
+    unkey: dialect.unkey,
     // A version's state never changes, so a hit saves decoding JSON on every append and query.
     // With the state, the projection row this process wrote for it (if it did): an update then
     // sets only the columns that changed, and SQLite leaves the other columns' indexes alone.
@@ -153,7 +117,7 @@ export const make = (db: Kysely<Database>, dialect: Dialect): Shared => {
     withSignal,
     run: (operation, query) =>
       Effect.tryPromise({ try: withSignal(query), catch: (cause) => DriverError.failure(operation, cause) }),
-    transact: (body) => writeTransaction(db, dialect, body),
-    inChunks: inChunksOf(dialect)
+    transact: (body) => dialect.transact(db, body),
+    inChunks: inChunksOf(dialect.parameterLimit)
   }
 }

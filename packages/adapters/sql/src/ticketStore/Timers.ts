@@ -1,7 +1,7 @@
 /**
  * The `Timers` port on the SQL store's `timers` table, which its appends also write to (in the
  * append's transaction). A claim is one statement that leases the due rows it picks, so two
- * processes never fire the same timer at once (PostgreSQL skips rows another claim locked).
+ * processes never fire the same timer at once (`SqlDialect.claim`).
  */
 import { type Ids, Timers } from "@tessera/core"
 import { DateTime, Effect } from "effect"
@@ -14,7 +14,7 @@ import { millis, type Shared } from "./Shared.js"
  * @since 0.1.0
  */
 export const make = (shared: Shared): Timers.Timers["Service"] => {
-  const { db, pg, key, unkey, seq, run } = shared
+  const { db, dialect, key, unkey, run } = shared
   return Timers.Timers.of({
     schedule: (timer) =>
       run("schedule", () =>
@@ -28,30 +28,28 @@ export const make = (shared: Shared): Timers.Timers["Service"] => {
             due_at: millis(timer.dueAt),
             available_at: 0
           })
-          .onConflict((oc) => oc.column("id").doNothing())
+          .$call((q) => dialect.insertOrIgnore(q, ["id"]))
           .execute()
       ).pipe(Effect.asVoid),
     claimDue: (workspaceId, now, limit, leaseMillis) =>
       run("claimDue", () => {
         const at = millis(now)
-        // One statement: the rows it picks are leased before anyone else can pick them
-        // (SQLite: the statement holds the write lock; PostgreSQL: rows locked, others skipped).
-        const due = db
-          .selectFrom("timers")
-          .select("id")
-          .where("workspace_id", "=", key(workspaceId))
-          .where("due_at", "<=", at)
-          .where("available_at", "<=", at)
-          .orderBy("due_at")
-          .orderBy(seq)
-          .limit(Math.max(0, limit))
-          .$if(pg, (q) => q.forUpdate().skipLocked())
-        return db
-          .updateTable("timers")
-          .set({ available_at: at + leaseMillis })
-          .where("id", "in", due)
-          .returning(["id", "workspace_id", "ticket_id", "purpose", "due_at", seq.as("seq")])
-          .execute()
+        // The rows it picks are leased before anyone else can pick them.
+        return dialect.claim(db, {
+          table: "timers",
+          pick: (on) =>
+            on
+              .selectFrom("timers")
+              .select("id")
+              .where("workspace_id", "=", key(workspaceId))
+              .where("due_at", "<=", at)
+              .where("available_at", "<=", at)
+              .orderBy("due_at")
+              .orderBy(dialect.insertionOrder)
+              .limit(Math.max(0, limit)),
+          leaseUntil: at + leaseMillis,
+          columns: ["id", "workspace_id", "ticket_id", "purpose", "due_at"]
+        })
       }).pipe(
         Effect.map((rows) =>
           rows

@@ -2,10 +2,11 @@
  * Cancelling a PostgreSQL statement on the server when the fiber that sent it is interrupted:
  * PostgreSQL's cancel protocol, a 16-byte request on a new socket carrying the backend's key,
  * which needs no login and no free connection slot (a pool busy with the very query to cancel
- * has none). `guard` wraps one statement of a pool client; `QueryScope` says which fiber's.
+ * has none). `guard` wraps one statement of a pool client of `postgresConnection`; `QueryScope`
+ * says which fiber's.
  */
 import { connect, type Socket } from "node:net"
-import * as QueryScope from "./QueryScope.js"
+import * as QueryScope from "../internal/QueryScope.js"
 
 /** A pg `Client`: where it connected to. */
 interface Client {
