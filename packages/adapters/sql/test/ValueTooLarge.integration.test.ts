@@ -2,16 +2,19 @@
  * A value within `Limits` that the database cannot hold is `ValueTooLarge`, not the retryable
  * `StoreUnavailable` (issue 13): on PostgreSQL an email id of 998 three-byte characters makes an
  * index entry of the `email_message_ids` key larger than a btree page's share (2,704 bytes);
- * nothing of the append is written. SQLite has no such bound and stores it.
+ * nothing of the append is written. SQLite has no such bound and stores it; so does MySQL, whose
+ * key is a hash of the id (issue 14). On MySQL a value longer than its column (strict mode) is
+ * `ValueTooLarge` too, never cut.
  */
 
 import { type Ids, Limits, TicketEvent } from "@tessera/core"
 import { Effect, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import * as SqlTicketStore from "../src/SqlTicketStore.js"
-import { freshPostgres, freshSqlite, pgUrl } from "./support.js"
+import { freshMysql, freshPostgres, freshSqlite, mysqlUrl, pgUrl } from "./support.js"
 
 pgUrl()
+mysqlUrl()
 
 const at = "2026-03-09T13:00:00.000Z"
 /**
@@ -20,7 +23,7 @@ const at = "2026-03-09T13:00:00.000Z"
  */
 const wideId = Array.from({ length: Limits.emailIdLength }, (_, i) => String.fromCodePoint(0x4e00 + i)).join("")
 
-const opening = (ws: string, ticketId: string) =>
+const opening = (ws: string, ticketId: string, tags: ReadonlyArray<string> = []) =>
   Schema.decodeUnknownSync(TicketEvent.TicketEvent)({
     _tag: "TicketOpened",
     v: 1,
@@ -35,7 +38,7 @@ const opening = (ws: string, ticketId: string) =>
     priority: "normal",
     status: "new",
     category: "new",
-    tags: [],
+    tags,
     customFields: {},
     message: {
       id: `${ticketId}.m0`,
@@ -82,6 +85,47 @@ describe("a value larger than the database holds", () => {
           expect(yield* tickets.append(id, 0, [opening("ws", id)])).toBe(1)
           const { events } = yield* tickets.read(id)
           expect(events[0]?._tag === "TicketOpened" ? events[0].message.email?.messageId : undefined).toBe(wideId)
+        })
+      )
+    )
+  })
+})
+
+describe("a value larger than a MySQL column holds", () => {
+  it("the 998-character email id is written, and read back as it was", async () => {
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const connection = yield* freshMysql
+          const { tickets } = yield* SqlTicketStore.make({ db: connection.db, dialect: "mysql" })
+          const id = "ws.t1" as Ids.TicketId
+          expect(yield* tickets.append(id, 0, [opening("ws", id)])).toBe(1)
+          const { events } = yield* tickets.read(id)
+          expect(events[0]?._tag === "TicketOpened" ? events[0].message.email?.messageId : undefined).toBe(wideId)
+        })
+      )
+    )
+  })
+
+  it("a tag longer than its column (255 characters) is ValueTooLarge naming the ticket, and nothing is written", async () => {
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const connection = yield* freshMysql
+          const { tickets } = yield* SqlTicketStore.make({ db: connection.db, dialect: "mysql" })
+          const id = "ws.t1" as Ids.TicketId
+          const tagged = opening("ws", id, ["fits", "é".repeat(256)])
+          const error = yield* Effect.flip(tickets.append(id, 0, [tagged]))
+          expect(error).toMatchObject({ _tag: "ValueTooLarge", operation: "append", ticketId: id })
+          expect(String((error as { reason: string }).reason)).toContain("tag")
+          expect(yield* tickets.read(id)).toEqual({ events: [], version: 0 })
+          const batch = yield* Effect.flip(tickets.appendAll([{ ticketId: id, expectedVersion: 0, events: [tagged] }]))
+          expect(batch).toMatchObject({ _tag: "ValueTooLarge", operation: "appendAll" })
+          // 255 characters fit, four bytes each.
+          const longest = "😀".repeat(255)
+          expect(yield* tickets.append(id, 0, [opening("ws", id, [longest])])).toBe(1)
+          const loaded = yield* tickets.load(id)
+          expect(loaded.state?.tags).toEqual([longest])
         })
       )
     )
