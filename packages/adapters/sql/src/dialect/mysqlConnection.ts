@@ -59,13 +59,20 @@ const sessionSettings = (mariadb: boolean, timeout: number): string => {
   return `set session ${settings.join(", ")}`
 }
 
+/** The import failed because the package is not installed (the error, or one it wraps: loaders wrap it). */
+const notInstalled = (cause: unknown, depth = 0): boolean => {
+  const code = DriverError.fieldOf(cause, "code")
+  if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") return true
+  const inner = DriverError.fieldOf(cause, "cause")
+  return depth < 4 && inner !== undefined && notInstalled(inner, depth + 1)
+}
+
 /** mysql2 is an optional peer: its absence says what to install. */
 const loadDriver = async (): Promise<typeof import("mysql2")> => {
   try {
     return await import("mysql2")
   } catch (cause) {
-    const code = DriverError.fieldOf(cause, "code")
-    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
+    if (notInstalled(cause)) {
       throw new Error(`the mysql2 driver is not installed (npm i mysql2): ${DriverError.messageOf(cause)}`, {
         cause
       })
