@@ -9,6 +9,7 @@
 
 import { type Ids, Limits, TicketEvent } from "@tessera/core"
 import { Effect, Schema } from "effect"
+import { sql } from "kysely"
 import { describe, expect, it } from "vitest"
 import * as SqlTicketStore from "../src/SqlTicketStore.js"
 import { freshMysql, freshPostgres, freshSqlite, mysqlUrl, pgUrl } from "./support.js"
@@ -23,7 +24,12 @@ const at = "2026-03-09T13:00:00.000Z"
  */
 const wideId = Array.from({ length: Limits.emailIdLength }, (_, i) => String.fromCodePoint(0x4e00 + i)).join("")
 
-const opening = (ws: string, ticketId: string, tags: ReadonlyArray<string> = []) =>
+const opening = (
+  ws: string,
+  ticketId: string,
+  tags: ReadonlyArray<string> = [],
+  body: { readonly text: string; readonly html?: string } = { text: "Hello" }
+) =>
   Schema.decodeUnknownSync(TicketEvent.TicketEvent)({
     _tag: "TicketOpened",
     v: 1,
@@ -46,7 +52,7 @@ const opening = (ws: string, ticketId: string, tags: ReadonlyArray<string> = [])
       author: { _tag: "contact", id: "jane" },
       channel: "email",
       at,
-      text: "Hello",
+      ...body,
       attachments: [],
       email: { messageId: wideId, references: [] }
     }
@@ -130,4 +136,31 @@ describe("a value larger than a MySQL column holds", () => {
       )
     )
   })
+
+  it("a message past max_allowed_packet is ValueTooLarge, never a lost connection, and nothing is written", async () => {
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const connection = yield* freshMysql
+          const { tickets } = yield* SqlTicketStore.make({ db: connection.db, dialect: "mysql" })
+          const packet = yield* Effect.promise(async () => {
+            const rows = await sql<{ packet: number }>`select @@max_allowed_packet as packet`.execute(connection.db)
+            return Number(rows.rows[0]?.packet)
+          })
+          // The largest message `Limits` allows, in characters of three bytes: about 18 MB.
+          const wide = (length: number) => "語".repeat(length)
+          const huge = { text: wide(Limits.textLength), html: `<p>${wide(Limits.htmlLength - 7)}</p>` }
+          const id = "ws.t1" as Ids.TicketId
+          const outcome = yield* Effect.result(tickets.append(id, 0, [opening("ws", id, [], huge)]))
+          // Past this server's packet (16 MB by default on MariaDB) it is refused; a server
+          // configured for more takes it.
+          if (3 * (Limits.textLength + Limits.htmlLength) > packet) {
+            expect(outcome).toMatchObject({ _tag: "Failure", failure: { _tag: "ValueTooLarge", ticketId: id } })
+            expect(yield* tickets.read(id)).toEqual({ events: [], version: 0 })
+            expect(yield* tickets.append(id, 0, [opening("ws", id)])).toBe(1)
+          } else expect(outcome).toMatchObject({ _tag: "Success", success: 1 })
+        })
+      )
+    )
+  }, 60_000)
 })

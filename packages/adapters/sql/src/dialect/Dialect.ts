@@ -361,6 +361,12 @@ export interface SqlDialect {
    */
   readonly parameterLimit: number
   /**
+   * At most this many bytes of values in one statement, where the driver sends values inside the
+   * statement's text and the server bounds its size (MySQL: `max_allowed_packet`, 16 MB by
+   * default on MariaDB); multi-row writes are cut to it too. Absent: no bound but parameters.
+   */
+  readonly statementBytes?: number
+  /**
    * A value as stored in an indexed text column, injectively (so equality is kept). PostgreSQL
    * text cannot hold U+0000, so it is escaped there; the identity elsewhere.
    */

@@ -160,12 +160,19 @@ const CUT = "<messages cut by group_concat_max_len or max_allowed_packet>"
 /** Values one statement carries (see `parameterLimit`). */
 const PARAMETERS = 65_535
 
+/**
+ * Bytes of values one multi-row statement carries at most, counted generously (three per UTF-16
+ * unit): far below `max_allowed_packet` (16 MB by default on MariaDB, 64 MB on MySQL 8), which
+ * the server enforces on every statement. A single value past the packet is `ValueTooLarge`.
+ */
+const STATEMENT_BYTES = 4 * 1024 * 1024
+
 /** Texts are numbered from 0 only bounded by `Limits`; each text's distinct words go in `ticket_words`. */
 const texts: TextWrites = {
   perTicket: Number.POSITIVE_INFINITY,
   columns: () => ({}),
   index: (trx, ticketId, rows) =>
-    inChunks(PARAMETERS)(
+    inChunks(PARAMETERS, STATEMENT_BYTES)(
       rows.flatMap((row) => wordsOf(row.words).map((word) => ({ ticket_id: ticketId, n: row.n, word }))),
       (slice) => trx.insertInto("ticket_words").values(slice).execute()
     )
@@ -187,6 +194,7 @@ export const mysql: SqlDialect = {
   // mysql2 sends values inside the statement's text: the bound is the statement's size
   // (`max_allowed_packet`), kept well below by this many values per statement.
   parameterLimit: PARAMETERS,
+  statementBytes: STATEMENT_BYTES,
   key,
   unkey,
   // The directory does not escape: a value ending with a space matches nothing (it would match

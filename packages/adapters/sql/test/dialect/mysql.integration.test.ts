@@ -126,6 +126,28 @@ describe("the MySQL dialect on a client the user built", () => {
       })
     ))
 
+  it("an append larger than max_allowed_packet is written in statements within it", () =>
+    withStore((store, db) =>
+      Effect.gen(function* () {
+        const packet = yield* Effect.promise(async () => {
+          const rows = await sql<{ packet: number }>`select @@max_allowed_packet as packet`.execute(db)
+          return Number(rows.rows[0]?.packet)
+        })
+        // A thousand replies that together are a fifth past the packet: each insert of all
+        // events (or of all texts) in one statement would be refused.
+        const replies = 1_000
+        const words = "several words of a long reply ".repeat(Math.ceil((packet * 1.2) / replies / 30))
+        const id = "tkt_big" as Ids.TicketId
+        const events = [opened(id, 1, "open"), ...Array.from({ length: replies }, (_, i) => replied(id, i + 1, words))]
+        expect(events.reduce((sum, e) => sum + JSON.stringify(e).length, 0)).toBeGreaterThan(packet)
+        expect(yield* store.append(id, 0, events)).toBe(replies + 1)
+        const read = yield* store.read(id)
+        expect(read.version).toBe(replies + 1)
+        const page = yield* store.query(ws, { search: "several reply" })
+        expect(page.items.map((t) => t.id)).toEqual([id])
+      })
+    ))
+
   it("a filter value ending with a space finds nothing, though the column's collation pads", () =>
     withStore((store) =>
       Effect.gen(function* () {
