@@ -14,6 +14,7 @@ import * as Dialects from "./dialect/index.js"
 import * as Initial from "./migrations/001_initial.js"
 import * as TextVisibility from "./migrations/002_text_visibility.js"
 import * as TicketSla from "./migrations/003_ticket_sla.js"
+import * as EventPositions from "./migrations/004_event_positions.js"
 
 /**
  * A migration failed; the database is left as `migrate` found it (the migrations of one run
@@ -35,7 +36,8 @@ export class MigrationFailed extends Schema.TaggedError<MigrationFailed>()("Migr
 const all = (dialect: SqlDialect): Record<string, Migration> => ({
   "001_initial": { up: (db) => Initial.up(db, dialect) },
   "002_text_visibility": { up: (db) => TextVisibility.up(db, dialect) },
-  "003_ticket_sla": { up: (db) => TicketSla.up(db, dialect) }
+  "003_ticket_sla": { up: (db) => TicketSla.up(db, dialect) },
+  "004_event_positions": { up: (db) => EventPositions.up(db, dialect) }
 })
 
 /**

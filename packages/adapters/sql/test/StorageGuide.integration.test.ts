@@ -116,7 +116,12 @@ describe("the storage guide", () => {
 
   it("migrations run from code and report what they applied", async () => {
     await enter()
-    expect(await migrateFromCode()).toEqual(["001_initial", "002_text_visibility", "003_ticket_sla"])
+    expect(await migrateFromCode()).toEqual([
+      "001_initial",
+      "002_text_visibility",
+      "003_ticket_sla",
+      "004_event_positions"
+    ])
     expect(await migrateFromCode()).toEqual([])
   })
 })

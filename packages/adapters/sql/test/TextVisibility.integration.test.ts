@@ -92,11 +92,16 @@ for (const [name, database] of databases) {
               await sql`alter table ticket_texts drop column visibility`.execute(db)
               // And as no later migration left it either: they run again after 002.
               await sql`drop table ticket_sla`.execute(db)
-              await sql`delete from kysely_migration where name in ('002_text_visibility', '003_ticket_sla')`.execute(
+              await sql`drop table if exists event_positions`.execute(db)
+              await sql`delete from kysely_migration where name in ('002_text_visibility', '003_ticket_sla', '004_event_positions')`.execute(
                 db
               )
             })
-            expect(yield* Migrations.migrate(db, connection.dialect)).toEqual(["002_text_visibility", "003_ticket_sla"])
+            expect(yield* Migrations.migrate(db, connection.dialect)).toEqual([
+              "002_text_visibility",
+              "003_ticket_sla",
+              "004_event_positions"
+            ])
 
             const texts = yield* Effect.promise(() =>
               sql<{

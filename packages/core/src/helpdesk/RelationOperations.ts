@@ -146,11 +146,9 @@ export const make = (deps: Deps, streams: Streams.Streams, batch: Batch.Batch) =
       for (const query of queries) {
         for (const item of (yield* store.query(ws, query)).items) if (item.id !== ticket.id) found.add(item.id)
       }
-      const candidates: Array<Ticket.Ticket> = []
-      for (const id of found) {
-        const { state } = yield* store.load(id)
-        if (state !== undefined) candidates.push(state)
-      }
+      const candidates = (yield* store.loadMany(Array.from(found))).flatMap(({ state }) =>
+        state === undefined ? [] : [state]
+      )
       return Duplicates.suggest(ticket, candidates, {
         window,
         ...(input.limit === undefined ? {} : { limit: input.limit })

@@ -6,6 +6,7 @@
  */
 import { Effect, Option } from "effect"
 import * as Relations from "../links/Relations.js"
+import type { LoadedStream } from "../ports/EventStore.js"
 import * as Ticket from "../ticket/Ticket.js"
 import { TicketNotFound } from "../ticket/TicketError.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
@@ -60,15 +61,27 @@ export const make = ({ ws, store, states, effects }: Deps) => {
 
   /** Reads the ticket fresh from the store, and remembers it. */
   const load = (ticketId: TicketId, ref: TicketRef = ticketId): Op<StateCache.Known> =>
-    Effect.gen(function* () {
-      const loaded = yield* store.load(ticketId)
-      const state = yield* Effect.tapError(inWorkspace(loaded.state, ref), () =>
-        Effect.sync(() => states.forget(ticketId))
-      )
-      const entry = { state, version: loaded.version }
-      states.remember(ticketId, entry)
-      return entry
-    })
+    Effect.flatMap(store.load(ticketId), (loaded) => remembered(ticketId, ref, loaded))
+
+  /** A loaded stream as this workspace's ticket, remembered; another's is forgotten and not found. */
+  const remembered = (ticketId: TicketId, ref: TicketRef, loaded: LoadedStream): Op<StateCache.Known> =>
+    Effect.map(
+      Effect.tapError(inWorkspace(loaded.state, ref), () => Effect.sync(() => states.forget(ticketId))),
+      (state) => {
+        const entry = { state, version: loaded.version }
+        states.remember(ticketId, entry)
+        return entry
+      }
+    )
+
+  /**
+   * The ticket's state if the store holds a newer version than `version` (and then remembered
+   * as `load` does), `undefined` if it still holds that one: one read either way.
+   */
+  const loadNewer = (ticketId: TicketId, ref: TicketRef, version: number): Op<StateCache.Known | undefined> =>
+    Effect.flatMap(store.loadIfChanged(ticketId, version), (loaded) =>
+      loaded === undefined ? Effect.succeed(undefined) : remembered(ticketId, ref, loaded)
+    )
 
   /** A ticket reference as a caller gives it, decoded and followed. */
   const resolveRef = (raw: typeof TicketRefSchema.Encoded) =>
@@ -98,7 +111,7 @@ export const make = ({ ws, store, states, effects }: Deps) => {
     )
   }
 
-  return { holder, follow, resolve, inWorkspace, load, resolveRef, appendDecided }
+  return { holder, follow, resolve, inWorkspace, load, loadNewer, resolveRef, appendDecided }
 }
 
 /**

@@ -50,8 +50,8 @@ export const make = (
   streams: Streams.Streams,
   automations: Automations.Automations
 ) => {
-  const { states, locks, maxAttempts } = deps
-  const { resolve, inWorkspace, load, appendDecided } = streams
+  const { states, locks, maxAttempts, store } = deps
+  const { resolve, inWorkspace, load, loadNewer, appendDecided } = streams
   const { runTriggers, makeLinks } = automations
 
   /**
@@ -120,7 +120,14 @@ export const make = (
     build: (ticket: Ticket.Ticket) => Op<C.TicketCommand>
   ): Op<Ticket.Ticket> =>
     Effect.gen(function* () {
-      const remembered = states.recall(ticketId)
+      const recalled = states.recall(ticketId)
+      // Other processes may have written since (a store shared by several): one read tells, and
+      // it is already the fresh state when the remembered one is stale.
+      const newer =
+        recalled !== undefined && store.capabilities.multiProcess
+          ? yield* loadNewer(ticketId, ref, recalled.version)
+          : undefined
+      const remembered = newer === undefined ? recalled : undefined
       if (remembered !== undefined && (expectedVersion === undefined || expectedVersion === remembered.version)) {
         const onRemembered = yield* Effect.result(attempt(ticketId, ref, remembered, actor, expectedVersion, build))
         if (onRemembered._tag === "Success") {
@@ -130,8 +137,11 @@ export const make = (
         }
         states.forget(ticketId)
       }
+      let fresh = newer
       const onFresh = Effect.gen(function* () {
-        const outcome = yield* attempt(ticketId, ref, yield* load(ticketId, ref), actor, expectedVersion, build)
+        const known = fresh ?? (yield* load(ticketId, ref))
+        fresh = undefined
+        const outcome = yield* attempt(ticketId, ref, known, actor, expectedVersion, build)
         if (outcome._tag !== "AppendFailed") return outcome
         return yield* isConflict(outcome.error) ? Retry.again(outcome.error) : Effect.fail(outcome.error)
       })

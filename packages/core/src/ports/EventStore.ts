@@ -119,6 +119,19 @@ export interface EventStore {
    */
   readonly load: (ticketId: TicketId) => Effect.Effect<LoadedStream, StoreError>
   /**
+   * `load` of each stream, in the order given (a stream named twice is loaded twice), in as few
+   * round trips as the store can: the help desk reads the candidates of a duplicate suggestion
+   * this way, not one by one.
+   */
+  readonly loadMany: (ticketIds: ReadonlyArray<TicketId>) => Effect.Effect<ReadonlyArray<LoadedStream>, StoreError>
+  /**
+   * `load`, unless the stream is still at `version`: then `undefined`, and its state is not read.
+   * The version check and the load are one read, so a caller that remembers a state (the help
+   * desk, when other processes write the same tickets) learns whether it is current for the price
+   * of a load when it is not, and of a version check when it is.
+   */
+  readonly loadIfChanged: (ticketId: TicketId, version: number) => Effect.Effect<LoadedStream | undefined, StoreError>
+  /**
    * Appends events if the stream is still at `expectedVersion`, atomically with the
    * projection and the effects (timers, outbox); returns the new version. A `TicketOpened`
    * whose public number is taken in its workspace fails with `PublicIdTaken` and appends

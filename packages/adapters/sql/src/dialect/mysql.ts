@@ -11,7 +11,8 @@
 import { type SqlBool, sql } from "kysely"
 import { inChunks } from "../internal/Chunks.js"
 import * as DriverError from "../internal/DriverError.js"
-import type { Claimed, Ddl, FullText, SqlDialect, TagFilter, TextWrites } from "./Dialect.js"
+import type { Claimed, Ddl, FullText, Positions, SqlDialect, TagFilter, TextWrites } from "./Dialect.js"
+import { createCounter } from "./eventPositions.js"
 
 /** Text compared and ordered by code point, the same on MariaDB and MySQL 8. */
 const binary = (type: string) => sql`${sql.raw(type)} character set utf8mb4 collate utf8mb4_bin`
@@ -178,6 +179,28 @@ const texts: TextWrites = {
     )
 }
 
+/**
+ * Positions in commit order (see `SqlDialect.positions`): InnoDB takes an auto-increment value at
+ * insert, so overlapping transactions could commit a smaller position after a larger one. The
+ * counter moves with `last_insert_id(expr)`, which hands the new value back in the statement's
+ * result: one round trip, no `update ... returning`.
+ */
+const positions: Positions = {
+  create: async (db) => {
+    await createCounter(db)
+    // No auto-increment any more: an insert without a position (an older process) fails.
+    await sql`alter table events modify position bigint not null`.execute(db)
+  },
+  take: async (trx, count) => {
+    const result = await sql`update event_positions set last = last_insert_id(last + ${count}) where id = 1`.execute(
+      trx
+    )
+    // The migration seeds the row; without it no event could be numbered.
+    if (result.insertId === undefined) throw new Error("event_positions has no row: run the migrations")
+    return Number(result.insertId) - count + 1
+  }
+}
+
 /** The duplicate entry MySQL names ("Duplicate entry 'w-5' for key ..."), cut at 64 bytes with "...". */
 const duplicateEntry = (cause: unknown): string | undefined =>
   /^Duplicate entry '(.*)' for key '[^']*'$/s.exec(DriverError.messageOf(cause))?.[1]
@@ -282,6 +305,7 @@ export const mysql: SqlDialect = {
   search,
   tags,
   slaMissing: sql`sla_missing`,
+  positions,
   errors: {
     violates: (cause, constraint) =>
       DriverError.fieldOf(cause, "code") === "ER_DUP_ENTRY" && DriverError.constraintOf(cause) === constraint.name,

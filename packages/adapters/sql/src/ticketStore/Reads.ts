@@ -6,7 +6,7 @@
  */
 import { type Ids, StoreError, Ticket, type TicketEvent, type TicketStore } from "@tessera/core"
 import { Effect, Result } from "effect"
-import { type Kysely, sql } from "kysely"
+import { type Kysely, type RawBuilder, sql } from "kysely"
 import type { Database } from "../Database.js"
 import { decodeEventResult, decodeTicket, type Shared, type State } from "./Shared.js"
 
@@ -100,40 +100,121 @@ export const make = (shared: Shared) => {
         Effect.map(Effect.fromResult(decodeRows(ticketId, rows)), (events) => ({ events, version: events.length }))
     )
 
+  /** A loaded row: its version, and its snapshot unless the caller already holds that version. */
+  interface LoadedRow {
+    readonly id: string
+    readonly version: number
+    readonly summary: string | null
+    readonly messages: string | null
+    readonly sla_value: string | null
+    readonly sla_version: number | null
+  }
+
+  /**
+   * The rows of `ticketIds` as `load` reads them. With `known`, a row still at that version
+   * comes back without its snapshot, messages or SLA fold: the server never aggregates them.
+   */
+  const loadRows = (trx: Kysely<Database>, ticketIds: ReadonlyArray<string>, known?: number) => {
+    const unlessKnown = <A>(value: RawBuilder<A>) =>
+      known === undefined ? value : sql<A | null>`case when version = ${known} then null else ${value} end`
+    return trx
+      .selectFrom("tickets")
+      .select([
+        "id",
+        "version",
+        unlessKnown(sql<string>`summary`).as("summary"),
+        unlessKnown(messagesJson).as("messages"),
+        unlessKnown(slaValue).as("sla_value"),
+        unlessKnown(slaVersion).as("sla_version")
+      ])
+      .where(
+        "id",
+        ticketIds.length === 1 ? "=" : "in",
+        ticketIds.length === 1 ? key(ticketIds[0] as string) : ticketIds.map(key)
+      )
+      .execute() as Promise<Array<LoadedRow>>
+  }
+
+  /** What a read row holds; `undefined` when its snapshot no longer decodes (the caller folds). */
+  const loadedOf = (ticketId: string, row: LoadedRow): TicketStore.LoadedStream | undefined => {
+    const version = Number(row.version)
+    const sla =
+      row.sla_value === null || row.sla_version === null
+        ? {}
+        : { sla: { value: row.sla_value, version: Number(row.sla_version) } }
+    try {
+      return { version, state: decodeStored(ticketId, version, row.summary ?? "", row.messages), ...sla }
+    } catch {
+      return undefined
+    }
+  }
+
+  /** A stream whose snapshot did not decode, or with no row: the fold of its events is the truth. */
+  const folded = (ticketId: Ids.TicketId): Effect.Effect<TicketStore.LoadedStream, StoreError.StoreError> =>
+    Effect.map(read(ticketId), (stream) => ({ state: Ticket.fold(stream.events), version: stream.version }))
+
   const load = (ticketId: Ids.TicketId): Effect.Effect<TicketStore.LoadedStream, StoreError.StoreError> =>
     Effect.flatMap(
       run("load", async () => {
-        const row = await db
-          .selectFrom("tickets")
-          .select([
-            "version",
-            "summary",
-            messagesJson.as("messages"),
-            slaValue.as("sla_value"),
-            slaVersion.as("sla_version")
-          ])
-          .where("id", "=", key(ticketId))
-          .executeTakeFirst()
+        const row = (await loadRows(db, [ticketId]))[0]
         if (row === undefined) return { version: await bareVersion(db, ticketId), state: undefined }
-        const version = Number(row.version)
-        const sla =
-          row.sla_value === null || row.sla_version === null
-            ? {}
-            : { sla: { value: row.sla_value, version: Number(row.sla_version) } }
-        try {
-          return { version, state: decodeStored(ticketId, version, row.summary, row.messages), ...sla }
-        } catch {
-          return undefined
-        }
+        return loadedOf(ticketId, row)
       }),
-      (loaded): Effect.Effect<TicketStore.LoadedStream, StoreError.StoreError> =>
-        loaded !== undefined
-          ? Effect.succeed(loaded)
-          : // A snapshot that no longer decodes: the fold of the events is the truth.
-            Effect.map(read(ticketId), (stream) => ({ state: Ticket.fold(stream.events), version: stream.version }))
+      (loaded) => (loaded !== undefined ? Effect.succeed(loaded) : folded(ticketId))
     )
 
-  return { decodeStored, decodeRows, eventRows, bareVersion, storedRow, currentVersion, read, load }
+  const loadIfChanged = (
+    ticketId: Ids.TicketId,
+    known: number
+  ): Effect.Effect<TicketStore.LoadedStream | undefined, StoreError.StoreError> =>
+    Effect.flatMap(
+      run("load", async () => {
+        const row = (await loadRows(db, [ticketId], known))[0]
+        if (row === undefined) {
+          const version = await bareVersion(db, ticketId)
+          return { loaded: version === known ? undefined : { version, state: undefined } }
+        }
+        if (Number(row.version) === known) return { loaded: undefined }
+        const loaded = loadedOf(ticketId, row)
+        return loaded === undefined ? undefined : { loaded }
+      }),
+      (result) => (result !== undefined ? Effect.succeed(result.loaded) : folded(ticketId))
+    )
+
+  /** Candidates read together: one statement for every row, then the rare stream without one. */
+  const loadMany = (
+    ticketIds: ReadonlyArray<Ids.TicketId>
+  ): Effect.Effect<ReadonlyArray<TicketStore.LoadedStream>, StoreError.StoreError> =>
+    Effect.gen(function* () {
+      if (ticketIds.length === 0) return []
+      const distinct = Array.from(new Set(ticketIds))
+      const rows = new Map<string, LoadedRow>()
+      yield* run("load", () =>
+        shared.inChunks(distinct, async (slice) => {
+          for (const row of await loadRows(db, slice)) rows.set(shared.unkey(row.id), row)
+        })
+      )
+      const loaded = new Map<string, TicketStore.LoadedStream>()
+      for (const ticketId of distinct) {
+        const row = rows.get(ticketId)
+        const decoded = row === undefined ? undefined : loadedOf(ticketId, row)
+        loaded.set(ticketId, decoded ?? (yield* load(ticketId)))
+      }
+      return ticketIds.map((ticketId) => loaded.get(ticketId) as TicketStore.LoadedStream)
+    })
+
+  return {
+    decodeStored,
+    decodeRows,
+    eventRows,
+    bareVersion,
+    storedRow,
+    currentVersion,
+    read,
+    load,
+    loadMany,
+    loadIfChanged
+  }
 }
 
 /**

@@ -76,6 +76,20 @@ export const record = (store: Store): Recorder => {
       read: (ticketId) =>
         store.read(ticketId).pipe(log(`read(${ticketId})`, (s) => `version ${s.version} ${tags(s.events)}`)),
       load: (ticketId) => store.load(ticketId).pipe(log(`load(${ticketId})`, (s) => `version ${s.version}`)),
+      loadMany: (ticketIds) =>
+        store
+          .loadMany(ticketIds)
+          .pipe(
+            log(`loadMany([${ticketIds.join(", ")}])`, (all) => `versions [${all.map((s) => s.version).join(", ")}]`)
+          ),
+      loadIfChanged: (ticketId, version) =>
+        store
+          .loadIfChanged(ticketId, version)
+          .pipe(
+            log(`loadIfChanged(${ticketId}, ${version})`, (s) =>
+              s === undefined ? "unchanged" : `version ${s.version}`
+            )
+          ),
       append: (ticketId, expectedVersion, events, effects) =>
         store
           .append(ticketId, expectedVersion, events, effects)
@@ -89,6 +103,16 @@ export const record = (store: Store): Recorder => {
         store
           .appendAll(batch)
           .pipe(log(`appendAll([${batch.map(entry).join("; ")}])`, (versions) => `versions [${versions.join(", ")}]`)),
+      readAll: (after, limit, options) =>
+        store
+          .readAll(after, limit, options)
+          .pipe(
+            log(
+              `readAll(${after}, ${limit}${options?.workspaceId === undefined ? "" : `, ${options.workspaceId}`})`,
+              (items) =>
+                `[${items.map((item) => `${item.position}: ${item.ticketId}@${item.version} ${item.event._tag}`).join(", ")}]`
+            )
+          ),
       nextPublicId: (ws) => store.nextPublicId(ws).pipe(log(`nextPublicId(${ws})`, String)),
       resolve: (ws, publicId) =>
         store

@@ -53,9 +53,12 @@ export const onClock = (store: Store, clock: Clock.Clock): Store => {
     capabilities: store.capabilities,
     read: (ticketId) => real(store.read(ticketId)),
     load: (ticketId) => real(store.load(ticketId)),
+    loadMany: (ticketIds) => real(store.loadMany(ticketIds)),
+    loadIfChanged: (ticketId, version) => real(store.loadIfChanged(ticketId, version)),
     append: (ticketId, expectedVersion, events, effects) =>
       real(store.append(ticketId, expectedVersion, events, effects)),
     appendAll: (batch) => real(store.appendAll(batch)),
+    readAll: (after, limit, options) => real(store.readAll(after, limit, options)),
     nextPublicId: (ws) => real(store.nextPublicId(ws)),
     resolve: (ws, publicId) => real(store.resolve(ws, publicId)),
     query: (ws, query) => real(store.query(ws, query))

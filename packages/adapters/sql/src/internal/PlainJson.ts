@@ -1,0 +1,37 @@
+/**
+ * Tickets and events as the JSON their schemas give, without running the schemas: the store
+ * writes what the help desk has just folded or decided, valid by construction, and a schema
+ * encode (every field's checks, every member of a union tried) cost more than the statements
+ * that store it. Every value of `Ticket` and `TicketEvent` is already in its encoded form except
+ * its date-times, which become ISO strings here. Tests hold this to the schemas' own encoding on
+ * random tickets and events (`PlainJson.test.ts`): a schema that gains another transformation
+ * fails them, not a customer's data.
+ */
+import { DateTime } from "effect"
+
+/**
+ * A value with its date-times as ISO strings, arrays and plain fields copied; `undefined` fields
+ * are left out, as an absent optional key is.
+ *
+ * @category encoding
+ * @since 0.1.0
+ */
+export const plain = (value: unknown): unknown => {
+  if (typeof value !== "object" || value === null) return value
+  if (DateTime.isDateTime(value)) return DateTime.formatIso(value)
+  if (Array.isArray(value)) return value.map(plain)
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key]
+    if (field !== undefined) out[key] = plain(field)
+  }
+  return out
+}
+
+/**
+ * `plain` as JSON text.
+ *
+ * @category encoding
+ * @since 0.1.0
+ */
+export const stringify = (value: unknown): string => JSON.stringify(plain(value))

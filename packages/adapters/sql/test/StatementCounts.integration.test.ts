@@ -1,0 +1,131 @@
+/**
+ * Statements the store sends, counted from kysely's log on each help desk's own client (issue 14).
+ * Two help desks on one SQLite file, as two processes would be: when the other one wrote a ticket
+ * last, a command costs no more statements than it does with no cache at all (before, the stale
+ * state cost a write transaction rolled back, a version read, a reload and the write again). And
+ * duplicate suggestions read their candidates in one statement, not one each.
+ */
+import { join } from "node:path"
+import { DirectoryStore, Helpdesk, IdGenerator, MemoryDirectoryStore, TicketStore, Timers } from "@tessera/core"
+import { SqlTicketStore } from "@tessera/sql"
+import SqliteDatabase from "better-sqlite3"
+import { Effect, type Layer, type Scope } from "effect"
+import { Kysely, SqliteDialect } from "kysely"
+import { describe, expect, it } from "vitest"
+import type { Database } from "../src/Database.js"
+import * as Migrations from "../src/Migrations.js"
+import { tempDir } from "./support.js"
+
+interface Counted {
+  readonly helpdesk: Helpdesk.Service
+  /** The statements this help desk's client ran since the last call. */
+  readonly statements: () => ReadonlyArray<string>
+}
+
+/** A help desk on its own client of `file`, with a state cache of `stateCacheSize` tickets. */
+const open = (file: string, stateCacheSize: number): Effect.Effect<Counted, unknown, Scope.Scope> =>
+  Effect.gen(function* () {
+    let log: Array<string> = []
+    const db = yield* Effect.acquireRelease(
+      Effect.sync(
+        () =>
+          new Kysely<Database>({
+            dialect: new SqliteDialect({ database: new SqliteDatabase(file, { timeout: 5000 }) }),
+            log: (event) => {
+              log.push(event.query.sql)
+            }
+          })
+      ),
+      (db) => Effect.promise(() => db.destroy())
+    )
+    yield* Migrations.migrate(db, "sqlite")
+    const store = yield* SqlTicketStore.make({ db, dialect: "sqlite" })
+    const helpdesk = yield* Helpdesk.make({ workspaceId: "acme", stateCacheSize }).pipe(
+      Effect.provideService(TicketStore.TicketStore, store.tickets),
+      Effect.provideService(Timers.Timers, store.timers),
+      Effect.provideServiceEffect(DirectoryStore.DirectoryStore, MemoryDirectoryStore.make),
+      Effect.provide(IdGenerator.layerTimeOrdered as Layer.Layer<IdGenerator.IdGenerator>)
+    )
+    return {
+      helpdesk,
+      statements: () => {
+        const ran = log
+        log = []
+        return ran
+      }
+    }
+  })
+
+describe("statements the SQL store sends", () => {
+  it("a ticket another process wrote last costs a command no more statements than with no state cache", () =>
+    Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const file = join(yield* tempDir, "shared.db")
+          const first = yield* open(file, 1000)
+          const cached = yield* open(file, 1000)
+          const uncached = yield* open(file, 0)
+          const ticket = yield* first.helpdesk.open({
+            requester: { email: "jane.sharpe@example.com" },
+            subject: "Over-charged for my subscription",
+            text: "Hello, I was charged twice this month.",
+            channel: "email"
+          })
+          const note = (desk: Counted, text: string) =>
+            desk.helpdesk.note({ ticket: ticket.id, by: { _tag: "system", reason: "test" }, text })
+
+          // Each desk reads the ticket once, so `cached` remembers it; then `first` writes it.
+          yield* note(cached, "cached desk, first note")
+          yield* note(uncached, "uncached desk, first note")
+          yield* note(first, "the other process writes")
+          cached.statements()
+          uncached.statements()
+
+          yield* note(cached, "after the other process, with a stale cache")
+          const stale = cached.statements()
+          yield* note(first, "the other process writes again")
+          uncached.statements()
+          yield* note(uncached, "after the other process, with no cache")
+          const none = uncached.statements()
+          // And when nobody else wrote in between, the remembered state is confirmed by one read.
+          yield* note(cached, "nobody wrote in between")
+          const current = cached.statements()
+
+          console.log(
+            `statements per note: stale cache ${stale.length}, no cache ${none.length}, current cache ${current.length}`
+          )
+          expect(stale.length).toBeLessThanOrEqual(none.length)
+          expect(stale.filter((s) => /^\s*rollback/i.test(s))).toEqual([])
+          expect(current.length).toBeLessThanOrEqual(none.length)
+          const history = yield* first.helpdesk.history(ticket.id)
+          expect(history.filter((e) => e._tag === "NoteAdded")).toHaveLength(7)
+        })
+      )
+    ))
+
+  it("duplicate suggestions read their candidates in one statement", () =>
+    Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const file = join(yield* tempDir, "duplicates.db")
+          const writer = yield* open(file, 1000)
+          const opened = yield* Effect.forEach([1, 2, 3, 4, 5, 6], (n) =>
+            writer.helpdesk.open({
+              requester: { email: "jane.sharpe@example.com" },
+              subject: `VPN disconnects every ${n} minutes`,
+              text: "The VPN client drops the connection.",
+              channel: "email"
+            })
+          )
+          const reader = yield* open(file, 0)
+          reader.statements()
+          const suggestions = yield* reader.helpdesk.suggestDuplicates({ ticket: opened[5]?.id ?? "" })
+          const loads = reader.statements().filter((s) => /group_concat/i.test(s))
+          console.log(`duplicate suggestions over ${suggestions.length} candidates: ${loads.length} loads`)
+          expect(suggestions.length).toBeGreaterThanOrEqual(3)
+          // The ticket itself, then every candidate together.
+          expect(loads).toHaveLength(2)
+        })
+      )
+    ))
+})
