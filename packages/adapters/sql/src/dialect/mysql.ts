@@ -240,7 +240,9 @@ export const mysql: SqlDialect = {
   },
   insertionOrder,
   numeric: (value) => sql<number>`${value}`,
-  // Not `insert ignore`, which would also turn a value too long for its column into a cut one.
+  // Not `insert ignore`, which would also turn a value too long for its column into a cut one: a
+  // duplicate sets a column to itself (the conflict's first, else `workspace_id`, which every
+  // table the writers insert into this way has).
   insertOrIgnore: (query, conflict) => {
     const column = (conflict?.[0] ?? "workspace_id") as never
     return query.onDuplicateKeyUpdate({ [column]: sql.ref(column) } as never)
