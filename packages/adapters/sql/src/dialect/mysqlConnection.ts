@@ -146,8 +146,8 @@ export const open: Driver = (url: string, location: string, options: DriverOptio
         // The server's bound on a statement, read by the probe below (the connections it opens
         // first are guarded from then on).
         let packet = Number.POSITIVE_INFINITY
-        // A connection that fails while idle emits `error` after the pool has stopped listening
-        // to it (it listens once); unheard, that event would end the process. The pool drops it.
+        // The pool hears a connection's first `error` (and drops it), but listens only once: a
+        // second one (a write on the closed connection) would be unheard and end the process.
         pool.on("connection", (connection: PoolConnection) => {
           connection.on("error", ignore)
           guardPacket(connection, () => packet)
