@@ -3,8 +3,10 @@
  * kysely client built the way a user builds one (`SqlStore.layer({ db, dialect: "mysql" })`):
  * none of the session settings `Connection.open` makes, so `group_concat` cuts at its default
  * (1 MB, or less) and the server's isolation (REPEATABLE READ) applies. A ticket whose messages
- * are cut still loads whole, and a filter value ending with a space finds nothing, though
- * `utf8mb4_bin` ignores trailing spaces.
+ * are cut still loads whole, a write larger than `max_allowed_packet` goes in several
+ * statements, a filter value ending with a space finds nothing, though `utf8mb4_bin` ignores
+ * trailing spaces, and a migration killed mid-way (MySQL's DDL is not transactional) stops the
+ * next run, naming it.
  */
 import { Actor, type Ids, Ticket, TicketEvent, TicketStore } from "@tessera/core"
 import { SqlStore } from "@tessera/sql"
@@ -13,6 +15,7 @@ import { Kysely, MysqlDialect, sql } from "kysely"
 import mysql from "mysql2"
 import { describe, expect, it } from "vitest"
 import type { Database } from "../../src/Database.js"
+import * as Migrations from "../../src/Migrations.js"
 import { freshMysqlDatabase, mysqlUrl, withDatabase } from "../support.js"
 
 const at = DateTime.makeUnsafe("2026-03-09T13:00:00.000Z")
@@ -160,5 +163,22 @@ describe("the MySQL dialect on a client the user built", () => {
         expect(yield* ids({ requester: "jane" as Ids.ContactId })).toEqual(["tkt_1"])
         expect(yield* ids({ requester: "jane  " as Ids.ContactId })).toEqual([])
       })
+    ))
+
+  it("a migration killed after some of its tables stops the next run with MigrationFailed naming it", () =>
+    Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const db = yield* userClient
+          // What a run killed inside 001 leaves: its first table, and no record of 001.
+          yield* Effect.promise(() => sql`create table events (position bigint primary key)`.execute(db))
+          const failed = yield* Effect.flip(Migrations.migrate(db, "mysql"))
+          expect(failed).toMatchObject({ _tag: "MigrationFailed", migration: "001_initial" })
+          expect(failed.reason).toMatch(/events.*already exists/)
+          // Cleaned up by hand, as the storage guide says, the next run applies everything.
+          yield* Effect.promise(() => sql`drop table events`.execute(db))
+          expect(yield* Migrations.migrate(db, "mysql")).toContain("001_initial")
+        })
+      )
     ))
 })
