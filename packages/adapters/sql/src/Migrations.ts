@@ -2,8 +2,9 @@
  * Schema migrations with kysely's `Migrator`: the same list for every database, each migration
  * given its dialect's record (`dialect/`). `migrate` brings a database to the latest schema and
  * is safe to run at every start, from several processes at once: applied migrations are recorded
- * and skipped, runs take turns (SQLite's write lock, an advisory lock on PostgreSQL), and a run
- * is one transaction, so a process killed mid-way leaves the schema as it found it
+ * and skipped, runs take turns (SQLite's write lock, an advisory lock on PostgreSQL, a named
+ * lock on MySQL), and on SQLite and PostgreSQL a run is one transaction, so a process killed
+ * mid-way leaves the schema as it found it; MySQL commits its DDL as it goes
  * (`SqlDialect.migrate` says how, per database).
  */
 import { Effect, Schema } from "effect"

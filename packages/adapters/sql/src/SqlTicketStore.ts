@@ -1,6 +1,6 @@
 /**
  * The `TicketStore` port on SQL, with the `Timers` and `Outbox` its appends write to: one code
- * path for SQLite (better-sqlite3) and PostgreSQL (pg) on kysely, held to the in-memory store by
+ * path for SQLite (better-sqlite3), PostgreSQL (pg) and MariaDB/MySQL (mysql2) on kysely, held to the in-memory store by
  * the conformance suite. An append is one transaction (events, the `tickets` projection with its
  * snapshot, tags, timers, outbox, email ids), and so is a batch of them (`appendAll`); queries
  * are built from `TicketQuery`'s sort keys with bound parameters only. Everything within `Limits`

@@ -10,7 +10,7 @@ import { sql } from "kysely"
 import { describe, expect, it } from "vitest"
 import type * as Connection from "../src/Connection.js"
 import * as Migrations from "../src/Migrations.js"
-import { freshPostgres, freshSqlite } from "./support.js"
+import { freshMysql, freshPostgres, freshSqlite } from "./support.js"
 
 const at = DateTime.makeUnsafe("2026-03-09T13:00:00.000Z")
 const mary = Actor.agent("mary")
@@ -46,7 +46,8 @@ const opened = (id: string, publicId: number, first: ReturnType<typeof message>)
 
 const databases: ReadonlyArray<readonly [string, Effect.Effect<Connection.Connection, never, Scope.Scope>]> = [
   ["sqlite", freshSqlite],
-  ["postgres", freshPostgres]
+  ["postgres", freshPostgres],
+  ["mysql", freshMysql]
 ]
 
 type Store = TicketStore.TicketStore["Service"]

@@ -118,7 +118,7 @@ export const make = (db: Kysely<Database>, name: Dialect): Shared => {
     run: (operation, query) =>
       Effect.tryPromise({ try: withSignal(query), catch: (cause) => DriverError.failure(operation, cause) }),
     transact: (body) => dialect.transact(db, body),
-    inChunks: inChunksOf(dialect.parameterLimit),
+    inChunks: inChunksOf(dialect.parameterLimit, dialect.statementBytes),
     // A shape per statement, column set and row count that runs: a few hundred in practice.
     statements: StatementCache.make(STATEMENT_SHAPES)
   }

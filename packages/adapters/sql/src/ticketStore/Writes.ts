@@ -129,6 +129,7 @@ export const make = (shared: Shared) => {
       })),
       (slice) => insertRows(trx, "ticket_texts", slice)
     )
+    if (dialect.texts.index !== undefined) await dialect.texts.index(trx, row.id, texts.rows)
     // Most appends change no tags and no email ids: nothing to wait for then.
     if (plan.tagsRemoved.length === 0 && plan.tagsAdded.length === 0 && plan.emailIds.length === 0) return
     await inChunks(plan.tagsRemoved, (slice) =>
