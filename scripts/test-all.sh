@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Node-20 Debian machine: installs pnpm and the
-# dependencies, starts private PostgreSQL and Redis instances on free loopback ports
-# (installing them with apt only if missing), runs `pnpm test`, and stops exactly the
-# instances it started. Set TESSERA_PG_URL / TESSERA_REDIS_URL to use servers of your own.
+# dependencies, starts private PostgreSQL, MariaDB and Redis instances on free loopback ports,
+# each with a data directory of its own (installing them with apt only if missing), runs
+# `pnpm test`, and stops exactly the instances it started. Set TESSERA_PG_URL /
+# TESSERA_MYSQL_URL / TESSERA_REDIS_URL to use servers of your own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PNPM_VERSION=12.4.2
@@ -15,16 +16,26 @@ free_port() { for p in "$@"; do ss -ltn | grep -q ":$p\b" || { echo "$p"; return
 need_apt=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
+# mariadb-server also creates the `mysql` user the server runs as; its recommends (compression
+# plugins, pv) are not needed.
+{ [ -x /usr/sbin/mariadbd ] && command -v mariadb-install-db >/dev/null && command -v mariadb >/dev/null; } ||
+  need_apt+=(mariadb-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-PGDATA=""; REDISDIR=""
+PGDATA=""; REDISDIR=""; MARIADIR=""
 cleanup() {
   [ -n "$PGDATA" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true
   [ -n "$REDISDIR" ] && [ -s "$REDISDIR/redis.pid" ] && kill "$(cat "$REDISDIR/redis.pid")" 2>/dev/null || true
-  rm -rf "${PGDATA:-/nonexistent}" "${REDISDIR:-/nonexistent}"
+  if [ -n "$MARIADIR" ] && [ -s "$MARIADIR/mariadb.pid" ]; then
+    maria_pid=$(cat "$MARIADIR/mariadb.pid")
+    kill "$maria_pid" 2>/dev/null || true
+    # A clean shutdown takes a moment; the directory goes only once the server is gone.
+    for _ in $(seq 100); do kill -0 "$maria_pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  rm -rf "${PGDATA:-/nonexistent}" "${REDISDIR:-/nonexistent}" "${MARIADIR:-/nonexistent}"
 }
 trap cleanup EXIT
 
@@ -59,6 +70,27 @@ if [ -z "${TESSERA_REDIS_URL:-}" ]; then
     [ "$pong" = "PONG" ] && break; sleep 0.1
   done
   [ "$pong" = "PONG" ] || { echo "redis-server on port $REDISPORT did not answer PONG" >&2; cat "$REDISDIR/redis.log" >&2; exit 1; }
+fi
+if [ -z "${TESSERA_MYSQL_URL:-}" ]; then
+  MARIAPORT=$(free_port 53306 53307 53308 53309)
+  MARIADIR=$(mktemp -d /tmp/tessera-mariadb.XXXXXX); chown mysql:mysql "$MARIADIR"
+  # root@localhost without a password; loopback only; no fsync per commit (a test server).
+  maria_opts=(--no-defaults --datadir="$MARIADIR/data" --innodb-log-file-size=16M)
+  mariadb-install-db "${maria_opts[@]}" --user=mysql --auth-root-authentication-method=normal \
+    --skip-test-db --skip-name-resolve >"$MARIADIR/install.log" 2>&1 || { cat "$MARIADIR/install.log" >&2; exit 1; }
+  runuser -u mysql -- /usr/sbin/mariadbd "${maria_opts[@]}" --port="$MARIAPORT" --bind-address=127.0.0.1 \
+    --skip-name-resolve --socket="$MARIADIR/mariadb.sock" --pid-file="$MARIADIR/mariadb.pid" \
+    --log-error="$MARIADIR/server.log" --innodb-flush-log-at-trx-commit=0 --max-connections=300 >"$MARIADIR/stderr.log" 2>&1 &
+  maria=(mariadb --no-defaults -h127.0.0.1 -P"$MARIAPORT" -uroot -N -B)
+  for _ in $(seq 100); do [ -s "$MARIADIR/mariadb.pid" ] && "${maria[@]}" -e 'select 1' >/dev/null 2>&1 && break; sleep 0.1; done
+  # As for PostgreSQL: the server answering on that port must be the one just started.
+  maria_dir=$("${maria[@]}" -e 'select @@datadir' 2>/dev/null || true)
+  [ "${maria_dir%/}" = "$MARIADIR/data" ] || {
+    echo "MariaDB on port $MARIAPORT is not ours (datadir '$maria_dir')" >&2
+    cat "$MARIADIR/stderr.log" "$MARIADIR/server.log" >&2; exit 1
+  }
+  "${maria[@]}" -e 'create database tessera character set utf8mb4 collate utf8mb4_bin'
+  export TESSERA_MYSQL_URL="mysql://root@127.0.0.1:$MARIAPORT/tessera"
 fi
 
 pnpm test

@@ -1,7 +1,8 @@
 /**
- * Opens a kysely client from a URL: `sqlite:<path>` (better-sqlite3, WAL, the embedded default)
- * or `postgres://...` (a pg pool). It configures the connection the way the stores expect (WAL
- * and a busy timeout on SQLite, int8 read back as numbers on PostgreSQL) and leaves migrations
+ * Opens a kysely client from a URL: `sqlite:<path>` (better-sqlite3, WAL, the embedded default),
+ * `postgres://...` (a pg pool) or `mysql://...` / `mariadb://...` (a mysql2 pool). It configures
+ * the connection the way the stores expect (WAL and a busy timeout on SQLite, int8 read back as
+ * numbers on PostgreSQL, utf8mb4 and strict mode on MySQL) and leaves migrations
  * and stores to their own modules. The drivers are optional peers, so each is loaded only when
  * its URL is opened. The clients it creates keep their statements: SQLite prepares each SQL
  * text once, and PostgreSQL runs repeated queries as named prepared statements; a Kysely the
@@ -13,6 +14,7 @@ import { Effect, Result } from "effect"
 import type { Kysely } from "kysely"
 import type { Database, Dialect } from "./Database.js"
 import type { Driver } from "./dialect/Dialect.js"
+import * as MysqlConnection from "./dialect/mysqlConnection.js"
 import * as PostgresConnection from "./dialect/postgresConnection.js"
 import * as SqliteConnection from "./dialect/sqliteConnection.js"
 import { type ConnectionFailed, type InvalidOption, InvalidUrl } from "./internal/OpenErrors.js"
@@ -20,7 +22,7 @@ import { type ConnectionFailed, type InvalidOption, InvalidUrl } from "./interna
 export { ConnectionFailed, defaultStatementTimeout, InvalidOption, InvalidUrl } from "./internal/OpenErrors.js"
 
 /**
- * Where a URL points: a SQLite file (or `:memory:`) or a PostgreSQL server.
+ * Where a URL points: a SQLite file (or `:memory:`), a PostgreSQL server or a MariaDB/MySQL server.
  *
  * @category models
  * @since 0.1.0
@@ -28,6 +30,7 @@ export { ConnectionFailed, defaultStatementTimeout, InvalidOption, InvalidUrl } 
 export type Target =
   | { readonly dialect: "sqlite"; readonly path: string }
   | { readonly dialect: "postgres"; readonly connectionString: string }
+  | { readonly dialect: "mysql"; readonly connectionString: string }
 
 /**
  * An open client: the kysely instance, its dialect, and `close`, which releases what `open` opened.
@@ -48,7 +51,8 @@ export interface Connection {
  * @since 0.1.0
  */
 export const redact = (url: string): string => {
-  if (!/^postgres(ql)?:\/\//i.test(url)) return url
+  // Only URLs with an authority (`scheme://user:password@host`) carry a password.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url
   try {
     const parsed = new URL(url)
     if (parsed.password === "") return url
@@ -60,8 +64,8 @@ export const redact = (url: string): string => {
 }
 
 /**
- * Reads a URL: `sqlite:<path>` (also `sqlite://<path>`, `sqlite::memory:`) or
- * `postgres://` / `postgresql://`.
+ * Reads a URL: `sqlite:<path>` (also `sqlite://<path>`, `sqlite::memory:`),
+ * `postgres://` / `postgresql://`, or `mysql://` / `mariadb://`.
  *
  * @category constructors
  * @since 0.1.0
@@ -75,10 +79,11 @@ export const parse = (url: string): Result.Result<Target, InvalidUrl> => {
       : Result.succeed({ dialect: "sqlite", path })
   }
   if (/^postgres(ql)?:\/\//i.test(url)) return Result.succeed({ dialect: "postgres", connectionString: url })
+  if (/^(mysql|mariadb):\/\//i.test(url)) return Result.succeed({ dialect: "mysql", connectionString: url })
   return Result.fail(
     new InvalidUrl({
       url: redact(url),
-      reason: "expected sqlite:<path> or postgres://user@host:port/database"
+      reason: "expected sqlite:<path>, postgres://user@host:port/database or mysql://user@host:port/database"
     })
   )
 }
@@ -90,13 +95,15 @@ export const parse = (url: string): Result.Result<Target, InvalidUrl> => {
  * @since 0.1.0
  */
 export interface OpenOptions {
-  /** PostgreSQL: connections in the pool (pg's default, 10, when absent). */
+  /** PostgreSQL and MySQL: connections in the pool (the driver's default, 10, when absent). */
   readonly connections?: number
   /**
-   * PostgreSQL: how long one statement may run on the server before the server cancels it
-   * (`statement_timeout`, lock waits included); default 30 seconds, `0` for no bound. Absent,
-   * a `statement_timeout` in the URL's `options` is left as it is. A statement cancelled this
-   * way fails the store's operation with `StoreUnavailable` ("statement timeout: ...").
+   * PostgreSQL and MySQL: how long one statement may run on the server before the server stops
+   * it; default 30 seconds, `0` for no bound. PostgreSQL: `statement_timeout` (lock waits
+   * included); absent, a `statement_timeout` in the URL's `options` is left as it is. MariaDB:
+   * `max_statement_time`; MySQL: `max_execution_time` (reads only); on both, a row lock waits as
+   * long at most (`innodb_lock_wait_timeout`, whole seconds). A statement stopped this way fails
+   * the store's operation with `StoreUnavailable` ("statement timeout: ...").
    */
   readonly statementTimeout?: Duration.Input
 }
@@ -104,7 +111,8 @@ export interface OpenOptions {
 /** The driver of each dialect (`dialect/*Connection.ts`), which loads its package when used. */
 const drivers: Readonly<Record<Dialect, Driver>> = {
   sqlite: SqliteConnection.open,
-  postgres: PostgresConnection.open
+  postgres: PostgresConnection.open,
+  mysql: MysqlConnection.open
 }
 
 /**

@@ -85,6 +85,19 @@ export interface TicketTextsTable {
   visibility: "public" | "internal"
 }
 
+/**
+ * MySQL only: the words of each text, one row per distinct word (cut to 64 characters), which
+ * its full-text search looks up by prefix (`word like 'term%'`) on a B-tree index.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TicketWordsTable {
+  ticket_id: string
+  n: number
+  word: string
+}
+
 /** @category models @since 0.1.0 */
 export interface TicketTagsTable {
   workspace_id: string
@@ -183,6 +196,7 @@ export interface Database {
   tickets: TicketsTable
   ticket_tags: TicketTagsTable
   ticket_texts: TicketTextsTable
+  ticket_words: TicketWordsTable
   ticket_sla: TicketSlaTable
   public_id_sequences: PublicIdSequencesTable
   timers: TimersTable
@@ -202,4 +216,4 @@ export interface Database {
  * @category models
  * @since 0.1.0
  */
-export type Dialect = "sqlite" | "postgres"
+export type Dialect = "sqlite" | "postgres" | "mysql"

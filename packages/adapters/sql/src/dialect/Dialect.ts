@@ -165,7 +165,14 @@ export interface Ddl {
    * the same type everywhere so that joins use each other's indexes.
    */
   readonly id: ColumnType
-  /** Short text that is indexed or compared (workspace ids, stream ids, tags, statuses, record ids). */
+  /**
+   * Any other opaque id of the domain (a workspace, contact, organization, agent or group: at
+   * most 128 characters), where it is indexed or compared. Its own kind so that a database
+   * with a bound on index entries (MySQL: 3,072 bytes) can give indexes of several such
+   * columns room for all of them.
+   */
+  readonly ref: ColumnType
+  /** Short text that is indexed or compared (stream ids, tags, statuses, channels, emails, timer ids). */
   readonly key: ColumnType
   /** Long text never indexed (JSON documents, summaries, the words of a text). */
   readonly text: ColumnType
@@ -179,6 +186,12 @@ export interface Ddl {
   readonly textColumns: TableHook
   /** Adds `ticket_texts`' identity on (ticket_id, n): its primary key, or a unique constraint where `key` is. */
   readonly textIdentity: TableHook
+  /**
+   * Adds `email_message_ids`' identity on (workspace_id, message_id), its `message_id` being
+   * `text`: the primary key, or where an email id (up to 998 characters) is past what an index
+   * entry holds, a unique key on a hash of it (MySQL).
+   */
+  readonly emailIdentity: TableHook
   /**
    * Creates `tickets_group_queue`, the index of the queue agents look at most: unresolved
    * tickets (`unresolved`) of a group, nearest SLA due first, tickets without one last, by id.
@@ -246,6 +259,11 @@ export interface TagFilter {
    * workspace up to `cap`.
    */
   readonly rarest: (counted: (cap: number) => RawBuilder<number>) => RawBuilder<string>
+  /**
+   * `u.tag`'s tickets in workspace `workspace`, counted up to `cap`; absent for the shared form
+   * (a count over a limited derived table, which MariaDB cannot correlate with `u`).
+   */
+  readonly counted?: (workspace: string, cap: number) => RawBuilder<number>
 }
 
 /**
@@ -286,6 +304,13 @@ export interface TextWrites {
   readonly perTicket: number
   /** The dialect's own columns of text `n` of the ticket numbered `num` (SQLite: `{ key }`), put first. */
   readonly columns: (num: number, n: number) => { readonly key?: number }
+  /**
+   * Writes what the full-text index keeps of texts just inserted for ticket `ticketId`, where the
+   * database does not keep it itself (MySQL: the words table; its rows go with their text when
+   * the text is deleted). Absent where the index follows the texts on its own (triggers, a
+   * generated column).
+   */
+  readonly index?: (trx: Kysely<Database>, ticketId: string, rows: ReadonlyArray<TextRow>) => Promise<void>
 }
 
 /**
@@ -373,6 +398,12 @@ export interface SqlDialect {
    * rows due at the same time (SQLite's `rowid`, a serial column elsewhere; see `ddl.insertionOrder`).
    */
   readonly insertionOrder: RawBuilder<number>
+  /**
+   * The first sort key of the queue's order (`sla_due`): true for tickets without an SLA due
+   * time, which come last. It must be the very key `ddl.queueIndex` indexes: the expression
+   * `(sla_due_at is null)`, or a generated column where indexes take no expression (MySQL).
+   */
+  readonly slaMissing: RawBuilder<unknown>
   /**
    * A number to compare a bigint column with: PostgreSQL must not cast a fraction to bigint, so
    * a non-integer is sent as double precision there.

@@ -5,6 +5,7 @@
  */
 import type { Dialect } from "../Database.js"
 import type { SqlDialect } from "./Dialect.js"
+import { mysql } from "./mysql.js"
 import { postgres } from "./postgres.js"
 import { sqlite } from "./sqlite.js"
 
@@ -14,7 +15,7 @@ import { sqlite } from "./sqlite.js"
  * @category dialects
  * @since 0.1.0
  */
-export const dialects: Readonly<Record<Dialect, SqlDialect>> = { sqlite, postgres }
+export const dialects: Readonly<Record<Dialect, SqlDialect>> = { sqlite, postgres, mysql }
 
 /**
  * The record of the dialect named `name`.

@@ -109,6 +109,7 @@ const jsonPath = (path: ReadonlyArray<string>) =>
 const ddl: Ddl = {
   // Ids sort and compare bytewise, as JavaScript compares them, whatever the database's default collation.
   id: sql`text collate "C"`,
+  ref: "text",
   key: "text",
   text: "text",
   position: (t) => t.addColumn("position", "bigserial", (c) => c.primaryKey()),
@@ -117,6 +118,7 @@ const ddl: Ddl = {
   ticketColumns: (t) => t,
   textColumns: (t) => t,
   textIdentity: (t) => t.addPrimaryKeyConstraint("ticket_texts_pk", ["ticket_id", "n"]),
+  emailIdentity: (t) => t.addPrimaryKeyConstraint("email_message_ids_pk", ["workspace_id", "message_id"]),
   queueIndex: async (db, unresolved) => {
     await sql`create index tickets_group_queue on tickets (workspace_id, group_id, (sla_due_at is null), sla_due_at, id) where ${unresolved}`.execute(
       db
@@ -156,6 +158,7 @@ export const postgres: SqlDialect = {
   rowLocks: true,
   joinOrdered: (column, order) => sql<string | null>`string_agg(${sql.raw(column)}, ',' order by ${sql.raw(order)})`,
   insertionOrder,
+  slaMissing: sql`(sla_due_at is null)`,
   // A fraction must not be cast to bigint.
   numeric: (value) =>
     Number.isSafeInteger(value) ? sql<number>`${value}` : sql<number>`cast(${value} as double precision)`,

@@ -106,6 +106,7 @@ const tags: TagFilter = {
 
 const ddl: Ddl = {
   id: sql`text`,
+  ref: "text",
   key: "text",
   text: "text",
   position: (t) => t.addColumn("position", "integer", (c) => c.primaryKey().autoIncrement()),
@@ -116,6 +117,7 @@ const ddl: Ddl = {
   ticketColumns: (t) => t.addColumn("num", "integer", (c) => c.notNull().unique()),
   textColumns: (t) => t.addColumn("key", "integer", (c) => c.primaryKey()),
   textIdentity: (t) => t.addUniqueConstraint("ticket_texts_ticket_n", ["ticket_id", "n"]),
+  emailIdentity: (t) => t.addPrimaryKeyConstraint("email_message_ids_pk", ["workspace_id", "message_id"]),
   queueIndex: async (db, unresolved) => {
     await sql`create index tickets_group_queue on tickets (workspace_id, group_id, (sla_due_at is null), sla_due_at, id) where ${unresolved}`.execute(
       db
@@ -167,6 +169,7 @@ export const sqlite: SqlDialect = {
   rowLocks: false,
   joinOrdered: (column, order) => sql<string | null>`group_concat(${sql.raw(column)}, ',' order by ${sql.raw(order)})`,
   insertionOrder,
+  slaMissing: sql`(sla_due_at is null)`,
   numeric: (value) => sql<number>`${value}`,
   insertOrIgnore,
   upsert,

@@ -1,5 +1,5 @@
 /**
- * What a driver failure means for the caller, read from pg's and better-sqlite3's errors: a lost
+ * What a driver failure means for the caller, read from pg's, mysql2's and better-sqlite3's errors: a lost
  * connection (the server ended it, restarted, or cannot be reached) and a statement that ran past
  * the statement timeout get reasons that say so, since both are worth a retry; a busy SQLite file
  * and a unique violation are told apart for the callers that handle them, and a value too large
@@ -37,14 +37,47 @@ export const isBusy = (cause: unknown): boolean => {
 }
 
 /**
- * A unique or primary key constraint refused the write (PostgreSQL `23505`, SQLite's constraint codes).
+ * A unique or primary key constraint refused the write (PostgreSQL `23505`, MySQL's
+ * `ER_DUP_ENTRY` 1062, SQLite's constraint codes).
  *
  * @category predicates
  * @since 0.1.0
  */
 export const isUniqueViolation = (cause: unknown): boolean => {
   const code = fieldOf(cause, "code")
-  return code === "23505" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE"
+  return (
+    code === "23505" ||
+    code === "ER_DUP_ENTRY" ||
+    code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
+    code === "SQLITE_CONSTRAINT_UNIQUE"
+  )
+}
+
+/**
+ * The unique constraint (index) a unique violation names: pg's `constraint` field, or the key of
+ * MySQL's message ("Duplicate entry '...' for key 'name'", MySQL 8 prefixing the table:
+ * `'events.name'`); undefined when the driver names none (SQLite names columns instead).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const constraintOf = (cause: unknown): string | undefined => {
+  const constraint = fieldOf(cause, "constraint")
+  if (typeof constraint === "string") return constraint
+  if (fieldOf(cause, "code") !== "ER_DUP_ENTRY") return undefined
+  return /for key '(?:[^']*\.)?([^'.]*)'$/.exec(messageOf(cause))?.[1]
+}
+
+/**
+ * The database broke a lock cycle by failing this transaction (PostgreSQL `40P01`, MySQL's
+ * `ER_LOCK_DEADLOCK` 1213, which rolls the whole transaction back): a lost race, worth deciding again.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const isDeadlock = (cause: unknown): boolean => {
+  const code = fieldOf(cause, "code")
+  return code === "40P01" || code === "ER_LOCK_DEADLOCK"
 }
 
 /**
@@ -68,9 +101,26 @@ const LOST_ERRNOS = new Set([
   "EAI_AGAIN"
 ])
 
-/** pg's own words when the socket closed under a client, or a dead client was used. */
+/**
+ * mysql2's codes for a connection that closed under a query or was used after a fatal error, and
+ * the server's for one it ended (`KILL`, a shutdown) or cannot accept now (too many connections).
+ */
+const LOST_MYSQL = new Set([
+  "PROTOCOL_CONNECTION_LOST",
+  "PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR",
+  "PROTOCOL_ENQUEUE_AFTER_QUIT",
+  "PROTOCOL_SEQUENCE_TIMEOUT",
+  "ER_SERVER_SHUTDOWN",
+  "ER_CONNECTION_KILLED",
+  "ER_CON_COUNT_ERROR"
+])
+
+/**
+ * pg's own words when the socket closed under a client, or a dead client was used; mysql2's when
+ * a connection that is closed was asked to run a query.
+ */
 const LOST_MESSAGES =
-  /^(?:Connection terminated|Client has encountered a connection error|Client was closed|timeout expired|Connection ended)/
+  /^(?:Connection terminated|Client has encountered a connection error|Client was closed|timeout expired|Connection ended|Can't add new command when connection is in closed state)/
 
 /**
  * The connection a query ran on is gone, or no new one could be made: retrying on a fresh
@@ -81,19 +131,32 @@ const LOST_MESSAGES =
  */
 export const isConnectionLost = (cause: unknown): boolean => {
   const code = fieldOf(cause, "code")
-  if (typeof code === "string" && (LOST_STATES.test(code) || LOST_ERRNOS.has(code))) return true
+  if (typeof code === "string" && (LOST_STATES.test(code) || LOST_ERRNOS.has(code) || LOST_MYSQL.has(code))) return true
   return LOST_MESSAGES.test(messageOf(cause))
 }
 
 /**
- * PostgreSQL cancelled the statement because it ran past `statement_timeout` (`57014`, which
- * also covers cancel requests: those say "user request" instead).
+ * MySQL's codes for a statement stopped by the time bound: MariaDB's `max_statement_time`
+ * (1969), MySQL's `max_execution_time` (3024) and a lock wait past `innodb_lock_wait_timeout`
+ * (1205), which is how a bounded statement waiting for a row lock ends there.
+ */
+const MYSQL_TIMEOUTS = new Set(["ER_STATEMENT_TIMEOUT", "ER_QUERY_TIMEOUT", "ER_LOCK_WAIT_TIMEOUT"])
+
+/**
+ * The database stopped the statement because it ran past its time bound: PostgreSQL's
+ * `statement_timeout` (`57014`, which also covers cancel requests: those say "user request"
+ * instead) or MySQL's (see `MYSQL_TIMEOUTS`).
  *
  * @category predicates
  * @since 0.1.0
  */
-export const isStatementTimeout = (cause: unknown): boolean =>
-  fieldOf(cause, "code") === "57014" && /statement timeout/i.test(messageOf(cause))
+export const isStatementTimeout = (cause: unknown): boolean => {
+  const code = fieldOf(cause, "code")
+  return (
+    (code === "57014" && /statement timeout/i.test(messageOf(cause))) ||
+    (typeof code === "string" && MYSQL_TIMEOUTS.has(code))
+  )
+}
 
 /**
  * The reason a store reports for a driver failure: "connection lost: ..." and
@@ -110,17 +173,24 @@ export const reasonOf = (cause: unknown): string => {
 }
 
 /**
+ * MySQL's refusals of a value's size: longer than its column (`ER_DATA_TOO_LONG` 1406, strict
+ * mode), a statement past `max_allowed_packet` (1153; the server then closes the connection), a
+ * row past the engine's row size (1118).
+ */
+const MYSQL_TOO_LARGE = new Set(["ER_DATA_TOO_LONG", "ER_NET_PACKET_TOO_LARGE", "ER_TOO_BIG_ROWSIZE"])
+
+/**
  * The database refused a value as larger than it can hold, however often it is retried:
  * PostgreSQL's `54000` (program limit exceeded: an index entry past its page's share, a tsvector
- * past 1 MB, a value past 1 GB) and SQLite's `SQLITE_TOOBIG` (a string or blob past its maximum
- * length).
+ * past 1 MB, a value past 1 GB), MySQL's (see `MYSQL_TOO_LARGE`) and SQLite's `SQLITE_TOOBIG`
+ * (a string or blob past its maximum length).
  *
  * @category predicates
  * @since 0.1.0
  */
 export const isTooLarge = (cause: unknown): boolean => {
   const code = fieldOf(cause, "code")
-  return code === "54000" || code === "SQLITE_TOOBIG"
+  return code === "54000" || code === "SQLITE_TOOBIG" || (typeof code === "string" && MYSQL_TOO_LARGE.has(code))
 }
 
 /**

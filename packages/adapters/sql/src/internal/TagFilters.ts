@@ -4,7 +4,7 @@
  * (`Limits.valuesPerFilter`): one semi-join per tag made PostgreSQL's planner search for minutes
  * and SQLite refuse the expression as too deep. Keys are escaped by the caller.
  */
-import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely"
+import { type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool, sql } from "kysely"
 import type { Database } from "../Database.js"
 import type { TagFilter } from "../dialect/Dialect.js"
 
@@ -47,9 +47,9 @@ const oneOf = (eb: Tickets, tags: ReadonlyArray<string>) =>
 const counted = (workspace: string, cap: number) =>
   sql<number>`(select count(*) from (select 1 from ticket_tags as c where c.workspace_id = ${workspace} and c.tag = u.tag limit ${sql.lit(cap)}) as n)`
 
-/** The first rare tag of `u` (fewer than `RARE` tickets), or null. */
-const rare = (workspace: string) =>
-  sql`(select r.tag from (select u.tag, ${counted(workspace, RARE)} as n from u order by n limit 1) as r where r.n < ${sql.lit(RARE)})`
+/** The first rare tag of `u` (fewer than `RARE` tickets, as `count` counts them), or null. */
+const rare = (count: (cap: number) => RawBuilder<number>) =>
+  sql`(select r.tag from (select u.tag, ${count(RARE)} as n from u order by n limit 1) as r where r.n < ${sql.lit(RARE)})`
 
 /**
  * Builds the filters for one dialect.
@@ -68,7 +68,8 @@ export const make = (dialect: TagFilter): TagFilters => ({
   all: (eb, workspace, tags) => {
     if (tags.length <= FEW_TAGS) return eb.and(tags.map((tag) => eb.exists(oneOf(eb, [tag]))))
     const count = sql.lit(tags.length)
-    const driver = sql`coalesce(${rare(workspace)}, ${dialect.rarest((cap) => counted(workspace, cap))})`
+    const upTo = (cap: number) => (dialect.counted ?? counted)(workspace, cap)
+    const driver = sql`coalesce(${rare(upTo)}, ${dialect.rarest(upTo)})`
     return sql<SqlBool>`${sql.raw(dialect.hint)}tickets.id in (
           with u(tag) as (${dialect.table(tags)})
           select d.ticket_id from ticket_tags as d

@@ -17,12 +17,12 @@ export const up = async (db: Kysely<unknown>, dialect: SqlDialect): Promise<void
   // Ids sort and compare bytewise, as JavaScript compares them (`TicketQuery.compare`), whatever
   // the database's default collation; every column holding a ticket id has the same collation,
   // so joins on it can use each other's indexes.
-  const { id: ticketIdType, key, text, ...hooks } = dialect.ddl
+  const { id: ticketIdType, ref, key, text, ...hooks } = dialect.ddl
 
   await db.schema
     .createTable("events")
     .$call(hooks.position)
-    .addColumn("workspace_id", key, (c) => c.notNull())
+    .addColumn("workspace_id", ref, (c) => c.notNull())
     .addColumn("stream_id", key, (c) => c.notNull())
     .addColumn("version", "integer", (c) => c.notNull())
     .addColumn("type", key, (c) => c.notNull())
@@ -35,20 +35,20 @@ export const up = async (db: Kysely<unknown>, dialect: SqlDialect): Promise<void
   await db.schema
     .createTable("tickets")
     .addColumn("id", ticketIdType, (c) => c.primaryKey())
-    .addColumn("workspace_id", key, (c) => c.notNull())
+    .addColumn("workspace_id", ref, (c) => c.notNull())
     .addColumn("public_id", "integer", (c) => c.notNull())
     .addColumn("version", "integer", (c) => c.notNull())
     .addColumn("subject", text, (c) => c.notNull())
-    .addColumn("requester", key, (c) => c.notNull())
-    .addColumn("organization", key)
+    .addColumn("requester", ref, (c) => c.notNull())
+    .addColumn("organization", ref)
     .addColumn("channel", key, (c) => c.notNull())
     .addColumn("priority", key, (c) => c.notNull())
     .addColumn("priority_rank", "integer", (c) => c.notNull())
     .addColumn("type", key)
     .addColumn("status", key, (c) => c.notNull())
     .addColumn("category", key, (c) => c.notNull())
-    .addColumn("group_id", key)
-    .addColumn("assignee", key)
+    .addColumn("group_id", ref)
+    .addColumn("assignee", ref)
     .addColumn("created_at", millis, (c) => c.notNull())
     .addColumn("updated_at", millis, (c) => c.notNull())
     .addColumn("sla_due_at", millis)
@@ -82,7 +82,7 @@ export const up = async (db: Kysely<unknown>, dialect: SqlDialect): Promise<void
 
   await db.schema
     .createTable("ticket_tags")
-    .addColumn("workspace_id", key, (c) => c.notNull())
+    .addColumn("workspace_id", ref, (c) => c.notNull())
     .addColumn("ticket_id", ticketIdType, (c) => c.notNull())
     .addColumn("tag", key, (c) => c.notNull())
     .addPrimaryKeyConstraint("ticket_tags_pk", ["ticket_id", "tag"])
@@ -95,14 +95,14 @@ export const up = async (db: Kysely<unknown>, dialect: SqlDialect): Promise<void
 
   await db.schema
     .createTable("public_id_sequences")
-    .addColumn("workspace_id", key, (c) => c.primaryKey())
+    .addColumn("workspace_id", ref, (c) => c.primaryKey())
     .addColumn("last_value", "integer", (c) => c.notNull())
     .execute()
 
   await db.schema
     .createTable("timers")
     .addColumn("id", key, (c) => c.primaryKey())
-    .addColumn("workspace_id", key, (c) => c.notNull())
+    .addColumn("workspace_id", ref, (c) => c.notNull())
     .addColumn("ticket_id", ticketIdType, (c) => c.notNull())
     .addColumn("purpose", key, (c) => c.notNull())
     .addColumn("due_at", millis, (c) => c.notNull())
@@ -115,7 +115,7 @@ export const up = async (db: Kysely<unknown>, dialect: SqlDialect): Promise<void
   await db.schema
     .createTable("outbox")
     .addColumn("id", key, (c) => c.primaryKey())
-    .addColumn("workspace_id", key, (c) => c.notNull())
+    .addColumn("workspace_id", ref, (c) => c.notNull())
     .addColumn("ticket_id", ticketIdType, (c) => c.notNull())
     .addColumn("channel", key, (c) => c.notNull())
     .addColumn("payload", text, (c) => c.notNull())
@@ -128,40 +128,41 @@ export const up = async (db: Kysely<unknown>, dialect: SqlDialect): Promise<void
 
   await db.schema
     .createTable("email_message_ids")
-    .addColumn("workspace_id", key, (c) => c.notNull())
-    .addColumn("message_id", key, (c) => c.notNull())
+    .addColumn("workspace_id", ref, (c) => c.notNull())
+    // An email id may be long (998 characters): the dialect keys it (`ddl.emailIdentity`).
+    .addColumn("message_id", text, (c) => c.notNull())
     .addColumn("ticket_id", ticketIdType, (c) => c.notNull())
-    .addPrimaryKeyConstraint("email_message_ids_pk", ["workspace_id", "message_id"])
+    .$call(hooks.emailIdentity)
     .execute()
 
   for (const table of ["contacts", "organizations", "agents", "groups"]) {
     await db.schema
       .createTable(table)
-      .addColumn("workspace_id", key, (c) => c.notNull())
-      .addColumn("id", key, (c) => c.notNull())
+      .addColumn("workspace_id", ref, (c) => c.notNull())
+      .addColumn("id", ref, (c) => c.notNull())
       .addColumn("data", text, (c) => c.notNull())
       .addPrimaryKeyConstraint(`${table}_pk`, ["workspace_id", "id"])
       .execute()
   }
   await db.schema
     .createTable("contact_emails")
-    .addColumn("workspace_id", key, (c) => c.notNull())
+    .addColumn("workspace_id", ref, (c) => c.notNull())
     .addColumn("email", key, (c) => c.notNull())
-    .addColumn("contact_id", key, (c) => c.notNull())
+    .addColumn("contact_id", ref, (c) => c.notNull())
     .addPrimaryKeyConstraint("contact_emails_pk", ["workspace_id", "email"])
     .execute()
   await db.schema
     .createTable("agent_groups")
-    .addColumn("workspace_id", key, (c) => c.notNull())
-    .addColumn("agent_id", key, (c) => c.notNull())
-    .addColumn("group_id", key, (c) => c.notNull())
+    .addColumn("workspace_id", ref, (c) => c.notNull())
+    .addColumn("agent_id", ref, (c) => c.notNull())
+    .addColumn("group_id", ref, (c) => c.notNull())
     .addPrimaryKeyConstraint("agent_groups_pk", ["workspace_id", "group_id", "agent_id"])
     .execute()
 
   await db.schema
     .createTable("ticket_texts")
     .$call(hooks.textColumns)
-    .addColumn("workspace_id", key, (c) => c.notNull())
+    .addColumn("workspace_id", ref, (c) => c.notNull())
     .addColumn("ticket_id", ticketIdType, (c) => c.notNull())
     // 0: the subject; 1..: the messages in order.
     .addColumn("n", "integer", (c) => c.notNull())

@@ -89,7 +89,8 @@ export const make = (shared: Shared, searcher: Searcher) => {
       case "priority":
         return [ref("priority_rank"), ref("created_at"), ref("id")]
       case "sla_due":
-        return [sql`(sla_due_at is null)`, ref("sla_due_at"), ref("id")]
+        // Tickets without a due time last, by the key the queue's index holds (see the migration).
+        return [dialect.slaMissing, ref("sla_due_at"), ref("id")]
     }
   }
 

@@ -83,6 +83,7 @@ export const make = (shared: Shared) => {
       })),
       (slice) => trx.insertInto("ticket_texts").values(slice).execute()
     )
+    await dialect.texts.index?.(trx, row.id, texts.rows)
     await inChunks(plan.tagsRemoved, (slice) =>
       trx.deleteFrom("ticket_tags").where("ticket_id", "=", row.id).where("tag", "in", slice).execute()
     )

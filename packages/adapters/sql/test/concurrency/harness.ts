@@ -34,7 +34,8 @@ import {
 } from "@tessera/core"
 import BetterSqlite3 from "better-sqlite3"
 import { DateTime, Effect, Layer, ManagedRuntime, Schema } from "effect"
-import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely"
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from "kysely"
+import mysql from "mysql2"
 import pg from "pg"
 import type { Database, Dialect } from "../../src/Database.js"
 import { migrate } from "../../src/Migrations.js"
@@ -111,6 +112,50 @@ export const preparePostgres = async (adminUrl: string): Promise<TestDatabase> =
       } finally {
         await dropper.end()
       }
+    }
+  }
+}
+
+/** A new MariaDB/MySQL database on the server of `adminUrl`, dropped at cleanup. */
+export const prepareMysql = async (adminUrl: string): Promise<TestDatabase> => {
+  const name = `tessera_concurrency_${Date.now()}_${process.pid}`
+  const server = new URL(adminUrl)
+  server.pathname = "/"
+  const onServer = async (statement: string) => {
+    const admin = mysql.createConnection({ uri: server.toString() }).promise()
+    try {
+      await admin.query(statement)
+    } finally {
+      await admin.end()
+    }
+  }
+  // Databases left by runs that were killed before their cleanup (more than an hour old).
+  const admin = mysql.createConnection({ uri: server.toString() }).promise()
+  try {
+    const [stale] = await admin.query("show databases like 'tessera\\_concurrency\\_%'")
+    for (const row of stale as ReadonlyArray<Record<string, string>>) {
+      const datname = Object.values(row)[0] ?? ""
+      const started = Number(/^tessera_concurrency_(\d+)_\d+$/.exec(datname)?.[1] ?? Number.NaN)
+      if (started < Date.now() - 3_600_000) await admin.query(`drop database if exists ${datname}`)
+    }
+  } finally {
+    await admin.end()
+  }
+  await onServer(`create database ${name}`)
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  const db = new Kysely<Database>({
+    dialect: new MysqlDialect({
+      pool: mysql.createPool({ uri: url.toString(), charset: "utf8mb4", supportBigNumbers: true, connectionLimit: 2 })
+    })
+  })
+  return {
+    dialect: "mysql",
+    url: url.toString(),
+    db,
+    cleanup: async () => {
+      await db.destroy()
+      await onServer(`drop database if exists ${name}`)
     }
   }
 }

@@ -1,0 +1,133 @@
+/**
+ * Opening MariaDB or MySQL for `Connection.open` (`mysql://...`, `mariadb://...`): a mysql2 pool,
+ * loaded only when such a URL is opened, whose every connection is set up the way the store
+ * expects (utf8mb4, strict SQL mode, READ COMMITTED, a `group_concat` as long as a packet, and a
+ * statement time bound). The server is asked once which of the two it is, since the variables
+ * that bound a statement differ. Migrations and stores are left to their own modules.
+ */
+import { Duration, Effect, Option, Result } from "effect"
+import { CompiledQuery, Kysely, MysqlDialect } from "kysely"
+import type { Pool, PoolConnection } from "mysql2"
+import type { Database } from "../Database.js"
+import * as DriverError from "../internal/DriverError.js"
+import { ConnectionFailed, defaultStatementTimeout, InvalidOption } from "../internal/OpenErrors.js"
+import type { Driver, DriverOptions } from "./Dialect.js"
+
+const ignore = (): void => undefined
+
+/**
+ * The SQL mode of the store's sessions: strict, so that a value longer than its column fails
+ * (`ValueTooLarge`) instead of being cut; and none of the modes that change how the statements
+ * read (`ANSI_QUOTES`, `PIPES_AS_CONCAT`) or how mysql2 escapes values (`NO_BACKSLASH_ESCAPES`).
+ */
+const SQL_MODE = "STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
+
+/**
+ * `group_concat` results are cut at this many bytes (and at `max_allowed_packet`): the longest
+ * a 32-bit server takes, above any packet, so that only the packet bounds a ticket's messages.
+ */
+const GROUP_CONCAT_MAX = 4_294_967_295
+
+/**
+ * The statement time bound in milliseconds (rounded up to a whole one; 0 for none), or
+ * `InvalidOption` for what is no duration or a negative one.
+ */
+const timeoutMillis = (input: Duration.Input = defaultStatementTimeout): Result.Result<number, InvalidOption> => {
+  const invalid = (reason: string) => Result.fail(new InvalidOption({ option: "statementTimeout", reason }))
+  const timeout = typeof input === "number" && Number.isNaN(input) ? Option.none() : Duration.fromInput(input)
+  if (Option.isNone(timeout)) {
+    return invalid(`expected a duration ("30 seconds", milliseconds as a number, 0 for no bound), got ${String(input)}`)
+  }
+  const ms = Duration.toMillis(timeout.value)
+  if (ms < 0) return invalid(`a timeout cannot be negative (got ${ms} ms)`)
+  return Result.succeed(Number.isFinite(ms) ? Math.ceil(ms) : 0)
+}
+
+/**
+ * The `set session` statement every connection runs first. The time bound is MariaDB's
+ * `max_statement_time` (seconds, every statement) or MySQL's `max_execution_time` (ms, reads
+ * only); either way a row lock waits at most as long (`innodb_lock_wait_timeout`, whole seconds).
+ * The isolation variable has a different name on each too.
+ */
+const sessionSettings = (mariadb: boolean, timeout: number): string => {
+  const settings = [`sql_mode = '${SQL_MODE}'`, `group_concat_max_len = ${GROUP_CONCAT_MAX}`]
+  // READ COMMITTED, as on PostgreSQL: a locking read of a row that does not exist takes no gap
+  // lock, so writers opening different tickets never wait on (or deadlock with) each other.
+  settings.push(mariadb ? "tx_isolation = 'READ-COMMITTED'" : "transaction_isolation = 'READ-COMMITTED'")
+  settings.push(mariadb ? `max_statement_time = ${timeout / 1000}` : `max_execution_time = ${timeout}`)
+  if (timeout > 0) settings.push(`innodb_lock_wait_timeout = ${Math.max(1, Math.ceil(timeout / 1000))}`)
+  return `set session ${settings.join(", ")}`
+}
+
+/** mysql2 is an optional peer: its absence says what to install. */
+const loadDriver = async (): Promise<typeof import("mysql2")> => {
+  try {
+    return await import("mysql2")
+  } catch (cause) {
+    const code = DriverError.fieldOf(cause, "code")
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
+      throw new Error(`the mysql2 driver is not installed (npm i mysql2): ${DriverError.messageOf(cause)}`, {
+        cause
+      })
+    }
+    throw cause
+  }
+}
+
+/** Runs one statement on the pool (outside kysely), for the probe at opening. */
+const poolQuery = (pool: Pool, text: string): Promise<unknown> =>
+  new Promise((resolve, reject) => {
+    pool.query(text, (error, rows) => (error ? reject(error) : resolve(rows)))
+  })
+
+/**
+ * Opens a mysql2 pool on `location` (the URL itself: mysql2 reads user, password, host, port,
+ * database and options from it). `connections` sets the pool's size (mysql2's default, 10,
+ * when absent).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const open: Driver = (url: string, location: string, options: DriverOptions) =>
+  Effect.flatMap(Effect.fromResult(timeoutMillis(options.statementTimeout)), (timeout) =>
+    Effect.tryPromise({
+      try: async () => {
+        const mysql = await loadDriver()
+        const pool = mysql.createPool({
+          uri: location,
+          charset: "utf8mb4",
+          // bigint columns (epoch milliseconds, positions, counts) as numbers: they stay below 2^53.
+          supportBigNumbers: true,
+          enableKeepAlive: true,
+          ...(options.connections === undefined ? {} : { connectionLimit: options.connections })
+        })
+        // A connection that fails while idle emits `error` after the pool has stopped listening
+        // to it (it listens once); unheard, that event would end the process. The pool drops it.
+        pool.on("connection", (connection: PoolConnection) => {
+          connection.on("error", ignore)
+        })
+        // Fail here, with a clear reason (refused, unknown database, denied), not at the first query.
+        try {
+          const rows = (await poolQuery(pool, "select version() as version")) as ReadonlyArray<{ version?: unknown }>
+          return { pool, mariadb: /mariadb/i.test(String(rows[0]?.version ?? "")) }
+        } catch (cause) {
+          await new Promise<void>((resolve) => pool.end(() => resolve()))
+          throw cause
+        }
+      },
+      catch: (cause) => new ConnectionFailed({ url, reason: DriverError.messageOf(cause), cause })
+    }).pipe(
+      Effect.map(({ pool, mariadb }) => {
+        const settings = CompiledQuery.raw(sessionSettings(mariadb, timeout))
+        const db = new Kysely<Database>({
+          dialect: new MysqlDialect({
+            pool,
+            onCreateConnection: async (connection) => {
+              await connection.executeQuery(settings)
+            }
+          })
+        })
+        return { db, close: Effect.promise(() => db.destroy()) }
+      })
+    )
+  )
