@@ -134,6 +134,7 @@ export const measure = async (
     const r = await timed(viaRaw)
     return [await timed(viaStore), r] as const
   }
+  const started = performance.now()
   const queries = Array.from({ length: groupCount }, (_, g) => queueQuery(g))
   const random = rng(5)
   const queueWarmup = 200
@@ -156,6 +157,7 @@ export const measure = async (
     }
   }
   const queueRows = rows / options.queueSamples
+  progress(`queue: ${queueWarmup + options.queueSamples} pairs in ${seconds(started)}`)
   const searchWarmup = 50
   const strings = searchStrings(searchWarmup + options.searchSamples)
   const searchStore: Array<number> = []
@@ -179,6 +181,7 @@ export const measure = async (
       byKind[kind].push(s)
     }
   }
+  progress(`search: ${strings.length} pairs, done after ${seconds(started)}`)
   return {
     queue: summarize(queueStore),
     queueRaw: summarize(queueRaw),
@@ -190,6 +193,9 @@ export const measure = async (
     searchRare: summarize(byKind.rare)
   }
 }
+
+const progress = (message: string) => process.stderr.write(`[bench store] latency: ${message}\n`)
+const seconds = (started: number) => `${((performance.now() - started) / 1000).toFixed(0)} s`
 
 export const summarize = (samples: Array<number>): Timing => {
   samples.sort((a, b) => a - b)
