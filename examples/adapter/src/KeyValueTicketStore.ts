@@ -1,12 +1,14 @@
 /**
  * A `TicketStore` adapter written from the port and the conformance suite alone, on the small
  * key-value database of `KeyValue`: streams under `stream/`, each workspace's tickets (the index
- * queries read) under `ticket/<workspace>/`, public numbers, timers and outbox messages in
- * buckets of their own, and every append one transaction. It declares no search and batches of
+ * queries read) under `ticket/<workspace>/`, the feed of every event by position under `feed/`,
+ * public numbers, timers and outbox messages in buckets of their own, and every append one
+ * transaction. It declares no search and batches of
  * at most 25 streams, so the suite holds it to refusing the rest with `Unsupported`.
  * docs/adapters.md walks through it region by region.
  */
 import {
+  EventFeed,
   EventStore,
   type Ids,
   Limits,
@@ -52,6 +54,14 @@ interface TicketRecord {
   readonly state: unknown
   readonly slaDueAt: number | null
   readonly sla: TicketStore.StoredSla | null
+}
+
+/** An event in the feed, under its position: its stream, version and workspace, and the event encoded. */
+interface FeedRecord {
+  readonly ticketId: string
+  readonly version: number
+  readonly workspaceId: string | null
+  readonly event: string
 }
 
 /** A timer or an outbox message waiting, with its lease (epoch milliseconds) and attempts. */
@@ -193,6 +203,7 @@ export const make = (
       for (const event of events) {
         if (event._tag === "TicketOpened") tx.put(key("number", event.workspaceId, String(event.publicId)), ticketId)
       }
+      feed(tx, ticketId, checked.stream.events.length, encoded, next?.workspaceId ?? null)
       const version = checked.stream.events.length + events.length
       if (next !== undefined && (events.length > 0 || effects.slaDueAt !== undefined || effects.sla !== undefined)) {
         const index = key("ticket", next.workspaceId, ticketId)
@@ -281,6 +292,60 @@ export const make = (
     }
     // #endregion
 
+    // #region feed
+    // Transactions never interleave, so positions taken from one counter inside them follow the
+    // order of commits, with no gaps: a refused append throws, and its counter is never written.
+    const feed = (
+      tx: KeyValue.Transaction,
+      ticketId: string,
+      from: number,
+      encoded: ReadonlyArray<string>,
+      workspaceId: string | null
+    ) => {
+      const last = Number(tx.get(key("feed-position")) ?? 0)
+      encoded.forEach((event, i) => {
+        const position = last + i + 1
+        const record: FeedRecord = { ticketId, version: from + i + 1, workspaceId, event }
+        tx.put(key("feed", String(position)), JSON.stringify(record))
+        if (workspaceId !== null) tx.put(key("feed-of", workspaceId, String(position)), String(position))
+      })
+      tx.put(key("feed-position"), String(last + encoded.length))
+    }
+
+    const readAll = (after: number, limit: number, options: TicketStore.ReadAllOptions = {}) => {
+      // Out of range is the caller's bug, as the port says: a defect.
+      const invalid = EventFeed.invalidRange(after, limit)
+      if (invalid !== undefined) return Effect.die(invalid)
+      const { workspaceId } = options
+      return run("readAll", () =>
+        db.transact((tx) => {
+          const positions: Array<number> = []
+          if (workspaceId === undefined) {
+            for (let p = after + 1; positions.length < limit && tx.get(key("feed", String(p))) !== undefined; p++) {
+              positions.push(p)
+            }
+          } else {
+            // A workspace's positions, in the order they were written: commit order.
+            for (const [, p] of tx.scan(key("feed-of", workspaceId))) {
+              if (positions.length === limit) break
+              if (Number(p) > after) positions.push(Number(p))
+            }
+          }
+          return positions.map((position): TicketStore.CommittedEvent => {
+            const record = JSON.parse(tx.get(key("feed", String(position))) as string) as FeedRecord
+            return {
+              position,
+              workspaceId: (record.workspaceId ?? undefined) as Ids.WorkspaceId | undefined,
+              ticketId: record.ticketId as Ids.TicketId,
+              version: record.version,
+              event: decodeEvent(record.event)
+            }
+          })
+        })
+      )
+    }
+    // #endregion
+
     // #region public-numbers
     const nextPublicId = (workspaceId: Ids.WorkspaceId) =>
       Effect.flatMap(
@@ -334,6 +399,7 @@ export const make = (
       loadIfChanged,
       append,
       appendAll,
+      readAll,
       nextPublicId,
       resolve,
       query

@@ -1,5 +1,5 @@
 /**
- * The tables of the SQL store, as kysely sees them. One schema serves SQLite and PostgreSQL:
+ * The tables of the SQL store, as kysely sees them. One schema serves every database:
  * times are epoch milliseconds (`bigint` columns, numbers in TypeScript), JSON is text, and
  * every table carries the workspace, so no query can forget it.
  */

@@ -2,8 +2,9 @@
  * Schema migrations with kysely's `Migrator`: the same list for every database, each migration
  * given its dialect's record (`dialect/`). `migrate` brings a database to the latest schema and
  * is safe to run at every start, from several processes at once: applied migrations are recorded
- * and skipped, runs take turns (SQLite's write lock, an advisory lock on PostgreSQL), and a run
- * is one transaction, so a process killed mid-way leaves the schema as it found it
+ * and skipped, runs take turns (SQLite's write lock, an advisory lock on PostgreSQL, a named
+ * lock on MySQL), and on SQLite and PostgreSQL a run is one transaction, so a process killed
+ * mid-way leaves the schema as it found it; MySQL commits its DDL as it goes
  * (`SqlDialect.migrate` says how, per database).
  */
 import { Effect, Schema } from "effect"
@@ -14,6 +15,7 @@ import * as Dialects from "./dialect/index.js"
 import * as Initial from "./migrations/001_initial.js"
 import * as TextVisibility from "./migrations/002_text_visibility.js"
 import * as TicketSla from "./migrations/003_ticket_sla.js"
+import * as EventPositions from "./migrations/004_event_positions.js"
 
 /**
  * A migration failed; the database is left as `migrate` found it (the migrations of one run
@@ -35,7 +37,8 @@ export class MigrationFailed extends Schema.TaggedError<MigrationFailed>()("Migr
 const all = (dialect: SqlDialect): Record<string, Migration> => ({
   "001_initial": { up: (db) => Initial.up(db, dialect) },
   "002_text_visibility": { up: (db) => TextVisibility.up(db, dialect) },
-  "003_ticket_sla": { up: (db) => TicketSla.up(db, dialect) }
+  "003_ticket_sla": { up: (db) => TicketSla.up(db, dialect) },
+  "004_event_positions": { up: (db) => EventPositions.up(db, dialect) }
 })
 
 /**

@@ -1,8 +1,8 @@
 /**
  * Everything a help desk stores, on one SQL database, as layers: `layer` on the user's kysely
  * client (migrated first, never closed here) and `layerUrl`, which opens the client from a URL
- * (`sqlite:helpdesk.db`, `sqlite::memory:`, `postgres://...`) and closes it with the layer.
- * Switching the embedded default to PostgreSQL is changing that one URL.
+ * (`sqlite:helpdesk.db`, `sqlite::memory:`, `postgres://...`, `mysql://...`) and closes it with
+ * the layer. Switching the embedded default to PostgreSQL or MariaDB/MySQL is changing that one URL.
  */
 import { DirectoryStore, Outbox, type StoreError, TicketStore, Timers } from "@tessera/core"
 import { Context, type Duration, Effect, Layer } from "effect"
@@ -24,6 +24,14 @@ import * as SqlTicketStore from "./SqlTicketStore.js"
  * `statement_timeout` in the pool's config. On such a client an interrupted query stops waiting
  * for its statement, but the statement is not cancelled on the server.
  *
+ * A MariaDB/MySQL client (a mysql2 pool) works as it is; `layerUrl` also sets on each connection
+ * READ COMMITTED (under REPEATABLE READ, appends opening different tickets may deadlock on an
+ * index gap, and are retried), a strict `sql_mode` without `NO_BACKSLASH_ESCAPES`, a
+ * `group_concat_max_len` as large as `max_allowed_packet` (shorter, a long conversation's
+ * snapshot is read from its events instead) and the statement bound, and refuses a statement
+ * past `max_allowed_packet` as `ValueTooLarge` before sending it (on your pool the server resets
+ * the connection: `StoreUnavailable`).
+ *
  * @category models
  * @since 0.1.0
  */
@@ -42,18 +50,22 @@ export interface Options {
  * @since 0.1.0
  */
 export interface UrlOptions {
-  /** `sqlite:<path>`, `sqlite::memory:` or `postgres://user@host:port/database`. */
+  /**
+   * `sqlite:<path>`, `sqlite::memory:`, `postgres://user@host:port/database` or
+   * `mysql://user@host:port/database` (also `mariadb://`).
+   */
   readonly url: string
   /** The first public number of each workspace (default 1). */
   readonly firstPublicId?: number
-  /** PostgreSQL: connections in the pool (pg's default, 10, when absent). */
+  /** PostgreSQL and MySQL: connections in the pool (the driver's default, 10, when absent). */
   readonly connections?: number
   /**
-   * PostgreSQL: how long one statement may run before the server cancels it (default 30
+   * PostgreSQL and MySQL: how long one statement may run before the server stops it (default 30
    * seconds, `Connection.defaultStatementTimeout`; `0` for no bound). The operation then fails
-   * with `StoreUnavailable` ("statement timeout: ..."). A `statement_timeout` in the URL's
-   * `options` is kept when this is absent; a negative value, or one that is no duration, fails
-   * the layer with `Connection.InvalidOption`.
+   * with `StoreUnavailable` ("statement timeout: ..."). PostgreSQL: a `statement_timeout` in the
+   * URL's `options` is kept when this is absent. MariaDB: `max_statement_time`; MySQL:
+   * `max_execution_time` (reads only); on both, row lock waits are bounded as long. A negative
+   * value, or one that is no duration, fails the layer with `Connection.InvalidOption`.
    */
   readonly statementTimeout?: Duration.Input
   /** Run the migrations first (default `true`). */

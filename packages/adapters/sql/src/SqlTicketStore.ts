@@ -1,14 +1,14 @@
 /**
  * The `TicketStore` port on SQL, with the `Timers` and `Outbox` its appends write to: one code
- * path for SQLite (better-sqlite3) and PostgreSQL (pg) on kysely, held to the in-memory store by
+ * path for SQLite (better-sqlite3), PostgreSQL (pg) and MariaDB/MySQL (mysql2) on kysely, held to the in-memory store by
  * the conformance suite. An append is one transaction (events, the `tickets` projection with its
  * snapshot, tags, timers, outbox, email ids), and so is a batch of them (`appendAll`); queries
  * are built from `TicketQuery`'s sort keys with bound parameters only. Everything within `Limits`
  * is written (multi-row statements are cut to the databases' bound-parameter maxima, see
  * `Chunks`), and anything beyond is `LimitExceeded`, as in the memory store. Migrations and
  * opening clients are left to `Migrations` and `SqlStore`. The parts live in `ticketStore/`: reads
- * and snapshots, append plans and their statements, queries and search, public numbers, timers
- * and the outbox; this module composes them.
+ * and snapshots, append plans and their statements, the feed, queries and search, public numbers,
+ * timers and the outbox; this module composes them.
  */
 import { StoreCapabilities, TicketStore } from "@tessera/core"
 import { Effect, type Layer } from "effect"
@@ -16,6 +16,7 @@ import type { Kysely } from "kysely"
 import type { Database, Dialect } from "./Database.js"
 import * as Append from "./ticketStore/Append.js"
 import * as AppendPlan from "./ticketStore/AppendPlan.js"
+import * as Feed from "./ticketStore/Feed.js"
 import * as SqlOutbox from "./ticketStore/Outbox.js"
 import * as PublicIds from "./ticketStore/PublicIds.js"
 import * as Query from "./ticketStore/Query.js"
@@ -77,6 +78,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
       loadIfChanged: reads.loadIfChanged,
       append,
       appendAll,
+      readAll: Feed.make(shared).readAll,
       nextPublicId,
       resolve,
       query

@@ -1,8 +1,9 @@
 /**
  * Issue 3's concurrency proof on PostgreSQL: 4 OS processes, each with a pool of 8 connections
  * and 8 command loops, append to the same 50 tickets for 20 seconds. Afterwards nothing is lost
- * or duplicated, every stream's versions are contiguous, and the `tickets` projection equals the
- * fold of the events (see `concurrency/harness.ts` for every check).
+ * or duplicated, every stream's versions are contiguous, the `tickets` projection equals the
+ * fold of the events, and a poller following `readAll` saw every event once, in order (see
+ * `concurrency/harness.ts` for every check).
  *
  * Needs `TESSERA_PG_URL` (CI always sets it): without it this test fails, it never skips.
  */
@@ -20,6 +21,7 @@ describe("SQL store under concurrent writers on PostgreSQL", () => {
       expect(report.refusedByError).toEqual({})
       expect(report.accepted).toBeGreaterThan(0)
       expect(report.conflicts).toBeGreaterThan(0)
+      expect(report.feed.committed, "events the feed's poller could have seen").toBeGreaterThan(0)
     } finally {
       await database.cleanup()
     }

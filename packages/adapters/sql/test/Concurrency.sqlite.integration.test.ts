@@ -2,8 +2,9 @@
  * Issue 3's concurrency proof on SQLite: 4 OS processes share one database file (WAL), each
  * with its single connection and 8 command loops, appending to the same 50 tickets for 20
  * seconds. Writers take turns through `BEGIN IMMEDIATE` and `busy_timeout`; afterwards nothing is
- * lost or duplicated, every stream's versions are contiguous, and the `tickets` projection
- * equals the fold of the events (see `concurrency/harness.ts` for every check).
+ * lost or duplicated, every stream's versions are contiguous, the `tickets` projection equals
+ * the fold of the events, and a poller following `readAll` saw every event once, in order (see
+ * `concurrency/harness.ts` for every check).
  */
 import { sql } from "kysely"
 import { describe, expect, it } from "vitest"
@@ -19,6 +20,7 @@ describe("SQL store under concurrent writers on SQLite", () => {
       expect(report.refusedByError).toEqual({})
       expect(report.accepted).toBeGreaterThan(0)
       expect(report.conflicts).toBeGreaterThan(0)
+      expect(report.feed.committed, "events the feed's poller could have seen").toBeGreaterThan(0)
       // WAL is a property of the file: still set after every process has used it.
       const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(database.db)
       expect(mode.rows[0]?.journal_mode).toBe("wal")
@@ -27,7 +29,7 @@ describe("SQL store under concurrent writers on SQLite", () => {
     }
   }, 90_000)
 
-  it("the checks catch a lost event, a duplicated event and a projection row that drifted", async () => {
+  it("the checks catch a lost event, a duplicated event, a projection row that drifted and a feed that disagrees", async () => {
     const database = prepareSqlite()
     try {
       const report = await run({
@@ -64,6 +66,10 @@ describe("SQL store under concurrent writers on SQLite", () => {
       expect(report.problems.some((p) => p.startsWith("duplicated: "))).toBe(true)
       expect(report.problems.some((p) => p.includes("tickets row differs from the fold: $.subject"))).toBe(true)
       expect(report.problems.some((p) => p.includes("where 2 was due") || p.includes("versions 1.."))).toBe(true)
+      // The poller saw the deleted event, and never the copy written after the work.
+      expect(
+        report.problems.some((p) => p.startsWith("feed: ") && p.includes("1 missed") && p.includes("1 unexpected"))
+      ).toBe(true)
     } finally {
       await database.cleanup()
     }

@@ -9,7 +9,8 @@ import { DateTime, Effect, Schema, type Scope } from "effect"
 import { sql } from "kysely"
 import { describe, expect, it } from "vitest"
 import type * as Connection from "../src/Connection.js"
-import { freshPostgres, freshSqlite } from "./support.js"
+import * as Dialects from "../src/dialect/index.js"
+import { freshMysql, freshPostgres, freshSqlite } from "./support.js"
 
 const start = DateTime.makeUnsafe("2026-03-09T13:00:00.000Z")
 const later = (minutes: number) => DateTime.add(start, { minutes })
@@ -72,7 +73,8 @@ type Store = TicketStore.TicketStore["Service"]
 
 const databases: ReadonlyArray<readonly [string, Effect.Effect<Connection.Connection, never, Scope.Scope>]> = [
   ["sqlite", freshSqlite],
-  ["postgres", freshPostgres]
+  ["postgres", freshPostgres],
+  ["mysql", freshMysql]
 ]
 
 const withStore = <A, E>(
@@ -412,7 +414,7 @@ for (const [name, database] of databases) {
             .where("workspace_id", "=", ws)
             .where(sql<boolean>`category in ('new', 'open', 'pending', 'on_hold')`)
             .where("group_id", "=", "billing")
-            .orderBy(sql`(sla_due_at is null)`)
+            .orderBy(Dialects.of(dialect).slaMissing)
             .orderBy("tickets.sla_due_at")
             .orderBy("tickets.id")
             .limit(51)
@@ -429,6 +431,13 @@ for (const [name, database] of databases) {
                 return explained.rows.map((r) => Object.values(r).join(" ")).join("\n")
               })
             }
+            if (dialect === "mysql") {
+              // With 40 rows MariaDB would rather scan: the scan is priced out by naming the index,
+              // and no "Using filesort" shows that it gives the rows in the query's order.
+              const forced = compiled.sql.replace("from `tickets`", "from `tickets` force index (tickets_group_queue)")
+              const explained = await db.executeQuery<Record<string, string>>({ ...compiled, sql: `explain ${forced}` })
+              return explained.rows.map((r) => `${r.key} ${r.Extra}`).join("\n")
+            }
             const explained = await db.executeQuery<Record<string, string>>({
               ...compiled,
               sql: `explain query plan ${compiled.sql}`
@@ -438,6 +447,7 @@ for (const [name, database] of databases) {
           expect(plan).toContain("tickets_group_queue")
           expect(plan.toLowerCase()).not.toContain("temp b-tree")
           expect(plan).not.toMatch(/\bSort\b/)
+          expect(plan).not.toMatch(/filesort/)
         })
       ))
   })

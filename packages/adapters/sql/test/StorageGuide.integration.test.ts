@@ -2,7 +2,8 @@
  * The code of the storage guide (`docs/storage.md`) and of this package's README, run as written:
  * the docs quote the regions below, and `examples/quickstart/test/snippets.test.ts` fails when a
  * copy and its region differ. The snippets name `sqlite:helpdesk.db`, so each test runs in a
- * temporary working directory; the PostgreSQL run sets `DATABASE_URL` to a fresh schema.
+ * temporary working directory; the PostgreSQL run sets `DATABASE_URL` to a fresh schema, the
+ * MariaDB/MySQL run to a fresh database.
  */
 // biome-ignore-all assist/source/organizeImports: the guide quotes the `imports` region as written
 // #region imports
@@ -14,11 +15,12 @@ import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { Exit, Scope } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import { freshSchema, pgUrl, tempDir, withSearchPath } from "./support.js"
+import { freshMysqlDatabase, freshSchema, mysqlUrl, pgUrl, tempDir, withDatabase, withSearchPath } from "./support.js"
 
 const openHelpdesk = async () => {
   // #region create-helpdesk
-  // The embedded default is a SQLite file; DATABASE_URL=postgres://... switches to PostgreSQL.
+  // The embedded default is a SQLite file; DATABASE_URL=postgres://... switches to PostgreSQL,
+  // DATABASE_URL=mysql://... to MariaDB or MySQL.
   const url = process.env.DATABASE_URL ?? "sqlite:helpdesk.db"
   const helpdesk = await createHelpdesk({
     workspace: "acme",
@@ -64,15 +66,24 @@ const cwd = process.cwd()
 const databaseUrl = process.env.DATABASE_URL
 let scope: Scope.Closeable | undefined
 
-/** Moves into a temporary directory; with `postgres`, points DATABASE_URL at a fresh schema. */
-const enter = async (postgres: boolean): Promise<string> => {
+/**
+ * Moves into a temporary directory; with a server, points DATABASE_URL at a fresh schema
+ * (PostgreSQL) or database (MariaDB/MySQL) on it.
+ */
+const enter = async (server?: "postgres" | "mysql"): Promise<string> => {
   scope = Scope.makeUnsafe()
-  const { dir, schema } = await Effect.runPromise(
-    Effect.all({ dir: tempDir, schema: postgres ? freshSchema : Effect.succeed(undefined) }).pipe(Scope.provide(scope))
+  const url: Effect.Effect<string | undefined, never, Scope.Scope> =
+    server === "postgres"
+      ? Effect.map(freshSchema, (schema) => withSearchPath(pgUrl(), schema))
+      : server === "mysql"
+        ? Effect.map(freshMysqlDatabase, (database) => withDatabase(mysqlUrl(), database))
+        : Effect.succeed(undefined)
+  const { dir, database } = await Effect.runPromise(
+    Effect.all({ dir: tempDir, database: url }).pipe(Scope.provide(scope))
   )
   process.chdir(dir)
-  if (schema === undefined) delete process.env.DATABASE_URL
-  else process.env.DATABASE_URL = withSearchPath(pgUrl(), schema)
+  if (database === undefined) delete process.env.DATABASE_URL
+  else process.env.DATABASE_URL = database
   return dir
 }
 
@@ -86,20 +97,31 @@ afterEach(async () => {
 
 describe("the storage guide", () => {
   it("by default the help desk keeps its tickets and directory in helpdesk.db, across restarts", async () => {
-    const dir = await enter(false)
+    const dir = await enter()
     await ticketSurvivesRestart()
     expect(existsSync(join(dir, "helpdesk.db"))).toBe(true)
   })
 
   it("with DATABASE_URL=postgres://... the same code keeps them in PostgreSQL", async () => {
-    const dir = await enter(true)
+    const dir = await enter("postgres")
+    await ticketSurvivesRestart()
+    expect(existsSync(join(dir, "helpdesk.db"))).toBe(false)
+  })
+
+  it("with DATABASE_URL=mysql://... the same code keeps them in MariaDB or MySQL", async () => {
+    const dir = await enter("mysql")
     await ticketSurvivesRestart()
     expect(existsSync(join(dir, "helpdesk.db"))).toBe(false)
   })
 
   it("migrations run from code and report what they applied", async () => {
-    await enter(false)
-    expect(await migrateFromCode()).toEqual(["001_initial", "002_text_visibility", "003_ticket_sla"])
+    await enter()
+    expect(await migrateFromCode()).toEqual([
+      "001_initial",
+      "002_text_visibility",
+      "003_ticket_sla",
+      "004_event_positions"
+    ])
     expect(await migrateFromCode()).toEqual([])
   })
 })

@@ -21,7 +21,7 @@ import { DateTime, Effect, type Scope } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import type * as Connection from "../src/Connection.js"
-import { freshPostgres, freshSqlite } from "./support.js"
+import { freshMysql, freshPostgres, freshSqlite } from "./support.js"
 
 const start = DateTime.makeUnsafe("2026-03-09T13:00:00.000Z")
 
@@ -111,7 +111,8 @@ const expected = (seeded: Seeded, all: ReadonlyArray<string>) =>
 
 const databases: ReadonlyArray<readonly [string, Effect.Effect<Connection.Connection, never, Scope.Scope>]> = [
   ["sqlite", freshSqlite],
-  ["postgres", freshPostgres]
+  ["postgres", freshPostgres],
+  ["mysql", freshMysql]
 ]
 
 describe.each(databases)("tag filters (%s)", (_, database) => {

@@ -10,7 +10,7 @@ import { sql } from "kysely"
 import { describe, expect, it } from "vitest"
 import type * as Connection from "../src/Connection.js"
 import * as Migrations from "../src/Migrations.js"
-import { freshPostgres, freshSqlite } from "./support.js"
+import { freshMysql, freshPostgres, freshSqlite } from "./support.js"
 
 const at = DateTime.makeUnsafe("2026-03-09T13:00:00.000Z")
 const mary = Actor.agent("mary")
@@ -46,7 +46,8 @@ const opened = (id: string, publicId: number, first: ReturnType<typeof message>)
 
 const databases: ReadonlyArray<readonly [string, Effect.Effect<Connection.Connection, never, Scope.Scope>]> = [
   ["sqlite", freshSqlite],
-  ["postgres", freshPostgres]
+  ["postgres", freshPostgres],
+  ["mysql", freshMysql]
 ]
 
 type Store = TicketStore.TicketStore["Service"]
@@ -91,11 +92,16 @@ for (const [name, database] of databases) {
               await sql`alter table ticket_texts drop column visibility`.execute(db)
               // And as no later migration left it either: they run again after 002.
               await sql`drop table ticket_sla`.execute(db)
-              await sql`delete from kysely_migration where name in ('002_text_visibility', '003_ticket_sla')`.execute(
+              await sql`drop table if exists event_positions`.execute(db)
+              await sql`delete from kysely_migration where name in ('002_text_visibility', '003_ticket_sla', '004_event_positions')`.execute(
                 db
               )
             })
-            expect(yield* Migrations.migrate(db, connection.dialect)).toEqual(["002_text_visibility", "003_ticket_sla"])
+            expect(yield* Migrations.migrate(db, connection.dialect)).toEqual([
+              "002_text_visibility",
+              "003_ticket_sla",
+              "004_event_positions"
+            ])
 
             const texts = yield* Effect.promise(() =>
               sql<{

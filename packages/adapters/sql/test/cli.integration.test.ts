@@ -1,6 +1,7 @@
 /**
  * `tessera-sql migrate`, run as users run it: a separate process (tsx on the sources), on a
- * temporary SQLite file and on a fresh PostgreSQL schema. Expected failures print one line and
+ * temporary SQLite file, on a fresh PostgreSQL schema and on a fresh MariaDB/MySQL database.
+ * Expected failures print one line and
  * exit 1, never a stack trace.
  */
 import { execFile } from "node:child_process"
@@ -9,7 +10,7 @@ import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import pg from "pg"
 import { describe, expect, it } from "vitest"
-import { freshSchema, pgUrl, tempDir, withSearchPath } from "./support.js"
+import { freshMysqlDatabase, freshSchema, mysqlUrl, pgUrl, tempDir, withDatabase, withSearchPath } from "./support.js"
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url))
 const tsx = join(root, "node_modules/.bin/tsx")
@@ -82,14 +83,30 @@ describe("tessera-sql migrate", () => {
       )
     ))
 
+  it("migrates a MariaDB/MySQL database (a fresh one), then finds it up to date", () =>
+    scoped(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const url = withDatabase(mysqlUrl(), yield* freshMysqlDatabase)
+          const first = yield* Effect.promise(() => cli("migrate", "--url", url))
+          expect(first).toMatchObject({ code: 0, stderr: "" })
+          expect(first.stdout).toContain("applied 003_ticket_sla")
+          const again = yield* Effect.promise(() => cli("migrate", "--url", url))
+          expect(again).toMatchObject({ code: 0, stderr: "" })
+          expect(again.stdout).toContain("up to date: no migration to apply")
+        })
+      )
+    ))
+
   it("a URL it cannot open exits 1 with one line naming the problem", async () => {
-    const [unknown, missingDir, refused] = await Promise.all([
-      cli("migrate", "--url", "mysql://root@localhost/helpdesk"),
+    const [unknown, missingDir, refused, refusedMysql] = await Promise.all([
+      cli("migrate", "--url", "oracle://scott@localhost/helpdesk"),
       cli("migrate", "--url", "sqlite:/nonexistent-dir/helpdesk.db"),
-      cli("migrate", "--url", "postgres://tessera:s3cret@127.0.0.1:1/helpdesk")
+      cli("migrate", "--url", "postgres://tessera:s3cret@127.0.0.1:1/helpdesk"),
+      cli("migrate", "--url", "mysql://tessera:s3cret@127.0.0.1:1/helpdesk")
     ])
     expect(unknown.code).toBe(1)
-    expect(unknown.stderr).toContain("expected sqlite:<path> or postgres://")
+    expect(unknown.stderr).toContain("expected sqlite:<path>, postgres://")
     noStackTrace(unknown)
     expect(missingDir.code).toBe(1)
     expect(missingDir.stderr).toContain("Cannot connect to sqlite:/nonexistent-dir/helpdesk.db")
@@ -98,6 +115,10 @@ describe("tessera-sql migrate", () => {
     expect(refused.stderr).toContain("Cannot connect to postgres://tessera:***@127.0.0.1:1/helpdesk")
     expect(refused.stderr).not.toContain("s3cret")
     noStackTrace(refused)
+    expect(refusedMysql.code).toBe(1)
+    expect(refusedMysql.stderr).toContain("Cannot connect to mysql://tessera:***@127.0.0.1:1/helpdesk")
+    expect(refusedMysql.stderr).not.toContain("s3cret")
+    noStackTrace(refusedMysql)
   })
 
   it("a wrong command line exits 1 with the usage; --help prints it", async () => {

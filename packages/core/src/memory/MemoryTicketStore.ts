@@ -3,12 +3,14 @@
  * reference implementation of those ports, written for clarity. Events are encoded to JSON and
  * decoded back at append time, as a durable store would see them, so that what round-trips here
  * round-trips everywhere; the folded state is kept as a snapshot for `load`. Each operation runs
- * as one synchronous step, which makes it atomic. It holds to `Limits` as every store must (events
+ * as one synchronous step, which makes it atomic, and the feed numbers events in the order those
+ * steps write them, which is commit order. It holds to `Limits` as every store must (events
  * per append, streams per batch, tags and messages per ticket, the largest public number). Nothing
  * survives the process. Its capabilities can be narrowed (no search, smaller batches) to try an
  * application against what a lesser adapter offers: it then refuses as such an adapter must.
  */
 import { DateTime, Effect, type Layer, Option, Schema } from "effect"
+import { type CommittedEvent, invalidRange } from "../ports/EventFeed.js"
 import { duplicateInBatch, repeatedStream } from "../ports/EventStore.js"
 import { type ClaimedMessage, Outbox, type OutboxMessage } from "../ports/Outbox.js"
 import * as StoreCapabilities from "../ports/StoreCapabilities.js"
@@ -97,6 +99,8 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
     const sequences = new Map<WorkspaceId, number>()
     const timers = new Map<string, Pending<Timer>>()
     const outbox = new Map<string, Pending<OutboxMessage>>()
+    /** Every committed event, in commit order: the event at index i has position i + 1. */
+    const feed: Array<CommittedEvent> = []
     const numbersOf = (ws: WorkspaceId) => {
       let numbers = publicIds.get(ws)
       if (numbers === undefined) {
@@ -170,6 +174,10 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
       for (const event of events) {
         if (event._tag === "TicketOpened") numbersOf(event.workspaceId).set(event.publicId, ticketId)
       }
+      prepared.decoded.forEach((event, i) => {
+        const version = stream.encoded.length + i + 1
+        feed.push({ position: feed.length + 1, workspaceId: prepared.state?.workspaceId, ticketId, version, event })
+      })
       stream.encoded.push(...prepared.encoded)
       stream.decoded.push(...prepared.decoded)
       stream.state = prepared.state
@@ -257,6 +265,17 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
         Effect.sync(() => ((streams.get(ticketId)?.decoded.length ?? 0) === version ? undefined : loaded(ticketId))),
       append,
       appendAll,
+      readAll: (after, limit, options = {}) =>
+        Effect.suspend(() => {
+          const invalid = invalidRange(after, limit)
+          if (invalid !== undefined) return Effect.die(invalid)
+          const items: Array<CommittedEvent> = []
+          for (let i = after; i < feed.length && items.length < limit; i++) {
+            const item = feed[i] as CommittedEvent
+            if (options.workspaceId === undefined || item.workspaceId === options.workspaceId) items.push(item)
+          }
+          return Effect.succeed(items)
+        }),
       nextPublicId: (ws) =>
         Effect.suspend(() => {
           const used = numbersOf(ws)

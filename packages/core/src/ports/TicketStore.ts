@@ -1,13 +1,14 @@
 /**
  * The port for ticket storage, composed of parts an adapter author can read one at a time:
- * `EventStore` (streams, appends and their effects), `PublicNumbers` (each workspace's ticket
- * numbers), `TicketIndex` (queues and search) and `StoreCapabilities` (what this back end can
- * do). An adapter builds it together with the `Timers` and the `Outbox` that its appends write to
- * in the same transaction (`Adapter`, provided by `layerOf`). The conformance suite in
- * `@tessera/core/testing` holds every adapter to the in-memory reference; docs/adapters.md walks
- * through writing one.
+ * `EventStore` (streams, appends and their effects), `EventFeed` (every committed event in commit
+ * order), `PublicNumbers` (each workspace's ticket numbers), `TicketIndex` (queues and search)
+ * and `StoreCapabilities` (what this back end can do). An adapter builds it together with the
+ * `Timers` and the `Outbox` that its appends write to in the same transaction (`Adapter`,
+ * provided by `layerOf`). The conformance suite in `@tessera/core/testing` holds every adapter to
+ * the in-memory reference; docs/adapters.md walks through writing one.
  */
 import { Context, Effect, Layer, type Scope } from "effect"
+import type { EventFeed } from "./EventFeed.js"
 import type { EventStore } from "./EventStore.js"
 import { Outbox } from "./Outbox.js"
 import type { PublicNumbers } from "./PublicNumbers.js"
@@ -15,6 +16,7 @@ import type { StoreCapabilities } from "./StoreCapabilities.js"
 import type { TicketIndex } from "./TicketIndex.js"
 import { Timers } from "./Timers.js"
 
+export type { CommittedEvent, ReadAllOptions } from "./EventFeed.js"
 export type { AppendEffects, AppendError, AppendRequest, LoadedStream, StoredSla, StoredStream } from "./EventStore.js"
 export type { SearchSupport, StoreCapabilities } from "./StoreCapabilities.js"
 
@@ -24,7 +26,7 @@ export type { SearchSupport, StoreCapabilities } from "./StoreCapabilities.js"
  * @category models
  * @since 0.1.0
  */
-export interface Shape extends EventStore, PublicNumbers, TicketIndex {
+export interface Shape extends EventStore, EventFeed, PublicNumbers, TicketIndex {
   readonly capabilities: StoreCapabilities
 }
 

@@ -2,14 +2,14 @@
  * The conformance suite of the `TicketStore` port: every adapter runs it, the in-memory one
  * included. `run` registers vitest tests in parts an adapter may select (`Options.parts`, all by
  * default), one module each under `ticketStore/`: streams and versions, public numbers, batches,
- * queries (examples and properties over random and hostile data), search as the store's
- * capabilities declare it, snapshots (`load` is the fold of `read`), the SLA fold kept beside
- * them, the declared capabilities,
- * a model-based run of random help desk operations, concurrent writers (issue 2), and the
- * `Timers` and `Outbox` suites of the same store. Each test builds its own store from the layer
- * (a property, once for all its runs) and writes only to workspaces, streams and outbox channels
- * no other test or run uses, so a shared durable store needs no cleanup between runs. A failing
- * test's message lists the store calls it made (operation, input, answer).
+ * the feed of committed events, queries (examples and properties over random and hostile data),
+ * search as the store's capabilities declare it, snapshots (`load` is the fold of `read`), the
+ * SLA fold kept beside them, the declared capabilities, a model-based run of random help desk
+ * operations, concurrent writers (issue 2), and the `Timers` and `Outbox` suites of the same
+ * store. Each test builds its own store from the layer (a property, once for all its runs) and
+ * writes only to workspaces, streams and outbox channels no other test or run uses, so a shared
+ * durable store needs no cleanup between runs. A failing test's message lists the store calls it
+ * made (operation, input, answer).
  */
 import type { Effect } from "effect"
 import { describe } from "vitest"
@@ -20,6 +20,7 @@ import * as TimersSuite from "./TimersSuite.js"
 import * as Batches from "./ticketStore/Batches.js"
 import * as Capabilities from "./ticketStore/Capabilities.js"
 import * as Concurrency from "./ticketStore/Concurrency.js"
+import * as Feed from "./ticketStore/Feed.js"
 import * as HostileQueries from "./ticketStore/HostileQueries.js"
 import * as ModelRun from "./ticketStore/ModelRun.js"
 import * as PublicIds from "./ticketStore/PublicIds.js"
@@ -43,6 +44,8 @@ export {
  * - `streams`: read, load and append one stream with optimistic concurrency.
  * - `publicIds`: `nextPublicId` and `resolve`, per workspace.
  * - `batches`: `appendAll`, all or nothing, within `capabilities.maxBatch`.
+ * - `feed`: `readAll` gives every committed event once, in commit order, per workspace and
+ *   overall, and a poller following it while fibers append misses nothing (`FeedCheck`).
  * - `queries`: `query`'s filters, sorts, cursors and SLA due times against the reference, on
  *   random and hostile data, workspace by workspace.
  * - `search`: `query`'s search as `capabilities.search` declares it.
@@ -61,6 +64,7 @@ export const parts = [
   "streams",
   "publicIds",
   "batches",
+  "feed",
   "queries",
   "search",
   "snapshots",
@@ -120,6 +124,7 @@ const registered: Record<Exclude<Part, "timers" | "outbox">, ReadonlyArray<typeo
   streams: [Streams.register],
   publicIds: [PublicIds.register],
   batches: [Batches.register],
+  feed: [Feed.register],
   queries: [Queries.register, HostileQueries.register],
   search: [Search.register],
   snapshots: [Snapshots.register],

@@ -1,6 +1,7 @@
 export * as Arbitraries from "./Arbitraries.js"
 export * as Decider from "./Decider.js"
 export * as DirectoryStoreSuite from "./DirectoryStoreSuite.js"
+export * as FeedCheck from "./FeedCheck.js"
 export * as LimitsSuite from "./LimitsSuite.js"
 export * as OutboxSuite from "./OutboxSuite.js"
 export * as TicketStoreSuite from "./TicketStoreSuite.js"

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `tessera-sql migrate --url <url>`: brings a SQLite file or a PostgreSQL database to the latest
+ * `tessera-sql migrate --url <url>`: brings a SQLite file, a PostgreSQL or a MariaDB/MySQL database to the latest
  * schema and prints the migrations it applied. Expected failures (a bad URL, an unreachable
  * server, a failed migration) print one line and exit 1; only a bug prints a stack trace.
  */
@@ -12,6 +12,7 @@ const usage = `Usage: tessera-sql migrate --url <url>
 
   <url>  sqlite:<path>                        a SQLite file (created if missing), e.g. sqlite:helpdesk.db
          postgres://user:pass@host:port/db    a PostgreSQL database
+         mysql://user:pass@host:port/db       a MariaDB or MySQL database (also mariadb://)
 
 Brings the database to the latest schema of @tessera/sql and prints the migrations applied.`
 

@@ -340,8 +340,37 @@ export interface Errors {
 export interface OneStatement {
   /** Most rows one such statement writes; a larger append goes through the transaction. */
   readonly maxRows: number
-  /** Writes the append; false when the row was not at the expected version (then nothing was written). */
+  /**
+   * Writes the append; false when the row was not at the expected version (then nothing was
+   * written). Its events take their positions as `SqlDialect.positions` hands them out, in the
+   * same statement.
+   */
   readonly append: (db: Kysely<Database>, append: OneStatementAppend) => Promise<boolean>
+}
+
+/**
+ * How events get global positions (`events.position`, what `readAll` pages by) in the order their
+ * transactions commit, where the database's own numbering would not give them: an identity
+ * column takes its value at insert, so overlapping transactions may commit a smaller position
+ * after a larger one, and a reader that already asked "after the larger" never sees it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Positions {
+  /**
+   * Creates the one-row counter `event_positions (id = 1, last)`, starting after the positions
+   * `events` already holds, and stops the identity column from numbering events itself, so that
+   * a process still numbering at insert fails rather than writes events no reader would see.
+   */
+  readonly create: (db: Kysely<unknown>) => Promise<void>
+  /**
+   * Moves the counter `count` positions forward in the current transaction and returns the
+   * first one taken, for the events inserted right after, as the transaction's last statements.
+   * The counter's row stays locked until the transaction ends: a transaction that takes
+   * positions after another commits after it, and one that rolls back gives them back.
+   */
+  readonly take: (trx: Kysely<Database>, count: number) => Promise<number>
 }
 
 /**
@@ -360,6 +389,12 @@ export interface SqlDialect {
    * protocols count them in 16 bits); multi-row writes are cut to it (`internal/Chunks.ts`).
    */
   readonly parameterLimit: number
+  /**
+   * At most this many bytes of values in one statement, where the driver sends values inside the
+   * statement's text and the server bounds its size (MySQL: `max_allowed_packet`, 16 MB by
+   * default on MariaDB); multi-row writes are cut to it too. Absent: no bound but parameters.
+   */
+  readonly statementBytes?: number
   /**
    * A value as stored in an indexed text column, injectively (so equality is kept). PostgreSQL
    * text cannot hold U+0000, so it is escaped there; the identity elsewhere.
@@ -461,6 +496,12 @@ export interface SqlDialect {
    * transaction of several statements (the same rows, the same outcome).
    */
   readonly oneStatement?: OneStatement
+  /**
+   * Positions in commit order from a counter (`Positions`), for a database whose transactions
+   * overlap (PostgreSQL, MySQL); `undefined` where the database's own numbering already follows
+   * commit order (SQLite: one writer at a time numbers and commits in turn).
+   */
+  readonly positions: Positions | undefined
   /** How the driver's errors read. */
   readonly errors: Errors
   /** The schema's differences. */

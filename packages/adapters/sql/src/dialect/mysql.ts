@@ -11,7 +11,8 @@
 import { type SqlBool, sql } from "kysely"
 import { inChunks } from "../internal/Chunks.js"
 import * as DriverError from "../internal/DriverError.js"
-import type { Claimed, Ddl, FullText, SqlDialect, TagFilter, TextWrites } from "./Dialect.js"
+import type { Claimed, Ddl, FullText, Positions, SqlDialect, TagFilter, TextWrites } from "./Dialect.js"
+import { createCounter } from "./eventPositions.js"
 
 /** Text compared and ordered by code point, the same on MariaDB and MySQL 8. */
 const binary = (type: string) => sql`${sql.raw(type)} character set utf8mb4 collate utf8mb4_bin`
@@ -160,15 +161,44 @@ const CUT = "<messages cut by group_concat_max_len or max_allowed_packet>"
 /** Values one statement carries (see `parameterLimit`). */
 const PARAMETERS = 65_535
 
+/**
+ * Bytes of values one multi-row statement carries at most, counted generously (three per UTF-16
+ * unit): far below `max_allowed_packet` (16 MB by default on MariaDB, 64 MB on MySQL 8), which
+ * the server enforces on every statement. A single value past the packet is `ValueTooLarge`.
+ */
+const STATEMENT_BYTES = 4 * 1024 * 1024
+
 /** Texts are numbered from 0 only bounded by `Limits`; each text's distinct words go in `ticket_words`. */
 const texts: TextWrites = {
   perTicket: Number.POSITIVE_INFINITY,
   columns: () => ({}),
   index: (trx, ticketId, rows) =>
-    inChunks(PARAMETERS)(
+    inChunks(PARAMETERS, STATEMENT_BYTES)(
       rows.flatMap((row) => wordsOf(row.words).map((word) => ({ ticket_id: ticketId, n: row.n, word }))),
       (slice) => trx.insertInto("ticket_words").values(slice).execute()
     )
+}
+
+/**
+ * Positions in commit order (see `SqlDialect.positions`): InnoDB takes an auto-increment value at
+ * insert, so overlapping transactions could commit a smaller position after a larger one. The
+ * counter moves with `last_insert_id(expr)`, which hands the new value back in the statement's
+ * result: one round trip, no `update ... returning`.
+ */
+const positions: Positions = {
+  create: async (db) => {
+    await createCounter(db)
+    // No auto-increment any more: an insert without a position (an older process) fails.
+    await sql`alter table events modify position bigint not null`.execute(db)
+  },
+  take: async (trx, count) => {
+    const result = await sql`update event_positions set last = last_insert_id(last + ${count}) where id = 1`.execute(
+      trx
+    )
+    // The migration seeds the row; without it no event could be numbered.
+    if (result.insertId === undefined) throw new Error("event_positions has no row: run the migrations")
+    return Number(result.insertId) - count + 1
+  }
 }
 
 /** The duplicate entry MySQL names ("Duplicate entry 'w-5' for key ..."), cut at 64 bytes with "...". */
@@ -187,6 +217,7 @@ export const mysql: SqlDialect = {
   // mysql2 sends values inside the statement's text: the bound is the statement's size
   // (`max_allowed_packet`), kept well below by this many values per statement.
   parameterLimit: PARAMETERS,
+  statementBytes: STATEMENT_BYTES,
   key,
   unkey,
   // The directory does not escape: a value ending with a space matches nothing (it would match
@@ -209,7 +240,9 @@ export const mysql: SqlDialect = {
   },
   insertionOrder,
   numeric: (value) => sql<number>`${value}`,
-  // Not `insert ignore`, which would also turn a value too long for its column into a cut one.
+  // Not `insert ignore`, which would also turn a value too long for its column into a cut one: a
+  // duplicate sets a column to itself (the conflict's first, else `workspace_id`, which every
+  // table the writers insert into this way has).
   insertOrIgnore: (query, conflict) => {
     const column = (conflict?.[0] ?? "workspace_id") as never
     return query.onDuplicateKeyUpdate({ [column]: sql.ref(column) } as never)
@@ -274,6 +307,7 @@ export const mysql: SqlDialect = {
   search,
   tags,
   slaMissing: sql`sla_missing`,
+  positions,
   errors: {
     violates: (cause, constraint) =>
       DriverError.fieldOf(cause, "code") === "ER_DUP_ENTRY" && DriverError.constraintOf(cause) === constraint.name,

@@ -59,19 +59,61 @@ const sessionSettings = (mariadb: boolean, timeout: number): string => {
   return `set session ${settings.join(", ")}`
 }
 
+/** The import failed because the package is not installed (the error, or one it wraps: loaders wrap it). */
+const notInstalled = (cause: unknown, depth = 0): boolean => {
+  const code = DriverError.fieldOf(cause, "code")
+  if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") return true
+  const inner = DriverError.fieldOf(cause, "cause")
+  return depth < 4 && inner !== undefined && notInstalled(inner, depth + 1)
+}
+
 /** mysql2 is an optional peer: its absence says what to install. */
 const loadDriver = async (): Promise<typeof import("mysql2")> => {
   try {
     return await import("mysql2")
   } catch (cause) {
-    const code = DriverError.fieldOf(cause, "code")
-    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
+    if (notInstalled(cause)) {
       throw new Error(`the mysql2 driver is not installed (npm i mysql2): ${DriverError.messageOf(cause)}`, {
         cause
       })
     }
     throw cause
   }
+}
+
+/**
+ * The bytes `text` with `values` takes as sent, when that is more than `packet`; undefined when
+ * it fits. An upper bound (three bytes per UTF-16 unit, escapes included) spares the exact count
+ * (the formatted statement) to statements that might not fit.
+ */
+const oversize = (connection: PoolConnection, text: string, values: ReadonlyArray<unknown>, packet: number) => {
+  let bound = 3 * text.length
+  for (const value of values) bound += typeof value === "string" ? 3 * value.length + 2 : 64
+  if (bound < packet) return undefined
+  const bytes = Buffer.byteLength(connection.format(text, values as Array<unknown>)) + 1
+  return bytes > packet ? bytes : undefined
+}
+
+/**
+ * Makes `connection` refuse, without sending it, a statement past `max_allowed_packet`: the
+ * server would close the connection mid-write, and the failure would read as a lost connection
+ * (worth a retry) rather than as a value too large (never). The error is the server's own.
+ */
+const guardPacket = (connection: PoolConnection, packetOf: () => number): void => {
+  const query = connection.query.bind(connection) as (...args: Array<unknown>) => unknown
+  connection.query = ((...args: Array<unknown>) => {
+    const [text, values, callback] = args
+    const packet = packetOf()
+    if (typeof text === "string" && Array.isArray(values) && typeof callback === "function") {
+      const bytes = oversize(connection, text, values, packet)
+      if (bytes !== undefined) {
+        const message = `Got a packet bigger than 'max_allowed_packet' bytes (a statement of ${bytes} bytes; max_allowed_packet is ${packet})`
+        callback(Object.assign(new Error(message), { code: "ER_NET_PACKET_TOO_LARGE", errno: 1153, sqlState: "08S01" }))
+        return undefined
+      }
+    }
+    return query(...args)
+  }) as PoolConnection["query"]
 }
 
 /** Runs one statement on the pool (outside kysely), for the probe at opening. */
@@ -101,14 +143,22 @@ export const open: Driver = (url: string, location: string, options: DriverOptio
           enableKeepAlive: true,
           ...(options.connections === undefined ? {} : { connectionLimit: options.connections })
         })
-        // A connection that fails while idle emits `error` after the pool has stopped listening
-        // to it (it listens once); unheard, that event would end the process. The pool drops it.
+        // The server's bound on a statement, read by the probe below (the connections it opens
+        // first are guarded from then on).
+        let packet = Number.POSITIVE_INFINITY
+        // The pool hears a connection's first `error` (and drops it), but listens only once: a
+        // second one (a write on the closed connection) would be unheard and end the process.
         pool.on("connection", (connection: PoolConnection) => {
           connection.on("error", ignore)
+          guardPacket(connection, () => packet)
         })
         // Fail here, with a clear reason (refused, unknown database, denied), not at the first query.
         try {
-          const rows = (await poolQuery(pool, "select version() as version")) as ReadonlyArray<{ version?: unknown }>
+          const rows = (await poolQuery(
+            pool,
+            "select version() as version, @@max_allowed_packet as packet"
+          )) as ReadonlyArray<{ version?: unknown; packet?: unknown }>
+          packet = Number(rows[0]?.packet ?? Number.POSITIVE_INFINITY)
           return { pool, mariadb: /mariadb/i.test(String(rows[0]?.version ?? "")) }
         } catch (cause) {
           await new Promise<void>((resolve) => pool.end(() => resolve()))

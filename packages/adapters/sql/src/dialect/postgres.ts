@@ -2,12 +2,14 @@
  * PostgreSQL as the SQL store sees it (pg, many writers at once): writers lock the rows they
  * read, claims skip rows another claim locked, text cannot hold U+0000 (keys are escaped), ids
  * compare under `collate "C"`, and full-text search is a generated tsvector with a GIN index,
- * whose term rarity the planner estimates. A simple append is one statement (`postgresAppend.ts`).
+ * whose term rarity the planner estimates. A simple append is one statement (`postgresAppend.ts`),
+ * and event positions come from a counter taken at the end of each transaction, in commit order.
  */
 import { type SqlBool, sql } from "kysely"
 import * as DriverError from "../internal/DriverError.js"
 import { planWithValues } from "../internal/Statements.js"
 import type { Ddl, FullText, SqlDialect, TagFilter } from "./Dialect.js"
+import { createCounter, takeReturning } from "./eventPositions.js"
 import { claimReturning, insertOrIgnore, nextInSequence, upsert } from "./OnConflict.js"
 import { oneStatement } from "./postgresAppend.js"
 
@@ -189,6 +191,15 @@ export const postgres: SqlDialect = {
   search,
   tags,
   oneStatement,
+  // Many writers at once: a bigserial taken at insert would let a smaller position commit after
+  // a larger one, so positions come from the counter, taken last in each transaction.
+  positions: {
+    create: async (db) => {
+      await createCounter(db)
+      await sql`alter table events alter column position drop default`.execute(db)
+    },
+    take: takeReturning
+  },
   errors: {
     violates: (cause, constraint) =>
       DriverError.fieldOf(cause, "code") === "23505" && DriverError.fieldOf(cause, "constraint") === constraint.name,

@@ -2,7 +2,8 @@
  * PostgreSQL's one-statement append: a simple append (a snapshot the process holds, texts that
  * only grow) as data-modifying CTEs, one round trip, atomic on its own. Every write selects from
  * `t`, the row's update guarded by the expected version, so when another writer got there first
- * nothing at all is written. Part of the `postgres` record (`SqlDialect.oneStatement`).
+ * nothing at all is written; the events take their positions from the counter, as transactions
+ * do. Part of the `postgres` record (`SqlDialect.oneStatement`).
  */
 import { sql } from "kysely"
 import type { OneStatement } from "./Dialect.js"
@@ -20,7 +21,7 @@ import type { OneStatement } from "./Dialect.js"
 export const oneStatement: OneStatement = {
   maxRows: 1_000,
   append: async (db, append) => {
-    const { row, expectedVersion, texts } = append
+    const { row, expectedVersion, texts, events } = append
     const parts = [
       sql`t as (
 update tickets set version = ${row.version}, subject = ${row.subject}, requester = ${row.requester},
@@ -32,11 +33,17 @@ update tickets set version = ${row.version}, subject = ${row.subject}, requester
 where id = ${row.id} and version = ${expectedVersion}
 returning id, workspace_id
 )`,
+      // The events' positions from the counter (`eventPositions.ts`), only once the row update
+      // went through: its row lock, held until this statement commits, orders the commits.
+      sql`p as (
+update event_positions set last = last + ${events.length} where id = 1 and exists (select 1 from t) returning last
+)`,
       sql`e as (
-insert into events (workspace_id, stream_id, version, type, data, at)
-select t.workspace_id, t.id, x.version, x.type, x.data, x.at from t,
-  unnest(cast(${append.events.map((e) => e.version)} as integer[]), cast(${append.events.map((e) => e.type)} as text[]),
-    cast(${append.events.map((e) => e.data)} as text[]), cast(${append.events.map((e) => e.at)} as bigint[])) as x(version, type, data, at)
+insert into events (position, workspace_id, stream_id, version, type, data, at)
+select p.last - ${events.length} + x.i, t.workspace_id, t.id, x.version, x.type, x.data, x.at from t, p,
+  unnest(cast(${events.map((e) => e.version)} as integer[]), cast(${events.map((e) => e.type)} as text[]),
+    cast(${events.map((e) => e.data)} as text[]), cast(${events.map((e) => e.at)} as bigint[]))
+    with ordinality as x(version, type, data, at, i)
 )`
     ]
     if (texts.length > 0)

@@ -202,6 +202,8 @@ export const sqlite: SqlDialect = {
   },
   search,
   tags,
+  // One writer at a time (`BEGIN IMMEDIATE`): the autoincrement numbers events in commit order.
+  positions: undefined,
   errors: {
     // SQLite names no constraint, only the columns: "UNIQUE constraint failed: events.stream_id, events.version".
     violates: (cause, constraint) => {

@@ -103,7 +103,7 @@ const LOST_ERRNOS = new Set([
 
 /**
  * mysql2's codes for a connection that closed under a query or was used after a fatal error, and
- * the server's for one it ended (`KILL`, a shutdown) or cannot accept now (too many connections).
+ * the server's for one it ended (a shutdown) or cannot accept now (too many connections).
  */
 const LOST_MYSQL = new Set([
   "PROTOCOL_CONNECTION_LOST",
@@ -111,9 +111,23 @@ const LOST_MYSQL = new Set([
   "PROTOCOL_ENQUEUE_AFTER_QUIT",
   "PROTOCOL_SEQUENCE_TIMEOUT",
   "ER_SERVER_SHUTDOWN",
-  "ER_CONNECTION_KILLED",
   "ER_CON_COUNT_ERROR"
 ])
+
+/**
+ * The server's error number of a mysql2 error, where mysql2 has no name for it: MariaDB's own
+ * errors (1900 and up) keep `code` undefined.
+ */
+const errnoOf = (cause: unknown): number | undefined => {
+  const errno = fieldOf(cause, "errno")
+  return typeof errno === "number" && fieldOf(cause, "sqlState") !== undefined ? errno : undefined
+}
+
+/** MariaDB's `ER_CONNECTION_KILLED`: `KILL` ended the connection the statement ran on. */
+const CONNECTION_KILLED = 1927
+
+/** MariaDB's `ER_STATEMENT_TIMEOUT`: the statement ran past `max_statement_time`. */
+const STATEMENT_TIMEOUT = 1969
 
 /**
  * pg's own words when the socket closed under a client, or a dead client was used; mysql2's when
@@ -132,15 +146,16 @@ const LOST_MESSAGES =
 export const isConnectionLost = (cause: unknown): boolean => {
   const code = fieldOf(cause, "code")
   if (typeof code === "string" && (LOST_STATES.test(code) || LOST_ERRNOS.has(code) || LOST_MYSQL.has(code))) return true
+  if (errnoOf(cause) === CONNECTION_KILLED) return true
   return LOST_MESSAGES.test(messageOf(cause))
 }
 
 /**
- * MySQL's codes for a statement stopped by the time bound: MariaDB's `max_statement_time`
- * (1969), MySQL's `max_execution_time` (3024) and a lock wait past `innodb_lock_wait_timeout`
- * (1205), which is how a bounded statement waiting for a row lock ends there.
+ * MySQL's codes for a statement stopped by the time bound: MySQL's `max_execution_time` (3024)
+ * and a lock wait past `innodb_lock_wait_timeout` (1205), which is how a bounded statement
+ * waiting for a row lock may end there; MariaDB's `max_statement_time` is `STATEMENT_TIMEOUT`.
  */
-const MYSQL_TIMEOUTS = new Set(["ER_STATEMENT_TIMEOUT", "ER_QUERY_TIMEOUT", "ER_LOCK_WAIT_TIMEOUT"])
+const MYSQL_TIMEOUTS = new Set(["ER_QUERY_TIMEOUT", "ER_LOCK_WAIT_TIMEOUT"])
 
 /**
  * The database stopped the statement because it ran past its time bound: PostgreSQL's
@@ -154,7 +169,8 @@ export const isStatementTimeout = (cause: unknown): boolean => {
   const code = fieldOf(cause, "code")
   return (
     (code === "57014" && /statement timeout/i.test(messageOf(cause))) ||
-    (typeof code === "string" && MYSQL_TIMEOUTS.has(code))
+    (typeof code === "string" && MYSQL_TIMEOUTS.has(code)) ||
+    errnoOf(cause) === STATEMENT_TIMEOUT
   )
 }
 

@@ -55,11 +55,15 @@ interface Locked {
   readonly version: number
 }
 
-/** What a committed append left: the stream's version and state, and its row when known. */
+/**
+ * What a committed append left: the stream's version and state, and its row when known; and,
+ * until the transaction's last statements insert them, the plan whose events are still to write.
+ */
 interface Written {
   readonly version: number
   readonly state: State
   readonly row: TicketRow | undefined
+  readonly plan: Plan | undefined
 }
 
 /** The unique constraints whose violation an append tells apart (see the migration). */
@@ -82,7 +86,14 @@ export const make = (
   const { dialect, key, states, withSignal, transact } = shared
   const { storedRow, bareVersion, decodeStored, decodeRows, eventRows, currentVersion } = reads
   const { projection, planAppend, rowAfter, rowsOf } = planner
-  const { writePlan, writeEffects, appendInOneStatement } = writes
+  const { writePlan, writeEvents, writeEffects, appendInOneStatement } = writes
+
+  /** Inserts the events of what a transaction wrote, as its last statements (see `writeEvents`). */
+  const eventsOf = (trx: Kysely<Database>, written: ReadonlyArray<Written>): Promise<void> =>
+    writeEvents(
+      trx,
+      written.flatMap((w) => (w.plan === undefined ? [] : [w.plan]))
+    )
 
   /**
    * An append's events as they are kept: what the codec gives back, as in the memory store. An
@@ -170,7 +181,12 @@ export const make = (
       await writePlan(trx, plan, expectedVersion, known)
       await writeEffects(trx, plan)
     }
-    return { version: expectedVersion + decoded.length, state: plan.next, row: idle ? undefined : rowAfter(plan) }
+    return {
+      version: expectedVersion + decoded.length,
+      state: plan.next,
+      row: idle ? undefined : rowAfter(plan),
+      plan: idle ? undefined : plan
+    }
   }
 
   /** One entry by reading its row in the transaction: lock, check the version and numbers, write. */
@@ -275,17 +291,21 @@ export const make = (
           ? undefined
           : planAppend("append", ticketId, expectedVersion, decoded, encoded, snapshot, seen?.row, effects)
       const plan = planned?.exceeded === undefined ? planned : undefined
-      const body = (trx: Kysely<Database>): Promise<Written> =>
-        plan === undefined || snapshot === undefined
-          ? appendIn(trx, entry)
-          : writeEntry(trx, "append", entry, snapshot, seen?.row, true, plan)
+      const body = async (trx: Kysely<Database>): Promise<Written> => {
+        const written =
+          plan === undefined || snapshot === undefined
+            ? await appendIn(trx, entry)
+            : await writeEntry(trx, "append", entry, snapshot, seen?.row, true, plan)
+        await eventsOf(trx, [written])
+        return written
+      }
       const oneStatement = (): Promise<Written> | undefined => {
         if (plan === undefined) return undefined
         const { row, texts } = plan
         if (row === undefined || texts === undefined || texts.deleteMessages || texts.deleteSubject) return undefined
         return appendInOneStatement(plan, row, expectedVersion, rowsOf(plan))?.then((written) => {
           if (!written) throw new RaceLost()
-          return { version: expectedVersion + decoded.length, state: plan.next, row: rowAfter(plan) }
+          return { version: expectedVersion + decoded.length, state: plan.next, row: rowAfter(plan), plan: undefined }
         })
       }
       return Effect.tryPromise({
@@ -344,6 +364,8 @@ export const make = (
           const prior = await priorOf(trx, entry.ticketId, locked[index] as Locked)
           written[index] = await writeEntry(trx, "appendAll", entry, prior, undefined, false)
         }
+        // In batch order: the events of one batch commit together, at consecutive positions.
+        await eventsOf(trx, written)
         return written
       }
       return Effect.tryPromise({

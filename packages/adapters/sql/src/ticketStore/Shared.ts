@@ -118,6 +118,6 @@ export const make = (db: Kysely<Database>, name: Dialect): Shared => {
     run: (operation, query) =>
       Effect.tryPromise({ try: withSignal(query), catch: (cause) => DriverError.failure(operation, cause) }),
     transact: (body) => dialect.transact(db, body),
-    inChunks: inChunksOf(dialect.parameterLimit)
+    inChunks: inChunksOf(dialect.parameterLimit, dialect.statementBytes)
   }
 }

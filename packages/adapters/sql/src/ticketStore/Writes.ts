@@ -1,7 +1,7 @@
 /**
  * The statements of an append: a plan written in the current transaction (the projection row
- * guarded by the expected version, events, texts, tags, email ids, then the timers and outbox
- * rows), or the whole of a simple append as one statement where the dialect has one
+ * guarded by the expected version, texts, tags, email ids, the timers and outbox rows, and last
+ * the events, at positions in commit order), or the whole of a simple append as one statement where the dialect has one
  * (`SqlDialect.oneStatement`). Multi-row writes go through `Chunks`; deciding what to write, and
  * whether to, is `AppendPlan`'s and `Append`'s.
  */
@@ -60,10 +60,6 @@ export const make = (shared: Shared) => {
       if (updated === undefined) throw new RaceLost()
       num = updated
     }
-    await inChunks(
-      plan.events.map((e) => ({ workspace_id: plan.workspace, stream_id: plan.id, ...e })),
-      (slice) => trx.insertInto("events").values(slice).execute()
-    )
     if (row === undefined || plan.texts === undefined) return
     if (!known) num = await dialect.tickets.upsert(trx, row, changes)
     const { texts } = plan
@@ -94,6 +90,23 @@ export const make = (shared: Shared) => {
     await inChunks(
       plan.emailIds.map((message_id) => ({ workspace_id: row.workspace_id, message_id, ticket_id: row.id })),
       (slice) => dialect.insertOrIgnore(trx.insertInto("email_message_ids").values(slice)).execute()
+    )
+  }
+
+  /**
+   * The events of a transaction's plans, in plan order, as its last statements: where the dialect
+   * keeps a counter (`SqlDialect.positions`), their positions are taken from it right before, so
+   * that its row lock orders the commits of concurrent appends as their positions go; elsewhere
+   * the database numbers them as they are inserted.
+   */
+  const writeEvents = async (trx: Kysely<Database>, plans: ReadonlyArray<Plan>) => {
+    const rows = plans.flatMap((plan) =>
+      plan.events.map((e) => ({ workspace_id: plan.workspace, stream_id: plan.id, ...e }))
+    )
+    if (rows.length === 0) return
+    const first = await dialect.positions?.take(trx, rows.length)
+    await inChunks(first === undefined ? rows : rows.map((row, i) => ({ position: first + i, ...row })), (slice) =>
+      trx.insertInto("events").values(slice).execute()
     )
   }
 
@@ -148,7 +161,7 @@ export const make = (shared: Shared) => {
     })
   }
 
-  return { writePlan, writeEffects, appendInOneStatement }
+  return { writePlan, writeEvents, writeEffects, appendInOneStatement }
 }
 
 /**

@@ -10,7 +10,9 @@
  *   duplicated, nothing invented); the event count is opens + accepted + automatic status changes;
  * - each custom-field change starts `from` the value the previous change set (no lost update);
  * - the `tickets` projection (`load`, the raw row's columns, `ticket_tags`, and `query`
- *   summaries) equals `Ticket.fold` of the events read back.
+ *   summaries) equals `Ticket.fold` of the events read back;
+ * - a poller that followed `readAll(after = last seen)` while the workers wrote saw every event
+ *   they wrote exactly once, in position order, and nothing else (`FeedCheck`, issue 14).
  *
  * Problems are collected, not thrown at the first, so one run reports everything it found.
  */
@@ -32,6 +34,7 @@ import {
   TicketQuery,
   TicketStore
 } from "@tessera/core"
+import { FeedCheck } from "@tessera/core/testing"
 import BetterSqlite3 from "better-sqlite3"
 import { DateTime, Effect, Layer, ManagedRuntime, Schema } from "effect"
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from "kysely"
@@ -283,6 +286,8 @@ export interface Report {
   readonly phasesMs: { readonly open: number; readonly start: number; readonly work: number; readonly verify: number }
   readonly latencyMs: { readonly p50Max: number; readonly p99Max: number; readonly max: number }
   readonly workers: ReadonlyArray<Omit<WorkerResult, "accepted" | "refused"> & { accepted: number; refused: number }>
+  /** What the poller following the feed during the work saw, against the events written meanwhile. */
+  readonly feed: Omit<FeedCheck.Report, "examples"> & { readonly reads: number }
   readonly problems: ReadonlyArray<string>
 }
 
@@ -364,6 +369,18 @@ export const run = async (options: RunOptions): Promise<Report> => {
       })
     )
     const t1 = Date.now()
+    // The feed's last position before the work: the poller follows from there.
+    const feedFrom = await runtime.runPromise(
+      Effect.gen(function* () {
+        const store = yield* TicketStore.TicketStore
+        let after = 0
+        for (;;) {
+          const last = (yield* store.readAll(after, 1_000)).at(-1)
+          if (last === undefined) return after
+          after = last.position
+        }
+      })
+    )
     const idsFile = join(dir, "tickets.json")
     writeFileSync(idsFile, JSON.stringify(ticketIds))
 
@@ -387,12 +404,25 @@ export const run = async (options: RunOptions): Promise<Report> => {
     // on a busy machine; the work's clock starts only when every worker is ready.
     await withTimeout(Promise.all(workers.map((w) => w.ready)), 45_000, "the workers to be ready")
     const t2 = Date.now()
+    let working = true
+    const polling = runtime.runPromise(
+      Effect.gen(function* () {
+        const store = yield* TicketStore.TicketStore
+        return yield* FeedCheck.follow((after) => store.readAll(after, 100), {
+          from: feedFrom,
+          done: Effect.sync(() => !working),
+          pause: Effect.sleep("5 millis")
+        })
+      })
+    )
     for (const w of workers) w.child.stdin.end("go\n")
     const results = await withTimeout(
       Promise.all(workers.map((w) => w.result)),
       options.durationMs + 20_000,
       "the workers' results"
     )
+    working = false
+    const followed = await polling
 
     const t3 = Date.now()
     if (options.tamper !== undefined) await options.tamper(database.db, workspace)
@@ -606,6 +636,18 @@ export const run = async (options: RunOptions): Promise<Report> => {
         problem(`${row.stream_id} v${version}: type ${row.type}, read gives ${typeThroughRead}`)
       previous = { stream: row.stream_id, version, position }
     }
+    // The poller against every event written during the work (what the database holds, tampered
+    // or not: the checks above compare that with what the workers were told).
+    const written = await db
+      .selectFrom("events")
+      .select(["stream_id", "version"])
+      .where("position", ">", feedFrom)
+      .execute()
+    const feedReport = FeedCheck.compare(
+      written.map((e) => ({ ticketId: e.stream_id, version: Number(e.version) })),
+      followed.events
+    )
+    if (!FeedCheck.isClean(feedReport)) problem(`feed: ${FeedCheck.format(feedReport)}`)
     const accepted = acceptedByValue.size
     const expectedEvents = ticketIds.length + accepted + ticketsWithReply.size
     if (rows.length !== expectedEvents) {
@@ -758,6 +800,15 @@ export const run = async (options: RunOptions): Promise<Report> => {
         accepted: a.length,
         refused: f.length
       })),
+      feed: {
+        committed: feedReport.committed,
+        seen: feedReport.seen,
+        missed: feedReport.missed,
+        duplicated: feedReport.duplicated,
+        outOfOrder: feedReport.outOfOrder,
+        unexpected: feedReport.unexpected,
+        reads: followed.reads
+      },
       problems: omitted === 0 ? problems : [...problems, `... and ${omitted} more problems`]
     }
   } finally {

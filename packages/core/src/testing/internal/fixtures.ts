@@ -3,7 +3,7 @@
  * building the ports from an adapter's layer, the steps their properties share, and hand-made
  * events.
  */
-import { Clock, Context, DateTime, Effect, Exit, Layer, Random, Scope } from "effect"
+import { Clock, Context, DateTime, Effect, Exit, Layer, Random, Schema, Scope } from "effect"
 import * as fc from "fast-check"
 import { expect } from "vitest"
 import * as Helpdesk from "../../helpdesk/Helpdesk.js"
@@ -206,6 +206,12 @@ export const millis = DateTime.toEpochMillis
 export const mary = Actor.agent("mary")
 
 export const ticketIn = (ws: WorkspaceId, name: string) => `${ws}.${name}` as TicketId
+
+/** An event of stream `ticketId`, as a store keeps it: what the JSON codec gives back. */
+export const ofStream = (event: E.TicketEvent, ticketId: TicketId): E.TicketEvent =>
+  Schema.decodeUnknownSync(E.TicketEventJson)(
+    JSON.stringify({ ...JSON.parse(Schema.encodeSync(E.TicketEventJson)(event)), ticketId })
+  )
 
 export const opened = (ws: WorkspaceId, ticketId: TicketId, publicId: number, requester = "jane") =>
   new E.TicketOpened({

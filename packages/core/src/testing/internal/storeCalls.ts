@@ -103,6 +103,16 @@ export const record = (store: Store): Recorder => {
         store
           .appendAll(batch)
           .pipe(log(`appendAll([${batch.map(entry).join("; ")}])`, (versions) => `versions [${versions.join(", ")}]`)),
+      readAll: (after, limit, options) =>
+        store
+          .readAll(after, limit, options)
+          .pipe(
+            log(
+              `readAll(${after}, ${limit}${options?.workspaceId === undefined ? "" : `, ${options.workspaceId}`})`,
+              (items) =>
+                `[${items.map((item) => `${item.position}: ${item.ticketId}@${item.version} ${item.event._tag}`).join(", ")}]`
+            )
+          ),
       nextPublicId: (ws) => store.nextPublicId(ws).pipe(log(`nextPublicId(${ws})`, String)),
       resolve: (ws, publicId) =>
         store

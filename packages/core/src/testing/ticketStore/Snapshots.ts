@@ -4,7 +4,7 @@
  * rewrite a ticket's messages (merges, their undo, splits, driven through a `Helpdesk`), and
  * the queue row, the search texts and the public numbers follow too.
  */
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import * as TicketQuery from "../../query/TicketQuery.js"
@@ -25,7 +25,7 @@ import {
   type Settings
 } from "./Support.js"
 
-const { failureOf, mary, show, ticketIn } = Fixtures
+const { failureOf, mary, ofStream, show, ticketIn } = Fixtures
 const freshWorkspace = Fixtures.freshWorkspace
 
 /**
@@ -87,12 +87,6 @@ const relations = <E>(layer: Fixtures.StoreLayer<E>) =>
       await expectFound("quasargate", [email.id])
     })
   })
-
-/** An event of stream `ticketId`, as a store keeps it: what the JSON codec gives back. */
-const ofStream = (event: E.TicketEvent, ticketId: TicketId): E.TicketEvent =>
-  Schema.decodeUnknownSync(E.TicketEventJson)(
-    JSON.stringify({ ...JSON.parse(Schema.encodeSync(E.TicketEventJson)(event)), ticketId })
-  )
 
 /**
  * Any stream (an opening after events that do nothing, then any events, folded however they

@@ -58,6 +58,7 @@ export const onClock = (store: Store, clock: Clock.Clock): Store => {
     append: (ticketId, expectedVersion, events, effects) =>
       real(store.append(ticketId, expectedVersion, events, effects)),
     appendAll: (batch) => real(store.appendAll(batch)),
+    readAll: (after, limit, options) => real(store.readAll(after, limit, options)),
     nextPublicId: (ws) => real(store.nextPublicId(ws)),
     resolve: (ws, publicId) => real(store.resolve(ws, publicId)),
     query: (ws, query) => real(store.query(ws, query))
