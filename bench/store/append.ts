@@ -192,7 +192,7 @@ const countSqliteEvents = async (url: string): Promise<number> => {
 const readSqliteEvents = (url: string): Array<EventRow> => {
   const db = new SqliteDatabase(url.slice("sqlite:".length), { readonly: true })
   try {
-    return db.prepare(`select position, ${eventColumns} from events order by position`).all() as Array<EventRow>
+    return db.prepare(`select ${eventColumns} from events order by position`).all() as Array<EventRow>
   } finally {
     db.close()
   }
@@ -212,7 +212,7 @@ const rawSqlite = async (
     await Effect.runPromise(
       Migrations.migrate(new Kysely<unknown>({ dialect: new SqliteDialect({ database: db }) }), "sqlite")
     )
-    const insert = db.prepare(`insert into events (${eventColumns}) values (?, ?, ?, ?, ?, ?)`)
+    const insert = db.prepare(`insert into events (${eventColumns}) values (?, ?, ?, ?, ?, ?, ?)`)
     for (const r of rows.slice(0, timedFrom)) insert.run(...rowValues(r))
     const timed = rows.slice(timedFrom)
     const rowMs: Array<number> = []

@@ -171,10 +171,14 @@ export interface EventRow {
   readonly at: number
 }
 
-/** The columns the raw single-row INSERTs write (the position is the database's). */
-export const eventColumns = "workspace_id, stream_id, version, type, data, at"
+/**
+ * The columns the raw single-row INSERTs write: the position too, since the store hands positions
+ * out itself where a database's own would not follow commit order (PostgreSQL, MariaDB/MySQL).
+ */
+export const eventColumns = "position, workspace_id, stream_id, version, type, data, at"
 
-export const rowValues = (r: EventRow) => [r.workspace_id, r.stream_id, r.version, r.type, r.data, r.at] as const
+export const rowValues = (r: EventRow) =>
+  [r.position, r.workspace_id, r.stream_id, r.version, r.type, r.data, r.at] as const
 
 /**
  * What the append half needs of a client-server database (PostgreSQL, MariaDB/MySQL): its

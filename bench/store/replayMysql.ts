@@ -147,7 +147,7 @@ const rawMysql =
     await migrateMysql(url)
     const c = await rawConnection(url, session())
     try {
-      const sql = `insert into events (${eventColumns}) values (?, ?, ?, ?, ?, ?)`
+      const sql = `insert into events (${eventColumns}) values (?, ?, ?, ?, ?, ?, ?)`
       const insert = (r: EventRow) => c.query(sql, [...rowValues(r)])
       for (const r of rows.slice(0, timedFrom)) await insert(r)
       const rowMs: Array<number> = []
@@ -211,7 +211,7 @@ export const mysqlServer = (baseUrl: string): Server => {
     countEvents: (url) => withMysql(url, countIn),
     readEvents: (url) =>
       withMysql(url, async (c) => {
-        const [rows] = await c.query(`select position, ${eventColumns} from events order by position`)
+        const [rows] = await c.query(`select ${eventColumns} from events order by position`)
         return rows as Array<EventRow>
       }),
     digests: mysqlDigests

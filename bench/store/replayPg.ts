@@ -139,7 +139,7 @@ const rawPostgres = async (
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
-    const text = `insert into events (${eventColumns}) values ($1, $2, $3, $4, $5, $6)`
+    const text = `insert into events (${eventColumns}) values ($1, $2, $3, $4, $5, $6, $7)`
     const insert = (r: EventRow) => client.query({ name: "bench_insert_event", text, values: [...rowValues(r)] })
     for (const r of rows.slice(0, timedFrom)) await insert(r)
     const timed = rows.slice(timedFrom)
@@ -203,8 +203,7 @@ export const postgresServer = (baseUrl: string): Server => ({
   readEvents: (url) =>
     withClient(
       url,
-      async (client) =>
-        (await client.query<EventRow>(`select position, ${eventColumns} from events order by position`)).rows
+      async (client) => (await client.query<EventRow>(`select ${eventColumns} from events order by position`)).rows
     ),
   digests: pgDigests
 })
