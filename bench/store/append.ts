@@ -1,32 +1,33 @@
 // Append cost: events appended one command at a time through the `Helpdesk` on the SQL store,
 // against two raw-driver baselines measured in the same run:
 // - raw inserts of the very same event rows, one row per transaction, into the same table of a
-//   fresh database with the same schema (better-sqlite3 prepared statement; pg single-row INSERT
-//   on one connection, autocommit);
+//   fresh database with the same schema (better-sqlite3 prepared statement; on PostgreSQL and
+//   MariaDB/MySQL a single-row INSERT on one connection, autocommit);
 // - the statements the store ran for the timed commands (the event rows and everything written
-//   with them: projection, texts, tags), recorded from the driver and replayed raw (replay.ts,
-//   replayPg.ts).
+//   with them: projection, texts, tags), recorded from the driver and replayed raw (replay.ts;
+//   the client-server databases through their `Server`: replayPg.ts, replayMysql.ts).
 import { copyFileSync, rmSync } from "node:fs"
 import { Helpdesk, IdGenerator } from "@tessera/core"
 import { Migrations, SqlStore } from "@tessera/sql"
 import SqliteDatabase from "better-sqlite3"
 import { Effect, Layer, ManagedRuntime } from "effect"
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely"
-import pg from "pg"
+import { Kysely, SqliteDialect } from "kysely"
 import { rng, vocabulary } from "./data.js"
-import { pgUrlFor, recreatePgDatabase } from "./load.js"
 import {
   analyse,
+  type EventRow,
+  eventColumns,
   type Recorder,
   type ReplayReport,
   type ReplayTiming,
   recordSqlite,
   replaySqlite,
+  rowValues,
   type Segment,
+  type Server,
   segments,
   snapshotSqlite
 } from "./replay.js"
-import { pgDigests, recordPostgres, replayPostgres } from "./replayPg.js"
 
 export interface AppendOptions {
   /** Tickets opened first (not timed). */
@@ -54,28 +55,20 @@ export interface ReplayResult extends ReplayReport {
   readonly transactionsOnlyMs: number
 }
 
-interface EventRow {
-  readonly position: number
-  readonly workspace_id: string
-  readonly stream_id: string
-  readonly version: number
-  readonly type: string
-  readonly data: string
-  readonly at: number
-}
-
 const ws = "ws_append"
 const agent = { _tag: "agent", id: "agt_bench" } as const
 const priorities = ["low", "normal", "high", "urgent"] as const
 
 /**
  * How the Helpdesk half records its statements. SQLite: the timed commands only, with the
- * database copied to each of `copies` right before them. PostgreSQL: everything from the first
- * command on (`fromStart`), so that a fresh database can be brought to the same state.
+ * database copied to each of `copies` right before them. PostgreSQL and MariaDB/MySQL: everything
+ * from the first command on (`fromStart`), so that a fresh database can be brought to the same
+ * state. `countEvents` reads the events stored so far, from outside the store.
  */
-type Recording =
+type Recording = { readonly countEvents: (url: string) => Promise<number> } & (
   | { readonly recorder: Recorder; readonly copies: ReadonlyArray<string> }
   | { readonly recorder: Recorder; readonly fromStart: true }
+)
 
 /**
  * Runs the Helpdesk half on a fresh database at `url`; returns timings, where the timed part
@@ -157,7 +150,7 @@ const throughHelpdesk = async (
     for (let i = 0; i < options.warmup; i++) await run(command(i))
     // Not recorded: a look from outside the store.
     record.recorder.stop()
-    const timedFrom = await countEvents(url)
+    const timedFrom = await record.countEvents(url)
     const { recorder } = record
     if ("copies" in record) {
       // Between commands: the last one awaited its commit, so no write is in flight.
@@ -186,47 +179,24 @@ const throughHelpdesk = async (
   }
 }
 
-/** Events stored so far (a separate read-only look, outside the timed part). */
-const countEvents = async (url: string): Promise<number> => {
-  if (url.startsWith("sqlite:")) {
-    const db = new SqliteDatabase(url.slice("sqlite:".length), { readonly: true })
-    try {
-      return (db.prepare("select count(*) as n from events").get() as { n: number }).n
-    } finally {
-      db.close()
-    }
-  }
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
+/** Events stored so far in the SQLite file (a separate read-only look, outside the timed part). */
+const countSqliteEvents = async (url: string): Promise<number> => {
+  const db = new SqliteDatabase(url.slice("sqlite:".length), { readonly: true })
   try {
-    return Number((await client.query<{ n: string }>("select count(*) as n from events")).rows[0]?.n)
+    return (db.prepare("select count(*) as n from events").get() as { n: number }).n
   } finally {
-    await client.end()
+    db.close()
   }
 }
 
-const eventColumns = "workspace_id, stream_id, version, type, data, at"
-
-const readEvents = async (url: string): Promise<Array<EventRow>> => {
-  const query = `select position, ${eventColumns} from events order by position`
-  if (url.startsWith("sqlite:")) {
-    const db = new SqliteDatabase(url.slice("sqlite:".length), { readonly: true })
-    try {
-      return db.prepare(query).all() as Array<EventRow>
-    } finally {
-      db.close()
-    }
-  }
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
+const readSqliteEvents = (url: string): Array<EventRow> => {
+  const db = new SqliteDatabase(url.slice("sqlite:".length), { readonly: true })
   try {
-    return (await client.query<EventRow>(query)).rows
+    return db.prepare(`select ${eventColumns} from events order by position`).all() as Array<EventRow>
   } finally {
-    await client.end()
+    db.close()
   }
 }
-
-const rowValues = (r: EventRow) => [r.workspace_id, r.stream_id, r.version, r.type, r.data, r.at] as const
 
 /** Raw inserts into a fresh SQLite file with the same schema and the store's pragmas. */
 const rawSqlite = async (
@@ -242,7 +212,7 @@ const rawSqlite = async (
     await Effect.runPromise(
       Migrations.migrate(new Kysely<unknown>({ dialect: new SqliteDialect({ database: db }) }), "sqlite")
     )
-    const insert = db.prepare(`insert into events (${eventColumns}) values (?, ?, ?, ?, ?, ?)`)
+    const insert = db.prepare(`insert into events (${eventColumns}) values (?, ?, ?, ?, ?, ?, ?)`)
     for (const r of rows.slice(0, timedFrom)) insert.run(...rowValues(r))
     const timed = rows.slice(timedFrom)
     const rowMs: Array<number> = []
@@ -255,36 +225,6 @@ const rawSqlite = async (
     return { totalMs: performance.now() - started, rowMs }
   } finally {
     db.close()
-  }
-}
-
-/** Raw inserts on one pg connection, one autocommitted single-row INSERT each (prepared). */
-const rawPostgres = async (
-  url: string,
-  rows: ReadonlyArray<EventRow>,
-  timedFrom: number
-): Promise<{ readonly totalMs: number; readonly rowMs: Array<number> }> => {
-  const pool = new pg.Pool({ connectionString: url, max: 1 })
-  await Effect.runPromise(
-    Migrations.migrate(new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }), "postgres")
-  )
-  const client = await pool.connect()
-  try {
-    const text = `insert into events (${eventColumns}) values ($1, $2, $3, $4, $5, $6)`
-    const insert = (r: EventRow) => client.query({ name: "bench_insert_event", text, values: [...rowValues(r)] })
-    for (const r of rows.slice(0, timedFrom)) await insert(r)
-    const timed = rows.slice(timedFrom)
-    const rowMs: Array<number> = []
-    const started = performance.now()
-    for (const r of timed) {
-      const t0 = performance.now()
-      await insert(r)
-      rowMs.push(performance.now() - t0)
-    }
-    return { totalMs: performance.now() - started, rowMs }
-  } finally {
-    client.release()
-    await pool.end()
   }
 }
 
@@ -302,11 +242,15 @@ export const appendSqlite = async (options: AppendOptions): Promise<AppendResult
     const recorder = recordSqlite()
     let helpdesk: Awaited<ReturnType<typeof throughHelpdesk>>
     try {
-      helpdesk = await throughHelpdesk(url, options, { recorder, copies: [replayTimed, replayEach] })
+      helpdesk = await throughHelpdesk(url, options, {
+        recorder,
+        copies: [replayTimed, replayEach],
+        countEvents: countSqliteEvents
+      })
     } finally {
       recorder.restore()
     }
-    const rows = await readEvents(url)
+    const rows = readSqliteEvents(url)
     const raw = await rawSqlite(`${base}-raw.sqlite`, rows, helpdesk.timedFrom)
     const replay = replayStatements(`${base}.sqlite`, recorder, helpdesk.commandMs, rows.length, [
       replayTimed,
@@ -370,21 +314,39 @@ const tableDigest = (path: string, table: string): string => {
   }
 }
 
-export const appendPostgres = async (baseUrl: string, options: AppendOptions): Promise<AppendResult> => {
-  const [main, single, replayTimed, replayEach] = ["", "_raw", "_replay", "_replay_each"].map(
-    (suffix) => `tessera_bench_append${suffix}`
+/**
+ * The append half on a client-server database: the Helpdesk on a fresh database, recorded from
+ * the start; the raw INSERTs on a second; the recording replayed on two more (timed per command,
+ * and statement by statement), each of which must end with the Helpdesk's rows.
+ */
+export const appendServer = async (server: Server, options: AppendOptions): Promise<AppendResult> => {
+  // Named after this process, so that runs on other branches never drop each other's; dropped at the end.
+  const databases = ["", "_raw", "_replay", "_replay_each"].map(
+    (suffix) => `tessera_bench_append_${process.pid}${suffix}`
   ) as [string, string, string, string]
-  for (const database of [main, single, replayTimed, replayEach]) await recreatePgDatabase(baseUrl, database)
-  const url = pgUrlFor(baseUrl, main)
-  const recorder = recordPostgres()
+  try {
+    return await appendOn(server, databases, options)
+  } finally {
+    for (const database of databases) await server.drop(database)
+  }
+}
+
+const appendOn = async (
+  server: Server,
+  [main, single, replayTimed, replayEach]: readonly [string, string, string, string],
+  options: AppendOptions
+): Promise<AppendResult> => {
+  for (const database of [main, single, replayTimed, replayEach]) await server.recreate(database)
+  const url = server.urlFor(main)
+  const recorder = server.record()
   let helpdesk: Awaited<ReturnType<typeof throughHelpdesk>>
   try {
-    helpdesk = await throughHelpdesk(url, options, { recorder, fromStart: true })
+    helpdesk = await throughHelpdesk(url, options, { recorder, fromStart: true, countEvents: server.countEvents })
   } finally {
     recorder.restore()
   }
-  const rows = await readEvents(url)
-  const raw = await rawPostgres(pgUrlFor(baseUrl, single), rows, helpdesk.timedFrom)
+  const rows = await server.readEvents(url)
+  const raw = await server.raw(server.urlFor(single), rows, helpdesk.timedFrom)
   // The timed commands' statements, as a recording of their own (indices from 0).
   const before = helpdesk.recordedBefore
   const timedPart: Recorder = {
@@ -394,22 +356,24 @@ export const appendPostgres = async (baseUrl: string, options: AppendOptions): P
   }
   const prefix = recorder.statements.slice(0, before)
   const segs = segments(timedPart.statements, new Set(timedPart.commands.map((c) => c.from)))
-  const timed = await replayPostgres(pgUrlFor(baseUrl, replayTimed), prefix, segs, false)
-  const each = await replayPostgres(pgUrlFor(baseUrl, replayEach), prefix, segs, true)
-  const expected = await pgDigests(url)
+  const timed = await server.replay(server.urlFor(replayTimed), prefix, segs, false)
+  const each = await server.replay(server.urlFor(replayEach), prefix, segs, true)
+  const expected = await server.digests(url)
   for (const [database, r] of [
     [replayTimed, timed],
     [replayEach, each]
   ] as const) {
     if (r.events !== rows.length) {
       throw new Error(
-        `append replay: ${database} holds ${r.events} events after the replay, the Helpdesk's ${rows.length}`
+        `append replay (${server.name}): ${database} holds ${r.events} events after the replay, the Helpdesk's ${rows.length}`
       )
     }
-    const digests = await pgDigests(pgUrlFor(baseUrl, database))
+    const digests = await server.digests(server.urlFor(database))
     for (const [table, digest] of expected) {
       if (digests.get(table) !== digest) {
-        throw new Error(`append replay: ${database}'s ${table} differs from the Helpdesk's after the replay`)
+        throw new Error(
+          `append replay (${server.name}): ${database}'s ${table} differs from the Helpdesk's after the replay`
+        )
       }
     }
   }

@@ -1,4 +1,4 @@
-// bench/store: the SQL store on SQLite and PostgreSQL, in one run.
+// bench/store: the SQL store on SQLite, PostgreSQL and MariaDB/MySQL, in one run.
 //
 // 1. Append cost: commands through the `Helpdesk` (each appends one event: notes, priority,
 //    tags, status) on a fresh database, against raw driver inserts of the very same event rows,
@@ -6,22 +6,28 @@
 //    raw time per event.
 //    Figure `appendOverheadRatio`: the same Helpdesk time / the time of the SQL statements the
 //    store ran for those commands (the event rows and the projection, texts and tags written with
-//    them), recorded from the driver and replayed raw in the same run (see replay.ts, replayPg.ts):
-//    what the library adds to the storage work it asks of the database.
+//    them), recorded from the driver and replayed raw in the same run (see replay.ts, replayPg.ts,
+//    replayMysql.ts): what the library adds to the storage work it asks of the database.
 // 2. Latency at 1,000,000 tickets (one workspace, plus two smaller ones the workspace filter
 //    must skip), through the store's `query`: "top 50 open tickets of a group by SLA due" and
 //    full-text search, each against hand-written SQL on the raw driver; the adapter's SQL is
-//    EXPLAINed. The databases are built once and cached (see load.ts); `--rebuild` forces it.
+//    EXPLAINed. The databases are built once and cached (see load.ts, loadMysql.ts); `--rebuild`
+//    forces it.
 //
-// Usage: pnpm bench store [--rebuild] [--only sqlite|postgres] [--tickets N] [--commands N]
-// PostgreSQL: TESSERA_PG_URL, default postgres://postgres@127.0.0.1:55532/postgres.
+// Usage: pnpm bench store [--rebuild] [--only sqlite|postgres|mysql] [--tickets N] [--commands N]
+// PostgreSQL: TESSERA_PG_URL; MariaDB/MySQL: TESSERA_MYSQL_URL (each required unless `--only`
+// leaves its database out). The bench creates and drops its own databases on those servers.
 import { cpus } from "node:os"
 import { parseArgs } from "node:util"
 import { type Figure, figures, type Row, table } from "../lib/report.js"
-import { type AppendResult, appendPostgres, appendSqlite } from "./append.js"
+import { type AppendResult, appendServer, appendSqlite } from "./append.js"
 import { type LatencyResult, latencyPostgres, latencySqlite } from "./latency.js"
-import { buildPostgres, buildSqlite, type LoadReport, pgBenchDatabase, pgUrlFor } from "./load.js"
+import { latencyMysql } from "./latencyMysql.js"
+import { benchDatabase, buildPostgres, buildSqlite, type LoadReport, pgUrlFor } from "./load.js"
+import { buildMysql, mysqlUrlFor } from "./loadMysql.js"
 import { printReplay } from "./replay.js"
+import { mysqlServer } from "./replayMysql.js"
+import { postgresServer } from "./replayPg.js"
 
 const { values } = parseArgs({
   options: {
@@ -51,9 +57,27 @@ const latencyOptions = {
   queueSamples: int("queue-samples", values["queue-samples"]),
   searchSamples: int("search-samples", values["search-samples"])
 }
-const dialects = (["sqlite", "postgres"] as const).filter((d) => values.only === undefined || values.only === d)
-if (dialects.length === 0) throw new Error(`--only must be sqlite or postgres, got ${values.only}`)
-const pgUrl = process.env.TESSERA_PG_URL ?? "postgres://postgres@127.0.0.1:55532/postgres"
+type Dialect = "sqlite" | "postgres" | "mysql"
+const dialects = (["sqlite", "postgres", "mysql"] as const).filter(
+  (d) => values.only === undefined || values.only === d
+)
+if (dialects.length === 0) throw new Error(`--only must be sqlite, postgres or mysql, got ${values.only}`)
+
+/** A server's URL from the environment, required when its database is measured. */
+const serverUrl = (dialect: Dialect, variable: string, example: string): string => {
+  if (!dialects.includes(dialect as never)) return ""
+  const url = process.env[variable]
+  if (url === undefined || url === "") {
+    process.stderr.write(
+      `[bench store] ${variable} is not set: it names the server the ${dialect} half runs on (e.g. ${example}); ` +
+        `set it, or leave ${dialect} out with --only.\n`
+    )
+    process.exit(1)
+  }
+  return url
+}
+const pgUrl = serverUrl("postgres", "TESSERA_PG_URL", "postgres://postgres@127.0.0.1:55432/postgres")
+const mysqlUrl = serverUrl("mysql", "TESSERA_MYSQL_URL", "mysql://root@127.0.0.1:53306/tessera")
 
 const log = (message: string) => process.stderr.write(`[bench store] ${message}\n`)
 
@@ -63,24 +87,47 @@ interface DialectResult {
   readonly latency: LatencyResult
 }
 
-const runDialect = async (dialect: "sqlite" | "postgres"): Promise<DialectResult> => {
+const build = async (dialect: Dialect): Promise<LoadReport & { readonly latencyUrl: string }> => {
+  switch (dialect) {
+    case "sqlite": {
+      const built = await buildSqlite(mainTickets, values.rebuild)
+      return { ...built, latencyUrl: built.path }
+    }
+    case "postgres":
+      return {
+        ...(await buildPostgres(pgUrl, mainTickets, values.rebuild)),
+        latencyUrl: pgUrlFor(pgUrl, benchDatabase(mainTickets))
+      }
+    case "mysql":
+      return {
+        ...(await buildMysql(mysqlUrl, mainTickets, values.rebuild)),
+        latencyUrl: mysqlUrlFor(mysqlUrl, benchDatabase(mainTickets))
+      }
+  }
+}
+
+const runDialect = async (dialect: Dialect): Promise<DialectResult> => {
   log(`${dialect}: building (or reusing) the ${mainTickets}-ticket database`)
-  const sqlite = dialect === "sqlite" ? await buildSqlite(mainTickets, values.rebuild) : undefined
-  const load = sqlite ?? (await buildPostgres(pgUrl, mainTickets, values.rebuild))
+  const load = await build(dialect)
   log(
     `${dialect}: ${load.cached ? "cached database reused" : `loaded ${load.rows} tickets in ${load.seconds.toFixed(1)} s`}`
   )
   log(`${dialect}: append cost (${appendOptions.commands} commands)`)
-  const append = dialect === "sqlite" ? await appendSqlite(appendOptions) : await appendPostgres(pgUrl, appendOptions)
+  const append =
+    dialect === "sqlite"
+      ? await appendSqlite(appendOptions)
+      : await appendServer(dialect === "postgres" ? postgresServer(pgUrl) : mysqlServer(mysqlUrl), appendOptions)
   log(`${dialect}: query latency`)
   const latency =
     dialect === "sqlite"
-      ? await latencySqlite(sqlite?.path ?? "", latencyOptions)
-      : await latencyPostgres(pgUrlFor(pgUrl, pgBenchDatabase), latencyOptions)
+      ? await latencySqlite(load.latencyUrl, latencyOptions)
+      : dialect === "postgres"
+        ? await latencyPostgres(load.latencyUrl, latencyOptions)
+        : await latencyMysql(load.latencyUrl, latencyOptions)
   return { load, append, latency }
 }
 
-const results: Partial<Record<"sqlite" | "postgres", DialectResult>> = {}
+const results: Partial<Record<Dialect, DialectResult>> = {}
 for (const dialect of dialects) results[dialect] = await runDialect(dialect)
 
 // -- report -------------------------------------------------------------------------------------

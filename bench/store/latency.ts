@@ -1,6 +1,7 @@
 // Query latency at 1,000,000 tickets through the store's own `query` (the adapter's SQL, its
 // decoding of summaries), against the same question asked by hand-written SQL on the raw driver.
-// The adapter's SQL is also captured (a logging kysely client) and EXPLAINed.
+// The adapter's SQL is also captured (a logging kysely client) and EXPLAINed. SQLite and
+// PostgreSQL here; MariaDB/MySQL in latencyMysql.ts, on the same sampling.
 import { IdGenerator, type Ids, TicketQuery, TicketStore } from "@tessera/core"
 import { type Database, SqlStore } from "@tessera/sql"
 import SqliteDatabase from "better-sqlite3"
@@ -33,7 +34,7 @@ const decodeQuery = Schema.decodeUnknownSync(TicketQuery.TicketQuery)
 const unresolved = ["new", "open", "pending", "on_hold"] as const
 const ws = mainWorkspace as Ids.WorkspaceId
 
-const queueQuery = (g: number) =>
+export const queueQuery = (g: number) =>
   decodeQuery({ group: groupId(g), category: [...unresolved], sort: "sla_due", limit: 50 })
 
 /** Search strings: common words, rare words, and pairs, in a fixed shuffled order. */
@@ -97,15 +98,17 @@ const rawSql = (dialect: "sqlite" | "postgres") => {
 type Store = TicketStore.TicketStore["Service"]
 
 /** The hand-written baseline of each question, on the raw driver. */
-interface Raw {
+export interface Raw {
   readonly queue: (group: string) => unknown
   readonly search: (terms: ReadonlyArray<string>) => unknown
+  /** A search's text as the raw statement's parameters, one per term. */
+  readonly terms: (text: string) => ReadonlyArray<string>
 }
 
-const storeRuntime = (url: string) =>
+export const storeRuntime = (url: string) =>
   ManagedRuntime.make(Layer.mergeAll(SqlStore.layerUrl({ url }), IdGenerator.layerTimeOrdered))
 
-const getStore = Effect.gen(function* () {
+export const getStore = Effect.gen(function* () {
   return yield* TicketStore.TicketStore
 })
 
@@ -113,10 +116,9 @@ const getStore = Effect.gen(function* () {
  * Samples the store and the raw baseline interleaved, one of each per step (in alternating
  * order), so that both see the same machine: other processes' noise lands on both alike.
  */
-const measure = async (
+export const measure = async (
   store: Store,
   raw: Raw,
-  dialect: "sqlite" | "postgres",
   options: LatencyOptions
 ): Promise<Omit<LatencyResult, "explain" | "queueUsesIndex">> => {
   const timed = async (fn: () => unknown): Promise<number> => {
@@ -132,6 +134,7 @@ const measure = async (
     const r = await timed(viaRaw)
     return [await timed(viaStore), r] as const
   }
+  const started = performance.now()
   const queries = Array.from({ length: groupCount }, (_, g) => queueQuery(g))
   const random = rng(5)
   const queueWarmup = 200
@@ -154,9 +157,9 @@ const measure = async (
     }
   }
   const queueRows = rows / options.queueSamples
+  progress(`queue: ${queueWarmup + options.queueSamples} pairs in ${seconds(started)}`)
   const searchWarmup = 50
   const strings = searchStrings(searchWarmup + options.searchSamples)
-  const sqls = rawSql(dialect)
   const searchStore: Array<number> = []
   const searchRaw: Array<number> = []
   const byKind = { common: [] as Array<number>, rare: [] as Array<number> }
@@ -170,7 +173,7 @@ const measure = async (
         const page = await Effect.runPromise(store.query(ws, query))
         if (i >= searchWarmup) rows += page.items.length
       },
-      () => raw.search(sqls.terms(text))
+      () => raw.search(raw.terms(text))
     )
     if (i >= searchWarmup) {
       searchStore.push(s)
@@ -178,6 +181,7 @@ const measure = async (
       byKind[kind].push(s)
     }
   }
+  progress(`search: ${strings.length} pairs, done after ${seconds(started)}`)
   return {
     queue: summarize(queueStore),
     queueRaw: summarize(queueRaw),
@@ -190,7 +194,10 @@ const measure = async (
   }
 }
 
-const summarize = (samples: Array<number>): Timing => {
+const progress = (message: string) => process.stderr.write(`[bench store] latency: ${message}\n`)
+const seconds = (started: number) => `${((performance.now() - started) / 1000).toFixed(0)} s`
+
+export const summarize = (samples: Array<number>): Timing => {
   samples.sort((a, b) => a - b)
   return {
     samples,
@@ -204,16 +211,16 @@ const summarize = (samples: Array<number>): Timing => {
 }
 
 /** The searches whose SQL is shown and EXPLAINed: a common word, a rare one, and a pair. */
-const explainedSearches = (): ReadonlyArray<{ readonly name: string; readonly text: string }> => [
+export const explainedSearches = (): ReadonlyArray<{ readonly name: string; readonly text: string }> => [
   { name: "search (common word)", text: searchWords.common[0] as string },
   { name: "search (rare word)", text: searchWords.rare[0] as string },
   { name: "search (common + rare)", text: `${searchWords.common[1]} ${searchWords.rare[1]}` }
 ]
 
 /** Runs one queue query and the explained searches through a logging client: the adapter's SQL. */
-const captureSql = async (
+export const captureSql = async (
   db: Kysely<Database.Database>,
-  dialect: "sqlite" | "postgres",
+  dialect: "sqlite" | "postgres" | "mysql",
   captured: Array<CompiledQuery>
 ) => {
   // The layer never closes the client it is given, so the store outlives `provide`.
@@ -253,9 +260,9 @@ export const latencySqlite = async (path: string, options: LatencyOptions): Prom
       store,
       {
         queue: (group) => queueStmt.all(mainWorkspace, group),
-        search: (terms) => searchStmt(terms.length).all(mainWorkspace, ...terms)
+        search: (terms) => searchStmt(terms.length).all(mainWorkspace, ...terms),
+        terms: sqls.terms
       },
-      "sqlite",
       options
     )
     const captured: Array<CompiledQuery> = []
@@ -315,9 +322,9 @@ export const latencyPostgres = async (url: string, options: LatencyOptions): Pro
               name: `bench_search_${terms.length}`,
               text: sqls.search(terms.length),
               values: [mainWorkspace, ...terms]
-            })
+            }),
+          terms: sqls.terms
         },
-        "postgres",
         options
       )
     } finally {

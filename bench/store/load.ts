@@ -31,7 +31,7 @@ import {
  * dialect (read back from a scratch database, so edits that change nothing there keep the cache),
  * the size, and `dataVersion` (bump it when the generator or the load changes).
  */
-const cacheKey = (mainTickets: number, schema: string): string =>
+export const cacheKey = (mainTickets: number, schema: string): string =>
   createHash("sha256").update(`data v${dataVersion} tickets ${mainTickets}\n${schema}`).digest("hex").slice(0, 16)
 
 const sqliteSchema = async (): Promise<string> => {
@@ -48,7 +48,7 @@ const sqliteSchema = async (): Promise<string> => {
 }
 
 const pgSchema = async (baseUrl: string): Promise<string> => {
-  const scratch = "tessera_bench_schema"
+  const scratch = `tessera_bench_schema_${process.pid}`
   await recreatePgDatabase(baseUrl, scratch)
   const pool = new pg.Pool({ connectionString: pgUrlFor(baseUrl, scratch), max: 1 })
   try {
@@ -82,24 +82,32 @@ const batchSize = 10_000
 const log = (message: string) => process.stderr.write(`[bench store] ${message}\n`)
 
 /**
- * Every workspace's batches (ticket numbers from 1, in this order), with the first batch of each
- * checked against core's schemas.
+ * Each workspace's batches (ticket numbers from 1 across the workspaces, in this order), with the
+ * first batch of each checked against core's schemas: one generator per workspace, so that a
+ * loader may also interleave them (see loadMysql.ts).
  */
-function* allBatches(mainTickets: number): Generator<Batch> {
-  let seed = 1
+export const workspaceBatches = (mainTickets: number, size: number = batchSize): Array<Generator<Batch>> => {
   let firstNum = 1
-  for (const ws of workspaces(mainTickets)) {
-    let first = true
-    for (const batch of ticketBatches(ws.id, ws.tickets, seed++, batchSize, firstNum)) {
-      if (first) check(batch, 500)
-      first = false
-      yield batch
-    }
+  return workspaces(mainTickets).map((ws, i) => {
+    const batches = ticketBatches(ws.id, ws.tickets, i + 1, size, firstNum)
     firstNum += ws.tickets
-  }
+    return (function* checked() {
+      let first = true
+      for (const batch of batches) {
+        if (first) check(batch, 500)
+        first = false
+        yield batch
+      }
+    })()
+  })
 }
 
-const seconds = (started: number) => `${((performance.now() - started) / 1000).toFixed(0)} s`
+/** Every workspace's batches, one workspace after the other. */
+function* allBatches(mainTickets: number): Generator<Batch> {
+  for (const batches of workspaceBatches(mainTickets)) yield* batches
+}
+
+export const seconds = (started: number) => `${((performance.now() - started) / 1000).toFixed(0)} s`
 
 // -- SQLite -------------------------------------------------------------------------------------
 
@@ -170,7 +178,12 @@ export const buildSqlite = async (mainTickets: number, rebuild: boolean): Promis
 
 // -- PostgreSQL ---------------------------------------------------------------------------------
 
-export const pgBenchDatabase = "tessera_bench"
+/**
+ * The cached database of a size on a client-server database (PostgreSQL, MariaDB/MySQL): one per
+ * size, so that runs of different sizes (and benches of other branches) do not rebuild each
+ * other's.
+ */
+export const benchDatabase = (mainTickets: number): string => `tessera_bench_${mainTickets}`
 
 /** The URL of another database on the same server. */
 export const pgUrlFor = (baseUrl: string, database: string): string => {
@@ -179,13 +192,13 @@ export const pgUrlFor = (baseUrl: string, database: string): string => {
   return url.toString()
 }
 
-/** Drops (if present) and creates an empty database on the server of `baseUrl`. */
-export const recreatePgDatabase = async (baseUrl: string, database: string): Promise<void> => {
+/** Drops (if present) and, unless `dropOnly`, creates an empty database on the server of `baseUrl`. */
+export const recreatePgDatabase = async (baseUrl: string, database: string, dropOnly = false): Promise<void> => {
   const admin = new pg.Client({ connectionString: baseUrl })
   await admin.connect()
   try {
     await admin.query(`drop database if exists ${database} with (force)`)
-    await admin.query(`create database ${database}`)
+    if (!dropOnly) await admin.query(`create database ${database}`)
   } finally {
     await admin.end()
   }
@@ -201,7 +214,7 @@ export const buildPostgres = async (
   baseUrl: string,
   mainTickets: number,
   rebuild: boolean,
-  database: string = pgBenchDatabase
+  database: string = benchDatabase(mainTickets)
 ): Promise<LoadReport> => {
   const marker = await pgMarker(baseUrl, mainTickets)
   const admin = new pg.Client({ connectionString: baseUrl })

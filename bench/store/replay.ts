@@ -10,10 +10,10 @@ import { copyFileSync, existsSync, statSync } from "node:fs"
 import SqliteDatabase from "better-sqlite3"
 import { type Row, table } from "../lib/report.js"
 
-/** better-sqlite3's statement methods and `exec`; pg's `query`. */
-type Method = "run" | "all" | "get" | "iterate" | "exec" | "query"
+/** better-sqlite3's statement methods and `exec`; pg's `query`; mysql2's `query` and `execute`. */
+type Method = "run" | "all" | "get" | "iterate" | "exec" | "query" | "execute"
 
-/** One statement better-sqlite3 ran, as it ran it. */
+/** One statement the driver ran, as it ran it. */
 export interface Recorded {
   readonly sql: string
   readonly params: ReadonlyArray<unknown>
@@ -160,6 +160,60 @@ export const segments = (recorded: ReadonlyArray<Recorded>, commandStarts: Reado
   return out
 }
 
+/** A row of `events`, as read back to be inserted raw. */
+export interface EventRow {
+  readonly position: number
+  readonly workspace_id: string
+  readonly stream_id: string
+  readonly version: number
+  readonly type: string
+  readonly data: string
+  readonly at: number
+}
+
+/**
+ * The columns the raw single-row INSERTs write: the position too, since the store hands positions
+ * out itself where a database's own would not follow commit order (PostgreSQL, MariaDB/MySQL).
+ */
+export const eventColumns = "position, workspace_id, stream_id, version, type, data, at"
+
+export const rowValues = (r: EventRow) =>
+  [r.position, r.workspace_id, r.stream_id, r.version, r.type, r.data, r.at] as const
+
+/**
+ * What the append half needs of a client-server database (PostgreSQL, MariaDB/MySQL): its
+ * databases, a recorder of what its driver sends, the replay, the single-row INSERT baseline,
+ * and a row-for-row digest of the tables an append writes.
+ */
+export interface Server {
+  readonly name: string
+  /** The URL of `database` on the server. */
+  readonly urlFor: (database: string) => string
+  /** Drops (if present) and creates an empty `database`. */
+  readonly recreate: (database: string) => Promise<void>
+  /** Drops `database` if present. */
+  readonly drop: (database: string) => Promise<void>
+  /** Patches the driver (before the store opens); `restore` in a `finally`. */
+  readonly record: () => Recorder
+  /** Migrates the fresh database at `url`, replays `prefix` untimed, then `segs` timed. */
+  readonly replay: (
+    url: string,
+    prefix: ReadonlyArray<Recorded>,
+    segs: ReadonlyArray<Segment>,
+    perStatement: boolean
+  ) => Promise<ReplayTiming>
+  /** Migrates the fresh database at `url`, inserts `rows` one per autocommitted INSERT, timed from `timedFrom`. */
+  readonly raw: (
+    url: string,
+    rows: ReadonlyArray<EventRow>,
+    timedFrom: number
+  ) => Promise<{ readonly totalMs: number; readonly rowMs: Array<number> }>
+  readonly countEvents: (url: string) => Promise<number>
+  readonly readEvents: (url: string) => Promise<Array<EventRow>>
+  /** Each written table's rows in key order, one string per table. */
+  readonly digests: (url: string) => Promise<Map<string, string>>
+}
+
 export interface ReplayTiming {
   /** Per segment, in recording order (ms). */
   readonly segmentMs: Array<number>
@@ -218,7 +272,8 @@ export const replaySqlite = (path: string, segs: ReadonlyArray<Segment>, perStat
           }
           return
         case "query":
-          throw new Error("append replay: a pg statement in a SQLite recording")
+        case "execute":
+          throw new Error("append replay: a client-server statement in a SQLite recording")
       }
     }
     const segmentMs: Array<number> = []
@@ -286,6 +341,9 @@ export interface ReplayReport {
 const median = (xs: Array<number>): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN
 const mean = (xs: ReadonlyArray<number>): number => xs.reduce((a, b) => a + b, 0) / xs.length
 
+/** A multi-row INSERT's values as their first row and `...`, so that one line holds every row count. */
+const shape = (sql: string): string => sql.replace(/(\((?:\?, )*\?\))(?:, \((?:\?, )*\?\))+/g, "$1, ...")
+
 /** Puts the recording, the two replays and the Helpdesk's per-command times together. */
 export const analyse = (
   recorder: Recorder,
@@ -342,8 +400,9 @@ export const analyse = (
     const byText = kindLines.get(kind) ?? new Map<string, Line>()
     kindLines.set(kind, byText)
     seg.statements.forEach((s, j) => {
-      const key = `${seg.inTransaction ? "tx" : "out"} ${s.sql}`
-      const line = byText.get(key) ?? { sql: s.sql, inTransaction: seg.inTransaction, ms: [] }
+      const sql = shape(s.sql)
+      const key = `${seg.inTransaction ? "tx" : "out"} ${sql}`
+      const line = byText.get(key) ?? { sql, inTransaction: seg.inTransaction, ms: [] }
       line.ms.push(perStatement.statementMs[seg.from + j] ?? 0)
       byText.set(key, line)
     })

@@ -8,7 +8,19 @@ import { Migrations } from "@tessera/sql"
 import { Effect } from "effect"
 import { Kysely, PostgresDialect } from "kysely"
 import pg from "pg"
-import { type AnyFn, type Recorded, type Recorder, type ReplayTiming, recorderOver, type Segment } from "./replay.js"
+import { pgUrlFor, recreatePgDatabase } from "./load.js"
+import {
+  type AnyFn,
+  type EventRow,
+  eventColumns,
+  type Recorded,
+  type Recorder,
+  type ReplayTiming,
+  recorderOver,
+  rowValues,
+  type Segment,
+  type Server
+} from "./replay.js"
 
 /** What pg's `query` was given: `(text, values)` or a config `{ text, values, name }`. */
 const callOf = (
@@ -68,14 +80,7 @@ export const replayPostgres = async (
   segs: ReadonlyArray<Segment>,
   perStatement: boolean
 ): Promise<ReplayTiming> => {
-  const pool = new pg.Pool({ connectionString: url, max: 1 })
-  try {
-    await Effect.runPromise(
-      Migrations.migrate(new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }), "postgres")
-    )
-  } finally {
-    await pool.end()
-  }
+  await migratePostgres(url)
   const client = new pg.Client({ connectionString: withoutJit(url) })
   await client.connect()
   try {
@@ -112,6 +117,55 @@ export const replayPostgres = async (
   }
 }
 
+/** The adapter's migrations on the database at `url`. */
+const migratePostgres = async (url: string): Promise<void> => {
+  const pool = new pg.Pool({ connectionString: url, max: 1 })
+  try {
+    await Effect.runPromise(
+      Migrations.migrate(new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }), "postgres")
+    )
+  } finally {
+    await pool.end()
+  }
+}
+
+/** Raw inserts on one pg connection, one autocommitted single-row INSERT each (prepared). */
+const rawPostgres = async (
+  url: string,
+  rows: ReadonlyArray<EventRow>,
+  timedFrom: number
+): Promise<{ readonly totalMs: number; readonly rowMs: Array<number> }> => {
+  await migratePostgres(url)
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const text = `insert into events (${eventColumns}) values ($1, $2, $3, $4, $5, $6, $7)`
+    const insert = (r: EventRow) => client.query({ name: "bench_insert_event", text, values: [...rowValues(r)] })
+    for (const r of rows.slice(0, timedFrom)) await insert(r)
+    const timed = rows.slice(timedFrom)
+    const rowMs: Array<number> = []
+    const started = performance.now()
+    for (const r of timed) {
+      const t0 = performance.now()
+      await insert(r)
+      rowMs.push(performance.now() - t0)
+    }
+    return { totalMs: performance.now() - started, rowMs }
+  } finally {
+    await client.end()
+  }
+}
+
+const withClient = async <A>(url: string, body: (client: pg.Client) => Promise<A>): Promise<A> => {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await body(client)
+  } finally {
+    await client.end()
+  }
+}
+
 /** The tables an append writes, each with its key, to compare a replay with the original. */
 const written: ReadonlyArray<readonly [string, string]> = [
   ["events", "position"],
@@ -123,17 +177,33 @@ const written: ReadonlyArray<readonly [string, string]> = [
 ]
 
 /** Each written table's rows in key order, as one string per table (a check, not a hash). */
-export const pgDigests = async (url: string): Promise<Map<string, string>> => {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
+export const pgDigests = (url: string): Promise<Map<string, string>> =>
+  withClient(url, async (client) => {
     const out = new Map<string, string>()
     for (const [table, key] of written) {
       const { rows } = await client.query({ text: `select * from ${table} order by ${key}`, rowMode: "array" })
       out.set(table, JSON.stringify(rows))
     }
     return out
-  } finally {
-    await client.end()
-  }
-}
+  })
+
+/** PostgreSQL for the append half, on the server of `baseUrl`. */
+export const postgresServer = (baseUrl: string): Server => ({
+  name: "postgres",
+  urlFor: (database) => pgUrlFor(baseUrl, database),
+  recreate: (database) => recreatePgDatabase(baseUrl, database),
+  drop: (database) => recreatePgDatabase(baseUrl, database, true),
+  record: recordPostgres,
+  replay: replayPostgres,
+  raw: rawPostgres,
+  countEvents: (url) =>
+    withClient(url, async (client) =>
+      Number((await client.query<{ n: string }>("select count(*) as n from events")).rows[0]?.n)
+    ),
+  readEvents: (url) =>
+    withClient(
+      url,
+      async (client) => (await client.query<EventRow>(`select ${eventColumns} from events order by position`)).rows
+    ),
+  digests: pgDigests
+})
