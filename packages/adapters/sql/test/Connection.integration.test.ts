@@ -166,20 +166,39 @@ describe("Connection.open (postgres)", () => {
       ])
     }))
 
-  it("names at most 256 distinct texts per pool; the others keep running unnamed", () =>
+  it("one-off texts leave the hot statements named, and a connection keeps at most 256 prepared (issue 14)", () =>
     withConnection(postgresUrl, async (db) => {
+      await createItems(db, 10)
+      const hot = byIdQuery(db, 0).compile().sql
       const numbered = (n: number) => sql<{ n: number }>`select ${sql.lit(n)}::int as n`
-      const prepared = await db.connection().execute(async (connection) => {
-        for (let n = 0; n < 300; n++) {
+      const latecomer = (on: Kysely<Items>, id: number) => on.selectFrom("items").select("label").where("id", "=", id)
+      const { before, after, most } = await db.connection().execute(async (connection) => {
+        for (const id of [1, 2]) await byId(connection, id)
+        const before = (await preparedOn(connection)).find((row) => row.statement === hot)
+        let most = 0
+        // 1,000 distinct texts, each run twice (so each earns a name), the hot query between them.
+        for (let n = 0; n < 1_000; n++) {
           for (let round = 0; round < 2; round++) {
             expect((await numbered(n).execute(connection)).rows).toEqual([{ n }])
           }
+          if (n % 10 === 0) expect(await byId(connection, 1)).toEqual({ id: 1, label: "item 1" })
+          if (n % 100 === 99) most = Math.max(most, (await preparedOn(connection)).length)
         }
-        return preparedOn(connection)
+        // A query first run after all of them still earns a name.
+        for (const id of [1, 2]) await latecomer(connection, id).execute()
+        const after = await preparedOn(connection)
+        return { before, after, most }
       })
-      const names = prepared.filter((row) => /^select \d+::int as n$/.test(row.statement))
-      expect(names).toHaveLength(256)
-      expect(names.map((row) => row.statement)).not.toContain("select 256::int as n")
+      expect(before).toEqual({ name: expect.stringMatching(/^tessera_\d+$/), statement: hot })
+      expect(after.find((row) => row.statement === hot)).toEqual(before)
+      const late = latecomer(db, 0).compile().sql
+      expect(after.find((row) => row.statement === late)?.name).toMatch(/^tessera_\d+$/)
+      // The latest one-off texts hold names; the earliest were deallocated.
+      const statements = after.map((row) => row.statement)
+      expect(statements).toContain("select 999::int as n")
+      expect(statements).not.toContain("select 0::int as n")
+      expect(most).toBeLessThanOrEqual(256)
+      expect(new Set(after.map((row) => row.name)).size).toBe(after.length)
     }))
 
   it("a text that asks to be planned with its values, or a very long one, is never named", () =>

@@ -10,7 +10,7 @@ import { DirectoryStore, Helpdesk, IdGenerator, MemoryDirectoryStore, TicketStor
 import { SqlTicketStore } from "@tessera/sql"
 import SqliteDatabase from "better-sqlite3"
 import { Effect, type Layer, type Scope } from "effect"
-import { Kysely, SqliteDialect } from "kysely"
+import { Kysely, type KyselyPlugin, SqliteDialect } from "kysely"
 import { describe, expect, it } from "vitest"
 import type { Database } from "../src/Database.js"
 import * as Migrations from "../src/Migrations.js"
@@ -20,12 +20,22 @@ interface Counted {
   readonly helpdesk: Helpdesk.Service
   /** The statements this help desk's client ran since the last call. */
   readonly statements: () => ReadonlyArray<string>
+  /** The queries kysely compiled on this client since the last call (a plugin sees each one). */
+  readonly compilations: () => number
 }
 
 /** A help desk on its own client of `file`, with a state cache of `stateCacheSize` tickets. */
 const open = (file: string, stateCacheSize: number): Effect.Effect<Counted, unknown, Scope.Scope> =>
   Effect.gen(function* () {
     let log: Array<string> = []
+    let compiled = 0
+    const counting: KyselyPlugin = {
+      transformQuery: ({ node }) => {
+        compiled += 1
+        return node
+      },
+      transformResult: async ({ result }) => result
+    }
     const db = yield* Effect.acquireRelease(
       Effect.sync(
         () =>
@@ -33,7 +43,8 @@ const open = (file: string, stateCacheSize: number): Effect.Effect<Counted, unkn
             dialect: new SqliteDialect({ database: new SqliteDatabase(file, { timeout: 5000 }) }),
             log: (event) => {
               log.push(event.query.sql)
-            }
+            },
+            plugins: [counting]
           })
       ),
       (db) => Effect.promise(() => db.destroy())
@@ -52,6 +63,11 @@ const open = (file: string, stateCacheSize: number): Effect.Effect<Counted, unkn
         const ran = log
         log = []
         return ran
+      },
+      compilations: () => {
+        const count = compiled
+        compiled = 0
+        return count
       }
     }
   })
@@ -125,6 +141,44 @@ describe("statements the SQL store sends", () => {
           expect(suggestions.length).toBeGreaterThanOrEqual(3)
           // The ticket itself, then every candidate together.
           expect(loads).toHaveLength(2)
+        })
+      )
+    ))
+  it("a command's statements are compiled once per shape, not on every command", () =>
+    Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const file = join(yield* tempDir, "compiled.db")
+          const desk = yield* open(file, 1000)
+          const tickets = yield* Effect.forEach([1, 2, 3], (n) =>
+            desk.helpdesk.open({
+              requester: { email: "jane.sharpe@example.com" },
+              subject: `Laptop ${n} will not boot`,
+              text: "Black screen after the logo.",
+              channel: "email"
+            })
+          )
+          const by = { _tag: "system", reason: "test" } as const
+          const commands = (round: number) =>
+            Effect.forEach(tickets, (ticket, i) =>
+              Effect.andThen(
+                desk.helpdesk.note({ ticket: ticket.id, by, text: `note ${round}.${i}` }),
+                desk.helpdesk.setPriority({ ticket: ticket.id, by, priority: round % 2 === 0 ? "high" : "low" })
+              )
+            )
+          // Warm-up: every shape these commands use is compiled here.
+          yield* commands(0)
+          yield* commands(1)
+          desk.statements()
+          desk.compilations()
+          for (let round = 2; round < 8; round++) yield* commands(round)
+          const ran = desk.statements()
+          const compiled = desk.compilations()
+          console.log(`${ran.length} statements over 36 commands after warm-up, ${compiled} compiled`)
+          expect(ran.length).toBeGreaterThanOrEqual(36 * 4)
+          expect(compiled).toBe(0)
+          const history = yield* desk.helpdesk.history(tickets[0]?.id ?? "")
+          expect(history.filter((e) => e._tag === "NoteAdded").map((e) => e.message.text)).toContain("note 7.0")
         })
       )
     ))

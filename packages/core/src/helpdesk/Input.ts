@@ -53,13 +53,14 @@ export const problems: (issue: SchemaIssue.Issue) => ReadonlyArray<Problem> = Co
  * @category combinators
  * @since 0.1.0
  */
-export const decode =
-  <S extends Schema.Decoder<unknown>>(schema: S, input: string) =>
-  (value: unknown): Effect.Effect<S["Type"], InvalidInput, S["DecodingServices"]> =>
-    Effect.mapError(
-      Schema.decodeUnknownEffect(schema)(value, { errors: "all", onExcessProperty: "error" }),
-      (error) => new InvalidInput({ input, problems: problems(error.issue) })
-    )
+export const decode = <S extends Schema.Decoder<unknown>>(schema: S, input: string) => {
+  const parse = Schema.decodeUnknownEffect(schema, strict)
+  return (value: unknown): Effect.Effect<S["Type"], InvalidInput, S["DecodingServices"]> =>
+    Effect.mapError(parse(value), (error) => new InvalidInput({ input, problems: problems(error.issue) }))
+}
+
+/** How input is decoded: every problem collected, and extra keys are problems too. */
+const strict = { errors: "all", onExcessProperty: "error" } as const
 
 /**
  * Decodes a command from its JSON form (as sent by an API client or a queue).

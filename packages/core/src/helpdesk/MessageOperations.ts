@@ -134,9 +134,14 @@ export const make = (
       return current.id === ticket.id ? undefined : current
     })
 
-  const message = (kind: "reply" | "note") => (raw: In.MessageInput) =>
+  const message = (kind: "reply" | "note") => {
+    const decodeInput = decode(In.MessageInput, kind)
+    return (raw: In.MessageInput) => messageOf(kind, decodeInput(raw))
+  }
+
+  const messageOf = (kind: "reply" | "note", decoded: Op<typeof In.MessageInput.Type>) =>
     Effect.gen(function* () {
-      const input = yield* decode(In.MessageInput, kind)(raw)
+      const input = yield* decoded
       const messageId = yield* nextMessageId
       // A reply through a merged ticket's number came in on that ticket's channel (a chat, say).
       const { id, via } = yield* follow(input.ticket)
@@ -175,10 +180,12 @@ export const make = (
         : yield* Effect.fail(refused)
     })
 
+  const reply = message("reply")
+  const note = message("note")
   return {
     // A requester gets the public view back (of the follow-up too), never a note (#12).
     reply: (raw: In.MessageInput): Op<Ticket.Ticket> =>
-      Effect.map(message("reply")(raw), (ticket) => Ticket.viewFor(raw.by as Actor.Actor, ticket)),
-    note: (raw: In.MessageInput): Op<Ticket.Ticket> => message("note")(raw)
+      Effect.map(reply(raw), (ticket) => Ticket.viewFor(raw.by as Actor.Actor, ticket)),
+    note: (raw: In.MessageInput): Op<Ticket.Ticket> => note(raw)
   }
 }

@@ -151,29 +151,30 @@ export const make = (
     })
 
   /** A simple operation: decode, optionally check references, build the command. */
-  const simple =
-    <
-      S extends
-        | typeof In.StatusInput
-        | typeof In.PriorityInput
-        | typeof In.TypeInput
-        | typeof In.EscalateInput
-        | typeof In.CustomFieldInput
-        | typeof In.TagsInput
-        | typeof In.FollowerInput
-        | typeof In.AssignInput
-    >(
-      schema: S,
-      name: string,
-      build: (input: S["Type"], ticket: Ticket.Ticket) => Op<C.TicketCommand>
-    ) =>
-    (raw: S["Encoded"]): Op<Ticket.Ticket> =>
-      Effect.flatMap(decode(schema, name)(raw), (input) =>
+  const simple = <
+    S extends
+      | typeof In.StatusInput
+      | typeof In.PriorityInput
+      | typeof In.TypeInput
+      | typeof In.EscalateInput
+      | typeof In.CustomFieldInput
+      | typeof In.TagsInput
+      | typeof In.FollowerInput
+      | typeof In.AssignInput
+  >(
+    schema: S,
+    name: string,
+    build: (input: S["Type"], ticket: Ticket.Ticket) => Op<C.TicketCommand>
+  ) => {
+    const decodeInput = decode(schema, name)
+    return (raw: S["Encoded"]): Op<Ticket.Ticket> =>
+      Effect.flatMap(decodeInput(raw), (input) =>
         Effect.map(
           execute(input.ticket, input.by, input.expectedVersion, (ticket) => build(input, ticket)),
           (ticket) => Ticket.viewFor(input.by, ticket)
         )
       )
+  }
 
   /**
    * Solving a problem solves its incidents, each by its own command (when `solveIncidents`);
@@ -200,16 +201,14 @@ export const make = (
   const get = (raw: typeof TicketRefSchema.Encoded): Op<Ticket.Ticket> =>
     Effect.flatMap(resolveRef(raw), ({ id, ref }) => Effect.map(load(id, ref), ({ state }) => state))
 
+  const changeStatus = simple(In.StatusInput, "changeStatus", (input, ticket) =>
+    Effect.succeed(new C.ChangeStatus({ ticketId: ticket.id, to: input.status }))
+  )
+
   return {
     nextMessageId,
     open,
-    changeStatus: (raw: In.StatusInput): Op<Ticket.Ticket> =>
-      Effect.tap(
-        simple(In.StatusInput, "changeStatus", (input, ticket) =>
-          Effect.succeed(new C.ChangeStatus({ ticketId: ticket.id, to: input.status }))
-        )(raw),
-        solveIncidentsOf
-      ),
+    changeStatus: (raw: In.StatusInput): Op<Ticket.Ticket> => Effect.tap(changeStatus(raw), solveIncidentsOf),
     assign: simple(In.AssignInput, "assign", (input, ticket) =>
       Effect.gen(function* () {
         const nextGroup = input.group === undefined ? ticket.group : (input.group ?? undefined)

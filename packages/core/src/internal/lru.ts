@@ -46,10 +46,11 @@ export const make = <K, V>(capacity: number): Lru<K, V> => {
       return entries.size
     },
     get: (key) => {
-      if (!entries.has(key)) return undefined
-      const value = entries.get(key) as V
+      const value = entries.get(key)
+      // One lookup when the entry is there and not `undefined` (the common case).
+      if (value === undefined && !entries.has(key)) return undefined
       entries.delete(key)
-      entries.set(key, value)
+      entries.set(key, value as V)
       return value
     },
     peek: (key) => entries.get(key),

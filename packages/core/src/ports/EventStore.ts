@@ -140,7 +140,9 @@ export interface EventStore {
    * `LimitExceeded` and append nothing; everything within the limits is written, unless a value
    * is larger than the store's database accepts (`ValueTooLarge`, writing nothing). The events
    * kept are what `TicketEvent.TicketEventJson` gives back (encoded, then decoded); an event
-   * that does not round-trip is a defect of the caller.
+   * that does not round-trip is a defect of the caller, which a store need not check on every
+   * append (the memory store does; the SQL store folds the events as given and leaves the
+   * round-trip to its codec's tests).
    */
   readonly append: (
     ticketId: TicketId,

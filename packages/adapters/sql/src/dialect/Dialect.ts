@@ -25,6 +25,7 @@ import type {
 } from "kysely"
 import type { Database, Dialect, OutboxTable, TicketsTable, TimersTable } from "../Database.js"
 import type { ConnectionFailed, InvalidOption } from "../internal/OpenErrors.js"
+import type { StatementCache } from "../internal/StatementCache.js"
 
 /**
  * A complete row to insert: every column given (null where empty), times as numbers.
@@ -269,7 +270,8 @@ export interface TagFilter {
 /**
  * How the projection row of a ticket is written. A dialect may keep columns of its own in it
  * (SQLite: `num`, the ticket's stable number that keys its texts in the full-text index), which
- * the writers then hand to `texts.columns`.
+ * the writers then hand to `texts.columns`. Both run on every append: `statements` compiles
+ * each shape of them once (see `internal/StatementCache.ts`).
  *
  * @category models
  * @since 0.1.0
@@ -283,10 +285,16 @@ export interface TicketWrites {
     trx: Kysely<Database>,
     id: string,
     expectedVersion: number,
-    changes: Partial<TicketRow>
+    changes: Partial<TicketRow>,
+    statements: StatementCache
   ) => Promise<number | undefined>
   /** Inserts `row` or, when a row with its id exists, sets `changes` on it; the ticket's number. */
-  readonly upsert: (trx: Kysely<Database>, row: TicketRow, changes: Partial<TicketRow>) => Promise<number>
+  readonly upsert: (
+    trx: Kysely<Database>,
+    row: TicketRow,
+    changes: Partial<TicketRow>,
+    statements: StatementCache
+  ) => Promise<number>
 }
 
 /**
@@ -343,9 +351,9 @@ export interface OneStatement {
   /**
    * Writes the append; false when the row was not at the expected version (then nothing was
    * written). Its events take their positions as `SqlDialect.positions` hands them out, in the
-   * same statement.
+   * same statement. `statements` compiles each shape of the statement once.
    */
-  readonly append: (db: Kysely<Database>, append: OneStatementAppend) => Promise<boolean>
+  readonly append: (db: Kysely<Database>, append: OneStatementAppend, statements: StatementCache) => Promise<boolean>
 }
 
 /**

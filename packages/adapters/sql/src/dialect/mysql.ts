@@ -13,6 +13,7 @@ import { inChunks } from "../internal/Chunks.js"
 import * as DriverError from "../internal/DriverError.js"
 import type { Claimed, Ddl, FullText, Positions, SqlDialect, TagFilter, TextWrites } from "./Dialect.js"
 import { createCounter } from "./eventPositions.js"
+import * as TicketChanges from "./TicketChanges.js"
 
 /** Text compared and ordered by code point, the same on MariaDB and MySQL 8. */
 const binary = (type: string) => sql`${sql.raw(type)} character set utf8mb4 collate utf8mb4_bin`
@@ -287,22 +288,7 @@ export const mysql: SqlDialect = {
       }
       return rows as unknown as ReadonlyArray<Claimed<typeof claim.table, (typeof claim.columns)[number]>>
     }),
-  tickets: {
-    update: async (trx, id, expectedVersion, changes) => {
-      const updated = await trx
-        .updateTable("tickets")
-        .set(changes)
-        .where("id", "=", id)
-        .where("version", "=", expectedVersion)
-        .executeTakeFirst()
-      // Matched rows (mysql2's FOUND_ROWS), or changed ones: the version always changes.
-      return Number(updated.numUpdatedRows) === 0 ? undefined : 0
-    },
-    upsert: async (trx, row, changes) => {
-      await trx.insertInto("tickets").values(row).onDuplicateKeyUpdate(changes).executeTakeFirst()
-      return 0
-    }
-  },
+  tickets: TicketChanges.writes({ numbered: false, onConflict: (insert, set) => insert.onDuplicateKeyUpdate(set) }),
   texts,
   search,
   tags,

@@ -12,6 +12,7 @@ import type { Ddl, FullText, SqlDialect, TagFilter } from "./Dialect.js"
 import { createCounter, takeReturning } from "./eventPositions.js"
 import { claimReturning, insertOrIgnore, nextInSequence, upsert } from "./OnConflict.js"
 import { oneStatement } from "./postgresAppend.js"
+import * as TicketChanges from "./TicketChanges.js"
 
 /** Insertion order of timers and outbox rows, for ties: a bigserial. */
 const insertionOrder = sql<number>`${sql.ref("seq")}`
@@ -40,11 +41,13 @@ const unkey = (value: string): string => {
 const prefixQuery = (term: string): string => `'${term.replaceAll("\\", "\\\\").replaceAll("'", "''")}':*`
 
 /**
- * A term's prefix query as a literal in the SQL text: the planner must see the term to choose
- * between the GIN index and a scan (a prepared generic plan cannot). Terms are letters and
- * digits only (`TicketQuery.searchTerms`), and are escaped all the same.
+ * A term's prefix query as a parameter of a statement planned with its values (`planWithValues`
+ * keeps it unnamed): the planner must see the term to choose between the GIN index and a scan,
+ * which a prepared generic plan cannot, and a term in the SQL text would make every search a
+ * text of its own. Terms are letters and digits only (`TicketQuery.searchTerms`), and are
+ * escaped all the same.
  */
-const tsquery = (term: string) => sql`cast(${sql.lit(prefixQuery(term))} as tsquery)`
+const tsquery = (term: string) => sql`cast(${prefixQuery(term)} as tsquery) ${sql.raw(planWithValues)}`
 
 /** Searches for requesters (`searchIn: "public"`) leave internal notes out (#12). */
 const publicText = (publicOnly: boolean) => (publicOnly ? sql` and ticket_texts.visibility = 'public'` : sql``)
@@ -168,25 +171,10 @@ export const postgres: SqlDialect = {
   upsert,
   nextInSequence,
   claim: claimReturning({ insertionOrder }, true),
-  tickets: {
-    update: async (trx, id, expectedVersion, changes) => {
-      const updated = await trx
-        .updateTable("tickets")
-        .set(changes)
-        .where("id", "=", id)
-        .where("version", "=", expectedVersion)
-        .executeTakeFirst()
-      return Number(updated.numUpdatedRows) === 0 ? undefined : 0
-    },
-    upsert: async (trx, row, changes) => {
-      await trx
-        .insertInto("tickets")
-        .values(row)
-        .onConflict((oc) => oc.column("id").doUpdateSet(changes))
-        .executeTakeFirst()
-      return 0
-    }
-  },
+  tickets: TicketChanges.writes({
+    numbered: false,
+    onConflict: (insert, set) => insert.onConflict((oc) => oc.column("id").doUpdateSet(set))
+  }),
   texts: { perTicket: Number.POSITIVE_INFINITY, columns: () => ({}) },
   search,
   tags,

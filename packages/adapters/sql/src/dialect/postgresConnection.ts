@@ -4,6 +4,7 @@
  * SQL texts it runs again and again (prepared once per connection), cancels a statement on the
  * server when the store's fiber is interrupted, and survives connections the server ends.
  */
+import { Lru } from "@tessera/core"
 import { Duration, Effect, Option, Result } from "effect"
 import { Kysely, PostgresDialect } from "kysely"
 import type { PoolClient, QueryResult } from "pg"
@@ -20,7 +21,10 @@ const ignore = (): void => undefined
 /** int8 (`bigint` columns: epoch milliseconds, positions) as numbers, not strings. */
 const INT8 = 20
 
-/** PostgreSQL: at most this many distinct SQL texts get a server-side name, per pool. */
+/**
+ * PostgreSQL: the most recently used SQL texts that keep a server-side name, per pool; and the
+ * most prepared statements one connection keeps (least recently used deallocated first).
+ */
 const PG_NAMED_STATEMENTS = 256
 
 /** PostgreSQL: texts seen once, remembered so that a second sighting names them (oldest forgotten first). */
@@ -40,18 +44,30 @@ const PLAN_CHANGED = "0A000"
 
 /**
  * Names for the SQL texts a pool runs again and again, shared by its clients. A text earns a name
- * (`tessera_1`, ...) the second time it is seen, and keeps it: pg parses a named statement once
- * per client and then only binds it, so PostgreSQL stops parsing and planning it every time. Names
- * are never reused for another text (pg refuses that), and none are given beyond the bound, so
- * the prepared statements each server connection keeps stay bounded too.
+ * (`tessera_1`, ...) the second time it is seen: pg parses a named statement once per client and
+ * then only binds it, so PostgreSQL stops parsing and planning it every time. The table keeps
+ * the `PG_NAMED_STATEMENTS` most recently used texts; a text it forgot takes a new name when it
+ * comes back, and a name is never given to another text (pg refuses that), so a run of one-off
+ * texts cannot take the names from the hot ones. What each connection keeps prepared is bounded
+ * by `Prepared`.
+ *
+ * @category models
+ * @since 0.1.0
  */
-interface StatementNames {
+export interface StatementNames {
   readonly nameOf: (text: string) => string | undefined
+  /** Forgets `text`'s name: its next use takes a new one, so every client parses (and plans) it afresh. */
   readonly forget: (text: string) => void
 }
 
-const statementNames = (): StatementNames => {
-  const named = new Map<string, string>()
+/**
+ * An empty table of names, keeping `capacity` texts.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const statementNames = (capacity: number = PG_NAMED_STATEMENTS): StatementNames => {
+  const named = Lru.make<string, string>(capacity)
   const seenOnce = new Set<string>()
   let issued = 0
   return {
@@ -67,15 +83,63 @@ const statementNames = (): StatementNames => {
         seenOnce.add(text)
         return undefined
       }
-      if (named.size >= PG_NAMED_STATEMENTS) return undefined
       issued += 1
       const fresh = `tessera_${issued}`
       named.set(text, fresh)
       return fresh
     },
-    // The next use takes a new name, so every client parses (and plans) the text afresh.
     forget: (text) => {
       named.delete(text)
+    }
+  }
+}
+
+/**
+ * The named statements one client has prepared on its connection, least recently used
+ * deallocated first once it holds more than `capacity`. pg remembers every name a client parsed
+ * (`connection.parsedStatements`) and PostgreSQL keeps each one for the whole session, so
+ * without this a long-lived connection would keep every text that was ever named.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Prepared {
+  /** Notes that `name` is sent on the client now (prepared, or used again). */
+  readonly use: (name: string) => void
+  /** The names to deallocate, taken off the list; never one used again since it was evicted. */
+  readonly evicted: () => ReadonlyArray<string>
+}
+
+const none: ReadonlyArray<string> = []
+
+/**
+ * An empty record of a client's prepared statements.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const prepared = (capacity: number = PG_NAMED_STATEMENTS): Prepared => {
+  const names = Lru.make<string, true>(capacity)
+  const pending = new Set<string>()
+  return {
+    use: (name) => {
+      if (names.get(name) !== undefined) return
+      // Used again before it was deallocated: it stays.
+      pending.delete(name)
+      if (names.size >= capacity) {
+        const oldest = names.keys()[0]
+        if (oldest !== undefined) {
+          names.delete(oldest)
+          pending.add(oldest)
+        }
+      }
+      names.set(name, true)
+    },
+    evicted: () => {
+      if (pending.size === 0) return none
+      const taken = Array.from(pending)
+      pending.clear()
+      return taken
     }
   }
 }
@@ -83,16 +147,43 @@ const statementNames = (): StatementNames => {
 const isPlanChanged = (cause: unknown): boolean =>
   typeof cause === "object" && cause !== null && (cause as { readonly code?: unknown }).code === PLAN_CHANGED
 
+/** `invalid_sql_statement_name`: no prepared statement of that name on the connection. */
+const NO_SUCH_STATEMENT = "26000"
+
+/**
+ * Removes `name` from pg's record of the statements a client parsed
+ * (`Client.connection.parsedStatements`), so that a later use parses it again.
+ */
+const forgetParsed = (client: PoolClient, name: string): void => {
+  const parsed = (client as unknown as { readonly connection?: { readonly parsedStatements?: Record<string, string> } })
+    .connection?.parsedStatements
+  if (parsed !== undefined) delete parsed[name]
+}
+
 /**
  * Wraps the `client.query(text, values)` calls kysely makes: each is sent as a named statement
  * once its text has a name, and bound to the calling fiber (`PostgresCancel.guard`), so that an
- * interrupted query is cancelled on the server. Every other call shape (callbacks, query configs,
- * cursors) goes through untouched.
+ * interrupted query is cancelled on the server. The statements the client evicted are
+ * deallocated before its next statement outside a transaction (inside one, a failed
+ * `DEALLOCATE` would abort the caller's transaction), with no wait: pg sends them in order.
+ * Every other call shape (callbacks, query configs, cursors) goes through untouched.
  */
 const wrapQueries = (client: PoolClient, names: StatementNames): void => {
   const query = client.query.bind(client) as (...args: Array<unknown>) => unknown
+  const kept = prepared()
+  /** Deallocates what the client no longer keeps; pg forgets a name once the server has. */
+  const deallocate = (name: string) => {
+    ;(query(`deallocate ${name}`) as Promise<unknown>).then(
+      () => forgetParsed(client, name),
+      (cause: unknown) => {
+        if (DriverError.fieldOf(cause, "code") === NO_SUCH_STATEMENT) forgetParsed(client, name)
+      }
+    )
+  }
   const send = (text: string, values: ReadonlyArray<unknown> | undefined): Promise<QueryResult> => {
     const name = names.nameOf(text)
+    if (name !== undefined) kept.use(name)
+    if (client.getTransactionStatus() === "I") for (const old of kept.evicted()) deallocate(old)
     if (name === undefined) return query(text, values) as Promise<QueryResult>
     return (query({ name, text, values }) as Promise<QueryResult>).catch((cause: unknown) => {
       if (!isPlanChanged(cause)) throw cause

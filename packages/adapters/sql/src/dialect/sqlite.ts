@@ -4,10 +4,11 @@
  * external-content FTS5 table whose rowids are `num * 2^24 + n`, where `num` is the ticket's
  * stable number, so "this ticket's texts" is one rowid range.
  */
-import { type Kysely, type MigrationResultSet, type SqlBool, sql } from "kysely"
+import { CompiledQuery, type Kysely, type MigrationResultSet, type SqlBool, sql } from "kysely"
 import * as DriverError from "../internal/DriverError.js"
 import type { Ddl, FullText, SqlDialect, TagFilter } from "./Dialect.js"
 import { claimReturning, insertOrIgnore, nextInSequence, upsert } from "./OnConflict.js"
+import * as TicketChanges from "./TicketChanges.js"
 
 /** Full-text rowids: the texts of ticket `num` are `num * textSpan + n` (2^24 per ticket). */
 const textSpan = 16_777_216
@@ -20,18 +21,20 @@ const textSpan = 16_777_216
  */
 const transact = <DB, A>(db: Kysely<DB>, body: (trx: Kysely<DB>) => Promise<A>): Promise<A> =>
   db.connection().execute(async (connection) => {
-    await sql`begin immediate`.execute(connection)
+    // Texts without parameters, sent as they are (nothing to build or compile).
+    const run = (text: string) => connection.executeQuery(CompiledQuery.raw(text))
+    await run("begin immediate")
     let result: A
     try {
       result = await body(connection)
     } catch (cause) {
-      await sql`rollback`.execute(connection).catch(() => undefined)
+      await run("rollback").catch(() => undefined)
       throw cause
     }
     try {
-      await sql`commit`.execute(connection)
+      await run("commit")
     } catch (cause) {
-      await sql`rollback`.execute(connection).catch(() => undefined)
+      await run("rollback").catch(() => undefined)
       throw cause
     }
     return result
@@ -175,27 +178,10 @@ export const sqlite: SqlDialect = {
   upsert,
   nextInSequence,
   claim: claimReturning({ insertionOrder }, false),
-  tickets: {
-    update: async (trx, id, expectedVersion, changes) => {
-      const updated = await trx
-        .updateTable("tickets")
-        .set(changes)
-        .where("id", "=", id)
-        .where("version", "=", expectedVersion)
-        .returning("num")
-        .executeTakeFirst()
-      return updated === undefined ? undefined : Number(updated.num)
-    },
-    upsert: async (trx, row, changes) => {
-      const inserted = await trx
-        .insertInto("tickets")
-        .values({ ...row, num: sql<number>`(select coalesce(max(num), 0) + 1 from tickets)` })
-        .onConflict((oc) => oc.column("id").doUpdateSet(changes))
-        .returning("num")
-        .executeTakeFirst()
-      return Number(inserted?.num)
-    }
-  },
+  tickets: TicketChanges.writes({
+    numbered: true,
+    onConflict: (insert, set) => insert.onConflict((oc) => oc.column("id").doUpdateSet(set))
+  }),
   texts: {
     perTicket: textSpan - 1,
     columns: (num, n) => ({ key: num * textSpan + n })

@@ -10,6 +10,21 @@
 import { DateTime } from "effect"
 
 /**
+ * ISO strings of the date-times seen: a ticket's snapshot is written again on every append, with
+ * mostly the same date-time values (its creation, its SLA's due times), and formatting one costs
+ * more than finding it here. Date-times are immutable, so an entry never goes stale.
+ */
+const isoStrings = new WeakMap<DateTime.DateTime, string>()
+
+const iso = (value: DateTime.DateTime): string => {
+  const known = isoStrings.get(value)
+  if (known !== undefined) return known
+  const text = DateTime.formatIso(value)
+  isoStrings.set(value, text)
+  return text
+}
+
+/**
  * A value with its date-times as ISO strings, arrays and plain fields copied; `undefined` fields
  * are left out, as an absent optional key is.
  *
@@ -18,12 +33,13 @@ import { DateTime } from "effect"
  */
 export const plain = (value: unknown): unknown => {
   if (typeof value !== "object" || value === null) return value
-  if (DateTime.isDateTime(value)) return DateTime.formatIso(value)
+  if (DateTime.isDateTime(value)) return iso(value)
   if (Array.isArray(value)) return value.map(plain)
   const out: Record<string, unknown> = {}
   for (const key of Object.keys(value)) {
     const field = (value as Record<string, unknown>)[key]
-    if (field !== undefined) out[key] = plain(field)
+    if (field === undefined) continue
+    out[key] = typeof field === "object" && field !== null ? plain(field) : field
   }
   return out
 }

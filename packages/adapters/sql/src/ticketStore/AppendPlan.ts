@@ -15,16 +15,8 @@ import {
   type TicketStore
 } from "@tessera/core"
 import type { OutboxTable, TimersTable } from "../Database.js"
-import {
-  encodeFolded,
-  encodeMessage,
-  encodeTicket,
-  millis,
-  type Row,
-  type Shared,
-  type State,
-  type TicketRow
-} from "./Shared.js"
+import * as PlainJson from "../internal/PlainJson.js"
+import { millis, type Row, type Shared, type State, type TicketRow } from "./Shared.js"
 
 /** One text of a ticket as stored: the subject (`n` 0) or a message. */
 export interface TextRow {
@@ -84,9 +76,13 @@ const messagesOf = (event: TicketEvent.TicketEvent): ReadonlyArray<Message.Messa
 export const make = (shared: Shared) => {
   const { key } = shared
 
-  /** The projection row of a ticket at a version: queue columns and the snapshot without messages. */
+  /**
+   * The projection row of a ticket at a version: queue columns and the snapshot without
+   * messages, as the `Ticket` schema would encode it (`PlainJson`: the state was folded from
+   * events, valid by construction, and a schema encode of it cost more than its statements).
+   */
   const projection = (ticket: Ticket.Ticket, version: number, slaDueAt: number | null): TicketRow => {
-    const { messages: _messages, ...summary } = encodeTicket({ ...ticket, messages: [] }, encodeFolded)
+    const { messages: _messages, ...summary } = ticket
     return {
       id: key(ticket.id),
       workspace_id: key(ticket.workspaceId),
@@ -106,7 +102,7 @@ export const make = (shared: Shared) => {
       created_at: millis(ticket.createdAt),
       updated_at: millis(ticket.updatedAt),
       sla_due_at: slaDueAt,
-      summary: JSON.stringify(summary)
+      summary: PlainJson.stringify(summary)
     }
   }
 
@@ -119,7 +115,7 @@ export const make = (shared: Shared) => {
 
   const messageText = (message: Message.Message, index: number): TextRow => ({
     n: index + 1,
-    data: JSON.stringify(encodeMessage(message, encodeFolded)),
+    data: PlainJson.stringify(message),
     words: TicketQuery.words(message.text).join(" "),
     visibility: message.visibility
   })
@@ -140,7 +136,7 @@ export const make = (shared: Shared) => {
   const textChanges = (
     prior: State,
     next: Ticket.Ticket,
-    decoded: ReadonlyArray<TicketEvent.TicketEvent>
+    events: ReadonlyArray<TicketEvent.TicketEvent>
   ): TextChanges => {
     if (prior === undefined)
       return {
@@ -149,7 +145,7 @@ export const make = (shared: Shared) => {
         rows: [subjectText(next), ...next.messages.map(messageText)]
       }
     const subjectChanged = prior.subject !== next.subject
-    const grown = decoded.every(Ticket.keepsEarlierMessages) || isPrefix(prior.messages, next.messages)
+    const grown = events.every(Ticket.keepsEarlierMessages) || isPrefix(prior.messages, next.messages)
     const from = grown ? prior.messages.length : 0
     return {
       deleteSubject: subjectChanged,
@@ -166,34 +162,36 @@ export const make = (shared: Shared) => {
     operation: string,
     ticketId: Ids.TicketId,
     expectedVersion: number,
-    decoded: ReadonlyArray<TicketEvent.TicketEvent>,
+    events: ReadonlyArray<TicketEvent.TicketEvent>,
     encoded: ReadonlyArray<string>,
     prior: State,
     priorRow: TicketRow | undefined,
     effects: TicketStore.AppendEffects
   ): Plan => {
-    const next = Ticket.fold(decoded, prior)
-    const opening = decoded.find((e) => e._tag === "TicketOpened")
+    const next = Ticket.fold(events, prior)
+    const opening = events.find((e) => e._tag === "TicketOpened")
     const workspace = next?.workspaceId ?? (opening?._tag === "TicketOpened" ? opening.workspaceId : "")
     // An absent `slaDueAt` leaves the stored one (a new row starts without).
     const slaDueAt = effects.slaDueAt === undefined || effects.slaDueAt === null ? null : millis(effects.slaDueAt)
-    const priorTags = new Set(prior?.tags ?? [])
-    const nextTags = new Set(next?.tags ?? [])
+    // `evolve` keeps the tag list it did not change: then no tag changes.
+    const sameTags = prior !== undefined && next !== undefined && prior.tags === next.tags
+    const priorTags = new Set(sameTags ? [] : (prior?.tags ?? []))
+    const nextTags = new Set(sameTags ? [] : (next?.tags ?? []))
     return {
       next,
       id: key(ticketId),
       workspace: key(workspace),
-      events: decoded.map((event, i) => ({
+      events: events.map((event, i) => ({
         version: expectedVersion + i + 1,
         type: event._tag,
         data: encoded[i] as string,
         at: millis(event.at)
       })),
-      row: next === undefined ? undefined : projection(next, expectedVersion + decoded.length, slaDueAt),
+      row: next === undefined ? undefined : projection(next, expectedVersion + events.length, slaDueAt),
       priorRow,
       keepSla: effects.slaDueAt === undefined,
       fresh: prior === undefined,
-      texts: next === undefined ? undefined : textChanges(prior, next, decoded),
+      texts: next === undefined ? undefined : textChanges(prior, next, events),
       tagsAdded: Array.from(nextTags)
         .filter((t) => !priorTags.has(t))
         .map(key),
@@ -202,7 +200,7 @@ export const make = (shared: Shared) => {
         .map(key),
       emailIds: Array.from(
         new Set(
-          decoded.flatMap((e) => messagesOf(e).flatMap((m) => (m.email === undefined ? [] : [key(m.email.messageId)])))
+          events.flatMap((e) => messagesOf(e).flatMap((m) => (m.email === undefined ? [] : [key(m.email.messageId)])))
         )
       ),
       timers: Array.from(new Map((effects.timers ?? []).map((t) => [t.id, t])).values()).map((t) => ({
@@ -223,7 +221,7 @@ export const make = (shared: Shared) => {
         available_at: 0,
         attempts: 0
       })),
-      sla: effects.sla === undefined ? undefined : { version: expectedVersion + decoded.length, value: effects.sla },
+      sla: effects.sla === undefined ? undefined : { version: expectedVersion + events.length, value: effects.sla },
       exceeded: Limits.checkTicket(Limits.sizeOf(prior), Limits.sizeOf(next), operation)
     }
   }

@@ -17,7 +17,7 @@ import { decodeEventResult, decodeTicket, type Shared, type State } from "./Shar
  * @since 0.1.0
  */
 export const make = (shared: Shared) => {
-  const { db, dialect, key, run, states } = shared
+  const { db, dialect, key, run, states, statements } = shared
 
   /** The snapshot of a stored ticket: its row's summary with the messages of `ticket_texts`. */
   const decodeStored = (ticketId: string, version: number, summary: string, messages: string | null): State => {
@@ -50,22 +50,30 @@ export const make = (shared: Shared) => {
     return Result.succeed(events)
   }
 
-  const eventRows = (trx: Kysely<Database>, ticketId: string) =>
-    trx
-      .selectFrom("events")
-      .select(["version", "data"])
-      .where("stream_id", "=", key(ticketId))
-      .orderBy("version")
-      .execute()
+  const eventRows = async (trx: Kysely<Database>, ticketId: string) =>
+    (
+      await statements.execute(
+        trx,
+        "events of a stream",
+        (on, $) =>
+          on.selectFrom("events").select(["version", "data"]).where("stream_id", "=", $<string>(0)).orderBy("version"),
+        [key(ticketId)]
+      )
+    ).rows
 
   /** The version of a stream with no projection row (it holds no opened ticket). */
   const bareVersion = async (trx: Kysely<Database>, ticketId: string): Promise<number> => {
-    const row = await trx
-      .selectFrom("events")
-      .select((eb) => eb.fn.max("version").as("version"))
-      .where("stream_id", "=", key(ticketId))
-      .executeTakeFirst()
-    return Number(row?.version ?? 0)
+    const result = await statements.execute(
+      trx,
+      "version of a stream",
+      (on, $) =>
+        on
+          .selectFrom("events")
+          .select((eb) => eb.fn.max("version").as("version"))
+          .where("stream_id", "=", $<string>(0)),
+      [key(ticketId)]
+    )
+    return Number(result.rows[0]?.version ?? 0)
   }
 
   /** The messages of a ticket as one JSON list body (`a,b,c`), in order; null when none. */
@@ -74,14 +82,37 @@ export const make = (shared: Shared) => {
     "n"
   )} from ticket_texts where ticket_texts.ticket_id = tickets.id and n > 0)`
 
-  /** A ticket's row with its messages; inside a write, the row is locked where the dialect locks rows. */
-  const storedRow = (trx: Kysely<Database>, ticketId: string, lock: boolean) =>
-    trx
-      .selectFrom("tickets")
-      .select(["version", "summary", "sla_due_at", messagesJson.as("messages")])
-      .where("id", "=", key(ticketId))
-      .$if(dialect.rowLocks && lock, (q) => q.forUpdate())
-      .executeTakeFirst()
+  /** `value`, or null when the row is at `known` (the version whose snapshot the caller holds). */
+  const unlessAt = <A>(known: number | undefined, value: RawBuilder<A>) =>
+    known === undefined ? value : sql<A | null>`case when version = ${known} then null else ${value} end`
+
+  /**
+   * A ticket's row read in a write, locked where the dialect locks rows: its version and SLA due
+   * time, and its snapshot (summary and messages) unless the row is at `known`, the version of
+   * the snapshot the writer holds. The lock never makes the server aggregate a conversation the
+   * writer already has.
+   */
+  const lockedRow = async (trx: Kysely<Database>, ticketId: string, known: number | undefined) => {
+    const result = await statements.execute(
+      trx,
+      known === undefined ? "lock a row" : "lock a known row",
+      (on, $) => {
+        const at = known === undefined ? undefined : $<number>(1)
+        return on
+          .selectFrom("tickets")
+          .select([
+            "version",
+            "sla_due_at",
+            unlessAt(at, sql<string>`summary`).as("summary"),
+            unlessAt(at, messagesJson).as("messages")
+          ])
+          .where("id", "=", $<string>(0))
+          .$if(dialect.rowLocks, (q) => q.forUpdate())
+      },
+      known === undefined ? [key(ticketId)] : [key(ticketId), known]
+    )
+    return result.rows[0]
+  }
 
   /** The SLA fold kept beside a ticket's snapshot, read in the same statement as the row. */
   const slaValue = sql<string | null>`(select value from ticket_sla where ticket_sla.ticket_id = tickets.id)`
@@ -114,25 +145,33 @@ export const make = (shared: Shared) => {
    * The rows of `ticketIds` as `load` reads them. With `known`, a row still at that version
    * comes back without its snapshot, messages or SLA fold: the server never aggregates them.
    */
-  const loadRows = (trx: Kysely<Database>, ticketIds: ReadonlyArray<string>, known?: number) => {
-    const unlessKnown = <A>(value: RawBuilder<A>) =>
-      known === undefined ? value : sql<A | null>`case when version = ${known} then null else ${value} end`
-    return trx
-      .selectFrom("tickets")
-      .select([
-        "id",
-        "version",
-        unlessKnown(sql<string>`summary`).as("summary"),
-        unlessKnown(messagesJson).as("messages"),
-        unlessKnown(slaValue).as("sla_value"),
-        unlessKnown(slaVersion).as("sla_version")
-      ])
-      .where(
-        "id",
-        ticketIds.length === 1 ? "=" : "in",
-        ticketIds.length === 1 ? key(ticketIds[0] as string) : ticketIds.map(key)
-      )
-      .execute() as Promise<Array<LoadedRow>>
+  const loadRows = async (
+    trx: Kysely<Database>,
+    ticketIds: ReadonlyArray<string>,
+    known?: number
+  ): Promise<ReadonlyArray<LoadedRow>> => {
+    const result = await statements.execute(
+      trx,
+      `load ${ticketIds.length}${known === undefined ? "" : " known"}`,
+      (on, $) => {
+        const at = known === undefined ? undefined : $<number>(ticketIds.length)
+        const unlessKnown = <A>(value: RawBuilder<A>) => unlessAt(at, value)
+        const ids = ticketIds.map((_, i) => $<string>(i))
+        return on
+          .selectFrom("tickets")
+          .select([
+            "id",
+            "version",
+            unlessKnown(sql<string>`summary`).as("summary"),
+            unlessKnown(messagesJson).as("messages"),
+            unlessKnown(slaValue).as("sla_value"),
+            unlessKnown(slaVersion).as("sla_version")
+          ])
+          .where("id", ids.length === 1 ? "=" : "in", ids.length === 1 ? (ids[0] as string) : ids)
+      },
+      known === undefined ? ticketIds.map(key) : [...ticketIds.map(key), known]
+    )
+    return result.rows as ReadonlyArray<LoadedRow>
   }
 
   /** What a read row holds; `undefined` when its snapshot no longer decodes (the caller folds). */
@@ -208,7 +247,7 @@ export const make = (shared: Shared) => {
     decodeRows,
     eventRows,
     bareVersion,
-    storedRow,
+    lockedRow,
     currentVersion,
     read,
     load,

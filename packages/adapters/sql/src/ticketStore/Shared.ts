@@ -4,7 +4,7 @@
  * runs its statements (`run`, `transact`). Each module of `ticketStore/` takes a `Shared` and
  * builds its part of the port from it; `SqlTicketStore.make` builds one and composes them.
  */
-import { type Limits, Lru, Message, type StoreError, Ticket, TicketEvent, TicketQuery } from "@tessera/core"
+import { type Limits, Lru, type StoreError, Ticket, TicketEvent, TicketQuery } from "@tessera/core"
 import { DateTime, Effect, Schema } from "effect"
 import type { ExpressionBuilder, Kysely } from "kysely"
 import type { Database, Dialect } from "../Database.js"
@@ -13,6 +13,7 @@ import * as Dialects from "../dialect/index.js"
 import { inChunks as inChunksOf } from "../internal/Chunks.js"
 import * as DriverError from "../internal/DriverError.js"
 import * as QueryScope from "../internal/QueryScope.js"
+import * as StatementCache from "../internal/StatementCache.js"
 
 /** What an append may fail with. */
 export type AppendError =
@@ -27,16 +28,10 @@ export type Tickets = ExpressionBuilder<Database, "tickets">
 /** A ticket's state (`undefined` for a stream that holds no ticket). */
 export type State = Ticket.State
 
-export const encodeEvent = Schema.encodeSync(TicketEvent.TicketEventJson)
-export const decodeEvent = Schema.decodeUnknownSync(TicketEvent.TicketEventJson)
+// Events, snapshots and messages are written as `PlainJson` (what these schemas would encode).
 export const decodeEventResult = Schema.decodeUnknownResult(TicketEvent.TicketEventJson)
-export const encodeTicket = Schema.encodeSync(Ticket.Ticket)
-// States this store folds from events it has just checked are valid by construction: encoding
-// them for the projection skips re-running every field's checks.
-export const encodeFolded = { disableChecks: true } as const
 export const decodeTicket = Schema.decodeUnknownSync(Ticket.Ticket)
 export const decodeSummary = Schema.decodeUnknownSync(TicketQuery.TicketSummary)
-export const encodeMessage = Schema.encodeSync(Message.Message)
 export const millis = DateTime.toEpochMillis
 
 export type { Row, TicketRow } from "../dialect/Dialect.js"
@@ -50,6 +45,9 @@ export class Refused {
 export class RaceLost {
   readonly _tag = "RaceLost"
 }
+
+/** Compiled statement shapes a store keeps (least recently used forgotten first). */
+const STATEMENT_SHAPES = 512
 
 /** A bounded cache by ticket id (core's one cache): the least recently used entry goes first. */
 export type Cache<V> = Lru.Lru<string, V>
@@ -93,6 +91,8 @@ export interface Shared {
   readonly transact: <A>(body: (trx: Kysely<Database>) => Promise<A>) => Promise<A>
   /** Runs a multi-row write in slices within the dialect's bound parameters (see `Chunks`). */
   readonly inChunks: <A>(rows: ReadonlyArray<A>, write: (slice: Array<A>) => Promise<unknown>) => Promise<void>
+  /** The hot statements (appends, loads), each shape compiled once (see `StatementCache`). */
+  readonly statements: StatementCache.StatementCache
 }
 
 /**
@@ -118,6 +118,8 @@ export const make = (db: Kysely<Database>, name: Dialect): Shared => {
     run: (operation, query) =>
       Effect.tryPromise({ try: withSignal(query), catch: (cause) => DriverError.failure(operation, cause) }),
     transact: (body) => dialect.transact(db, body),
-    inChunks: inChunksOf(dialect.parameterLimit, dialect.statementBytes)
+    inChunks: inChunksOf(dialect.parameterLimit, dialect.statementBytes),
+    // A shape per statement, column set and row count that runs: a few hundred in practice.
+    statements: StatementCache.make(STATEMENT_SHAPES)
   }
 }

@@ -6,10 +6,18 @@
  * whether to, is `AppendPlan`'s and `Append`'s.
  */
 import { StoreError } from "@tessera/core"
-import type { Kysely } from "kysely"
+import type { InsertQueryBuilder, InsertResult, Kysely } from "kysely"
 import type { Database } from "../Database.js"
 import type { Plan } from "./AppendPlan.js"
 import { RaceLost, Refused, type Shared, type TicketRow } from "./Shared.js"
+
+/** An insert of rows into `T`, turned into another (`on conflict ...`), as the shape `conflict` names. */
+interface Conflict<T extends keyof Database & string> {
+  readonly name: string
+  readonly onConflict: (
+    query: InsertQueryBuilder<Database, T, InsertResult>
+  ) => InsertQueryBuilder<Database, T, InsertResult>
+}
 
 /**
  * The writers of plans, on the store's client.
@@ -18,7 +26,42 @@ import { RaceLost, Refused, type Shared, type TicketRow } from "./Shared.js"
  * @since 0.1.0
  */
 export const make = (shared: Shared) => {
-  const { db, dialect, inChunks } = shared
+  const { db, dialect, inChunks, statements } = shared
+
+  /**
+   * `rows` (every one with the columns of the first) inserted into `table` by one statement,
+   * compiled once per table, columns, row count and `conflict` handling.
+   */
+  const insertRows = <T extends keyof Database & string>(
+    trx: Kysely<Database>,
+    table: T,
+    rows: ReadonlyArray<object>,
+    conflict?: Conflict<T>
+  ) => {
+    const columns = Object.keys(rows[0] ?? {})
+    const values: Array<unknown> = []
+    for (const row of rows) for (const column of columns) values.push((row as Record<string, unknown>)[column])
+    return statements.execute(
+      trx,
+      `insert ${table} (${columns.join(",")}) ${rows.length} ${conflict?.name ?? ""}`,
+      (on, $) => {
+        const query = on
+          .insertInto(table)
+          .values(
+            rows.map((_, i) => Object.fromEntries(columns.map((c, j) => [c, $(i * columns.length + j)]))) as never
+          )
+        return conflict === undefined ? query : conflict.onConflict(query)
+      },
+      values
+    )
+  }
+
+  const ignore = <T extends keyof Database & string>(
+    name: string,
+    keys?: Parameters<typeof dialect.insertOrIgnore<T>>[1]
+  ): Conflict<T> => ({ name, onConflict: (query) => dialect.insertOrIgnore(query, keys) })
+  const ignoreAny = ignore("ignore")
+  const ignoreId = ignore<"timers" | "outbox">("ignore id", ["id"])
 
   /**
    * The dialect's own columns of text `n` of ticket `num` (SQLite: its full-text rowid, see the
@@ -49,19 +92,23 @@ export const make = (shared: Shared) => {
     const changes: Partial<TicketRow> = plan.keepSla ? unchanged : { ...unchanged, sla_due_at: row?.sla_due_at ?? null }
     let num = 0
     if (known && row !== undefined) {
-      if (priorRow !== undefined) {
+      // Only the columns that differ from the row as this process wrote it (a new object: a
+      // `delete` would leave `changes` slow to read from then on).
+      const changed: Record<string, unknown> = {}
+      if (priorRow === undefined) Object.assign(changed, changes)
+      else
         for (const column of Object.keys(changes) as Array<keyof TicketRow>) {
-          if (changes[column] === priorRow[column]) delete changes[column]
+          if (changes[column] !== priorRow[column]) changed[column] = changes[column]
         }
-      }
+      const set = changed as Partial<TicketRow>
       // Without the read, the row lock comes first here too (as `for update` takes it on
       // the other path), so two writers never wait on each other's events in a cycle.
-      const updated = await dialect.tickets.update(trx, row.id, expectedVersion, changes)
+      const updated = await dialect.tickets.update(trx, row.id, expectedVersion, set, statements)
       if (updated === undefined) throw new RaceLost()
       num = updated
     }
     if (row === undefined || plan.texts === undefined) return
-    if (!known) num = await dialect.tickets.upsert(trx, row, changes)
+    if (!known) num = await dialect.tickets.upsert(trx, row, changes, statements)
     const { texts } = plan
     if (texts.deleteSubject || texts.deleteMessages) {
       await trx
@@ -75,21 +122,39 @@ export const make = (shared: Shared) => {
         ...textColumns(num, t.n),
         workspace_id: row.workspace_id,
         ticket_id: row.id,
-        ...t
+        n: t.n,
+        data: t.data,
+        words: t.words,
+        visibility: t.visibility
       })),
-      (slice) => trx.insertInto("ticket_texts").values(slice).execute()
+      (slice) => insertRows(trx, "ticket_texts", slice)
     )
-    await dialect.texts.index?.(trx, row.id, texts.rows)
+    if (dialect.texts.index !== undefined) await dialect.texts.index(trx, row.id, texts.rows)
+    // Most appends change no tags and no email ids: nothing to wait for then.
+    if (plan.tagsRemoved.length === 0 && plan.tagsAdded.length === 0 && plan.emailIds.length === 0) return
     await inChunks(plan.tagsRemoved, (slice) =>
-      trx.deleteFrom("ticket_tags").where("ticket_id", "=", row.id).where("tag", "in", slice).execute()
+      statements.execute(
+        trx,
+        `delete ticket_tags ${slice.length}`,
+        (on, $) =>
+          on
+            .deleteFrom("ticket_tags")
+            .where("ticket_id", "=", $<string>(0))
+            .where(
+              "tag",
+              "in",
+              slice.map((_, i) => $<string>(i + 1))
+            ),
+        [row.id, ...slice]
+      )
     )
     await inChunks(
       plan.tagsAdded.map((tag) => ({ workspace_id: row.workspace_id, ticket_id: row.id, tag })),
-      (slice) => dialect.insertOrIgnore(trx.insertInto("ticket_tags").values(slice)).execute()
+      (slice) => insertRows(trx, "ticket_tags", slice, ignoreAny)
     )
     await inChunks(
       plan.emailIds.map((message_id) => ({ workspace_id: row.workspace_id, message_id, ticket_id: row.id })),
-      (slice) => dialect.insertOrIgnore(trx.insertInto("email_message_ids").values(slice)).execute()
+      (slice) => insertRows(trx, "email_message_ids", slice, ignoreAny)
     )
   }
 
@@ -106,7 +171,7 @@ export const make = (shared: Shared) => {
     if (rows.length === 0) return
     const first = await dialect.positions?.take(trx, rows.length)
     await inChunks(first === undefined ? rows : rows.map((row, i) => ({ position: first + i, ...row })), (slice) =>
-      trx.insertInto("events").values(slice).execute()
+      insertRows(trx, "events", slice)
     )
   }
 
@@ -115,20 +180,21 @@ export const make = (shared: Shared) => {
    * whether or not the stream holds a ticket.
    */
   const writeEffects = async (trx: Kysely<Database>, plan: Plan) => {
-    await inChunks(plan.timers, (slice) =>
-      dialect.insertOrIgnore(trx.insertInto("timers").values(slice), ["id"]).execute()
-    )
-    await inChunks(plan.outbox, (slice) =>
-      dialect.insertOrIgnore(trx.insertInto("outbox").values(slice), ["id"]).execute()
-    )
+    if (plan.timers.length > 0) await inChunks(plan.timers, (slice) => insertRows(trx, "timers", slice, ignoreId))
+    if (plan.outbox.length > 0) await inChunks(plan.outbox, (slice) => insertRows(trx, "outbox", slice, ignoreId))
     if (plan.sla !== undefined) {
       const { version, value } = plan.sla
-      await dialect
-        .upsert(trx.insertInto("ticket_sla").values({ ticket_id: plan.id, version, value }), ["ticket_id"], {
-          version,
-          value
-        })
-        .execute()
+      await statements.execute(
+        trx,
+        "upsert ticket_sla",
+        (on, $) =>
+          dialect.upsert(
+            on.insertInto("ticket_sla").values({ ticket_id: $(0), version: $(1), value: $(2) }),
+            ["ticket_id"],
+            { version: $(1), value: $(2) }
+          ),
+        [plan.id, version, value]
+      )
     }
   }
 
@@ -146,19 +212,23 @@ export const make = (shared: Shared) => {
   ): Promise<boolean> | undefined => {
     const { oneStatement } = dialect
     if (oneStatement === undefined || rows > oneStatement.maxRows) return undefined
-    return oneStatement.append(db, {
-      row,
-      expectedVersion,
-      keepSla: plan.keepSla,
-      events: plan.events,
-      texts: plan.texts?.rows ?? [],
-      tagsAdded: plan.tagsAdded,
-      tagsRemoved: plan.tagsRemoved,
-      emailIds: plan.emailIds,
-      timers: plan.timers,
-      outbox: plan.outbox,
-      sla: plan.sla
-    })
+    return oneStatement.append(
+      db,
+      {
+        row,
+        expectedVersion,
+        keepSla: plan.keepSla,
+        events: plan.events,
+        texts: plan.texts?.rows ?? [],
+        tagsAdded: plan.tagsAdded,
+        tagsRemoved: plan.tagsRemoved,
+        emailIds: plan.emailIds,
+        timers: plan.timers,
+        outbox: plan.outbox,
+        sla: plan.sla
+      },
+      statements
+    )
   }
 
   return { writePlan, writeEvents, writeEffects, appendInOneStatement }
