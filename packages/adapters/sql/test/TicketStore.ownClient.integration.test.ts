@@ -67,6 +67,12 @@ const mysqlClient = Layer.unwrap(
   })
 )
 
-TicketStoreSuite.run("sql (sqlite, the user's own kysely client)", sqliteClient)
-TicketStoreSuite.run("sql (postgres, the user's own kysely client)", postgresClient)
-TicketStoreSuite.run("sql (mysql, the user's own kysely client)", mysqlClient)
+// Every part but `concurrency`: what a client built apart changes is how values and statements
+// travel (int8 as strings, no statement cache or names), not how writers take turns, and that
+// part's 8 × 500 commands on one ticket already run on each database through `layerUrl` (it
+// alone took about 100 s per database here).
+const parts = TicketStoreSuite.parts.filter((part) => part !== "concurrency")
+
+TicketStoreSuite.run("sql (sqlite, the user's own kysely client)", sqliteClient, { parts })
+TicketStoreSuite.run("sql (postgres, the user's own kysely client)", postgresClient, { parts })
+TicketStoreSuite.run("sql (mysql, the user's own kysely client)", mysqlClient, { parts })

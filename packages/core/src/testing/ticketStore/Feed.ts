@@ -344,7 +344,7 @@ const concurrentFeed = (store: Store, round: number): Effect.Effect<void, unknow
     const done = yield* Ref.make(false)
     let readsWhileWriting = 0
 
-    const attempt = (writer: number, i: number) =>
+    const attempt = (writer: number, i: number): Effect.Effect<void, unknown> =>
       Effect.gen(function* () {
         const roll = yield* Random.nextIntBetween(0, 99)
         const first = yield* Random.nextIntBetween(0, feedStreams - 1)
@@ -354,7 +354,10 @@ const concurrentFeed = (store: Store, round: number): Effect.Effect<void, unknow
         for (const id of pair) versions.push((yield* store.load(id)).version)
         // Between the read and the write, other writers may go first.
         yield* Effect.yieldNow
-        const bomb = roll < 10
+        // Writer 0's first attempt always carries one, and is tried until it is refused on its
+        // limit rather than on a conflict, so that every round has a refused append in flight.
+        const sure = writer === 0 && i === 0
+        const bomb = roll < 10 || sure
         const requests = pair.map((id, k) => {
           const note = noted(id, minutesLater(i), `w${writer}a${i}`, `${id}.w${writer}a${i}`)
           const events = bomb && k === pair.length - 1 ? [note, tagBomb(id)] : [note]
@@ -372,8 +375,10 @@ const concurrentFeed = (store: Store, round: number): Effect.Effect<void, unknow
               (_, j) => void committed.push({ ticketId: r.ticketId, version: r.expectedVersion + j + 1 })
             )
           }
-        } else if (result.failure._tag === "VersionConflict") conflicts++
-        else if (result.failure._tag === "LimitExceeded" && bomb) refused++
+        } else if (result.failure._tag === "VersionConflict") {
+          conflicts++
+          if (sure) return yield* attempt(writer, i)
+        } else if (result.failure._tag === "LimitExceeded" && bomb) refused++
         else return yield* Effect.fail(result.failure)
       })
 
