@@ -199,7 +199,11 @@ const notes: Array<string> = [
 ]
 for (const [dialect, r] of Object.entries(results)) {
   notes.push(
-    `${dialect}: data ${r.load.cached ? "cached" : `loaded in ${r.load.seconds.toFixed(1)} s`}; queue query ${
+    `${dialect}: data ${r.load.cached ? "cached" : `loaded in ${r.load.seconds.toFixed(1)} s`}${
+      r.latency.retried === 0
+        ? ""
+        : `; ${r.latency.retried} latency pairs sampled again after a server failure (stderr)`
+    }; queue query ${
       r.latency.queueUsesIndex
         ? "walks tickets_group_queue (no sort)"
         : "DOES NOT walk tickets_group_queue in order: see its plan"
