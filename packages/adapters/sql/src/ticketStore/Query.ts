@@ -28,7 +28,7 @@ const never = sql<SqlBool>`1 = 0`
 export const make = (shared: Shared, searcher: Searcher) => {
   const { db, dialect, key, run, summaries } = shared
   const { numeric } = dialect
-  const { hasTerm, withTerm, commonTermsAsSets, walkWindow, rarestTerm } = searcher
+  const { hasTerm, withTerm, everyTerm, commonTermsAsSets, walkWindow, rarestTerm } = searcher
 
   /** `column in (values)`; an empty list matches nothing, as `includes` on `[]` does. */
   const oneOf = (
@@ -177,6 +177,10 @@ export const make = (shared: Shared, searcher: Searcher) => {
       const publicOnly = ticketQuery.searchIn === "public"
       /** The page, in one statement: the search's terms checked on every candidate. */
       const searchConditions = (driven: Search | undefined): Array<Expression<SqlBool>> =>
+        driven?.common === true && everyTerm !== undefined
+          ? [everyTerm(driven.terms, publicOnly)]
+          : searchedTerms(driven)
+      const searchedTerms = (driven: Search | undefined): Array<Expression<SqlBool>> =>
         (driven?.terms ?? []).map((term) =>
           // Common terms, where the dialect asks: every term's matches as a set (see `withTerm`).
           term === driven?.driver || (commonTermsAsSets && driven?.common === true)
