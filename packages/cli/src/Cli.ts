@@ -14,6 +14,7 @@ import { Cause, DateTime, Effect, Exit, Option, Result, Schema } from "effect"
 import * as Check from "./Check.js"
 import * as DryRun from "./DryRun.js"
 import * as Explain from "./Explain.js"
+import * as HelpdeskConfig from "./HelpdeskConfig.js"
 import * as Progress from "./Progress.js"
 import * as RuleFile from "./RuleFile.js"
 import * as Store from "./Store.js"
@@ -21,8 +22,8 @@ import * as Tiers from "./Tiers.js"
 
 /**
  * The exit codes: `ok` (0), `problems` (1: the rule file has errors, or a dry run would loop or
- * fail), `usage` (2: the command line is wrong), `failed` (3: a file or the database cannot be
- * read, no such ticket), `interrupted` (130: Ctrl-C).
+ * fail), `usage` (2: the command line is wrong), `failed` (3: a file, the configuration or the
+ * database cannot be read, no such ticket), `interrupted` (130: Ctrl-C).
  *
  * @category models
  * @since 0.1.0
@@ -60,7 +61,9 @@ Options:
   --json                 print one JSON document on stdout, for scripts
   --db URL               sqlite:<path>, postgres://user@host/db or mysql://user@host/db
                          (read only: no migration runs, a missing SQLite file is not created)
-  --workspace ID         the help desk's workspace (default "default")
+  --workspace ID         the help desk's workspace (default: the --config file's, or "default")
+  --config FILE          the help desk's JSON configuration: its workflow and custom fields
+                         (default: the default workflow, no custom fields)
   --ticket REF           explain: a public number (69369 or #69369) or an internal id
   --event N              explain: the unit of work at event N of the ticket (default: the latest)
   --now TIME             explain: the instant automations are asked at (default: now)
@@ -73,16 +76,16 @@ Options:
   --no-progress          dry-run: never draw it (default: drawn when stderr is a terminal)
   -h, --help             print this help
 
-Customer tiers come from the directory stored with the tickets. Rules run with the default
-workflow and no custom field definitions. Ctrl-C stops a dry run after the current ticket and
-prints what it found so far.
+Customer tiers come from the directory stored with the tickets. Ctrl-C stops a dry run after
+the current ticket and prints what it found so far.
 
 Exit codes:
   0    ok: no errors (check), explained (explain), no loop or failure (dry-run)
   1    problems found: the rule file has errors (with --strict, warnings too), or a dry run
        found tickets on which the rules would loop or fail
   2    usage error: unknown command or option, a missing or malformed argument
-  3    could not run: the rule file or the database cannot be read, no such ticket
+  3    could not run: the rule file, the configuration or the database cannot be read, no
+       such ticket
   130  interrupted (Ctrl-C); a dry run prints its partial summary first`
 
 /**
@@ -112,6 +115,7 @@ const options = {
   json: { type: "boolean" },
   db: { type: "string" },
   workspace: { type: "string" },
+  config: { type: "string" },
   ticket: { type: "string" },
   event: { type: "string" },
   now: { type: "string" },
@@ -129,8 +133,8 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositi
 /** The options each command accepts (besides `--json` and `--help`). */
 const accepted: Record<string, ReadonlyArray<keyof typeof options>> = {
   check: ["strict"],
-  explain: ["db", "workspace", "ticket", "event", "now", "classify"],
-  "dry-run": ["db", "workspace", "from", "to", "show", "classify", "progress"]
+  explain: ["db", "workspace", "config", "ticket", "event", "now", "classify"],
+  "dry-run": ["db", "workspace", "config", "from", "to", "show", "classify", "progress"]
 }
 
 const parse = (args: ReadonlyArray<string>) =>
@@ -159,8 +163,12 @@ const count = (name: string, text: string | undefined, fallback: number | undefi
     : Effect.fail(new Usage({ reason: `--${name} expects a whole number, not ${JSON.stringify(text)}` }))
 }
 
-const workspaceOf = (values: Values) => {
-  const raw = values.workspace ?? "default"
+/** The help desk's configuration file, when `--config` names one. */
+const configOf = (values: Values) =>
+  values.config === undefined ? Effect.succeed(undefined) : HelpdeskConfig.read(values.config)
+
+const workspaceOf = (values: Values, config: HelpdeskConfig.HelpdeskConfig | undefined) => {
+  const raw = values.workspace ?? config?.workspaceId ?? "default"
   const decoded = Schema.decodeUnknownResult(Ids.WorkspaceId)(raw)
   return Result.isSuccess(decoded)
     ? Effect.succeed(decoded.success)
@@ -197,7 +205,8 @@ const explain = (io: Io, file: string, values: Values) =>
   Effect.gen(function* () {
     const db = yield* required(values, "db")
     const ref = yield* required(values, "ticket")
-    const workspace = yield* workspaceOf(values)
+    const config = yield* configOf(values)
+    const workspace = yield* workspaceOf(values, config)
     const event = yield* count("event", values.event, undefined)
     const now = values.now === undefined ? undefined : yield* instant("now", values.now)
     const rules = yield* rulesOf(io, file, values.json === true)
@@ -209,6 +218,7 @@ const explain = (io: Io, file: string, values: Values) =>
         return yield* Explain.explain(reader, rules, ref, {
           ...(event === undefined ? {} : { event }),
           ...(now === undefined ? {} : { now }),
+          ...(config === undefined ? {} : { settings: config.settings }),
           ruleOptions: ruleOptionsOf(values, tiers),
           prefetch: tiers.prefetch
         })
@@ -225,7 +235,8 @@ const dryRun = (io: Io, file: string, values: Values) =>
     const from = yield* Effect.flatMap(required(values, "from"), (t) => instant("from", t))
     const to = yield* Effect.flatMap(required(values, "to"), (t) => instant("to", t))
     if (!DateTime.isLessThan(from, to)) return yield* new Usage({ reason: "--from must come before --to" })
-    const workspace = yield* workspaceOf(values)
+    const config = yield* configOf(values)
+    const workspace = yield* workspaceOf(values, config)
     const show = (yield* count("show", values.show, 20)) ?? 20
     const rules = yield* rulesOf(io, file, values.json === true)
     if (rules === undefined) return ExitCode.problems
@@ -238,6 +249,7 @@ const dryRun = (io: Io, file: string, values: Values) =>
         return yield* DryRun.run(reader, rules, {
           from,
           to,
+          ...(config === undefined ? {} : { settings: config.settings }),
           ruleOptions: ruleOptionsOf(values, tiers),
           prefetch: tiers.prefetch,
           progress: bar.update,

@@ -133,6 +133,12 @@ const leaf = (c: Rule.Leaf): string => {
   return `event ${JSON.stringify(c.event)}`
 }
 
+/** What a leaf read: JSON, with hours and other fractions rounded to two decimals. */
+const read = (actual: unknown): string =>
+  typeof actual === "number" && !Number.isInteger(actual)
+    ? String(Math.round(actual * 100) / 100)
+    : (JSON.stringify(actual) ?? "nothing")
+
 /**
  * A condition trace as indented lines: each node held (`✓`) or failed (`✗`), leaves with the
  * value they read.
@@ -149,6 +155,6 @@ export const trace = (t: Interpreter.ConditionTrace, indent = ""): ReadonlyArray
     case "Not":
       return [`${indent}${mark} not:`, ...trace(t.child, `${indent}  `)]
     case "Leaf":
-      return [`${indent}${mark} ${leaf(t.condition)} (read ${JSON.stringify(t.actual) ?? "nothing"})`]
+      return [`${indent}${mark} ${leaf(t.condition)} (read ${read(t.actual)})`]
   }
 }

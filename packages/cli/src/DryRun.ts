@@ -297,8 +297,11 @@ export const render = (summary: Summary, source: { readonly rules: string; reado
   }
   const failures = summary.results.filter((r) => r.failed !== undefined)
   if (failures.length > 0) {
-    lines.push("", "Would loop or fail (the rules' changes dropped, a RulesFailed recorded):")
-    for (const r of failures)
+    lines.push(
+      "",
+      `Would loop or fail (${count(failures.length, "unit")} of work${failures.length > show ? `, the first ${show}; --json lists all` : ""}; the rules' changes dropped, a RulesFailed recorded):`
+    )
+    for (const r of failures.slice(0, show))
       if (r.failed !== undefined)
         lines.push(
           `  #${r.publicId} ${r.at} after ${r.events.join(", ")}: ${r.failed.reason} (${r.failed.rules.join(", ")}; ${count(r.failed.passes, "pass")}): ${r.failed.detail}`

@@ -225,6 +225,18 @@ describe("tessera explain", () => {
     expect(run.code).toBe(3)
     expect(run.stderr.trim()).toBe("tessera: No ticket 99999 in workspace default")
   })
+
+  it("--config names the help desk's workspace (and its workflow and custom fields)", async () => {
+    writeFileSync(join(dir, "other.json"), JSON.stringify({ workspaceId: "other", customFields: [] }))
+    const args = ["explain", "proposed.json", "--db", "sqlite:./helpdesk.db", "--ticket", "69364"]
+    const [other, overridden] = await Promise.all([
+      tessera(...args, "--config", "other.json"),
+      tessera(...args, "--config", "other.json", "--workspace", "default")
+    ])
+    expect(other.code).toBe(3)
+    expect(other.stderr.trim()).toBe("tessera: No ticket 69364 in workspace other")
+    expect(overridden.code).toBe(0)
+  })
 })
 
 describe("tessera dry-run", () => {
