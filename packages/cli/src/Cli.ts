@@ -55,7 +55,8 @@ Commands:
   dry-run RULES_FILE --db URL --from DATE --to DATE
                                    replay the rule set over the stored tickets of a period:
                                    what would change, how often each rule would fire, which
-                                   tickets would loop; nothing is written
+                                   tickets would loop; nothing is written (trigger rules:
+                                   automations run on a schedule, see explain --now)
 
 Options:
   --json                 print one JSON document on stdout, for scripts

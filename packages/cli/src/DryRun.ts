@@ -222,7 +222,6 @@ export const run = (
       if (options.progress !== undefined) yield* options.progress(examined, listed.length)
       yield* breathe
     }
-    if (!interrupted && options.stop?.() === true && examined < listed.length) interrupted = true
 
     return {
       from: DateTime.formatIso(options.from),

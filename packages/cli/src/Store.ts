@@ -69,8 +69,9 @@ export interface Reader {
   /** The ticket a reference names: `69369` or `#69369` (a public number) or an internal id. */
   readonly resolve: (ref: string) => Effect.Effect<Ids.TicketId, TicketNotFound | DatabaseFailed>
   /**
-   * The tickets that may have events in `[from, to)`: created before `to` and updated on or after
-   * `from`, oldest first.
+   * The tickets that may have units of work in `[from, to)`: created before `to` and updated on or
+   * after `from`, oldest first. An SLA milestone does not update a ticket, so a ticket whose only
+   * events since `from` are milestones is not among them.
    */
   readonly activeIn: (from: DateTime.Utc, to: DateTime.Utc) => Effect.Effect<ReadonlyArray<Listed>, DatabaseFailed>
   /** A contact's customer tier in the directory (none for an unknown contact). */
