@@ -171,6 +171,7 @@ export interface Given {
   readonly events: ReadonlyArray<TicketEvent>
   /** The state `decide` will see: the fold of `events`. */
   readonly state: Ticket.State
+  /** Decides a command on the stream so far. */
   readonly when: (command: TicketCommand, ctx: DecideContext) => When
 }
 
