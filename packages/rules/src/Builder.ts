@@ -50,9 +50,9 @@ export interface EqualityOps<V> {
   readonly in: (values: NonEmpty<V>) => Rule.FieldCondition
   /** The field equals none of the values (or is absent). */
   readonly notIn: (values: NonEmpty<V>) => Rule.FieldCondition
-/** The field has a value. */
+  /** The field has a value. */
   readonly present: () => Rule.FieldCondition
-/** The field has no value. */
+  /** The field has no value. */
   readonly absent: () => Rule.FieldCondition
 }
 
@@ -89,11 +89,11 @@ export interface TagOps {
   readonly includes: (tags: string | NonEmpty<string>) => Rule.FieldCondition
   /** The ticket has none of the tags. */
   readonly excludes: (tags: string | NonEmpty<string>) => Rule.FieldCondition
-/** The ticket has at least one tag. */
+  /** The ticket has at least one tag. */
   readonly present: () => Rule.FieldCondition
-/** The ticket has no tag. */
+  /** The ticket has no tag. */
   readonly absent: () => Rule.FieldCondition
-/** The command added or removed a tag. */
+  /** The command added or removed a tag. */
   readonly changed: () => Rule.FieldCondition
   /** One of the tags was added by the command. */
   readonly changedTo: (tags: string | NonEmpty<string>) => Rule.FieldCondition
