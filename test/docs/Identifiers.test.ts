@@ -31,7 +31,8 @@ const entryPoints = [
   "packages/core/src/testing/index.ts",
   "packages/rules/src/index.ts",
   "packages/adapters/sql/src/index.ts",
-  "node_modules/effect/dist/index.d.ts"
+  "node_modules/effect/dist/index.d.ts",
+  "node_modules/effect/dist/testing/index.d.ts"
 ].map((file) => join(root, file))
 
 /** Every export of the entry points: namespaces with their members, and the properties of their types. */
@@ -76,14 +77,23 @@ const readExports = () => {
   return { topLevel, namespaces, typeMembers }
 }
 
-/** The names of the repository's module files (`UnitOfWork`, `SqlDialect` is not one: `Dialect`). */
+/**
+ * The repository's module files and what each declares for export, the internal ones included
+ * (`UnitOfWork`, `SqlDialect`): a guide for contributors may name them.
+ */
 const moduleFiles = (): Set<string> => {
   const names = new Set<string>()
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name)
       if (entry.isDirectory()) walk(path)
-      else if (entry.name.endsWith(".ts")) names.add(basename(entry.name, ".ts"))
+      else if (entry.name.endsWith(".ts")) {
+        names.add(basename(entry.name, ".ts"))
+        const declared = readFileSync(path, "utf8").matchAll(
+          /^export (?:declare )?(?:const|let|function|class|interface|type|enum) ([A-Za-z_$][\w$]*)/gm
+        )
+        for (const [, name] of declared) names.add(name as string)
+      }
     }
   }
   for (const dir of ["packages/core/src", "packages/rules/src", "packages/adapters/sql/src", "examples"]) {
@@ -110,9 +120,12 @@ const exists = (): ((name: string) => boolean) => {
   const everyMember = new Set([...namespaces.values()].flatMap((members) => [...members]))
   const known = (head: string) =>
     topLevel.has(head) || everyMember.has(head) || files.has(head) || head in globalThis || head in notExports
+  const globals = globalThis as unknown as Record<string, object | undefined>
   cached = (name) => {
     const [head = "", member] = name.split(".")
     if (member === undefined) return known(head)
+    const global = globals[head]
+    if (global !== undefined && member in global) return true
     const inNamespace = namespaces.get(head)
     if (inNamespace !== undefined) return inNamespace.has(member)
     const ofType = typeMembers.get(head)
