@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config"
+import { configDefaults, defineConfig } from "vitest/config"
 
 export default defineConfig({
   // Node tests run in Vite's SSR environment, so the source condition goes under `ssr`:
@@ -11,6 +11,8 @@ export default defineConfig({
       "reliability/test/**/*.test.ts",
       "test/**/*.test.ts"
     ],
+    // The docs' snippets, written there by test/docs/Snippets.test.ts, which runs them itself.
+    exclude: [...configDefaults.exclude, "test/docs/.run/**"],
     testTimeout: 30_000,
     reporters: ["default", "./scripts/summary-reporter.ts"]
   }
