@@ -96,6 +96,7 @@ Exit codes:
  * @since 0.1.0
  */
 export interface Io {
+  /** Writes the command's output (text, or the `--json` document). */
   readonly stdout: (text: string) => void
   readonly stderr: Progress.Sink & { readonly isTTY?: boolean | undefined }
   /**

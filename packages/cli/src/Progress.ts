@@ -15,6 +15,7 @@ import { Clock, Effect } from "effect"
  * @since 0.1.0
  */
 export interface Sink {
+  /** Writes text to the stream (the bar and the control characters that redraw it). */
   readonly write: (text: string) => unknown
   readonly columns?: number | undefined
 }
@@ -26,6 +27,7 @@ export interface Sink {
  * @since 0.1.0
  */
 export interface Bar {
+  /** Redraws the bar for `done` of `total` items, with the estimate of the time left. */
   readonly update: (done: number, total: number) => Effect.Effect<void>
   readonly clear: Effect.Effect<void>
 }

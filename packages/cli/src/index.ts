@@ -4,6 +4,7 @@
  * on one stored ticket) and `DryRun` (a rule set over a period's tickets, writing nothing).
  *
  * @since 0.1.0
+ * @module @tessera/cli
  */
 
 export * as Check from "./Check.js"

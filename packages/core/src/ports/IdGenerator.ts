@@ -31,6 +31,7 @@ const prefixes: Record<IdKind, string> = {
 export class IdGenerator extends Context.Service<
   IdGenerator,
   {
+    /** A new id of the given kind, carrying the kind's prefix. */
     readonly next: (kind: IdKind) => Effect.Effect<string>
   }
 >()("@tessera/core/IdGenerator") {}
