@@ -35,7 +35,7 @@ const {
  */
 export const OpenInput = Schema.Struct(openFields)
 /** @category models @since 0.1.0 */
-export type OpenInput = typeof OpenInput.Encoded
+export interface OpenInput extends Schema.Codec.Encoded<typeof OpenInput> {}
 
 const { by: _repliedBy, ...replyFields } = In.MessageInput.fields
 
@@ -47,7 +47,7 @@ const { by: _repliedBy, ...replyFields } = In.MessageInput.fields
  */
 export const ReplyInput = Schema.Struct(replyFields)
 /** @category models @since 0.1.0 */
-export type ReplyInput = typeof ReplyInput.Encoded
+export interface ReplyInput extends Schema.Codec.Encoded<typeof ReplyInput> {}
 
 const { requester: _listedFor, searchIn: _searchIn, ...queryFields } = TicketQuery.TicketQuery.fields
 
@@ -60,7 +60,7 @@ const { requester: _listedFor, searchIn: _searchIn, ...queryFields } = TicketQue
  */
 export const ListQuery = Schema.Struct(queryFields)
 /** @category models @since 0.1.0 */
-export type ListQuery = typeof ListQuery.Encoded
+export interface ListQuery extends Schema.Codec.Encoded<typeof ListQuery> {}
 
 /**
  * The operations a requester has, acting as one contact.
@@ -81,10 +81,7 @@ export interface RequesterService {
   /** One of the contact's tickets, in its public view (a merged ticket's number leads on, as in `Helpdesk`). */
   readonly get: (ticket: typeof TicketRef.Encoded) => Op<Ticket.Ticket>
   /** The conversation of one of the contact's tickets, page by page: its public messages only. */
-  readonly messages: (
-    ticket: typeof TicketRef.Encoded,
-    page?: typeof Conversation.PageRequest.Encoded
-  ) => Op<Conversation.Page>
+  readonly messages: (ticket: typeof TicketRef.Encoded, page?: In.MessagePageInput) => Op<Conversation.Page>
   /** The public events of one of the contact's tickets (see `publicEvents`). */
   readonly history: (ticket: typeof TicketRef.Encoded) => Op<ReadonlyArray<E.TicketEvent>>
   /**

@@ -6,7 +6,7 @@
 import { Context, type Option } from "effect"
 import type { Agent, Contact, Group, Organization } from "../directory/Directory.js"
 import type * as Duplicates from "../links/Duplicates.js"
-import type { TicketPage, TicketQuery } from "../query/TicketQuery.js"
+import type { TicketPage } from "../query/TicketQuery.js"
 import type * as Sla from "../sla/Sla.js"
 import type * as Status from "../ticket/Status.js"
 import type * as Ticket from "../ticket/Ticket.js"
@@ -81,15 +81,15 @@ export interface Service {
    */
   readonly get: (ticket: typeof TicketRefSchema.Encoded) => Op<Ticket.Ticket>
   /** The conversation of a ticket, page by page (see `Conversation.page`): how to read a long one. */
-  readonly messages: (
-    ticket: typeof TicketRefSchema.Encoded,
-    page?: typeof Conversation.PageRequest.Encoded
-  ) => Op<Conversation.Page>
+  readonly messages: (ticket: typeof TicketRefSchema.Encoded, page?: In.MessagePageInput) => Op<Conversation.Page>
   /** The event log of a ticket: its complete history. */
   readonly history: (ticket: typeof TicketRefSchema.Encoded) => Op<ReadonlyArray<TicketEvent>>
-  /** A page of tickets (see `TicketQuery`). */
-  readonly list: (query: typeof TicketQuery.Encoded) => Op<TicketPage>
-  /** Fires the timers that are due (closing solved tickets, recording SLA warnings and breaches); returns how many did something. */
+  /** A page of tickets (see `TicketQuery`); without a query, the first page of every ticket. */
+  readonly list: (query?: In.TicketQueryInput) => Op<TicketPage>
+  /**
+   * Fires the timers that are due (closing solved tickets, recording SLA warnings and breaches),
+   * at most `limit` (1 to 10,000; default 100); returns how many did something.
+   */
   readonly runDueTimers: (limit?: number) => Op<number>
   /**
    * Checks a ticket's SLAs now: records the warnings and breaches that are due and sets the timer

@@ -212,7 +212,7 @@ describe("the Promise facade", () => {
   it("sends its spans to the tracer of the `observability` layer", async () => {
     const { spans, tracer } = recording()
     const helpdesk = await createHelpdesk({
-      workspace: "acme",
+      workspaceId: "acme",
       firstPublicId: 69369,
       observability: Layer.succeed(Tracer.Tracer, tracer)
     })
