@@ -9,7 +9,7 @@
  * user builds is left as it is.
  */
 
-import type { Duration } from "effect"
+import type { Duration, Scope } from "effect"
 import { Effect, Result } from "effect"
 import type { Kysely } from "kysely"
 import type { Database, Dialect } from "./Database.js"
@@ -151,5 +151,8 @@ export const open = (
  * @category constructors
  * @since 0.1.0
  */
-export const scoped = (url: string, options: OpenOptions = {}) =>
+export const scoped = (
+  url: string,
+  options: OpenOptions = {}
+): Effect.Effect<Connection, InvalidUrl | InvalidOption | ConnectionFailed | PackageNotInstalled, Scope.Scope> =>
   Effect.acquireRelease(open(url, options), (connection) => connection.close)

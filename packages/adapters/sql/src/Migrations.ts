@@ -25,7 +25,7 @@ import * as EventPositions from "./migrations/004_event_positions.js"
  * @category errors
  * @since 0.1.0
  */
-export const MigrationFailed = OpenError.MigrationFailed
+export const MigrationFailed: typeof OpenError.MigrationFailed = OpenError.MigrationFailed
 /** @category errors @since 0.1.0 */
 export type MigrationFailed = OpenError.MigrationFailed
 

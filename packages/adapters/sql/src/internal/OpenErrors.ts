@@ -15,7 +15,7 @@ import { Duration } from "effect"
  * @category errors
  * @since 0.1.0
  */
-export const InvalidUrl = OpenError.InvalidUrl
+export const InvalidUrl: typeof OpenError.InvalidUrl = OpenError.InvalidUrl
 /** @category errors @since 0.1.0 */
 export type InvalidUrl = OpenError.InvalidUrl
 
@@ -25,7 +25,7 @@ export type InvalidUrl = OpenError.InvalidUrl
  * @category errors
  * @since 0.1.0
  */
-export const ConnectionFailed = OpenError.ConnectionFailed
+export const ConnectionFailed: typeof OpenError.ConnectionFailed = OpenError.ConnectionFailed
 /** @category errors @since 0.1.0 */
 export type ConnectionFailed = OpenError.ConnectionFailed
 
@@ -35,7 +35,7 @@ export type ConnectionFailed = OpenError.ConnectionFailed
  * @category errors
  * @since 0.1.0
  */
-export const InvalidOption = OpenError.InvalidOption
+export const InvalidOption: typeof OpenError.InvalidOption = OpenError.InvalidOption
 /** @category errors @since 0.1.0 */
 export type InvalidOption = OpenError.InvalidOption
 
@@ -45,7 +45,7 @@ export type InvalidOption = OpenError.InvalidOption
  * @category errors
  * @since 0.1.0
  */
-export const PackageNotInstalled = OpenError.PackageNotInstalled
+export const PackageNotInstalled: typeof OpenError.PackageNotInstalled = OpenError.PackageNotInstalled
 /** @category errors @since 0.1.0 */
 export type PackageNotInstalled = OpenError.PackageNotInstalled
 
