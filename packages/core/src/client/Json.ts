@@ -50,7 +50,11 @@ export interface MessagePageJson extends Schema.Codec.Encoded<typeof Conversatio
  * @category models
  * @since 0.1.0
  */
-export type TicketEventJson = typeof TicketEvent.TicketEvent.Encoded
+export type TicketEventJson = {
+  readonly [T in EventTag]: Extract<typeof TicketEvent.TicketEvent.Encoded, { readonly _tag: T }>
+}[EventTag]
+
+type EventTag = TicketEvent.TicketEvent["_tag"]
 
 /**
  * A ticket without its conversation, as queries return it.
