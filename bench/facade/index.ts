@@ -43,7 +43,7 @@ const context = await Effect.runPromise(Effect.scoped(Layer.build(ports)))
 const shared = Layer.succeedContext(context)
 const config = { workspaceId: "bench" }
 
-const facade = await createHelpdesk({ workspace: config.workspaceId, layer: shared })
+const facade = await createHelpdesk({ workspaceId: config.workspaceId, layer: shared })
 const service = await Effect.runPromise(Helpdesk.make(config).pipe(Effect.provide(context)))
 const store = Context.get(context, TicketStore.TicketStore)
 

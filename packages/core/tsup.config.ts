@@ -8,5 +8,10 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: "node20",
-  external: ["effect", "vitest", "fast-check"]
+  external: ["effect", "vitest", "fast-check", "@tessera/sql"],
+  // `createHelpdesk({ database })` imports @tessera/sql at run time: in the CommonJS build through
+  // `require`, so that it loads @tessera/sql's CommonJS build, which shares this copy of the package.
+  esbuildOptions(options, { format }) {
+    if (format === "cjs") options.supported = { ...options.supported, "dynamic-import": false }
+  }
 })

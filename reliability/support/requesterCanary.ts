@@ -195,7 +195,7 @@ const runOne = async (ports: Ports, canary: string, steps: ReadonlyArray<Step>, 
   const helpdesk = await Effect.runPromise(
     Helpdesk.make({ workspaceId: workspace }, { triggers }).pipe(Effect.provide(layer))
   )
-  const facade = await createHelpdesk({ workspace, layer, triggers })
+  const facade = await createHelpdesk({ workspaceId: workspace, layer, triggers })
   try {
     const exec = <A>(effect: Effect.Effect<A, unknown>) => Effect.runPromise(Effect.result(effect))
     const mary = { _tag: "agent", id: "mary" } as const

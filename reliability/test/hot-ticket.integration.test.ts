@@ -48,7 +48,7 @@ const freshDatabase = async (kind: "sqlite" | "postgres") => {
 
 const open = (url: string, counter: ReturnType<typeof countingConflicts>) =>
   createHelpdesk({
-    workspace: "hot",
+    workspaceId: "hot",
     layer: Layer.merge(withCounted(SqlStore.layerUrl({ url }), counter), IdGenerator.layerTimeOrdered)
   })
 

@@ -19,7 +19,7 @@ if (url === undefined || workspace === undefined || ticketId === undefined || la
 
 const counter = countingConflicts()
 const helpdesk = await createHelpdesk({
-  workspace,
+  workspaceId: workspace,
   layer: Layer.merge(withCounted(SqlStore.layerUrl({ url }), counter), IdGenerator.layerTimeOrdered)
 })
 console.log(JSON.stringify({ ready: true }))

@@ -18,7 +18,7 @@ if (url === undefined) throw new Error("usage: pg-resilience.ts <postgres url>")
 const print = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`)
 
 const helpdesk = await createHelpdesk({
-  workspace: "acme",
+  workspaceId: "acme",
   layer: Layer.merge(
     SqlStore.layerUrl({ url, connections: 4, statementTimeout: "5 seconds" }),
     IdGenerator.layerTimeOrdered

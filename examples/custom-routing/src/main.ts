@@ -62,7 +62,7 @@ export async function main(print: (line: string) => void = console.log): Promise
     classify: (text) => Classifier.classify(text)
   }
   const helpdesk = await createHelpdesk({
-    workspace: "acme",
+    workspaceId: "acme",
     firstPublicId: 69369,
     now: () => Date.parse("2026-11-10T09:00:00Z"),
     triggers: RuleTriggers.make(rules, options)

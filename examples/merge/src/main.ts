@@ -64,7 +64,7 @@ const timeline = async (
  */
 export async function main(print: (line: string) => void = console.log): Promise<void> {
   const clock = demoClock("2026-11-10T09:12:00+01:00")
-  const helpdesk = await createHelpdesk({ workspace: "acme", firstPublicId: 69369, now: clock.now })
+  const helpdesk = await createHelpdesk({ workspaceId: "acme", firstPublicId: 69369, now: clock.now })
   try {
     await helpdesk.saveAgent({ id: "mary", name: "Mary", email: "mary@example.com" })
     const org = await helpdesk.saveOrganization({ id: "sharpe", name: "Sharpe & Co", domains: ["example.com"] })

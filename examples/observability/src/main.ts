@@ -73,7 +73,7 @@ export const withEffect = (exporters: Exporters): Promise<number> =>
 // #region promise-facade
 /** The same story through the Promise facade: the `observability` option takes the same layer. */
 export const withPromises = async (exporters: Exporters): Promise<number> => {
-  const helpdesk = await createHelpdesk({ workspace: "acme", observability: telemetry(exporters) })
+  const helpdesk = await createHelpdesk({ workspaceId: "acme", observability: telemetry(exporters) })
   try {
     await helpdesk.saveAgent({ id: "mary", name: "Mary", email: "mary@example.com" })
     const ticket = await helpdesk.open({

@@ -106,7 +106,7 @@ describe("observability example: traces and logs exported to OpenTelemetry", () 
       // What an instrumented application has: a registered provider and context manager.
       new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] }).register()
       const { spans, exporters: to } = exporters()
-      const helpdesk = await createHelpdesk({ workspace: "acme", observability: telemetry(to) })
+      const helpdesk = await createHelpdesk({ workspaceId: "acme", observability: telemetry(to) })
       const request = await trace.getTracer("http").startActiveSpan("GET /tickets/1", async (span) => {
         await expect(helpdesk.get(1)).rejects.toMatchObject({ _tag: "TicketNotFound" })
         span.end()

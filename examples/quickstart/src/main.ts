@@ -31,7 +31,7 @@ export async function main(print: (line: string) => void = console.log): Promise
 
   // #region create-helpdesk
   const helpdesk = await createHelpdesk({
-    workspace: "acme",
+    workspaceId: "acme",
     firstPublicId: 69369, // carry on the numbering of the previous help desk
     now: clock.now // the story's time; leave it out to use the system clock
   })

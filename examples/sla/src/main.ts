@@ -48,7 +48,7 @@ const demoClock = (start: string) => {
  */
 const story = async (): Promise<ReadonlyArray<PromiseHelpdesk.TicketEventJson>> => {
   const clock = demoClock("2026-11-06T17:30:00+01:00")
-  const helpdesk = await createHelpdesk({ workspace: "acme", firstPublicId: 69369, now: clock.now })
+  const helpdesk = await createHelpdesk({ workspaceId: "acme", firstPublicId: 69369, now: clock.now })
   try {
     await helpdesk.saveGroup({ id: "billing", name: "Billing" })
     await helpdesk.saveAgent({ id: "mary", name: "Mary", email: "mary@example.com", groups: ["billing"] })

@@ -9,7 +9,7 @@
  * user builds is left as it is.
  */
 
-import type { Duration } from "effect"
+import type { Duration, Scope } from "effect"
 import { Effect, Result } from "effect"
 import type { Kysely } from "kysely"
 import type { Database, Dialect } from "./Database.js"
@@ -17,9 +17,20 @@ import type { Driver } from "./dialect/Dialect.js"
 import * as MysqlConnection from "./dialect/mysqlConnection.js"
 import * as PostgresConnection from "./dialect/postgresConnection.js"
 import * as SqliteConnection from "./dialect/sqliteConnection.js"
-import { type ConnectionFailed, type InvalidOption, InvalidUrl } from "./internal/OpenErrors.js"
+import {
+  type ConnectionFailed,
+  type InvalidOption,
+  InvalidUrl,
+  type PackageNotInstalled
+} from "./internal/OpenErrors.js"
 
-export { ConnectionFailed, defaultStatementTimeout, InvalidOption, InvalidUrl } from "./internal/OpenErrors.js"
+export {
+  ConnectionFailed,
+  defaultStatementTimeout,
+  InvalidOption,
+  InvalidUrl,
+  PackageNotInstalled
+} from "./internal/OpenErrors.js"
 
 /**
  * Where a URL points: a SQLite file (or `:memory:`), a PostgreSQL server or a MariaDB/MySQL server.
@@ -116,7 +127,9 @@ const drivers: Readonly<Record<Dialect, Driver>> = {
 }
 
 /**
- * Opens a client for the URL; the caller closes it (`connection.close`), or uses `scoped`.
+ * Opens a client for the URL; the caller closes it (`connection.close`), or uses `scoped`. When the
+ * driver package of the URL's database is not installed, it fails with `PackageNotInstalled`,
+ * whose `install` says what to run (`npm i better-sqlite3`).
  *
  * @category constructors
  * @since 0.1.0
@@ -124,7 +137,7 @@ const drivers: Readonly<Record<Dialect, Driver>> = {
 export const open = (
   url: string,
   options: OpenOptions = {}
-): Effect.Effect<Connection, InvalidUrl | InvalidOption | ConnectionFailed> =>
+): Effect.Effect<Connection, InvalidUrl | InvalidOption | ConnectionFailed | PackageNotInstalled> =>
   Effect.flatMap(Effect.fromResult(parse(url)), (target) =>
     Effect.map(
       drivers[target.dialect](redact(url), "path" in target ? target.path : target.connectionString, options),
@@ -138,5 +151,8 @@ export const open = (
  * @category constructors
  * @since 0.1.0
  */
-export const scoped = (url: string, options: OpenOptions = {}) =>
+export const scoped = (
+  url: string,
+  options: OpenOptions = {}
+): Effect.Effect<Connection, InvalidUrl | InvalidOption | ConnectionFailed | PackageNotInstalled, Scope.Scope> =>
   Effect.acquireRelease(open(url, options), (connection) => connection.close)

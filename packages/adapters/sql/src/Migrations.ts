@@ -7,7 +7,8 @@
  * mid-way leaves the schema as it found it; MySQL commits its DDL as it goes
  * (`SqlDialect.migrate` says how, per database).
  */
-import { Effect, Schema } from "effect"
+import { OpenError } from "@tessera/core"
+import { Effect } from "effect"
 import { type Kysely, type Migration, Migrator } from "kysely"
 import type { Dialect } from "./Database.js"
 import type { SqlDialect } from "./dialect/Dialect.js"
@@ -19,20 +20,14 @@ import * as EventPositions from "./migrations/004_event_positions.js"
 
 /**
  * A migration failed; the database is left as `migrate` found it (the migrations of one run
- * commit together or not at all).
+ * commit together or not at all). It is `OpenError.MigrationFailed` of `@tessera/core`.
  *
  * @category errors
  * @since 0.1.0
  */
-export class MigrationFailed extends Schema.TaggedError<MigrationFailed>()("MigrationFailed", {
-  migration: Schema.optionalKey(Schema.String),
-  reason: Schema.String,
-  cause: Schema.optionalKey(Schema.Unknown)
-}) {
-  override get message() {
-    return `Migration ${this.migration ?? "(setup)"} failed: ${this.reason}`
-  }
-}
+export const MigrationFailed: typeof OpenError.MigrationFailed = OpenError.MigrationFailed
+/** @category errors @since 0.1.0 */
+export type MigrationFailed = OpenError.MigrationFailed
 
 const all = (dialect: SqlDialect): Record<string, Migration> => ({
   "001_initial": { up: (db) => Initial.up(db, dialect) },

@@ -128,6 +128,7 @@ export const layerUrl = (
   | Connection.InvalidUrl
   | Connection.InvalidOption
   | Connection.ConnectionFailed
+  | Connection.PackageNotInstalled
 > =>
   Layer.effectContext(
     Effect.gen(function* () {

@@ -7,10 +7,10 @@
  */
 // biome-ignore-all assist/source/organizeImports: the guide quotes the `imports` region as written
 // #region imports
-import { createHelpdesk, IdGenerator } from "@tessera/core"
-import { Connection, Migrations, SqlStore } from "@tessera/sql"
-import { Effect, Layer } from "effect"
+import { createHelpdesk } from "@tessera/core"
 // #endregion
+import { Connection, Migrations } from "@tessera/sql"
+import { Effect } from "effect"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { Exit, Scope } from "effect"
@@ -22,10 +22,7 @@ const openHelpdesk = async () => {
   // The embedded default is a SQLite file; DATABASE_URL=postgres://... switches to PostgreSQL,
   // DATABASE_URL=mysql://... to MariaDB or MySQL.
   const url = process.env.DATABASE_URL ?? "sqlite:helpdesk.db"
-  const helpdesk = await createHelpdesk({
-    workspace: "acme",
-    layer: Layer.merge(SqlStore.layerUrl({ url }), IdGenerator.layerTimeOrdered)
-  })
+  const helpdesk = await createHelpdesk({ workspaceId: "acme", database: url, firstPublicId: 69369 })
   // #endregion
   return helpdesk
 }
@@ -52,8 +49,19 @@ const ticketSurvivesRestart = async () => {
     channel: "email"
   })
   await first.close()
+  // The first public number applies to the new database; ids are time-ordered (issue 15).
+  expect(ticket.publicId).toBe(69369)
+  expect(ticket.id).toMatch(/^tkt_[0-9a-z]{26}$/)
   const second = await openHelpdesk()
   try {
+    // Reopened with the same options, the numbering continues where it was.
+    const next = await second.open({
+      requester: { email: "jane.sharpe@example.com" },
+      subject: "And my invoice",
+      text: "Where is my invoice?",
+      channel: "email"
+    })
+    expect(next.publicId).toBe(69370)
     const again = await second.get(ticket.publicId)
     expect(again.subject).toBe("Over-charged for my subscription")
     expect((await second.findContactByEmail("JANE.SHARPE@example.com"))?.id).toBe(ticket.requester)

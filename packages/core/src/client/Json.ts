@@ -3,10 +3,11 @@
  * absent values as `undefined`) and the one encoder for each, so that every method of
  * `createHelpdesk` returns the same shape for the same thing.
  */
-import { Schema } from "effect"
+import { DateTime, Schema } from "effect"
 import * as Directory from "../directory/Directory.js"
 import * as Conversation from "../helpdesk/Conversation.js"
 import * as TicketQuery from "../query/TicketQuery.js"
+import type * as Sla from "../sla/Sla.js"
 import * as Status from "../ticket/Status.js"
 import type * as Ticket from "../ticket/Ticket.js"
 import * as TicketEvent from "../ticket/TicketEvent.js"
@@ -24,7 +25,7 @@ import type * as Message from "../values/Message.js"
  * @category models
  * @since 0.1.0
  */
-export type TicketJson = typeof Conversation.Overview.Encoded
+export interface TicketJson extends Schema.Codec.Encoded<typeof Conversation.Overview> {}
 
 /**
  * One message of a conversation, encoded (`at` as an ISO string).
@@ -32,7 +33,7 @@ export type TicketJson = typeof Conversation.Overview.Encoded
  * @category models
  * @since 0.1.0
  */
-export type MessageJson = typeof Message.Message.Encoded
+export interface MessageJson extends Schema.Codec.Encoded<typeof Message.Message> {}
 
 /**
  * One page of a conversation (see `HelpdeskClient.messages`), and the cursor of the next page
@@ -41,16 +42,7 @@ export type MessageJson = typeof Message.Message.Encoded
  * @category models
  * @since 0.1.0
  */
-export type MessagePageJson = typeof Conversation.Page.Encoded
-
-/**
- * What `messages` reads: `limit` messages (1 to 500, default 50) from the first on (`asc`, the
- * default) or from the latest back (`desc`), after the page whose `nextCursor` is `cursor`.
- *
- * @category models
- * @since 0.1.0
- */
-export type MessagePageInput = typeof Conversation.PageRequest.Encoded
+export interface MessagePageJson extends Schema.Codec.Encoded<typeof Conversation.Page> {}
 
 /**
  * An event of a ticket's history, encoded (`_tag`, `at` as an ISO string, `by`, ...).
@@ -58,7 +50,11 @@ export type MessagePageInput = typeof Conversation.PageRequest.Encoded
  * @category models
  * @since 0.1.0
  */
-export type TicketEventJson = typeof TicketEvent.TicketEvent.Encoded
+export type TicketEventJson = {
+  readonly [T in EventTag]: Extract<typeof TicketEvent.TicketEvent.Encoded, { readonly _tag: T }>
+}[EventTag]
+
+type EventTag = TicketEvent.TicketEvent["_tag"]
 
 /**
  * A ticket without its conversation, as queries return it.
@@ -66,7 +62,7 @@ export type TicketEventJson = typeof TicketEvent.TicketEvent.Encoded
  * @category models
  * @since 0.1.0
  */
-export type TicketSummaryJson = typeof TicketQuery.TicketSummary.Encoded
+export interface TicketSummaryJson extends Schema.Codec.Encoded<typeof TicketQuery.TicketSummary> {}
 
 /**
  * One page of a query, and the cursor of the next page (`undefined` on the last one).
@@ -85,7 +81,7 @@ export interface TicketPageJson {
  * @category models
  * @since 0.1.0
  */
-export type ContactJson = typeof Directory.Contact.Encoded
+export interface ContactJson extends Schema.Codec.Encoded<typeof Directory.Contact> {}
 
 /**
  * An organization, as the facade returns it.
@@ -93,7 +89,7 @@ export type ContactJson = typeof Directory.Contact.Encoded
  * @category models
  * @since 0.1.0
  */
-export type OrganizationJson = typeof Directory.Organization.Encoded
+export interface OrganizationJson extends Schema.Codec.Encoded<typeof Directory.Organization> {}
 
 /**
  * An agent, as the facade returns it.
@@ -101,7 +97,7 @@ export type OrganizationJson = typeof Directory.Organization.Encoded
  * @category models
  * @since 0.1.0
  */
-export type AgentJson = typeof Directory.Agent.Encoded
+export interface AgentJson extends Schema.Codec.Encoded<typeof Directory.Agent> {}
 
 /**
  * A group, as the facade returns it.
@@ -109,7 +105,7 @@ export type AgentJson = typeof Directory.Agent.Encoded
  * @category models
  * @since 0.1.0
  */
-export type GroupJson = typeof Directory.Group.Encoded
+export interface GroupJson extends Schema.Codec.Encoded<typeof Directory.Group> {}
 
 /**
  * A ticket reference: its public number (`69369`) or its internal id.
@@ -125,7 +121,7 @@ export type TicketRefInput = typeof TicketRef.Encoded
  * @category models
  * @since 0.1.0
  */
-export type WorkflowJson = typeof Status.Workflow.Encoded
+export interface WorkflowJson extends Schema.Codec.Encoded<typeof Status.Workflow> {}
 
 /**
  * A custom field declaration as written in the options (see `CustomField.FieldDefinition`).
@@ -133,7 +129,69 @@ export type WorkflowJson = typeof Status.Workflow.Encoded
  * @category models
  * @since 0.1.0
  */
-export type FieldDefinitionJson = typeof FieldDefinition.Encoded
+export interface FieldDefinitionJson extends Schema.Codec.Encoded<typeof FieldDefinition> {}
+
+/**
+ * The configuration a help desk runs with, as `HelpdeskClient.config` gives it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ConfigJson {
+  readonly workspaceId: string
+  readonly workflow: WorkflowJson
+  readonly customFields: ReadonlyArray<FieldDefinitionJson>
+}
+
+/**
+ * An interval of time with ISO strings (`to` absent while it lasts).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface IntervalJson {
+  readonly from: string
+  readonly to?: string
+}
+
+/**
+ * Why an SLA due time is what it is (`Sla.Explanation`), with ISO strings for instants: the
+ * target and its policy, the opening hours counted, the holidays skipped, the pauses, and the
+ * same in sentences (`lines`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ExplanationJson {
+  readonly metric: Sla.Explanation["metric"]
+  readonly instance: number
+  readonly policy: { readonly id: string; readonly name: string }
+  readonly target: Sla.Explanation["target"]
+  readonly calendar?: string
+  readonly dueAt?: string
+  readonly breachedAt?: string
+  readonly openingHours: ReadonlyArray<{ readonly start: string; readonly end: string }>
+  readonly holidays: ReadonlyArray<{ readonly date: string; readonly name?: string; readonly timeZone: string }>
+  readonly pauses: ReadonlyArray<IntervalJson>
+  readonly lines: ReadonlyArray<string>
+}
+
+const iso = DateTime.formatIso
+
+/** @internal */
+export const encodeExplanation = (e: Sla.Explanation): ExplanationJson => ({
+  metric: e.metric,
+  instance: e.instance,
+  policy: e.policy,
+  target: e.target,
+  ...(e.calendar === undefined ? {} : { calendar: e.calendar }),
+  ...(e.dueAt === undefined ? {} : { dueAt: iso(e.dueAt) }),
+  ...(e.breachedAt === undefined ? {} : { breachedAt: iso(e.breachedAt) }),
+  openingHours: e.openingHours.map((o) => ({ start: iso(o.start), end: iso(o.end) })),
+  holidays: e.holidays,
+  pauses: e.pauses.map((p) => ({ from: iso(p.from), ...(p.to === undefined ? {} : { to: iso(p.to) }) })),
+  lines: e.lines
+})
 
 const encodeOverview = Schema.encodeSync(Conversation.Overview)
 /** @internal */

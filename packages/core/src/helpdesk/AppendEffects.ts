@@ -3,7 +3,8 @@
  * ticket just solved, the outbox messages its notifications ask for, and, when the help desk
  * tracks SLAs, the ticket's next SLA due time for queues, the timer of its next milestone and
  * its SLA fold (`SlaFold`), so that no command replays the ticket's history. The requester's
- * tier, which policies may match on, is kept as long as an actor check (`ActorCache`).
+ * tier, which policies may match on, is kept as long as an actor check (`ActorCache`). It also
+ * explains a ticket's due times (`explainDue`), with the same policies, calendars and tier.
  */
 import { Clock, DateTime, Effect, type Option, Result, Schema } from "effect"
 import type { Contact, Organization } from "../directory/Directory.js"
@@ -13,7 +14,7 @@ import type { OutboxMessage } from "../ports/Outbox.js"
 import type { StoreError } from "../ports/StoreError.js"
 import type { AppendEffects, TicketStore } from "../ports/TicketStore.js"
 import * as Timer from "../ports/Timers.js"
-import type * as Sla from "../sla/Sla.js"
+import * as Sla from "../sla/Sla.js"
 import * as SlaFold from "../sla/SlaFold.js"
 import type * as SlaPolicy from "../sla/SlaPolicy.js"
 import { closeDueAt } from "../ticket/decide.js"
@@ -261,5 +262,16 @@ export const make = ({ ws, workflow, store, directory, sla, actorCheckMillis }: 
         : { ...base, timers: [...(base.timers ?? []), ...sla.timers], slaDueAt: sla.slaDueAt, sla: sla.sla }
     })
 
-  return { effectsFor, slaPlan, directorySaved }
+  /** Why each SLA due time of a ticket is what it is at `now`: every instance explained; none without SLAs. */
+  const explainDue = (ticket: Ticket.Ticket, now: DateTime.Utc): Op<ReadonlyArray<Sla.Explanation>> =>
+    sla === undefined
+      ? Effect.succeed([])
+      : Effect.gen(function* () {
+          const context = yield* slaContext(ticket)
+          const log = yield* logOf(ticket)
+          const state = yield* fromResult(Sla.slaState(log, sla.policies, sla.calendars, now, context))
+          return state.instances.map((instance) => Sla.explainDue(instance, sla.calendars))
+        })
+
+  return { effectsFor, slaPlan, explainDue, directorySaved }
 }

@@ -5,35 +5,29 @@
  * do that work (`UnitOfWork`, `Batch`, the `*Operations`, `TimerRunner`), each built from one
  * `Deps` record of the instance's configuration, ports and caches.
  */
-import { Context, Effect, Layer, type Option } from "effect"
-import type { Agent, Contact, Group, Organization } from "../directory/Directory.js"
-import type * as Duplicates from "../links/Duplicates.js"
+import { DateTime, Effect, Layer } from "effect"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
 import { IdGenerator } from "../ports/IdGenerator.js"
 import { TicketStore } from "../ports/TicketStore.js"
 import * as Timer from "../ports/Timers.js"
-import type { TicketPage, TicketQuery } from "../query/TicketQuery.js"
 import type * as TagPolicy from "../tags/TagPolicy.js"
-import type * as Status from "../ticket/Status.js"
-import type * as Ticket from "../ticket/Ticket.js"
-import type { TicketEvent } from "../ticket/TicketEvent.js"
 import type { InvalidConfig } from "../values/ConfigError.js"
-import type { FieldDefinition } from "../values/CustomField.js"
-import type { TicketRef as TicketRefSchema } from "../values/Ids.js"
+import type { ContactId } from "../values/Ids.js"
 import * as ActorCache from "./ActorCache.js"
 import * as Effects from "./AppendEffects.js"
 import * as Automations from "./Automations.js"
 import * as Batch from "./Batch.js"
 import * as Config from "./Config.js"
-import type * as Conversation from "./Conversation.js"
 import type * as Deps from "./Deps.js"
 import * as DirectoryChecks from "./DirectoryChecks.js"
 import * as DirectoryOperations from "./DirectoryOperations.js"
-import type { HelpdeskError, Op } from "./HelpdeskError.js"
+import type { HelpdeskError } from "./HelpdeskError.js"
 import type * as In from "./HelpdeskInput.js"
 import * as MessageOperations from "./MessageOperations.js"
 import { nameOperations } from "./nameOperations.js"
 import * as RelationOperations from "./RelationOperations.js"
+import * as Requester from "./Requester.js"
+import { Helpdesk, type Service } from "./Service.js"
 import * as StateCache from "./StateCache.js"
 import * as Streams from "./Streams.js"
 import * as TicketLocks from "./TicketLocks.js"
@@ -42,129 +36,9 @@ import * as TimerRunner from "./TimerRunner.js"
 import type * as Triggers from "./Triggers.js"
 import * as UnitOfWork from "./UnitOfWork.js"
 
-export type { HelpdeskError } from "./HelpdeskError.js"
-
-/**
- * The operations of a help desk on one workspace.
- *
- * @category models
- * @since 0.1.0
- */
-export interface Service {
-  readonly config: {
-    readonly workspaceId: In.Config["workspaceId"]
-    readonly workflow: Status.Workflow
-    readonly customFields: ReadonlyArray<FieldDefinition>
-  }
-  /** Opens a ticket from any channel; opened by a contact, it returns the public view. */
-  readonly open: (input: In.OpenInput) => Op<Ticket.Ticket>
-  /**
-   * Adds a public reply. A requester writing on a closed ticket (or on one solved longer ago
-   * than the group's reopen window) gets a follow-up ticket: that ticket is returned. A contact
-   * gets the public view back (`Ticket.publicView`), as from every command.
-   */
-  readonly reply: (input: In.MessageInput) => Op<Ticket.Ticket>
-  /** Adds an internal note (agents only). */
-  readonly note: (input: In.MessageInput) => Op<Ticket.Ticket>
-  /** Moves a ticket to another status of the workflow; a move the workflow forbids is refused. */
-  readonly changeStatus: (input: In.StatusInput) => Op<Ticket.Ticket>
-  /** Assigns a ticket to an agent and/or a group (`null` clears either). */
-  readonly assign: (input: In.AssignInput) => Op<Ticket.Ticket>
-  /** Sets a ticket's priority. */
-  readonly setPriority: (input: In.PriorityInput) => Op<Ticket.Ticket>
-  /** Sets a ticket's type (question, incident, problem, task). */
-  readonly setType: (input: In.TypeInput) => Op<Ticket.Ticket>
-  /** Escalates a ticket to a higher support level, with a reason. */
-  readonly escalate: (input: In.EscalateInput) => Op<Ticket.Ticket>
-  /** Sets (or, with `null`, clears) a custom field the workspace defines. */
-  readonly setCustomField: (input: In.CustomFieldInput) => Op<Ticket.Ticket>
-  /** Adds and removes tags, normalised and checked against the tag policy. */
-  readonly tag: (input: In.TagsInput) => Op<Ticket.Ticket>
-  /** Adds a follower (an agent or a contact) who is told about the ticket's changes. */
-  readonly addFollower: (input: In.FollowerInput) => Op<Ticket.Ticket>
-  /** Removes a follower; one who is not following changes nothing. */
-  readonly removeFollower: (input: In.FollowerInput) => Op<Ticket.Ticket>
-  /**
-   * Links a ticket to another (`to` is the ticket's `kind`), recorded on both in one append;
-   * returns the ticket. The same link again changes nothing; see `Relations.link` for what is
-   * refused (self-links, a second parent, parent/child and duplicate cycles, ...).
-   */
-  readonly link: (input: In.LinkInput) => Op<Ticket.Ticket>
-  /** Removes a link from both tickets; returns the ticket. A link that is not there changes nothing. */
-  readonly unlink: (input: In.LinkInput) => Op<Ticket.Ticket>
-  /**
-   * Merges sources into a target, every ticket involved changed in one append (see
-   * `Relations.merge`); returns the target. A source's public number then leads to the target,
-   * and a later message to a source lands on the target.
-   */
-  readonly merge: (input: In.MergeInput) => Op<Ticket.Ticket>
-  /** Undoes a merge (see `Relations.undoMerge`); returns the source, restored. */
-  readonly undoMerge: (input: In.UndoMergeInput) => Op<Ticket.Ticket>
-  /** Moves chosen messages into a new ticket, linked both ways; returns the new ticket. */
-  readonly split: (input: In.SplitInput) => Op<Ticket.Ticket>
-  /**
-   * Open tickets that are likely the same issue as this one, ranked, with a score and reasons
-   * (`Duplicates.suggest`). Candidates come from the store: the requester's and the
-   * organization's open tickets within the window, and open tickets sharing the subject's words.
-   */
-  readonly suggestDuplicates: (input: In.DuplicatesInput) => Op<ReadonlyArray<Duplicates.Suggestion>>
-  /**
-   * The current state of a ticket, by public number or internal id. The number of a ticket
-   * merged into another leads to that other ticket (as it does for every command but `link`,
-   * `unlink`, `merge`, `undoMerge` and `split`); its id still reads the merged ticket.
-   */
-  readonly get: (ticket: typeof TicketRefSchema.Encoded) => Op<Ticket.Ticket>
-  /** The conversation of a ticket, page by page (see `Conversation.page`): how to read a long one. */
-  readonly messages: (
-    ticket: typeof TicketRefSchema.Encoded,
-    page?: typeof Conversation.PageRequest.Encoded
-  ) => Op<Conversation.Page>
-  /** The event log of a ticket: its complete history. */
-  readonly history: (ticket: typeof TicketRefSchema.Encoded) => Op<ReadonlyArray<TicketEvent>>
-  /** A page of tickets (see `TicketQuery`). */
-  readonly list: (query: typeof TicketQuery.Encoded) => Op<TicketPage>
-  /** Fires the timers that are due (closing solved tickets, recording SLA warnings and breaches); returns how many did something. */
-  readonly runDueTimers: (limit?: number) => Op<number>
-  /**
-   * Checks a ticket's SLAs now: records the warnings and breaches that are due and sets the timer
-   * for the next one; returns how many it recorded. For after a policy or calendar change (the
-   * tickets `Sla.whatIf` lists): commands and timers recompute by themselves. 0 without SLAs.
-   */
-  readonly recomputeSla: (ticket: typeof TicketRefSchema.Encoded) => Op<number>
-  /**
-   * Runs rules on a ticket as it stands, outside any command: automations on a schedule. Each
-   * rule is asked what it wants, pass after pass as triggers are (see `Triggers`), its events
-   * naming it; the help desk's triggers then follow, all in one append. Returns the ticket. When
-   * these rules fail, only a `RulesFailed` naming them is written; when the triggers after them
-   * fail, the rules' changes stay and the triggers' give way to a `RulesFailed`.
-   */
-  readonly applyRules: (
-    ticket: typeof TicketRefSchema.Encoded,
-    rules: ReadonlyArray<Triggers.TriggerRule<HelpdeskError>>
-  ) => Op<Ticket.Ticket>
-  /** Creates or replaces a contact of the directory. */
-  readonly saveContact: (input: In.ContactInput) => Op<Contact>
-  /** Creates or replaces an organization of the directory. */
-  readonly saveOrganization: (input: In.OrganizationInput) => Op<Organization>
-  /** Creates or replaces an agent of the directory. */
-  readonly saveAgent: (input: In.AgentInput) => Op<Agent>
-  /** Creates or replaces a group of the directory. */
-  readonly saveGroup: (input: In.GroupInput) => Op<Group>
-  /** A contact by id; fails with `NotInDirectory` when there is none. */
-  readonly getContact: (id: string) => Op<Contact>
-  /** The contact that owns an email (case-insensitive), if any. */
-  readonly findContactByEmail: (email: string) => Op<Option.Option<Contact>>
-}
-
-/**
- * The help desk service.
- *
- * @category services
- * @since 0.1.0
- */
-export class Helpdesk extends Context.Service<Helpdesk, Service>()("@tessera/core/Helpdesk") {}
-
 export type { SlaOptions } from "./AppendEffects.js"
+export type { HelpdeskError } from "./HelpdeskError.js"
+export { Helpdesk, type Service } from "./Service.js"
 
 /**
  * What a help desk is built with besides its JSON configuration.
@@ -238,7 +112,7 @@ export const make = (
     const relations = RelationOperations.make(deps, streams, batch)
     const directoryOperations = DirectoryOperations.make(deps, checks)
 
-    const service: Service = nameOperations(ws, {
+    const operations = nameOperations<Omit<Service, "forRequester">>(ws, {
       config: { workspaceId: ws, workflow, customFields },
       open: tickets.open,
       reply: messages.reply,
@@ -270,8 +144,17 @@ export const make = (
       saveAgent: directoryOperations.saveAgent,
       saveGroup: directoryOperations.saveGroup,
       getContact: directoryOperations.getContact,
-      findContactByEmail: directoryOperations.findContactByEmail
+      findContactByEmail: directoryOperations.findContactByEmail,
+      explainDue: (raw) =>
+        Effect.flatMap(tickets.get(raw), (ticket) =>
+          Effect.flatMap(DateTime.now, (now) => deps.effects.explainDue(ticket, now))
+        )
     })
+    // Not an operation of its own: the requester's operations call the (named) ones above.
+    const service: Service = {
+      ...operations,
+      forRequester: (contact) => Requester.make(service, contact as ContactId)
+    }
     return service
   })
 

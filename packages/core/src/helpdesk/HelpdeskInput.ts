@@ -6,6 +6,7 @@
 import { Schema } from "effect"
 import { Email, Tier } from "../directory/Directory.js"
 import { boundedArray, boundedRecord } from "../internal/bounded.js"
+import type { TicketQuery } from "../query/TicketQuery.js"
 import { StatusId, Workflow } from "../ticket/Status.js"
 import { Follower } from "../ticket/TicketEvent.js"
 import { Actor } from "../values/Actor.js"
@@ -26,6 +27,7 @@ import { ManualLinkKind } from "../values/Link.js"
 import { Attachments, EmailIds } from "../values/Message.js"
 import { Priority } from "../values/Priority.js"
 import { SupportLevel, TicketType } from "../values/TicketType.js"
+import type { PageRequest } from "./Conversation.js"
 
 /**
  * A `Helpdesk`'s configuration: its workspace, workflow and custom fields (at most
@@ -145,7 +147,7 @@ export const OpenInput = Schema.Struct({
   publicId: Schema.optionalKey(PublicId)
 })
 /** @category models @since 0.1.0 */
-export type OpenInput = typeof OpenInput.Encoded
+export interface OpenInput extends Schema.Codec.Encoded<typeof OpenInput> {}
 
 /**
  * A public reply or an internal note.
@@ -155,12 +157,12 @@ export type OpenInput = typeof OpenInput.Encoded
  */
 export const MessageInput = Schema.Struct({ ...onTicket, ...body, channel: Schema.optionalKey(Channel) })
 /** @category models @since 0.1.0 */
-export type MessageInput = typeof MessageInput.Encoded
+export interface MessageInput extends Schema.Codec.Encoded<typeof MessageInput> {}
 
 /** @category models @since 0.1.0 */
 export const StatusInput = Schema.Struct({ ...onTicket, status: StatusId })
 /** @category models @since 0.1.0 */
-export type StatusInput = typeof StatusInput.Encoded
+export interface StatusInput extends Schema.Codec.Encoded<typeof StatusInput> {}
 
 /** @category models @since 0.1.0 */
 export const AssignInput = Schema.Struct({
@@ -169,17 +171,17 @@ export const AssignInput = Schema.Struct({
   group: Schema.optionalKey(Schema.NullOr(GroupId))
 })
 /** @category models @since 0.1.0 */
-export type AssignInput = typeof AssignInput.Encoded
+export interface AssignInput extends Schema.Codec.Encoded<typeof AssignInput> {}
 
 /** @category models @since 0.1.0 */
 export const PriorityInput = Schema.Struct({ ...onTicket, priority: Priority })
 /** @category models @since 0.1.0 */
-export type PriorityInput = typeof PriorityInput.Encoded
+export interface PriorityInput extends Schema.Codec.Encoded<typeof PriorityInput> {}
 
 /** @category models @since 0.1.0 */
 export const TypeInput = Schema.Struct({ ...onTicket, type: TicketType })
 /** @category models @since 0.1.0 */
-export type TypeInput = typeof TypeInput.Encoded
+export interface TypeInput extends Schema.Codec.Encoded<typeof TypeInput> {}
 
 /** @category models @since 0.1.0 */
 export const EscalateInput = Schema.Struct({
@@ -188,12 +190,12 @@ export const EscalateInput = Schema.Struct({
   reason: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(2000))
 })
 /** @category models @since 0.1.0 */
-export type EscalateInput = typeof EscalateInput.Encoded
+export interface EscalateInput extends Schema.Codec.Encoded<typeof EscalateInput> {}
 
 /** @category models @since 0.1.0 */
 export const CustomFieldInput = Schema.Struct({ ...onTicket, key: FieldKey, value: Schema.NullOr(fieldValue) })
 /** @category models @since 0.1.0 */
-export type CustomFieldInput = typeof CustomFieldInput.Encoded
+export interface CustomFieldInput extends Schema.Codec.Encoded<typeof CustomFieldInput> {}
 
 /**
  * Add and remove tags: each list at most `Limits.tagsPerTicket` tags of `Limits.tagLength`.
@@ -207,12 +209,12 @@ export const TagsInput = Schema.Struct({
   remove: Schema.optionalKey(rawTags)
 })
 /** @category models @since 0.1.0 */
-export type TagsInput = typeof TagsInput.Encoded
+export interface TagsInput extends Schema.Codec.Encoded<typeof TagsInput> {}
 
 /** @category models @since 0.1.0 */
 export const FollowerInput = Schema.Struct({ ...onTicket, follower: Follower })
 /** @category models @since 0.1.0 */
-export type FollowerInput = typeof FollowerInput.Encoded
+export interface FollowerInput extends Schema.Codec.Encoded<typeof FollowerInput> {}
 
 /**
  * Link a ticket to another: `to` is `ticket`'s `kind` (`{ kind: "parent", to: 1 }`: ticket 1 is
@@ -223,7 +225,7 @@ export type FollowerInput = typeof FollowerInput.Encoded
  */
 export const LinkInput = Schema.Struct({ ...onTicket, to: TicketRef, kind: ManualLinkKind })
 /** @category models @since 0.1.0 */
-export type LinkInput = typeof LinkInput.Encoded
+export interface LinkInput extends Schema.Codec.Encoded<typeof LinkInput> {}
 
 /**
  * Merge `sources` into `target` (at most 50 at once).
@@ -237,7 +239,7 @@ export const MergeInput = Schema.Struct({
   by: Actor
 })
 /** @category models @since 0.1.0 */
-export type MergeInput = typeof MergeInput.Encoded
+export interface MergeInput extends Schema.Codec.Encoded<typeof MergeInput> {}
 
 /**
  * Undo the merge of `source` into `target`.
@@ -247,7 +249,7 @@ export type MergeInput = typeof MergeInput.Encoded
  */
 export const UndoMergeInput = Schema.Struct({ target: TicketRef, source: TicketRef, by: Actor })
 /** @category models @since 0.1.0 */
-export type UndoMergeInput = typeof UndoMergeInput.Encoded
+export interface UndoMergeInput extends Schema.Codec.Encoded<typeof UndoMergeInput> {}
 
 /**
  * Move chosen messages of a ticket into a new ticket (its subject defaults to the ticket's): at
@@ -262,7 +264,7 @@ export const SplitInput = Schema.Struct({
   subject: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(1000)))
 })
 /** @category models @since 0.1.0 */
-export type SplitInput = typeof SplitInput.Encoded
+export interface SplitInput extends Schema.Codec.Encoded<typeof SplitInput> {}
 
 /**
  * Ask for tickets that are likely the same issue as `ticket` (see `Duplicates.suggest`).
@@ -277,7 +279,7 @@ export const DuplicatesInput = Schema.Struct({
   windowDays: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 365 })))
 })
 /** @category models @since 0.1.0 */
-export type DuplicatesInput = typeof DuplicatesInput.Encoded
+export interface DuplicatesInput extends Schema.Codec.Encoded<typeof DuplicatesInput> {}
 
 /**
  * A contact to create (no `id`) or replace. Its lists hold at most `Limits.directoryListLength`
@@ -296,7 +298,7 @@ export const ContactInput = Schema.Struct({
   tier: Schema.optionalKey(Tier)
 })
 /** @category models @since 0.1.0 */
-export type ContactInput = typeof ContactInput.Encoded
+export interface ContactInput extends Schema.Codec.Encoded<typeof ContactInput> {}
 
 /** @category models @since 0.1.0 */
 export const OrganizationInput = Schema.Struct({
@@ -307,7 +309,7 @@ export const OrganizationInput = Schema.Struct({
   sharedTickets: Schema.optionalKey(Schema.Boolean)
 })
 /** @category models @since 0.1.0 */
-export type OrganizationInput = typeof OrganizationInput.Encoded
+export interface OrganizationInput extends Schema.Codec.Encoded<typeof OrganizationInput> {}
 
 /** @category models @since 0.1.0 */
 export const AgentInput = Schema.Struct({
@@ -319,9 +321,28 @@ export const AgentInput = Schema.Struct({
   active: Schema.optionalKey(Schema.Boolean)
 })
 /** @category models @since 0.1.0 */
-export type AgentInput = typeof AgentInput.Encoded
+export interface AgentInput extends Schema.Codec.Encoded<typeof AgentInput> {}
 
 /** @category models @since 0.1.0 */
 export const GroupInput = Schema.Struct({ id: Schema.optionalKey(GroupId), name })
 /** @category models @since 0.1.0 */
-export type GroupInput = typeof GroupInput.Encoded
+export interface GroupInput extends Schema.Codec.Encoded<typeof GroupInput> {}
+
+/**
+ * A query for `list`, as callers write it (see `TicketQuery.TicketQuery`): filters, search, sort,
+ * page size and cursor, each optional.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TicketQueryInput extends Schema.Codec.Encoded<typeof TicketQuery> {}
+
+/**
+ * What `messages` reads (see `Conversation.PageRequest`): `limit` messages (1 to 500, default
+ * 50) from the first on (`asc`, the default) or from the latest back (`desc`), after the page
+ * whose `nextCursor` is `cursor`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface MessagePageInput extends Schema.Codec.Encoded<typeof PageRequest> {}

@@ -5,8 +5,8 @@
  * A ticket that is not the contact's looks exactly like a missing one. Knowing who the contact is
  * (signing in) is the application's business, not this module's.
  */
-import { Effect, Schema } from "effect"
-import * as TicketQuery from "../query/TicketQuery.js"
+import { Effect } from "effect"
+import type * as TicketQuery from "../query/TicketQuery.js"
 import * as Ticket from "../ticket/Ticket.js"
 import { TicketNotFound } from "../ticket/TicketError.js"
 import * as E from "../ticket/TicketEvent.js"
@@ -14,57 +14,12 @@ import type { ContactId } from "../values/Ids.js"
 import { TicketRef } from "../values/Ids.js"
 import { isPublic, type Message } from "../values/Message.js"
 import * as Conversation from "./Conversation.js"
-import { Helpdesk, type HelpdeskError, type Service as HelpdeskService } from "./Helpdesk.js"
-import * as In from "./HelpdeskInput.js"
+import type { Op } from "./HelpdeskError.js"
 import { decode } from "./Input.js"
+import { ListQuery, OpenInput, ReplyInput, type RequesterService } from "./RequesterService.js"
+import { Helpdesk, type Service as HelpdeskService } from "./Service.js"
 
-type Op<A> = Effect.Effect<A, HelpdeskError>
-
-const {
-  requester: _requester,
-  by: _openedBy,
-  status: _status,
-  group: _group,
-  assignee: _assignee,
-  publicId: _publicId,
-  ...openFields
-} = In.OpenInput.fields
-
-/**
- * What a requester opens a ticket with: `Helpdesk` `open`'s input without who (the contact is the
- * requester and the actor) and without what only agents choose (status, group, assignee, number).
- *
- * @category models
- * @since 0.1.0
- */
-export const OpenInput = Schema.Struct(openFields)
-/** @category models @since 0.1.0 */
-export type OpenInput = typeof OpenInput.Encoded
-
-const { by: _repliedBy, ...replyFields } = In.MessageInput.fields
-
-/**
- * What a requester replies with: `Helpdesk` `reply`'s input without `by` (the contact).
- *
- * @category models
- * @since 0.1.0
- */
-export const ReplyInput = Schema.Struct(replyFields)
-/** @category models @since 0.1.0 */
-export type ReplyInput = typeof ReplyInput.Encoded
-
-const { requester: _listedFor, searchIn: _searchIn, ...queryFields } = TicketQuery.TicketQuery.fields
-
-/**
- * A requester's query: a `TicketQuery` without `requester` (always the contact) and `searchIn`
- * (always `public`).
- *
- * @category models
- * @since 0.1.0
- */
-export const ListQuery = Schema.Struct(queryFields)
-/** @category models @since 0.1.0 */
-export type ListQuery = typeof ListQuery.Encoded
+export { ListQuery, OpenInput, ReplyInput } from "./RequesterService.js"
 
 /**
  * The operations a requester has, acting as one contact.
@@ -72,31 +27,7 @@ export type ListQuery = typeof ListQuery.Encoded
  * @category models
  * @since 0.1.0
  */
-export interface Service {
-  /** The contact every operation acts as. */
-  readonly contact: ContactId
-  /** Opens a ticket as the contact (requester and author); returns its public view. */
-  readonly open: (input: OpenInput) => Op<Ticket.Ticket>
-  /**
-   * Replies on one of the contact's tickets; returns its public view, or that of the follow-up
-   * ticket a reply on a closed ticket opens.
-   */
-  readonly reply: (input: ReplyInput) => Op<Ticket.Ticket>
-  /** One of the contact's tickets, in its public view (a merged ticket's number leads on, as in `Helpdesk`). */
-  readonly get: (ticket: typeof TicketRef.Encoded) => Op<Ticket.Ticket>
-  /** The conversation of one of the contact's tickets, page by page: its public messages only. */
-  readonly messages: (
-    ticket: typeof TicketRef.Encoded,
-    page?: typeof Conversation.PageRequest.Encoded
-  ) => Op<Conversation.Page>
-  /** The public events of one of the contact's tickets (see `publicEvents`). */
-  readonly history: (ticket: typeof TicketRef.Encoded) => Op<ReadonlyArray<E.TicketEvent>>
-  /**
-   * A page of the tickets the contact requested; `search` matches the subject and public
-   * replies only, and the summaries leave out the SLA due time (agents' business).
-   */
-  readonly list: (query?: ListQuery) => Op<TicketQuery.TicketPage>
-}
+export type Service = RequesterService
 
 /**
  * Whether a contact may see a ticket: they requested it, or follow it (a CC, or the requester of

@@ -264,7 +264,7 @@ export const make = (
       Effect.flatMap(resolveRef(raw), ({ id, ref }) =>
         Effect.flatMap(load(id, ref), () => Effect.map(store.read(id), ({ events }) => events))
       ),
-    list: (raw: typeof TicketQuery.Encoded): Op<TicketPage> =>
+    list: (raw: typeof TicketQuery.Encoded = {}): Op<TicketPage> =>
       Effect.flatMap(decode(TicketQuery, "query")(raw), (query) => store.query(ws, query))
   }
 }

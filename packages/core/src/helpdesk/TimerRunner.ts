@@ -4,15 +4,19 @@
  * whose command fails on the store is not completed (its lease runs out and it comes back) and is
  * logged as a warning. Which timers an append sets is `AppendEffects`' business.
  */
-import { DateTime, Effect } from "effect"
+import { DateTime, Effect, Schema } from "effect"
 import * as Timer from "../ports/Timers.js"
 import * as C from "../ticket/TicketCommand.js"
 import * as Actor from "../values/Actor.js"
 import type { TicketId } from "../values/Ids.js"
 import type { Deps } from "./Deps.js"
 import type { HelpdeskError, Op } from "./HelpdeskError.js"
+import { decode } from "./Input.js"
 import { attributes } from "./instrument.js"
 import type * as UnitOfWork from "./UnitOfWork.js"
+
+/** How many timers one `runDueTimers` may claim. */
+const Limit = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))
 
 /**
  * The timer runner of one help desk.
@@ -65,9 +69,13 @@ export const make = (deps: Deps, unitOfWork: UnitOfWork.UnitOfWork) => {
       })
     )
 
-  /** Fires the timers that are due, at most `limit`; returns how many did something. */
-  const runDueTimers = (limit = 100): Op<number> =>
+  /**
+   * Fires the timers that are due, at most `limit` (1 to 10,000; 100 by default); returns how
+   * many did something. Another `limit` is `InvalidInput`.
+   */
+  const runDueTimers = (raw?: number): Op<number> =>
     Effect.gen(function* () {
+      const limit = yield* decode(Limit, "limit")(raw ?? 100)
       const now = yield* DateTime.now
       const due = yield* timers.claimDue(ws, now, limit, 60_000)
       let fired = 0

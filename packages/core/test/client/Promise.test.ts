@@ -26,7 +26,7 @@ const hours = (n: number) => n * 3_600_000
 const setup = async (options: PromiseHelpdesk.Options = {}) => {
   let now = start
   const helpdesk = await createHelpdesk({
-    workspace: "acme",
+    workspaceId: "acme",
     firstPublicId: 69369,
     ids: "sequential",
     now: () => now,
@@ -247,7 +247,7 @@ describe("createHelpdesk", () => {
   })
 
   it("rejects a malformed configuration with InvalidConfig", async () => {
-    const config = await rejection(createHelpdesk({ workspace: "not a workspace id" }))
+    const config = await rejection(createHelpdesk({ workspaceId: "not a workspace id" }))
     expect(config).toBeInstanceOf(ConfigError.InvalidConfig)
     expect(config).toMatchObject({ config: "helpdesk", problems: [{ path: ["workspaceId"] }] })
     expect(PromiseHelpdesk.isHelpdeskError(config)).toBe(true)
@@ -280,7 +280,7 @@ describe("createHelpdesk", () => {
     const error = await rejection(
       createHelpdesk({
         worksapce: "acme",
-        workspace: "not a workspace id",
+        workspaceId: "not a workspace id",
         firstPublicId: 0,
         sla: { policies: SlaPolicy.defaultPolicySet, calendars: {} }
       } as PromiseHelpdesk.Options)
@@ -399,7 +399,7 @@ describe("createHelpdesk", () => {
     expect(Date.parse(ticket.createdAt)).toBeGreaterThanOrEqual(before)
     expect(Date.parse(ticket.createdAt)).toBeLessThanOrEqual(Date.now())
     expect(ticket.id).toMatch(/^tkt_[0-9a-z]{26}$/)
-    expect(helpdesk.config.workspace).toBe("default")
+    expect(helpdesk.config.workspaceId).toBe("default")
     expect(helpdesk.config.workflow.closeSolvedAfterHours).toBe(96)
   })
 

@@ -325,7 +325,7 @@ describe("Requester, time", () => {
 describe("forRequester (Promise facade)", () => {
   // #12: the facade had no requester-facing read path; a portal got internal notes back.
   it("a contact's operations resolve with public JSON only; others' tickets reject as missing", async () => {
-    const helpdesk = await createHelpdesk({ workspace: "acme", firstPublicId: 69369, ids: "sequential" })
+    const helpdesk = await createHelpdesk({ workspaceId: "acme", firstPublicId: 69369, ids: "sequential" })
     try {
       await helpdesk.saveAgent({ id: "mary", name: "Mary", email: "mary@acme.test" })
       const customer = await helpdesk.saveContact({ name: "Jane Sharpe", emails: ["jane.sharpe@example.com"] })

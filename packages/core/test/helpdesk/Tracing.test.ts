@@ -190,7 +190,10 @@ describe("Helpdesk operations are traced", () => {
       const operations = yield* traced(tracer, (helpdesk) =>
         Effect.gen(function* () {
           spans.length = 0
-          const operations = Object.entries(helpdesk).filter(([, member]) => typeof member === "function")
+          // `forRequester` answers with the requester's side, whose calls are the operations' own (issue 15).
+          const operations = Object.entries(helpdesk).filter(
+            ([key, member]) => typeof member === "function" && key !== "forRequester"
+          )
           for (const [, operation] of operations) {
             // Whatever the answer (most refuse an empty input), the call is traced.
             yield* Effect.exit((operation as (input: unknown) => Effect.Effect<unknown, unknown>)({}))
@@ -212,7 +215,7 @@ describe("the Promise facade", () => {
   it("sends its spans to the tracer of the `observability` layer", async () => {
     const { spans, tracer } = recording()
     const helpdesk = await createHelpdesk({
-      workspace: "acme",
+      workspaceId: "acme",
       firstPublicId: 69369,
       observability: Layer.succeed(Tracer.Tracer, tracer)
     })

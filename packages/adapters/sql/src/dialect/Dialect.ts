@@ -24,7 +24,7 @@ import type {
   Updateable
 } from "kysely"
 import type { Database, Dialect, OutboxTable, TicketsTable, TimersTable } from "../Database.js"
-import type { ConnectionFailed, InvalidOption } from "../internal/OpenErrors.js"
+import type { ConnectionFailed, InvalidOption, PackageNotInstalled } from "../internal/OpenErrors.js"
 import type { StatementCache } from "../internal/StatementCache.js"
 
 /**
@@ -569,7 +569,8 @@ export interface Opened {
 /**
  * Opens clients for one dialect: `Connection.open` parses the URL and hands the driver its
  * `location` (a SQLite path, a connection string). `url` (password masked) names the database in
- * errors. The driver package is loaded only here, when such a URL is opened.
+ * errors. The driver package is loaded only here, when such a URL is opened; when it is not
+ * installed, opening fails with `PackageNotInstalled`.
  *
  * @category models
  * @since 0.1.0
@@ -578,4 +579,4 @@ export type Driver = (
   url: string,
   location: string,
   options: DriverOptions
-) => Effect.Effect<Opened, ConnectionFailed | InvalidOption>
+) => Effect.Effect<Opened, ConnectionFailed | InvalidOption | PackageNotInstalled>

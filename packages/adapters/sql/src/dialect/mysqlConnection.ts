@@ -9,8 +9,8 @@ import { Duration, Effect, Option, Result } from "effect"
 import { CompiledQuery, Kysely, MysqlDialect } from "kysely"
 import type { Pool, PoolConnection } from "mysql2"
 import type { Database } from "../Database.js"
-import * as DriverError from "../internal/DriverError.js"
-import { ConnectionFailed, defaultStatementTimeout, InvalidOption } from "../internal/OpenErrors.js"
+import * as DriverPackage from "../internal/DriverPackage.js"
+import { defaultStatementTimeout, InvalidOption } from "../internal/OpenErrors.js"
 import type { Driver, DriverOptions } from "./Dialect.js"
 
 const ignore = (): void => undefined
@@ -63,28 +63,6 @@ const sessionSettings = (mariadb: boolean, timeout: number): string => {
   settings.push(mariadb ? `max_statement_time = ${timeout / 1000}` : `max_execution_time = ${timeout}`)
   if (timeout > 0) settings.push(`innodb_lock_wait_timeout = ${Math.max(1, Math.ceil(timeout / 1000))}`)
   return `set session ${settings.join(", ")}`
-}
-
-/** The import failed because the package is not installed (the error, or one it wraps: loaders wrap it). */
-const notInstalled = (cause: unknown, depth = 0): boolean => {
-  const code = DriverError.fieldOf(cause, "code")
-  if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") return true
-  const inner = DriverError.fieldOf(cause, "cause")
-  return depth < 4 && inner !== undefined && notInstalled(inner, depth + 1)
-}
-
-/** mysql2 is an optional peer: its absence says what to install. */
-const loadDriver = async (): Promise<typeof import("mysql2")> => {
-  try {
-    return await import("mysql2")
-  } catch (cause) {
-    if (notInstalled(cause)) {
-      throw new Error(`the mysql2 driver is not installed (npm i mysql2): ${DriverError.messageOf(cause)}`, {
-        cause
-      })
-    }
-    throw cause
-  }
 }
 
 /**
@@ -140,7 +118,7 @@ export const open: Driver = (url: string, location: string, options: DriverOptio
   Effect.flatMap(Effect.fromResult(timeoutMillis(options.statementTimeout)), (timeout) =>
     Effect.tryPromise({
       try: async () => {
-        const mysql = await loadDriver()
+        const mysql = await DriverPackage.load("mysql2", url, () => import("mysql2"))
         const pool = mysql.createPool({
           uri: location,
           charset: "utf8mb4",
@@ -171,7 +149,7 @@ export const open: Driver = (url: string, location: string, options: DriverOptio
           throw cause
         }
       },
-      catch: (cause) => new ConnectionFailed({ url, reason: DriverError.messageOf(cause), cause })
+      catch: DriverPackage.failure(url)
     }).pipe(
       Effect.map(({ pool, mariadb }) => {
         const settings = CompiledQuery.raw(sessionSettings(mariadb, timeout))

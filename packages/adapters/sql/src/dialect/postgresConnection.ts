@@ -10,7 +10,8 @@ import { Kysely, PostgresDialect } from "kysely"
 import type { PoolClient, QueryResult } from "pg"
 import type { Database } from "../Database.js"
 import * as DriverError from "../internal/DriverError.js"
-import { ConnectionFailed, defaultStatementTimeout, InvalidOption } from "../internal/OpenErrors.js"
+import * as DriverPackage from "../internal/DriverPackage.js"
+import { defaultStatementTimeout, InvalidOption } from "../internal/OpenErrors.js"
 import * as QueryScope from "../internal/QueryScope.js"
 import { planWithValues } from "../internal/Statements.js"
 import type { Driver, DriverOptions } from "./Dialect.js"
@@ -270,7 +271,7 @@ export const open: Driver = (url, connectionString, options) =>
   Effect.flatMap(Effect.fromResult(statementTimeoutOf(connectionString, options)), (statementTimeout) =>
     Effect.tryPromise({
       try: async () => {
-        const { default: pg } = await import("pg")
+        const { default: pg } = await DriverPackage.load("pg", url, () => import("pg"))
         const pool = new pg.Pool({
           connectionString: withoutJit(connectionString),
           ...(options.connections === undefined ? {} : { max: options.connections }),
@@ -303,7 +304,7 @@ export const open: Driver = (url, connectionString, options) =>
         }
         return pool
       },
-      catch: (cause) => new ConnectionFailed({ url, reason: DriverError.messageOf(cause), cause })
+      catch: DriverPackage.failure(url)
     }).pipe(
       Effect.map((pool) => {
         const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })

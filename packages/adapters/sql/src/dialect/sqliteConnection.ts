@@ -9,7 +9,7 @@ import { Effect, Schedule } from "effect"
 import { Kysely, type SqliteDatabase, SqliteDialect } from "kysely"
 import type { Database } from "../Database.js"
 import * as DriverError from "../internal/DriverError.js"
-import { ConnectionFailed } from "../internal/OpenErrors.js"
+import * as DriverPackage from "../internal/DriverPackage.js"
 import type { Driver } from "./Dialect.js"
 
 /** SQLite: prepared statements kept per connection `open` creates (least recently used dropped first). */
@@ -81,7 +81,11 @@ export const open: Driver = (url, path) =>
   Effect.gen(function* () {
     const database = yield* Effect.tryPromise({
       try: async () => {
-        const { default: SqliteDatabase } = await import("better-sqlite3")
+        const { default: SqliteDatabase } = await DriverPackage.load(
+          "better-sqlite3",
+          url,
+          () => import("better-sqlite3")
+        )
         return new SqliteDatabase(path, { timeout: SQLITE_BUSY_MILLIS })
       },
       catch: (cause) => cause
@@ -89,4 +93,4 @@ export const open: Driver = (url, path) =>
     yield* Effect.onError(configureSqlite(database), () => Effect.sync(() => database.close()))
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) })
     return { db, close: Effect.promise(() => db.destroy()) }
-  }).pipe(Effect.mapError((cause) => new ConnectionFailed({ url, reason: DriverError.messageOf(cause), cause })))
+  }).pipe(Effect.mapError(DriverPackage.failure(url)))

@@ -1,65 +1,53 @@
 /**
  * The errors of opening a database from a URL (a URL that names no database this package can
- * open, an option it cannot use, a database that cannot be reached) and the default statement
- * timeout the drivers set. `Connection` exports them; they live here so that the dialects' drivers (`dialect/*Connection.ts`) raise them without
- * importing `Connection`, which imports the drivers.
+ * open, an option it cannot use, a database that cannot be reached, a driver that is not
+ * installed) and the default statement timeout the drivers set. The errors are `@tessera/core`'s
+ * (`OpenError`), so that `createHelpdesk({ database })` and its guard know them; `Connection`
+ * exports them, and they are named here so that the dialects' drivers (`dialect/*Connection.ts`)
+ * raise them without importing `Connection`, which imports the drivers.
  */
-import { Duration, Schema } from "effect"
+import { OpenError } from "@tessera/core"
+import { Duration } from "effect"
 
 /**
- * The URL names no database this package can open.
+ * The URL names no database this package can open (`OpenError.InvalidUrl` of `@tessera/core`).
  *
  * @category errors
  * @since 0.1.0
  */
-export class InvalidUrl extends Schema.TaggedError<InvalidUrl>()("InvalidUrl", {
-  url: Schema.String,
-  reason: Schema.String
-}) {
-  get retryable() {
-    return false
-  }
-  override get message() {
-    return `Cannot open ${this.url}: ${this.reason}`
-  }
-}
+export const InvalidUrl: typeof OpenError.InvalidUrl = OpenError.InvalidUrl
+/** @category errors @since 0.1.0 */
+export type InvalidUrl = OpenError.InvalidUrl
 
 /**
- * The database could not be opened or reached (missing directory, refused connection, bad password).
+ * The database could not be opened or reached (`OpenError.ConnectionFailed` of `@tessera/core`).
  *
  * @category errors
  * @since 0.1.0
  */
-export class ConnectionFailed extends Schema.TaggedError<ConnectionFailed>()("ConnectionFailed", {
-  url: Schema.String,
-  reason: Schema.String,
-  cause: Schema.optionalKey(Schema.Unknown)
-}) {
-  get retryable() {
-    return true
-  }
-  override get message() {
-    return `Cannot connect to ${this.url}: ${this.reason}`
-  }
-}
+export const ConnectionFailed: typeof OpenError.ConnectionFailed = OpenError.ConnectionFailed
+/** @category errors @since 0.1.0 */
+export type ConnectionFailed = OpenError.ConnectionFailed
 
 /**
- * An option of `open` (or of a layer that opens a client) has a value it cannot use.
+ * An option of `open` has a value it cannot use (`OpenError.InvalidOption` of `@tessera/core`).
  *
  * @category errors
  * @since 0.1.0
  */
-export class InvalidOption extends Schema.TaggedError<InvalidOption>()("InvalidOption", {
-  option: Schema.String,
-  reason: Schema.String
-}) {
-  get retryable() {
-    return false
-  }
-  override get message() {
-    return `Invalid option ${this.option}: ${this.reason}`
-  }
-}
+export const InvalidOption: typeof OpenError.InvalidOption = OpenError.InvalidOption
+/** @category errors @since 0.1.0 */
+export type InvalidOption = OpenError.InvalidOption
+
+/**
+ * The driver package of the URL's database is not installed (`OpenError.PackageNotInstalled`).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export const PackageNotInstalled: typeof OpenError.PackageNotInstalled = OpenError.PackageNotInstalled
+/** @category errors @since 0.1.0 */
+export type PackageNotInstalled = OpenError.PackageNotInstalled
 
 /**
  * The statement timeout `open` sets on PostgreSQL when none is given: far above what any of the

@@ -1,0 +1,137 @@
+/**
+ * The `Helpdesk` service's contract: every operation an application calls, and the tag it is
+ * found under. `Helpdesk.make` implements it; it lives apart from that implementation so that
+ * the modules the implementation builds on (the requester's side) can name it.
+ */
+import { Context, type Option } from "effect"
+import type { Agent, Contact, Group, Organization } from "../directory/Directory.js"
+import type * as Duplicates from "../links/Duplicates.js"
+import type { TicketPage } from "../query/TicketQuery.js"
+import type * as Sla from "../sla/Sla.js"
+import type * as Status from "../ticket/Status.js"
+import type * as Ticket from "../ticket/Ticket.js"
+import type { TicketEvent } from "../ticket/TicketEvent.js"
+import type { FieldDefinition } from "../values/CustomField.js"
+import type { TicketRef as TicketRefSchema } from "../values/Ids.js"
+import type * as Conversation from "./Conversation.js"
+import type { HelpdeskError, Op } from "./HelpdeskError.js"
+import type * as In from "./HelpdeskInput.js"
+import type { RequesterService } from "./RequesterService.js"
+import type * as Triggers from "./Triggers.js"
+
+/**
+ * The operations of a help desk on one workspace.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Service {
+  readonly config: {
+    readonly workspaceId: In.Config["workspaceId"]
+    readonly workflow: Status.Workflow
+    readonly customFields: ReadonlyArray<FieldDefinition>
+  }
+  /** Opens a ticket from any channel; opened by a contact, it returns the public view. */
+  readonly open: (input: In.OpenInput) => Op<Ticket.Ticket>
+  /**
+   * Adds a public reply. A requester writing on a closed ticket (or on one solved longer ago
+   * than the group's reopen window) gets a follow-up ticket: that ticket is returned. A contact
+   * gets the public view back (`Ticket.publicView`), as from every command.
+   */
+  readonly reply: (input: In.MessageInput) => Op<Ticket.Ticket>
+  /** Adds an internal note (agents only). */
+  readonly note: (input: In.MessageInput) => Op<Ticket.Ticket>
+  readonly changeStatus: (input: In.StatusInput) => Op<Ticket.Ticket>
+  readonly assign: (input: In.AssignInput) => Op<Ticket.Ticket>
+  readonly setPriority: (input: In.PriorityInput) => Op<Ticket.Ticket>
+  readonly setType: (input: In.TypeInput) => Op<Ticket.Ticket>
+  readonly escalate: (input: In.EscalateInput) => Op<Ticket.Ticket>
+  readonly setCustomField: (input: In.CustomFieldInput) => Op<Ticket.Ticket>
+  readonly tag: (input: In.TagsInput) => Op<Ticket.Ticket>
+  readonly addFollower: (input: In.FollowerInput) => Op<Ticket.Ticket>
+  readonly removeFollower: (input: In.FollowerInput) => Op<Ticket.Ticket>
+  /**
+   * Links a ticket to another (`to` is the ticket's `kind`), recorded on both in one append;
+   * returns the ticket. The same link again changes nothing; see `Relations.link` for what is
+   * refused (self-links, a second parent, parent/child and duplicate cycles, ...).
+   */
+  readonly link: (input: In.LinkInput) => Op<Ticket.Ticket>
+  /** Removes a link from both tickets; returns the ticket. A link that is not there changes nothing. */
+  readonly unlink: (input: In.LinkInput) => Op<Ticket.Ticket>
+  /**
+   * Merges sources into a target, every ticket involved changed in one append (see
+   * `Relations.merge`); returns the target. A source's public number then leads to the target,
+   * and a later message to a source lands on the target.
+   */
+  readonly merge: (input: In.MergeInput) => Op<Ticket.Ticket>
+  /** Undoes a merge (see `Relations.undoMerge`); returns the source, restored. */
+  readonly undoMerge: (input: In.UndoMergeInput) => Op<Ticket.Ticket>
+  /** Moves chosen messages into a new ticket, linked both ways; returns the new ticket. */
+  readonly split: (input: In.SplitInput) => Op<Ticket.Ticket>
+  /**
+   * Open tickets that are likely the same issue as this one, ranked, with a score and reasons
+   * (`Duplicates.suggest`). Candidates come from the store: the requester's and the
+   * organization's open tickets within the window, and open tickets sharing the subject's words.
+   */
+  readonly suggestDuplicates: (input: In.DuplicatesInput) => Op<ReadonlyArray<Duplicates.Suggestion>>
+  /**
+   * The current state of a ticket, by public number or internal id. The number of a ticket
+   * merged into another leads to that other ticket (as it does for every command but `link`,
+   * `unlink`, `merge`, `undoMerge` and `split`); its id still reads the merged ticket.
+   */
+  readonly get: (ticket: typeof TicketRefSchema.Encoded) => Op<Ticket.Ticket>
+  /** The conversation of a ticket, page by page (see `Conversation.page`): how to read a long one. */
+  readonly messages: (ticket: typeof TicketRefSchema.Encoded, page?: In.MessagePageInput) => Op<Conversation.Page>
+  /** The event log of a ticket: its complete history. */
+  readonly history: (ticket: typeof TicketRefSchema.Encoded) => Op<ReadonlyArray<TicketEvent>>
+  /** A page of tickets (see `TicketQuery`); without a query, the first page of every ticket. */
+  readonly list: (query?: In.TicketQueryInput) => Op<TicketPage>
+  /**
+   * Fires the timers that are due (closing solved tickets, recording SLA warnings and breaches),
+   * at most `limit` (1 to 10,000; default 100); returns how many did something.
+   */
+  readonly runDueTimers: (limit?: number) => Op<number>
+  /**
+   * Checks a ticket's SLAs now: records the warnings and breaches that are due and sets the timer
+   * for the next one; returns how many it recorded. For after a policy or calendar change (the
+   * tickets `Sla.whatIf` lists): commands and timers recompute by themselves. 0 without SLAs.
+   */
+  readonly recomputeSla: (ticket: typeof TicketRefSchema.Encoded) => Op<number>
+  /**
+   * Runs rules on a ticket as it stands, outside any command: automations on a schedule. Each
+   * rule is asked what it wants, pass after pass as triggers are (see `Triggers`), its events
+   * naming it; the help desk's triggers then follow, all in one append. Returns the ticket. When
+   * these rules fail, only a `RulesFailed` naming them is written; when the triggers after them
+   * fail, the rules' changes stay and the triggers' give way to a `RulesFailed`.
+   */
+  readonly applyRules: (
+    ticket: typeof TicketRefSchema.Encoded,
+    rules: ReadonlyArray<Triggers.TriggerRule<HelpdeskError>>
+  ) => Op<Ticket.Ticket>
+  /**
+   * Why each SLA due time of a ticket is what it is, now (`Sla.explainDue` on every metric
+   * instance of its SLA state): the target and its policy, the opening hours counted, the
+   * holidays skipped and the pauses, in data and in sentences. Empty without SLAs.
+   */
+  readonly explainDue: (ticket: typeof TicketRefSchema.Encoded) => Op<ReadonlyArray<Sla.Explanation>>
+  /**
+   * The requester's side of this help desk, acting as one contact (see `Requester`): what a
+   * customer portal calls. It checks nothing until it is used; a contact that does not exist
+   * sees no ticket.
+   */
+  readonly forRequester: (contact: string) => RequesterService
+  readonly saveContact: (input: In.ContactInput) => Op<Contact>
+  readonly saveOrganization: (input: In.OrganizationInput) => Op<Organization>
+  readonly saveAgent: (input: In.AgentInput) => Op<Agent>
+  readonly saveGroup: (input: In.GroupInput) => Op<Group>
+  readonly getContact: (id: string) => Op<Contact>
+  readonly findContactByEmail: (email: string) => Op<Option.Option<Contact>>
+}
+
+/**
+ * The help desk service.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class Helpdesk extends Context.Service<Helpdesk, Service>()("@tessera/core/Helpdesk") {}
