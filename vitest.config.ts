@@ -5,7 +5,12 @@ export default defineConfig({
   // a top-level `resolve.conditions` alone would load the workspace packages from dist.
   ssr: { resolve: { conditions: ["@tessera/source"] } },
   test: {
-    include: ["packages/**/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "reliability/test/**/*.test.ts"],
+    include: [
+      "packages/**/test/**/*.test.ts",
+      "examples/*/test/**/*.test.ts",
+      "reliability/test/**/*.test.ts",
+      "test/**/*.test.ts"
+    ],
     testTimeout: 30_000,
     reporters: ["default", "./scripts/summary-reporter.ts"]
   }
