@@ -270,6 +270,16 @@ export const runInProject = (
     ? run(join(dir, "node_modules", ".bin", "tsx"), [file, ...args], { cwd: dir, env })
     : run(process.execPath, [file, ...args], { cwd: dir, env })
 
+/**
+ * Writes `source` to `file` in the project (folders made as needed) and runs it like
+ * `runInProject`: how a test runs a snippet copied alone into a fresh project.
+ */
+export const runSource = (dir: string, file: string, source: string): Promise<Output> => {
+  mkdirSync(dirname(join(dir, file)), { recursive: true })
+  writeFileSync(join(dir, file), source)
+  return runInProject(dir, file)
+}
+
 /** Copies a file or folder of the repository into the project (`cp -R`), at `target`. */
 export const copyIntoProject = async (dir: string, source: string, target: string): Promise<void> => {
   mkdirSync(join(dir, target, ".."), { recursive: true })
