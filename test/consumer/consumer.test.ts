@@ -26,8 +26,11 @@ import {
   tempDir
 } from "./project.js"
 
-/** The optional peers: the database drivers, all installed (SQLite's by the README's line). */
-const optionalPeers = ["better-sqlite3", "pg", "mysql2"]
+/**
+ * The optional peers, all installed: the database drivers (SQLite's by the README's line), and
+ * vitest and fast-check, which `@tessera/core/testing` (the conformance suites) runs on.
+ */
+const optionalPeers = ["better-sqlite3", "pg", "mysql2", "vitest", "fast-check"]
 
 /** The examples with a `start` script, each run from the installed packages. */
 const examples = ["quickstart", "sla", "merge", "custom-routing", "observability"]
@@ -110,7 +113,7 @@ describe("the packed packages, installed with npm into a fresh project", () => {
 
   it("installs the newest versions the peer ranges allow", async () => {
     expect(peers.map((spec) => spec.slice(0, spec.lastIndexOf("@"))).sort()).toEqual(
-      ["better-sqlite3", "effect", "kysely", "mysql2", "pg"].sort()
+      ["better-sqlite3", "effect", "fast-check", "kysely", "mysql2", "pg", "vitest"].sort()
     )
     for (const spec of peers) {
       const name = spec.slice(0, spec.lastIndexOf("@"))
@@ -170,6 +173,18 @@ describe("the packed packages, installed with npm into a fresh project", () => {
     expect(out.at(-1)).toMatch(/^broken rule set: [1-9]\d* problem\(s\)$/)
   }, 120_000)
 
+  it("examples/adapter passes the conformance suite of @tessera/core/testing, run by the project's vitest", async () => {
+    for (const part of ["src", "test"])
+      await copyIntoProject(project, `examples/adapter/${part}`, `examples/adapter/${part}`)
+    const { stdout } = await run(join(project, "node_modules", ".bin", "vitest"), ["run", "examples/adapter"], {
+      cwd: project,
+      env: { NO_COLOR: "1" }
+    })
+    const plain = stdout.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "")
+    expect(plain).toMatch(/Tests +\d+ passed/)
+    expect(plain).not.toMatch(/\d+ (failed|skipped)/)
+  }, 300_000)
+
   it("the examples type-check against the published declarations", async () => {
     for (const name of examples) await copyIntoProject(project, `examples/${name}/src`, `examples/${name}/src`)
     writeFileSync(
@@ -186,7 +201,7 @@ describe("the packed packages, installed with npm into a fresh project", () => {
           skipLibCheck: true,
           noEmit: true
         },
-        include: ["examples/*/src/**/*.ts"]
+        include: ["examples/*/src/**/*.ts", "examples/*/test/**/*.ts"]
       })
     )
     await run(join(project, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.examples.json"], { cwd: project })
