@@ -90,19 +90,24 @@ describe("the packed packages, installed with npm into a fresh project", () => {
     for (const dir of [project, packs]) if (dir !== "") rmSync(dir, { recursive: true, force: true })
   }, 120_000)
 
-  it("packs @tessera/core, @tessera/rules and @tessera/sql, with workspace ranges rewritten", () => {
-    expect(packed.map((p) => p.name).sort()).toEqual(["@tessera/core", "@tessera/rules", "@tessera/sql"])
+  it("packs @tessera/cli, @tessera/core, @tessera/rules and @tessera/sql, with workspace ranges rewritten", () => {
+    expect(packed.map((p) => p.name).sort()).toEqual([
+      "@tessera/cli",
+      "@tessera/core",
+      "@tessera/rules",
+      "@tessera/sql"
+    ])
     for (const { manifest } of packed) {
       expect(JSON.stringify(manifest)).not.toContain("workspace:")
     }
   })
 
   it("each tarball holds both builds, the declarations, the README and the LICENSE, and no tests", async () => {
-    for (const { name, tarball } of packed) {
+    for (const { name, tarball, manifest } of packed) {
       const files = await tarballFiles(tarball)
-      expect(files, name).toEqual(
-        expect.arrayContaining(["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.cjs"])
-      )
+      expect(files, name).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE", "dist/index.js"]))
+      // The CommonJS build, for the packages that declare one (the command line is ESM only).
+      if (JSON.stringify(manifest.exports).includes('"require"')) expect(files, name).toContain("dist/index.cjs")
       expect(files, name).toContain("dist/types/index.d.ts")
       expect(
         files.filter((file) => /^test\/|\.test\.ts$/.test(file)),
@@ -171,6 +176,19 @@ describe("the packed packages, installed with npm into a fresh project", () => {
     expect(out[0]).toBe("#1: group billing_seniors, priority high")
     expect(out).toContain("GroupChanged by rule billing-premium v2")
     expect(out.at(-1)).toMatch(/^broken rule set: [1-9]\d* problem\(s\)$/)
+  }, 120_000)
+
+  it("the tessera command checks a rule file from the project's node_modules/.bin", async () => {
+    const tessera = join(project, "node_modules", ".bin", "tessera")
+    await run(tessera, ["check", "apps/rules.json"], { cwd: project })
+    const broken = join(project, "apps", "broken-rules.json")
+    writeFileSync(
+      broken,
+      JSON.stringify([
+        { id: "x", version: 1, kind: "trigger", on: ["created"], if: { field: "tags", op: "lt", value: 3 } }
+      ])
+    )
+    await expect(run(tessera, ["check", broken], { cwd: project })).rejects.toThrow(/exited with 1\b/)
   }, 120_000)
 
   it("examples/adapter passes the conformance suite of @tessera/core/testing, run by the project's vitest", async () => {

@@ -25,6 +25,7 @@ export interface Manifest {
   readonly bugs?: { readonly url: string }
   readonly repository?: { readonly type: string; readonly url: string; readonly directory?: string }
   readonly files?: ReadonlyArray<string>
+  readonly exports?: unknown
   readonly dependencies?: Readonly<Record<string, string>>
   readonly devDependencies?: Readonly<Record<string, string>>
   readonly peerDependencies?: Readonly<Record<string, string>>
