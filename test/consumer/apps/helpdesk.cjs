@@ -7,7 +7,7 @@ const { SqlStore } = require("@tessera/sql")
 
 const main = async () => {
   console.log(`loaded ${typeof RuleTriggers.make} ${typeof SqlStore.layerUrl}`)
-  const helpdesk = await createHelpdesk({ workspace: "acme", firstPublicId: 100 })
+  const helpdesk = await createHelpdesk({ firstPublicId: 100 })
   try {
     const ticket = await helpdesk.open({
       requester: { email: "omar@example.com" },
