@@ -61,12 +61,14 @@ describe("the packed packages, installed with npm into a fresh project", () => {
   let project = ""
   let packed: ReadonlyArray<Packed> = []
   let peers: ReadonlyArray<string> = []
+  let prebuilds: Readonly<Record<string, string>> = {}
 
   beforeAll(async () => {
     packs = await tempDir("packs")
     project = await tempDir("consumer")
     packed = await packAll(packs)
     peers = peerSpecs(packed, optionalPeers)
+    prebuilds = await localPrebuilds()
     // The README's install line (tarballs for the @tessera packages), the other drivers, tools.
     const documented = documentedInstall()
     const named = (spec: string) => spec.slice(0, spec.lastIndexOf("@") > 0 ? spec.lastIndexOf("@") : undefined)
@@ -81,13 +83,15 @@ describe("the packed packages, installed with npm into a fresh project", () => {
         pinned("tsx"),
         ...exampleDeps()
       ],
-      await localPrebuilds()
+      prebuilds
     )
     await copyIntoProject(project, "test/consumer/apps", "apps")
   }, 900_000)
 
   afterAll(() => {
-    for (const dir of [project, packs]) if (dir !== "") rmSync(dir, { recursive: true, force: true })
+    for (const dir of [project, packs, ...Object.values(prebuilds)]) {
+      if (dir !== "") rmSync(dir, { recursive: true, force: true })
+    }
   }, 120_000)
 
   it("packs @tessera/cli, @tessera/core, @tessera/rules and @tessera/sql, with workspace ranges rewritten", () => {
