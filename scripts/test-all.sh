@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh Node-20 Debian machine: installs pnpm and the
+# Runs the whole test suite on a fresh Node-20 Debian machine: installs the
 # dependencies, starts private PostgreSQL, MariaDB and Redis instances on free loopback ports,
 # each with a data directory of its own (installing them with apt only if missing), runs
 # `pnpm test`, and stops exactly the instances it started. Set TESSERA_PG_URL /
@@ -9,8 +9,14 @@ cd "$(dirname "$0")/.."
 PNPM_VERSION=12.4.2
 export npm_config_nodedir=/usr   # better-sqlite3 compiles against the system Node headers
 
-[ "$(pnpm --version 2>/dev/null || true)" = "$PNPM_VERSION" ] || npm i -g "pnpm@$PNPM_VERSION"
-pnpm install --frozen-lockfile
+# The pnpm the lockfile was written with: the one on PATH if it is that version, else run through
+# npx, which installs nothing globally. Scripts that pnpm runs find the same pnpm on their PATH.
+if [ "$(pnpm --version 2>/dev/null || true)" = "$PNPM_VERSION" ]; then
+  pnpm=(pnpm)
+else
+  pnpm=(npx -y "pnpm@$PNPM_VERSION")
+fi
+"${pnpm[@]}" install --frozen-lockfile
 
 free_port() { for p in "$@"; do ss -ltn | grep -q ":$p\b" || { echo "$p"; return; }; done; return 1; }
 need_apt=()
@@ -93,4 +99,4 @@ if [ -z "${TESSERA_MYSQL_URL:-}" ]; then
   export TESSERA_MYSQL_URL="mysql://root@127.0.0.1:$MARIAPORT/tessera"
 fi
 
-pnpm test
+"${pnpm[@]}" test

@@ -4,8 +4,9 @@ export default defineConfig({
   entry: ["src/index.ts", "src/bin/tessera.ts"],
   // A command line and its programmatic entry: ESM only, as `effect` itself is.
   format: ["esm"],
-  // tsup 8.5 injects `baseUrl` into the d.ts build, which TypeScript 6 deprecates.
-  dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
+  // Declarations come from tsc (the build script, into dist/types), one .d.ts per module: tsup's
+  // bundled ones drop the values of namespace members that share a type's name.
+  dts: false,
   clean: true,
   sourcemap: true,
   target: "node20",

@@ -3,8 +3,10 @@ import { defineConfig } from "tsup"
 export default defineConfig({
   entry: ["src/index.ts", "src/testing/index.ts"],
   format: ["esm", "cjs"],
-  // tsup 8.5 injects `baseUrl` into the d.ts build, which TypeScript 6 deprecates.
-  dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
+  // Declarations come from tsc (the build script, into dist/types), one .d.ts per module: tsup's
+  // bundled ones dropped the values of namespace members that share a type's name
+  // (`TicketEvent.TicketEvent`, `Ticket.Ticket`, ...), which the consumer test caught.
+  dts: false,
   clean: true,
   sourcemap: true,
   target: "node20",

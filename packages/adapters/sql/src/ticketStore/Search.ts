@@ -5,6 +5,8 @@
  * module chooses which term drives the plan (the rarest, or a walk of the query's order when
  * every term is common); `Query` puts the dialect's conditions into the page's statement.
  */
+import type { StoreError } from "@tessera/core"
+import type { Effect } from "effect"
 import type { Shared } from "./Shared.js"
 
 /**
@@ -53,7 +55,10 @@ export const make = (shared: Shared, tuning: Tuning = {}) => {
   /** How many tickets a search of common terms walks before it collects matches instead. */
   const walkWindow = Math.max(1, Math.floor(tuning.window ?? 5_000))
 
-  const rarestTerm = (terms: ReadonlyArray<string>) =>
+  // Annotated so that the emitted declaration names the errors through `@tessera/core`.
+  const rarestTerm = (
+    terms: ReadonlyArray<string>
+  ): Effect.Effect<string | undefined, StoreError.StoreUnavailable | StoreError.ValueTooLarge> =>
     run("query", async () => {
       let rarest: { readonly term: string; readonly count: number } | undefined
       for (const term of terms) {
