@@ -9,7 +9,7 @@ import { Context, Effect, Layer, type Option } from "effect"
 import type { Agent, Contact, Group, Organization } from "../directory/Directory.js"
 import type * as Duplicates from "../links/Duplicates.js"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
-import { IdGenerator } from "../ports/IdGenerator.js"
+import { IdGenerator, prefixed } from "../ports/IdGenerator.js"
 import { TicketStore } from "../ports/TicketStore.js"
 import * as Timer from "../ports/Timers.js"
 import type { TicketPage, TicketQuery } from "../query/TicketQuery.js"
@@ -190,7 +190,8 @@ export const make = (
     const actorCheckMillis = decoded.actorCheckMillis ?? 1000
     const store = yield* TicketStore
     const directory = yield* DirectoryStore
-    const ids = yield* IdGenerator
+    // Every id carries its prefix, whatever the generator: a ticket id is never taken for a number.
+    const ids = prefixed(yield* IdGenerator)
     const timers = yield* Timer.Timers
 
     const sla = options.sla
