@@ -79,6 +79,12 @@ export type Config = typeof Config.Type
 
 const text = Schema.String.check(Schema.isMaxLength(Limits.textLength))
 
+/** A subject: at most `Limits.subjectLength` characters, and more than spaces. */
+const subject = Schema.String.check(
+  Schema.isPattern(/\S/, { message: "Expected a subject with a character other than spaces" }),
+  Schema.isMaxLength(Limits.subjectLength)
+)
+
 const body = {
   text,
   html: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(Limits.htmlLength))),
@@ -131,7 +137,7 @@ export type RequesterInput = typeof RequesterInput.Type
 export const OpenInput = Schema.Struct({
   requester: RequesterInput,
   by: Schema.optionalKey(Actor),
-  subject: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(1000)),
+  subject,
   ...body,
   channel: Channel,
   priority: Schema.optionalKey(Priority),
@@ -185,7 +191,7 @@ export type TypeInput = typeof TypeInput.Encoded
 export const EscalateInput = Schema.Struct({
   ...onTicket,
   to: Schema.optionalKey(SupportLevel),
-  reason: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(2000))
+  reason: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(Limits.reasonLength))
 })
 /** @category models @since 0.1.0 */
 export type EscalateInput = typeof EscalateInput.Encoded
@@ -233,7 +239,7 @@ export type LinkInput = typeof LinkInput.Encoded
  */
 export const MergeInput = Schema.Struct({
   target: TicketRef,
-  sources: Schema.Array(TicketRef).check(Schema.isMinLength(1), Schema.isMaxLength(50)),
+  sources: Schema.Array(TicketRef).check(Schema.isMinLength(1), Schema.isMaxLength(Limits.sourcesPerMerge)),
   by: Actor
 })
 /** @category models @since 0.1.0 */
@@ -259,7 +265,7 @@ export type UndoMergeInput = typeof UndoMergeInput.Encoded
 export const SplitInput = Schema.Struct({
   ...onTicket,
   messages: boundedArray(MessageId, Limits.messagesPerSplit).check(Schema.isMinLength(1)),
-  subject: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(1000)))
+  subject: Schema.optionalKey(subject)
 })
 /** @category models @since 0.1.0 */
 export type SplitInput = typeof SplitInput.Encoded
@@ -272,7 +278,7 @@ export type SplitInput = typeof SplitInput.Encoded
  */
 export const DuplicatesInput = Schema.Struct({
   ticket: TicketRef,
-  limit: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 50 }))),
+  limit: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Limits.suggestionsPerRequest }))),
   /** How far apart in time two reports may be (default 14). */
   windowDays: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 365 })))
 })
