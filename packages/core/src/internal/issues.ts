@@ -52,9 +52,7 @@ const closestMembers = (issue: SchemaIssue.Issue): SchemaIssue.Issue => {
       const members = issue.issues.map(closestMembers)
       const least = Math.min(...members.map(shapeDistance))
       const closest = members.filter((member) => shapeDistance(member) === least)
-      return closest.length === 1 && closest[0] !== undefined
-        ? closest[0]
-        : new SchemaIssue.AnyOf(issue.ast, closest)
+      return closest.length === 1 && closest[0] !== undefined ? closest[0] : new SchemaIssue.AnyOf(issue.ast, closest)
     }
     default:
       return issue

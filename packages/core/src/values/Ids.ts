@@ -41,7 +41,10 @@ export type TicketId = typeof TicketId.Type
  * @since 0.1.0
  */
 export const PublicId = Schema.Int.check(
-  Schema.isBetween({ minimum: 1, maximum: publicIdMax }, { message: `Expected a ticket number from 1 to ${publicIdMax}` })
+  Schema.isBetween(
+    { minimum: 1, maximum: publicIdMax },
+    { message: `Expected a ticket number from 1 to ${publicIdMax}` }
+  )
 ).pipe(Schema.brand("PublicId"))
 /** @category models @since 0.1.0 */
 export type PublicId = typeof PublicId.Type

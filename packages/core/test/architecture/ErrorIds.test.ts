@@ -99,7 +99,7 @@ describe("ids in errors", () => {
   it("reads every tagged error of every package", () => {
     expect(errors.length).toBeGreaterThan(30)
     const byName = new Map(errors.map((e) => [e.name, e.fields]))
-    expect(byName.get("VersionConflict")).toEqual(["ticketId", "expected", "actual"])
+    expect(byName.get("VersionConflict")).toEqual(["ticketId", "publicId", "expected", "actual"])
     expect(byName.get("TicketNotFound")).toEqual(["ticketId"])
     expect(byName.get("CorruptEvent")).toContain("ticketId")
     expect(new Set(errors.map((e) => e.file.split("/src/")[0]))).toEqual(

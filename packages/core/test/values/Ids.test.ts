@@ -58,14 +58,11 @@ describe("Ids.TicketRef", () => {
     )
   })
 
-  it.each([0, -1, 1.5, publicIdMax + 1, "0", "1.5", "#", "", "69 369", "tkt", "T-1", "1e3"])(
-    "%j is refused",
-    (raw) => {
-      expect(refusal(raw).message).toBe(
-        `Invalid ticket: Expected a ticket number (69369, "69369" or "#69369") or an internal ticket id starting with "tkt_", got ${JSON.stringify(raw)}`
-      )
-    }
-  )
+  it.each([0, -1, 1.5, publicIdMax + 1, "0", "1.5", "#", "", "69 369", "tkt", "T-1", "1e3"])("%j is refused", (raw) => {
+    expect(refusal(raw).message).toBe(
+      `Invalid ticket: Expected a ticket number (69369, "69369" or "#69369") or an internal ticket id starting with "tkt_", got ${JSON.stringify(raw)}`
+    )
+  })
 
   it("encodes a public number as a number and an internal id as its text", () => {
     const [number, id] = [69369 as Ids.PublicId, "tkt_01jd" as Ids.TicketId]

@@ -16,7 +16,14 @@ import type { StatusCategory, StatusId } from "../../ticket/Status.js"
 import * as E from "../../ticket/TicketEvent.js"
 import * as Actor from "../../values/Actor.js"
 import type { FieldKey, FieldValue } from "../../values/CustomField.js"
-import { type ContactId, type MessageId, type PublicId, type TicketId, ticketIdPrefix, type WorkspaceId } from "../../values/Ids.js"
+import {
+  type ContactId,
+  type MessageId,
+  type PublicId,
+  type TicketId,
+  ticketIdPrefix,
+  type WorkspaceId
+} from "../../values/Ids.js"
 import type { Tag } from "../../values/Tag.js"
 
 /** The three ports an adapter's layer provides. */

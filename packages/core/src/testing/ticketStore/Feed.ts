@@ -273,7 +273,9 @@ const feedFollowsAppends = <E2>(layer: Fixtures.StoreLayer<E2>, settings: Settin
                 // streams that held no ticket too; each stream exactly as `read` gives it.
                 const first = Math.min(...seen.map((e) => e.position))
                 const all = yield* pages(store, first - 1, sizes, { full: true, bound: expected.length + 1 })
-                const ours = all.filter((e) => e.ticketId.startsWith(ticketIn(ws0, "")) || e.ticketId.startsWith(ticketIn(ws1, "")))
+                const ours = all.filter(
+                  (e) => e.ticketId.startsWith(ticketIn(ws0, "")) || e.ticketId.startsWith(ticketIn(ws1, ""))
+                )
                 expect(ours.length, "events of other runs among this run's").toBe(all.length)
                 expectFeed(all, expected, "readAll of every workspace")
                 const positions = new Map(seen.map((e) => [`${e.ticketId}@${e.version}`, e.position]))

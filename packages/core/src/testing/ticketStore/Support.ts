@@ -197,6 +197,5 @@ export const prefixedIds = (prefix: string): Effect.Effect<IdGenerator["Service"
     Effect.gen(function* () {
       return yield* IdGenerator
     }).pipe(Effect.provide(layerSequential)),
-    (inner) =>
-      IdGenerator.of({ next: (kind) => Effect.map(inner.next(kind), (id) => id.replace("_", `_${prefix}`)) })
+    (inner) => IdGenerator.of({ next: (kind) => Effect.map(inner.next(kind), (id) => id.replace("_", `_${prefix}`)) })
   )
