@@ -6,7 +6,15 @@
  */
 import { realpathSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { Actor, BusinessCalendar, createHelpdesk, type PromiseHelpdesk, Sla, SlaPolicy, TicketEvent } from "@tessera/core"
+import {
+  Actor,
+  BusinessCalendar,
+  createHelpdesk,
+  type PromiseHelpdesk,
+  Sla,
+  SlaPolicy,
+  TicketEvent
+} from "@tessera/core"
 import { DateTime, Duration, Result, Schema } from "effect"
 
 // #region calendar
