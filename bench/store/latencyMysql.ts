@@ -33,7 +33,8 @@ const hasTerm = "exists (select 1 from ticket_words w where w.ticket_id = t.id a
  * matching words are counted up to `rareTexts`; the rarest term under it drives (its tickets as
  * a semi-join, the other terms checked per ticket, then sorted), and when every term is common
  * the first `walkWindow` tickets in order (ids and sort keys only) are checked, or, when they hold
- * no page and there are more, the longest term drives. Terms are prefixes (`term%`).
+ * no page and there are more, every term's words are read in one range scan and grouped by ticket
+ * (in memory: the session allows 64 MiB, as the store's does). Terms are prefixes (`term%`).
  */
 export const mysqlSql = {
   queue: `select id, version, summary, sla_due_at from tickets
@@ -53,6 +54,12 @@ export const mysqlSql = {
      where ${Array.from({ length: terms }, () => hasTerm).join(" and ")}
      order by c.created_at, c.id limit 51`,
   more: `select count(*) as n from (select 1 from tickets where workspace_id = ? limit ${walkWindow + 1}) c`,
+  every: (terms: number): string =>
+    `select ${columns} from tickets t
+     where t.workspace_id = ? and t.id in (select w.ticket_id from ticket_words w
+       where ${Array.from({ length: terms }, () => "w.word like ?").join(" or ")}
+       group by w.ticket_id having ${Array.from({ length: terms }, () => "max(w.word like ?) = 1").join(" and ")})
+     order by t.created_at, t.id limit 51`,
   terms: (text: string): ReadonlyArray<string> => TicketQuery.searchTerms(text).map((t) => `${t}%`)
 }
 
@@ -82,9 +89,9 @@ export const rawSearch = async (c: Connection, terms: ReadonlyArray<string>): Pr
   if (page.length > 50) return [walk]
   const more = Number((await rows(c, { sql: mysqlSql.more, parameters: [mainWorkspace] }))[0]?.n) > walkWindow
   if (!more) return [walk]
-  const longest = driven([...terms].sort((a, b) => b.length - a.length)[0] as string)
-  await rows(c, longest)
-  return [walk, longest]
+  const every = { sql: mysqlSql.every(terms.length), parameters: [mainWorkspace, ...terms, ...terms] }
+  await rows(c, every)
+  return [walk, every]
 }
 
 /**
@@ -143,6 +150,7 @@ const planOf = async (
 export const latencyMysql = async (url: string, options: LatencyOptions): Promise<LatencyResult> => {
   const runtime = storeRuntime(url)
   const c = mysql.createConnection({ uri: url, charset: "utf8mb4", supportBigNumbers: true }).promise()
+  await c.query("set session tmp_table_size = 67108864, max_heap_table_size = 67108864")
   try {
     const store = await runtime.runPromise(getStore)
     const [[version]] = (await c.query("select version() as v")) as unknown as [Array<{ v: string }>]

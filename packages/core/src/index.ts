@@ -4,6 +4,7 @@
  * Promise facade for applications that do not use Effect.
  *
  * @since 0.1.0
+ * @module @tessera/core
  */
 
 export * as PromiseHelpdesk from "./client/Promise.js"

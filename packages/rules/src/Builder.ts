@@ -42,19 +42,29 @@ export type ValueOf<F extends Rule.FieldName> = F extends "priority"
 
 /** @category models @since 0.1.0 */
 export interface EqualityOps<V> {
+  /** The field equals the value. */
   readonly is: (value: V) => Rule.FieldCondition
+  /** The field differs from the value (or is absent). */
   readonly isNot: (value: V) => Rule.FieldCondition
+  /** The field equals one of the values. */
   readonly in: (values: NonEmpty<V>) => Rule.FieldCondition
+  /** The field equals none of the values (or is absent). */
   readonly notIn: (values: NonEmpty<V>) => Rule.FieldCondition
+  /** The field has a value. */
   readonly present: () => Rule.FieldCondition
+  /** The field has no value. */
   readonly absent: () => Rule.FieldCondition
 }
 
 /** @category models @since 0.1.0 */
 export interface OrderOps<V> {
+  /** Less than the value. */
   readonly lt: (value: V) => Rule.FieldCondition
+  /** Less than or equal to the value. */
   readonly lte: (value: V) => Rule.FieldCondition
+  /** Greater than the value. */
   readonly gt: (value: V) => Rule.FieldCondition
+  /** Greater than or equal to the value. */
   readonly gte: (value: V) => Rule.FieldCondition
 }
 
@@ -62,7 +72,9 @@ export interface OrderOps<V> {
 export interface ChangeOps<V> {
   /** Changed by the command (on creation: present). */
   readonly changed: () => Rule.FieldCondition
+  /** Changed by the command to the value. */
   readonly changedTo: (value: V) => Rule.FieldCondition
+  /** Changed by the command from the value. */
   readonly changedFrom: (value: V) => Rule.FieldCondition
 }
 
@@ -73,10 +85,15 @@ export interface ChangeOps<V> {
  * @since 0.1.0
  */
 export interface TagOps {
+  /** The ticket has one of the tags. */
   readonly includes: (tags: string | NonEmpty<string>) => Rule.FieldCondition
+  /** The ticket has none of the tags. */
   readonly excludes: (tags: string | NonEmpty<string>) => Rule.FieldCondition
+  /** The ticket has at least one tag. */
   readonly present: () => Rule.FieldCondition
+  /** The ticket has no tag. */
   readonly absent: () => Rule.FieldCondition
+  /** The command added or removed a tag. */
   readonly changed: () => Rule.FieldCondition
   /** One of the tags was added by the command. */
   readonly changedTo: (tags: string | NonEmpty<string>) => Rule.FieldCondition
@@ -173,7 +190,9 @@ export const text = (source: Rule.TextCondition["text"]): TextOps => ({
 export const since = (
   moment: Rule.SinceCondition["since"]
 ): {
+  /** At least this many hours have passed since the moment. */
   readonly atLeast: (hours: number) => Rule.SinceCondition
+  /** Fewer than this many hours have passed since the moment. */
   readonly lessThan: (hours: number) => Rule.SinceCondition
 } => ({
   atLeast: (hours) => ({ since: moment, op: "atLeast", hours }),
@@ -201,7 +220,9 @@ type ClassValue<K extends Rule.ClassificationCondition["classification"]> = K ex
 export const classification = <K extends Rule.ClassificationCondition["classification"]>(
   kind: K
 ): {
+  /** The classification is the value. */
   readonly is: (value: ClassValue<K>) => Rule.ClassificationCondition
+  /** The classification is one of the values. */
   readonly in: (values: NonEmpty<ClassValue<K>>) => Rule.ClassificationCondition
 } => ({
   is: (value) => ({ classification: kind, op: "is", value }),
@@ -345,8 +366,11 @@ export interface Conditioned {
  * @since 0.1.0
  */
 export interface RuleBuilder<K extends "trigger" | "automation"> {
+  /** Gives the rule a name for people (its id stays the key). */
   readonly named: (name: string) => RuleBuilder<K>
+  /** Marks the rule disabled: kept in the set, never run. */
   readonly disabled: () => RuleBuilder<K>
+  /** The rule's condition; `do` then gives its actions. */
   readonly when: (condition: Rule.Condition) => Conditioned
   /** The events that start a trigger (any, when never called). */
   readonly on: K extends "trigger" ? (...events: NonEmpty<Rule.TriggerEvent>) => RuleBuilder<K> : never

@@ -311,8 +311,8 @@ export const tagsFor = (classification: Classification): ReadonlyArray<Tag.Tag> 
 }
 
 /**
- * Whether a ticket reads as stressful (negative or highly urgent): the brief sends those to
- * senior agents.
+ * Whether a ticket reads as stressful (negative or highly urgent): routing rules commonly send
+ * those to senior agents.
  *
  * @category predicates
  * @since 0.1.0

@@ -324,8 +324,11 @@ export const assigner = (
   initial: Assignment.Roster,
   skillMap: Assignment.SkillMap = []
 ): {
+  /** The `Options.assign` to give `make`. */
   readonly assign: NonNullable<Options["assign"]>
+  /** The roster as it stands, with the assignments made since it was set. */
   readonly roster: () => Assignment.Roster
+  /** Replaces the roster (agents came or went, loads were read again). */
   readonly set: (roster: Assignment.Roster) => void
 } => {
   let roster = initial

@@ -3,6 +3,7 @@
  * strategies and a classifier for routing.
  *
  * @since 0.1.0
+ * @module @tessera/rules
  */
 
 export * as Analysis from "./Analysis.js"

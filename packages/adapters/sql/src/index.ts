@@ -3,6 +3,7 @@
  * embedded default, better-sqlite3) and PostgreSQL (pg, the path to scale).
  *
  * @since 0.1.0
+ * @module @tessera/sql
  */
 
 export * as Connection from "./Connection.js"

@@ -334,7 +334,10 @@ for (const [name, database] of databases) {
             { search: "comm q", sort: "priority", limit: 40 },
             { search: "common nowhere", limit: 10 },
             { search: "question words3", limit: 10 },
-            { search: "question words3", sort: "created", direction: "desc", limit: 30 }
+            { search: "question words3", sort: "created", direction: "desc", limit: 30 },
+            // No notes here, so a requester's search finds the same; its SQL checks each text is public.
+            { search: "question words3", searchIn: "public", limit: 10 },
+            { search: "common answer", searchIn: "public", limit: 20 }
           ]
           for (const [query, reader] of queries.flatMap((q) => [[q, store] as const, [q, narrow] as const])) {
             const expected = yield* TicketQuery.run(query, summaries, documents)

@@ -182,4 +182,48 @@ describe("statements the SQL store sends", () => {
         })
       )
     ))
+
+  it("a first page asked again is compiled once and still answers what the tickets hold now", () =>
+    Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const file = join(yield* tempDir, "queue.db")
+          const desk = yield* open(file, 1000)
+          const opened = (n: number) =>
+            desk.helpdesk.open({
+              requester: { email: "jane.sharpe@example.com" },
+              subject: `Invoice ${n} is wrong`,
+              text: "Charged twice.",
+              channel: "email"
+            })
+          yield* Effect.forEach([1, 2], opened)
+          const queue = { sort: "created", direction: "desc", limit: 10 } as const
+          const first = yield* desk.helpdesk.list(queue)
+          desk.compilations()
+          yield* opened(3)
+          desk.compilations()
+          const again = yield* desk.helpdesk.list(queue)
+          const compiledForQueue = desk.compilations()
+          const searched = yield* desk.helpdesk.list({ ...queue, search: "invoice" })
+          const compiledForSearch = desk.compilations()
+          const searchedAgain = yield* desk.helpdesk.list({ ...queue, search: "invoice" })
+          const compiledForSearchAgain = desk.compilations()
+          console.log(
+            `first pages after warm-up: queue again ${compiledForQueue} compiled, a new search ${compiledForSearch}, the search again ${compiledForSearchAgain}`
+          )
+          // The repeated queue compiles nothing; a new search compiles its page (and the count of
+          // its term, which is not cached), the same search asked again only that count.
+          expect(compiledForQueue).toBe(0)
+          expect(compiledForSearch).toBeGreaterThan(compiledForSearchAgain)
+          expect(first.items.map((t) => t.subject)).toEqual(["Invoice 2 is wrong", "Invoice 1 is wrong"])
+          expect(again.items.map((t) => t.subject)).toEqual([
+            "Invoice 3 is wrong",
+            "Invoice 2 is wrong",
+            "Invoice 1 is wrong"
+          ])
+          expect(searched.items.map((t) => t.subject)).toEqual(again.items.map((t) => t.subject))
+          expect(searchedAgain.items).toEqual(searched.items)
+        })
+      )
+    ))
 })

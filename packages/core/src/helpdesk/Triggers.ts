@@ -85,6 +85,7 @@ export type Read =
  */
 export interface TriggerRule<E = never> {
   readonly rule: RuleRef
+  /** What the rule asks for on the ticket as it now stands: commands and links (none when it does not match). */
   readonly fire: (context: TriggerContext) => Effect.Effect<ReadonlyArray<TicketCommand | LinkRequest>, E>
   /**
    * Everything whether `fire` asks for something depends on, besides what is fixed for a unit of

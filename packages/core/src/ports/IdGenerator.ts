@@ -56,6 +56,7 @@ export const prefixed = (generator: IdGenerator["Service"]): IdGenerator["Servic
 export class IdGenerator extends Context.Service<
   IdGenerator,
   {
+    /** A new id of the given kind, carrying the kind's prefix. */
     readonly next: (kind: IdKind) => Effect.Effect<string>
   }
 >()("@tessera/core/IdGenerator") {}

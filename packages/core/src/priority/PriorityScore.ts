@@ -19,7 +19,7 @@ import { Tier } from "../values/Tier.js"
 
 /**
  * How urgent a problem is, lowest first. `blocking` means work has stopped (an outage, a bug
- * with no workaround): the brief keeps the urgent rank for it.
+ * with no workaround): the default policy keeps the urgent rank for it.
  *
  * @category models
  * @since 0.1.0
@@ -428,7 +428,7 @@ export const ranksAbove = (a: Prioritization, b: Prioritization): boolean =>
   rank(a.priority) > rank(b.priority) || (a.priority === b.priority && a.score > b.score)
 
 /**
- * The brief's policy, for a start: urgency and impact drive the base score, enterprise and
+ * A default policy, for a start: urgency and impact drive the base score, enterprise and
  * premium customers, incidents, problems and billing (`account`) tickets, real-time channels,
  * SLA risk and an upset requester raise it, questions and free users lower it, and only a
  * blocking problem can be urgent. A billing error for a large customer thus ranks above a free

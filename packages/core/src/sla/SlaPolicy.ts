@@ -275,7 +275,7 @@ export const match = (set: PolicySet, ticket: Ticket, context: Context = {}): Po
 const hours = (h: number, clock: Target["clock"] = "business"): Target => ({ minutes: h * 60, clock })
 
 /**
- * The brief's policies, for a start: priorities low / normal / high / urgent with first reply,
+ * Default policies, for a start: priorities low / normal / high / urgent with first reply,
  * next reply and resolution targets in business time on the calendar named `"business_hours"`
  * (urgent first replies count around the clock), and premium or enterprise customers (`tier`)
  * ahead with targets about half as long. Warnings at 75% of each target.

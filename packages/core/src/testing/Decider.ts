@@ -171,6 +171,7 @@ export interface Given {
   readonly events: ReadonlyArray<TicketEvent>
   /** The state `decide` will see: the fold of `events`. */
   readonly state: Ticket.State
+  /** Decides a command on the stream so far. */
   readonly when: (command: TicketCommand, ctx: DecideContext) => When
 }
 
@@ -217,7 +218,7 @@ export const given = (events: ReadonlyArray<TicketEvent> = []): Given => {
       const exit = Effect.runSyncExit(decide(state, command, ctx))
       return {
         exit,
-        // biome-ignore lint/suspicious/noThenProperty: given/when/then is the vocabulary of decider tests (STYLE §8)
+        // biome-ignore lint/suspicious/noThenProperty: given/when/then is the vocabulary of decider tests (CONTRIBUTING.md, "Tests")
         then: (expected) => {
           expect(summary(exit)).toEqual({ events: expected.map((e) => encode(e)) })
           return given([...events, ...(Exit.isSuccess(exit) ? exit.value : [])])

@@ -1,3 +1,11 @@
+/**
+ * @tessera/core/testing: what adapter authors and application tests share: the conformance
+ * suite of each port (run by every adapter, the in-memory ones included), a check of an event
+ * feed, fast-check arbitraries derived from the schemas, and given/when/then for `decide`.
+ *
+ * @since 0.1.0
+ * @module @tessera/core/testing
+ */
 export * as Arbitraries from "./Arbitraries.js"
 export * as Decider from "./Decider.js"
 export * as DirectoryStoreSuite from "./DirectoryStoreSuite.js"

@@ -1,5 +1,5 @@
 /**
- * Ticket priority: four levels, ordered. The brief's "medium" is `normal`. Scoring a priority
+ * Ticket priority: four levels, ordered. What other help desks call "medium" is `normal`. Scoring a priority
  * from urgency, impact and modifiers is `PriorityScore`'s job; this module only names and
  * orders the levels.
  */

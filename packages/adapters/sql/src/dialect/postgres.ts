@@ -161,6 +161,7 @@ export const postgres: SqlDialect = {
   // Kysely's transaction; row locks are taken by the statements themselves.
   transact: (db, body) => db.transaction().execute(body),
   rowLocks: true,
+  versionFirst: false,
   joinOrdered: (column, order) => sql<string | null>`string_agg(${sql.raw(column)}, ',' order by ${sql.raw(order)})`,
   insertionOrder,
   slaMissing: sql`(sla_due_at is null)`,

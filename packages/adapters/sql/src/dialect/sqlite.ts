@@ -170,6 +170,7 @@ export const sqlite: SqlDialect = {
   binaryOrder: (column) => sql.raw(column),
   transact,
   rowLocks: false,
+  versionFirst: false,
   joinOrdered: (column, order) => sql<string | null>`group_concat(${sql.raw(column)}, ',' order by ${sql.raw(order)})`,
   insertionOrder,
   slaMissing: sql`(sla_due_at is null)`,

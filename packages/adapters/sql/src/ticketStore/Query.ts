@@ -6,7 +6,8 @@
  */
 import { type Ids, type StoreError, TicketQuery } from "@tessera/core"
 import { DateTime, Effect } from "effect"
-import { type Expression, type OrderByItemBuilder, type SqlBool, sql } from "kysely"
+import { type Expression, type Kysely, type OrderByItemBuilder, type SqlBool, sql } from "kysely"
+import type { Database } from "../Database.js"
 import * as DriverError from "../internal/DriverError.js"
 import * as TagFilters from "../internal/TagFilters.js"
 import type { Search, Searcher } from "./Search.js"
@@ -26,9 +27,9 @@ const never = sql<SqlBool>`1 = 0`
  * @since 0.1.0
  */
 export const make = (shared: Shared, searcher: Searcher) => {
-  const { db, dialect, key, run, summaries } = shared
+  const { db, dialect, key, run, statements, summaries } = shared
   const { numeric } = dialect
-  const { hasTerm, withTerm, commonTermsAsSets, walkWindow, rarestTerm } = searcher
+  const { hasTerm, withTerm, everyTerm, commonTermsAsSets, walkWindow, rarestTerm } = searcher
 
   /** `column in (values)`; an empty list matches nothing, as `includes` on `[]` does. */
   const oneOf = (
@@ -177,22 +178,37 @@ export const make = (shared: Shared, searcher: Searcher) => {
       const publicOnly = ticketQuery.searchIn === "public"
       /** The page, in one statement: the search's terms checked on every candidate. */
       const searchConditions = (driven: Search | undefined): Array<Expression<SqlBool>> =>
+        driven?.common === true && everyTerm !== undefined
+          ? [everyTerm(driven.terms, publicOnly)]
+          : searchedTerms(driven)
+      const searchedTerms = (driven: Search | undefined): Array<Expression<SqlBool>> =>
         (driven?.terms ?? []).map((term) =>
           // Common terms, where the dialect asks: every term's matches as a set (see `withTerm`).
           term === driven?.driver || (commonTermsAsSets && driven?.common === true)
             ? withTerm(term, driven?.common === true, publicOnly)
             : hasTerm(term, publicOnly)
         )
+      const wholeQuery = (on: Kysely<Database>, driven: Search | undefined) =>
+        ordered(
+          on
+            .selectFrom("tickets")
+            .select(["id", "version", "summary", "sla_due_at"])
+            .where((eb) => eb.and([candidates(eb), ...searchConditions(driven)]))
+        ).limit(limit + 1)
+      // A first page (a queue, a dashboard) is asked again and again: the same question is
+      // built and compiled once, with its values, and run again as it is (see StatementCache).
       const whole = (driven: Search | undefined) =>
-        run("query", () =>
-          ordered(
-            db
-              .selectFrom("tickets")
-              .select(["id", "version", "summary", "sla_due_at"])
-              .where((eb) => eb.and([candidates(eb), ...searchConditions(driven)]))
-          )
-            .limit(limit + 1)
-            .execute()
+        run("query", async () =>
+          after === undefined
+            ? (
+                await statements.execute(
+                  db,
+                  `query ${workspaceId} ${JSON.stringify(ticketQuery)} ${JSON.stringify(driven ?? null)}`,
+                  (on) => wholeQuery(on, driven),
+                  []
+                )
+              ).rows
+            : await wholeQuery(db, driven).execute()
         )
       let rows: ReadonlyArray<{ id: string; version: number; summary: string; sla_due_at: number | null }>
       if (search === undefined || search.driver !== undefined) rows = yield* whole(search)

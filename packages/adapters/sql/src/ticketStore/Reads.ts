@@ -93,6 +93,15 @@ export const make = (shared: Shared) => {
    * writer already has.
    */
   const lockedRow = async (trx: Kysely<Database>, ticketId: string, known: number | undefined) => {
+    if (known === undefined || !dialect.versionFirst) return lockedSnapshot(trx, ticketId, known)
+    const locked = await versionOf(trx, ticketId, true)
+    if (locked === undefined || Number(locked.version) !== known)
+      return locked && lockedSnapshot(trx, ticketId, undefined)
+    return { ...locked, summary: null, messages: null }
+  }
+
+  /** `lockedRow` in one statement. */
+  const lockedSnapshot = async (trx: Kysely<Database>, ticketId: string, known: number | undefined) => {
     const result = await statements.execute(
       trx,
       known === undefined ? "lock a row" : "lock a known row",
@@ -110,6 +119,25 @@ export const make = (shared: Shared) => {
           .$if(dialect.rowLocks, (q) => q.forUpdate())
       },
       known === undefined ? [key(ticketId)] : [key(ticketId), known]
+    )
+    return result.rows[0]
+  }
+
+  /**
+   * A ticket's version and SLA due time alone (`versionFirst`), locked where the dialect locks
+   * rows when `lock` (in a write's transaction).
+   */
+  const versionOf = async (on: Kysely<Database>, ticketId: string, lock: boolean) => {
+    const result = await statements.execute(
+      on,
+      lock ? "lock a row's version" : "a row's version",
+      (db, $) =>
+        db
+          .selectFrom("tickets")
+          .select(["version", "sla_due_at"])
+          .where("id", "=", $<string>(0))
+          .$if(lock && dialect.rowLocks, (q) => q.forUpdate()),
+      [key(ticketId)]
     )
     return result.rows[0]
   }
@@ -208,7 +236,13 @@ export const make = (shared: Shared) => {
   ): Effect.Effect<TicketStore.LoadedStream | undefined, StoreError.StoreError> =>
     Effect.flatMap(
       run("load", async () => {
-        const row = (await loadRows(db, [ticketId], known))[0]
+        let changed = false
+        if (dialect.versionFirst) {
+          const current = (await versionOf(db, ticketId, false))?.version
+          if (current !== undefined && Number(current) === known) return { loaded: undefined }
+          changed = current !== undefined
+        }
+        const row = (await loadRows(db, [ticketId], changed ? undefined : known))[0]
         if (row === undefined) {
           const version = await bareVersion(db, ticketId)
           return { loaded: version === known ? undefined : { version, state: undefined } }

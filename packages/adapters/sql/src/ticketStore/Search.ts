@@ -63,7 +63,15 @@ export const make = (shared: Shared, tuning: Tuning = {}) => {
       return rarest?.term
     })
 
-  return { hasTerm, withTerm, commonTermsAsSets: dialect.search.commonTermsAsSets, rareMatches, walkWindow, rarestTerm }
+  return {
+    hasTerm,
+    withTerm,
+    everyTerm: dialect.search.everyTerm,
+    commonTermsAsSets: dialect.search.commonTermsAsSets,
+    rareMatches,
+    walkWindow,
+    rarestTerm
+  }
 }
 
 /**

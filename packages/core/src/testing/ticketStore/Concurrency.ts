@@ -38,7 +38,12 @@ const freshWorkspace = Fixtures.freshWorkspace
 export const interleaving = (
   store: Store,
   yieldRate = 0.1
-): { readonly store: Store; readonly conflicts: () => number } => {
+): {
+  /** The store to run the help desk on. */
+  readonly store: Store
+  /** How many `VersionConflict`s its appends have answered so far. */
+  readonly conflicts: () => number
+} => {
   let conflicts = 0
   const maybeYield = Effect.flatMap(Random.next, (x) => (x < yieldRate ? Effect.yieldNow : Effect.void))
   return {
