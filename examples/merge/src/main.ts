@@ -8,7 +8,7 @@
  */
 import { realpathSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { createHelpdesk, type PromiseHelpdesk } from "@tessera/core"
+import { Actor, createHelpdesk, type PromiseHelpdesk } from "@tessera/core"
 
 /** A clock the story sets by hand (Paris time, UTC+1 in November). */
 const demoClock = (start: string) => {
@@ -82,8 +82,8 @@ export async function main(print: (line: string) => void = console.log): Promise
     })
     const names: Record<string, string> = { mary: "Mary", [jane.id]: "Jane Sharpe", [tom.id]: "Tom Reed" }
     const name = (id: string) => names[id] ?? id
-    const mary = { _tag: "agent", id: "mary" } as const
-    const asJane = { _tag: "contact", id: jane.id } as const
+    const mary = Actor.agent("mary")
+    const asJane = Actor.contact(jane.id)
 
     // Tuesday 09:12: Jane emails about her VPN; Mary answers.
     const email = await helpdesk.open({

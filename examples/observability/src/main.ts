@@ -12,7 +12,7 @@ import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-http"
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
 import { BatchLogRecordProcessor, ConsoleLogRecordExporter, type LogRecordExporter } from "@opentelemetry/sdk-logs"
 import { BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter } from "@opentelemetry/sdk-trace-base"
-import { createHelpdesk, Helpdesk, MemoryHelpdesk } from "@tessera/core"
+import { Actor, createHelpdesk, Helpdesk, MemoryHelpdesk } from "@tessera/core"
 import { Effect } from "effect"
 // #endregion
 
@@ -44,7 +44,7 @@ export const exportersFromEnv = (): Exporters =>
     : { spans: new OTLPTraceExporter(), logs: new OTLPLogExporter() }
 // #endregion
 
-const mary = { _tag: "agent", id: "mary" } as const
+const mary = Actor.agent("mary")
 const jane = { email: "jane.sharpe@example.com", name: "Jane Sharpe" }
 
 // #region effect-api

@@ -8,7 +8,7 @@ import { realpathSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import type { PromiseHelpdesk } from "@tessera/core"
 // #region import
-import { createHelpdesk } from "@tessera/core"
+import { Actor, createHelpdesk } from "@tessera/core"
 
 // #endregion
 
@@ -61,8 +61,8 @@ export async function main(print: (line: string) => void = console.log): Promise
     // #endregion
 
     // #region work-the-ticket
-    const mary = { _tag: "agent", id: "mary" } as const
-    const jane = { _tag: "contact", id: customer.id } as const
+    const mary = Actor.agent("mary")
+    const jane = Actor.contact(customer.id)
 
     clock.set("2025-05-01T11:20:00Z") // Mary takes the ticket from the billing queue
     await helpdesk.assign({ ticket: ticket.publicId, by: mary, group: "billing", assignee: "mary" })

@@ -6,7 +6,15 @@
  */
 import { realpathSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { BusinessCalendar, createHelpdesk, type PromiseHelpdesk, Sla, SlaPolicy, TicketEvent } from "@tessera/core"
+import {
+  Actor,
+  BusinessCalendar,
+  createHelpdesk,
+  type PromiseHelpdesk,
+  Sla,
+  SlaPolicy,
+  TicketEvent
+} from "@tessera/core"
 import { DateTime, Duration, Result, Schema } from "effect"
 
 // #region calendar
@@ -53,8 +61,8 @@ const story = async (): Promise<ReadonlyArray<PromiseHelpdesk.TicketEventJson>> 
     await helpdesk.saveGroup({ id: "billing", name: "Billing" })
     await helpdesk.saveAgent({ id: "mary", name: "Mary", email: "mary@example.com", groups: ["billing"] })
     const customer = await helpdesk.saveContact({ name: "Jane Sharpe", emails: ["jane.sharpe@example.com"] })
-    const mary = { _tag: "agent", id: "mary" } as const
-    const jane = { _tag: "contact", id: customer.id } as const
+    const mary = Actor.agent("mary")
+    const jane = Actor.contact(customer.id)
 
     // #region story
     // Friday 6 November, 17:30: Jane writes, half an hour before the office closes.

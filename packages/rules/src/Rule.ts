@@ -11,4 +11,4 @@
 export * from "./rule/Action.js"
 export * from "./rule/Condition.js"
 export { type Path, Rule, RuleId, type RuleSet } from "./rule/Document.js"
-export { decodeRule, decodeRuleSet, Problem } from "./rule/decode.js"
+export { checkRuleSet, decodeRule, decodeRuleSet, Problem } from "./rule/decode.js"

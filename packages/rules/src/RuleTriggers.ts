@@ -26,14 +26,14 @@ import {
   TicketType,
   type Triggers
 } from "@tessera/core"
-import { Exit, Schema } from "effect"
+import { Exit, Result, Schema } from "effect"
 import * as Assignment from "./Assignment.js"
 import * as Compile from "./Compile.js"
 import * as Facts from "./Facts.js"
 import * as Interpreter from "./Interpreter.js"
 import * as UnitFacts from "./internal/unitFacts.js"
 import * as Reads from "./Reads.js"
-import type * as Rule from "./Rule.js"
+import * as Rule from "./Rule.js"
 
 /**
  * What the facts need from outside the ticket, all optional.
@@ -204,10 +204,31 @@ const dependsOnIdOnly = (action: Rule.Action): boolean =>
  * reads (`Reads.ofRule`), so the `Helpdesk` asks it again only after a change to one of those;
  * the facts of a state of the ticket are gathered once, however many rules ask about it.
  *
+ * The rules are checked first (`Rule.checkRuleSet`): a set from `Rule.decodeRuleSet` is taken as
+ * it is, rules built in code or parsed from JSON are decoded. A set that does not decode, or a
+ * `Result` passed on without looking at it, throws `ConfigError.InvalidConfig` listing every
+ * problem, so a help desk never starts with rules it cannot run.
+ *
+ * @example
+ * ```ts
+ * const decoded = Rule.decodeRuleSet(JSON.parse(text))
+ * if (Result.isFailure(decoded)) throw decoded.failure // InvalidConfig: every problem, with its path
+ * const helpdesk = await createHelpdesk({ triggers: RuleTriggers.make(decoded.success) })
+ * ```
+ *
+ * @throws `ConfigError.InvalidConfig` when `rules` is not a rule set that decodes.
  * @category constructors
  * @since 0.1.0
  */
 export const make = (rules: Rule.RuleSet, options: Options = {}): Triggers.Triggers<Helpdesk.HelpdeskError> => {
+  const checked = Rule.checkRuleSet(rules)
+  // A constructor of the hook, not an Effect: refusing here stops the application at startup,
+  // with the same InvalidConfig `decodeRuleSet` gives, instead of `rules.filter is not a function`.
+  if (Result.isFailure(checked)) throw checked.failure
+  return fromChecked(checked.success, options)
+}
+
+const fromChecked = (rules: Rule.RuleSet, options: Options): Triggers.Triggers<Helpdesk.HelpdeskError> => {
   const triggers = rules.filter((r) => r.kind === "trigger" && r.enabled !== false)
   const tests = Compile.compileEach(triggers)
   const factsOfUnit = UnitFacts.tracker(options, UnitFacts.needsOf(triggers))

@@ -181,7 +181,7 @@ describe("Rule.decodeRuleSet", () => {
     expect(r.failure._tag).toBe("InvalidConfig")
     expect(r.failure.config).toBe("rules")
     expect(r.failure.problems).toEqual([
-      { path: [1, "id"], message: expect.stringContaining("Expected a string matching") },
+      { path: [1, "id"], message: expect.stringContaining("Expected a rule id of letters, digits") },
       { path: [1, "version"], message: expect.stringContaining("Expected a value greater than or equal to 1") },
       { path: [2, "if", "any", 0, "value"], message: expect.stringContaining("Invalid pattern at 0") },
       { path: [2, "if", "any", 1, "op"], message: expect.stringContaining("gt does not apply to tags") },

@@ -54,7 +54,13 @@ export const Contact = Schema.Struct({
   workspaceId: WorkspaceId,
   name: Schema.String.check(Schema.isMaxLength(255)),
   emails: Schema.Array(Email),
-  phones: Schema.Array(Schema.String.check(Schema.isPattern(/^\+?[0-9 ().-]{3,32}$/))),
+  phones: Schema.Array(
+    Schema.String.check(
+      Schema.isPattern(/^\+?[0-9 ().-]{3,32}$/, {
+        message: "Expected a phone number of 3 to 32 digits, spaces, '(', ')', '.' or '-', with an optional leading '+'"
+      })
+    )
+  ),
   /** Ids of the same person in other systems (CRM, billing): `{ billing: "CUS-4471" }`. */
   externalIds: Schema.Record(Schema.String, Schema.String),
   organization: Schema.optionalKey(OrganizationId),

@@ -42,10 +42,18 @@ export interface Root {
  * @since 0.1.0
  */
 export const versionIs = (graph: Relations.Graph, ticketId: TicketId, expected: number | undefined): Op<void> => {
-  const actual = graph.get(ticketId)?.version ?? 0
+  const ticket = graph.get(ticketId)
+  const actual = ticket?.version ?? 0
   return expected === undefined || expected === actual
     ? Effect.void
-    : Effect.fail(new VersionConflict({ ticketId, expected, actual }))
+    : Effect.fail(
+        new VersionConflict({
+          ticketId,
+          ...(ticket === undefined ? {} : { publicId: ticket.publicId }),
+          expected,
+          actual
+        })
+      )
 }
 
 /**

@@ -9,6 +9,7 @@ import * as Cursor from "../internal/cursor.js"
 import { InvalidCursor } from "../ports/StoreError.js"
 import { Ticket } from "../ticket/Ticket.js"
 import { MessageId, TicketId } from "../values/Ids.js"
+import * as Limits from "../values/Limits.js"
 import { Message } from "../values/Message.js"
 import { decode, type InvalidInput } from "./Input.js"
 
@@ -67,7 +68,7 @@ export const defaultLimit = 50
 export const PageRequest = Schema.Struct({
   // A cursor carries up to 50 message ids (see `CursorPayload`): up to about 9,000 characters.
   cursor: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(12_000))),
-  limit: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 500 }))),
+  limit: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Limits.messagesPerPage }))),
   direction: Schema.optionalKey(Schema.Literals(["asc", "desc"]))
 })
 /** @category models @since 0.1.0 */

@@ -7,7 +7,7 @@
  */
 import { DateTime, Effect, Layer } from "effect"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
-import { IdGenerator } from "../ports/IdGenerator.js"
+import { IdGenerator, prefixed } from "../ports/IdGenerator.js"
 import { TicketStore } from "../ports/TicketStore.js"
 import * as Timer from "../ports/Timers.js"
 import type * as TagPolicy from "../tags/TagPolicy.js"
@@ -79,7 +79,8 @@ export const make = (
     const actorCheckMillis = decoded.actorCheckMillis ?? 1000
     const store = yield* TicketStore
     const directory = yield* DirectoryStore
-    const ids = yield* IdGenerator
+    // Every id carries its prefix, whatever the generator: a ticket id is never taken for a number.
+    const ids = prefixed(yield* IdGenerator)
     const timers = yield* Timer.Timers
 
     const sla = options.sla

@@ -81,6 +81,12 @@ export type Config = typeof Config.Type
 
 const text = Schema.String.check(Schema.isMaxLength(Limits.textLength))
 
+/** A subject: at most `Limits.subjectLength` characters, and more than spaces. */
+const subject = Schema.String.check(
+  Schema.isPattern(/\S/, { message: "Expected a subject with a character other than spaces" }),
+  Schema.isMaxLength(Limits.subjectLength)
+)
+
 const body = {
   text,
   html: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(Limits.htmlLength))),
@@ -133,7 +139,7 @@ export type RequesterInput = typeof RequesterInput.Type
 export const OpenInput = Schema.Struct({
   requester: RequesterInput,
   by: Schema.optionalKey(Actor),
-  subject: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(1000)),
+  subject,
   ...body,
   channel: Channel,
   priority: Schema.optionalKey(Priority),
@@ -187,7 +193,7 @@ export interface TypeInput extends Schema.Codec.Encoded<typeof TypeInput> {}
 export const EscalateInput = Schema.Struct({
   ...onTicket,
   to: Schema.optionalKey(SupportLevel),
-  reason: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(2000))
+  reason: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(Limits.reasonLength))
 })
 /** @category models @since 0.1.0 */
 export interface EscalateInput extends Schema.Codec.Encoded<typeof EscalateInput> {}
@@ -235,7 +241,7 @@ export interface LinkInput extends Schema.Codec.Encoded<typeof LinkInput> {}
  */
 export const MergeInput = Schema.Struct({
   target: TicketRef,
-  sources: Schema.Array(TicketRef).check(Schema.isMinLength(1), Schema.isMaxLength(50)),
+  sources: Schema.Array(TicketRef).check(Schema.isMinLength(1), Schema.isMaxLength(Limits.sourcesPerMerge)),
   by: Actor
 })
 /** @category models @since 0.1.0 */
@@ -261,7 +267,7 @@ export interface UndoMergeInput extends Schema.Codec.Encoded<typeof UndoMergeInp
 export const SplitInput = Schema.Struct({
   ...onTicket,
   messages: boundedArray(MessageId, Limits.messagesPerSplit).check(Schema.isMinLength(1)),
-  subject: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(1000)))
+  subject: Schema.optionalKey(subject)
 })
 /** @category models @since 0.1.0 */
 export interface SplitInput extends Schema.Codec.Encoded<typeof SplitInput> {}
@@ -274,7 +280,7 @@ export interface SplitInput extends Schema.Codec.Encoded<typeof SplitInput> {}
  */
 export const DuplicatesInput = Schema.Struct({
   ticket: TicketRef,
-  limit: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 50 }))),
+  limit: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Limits.suggestionsPerRequest }))),
   /** How far apart in time two reports may be (default 14). */
   windowDays: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 365 })))
 })

@@ -35,7 +35,8 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
     return false
   }
   override get message() {
-    return `Invalid ${this.input}: ${ConfigError.describe(this.problems)}`
+    // A problem of the whole value (a ticket reference, a limit) needs no path before it.
+    return `Invalid ${this.input}: ${this.problems.map((p) => (p.path.length === 0 ? p.message : ConfigError.describe([p]))).join("; ")}`
   }
 }
 

@@ -70,7 +70,12 @@ export const make = (
     Effect.gen(function* () {
       const state = yield* inWorkspace(knownState, ref)
       if (expectedVersion !== undefined && expectedVersion !== version) {
-        return yield* new VersionConflict({ ticketId, expected: expectedVersion, actual: version })
+        return yield* new VersionConflict({
+          ticketId,
+          publicId: state.publicId,
+          expected: expectedVersion,
+          actual: version
+        })
       }
       const command = yield* build(state)
       const ctx = yield* decideContext(deps, actor)

@@ -5,6 +5,12 @@
  */
 import { Schema } from "effect"
 
+/** A ticket's public number, which the message names when it is known. */
+const number = Schema.optionalKey(Schema.Number)
+
+/** A ticket as a message names it: its public number when known, else its id. */
+const named = (id: string, publicId: number | undefined): string => (publicId === undefined ? id : String(publicId))
+
 /**
  * Why a link cannot be made: to itself (`self`); the two tickets are already linked another way
  * (`already_linked`); it would close a parent/child or duplicate cycle (`cycle`); the ticket has
@@ -17,8 +23,10 @@ import { Schema } from "effect"
  */
 export class InvalidLink extends Schema.TaggedError<InvalidLink>()("InvalidLink", {
   ticketId: Schema.String,
+  publicId: number,
   /** The ticket it was to be linked to. */
   otherId: Schema.String,
+  otherPublicId: number,
   kind: Schema.String,
   reason: Schema.Literals([
     "self",
@@ -32,7 +40,7 @@ export class InvalidLink extends Schema.TaggedError<InvalidLink>()("InvalidLink"
   ])
 }) {
   override get message() {
-    return `Ticket ${this.ticketId} cannot be linked to ${this.otherId} as ${this.kind}: ${this.reason.replaceAll("_", " ")}`
+    return `Ticket ${named(this.ticketId, this.publicId)} cannot be linked to ${named(this.otherId, this.otherPublicId)} as ${this.kind}: ${this.reason.replaceAll("_", " ")}`
   }
 }
 
@@ -46,12 +54,14 @@ export class InvalidLink extends Schema.TaggedError<InvalidLink>()("InvalidLink"
  */
 export class MergeRefused extends Schema.TaggedError<MergeRefused>()("MergeRefused", {
   targetId: Schema.String,
+  targetPublicId: number,
   sourceId: Schema.optionalKey(Schema.String),
+  sourcePublicId: number,
   reason: Schema.Literals(["no_source", "into_itself", "source_twice", "target_closed", "source_closed", "cycle"])
 }) {
   override get message() {
-    const source = this.sourceId === undefined ? "" : ` ${this.sourceId}`
-    return `Cannot merge${source} into ${this.targetId}: ${this.reason.replaceAll("_", " ")}`
+    const source = this.sourceId === undefined ? "" : ` ${named(this.sourceId, this.sourcePublicId)}`
+    return `Cannot merge${source} into ${named(this.targetId, this.targetPublicId)}: ${this.reason.replaceAll("_", " ")}`
   }
 }
 
@@ -64,11 +74,13 @@ export class MergeRefused extends Schema.TaggedError<MergeRefused>()("MergeRefus
  */
 export class UndoMergeRefused extends Schema.TaggedError<UndoMergeRefused>()("UndoMergeRefused", {
   targetId: Schema.String,
+  targetPublicId: number,
   sourceId: Schema.String,
+  sourcePublicId: number,
   reason: Schema.Literals(["not_merged", "target_closed"])
 }) {
   override get message() {
-    return `Cannot undo the merge of ${this.sourceId} into ${this.targetId}: ${this.reason.replaceAll("_", " ")}`
+    return `Cannot undo the merge of ${named(this.sourceId, this.sourcePublicId)} into ${named(this.targetId, this.targetPublicId)}: ${this.reason.replaceAll("_", " ")}`
   }
 }
 
@@ -81,12 +93,13 @@ export class UndoMergeRefused extends Schema.TaggedError<UndoMergeRefused>()("Un
  */
 export class SplitRefused extends Schema.TaggedError<SplitRefused>()("SplitRefused", {
   ticketId: Schema.String,
+  publicId: number,
   reason: Schema.Literals(["no_message", "unknown_message", "every_message"]),
   messageId: Schema.optionalKey(Schema.String)
 }) {
   override get message() {
     const which = this.messageId === undefined ? "" : ` (${this.messageId})`
-    return `Cannot split ticket ${this.ticketId}: ${this.reason.replaceAll("_", " ")}${which}`
+    return `Cannot split ticket ${named(this.ticketId, this.publicId)}: ${this.reason.replaceAll("_", " ")}${which}`
   }
 }
 

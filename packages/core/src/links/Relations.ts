@@ -14,7 +14,7 @@ import { Effect } from "effect"
 import type { DecideContext } from "../ticket/decide.js"
 import * as Status from "../ticket/Status.js"
 import * as Ticket from "../ticket/Ticket.js"
-import { NotPermitted, TicketClosed, TicketNotFound } from "../ticket/TicketError.js"
+import { NotPermitted, naming, TicketClosed, TicketNotFound } from "../ticket/TicketError.js"
 import * as E from "../ticket/TicketEvent.js"
 import * as Actor from "../values/Actor.js"
 import type { MessageId, PublicId, TicketId } from "../values/Ids.js"
@@ -100,10 +100,30 @@ const envelope = (ticketId: TicketId, ctx: DecideContext) =>
     ? { ticketId, at: ctx.now, by: ctx.actor }
     : { ticketId, at: ctx.now, by: ctx.actor, rule: ctx.rule }
 
-const staffOnly = (ticketId: TicketId, ctx: DecideContext, action: string, then: () => Decision): Decision =>
+const staffOnly = (
+  graph: Graph,
+  ticketId: TicketId,
+  ctx: DecideContext,
+  action: string,
+  then: () => Decision
+): Decision =>
   ctx.actor._tag === "contact"
-    ? Effect.fail(new NotPermitted({ ticketId, actor: Actor.label(ctx.actor), action }))
+    ? Effect.fail(
+        new NotPermitted({ ticketId, ...numberOf(graph, ticketId, "publicId"), actor: Actor.label(ctx.actor), action })
+      )
     : Effect.suspend(then)
+
+/** A ticket's public number under `key`, for an error's message, when the ticket was read. */
+const numberOf = <K extends string>(
+  tickets: { readonly get: (id: TicketId) => Ticket.Ticket | undefined },
+  id: TicketId | undefined,
+  key: K
+): { readonly [k in K]?: number } => {
+  const publicId: number | undefined = id === undefined ? undefined : tickets.get(id)?.publicId
+  const named: { [k in K]?: number } = {}
+  if (publicId !== undefined) named[key] = publicId
+  return named
+}
 
 const lookup = (working: Working, id: TicketId): Effect.Effect<Ticket.Ticket, TicketNotFound> => {
   const state = working.get(id)
@@ -175,14 +195,22 @@ const removeLink = (working: Working, from: TicketId, kind: Link.LinkKind, to: T
  * @since 0.1.0
  */
 export const link = (graph: Graph, from: TicketId, kind: Link.LinkKind, to: TicketId, ctx: DecideContext): Decision =>
-  staffOnly(from, ctx, "link tickets", () =>
+  staffOnly(graph, from, ctx, "link tickets", () =>
     Effect.gen(function* () {
       const working = new Working(graph)
       const a = yield* lookup(working, from)
       const b = yield* lookup(working, to)
       if (a.links.some((l) => l.kind === kind && l.ticketId === to)) return []
       const reason = whyNot(working, a, kind, b)
-      if (reason !== undefined) return yield* new InvalidLink({ ticketId: from, otherId: to, kind, reason })
+      if (reason !== undefined)
+        return yield* new InvalidLink({
+          ticketId: from,
+          ...numberOf(working, from, "publicId"),
+          otherId: to,
+          ...numberOf(working, to, "otherPublicId"),
+          kind,
+          reason
+        })
       addLink(working, a, kind, b, ctx)
       return working.result()
     })
@@ -196,7 +224,7 @@ export const link = (graph: Graph, from: TicketId, kind: Link.LinkKind, to: Tick
  * @since 0.1.0
  */
 export const unlink = (graph: Graph, from: TicketId, kind: Link.LinkKind, to: TicketId, ctx: DecideContext): Decision =>
-  staffOnly(from, ctx, "unlink tickets", () =>
+  staffOnly(graph, from, ctx, "unlink tickets", () =>
     Effect.gen(function* () {
       const working = new Working(graph)
       const a = yield* lookup(working, from)
@@ -224,30 +252,63 @@ const originOf = (message: Message, ticket: Ticket.Ticket): Message =>
  * @since 0.1.0
  */
 export const merge = (graph: Graph, target: TicketId, sources: ReadonlyArray<TicketId>, ctx: DecideContext): Decision =>
-  staffOnly(target, ctx, "merge tickets", () =>
+  staffOnly(graph, target, ctx, "merge tickets", () =>
     Effect.gen(function* () {
       const working = new Working(graph)
-      if (sources.length === 0) return yield* new MergeRefused({ targetId: target, reason: "no_source" })
+      if (sources.length === 0)
+        return yield* new MergeRefused({
+          targetId: target,
+          ...numberOf(working, target, "targetPublicId"),
+          reason: "no_source"
+        })
       const into = yield* lookup(working, target)
       for (const [i, source] of sources.entries()) {
         if (source === target)
-          return yield* new MergeRefused({ targetId: target, sourceId: source, reason: "into_itself" })
+          return yield* new MergeRefused({
+            targetId: target,
+            ...numberOf(working, target, "targetPublicId"),
+            sourceId: source,
+            ...numberOf(working, source, "sourcePublicId"),
+            reason: "into_itself"
+          })
         if (sources.indexOf(source) !== i)
-          return yield* new MergeRefused({ targetId: target, sourceId: source, reason: "source_twice" })
+          return yield* new MergeRefused({
+            targetId: target,
+            ...numberOf(working, target, "targetPublicId"),
+            sourceId: source,
+            ...numberOf(working, source, "sourcePublicId"),
+            reason: "source_twice"
+          })
       }
       if (into.category === "closed") {
         let next = into.mergedInto
         for (let hops = 0; next !== undefined && hops < maxDepth; hops++) {
           if (sources.includes(next))
-            return yield* new MergeRefused({ targetId: target, sourceId: next, reason: "cycle" })
+            return yield* new MergeRefused({
+              targetId: target,
+              ...numberOf(working, target, "targetPublicId"),
+              sourceId: next,
+              ...numberOf(working, next, "sourcePublicId"),
+              reason: "cycle"
+            })
           next = working.get(next)?.mergedInto
         }
-        return yield* new MergeRefused({ targetId: target, reason: "target_closed" })
+        return yield* new MergeRefused({
+          targetId: target,
+          ...numberOf(working, target, "targetPublicId"),
+          reason: "target_closed"
+        })
       }
       for (const source of sources) {
         const from = yield* lookup(working, source)
         if (from.category === "closed")
-          return yield* new MergeRefused({ targetId: target, sourceId: source, reason: "source_closed" })
+          return yield* new MergeRefused({
+            targetId: target,
+            ...numberOf(working, target, "targetPublicId"),
+            sourceId: source,
+            ...numberOf(working, source, "sourcePublicId"),
+            reason: "source_closed"
+          })
       }
       const closedStatus = Status.defaultFor(ctx.workflow, "closed")
       for (const source of sources) {
@@ -351,17 +412,29 @@ const compact = (changes: ReadonlyArray<Change>): ReadonlyArray<Change> =>
  * @since 0.1.0
  */
 export const undoMerge = (graph: Graph, target: TicketId, source: TicketId, ctx: DecideContext): Decision =>
-  staffOnly(target, ctx, "undo a merge", () =>
+  staffOnly(graph, target, ctx, "undo a merge", () =>
     Effect.gen(function* () {
       const working = new Working(graph)
       const into = yield* lookup(working, target)
       const from = yield* lookup(working, source)
       const record = (into.mergedFrom ?? []).find((r) => r.source === source)
       if (record === undefined || from.mergedInto !== target) {
-        return yield* new UndoMergeRefused({ targetId: target, sourceId: source, reason: "not_merged" })
+        return yield* new UndoMergeRefused({
+          targetId: target,
+          ...numberOf(working, target, "targetPublicId"),
+          sourceId: source,
+          ...numberOf(working, source, "sourcePublicId"),
+          reason: "not_merged"
+        })
       }
       if (into.category === "closed")
-        return yield* new UndoMergeRefused({ targetId: target, sourceId: source, reason: "target_closed" })
+        return yield* new UndoMergeRefused({
+          targetId: target,
+          ...numberOf(working, target, "targetPublicId"),
+          sourceId: source,
+          ...numberOf(working, source, "sourcePublicId"),
+          reason: "target_closed"
+        })
       const held = new Set<MessageId>(into.messages.map((m) => m.id))
       // Only links whose other side was read move back, so both sides always change together.
       const links = record.links.filter(
@@ -434,24 +507,24 @@ export interface SplitRequest {
  * @since 0.1.0
  */
 export const split = (graph: Graph, request: SplitRequest, ctx: DecideContext): Decision =>
-  staffOnly(request.ticketId, ctx, "split a ticket", () =>
+  staffOnly(graph, request.ticketId, ctx, "split a ticket", () =>
     Effect.gen(function* () {
       const working = new Working(graph)
       const ticket = yield* lookup(working, request.ticketId)
       const id = ticket.id
-      if (ticket.category === "closed") return yield* new TicketClosed({ ticketId: id })
-      if (request.messageIds.length === 0) return yield* new SplitRefused({ ticketId: id, reason: "no_message" })
+      if (ticket.category === "closed") return yield* new TicketClosed(naming(ticket))
+      if (request.messageIds.length === 0) return yield* new SplitRefused({ ...naming(ticket), reason: "no_message" })
       const chosen = new Set<MessageId>(request.messageIds)
       const tooMany = Limits.check("messagesPerSplit", chosen.size, "split")
       if (tooMany !== undefined) return yield* tooMany
       const held = new Set<MessageId>(ticket.messages.map((m) => m.id))
       for (const messageId of chosen) {
         if (!held.has(messageId)) {
-          return yield* new SplitRefused({ ticketId: id, reason: "unknown_message", messageId })
+          return yield* new SplitRefused({ ...naming(ticket), reason: "unknown_message", messageId })
         }
       }
       if (chosen.size >= ticket.messages.length) {
-        return yield* new SplitRefused({ ticketId: id, reason: "every_message" })
+        return yield* new SplitRefused({ ...naming(ticket), reason: "every_message" })
       }
       const moved = ticket.messages.filter((m) => chosen.has(m.id)).map((m) => originOf(m, ticket))
       // The new ticket opens with its earliest public message, so its description is public

@@ -4,9 +4,11 @@
  * `Clock`'s milliseconds, then randomness from Effect's `Random`).
  */
 import { Clock, Context, Effect, Layer, Random, Ref } from "effect"
+import { ticketIdPrefix } from "../values/Ids.js"
 
 /**
- * What an id is for; it becomes the id's prefix (`tkt_...`, `msg_...`).
+ * What an id is for; it becomes the id's prefix (`tkt_...`, `msg_...`). A custom generator
+ * should put it in front of its ids; the `Helpdesk` adds it to one that does not (`prefixed`).
  *
  * @category models
  * @since 0.1.0
@@ -14,13 +16,36 @@ import { Clock, Context, Effect, Layer, Random, Ref } from "effect"
 export type IdKind = "ticket" | "message" | "contact" | "organization" | "agent" | "group"
 
 const prefixes: Record<IdKind, string> = {
-  ticket: "tkt",
-  message: "msg",
-  contact: "con",
-  organization: "org",
-  agent: "agt",
-  group: "grp"
+  ticket: ticketIdPrefix,
+  message: "msg_",
+  contact: "con_",
+  organization: "org_",
+  agent: "agt_",
+  group: "grp_"
 }
+
+/**
+ * The prefix every id of a kind carries (`tkt_`, `msg_`, ...): it is what tells an internal
+ * ticket id from a public number in a ticket reference.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const prefix = (kind: IdKind): string => prefixes[kind]
+
+/**
+ * A generator whose ids all carry their kind's prefix: an id a custom generator gives without
+ * it gets it put in front (`7f3a` becomes `tkt_7f3a`). The `Helpdesk` asks for ids through it,
+ * so an internal ticket id can always be told from a public number.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const prefixed = (generator: IdGenerator["Service"]): IdGenerator["Service"] =>
+  IdGenerator.of({
+    next: (kind) =>
+      Effect.map(generator.next(kind), (id) => (id.startsWith(prefixes[kind]) ? id : `${prefixes[kind]}${id}`))
+  })
 
 /**
  * The id generator port.
@@ -62,7 +87,7 @@ export const layerTimeOrdered: Layer.Layer<IdGenerator> = Layer.succeed(
         const millis = yield* Clock.currentTimeMillis
         let random = ""
         for (let i = 0; i < 4; i++) random += base32(yield* Random.nextIntBetween(0, 32 ** 4, { halfOpen: true }), 4)
-        return `${prefixes[kind]}_${base32(millis, 10)}${random}`
+        return `${prefixes[kind]}${base32(millis, 10)}${random}`
       })
   })
 )
@@ -79,7 +104,7 @@ export const layerSequential: Layer.Layer<IdGenerator> = Layer.effect(
   Effect.gen(function* () {
     const counter = yield* Ref.make(0)
     return IdGenerator.of({
-      next: (kind) => Ref.modify(counter, (n) => [`${prefixes[kind]}_${n + 1}`, n + 1] as const)
+      next: (kind) => Ref.modify(counter, (n) => [`${prefixes[kind]}${n + 1}`, n + 1] as const)
     })
   })
 )

@@ -14,6 +14,8 @@ import { Schema } from "effect"
  */
 export class VersionConflict extends Schema.TaggedError<VersionConflict>()("VersionConflict", {
   ticketId: Schema.String,
+  /** The ticket's public number, which the message names when the help desk knows it. */
+  publicId: Schema.optionalKey(Schema.Number),
   expected: Schema.Number,
   actual: Schema.Number
 }) {
@@ -21,7 +23,7 @@ export class VersionConflict extends Schema.TaggedError<VersionConflict>()("Vers
     return true
   }
   override get message() {
-    return `Ticket ${this.ticketId} is at version ${this.actual}, not ${this.expected}: reload and retry`
+    return `Ticket ${this.publicId ?? this.ticketId} is at version ${this.actual}, not ${this.expected}: reload and retry`
   }
 }
 

@@ -60,11 +60,11 @@ const QueryTag = Schema.String.check(Schema.isMaxLength(Limits.tagLength)).pipe(
 )
 
 /**
- * Search text: at most 500 characters, with at least one word to search for (`searchTerms`). A
+ * Search text: at most `Limits.searchLength` characters, with at least one word to search for (`searchTerms`). A
  * text of punctuation, `*` or quotes alone is refused: it would otherwise match every ticket.
  */
 const SearchText = Schema.String.check(
-  Schema.isMaxLength(500),
+  Schema.isMaxLength(Limits.searchLength),
   Schema.makeFilter((text: string) =>
     searchTerms(text).length > 0 ? undefined : "Expected at least one word (letters or digits) to search for"
   )
@@ -111,7 +111,7 @@ export const TicketQuery = Schema.Struct({
   searchIn: Schema.optionalKey(Schema.Literals(["all", "public"])),
   sort: Schema.optionalKey(SortKey),
   direction: Schema.optionalKey(Schema.Literals(["asc", "desc"])),
-  limit: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 500 }))),
+  limit: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Limits.ticketsPerPage }))),
   cursor: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(1000)))
 })
 /** @category models @since 0.1.0 */

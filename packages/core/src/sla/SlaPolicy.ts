@@ -107,7 +107,11 @@ const PerMetric = <S extends Schema.Top>(value: S) =>
  * @since 0.1.0
  */
 export const Policy = Schema.Struct({
-  id: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/)),
+  id: Schema.String.check(
+    Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, {
+      message: "Expected an id of 1 to 64 letters, digits, '_', '.', ':' or '-', starting with a letter or a digit"
+    })
+  ),
   name: Schema.String,
   conditions: Schema.optionalKey(Conditions),
   calendar: Schema.optionalKey(Schema.String),

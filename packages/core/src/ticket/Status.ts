@@ -24,7 +24,11 @@ export type StatusCategory = typeof StatusCategory.Type
  * @category models
  * @since 0.1.0
  */
-export const StatusId = Schema.String.check(Schema.isPattern(/^[a-z][a-z0-9_]{0,63}$/)).pipe(Schema.brand("StatusId"))
+export const StatusId = Schema.String.check(
+  Schema.isPattern(/^[a-z][a-z0-9_]{0,63}$/, {
+    message: "Expected a status of 1 to 64 lower-case letters, digits or '_', starting with a letter"
+  })
+).pipe(Schema.brand("StatusId"))
 /** @category models @since 0.1.0 */
 export type StatusId = typeof StatusId.Type
 

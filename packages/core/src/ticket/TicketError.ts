@@ -6,6 +6,24 @@
 import { Schema } from "effect"
 import type { LimitExceeded } from "../values/Limits.js"
 
+/** The ticket's public number (69369): what a message names, since it is what people quote. */
+const publicId = Schema.optionalKey(Schema.Number)
+
+/** How a message names a ticket: by its public number when known, else by its id. */
+const named = (error: { readonly ticketId?: string | number; readonly publicId?: number }): string =>
+  String(error.publicId ?? error.ticketId)
+
+/**
+ * The fields by which an error names a ticket: its id, and its public number for the message.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const naming = (ticket: { readonly id: string; readonly publicId: number }) => ({
+  ticketId: ticket.id,
+  publicId: ticket.publicId
+})
+
 /**
  * No ticket with this reference (in this workspace, for this reader).
  *
@@ -42,10 +60,11 @@ export class TicketAlreadyExists extends Schema.TaggedError<TicketAlreadyExists>
  * @since 0.1.0
  */
 export class TicketClosed extends Schema.TaggedError<TicketClosed>()("TicketClosed", {
-  ticketId: Schema.String
+  ticketId: Schema.String,
+  publicId
 }) {
   override get message() {
-    return `Ticket ${this.ticketId} is closed; open a follow-up instead`
+    return `Ticket ${named(this)} is closed; open a follow-up instead`
   }
 }
 
@@ -56,12 +75,16 @@ export class TicketClosed extends Schema.TaggedError<TicketClosed>()("TicketClos
  * @since 0.1.0
  */
 export class TransitionNotAllowed extends Schema.TaggedError<TransitionNotAllowed>()("TransitionNotAllowed", {
-  ticketId: Schema.String,
+  /** Absent when the ticket was to be opened in a status it cannot start in. */
+  ticketId: Schema.optionalKey(Schema.String),
+  publicId,
   from: Schema.String,
   to: Schema.String
 }) {
   override get message() {
-    return `Ticket ${this.ticketId} cannot move from ${this.from} to ${this.to}`
+    return this.ticketId === undefined
+      ? `A ticket cannot be opened in status ${this.to}`
+      : `Ticket ${named(this)} cannot move from ${this.from} to ${this.to}`
   }
 }
 
@@ -86,12 +109,16 @@ export class UnknownStatus extends Schema.TaggedError<UnknownStatus>()("UnknownS
  * @since 0.1.0
  */
 export class NotPermitted extends Schema.TaggedError<NotPermitted>()("NotPermitted", {
-  ticketId: Schema.String,
+  /** Absent when the refused command would have opened the ticket. */
+  ticketId: Schema.optionalKey(Schema.String),
+  publicId,
   actor: Schema.String,
   action: Schema.String
 }) {
   override get message() {
-    return `${this.actor} may not ${this.action} on ticket ${this.ticketId}`
+    return this.ticketId === undefined
+      ? `${this.actor} may not ${this.action}`
+      : `${this.actor} may not ${this.action} on ticket ${named(this)}`
   }
 }
 
@@ -132,11 +159,12 @@ export class InvalidCustomFieldValue extends Schema.TaggedError<InvalidCustomFie
  */
 export class InvalidEscalation extends Schema.TaggedError<InvalidEscalation>()("InvalidEscalation", {
   ticketId: Schema.String,
+  publicId,
   from: Schema.Number,
   to: Schema.Number
 }) {
   override get message() {
-    return `Ticket ${this.ticketId} cannot be escalated from level ${this.from} to level ${this.to}`
+    return `Ticket ${named(this)} cannot be escalated from level ${this.from} to level ${this.to}`
   }
 }
 
@@ -147,10 +175,14 @@ export class InvalidEscalation extends Schema.TaggedError<InvalidEscalation>()("
  * @since 0.1.0
  */
 export class EmptyMessage extends Schema.TaggedError<EmptyMessage>()("EmptyMessage", {
-  ticketId: Schema.String
+  /** Absent for the first message of a ticket to be opened. */
+  ticketId: Schema.optionalKey(Schema.String),
+  publicId
 }) {
   override get message() {
-    return `A message on ticket ${this.ticketId} needs text, HTML or an attachment`
+    return this.ticketId === undefined
+      ? "A new ticket's first message needs text, HTML or an attachment"
+      : `A message on ticket ${named(this)} needs text, HTML or an attachment`
   }
 }
 
@@ -162,10 +194,11 @@ export class EmptyMessage extends Schema.TaggedError<EmptyMessage>()("EmptyMessa
  */
 export class NotDue extends Schema.TaggedError<NotDue>()("NotDue", {
   ticketId: Schema.String,
+  publicId,
   dueAt: Schema.DateTimeUtcFromString
 }) {
   override get message() {
-    return `Ticket ${this.ticketId}: not due before ${this.dueAt.toString()}`
+    return `Ticket ${named(this)}: not due before ${this.dueAt.toString()}`
   }
 }
 
@@ -199,9 +232,10 @@ export type TicketError =
  * @since 0.1.0
  */
 export class FollowUpRequired extends Schema.TaggedError<FollowUpRequired>()("FollowUpRequired", {
-  ticketId: Schema.String
+  ticketId: Schema.String,
+  publicId
 }) {
   override get message() {
-    return `A new requester message on ticket ${this.ticketId} opens a follow-up ticket`
+    return `A new requester message on ticket ${named(this)} opens a follow-up ticket`
   }
 }

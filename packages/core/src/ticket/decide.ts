@@ -26,6 +26,7 @@ import {
   InvalidEscalation,
   NotDue,
   NotPermitted,
+  naming,
   TicketAlreadyExists,
   TicketClosed,
   type TicketError,
@@ -65,7 +66,7 @@ const envelope = (ticketId: Ticket["id"], ctx: DecideContext) =>
 const staffOnly = (ticket: Ticket, ctx: DecideContext, action: string, then: () => Decision): Decision =>
   isStaff(ctx.actor)
     ? then()
-    : Effect.fail(new NotPermitted({ ticketId: ticket.id, actor: ActorModule.label(ctx.actor), action }))
+    : Effect.fail(new NotPermitted({ ...naming(ticket), actor: ActorModule.label(ctx.actor), action }))
 
 /** Refuses a command whose result would hold more tags or messages than a ticket may. */
 const withinLimits = (
@@ -155,24 +156,20 @@ const open = (state: Ticket | undefined, cmd: C.OpenTicket, ctx: DecideContext):
   if (ctx.actor._tag === "contact") {
     // A follow-up may come from a contact copied on the closed ticket (checked by `reply`).
     if (ctx.actor.id !== cmd.requester && cmd.followUpOf === undefined) {
-      return Effect.fail(
-        new NotPermitted({ ticketId: cmd.ticketId, actor: actorLabel, action: "open a ticket for someone else" })
-      )
+      return Effect.fail(new NotPermitted({ actor: actorLabel, action: "open a ticket for someone else" }))
     }
     // A follow-up inherits its group from the closed ticket: the contact did not choose it.
     const chosenGroup = cmd.group !== undefined && cmd.followUpOf === undefined
     if (cmd.assignee !== undefined || chosenGroup || cmd.status !== undefined) {
-      return Effect.fail(
-        new NotPermitted({ ticketId: cmd.ticketId, actor: actorLabel, action: "set status, group or assignee" })
-      )
+      return Effect.fail(new NotPermitted({ actor: actorLabel, action: "set status, group or assignee" }))
     }
   }
-  if (isEmpty(cmd.body)) return Effect.fail(new EmptyMessage({ ticketId: cmd.ticketId }))
+  if (isEmpty(cmd.body)) return Effect.fail(new EmptyMessage({}))
   const statusId = cmd.status ?? Status.defaultFor(ctx.workflow, cmd.assignee === undefined ? "new" : "open")
   const status = Status.find(ctx.workflow, statusId)
   if (status === undefined) return Effect.fail(new UnknownStatus({ status: statusId }))
   if (status.category === "closed") {
-    return Effect.fail(new TransitionNotAllowed({ ticketId: cmd.ticketId, from: "(none)", to: statusId }))
+    return Effect.fail(new TransitionNotAllowed({ from: "(none)", to: statusId }))
   }
   for (const [key, value] of Object.entries(cmd.customFields)) {
     const problem = checkField(ctx.customFields, key, value)
@@ -204,7 +201,7 @@ const open = (state: Ticket | undefined, cmd: C.OpenTicket, ctx: DecideContext):
 }
 
 const reply = (ticket: Ticket, cmd: C.AddReply, ctx: DecideContext): Decision => {
-  if (isEmpty(cmd.body)) return Effect.fail(new EmptyMessage({ ticketId: ticket.id }))
+  if (isEmpty(cmd.body)) return Effect.fail(new EmptyMessage(naming(ticket)))
   const added = new E.ReplyAdded({
     ...envelope(ticket.id, ctx),
     message: message(cmd.messageId, "public", cmd.channel, cmd.body, ctx)
@@ -214,9 +211,9 @@ const reply = (ticket: Ticket, cmd: C.AddReply, ctx: DecideContext): Decision =>
     const onTicket =
       actor.id === ticket.requester || ticket.followers.some((f) => f._tag === "contact" && f.id === actor.id)
     if (!onTicket) {
-      return Effect.fail(new NotPermitted({ ticketId: ticket.id, actor: ActorModule.label(actor), action: "reply" }))
+      return Effect.fail(new NotPermitted({ ...naming(ticket), actor: ActorModule.label(actor), action: "reply" }))
     }
-    if (requiresFollowUp(ticket, actor, ctx)) return Effect.fail(new FollowUpRequired({ ticketId: ticket.id }))
+    if (requiresFollowUp(ticket, actor, ctx)) return Effect.fail(new FollowUpRequired(naming(ticket)))
     // A requester's answer puts the ticket back in the agents' queue.
     return oneMoreMessage(ticket, cmd, () =>
       ticket.category === "pending" || ticket.category === "solved"
@@ -235,7 +232,7 @@ const reply = (ticket: Ticket, cmd: C.AddReply, ctx: DecideContext): Decision =>
 const note = (ticket: Ticket, cmd: C.AddNote, ctx: DecideContext): Decision =>
   staffOnly(ticket, ctx, "add an internal note", () =>
     isEmpty(cmd.body)
-      ? Effect.fail(new EmptyMessage({ ticketId: ticket.id }))
+      ? Effect.fail(new EmptyMessage(naming(ticket)))
       : oneMoreMessage(ticket, cmd, () =>
           Effect.succeed([
             new E.NoteAdded({
@@ -252,12 +249,12 @@ const changeStatus = (ticket: Ticket, cmd: C.ChangeStatus, ctx: DecideContext): 
   if (cmd.to === ticket.status) return none
   if (ctx.actor._tag === "contact" && target.category !== "solved") {
     return Effect.fail(
-      new NotPermitted({ ticketId: ticket.id, actor: ActorModule.label(ctx.actor), action: `set status ${cmd.to}` })
+      new NotPermitted({ ...naming(ticket), actor: ActorModule.label(ctx.actor), action: `set status ${cmd.to}` })
     )
   }
   return Status.canMove(ctx.workflow, ticket.status, cmd.to)
     ? Effect.succeed([statusChange(ticket, target, ctx)])
-    : Effect.fail(new TransitionNotAllowed({ ticketId: ticket.id, from: ticket.status, to: cmd.to }))
+    : Effect.fail(new TransitionNotAllowed({ ...naming(ticket), from: ticket.status, to: cmd.to }))
 }
 
 const assign = (ticket: Ticket, cmd: C.Assign, ctx: DecideContext): Decision =>
@@ -312,7 +309,7 @@ const escalate = (ticket: Ticket, cmd: C.Escalate, ctx: DecideContext): Decision
   staffOnly(ticket, ctx, "escalate", () => {
     const to = cmd.to ?? ticket.supportLevel + 1
     return to <= ticket.supportLevel || to > 3
-      ? Effect.fail(new InvalidEscalation({ ticketId: ticket.id, from: ticket.supportLevel, to }))
+      ? Effect.fail(new InvalidEscalation({ ...naming(ticket), from: ticket.supportLevel, to }))
       : Effect.succeed([
           new E.Escalated({
             ...envelope(ticket.id, ctx),
@@ -363,7 +360,7 @@ const isSelf = (actor: Actor, follower: E.Follower) => actor._tag === follower._
 const follow = (ticket: Ticket, cmd: C.AddFollower | C.RemoveFollower, ctx: DecideContext): Decision => {
   if (!isStaff(ctx.actor) && !isSelf(ctx.actor, cmd.follower)) {
     return Effect.fail(
-      new NotPermitted({ ticketId: ticket.id, actor: ActorModule.label(ctx.actor), action: "change followers" })
+      new NotPermitted({ ...naming(ticket), actor: ActorModule.label(ctx.actor), action: "change followers" })
     )
   }
   const present = ticket.followers.some((f) => f._tag === cmd.follower._tag && f.id === cmd.follower.id)
@@ -394,14 +391,14 @@ const closeSolved = (ticket: Ticket, ctx: DecideContext): Decision => {
   // Reopened (or already closed) since the timer was set: nothing to do.
   const due = closeDueAt(ticket, ctx.workflow)
   if (due === undefined) return none
-  if (DateTime.isLessThan(ctx.now, due)) return Effect.fail(new NotDue({ ticketId: ticket.id, dueAt: due }))
+  if (DateTime.isLessThan(ctx.now, due)) return Effect.fail(new NotDue({ ...naming(ticket), dueAt: due }))
   return Effect.succeed([moveToCategory(ticket, "closed", ctx)])
 }
 
 const recordSla = (ticket: Ticket, cmd: C.RecordSla, ctx: DecideContext): Decision => {
   if (ctx.actor._tag !== "system") {
     return Effect.fail(
-      new NotPermitted({ ticketId: ticket.id, actor: ActorModule.label(ctx.actor), action: "record SLA milestones" })
+      new NotPermitted({ ...naming(ticket), actor: ActorModule.label(ctx.actor), action: "record SLA milestones" })
     )
   }
   return Effect.succeed(
@@ -432,7 +429,7 @@ export const decide = (state: Ticket | undefined, command: C.TicketCommand, ctx:
       ? reply(state, command, ctx) // refused with FollowUpRequired, or NotPermitted for a stranger
       : command._tag === "CloseSolved" || command._tag === "RecordSla"
         ? none
-        : Effect.fail(new TicketClosed({ ticketId: state.id }))
+        : Effect.fail(new TicketClosed(naming(state)))
   }
   switch (command._tag) {
     case "AddReply":

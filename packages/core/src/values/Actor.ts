@@ -36,20 +36,21 @@ export const Actor = Schema.Union([AgentActor, ContactActor, SystemActor])
 export type Actor = typeof Actor.Type
 
 /**
- * An agent as actor.
+ * An agent as actor: `by: Actor.agent("mary")`. Typed as its member of the union, so no
+ * `as const` is needed where a command takes an actor.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const agent = (id: string): Actor => ({ _tag: "agent", id: id as AgentId })
+export const agent = (id: string): AgentActor => ({ _tag: "agent", id: id as AgentId })
 
 /**
- * A contact (customer) as actor.
+ * A contact (a customer: the requester or someone copied) as actor: `by: Actor.contact(jane.id)`.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const contact = (id: string): Actor => ({ _tag: "contact", id: id as ContactId })
+export const contact = (id: string): ContactActor => ({ _tag: "contact", id: id as ContactId })
 
 /**
  * The system as actor, with the reason it acted.
@@ -57,7 +58,7 @@ export const contact = (id: string): Actor => ({ _tag: "contact", id: id as Cont
  * @category constructors
  * @since 0.1.0
  */
-export const system = (reason: string): Actor => ({ _tag: "system", reason })
+export const system = (reason: string): SystemActor => ({ _tag: "system", reason })
 
 /**
  * A short label for logs and timelines: `agent:mary`, `contact:jane`, `system:close-solved`.

@@ -11,7 +11,11 @@ import { Option, Schema } from "effect"
  * @category models
  * @since 0.1.0
  */
-export const FieldKey = Schema.String.check(Schema.isPattern(/^[a-z][a-z0-9_]{0,63}$/)).pipe(Schema.brand("FieldKey"))
+export const FieldKey = Schema.String.check(
+  Schema.isPattern(/^[a-z][a-z0-9_]{0,63}$/, {
+    message: "Expected a field key of 1 to 64 lower-case letters, digits or '_', starting with a letter"
+  })
+).pipe(Schema.brand("FieldKey"))
 /** @category models @since 0.1.0 */
 export type FieldKey = typeof FieldKey.Type
 

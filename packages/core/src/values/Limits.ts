@@ -160,6 +160,70 @@ export const directoryListLength = 100
 export const nameLength = 255
 
 /**
+ * Characters in a ticket's subject (which must hold a character other than spaces).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const subjectLength = 1_000
+
+/**
+ * Characters in an escalation's reason.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const reasonLength = 2_000
+
+/**
+ * Tickets one merge may bring into its target.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const sourcesPerMerge = 50
+
+/**
+ * Tickets on one page of `list` (its `limit`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const ticketsPerPage = 500
+
+/**
+ * Messages on one page of a conversation (`messages`' `limit`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const messagesPerPage = 500
+
+/**
+ * Characters in a search of `list`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const searchLength = 500
+
+/**
+ * Suggestions one `suggestDuplicates` may ask for (its `limit`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const suggestionsPerRequest = 50
+
+/**
+ * Characters in an attachment's file name.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const fileNameLength = 255
+
+/**
  * The names of the limits, as `LimitExceeded` reports them.
  *
  * @category models

@@ -17,8 +17,10 @@ import * as Limits from "./Limits.js"
  * @since 0.1.0
  */
 export const Attachment = Schema.Struct({
-  fileName: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(255)),
-  contentType: Schema.String.check(Schema.isPattern(/^[\w.+-]+\/[\w.+-]+$/)),
+  fileName: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(Limits.fileNameLength)),
+  contentType: Schema.String.check(
+    Schema.isPattern(/^[\w.+-]+\/[\w.+-]+$/, { message: "Expected a media type such as text/plain" })
+  ),
   size: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
   /** Where the application stored the bytes (a URL or a storage key). */
   location: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(Limits.locationLength))),

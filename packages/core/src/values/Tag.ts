@@ -14,7 +14,11 @@ import * as Text from "./Text.js"
  * @category models
  * @since 0.1.0
  */
-export const Tag = Schema.String.check(Schema.isPattern(/^[^\s,A-Z]+$/)).pipe(Schema.brand("Tag"))
+export const Tag = Schema.String.check(
+  Schema.isPattern(/^[^\s,A-Z]+$/, {
+    message: "Expected a normalised tag: no spaces, commas or capital letters"
+  })
+).pipe(Schema.brand("Tag"))
 /** @category models @since 0.1.0 */
 export type Tag = typeof Tag.Type
 

@@ -12,6 +12,10 @@ import { Schema } from "effect"
  * @category models
  * @since 0.1.0
  */
-export const Tier = Schema.String.check(Schema.isPattern(/^[a-z][a-z0-9_-]{0,31}$/))
+export const Tier = Schema.String.check(
+  Schema.isPattern(/^[a-z][a-z0-9_-]{0,31}$/, {
+    message: "Expected a tier of 1 to 32 lower-case letters, digits, '_' or '-', starting with a letter"
+  })
+)
 /** @category models @since 0.1.0 */
 export type Tier = typeof Tier.Type

@@ -99,7 +99,7 @@ describe("ids in errors", () => {
   it("reads every tagged error of every package", () => {
     expect(errors.length).toBeGreaterThan(30)
     const byName = new Map(errors.map((e) => [e.name, e.fields]))
-    expect(byName.get("VersionConflict")).toEqual(["ticketId", "expected", "actual"])
+    expect(byName.get("VersionConflict")).toEqual(["ticketId", "publicId", "expected", "actual"])
     expect(byName.get("TicketNotFound")).toEqual(["ticketId"])
     expect(byName.get("CorruptEvent")).toContain("ticketId")
     // @tessera/sql declares no tagged error of its own: its open errors are core's (`OpenError`, issue 15).

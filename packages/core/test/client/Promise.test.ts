@@ -102,7 +102,8 @@ describe("createHelpdesk", () => {
     expect(error).toBeInstanceOf(Error)
     expect(error).toMatchObject({ _tag: "TransitionNotAllowed", ticketId: ticket.id, from: "new", to: "closed" })
     expect(PromiseHelpdesk.isHelpdeskError(error)).toBe(true)
-    expect((error as Error).message).toBe(`Ticket ${ticket.id} cannot move from new to closed`)
+    // #15: the message names the number people quote, not the internal id.
+    expect((error as Error).message).toBe("Ticket 69369 cannot move from new to closed")
   })
 
   it("an agent writing on a closed ticket is refused with TicketClosed", async () => {

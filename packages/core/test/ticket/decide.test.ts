@@ -95,10 +95,13 @@ describe("opening a ticket", () => {
     Decider.given([Decider.opened()]).when(openTicket(), as(jane)).thenFails("TicketAlreadyExists", { ticketId })
   })
 
-  it("a ticket cannot open with an empty message", () => {
-    Decider.given()
+  it("a ticket cannot open with an empty message, and the refusal names no ticket", () => {
+    // #15: it named the id of a ticket that was never created.
+    const error = Decider.given()
       .when(openTicket({ body: body("  \n ") }), as(jane))
-      .thenFails("EmptyMessage", { ticketId })
+      .thenFails("EmptyMessage", {})
+    expect(error.ticketId).toBeUndefined()
+    expect(error.message).toBe("A new ticket's first message needs text, HTML or an attachment")
   })
 
   it("a message with only an attachment is not empty", () => {

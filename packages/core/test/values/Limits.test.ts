@@ -4,6 +4,7 @@
  */
 import { Effect, Exit, type Schema } from "effect"
 import { describe, expect, it } from "vitest"
+import * as Conversation from "../../src/helpdesk/Conversation.js"
 import * as In from "../../src/helpdesk/HelpdeskInput.js"
 import { decode, decodeCommand } from "../../src/helpdesk/Input.js"
 import { TicketQuery } from "../../src/query/TicketQuery.js"
@@ -206,6 +207,62 @@ const bounds: ReadonlyArray<Bound> = [
       customFields: times(n, (i) => ({ key: `f${i}`, label: "F", type: "text" }))
     }),
     path: ["customFields"]
+  },
+  {
+    name: "a subject",
+    schema: In.OpenInput,
+    limit: Limits.subjectLength,
+    input: (n) => open({ subject: chars(n) }),
+    path: ["subject"]
+  },
+  {
+    name: "an escalation's reason",
+    schema: In.EscalateInput,
+    limit: Limits.reasonLength,
+    input: (n) => ({ ticket: 1, by: mary, reason: chars(n) }),
+    path: ["reason"]
+  },
+  {
+    name: "a merge's sources",
+    schema: In.MergeInput,
+    limit: Limits.sourcesPerMerge,
+    input: (n) => ({ target: 1, by: mary, sources: times(n, (i) => i + 2) }),
+    path: ["sources"]
+  },
+  {
+    name: "suggestions asked for",
+    schema: In.DuplicatesInput,
+    limit: Limits.suggestionsPerRequest,
+    input: (n) => ({ ticket: 1, limit: n }),
+    path: ["limit"]
+  },
+  {
+    name: "tickets on a page",
+    schema: TicketQuery,
+    limit: Limits.ticketsPerPage,
+    input: (n) => ({ limit: n }),
+    path: ["limit"]
+  },
+  {
+    name: "a search",
+    schema: TicketQuery,
+    limit: Limits.searchLength,
+    input: (n) => ({ search: chars(n) }),
+    path: ["search"]
+  },
+  {
+    name: "messages on a page",
+    schema: Conversation.PageRequest,
+    limit: Limits.messagesPerPage,
+    input: (n) => ({ limit: n }),
+    path: ["limit"]
+  },
+  {
+    name: "an attachment's file name",
+    schema: In.MessageInput,
+    limit: Limits.fileNameLength,
+    input: (n) => reply({ attachments: [{ ...attachment(0), fileName: chars(n) }] }),
+    path: ["attachments", 0, "fileName"]
   },
   ...(["tagsAny", "tagsAll", "status", "category", "priority", "channel"] as const).map(
     (field): Bound => ({

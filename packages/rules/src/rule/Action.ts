@@ -39,7 +39,11 @@ export type SetAction = typeof SetAction.Type
  * @since 0.1.0
  */
 export const SetFieldAction = Schema.Struct({
-  setField: Schema.String.check(Schema.isPattern(/^[a-z][a-z0-9_]{0,63}$/)),
+  setField: Schema.String.check(
+    Schema.isPattern(/^[a-z][a-z0-9_]{0,63}$/, {
+      message: "Expected a field key of 1 to 64 lower-case letters, digits or '_', starting with a letter"
+    })
+  ),
   value: Schema.NullOr(Scalar)
 })
 /** @category models @since 0.1.0 */

@@ -64,7 +64,9 @@ export type TicketFieldName = typeof TicketFieldName.Type
  * @since 0.1.0
  */
 export const CustomFieldName = Schema.TemplateLiteral(["custom.", Schema.String]).check(
-  Schema.isPattern(/^custom\.[a-z][a-z0-9_]{0,63}$/)
+  Schema.isPattern(/^custom\.[a-z][a-z0-9_]{0,63}$/, {
+    message: "Expected custom. and a field key of lower-case letters, digits or '_', starting with a letter"
+  })
 )
 /** @category models @since 0.1.0 */
 export type CustomFieldName = typeof CustomFieldName.Type

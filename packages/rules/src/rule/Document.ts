@@ -18,7 +18,9 @@ import { Condition, TriggerEvent } from "./Condition.js"
 export const RuleId = Schema.String.check(
   Schema.isMinLength(1),
   Schema.isMaxLength(100),
-  Schema.isPattern(/^[a-z0-9][a-z0-9_.-]*$/i)
+  Schema.isPattern(/^[a-z0-9][a-z0-9_.-]*$/i, {
+    message: "Expected a rule id of letters, digits, '_', '.' or '-', starting with a letter or a digit"
+  })
 )
 
 /** The fields of a rule other than its condition and actions, which the decoder reads on its own. */

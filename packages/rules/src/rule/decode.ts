@@ -354,5 +354,38 @@ export const decodeRuleSet = (input: unknown): Result.Result<RuleSet, ConfigErro
     if (first === undefined) seen.set(id, i)
     else problems.push({ path: [i, "id"], message: `Duplicate rule id ${id} (first at ${first})` })
   })
-  return problems.length > 0 ? Result.fail(ConfigError.invalid("rules", problems)) : Result.succeed(rules as RuleSet)
+  if (problems.length > 0) return Result.fail(ConfigError.invalid("rules", problems))
+  decodedSets.add(rules)
+  return Result.succeed(rules as RuleSet)
 }
+
+/** The rule sets `decodeRuleSet` gave: passed on as they are, they need no second decoding. */
+const decodedSets = new WeakSet<object>()
+
+/**
+ * A rule set as the engine takes it, checked: one that `decodeRuleSet` gave passes as it is, and
+ * anything else (rules built in code, a parsed JSON array, or a value from JavaScript that is not
+ * a rule set at all) is decoded now. A `Result` passed on unchecked is refused with a problem
+ * that says to look at it first; `RuleTriggers.make` throws what this fails with.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const checkRuleSet = (input: unknown): Result.Result<RuleSet, ConfigError.InvalidConfig> => {
+  if (typeof input === "object" && input !== null && decodedSets.has(input)) return Result.succeed(input as RuleSet)
+  if (Result.isResult(input))
+    return Result.fail(
+      ConfigError.invalid("rules", [
+        {
+          path: [],
+          message: Result.isFailure(input)
+            ? `Expected a rule set, got the failed result of decoding one: ${describeFailure(input.failure)}`
+            : "Expected a rule set, got a Result: check it first (Result.isFailure) and pass its success"
+        }
+      ])
+    )
+  return decodeRuleSet(input)
+}
+
+const describeFailure = (failure: unknown): string =>
+  failure instanceof Error ? failure.message : "check Rule.decodeRuleSet's result before passing it on"

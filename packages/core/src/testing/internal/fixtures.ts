@@ -16,7 +16,14 @@ import type { StatusCategory, StatusId } from "../../ticket/Status.js"
 import * as E from "../../ticket/TicketEvent.js"
 import * as Actor from "../../values/Actor.js"
 import type { FieldKey, FieldValue } from "../../values/CustomField.js"
-import type { ContactId, MessageId, PublicId, TicketId, WorkspaceId } from "../../values/Ids.js"
+import {
+  type ContactId,
+  type MessageId,
+  type PublicId,
+  type TicketId,
+  ticketIdPrefix,
+  type WorkspaceId
+} from "../../values/Ids.js"
 import type { Tag } from "../../values/Tag.js"
 
 /** The three ports an adapter's layer provides. */
@@ -205,7 +212,8 @@ export const minutesLater = (minutes: number): DateTime.Utc => DateTime.add(star
 export const millis = DateTime.toEpochMillis
 export const mary = Actor.agent("mary")
 
-export const ticketIn = (ws: WorkspaceId, name: string) => `${ws}.${name}` as TicketId
+/** A stream id of workspace `ws`, with the ticket prefix as the help desk gives it (`tkt_<ws>.<name>`). */
+export const ticketIn = (ws: WorkspaceId, name: string) => `${ticketIdPrefix}${ws}.${name}` as TicketId
 
 /** An event of stream `ticketId`, as a store keeps it: what the JSON codec gives back. */
 export const ofStream = (event: E.TicketEvent, ticketId: TicketId): E.TicketEvent =>

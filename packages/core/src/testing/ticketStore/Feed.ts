@@ -273,7 +273,9 @@ const feedFollowsAppends = <E2>(layer: Fixtures.StoreLayer<E2>, settings: Settin
                 // streams that held no ticket too; each stream exactly as `read` gives it.
                 const first = Math.min(...seen.map((e) => e.position))
                 const all = yield* pages(store, first - 1, sizes, { full: true, bound: expected.length + 1 })
-                const ours = all.filter((e) => e.ticketId.startsWith(`${ws0}.`) || e.ticketId.startsWith(`${ws1}.`))
+                const ours = all.filter(
+                  (e) => e.ticketId.startsWith(ticketIn(ws0, "")) || e.ticketId.startsWith(ticketIn(ws1, ""))
+                )
                 expect(ours.length, "events of other runs among this run's").toBe(all.length)
                 expectFeed(all, expected, "readAll of every workspace")
                 const positions = new Map(seen.map((e) => [`${e.ticketId}@${e.version}`, e.position]))
@@ -405,7 +407,7 @@ const concurrentFeed = (store: Store, round: number): Effect.Effect<void, unknow
     )
     const [followed] = yield* Effect.all([reading, writing], { concurrency: "unbounded" })
 
-    const ours = followed.events.filter((e) => e.ticketId.startsWith(`${ws}.`))
+    const ours = followed.events.filter((e) => e.ticketId.startsWith(ticketIn(ws, "")))
     const report = FeedCheck.compare(committed, ours)
     const label = `round ${round}: ${FeedCheck.format(report)}; ${conflicts} conflicts, ${refused} refused, ${followed.reads} reads`
     expect(FeedCheck.isClean(report), label).toBe(true)

@@ -191,11 +191,11 @@ export const referenceItems = (
   return page.items
 }
 
-/** Sequential ids (`tkt_1`) behind a prefix only this run uses: stream ids are global to a store. */
+/** Sequential ids (`tkt_1`) with a part only this run uses after their kind's prefix (`tkt_ws-1.1`): stream ids are global to a store. */
 export const prefixedIds = (prefix: string): Effect.Effect<IdGenerator["Service"]> =>
   Effect.map(
     Effect.gen(function* () {
       return yield* IdGenerator
     }).pipe(Effect.provide(layerSequential)),
-    (inner) => IdGenerator.of({ next: (kind) => Effect.map(inner.next(kind), (id) => `${prefix}${id}`) })
+    (inner) => IdGenerator.of({ next: (kind) => Effect.map(inner.next(kind), (id) => id.replace("_", `_${prefix}`)) })
   )
