@@ -157,9 +157,7 @@ if (appendOnly) {
   process.stdout.write(`\n${cpus().length} CPUs; --append-only: no latency figures\n`)
   figures(
     "store",
-    Object.fromEntries(
-      Object.entries(appended).map(([dialect, a]) => [dialect, { appendOverheadRatio: overhead(a) }])
-    )
+    Object.fromEntries(Object.entries(appended).map(([dialect, a]) => [dialect, { appendOverheadRatio: overhead(a) }]))
   )
   process.exit(0)
 }
@@ -168,7 +166,6 @@ const results: Partial<Record<Dialect, DialectResult>> = {}
 for (const dialect of dialects) results[dialect] = await runDialect(dialect)
 
 // -- report -------------------------------------------------------------------------------------
-
 
 for (const [dialect, r] of Object.entries(results)) {
   process.stdout.write(`\n== ${dialect}: the adapter's SQL and plans ==\n`)
