@@ -15,6 +15,9 @@
 //    forces it.
 //
 // Usage: pnpm bench store [--rebuild] [--only sqlite|postgres|mysql] [--tickets N] [--commands N]
+//        [--append-only]
+// `--append-only` measures the append half alone (no big load, no latency): a quick way to follow
+// `appendOverheadRatio` while working on the library (`--only sqlite --append-only` needs no server).
 // PostgreSQL: TESSERA_PG_URL; MariaDB/MySQL: TESSERA_MYSQL_URL (each required unless `--only`
 // leaves its database out). The bench creates and drops its own databases on those servers.
 import { cpus } from "node:os"
@@ -32,6 +35,7 @@ import { postgresServer } from "./replayPg.js"
 const { values } = parseArgs({
   options: {
     rebuild: { type: "boolean", default: false },
+    "append-only": { type: "boolean", default: false },
     only: { type: "string" },
     tickets: { type: "string", default: "1000000" },
     commands: { type: "string", default: "5000" },
@@ -79,6 +83,20 @@ const serverUrl = (dialect: Dialect, variable: string, example: string): string 
 const pgUrl = serverUrl("postgres", "TESSERA_PG_URL", "postgres://postgres@127.0.0.1:55432/postgres")
 const mysqlUrl = serverUrl("mysql", "TESSERA_MYSQL_URL", "mysql://root@127.0.0.1:53306/tessera")
 
+function perEventUs(ms: number, events: number): number {
+  return (ms * 1000) / events
+}
+
+/** The figure `appendOverheadRatio` of an append half. */
+function overhead(a: AppendResult): Figure {
+  return {
+    value: perEventUs(a.helpdeskMs, a.events),
+    unit: "µs/event",
+    baseline: "the SQL statements the store ran for the same commands, replayed raw, one transaction per command",
+    baselineValue: perEventUs(a.replay.withOutsideMs, a.events)
+  }
+}
+
 const log = (message: string) => process.stderr.write(`[bench store] ${message}\n`)
 
 interface DialectResult {
@@ -86,6 +104,7 @@ interface DialectResult {
   readonly append: AppendResult
   readonly latency: LatencyResult
 }
+const appendOnly = values["append-only"]
 
 const build = async (dialect: Dialect): Promise<LoadReport & { readonly latencyUrl: string }> => {
   switch (dialect) {
@@ -106,17 +125,21 @@ const build = async (dialect: Dialect): Promise<LoadReport & { readonly latencyU
   }
 }
 
+/** The append half alone (`--append-only`). */
+const runAppend = (dialect: Dialect): Promise<AppendResult> => {
+  log(`${dialect}: append cost (${appendOptions.commands} commands)`)
+  return dialect === "sqlite"
+    ? appendSqlite(appendOptions)
+    : appendServer(dialect === "postgres" ? postgresServer(pgUrl) : mysqlServer(mysqlUrl), appendOptions)
+}
+
 const runDialect = async (dialect: Dialect): Promise<DialectResult> => {
   log(`${dialect}: building (or reusing) the ${mainTickets}-ticket database`)
   const load = await build(dialect)
   log(
     `${dialect}: ${load.cached ? "cached database reused" : `loaded ${load.rows} tickets in ${load.seconds.toFixed(1)} s`}`
   )
-  log(`${dialect}: append cost (${appendOptions.commands} commands)`)
-  const append =
-    dialect === "sqlite"
-      ? await appendSqlite(appendOptions)
-      : await appendServer(dialect === "postgres" ? postgresServer(pgUrl) : mysqlServer(mysqlUrl), appendOptions)
+  const append = await runAppend(dialect)
   log(`${dialect}: query latency`)
   const latency =
     dialect === "sqlite"
@@ -127,12 +150,22 @@ const runDialect = async (dialect: Dialect): Promise<DialectResult> => {
   return { load, append, latency }
 }
 
+if (appendOnly) {
+  const appended: Partial<Record<Dialect, AppendResult>> = {}
+  for (const dialect of dialects) appended[dialect] = await runAppend(dialect)
+  for (const [dialect, a] of Object.entries(appended)) printReplay(dialect, a, a.replay)
+  process.stdout.write(`\n${cpus().length} CPUs; --append-only: no latency figures\n`)
+  figures(
+    "store",
+    Object.fromEntries(Object.entries(appended).map(([dialect, a]) => [dialect, { appendOverheadRatio: overhead(a) }]))
+  )
+  process.exit(0)
+}
+
 const results: Partial<Record<Dialect, DialectResult>> = {}
 for (const dialect of dialects) results[dialect] = await runDialect(dialect)
 
 // -- report -------------------------------------------------------------------------------------
-
-const perEventUs = (ms: number, events: number) => (ms * 1000) / events
 
 for (const [dialect, r] of Object.entries(results)) {
   process.stdout.write(`\n== ${dialect}: the adapter's SQL and plans ==\n`)
@@ -222,12 +255,7 @@ const group = (r: DialectResult): Record<string, Figure> => ({
     baseline: "raw driver INSERT of the same event rows, one row per transaction",
     baselineValue: perEventUs(r.append.rawMs, r.append.events)
   },
-  appendOverheadRatio: {
-    value: perEventUs(r.append.helpdeskMs, r.append.events),
-    unit: "µs/event",
-    baseline: "the SQL statements the store ran for the same commands, replayed raw, one transaction per command",
-    baselineValue: perEventUs(r.append.replay.withOutsideMs, r.append.events)
-  },
+  appendOverheadRatio: overhead(r.append),
   queueP99Ms: {
     value: r.latency.queue.p99,
     unit: "ms",

@@ -2,10 +2,11 @@
  * Tracing for the `Helpdesk`'s operations: each call runs in a span `Helpdesk.<operation>`
  * (`Effect.fn`) that carries the workspace, the tickets the input names and the ticket it
  * returns, and that ends failed, with the error's tag as `error.type`, when the operation fails.
- * The spans go to whatever `Tracer` the caller provides (Effect's default one exports nothing);
- * exporting them, to OpenTelemetry or elsewhere, is the application's choice (`docs/observability.md`).
+ * The spans go to whatever `Tracer` the caller provides; under Effect's default one, which exports
+ * nothing, no span is made at all (a command's cost, not its outcome). Exporting them, to
+ * OpenTelemetry or elsewhere, is the application's choice (`docs/observability.md`).
  */
-import { Effect } from "effect"
+import { Effect, Tracer } from "effect"
 
 /**
  * The names of the span attributes the help desk sets: the workspace, the ticket the input names
@@ -85,8 +86,9 @@ const tagOf = (error: unknown): string | undefined =>
 
 /**
  * `operation` of a help desk on `workspaceId`, traced: each call runs in a span
- * `Helpdesk.<name>`. `mapError` runs inside the span, so the span records the error the caller
- * gets.
+ * `Helpdesk.<name>` when a tracer is installed (`Tracer.Tracer` other than Effect's
+ * `nativeTracer`, which keeps its spans nowhere). `mapError` runs inside the span, so the span
+ * records the error the caller gets; without a span it runs all the same.
  *
  * @category combinators
  * @since 0.1.0
@@ -96,6 +98,22 @@ export const traced = <Args extends ReadonlyArray<unknown>, A, E, R>(
   name: string,
   operation: (...args: Args) => Effect.Effect<A, E, R>,
   mapError: (error: E) => E = (error) => error
+): ((...args: Args) => Effect.Effect<A, E, R>) => {
+  const spanned = inSpan(workspaceId, name, operation, mapError)
+  return (...args: Args) =>
+    Effect.withFiber((fiber) =>
+      fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
+        ? Effect.mapError(operation(...args), mapError)
+        : spanned(...args)
+    )
+}
+
+/** `operation` in a span `Helpdesk.<name>` with the attributes above (see `traced`). */
+const inSpan = <Args extends ReadonlyArray<unknown>, A, E, R>(
+  workspaceId: string,
+  name: string,
+  operation: (...args: Args) => Effect.Effect<A, E, R>,
+  mapError: (error: E) => E
 ): ((...args: Args) => Effect.Effect<A, E, R>) =>
   Effect.fn(`Helpdesk.${name}`, { attributes: { [attributes.workspace]: workspaceId } })(
     function* (...args: Args) {

@@ -230,3 +230,58 @@ describe("the Promise facade", () => {
     expect(Exit.isFailure(exitOf(get))).toBe(true)
   })
 })
+
+describe("Helpdesk operations under Effect's default tracer", () => {
+  /** A directory that records the name of the span current when `open` saves its requester, or fails that save. */
+  const watchedDirectory = (seen: Array<string>, fail: boolean) =>
+    Layer.effect(
+      DirectoryStore,
+      Effect.map(MemoryDirectoryStore.make, (directory) =>
+        DirectoryStore.of({
+          ...directory,
+          saveContact: (...args) =>
+            Effect.flatMap(Effect.option(Effect.currentSpan), (span) => {
+              seen.push(Option.match(span, { onNone: () => "(none)", onSome: (s) => s.name }))
+              return fail
+                ? Effect.fail(new StoreUnavailable({ operation: "saveContact", reason: "database is locked" }))
+                : directory.saveContact(...args)
+            })
+        })
+      )
+    )
+  const helpdeskOn = (seen: Array<string>, fail: boolean) =>
+    Helpdesk.layer({ workspaceId: "acme" }).pipe(
+      Layer.provide(
+        Layer.mergeAll(MemoryTicketStore.layer({}), watchedDirectory(seen, fail), IdGenerator.layerSequential)
+      )
+    )
+
+  it.effect("make no span of their own (nothing would see it): inside, the caller's span is current", () => {
+    const seen: Array<string> = []
+    return Effect.gen(function* () {
+      const helpdesk = yield* Helpdesk.Helpdesk
+      yield* Effect.withSpan(helpdesk.open(opening), "POST /tickets")
+      expect(seen).toEqual(["POST /tickets"])
+    }).pipe(Effect.provide(helpdeskOn(seen, false)))
+  })
+
+  it.effect("with a tracer installed, the same call runs in its span Helpdesk.open", () => {
+    const seen: Array<string> = []
+    const { tracer } = recording()
+    return Effect.gen(function* () {
+      const helpdesk = yield* Helpdesk.Helpdesk
+      yield* Effect.withSpan(helpdesk.open(opening), "POST /tickets")
+      expect(seen).toEqual(["Helpdesk.open"])
+    }).pipe(Effect.provide(helpdeskOn(seen, false)), Effect.withTracer(tracer))
+  })
+
+  it.effect("still name the operation the caller called in its errors", () => {
+    const seen: Array<string> = []
+    return Effect.gen(function* () {
+      const helpdesk = yield* Helpdesk.Helpdesk
+      const error = yield* Effect.flip(helpdesk.open(opening))
+      expect(error).toMatchObject({ _tag: "StoreUnavailable", operation: "open", step: "saveContact" })
+      expect(seen).toEqual(["(none)"])
+    }).pipe(Effect.provide(helpdeskOn(seen, true)))
+  })
+})
