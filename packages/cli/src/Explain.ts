@@ -23,12 +23,13 @@ import type * as Store from "./Store.js"
  * @since 0.1.0
  */
 export class NoSuchUnit extends Schema.TaggedError<NoSuchUnit>()("NoSuchUnit", {
-  ticket: Schema.String,
+  /** The ticket as the command line named it (a public number or an internal id). */
+  reference: Schema.String,
   event: Schema.Number,
   units: Schema.Array(Schema.Number)
 }) {
   override get message() {
-    return `Ticket ${this.ticket} has no unit of work at event ${this.event}; units start at events ${this.units.join(", ")}`
+    return `Ticket ${this.reference} has no unit of work at event ${this.event}; units start at events ${this.units.join(", ")}`
   }
 }
 
@@ -122,7 +123,7 @@ export const explain = (
   rules: Rule.RuleSet,
   ref: string,
   options: Options = {}
-): Effect.Effect<Report, Store.DatabaseFailed | Store.TicketNotFound | NoSuchUnit> =>
+): Effect.Effect<Report, Store.DatabaseFailed | Store.NoSuchTicket | NoSuchUnit> =>
   Effect.gen(function* () {
     const id = yield* reader.resolve(ref)
     const history: ReadonlyArray<TicketEvent.TicketEvent> = yield* reader.history(id)
@@ -138,7 +139,7 @@ export const explain = (
               options.event !== undefined && options.event >= u.version && options.event < u.version + u.events.length
           )
     if (ticket === undefined || unit === undefined)
-      return yield* new NoSuchUnit({ ticket: ref, event: options.event ?? history.length, units: starts })
+      return yield* new NoSuchUnit({ reference: ref, event: options.event ?? history.length, units: starts })
     const ruleOptions = options.ruleOptions ?? {}
     const current = Ticket.fold(unit.events, unit.before) as Ticket.Ticket
     const context = { before: unit.before, current, events: unit.events, now: unit.at, pass: 1 }

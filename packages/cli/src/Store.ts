@@ -34,12 +34,13 @@ export class DatabaseFailed extends Schema.TaggedError<DatabaseFailed>()("Databa
  * @category errors
  * @since 0.1.0
  */
-export class TicketNotFound extends Schema.TaggedError<TicketNotFound>()("TicketNotFound", {
-  ticket: Schema.String,
-  workspace: Schema.String
+export class NoSuchTicket extends Schema.TaggedError<NoSuchTicket>()("NoSuchTicket", {
+  /** The ticket as the command line named it (a public number or an internal id). */
+  reference: Schema.String,
+  workspaceId: Schema.String
 }) {
   override get message() {
-    return `No ticket ${this.ticket} in workspace ${this.workspace}`
+    return `No ticket ${this.reference} in workspace ${this.workspaceId}`
   }
 }
 
@@ -67,7 +68,7 @@ export interface Reader {
   /** A ticket's events, in order. */
   readonly history: (id: Ids.TicketId) => Effect.Effect<ReadonlyArray<TicketEvent.TicketEvent>, DatabaseFailed>
   /** The ticket a reference names: `69369` or `#69369` (a public number) or an internal id. */
-  readonly resolve: (ref: string) => Effect.Effect<Ids.TicketId, TicketNotFound | DatabaseFailed>
+  readonly resolve: (ref: string) => Effect.Effect<Ids.TicketId, NoSuchTicket | DatabaseFailed>
   /**
    * The tickets that may have units of work in `[from, to)`: created before `to` and updated on or
    * after `from`, oldest first. An SLA milestone does not update a ticket, so a ticket whose only
@@ -120,7 +121,7 @@ const reader = (
   const resolve = (ref: string) =>
     Effect.gen(function* () {
       const number = PublicNumber.exec(ref.trim())
-      const notFound = new TicketNotFound({ ticket: ref, workspace: workspaceId })
+      const notFound = new NoSuchTicket({ reference: ref, workspaceId })
       if (number !== null) {
         const found = yield* Effect.mapError(store.resolve(workspaceId, Number(number[1]) as Ids.PublicId), failed)
         if (Option.isNone(found)) return yield* notFound
