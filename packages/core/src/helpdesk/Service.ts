@@ -41,14 +41,23 @@ export interface Service {
   readonly reply: (input: In.MessageInput) => Op<Ticket.Ticket>
   /** Adds an internal note (agents only). */
   readonly note: (input: In.MessageInput) => Op<Ticket.Ticket>
+  /** Moves a ticket to another status of the workflow; a move the workflow forbids is refused. */
   readonly changeStatus: (input: In.StatusInput) => Op<Ticket.Ticket>
+  /** Assigns a ticket to an agent and/or a group (`null` clears either). */
   readonly assign: (input: In.AssignInput) => Op<Ticket.Ticket>
+  /** Sets a ticket's priority. */
   readonly setPriority: (input: In.PriorityInput) => Op<Ticket.Ticket>
+  /** Sets a ticket's type (question, incident, problem, task). */
   readonly setType: (input: In.TypeInput) => Op<Ticket.Ticket>
+  /** Escalates a ticket to a higher support level, with a reason. */
   readonly escalate: (input: In.EscalateInput) => Op<Ticket.Ticket>
+  /** Sets (or, with `null`, clears) a custom field the workspace defines. */
   readonly setCustomField: (input: In.CustomFieldInput) => Op<Ticket.Ticket>
+  /** Adds and removes tags, normalised and checked against the tag policy. */
   readonly tag: (input: In.TagsInput) => Op<Ticket.Ticket>
+  /** Adds a follower (an agent or a contact) who is told about the ticket's changes. */
   readonly addFollower: (input: In.FollowerInput) => Op<Ticket.Ticket>
+  /** Removes a follower; one who is not following changes nothing. */
   readonly removeFollower: (input: In.FollowerInput) => Op<Ticket.Ticket>
   /**
    * Links a ticket to another (`to` is the ticket's `kind`), recorded on both in one append;
@@ -120,11 +129,17 @@ export interface Service {
    * sees no ticket.
    */
   readonly forRequester: (contact: string) => RequesterService
+  /** Creates or replaces a contact of the directory. */
   readonly saveContact: (input: In.ContactInput) => Op<Contact>
+  /** Creates or replaces an organization of the directory. */
   readonly saveOrganization: (input: In.OrganizationInput) => Op<Organization>
+  /** Creates or replaces an agent of the directory. */
   readonly saveAgent: (input: In.AgentInput) => Op<Agent>
+  /** Creates or replaces a group of the directory. */
   readonly saveGroup: (input: In.GroupInput) => Op<Group>
+  /** A contact by id; fails with `NotInDirectory` when there is none. */
   readonly getContact: (id: string) => Op<Contact>
+  /** The contact that owns an email (case-insensitive), if any. */
   readonly findContactByEmail: (email: string) => Op<Option.Option<Contact>>
 }
 
