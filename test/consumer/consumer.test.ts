@@ -2,12 +2,13 @@
  * The consumer test: Tessera as a user gets it from npm. Every publishable package is packed,
  * the tarballs are installed with npm into a fresh project outside the workspace together with
  * the newest versions their peer ranges allow, one unrelated package is installed after them,
- * and small applications (ES module, CommonJS, TypeScript, rules) and the `examples/` run there
- * on the built packages. Needs the npm registry; it fails, never skips, when npm cannot install.
+ * and small applications (ES module, CommonJS, TypeScript, rules), the `examples/` and every
+ * program of the docs and the READMEs (`scripts/snippets.mjs`) run there on the built packages. Needs the npm registry; it fails, never skips, when npm cannot install.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { extractSnippets } from "../../scripts/snippets.mjs"
 import {
   copyIntoProject,
   documentedInstall,
@@ -53,6 +54,10 @@ const exampleDeps = (): ReadonlyArray<string> => {
   }
   return [...specs.values()]
 }
+
+/** The file extension a snippet of `lang` is written with. */
+const snippetExtension = (lang: string) =>
+  lang === "ts" || lang === "typescript" ? "ts" : lang === "cjs" ? "cjs" : "mjs"
 
 const lines = (text: string): ReadonlyArray<string> => text.trimEnd().split("\n")
 
@@ -254,4 +259,42 @@ describe("the packed packages, installed with npm into a fresh project", () => {
     },
     120_000
   )
+
+  it("every program of the docs and the READMEs runs alone in the project, on the installed packages", async () => {
+    const runnable = extractSnippets(repoRoot).filter((s) => s.run)
+    expect(runnable.length).toBeGreaterThan(20)
+    const dir = join(project, "snippets")
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, "vitest.config.mjs"), 'export default { test: { include: ["*.test.ts"] } }\n')
+    const failures: Array<string> = []
+    let ran = 0
+    for (const s of runnable) {
+      const where = `${s.file}:${s.line}`
+      const missing = s.packages.filter((name) => !existsSync(join(project, "node_modules", name, "package.json")))
+      const unset = s.env.filter((name) => process.env[name] === undefined)
+      if (missing.length > 0 || unset.length > 0) {
+        failures.push(`${where}: needs ${[...missing, ...unset].join(", ")}`)
+        continue
+      }
+      const file = join(
+        dir,
+        `${s.file.replace(/[^\w]+/g, "_")}_${s.line}${s.runner === "vitest" ? ".test" : ""}.${snippetExtension(s.lang)}`
+      )
+      writeFileSync(file, s.lang === "cjs" ? s.code : `${s.code}\nexport {}\n`)
+      // Each program starts in a fresh folder, as in a new project (a SQLite file of its own).
+      const cwd = await tempDir("snippet")
+      try {
+        await (s.runner === "vitest"
+          ? run(join(project, "node_modules", ".bin", "vitest"), ["run", "--root", dir, file], { cwd: dir })
+          : run(join(project, "node_modules", ".bin", "tsx"), [file], { cwd }))
+        ran += 1
+      } catch (error) {
+        failures.push(`${where}: ${String(error).slice(0, 2_000)}`)
+      } finally {
+        rmSync(cwd, { recursive: true, force: true })
+      }
+    }
+    console.log(`${ran} of ${runnable.length} programs of the docs ran on the installed packages`)
+    expect(failures).toEqual([])
+  }, 900_000)
 })

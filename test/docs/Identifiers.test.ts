@@ -55,8 +55,10 @@ const readExports = () => {
     const names = new Set<string>()
     for (const member of checker.getExportsOfModule(symbol)) {
       names.add(member.name)
-      if (member.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.Class | ts.SymbolFlags.TypeAlias)) {
-        const properties = checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(member)).map((p) => p.name)
+      // A member re-exported from another module (`export { Service } from`) is read where it is declared.
+      const declared = member.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(member) : member
+      if (declared.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.Class | ts.SymbolFlags.TypeAlias)) {
+        const properties = checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(declared)).map((p) => p.name)
         for (const p of properties) names.add(p)
         typeMembers.set(member.name, new Set([...(typeMembers.get(member.name) ?? []), ...properties]))
       }

@@ -1,13 +1,13 @@
 /**
- * Every program in the docs runs alone: each TypeScript or JavaScript block of `docs/` and the
- * READMEs is written to a file of its own, type-checked (strict, NodeNext, as a user's project
- * would be) and run with Node from a fresh directory, against the workspace's sources (the
- * `@tessera/source` condition). A snippet that leans on a variable another block defined
- * (`clock`, `print`) fails here. Blocks marked `<!-- snippet: no-run (reason) -->` are not run.
+ * Every program in the docs stands alone: each TypeScript or JavaScript block of `docs/` and the
+ * READMEs is written to a file of its own and type-checked (strict, NodeNext, as a user's project
+ * would be) against the workspace's sources. A snippet that leans on a variable another block
+ * defined (`clock`, `print`) fails here. The consumer test (`test/consumer/consumer.test.ts`)
+ * runs each one on the packed packages installed with npm; blocks marked
+ * `<!-- snippet: no-run (reason) -->` are not run.
  */
 import { execFile } from "node:child_process"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
@@ -45,35 +45,7 @@ const prepare = () => {
       include: ["*.ts"]
     })
   )
-  // Test files run as a user's project would run them: vitest, here on the workspace's sources.
-  writeFileSync(
-    join(dir, "vitest.config.mjs"),
-    'export default { ssr: { resolve: { conditions: ["@tessera/source"] } }, test: { include: ["*.test.ts"] } }\n'
-  )
 }
-
-/** At most two snippets run at once: the machines that run this are small. */
-const limit = <A>(concurrency: number) => {
-  let active = 0
-  const waiting: Array<() => void> = []
-  return async (task: () => Promise<A>): Promise<A> => {
-    if (active >= concurrency) await new Promise<void>((resume) => waiting.push(resume))
-    active++
-    try {
-      return await task()
-    } finally {
-      active--
-      waiting.shift()?.()
-    }
-  }
-}
-const slot = limit<{ stdout: string; stderr: string }>(2)
-const tsx = join(root, "node_modules/.bin/tsx")
-const vitest = join(root, "node_modules/.bin/vitest")
-const command = (s: Snippet, file: string): [string, Array<string>] =>
-  s.runner === "vitest"
-    ? [vitest, ["run", "--root", dir, "--config", join(dir, "vitest.config.mjs"), file]]
-    : [tsx, ["--conditions=@tessera/source", file]]
 
 describe("the extractor", () => {
   it("finds the programs of the docs and the READMEs, the quick start first", () => {
@@ -99,7 +71,7 @@ describe("the extractor", () => {
   })
 })
 
-describe("every program in the docs runs alone", () => {
+describe("every program in the docs stands alone", () => {
   prepare()
 
   it("type-checks: strict, NodeNext, nothing undefined", { timeout: 300_000 }, async () => {
@@ -109,22 +81,4 @@ describe("every program in the docs runs alone", () => {
     )
     expect(result.stdout.replaceAll(dir, "")).toBe("")
   })
-
-  for (const [s, file] of files) {
-    it.concurrent(`${s.file}:${s.line}`, { timeout: 300_000 }, async () => {
-      for (const name of s.env) expect(process.env[name], `${s.file}:${s.line} needs ${name}`).toBeDefined()
-      const cwd = mkdtempSync(join(tmpdir(), "tessera-snippet-"))
-      try {
-        await slot(() =>
-          run(...command(s, file), { cwd, timeout: 240_000 }).catch(
-            (error: { stdout?: string; stderr?: string; message: string }) => {
-              throw new Error(`${s.file}:${s.line} failed:\n${error.stderr || error.message}`)
-            }
-          )
-        )
-      } finally {
-        rmSync(cwd, { recursive: true, force: true })
-      }
-    })
-  }
 })
