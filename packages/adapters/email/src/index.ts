@@ -1,0 +1,10 @@
+/**
+ * @tessera/email: inbound mail for Tessera. `parseInbound` turns raw MIME into a typed message
+ * under hard limits; `intake` turns that message into help-desk commands, threading only through
+ * a signed token or a sender already on the ticket; an SMTP listener and an IMAP poller feed it.
+ *
+ * @since 0.1.0
+ * @module @tessera/email
+ */
+
+export type * as Inbound from "./Inbound.js"
