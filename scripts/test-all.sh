@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Node-20 Debian machine: installs the
 # dependencies, starts private PostgreSQL, MariaDB and Redis instances on free loopback ports,
-# each with a data directory of its own (installing them with apt only if missing), runs
+# each with a data directory of its own (installing them with apt only if missing, and Dovecot and
+# Chromium for the email tests), runs
 # `pnpm test`, and stops exactly the instances it started. Set TESSERA_PG_URL /
 # TESSERA_MYSQL_URL / TESSERA_REDIS_URL to use servers of your own.
 set -euo pipefail
@@ -26,6 +27,10 @@ command -v redis-server >/dev/null || need_apt+=(redis-server)
 # plugins, pv) are not needed.
 { [ -x /usr/sbin/mariadbd ] && command -v mariadb-install-db >/dev/null && command -v mariadb >/dev/null; } ||
   need_apt+=(mariadb-server)
+# The email tests: Dovecot is the real IMAP server the poller is tested against; Chromium renders
+# sanitised HTML (driven by playwright-core, which never downloads a browser of its own).
+[ -x /usr/sbin/dovecot ] || need_apt+=(dovecot-imapd)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
