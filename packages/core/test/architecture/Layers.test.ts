@@ -26,7 +26,12 @@ const coreLayers: ReadonlyArray<ReadonlyArray<string>> = [
 ]
 
 /** Packages, bottom first: a package may import only packages below it. */
-const packageLayers: ReadonlyArray<ReadonlyArray<string>> = [["core"], ["rules"], ["adapters/sql", "adapters/email"], ["cli"]]
+const packageLayers: ReadonlyArray<ReadonlyArray<string>> = [
+  ["core"],
+  ["rules"],
+  ["adapters/sql", "adapters/email"],
+  ["cli"]
+]
 
 interface Graph {
   readonly files: ReadonlyArray<string>
