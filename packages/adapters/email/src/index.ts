@@ -7,4 +7,5 @@
  * @module @tessera/email
  */
 
+export * as FileAttachmentStore from "./FileAttachmentStore.js"
 export type * as Inbound from "./Inbound.js"

@@ -27,6 +27,7 @@ import * as MessageOperations from "./MessageOperations.js"
 import { nameOperations } from "./nameOperations.js"
 import * as RelationOperations from "./RelationOperations.js"
 import * as Requester from "./Requester.js"
+import * as SafeReads from "./SafeReads.js"
 import { Helpdesk, type Service } from "./Service.js"
 import * as StateCache from "./StateCache.js"
 import * as Streams from "./Streams.js"
@@ -77,7 +78,8 @@ export const make = (
     const stateCacheSize = decoded.stateCacheSize ?? 1000
     const solveIncidents = decoded.solveIncidents ?? true
     const actorCheckMillis = decoded.actorCheckMillis ?? 1000
-    const store = yield* TicketStore
+    // Reads hand out sanitised HTML, also of messages stored before commands sanitised it (#16).
+    const store = SafeReads.wrap(yield* TicketStore)
     const directory = yield* DirectoryStore
     // Every id carries its prefix, whatever the generator: a ticket id is never taken for a number.
     const ids = prefixed(yield* IdGenerator)

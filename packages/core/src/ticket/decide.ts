@@ -13,7 +13,7 @@ import type { FieldDefinition } from "../values/CustomField.js"
 import * as CustomField from "../values/CustomField.js"
 import type { MessageId } from "../values/Ids.js"
 import * as Limits from "../values/Limits.js"
-import type { Body, Message, Visibility } from "../values/Message.js"
+import { type Body, type Message, sanitizeBody, type Visibility } from "../values/Message.js"
 import * as Tag from "../values/Tag.js"
 import type { SupportLevel } from "../values/TicketType.js"
 import * as Status from "./Status.js"
@@ -164,7 +164,11 @@ const open = (state: Ticket | undefined, cmd: C.OpenTicket, ctx: DecideContext):
       return Effect.fail(new NotPermitted({ actor: actorLabel, action: "set status, group or assignee" }))
     }
   }
-  if (isEmpty(cmd.body)) return Effect.fail(new EmptyMessage({}))
+  // Every message enters through a command decided here (API, Promise facade, rules, email
+  // intake), so this is where its HTML is sanitised (#16): events hold only sanitised HTML, and
+  // a body whose HTML was nothing but script is empty.
+  const body = sanitizeBody(cmd.body)
+  if (isEmpty(body)) return Effect.fail(new EmptyMessage({}))
   const statusId = cmd.status ?? Status.defaultFor(ctx.workflow, cmd.assignee === undefined ? "new" : "open")
   const status = Status.find(ctx.workflow, statusId)
   if (status === undefined) return Effect.fail(new UnknownStatus({ status: statusId }))
@@ -190,7 +194,7 @@ const open = (state: Ticket | undefined, cmd: C.OpenTicket, ctx: DecideContext):
     category: status.category,
     tags,
     customFields: cmd.customFields,
-    message: message(cmd.messageId, "public", cmd.channel, cmd.body, ctx),
+    message: message(cmd.messageId, "public", cmd.channel, body, ctx),
     ...(cmd.organization === undefined ? {} : { organization: cmd.organization }),
     ...(cmd.type === undefined ? {} : { type: cmd.type }),
     ...(cmd.group === undefined ? {} : { group: cmd.group }),
@@ -201,10 +205,11 @@ const open = (state: Ticket | undefined, cmd: C.OpenTicket, ctx: DecideContext):
 }
 
 const reply = (ticket: Ticket, cmd: C.AddReply, ctx: DecideContext): Decision => {
-  if (isEmpty(cmd.body)) return Effect.fail(new EmptyMessage(naming(ticket)))
+  const body = sanitizeBody(cmd.body)
+  if (isEmpty(body)) return Effect.fail(new EmptyMessage(naming(ticket)))
   const added = new E.ReplyAdded({
     ...envelope(ticket.id, ctx),
-    message: message(cmd.messageId, "public", cmd.channel, cmd.body, ctx)
+    message: message(cmd.messageId, "public", cmd.channel, body, ctx)
   })
   const actor = ctx.actor
   if (actor._tag === "contact") {
@@ -230,18 +235,19 @@ const reply = (ticket: Ticket, cmd: C.AddReply, ctx: DecideContext): Decision =>
 }
 
 const note = (ticket: Ticket, cmd: C.AddNote, ctx: DecideContext): Decision =>
-  staffOnly(ticket, ctx, "add an internal note", () =>
-    isEmpty(cmd.body)
+  staffOnly(ticket, ctx, "add an internal note", () => {
+    const body = sanitizeBody(cmd.body)
+    return isEmpty(body)
       ? Effect.fail(new EmptyMessage(naming(ticket)))
       : oneMoreMessage(ticket, cmd, () =>
           Effect.succeed([
             new E.NoteAdded({
               ...envelope(ticket.id, ctx),
-              message: message(cmd.messageId, "internal", cmd.channel, cmd.body, ctx)
+              message: message(cmd.messageId, "internal", cmd.channel, body, ctx)
             })
           ])
         )
-  )
+  })
 
 const changeStatus = (ticket: Ticket, cmd: C.ChangeStatus, ctx: DecideContext): Decision => {
   const target = Status.find(ctx.workflow, cmd.to)

@@ -1,12 +1,14 @@
 /**
  * The conversation of a ticket: public replies, which the requester sees, and internal notes,
- * which only agents see. A message keeps its author, channel, text, optional HTML, attachment
- * metadata (the bytes live elsewhere) and the email ids that thread replies.
+ * which only agents see. A message keeps its author, channel, text, optional HTML (sanitised:
+ * `sanitizeBody` on the way in, `withStoredHtml` on the way out), attachment metadata (the bytes
+ * live elsewhere) and the email ids that thread replies.
  */
 import { Schema } from "effect"
 import { boundedArray } from "../internal/bounded.js"
 import { Actor } from "./Actor.js"
 import { Channel } from "./Channel.js"
+import * as Html from "./Html.js"
 import { MessageId, PublicId, TicketId } from "./Ids.js"
 import * as Limits from "./Limits.js"
 
@@ -117,3 +119,31 @@ export type Message = typeof Message.Type
  * @since 0.1.0
  */
 export const isPublic = (message: Message): boolean => message.visibility === "public"
+
+/**
+ * The body (or message) with its HTML sanitised (`Html.sanitize`): the very same object when it
+ * has no HTML, so a message without HTML costs nothing. The decider applies it to every message
+ * a command brings, whoever sent the command.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const sanitizeBody = <B extends { readonly html?: string }>(body: B): B => {
+  if (body.html === undefined) return body
+  const html = Html.sanitize(body.html)
+  return html === body.html ? body : { ...body, html }
+}
+
+/**
+ * A stored message as a read returns it: its HTML sanitised (`Html.sanitizeStored`, a hash for a
+ * body sanitised when it was written), the very same object when nothing changes. Messages
+ * stored before #16 may hold HTML exactly as a caller sent it; this is what keeps it from a reader.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const withStoredHtml = (message: Message): Message => {
+  if (message.html === undefined) return message
+  const html = Html.sanitizeStored(message.html)
+  return html === message.html ? message : { ...message, html }
+}
