@@ -7,4 +7,6 @@
  * @module @tessera/email
  */
 
+export * as AutoReply from "./AutoReply.js"
 export type * as Inbound from "./Inbound.js"
+export * as ReplyText from "./ReplyText.js"
