@@ -50,15 +50,21 @@ const attributions: ReadonlyArray<RegExp> = [
   /^el\s.{1,380}\sescribi[óo]\s?:$/iu,
   // nl and it, which the same clients produce: "Op ... schreef ...:", "Il giorno ... ha scritto:"
   /^op\s.{1,380}\sschreef(\s.{1,300})?\s?:$/iu,
-  /^il\s.{1,380}\sha\sscritto\s?:$/iu,
-  // Any language, when the line names an address: "Jane Sharpe <jane@example.com> wrote:"
-  /^.{0,200}<?[^\s<>@]{1,100}@[^\s<>]{1,150}>?\)?,?\s(wrote|a\s[ée]crit|escribi[óo]|schrieb|schreef|ha\sscritto)\s?:$/iu
+  /^il\s.{1,380}\sha\sscritto\s?:$/iu
 ]
+
+// Any language, when the line names an address: "Jane Sharpe <jane@example.com> wrote:". Two
+// simple tests instead of one pattern with several adjacent gaps, which could backtrack badly.
+const attributionVerb = /\s(wrote|a\s[ée]crit|escribi[óo]|schrieb|schreef|ha\sscritto)\s?:$/iu
+const containsAddress = /[^\s<>@]@[^\s<>@]/u
 
 const isAttribution = (line: string): boolean => {
   const trimmed = cap(line.trim())
   if (!trimmed.endsWith(":")) return false
-  return attributions.some((pattern) => pattern.test(trimmed))
+  return (
+    attributions.some((pattern) => pattern.test(trimmed)) ||
+    (trimmed.length <= 300 && attributionVerb.test(trimmed) && containsAddress.test(trimmed))
+  )
 }
 
 // Words an attribution starts with: only such a line is worth joining with the next ones.
