@@ -8,5 +8,9 @@
  */
 
 export * as AutoReply from "./AutoReply.js"
+export * as EmailError from "./EmailError.js"
+export * as EmailLimits from "./EmailLimits.js"
 export type * as Inbound from "./Inbound.js"
+export * as Parse from "./Parse.js"
+export { parseInbound } from "./Parse.js"
 export * as ReplyText from "./ReplyText.js"
