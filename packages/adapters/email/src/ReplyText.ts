@@ -67,14 +67,18 @@ const isAttribution = (line: string): boolean => {
   )
 }
 
+const isLooseAttribution = (trimmed: string): boolean =>
+  trimmed.length <= 300 && trimmed.endsWith(":") && (attributionVerb.test(trimmed) || containsAddress.test(trimmed))
+
 // Words an attribution starts with: only such a line is worth joining with the next ones.
 const attributionStart = /^(on|le|am|el|op|il)\s/iu
 
 // Outlook's separators: "-----Original Message-----" and its translations.
 const originalMessage =
   /^-{3,}\s?(original message|message d'origine|ursprüngliche nachricht|mensaje original|messaggio originale|oorspronkelijk bericht)\s?-{3,}$/iu
-// Outlook (new style) puts a rule of underscores above its header block.
-const underscoreRule = /^_{20,}$/u
+// Outlook (new style) puts a rule above its header block: underscores in text, an <hr> that
+// becomes dashes when the text is derived from HTML.
+const headerRule = /^(_{20,}|-{20,})$/u
 
 // Forward markers of Gmail, Thunderbird, Apple Mail and Outlook.com, in several languages.
 const forwardMarkers: ReadonlyArray<RegExp> = [
@@ -173,7 +177,7 @@ const classify = (lines: ReadonlyArray<string>): ReadonlyArray<Role> => {
     const trimmed = line.trim()
     // A forward is content from here on, signatures of the forwarded mail included.
     if (isForwardMarker(trimmed)) return roles
-    if (originalMessage.test(cap(trimmed)) || underscoreRule.test(cap(trimmed))) {
+    if (originalMessage.test(cap(trimmed)) || headerRule.test(cap(trimmed))) {
       const block = headerBlockAt(lines, next[i + 1] ?? lines.length)
       if (block?.forward === true) return roles
       if (originalMessage.test(cap(trimmed)) || block !== undefined) {
@@ -205,6 +209,13 @@ const classify = (lines: ReadonlyArray<string>): ReadonlyArray<Role> => {
       }
       roles.fill("quoted", i)
       return roles
+    }
+    // Looser attributions ("Support wrote:", mutt's "* Jane <j@x> [2026-12-07 10:00]:") count only
+    // right above a quote, and only they go.
+    if (isLooseAttribution(trimmed) && isQuotedLine(lines[next[i + 1] ?? lines.length] ?? "")) {
+      roles[i] = "quoted"
+      inSignature = false
+      continue
     }
     if (!inSignature && isSignatureStart(line)) inSignature = true
     if (inSignature) roles[i] = "signature"

@@ -40,6 +40,16 @@ describe("ReplyText.visible: quote headers", () => {
     expect(ReplyText.visible(text)).toBe("Works now.")
   })
 
+  it.each([["Support wrote:"], ["* Tessera Support <support@help.example.com> [2026-12-07 10:00]:"]])(
+    "a looser attribution (%s) goes only when a quote follows it",
+    (header) => {
+      expect(ReplyText.visible(lines("Done.", "", header, "> Please confirm.", "", "Confirmed."))).toBe(
+        lines("Done.", "", "Confirmed.")
+      )
+      expect(ReplyText.visible(lines("Done.", "", header, "Confirmed."))).toBe(lines("Done.", "", header, "Confirmed."))
+    }
+  )
+
   it("a sentence that merely ends in 'wrote:' is not an attribution", () => {
     const text = lines("Here is what the error wrote:", "disk full")
     expect(ReplyText.visible(text)).toBe(text)
@@ -119,6 +129,12 @@ describe("ReplyText.visible: Outlook", () => {
     const ruled = lines("It is fixed.", "", "________________________________", ...block, "", "Old message")
     expect(ReplyText.visible(plain)).toBe("It is fixed.")
     expect(ReplyText.visible(ruled)).toBe("It is fixed.")
+  })
+
+  it("a rule of dashes (an <hr> in text derived from HTML) above a header block is history too", () => {
+    const text = lines("It is fixed.", "", "-".repeat(80), "From: Support", "Sent: Monday", "To: Jane", "", "Old")
+    expect(ReplyText.visible(text)).toBe("It is fixed.")
+    expect(ReplyText.visible(lines("Totals", "-".repeat(30), "42"))).toBe(lines("Totals", "-".repeat(30), "42"))
   })
 
   it("a header block whose subject says FW: is a forward and stays", () => {
