@@ -1,4 +1,5 @@
 import { AutoReply } from "@tessera/email"
+import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 
 const jane = { name: "Jane Sharpe", address: "jane@example.com" }
@@ -203,6 +204,24 @@ describe("AutoReply.classify: hostile input", () => {
       kind: "human",
       reasons: []
     })
+  })
+
+  it("any input gets one of the four kinds, with reasons exactly when it is not human", () => {
+    const name = fc.oneof(
+      fc.constantFrom("auto-submitted", "precedence", "list-id", "return-path", "x-autoreply", "x-failed-recipients"),
+      fc.string({ maxLength: 20 })
+    )
+    const headers = fc.array(fc.record({ name, value: fc.string({ maxLength: 80 }) }), { maxLength: 8 })
+    const from = fc.option(fc.record({ name: fc.string({ maxLength: 20 }), address: fc.string({ maxLength: 40 }) }), {
+      nil: undefined
+    })
+    fc.assert(
+      fc.property(headers, fc.string({ maxLength: 80 }), from, fc.string({ maxLength: 80 }), (h, subject, f, ct) => {
+        const result = AutoReply.classify({ headers: h, subject, from: f, contentType: ct })
+        expect(["human", "auto-reply", "bounce", "list"]).toContain(result.kind)
+        expect(result.reasons.length === 0).toBe(result.kind === "human")
+      })
+    )
   })
 
   it("only human mail is answerable", () => {

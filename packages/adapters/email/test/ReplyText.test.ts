@@ -295,6 +295,57 @@ describe("ReplyText.split: shape", () => {
   })
 })
 
+describe("ReplyText.split: any input", () => {
+  const line = fc.oneof(
+    fc.string({ unit: "grapheme", maxLength: 60 }),
+    fc.constantFrom(
+      "> quoted",
+      ">> nested",
+      "-- ",
+      "--",
+      "On Mon, 7 Dec 2026 at 10:00, Jane <jane@example.com> wrote:",
+      "Le lun. 7 déc. 2026 à 10:00, Jane <jane@example.com> a écrit :",
+      "-----Original Message-----",
+      "From: Jane <jane@example.com>",
+      "Sent: Monday",
+      "To: Support",
+      "Subject: FW: x",
+      "________________________________",
+      "---------- Forwarded message ---------",
+      "Sent from my iPhone",
+      ""
+    )
+  )
+  const body = fc.array(line, { maxLength: 30 }).chain((ls) => fc.constantFrom(ls.join("\n"), ls.join("\r\n")))
+
+  it("every line it shows is a line of the input, and each line lands in exactly one part", () => {
+    fc.assert(
+      fc.property(body, (text) => {
+        const input = text.replace(/\r\n?/gu, "\n").split("\n")
+        const inputLines = new Set(input.map((l) => l.replace(/[ \t]+$/u, "")))
+        const result = ReplyText.split(text)
+        const parts = [result.visible, result.quoted, result.signature]
+        for (const part of parts) {
+          for (const shown of part.split("\n")) if (shown !== "") expect(inputLines.has(shown)).toBe(true)
+        }
+        const nonBlankIn = input.filter((l) => l.trim() !== "").length
+        const nonBlankOut = parts.flatMap((p) => p.split("\n")).filter((l) => l.trim() !== "").length
+        expect(nonBlankOut).toBe(nonBlankIn)
+      })
+    )
+  })
+
+  it("is idempotent on what it shows when nothing is forwarded", () => {
+    fc.assert(
+      fc.property(body, (text) => {
+        fc.pre(!/forwarded|FW:/u.test(text))
+        const once = ReplyText.visible(text)
+        expect(ReplyText.visible(once)).toBe(once)
+      })
+    )
+  })
+})
+
 describe("ReplyText: bounded work on adversarial input", () => {
   // Each of these would take seconds to minutes with a pattern that backtracks over the line;
   // here every pattern sees a capped line, so the whole set simply runs.
