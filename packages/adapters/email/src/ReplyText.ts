@@ -80,6 +80,19 @@ const originalMessage =
 // becomes dashes when the text is derived from HTML.
 const headerRule = /^(_{20,}|-{20,})$/u
 
+/**
+ * A line the help desk may put at the top of its outbound mail: everything from a line that
+ * holds it (quoted or not) down is history, whatever the client did with the quote.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const replyAboveMarker = "##- Please type your reply above this line -##"
+
+// The marker above, and the forms other help desks and translations use.
+const replyAbove =
+  /(reply above this line|r[ée]pond[a-z]{0,4} au-dessus de cette ligne|oberhalb dieser zeile|por encima de esta l[íi]nea)/iu
+
 // Forward markers of Gmail, Thunderbird, Apple Mail and Outlook.com, in several languages.
 const forwardMarkers: ReadonlyArray<RegExp> = [
   /^-{2,}\s?(forwarded message|message transféré|weitergeleitete nachricht|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht)\s?-{2,}$/iu,
@@ -175,6 +188,10 @@ const classify = (lines: ReadonlyArray<string>): ReadonlyArray<Role> => {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? ""
     const trimmed = line.trim()
+    if (trimmed.length <= 200 && replyAbove.test(trimmed)) {
+      roles.fill("quoted", i)
+      return roles
+    }
     // A forward is content from here on, signatures of the forwarded mail included.
     if (isForwardMarker(trimmed)) return roles
     if (originalMessage.test(cap(trimmed)) || headerRule.test(cap(trimmed))) {

@@ -158,6 +158,18 @@ describe("ReplyText.visible: Outlook", () => {
   })
 })
 
+describe("ReplyText.visible: the help desk's reply-above marker", () => {
+  it.each([
+    [ReplyText.replyAboveMarker],
+    [`> ${ReplyText.replyAboveMarker}`],
+    ["-- Veuillez répondre au-dessus de cette ligne --"],
+    ["## Bitte oberhalb dieser Zeile antworten ##"]
+  ])("everything from %s down is history, even without an attribution", (marker) => {
+    const text = lines("New printer arrived.", "", marker, "", "Your ticket [#69369] was updated.")
+    expect(ReplyText.visible(text)).toBe("New printer arrived.")
+  })
+})
+
 describe("ReplyText.visible: > quoting", () => {
   it("answers written between quoted blocks stay; the quotes go", () => {
     const text = lines(
