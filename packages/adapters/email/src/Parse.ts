@@ -118,6 +118,7 @@ const run = (
 
 const wire = (
   parser: MailParser,
+  guard: Guard.Guard,
   limits: EmailLimits.EmailLimits,
   queue: Queue.Queue<Item, EmailError.EmailError | Cause.Done>
 ) => {
@@ -128,7 +129,7 @@ const wire = (
     Queue.endUnsafe(queue)
   })
   parser.on("error", (error: unknown) => {
-    Queue.failCauseUnsafe(queue, Cause.fail(refusalOf(error, limits)))
+    Queue.failCauseUnsafe(queue, Cause.fail(guard.refusal() ?? refusalOf(error, limits)))
   })
 }
 
@@ -293,7 +294,7 @@ export const parseInbound = (
     const queue = yield* Queue.unbounded<Item, EmailError.EmailError | Cause.Done>()
     const parser = new MailParser(mailparserOptions(limits))
     const guard = Guard.install(parser, limits)
-    wire(parser, limits, queue)
+    wire(parser, guard, limits, queue)
     const pump = Pump.start(raw, {
       maxBytes: limits.maxMessageBytes,
       parser,
