@@ -27,7 +27,9 @@ const rejection = (cause: Cause.Cause<unknown>): unknown => {
   const failure = Cause.findErrorOption(cause)
   if (Option.isSome(failure)) return failure.value
   const squashed = Cause.squash(cause)
-  return squashed instanceof Error ? squashed : new Error(`Unexpected failure: ${String(squashed)}`, { cause: squashed })
+  return squashed instanceof Error
+    ? squashed
+    : new Error(`Unexpected failure: ${String(squashed)}`, { cause: squashed })
 }
 
 /**
