@@ -32,8 +32,27 @@ interface SplitContent {
 
 type SplitChunk = SplitNode | SplitContent
 
-/** mailparser's internal step that takes each chunk of the splitter, one at a time. */
+/** mailsplit's splitter: `newNode` starts each part, `maxChildNodes` fails it at its next line. */
+interface Splitter {
+  node: SplitNode
+  maxChildNodes: number
+  newNode: (parent?: SplitNode | false) => void
+  _transform: (chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void) => void
+}
+
+/**
+ * Input bytes mailsplit splits in one synchronous run. It yields every 16 KiB itself, but 16 KiB
+ * of tiny parts is hundreds of MIME nodes made (and headers parsed) without a break.
+ */
+const splitSliceBytes = 2 * 1024
+
+/**
+ * mailparser's internals the guard hooks: the splitter it reads from, and the step that takes
+ * each chunk of the splitter, one at a time (pinned mailparser 3.14: the guard's tests fail if
+ * either moves).
+ */
 interface Hookable {
+  readonly splitter: Splitter
   processChunk: (data: SplitChunk, done: (error?: unknown) => void) => void
 }
 
@@ -65,6 +84,8 @@ const bodyOf = (node: SplitNode): "html" | "text" | undefined => {
 
 /** What the guard saw, once the parse is over. */
 export interface Guard {
+  /** The limit a part broke while the splitter made it, if one did. */
+  readonly refusal: () => EmailError | undefined
   readonly problems: () => ReadonlyArray<string>
 }
 
@@ -75,20 +96,58 @@ export interface Guard {
 export const install = (parser: MailParser, limits: EmailLimits): Guard => {
   const hookable = parser as unknown as Hookable
   const process = hookable.processChunk
-  let parts = 0
+  const splitter = hookable.splitter
+  const newNode = splitter.newNode
+  let refusal: EmailError | undefined
+  let parts = 1 // the splitter made the message's own node before the guard was installed
   let htmlBytes = 0
   let textBytes = 0
   const found: Array<string> = []
   const multiparts = new Set<SplitNode>()
   const closed = new Set<SplitNode>()
 
-  const inspectNode = (node: SplitNode): EmailError | undefined => {
+  // Parts are counted as the splitter makes them, before mailparser builds anything of them.
+  const countPart = (node: SplitNode): EmailError | undefined => {
     parts++
     if (parts > limits.maxParts) return new TooManyParts({ maxParts: limits.maxParts })
     let depth = 0
     for (let parent = node.parentNode; parent !== false; parent = parent.parentNode) {
       if (++depth > limits.maxDepth) return new TooDeep({ maxDepth: limits.maxDepth })
     }
+    return undefined
+  }
+
+  splitter.newNode = function (this: Splitter, parent) {
+    newNode.call(this, parent)
+    if (refusal !== undefined) return
+    refusal = countPart(this.node)
+    // mailsplit stops at its next line once more parts than this exist: it stops here.
+    if (refusal !== undefined) this.maxChildNodes = 0
+  }
+
+  // Hand mailsplit its input in small slices, the event loop free between two of them.
+  const transform = splitter._transform
+  splitter._transform = function (this: Splitter, chunk, encoding, callback) {
+    let at = 0
+    const next = (error?: Error | null): void => {
+      if (error !== undefined && error !== null) {
+        callback(error)
+        return
+      }
+      if (at >= chunk.length) {
+        callback()
+        return
+      }
+      const slice = chunk.subarray(at, at + splitSliceBytes)
+      at += slice.length
+      transform.call(this, slice, encoding, (error) => {
+        setImmediate(next, error)
+      })
+    }
+    next()
+  }
+
+  const inspectNode = (node: SplitNode): EmailError | undefined => {
     if (node.multipart !== false && node._boundary !== false) multiparts.add(node)
     if (bodyOf(node) !== undefined && node.charset !== false && !knownCharset(node.charset)) {
       found.push(
@@ -125,13 +184,15 @@ export const install = (parser: MailParser, limits: EmailLimits): Guard => {
   }
 
   hookable.processChunk = function (this: unknown, data, done) {
-    const refusal =
-      data.type === "node" ? inspectNode(data) : data.type === "body" ? inspectBody(data) : inspectStructure(data)
-    if (refusal !== undefined) return done(refusal)
+    const refused =
+      refusal ??
+      (data.type === "node" ? inspectNode(data) : data.type === "body" ? inspectBody(data) : inspectStructure(data))
+    if (refused !== undefined) return done(refused)
     return process.call(this, data, done)
   }
 
   return {
+    refusal: () => refusal,
     problems: () => {
       const open = [...multiparts].filter((node) => !closed.has(node))
       if (open.length === 0) return found
