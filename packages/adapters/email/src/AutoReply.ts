@@ -62,7 +62,10 @@ const outOfOfficeSubjects: ReadonlyArray<RegExp> = [
   /^risposta automatica\b/u,
   /^fuori ufficio\b/u,
   /^automatisch antwoord\b/u,
-  /^afwezig\b/u
+  /^afwezig\b/u,
+  /^(resposta automatica|ausente do escritorio|fora do escritorio)\b/u,
+  /^(autosvar|fravaer|franvaro|poissa toimistolta|automaattinen vastaus)\b/u,
+  /^(automatyczna odpowiedz|poza biurem)\b/u
 ]
 
 const bounceSubjects: ReadonlyArray<RegExp> = [

@@ -81,7 +81,11 @@ describe("AutoReply.classify: auto-reply", () => {
     ["[EXTERNAL] Automatic reply: Printer on fire"],
     ["*SPAM* Out of Office: Printer on fire"],
     ["Risposta automatica: Stampante"],
-    ["Automatisch antwoord: Printer"]
+    ["Automatisch antwoord: Printer"],
+    ["Resposta automática: Impressora"],
+    ["Autosvar: Skrivare"],
+    ["Frånvaro: Skrivare"],
+    ["Automatyczna odpowiedź: Drukarka"]
   ])("the out-of-office subject %s", (subject) => {
     const result = AutoReply.classify(input({ subject }))
     expect(result).toEqual({ kind: "auto-reply", reasons: [`subject: ${subject}`] })
