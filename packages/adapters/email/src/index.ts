@@ -10,6 +10,7 @@
 export * as AutoReply from "./AutoReply.js"
 export * as EmailError from "./EmailError.js"
 export * as EmailLimits from "./EmailLimits.js"
+export * as FileAttachmentStore from "./FileAttachmentStore.js"
 export type * as Inbound from "./Inbound.js"
 export * as Parse from "./Parse.js"
 export { parseInbound } from "./Parse.js"
