@@ -7,4 +7,14 @@
  * @module @tessera/email
  */
 
+export * as Contacts from "./Contacts.js"
+export * as ControlHeaders from "./ControlHeaders.js"
 export type * as Inbound from "./Inbound.js"
+export * as Intake from "./Intake.js"
+export { intake } from "./Intake.js"
+export * as LoopGuard from "./LoopGuard.js"
+export * as MemoryReviewQueue from "./MemoryReviewQueue.js"
+export * as ReviewQueue from "./ReviewQueue.js"
+export * as Signature from "./Signature.js"
+export * as Threading from "./Threading.js"
+export * as TicketBody from "./TicketBody.js"
