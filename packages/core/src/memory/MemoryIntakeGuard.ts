@@ -6,7 +6,9 @@
 import { Clock, Effect, Layer } from "effect"
 import { type Claim, IntakeGuard } from "../ports/IntakeGuard.js"
 
-type Entry = { readonly state: "claimed"; readonly until: number } | { readonly state: "done"; readonly result: string; readonly until: number }
+type Entry =
+  | { readonly state: "claimed"; readonly until: number }
+  | { readonly state: "done"; readonly result: string; readonly until: number }
 
 /**
  * Builds an in-memory intake guard.
@@ -30,7 +32,10 @@ export const make: Effect.Effect<IntakeGuard["Service"]> = Effect.sync(() => {
         return { _tag: "Claimed" }
       }),
     complete: (key, result, ttlMillis) =>
-      Effect.map(Clock.currentTimeMillis, (now) => void claims.set(key, { state: "done", result, until: now + ttlMillis })),
+      Effect.map(
+        Clock.currentTimeMillis,
+        (now) => void claims.set(key, { state: "done", result, until: now + ttlMillis })
+      ),
     release: (key) =>
       Effect.sync(() => {
         if (claims.get(key)?.state === "claimed") claims.delete(key)
