@@ -308,7 +308,11 @@ const takeIn = (
 const optional = (found: Effect.Effect<Ticket.Ticket, Helpdesk.HelpdeskError>) =>
   found.pipe(
     Effect.map(Option.some),
-    Effect.catchTag("TicketNotFound", () => Effect.succeed(Option.none<Ticket.Ticket>()))
+    // A number past the last one a ticket can have (`[#99999999999]`) names no ticket either.
+    Effect.catchTags({
+      TicketNotFound: () => Effect.succeed(Option.none<Ticket.Ticket>()),
+      InvalidInput: () => Effect.succeed(Option.none<Ticket.Ticket>())
+    })
   )
 
 /** A new ticket from the sender, with the CCs as followers when the policy says so. */

@@ -323,4 +323,26 @@ describe("intake", () => {
       }).pipe(Effect.provide(services))
     }
   )
+
+  it.effect("clues naming numbers no ticket can have open a ticket, they do not fail intake", () =>
+    Effect.gen(function* () {
+      const huge = 999_999_999_999_999
+      const result = yield* intake(
+        mail("jane@customer.test", {
+          threading: {
+            subjectNumber: huge,
+            plusTokens: [`t${huge}`, Signature.token(keys, workspaceId, huge)],
+            inReplyTo: [`${Signature.token(keys, workspaceId, huge)}.n1@mail.acme.test`]
+          }
+        })
+      )
+      expect(result.outcome._tag).toBe("Opened")
+      expect(result.refused.map((r) => [r.clue.kind, r.reason])).toEqual([
+        ["signed-address", "unknown-ticket"],
+        ["signed-message-id", "unknown-ticket"],
+        ["subject", "unknown-ticket"],
+        ["address", "unknown-ticket"]
+      ])
+    }).pipe(Effect.provide(layer()))
+  )
 })
