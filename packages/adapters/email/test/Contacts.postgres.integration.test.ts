@@ -3,9 +3,17 @@
  * one contact (`support/contactRace.ts` says what is checked). Needs `TESSERA_PG_URL`, and fails
  * without it.
  */
-import pg from "pg"
+import { createRequire } from "node:module"
 import { describe, expect, it } from "vitest"
 import { race } from "./support/contactRace.js"
+
+/** The little of `pg` this test uses (the email package has no `@types/pg`). */
+interface PgClient {
+  connect(): Promise<void>
+  query(text: string, values?: ReadonlyArray<string>): Promise<{ rows: Array<Record<string, unknown>> }>
+  end(): Promise<void>
+}
+const pg = createRequire(import.meta.url)("pg") as { Client: new (options: { connectionString: string | undefined }) => PgClient }
 
 describe("contacts of inbound mail across processes (PostgreSQL)", () => {
   it("4 processes taking in mail from one new address at once create one contact", async () => {
