@@ -13,7 +13,9 @@ interface PgClient {
   query(text: string, values?: ReadonlyArray<string>): Promise<{ rows: Array<Record<string, unknown>> }>
   end(): Promise<void>
 }
-const pg = createRequire(import.meta.url)("pg") as { Client: new (options: { connectionString: string | undefined }) => PgClient }
+const pg = createRequire(import.meta.url)("pg") as {
+  Client: new (options: { connectionString: string | undefined }) => PgClient
+}
 
 describe("contacts of inbound mail across processes (PostgreSQL)", () => {
   it("4 processes taking in mail from one new address at once create one contact", async () => {
