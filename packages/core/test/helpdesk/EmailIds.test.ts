@@ -10,6 +10,7 @@ import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
 import * as MemoryDirectoryStore from "../../src/memory/MemoryDirectoryStore.js"
 import * as MemoryTicketStore from "../../src/memory/MemoryTicketStore.js"
 import * as IdGenerator from "../../src/ports/IdGenerator.js"
+import { EmailMessageRecorded } from "../../src/ports/StoreError.js"
 import { TicketStore } from "../../src/ports/TicketStore.js"
 import { Timers } from "../../src/ports/Timers.js"
 import type { WorkspaceId } from "../../src/values/Ids.js"
@@ -74,7 +75,8 @@ describe("email Message-IDs through the help desk", () => {
         messageId: "<CAF1@mail.example.com>",
         ticketId: first.id
       })
-      expect(again.retryable).toBe(false)
+      expect(again).toBeInstanceOf(EmailMessageRecorded)
+      expect((again as EmailMessageRecorded).retryable).toBe(false)
       expect(appends(), "appends tried for the refused open").toBe(1)
       expect((yield* desk.list({})).items.map((t) => t.id)).toEqual([first.id])
       expect(Option.getOrUndefined(yield* store.findByEmailId("acme" as WorkspaceId, "<CAF1@mail.example.com>"))).toBe(
@@ -134,6 +136,27 @@ describe("email Message-IDs through the help desk", () => {
       expect(opened).toHaveLength(1)
       expect(refused).toMatchObject([{ _tag: "EmailMessageRecorded", ticketId: opened[0]?.id }])
       expect((yield* desk.list({})).items).toHaveLength(1)
+    })
+  )
+
+  it.effect("findByEmailId gives the ticket that first recorded a Message-ID, which a merge leaves", () =>
+    Effect.gen(function* () {
+      const { desk } = yield* counted
+      const requester = { email: "jane@example.com" }
+      const target = yield* desk.open({ requester, subject: "VPN", text: "Drops.", channel: "email" })
+      const source = yield* desk.open({
+        requester,
+        subject: "VPN again",
+        text: "Still.",
+        channel: "email",
+        email: email("<src@x>")
+      })
+      expect(Option.map(yield* desk.findByEmailId("<src@x>"), (t) => t.id)).toEqual(Option.some(source.id))
+      expect(yield* desk.findByEmailId("<nowhere@x>")).toEqual(Option.none())
+      yield* desk.merge({ target: target.id, sources: [source.id], by: mary })
+      const found = Option.getOrThrow(yield* desk.findByEmailId("<src@x>"))
+      expect(found.id).toBe(source.id)
+      expect(found.mergedInto).toBe(target.id)
     })
   )
 })
