@@ -88,6 +88,7 @@ export interface Answers {
   readonly saveGroup: GroupJson
   readonly getContact: ContactJson
   readonly findContactByEmail: ContactJson | undefined
+  readonly findByEmailId: TicketJson | undefined
 }
 
 /** The operation `F` with a promise of `A` in place of its Effect. */

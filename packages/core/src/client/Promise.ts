@@ -153,7 +153,8 @@ const encoders: { readonly [K in Operation]: (a: SuccessOf<Helpdesk.Service[K]>)
   saveAgent: encodeAgent,
   saveGroup: encodeGroup,
   getContact: encodeContact,
-  findContactByEmail: (found) => (Option.isSome(found) ? encodeContact(found.value) : undefined)
+  findContactByEmail: (found) => (Option.isSome(found) ? encodeContact(found.value) : undefined),
+  findByEmailId: (found) => (Option.isSome(found) ? toTicketJson(found.value) : undefined)
 }
 
 /** The requester's operations are encoded as the help desk's of the same name. */

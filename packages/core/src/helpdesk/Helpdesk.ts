@@ -137,6 +137,7 @@ export const make = (
       addFollower: tickets.addFollower,
       removeFollower: tickets.removeFollower,
       get: tickets.get,
+      findByEmailId: tickets.findByEmailId,
       messages: tickets.messages,
       history: tickets.history,
       list: tickets.list,

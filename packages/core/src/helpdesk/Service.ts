@@ -141,6 +141,14 @@ export interface Service {
   readonly getContact: (id: string) => Op<Contact>
   /** The contact that owns an email (case-insensitive), if any. */
   readonly findContactByEmail: (email: string) => Op<Option.Option<Contact>>
+  /**
+   * The ticket on which a message with the email `Message-ID` `messageId` was first recorded
+   * (`TicketIndex.findByEmailId`; the id compared exactly as given), if any: a merge does not
+   * change it, so follow `mergedInto` to where the conversation went. Email intake threads
+   * replies with it, and takes a mail in once: `open`, `reply` and `note` refuse an id already
+   * recorded with `EmailMessageRecorded`.
+   */
+  readonly findByEmailId: (messageId: string) => Op<Option.Option<Ticket.Ticket>>
 }
 
 /**

@@ -256,6 +256,10 @@ export const make = (
       Effect.succeed(new C.RemoveFollower({ ticketId: ticket.id, follower: input.follower }))
     ),
     get,
+    findByEmailId: (messageId: string): Op<Option.Option<Ticket.Ticket>> =>
+      Effect.flatMap(store.findByEmailId(ws, messageId), (found) =>
+        Option.isNone(found) ? Effect.succeedNone : Effect.map(get(found.value), Option.some)
+      ),
     messages: (
       raw: typeof TicketRefSchema.Encoded,
       page?: typeof Conversation.PageRequest.Encoded

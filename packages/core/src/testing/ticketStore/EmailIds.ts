@@ -9,6 +9,7 @@ import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import * as E from "../../ticket/TicketEvent.js"
 import type { PublicId, TicketId, WorkspaceId } from "../../values/Ids.js"
+import * as Limits from "../../values/Limits.js"
 import * as Fixtures from "../internal/fixtures.js"
 import { readStream, recorded, type Settings, type Store, withStore } from "./Support.js"
 
@@ -73,6 +74,19 @@ export const register = <E>(layer: Fixtures.StoreLayer<E>, settings: Settings): 
           expect(yield* holderOf(store, a, "r1@example.com")).toBe(undefined)
           expect(yield* holderOf(store, b, openingId(t1))).toBe(undefined)
           expect(yield* holderOf(store, b, "<r1@example.com>")).toBe(undefined)
+          // The longest id a message may carry, and one beyond ASCII, differing from it only at the end.
+          const longest = `<${"x".repeat(Limits.emailIdLength - 14)}@example.com>`
+          const unicode = `<été-€-😀-${"x".repeat(40)}@exämple.com>`
+          yield* store.append(t2, 1, [replyWith(t2, 3, longest), replyWith(t2, 4, unicode)])
+          expect(yield* holderOf(store, a, longest)).toBe(t2)
+          expect(yield* holderOf(store, a, unicode)).toBe(t2)
+          expect(yield* holderOf(store, a, `${longest.slice(0, -2)}n>`)).toBe(undefined)
+          expect(yield* holderOf(store, a, unicode.replace("😀", "😁"))).toBe(undefined)
+          expect(yield* failureOf(store.append(t1, 4, [replyWith(t1, 5, longest)]))).toMatchObject({
+            _tag: "EmailMessageRecorded",
+            messageId: longest,
+            ticketId: t2
+          })
         })
       ))
 
