@@ -121,6 +121,9 @@ const wire = (
   queue: Queue.Queue<Item, EmailError.EmailError | Cause.Done>
 ) => {
   parser.on("data", (item: Item) => {
+    // An attachment never reached (the parse failed first) must not crash the process with an
+    // unhandled `error`; one that is reached reports its errors through the store's stream.
+    if (item.type === "attachment") item.content.on("error", () => {})
     Queue.offerUnsafe(queue, item)
   })
   parser.on("end", () => {
