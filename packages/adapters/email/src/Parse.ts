@@ -121,6 +121,9 @@ const wire = (
   queue: Queue.Queue<Item, EmailError.EmailError | Cause.Done>
 ) => {
   parser.on("data", (item: Item) => {
+    // An attachment never reached (the parse failed first) must not crash the process with an
+    // unhandled `error`; one that is reached reports its errors through the store's stream.
+    if (item.type === "attachment") item.content.on("error", () => {})
     Queue.offerUnsafe(queue, item)
   })
   parser.on("end", () => {
@@ -191,13 +194,15 @@ const build = (
     if (lines.length > headers.length)
       problems.push(`${lines.length - headers.length} header(s) past the first ${limits.maxHeaders} left out`)
 
-    yield* SafeHtml.yieldToEventLoop
+    // Each step below is bounded; between big ones the event loop runs (small mail needs no break).
+    const big = (body.html?.length ?? 0) + (body.text?.length ?? 0) > 32 * 1024
+    if (big) yield* SafeHtml.yieldToEventLoop
     const html = body.html === undefined ? undefined : yield* SafeHtml.sanitize(body.html, options.html)
     const plain = body.text ?? ""
     // No text part (HTML-only mail, also inside multipart/related): the text is the HTML's.
     const text = plain.trim().length === 0 && html !== undefined ? SafeHtml.toText(html) : plain
     if (text.includes("\uFFFD")) problems.push("the text holds bytes its charset cannot decode (shown as U+FFFD)")
-    yield* SafeHtml.yieldToEventLoop
+    if (big) yield* SafeHtml.yieldToEventLoop
     // The new text of a reply is at its top: past that, a pasted log would only cost time.
     const visibleText = ReplyText.visible(text.length > maxReplyScan ? text.slice(0, maxReplyScan) : text)
     if (text.length > maxReplyScan)

@@ -126,17 +126,20 @@ const input = (raw: Uint8Array, chunk: number | undefined) =>
 
 const check = async (raw: Uint8Array, chunk: number | undefined, counters: { parsed: number; refused: number }) => {
   const { exit, millis } = await parse(input(raw, chunk), { limits })
-  expect(millis).toBeLessThan(limits.maxParseMillis + 1_000)
+  expect(millis, "parse time").toBeLessThan(limits.maxParseMillis + 1_000)
   if (Exit.isFailure(exit)) {
     const error = Cause.findErrorOption(exit.cause)
     // Only a typed failure: no defect, no interruption.
-    expect(Option.isSome(error) && EmailError.isEmailError(error.value)).toBe(true)
+    expect(
+      Option.isSome(error) && EmailError.isEmailError(error.value),
+      `a typed failure, not ${String(exit.cause)}`
+    ).toBe(true)
     counters.refused++
     return
   }
   counters.parsed++
   const message = exit.value
-  if (message.html !== undefined) expect(Html.sanitize(message.html)).toBe(message.html)
+  if (message.html !== undefined) expect(Html.sanitize(message.html), "sanitised HTML is a fixpoint").toBe(message.html)
   expect(message.headers.length).toBeLessThanOrEqual(limits.maxHeaders)
   expect(message.problems.length).toBeLessThanOrEqual(50)
   for (const attachment of message.attachments) expect(attachment.size).toBeLessThanOrEqual(limits.maxAttachmentBytes)

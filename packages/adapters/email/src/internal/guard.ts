@@ -41,10 +41,12 @@ interface Splitter {
 }
 
 /**
- * Input bytes mailsplit splits in one synchronous run. It yields every 16 KiB itself, but 16 KiB
- * of tiny parts is hundreds of MIME nodes made (and headers parsed) without a break.
+ * Input bytes mailsplit splits in one synchronous run while it is making MIME parts. It yields
+ * every 16 KiB itself, but 16 KiB of tiny parts is hundreds of parts made (and headers parsed)
+ * without a break. Body bytes cost little: slices grow (to 64 KiB) while no part starts.
  */
-const splitSliceBytes = 2 * 1024
+const partSliceBytes = 2 * 1024
+const bodySliceBytes = 64 * 1024
 
 /**
  * mailparser's internals the guard hooks: the splitter it reads from, and the step that takes
@@ -128,16 +130,19 @@ export const install = (parser: MailParser, limits: EmailLimits): Guard => {
     return undefined
   }
 
+  let madeParts = false
   splitter.newNode = function (this: Splitter, parent) {
     newNode.call(this, parent)
+    madeParts = true
     if (refusal !== undefined) return
     refusal = countPart(this.node)
     // mailsplit stops at its next line once more parts than this exist: it stops here.
     if (refusal !== undefined) this.maxChildNodes = 0
   }
 
-  // Hand mailsplit its input in small slices, the event loop free between two of them.
+  // Hand mailsplit its input in slices, the event loop free between two of them.
   const transform = splitter._transform
+  let sliceBytes = partSliceBytes
   splitter._transform = function (this: Splitter, chunk, encoding, callback) {
     let at = 0
     const next = (error?: Error | null): void => {
@@ -149,9 +154,11 @@ export const install = (parser: MailParser, limits: EmailLimits): Guard => {
         callback()
         return
       }
-      const slice = chunk.subarray(at, at + splitSliceBytes)
+      const slice = chunk.subarray(at, at + sliceBytes)
       at += slice.length
+      madeParts = false
       transform.call(this, slice, encoding, (error) => {
+        sliceBytes = madeParts ? partSliceBytes : Math.min(sliceBytes * 2, bodySliceBytes)
         setImmediate(next, error)
       })
     }
