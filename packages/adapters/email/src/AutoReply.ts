@@ -34,8 +34,10 @@ const show = (value: string): string => (value.length > 80 ? `${value.slice(0, 8
 const fold = (value: string): string =>
   value.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/\s+/gu, " ").trim()
 
-// "Re:", "AW:", "RE :", "[list]"-free: prefixes a client may put before an out-of-office subject.
-const replyPrefix = /^((re|aw|sv|antw|r|rif|fw|fwd|tr|wg)\s?:\s?)+/u
+// What may stand before an out-of-office or bounce subject: tags a gateway adds ("[EXTERNAL]",
+// "*SPAM*"), then reply prefixes ("Re:", "AW:", "RE :"). A tag after "Re:" is the subject's own
+// (a ticket token: "Re: [#69369] Automatic reply settings" is a person asking).
+const subjectPrefix = /^(\[[^\]]{1,40}\]\s?|\*{1,3}[a-z]{1,20}\*{1,3}\s?)*((re|aw|sv|antw|r|rif|fw|fwd|tr|wg)\s?:\s?)*/u
 
 const outOfOfficeSubjects: ReadonlyArray<RegExp> = [
   /^out of (the )?office\b/u,
@@ -60,7 +62,10 @@ const outOfOfficeSubjects: ReadonlyArray<RegExp> = [
   /^risposta automatica\b/u,
   /^fuori ufficio\b/u,
   /^automatisch antwoord\b/u,
-  /^afwezig\b/u
+  /^afwezig\b/u,
+  /^(resposta automatica|ausente do escritorio|fora do escritorio)\b/u,
+  /^(autosvar|fravaer|franvaro|poissa toimistolta|automaattinen vastaus)\b/u,
+  /^(automatyczna odpowiedz|poza biurem)\b/u
 ]
 
 const bounceSubjects: ReadonlyArray<RegExp> = [
@@ -144,7 +149,7 @@ const gather = (input: Input): Evidence => {
   }
   for (const value of values("x-failed-recipients")) bounce.push(`X-Failed-Recipients: ${show(value)}`)
 
-  const subject = fold(cap(input.subject)).replace(replyPrefix, "")
+  const subject = fold(cap(input.subject)).replace(subjectPrefix, "")
   if (bounceSubjects.some((pattern) => pattern.test(subject))) bounce.push(`subject: ${show(input.subject.trim())}`)
   for (const value of values("return-path")) {
     if (/^<\s*>$/u.test(value)) weakBounce.push("Return-Path: <>")

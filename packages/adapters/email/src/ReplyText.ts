@@ -50,12 +50,15 @@ const attributions: ReadonlyArray<RegExp> = [
   /^el\s.{1,380}\sescribi[óo]\s?:$/iu,
   // nl and it, which the same clients produce: "Op ... schreef ...:", "Il giorno ... ha scritto:"
   /^op\s.{1,380}\sschreef(\s.{1,300})?\s?:$/iu,
-  /^il\s.{1,380}\sha\sscritto\s?:$/iu
+  /^il\s.{1,380}\sha\sscritto\s?:$/iu,
+  // pt: "Em seg., 7 de dez. de 2026 às 10:00, Jane <j@x> escreveu:"
+  /^em\s.{1,380}\sescreveu\s?:$/iu
 ]
 
 // Any language, when the line names an address: "Jane Sharpe <jane@example.com> wrote:". Two
 // simple tests instead of one pattern with several adjacent gaps, which could backtrack badly.
-const attributionVerb = /\s(wrote|a\s[ée]crit|escribi[óo]|schrieb|schreef|ha\sscritto)\s?:$/iu
+const attributionVerb =
+  /\s(wrote|a\s[ée]crit|escribi[óo]|schrieb|schreef|ha\sscritto|escreveu|napisa[łl](\(a\))?|skrev|kirjoitti)\s?:$/iu
 const containsAddress = /[^\s<>@]@[^\s<>@]/u
 
 const isAttribution = (line: string): boolean => {
@@ -71,7 +74,7 @@ const isLooseAttribution = (trimmed: string): boolean =>
   trimmed.length <= 300 && trimmed.endsWith(":") && (attributionVerb.test(trimmed) || containsAddress.test(trimmed))
 
 // Words an attribution starts with: only such a line is worth joining with the next ones.
-const attributionStart = /^(on|le|am|el|op|il)\s/iu
+const attributionStart = /^(on|le|am|el|op|il|em)\s/iu
 
 // Outlook's separators: "-----Original Message-----" and its translations.
 const originalMessage =

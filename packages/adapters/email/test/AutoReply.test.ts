@@ -28,6 +28,11 @@ describe("AutoReply.classify: human", () => {
     expect(AutoReply.classify(input({ subject: "Absentee report broken" })).kind).toBe("human")
   })
 
+  it("a subject about automatic replies, after a gateway tag and a ticket token, is a person asking", () => {
+    const subject = "[EXTERNAL] Re: [#69369] Automatic reply settings"
+    expect(AutoReply.classify(input({ subject })).kind).toBe("human")
+  })
+
   it("a reply to a ticket whose subject quotes a bounce word later on stays human", () => {
     expect(AutoReply.classify(input({ subject: "Re: [#69369] why was my mail undeliverable?" })).kind).toBe("human")
   })
@@ -73,8 +78,14 @@ describe("AutoReply.classify: auto-reply", () => {
     ["Respuesta automática: Impresora"],
     ["Fuera de la oficina: Impresora"],
     ["RE: Out of Office"],
+    ["[EXTERNAL] Automatic reply: Printer on fire"],
+    ["*SPAM* Out of Office: Printer on fire"],
     ["Risposta automatica: Stampante"],
-    ["Automatisch antwoord: Printer"]
+    ["Automatisch antwoord: Printer"],
+    ["Resposta automática: Impressora"],
+    ["Autosvar: Skrivare"],
+    ["Frånvaro: Skrivare"],
+    ["Automatyczna odpowiedź: Drukarka"]
   ])("the out-of-office subject %s", (subject) => {
     const result = AutoReply.classify(input({ subject }))
     expect(result).toEqual({ kind: "auto-reply", reasons: [`subject: ${subject}`] })

@@ -17,7 +17,10 @@ describe("ReplyText.visible: quote headers", () => {
     ["de older clients", "Jane Sharpe <jane@example.com> schrieb am 07.12.2026 10:00:"],
     ["es Gmail", "El lun, 7 dic 2026 a las 10:00, Jane Sharpe (<jane@example.com>) escribió:"],
     ["es Apple Mail", "El 7 dic 2026, a las 10:00, Jane Sharpe <jane@example.com> escribió:"],
-    ["address only", "jane@example.com wrote:"]
+    ["address only", "jane@example.com wrote:"],
+    ["pt Gmail", "Em seg., 7 de dez. de 2026 às 10:00, Jane Sharpe <jane@example.com> escreveu:"],
+    ["pl Gmail", "pon., 7 gru 2026 o 10:00 Jane Sharpe <jane@example.com> napisał(a):"],
+    ["da Apple Mail", "Den 7. dec. 2026 kl. 10.00 skrev Jane Sharpe <jane@example.com>:"]
   ])("an attribution (%s) and the quote below it are history", (_, header) => {
     const text = lines("Thanks, that fixed it.", "", header, "> Did the restart help?", "> Support")
     const result = ReplyText.split(text)
