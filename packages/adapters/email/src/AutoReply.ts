@@ -206,11 +206,16 @@ const displayName = (name: string): string => displayNames[name] ?? name
  */
 export const classify = (input: Input): Inbound.Classification => {
   const evidence = gather(input)
-  if (evidence.bounce.length > 0) return { kind: "bounce", reasons: [...evidence.bounce, ...evidence.weakBounce] }
-  if (evidence.autoReply.length > 0) return { kind: "auto-reply", reasons: evidence.autoReply }
-  if (evidence.weakBounce.length > 0) return { kind: "bounce", reasons: evidence.weakBounce }
-  if (evidence.list.length > 0) return { kind: "list", reasons: [...evidence.list, ...evidence.bulk] }
-  if (evidence.bulk.length > 0) return { kind: "auto-reply", reasons: evidence.bulk }
+  const verdict = (kind: Inbound.Kind, ...reasons: ReadonlyArray<ReadonlyArray<string>>): Inbound.Classification => ({
+    kind,
+    // A repeated header is one piece of evidence.
+    reasons: [...new Set(reasons.flat())]
+  })
+  if (evidence.bounce.length > 0) return verdict("bounce", evidence.bounce, evidence.weakBounce)
+  if (evidence.autoReply.length > 0) return verdict("auto-reply", evidence.autoReply)
+  if (evidence.weakBounce.length > 0) return verdict("bounce", evidence.weakBounce)
+  if (evidence.list.length > 0) return verdict("list", evidence.list, evidence.bulk)
+  if (evidence.bulk.length > 0) return verdict("auto-reply", evidence.bulk)
   return { kind: "human", reasons: [] }
 }
 

@@ -34,7 +34,7 @@ const isBlank = (line: string): boolean => line.trim().length === 0
 const isQuotedLine = (line: string): boolean => /^[ \t]{0,3}>/.test(line)
 
 // Attributions that introduce quoted history, one per language/client. Each is anchored at both
-// ends with one bounded gap, so a failed match costs at most the capped line length.
+// ends and its gaps are bounded, so on a capped line a failed match costs a bounded number of steps.
 const attributions: ReadonlyArray<RegExp> = [
   // Gmail, Apple Mail, Thunderbird (en): "On Mon, 7 Dec 2026 at 10:00, Jane <j@x> wrote:"
   /^on\s.{1,380}\swrote\s?:$/iu,

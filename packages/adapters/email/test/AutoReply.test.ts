@@ -206,6 +206,11 @@ describe("AutoReply.classify: hostile input", () => {
     for (const reason of result.reasons) expect(reason.length).toBeLessThan(120)
   })
 
+  it("a header repeated a thousand times is one reason", () => {
+    const headers = Array.from({ length: 1000 }, () => header("return-path", "<>"))
+    expect(AutoReply.classify(input({ headers }))).toEqual({ kind: "bounce", reasons: ["Return-Path: <>"] })
+  })
+
   it("header names are matched without regard to case", () => {
     expect(AutoReply.classify(input({ headers: [header("List-Id", "<a.example.org>")] })).kind).toBe("list")
   })

@@ -276,6 +276,12 @@ describe("parseInbound on broken mail", () => {
     expect(parsedMessage.problems).toContain("the text holds bytes its charset cannot decode (shown as U+FFFD)")
   })
 
+  it("keeps a part whose Content-Type is empty, as application/octet-stream (found by the fuzz test)", async () => {
+    const raw = message([...envelope, 'Content-Type: multipart/mixed; boundary="b1"'], ["--b1", "Content-Type:", "", "data"])
+    const parsedMessage = await parsed(raw)
+    expect(parsedMessage.attachments.map((attachment) => attachment.contentType)).toEqual(["application/octet-stream"])
+  })
+
   it("parses an empty input as an empty message with problems, not a crash", async () => {
     const parsedMessage = await parsed(Buffer.alloc(0))
     expect(parsedMessage.text).toBe("")
