@@ -35,24 +35,28 @@ const isQuotedLine = (line: string): boolean => /^[ \t]{0,3}>/.test(line)
 
 // Attributions that introduce quoted history, one per language/client. Each is anchored at both
 // ends and its gaps are bounded, so on a capped line a failed match costs a bounded number of steps.
+// Each needs a digit (the date) early on: "On Monday my colleague wrote:" is prose, not history.
 const attributions: ReadonlyArray<RegExp> = [
   // Gmail, Apple Mail, Thunderbird (en): "On Mon, 7 Dec 2026 at 10:00, Jane <j@x> wrote:"
-  /^on\s.{1,380}\swrote\s?:$/iu,
+  /^on\s[^\d]{0,40}\d.{0,340}\swrote\s?:$/iu,
   // fr: "Le lun. 7 déc. 2026 à 10:00, Jane <j@x> a écrit :"
-  /^le\s.{1,380}\sa\s+[ée]crit\s?:$/iu,
+  /^le\s[^\d]{0,40}\d.{0,340}\sa\s+[ée]crit\s?:$/iu,
   // de: "Am Mo., 7. Dez. 2026 um 10:00 Uhr schrieb Jane <j@x>:", "Am 07.12.26 um 10:00 schrieb Jane:"
-  /^am\s.{1,380}\sschrieb(\s.{1,300})?\s?:$/iu,
+  /^am\s[^\d]{0,40}\d.{0,340}\sschrieb(\s.{1,300})?\s?:$/iu,
   // de (older Outlook/Thunderbird): "Jane <j@x> schrieb am 07.12.2026 10:00:"
-  /^.{1,300}\sschrieb\sam\s.{1,100}:$/iu,
+  /^.{1,300}\sschrieb\sam\s[^\d]{0,20}\d.{0,80}:$/iu,
   // de: "Am 07.12.2026 um 10:00 hat Jane geschrieben:"
-  /^am\s.{1,380}\sgeschrieben\s?:$/iu,
+  /^am\s[^\d]{0,40}\d.{0,340}\sgeschrieben\s?:$/iu,
   // es: "El lun, 7 dic 2026 a las 10:00, Jane (<j@x>) escribió:"
-  /^el\s.{1,380}\sescribi[óo]\s?:$/iu,
+  /^el\s[^\d]{0,40}\d.{0,340}\sescribi[óo]\s?:$/iu,
   // nl and it, which the same clients produce: "Op ... schreef ...:", "Il giorno ... ha scritto:"
-  /^op\s.{1,380}\sschreef(\s.{1,300})?\s?:$/iu,
-  /^il\s.{1,380}\sha\sscritto\s?:$/iu,
+  /^op\s[^\d]{0,40}\d.{0,340}\sschreef(\s.{1,300})?\s?:$/iu,
+  /^il\s[^\d]{0,40}\d.{0,340}\sha\sscritto\s?:$/iu,
+  // Older Thunderbird and webmails: "Jane Sharpe wrote on 07/12/2026 10:00:" (a date, so not
+  // "My colleague wrote on the whiteboard:")
+  /^.{1,200}\swrote\son\s[^\d]{0,40}\d.{0,80}:$/iu,
   // pt: "Em seg., 7 de dez. de 2026 às 10:00, Jane <j@x> escreveu:"
-  /^em\s.{1,380}\sescreveu\s?:$/iu
+  /^em\s[^\d]{0,40}\d.{0,340}\sescreveu\s?:$/iu
 ]
 
 // Any language, when the line names an address: "Jane Sharpe <jane@example.com> wrote:". Two

@@ -18,6 +18,7 @@ describe("ReplyText.visible: quote headers", () => {
     ["es Gmail", "El lun, 7 dic 2026 a las 10:00, Jane Sharpe (<jane@example.com>) escribió:"],
     ["es Apple Mail", "El 7 dic 2026, a las 10:00, Jane Sharpe <jane@example.com> escribió:"],
     ["address only", "jane@example.com wrote:"],
+    ["older Thunderbird", "Jane Sharpe wrote on 07/12/2026 10:00:"],
     ["pt Gmail", "Em seg., 7 de dez. de 2026 às 10:00, Jane Sharpe <jane@example.com> escreveu:"],
     ["pl Gmail", "pon., 7 gru 2026 o 10:00 Jane Sharpe <jane@example.com> napisał(a):"],
     ["da Apple Mail", "Den 7. dec. 2026 kl. 10.00 skrev Jane Sharpe <jane@example.com>:"]
@@ -56,6 +57,11 @@ describe("ReplyText.visible: quote headers", () => {
   it("a sentence that merely ends in 'wrote:' is not an attribution", () => {
     const text = lines("Here is what the error wrote:", "disk full")
     expect(ReplyText.visible(text)).toBe(text)
+    const board = lines("My colleague wrote on the whiteboard:", "restart the router first")
+    expect(ReplyText.visible(board)).toBe(board)
+    // An attribution carries a date; without one, "On ... wrote:" is prose and cuts nothing.
+    const prose = lines("On Monday my colleague wrote:", "the fix did not hold", "Am Ende schrieb er:", "bitte warten")
+    expect(ReplyText.visible(prose)).toBe(prose)
   })
 })
 
