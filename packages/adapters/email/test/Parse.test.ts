@@ -277,7 +277,10 @@ describe("parseInbound on broken mail", () => {
   })
 
   it("keeps a part whose Content-Type is empty, as application/octet-stream (found by the fuzz test)", async () => {
-    const raw = message([...envelope, 'Content-Type: multipart/mixed; boundary="b1"'], ["--b1", "Content-Type:", "", "data"])
+    const raw = message(
+      [...envelope, 'Content-Type: multipart/mixed; boundary="b1"'],
+      ["--b1", "Content-Type:", "", "data"]
+    )
     const parsedMessage = await parsed(raw)
     expect(parsedMessage.attachments.map((attachment) => attachment.contentType)).toEqual(["application/octet-stream"])
   })

@@ -59,7 +59,18 @@ interface Hookable {
 /** Encodings TextDecoder does not know but mailparser decodes (through iconv-lite). */
 const extraCharsets = /^(?:utf-?32(?:le|be)?|ucs-?2|(?:x-)?(?:cp|ibm|windows-?)\d{3,5}|iso-?646-?us|us-ascii|ascii)$/i
 
+const checked = new Map<string, boolean>()
+
 const knownCharset = (charset: string): boolean => {
+  const known = checked.get(charset)
+  if (known !== undefined) return known
+  const answer = isKnownCharset(charset)
+  // A hostile message may name a new charset in every part: keep the memo small.
+  if (checked.size < 256) checked.set(charset, answer)
+  return answer
+}
+
+const isKnownCharset = (charset: string): boolean => {
   if (extraCharsets.test(charset)) return true
   // UTF-7 is refused by mailparser (it can smuggle markup), so it is never "known".
   if (/^(?:(?:cs)?unicode-?1-?1-?)?utf-?7(?:-?imap)?$/i.test(charset)) return false

@@ -55,7 +55,7 @@ export const hugeHeader = (bytes: number): Buffer => {
 export const utf32 = (text: string, charset = "utf-32"): Buffer => {
   const codePoints = [...text].map((c) => c.codePointAt(0) ?? 0)
   const bytes = Buffer.alloc(codePoints.length * 4)
-  codePoints.forEach((codePoint, i) => bytes.writeUInt32BE(codePoint, i * 4))
+  for (const [i, codePoint] of codePoints.entries()) bytes.writeUInt32BE(codePoint, i * 4)
   return message(
     [...envelope, `Content-Type: text/plain; charset=${charset}`, "Content-Transfer-Encoding: base64"],
     bytes.toString("base64").replace(/.{76}/g, "$&\r\n")
