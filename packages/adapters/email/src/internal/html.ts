@@ -136,18 +136,44 @@ const decodeEntity = (entity: string, name: string): string => {
   return entities[name.toLowerCase()] ?? entity
 }
 
-/**
- * The text of sanitised HTML: block ends and `<br>` become line breaks, cells are separated by
- * tabs, tags are dropped and the entities the sanitiser writes are decoded.
- */
-export const toText = (sanitized: string): string =>
-  sanitized
+/** Block ends, breaks and tags to text, without the final tidying. */
+const segmentText = (html: string): string =>
+  html
     .replace(/<br\s*\/?>/gi, "\n")
-    .replace(/<\/(?:p|div|h[1-6]|li|tr|table|blockquote|pre|ul|ol|section|article|header|footer|dd|dt)>/gi, "\n")
+    .replace(/<\/(?:p|div|h[1-6]|li|tr|table|pre|ul|ol|section|article|header|footer|dd|dt)>/gi, "\n")
     .replace(/<hr\s*\/?>/gi, "\n")
     .replace(/<\/t[dh]>/gi, "\t")
     .replace(/<[^>]*>/g, "")
     .replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,6});/g, decodeEntity)
+
+/**
+ * The text of sanitised HTML: block ends and `<br>` become line breaks, cells are separated by
+ * tabs, tags are dropped and the entities the sanitiser writes are decoded. Text inside a
+ * `<blockquote>` gets one `> ` per level, as a plain-text client would quote it, so the visible
+ * reply keeps answers written between quoted blocks.
+ */
+export const toText = (sanitized: string): string => {
+  const out: Array<string> = []
+  let depth = 0
+  for (const piece of sanitized.split(/(<blockquote\b[^>]*>|<\/blockquote>)/i)) {
+    if (/^<blockquote\b/i.test(piece)) {
+      depth++
+      out.push("\n")
+    } else if (/^<\/blockquote>$/i.test(piece)) {
+      depth = Math.max(0, depth - 1)
+      out.push("\n")
+    } else if (depth === 0) out.push(segmentText(piece))
+    else {
+      const prefix = "> ".repeat(depth)
+      const lines = segmentText(piece)
+        .split("\n")
+        .filter((line) => line.trim().length > 0)
+      out.push(lines.map((line) => `${prefix}${line}`).join("\n"))
+    }
+  }
+  return out
+    .join("")
     .replace(/[ \t]+\n/g, "\n")
     .replace(/\n{3,}/g, "\n\n")
     .trim()
+}
