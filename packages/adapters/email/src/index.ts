@@ -8,3 +8,5 @@
  */
 
 export type * as Inbound from "./Inbound.js"
+export * as MailSource from "./MailSource.js"
+export * as SmtpSource from "./SmtpSource.js"
