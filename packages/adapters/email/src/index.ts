@@ -7,6 +7,7 @@
  * @module @tessera/email
  */
 
+export * as ImapSource from "./ImapSource.js"
 export type * as Inbound from "./Inbound.js"
 export * as MailSource from "./MailSource.js"
 export * as SmtpSource from "./SmtpSource.js"

@@ -122,7 +122,9 @@ describe("SmtpSource", () => {
     let completed = 0
     const handler: MailSource.Handler = (raw: Readable) => {
       raw.on("error", (e) => seen.push(e))
-      return Effect.tryPromise({ try: () => text(raw), catch: (e) => e }).pipe(Effect.andThen(() => completed++))
+      return Effect.tryPromise({ try: () => text(raw), catch: (e) => e }).pipe(
+        Effect.andThen(Effect.sync(() => completed++))
+      )
     }
     await withListener(
       { route, maxBytes: 10_000 },
