@@ -4,6 +4,7 @@
  * ids, tokens, the control headers, a classification) and the bodies already made safe: HTML
  * sanitised, the visible reply separated from quoted history, attachments stored, not held.
  */
+import type { AttachmentStore } from "@tessera/core"
 import type { DateTime } from "effect"
 
 /**
@@ -112,4 +113,9 @@ export interface InboundMessage {
   readonly headers: ReadonlyArray<Header>
   /** Where the parse had to settle for less (bad charset, truncated part...), for review. */
   readonly problems: ReadonlyArray<string>
+  /**
+   * The raw original as the `AttachmentStore` keeps it (`message/rfc822`), when the parse was asked
+   * to keep it (`keepRaw`): an attachment, never rendered.
+   */
+  readonly raw?: AttachmentStore.StoredAttachment | undefined
 }

@@ -7,7 +7,14 @@
  * @module @tessera/email
  */
 
+export * as AutoReply from "./AutoReply.js"
+export * as EmailError from "./EmailError.js"
+export * as EmailLimits from "./EmailLimits.js"
 export * as ImapSource from "./ImapSource.js"
 export type * as Inbound from "./Inbound.js"
 export * as MailSource from "./MailSource.js"
+export * as Parse from "./Parse.js"
+export { parseInbound } from "./Parse.js"
+export * as PromiseEmail from "./Promise.js"
+export * as ReplyText from "./ReplyText.js"
 export * as SmtpSource from "./SmtpSource.js"

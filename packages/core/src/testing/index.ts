@@ -7,6 +7,7 @@
  * @module @tessera/core/testing
  */
 export * as Arbitraries from "./Arbitraries.js"
+export * as AttachmentStoreSuite from "./AttachmentStoreSuite.js"
 export * as Decider from "./Decider.js"
 export * as DirectoryStoreSuite from "./DirectoryStoreSuite.js"
 export * as FeedCheck from "./FeedCheck.js"

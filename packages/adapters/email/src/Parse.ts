@@ -1,0 +1,365 @@
+/**
+ * `parseInbound`: raw MIME (bytes or a stream) to the typed `InboundMessage`, on mailparser's
+ * streaming `MailParser`, under the hard limits of `EmailLimits` enforced while the bytes flow.
+ * Attachments stream into the `AttachmentStore` as they are decoded, so memory stays flat for a
+ * large one; HTML goes through core's `Html.sanitize`; the visible reply and the classification
+ * come from `ReplyText` and `AutoReply`. It never throws: every failure is an `EmailError`.
+ */
+import { PassThrough, type Readable } from "node:stream"
+import { AttachmentStore, Html, type Ids } from "@tessera/core"
+import { Cause, Effect, Exit, Fiber, Queue, Stream } from "effect"
+import { type AttachmentStream, MailParser, type MessageText } from "mailparser"
+import * as AutoReply from "./AutoReply.js"
+import * as EmailError from "./EmailError.js"
+import * as EmailLimits from "./EmailLimits.js"
+import type * as Inbound from "./Inbound.js"
+import * as Addresses from "./internal/addresses.js"
+import * as Attachments from "./internal/attachments.js"
+import * as Guard from "./internal/guard.js"
+import * as Headers from "./internal/headers.js"
+import * as Pump from "./internal/pump.js"
+import { fromReadable } from "./internal/readable.js"
+import * as ReplyText from "./ReplyText.js"
+
+/**
+ * How to parse a message.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** The workspace the attachments are stored in. Default `"default"`. */
+  readonly workspaceId?: string
+  /** Limits in place of the defaults of `EmailLimits`. */
+  readonly limits?: Partial<EmailLimits.EmailLimits>
+  /**
+   * Keep the raw original in the `AttachmentStore` while parsing (`InboundMessage.raw`, and `raw`
+   * on every error but `MessageTooLarge`), so that mail that cannot be processed is kept for
+   * review. Default false.
+   */
+  readonly keepRaw?: boolean
+  /** Envelope recipients (SMTP `RCPT TO`), when the source knows them. */
+  readonly deliveredTo?: ReadonlyArray<string>
+  /** How the HTML body is sanitised (remote images are dropped by default). */
+  readonly html?: Html.Options
+}
+
+/** Entries of `problems`; past that, one last entry says how many were left out. */
+const maxProblems = 50
+
+type Item = AttachmentStream | MessageText
+
+/** Lets the event loop run: each step after the parse is bounded, but they should not add up. */
+const yieldToEventLoop = Effect.callback<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
+const refusalOf = (error: unknown, limits: EmailLimits.EmailLimits): EmailError.EmailError => {
+  if (EmailError.isEmailError(error)) return error
+  const { code, message } = (typeof error === "object" && error !== null ? error : {}) as {
+    readonly code?: unknown
+    readonly message?: unknown
+  }
+  const text = typeof message === "string" ? message : String(error)
+  if (code === "EMAXLEN" && /header/i.test(text))
+    return new EmailError.HeaderTooLarge({ maxBytes: limits.maxHeaderBytes })
+  if (code === "EMAXLEN" && /child nodes/i.test(text)) return new EmailError.TooManyParts({ maxParts: limits.maxParts })
+  return new EmailError.Unreadable({ reason: text, cause: error })
+}
+
+const mailparserOptions = (limits: EmailLimits.EmailLimits) => ({
+  // The text is all we need: no HTML from text, no links found in it, no cid: inlining, no md5
+  // (the store hashes with SHA-256).
+  skipTextToHtml: true,
+  skipTextLinks: true,
+  skipImageLinks: true,
+  checksumAlgo: false as const,
+  maxHtmlLengthToParse: limits.maxHtmlBytes,
+  maxHeadSize: limits.maxHeaderBytes,
+  // The guard counts parts first; this is mailsplit's own backstop, one above it.
+  maxChildNodes: limits.maxParts + 1
+})
+
+interface Parsed {
+  readonly parser: MailParser
+  readonly text: MessageText
+  readonly outcomes: ReadonlyArray<Attachments.Outcome>
+  readonly guard: Guard.Guard
+}
+
+/** Runs mailparser over the pumped input, storing attachments as they come. */
+const run = (
+  parser: MailParser,
+  guard: Guard.Guard,
+  pump: Pump.Pump,
+  workspaceId: Ids.WorkspaceId,
+  limits: EmailLimits.EmailLimits,
+  queue: Queue.Queue<Item, EmailError.EmailError | Cause.Done>
+): Effect.Effect<Parsed, EmailError.EmailError, AttachmentStore.AttachmentStore> =>
+  Effect.gen(function* () {
+    const outcomes: Array<Attachments.Outcome> = []
+    let text: MessageText | undefined
+    yield* Stream.runForEach(Stream.fromQueue(queue), (item) => {
+      if (item.type === "text") {
+        text = item
+        return Effect.void
+      }
+      return Effect.map(Attachments.store(item, { workspaceId, maxBytes: limits.maxAttachmentBytes }), (outcome) => {
+        outcomes.push(outcome)
+      })
+    })
+    const end = yield* Effect.promise(() => pump.done)
+    if (end._tag !== "Ended" || text === undefined) {
+      return yield* new EmailError.Unreadable({ reason: "the parser ended before the message did" })
+    }
+    return { parser, text, outcomes, guard }
+  })
+
+const wire = (
+  parser: MailParser,
+  guard: Guard.Guard,
+  limits: EmailLimits.EmailLimits,
+  queue: Queue.Queue<Item, EmailError.EmailError | Cause.Done>
+) => {
+  parser.on("data", (item: Item) => {
+    Queue.offerUnsafe(queue, item)
+  })
+  parser.on("end", () => {
+    Queue.endUnsafe(queue)
+  })
+  parser.on("error", (error: unknown) => {
+    Queue.failCauseUnsafe(queue, Cause.fail(guard.refusal() ?? refusalOf(error, limits)))
+  })
+}
+
+const pumpRefusal = (end: Pump.PumpEnd, limits: EmailLimits.EmailLimits): EmailError.EmailError =>
+  end._tag === "TooLarge"
+    ? new EmailError.MessageTooLarge({ maxBytes: limits.maxMessageBytes })
+    : end._tag === "SourceFailed"
+      ? new EmailError.SourceFailed({
+          reason: end.error instanceof Error ? end.error.message : String(end.error),
+          cause: end.error
+        })
+      : new EmailError.Unreadable({ reason: "reading stopped" })
+
+/** The `src` of every `cid:` image the (sanitised) HTML refers to. */
+const referencedCids = (html: string | undefined): ReadonlySet<string> => {
+  const cids = new Set<string>()
+  if (html === undefined) return cids
+  for (const match of html.matchAll(/\bsrc\s*=\s*["']?cid:([^"'\s>]{1,998})/gi)) {
+    const cid = match[1] as string
+    cids.add(cid)
+    try {
+      cids.add(decodeURIComponent(cid))
+    } catch {
+      // a malformed %-escape: the cid as written is all there is
+    }
+  }
+  return cids
+}
+
+const build = (
+  parsed: Parsed,
+  options: Options,
+  limits: EmailLimits.EmailLimits,
+  raw: AttachmentStore.StoredAttachment | undefined
+): Effect.Effect<Inbound.InboundMessage> =>
+  Effect.gen(function* () {
+    const { parser, text: body, outcomes, guard } = parsed
+    const problems: Array<string> = [...guard.problems()]
+    const lines: ReadonlyArray<Headers.Line> = parser.headerLines === false ? [] : parser.headerLines
+    const first = (name: string) => Headers.values(lines, name)[0]
+
+    const from = Addresses.mailboxes(parser.from)
+    const replyTo = Addresses.mailboxes(parser.replyTo)
+    const to = Addresses.mailboxes(parser.to)
+    const cc = Addresses.mailboxes(parser.cc)
+    if (from.addresses.length === 0) problems.push("no sender address (From)")
+    const dropped = from.dropped + replyTo.dropped + to.dropped + cc.dropped
+    if (dropped > 0) problems.push(`${dropped} address(es) without a usable mailbox left out`)
+    const deliveredTo = (options.deliveredTo ?? []).flatMap((address) => Addresses.envelopeAddress(address) ?? [])
+
+    const dateHeader = first("date")
+    const date = Headers.date(dateHeader)
+    if (dateHeader === undefined) problems.push("no Date header")
+    else if (date === undefined) problems.push(`unreadable Date header ${JSON.stringify(dateHeader.slice(0, 100))}`)
+    const messageIdHeader = first("message-id")
+    const messageId = messageIdHeader === undefined ? undefined : Headers.messageIds(messageIdHeader)[0]
+    if (messageId === undefined) problems.push("no Message-ID")
+    const subject = typeof parser.subject === "string" ? parser.subject : ""
+
+    const headers = Headers.list(lines, limits.maxHeaders)
+    if (lines.length > headers.length)
+      problems.push(`${lines.length - headers.length} header(s) past the first ${limits.maxHeaders} left out`)
+
+    const text = body.text ?? ""
+    if (body.textConversionError !== undefined)
+      problems.push(`the HTML body could not be converted to text: ${body.textConversionError.message}`)
+    if (text.includes("\uFFFD")) problems.push("the text holds bytes its charset cannot decode (shown as U+FFFD)")
+    yield* yieldToEventLoop
+    const html = body.html === undefined ? undefined : Html.sanitize(body.html, options.html)
+    yield* yieldToEventLoop
+    const visibleText = ReplyText.visible(text)
+
+    const cids = referencedCids(html)
+    const attachments: Array<Inbound.InboundAttachment> = []
+    for (const outcome of outcomes) {
+      if (outcome._tag === "Skipped") {
+        problems.push(outcome.problem)
+        continue
+      }
+      if (outcome.problem !== undefined) problems.push(outcome.problem)
+      const { contentId } = outcome.attachment
+      attachments.push({ ...outcome.attachment, inline: contentId !== undefined && cids.has(contentId) })
+    }
+    const contentIds = new Set(attachments.flatMap((attachment) => attachment.contentId ?? []))
+    const missing = [...cids].filter((cid) => !contentIds.has(cid))
+    if (missing.length > 0) problems.push(`${missing.length} cid: image reference(s) match no attachment`)
+
+    const contentType = first("content-type") ?? "text/plain"
+    const classification = AutoReply.classify({ headers, subject, from: from.addresses[0], contentType })
+    const recipients = [...to.addresses, ...cc.addresses].map((address) => address.address).concat(deliveredTo)
+    const references = Headers.values(lines, "references").flatMap(Headers.messageIds)
+
+    const message: Inbound.InboundMessage = {
+      from: from.addresses[0],
+      replyTo: replyTo.addresses,
+      to: to.addresses,
+      cc: cc.addresses,
+      deliveredTo,
+      subject,
+      date,
+      threading: {
+        messageId,
+        inReplyTo: Headers.values(lines, "in-reply-to").flatMap(Headers.messageIds),
+        references: [...new Set(references)],
+        subjectNumber: Headers.subjectNumber(subject),
+        plusTokens: Addresses.plusTokens(recipients)
+      },
+      text,
+      visibleText,
+      html,
+      attachments,
+      classification,
+      headers,
+      problems:
+        problems.length > maxProblems
+          ? [...problems.slice(0, maxProblems - 1), `${problems.length - maxProblems + 1} more problem(s) left out`]
+          : problems
+    }
+    return raw === undefined ? message : { ...message, raw }
+  })
+
+/**
+ * Parses a raw message into an `InboundMessage`, storing its attachments (and, with `keepRaw`,
+ * the original) in the `AttachmentStore`. The limits of `options.limits` are enforced while the
+ * bytes stream: past one, parsing stops with its `EmailError`. An attachment larger than
+ * `maxAttachmentBytes` is left out with a `problems` entry; what else the parse had to settle
+ * for (an unknown charset, a multipart that never closes, a missing header) is in `problems`.
+ *
+ * @example
+ * ```ts
+ * const message = yield* parseInbound(bytes, { keepRaw: true })
+ * message.threading.subjectNumber // 69369 for "Re: [#69369] Printer on fire"
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const parseInbound = (
+  raw: Uint8Array | Readable,
+  options: Options = {}
+): Effect.Effect<Inbound.InboundMessage, EmailError.EmailError, AttachmentStore.AttachmentStore> =>
+  Effect.gen(function* () {
+    const limits = EmailLimits.make(options.limits)
+    const workspaceId = (options.workspaceId ?? "default") as Ids.WorkspaceId
+    const store = yield* AttachmentStore.AttachmentStore
+
+    const rawSink = options.keepRaw === true ? new PassThrough() : undefined
+    const rawFiber =
+      rawSink === undefined
+        ? undefined
+        : yield* Effect.forkChild(
+            store.put(
+              workspaceId,
+              fromReadable(
+                rawSink,
+                (error) => new EmailError.Unreadable({ reason: "the raw original is incomplete", cause: error })
+              ),
+              { fileName: "message.eml", contentType: "message/rfc822", maxBytes: limits.maxMessageBytes }
+            )
+          )
+
+    const queue = yield* Queue.unbounded<Item, EmailError.EmailError | Cause.Done>()
+    const parser = new MailParser(mailparserOptions(limits))
+    const guard = Guard.install(parser, limits)
+    wire(parser, guard, limits, queue)
+    const pump = Pump.start(raw, {
+      maxBytes: limits.maxMessageBytes,
+      parser,
+      raw: rawSink,
+      onRefused: (end) => {
+        Queue.failCauseUnsafe(queue, Cause.fail(pumpRefusal(end, limits)))
+      }
+    })
+    const stop = Effect.sync(() => {
+      pump.stop()
+      parser.destroy()
+    })
+    // Whatever ends the parse (success, failure, interruption), reading and parsing stop.
+    yield* Effect.addFinalizer(() => stop)
+
+    const parsed = yield* run(parser, guard, pump, workspaceId, limits, queue).pipe(
+      Effect.timeoutOrElse({
+        duration: limits.maxParseMillis,
+        orElse: () => Effect.fail(new EmailError.ParseTimeout({ maxMillis: limits.maxParseMillis }))
+      }),
+      Effect.exit
+    )
+
+    // The original of a message the parse refused is still read to its end, for review.
+    if (Exit.isFailure(parsed)) {
+      pump.detachParser()
+      parser.destroy()
+    }
+    const kept = rawFiber === undefined ? undefined : yield* keep(rawFiber, pump, limits)
+    if (Exit.isFailure(parsed)) {
+      const failure = parsed.cause
+      return yield* Effect.failCause(failure).pipe(
+        Effect.mapError((error) =>
+          kept === undefined || kept._tag === "Failed" ? error : EmailError.withRaw(error, kept.stored)
+        )
+      )
+    }
+    if (kept?._tag === "Failed") return yield* kept.error
+    return yield* build(parsed.value, options, limits, kept?.stored)
+  }).pipe(Effect.scoped)
+
+type Kept =
+  | { readonly _tag: "Kept"; readonly stored: AttachmentStore.StoredAttachment }
+  | { readonly _tag: "Failed"; readonly error: EmailError.EmailError }
+
+/** Waits (within the parse time limit) for the input's end and the raw original's put. */
+const keep = (
+  rawFiber: Fiber.Fiber<AttachmentStore.StoredAttachment, unknown>,
+  pump: Pump.Pump,
+  limits: EmailLimits.EmailLimits
+): Effect.Effect<Kept> =>
+  Effect.gen(function* () {
+    const exit = yield* Effect.promise(() => pump.done).pipe(
+      Effect.andThen(Fiber.join(rawFiber)),
+      Effect.timeoutOrElse({
+        duration: limits.maxParseMillis,
+        orElse: () => Effect.fail(new EmailError.ParseTimeout({ maxMillis: limits.maxParseMillis }))
+      }),
+      Effect.exit
+    )
+    if (Exit.isSuccess(exit)) return { _tag: "Kept", stored: exit.value } as const
+    yield* Fiber.interrupt(rawFiber)
+    const error: unknown = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+    return {
+      _tag: "Failed",
+      error: new EmailError.StorageFailed({ reason: "the raw original could not be kept", cause: error })
+    } as const
+  })
