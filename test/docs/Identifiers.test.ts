@@ -31,6 +31,7 @@ const entryPoints = [
   "packages/core/src/testing/index.ts",
   "packages/rules/src/index.ts",
   "packages/adapters/sql/src/index.ts",
+  "packages/adapters/email/src/index.ts",
   "packages/cli/src/index.ts",
   "node_modules/effect/dist/index.d.ts",
   "node_modules/effect/dist/testing/index.d.ts"

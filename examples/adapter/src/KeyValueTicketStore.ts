@@ -2,7 +2,7 @@
  * A `TicketStore` adapter written from the port and the conformance suite alone, on the small
  * key-value database of `KeyValue`: streams under `stream/`, each workspace's tickets (the index
  * queries read) under `ticket/<workspace>/`, the feed of every event by position under `feed/`,
- * public numbers, timers and outbox messages in buckets of their own, and every append one
+ * public numbers, the email ids recorded, timers and outbox messages in buckets of their own, and every append one
  * transaction. It declares no search and batches of
  * at most 25 streams, so the suite holds it to refusing the rest with `Unsupported`.
  * docs/adapters.md walks through it region by region.
@@ -169,7 +169,8 @@ export const make = (
     /**
      * Checks one stream's request inside a transaction, in the order the port states: its version
      * (`VersionConflict`), then the public number an opening claims (`PublicIdTaken`), then the
-     * per-ticket limits (`LimitExceeded`). Returns the state the events lead to.
+     * per-ticket limits (`LimitExceeded`); the email ids come last (`checkEmailIds`). Returns the
+     * state the events lead to.
      */
     const check = (tx: KeyValue.Transaction, request: TicketStore.AppendRequest) => {
       const stream = streamOf(tx, request.ticketId)
@@ -245,6 +246,7 @@ export const make = (
           const checked = check(tx, request)
           const exceeded = beyondLimits(checked.prior, request, "append")
           if (exceeded !== undefined) throw new Refused(exceeded)
+          checkEmailIds(tx, [recordedBy(request, checked)])
           return write(tx, request, checked)
         })
       )
@@ -253,6 +255,44 @@ export const make = (
 
     const beyondLimits = (prior: Ticket.State, request: TicketStore.AppendRequest, operation: string) =>
       Limits.checkTicket(Limits.sizeOf(prior), Limits.sizeOf(Ticket.fold(request.events, prior)), operation)
+
+    // #region email-ids
+    /** The email ids the checked requests record as new messages (`EventStore.recordedEmailIds`). */
+    const recordedBy = (request: TicketStore.AppendRequest, checked: ReturnType<typeof check>) => {
+      const opening = request.events.find((e) => e._tag === "TicketOpened")
+      return {
+        ticketId: request.ticketId,
+        workspaceId: checked.prior?.workspaceId ?? (opening?._tag === "TicketOpened" ? opening.workspaceId : ""),
+        messageIds: EventStore.recordedEmailIds(checked.prior, request.events)
+      }
+    }
+
+    /**
+     * Refuses requests that record an email id twice, or one their workspace holds
+     * (`EmailMessageRecorded`): checked last, in the same transaction as the writes, so two
+     * appends of the same mail make one message.
+     */
+    const checkEmailIds = (tx: KeyValue.Transaction, recorded: ReadonlyArray<ReturnType<typeof recordedBy>>) => {
+      const repeated = EventStore.repeatedEmailId(recorded)
+      if (repeated !== undefined) throw new Refused(repeated)
+      for (const { workspaceId, messageIds } of recorded) {
+        for (const messageId of messageIds) {
+          const holder = tx.get(key("email", workspaceId, messageId))
+          if (holder !== undefined) {
+            throw new Refused(new StoreError.EmailMessageRecorded({ workspaceId, messageId, ticketId: holder }))
+          }
+        }
+      }
+      for (const { ticketId, workspaceId, messageIds } of recorded) {
+        for (const messageId of messageIds) tx.put(key("email", workspaceId, messageId), ticketId)
+      }
+    }
+
+    const findByEmailId = (workspaceId: Ids.WorkspaceId, messageId: string) =>
+      run("findByEmailId", () =>
+        db.transact((tx) => Option.fromNullishOr(tx.get(key("email", workspaceId, messageId)) as Ids.TicketId))
+      )
+    // #endregion
 
     // #region append-all
     const appendAll = (
@@ -286,6 +326,10 @@ export const make = (
             const exceeded = beyondLimits(checked[i]?.prior, request, "appendAll")
             if (exceeded !== undefined) throw new Refused(exceeded)
           })
+          checkEmailIds(
+            tx,
+            batch.map((request, i) => recordedBy(request, checked[i] as ReturnType<typeof check>))
+          )
           return batch.map((request, i) => write(tx, request, checked[i] as ReturnType<typeof check>))
         })
       )
@@ -402,7 +446,8 @@ export const make = (
       readAll,
       nextPublicId,
       resolve,
-      query
+      query,
+      findByEmailId
     })
 
     // -- timers and outbox, which appends write to ----------------------------------------------

@@ -16,6 +16,7 @@ import type { Kysely } from "kysely"
 import type { Database, Dialect } from "./Database.js"
 import * as Append from "./ticketStore/Append.js"
 import * as AppendPlan from "./ticketStore/AppendPlan.js"
+import * as EmailIds from "./ticketStore/EmailIds.js"
 import * as Feed from "./ticketStore/Feed.js"
 import * as SqlOutbox from "./ticketStore/Outbox.js"
 import * as PublicIds from "./ticketStore/PublicIds.js"
@@ -70,6 +71,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
     const { append, appendAll } = Append.make(shared, capabilities, reads, planner, Writes.make(shared))
     const { nextPublicId, resolve } = PublicIds.make(shared, options.firstPublicId ?? 1)
     const { query } = Query.make(shared, Search.make(shared, options.searchTuning))
+    const { findByEmailId } = EmailIds.make(shared)
     const tickets = TicketStore.TicketStore.of({
       capabilities,
       read: reads.read,
@@ -81,7 +83,8 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
       readAll: Feed.make(shared).readAll,
       nextPublicId,
       resolve,
-      query
+      query,
+      findByEmailId
     })
     return { tickets, timers: SqlTimers.make(shared), outbox: SqlOutbox.make(shared) }
   })

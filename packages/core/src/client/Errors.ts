@@ -51,6 +51,7 @@ const tags: Readonly<Record<HelpdeskError["_tag"], true>> = {
   EmailTaken: true,
   VersionConflict: true,
   PublicIdTaken: true,
+  EmailMessageRecorded: true,
   InvalidCursor: true,
   TagNotAllowed: true,
   LimitExceeded: true,

@@ -7,7 +7,13 @@
 import type { Effect } from "effect"
 import type { AgentUnavailable, EmailTaken, NotInDirectory } from "../directory/DirectoryError.js"
 import type { LinkError } from "../links/LinkError.js"
-import type { InvalidCursor, PublicIdTaken, StoreError, VersionConflict } from "../ports/StoreError.js"
+import type {
+  EmailMessageRecorded,
+  InvalidCursor,
+  PublicIdTaken,
+  StoreError,
+  VersionConflict
+} from "../ports/StoreError.js"
 import type { TagNotAllowed } from "../tags/TagPolicy.js"
 import type { TicketError } from "../ticket/TicketError.js"
 import type { InvalidInput } from "./Input.js"
@@ -27,6 +33,7 @@ export type HelpdeskError =
   | EmailTaken
   | VersionConflict
   | PublicIdTaken
+  | EmailMessageRecorded
   | InvalidCursor
   | TagNotAllowed
   | StoreError

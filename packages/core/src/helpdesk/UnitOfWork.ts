@@ -5,14 +5,13 @@
  * bounded by `maxAttempts`), so no update is lost; several tickets at once are `Batch`'s.
  */
 import { Effect } from "effect"
-import type { PublicIdTaken, StoreError } from "../ports/StoreError.js"
+import type { AppendError } from "../ports/EventStore.js"
 import { VersionConflict } from "../ports/StoreError.js"
 import { decide } from "../ticket/decide.js"
 import type * as Ticket from "../ticket/Ticket.js"
 import type * as C from "../ticket/TicketCommand.js"
 import type * as Actor from "../values/Actor.js"
 import type { TicketId, TicketRef } from "../values/Ids.js"
-import type * as Limits from "../values/Limits.js"
 import type * as Automations from "./Automations.js"
 import { type Deps, decideContext } from "./Deps.js"
 import type * as DirectoryChecks from "./DirectoryChecks.js"
@@ -35,7 +34,7 @@ type Attempt =
   | { readonly _tag: "Unchanged"; readonly ticket: Ticket.Ticket }
   | {
       readonly _tag: "AppendFailed"
-      readonly error: VersionConflict | PublicIdTaken | Limits.LimitExceeded | StoreError
+      readonly error: AppendError
     }
 
 /**

@@ -5,16 +5,23 @@
  * round-trips everywhere; the folded state is kept as a snapshot for `load`. Each operation runs
  * as one synchronous step, which makes it atomic, and the feed numbers events in the order those
  * steps write them, which is commit order. It holds to `Limits` as every store must (events
- * per append, streams per batch, tags and messages per ticket, the largest public number). Nothing
+ * per append, streams per batch, tags and messages per ticket, the largest public number), and
+ * records the email `Message-ID` of each new message once per workspace (`findByEmailId`). Nothing
  * survives the process. Its capabilities can be narrowed (no search, smaller batches) to try an
  * application against what a lesser adapter offers: it then refuses as such an adapter must.
  */
 import { DateTime, Effect, type Layer, Option, Schema } from "effect"
 import { type CommittedEvent, invalidRange } from "../ports/EventFeed.js"
-import { duplicateInBatch, repeatedStream } from "../ports/EventStore.js"
+import { duplicateInBatch, recordedEmailIds, repeatedEmailId, repeatedStream } from "../ports/EventStore.js"
 import { type ClaimedMessage, Outbox, type OutboxMessage } from "../ports/Outbox.js"
 import * as StoreCapabilities from "../ports/StoreCapabilities.js"
-import { type InvalidCursor, PublicIdTaken, type Unsupported, VersionConflict } from "../ports/StoreError.js"
+import {
+  EmailMessageRecorded,
+  type InvalidCursor,
+  PublicIdTaken,
+  type Unsupported,
+  VersionConflict
+} from "../ports/StoreError.js"
 import * as TicketStore from "../ports/TicketStore.js"
 import { type Timer, Timers } from "../ports/Timers.js"
 import * as TicketQuery from "../query/TicketQuery.js"
@@ -97,6 +104,8 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
     const streams = new Map<TicketId, Stream>()
     const publicIds = new Map<WorkspaceId, Map<number, TicketId>>()
     const sequences = new Map<WorkspaceId, number>()
+    /** The ticket each email `Message-ID` was first recorded on, by workspace. */
+    const emailIds = new Map<WorkspaceId, Map<string, TicketId>>()
     const timers = new Map<string, Pending<Timer>>()
     const outbox = new Map<string, Pending<OutboxMessage>>()
     /** Every committed event, in commit order: the event at index i has position i + 1. */
@@ -140,6 +149,37 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
       return { encoded, decoded, state: Ticket.fold(decoded, streams.get(request.ticketId)?.state) }
     }
 
+    /** The email ids a request records as new messages, with the workspace they are recorded in. */
+    const recordedBy = (request: TicketStore.AppendRequest) => {
+      const prior = streams.get(request.ticketId)?.state
+      const opening = request.events.find((e) => e._tag === "TicketOpened")
+      return {
+        ticketId: request.ticketId,
+        workspaceId: (prior?.workspaceId ??
+          (opening?._tag === "TicketOpened" ? opening.workspaceId : "")) as WorkspaceId,
+        messageIds: recordedEmailIds(prior, request.events)
+      }
+    }
+
+    /**
+     * An email id the batch records twice, or would record while its workspace already holds it;
+     * checked after the limits, as a durable store finds it when it writes.
+     */
+    const emailRecorded = (
+      recorded: ReadonlyArray<ReturnType<typeof recordedBy>>
+    ): EmailMessageRecorded | undefined => {
+      const repeated = repeatedEmailId(recorded)
+      if (repeated !== undefined) return repeated
+      for (const { workspaceId, messageIds } of recorded) {
+        const held = emailIds.get(workspaceId)
+        for (const messageId of messageIds) {
+          const ticketId = held?.get(messageId)
+          if (ticketId !== undefined) return new EmailMessageRecorded({ workspaceId, messageId, ticketId })
+        }
+      }
+      return undefined
+    }
+
     /** A request beyond the limits of one append, on the stream as it stands; checked after `refusal`. */
     const beyondLimits = (
       request: TicketStore.AppendRequest,
@@ -174,6 +214,15 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
       for (const event of events) {
         if (event._tag === "TicketOpened") numbersOf(event.workspaceId).set(event.publicId, ticketId)
       }
+      const recorded = recordedEmailIds(stream.state, events)
+      if (recorded.length > 0 && prepared.state !== undefined) {
+        let held = emailIds.get(prepared.state.workspaceId)
+        if (held === undefined) {
+          held = new Map()
+          emailIds.set(prepared.state.workspaceId, held)
+        }
+        for (const messageId of recorded) if (!held.has(messageId)) held.set(messageId, ticketId)
+      }
       prepared.decoded.forEach((event, i) => {
         const version = stream.encoded.length + i + 1
         feed.push({ position: feed.length + 1, workspaceId: prepared.state?.workspaceId, ticketId, version, event })
@@ -191,7 +240,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
       return stream.encoded.length
     }
 
-    type AppendError = VersionConflict | PublicIdTaken | Limits.LimitExceeded | Unsupported
+    type AppendError = VersionConflict | PublicIdTaken | EmailMessageRecorded | Limits.LimitExceeded | Unsupported
 
     const appendAll = (
       batch: ReadonlyArray<TicketStore.AppendRequest>
@@ -221,6 +270,8 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
           const exceeded = beyondLimits(request, prepared[i] as Prepared, "appendAll")
           if (exceeded !== undefined) return Effect.fail(exceeded)
         }
+        const recorded = emailRecorded(batch.map(recordedBy))
+        if (recorded !== undefined) return Effect.fail(recorded)
         return Effect.succeed(batch.map((request, i) => write(request, prepared[i] as Prepared)))
       })
 
@@ -229,14 +280,14 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
       expectedVersion: number,
       events: ReadonlyArray<TicketEvent>,
       effects: TicketStore.AppendEffects = {}
-    ): Effect.Effect<number, VersionConflict | PublicIdTaken | Limits.LimitExceeded> =>
-      Effect.suspend(() => {
+    ): Effect.Effect<number, AppendError> =>
+      Effect.suspend((): Effect.Effect<number, AppendError> => {
         const request = { ticketId, expectedVersion, events, effects }
         const refused = Limits.checkWrite([request], "append") ?? refusal(request)
         if (refused !== undefined) return Effect.fail(refused)
         const prepared = prepare(request)
-        const exceeded = beyondLimits(request, prepared, "append")
-        return exceeded === undefined ? Effect.succeed(write(request, prepared)) : Effect.fail(exceeded)
+        const refusedLate = beyondLimits(request, prepared, "append") ?? emailRecorded([recordedBy(request)])
+        return refusedLate === undefined ? Effect.succeed(write(request, prepared)) : Effect.fail(refusedLate)
       })
 
     const loaded = (ticketId: TicketId): TicketStore.LoadedStream => {
@@ -287,6 +338,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
           return Effect.succeed(next as PublicId)
         }),
       resolve: (ws, publicId) => Effect.sync(() => Option.fromNullishOr(publicIds.get(ws)?.get(publicId))),
+      findByEmailId: (ws, messageId) => Effect.sync(() => Option.fromNullishOr(emailIds.get(ws)?.get(messageId))),
       query: (ws, query) =>
         Effect.suspend((): Effect.Effect<TicketQuery.TicketPage, InvalidCursor | Unsupported> => {
           const unsupported = StoreCapabilities.checkQuery(capabilities, query)

@@ -8,10 +8,11 @@
 import type { DateTime, Effect } from "effect"
 import type { State } from "../ticket/Ticket.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
-import type { TicketId } from "../values/Ids.js"
+import type { TicketId, WorkspaceId } from "../values/Ids.js"
 import type { LimitExceeded } from "../values/Limits.js"
+import type { Message } from "../values/Message.js"
 import type { OutboxMessage } from "./Outbox.js"
-import type { PublicIdTaken, StoreError, VersionConflict } from "./StoreError.js"
+import { EmailMessageRecorded, type PublicIdTaken, type StoreError, type VersionConflict } from "./StoreError.js"
 import type { Timer } from "./Timers.js"
 
 /**
@@ -96,13 +97,13 @@ export interface AppendRequest {
 
 /**
  * What an append may fail with: a stale version (retryable: reload and decide again), a public
- * number already held, a limit, or a store failure (`StoreError`: `Unsupported` and
- * `ValueTooLarge` among them, neither retryable).
+ * number already held, an email message already recorded in the workspace, a limit, or a store
+ * failure (`StoreError`: `Unsupported` and `ValueTooLarge` among them, neither retryable).
  *
  * @category errors
  * @since 0.1.0
  */
-export type AppendError = VersionConflict | PublicIdTaken | LimitExceeded | StoreError
+export type AppendError = VersionConflict | PublicIdTaken | EmailMessageRecorded | LimitExceeded | StoreError
 
 /**
  * The streams of tickets. Every operation is atomic: it happens entirely or not at all.
@@ -135,7 +136,10 @@ export interface EventStore {
    * Appends events if the stream is still at `expectedVersion`, atomically with the
    * projection and the effects (timers, outbox); returns the new version. A `TicketOpened`
    * whose public number is taken in its workspace fails with `PublicIdTaken` and appends
-   * nothing. More than `Limits.eventsPerAppend` events, or events that take the ticket past
+   * nothing. An append that records, as a new message, an email `Message-ID` the workspace
+   * already holds (`recordedEmailIds`; or twice in one append) fails with `EmailMessageRecorded`
+   * and appends nothing, so that the same mail taken in twice, even by two processes at once,
+   * is one message. More than `Limits.eventsPerAppend` events, or events that take the ticket past
    * `Limits.tagsPerTicket` or `Limits.messagesPerTicket` (adding tags or messages), fail with
    * `LimitExceeded` and append nothing; everything within the limits is written, unless a value
    * is larger than the store's database accepts (`ValueTooLarge`, writing nothing). The events
@@ -154,7 +158,8 @@ export interface EventStore {
    * Appends to several streams at once, all or nothing: every stream must be at its expected
    * version (else `VersionConflict` for the first that is not, in batch order, and nothing is
    * written), and each is written as `append` would, in one transaction. Returns the new
-   * versions, in the order of the batch. Links, merges and splits use it, so both sides of a
+   * versions, in the order of the batch. An email `Message-ID` recorded by two streams of the
+   * batch fails the batch with `EmailMessageRecorded` (naming the first). Links, merges and splits use it, so both sides of a
    * change always agree. More than `Limits.streamsPerBatch` streams, or a stream beyond
    * `append`'s limits, fail with `LimitExceeded`; more than the store's
    * `capabilities.maxBatch` (within `Limits.streamsPerBatch`) with `Unsupported`; both write
@@ -185,6 +190,59 @@ export const repeatedStream = (batch: ReadonlyArray<{ readonly ticketId: TicketI
   for (const { ticketId } of batch) {
     if (named.has(ticketId)) return ticketId
     named.add(ticketId)
+  }
+  return undefined
+}
+
+/**
+ * The email `Message-ID`s that `events`, appended to a stream in state `prior`, record as new
+ * messages, in order: the message of a `TicketOpened` that opens the stream and of each
+ * `ReplyAdded` or `NoteAdded` on an open one, when it has `email` ids and no `origin`. A message
+ * a merge or a split moves (`MergedIn`, `SplitReceived`, and the `TicketOpened` of a split, whose
+ * message has an `origin`) was recorded where it was first written and is not recorded again;
+ * events that do not apply (a reply before the opening, a second opening) record nothing.
+ * Every store indexes exactly these (`TicketIndex.findByEmailId`).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const recordedEmailIds = (prior: State, events: ReadonlyArray<TicketEvent>): ReadonlyArray<string> => {
+  const recorded: Array<string> = []
+  let open = prior !== undefined
+  for (const event of events) {
+    let message: Message | undefined
+    if (event._tag === "TicketOpened") {
+      if (!open) message = event.message
+      open = true
+    } else if (open && (event._tag === "ReplyAdded" || event._tag === "NoteAdded")) message = event.message
+    if (message?.email !== undefined && message.origin === undefined) recorded.push(message.email.messageId)
+  }
+  return recorded
+}
+
+/**
+ * The first email `Message-ID` that a batch records twice (within one stream or across two),
+ * as the refusal `appendAll` fails with: it names the stream of the batch that records it
+ * first. `recorded` holds, per request in batch order, its workspace and `recordedEmailIds`.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const repeatedEmailId = (
+  recorded: ReadonlyArray<{
+    readonly ticketId: TicketId
+    readonly workspaceId: WorkspaceId | string
+    readonly messageIds: ReadonlyArray<string>
+  }>
+): EmailMessageRecorded | undefined => {
+  const first = new Map<string, TicketId>()
+  for (const { ticketId, workspaceId, messageIds } of recorded) {
+    for (const messageId of messageIds) {
+      const key = `${workspaceId}\u0000${messageId}`
+      const holder = first.get(key)
+      if (holder !== undefined) return new EmailMessageRecorded({ workspaceId, messageId, ticketId: holder })
+      first.set(key, ticketId)
+    }
   }
   return undefined
 }

@@ -88,6 +88,30 @@ export class PublicIdTaken extends Schema.TaggedError<PublicIdTaken>()("PublicId
 }
 
 /**
+ * An append would record, as a new message, an email `Message-ID` that its workspace already
+ * holds: the same mail taken in twice (a re-delivery, an IMAP re-poll, two processes at once).
+ * Nothing was written; `ticketId` is the ticket the id was first recorded on (follow its merge
+ * pointer, `Ticket.mergedInto`, to where the conversation is now). A retry can never help.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class EmailMessageRecorded extends Schema.TaggedError<EmailMessageRecorded>()("EmailMessageRecorded", {
+  workspaceId: Schema.String,
+  /** The email `Message-ID`, exactly as the message's `email.messageId` holds it. */
+  messageId: Schema.String,
+  /** The ticket the message was first recorded on. */
+  ticketId: Schema.String
+}) {
+  get retryable() {
+    return false
+  }
+  override get message() {
+    return `Email message ${this.messageId} is already recorded on ticket ${this.ticketId} in workspace ${this.workspaceId}`
+  }
+}
+
+/**
  * What a store may lack, as its `StoreCapabilities` declare it: a kind of `search`, or a batch as
  * large as the one asked for (`maxBatch`).
  *

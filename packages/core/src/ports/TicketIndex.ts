@@ -3,11 +3,12 @@
  * projection of every ticket's current state that each append keeps up to date in its own
  * transaction. What a page holds, in which order, and what a cursor means are `TicketQuery.run`'s
  * definitions; an adapter translates them (to SQL, to a search engine) and must give the same
- * pages.
+ * pages. The index also knows which ticket each email `Message-ID` of a workspace was first
+ * recorded on (`findByEmailId`), for email intake to thread replies and to take a mail in once.
  */
-import type { Effect } from "effect"
+import type { Effect, Option } from "effect"
 import type { TicketPage, TicketQuery } from "../query/TicketQuery.js"
-import type { WorkspaceId } from "../values/Ids.js"
+import type { TicketId, WorkspaceId } from "../values/Ids.js"
 import type { InvalidCursor, StoreError } from "./StoreError.js"
 
 /**
@@ -28,4 +29,17 @@ export interface TicketIndex {
     workspaceId: WorkspaceId,
     query: TicketQuery
   ) => Effect.Effect<TicketPage, InvalidCursor | StoreError>
+  /**
+   * The ticket on which a message with the email `Message-ID` `messageId` was first recorded in
+   * the workspace (`EventStore.recordedEmailIds`: by opening a ticket or adding a message), if
+   * any. Written in the append's transaction, so it is there exactly when the message is. It
+   * never changes: a merge or a split that later moves the message leaves it, and the caller
+   * follows the ticket's merge pointer (`Ticket.mergedInto`) to where the conversation went.
+   * The id is compared exactly as given (no case folding, angle brackets kept): normalise it
+   * the same way when recording and when looking up. Never another workspace's ticket.
+   */
+  readonly findByEmailId: (
+    workspaceId: WorkspaceId,
+    messageId: string
+  ) => Effect.Effect<Option.Option<TicketId>, StoreError>
 }

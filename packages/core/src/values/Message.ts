@@ -49,7 +49,12 @@ export const Attachments = boundedArray(Attachment, Limits.attachmentsPerMessage
 export const EmailIds = Schema.Struct({
   messageId: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(Limits.emailIdLength)),
   inReplyTo: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(Limits.emailIdLength))),
-  references: boundedArray(Schema.String.check(Schema.isMaxLength(Limits.emailIdLength)), Limits.referencesPerMessage)
+  references: boundedArray(Schema.String.check(Schema.isMaxLength(Limits.emailIdLength)), Limits.referencesPerMessage),
+  /**
+   * Written by a machine (an auto-reply, a bounce, a mailing list, a help desk): nothing may
+   * answer it automatically (no acknowledgement, no auto-reply), which breaks mail loops.
+   */
+  automated: Schema.optionalKey(Schema.Boolean)
 })
 /** @category models @since 0.1.0 */
 export type EmailIds = typeof EmailIds.Type

@@ -104,8 +104,9 @@ describe("ids in errors", () => {
     expect(byName.get("CorruptEvent")).toContain("ticketId")
     // @tessera/sql declares no tagged error of its own: its open errors are core's (`OpenError`, issue 15).
     expect(byName.get("PackageNotInstalled")).toEqual(["package", "neededBy", "install", "cause"])
+    expect(byName.get("InvalidKeys")).toEqual(["reason"])
     expect(new Set(errors.map((e) => e.file.split("/src/")[0]))).toEqual(
-      new Set(["packages/core", "packages/rules", "packages/cli"])
+      new Set(["packages/core", "packages/rules", "packages/cli", "packages/adapters/email"])
     )
   })
 

@@ -45,6 +45,11 @@ const one: { readonly [T in Tag]: Extract<PromiseHelpdesk.HelpdeskError, { reado
   EmailTaken: new DirectoryError.EmailTaken({ email: "jane@example.com", contactId: "jane" }),
   VersionConflict: new StoreError.VersionConflict({ ticketId: "tkt_1", expected: 1, actual: 2 }),
   PublicIdTaken: new StoreError.PublicIdTaken({ workspaceId: "acme", publicId: 69369 }),
+  EmailMessageRecorded: new StoreError.EmailMessageRecorded({
+    workspaceId: "acme",
+    messageId: "<a1@example.com>",
+    ticketId: "tkt_1"
+  }),
   InvalidCursor: new StoreError.InvalidCursor({ cursor: "x" }),
   TagNotAllowed: new TagPolicy.TagNotAllowed({ tags: ["vip"] }),
   LimitExceeded: new Limits.LimitExceeded({ limit: "tagLength", max: 1, actual: 2, operation: "tag" }),
@@ -66,7 +71,7 @@ const one: { readonly [T in Tag]: Extract<PromiseHelpdesk.HelpdeskError, { reado
 describe("isHelpdeskError", () => {
   it("recognises an error of every tag of HelpdeskError, and lists every tag", () => {
     const tags = Object.keys(one) as Array<Tag>
-    expect(tags.length).toBe(35)
+    expect(tags.length).toBe(36)
     expect([...PromiseHelpdesk.errorTags].sort()).toEqual([...tags].sort())
     for (const tag of tags) {
       expect(one[tag]._tag).toBe(tag)

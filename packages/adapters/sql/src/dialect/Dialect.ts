@@ -26,6 +26,7 @@ import type {
 import type { Database, Dialect, OutboxTable, TicketsTable, TimersTable } from "../Database.js"
 import type { ConnectionFailed, InvalidOption, PackageNotInstalled } from "../internal/OpenErrors.js"
 import type { StatementCache } from "../internal/StatementCache.js"
+import type { EmailIds } from "./EmailIds.js"
 
 /**
  * A complete row to insert: every column given (null where empty), times as numbers.
@@ -511,6 +512,8 @@ export interface SqlDialect {
   readonly texts: TextWrites
   /** Full-text matching and term rarity. */
   readonly search: FullText
+  /** How `email_message_ids` is keyed: the constraint a second recording violates, and lookups. */
+  readonly emailIds: EmailIds
   /** The many-tags `tagsAll` filter's parts. */
   readonly tags: TagFilter
   /**

@@ -12,6 +12,7 @@ import { type SqlBool, sql } from "kysely"
 import { inChunks } from "../internal/Chunks.js"
 import * as DriverError from "../internal/DriverError.js"
 import type { Claimed, Ddl, FullText, Positions, SqlDialect, TagFilter, TextWrites } from "./Dialect.js"
+import * as EmailIds from "./EmailIds.js"
 import { createCounter } from "./eventPositions.js"
 import * as TicketChanges from "./TicketChanges.js"
 
@@ -305,6 +306,7 @@ export const mysql: SqlDialect = {
   texts,
   search,
   tags,
+  emailIds: EmailIds.byHash,
   slaMissing: sql`sla_missing`,
   positions,
   errors: {

@@ -9,6 +9,7 @@ import { type SqlBool, sql } from "kysely"
 import * as DriverError from "../internal/DriverError.js"
 import { planWithValues } from "../internal/Statements.js"
 import type { Ddl, FullText, SqlDialect, TagFilter } from "./Dialect.js"
+import * as EmailIds from "./EmailIds.js"
 import { createCounter, takeReturning } from "./eventPositions.js"
 import { claimReturning, insertOrIgnore, nextInSequence, upsert } from "./OnConflict.js"
 import { oneStatement } from "./postgresAppend.js"
@@ -179,6 +180,7 @@ export const postgres: SqlDialect = {
   texts: { perTicket: Number.POSITIVE_INFINITY, columns: () => ({}) },
   search,
   tags,
+  emailIds: EmailIds.byId,
   oneStatement,
   // Many writers at once: a bigserial taken at insert would let a smaller position commit after
   // a larger one, so positions come from the counter, taken last in each transaction.

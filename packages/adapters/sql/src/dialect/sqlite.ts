@@ -7,6 +7,7 @@
 import { CompiledQuery, type Kysely, type MigrationResultSet, type SqlBool, sql } from "kysely"
 import * as DriverError from "../internal/DriverError.js"
 import type { Ddl, FullText, SqlDialect, TagFilter } from "./Dialect.js"
+import * as EmailIds from "./EmailIds.js"
 import { claimReturning, insertOrIgnore, nextInSequence, upsert } from "./OnConflict.js"
 import * as TicketChanges from "./TicketChanges.js"
 
@@ -189,6 +190,7 @@ export const sqlite: SqlDialect = {
   },
   search,
   tags,
+  emailIds: EmailIds.byId,
   // One writer at a time (`BEGIN IMMEDIATE`): the autoincrement numbers events in commit order.
   positions: undefined,
   errors: {

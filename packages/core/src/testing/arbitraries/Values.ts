@@ -258,7 +258,8 @@ export const emailIds: fc.Arbitrary<EmailIds> = fc.record(
   {
     messageId: emailMessageId,
     inReplyTo: emailMessageId,
-    references: fc.array(emailMessageId, { maxLength: 3 })
+    references: fc.array(emailMessageId, { maxLength: 3 }),
+    automated: fc.boolean()
   },
   { requiredKeys: ["messageId", "references"], ...optional }
 )

@@ -221,6 +221,22 @@ export const ofStream = (event: E.TicketEvent, ticketId: TicketId): E.TicketEven
     JSON.stringify({ ...JSON.parse(Schema.encodeSync(E.TicketEventJson)(event)), ticketId })
   )
 
+/**
+ * `event` with the email `Message-ID` of its message (if it has one) made `<name@stream.test>`:
+ * random streams are given ids of their own, since a store records each id once per workspace.
+ */
+export const withOwnEmailId = (event: E.TicketEvent, name: string): E.TicketEvent => {
+  if (event._tag !== "TicketOpened" && event._tag !== "ReplyAdded" && event._tag !== "NoteAdded") return event
+  const { email } = event.message
+  if (email === undefined) return event
+  const message = { ...event.message, email: { ...email, messageId: `<${name}@stream.test>` } }
+  return event._tag === "TicketOpened"
+    ? new E.TicketOpened({ ...event, message })
+    : event._tag === "ReplyAdded"
+      ? new E.ReplyAdded({ ...event, message })
+      : new E.NoteAdded({ ...event, message })
+}
+
 export const opened = (ws: WorkspaceId, ticketId: TicketId, publicId: number, requester = "jane") =>
   new E.TicketOpened({
     ticketId,
@@ -244,7 +260,7 @@ export const opened = (ws: WorkspaceId, ticketId: TicketId, publicId: number, re
       at: startAt,
       text: "Since Monday the VPN drops every hour. Merci ! 👍",
       attachments: [{ fileName: "vpn.log", contentType: "text/plain", size: 2048 }],
-      email: { messageId: "<a1@example.com>", references: [] }
+      email: { messageId: `<${ticketId}.m0@example.com>`, references: [] }
     }
   })
 

@@ -118,6 +118,14 @@ export const record = (store: Store): Recorder => {
         store
           .resolve(ws, publicId)
           .pipe(log(`resolve(${ws}, ${publicId})`, (found) => (Option.isSome(found) ? found.value : "none"))),
+      findByEmailId: (ws, messageId) =>
+        store
+          .findByEmailId(ws, messageId)
+          .pipe(
+            log(`findByEmailId(${ws}, ${JSON.stringify(messageId)})`, (found) =>
+              Option.isSome(found) ? found.value : "none"
+            )
+          ),
       query: (ws, query) =>
         store
           .query(ws, query)

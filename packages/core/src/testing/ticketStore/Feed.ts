@@ -20,7 +20,7 @@ import * as Fixtures from "../internal/fixtures.js"
 import * as StoreCalls from "../internal/storeCalls.js"
 import { propertyParams, readStream, type Settings, type Store, withStore } from "./Support.js"
 
-const { failureOf, minutesLater, noted, ofStream, opened, retagged, show, ticketIn } = Fixtures
+const { failureOf, minutesLater, noted, ofStream, opened, retagged, show, ticketIn, withOwnEmailId } = Fixtures
 const freshWorkspace = Fixtures.freshWorkspace
 
 /** An event the test committed, with the index of the append (or batch) that committed it. */
@@ -177,7 +177,7 @@ const feedFollowsAppends = <E2>(layer: Fixtures.StoreLayer<E2>, settings: Settin
                     ...before,
                     new E.TicketOpened({ ...opening, workspaceId: ws, publicId: (k + 1) as PublicId }),
                     ...after.filter((e) => e._tag !== "TicketOpened")
-                  ].map((e) => ofStream(e, id))
+                  ].map((e, i) => ofStream(withOwnEmailId(e, `${id}.${i}`), id))
                   return { id, ws, events, opensAt: before.length, version: 0 }
                 })
                 const expected: Array<Expected> = []

@@ -25,7 +25,7 @@ import {
   type Settings
 } from "./Support.js"
 
-const { failureOf, mary, ofStream, show, ticketIn } = Fixtures
+const { failureOf, mary, ofStream, show, ticketIn, withOwnEmailId } = Fixtures
 const freshWorkspace = Fixtures.freshWorkspace
 
 /**
@@ -106,12 +106,12 @@ const snapshotsFollowAppends = <E>(layer: Fixtures.StoreLayer<E>, settings: Sett
           return StoreCalls.explained(recorder, "this run", async () => {
             const ws = await Effect.runPromise(freshWorkspace)
             const id = ticketIn(ws, "s")
-            // One opening, in a workspace of its own; the events of the stream are its own.
+            // One opening, in a workspace of its own; the events (and email ids) of the stream are its own.
             const events = [
               ...before,
               new E.TicketOpened({ ...opening, workspaceId: ws, publicId: 1 as PublicId }),
               ...after.filter((e) => e._tag !== "TicketOpened")
-            ].map((e) => ofStream(e, id))
+            ].map((e, i) => ofStream(withOwnEmailId(e, `${id}.${i}`), id))
             let version = 0
             for (let i = 0; version < events.length; i++) {
               const chunk = events.slice(version, version + (cuts[i % cuts.length] ?? 1))

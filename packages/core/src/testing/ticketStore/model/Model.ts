@@ -61,6 +61,7 @@ export const onClock = (store: Store, clock: Clock.Clock): Store => {
     readAll: (after, limit, options) => real(store.readAll(after, limit, options)),
     nextPublicId: (ws) => real(store.nextPublicId(ws)),
     resolve: (ws, publicId) => real(store.resolve(ws, publicId)),
+    findByEmailId: (ws, messageId) => real(store.findByEmailId(ws, messageId)),
     query: (ws, query) => real(store.query(ws, query))
   })
 }

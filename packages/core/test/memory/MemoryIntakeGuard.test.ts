@@ -1,0 +1,60 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { TestClock } from "effect/testing"
+import * as MemoryIntakeGuard from "../../src/memory/MemoryIntakeGuard.js"
+import { IntakeGuard } from "../../src/ports/IntakeGuard.js"
+
+describe("MemoryIntakeGuard", () => {
+  it.effect("a key is claimed once; completed, it answers with its result until it lapses", () =>
+    Effect.gen(function* () {
+      const guard = yield* IntakeGuard
+      expect(yield* guard.claim("m1", 1000)).toEqual({ _tag: "Claimed" })
+      expect(yield* guard.claim("m1", 1000)).toEqual({ _tag: "InProgress" })
+      yield* guard.complete("m1", "ticket 7", 5000)
+      expect(yield* guard.claim("m1", 1000)).toEqual({ _tag: "Done", result: "ticket 7" })
+      yield* TestClock.adjust(5000)
+      expect(yield* guard.claim("m1", 1000)).toEqual({ _tag: "Claimed" })
+    }).pipe(Effect.provide(MemoryIntakeGuard.layer))
+  )
+
+  it.effect("a released claim, or one whose holder died, can be claimed again; a completed one is not released", () =>
+    Effect.gen(function* () {
+      const guard = yield* IntakeGuard
+      yield* guard.claim("m1", 1000)
+      yield* guard.release("m1")
+      expect(yield* guard.claim("m1", 1000)).toEqual({ _tag: "Claimed" })
+      yield* TestClock.adjust(1000)
+      expect(yield* guard.claim("m1", 1000)).toEqual({ _tag: "Claimed" })
+      yield* guard.complete("m1", "done", 1000)
+      yield* guard.release("m1")
+      expect((yield* guard.claim("m1", 1000))._tag).toBe("Done")
+    }).pipe(Effect.provide(MemoryIntakeGuard.layer))
+  )
+
+  it.effect("concurrent claims of one key: exactly one wins", () =>
+    Effect.gen(function* () {
+      const guard = yield* IntakeGuard
+      const claims = yield* Effect.forEach(Array.from({ length: 20 }), () => guard.claim("m", 1000), {
+        concurrency: "unbounded"
+      })
+      expect(claims.filter((c) => c._tag === "Claimed")).toHaveLength(1)
+    }).pipe(Effect.provide(MemoryIntakeGuard.layer))
+  )
+
+  it.effect("counts in fixed windows, refusing past the limit until the next window", () =>
+    Effect.gen(function* () {
+      const guard = yield* IntakeGuard
+      const counts = []
+      for (let i = 0; i < 4; i++) counts.push(yield* guard.count("sender", 3, 60_000))
+      expect(counts.map((c) => [c.allowed, c.count, c.resetAt])).toEqual([
+        [true, 1, 60_000],
+        [true, 2, 60_000],
+        [true, 3, 60_000],
+        [false, 4, 60_000]
+      ])
+      expect((yield* guard.count("other", 3, 60_000)).count).toBe(1)
+      yield* TestClock.adjust(60_000)
+      expect(yield* guard.count("sender", 3, 60_000)).toEqual({ allowed: true, count: 1, resetAt: 120_000 })
+    }).pipe(Effect.provide(MemoryIntakeGuard.layer))
+  )
+})
