@@ -334,7 +334,10 @@ const open = (
       const address = cc.address.toLowerCase()
       if (own.has(address) || address === from.address.toLowerCase()) continue
       // A CC whose address the directory refuses is skipped, not a reason to lose the ticket.
-      const contact = yield* Effect.option(Contacts.findOrCreate(cc))
+      const contact = yield* Contacts.findOrCreate(cc).pipe(
+        Effect.map(Option.some),
+        Effect.catch((error) => (retryable(error) ? Effect.fail(error) : Effect.succeed(Option.none())))
+      )
       if (Option.isNone(contact) || contact.value.id === ticket.requester || followers.includes(contact.value.id))
         continue
       current = yield* helpdesk.addFollower({

@@ -18,7 +18,11 @@ import * as Parse from "./Parse.js"
  * @since 0.1.0
  */
 export interface Options extends Parse.Options {
-  /** The attachment store: the service (`yield* AttachmentStore` elsewhere) or a layer building it. */
+  /**
+   * The attachment store: the service itself, or a layer that builds it. A layer is built anew for
+   * each call (an in-memory one would forget every message's attachments): to keep one store
+   * across calls, build it once and pass the service.
+   */
   readonly attachments: AttachmentStore.AttachmentStore["Service"] | Layer.Layer<AttachmentStore.AttachmentStore>
 }
 
@@ -27,7 +31,9 @@ const rejection = (cause: Cause.Cause<unknown>): unknown => {
   const failure = Cause.findErrorOption(cause)
   if (Option.isSome(failure)) return failure.value
   const squashed = Cause.squash(cause)
-  return squashed instanceof Error ? squashed : new Error(`Unexpected failure: ${String(squashed)}`, { cause: squashed })
+  return squashed instanceof Error
+    ? squashed
+    : new Error(`Unexpected failure: ${String(squashed)}`, { cause: squashed })
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto"
 import { Readable } from "node:stream"
-import { MemoryAttachmentStore } from "@tessera/core"
+import { Html, MemoryAttachmentStore } from "@tessera/core"
 import { describe, expect, it } from "vitest"
 import { EmailError, PromiseEmail } from "../src/index.js"
 import { envelope, message, plain } from "./support/messages.js"
@@ -69,7 +69,11 @@ describe("parseInbound on ordinary mail", () => {
     expect(parsedMessage.from).toEqual({ name: "Doe, Jane", address: "Jane@example.com" })
     expect(parsedMessage.replyTo).toEqual([{ name: "", address: "jane.private@mail.example.org" }])
     expect(parsedMessage.to).toEqual([{ name: "Support", address: "support+t69369.sig@help.example" }])
-    expect(parsedMessage.cc.map((address) => address.address)).toEqual(["jorg@example.de", "a@b.example", "c@d.example"])
+    expect(parsedMessage.cc.map((address) => address.address)).toEqual([
+      "jorg@example.de",
+      "a@b.example",
+      "c@d.example"
+    ])
     expect(parsedMessage.cc[0]?.name).toBe("Jörg")
   })
 
@@ -91,7 +95,9 @@ describe("parseInbound on ordinary mail", () => {
     const parsedMessage = await parsed(reply)
     expect(parsedMessage.text).toContain("> Did you try turning it off?")
     expect(parsedMessage.visibleText).toBe("It is still on fire.")
-    expect(parsedMessage.html).toBe('<p>It is still <b>on fire</b>.<img src="cid:photo@x" /><img /></p><a rel="noopener noreferrer nofollow">x</a>')
+    expect(parsedMessage.html).toBe(
+      '<p>It is still <b>on fire</b>.<img src="cid:photo@x" /><img /></p><a rel="noopener noreferrer nofollow">x</a>'
+    )
     expect(parsedMessage.classification).toEqual({ kind: "human", reasons: [] })
     expect(parsedMessage.problems).toEqual([])
   })
@@ -100,7 +106,12 @@ describe("parseInbound on ordinary mail", () => {
     const { exit, store } = await parse(reply)
     if (exit._tag !== "Success") throw new Error(String(exit.cause))
     const [photo, invoice] = exit.value.attachments
-    expect(photo).toMatchObject({ fileName: "attachment", contentType: "image/jpeg", contentId: "photo@x", inline: true })
+    expect(photo).toMatchObject({
+      fileName: "attachment",
+      contentType: "image/jpeg",
+      contentId: "photo@x",
+      inline: true
+    })
     expect(invoice).toMatchObject({ fileName: "invoice.pdf", contentType: "application/pdf", inline: false })
     expect(invoice?.contentId).toBeUndefined()
     const bytes = await bytesOf(store, invoice?.location ?? "")
@@ -116,7 +127,9 @@ describe("parseInbound on ordinary mail", () => {
       { name: "reply-to", value: "jane.private@Mail.Example.org" }
     ])
     expect(parsedMessage.headers.find((header) => header.name === "subject")?.value).toBe("Re: [#69369] Drucker brännt")
-    expect(parsedMessage.headers.find((header) => header.name === "references")?.value).toBe("<a@b> <out-1@help.example>")
+    expect(parsedMessage.headers.find((header) => header.name === "references")?.value).toBe(
+      "<a@b> <out-1@help.example>"
+    )
   })
 
   it("derives the text of an HTML-only message from its HTML", async () => {
@@ -125,6 +138,32 @@ describe("parseInbound on ordinary mail", () => {
     )
     expect(parsedMessage.text).toContain("The VPN is down.")
     expect(parsedMessage.html).toBe("<h1>Hello</h1><p>The <b>VPN</b> is down.</p>")
+  })
+
+  it("derives the text of HTML-only mail inside multipart/related too", async () => {
+    const related = message(
+      [...envelope, 'Content-Type: multipart/related; boundary="r"'],
+      [
+        "--r",
+        "Content-Type: text/html",
+        "",
+        "<p>Order &amp; invoice<br>attached</p><table><tr><td>1</td><td>2</td></tr></table>",
+        "--r--",
+        ""
+      ]
+    )
+    expect((await parsed(related)).text).toBe("Order & invoice\nattached\n1\t2")
+  })
+
+  it("sanitises a large HTML body in slices to what sanitising it whole gives, with nothing that runs", async () => {
+    const block = (i: number) =>
+      `<div class="c${i}"><p>Row ${i} <b>bold</b> <a href="https://x.example/${i}" onclick="x()">link</a></p><img src="x" onerror="alert(${i})"><script>alert(${i})</script><table><tr><td>${i}</td></tr></table></div>\n`
+    const body = Array.from({ length: 3_000 }, (_, i) => block(i)).join("")
+    expect(body.length).toBeGreaterThan(300_000)
+    const parsedMessage = await parsed(message([...envelope, "Content-Type: text/html"], body))
+    expect(parsedMessage.html).toBe(Html.sanitize(body))
+    expect(parsedMessage.html).not.toMatch(/<script|onerror|onclick|javascript:/i)
+    expect(Html.sanitize(parsedMessage.html ?? "")).toBe(parsedMessage.html)
   })
 
   it("has no HTML for a plain-text message", async () => {
@@ -179,9 +218,7 @@ describe("parseInbound on broken mail", () => {
       message([...envelope, "Content-Type: text/plain; charset=x-klingon-9"], "Qapla' café")
     )
     expect(parsedMessage.text).toBe("Qapla' café")
-    expect(parsedMessage.problems).toEqual([
-      'the message declares the unknown charset "x-klingon-9"; read as UTF-8'
-    ])
+    expect(parsedMessage.problems).toEqual(['the message declares the unknown charset "x-klingon-9"; read as UTF-8'])
   })
 
   it("decodes a declared Latin-1 body, and flags undecodable bytes in a UTF-8 one", async () => {
@@ -239,6 +276,15 @@ describe("parseInbound on broken mail", () => {
     expect(parsedMessage.problems).toContain("the text holds bytes its charset cannot decode (shown as U+FFFD)")
   })
 
+  it("keeps a part whose Content-Type is empty, as application/octet-stream (found by the fuzz test)", async () => {
+    const raw = message(
+      [...envelope, 'Content-Type: multipart/mixed; boundary="b1"'],
+      ["--b1", "Content-Type:", "", "data"]
+    )
+    const parsedMessage = await parsed(raw)
+    expect(parsedMessage.attachments.map((attachment) => attachment.contentType)).toEqual(["application/octet-stream"])
+  })
+
   it("parses an empty input as an empty message with problems, not a crash", async () => {
     const parsedMessage = await parsed(Buffer.alloc(0))
     expect(parsedMessage.text).toBe("")
@@ -246,7 +292,10 @@ describe("parseInbound on broken mail", () => {
   })
 
   it("refuses a header block past the limit with HeaderTooLarge, which a retry cannot fix", async () => {
-    const huge = message([...envelope, ...Array.from({ length: 5_000 }, (_, i) => `X-Spam-${i}: ${"z".repeat(60)}`)], "x")
+    const huge = message(
+      [...envelope, ...Array.from({ length: 5_000 }, (_, i) => `X-Spam-${i}: ${"z".repeat(60)}`)],
+      "x"
+    )
     const error = await refused(huge)
     expect(error).toBeInstanceOf(EmailError.HeaderTooLarge)
     expect(error.retryable).toBe(false)
@@ -268,7 +317,17 @@ describe("parseInbound on broken mail", () => {
   it("keeps the raw original of a refused message and names it on the error", async () => {
     const deep = message(
       [...envelope, 'Content-Type: multipart/mixed; boundary="a"'],
-      ["--a", 'Content-Type: multipart/mixed; boundary="b"', "", "--b", "Content-Type: text/plain", "", "x", "--b--", "--a--"]
+      [
+        "--a",
+        'Content-Type: multipart/mixed; boundary="b"',
+        "",
+        "--b",
+        "Content-Type: text/plain",
+        "",
+        "x",
+        "--b--",
+        "--a--"
+      ]
     )
     const { exit, store } = await parse(deep, { keepRaw: true, limits: { maxDepth: 1 } })
     if (exit._tag !== "Failure") throw new Error("expected TooDeep")

@@ -19,16 +19,17 @@ const normalize = (address: string): string | undefined => {
 const flatten = (entries: ReadonlyArray<EmailAddress>, into: Array<Inbound.Address>, dropped: { count: number }) => {
   for (const entry of entries) {
     if (into.length >= maxAddresses) return
-    if (entry.group !== undefined) {
+    if (Array.isArray(entry.group)) {
       flatten(entry.group, into, dropped)
       continue
     }
-    const address = entry.address === undefined ? undefined : normalize(entry.address)
+    const name = typeof entry.name === "string" ? entry.name.trim() : ""
+    const address = typeof entry.address === "string" ? normalize(entry.address) : undefined
     if (address === undefined) {
-      if ((entry.address ?? "").length > 0 || entry.name.length > 0) dropped.count++
+      if (typeof entry.address === "string" || name.length > 0) dropped.count++
       continue
     }
-    into.push({ name: entry.name.trim(), address })
+    into.push({ name, address })
   }
 }
 

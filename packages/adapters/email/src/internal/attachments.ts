@@ -31,19 +31,20 @@ const unsafeCharacters = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u
  * A file name safe to show and to use as a download name: the last path segment, without control
  * or bidi-override characters, leading dots or surrounding spaces, at most 255 characters.
  */
-export const safeFileName = (name: string | undefined): string => {
-  const base = (name ?? "").split(/[/\\]/).pop() ?? ""
+export const safeFileName = (name: unknown): string => {
+  const base = (typeof name === "string" ? name : "").split(/[/\\]/).pop() ?? ""
   const cleaned = base.replace(unsafeCharacters, "").trim().replace(/^\.+/, "").trim()
   return cleaned.length === 0 ? "attachment" : cleaned.slice(0, maxNameLength)
 }
 
-const contentTypeOf = (value: string): string => {
-  const type = value.trim().toLowerCase()
+// mailparser's fields are typed as strings but can be `false` on broken input (an empty Content-Type).
+const contentTypeOf = (value: unknown): string => {
+  const type = typeof value === "string" ? value.trim().toLowerCase() : ""
   return /^[a-z0-9!#$&^_.+-]{1,127}\/[a-z0-9!#$&^_.+-]{1,127}$/.test(type) ? type : "application/octet-stream"
 }
 
 const contentIdOf = (attachment: AttachmentStream): string | undefined => {
-  const cid = attachment.cid?.trim()
+  const cid = typeof attachment.cid === "string" ? attachment.cid.trim() : undefined
   return cid === undefined || cid.length === 0 || cid.length > 998 ? undefined : cid
 }
 
@@ -91,7 +92,7 @@ export const store = (
         Effect.ensuring(release(attachment))
       )
     if (stored._tag === "Skipped") return stored
-    const renamed = attachment.filename !== undefined && attachment.filename !== fileName
+    const renamed = typeof attachment.filename === "string" && attachment.filename !== fileName
     return {
       _tag: "Stored",
       attachment: {

@@ -37,7 +37,14 @@ interface Splitter {
   node: SplitNode
   maxChildNodes: number
   newNode: (parent?: SplitNode | false) => void
+  _transform: (chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void) => void
 }
+
+/**
+ * Input bytes mailsplit splits in one synchronous run. It yields every 16 KiB itself, but 16 KiB
+ * of tiny parts is hundreds of MIME nodes made (and headers parsed) without a break.
+ */
+const splitSliceBytes = 2 * 1024
 
 /**
  * mailparser's internals the guard hooks: the splitter it reads from, and the step that takes
@@ -52,7 +59,18 @@ interface Hookable {
 /** Encodings TextDecoder does not know but mailparser decodes (through iconv-lite). */
 const extraCharsets = /^(?:utf-?32(?:le|be)?|ucs-?2|(?:x-)?(?:cp|ibm|windows-?)\d{3,5}|iso-?646-?us|us-ascii|ascii)$/i
 
+const checked = new Map<string, boolean>()
+
 const knownCharset = (charset: string): boolean => {
+  const known = checked.get(charset)
+  if (known !== undefined) return known
+  const answer = isKnownCharset(charset)
+  // A hostile message may name a new charset in every part: keep the memo small.
+  if (checked.size < 256) checked.set(charset, answer)
+  return answer
+}
+
+const isKnownCharset = (charset: string): boolean => {
   if (extraCharsets.test(charset)) return true
   // UTF-7 is refused by mailparser (it can smuggle markup), so it is never "known".
   if (/^(?:(?:cs)?unicode-?1-?1-?)?utf-?7(?:-?imap)?$/i.test(charset)) return false
@@ -118,6 +136,28 @@ export const install = (parser: MailParser, limits: EmailLimits): Guard => {
     if (refusal !== undefined) this.maxChildNodes = 0
   }
 
+  // Hand mailsplit its input in small slices, the event loop free between two of them.
+  const transform = splitter._transform
+  splitter._transform = function (this: Splitter, chunk, encoding, callback) {
+    let at = 0
+    const next = (error?: Error | null): void => {
+      if (error !== undefined && error !== null) {
+        callback(error)
+        return
+      }
+      if (at >= chunk.length) {
+        callback()
+        return
+      }
+      const slice = chunk.subarray(at, at + splitSliceBytes)
+      at += slice.length
+      transform.call(this, slice, encoding, (error) => {
+        setImmediate(next, error)
+      })
+    }
+    next()
+  }
+
   const inspectNode = (node: SplitNode): EmailError | undefined => {
     if (node.multipart !== false && node._boundary !== false) multiparts.add(node)
     if (bodyOf(node) !== undefined && node.charset !== false && !knownCharset(node.charset)) {
@@ -156,7 +196,8 @@ export const install = (parser: MailParser, limits: EmailLimits): Guard => {
 
   hookable.processChunk = function (this: unknown, data, done) {
     const refused =
-      refusal ?? (data.type === "node" ? inspectNode(data) : data.type === "body" ? inspectBody(data) : inspectStructure(data))
+      refusal ??
+      (data.type === "node" ? inspectNode(data) : data.type === "body" ? inspectBody(data) : inspectStructure(data))
     if (refused !== undefined) return done(refused)
     return process.call(this, data, done)
   }

@@ -16,12 +16,20 @@ export interface Line {
 
 const encodedWord = /=\?([^?\s]{1,64})\?([BbQq])\?([^?\s]*)\?=/g
 
+const decoders = new Map<string, TextDecoder | undefined>()
+
 const decoderFor = (charset: string): TextDecoder | undefined => {
+  const label = charset.replace(/\*.*$/, "").toLowerCase()
+  if (decoders.has(label)) return decoders.get(label)
+  let decoder: TextDecoder | undefined
   try {
-    return new TextDecoder(charset.replace(/\*.*$/, ""))
+    decoder = new TextDecoder(label)
   } catch {
-    return undefined
+    decoder = undefined
   }
+  // Headers may name any charset: keep the memo small.
+  if (decoders.size < 64) decoders.set(label, decoder)
+  return decoder
 }
 
 const wordBytes = (encoding: string, text: string): Buffer =>

@@ -55,7 +55,7 @@ export const hugeHeader = (bytes: number): Buffer => {
 export const utf32 = (text: string, charset = "utf-32"): Buffer => {
   const codePoints = [...text].map((c) => c.codePointAt(0) ?? 0)
   const bytes = Buffer.alloc(codePoints.length * 4)
-  codePoints.forEach((codePoint, i) => bytes.writeUInt32BE(codePoint, i * 4))
+  for (const [i, codePoint] of codePoints.entries()) bytes.writeUInt32BE(codePoint, i * 4)
   return message(
     [...envelope, `Content-Type: text/plain; charset=${charset}`, "Content-Transfer-Encoding: base64"],
     bytes.toString("base64").replace(/.{76}/g, "$&\r\n")
@@ -116,7 +116,7 @@ export const protoHeaders = (): Buffer =>
   message(
     [
       ...envelope,
-      "__proto__: {\"polluted\": true}",
+      '__proto__: {"polluted": true}',
       "constructor: prototype",
       "List-__proto__: <mailto:x@example.com>",
       "hasOwnProperty: 1",
@@ -131,7 +131,11 @@ export const hostile: ReadonlyArray<{ readonly name: string; readonly raw: Buffe
   { name: "1,100 sibling parts", raw: siblings(1_100), expect: "TooManyParts" },
   { name: "a 1.1 MiB header", raw: hugeHeader(1.1 * 1024 * 1024), expect: "HeaderTooLarge" },
   { name: "a UTF-32 base64 body", raw: utf32("Grüße aus Köln 🙂 ".repeat(2_000)), expect: "parsed" },
-  { name: "a UTF-32 body with invalid code points", raw: utf32(String.fromCodePoint(0x10ffff).repeat(3), "utf-32le"), expect: "parsed" },
+  {
+    name: "a UTF-32 body with invalid code points",
+    raw: utf32(String.fromCodePoint(0x10ffff).repeat(3), "utf-32le"),
+    expect: "parsed"
+  },
   { name: "1,500 cid: references to one image", raw: cidReferences(1_500), expect: "parsed" },
   { name: "attachment names ../x and a\\0b", raw: badNames(), expect: "parsed" },
   { name: "__proto__ headers", raw: protoHeaders(), expect: "parsed" }

@@ -24,14 +24,20 @@ export const parse = async (raw: Uint8Array | Readable, options: Parse.Options =
 }
 
 /** The message, or a test failure saying why there is none. */
-export const parsed = async (raw: Uint8Array | Readable, options: Parse.Options = {}): Promise<Inbound.InboundMessage> => {
+export const parsed = async (
+  raw: Uint8Array | Readable,
+  options: Parse.Options = {}
+): Promise<Inbound.InboundMessage> => {
   const { exit } = await parse(raw, options)
   if (Exit.isSuccess(exit)) return exit.value
   throw new Error(`expected a message, got ${String(exit.cause)}`)
 }
 
 /** The typed error, or a test failure saying what came instead. */
-export const refused = async (raw: Uint8Array | Readable, options: Parse.Options = {}): Promise<EmailError.EmailError> => {
+export const refused = async (
+  raw: Uint8Array | Readable,
+  options: Parse.Options = {}
+): Promise<EmailError.EmailError> => {
   const { exit } = await parse(raw, options)
   if (Exit.isFailure(exit)) {
     const error = Cause.findErrorOption(exit.cause)
