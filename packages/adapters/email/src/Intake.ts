@@ -249,9 +249,17 @@ const takeIn = (
       onRefused: options.onRefused ?? "new-ticket",
       lookup: {
         byNumber: (publicId) => optional(helpdesk.get(publicId)),
+        // The ticket a Message-ID was first recorded on, or the one it was merged into (its number
+        // leads there): whoever is on the merged ticket's target may answer its old mail.
         byEmailId: (id) =>
           Effect.flatMap(store.findByEmailId(helpdesk.config.workspaceId, id), (ticketId) =>
-            Option.isSome(ticketId) ? optional(helpdesk.get(ticketId.value)) : Effect.succeed(Option.none())
+            Option.isNone(ticketId)
+              ? Effect.succeed(Option.none())
+              : Effect.flatMap(optional(helpdesk.get(ticketId.value)), (found) =>
+                  Option.isSome(found) && found.value.mergedInto !== undefined
+                    ? optional(helpdesk.get(found.value.publicId))
+                    : Effect.succeed(found)
+                )
           )
       }
     })
@@ -308,7 +316,11 @@ const takeIn = (
 const optional = (found: Effect.Effect<Ticket.Ticket, Helpdesk.HelpdeskError>) =>
   found.pipe(
     Effect.map(Option.some),
-    Effect.catchTag("TicketNotFound", () => Effect.succeed(Option.none<Ticket.Ticket>()))
+    // A number past the last one a ticket can have (`[#99999999999]`) names no ticket either.
+    Effect.catchTags({
+      TicketNotFound: () => Effect.succeed(Option.none<Ticket.Ticket>()),
+      InvalidInput: () => Effect.succeed(Option.none<Ticket.Ticket>())
+    })
   )
 
 /** A new ticket from the sender, with the CCs as followers when the policy says so. */

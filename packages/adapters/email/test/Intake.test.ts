@@ -323,4 +323,56 @@ describe("intake", () => {
       }).pipe(Effect.provide(services))
     }
   )
+
+  it.effect("clues naming numbers no ticket can have open a ticket, they do not fail intake", () =>
+    Effect.gen(function* () {
+      const huge = 999_999_999_999_999
+      const result = yield* intake(
+        mail("jane@customer.test", {
+          threading: {
+            subjectNumber: huge,
+            plusTokens: [`t${huge}`, Signature.token(keys, workspaceId, huge)],
+            inReplyTo: [`${Signature.token(keys, workspaceId, huge)}.n1@mail.acme.test`]
+          }
+        })
+      )
+      expect(result.outcome._tag).toBe("Opened")
+      expect(result.refused.map((r) => [r.clue.kind, r.reason])).toEqual([
+        ["signed-address", "unknown-ticket"],
+        ["signed-message-id", "unknown-ticket"],
+        ["subject", "unknown-ticket"],
+        ["address", "unknown-ticket"]
+      ])
+    }).pipe(Effect.provide(layer()))
+  )
+
+  it.effect(
+    "a reply to mail recorded on a merged ticket joins its target, also from someone who follows only the target",
+    () =>
+      Effect.gen(function* () {
+        const helpdesk = yield* Helpdesk.Helpdesk
+        yield* helpdesk.saveAgent({ id: "mary", name: "Mary", email: "mary@acme.test" })
+        const first = mail("jane@customer.test")
+        const source = yield* intake(first)
+        const target = yield* intake(mail("jane@customer.test"))
+        if (source.outcome._tag !== "Opened" || target.outcome._tag !== "Opened") return expect.unreachable()
+        const dora = yield* helpdesk.saveContact({ name: "Dora", emails: ["dora@customer.test"] })
+        yield* helpdesk.addFollower({
+          ticket: target.outcome.ticket.id,
+          by: Actor.agent("mary"),
+          follower: Actor.contact(dora.id)
+        })
+        yield* helpdesk.merge({
+          target: target.outcome.ticket.id,
+          sources: [source.outcome.ticket.id],
+          by: Actor.agent("mary")
+        })
+        const id = first.threading.messageId as string
+        for (const sender of ["jane@customer.test", "dora@customer.test"]) {
+          const result = yield* intake(mail(sender, { threading: { inReplyTo: [id], references: [id] } }))
+          expect(result.outcome).toMatchObject({ _tag: "Replied", trust: "participant" })
+          expect(result.outcome._tag === "Replied" && result.outcome.ticket.id).toBe(target.outcome.ticket.id)
+        }
+      }).pipe(Effect.provide(layer()))
+  )
 })

@@ -68,10 +68,10 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
     const reads = Reads.make(shared)
     const capabilities = StoreCapabilities.full({ durable: true, multiProcess: true })
     const planner = AppendPlan.make(shared)
-    const { append, appendAll } = Append.make(shared, capabilities, reads, planner, Writes.make(shared))
+    const emailIds = EmailIds.make(shared)
+    const { append, appendAll } = Append.make(shared, capabilities, reads, planner, Writes.make(shared), emailIds)
     const { nextPublicId, resolve } = PublicIds.make(shared, options.firstPublicId ?? 1)
     const { query } = Query.make(shared, Search.make(shared, options.searchTuning))
-    const { findByEmailId } = EmailIds.make(shared)
     const tickets = TicketStore.TicketStore.of({
       capabilities,
       read: reads.read,
@@ -84,7 +84,7 @@ export const make = (options: Options): Effect.Effect<SqlStore> =>
       nextPublicId,
       resolve,
       query,
-      findByEmailId
+      findByEmailId: emailIds.findByEmailId
     })
     return { tickets, timers: SqlTimers.make(shared), outbox: SqlOutbox.make(shared) }
   })

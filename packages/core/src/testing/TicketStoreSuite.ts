@@ -1,7 +1,8 @@
 /**
  * The conformance suite of the `TicketStore` port: every adapter runs it, the in-memory one
  * included. `run` registers vitest tests in parts an adapter may select (`Options.parts`, all by
- * default), one module each under `ticketStore/`: streams and versions, public numbers, batches,
+ * default), one module each under `ticketStore/`: streams and versions, public numbers, email
+ * Message-IDs, batches,
  * the feed of committed events, queries (examples and properties over random and hostile data),
  * search as the store's capabilities declare it, snapshots (`load` is the fold of `read`), the
  * SLA fold kept beside them, the declared capabilities, a model-based run of random help desk
@@ -20,6 +21,7 @@ import * as TimersSuite from "./TimersSuite.js"
 import * as Batches from "./ticketStore/Batches.js"
 import * as Capabilities from "./ticketStore/Capabilities.js"
 import * as Concurrency from "./ticketStore/Concurrency.js"
+import * as EmailIds from "./ticketStore/EmailIds.js"
 import * as Feed from "./ticketStore/Feed.js"
 import * as HostileQueries from "./ticketStore/HostileQueries.js"
 import * as ModelRun from "./ticketStore/ModelRun.js"
@@ -43,6 +45,8 @@ export {
  * The parts of the suite, in the order `run` registers them:
  * - `streams`: read, load and append one stream with optimistic concurrency.
  * - `publicIds`: `nextPublicId` and `resolve`, per workspace.
+ * - `emailIds`: `findByEmailId`, and each email Message-ID recorded once per workspace, also by
+ *   appends of the same mail at the same moment (issue 16).
  * - `batches`: `appendAll`, all or nothing, within `capabilities.maxBatch`.
  * - `feed`: `readAll` gives every committed event once, in commit order, per workspace and
  *   overall, and a poller following it while fibers append misses nothing (`FeedCheck`).
@@ -63,6 +67,7 @@ export {
 export const parts = [
   "streams",
   "publicIds",
+  "emailIds",
   "batches",
   "feed",
   "queries",
@@ -123,6 +128,7 @@ export const freshWorkspace: Effect.Effect<WorkspaceId> = Fixtures.freshWorkspac
 const registered: Record<Exclude<Part, "timers" | "outbox">, ReadonlyArray<typeof Streams.register>> = {
   streams: [Streams.register],
   publicIds: [PublicIds.register],
+  emailIds: [EmailIds.register],
   batches: [Batches.register],
   feed: [Feed.register],
   queries: [Queries.register, HostileQueries.register],

@@ -131,6 +131,7 @@ select t.workspace_id, t.id, x.tag from t, unnest(cast(${v(0)} as text[])) as x(
 )`
         )
       )
+    // No `on conflict`: an email id the workspace holds fails the whole statement (its key).
     if (append.emailIds.length > 0)
       parts.push(
         part(
@@ -138,7 +139,7 @@ select t.workspace_id, t.id, x.tag from t, unnest(cast(${v(0)} as text[])) as x(
           [append.emailIds],
           (v) => sql`m as (
 insert into email_message_ids (workspace_id, message_id, ticket_id)
-select t.workspace_id, x.id, t.id from t, unnest(cast(${v(0)} as text[])) as x(id) on conflict do nothing
+select t.workspace_id, x.id, t.id from t, unnest(cast(${v(0)} as text[])) as x(id)
 )`
         )
       )

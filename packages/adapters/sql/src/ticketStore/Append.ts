@@ -3,7 +3,9 @@
  * rows (in one order, so batches never deadlock), checks their versions and the public numbers
  * opened, and writes the plans; a simple append from a snapshot this process holds skips the
  * read (down to one statement where the dialect has one). Failures become the port's errors here: a lost
- * race or a deadlock is the `VersionConflict` it stands for, a driver failure `StoreUnavailable`.
+ * race or a deadlock is the `VersionConflict` it stands for, an email id the key of
+ * `email_message_ids` refused the `EmailMessageRecorded` of the ticket holding it, a driver
+ * failure `StoreUnavailable`.
  */
 import {
   EventStore,
@@ -21,8 +23,9 @@ import type { Database } from "../Database.js"
 import * as DriverError from "../internal/DriverError.js"
 import * as PlainJson from "../internal/PlainJson.js"
 import type { Plan, Planner } from "./AppendPlan.js"
+import type { EmailIds, Recorded } from "./EmailIds.js"
 import type { Reads } from "./Reads.js"
-import { type AppendError, RaceLost, Refused, type Shared, type State, type TicketRow } from "./Shared.js"
+import { type AppendError, EmailIdHeld, RaceLost, Refused, type Shared, type State, type TicketRow } from "./Shared.js"
 import type { Writes } from "./Writes.js"
 
 /** One stream's append: its events as given, and as the JSON stored. */
@@ -78,7 +81,8 @@ export const make = (
   capabilities: StoreCapabilities.StoreCapabilities,
   reads: Reads,
   planner: Planner,
-  writes: Writes
+  writes: Writes,
+  emailIds: EmailIds
 ) => {
   const { dialect, key, states, withSignal, transact } = shared
   const { lockedRow, bareVersion, decodeStored, decodeRows, eventRows, currentVersion } = reads
@@ -168,7 +172,8 @@ export const make = (
    * Writes one entry whose version and numbers were checked, in the current transaction
    * (`known`: see `writePlan`), unless it goes beyond a per-ticket limit. An entry with no
    * events and no effects writes nothing: it only asserted its version. `planned`: the plan
-   * already worked out on the same prior state.
+   * already worked out on the same prior state. The email ids it records go to `tried` first,
+   * for the refusal should the table's key refuse one (`emailRefusal`).
    */
   const writeEntry = async (
     trx: Kysely<Database>,
@@ -177,11 +182,15 @@ export const make = (
     prior: State,
     priorRow: TicketRow | undefined,
     known: boolean,
+    tried: Array<Recorded>,
     planned?: Plan
   ): Promise<Written> => {
     const { ticketId, expectedVersion, events, encoded, effects } = entry
     const plan = planned ?? planAppend(operation, ticketId, expectedVersion, events, encoded, prior, priorRow, effects)
     if (plan.exceeded !== undefined) throw new Refused(plan.exceeded)
+    const repeated = EventStore.repeatedEmailId([plan.recorded])
+    if (repeated !== undefined) throw new Refused(repeated)
+    tried.push(plan.recorded)
     const idle =
       events.length === 0 &&
       (effects.timers ?? []).length === 0 &&
@@ -201,7 +210,7 @@ export const make = (
   }
 
   /** One entry by reading its row in the transaction: lock, check the version and numbers, write. */
-  const appendIn = async (trx: Kysely<Database>, entry: Entry): Promise<Written> => {
+  const appendIn = async (trx: Kysely<Database>, entry: Entry, tried: Array<Recorded>): Promise<Written> => {
     const locked = await lockStream(trx, entry.ticketId)
     const conflict = conflictOf(entry, locked.version)
     if (conflict !== undefined) throw new Refused(conflict)
@@ -215,7 +224,7 @@ export const make = (
       prior === undefined || stored === undefined
         ? undefined
         : projection(prior, locked.version, stored.sla_due_at === null ? null : Number(stored.sla_due_at))
-    return writeEntry(trx, "append", entry, prior, priorRow, false)
+    return writeEntry(trx, "append", entry, prior, priorRow, false, tried)
   }
 
   /** Keeps what a committed write left as the stream's cached state. */
@@ -232,11 +241,12 @@ export const make = (
   /** What a failed append's transaction threw, as the error it stands for. */
   const appendFailure =
     (operation: string, entries: ReadonlyArray<Entry>) =>
-    (cause: unknown): AppendError | RaceLost => {
+    (cause: unknown): AppendError | RaceLost | EmailIdHeld => {
       if (cause instanceof Refused) return cause.error
       // A deadlock victim lost a race too: the caller reloads and decides again.
       if (cause instanceof RaceLost || dialect.errors.lostRace(cause)) return new RaceLost()
       if (dialect.errors.violates(cause, streamVersion)) return new RaceLost()
+      if (dialect.errors.violates(cause, dialect.emailIds.constraint)) return new EmailIdHeld(cause)
       if (dialect.errors.violates(cause, publicNumber)) {
         const openings = entries.flatMap((entry) => entry.events.flatMap((e) => (e._tag === "TicketOpened" ? [e] : [])))
         // PostgreSQL names the number in the detail; SQLite does not (but its writers are serial).
@@ -252,9 +262,11 @@ export const make = (
 
   /**
    * The conflict a lost race stands for: the first entry whose stream is no longer at its
-   * expected version, or the first entry when every stream is back where it was expected.
+   * expected version; else an email id the append records that another append recorded
+   * meanwhile (a deadlock between two appends of the same mail); else the first entry, every
+   * stream being back where it was expected.
    */
-  const lostRace = (entries: ReadonlyArray<Entry>): Effect.Effect<never, AppendError> =>
+  const lostRace = (entries: ReadonlyArray<Entry>, tried: ReadonlyArray<Recorded>): Effect.Effect<never, AppendError> =>
     Effect.gen(function* () {
       let first: StoreError.VersionConflict | undefined
       for (const entry of entries) {
@@ -267,8 +279,37 @@ export const make = (
         if (actual !== entry.expectedVersion) return yield* Effect.fail(conflict)
         first ??= conflict
       }
+      const held = yield* emailIds.holder(tried)
+      if (held !== undefined) return yield* Effect.fail(held)
       return yield* first === undefined ? Effect.die(new Error("a lost race in an empty batch")) : Effect.fail(first)
     })
+
+  /**
+   * What an append refused by `email_message_ids`' key fails with: the `EmailMessageRecorded` of
+   * the first id it records that a ticket holds (read once its transaction rolled back), or,
+   * should none be found, the driver's failure.
+   */
+  const emailRefusal = (
+    operation: string,
+    entries: ReadonlyArray<Entry>,
+    tried: ReadonlyArray<Recorded>,
+    held: EmailIdHeld
+  ): Effect.Effect<never, AppendError> =>
+    Effect.flatMap(emailIds.holder(tried), (refusal) =>
+      Effect.fail(
+        refusal ?? DriverError.failure(operation, held.cause, entries.length === 1 ? entries[0]?.ticketId : undefined)
+      )
+    )
+
+  /** A failed append's marker failures (`RaceLost`, `EmailIdHeld`) turned into the port's errors. */
+  const settle =
+    (operation: string, entries: ReadonlyArray<Entry>, tried: ReadonlyArray<Recorded>) =>
+    (error: AppendError | RaceLost | EmailIdHeld): Effect.Effect<never, AppendError> =>
+      error instanceof RaceLost
+        ? lostRace(entries, tried)
+        : error instanceof EmailIdHeld
+          ? emailRefusal(operation, entries, tried, error)
+          : Effect.fail(error)
 
   const append = (
     ticketId: Ids.TicketId,
@@ -300,18 +341,23 @@ export const make = (
           ? undefined
           : planAppend("append", ticketId, expectedVersion, events, encoded, snapshot, seen?.row, effects)
       const plan = planned?.exceeded === undefined ? planned : undefined
+      /** The email ids this append tried to record, for the refusal should the table's key refuse one. */
+      const tried: Array<Recorded> = []
       const body = async (trx: Kysely<Database>): Promise<Written> => {
+        tried.length = 0
         const written =
           plan === undefined || snapshot === undefined
-            ? await appendIn(trx, entry)
-            : await writeEntry(trx, "append", entry, snapshot, seen?.row, true, plan)
+            ? await appendIn(trx, entry, tried)
+            : await writeEntry(trx, "append", entry, snapshot, seen?.row, true, tried, plan)
         await eventsOf(trx, [written])
         return written
       }
       const oneStatement = (): Promise<Written> | undefined => {
-        if (plan === undefined) return undefined
+        // An id recorded twice by the append itself is refused by `writeEntry`, in the transaction.
+        if (plan === undefined || EventStore.repeatedEmailId([plan.recorded]) !== undefined) return undefined
         const { row, texts } = plan
         if (row === undefined || texts === undefined || texts.deleteMessages || texts.deleteSubject) return undefined
+        tried.push(plan.recorded)
         return appendInOneStatement(plan, row, expectedVersion, rowsOf(plan))?.then((written) => {
           if (!written) throw new RaceLost()
           return { version: expectedVersion + events.length, state: plan.next, row: rowAfter(plan), plan: undefined }
@@ -324,7 +370,7 @@ export const make = (
         Effect.tap((written) => Effect.sync(() => remember(ticketId, written))),
         Effect.map((written) => written.version),
         Effect.tapError(() => Effect.sync(() => states.delete(ticketId))),
-        Effect.catch((error) => (error instanceof RaceLost ? lostRace([entry]) : Effect.fail(error)))
+        Effect.catch(settle("append", [entry], tried))
       )
     })
 
@@ -346,7 +392,9 @@ export const make = (
           const [x, y] = [entries[a]?.ticketId ?? "", entries[b]?.ticketId ?? ""]
           return x < y ? -1 : x > y ? 1 : 0
         })
+      const tried: Array<Recorded> = []
       const body = async (trx: Kysely<Database>): Promise<ReadonlyArray<Written>> => {
+        tried.length = 0
         const locked: Array<Locked> = []
         for (const index of order) locked[index] = await lockStream(trx, (entries[index] as Entry).ticketId)
         // Every refusal before any write, in batch order (as the memory store gives them);
@@ -366,11 +414,31 @@ export const make = (
             claimed.add(number)
           }
         }
+        // Then the limits and the email ids recorded twice in the batch, in batch order too.
+        const priors: Array<State> = []
+        for (const index of order) {
+          priors[index] = await priorOf(trx, (entries[index] as Entry).ticketId, locked[index] as Locked)
+        }
+        const plans = entries.map((entry, index) =>
+          planAppend(
+            "appendAll",
+            entry.ticketId,
+            entry.expectedVersion,
+            entry.events,
+            entry.encoded,
+            priors[index],
+            undefined,
+            entry.effects
+          )
+        )
+        for (const plan of plans) if (plan.exceeded !== undefined) throw new Refused(plan.exceeded)
+        const repeatedEmail = EventStore.repeatedEmailId(plans.map((plan) => plan.recorded))
+        if (repeatedEmail !== undefined) throw new Refused(repeatedEmail)
         const written: Array<Written> = []
         for (const index of order) {
           const entry = entries[index] as Entry
-          const prior = await priorOf(trx, entry.ticketId, locked[index] as Locked)
-          written[index] = await writeEntry(trx, "appendAll", entry, prior, undefined, false)
+          const plan = plans[index] as Plan
+          written[index] = await writeEntry(trx, "appendAll", entry, priors[index], undefined, false, tried, plan)
         }
         // In batch order: the events of one batch commit together, at consecutive positions.
         await eventsOf(trx, written)
@@ -391,7 +459,7 @@ export const make = (
             for (const entry of entries) states.delete(entry.ticketId)
           })
         ),
-        Effect.catch((error) => (error instanceof RaceLost ? lostRace(entries) : Effect.fail(error)))
+        Effect.catch(settle("appendAll", entries, tried))
       )
     })
 

@@ -5,6 +5,7 @@
  * runs a plan, `Append` decides when.
  */
 import {
+  EventStore,
   type Ids,
   Limits,
   type Message,
@@ -16,6 +17,7 @@ import {
 } from "@tessera/core"
 import type { OutboxTable, TimersTable } from "../Database.js"
 import * as PlainJson from "../internal/PlainJson.js"
+import type { Recorded } from "./EmailIds.js"
 import { millis, type Row, type Shared, type State, type TicketRow } from "./Shared.js"
 
 /** One text of a ticket as stored: the subject (`n` 0) or a message. */
@@ -54,7 +56,10 @@ export interface Plan {
   readonly texts: TextChanges | undefined
   readonly tagsAdded: ReadonlyArray<string>
   readonly tagsRemoved: ReadonlyArray<string>
+  /** The email ids the append records (`recorded`'s), as stored. */
   readonly emailIds: ReadonlyArray<string>
+  /** The email ids the append records as new messages (`EventStore.recordedEmailIds`), as given. */
+  readonly recorded: Recorded
   readonly timers: Array<Row<TimersTable>>
   readonly outbox: Array<Row<OutboxTable>>
   /** The SLA fold to keep beside the snapshot (`AppendEffects.sla`), at the version written. */
@@ -62,10 +67,6 @@ export interface Plan {
   /** The append would take the ticket past a per-ticket limit: nothing may be written. */
   readonly exceeded: Limits.LimitExceeded | undefined
 }
-
-/** The messages an event adds to the conversation. */
-const messagesOf = (event: TicketEvent.TicketEvent): ReadonlyArray<Message.Message> =>
-  event._tag === "TicketOpened" || event._tag === "ReplyAdded" || event._tag === "NoteAdded" ? [event.message] : []
 
 /**
  * The planning of appends, on the store's key escaping.
@@ -177,6 +178,7 @@ export const make = (shared: Shared) => {
     const sameTags = prior !== undefined && next !== undefined && prior.tags === next.tags
     const priorTags = new Set(sameTags ? [] : (prior?.tags ?? []))
     const nextTags = new Set(sameTags ? [] : (next?.tags ?? []))
+    const recorded = next === undefined ? [] : EventStore.recordedEmailIds(prior, events)
     return {
       next,
       id: key(ticketId),
@@ -198,11 +200,8 @@ export const make = (shared: Shared) => {
       tagsRemoved: Array.from(priorTags)
         .filter((t) => !nextTags.has(t))
         .map(key),
-      emailIds: Array.from(
-        new Set(
-          events.flatMap((e) => messagesOf(e).flatMap((m) => (m.email === undefined ? [] : [key(m.email.messageId)])))
-        )
-      ),
+      emailIds: recorded.map(key),
+      recorded: { ticketId, workspaceId: workspace, messageIds: recorded },
       timers: Array.from(new Map((effects.timers ?? []).map((t) => [t.id, t])).values()).map((t) => ({
         id: key(t.id),
         workspace_id: key(t.workspaceId),

@@ -19,6 +19,7 @@ import * as StatementCache from "../internal/StatementCache.js"
 export type AppendError =
   | StoreError.VersionConflict
   | StoreError.PublicIdTaken
+  | StoreError.EmailMessageRecorded
   | Limits.LimitExceeded
   | StoreError.StoreError
 
@@ -44,6 +45,12 @@ export class Refused {
 /** A concurrent writer inserted the same (stream, version) first. */
 export class RaceLost {
   readonly _tag = "RaceLost"
+}
+
+/** An email id the append records is held in its workspace (the table's key refused it). */
+export class EmailIdHeld {
+  readonly _tag = "EmailIdHeld"
+  constructor(readonly cause: unknown) {}
 }
 
 /** Compiled statement shapes a store keeps (least recently used forgotten first). */

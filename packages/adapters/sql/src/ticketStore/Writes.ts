@@ -152,9 +152,11 @@ export const make = (shared: Shared) => {
       plan.tagsAdded.map((tag) => ({ workspace_id: row.workspace_id, ticket_id: row.id, tag })),
       (slice) => insertRows(trx, "ticket_tags", slice, ignoreAny)
     )
+    // No `ignore`: an id its workspace already holds violates the table's key, which fails the
+    // append (`EmailMessageRecorded`), also when another transaction inserted it first.
     await inChunks(
       plan.emailIds.map((message_id) => ({ workspace_id: row.workspace_id, message_id, ticket_id: row.id })),
-      (slice) => insertRows(trx, "email_message_ids", slice, ignoreAny)
+      (slice) => insertRows(trx, "email_message_ids", slice)
     )
   }
 

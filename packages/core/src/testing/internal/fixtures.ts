@@ -221,21 +221,27 @@ export const ofStream = (event: E.TicketEvent, ticketId: TicketId): E.TicketEven
     JSON.stringify({ ...JSON.parse(Schema.encodeSync(E.TicketEventJson)(event)), ticketId })
   )
 
-/**
- * `event` with the email `Message-ID` of its message (if it has one) made `<name@stream.test>`:
- * random streams are given ids of their own, since a store records each id once per workspace.
- */
-export const withOwnEmailId = (event: E.TicketEvent, name: string): E.TicketEvent => {
+/** `event` with `messageId` as the email `Message-ID` of its message (when it carries one). */
+export const withEmailId = (event: E.TicketEvent, messageId: string): E.TicketEvent => {
   if (event._tag !== "TicketOpened" && event._tag !== "ReplyAdded" && event._tag !== "NoteAdded") return event
-  const { email } = event.message
-  if (email === undefined) return event
-  const message = { ...event.message, email: { ...email, messageId: `<${name}@stream.test>` } }
+  const message = { ...event.message, email: { ...(event.message.email ?? { references: [] }), messageId } }
   return event._tag === "TicketOpened"
     ? new E.TicketOpened({ ...event, message })
     : event._tag === "ReplyAdded"
       ? new E.ReplyAdded({ ...event, message })
       : new E.NoteAdded({ ...event, message })
 }
+
+/**
+ * `event` with the email `Message-ID` of its message (if it has email ids) made
+ * `<name@stream.test>`: random streams are given ids of their own, since a store records each id
+ * once per workspace.
+ */
+export const withOwnEmailId = (event: E.TicketEvent, name: string): E.TicketEvent =>
+  (event._tag === "TicketOpened" || event._tag === "ReplyAdded" || event._tag === "NoteAdded") &&
+  event.message.email !== undefined
+    ? withEmailId(event, `<${name}@stream.test>`)
+    : event
 
 export const opened = (ws: WorkspaceId, ticketId: TicketId, publicId: number, requester = "jane") =>
   new E.TicketOpened({

@@ -19,6 +19,7 @@ import * as Fixtures from "../internal/fixtures.js"
 import * as StoreCalls from "../internal/storeCalls.js"
 import { modelCommands } from "./model/Generators.js"
 import {
+  expectEmailIds,
   expectQuery,
   expectResolves,
   expectStream,
@@ -57,7 +58,7 @@ const setupModel = async (ports: Fixtures.Ports) => {
     return { ws, desk }
   }
   const real: Real = { store, recorder, spaces: [await spaceOf(wsA), await spaceOf(wsB)], clock, run }
-  const model: Model = { tickets: [] }
+  const model: Model = { tickets: [], emailIds: [new Map(), new Map()] }
   return { model, real }
 }
 
@@ -69,6 +70,7 @@ const finalCheck = async (model: Model, real: Real) => {
   }
   await expectQuery(model, real, 0, {}, 500)
   await expectQuery(model, real, 1, {}, 500)
+  await expectEmailIds(model, real)
 }
 
 /** A step that, when it fails, lists the store calls it made (see `StoreCalls.explained`). */

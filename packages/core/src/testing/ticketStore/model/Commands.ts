@@ -1,8 +1,9 @@
 /**
  * The steps of the `TicketStore` suite's model-based run (fast-check commands): open a ticket,
  * act on one through the help desk (by id or number, with a current, stale or no expected
- * version), read it back from both workspaces, query, set an SLA due time with a direct append,
- * move the clock, fire due timers. Each checks the store against the model after it.
+ * version; replies and notes may carry an email Message-ID of a small pool, which the store takes
+ * once per workspace), read it back from both workspaces, query, set an SLA due time with a
+ * direct append, move the clock, fire due timers. Each checks the store against the model after it.
  */
 import { DateTime, Effect } from "effect"
 import type * as fc from "fast-check"
@@ -20,6 +21,7 @@ import { readStream } from "../Support.js"
 import {
   acceptAppend,
   acceptNewTicket,
+  expectEmailIds,
   expectQuery,
   expectResolves,
   expectStream,
@@ -71,10 +73,16 @@ export class Open implements fc.AsyncCommand<Model, Real> {
 
 export type Follower = E.Follower
 
+/** The email ids of a reply or note: a Message-ID of `emailIdPool`. */
+export interface ModelEmail {
+  readonly messageId: string
+  readonly references: ReadonlyArray<string>
+}
+
 /** An operation on an existing ticket, as the help desk's inputs take it. */
 export type TicketOp =
-  | { readonly kind: "reply"; readonly text: string; readonly channel?: Channel }
-  | { readonly kind: "note"; readonly text: string }
+  | { readonly kind: "reply"; readonly text: string; readonly channel?: Channel; readonly email?: ModelEmail }
+  | { readonly kind: "note"; readonly text: string; readonly email?: ModelEmail }
   | { readonly kind: "status"; readonly status: string }
   | { readonly kind: "assign"; readonly assignee?: string | null; readonly group?: string | null }
   | { readonly kind: "priority"; readonly priority: "low" | "normal" | "high" | "urgent" }
@@ -157,17 +165,33 @@ export class OnTicket implements fc.AsyncCommand<Model, Real> {
       ...(expectedVersion === undefined ? {} : { expectedVersion })
     }
     const result = await real.run(Effect.result(perform(desk, input, this.op)))
+    const email = this.op.kind === "reply" || this.op.kind === "note" ? this.op.email : undefined
+    const recorded = model.emailIds[target.space]
+    const holder = email === undefined ? undefined : recorded.get(email.messageId)
     if (result._tag === "Failure") {
       const error = result.failure
-      expect(this.version === "stale" ? staleRefusals : refusals, show(error)).toContain(error._tag)
+      const allowed = this.version === "stale" ? staleRefusals : refusals
+      // The same mail a second time: refused once decided, whoever it was for.
+      expect(holder === undefined ? allowed : [...allowed, "EmailMessageRecorded"], show(error)).toContain(error._tag)
       if (error._tag === "VersionConflict") {
         expect(error).toMatchObject({ ticketId: target.id, expected: expectedVersion, actual: version })
+      }
+      if (error._tag === "EmailMessageRecorded") {
+        expect(error).toMatchObject({
+          workspaceId: real.spaces[target.space].ws,
+          messageId: email?.messageId,
+          ticketId: holder
+        })
       }
       await expectStream(real, target.id, target.events)
       return
     }
     expect(this.version, "a command with a stale expectedVersion was accepted").not.toBe("stale")
     const ticket = result.success
+    if (email !== undefined) {
+      expect(holder, `${email.messageId} was recorded a second time`).toBe(undefined)
+      recorded.set(email.messageId, ticket.id)
+    }
     if (ticket.id === target.id) return acceptAppend(real, target, ticket, by)
     // A requester's reply on a closed ticket opens a follow-up, linked both ways.
     expect(this.op.kind, `${this.op.kind} returned another ticket`).toBe("reply")
@@ -206,6 +230,7 @@ export class ReadBack implements fc.AsyncCommand<Model, Real> {
     const foreignWrite = await real.run(failureOf(other.desk.tag({ ticket: target.id, by: mary, add: ["foreign"] })))
     expect(foreignWrite._tag).toBe("TicketNotFound")
     await expectStream(real, target.id, target.events)
+    await expectEmailIds(model, real)
   }
   toString() {
     return `readBack(#${this.pick})`

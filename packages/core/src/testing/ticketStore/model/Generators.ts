@@ -11,6 +11,7 @@ import { querySpec, statuses } from "../QuerySpecs.js"
 import {
   Advance,
   type Follower,
+  type ModelEmail,
   OnTicket,
   Open,
   type OpenArgs,
@@ -20,7 +21,7 @@ import {
   SetSla,
   type TicketOp
 } from "./Commands.js"
-import type { Model, Real } from "./Model.js"
+import { emailIdPool, type Model, type Real } from "./Model.js"
 
 // Arbitraries of the run: ids are the seeded directory's (and a few unknown ones).
 
@@ -51,6 +52,9 @@ const follower: fc.Arbitrary<Follower> = fc.constantFrom(
 )
 
 const status = fc.constantFrom<string>(...statuses, "bogus", "Not A Status")
+const email: fc.Arbitrary<ModelEmail> = fc
+  .constantFrom(...emailIdPool)
+  .map((messageId) => ({ messageId, references: [] }))
 const agentRef = fc.constantFrom<string>("mary", "sam", "ivan", "ghost")
 const groupRef = fc.constantFrom<string>("billing", "tier2", "nowhere")
 const rawTags = fc.array(
@@ -128,10 +132,22 @@ const solvedOnTheSpot: fc.Arbitrary<OpenArgs> = fc.record({
 
 const ticketOp: fc.Arbitrary<TicketOp> = fc.oneof(
   fc.record(
-    { kind: fc.constant("reply" as const), text: Arbitraries.messageText, channel: Arbitraries.channel },
+    { kind: fc.constant("reply" as const), text: Arbitraries.messageText, channel: Arbitraries.channel, email },
     { requiredKeys: ["kind", "text"] }
   ),
-  fc.record({ kind: fc.constant("note" as const), text: Arbitraries.messageText }),
+  fc.record(
+    { kind: fc.constant("note" as const), text: Arbitraries.messageText, email },
+    { requiredKeys: ["kind", "text"] }
+  ),
+  // The same mail taken in again, on this ticket or another (issue 16).
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constantFrom("reply" as const, "note" as const),
+      text: fc.constant("Mail again"),
+      email
+    })
+  },
   fc.record({ kind: fc.constant("status" as const), status }),
   fc.constantFrom<TicketOp>({ kind: "status", status: "solved" }, { kind: "status", status: "closed" }),
   fc.record(

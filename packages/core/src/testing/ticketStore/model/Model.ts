@@ -3,7 +3,7 @@
  * workspaces), a clock the run moves by hand, what the run knows of every ticket (its accepted
  * events and SLA due time), and the checks each step makes against the store: a stream reads
  * back as the model holds it, `load` is its fold, numbers resolve, queries give the reference's
- * pages.
+ * pages, email Message-IDs are found on the ticket that first recorded them.
  */
 import { Clock, DateTime, Effect, Option } from "effect"
 import { expect } from "vitest"
@@ -127,6 +127,23 @@ export interface ModelTicket {
 /** What the run knows: every ticket it opened and the events accepted on it. */
 export interface Model {
   readonly tickets: Array<ModelTicket>
+  /** Per workspace, the ticket each email Message-ID of `emailIdPool` was first recorded on. */
+  readonly emailIds: readonly [Map<string, TicketId>, Map<string, TicketId>]
+}
+
+/** The email Message-IDs replies and notes of a run carry: few, so that they meet again. */
+export const emailIdPool: ReadonlyArray<string> = ["<m1@model.test>", "<m2@model.test>", "<m3@model.test>"]
+
+/** Every id of the pool is found, in each workspace, on the ticket the model says first recorded it. */
+export const expectEmailIds = async (model: Model, real: Real) => {
+  for (const space of [0, 1] as const) {
+    for (const messageId of emailIdPool) {
+      const found = await Effect.runPromise(real.store.findByEmailId(real.spaces[space].ws, messageId))
+      expect(Option.getOrUndefined(found), `findByEmailId(${space === 0 ? "A" : "B"}, ${messageId})`).toBe(
+        model.emailIds[space].get(messageId)
+      )
+    }
+  }
 }
 
 /** Refusals a help desk operation may answer with: the command is refused, nothing is written. */
