@@ -8,8 +8,8 @@ import { mkdtempSync, realpathSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { createHelpdesk, Helpdesk, IdGenerator, MemoryAttachmentStore } from "@tessera/core"
-import { createIntake, PromiseEmail, Signature, SmtpSource } from "@tessera/email"
+import { createHelpdesk, Helpdesk, IdGenerator } from "@tessera/core"
+import { createIntake, FileAttachmentStore, PromiseEmail, Signature, SmtpSource } from "@tessera/email"
 import { SqlStore } from "@tessera/sql"
 import { Effect, Layer } from "effect"
 import nodemailer from "nodemailer"
@@ -28,7 +28,7 @@ export const main = async (print: (line: string) => void = console.log): Promise
       Layer.provideMerge(Layer.merge(SqlStore.layerUrl({ url, firstPublicId: 69369 }), IdGenerator.layerTimeOrdered))
     )
   })
-  const attachments = await Effect.runPromise(MemoryAttachmentStore.make)
+  const attachments = await Effect.runPromise(FileAttachmentStore.make({ directory: join(dir, "attachments") }))
   const keys = await Effect.runPromise(Signature.keys([secret]))
   const acknowledgements: Array<{ to: string; messageId: string; replyTo: string; subject: string }> = []
 

@@ -23,4 +23,4 @@ it("a message sent over SMTP becomes Jane's ticket, and her reply to the acknowl
     "  public: The printer on the third floor is on fire.",
     "  public: It is out now, but the room smells of smoke."
   ])
-}, 60_000)
+}, 120_000)

@@ -203,5 +203,5 @@ describe("email end to end on SQLite", () => {
       Array.from({ length: total }, (_, i) => `Question ${i + 1}`).sort()
     )
     expect(stored.every((t) => t.messages === 1)).toBe(true)
-  }, 90_000)
+  }, 150_000)
 })

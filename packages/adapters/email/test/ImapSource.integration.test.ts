@@ -296,5 +296,5 @@ describe("ImapSource against Dovecot", () => {
     // Every message handled to completion exactly once, and all are marked.
     expect(lines(taken)).toEqual(ids)
     expect((await folder("INBOX")).every((m) => m.flags.includes("\\Seen"))).toBe(true)
-  }, 60_000)
+  }, 120_000)
 })
