@@ -224,6 +224,14 @@ export const make = <E, R>(
           raw.once("drain", () => stream.resume())
         }
       })
+      // A client that goes away mid-message: smtp-server destroys the stream without an `end`. The
+      // handler must not take a cut message, so it sees the stream fail and is stopped; no answer.
+      stream.once("error", () => {})
+      stream.once("close", () => {
+        if (ended || outcome !== undefined) return
+        raw.destroy(new Error("The connection closed before the message was received in full"))
+        fiber.interruptUnsafe()
+      })
       stream.once("end", () => {
         ended = true
         if (!tooLarge) raw.end()

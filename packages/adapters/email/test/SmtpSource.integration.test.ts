@@ -4,6 +4,7 @@
  * announced and enforced while streaming, STARTTLS with a self-signed pair, and the answer that
  * follows the handler: 250 only after it succeeded, 451 to retry, 554 for good.
  */
+import { connect } from "node:net"
 import type { Readable } from "node:stream"
 import { Deferred, Effect, Exit, Scope } from "effect"
 import nodemailer from "nodemailer"
@@ -145,6 +146,42 @@ describe("SmtpSource", () => {
     // The handler saw the stream fail, and was stopped before it could take a cut message.
     expect(seen).toHaveLength(1)
     expect(seen[0]).toBeInstanceOf(MailSource.MessageTooLarge)
+    expect(completed).toBe(0)
+  })
+
+  it("stops the handler, and takes nothing, when the client goes away in the middle of the message", async () => {
+    const seen: Array<unknown> = []
+    let completed = 0
+    let started = 0
+    const handler: MailSource.Handler = (raw: Readable) => {
+      started++
+      raw.on("error", (e) => seen.push(e))
+      return Effect.tryPromise({ try: () => text(raw), catch: (e) => e }).pipe(
+        Effect.andThen(Effect.sync(() => completed++))
+      )
+    }
+    await withListener(
+      { route },
+      async ({ port }) => {
+        const socket = connect(port, "127.0.0.1")
+        const lines = ["EHLO client.test", "MAIL FROM:<jane@customer.test>", "RCPT TO:<support@acme.test>", "DATA"]
+        await new Promise<void>((resolve) => {
+          socket.on("data", (data: Buffer) => {
+            if (data.toString("utf8").startsWith("354")) {
+              socket.write("Subject: cut\r\n\r\nThe first half of a message")
+              setTimeout(() => {
+                socket.destroy()
+                resolve()
+              }, 100)
+            } else if (/^(220|250) /m.test(data.toString("utf8"))) socket.write(`${lines.shift() ?? ""}\r\n`)
+          })
+        })
+        for (let i = 0; i < 50 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20))
+      },
+      handler
+    )
+    expect(started).toBe(1)
+    expect(String(seen[0])).toMatch(/closed before the message was received/)
     expect(completed).toBe(0)
   })
 
