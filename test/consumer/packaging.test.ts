@@ -27,10 +27,11 @@ const compare = (a: string, b: string): number => {
 describe("packaging", () => {
   const publishable = publishablePackages()
 
-  it("publishes @tessera/cli, @tessera/core, @tessera/rules and @tessera/sql, and keeps the placeholders private", () => {
+  it("publishes @tessera/cli, @tessera/core, @tessera/email, @tessera/rules and @tessera/sql, and keeps the placeholders private", () => {
     expect(publishable.map((p) => p.manifest.name).sort()).toEqual([
       "@tessera/cli",
       "@tessera/core",
+      "@tessera/email",
       "@tessera/rules",
       "@tessera/sql"
     ])

@@ -53,6 +53,10 @@ export interface Options<E = unknown> {
   readonly maxBytes?: number
   /** Time between polls of `make`, in milliseconds. Default 30 s. */
   readonly intervalMillis?: number
+  /**
+   * Whether a handler's error is permanent: the message is then set aside (flagged or moved to
+   * `refusedTo`) instead of being offered again. Default: `MailSource.isPermanent`.
+   */
   readonly isPermanent?: (error: E) => boolean
 }
 
@@ -224,6 +228,7 @@ export const poll = <E, R>(options: Options<E>, handler: Handler<E, R>): Effect.
  * @since 0.1.0
  */
 export interface Poller {
+  /** Polls once now, besides the schedule, and reports what it took. */
   readonly poll: Effect.Effect<Report, ImapUnavailable>
 }
 
@@ -257,6 +262,7 @@ export const make = <E, R>(
  * @since 0.1.0
  */
 export interface RunningPoller {
+  /** Polls once now, besides the schedule, and reports what it took. */
   readonly poll: () => Promise<Report>
   /** Stops polling (a poll under way is interrupted; its unmarked messages are taken next time). */
   readonly close: () => Promise<void>

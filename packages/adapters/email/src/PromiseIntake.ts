@@ -51,7 +51,9 @@ export interface ResultJson extends Omit<Intake.Result, "outcome"> {
 
 /** The Effect operations the client runs, and what each resolves with. */
 const operations = {
+  /** Takes in a parsed message: `Intake.intake`, its outcome as JSON. */
   intake: (message: Inbound.InboundMessage) => Effect.map(Intake.intake(message), encodeResult),
+  /** Holds mail that could not be parsed, by its raw original's location: `Intake.holdUnparsed`. */
   holdUnparsed: (input: Parameters<typeof Intake.holdUnparsed>[0]) => Intake.holdUnparsed(input)
 }
 
@@ -71,7 +73,9 @@ type Promised<T> = {
 export interface IntakeClient extends Promised<typeof operations> {
   /** The held messages of the help desk's workspace, oldest first, and their release. */
   readonly review: {
+    /** The held messages, oldest first. */
     readonly list: () => Promise<ReadonlyArray<Held>>
+    /** Takes a held message off the list (after an agent dealt with it). */
     readonly release: (id: string) => Promise<void>
   }
   /** Releases the services' resources; later calls reject. */

@@ -72,7 +72,9 @@ export type Route =
  * @since 0.1.0
  */
 export interface Lookup {
+  /** The ticket with this public number, if any. */
   readonly byNumber: (publicId: number) => Effect.Effect<Option.Option<Ticket.Ticket>, Helpdesk.HelpdeskError>
+  /** The ticket a message with this `Message-ID` was first recorded on, if any. */
   readonly byEmailId: (messageId: string) => Effect.Effect<Option.Option<Ticket.Ticket>, Helpdesk.HelpdeskError>
 }
 
