@@ -21,7 +21,7 @@ import { DateTime, Effect, type Scope } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import type * as Connection from "../src/Connection.js"
-import { freshMysql, freshPostgres, freshSqlite } from "./support.js"
+import { databases, oncePerFile } from "./support.js"
 
 const start = DateTime.makeUnsafe("2026-03-09T13:00:00.000Z")
 
@@ -109,70 +109,72 @@ const allIds = (store: Seeded["store"], query: TicketQuery.TicketQuery) =>
 const expected = (seeded: Seeded, all: ReadonlyArray<string>) =>
   [...seeded.tags].filter(([, has]) => all.every((tag) => has.has(tag))).map(([id]) => id)
 
-const databases: ReadonlyArray<readonly [string, Effect.Effect<Connection.Connection, never, Scope.Scope>]> = [
-  ["sqlite", freshSqlite],
-  ["postgres", freshPostgres],
-  ["mysql", freshMysql]
-]
+for (const database of databases) {
+  // Seeded once per database: the tests below only read.
+  const seeding = oncePerFile(seed(database.fresh))
 
-describe.each(databases)("tag filters (%s)", (_, database) => {
-  it("tagsAll of any size finds exactly the tickets holding every tag, in order", () =>
-    Effect.runPromise(
-      Effect.scoped(
-        Effect.gen(function* () {
-          const seeded = yield* seed(database)
-          const seen = { few: 0, many: 0, manyFound: 0 }
-          const queries = fc.sample(fc.tuple(fc.subarray(pool), fc.subarray(unknown, { maxLength: 1 }), fc.boolean()), {
-            numRuns: 60,
-            seed: 7
-          })
-          for (const [common, missing, repeat] of queries) {
-            const all = [...common, ...missing, ...(repeat ? common.slice(0, 2) : [])]
-            const want = expected(seeded, all)
-            expect(yield* allIds(seeded.store, { tagsAll: all })).toEqual(want)
-            const distinct = new Set(all).size
-            if (distinct <= 4) seen.few += 1
-            else {
-              seen.many += 1
-              if (want.length > 0) seen.manyFound += 1
+  describe(`tag filters (${database.name})`, () => {
+    it("tagsAll of any size finds exactly the tickets holding every tag, in order", () =>
+      Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const seeded = yield* seeding
+            const seen = { few: 0, many: 0, manyFound: 0 }
+            const queries = fc.sample(
+              fc.tuple(fc.subarray(pool), fc.subarray(unknown, { maxLength: 1 }), fc.boolean()),
+              {
+                numRuns: 60,
+                seed: 7
+              }
+            )
+            for (const [common, missing, repeat] of queries) {
+              const all = [...common, ...missing, ...(repeat ? common.slice(0, 2) : [])]
+              const want = expected(seeded, all)
+              expect(yield* allIds(seeded.store, { tagsAll: all })).toEqual(want)
+              const distinct = new Set(all).size
+              if (distinct <= 4) seen.few += 1
+              else {
+                seen.many += 1
+                if (want.length > 0) seen.manyFound += 1
+              }
             }
-          }
-          // Both forms of the filter ran, and the one for many tags found tickets too.
-          expect(seen.few).toBeGreaterThan(5)
-          expect(seen.many).toBeGreaterThan(5)
-          expect(seen.manyFound).toBeGreaterThan(2)
-        })
-      )
-    ))
+            // Both forms of the filter ran, and the one for many tags found tickets too.
+            expect(seen.few).toBeGreaterThan(5)
+            expect(seen.many).toBeGreaterThan(5)
+            expect(seen.manyFound).toBeGreaterThan(2)
+          })
+        )
+      ))
 
-  it("tagsAll at the limit of 1,000 tags finds the tickets holding them all, and none missing one", () =>
-    Effect.runPromise(
-      Effect.scoped(
-        Effect.gen(function* () {
-          const seeded = yield* seed(database)
-          expect(yield* allIds(seeded.store, { tagsAll: wide })).toEqual(["tkt_ws_a_0100", "tkt_ws_a_0101"])
-          const withCommon = [...wide.slice(0, -1), "t0"]
-          expect(yield* allIds(seeded.store, { tagsAll: withCommon })).toEqual(expected(seeded, withCommon))
-          expect(expected(seeded, withCommon)).toEqual(["tkt_ws_a_0102"])
-          expect(yield* allIds(seeded.store, { tagsAll: [...wide.slice(1), "t-nobody"] })).toEqual([])
-          // The other filters still apply on top.
-          expect(
-            yield* allIds(seeded.store, { tagsAll: wide, createdFrom: DateTime.add(start, { minutes: 101 }) })
-          ).toEqual(["tkt_ws_a_0101"])
-        })
-      )
-    ))
+    it("tagsAll at the limit of 1,000 tags finds the tickets holding them all, and none missing one", () =>
+      Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const seeded = yield* seeding
+            expect(yield* allIds(seeded.store, { tagsAll: wide })).toEqual(["tkt_ws_a_0100", "tkt_ws_a_0101"])
+            const withCommon = [...wide.slice(0, -1), "t0"]
+            expect(yield* allIds(seeded.store, { tagsAll: withCommon })).toEqual(expected(seeded, withCommon))
+            expect(expected(seeded, withCommon)).toEqual(["tkt_ws_a_0102"])
+            expect(yield* allIds(seeded.store, { tagsAll: [...wide.slice(1), "t-nobody"] })).toEqual([])
+            // The other filters still apply on top.
+            expect(
+              yield* allIds(seeded.store, { tagsAll: wide, createdFrom: DateTime.add(start, { minutes: 101 }) })
+            ).toEqual(["tkt_ws_a_0101"])
+          })
+        )
+      ))
 
-  it("tagsAny at the limit of 1,000 tags finds the tickets holding any of them", () =>
-    Effect.runPromise(
-      Effect.scoped(
-        Effect.gen(function* () {
-          const seeded = yield* seed(database)
-          const anyOf = [...wide.slice(0, 998), "t9", "t-nobody"]
-          const want = [...seeded.tags].filter(([, has]) => anyOf.some((tag) => has.has(tag))).map(([id]) => id)
-          expect(yield* allIds(seeded.store, { tagsAny: anyOf })).toEqual(want)
-          expect(want.length).toBeGreaterThan(3)
-        })
-      )
-    ))
-})
+    it("tagsAny at the limit of 1,000 tags finds the tickets holding any of them", () =>
+      Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const seeded = yield* seeding
+            const anyOf = [...wide.slice(0, 998), "t9", "t-nobody"]
+            const want = [...seeded.tags].filter(([, has]) => anyOf.some((tag) => has.has(tag))).map(([id]) => id)
+            expect(yield* allIds(seeded.store, { tagsAny: anyOf })).toEqual(want)
+            expect(want.length).toBeGreaterThan(3)
+          })
+        )
+      ))
+  })
+}
