@@ -11,10 +11,22 @@ import { SqlStore } from "@tessera/sql"
 import { Effect, Layer } from "effect"
 import { databases, oncePerFile } from "./support.js"
 
+/**
+ * Half the suite's default runs (which the in-memory reference keeps): every run sends the
+ * store the same few statement shapes with other values, so 100 model runs of up to 50
+ * operations (and 50 runs of each other property) per database, plus the runs of
+ * `TicketStore.ownClient`, still meet every shape many times. The concurrency part keeps 8
+ * writers on one ticket with 150 commands each (1,200 commands, conflicts required): the
+ * multi-process test (`Concurrency.integration.test.ts`) is where writers race on the database
+ * itself, thousands of commands at a time.
+ */
+const volume = { numRuns: 100, propertyRuns: 50, commandsPerWriter: 150 }
+
 for (const database of databases) {
   const url = oncePerFile(database.freshUrl)
   TicketStoreSuite.run(
     `sql (${database.name})`,
-    Layer.unwrap(Effect.map(url, (url) => SqlStore.layerUrl({ url, connections: 4 })))
+    Layer.unwrap(Effect.map(url, (url) => SqlStore.layerUrl({ url, connections: 4 }))),
+    volume
   )
 }
