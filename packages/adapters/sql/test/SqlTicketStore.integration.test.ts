@@ -315,13 +315,25 @@ for (const [name, database] of databases) {
           const folded: Array<Ticket.Ticket> = []
           // More texts with "common" than the store counts before it stops driving a SQLite
           // search from the index and walks the tickets in order instead.
-          for (let i = 0; i < 1_100; i++) {
+          // Written in batches of 100 tickets (the search, not the writing, is what this test is about).
+          const streams = Array.from({ length: 1_100 }, (_, i) => {
             const id = `${ws}.t${String(i).padStart(4, "0")}` as Ids.TicketId
-            const version = yield* store.append(id, 0, [
-              opened(ws, id, i + 1, `Common question ${i}`, `common words${i % 7}`, i % 50)
-            ])
-            if (i % 3 === 0) yield* store.append(id, version, [replied(id, 60 + (i % 11), `answer rare${i % 13}`)])
-            folded.push(Ticket.fold((yield* store.read(id)).events) as Ticket.Ticket)
+            const first = opened(ws, id, i + 1, `Common question ${i}`, `common words${i % 7}`, i % 50)
+            return { id, first, reply: i % 3 === 0 ? replied(id, 60 + (i % 11), `answer rare${i % 13}`) : undefined }
+          })
+          for (let from = 0; from < streams.length; from += 100) {
+            const chunk = streams.slice(from, from + 100)
+            yield* store.appendAll(
+              chunk.map(({ id, first }) => ({ ticketId: id, expectedVersion: 0, events: [first] }))
+            )
+            yield* store.appendAll(
+              chunk.flatMap(({ id, reply }) =>
+                reply === undefined ? [] : [{ ticketId: id, expectedVersion: 1, events: [reply] }]
+              )
+            )
+          }
+          for (const { first, reply } of streams) {
+            folded.push(Ticket.fold(reply === undefined ? [first] : [first, reply]) as Ticket.Ticket)
           }
           const documents = new Map(folded.map((t) => [t.id, TicketQuery.searchDocument(t)]))
           const summaries = folded.map(TicketQuery.summarize)
