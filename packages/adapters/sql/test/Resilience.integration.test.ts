@@ -18,35 +18,21 @@ import pg from "pg"
 import { afterEach, describe, expect, it } from "vitest"
 import * as Connection from "../src/Connection.js"
 import * as Migrations from "../src/Migrations.js"
+import * as Events from "./events.js"
 import { freshMysqlDatabase, freshSchema, mysqlUrl, pgUrl, withDatabase, withSearchPath } from "./support.js"
 
 const ws = "ws_resilience" as Ids.WorkspaceId
 const at = DateTime.makeUnsafe("2026-03-09T13:00:00.000Z")
 
 const opened = (id: string) =>
-  new TicketEvent.TicketOpened({
-    ticketId: id as Ids.TicketId,
-    at,
-    by: Actor.contact("jane"),
+  Events.opened({
+    ticketId: id,
     workspaceId: ws,
-    publicId: Number(id.replace(/\D/g, "")) as Ids.PublicId,
+    publicId: Number(id.replace(/\D/g, "")),
+    at,
     subject: `Ticket ${id}`,
-    requester: "jane" as Ids.ContactId,
-    channel: "email",
-    priority: "normal",
-    status: "open" as Ticket.Ticket["status"],
-    category: "open",
-    tags: ["vpn" as Tag.Tag],
-    customFields: {},
-    message: {
-      id: `${id}.m0` as Ids.MessageId,
-      visibility: "public",
-      author: Actor.contact("jane"),
-      channel: "email",
-      at,
-      text: "It is broken",
-      attachments: []
-    }
+    text: "It is broken",
+    tags: ["vpn"]
   })
 
 const noted = (id: string, n: number) =>

@@ -10,6 +10,7 @@ import { sql } from "kysely"
 import { describe, expect, it } from "vitest"
 import type * as Connection from "../src/Connection.js"
 import * as Dialects from "../src/dialect/index.js"
+import * as Events from "./events.js"
 import { freshMysql, freshPostgres, freshSqlite } from "./support.js"
 
 const start = DateTime.makeUnsafe("2026-03-09T13:00:00.000Z")
@@ -17,31 +18,16 @@ const later = (minutes: number) => DateTime.add(start, { minutes })
 const mary = Actor.agent("mary")
 
 const opened = (ws: string, id: string, publicId: number, subject: string, text: string, minutes = 0) =>
-  new TicketEvent.TicketOpened({
-    ticketId: id as Ids.TicketId,
+  Events.opened({
+    ticketId: id,
+    workspaceId: ws,
+    publicId,
     at: later(minutes),
-    by: Actor.contact("jane"),
-    workspaceId: ws as Ids.WorkspaceId,
-    publicId: publicId as Ids.PublicId,
     subject,
-    requester: "jane" as Ids.ContactId,
-    channel: "email",
-    priority: "normal",
-    status: "open" as Ticket.Ticket["status"],
-    category: "open",
-    group: "billing" as Ids.GroupId,
-    tags: ["vpn" as Tag.Tag],
-    customFields: {},
-    message: {
-      id: `${id}.m0` as Ids.MessageId,
-      visibility: "public",
-      author: Actor.contact("jane"),
-      channel: "email",
-      at: later(minutes),
-      text,
-      attachments: [],
-      email: { messageId: `<${id}@example.com>`, references: [] }
-    }
+    text,
+    tags: ["vpn"],
+    group: "billing",
+    emailMessageId: `<${id}@example.com>`
   })
 
 const replied = (id: string, minutes: number, text: string) =>
