@@ -9,7 +9,7 @@
  * transaction behind. Statements are held back by locks the test takes, so timings do not matter.
  */
 import { randomUUID } from "node:crypto"
-import { Actor, type Ids, type StoreError, type Tag, type Ticket, TicketEvent, type TicketStore } from "@tessera/core"
+import { Actor, type Ids, type StoreError, TicketEvent, type TicketStore } from "@tessera/core"
 import { SqlTicketStore } from "@tessera/sql"
 import { DateTime, Effect, Exit, Fiber, Result, type Scope } from "effect"
 import { sql } from "kysely"

@@ -6,16 +6,7 @@
  * (`Limits.valuesPerFilter`), with tags no ticket has, and with another workspace holding the
  * same tags.
  */
-import {
-  Actor,
-  type Ids,
-  Limits,
-  type Tag,
-  type Ticket,
-  type TicketEvent,
-  type TicketQuery,
-  type TicketStore
-} from "@tessera/core"
+import { type Ids, Limits, type TicketEvent, type TicketQuery, type TicketStore } from "@tessera/core"
 import { SqlTicketStore } from "@tessera/sql"
 import { DateTime, Effect, type Scope } from "effect"
 import fc from "fast-check"
