@@ -1,82 +1,15 @@
 /**
  * What a write reads when it locks its rows (issue 14): the rows' versions, and a snapshot only
- * when the store does not hold the one at that version. Rows come from a recording wrapper of
- * better-sqlite3, so the test sees what the database gave back, not the SQL text. A link (and an unlink) is
+ * when the store does not hold the one at that version. Rows come from the recording client of
+ * `desks.ts`, so the test sees what the database gave back, not the SQL text. A link (and an unlink) is
  * an `appendAll` of both tickets; a stale store still reads the snapshot it lacks, and the result
  * is the same either way.
  */
 import { join } from "node:path"
-import { DirectoryStore, Helpdesk, IdGenerator, MemoryDirectoryStore, TicketStore, Timers } from "@tessera/core"
-import { SqlTicketStore } from "@tessera/sql"
-import SqliteDatabase from "better-sqlite3"
-import { Effect, type Layer, type Scope } from "effect"
-import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect } from "kysely"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import type { Database } from "../src/Database.js"
-import * as Migrations from "../src/Migrations.js"
+import { open, type Ran } from "./desks.js"
 import { tempDir } from "./support.js"
-
-/** One statement and the rows it gave back. */
-interface Ran {
-  readonly sql: string
-  readonly rows: ReadonlyArray<Record<string, unknown>>
-}
-
-/** better-sqlite3 as kysely sees it, recording every statement with its rows in `log`. */
-const recording = (file: string, log: Array<Ran>): KyselySqliteDatabase => {
-  const database = new SqliteDatabase(file, { timeout: 5000 })
-  return {
-    close: () => database.close(),
-    prepare: (sql) => {
-      const statement = database.prepare<Array<unknown>>(sql)
-      return {
-        reader: statement.reader,
-        all: (parameters) => {
-          const rows = statement.all(...parameters) as Array<Record<string, unknown>>
-          log.push({ sql, rows })
-          return rows
-        },
-        run: (parameters) => {
-          log.push({ sql, rows: [] })
-          return statement.run(...parameters)
-        },
-        iterate: (parameters) => statement.iterate(...parameters)
-      }
-    }
-  }
-}
-
-interface Desk {
-  readonly helpdesk: Helpdesk.Service
-  /** The statements this desk's client ran since the last call, with their rows. */
-  readonly ran: () => ReadonlyArray<Ran>
-}
-
-const open = (file: string): Effect.Effect<Desk, unknown, Scope.Scope> =>
-  Effect.gen(function* () {
-    const log: Array<Ran> = []
-    const db = yield* Effect.acquireRelease(
-      Effect.sync(
-        () =>
-          new Kysely<Database>({
-            dialect: new SqliteDialect({ database: recording(file, log) })
-          })
-      ),
-      (db) => Effect.promise(() => db.destroy())
-    )
-    yield* Migrations.migrate(db, "sqlite")
-    const store = yield* SqlTicketStore.make({ db, dialect: "sqlite" })
-    const helpdesk = yield* Helpdesk.make({ workspaceId: "acme" }).pipe(
-      Effect.provideService(TicketStore.TicketStore, store.tickets),
-      Effect.provideService(Timers.Timers, store.timers),
-      Effect.provideServiceEffect(DirectoryStore.DirectoryStore, MemoryDirectoryStore.make),
-      Effect.provide(IdGenerator.layerTimeOrdered as Layer.Layer<IdGenerator.IdGenerator>)
-    )
-    return {
-      helpdesk,
-      ran: () => log.splice(0, log.length)
-    }
-  })
 
 const system = { _tag: "system", reason: "test" } as const
 

@@ -1,76 +1,21 @@
 /**
- * Statements the store sends, counted from kysely's log on each help desk's own client (issue 14).
+ * Statements the store sends, counted on each help desk's own recording client (`desks.ts`, issue 14).
  * Two help desks on one SQLite file, as two processes would be: when the other one wrote a ticket
  * last, a command costs no more statements than it does with no cache at all (before, the stale
  * state cost a write transaction rolled back, a version read, a reload and the write again). And
  * duplicate suggestions read their candidates in one statement, not one each.
  */
 import { join } from "node:path"
-import { DirectoryStore, Helpdesk, IdGenerator, MemoryDirectoryStore, TicketStore, Timers } from "@tessera/core"
-import { SqlTicketStore } from "@tessera/sql"
-import SqliteDatabase from "better-sqlite3"
-import { Effect, type Layer, type Scope } from "effect"
-import { Kysely, type KyselyPlugin, SqliteDialect } from "kysely"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import type { Database } from "../src/Database.js"
-import * as Migrations from "../src/Migrations.js"
+import { type Desk, open as openDesk } from "./desks.js"
 import { tempDir } from "./support.js"
 
-interface Counted {
-  readonly helpdesk: Helpdesk.Service
-  /** The statements this help desk's client ran since the last call. */
-  readonly statements: () => ReadonlyArray<string>
-  /** The queries kysely compiled on this client since the last call (a plugin sees each one). */
-  readonly compilations: () => number
-}
-
 /** A help desk on its own client of `file`, with a state cache of `stateCacheSize` tickets. */
-const open = (file: string, stateCacheSize: number): Effect.Effect<Counted, unknown, Scope.Scope> =>
-  Effect.gen(function* () {
-    let log: Array<string> = []
-    let compiled = 0
-    const counting: KyselyPlugin = {
-      transformQuery: ({ node }) => {
-        compiled += 1
-        return node
-      },
-      transformResult: async ({ result }) => result
-    }
-    const db = yield* Effect.acquireRelease(
-      Effect.sync(
-        () =>
-          new Kysely<Database>({
-            dialect: new SqliteDialect({ database: new SqliteDatabase(file, { timeout: 5000 }) }),
-            log: (event) => {
-              log.push(event.query.sql)
-            },
-            plugins: [counting]
-          })
-      ),
-      (db) => Effect.promise(() => db.destroy())
-    )
-    yield* Migrations.migrate(db, "sqlite")
-    const store = yield* SqlTicketStore.make({ db, dialect: "sqlite" })
-    const helpdesk = yield* Helpdesk.make({ workspaceId: "acme", stateCacheSize }).pipe(
-      Effect.provideService(TicketStore.TicketStore, store.tickets),
-      Effect.provideService(Timers.Timers, store.timers),
-      Effect.provideServiceEffect(DirectoryStore.DirectoryStore, MemoryDirectoryStore.make),
-      Effect.provide(IdGenerator.layerTimeOrdered as Layer.Layer<IdGenerator.IdGenerator>)
-    )
-    return {
-      helpdesk,
-      statements: () => {
-        const ran = log
-        log = []
-        return ran
-      },
-      compilations: () => {
-        const count = compiled
-        compiled = 0
-        return count
-      }
-    }
-  })
+const open = (file: string, stateCacheSize: number) => openDesk(file, { stateCacheSize })
+
+/** The SQL of the statements `desk`'s client ran since the last call. */
+const statements = (desk: Desk): ReadonlyArray<string> => desk.ran().map((ran) => ran.sql)
 
 describe("statements the SQL store sends", () => {
   it("a ticket another process wrote last costs a command no more statements than with no state cache", () =>
@@ -87,25 +32,25 @@ describe("statements the SQL store sends", () => {
             text: "Hello, I was charged twice this month.",
             channel: "email"
           })
-          const note = (desk: Counted, text: string) =>
+          const note = (desk: Desk, text: string) =>
             desk.helpdesk.note({ ticket: ticket.id, by: { _tag: "system", reason: "test" }, text })
 
           // Each desk reads the ticket once, so `cached` remembers it; then `first` writes it.
           yield* note(cached, "cached desk, first note")
           yield* note(uncached, "uncached desk, first note")
           yield* note(first, "the other process writes")
-          cached.statements()
-          uncached.statements()
+          statements(cached)
+          statements(uncached)
 
           yield* note(cached, "after the other process, with a stale cache")
-          const stale = cached.statements()
+          const stale = statements(cached)
           yield* note(first, "the other process writes again")
-          uncached.statements()
+          statements(uncached)
           yield* note(uncached, "after the other process, with no cache")
-          const none = uncached.statements()
+          const none = statements(uncached)
           // And when nobody else wrote in between, the remembered state is confirmed by one read.
           yield* note(cached, "nobody wrote in between")
-          const current = cached.statements()
+          const current = statements(cached)
 
           console.log(
             `statements per note: stale cache ${stale.length}, no cache ${none.length}, current cache ${current.length}`
@@ -134,9 +79,9 @@ describe("statements the SQL store sends", () => {
             })
           )
           const reader = yield* open(file, 0)
-          reader.statements()
+          statements(reader)
           const suggestions = yield* reader.helpdesk.suggestDuplicates({ ticket: opened[5]?.id ?? "" })
-          const loads = reader.statements().filter((s) => /group_concat/i.test(s))
+          const loads = statements(reader).filter((s) => /group_concat/i.test(s))
           console.log(`duplicate suggestions over ${suggestions.length} candidates: ${loads.length} loads`)
           expect(suggestions.length).toBeGreaterThanOrEqual(3)
           // The ticket itself, then every candidate together.
@@ -169,10 +114,10 @@ describe("statements the SQL store sends", () => {
           // Warm-up: every shape these commands use is compiled here.
           yield* commands(0)
           yield* commands(1)
-          desk.statements()
+          statements(desk)
           desk.compilations()
           for (let round = 2; round < 8; round++) yield* commands(round)
-          const ran = desk.statements()
+          const ran = statements(desk)
           const compiled = desk.compilations()
           console.log(`${ran.length} statements over 36 commands after warm-up, ${compiled} compiled`)
           expect(ran.length).toBeGreaterThanOrEqual(36 * 4)

@@ -1,5 +1,6 @@
 /**
- * `tessera-sql migrate`, run as users run it: a separate process (tsx on the sources), on a
+ * `tessera-sql migrate`, run as users run it: a separate process (the sources bundled into one
+ * script, as the package's build does), on a
  * temporary SQLite file, on a fresh PostgreSQL schema and on a fresh MariaDB/MySQL database.
  * Expected failures print one line and
  * exit 1, never a stack trace.
@@ -10,10 +11,10 @@ import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import pg from "pg"
 import { describe, expect, it } from "vitest"
+import * as Children from "./children.js"
 import { freshMysqlDatabase, freshSchema, mysqlUrl, pgUrl, tempDir, withDatabase, withSearchPath } from "./support.js"
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url))
-const tsx = join(root, "node_modules/.bin/tsx")
 const bin = fileURLToPath(new URL("../src/bin/migrate.ts", import.meta.url))
 
 interface Run {
@@ -22,13 +23,15 @@ interface Run {
   readonly stderr: string
 }
 
-const cli = (...args: ReadonlyArray<string>): Promise<Run> =>
-  new Promise((resolve) => {
-    execFile(tsx, ["--conditions=@tessera/source", bin, ...args], { cwd: root }, (error, stdout, stderr) => {
+const cli = async (...args: ReadonlyArray<string>): Promise<Run> => {
+  const script = await Children.bundled(bin)
+  return new Promise((resolve) => {
+    execFile(process.execPath, [script, ...args], { cwd: root }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1
       resolve({ code, stdout, stderr })
     })
   })
+}
 
 const noStackTrace = (run: Run) => {
   expect(run.stderr).not.toMatch(/^\s+at /m)

@@ -1,18 +1,21 @@
 /**
- * Fresh databases for the integration tests: each call opens an empty, migrated database that is
+ * Databases for the integration tests: each call opens an empty, migrated database that is
  * removed when its scope closes. SQLite gets a file of its own in a temporary directory (WAL, as in
  * production); PostgreSQL gets a schema of its own on the server of `TESSERA_PG_URL`, reached
  * through a pool whose `search_path` is that schema; MariaDB/MySQL a database of its own on the
- * server of `TESSERA_MYSQL_URL`.
+ * server of `TESSERA_MYSQL_URL`. `databases` is the table of the three, for tests that run on each;
+ * `oncePerFile` keeps one database for all the tests of a file that isolate themselves by workspace.
  */
 import { randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, type Scope } from "effect"
+import { Effect, Exit, Scope } from "effect"
 import mysql from "mysql2/promise"
 import pg from "pg"
+import { afterAll } from "vitest"
 import * as Connection from "../src/Connection.js"
+import type { Dialect } from "../src/Database.js"
 import * as Migrations from "../src/Migrations.js"
 
 /**
@@ -133,3 +136,55 @@ export const freshMysql: Effect.Effect<Connection.Connection, never, Scope.Scope
   const connection = yield* Connection.scoped(withDatabase(mysqlUrl(), database))
   return yield* migrated(connection)
 }).pipe(Effect.orDie)
+
+/** A URL of an empty database of its own on the MySQL test server, dropped when the scope closes. */
+export const freshMysqlUrl: Effect.Effect<string, never, Scope.Scope> = Effect.map(freshMysqlDatabase, (database) =>
+  withDatabase(mysqlUrl(), database)
+)
+
+/** A URL of an empty schema of its own on the PostgreSQL test server, dropped when the scope closes. */
+export const freshPostgresUrl: Effect.Effect<string, never, Scope.Scope> = Effect.map(freshSchema, (schema) =>
+  withSearchPath(pgUrl(), schema)
+)
+
+/** A URL of a new SQLite file (WAL once opened) in a directory removed when the scope closes. */
+export const freshSqliteUrl: Effect.Effect<string, never, Scope.Scope> = Effect.map(
+  tempDir,
+  (dir) => `sqlite:${join(dir, "tessera.db")}`
+)
+
+/** One database of the table the integration tests run on. */
+export interface DatabaseUnderTest {
+  readonly name: Dialect
+  /** A URL of an empty database of its own, removed when the scope closes. */
+  readonly freshUrl: Effect.Effect<string, never, Scope.Scope>
+  /** An empty, migrated database, its connection closed and the database removed with the scope. */
+  readonly fresh: Effect.Effect<Connection.Connection, never, Scope.Scope>
+}
+
+/**
+ * The three databases, in the order the tests report them. A server's row fails, never skips,
+ * when its URL is unset.
+ */
+export const databases: ReadonlyArray<DatabaseUnderTest> = [
+  { name: "sqlite", freshUrl: freshSqliteUrl, fresh: freshSqlite },
+  { name: "postgres", freshUrl: freshPostgresUrl, fresh: freshPostgres },
+  { name: "mysql", freshUrl: freshMysqlUrl, fresh: freshMysql }
+]
+
+/**
+ * `acquire` run once for the whole test file, the first time a test asks for it, and released
+ * after the file's last test. Call it at the top level of the file. For the conformance suites:
+ * each of their tests writes only to workspaces, streams and channels no other test uses (their
+ * stores migrate the database on each build, finding it up to date), so a database per test only
+ * repeated the migration, which costs about 1.5 s on MariaDB and 0.5 s on PostgreSQL each time.
+ */
+export const oncePerFile = <A>(acquire: Effect.Effect<A, never, Scope.Scope>): Effect.Effect<A> => {
+  const scope = Scope.makeUnsafe()
+  let acquired: Promise<A> | undefined
+  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
+  return Effect.promise(() => {
+    acquired ??= Effect.runPromise(Scope.provide(acquire, scope))
+    return acquired
+  })
+}

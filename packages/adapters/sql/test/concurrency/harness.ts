@@ -16,9 +16,7 @@
  *
  * Problems are collected, not thrown at the first, so one run reports everything it found.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { createInterface } from "node:readline"
@@ -43,12 +41,12 @@ import pg from "pg"
 import type { Database, Dialect } from "../../src/Database.js"
 import { migrate } from "../../src/Migrations.js"
 import { layerUrl } from "../../src/SqlStore.js"
+import * as Children from "../children.js"
+import { mysqlUrl, pgUrl } from "../support.js"
 import { decodeWorkerLine, helpdeskConfig, markerField, type Op, type WorkerResult } from "./protocol.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const workerPath = join(here, "worker.ts")
-const packageRoot = join(here, "..", "..")
-const tsxLoader = createRequire(import.meta.url).resolve("tsx")
 
 // -- databases ------------------------------------------------------------------------------
 
@@ -163,38 +161,42 @@ export const prepareMysql = async (adminUrl: string): Promise<TestDatabase> => {
   }
 }
 
-// -- workers --------------------------------------------------------------------------------
-
-interface RunningWorker {
-  readonly child: ChildProcessWithoutNullStreams
-  readonly ready: Promise<void>
-  readonly result: Promise<WorkerResult>
-  readonly stderr: () => string
+/**
+ * The databases the multi-process tests run on, as one table: the concurrency and feed-order
+ * tests each run once per row. `pooled` databases give each process a pool of connections;
+ * SQLite gives each its single connection to the shared file (WAL), writers taking turns
+ * through `BEGIN IMMEDIATE` and `busy_timeout`. The servers come from `TESSERA_PG_URL` and
+ * `TESSERA_MYSQL_URL`: without them their rows fail, they never skip.
+ */
+export interface Target {
+  readonly name: string
+  readonly dialect: Dialect
+  readonly pooled: boolean
+  readonly prepare: () => Promise<TestDatabase>
 }
 
-const startWorker = (nodeArgs: ReadonlyArray<string>, args: ReadonlyArray<string>, index: number): RunningWorker => {
-  const child = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      "--import",
-      tsxLoader,
-      "--conditions=@tessera/source",
-      workerPath,
-      ...args,
-      "--index",
-      String(index),
-      "--handshake"
-    ],
-    { cwd: packageRoot, stdio: ["pipe", "pipe", "pipe"], env: process.env }
-  )
-  let stderr = ""
-  child.stderr.setEncoding("utf8")
-  child.stderr.on("data", (chunk: string) => {
-    stderr += chunk
-  })
+export const targets: ReadonlyArray<Target> = [
+  { name: "SQLite", dialect: "sqlite", pooled: false, prepare: async () => prepareSqlite() },
+  { name: "PostgreSQL", dialect: "postgres", pooled: true, prepare: () => preparePostgres(pgUrl()) },
+  { name: "MariaDB/MySQL", dialect: "mysql", pooled: true, prepare: () => prepareMysql(mysqlUrl()) }
+]
+
+// -- workers --------------------------------------------------------------------------------
+
+interface RunningWorker extends Children.Child {
+  readonly ready: Promise<void>
+  readonly result: Promise<WorkerResult>
+}
+
+const startWorker = async (
+  nodeArgs: ReadonlyArray<string>,
+  args: ReadonlyArray<string>,
+  index: number
+): Promise<RunningWorker> => {
+  const worker = await Children.start(workerPath, [...args, "--index", String(index), "--handshake"], nodeArgs)
+  const { process: child, stderr } = worker
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
-  const fail = (what: string) => new Error(`worker ${index} ${what}\n--- stderr ---\n${stderr.slice(-4000)}`)
+  const fail = (what: string) => new Error(`worker ${index} ${what}\n--- stderr ---\n${stderr().slice(-4000)}`)
   let resolveReady: () => void = () => undefined
   let rejectReady: (error: Error) => void = () => undefined
   const ready = new Promise<void>((resolve, reject) => {
@@ -220,23 +222,8 @@ const startWorker = (nodeArgs: ReadonlyArray<string>, args: ReadonlyArray<string
   // Avoid unhandled rejections when one worker fails while others are awaited.
   ready.catch(() => undefined)
   result.catch(() => undefined)
-  return { child, ready, result, stderr: () => stderr }
+  return { ...worker, ready, result }
 }
-
-const withTimeout = <A>(promise: Promise<A>, ms: number, what: string): Promise<A> =>
-  new Promise<A>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)
-    promise.then(
-      (value) => {
-        clearTimeout(timer)
-        resolve(value)
-      },
-      (error: unknown) => {
-        clearTimeout(timer)
-        reject(error)
-      }
-    )
-  })
 
 // -- the run --------------------------------------------------------------------------------
 
@@ -399,10 +386,10 @@ export const run = async (options: RunOptions): Promise<Report> => {
       "--fibers",
       String(options.fibers)
     ]
-    for (let i = 1; i <= options.processes; i++) workers.push(startWorker(options.nodeArgs ?? [], args, i))
-    // Starting takes a few seconds per process (loading effect and compiling the sources), more
-    // on a busy machine; the work's clock starts only when every worker is ready.
-    await withTimeout(Promise.all(workers.map((w) => w.ready)), 45_000, "the workers to be ready")
+    for (let i = 1; i <= options.processes; i++) workers.push(await startWorker(options.nodeArgs ?? [], args, i))
+    // Starting takes about a second per process (loading the bundle and effect), more on a busy
+    // machine; the work's clock starts only when every worker is ready.
+    await Children.withTimeout(Promise.all(workers.map((w) => w.ready)), 45_000, "the workers to be ready")
     const t2 = Date.now()
     let working = true
     const polling = runtime.runPromise(
@@ -415,8 +402,8 @@ export const run = async (options: RunOptions): Promise<Report> => {
         })
       })
     )
-    for (const w of workers) w.child.stdin.end("go\n")
-    const results = await withTimeout(
+    for (const w of workers) w.process.stdin.end("go\n")
+    const results = await Children.withTimeout(
       Promise.all(workers.map((w) => w.result)),
       options.durationMs + 20_000,
       "the workers' results"
@@ -812,7 +799,7 @@ export const run = async (options: RunOptions): Promise<Report> => {
       problems: omitted === 0 ? problems : [...problems, `... and ${omitted} more problems`]
     }
   } finally {
-    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL")
+    Children.killAll(workers)
     await runtime.dispose()
     rmSync(dir, { recursive: true, force: true })
   }

@@ -6,8 +6,6 @@
  * in position order, and nothing else, and that the database holds exactly those events. It
  * returns one report per round; preparing and dropping the database is the test's business.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
-import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
@@ -16,11 +14,10 @@ import { FeedCheck } from "@tessera/core/testing"
 import { Effect, ManagedRuntime } from "effect"
 import { expect } from "vitest"
 import { layerUrl } from "../../src/SqlStore.js"
+import * as Children from "../children.js"
 import { decodeWriterLine, opening, type WriterRound } from "./protocol.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
-const packageRoot = join(here, "..", "..")
-const tsxLoader = createRequire(import.meta.url).resolve("tsx")
 
 export interface Options {
   /** An empty database; the harness migrates it. */
@@ -95,63 +92,34 @@ export const expectTrusted = (rounds: ReadonlyArray<Round>): void => {
   ).toBeGreaterThan(0)
 }
 
-interface Writer {
-  readonly child: ChildProcessWithoutNullStreams
+interface Writer extends Children.Child {
   readonly next: () => Promise<ReturnType<typeof decodeWriterLine>>
-  readonly stderr: () => string
 }
 
-const startWriter = (options: Options, tickets: ReadonlyArray<string>, index: number): Writer => {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      tsxLoader,
-      "--conditions=@tessera/source",
-      join(here, "writer.ts"),
-      "--url",
-      options.url,
-      "--tickets",
-      tickets.join(","),
-      "--connections",
-      String(options.connections),
-      "--fibers",
-      String(options.fibers),
-      "--index",
-      String(index)
-    ],
-    { cwd: packageRoot, stdio: ["pipe", "pipe", "pipe"], env: process.env }
-  )
-  let stderr = ""
-  child.stderr.setEncoding("utf8")
-  child.stderr.on("data", (chunk: string) => {
-    stderr += chunk
-  })
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+const startWriter = async (options: Options, tickets: ReadonlyArray<string>, index: number): Promise<Writer> => {
+  const writer = await Children.start(join(here, "writer.ts"), [
+    "--url",
+    options.url,
+    "--tickets",
+    tickets.join(","),
+    "--connections",
+    String(options.connections),
+    "--fibers",
+    String(options.fibers),
+    "--index",
+    String(index)
+  ])
+  const lines = createInterface({ input: writer.process.stdout })[Symbol.asyncIterator]()
   const next = async () => {
     for (;;) {
       const line = await lines.next()
-      if (line.done === true) throw new Error(`writer ${index} ended early\n--- stderr ---\n${stderr.slice(-4000)}`)
+      if (line.done === true)
+        throw new Error(`writer ${index} ended early\n--- stderr ---\n${writer.stderr().slice(-4000)}`)
       if (line.value.startsWith("{")) return decodeWriterLine(line.value)
     }
   }
-  return { child, next, stderr: () => stderr }
+  return { ...writer, next }
 }
-
-const withTimeout = <A>(promise: Promise<A>, ms: number, what: string): Promise<A> =>
-  new Promise<A>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)
-    promise.then(
-      (value) => {
-        clearTimeout(timer)
-        resolve(value)
-      },
-      (error: unknown) => {
-        clearTimeout(timer)
-        reject(error)
-      }
-    )
-  })
 
 /** Every event after `after`, read in large pages until none is left. */
 const everythingAfter = (store: TicketStore.TicketStore["Service"], after: number) =>
@@ -184,8 +152,8 @@ export const run = async (options: Options): Promise<ReadonlyArray<Round>> => {
     }
     let from = (await runtime.runPromise(everythingAfter(store, 0))).at(-1)?.position ?? 0
 
-    for (let i = 1; i <= options.processes; i++) writers.push(startWriter(options, tickets, i))
-    await withTimeout(Promise.all(writers.map((w) => w.next())), 60_000, "the writers to be ready")
+    for (let i = 1; i <= options.processes; i++) writers.push(await startWriter(options, tickets, i))
+    await Children.withTimeout(Promise.all(writers.map((w) => w.next())), 60_000, "the writers to be ready")
 
     const rounds: Array<Round> = []
     for (let round = 1; round <= options.rounds; round++) {
@@ -202,8 +170,8 @@ export const run = async (options: Options): Promise<ReadonlyArray<Round>> => {
           { from, done: Effect.sync(() => finished), pause: Effect.sleep("5 millis") }
         )
       )
-      for (const w of writers) w.child.stdin.write(`go ${round} ${options.roundMs}\n`)
-      const results = (await withTimeout(
+      for (const w of writers) w.process.stdin.write(`go ${round} ${options.roundMs}\n`)
+      const results = (await Children.withTimeout(
         Promise.all(writers.map((w) => w.next())),
         options.roundMs + 60_000,
         `the writers' round ${round}`
@@ -226,10 +194,10 @@ export const run = async (options: Options): Promise<ReadonlyArray<Round>> => {
       })
       from = Math.max(from, followed.events.at(-1)?.position ?? 0, stored.at(-1)?.position ?? 0)
     }
-    for (const w of writers) w.child.stdin.end("exit\n")
+    for (const w of writers) w.process.stdin.end("exit\n")
     return rounds
   } finally {
-    for (const w of writers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL")
+    Children.killAll(writers)
     await runtime.dispose()
   }
 }

@@ -64,7 +64,7 @@ const program = Effect.gen(function* () {
       const pair = Math.random() < 0.4 ? [first, pick(tickets.filter((t) => t !== first))] : [first]
       // The store writes a batch in ticket id order: the limit breaks on the last entry written,
       // after the others' rows went in, so the whole transaction rolls back.
-      const bomb = pair.length === 2 && Math.random() < 0.15
+      const bomb = pair.length === 2 && Math.random() < 0.3
       const last = [...pair].sort().at(-1)
       const requests: Array<TicketStore.AppendRequest> = []
       for (const ticketId of pair) {
