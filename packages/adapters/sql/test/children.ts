@@ -7,8 +7,8 @@
  * run is the same source either way; how they talk to the parent stays in each harness.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
-import { mkdirSync, rmSync } from "node:fs"
-import { createRequire } from "node:module"
+import { existsSync, mkdirSync, rmSync } from "node:fs"
+import { createRequire, isBuiltin } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -27,6 +27,17 @@ const esbuild = (): Esbuild => {
 }
 
 const bundles = new Map<string, Promise<string>>()
+
+/**
+ * Whether this package's node_modules holds `specifier`'s package: such imports stay external.
+ * A dependency of another workspace package only (core's sanitize-html) is bundled instead, found
+ * from the importing source as Node would find it from that package.
+ */
+const installedHere = (specifier: string): boolean => {
+  const parts = specifier.split("/")
+  const name = specifier.startsWith("@") ? parts.slice(0, 2).join("/") : (parts[0] as string)
+  return existsSync(join(packageRoot, "node_modules", name))
+}
 let removeOnExit = false
 
 /**
@@ -50,6 +61,10 @@ export const bundled = (entry: string): Promise<string> => {
       format: "esm",
       target: "node20",
       conditions: ["@tessera/source"],
+      // A bundled CommonJS dependency (sanitize-html and its parser) requires Node's modules.
+      banner: {
+        js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);'
+      },
       logLevel: "warning",
       plugins: [
         {
@@ -58,7 +73,9 @@ export const bundled = (entry: string): Promise<string> => {
             onResolve: (options: { filter: RegExp }, f: (args: { path: string }) => unknown) => void
           }) =>
             build.onResolve({ filter: /^[^./]/ }, (args) =>
-              args.path.startsWith("@tessera/") ? undefined : { path: args.path, external: true }
+              args.path.startsWith("@tessera/") || !(isBuiltin(args.path) || installedHere(args.path))
+                ? undefined
+                : { path: args.path, external: true }
             )
         }
       ]

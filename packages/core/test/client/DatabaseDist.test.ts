@@ -79,6 +79,7 @@ beforeAll(() => {
   mkdirSync(join(modules(), "@tessera"), { recursive: true })
   install(core, "@tessera/core")
   link(core, "effect")
+  link(core, "sanitize-html")
   link(sql, "kysely")
 })
 afterAll(() => {
