@@ -6,8 +6,8 @@
  * behaviour of its own, as `createHelpdesk` adds none to the `Helpdesk` service.
  */
 import type { Readable } from "node:stream"
-import { AttachmentStore } from "@tessera/core"
-import { Cause, Effect, Exit, Layer, Option } from "effect"
+import { AttachmentStore, PromiseHelpdesk } from "@tessera/core"
+import { Effect, Exit, Layer } from "effect"
 import type * as Inbound from "./Inbound.js"
 import * as Parse from "./Parse.js"
 
@@ -24,16 +24,6 @@ export interface Options extends Parse.Options {
    * across calls, build it once and pass the service.
    */
   readonly attachments: AttachmentStore.AttachmentStore["Service"] | Layer.Layer<AttachmentStore.AttachmentStore>
-}
-
-/** The typed failure itself when there is one; otherwise (a defect, an interruption) an `Error`. */
-const rejection = (cause: Cause.Cause<unknown>): unknown => {
-  const failure = Cause.findErrorOption(cause)
-  if (Option.isSome(failure)) return failure.value
-  const squashed = Cause.squash(cause)
-  return squashed instanceof Error
-    ? squashed
-    : new Error(`Unexpected failure: ${String(squashed)}`, { cause: squashed })
 }
 
 /**
@@ -55,5 +45,5 @@ export const parseInbound = async (raw: Uint8Array | Readable, options: Options)
     : Layer.succeed(AttachmentStore.AttachmentStore, attachments as AttachmentStore.AttachmentStore["Service"])
   const exit = await Effect.runPromiseExit(Parse.parseInbound(raw, parseOptions).pipe(Effect.provide(layer)))
   if (Exit.isSuccess(exit)) return exit.value
-  throw rejection(exit.cause)
+  throw PromiseHelpdesk.rejection(exit.cause)
 }

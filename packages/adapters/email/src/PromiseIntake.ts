@@ -6,7 +6,7 @@
  * derived from the Effect operations they run and add no behaviour of their own.
  */
 import { Helpdesk, type IntakeGuard, MemoryIntakeGuard, PromiseHelpdesk, type TicketStore } from "@tessera/core"
-import { Cause, Effect, Exit, Layer, ManagedRuntime, Option } from "effect"
+import { Effect, Exit, Layer, ManagedRuntime } from "effect"
 import type * as Inbound from "./Inbound.js"
 import * as Intake from "./Intake.js"
 import * as MemoryReviewQueue from "./MemoryReviewQueue.js"
@@ -92,14 +92,6 @@ const encodeResult = (result: Intake.Result): ResultJson => {
   }
 }
 
-/** The typed failure itself when there is one; otherwise (a defect) an `Error`. */
-const rejection = (cause: Cause.Cause<unknown>): unknown => {
-  const failure = Cause.findErrorOption(cause)
-  if (Option.isSome(failure)) return failure.value
-  const squashed = Cause.squash(cause)
-  return squashed instanceof Error ? squashed : new Error(`Unexpected failure: ${String(squashed)}`)
-}
-
 /**
  * Creates intake with Promise methods. Rejects with `InvalidKeys` when the secrets are unusable,
  * or with the error of the help desk's layer.
@@ -120,7 +112,7 @@ const rejection = (cause: Cause.Cause<unknown>): unknown => {
 export const createIntake = async <E>(options: Options<E>): Promise<IntakeClient> => {
   const { secrets, helpdesk, guard, review, ...rest } = options
   const keys = await Effect.runPromiseExit(Signature.keys(secrets))
-  if (Exit.isFailure(keys)) throw rejection(keys.cause)
+  if (Exit.isFailure(keys)) throw PromiseHelpdesk.rejection(keys.cause)
   const runtime = ManagedRuntime.make(
     Layer.mergeAll(
       Intake.layer({ ...rest, keys: keys.value }),
@@ -134,12 +126,12 @@ export const createIntake = async <E>(options: Options<E>): Promise<IntakeClient
       ? Promise.reject(new Error("This intake is closed"))
       : runtime.runPromiseExit(effect).then((exit) => {
           if (Exit.isSuccess(exit)) return exit.value
-          throw rejection(exit.cause)
+          throw PromiseHelpdesk.rejection(exit.cause)
         })
   const started = await runtime.runPromiseExit(Effect.void)
   if (Exit.isFailure(started)) {
     await runtime.dispose()
-    throw rejection(started.cause)
+    throw PromiseHelpdesk.rejection(started.cause)
   }
   const queue = <A>(f: (queue: ReviewQueue["Service"], workspaceId: string) => Effect.Effect<A, unknown>) =>
     Effect.gen(function* () {

@@ -89,8 +89,15 @@ export type {
 export { toTicketJson } from "./Json.js"
 export type { ConfigOptions, Options, Ports, StorePorts } from "./Options.js"
 
-/** The typed failure itself when there is one; otherwise (a defect, an interruption) an `Error`. */
-const rejection = (cause: Cause.Cause<unknown>): unknown => {
+/**
+ * What a Promise facade rejects with for a failed Effect: the typed failure itself when there is
+ * one (so `err._tag` works without Effect), otherwise (a defect, an interruption) an `Error`.
+ * Every Tessera package's Promise API rejects this way.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const rejection = (cause: Cause.Cause<unknown>): unknown => {
   const failure = Cause.findErrorOption(cause)
   if (Option.isSome(failure)) return failure.value
   const squashed = Cause.squash(cause)
