@@ -122,9 +122,8 @@ export const signedContent = (timestamp: number, delivery: string, body: string 
  * @since 0.1.0
  */
 export const mac = (secret: Uint8Array, timestamp: number, delivery: string, body: string | Uint8Array): string =>
-  createHmac("sha256", secret)
-    .update(signedContent(timestamp, delivery, body))
-    .digest("hex")
+  // The bytes of `signedContent`, fed in two parts instead of copied into one.
+  createHmac("sha256", secret).update(`tessera-v1\n${timestamp}\n${delivery}\n`).update(body).digest("hex")
 
 /**
  * The two headers of a signed delivery, signed with the first secret.
@@ -199,10 +198,9 @@ export const matching = (
   delivery: string,
   body: string | Uint8Array
 ): string | undefined => {
-  const content = signedContent(parsed.timestamp, delivery, body)
   let found: string | undefined
   for (const secret of accepted) {
-    const expected = Buffer.from(createHmac("sha256", secret).update(content).digest("hex"))
+    const expected = Buffer.from(mac(secret, parsed.timestamp, delivery, body))
     for (const signature of parsed.signatures) {
       const given = Buffer.from(signature)
       if (given.length === expected.length && timingSafeEqual(given, expected) && found === undefined) found = signature

@@ -38,6 +38,8 @@ describe("WebhookSignature", () => {
     const headers = WebhookSignature.sign(keysOf([secretA]), { timestamp: t0, delivery, body })
     const expected = createHmac("sha256", secretA).update(`tessera-v1\n${t0}\n${delivery}\n${body}`).digest("hex")
     expect(headers).toEqual({ "Tessera-Signature": `t=${t0},v1=${expected}`, "Tessera-Delivery": delivery })
+    const content = WebhookSignature.signedContent(t0, delivery, Buffer.from(body))
+    expect(createHmac("sha256", secretA).update(content).digest("hex")).toBe(expected)
   })
 
   it("refuses missing or short secrets", () => {
