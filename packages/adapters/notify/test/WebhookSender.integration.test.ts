@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import type { Ids } from "@tessera/core"
-import { Effect, Exit } from "effect"
+import { Helpdesk, type Ids, MemoryHelpdesk, Outbox, TicketCommand, TicketEvent, type Triggers } from "@tessera/core"
+import { DateTime, Effect, Exit, Schema } from "effect"
 import type { Delivery, DeliveryFailed, Receipt } from "../src/Notification.js"
 import type * as Ssrf from "../src/Ssrf.js"
+import * as WebhookPayload from "../src/WebhookPayload.js"
 import * as WebhookSender from "../src/WebhookSender.js"
 import * as WebhookVerify from "../src/WebhookVerify.js"
 import { type Receiver, startReceiver } from "./support/receiver.js"
@@ -305,5 +306,56 @@ describe("WebhookSender against a real receiver on 127.0.0.1 (allowed explicitly
     const endpoints: Endpoints = { crm: { url: receiver.url("/hook"), secrets: [newSecret], allow: loopback } }
     const exits = await sendAll({ endpoints }, [delivery("crm", cyclic), delivery("crm", () => 1)])
     expect(exits.map((e) => failureOf(e)?.retryable)).toEqual([false, false])
+  })
+
+  it("end to end: a rule's notification leaves the outbox, is prepared, sent, and verified by the receiver", async () => {
+    const from = receiver.received.length
+    const rule: Triggers.TriggerRule<Helpdesk.HelpdeskError> = {
+      rule: { id: "tell-crm", version: 1 },
+      fire: ({ current, events }) =>
+        Effect.succeed(
+          events.some((e) => e._tag === "TicketOpened")
+            ? [
+                new TicketCommand.Notify({
+                  ticketId: current.id,
+                  template: "ticket_opened",
+                  to: ["requester", "webhook:crm"]
+                })
+              ]
+            : []
+        )
+    }
+    const endpoints: Endpoints = { crm: { url: receiver.url("/hook"), secrets: [newSecret], allow: loopback } }
+    const sent = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const helpdesk = yield* Helpdesk.Helpdesk
+          const ticket = yield* helpdesk.open({
+            requester: { email: "jane@example.com", name: "Jane" },
+            subject: "Printer on fire",
+            text: "It is smoking.",
+            channel: "email"
+          })
+          const outbox = yield* Outbox.Outbox
+          const messages = yield* outbox.claim("notification", yield* DateTime.now, 10, 60_000)
+          const prepare = yield* WebhookPayload.prepare
+          const sender = yield* WebhookSender.make({ endpoints })
+          const deliveries = (yield* Effect.forEach(messages, prepare)).flat()
+          for (const d of deliveries) yield* sender.send(d)
+          return { ticket, deliveries }
+        }).pipe(Effect.provide(MemoryHelpdesk.layer({ workspaceId: "acme" }, { triggers: { rules: [rule] } })))
+      )
+    )
+    const got = hooks(from)
+    expect(got.map((r) => r.verdict?.ok)).toEqual([true])
+    const verdict = got[0]?.verdict
+    if (verdict?.ok !== true) throw new Error("not verified")
+    expect(verdict.verified.delivery).toBe(`notification:${sent.ticket.id}:2:webhook:crm`)
+    const payload = Schema.decodeUnknownSync(WebhookPayload.Payload)(verdict.verified.payload)
+    expect(payload.ticket).toEqual({ id: sent.ticket.id, publicId: sent.ticket.publicId })
+    expect(payload.events.map((e) => e.event)).toEqual([expect.any(TicketEvent.TicketOpened)])
+    console.log(
+      `webhooks end to end: ${sent.deliveries.length} delivery prepared, ${got.length} verified by the receiver`
+    )
   })
 })
