@@ -235,9 +235,14 @@ export const make = (options: Options): Effect.Effect<WebhookSender, InvalidEndp
 
     const send = (delivery: Delivery): Effect.Effect<Receipt, DeliveryFailed> =>
       Effect.gen(function* () {
-        const name = delivery.recipient.address
-        const endpoint = endpoints.get(name)
+        const name = delivery?.recipient?.address
+        const endpoint = typeof name === "string" ? endpoints.get(name) : undefined
         if (endpoint === undefined) return yield* failed(`no webhook endpoint named ${JSON.stringify(name)}`, false)
+        // The key travels in a header and in the signed lines: text without line breaks, as the
+        // receiver's verifier requires.
+        if (typeof delivery.key !== "string" || !/^[\x20-\x7e]{1,512}$/.test(delivery.key)) {
+          return yield* failed("the delivery key is not 1 to 512 printable ASCII characters", false)
+        }
         const json = yield* Effect.try({
           try: () => JSON.stringify(delivery.body),
           catch: (error) => failed(`the body is not JSON: ${error instanceof Error ? error.message : error}`, false)

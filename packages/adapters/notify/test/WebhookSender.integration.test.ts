@@ -300,12 +300,14 @@ describe("WebhookSender against a real receiver on 127.0.0.1 (allowed explicitly
     expect(await invalid({}, ["not a host!"])).toMatchObject({ _tag: "InvalidEndpoint", endpoint: "*" })
   })
 
-  it("a body that is not JSON fails for good", async () => {
+  it("a body that is not JSON, or a key that is not header text, fails for good", async () => {
     const cyclic: Record<string, unknown> = {}
     cyclic.self = cyclic
     const endpoints: Endpoints = { crm: { url: receiver.url("/hook"), secrets: [newSecret], allow: loopback } }
-    const exits = await sendAll({ endpoints }, [delivery("crm", cyclic), delivery("crm", () => 1)])
-    expect(exits.map((e) => failureOf(e)?.retryable)).toEqual([false, false])
+    const badKey = { ...delivery("crm"), key: "notification:1\r\nx-injected: yes" }
+    const exits = await sendAll({ endpoints }, [delivery("crm", cyclic), delivery("crm", () => 1), badKey])
+    expect(exits.map((e) => failureOf(e)?.retryable)).toEqual([false, false, false])
+    expect(failureOf(exits[2])?.reason).toBe("the delivery key is not 1 to 512 printable ASCII characters")
   })
 
   it("end to end: a rule's notification leaves the outbox, is prepared, sent, and verified by the receiver", async () => {
