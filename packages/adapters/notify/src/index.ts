@@ -10,3 +10,9 @@
  */
 
 export * as Notification from "./Notification.js"
+export * as Ssrf from "./Ssrf.js"
+export * as WebhookPayload from "./WebhookPayload.js"
+export * as WebhookReplay from "./WebhookReplay.js"
+export * as WebhookSender from "./WebhookSender.js"
+export * as WebhookSignature from "./WebhookSignature.js"
+export * as WebhookVerify from "./WebhookVerify.js"
