@@ -9,4 +9,14 @@
  * @module @tessera/notify
  */
 
+export * as DefaultTemplates from "./DefaultTemplates.js"
+export * as EmailPrepare from "./EmailPrepare.js"
+export * as ExpectedResponse from "./ExpectedResponse.js"
+export * as MailOut from "./MailOut.js"
 export * as Notification from "./Notification.js"
+export * as OutboundThreading from "./OutboundThreading.js"
+export * as Recipients from "./Recipients.js"
+export * as Render from "./Render.js"
+export * as SmtpSender from "./SmtpSender.js"
+export * as Template from "./Template.js"
+export * as Templates from "./Templates.js"
