@@ -5,9 +5,9 @@
  * the ticket's log through the `Helpdesk` and people through the `DirectoryStore`, and renders the
  * ticket as it stood when the notification was asked for, so every attempt prepares the same mail.
  */
-import { DirectoryStore, Helpdesk, type Outbox, Ticket, type TicketEvent } from "@tessera/core"
+import { DirectoryStore, Helpdesk, type Outbox, Sla, Ticket, type TicketEvent } from "@tessera/core"
 import { Signature } from "@tessera/email"
-import { DateTime, Effect, Option, Schema } from "effect"
+import { type DateTime, Effect, Option, Result, Schema } from "effect"
 import * as ExpectedResponse from "./ExpectedResponse.js"
 import type * as MailOut from "./MailOut.js"
 import { type Delivery, DeliveryFailed, type Recipient } from "./Notification.js"
@@ -35,6 +35,12 @@ export interface Options {
   readonly messageIdDomain?: string
   /** How `{{helpdesk.name}}` reads: `from.name`, else "Support". */
   readonly helpdeskName?: string
+  /**
+   * The help desk's SLA policies and calendars (its `Helpdesk.Options.sla`): with them, the
+   * expected response is computed from the log as it stood when the notification was asked for,
+   * the same on every attempt; without them, from `Helpdesk.explainDue` at the time of the attempt.
+   */
+  readonly sla?: Helpdesk.SlaOptions
   /** Languages, time zones and verified contacts (see `Recipients.Options`). */
   readonly recipients?: Omit<Recipients.Options, "actor">
   /** The survey link of a recipient (a signed, expiring token): needed by kinds offering `survey.url`. */
@@ -124,6 +130,28 @@ const loadSnapshot = (
     } satisfies Recipients.Snapshot
   })
 
+/** The SLA explanations of the ticket as of `at`, from its log up to then. */
+const explainAt = (
+  sla: Helpdesk.SlaOptions,
+  directory: DirectoryStore.DirectoryStore["Service"],
+  ticket: Ticket.Ticket,
+  log: ReadonlyArray<TicketEvent.TicketEvent>,
+  at: DateTime.Utc
+) =>
+  Effect.gen(function* () {
+    // The requester's tier picks the policy, as the help desk does (`AppendEffects.slaContext`).
+    const requester = yield* directory.getContact(ticket.workspaceId, ticket.requester)
+    const contactTier = Option.isSome(requester) ? requester.value.tier : undefined
+    const orgId = ticket.organization ?? (Option.isSome(requester) ? requester.value.organization : undefined)
+    const org =
+      contactTier !== undefined || orgId === undefined
+        ? Option.none()
+        : yield* directory.getOrganization(ticket.workspaceId, orgId)
+    const tier = contactTier ?? (Option.isSome(org) ? org.value.tier : undefined)
+    const state = Sla.slaState(log, sla.policies, sla.calendars, at, tier === undefined ? {} : { tier })
+    return Result.isSuccess(state) ? state.success.instances.map((i) => Sla.explainDue(i, sla.calendars)) : []
+  }).pipe(Effect.mapError(fromError))
+
 /**
  * The email deliveries of one claimed notification: one per recipient of the template's
  * audience (a customer never gets an agent template, nor an agent a customer's), keyed
@@ -168,15 +196,21 @@ export const prepare = (
     const extras = kind.extras ?? []
     const wantsSla =
       extras.includes("sla.expected") || kind.event === "SlaWarningReached" || kind.event === "SlaBreached"
-    const explanations = wantsSla ? yield* desk.explainDue(ticket.id).pipe(Effect.mapError(fromError)) : []
+    const explanations = !wantsSla
+      ? []
+      : options.sla === undefined
+        ? yield* desk.explainDue(ticket.id).pipe(Effect.mapError(fromError))
+        : yield* explainAt(options.sla, directory, ticket, history.slice(0, version), request.at)
     const warned = events.find((e) => e._tag === "SlaWarningReached" || e._tag === "SlaBreached")
+    // Everything is written as of the request, so a retry renders the same mail.
+    const now = request.at
     const promise = ExpectedResponse.pick(
       explanations,
+      now,
       warned?._tag === "SlaWarningReached" || warned?._tag === "SlaBreached"
         ? { metric: warned.metric, instance: warned.instance }
         : undefined
     )
-    const now = yield* DateTime.now
     if (extras.includes("survey.url") && options.surveyUrl === undefined) {
       return yield* permanent(`kind "${kind.name}" offers survey.url: give prepare a surveyUrl`)
     }

@@ -151,20 +151,26 @@ export const fallback = (language: string): string => phrasesFor(language).unkno
 const replyMetrics: ReadonlyArray<SlaMetric.Metric> = ["first_reply", "next_reply"]
 
 /**
- * The promise among a ticket's SLA explanations (`Helpdesk.explainDue`): the given metric
+ * The promise among a ticket's SLA explanations (`Helpdesk.explainDue`) as it stood at `asOf`
+ * (when the notification was asked for, so every attempt says the same): the given metric
  * instance when one is named (the warning a "still on it" update answers), else the latest
- * reply metric (first or next reply) still due and not breached.
+ * reply metric (first or next reply) then running: started, not yet fulfilled nor breached.
  *
  * @category combinators
  * @since 0.1.0
  */
 export const pick = (
   explanations: ReadonlyArray<Sla.Explanation>,
+  asOf: DateTime.Utc,
   wanted?: { readonly metric: SlaMetric.Metric; readonly instance: number }
 ): Promise | undefined => {
+  const after = (d: DateTime.Utc | undefined) => d === undefined || d.epochMilliseconds > asOf.epochMilliseconds
   const candidates = explanations.filter((e) =>
     wanted === undefined
-      ? replyMetrics.includes(e.metric) && e.breachedAt === undefined && e.fulfilledAt === undefined
+      ? replyMetrics.includes(e.metric) &&
+        e.activatedAt.epochMilliseconds <= asOf.epochMilliseconds &&
+        after(e.fulfilledAt) &&
+        after(e.breachedAt)
       : e.metric === wanted.metric && e.instance === wanted.instance
   )
   const chosen = candidates.reduce<Sla.Explanation | undefined>(

@@ -279,13 +279,24 @@ export const check = (
   fields: FieldPolicy = noFields
 ): Effect.Effect<Template, InvalidTemplate> => {
   const offered = new Map(fieldsOf(kind, fields).map((f) => [f.path, f]))
+  const internal = new Set(
+    [...common, ...Object.values(byEvent).flat(), ...fieldsOf(kind, fields)]
+      .filter((f) => f.agentOnly)
+      .map((f) => f.path)
+  )
   const problems: Array<Problem> = []
   for (const part of ["subject", "text", "html"] as const) {
     const found = placeholders(template[part])
     for (const placeholder of found.malformed) problems.push({ part, placeholder, reason: "malformed" })
     for (const placeholder of found.paths) {
       const f = offered.get(placeholder)
-      if (f === undefined) problems.push({ part, placeholder, reason: "unknown" })
+      // An internal field this kind does not offer is still one a customer may never see: say so.
+      if (f === undefined)
+        problems.push({
+          part,
+          placeholder,
+          reason: kind.audience === "customer" && internal.has(placeholder) ? "not-visible" : "unknown"
+        })
       else if (f.agentOnly && kind.audience === "customer") problems.push({ part, placeholder, reason: "not-visible" })
     }
   }
