@@ -179,4 +179,34 @@ describe("EmailPrepare.prepare", () => {
     expect(mail.inReplyTo).toBeUndefined()
     expect(mail.references).toEqual([])
   })
+
+  it("a survey carries the link the application signs for the recipient, and is refused for good without one", async () => {
+    const result = await scenario(
+      ({ desk, ticketId, prepareAll }) =>
+        Effect.gen(function* () {
+          yield* prepareAll()
+          yield* desk.changeStatus({ ticket: ticketId, by: Actor.agent("agt_mary"), status: "solved" })
+          const [survey] = yield* prepareAll(
+            options({
+              surveyUrl: ({ recipient, outboxId }) =>
+                Effect.succeed(`https://acme.test/survey?to=${recipient.address}&n=${outboxId}&x="<b>"`)
+            })
+          )
+          if (survey === undefined) throw new Error("no survey queued")
+          return { survey, refused: yield* Effect.flip(EmailPrepare.prepare(options(), survey.message)) }
+        }) as never
+    )
+    const { survey, refused } = result as {
+      survey: { message: Outbox.ClaimedMessage; deliveries: ReadonlyArray<Delivery> }
+      refused: { _tag: string; retryable: boolean }
+    }
+    const mail = body(survey.deliveries[0])
+    expect(survey.deliveries[0]?.template).toBe("survey")
+    expect(mail.text).toContain(`https://acme.test/survey?to=jane@example.com&n=${survey.message.id}&x="<b>"`)
+    expect(mail.html).toContain(
+      `href="https://acme.test/survey?to=jane@example.com&amp;n=${survey.message.id}&amp;x=&quot;&lt;b&gt;&quot;"`
+    )
+    expect(mail.autoSubmitted).toBe("auto-generated")
+    expect(refused).toMatchObject({ _tag: "DeliveryFailed", retryable: false })
+  })
 })
