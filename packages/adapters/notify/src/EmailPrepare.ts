@@ -250,7 +250,7 @@ export const prepare = (
           fields: options.templates.fields,
           helpdeskName,
           extras: {
-            "sla.expected": ExpectedResponse.expected(promise, reader, now),
+            "sla.expected": ExpectedResponse.expected(promise, reader, now, warned !== undefined),
             ...(promise === undefined ? {} : { "sla.due": ExpectedResponse.formatDue(promise.dueAt, reader, now) }),
             ...(surveyUrl === undefined ? {} : { "survey.url": surveyUrl })
           }

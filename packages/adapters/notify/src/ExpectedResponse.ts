@@ -33,6 +33,7 @@ export interface Reader {
 interface Phrases {
   readonly unit: (count: number, unit: "minute" | "hour" | "day", business: boolean) => string
   readonly within: (amount: string, by: string) => string
+  readonly by: (by: string) => string
   readonly unknown: string
 }
 
@@ -42,6 +43,7 @@ const english: Phrases = {
   unit: (count, unit, business) =>
     plural(count, `${business ? "business " : ""}${unit}`, `${business ? "business " : ""}${unit}s`),
   within: (amount, by) => `within ${amount}, by ${by}`,
+  by: (by) => `by ${by}`,
   unknown: "as soon as we can"
 }
 
@@ -57,6 +59,7 @@ const french: Phrases = {
     return `${count} ${count > 1 ? many : one}${adjective}`
   },
   within: (amount, by) => `sous ${amount}, d'ici ${by}`,
+  by: (by) => `d'ici ${by}`,
   unknown: "dans les meilleurs délais"
 }
 
@@ -141,6 +144,16 @@ export const describe = (promise: Promise, reader: Reader, now?: DateTime.Utc): 
   )
 
 /**
+ * The due time alone: "by Monday 15:00", "d'ici lundi 15:00". What a "still on it" update says,
+ * once part of the target has run.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const describeDue = (promise: Promise, reader: Reader, now?: DateTime.Utc): string =>
+  phrasesFor(reader.language).by(formatDue(promise.dueAt, reader, now))
+
+/**
  * What to say without an SLA promise: "as soon as we can", "dans les meilleurs délais".
  *
  * @category combinators
@@ -186,10 +199,15 @@ export const pick = (
 }
 
 /**
- * The expected response for a reader: the promise described, or the fallback without one.
+ * The expected response for a reader: the promise described (only its due time with `dueOnly`,
+ * for an update sent once the clock has run), or the fallback without one.
  *
  * @category combinators
  * @since 0.1.0
  */
-export const expected = (promise: Promise | undefined, reader: Reader, now?: DateTime.Utc): string =>
-  promise === undefined ? fallback(reader.language) : describe(promise, reader, now)
+export const expected = (promise: Promise | undefined, reader: Reader, now?: DateTime.Utc, dueOnly = false): string =>
+  promise === undefined
+    ? fallback(reader.language)
+    : dueOnly
+      ? describeDue(promise, reader, now)
+      : describe(promise, reader, now)

@@ -1,6 +1,7 @@
-import { Actor, Helpdesk, type Outbox } from "@tessera/core"
+import { Actor, Helpdesk, Outbox } from "@tessera/core"
 import { Signature } from "@tessera/email"
 import { Effect, Option } from "effect"
+import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import * as EmailPrepare from "../src/EmailPrepare.js"
 import type * as MailOut from "../src/MailOut.js"
@@ -49,8 +50,15 @@ const scenario = <A>(
         Effect.gen(function* () {
           const messages = yield* claimAll
           const run = o === undefined ? prepare : yield* EmailPrepare.make(o)
+          const outbox = yield* Outbox.Outbox
           return yield* Effect.forEach(messages, (message) =>
-            Effect.map(run(message), (deliveries) => ({ message, deliveries }))
+            Effect.map(
+              Effect.tap(run(message), () => outbox.complete(message.id)),
+              (deliveries) => ({
+                message,
+                deliveries
+              })
+            )
           )
         })
       return yield* then({
@@ -208,5 +216,29 @@ describe("EmailPrepare.prepare", () => {
     )
     expect(mail.autoSubmitted).toBe("auto-generated")
     expect(refused).toMatchObject({ _tag: "DeliveryFailed", retryable: false })
+  })
+
+  it("a first-reply warning sends the customer a 'still on it' with the due time, and the assignee a warning", async () => {
+    const later = await scenario(
+      ({ desk, ticketId, prepareAll }) =>
+        Effect.gen(function* () {
+          yield* prepareAll()
+          yield* desk.assign({ ticket: ticketId, by: Actor.agent("agt_tom"), assignee: "agt_mary" })
+          yield* prepareAll()
+          // Monday 12:30 in Paris: 3 of the 4 business hours have run, past the 75% warning.
+          yield* TestClock.setTime(Date.parse("2026-12-07T11:30:00Z"))
+          yield* desk.runDueTimers()
+          return yield* prepareAll()
+        }) as never
+    )
+    const [update, warning] = later as ReadonlyArray<{ deliveries: ReadonlyArray<Delivery> }>
+    const toJane = body(update?.deliveries[0])
+    expect(update?.deliveries[0]?.template).toBe("still_on_it")
+    expect(toJane.text).toContain("will get back to you by Monday 15:00.")
+    expect(toJane.autoSubmitted).toBe("auto-generated")
+    const toMary = body(warning?.deliveries[0])
+    expect(warning?.deliveries[0]?.recipient.address).toBe("mary@acme.test")
+    expect(toMary.text).toContain("The first_reply target of ticket")
+    expect(toMary.text).toContain("is due Monday 15:00.")
   })
 })

@@ -2,7 +2,7 @@
  * A help desk in memory for the notify tests: a Paris business calendar (Monday to Friday,
  * 09:00-12:00 and 14:00-18:00) behind the default SLA policies, and triggers that ask for the
  * notifications the tests send: an acknowledgement when a ticket opens, the agent's public reply
- * to the requester, a mention to the agent an internal note names, a survey when it is solved. The clock is a TestClock.
+ * to the requester, a mention to the agent an internal note names, a survey when it is solved, a "still on it" update and an agent's warning when the first reply is at risk. The clock is a TestClock.
  */
 import {
   BusinessCalendar,
@@ -52,6 +52,11 @@ export const triggers: Triggers.Triggers<Helpdesk.HelpdeskError> = {
                   return [notify(ctx.current.id, "reply", ["requester", "followers"])]
                 if (e._tag === "ReplyAdded" && e.by._tag === "contact")
                   return [notify(ctx.current.id, "customer_replied", ["assignee"])]
+                if (e._tag === "SlaWarningReached" && e.metric === "first_reply")
+                  return [
+                    notify(ctx.current.id, "still_on_it", ["requester"]),
+                    notify(ctx.current.id, "sla_warning", ["assignee"])
+                  ]
                 if (e._tag === "StatusChanged" && e.toCategory === "solved")
                   return [notify(ctx.current.id, "survey", ["requester"])]
                 if (e._tag === "NoteAdded" && e.message.text.includes("@tom"))
