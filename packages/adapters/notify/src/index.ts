@@ -9,8 +9,19 @@
  * @module @tessera/notify
  */
 
+export * as DefaultTemplates from "./DefaultTemplates.js"
+export * as EmailPrepare from "./EmailPrepare.js"
+export * as ExpectedResponse from "./ExpectedResponse.js"
+export * as MailOut from "./MailOut.js"
 export * as Notification from "./Notification.js"
+export * as OutboundThreading from "./OutboundThreading.js"
+export * as PromiseMail from "./PromiseMail.js"
+export * as Recipients from "./Recipients.js"
+export * as Render from "./Render.js"
+export * as SmtpSender from "./SmtpSender.js"
 export * as Ssrf from "./Ssrf.js"
+export * as Template from "./Template.js"
+export * as Templates from "./Templates.js"
 export * as WebhookPayload from "./WebhookPayload.js"
 export * as WebhookReplay from "./WebhookReplay.js"
 export * as WebhookSender from "./WebhookSender.js"
