@@ -60,7 +60,8 @@ export const csv = (
   rows: ReadonlyArray<ReadonlyArray<string | number | boolean | null>>
 ): string => [header, ...rows].map((row) => `${row.map(field).join(",")}\r\n`).join("")
 
-const iso = (millis: number | null): string | null => (millis === null ? null : DateTime.formatIso(DateTime.makeUnsafe(millis)))
+const iso = (millis: number | null): string | null =>
+  millis === null ? null : DateTime.formatIso(DateTime.makeUnsafe(millis))
 
 const timeMetrics = ["firstReply", "nextReply", "fullResolution", "requesterWait", "agentWork"] as const
 const statFields = ["count", "average", "median", "p90"] as const

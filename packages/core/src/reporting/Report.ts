@@ -9,8 +9,8 @@
  */
 import { type DateTime, Effect } from "effect"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
-import type { Metric } from "../values/SlaMetric.js"
 import type { TicketId, WorkspaceId } from "../values/Ids.js"
+import type { Metric } from "../values/SlaMetric.js"
 import * as TicketMetrics from "./TicketMetrics.js"
 
 /**

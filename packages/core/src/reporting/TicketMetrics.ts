@@ -217,7 +217,9 @@ const plus = (a: Span, b: Span): Span =>
 export const zoneOf = (options: Options): DateTime.TimeZone | undefined => {
   if (options.timeZone !== undefined) return options.timeZone
   const definition = options.calendar?.definition
-  return definition?._tag === "Hours" ? Option.getOrUndefined(DateTime.zoneMakeNamed(definition.spec.timeZone)) : undefined
+  return definition?._tag === "Hours"
+    ? Option.getOrUndefined(DateTime.zoneMakeNamed(definition.spec.timeZone))
+    : undefined
 }
 
 /**
@@ -285,7 +287,12 @@ const recordMilestone = (
     const record = sla[index] as SlaRecord
     return sla.map((r, i) => (i === index ? { ...record, [kind]: record[kind] + 1 } : r))
   }
-  const added: SlaRecord = { policy, metric, warnings: kind === "warnings" ? 1 : 0, breaches: kind === "breaches" ? 1 : 0 }
+  const added: SlaRecord = {
+    policy,
+    metric,
+    warnings: kind === "warnings" ? 1 : 0,
+    breaches: kind === "breaches" ? 1 : 0
+  }
   return [...sla, added].sort((a, b) =>
     a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0
   )

@@ -39,7 +39,12 @@ const envelope = (iso: string, by: TicketEvent.TicketEvent["by"]) => ({ ticketId
 export const reply = (iso: string, author: typeof jane | typeof mary) =>
   new TicketEvent.ReplyAdded({ ...envelope(iso, author), message: message(iso, author, "public") })
 
-export const status = (iso: string, from: Status.StatusCategory, to: Status.StatusCategory, by = mary as TicketEvent.TicketEvent["by"]) =>
+export const status = (
+  iso: string,
+  from: Status.StatusCategory,
+  to: Status.StatusCategory,
+  by = mary as TicketEvent.TicketEvent["by"]
+) =>
   new TicketEvent.StatusChanged({
     ...envelope(iso, by),
     from: from as Status.StatusId,
@@ -89,7 +94,10 @@ export const history: ReadonlyArray<TicketEvent.TicketEvent> = [
   status("2025-05-02T15:30:00Z", "pending", "open"),
   milestone("2025-05-06T08:30:00Z", "breach", "next_reply", 1),
   reply("2025-05-06T09:00:00Z", mary), // Tue 10:00, after the bank holiday
-  new TicketEvent.NoteAdded({ ...envelope("2025-05-06T09:05:00Z", mary), message: message("2025-05-06T09:05:00Z", mary, "internal") }),
+  new TicketEvent.NoteAdded({
+    ...envelope("2025-05-06T09:05:00Z", mary),
+    message: message("2025-05-06T09:05:00Z", mary, "internal")
+  }),
   status("2025-05-06T09:10:00Z", "open", "solved"), // Tue 10:10: first solve
   reply("2025-05-07T08:30:00Z", jane), // Wed 09:30: "still charged twice"
   status("2025-05-07T08:30:00Z", "solved", "open", jane), // reopened
