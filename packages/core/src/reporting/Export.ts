@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { DateTime } from "effect"
+import { DateTime, Option } from "effect"
 import type * as Report from "./Report.js"
 import type * as TicketMetrics from "./TicketMetrics.js"
 
@@ -60,8 +60,9 @@ export const csv = (
   rows: ReadonlyArray<ReadonlyArray<string | number | boolean | null>>
 ): string => [header, ...rows].map((row) => `${row.map(field).join(",")}\r\n`).join("")
 
+/** An instant as ISO text; `null` for none, or for milliseconds no date has (metrics from garbage). */
 const iso = (millis: number | null): string | null =>
-  millis === null ? null : DateTime.formatIso(DateTime.makeUnsafe(millis))
+  millis === null ? null : Option.getOrNull(Option.map(DateTime.make(millis), DateTime.formatIso))
 
 const timeMetrics = ["firstReply", "nextReply", "fullResolution", "requesterWait", "agentWork"] as const
 const statFields = ["count", "average", "median", "p90"] as const

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { DateTime, Duration, Option, Result, Schema } from "effect"
+import { DateTime, Duration, Option, Schema } from "effect"
 import * as BusinessCalendar from "../sla/BusinessCalendar.js"
 import { StatusCategory } from "../ticket/Status.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
@@ -194,14 +194,13 @@ export const empty: TicketMetrics = {
  * @since 0.1.0
  */
 export const spanBetween = (options: Options, from: number, to: number): Span => {
-  if (to <= from) return zero
+  if (!(to > from)) return zero
   if (options.calendar === undefined) return { calendar: to - from, business: to - from }
-  const business = BusinessCalendar.businessTimeBetween(
-    options.calendar,
-    DateTime.makeUnsafe(from),
-    DateTime.makeUnsafe(to)
+  const calendar = options.calendar
+  const business = Option.flatMap(Option.all([DateTime.make(from), DateTime.make(to)]), ([a, b]) =>
+    Option.getSuccess(BusinessCalendar.businessTimeBetween(calendar, a, b))
   )
-  return { calendar: to - from, business: Result.isSuccess(business) ? Duration.toMillis(business.success) : 0 }
+  return { calendar: to - from, business: Option.match(business, { onNone: () => 0, onSome: Duration.toMillis }) }
 }
 
 const plus = (a: Span, b: Span): Span =>
@@ -210,11 +209,8 @@ const plus = (a: Span, b: Span): Span =>
 /**
  * The zone `createdHour` is read in: `options.timeZone`, else the calendar's own zone when it was
  * built from hours, else UTC.
- *
- * @category combinators
- * @since 0.1.0
  */
-export const zoneOf = (options: Options): DateTime.TimeZone | undefined => {
+const zoneOf = (options: Options): DateTime.TimeZone | undefined => {
   if (options.timeZone !== undefined) return options.timeZone
   const definition = options.calendar?.definition
   return definition?._tag === "Hours"
@@ -222,13 +218,8 @@ export const zoneOf = (options: Options): DateTime.TimeZone | undefined => {
     : undefined
 }
 
-/**
- * The hour of day (0-23) of an instant in a zone (UTC when absent).
- *
- * @category combinators
- * @since 0.1.0
- */
-export const hourOf = (millis: number, zone: DateTime.TimeZone | undefined): number => {
+/** The hour of day (0-23) of an event's instant in a zone (UTC when absent). */
+const hourOf = (millis: number, zone: DateTime.TimeZone | undefined): number => {
   const utc = DateTime.makeUnsafe(millis)
   return zone === undefined ? DateTime.toParts(utc).hour : DateTime.toParts(DateTime.setZone(utc, zone)).hour
 }

@@ -197,6 +197,14 @@ describe("exports", () => {
     ])
   })
 
+  it("metrics decoded from garbage (instants no date has) export without throwing", () => {
+    const garbage = { ...janeMetrics, createdAt: 1e300, solvedAt: -1e300 }
+    const [, record] = parse(Export.ticketsCsv([garbage]))
+    expect(record?.[Export.ticketColumns.indexOf("created_at")]).toBe("")
+    expect(record?.[Export.ticketColumns.indexOf("solved_at")]).toBe("")
+    expect(TicketMetrics.spanBetween({ calendar: london }, -1e300, 1e300)).toEqual({ calendar: 2e300, business: 0 })
+  })
+
   it("JSON keeps the report's structure, with ISO instants", () => {
     const jane = TicketMetrics.fromEvents(history, { calendar: london })
     const report = Report.make([jane], may, ["tag"], { calendar: london })
