@@ -368,6 +368,7 @@ export interface FeedEvent {
  * @since 0.1.0
  */
 export interface Feed<E> {
+  /** The committed events after position `after`, in position order, at most `limit` of them. */
   readonly readAll: (
     after: number,
     limit: number,
