@@ -9,6 +9,7 @@
 import { Actor, Helpdesk, IntakeGuard, type Ticket, TicketStore } from "@tessera/core"
 import { Context, Effect, Exit, Layer, Option, Schema } from "effect"
 import * as Contacts from "./Contacts.js"
+import type * as EmailError from "./EmailError.js"
 import * as ControlHeaders from "./ControlHeaders.js"
 import type * as Inbound from "./Inbound.js"
 import * as LoopGuard from "./LoopGuard.js"
@@ -217,7 +218,7 @@ const takeIn = (
           from: mail.from?.address,
           subject: mail.subject,
           messageId: mail.threading.messageId,
-          rawLocation: undefined,
+          rawLocation: mail.raw?.key,
           message: mail
         }),
         (held): Outcome => ({ _tag: "Held", held })
@@ -375,6 +376,8 @@ export const holdUnparsed = (input: {
   readonly from?: string
   readonly subject?: string
   readonly messageId?: string
+  /** The parse error, when `parseInbound` refused the message. */
+  readonly error?: EmailError.EmailError
 }): Effect.Effect<Held, IntakeError, Helpdesk.Helpdesk | ReviewQueue> =>
   Effect.gen(function* () {
     const helpdesk = yield* Helpdesk.Helpdesk
@@ -387,7 +390,8 @@ export const holdUnparsed = (input: {
       subject: input.subject,
       messageId: input.messageId,
       rawLocation: input.rawLocation,
-      message: undefined
+      message: undefined,
+      ...(input.error === undefined ? {} : { error: input.error })
     })
   })
 

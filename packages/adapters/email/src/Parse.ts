@@ -283,6 +283,9 @@ export const parseInbound = (
     const store = yield* AttachmentStore.AttachmentStore
 
     const rawSink = options.keepRaw === true ? new PassThrough() : undefined
+    // A source that fails before the store's put reads the sink destroys it with an error that
+    // nobody would listen to yet, which ends the process: the put reports it when it reads.
+    rawSink?.on("error", () => {})
     const rawFiber =
       rawSink === undefined
         ? undefined
