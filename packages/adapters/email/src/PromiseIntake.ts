@@ -104,7 +104,7 @@ export interface IntakeClient extends Promised<typeof operations> {
    * `receive` as the handler of `SmtpSource.listen` or `ImapSource.start`: resolves once the
    * message is a ticket, a reply or a hold; mail routed to another workspace is refused for good.
    */
-  readonly handler: MailSource.PromiseHandler
+  readonly handler: (raw: Readable, envelope: MailSource.Envelope) => Promise<ReceivedJson>
   /** The held messages of the help desk's workspace, oldest first, and their release. */
   readonly review: {
     /** The held messages, oldest first. */

@@ -81,9 +81,11 @@ const holdUnparsed = (
       yield* store.remove(ws, raw.key).pipe(Effect.ignore)
       return { _tag: "Duplicate", ticketId: undefined }
     }
-    const held = yield* Intake.holdUnparsed({ rawLocation: raw.key, detail: `${error._tag}: ${error.message}`, error }).pipe(
-      Effect.tapError(() => guard.release(key).pipe(Effect.ignore))
-    )
+    const held = yield* Intake.holdUnparsed({
+      rawLocation: raw.key,
+      detail: `${error._tag}: ${error.message}`,
+      error
+    }).pipe(Effect.tapError(() => guard.release(key).pipe(Effect.ignore)))
     yield* guard.complete(key, held.id, rememberMillis)
     return { _tag: "Held", held }
   })

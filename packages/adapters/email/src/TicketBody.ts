@@ -115,7 +115,8 @@ export const body = (message: Inbound.InboundMessage, automated: boolean): Body 
     ...message.attachments.slice(0, Limits.attachmentsPerMessage - raw.length).map(attachment),
     ...raw
   ]
-  const text = visible.trim() === "" && message.attachments.length === 0 && message.html === undefined ? "(no text)" : visible
+  const text =
+    visible.trim() === "" && message.attachments.length === 0 && message.html === undefined ? "(no text)" : visible
   const ids = (list: ReadonlyArray<string>) =>
     list.filter((id) => id !== "" && id.length <= Limits.emailIdLength).slice(-Limits.referencesPerMessage)
   const [inReplyTo] = ids(message.threading.inReplyTo)
