@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { createHelpdesk, Helpdesk, IdGenerator } from "@tessera/core"
-import { createIntake, FileAttachmentStore, Signature, SmtpSource } from "@tessera/email"
+import { createIntake, FileAttachmentStore, FileReviewQueue, Signature, SmtpSource } from "@tessera/email"
 import { SqlStore } from "@tessera/sql"
 import { Effect, Layer } from "effect"
 import nodemailer from "nodemailer"
@@ -28,7 +28,8 @@ export const main = async (print: (line: string) => void = console.log): Promise
     helpdesk: Helpdesk.layer({ workspaceId: "acme" }).pipe(
       Layer.provideMerge(Layer.merge(SqlStore.layerUrl({ url, firstPublicId: 69369 }), IdGenerator.layerTimeOrdered))
     ),
-    attachments // raw originals and attachments; mail that cannot be parsed is held with its raw bytes
+    attachments, // raw originals and attachments; mail that cannot be parsed is held with its raw bytes
+    review: FileReviewQueue.layer({ directory: join(dir, "review") }) // held mail, kept across restarts
   })
   const keys = await Effect.runPromise(Signature.keys([secret]))
   const acknowledgements: Array<{ to: string; messageId: string; replyTo: string; subject: string }> = []

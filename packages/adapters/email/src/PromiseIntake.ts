@@ -35,7 +35,8 @@ export interface Options<E> extends Omit<Intake.Options, "keys"> {
   readonly secrets: ReadonlyArray<string>
   readonly helpdesk: Layer.Layer<Helpdesk.Helpdesk | TicketStore.TicketStore, E>
   readonly guard?: Layer.Layer<IntakeGuard.IntakeGuard>
-  readonly review?: Layer.Layer<ReviewQueue>
+  /** Where held mail waits: `FileReviewQueue.layer({ directory })` to keep it across restarts. Default: in memory. */
+  readonly review?: Layer.Layer<ReviewQueue, unknown>
   /**
    * Where `receive` keeps raw originals and attachments: the service itself, or a layer built once
    * for the client. Default: in memory (a restart forgets them: give a `FileAttachmentStore`).
