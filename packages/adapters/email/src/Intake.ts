@@ -6,7 +6,7 @@
  * opens follow-ups of closed tickets), a note, a new ticket with its CCs as followers, or a hold
  * in the `ReviewQueue`. Parsing (`parseInbound`) and sending (the notifier) are not done here.
  */
-import { Actor, Helpdesk, IntakeGuard, type Ids, type Ticket, TicketStore } from "@tessera/core"
+import { Actor, Helpdesk, type Ids, IntakeGuard, type Ticket, TicketStore } from "@tessera/core"
 import { Context, Effect, Exit, Layer, Option, Schema } from "effect"
 import * as Contacts from "./Contacts.js"
 import * as ControlHeaders from "./ControlHeaders.js"
@@ -252,10 +252,12 @@ const takeIn = (
         // A number no ticket has (a guessed `[#123]`, another help desk's) is answered by the
         // store's index, without building a TicketNotFound (a stack trace) on every such mail.
         byNumber: (publicId) =>
-          Effect.flatMap(Effect.option(store.resolve(helpdesk.config.workspaceId, publicId as Ids.PublicId)), (found) =>
-            Option.isSome(found) && Option.isNone(found.value)
-              ? Effect.succeed(Option.none<Ticket.Ticket>())
-              : optional(helpdesk.get(publicId))
+          Effect.flatMap(
+            Effect.option(store.resolve(helpdesk.config.workspaceId, publicId as Ids.PublicId)),
+            (found) =>
+              Option.isSome(found) && Option.isNone(found.value)
+                ? Effect.succeed(Option.none<Ticket.Ticket>())
+                : optional(helpdesk.get(publicId))
           ),
         // The ticket a Message-ID was first recorded on, or the one it was merged into (its number
         // leads there): whoever is on the merged ticket's target may answer its old mail.
