@@ -76,17 +76,20 @@ const holdUnparsed = (
     const ws = helpdesk.config.workspaceId
     const key = `${ws}:email-raw:${raw.sha256}`
     const claim = yield* guard.claim(key, 5 * 60 * 1000)
-    if (claim._tag !== "Claimed") {
+    if (claim._tag === "Done") {
       // The same bytes are held already: this copy is not needed.
       yield* store.remove(ws, raw.key).pipe(Effect.ignore)
       return { _tag: "Duplicate", ticketId: undefined }
     }
+    const claimed = claim._tag === "Claimed"
+    // Another process holds the same bytes right now and may yet fail: this copy is held too,
+    // since a hold twice costs a reviewer a click and a hold lost costs the mail.
     const held = yield* Intake.holdUnparsed({
       rawLocation: raw.key,
       detail: `${error._tag}: ${error.message}`,
       error
-    }).pipe(Effect.tapError(() => guard.release(key).pipe(Effect.ignore)))
-    yield* guard.complete(key, held.id, rememberMillis)
+    }).pipe(Effect.tapError(() => (claimed ? guard.release(key).pipe(Effect.ignore) : Effect.void)))
+    if (claimed) yield* guard.complete(key, held.id, rememberMillis)
     return { _tag: "Held", held }
   })
 

@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto"
 import { Readable } from "node:stream"
 import { describe, expect, it } from "@effect/vitest"
-import { AttachmentStore, type Ids, MemoryAttachmentStore } from "@tessera/core"
+import { AttachmentStore, type Ids, IntakeGuard, MemoryAttachmentStore } from "@tessera/core"
 import { Effect, Layer, Option, Stream } from "effect"
 import * as Receive from "../src/Receive.js"
 import { ReviewQueue } from "../src/ReviewQueue.js"
@@ -69,6 +70,18 @@ describe("receive", () => {
       expect(again.outcome._tag).toBe("Duplicate")
       expect(yield* Effect.flatMap(ReviewQueue, (q) => q.list(workspaceId))).toHaveLength(1)
       expect(yield* stored).toBe(1)
+    }).pipe(Effect.provide(services))
+  )
+
+  it.effect("while another process holds the same bytes, this copy is held too, never dropped", () =>
+    Effect.gen(function* () {
+      const guard = yield* IntakeGuard.IntakeGuard
+      const sha256 = createHash("sha256").update(hugeHeader).digest("hex")
+      expect((yield* guard.claim(`${workspaceId}:email-raw:${sha256}`, 60_000))._tag).toBe("Claimed")
+      const received = yield* Receive.receive(hugeHeader)
+      expect(received.outcome._tag).toBe("Held")
+      if (received.outcome._tag !== "Held") return
+      expect((yield* bytesAt(received.outcome.held.rawLocation)).equals(hugeHeader)).toBe(true)
     }).pipe(Effect.provide(services))
   )
 
