@@ -48,10 +48,14 @@ type Port = Timers.Timers["Service"]
 export interface Shape extends Port {
   /** Schedules several timers in one round trip (ids already known are kept once). */
   readonly scheduleAll: (timers: ReadonlyArray<Timers.Timer>) => Effect.Effect<void, StoreError.StoreError>
+  /** Completes several timers in one round trip (in Redis, then in the store). */
+  readonly completeAll: (ids: ReadonlyArray<string>) => Effect.Effect<void, StoreError.StoreError>
   /**
-   * Replaces the ticket's pending timers of `timer.purpose` with `timer`, atomically: none of the
-   * old ones can fire after this returns (one leased already, being fired, completes as usual).
-   * The store gets the new timer and loses the replaced ones. Returns the ids replaced.
+   * Makes `timer` the ticket's current timer of its purpose, atomically: the one the previous
+   * `reschedule` of that ticket and purpose set cannot fire after this returns, unless it is
+   * already leased (being fired: it completes as usual). Timers set by `schedule` are not
+   * replaced (the port keeps each one). The store gets the new timer and loses the replaced one.
+   * Returns the ids replaced.
    */
   readonly reschedule: (timer: Timers.Timer) => Effect.Effect<ReadonlyArray<string>, StoreError.StoreError>
   /**
@@ -77,16 +81,11 @@ export class RedisTimers extends Context.Service<RedisTimers, Shape>()("@tessera
 const millis = DateTime.toEpochMillis
 
 /** The six script arguments of a timer (`TimerScripts.addAll`). */
-const argsOf = (t: Timers.Timer): ReadonlyArray<string | number> => {
+const argsOf = (t: Timers.Timer, current = false): ReadonlyArray<string | number> => {
   const due = millis(t.dueAt)
-  return [
-    t.id,
-    t.workspaceId,
-    t.ticketId,
-    t.purpose,
-    due,
-    JSON.stringify([t.id, t.workspaceId, t.ticketId, t.purpose, due])
-  ]
+  // A sixth element marks a timer `reschedule` set: completing it clears the ticket's pointer.
+  const json = [t.id, t.workspaceId, t.ticketId, t.purpose, due, ...(current ? [1] : [])]
+  return [t.id, t.workspaceId, t.ticketId, t.purpose, due, JSON.stringify(json)]
 }
 
 const purposes: ReadonlyArray<string> = ["close_solved", "sla"] satisfies ReadonlyArray<Timers.TimerPurpose>
@@ -99,7 +98,7 @@ const decodeTimer = (json: string): Timers.Timer | undefined => {
   } catch {
     return undefined
   }
-  if (!Array.isArray(value) || value.length !== 5) return undefined
+  if (!Array.isArray(value) || value.length < 5 || value.length > 6) return undefined
   const [id, ws, ticket, purpose, due] = value as ReadonlyArray<unknown>
   if (typeof id !== "string" || typeof ws !== "string" || typeof ticket !== "string") return undefined
   if (typeof purpose !== "string" || !purposes.includes(purpose) || typeof due !== "number" || !Number.isFinite(due)) {
@@ -134,7 +133,15 @@ export const makeWith = (
     call(operation, () => TimerScripts.evaluate(redis, s, [prefix, ...args]))
 
   const addToRedis = (timers: ReadonlyArray<Timers.Timer>) =>
-    timers.length === 0 ? Effect.void : Effect.asVoid(run("schedule", TimerScripts.addAll, timers.flatMap(argsOf)))
+    timers.length === 0
+      ? Effect.void
+      : Effect.asVoid(
+          run(
+            "schedule",
+            TimerScripts.addAll,
+            timers.flatMap((t) => argsOf(t))
+          )
+        )
 
   const relay = (workspaceId: Ids.WorkspaceId, now: DateTime.Utc): Effect.Effect<number, StoreError.StoreError> =>
     source === undefined
@@ -181,7 +188,7 @@ export const makeWith = (
     reschedule: (timer) =>
       Effect.gen(function* () {
         if (source !== undefined) yield* source.schedule(timer)
-        const reply = yield* run("reschedule", TimerScripts.replace, argsOf(timer))
+        const reply = yield* run("reschedule", TimerScripts.replace, argsOf(timer, true))
         const removed = Array.isArray(reply) ? reply.map(String) : []
         if (source !== undefined) yield* Effect.forEach(removed, source.complete, { discard: true })
         return removed
@@ -199,6 +206,13 @@ export const makeWith = (
         run("complete", TimerScripts.complete, [id]),
         source === undefined ? Effect.void : source.complete(id)
       ),
+    completeAll: (ids) =>
+      ids.length === 0
+        ? Effect.void
+        : Effect.andThen(
+            run("complete", TimerScripts.complete, ids),
+            source === undefined ? Effect.void : Effect.forEach(ids, source.complete, { discard: true })
+          ),
     relay,
     counts: (workspaceId) =>
       call("counts", () =>

@@ -107,18 +107,28 @@ describe("RedisTimers", () => {
   it("rescheduling replaces the ticket's pending timer of that purpose in one step, in Redis and the store", () =>
     run(
       Effect.gen(function* () {
-        const { store, timers } = yield* setup("reschedule")
+        const { prefix, store, timers } = yield* setup("reschedule")
         const first = timer("t1", 60_000)
         const close = timer("t1", 30_000, "close_solved")
         const other = timer("t2", 60_000)
-        yield* timers.scheduleAll([first, close, other])
+        expect(yield* timers.reschedule(first)).toEqual([])
+        yield* timers.reschedule(close)
+        yield* timers.reschedule(other)
         const moved = timer("t1", 20_000)
         expect(yield* timers.reschedule(moved)).toEqual([first.id])
+        expect(yield* timers.reschedule(moved), "again: nothing left to replace").toEqual([])
+        // A timer set by `schedule` is one more timer (the port keeps each): not replaced.
+        const extra = timer("t1", 25_000)
+        yield* timers.schedule(extra)
         // The old one fires nowhere: not from Redis, and the store (the relay's source) lost it too.
         const claimed = yield* timers.claimDue(ws, at(120_000), 10, 600_000)
-        expect(ids(claimed)).toEqual([moved.id, close.id, other.id])
+        expect(ids(claimed)).toEqual([moved.id, extra.id, close.id, other.id])
         const inStore = yield* store.timers.claimDue(ws, at(10_000_000), 10, 1)
-        expect(ids(inStore).sort()).toEqual([close.id, moved.id, other.id].sort())
+        expect(ids(inStore).sort()).toEqual([close.id, extra.id, moved.id, other.id].sort())
+        // Completing the current timer clears the ticket's pointer: the next one replaces nothing.
+        yield* timers.complete(moved.id)
+        expect(yield* Effect.promise(() => raw.hlen(`${prefix}{timers}:current:${ws}`))).toBe(2)
+        expect(yield* timers.reschedule(timer("t1", 90_000))).toEqual([])
       })
     ))
 
@@ -127,7 +137,7 @@ describe("RedisTimers", () => {
       Effect.gen(function* () {
         const { timers } = yield* setup("reschedule-leased", { standalone: true })
         const first = timer("t1", 1_000)
-        yield* timers.schedule(first)
+        yield* timers.reschedule(first)
         expect(ids(yield* timers.claimDue(ws, at(1_000), 10, 60_000))).toEqual([first.id])
         const next = timer("t1", 5_000)
         expect(yield* timers.reschedule(next)).toEqual([])

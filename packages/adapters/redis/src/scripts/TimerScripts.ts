@@ -5,9 +5,10 @@
  * by `EVAL` when the server answers `NOSCRIPT` (after a restart its script cache is empty).
  *
  * Keys, under the client's prefix `P` and one hash tag so that a cluster keeps them in one slot:
- * `P{timers}:data` (hash: id -> `[id, workspace, ticket, purpose, due]` as JSON), per workspace
- * `P{timers}:due:WS` (sorted set, score = due time) and `P{timers}:lease:WS` (sorted set, score =
- * lease end), and per ticket and purpose `P{timers}:slot:WS:TICKET:PURPOSE` (set of timer ids).
+ * `P{timers}:data` (hash: id -> `[id, workspace, ticket, purpose, due]` as JSON, with a sixth
+ * element 1 for a timer set by `replace`), per workspace `P{timers}:due:WS` (sorted set, score =
+ * due time), `P{timers}:lease:WS` (sorted set, score = lease end) and `P{timers}:current:WS` (hash:
+ * ticket and purpose -> the id `replace` set last).
  */
 import { createHash } from "node:crypto"
 import type { Redis } from "ioredis"
@@ -46,13 +47,8 @@ local P = ARGV[1]
 local data = P .. '{timers}:data'
 local function dueKey(ws) return P .. '{timers}:due:' .. ws end
 local function leaseKey(ws) return P .. '{timers}:lease:' .. ws end
-local function slotKey(ws, ticket, purpose) return P .. '{timers}:slot:' .. ws .. ':' .. ticket .. ':' .. purpose end
-local function add(id, ws, ticket, purpose, due, json)
-  if redis.call('HSETNX', data, id, json) == 0 then return 0 end
-  redis.call('ZADD', dueKey(ws), due, id)
-  redis.call('SADD', slotKey(ws, ticket, purpose), id)
-  return 1
-end
+local function currentKey(ws) return P .. '{timers}:current:' .. ws end
+local function slot(ticket, purpose) return ticket .. '\\31' .. purpose end
 `
 
 /**
@@ -63,33 +59,58 @@ end
  * @since 0.1.0
  */
 export const addAll = script(`${common}
-local added = 0
-for i = 2, #ARGV, 6 do
-  added = added + add(ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5])
+-- One HMGET finds the known ids, one HSET and one ZADD per workspace write the new ones.
+local added, seen, fields, pending = 0, {}, {}, {}
+for from = 2, #ARGV, 6000 do
+  local to = math.min(from + 5999, #ARGV)
+  local ids = {}
+  for i = from, to, 6 do ids[#ids + 1] = ARGV[i] end
+  local known = redis.call('HMGET', data, unpack(ids))
+  for j, id in ipairs(ids) do
+    local i = from + (j - 1) * 6
+    if not known[j] and not seen[id] then
+      seen[id] = true
+      fields[#fields + 1] = id
+      fields[#fields + 1] = ARGV[i + 5]
+      local ws = ARGV[i + 1]
+      local list = pending[ws]
+      if not list then list = {}; pending[ws] = list end
+      list[#list + 1] = ARGV[i + 4]
+      list[#list + 1] = id
+      added = added + 1
+    end
+  end
+end
+for from = 1, #fields, 2000 do
+  redis.call('HSET', data, unpack(fields, from, math.min(from + 1999, #fields)))
+end
+for ws, list in pairs(pending) do
+  for from = 1, #list, 2000 do
+    redis.call('ZADD', dueKey(ws), unpack(list, from, math.min(from + 1999, #list)))
+  end
 end
 return added
 `)
 
 /**
- * Replaces the pending (not leased) timers of the ticket and purpose with the one given (same six
- * arguments as `addAll`), in one step; a leased timer is being fired and stays. Returns the ids
- * it removed.
+ * Makes the timer given (same six arguments as `addAll`, its JSON marked) the ticket's current
+ * timer of its purpose, in one step: the one the previous `replace` of that ticket and purpose set
+ * is removed if it still waits (a leased one is being fired and stays). Returns the ids removed.
  *
  * @category constructors
  * @since 0.1.0
  */
 export const replace = script(`${common}
-local id, ws, ticket, purpose = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local slot = slotKey(ws, ticket, purpose)
+local id, ws, ticket, purpose, due, json = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local current, field = currentKey(ws), slot(ticket, purpose)
+local old = redis.call('HGET', current, field)
 local removed = {}
-for _, old in ipairs(redis.call('SMEMBERS', slot)) do
-  if old ~= id and redis.call('ZREM', dueKey(ws), old) == 1 then
-    redis.call('HDEL', data, old)
-    redis.call('SREM', slot, old)
-    removed[#removed + 1] = old
-  end
+if old and old ~= id and redis.call('ZREM', dueKey(ws), old) == 1 then
+  redis.call('HDEL', data, old)
+  removed[1] = old
 end
-add(id, ws, ticket, purpose, ARGV[6], ARGV[7])
+redis.call('HSET', current, field, id)
+if redis.call('HSETNX', data, id, json) == 1 then redis.call('ZADD', dueKey(ws), due, id) end
 return removed
 `)
 
@@ -112,12 +133,23 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', lease, '-inf', now)) do
     redis.call('ZADD', due, (ok and type(timer) == 'table' and tonumber(timer[5])) or 0, id)
   end
 end
+local ids = redis.call('ZRANGEBYSCORE', due, '-inf', now, 'LIMIT', 0, limit)
+if #ids == 0 then return {} end
+local leased = {}
+for i, id in ipairs(ids) do
+  leased[2 * i - 1] = leaseUntil
+  leased[2 * i] = id
+end
 local out = {}
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', due, '-inf', now, 'LIMIT', 0, limit)) do
-  redis.call('ZREM', due, id)
-  redis.call('ZADD', lease, leaseUntil, id)
-  out[#out + 1] = id
-  out[#out + 1] = redis.call('HGET', data, id) or ''
+for from = 1, #ids, 1000 do
+  local to = math.min(from + 999, #ids)
+  redis.call('ZREM', due, unpack(ids, from, to))
+  redis.call('ZADD', lease, unpack(leased, 2 * from - 1, 2 * to))
+  local values = redis.call('HMGET', data, unpack(ids, from, to))
+  for i = from, to do
+    out[#out + 1] = ids[i]
+    out[#out + 1] = values[i - from + 1] or ''
+  end
 end
 return out
 `)
@@ -129,22 +161,38 @@ return out
  * @since 0.1.0
  */
 export const complete = script(`${common}
-local removed = 0
-for i = 2, #ARGV do
-  local id = ARGV[i]
-  local json = redis.call('HGET', data, id)
-  if json then
-    local ok, timer = pcall(cjson.decode, json)
-    if ok and type(timer) == 'table' and timer[2] then
-      redis.call('ZREM', dueKey(timer[2]), id)
-      redis.call('ZREM', leaseKey(timer[2]), id)
-      if timer[3] and timer[4] then redis.call('SREM', slotKey(timer[2], timer[3], timer[4]), id) end
+local ids = {}
+for i = 2, #ARGV do ids[#ids + 1] = ARGV[i] end
+local removed = {}
+for from = 1, #ids, 1000 do
+  local to = math.min(from + 999, #ids)
+  local values = redis.call('HMGET', data, unpack(ids, from, to))
+  local byWs = {}
+  for i = from, to do
+    local id, json = ids[i], values[i - from + 1]
+    if json then
+      local ok, timer = pcall(cjson.decode, json)
+      if ok and type(timer) == 'table' and type(timer[2]) == 'string' then
+        local list = byWs[timer[2]]
+        if not list then list = {}; byWs[timer[2]] = list end
+        list[#list + 1] = id
+        if timer[6] == 1 and type(timer[3]) == 'string' and type(timer[4]) == 'string' then
+          local current, field = currentKey(timer[2]), slot(timer[3], timer[4])
+          if redis.call('HGET', current, field) == id then redis.call('HDEL', current, field) end
+        end
+      end
+      removed[#removed + 1] = id
     end
-    redis.call('HDEL', data, id)
-    removed = removed + 1
+  end
+  for ws, list in pairs(byWs) do
+    redis.call('ZREM', dueKey(ws), unpack(list))
+    redis.call('ZREM', leaseKey(ws), unpack(list))
   end
 end
-return removed
+for from = 1, #removed, 1000 do
+  redis.call('HDEL', data, unpack(removed, from, math.min(from + 999, #removed)))
+end
+return #removed
 `)
 
 /**
