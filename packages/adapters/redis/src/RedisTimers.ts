@@ -1,12 +1,12 @@
 /**
- * Core's `Timers` port on Redis, so that several app nodes share their timers and each timer is
- * claimed by one node at a time under a lease. The store stays the only truth: its appends keep
- * writing timers in their transaction, and every claim first relays the store's timers due within
- * a horizon into Redis (a store claim with a long lease, then an add that keeps a known id once);
- * that relay lease ends every `rebuildMillis`, so timers Redis lost come back from the store by
- * themselves. A fired timer is completed in Redis and in the store. The SLA and close timers this
- * fires are idempotent in core (a repeated firing records nothing), which makes a rare second
- * firing harmless and a lost one impossible.
+ * Core's `Timers` port on Redis, so that several app nodes share their timers and each due timer
+ * is claimed by one node at a time under a lease. The store stays the only truth: its appends
+ * write timers in their transaction, each claim first relays the store's timers due within a
+ * horizon into Redis (a store claim leased for `rebuildMillis`, then an add that keeps a known id
+ * once), so timers Redis lost come back from the store, and a fired timer is completed in both.
+ * Core's timer commands are idempotent, so the rare second firing records nothing; when an SLA
+ * due time moves, the old timer stays and fires as such a no-op (as in core's own stores), and
+ * `reschedule` is the atomic replacement for timers an application sets itself (docs/redis.md).
  */
 import { type Ids, type StoreError, Timers } from "@tessera/core"
 import { Context, DateTime, Effect, Layer } from "effect"
