@@ -3,7 +3,8 @@
  * Redis (batches of 50, under a lease), runs each one's handler and completes it, until every
  * timer has a result. The handler counts its executions and records its result with an
  * idempotent write keyed by the timer id (HSETNX); a write that finds a result already there is
- * logged as a duplicate with the worker that holds it, for the parent to judge.
+ * logged as a duplicate with the worker that holds it, for the parent to judge. Each claimed batch
+ * is announced on stdout before a short pause, so the parent can kill a worker that holds a lease.
  *
  * Arguments: redis URL, key prefix, workspace, worker name, lease (ms), total timers.
  */
@@ -44,6 +45,10 @@ for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 20))
     continue
   }
+  // Say so (the parent kills a worker right after this line, while it holds the batch's lease),
+  // then "work" a moment before the handlers start.
+  process.stdout.write(`claimed ${batch.length}\n`)
+  await new Promise((resolve) => setTimeout(resolve, 20))
   // The batch's handlers run side by side (ioredis pipelines their commands); each completes its timer.
   await Promise.all(
     batch.map(async (timer) => {
