@@ -10,3 +10,5 @@
  */
 
 export * as RedisClient from "./RedisClient.js"
+export * as RedisTimers from "./RedisTimers.js"
+export * as TimerLoop from "./TimerLoop.js"
