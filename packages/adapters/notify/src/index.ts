@@ -10,3 +10,4 @@
  */
 
 export * as Notification from "./Notification.js"
+export * as NotifyTriggers from "./NotifyTriggers.js"
