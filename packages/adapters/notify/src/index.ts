@@ -11,3 +11,4 @@
 
 export * as Notification from "./Notification.js"
 export * as NotifyTriggers from "./NotifyTriggers.js"
+export * as SurveyToken from "./SurveyToken.js"
