@@ -87,18 +87,12 @@ export const parse = (text: string): ReadonlyArray<Handle> => {
       let end = i + 1
       while (end < line.length && isHandleChar(line[end] as string)) end++
       const after = line[end]
-      const run = line.slice(i + 1, end)
+      // Too long is no mention, decided before any pattern reads the run: it stays short.
+      const run = end - i - 1 <= maxHandleLength ? line.slice(i + 1, end) : ""
       const handle = run.replace(trailing, "").toLowerCase()
       const startsWord = before === undefined || isSpace(before) || opening.has(before)
       const ends = after === undefined || (after !== "@" && !isWordChar(after))
-      if (
-        startsWord &&
-        ends &&
-        run.length <= maxHandleLength &&
-        handle.length > 0 &&
-        isAlnum(handle[0] as string) &&
-        !seen.has(handle)
-      ) {
+      if (startsWord && ends && handle.length > 0 && isAlnum(handle[0] as string) && !seen.has(handle)) {
         seen.add(handle)
         found.push(handle as Handle)
       }

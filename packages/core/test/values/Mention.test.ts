@@ -127,3 +127,21 @@ describe("Mention.resolve", () => {
     ).toEqual(["mary2", "mary3"])
   })
 })
+
+describe("Mention.parse on hostile notes", () => {
+  it("reads a note of the longest text allowed in one pass, whatever its runs of @, dots or spaces", () => {
+    // Found while writing it: stripping the trailing dots of `@` and a million of them took hours.
+    const size = 1_000_000
+    for (const text of [
+      `@${".".repeat(size - 2)}x`,
+      "@a".repeat(size / 2),
+      `${" ".repeat(size - 2)}>@`,
+      `@${"a".repeat(size - 1)}`,
+      `@${"a.".repeat(size / 2 - 1)}`
+    ]) {
+      // A pass over each takes well under a second; a pattern that backtracked over a run (the
+      // dots of the first text) would run far past the test's timeout.
+      expect(Mention.parse(text).length).toBeLessThanOrEqual(Mention.maxMentions)
+    }
+  })
+})
