@@ -38,6 +38,7 @@ import type * as Triggers from "./Triggers.js"
 import * as UnitOfWork from "./UnitOfWork.js"
 
 export type { SlaOptions } from "./AppendEffects.js"
+export { NotificationPayload } from "./AppendEffects.js"
 export type { HelpdeskError } from "./HelpdeskError.js"
 export { Helpdesk, type Service } from "./Service.js"
 

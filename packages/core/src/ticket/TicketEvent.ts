@@ -4,6 +4,7 @@
  * keep decoding, so a new version adds a decoder here instead of changing an old shape.
  */
 import { Effect, Schema } from "effect"
+import { boundedArray } from "../internal/bounded.js"
 import { Actor, AgentActor, ContactActor } from "../values/Actor.js"
 import { Channel } from "../values/Channel.js"
 import { FieldKey, FieldValue } from "../values/CustomField.js"
@@ -18,6 +19,7 @@ import {
   WorkspaceId
 } from "../values/Ids.js"
 import { Link } from "../values/Link.js"
+import * as Mention from "../values/Mention.js"
 import { Message } from "../values/Message.js"
 import { Priority } from "../values/Priority.js"
 import { Metric } from "../values/SlaMetric.js"
@@ -96,14 +98,17 @@ export class ReplyAdded extends Schema.TaggedClass<ReplyAdded>()("ReplyAdded", {
 }) {}
 
 /**
- * An internal note, visible to agents only, was added.
+ * An internal note, visible to agents only, was added. `mentions`: the handles its text mentions
+ * (`Mention.parse`; `@mary` is `mary`), when an agent or a rule wrote it and it mentions anyone;
+ * absent otherwise, and on notes recorded before mentions were.
  *
  * @category events
  * @since 0.1.0
  */
 export class NoteAdded extends Schema.TaggedClass<NoteAdded>()("NoteAdded", {
   ...envelope,
-  message: Message
+  message: Message,
+  mentions: Schema.optionalKey(boundedArray(Mention.Handle, Mention.maxMentions))
 }) {}
 
 /**

@@ -13,6 +13,7 @@ import type { FieldDefinition } from "../values/CustomField.js"
 import * as CustomField from "../values/CustomField.js"
 import type { MessageId } from "../values/Ids.js"
 import * as Limits from "../values/Limits.js"
+import * as Mention from "../values/Mention.js"
 import { type Body, type Message, sanitizeBody, type Visibility } from "../values/Message.js"
 import * as Tag from "../values/Tag.js"
 import type { SupportLevel } from "../values/TicketType.js"
@@ -237,13 +238,17 @@ const reply = (ticket: Ticket, cmd: C.AddReply, ctx: DecideContext): Decision =>
 const note = (ticket: Ticket, cmd: C.AddNote, ctx: DecideContext): Decision =>
   staffOnly(ticket, ctx, "add an internal note", () => {
     const body = sanitizeBody(cmd.body)
+    // Only a note an agent or a rule wrote mentions anyone: one the system writes may carry a
+    // stranger's mail (intake's note for a sender not on the ticket), whose `@` calls nobody.
+    const mentions = ctx.actor._tag === "agent" || ctx.rule !== undefined ? Mention.parse(body.text) : []
     return isEmpty(body)
       ? Effect.fail(new EmptyMessage(naming(ticket)))
       : oneMoreMessage(ticket, cmd, () =>
           Effect.succeed([
             new E.NoteAdded({
               ...envelope(ticket.id, ctx),
-              message: message(cmd.messageId, "internal", cmd.channel, body, ctx)
+              message: message(cmd.messageId, "internal", cmd.channel, body, ctx),
+              ...(mentions.length === 0 ? {} : { mentions })
             })
           ])
         )

@@ -30,6 +30,7 @@ const packageLayers: ReadonlyArray<ReadonlyArray<string>> = [
   ["core"],
   ["rules"],
   ["adapters/sql", "adapters/email"],
+  ["adapters/notify"],
   ["cli"]
 ]
 

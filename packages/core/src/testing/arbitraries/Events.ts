@@ -82,6 +82,12 @@ export const ticketOpened = (id: fc.Arbitrary<TicketId> = ticketId): fc.Arbitrar
     )
     .map((fields) => new E.TicketOpened(fields))
 
+/** The handles a note mentions, as `Mention.parse` records them. */
+const mentions = fc.uniqueArray(fc.stringMatching(/^[a-z0-9](?:[a-z0-9._-]{0,10}[a-z0-9])?$/), {
+  minLength: 1,
+  maxLength: 3
+})
+
 /**
  * Events for a ticket id, one arbitrary per kind of event (all but `TicketOpened`).
  *
@@ -93,7 +99,13 @@ export const laterEvents = (id: fc.Arbitrary<TicketId> = ticketId) => {
   const required = ["ticketId", "at", "by"] as const
   return {
     ReplyAdded: fc.record({ ...base, message: message("public") }, optional).map((fields) => new E.ReplyAdded(fields)),
-    NoteAdded: fc.record({ ...base, message: message("internal") }, optional).map((fields) => new E.NoteAdded(fields)),
+    NoteAdded: fc
+      .record(
+        { ...base, message: message("internal"), mentions },
+        // Notes mention someone or not: `mentions` is absent from some.
+        { requiredKeys: [...required, "message"], noNullPrototype: true }
+      )
+      .map((fields) => new E.NoteAdded(fields)),
     StatusChanged: fc
       .record(
         { ...base, from: statusId, to: statusId, fromCategory: statusCategory, toCategory: statusCategory },
