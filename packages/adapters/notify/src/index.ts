@@ -9,4 +9,8 @@
  * @module @tessera/notify
  */
 
+export * as Backoff from "./Backoff.js"
 export * as Notification from "./Notification.js"
+export * as Worker from "./Worker.js"
+export * as WorkerClient from "./WorkerClient.js"
+export { createWorker } from "./WorkerClient.js"
