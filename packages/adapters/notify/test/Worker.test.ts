@@ -16,7 +16,9 @@ const start = Date.parse("2026-03-09T11:15:00Z")
 /** Random that always draws the middle of the range: full jitter then waits half the ceiling. */
 const half = { nextIntUnsafe: () => 0, nextDoubleUnsafe: () => 0.5 }
 
-const withDesk = <A, E>(body: (helpdesk: Helpdesk.Service, outbox: Outbox.Outbox["Service"]) => Effect.Effect<A, E>) =>
+const withDesk = <A, E>(
+  body: (helpdesk: Helpdesk.Service, outbox: Outbox.Outbox["Service"]) => Effect.Effect<A, E, Outbox.Outbox>
+) =>
   Effect.gen(function* () {
     yield* TestClock.setTime(start)
     const helpdesk = yield* Helpdesk.Helpdesk
