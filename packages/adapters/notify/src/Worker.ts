@@ -301,11 +301,13 @@ export const make = (config: Config): Effect.Effect<Worker, never, Outbox.Outbox
     const settle = (message: OutboxPort.ClaimedMessage): Effect.Effect<Settled, StoreError.StoreError> =>
       Effect.gen(function* () {
         const prepared = yield* Effect.result(
-          config.prepare(message).pipe(
-            Effect.catchDefect((defect) =>
-              Effect.fail(new DeliveryFailed({ channel: message.channel, reason: String(defect), retryable: true }))
+          config
+            .prepare(message)
+            .pipe(
+              Effect.catchDefect((defect) =>
+                Effect.fail(new DeliveryFailed({ channel: message.channel, reason: String(defect), retryable: true }))
+              )
             )
-          )
         )
         if (Result.isFailure(prepared)) return yield* failed(message, [], prepared.failure)
         const deliveries = prepared.success
