@@ -9,6 +9,7 @@
  * @module @tessera/notify
  */
 
+export * as Backoff from "./Backoff.js"
 export * as DefaultTemplates from "./DefaultTemplates.js"
 export * as EmailPrepare from "./EmailPrepare.js"
 export * as ExpectedResponse from "./ExpectedResponse.js"
@@ -29,3 +30,6 @@ export * as WebhookReplay from "./WebhookReplay.js"
 export * as WebhookSender from "./WebhookSender.js"
 export * as WebhookSignature from "./WebhookSignature.js"
 export * as WebhookVerify from "./WebhookVerify.js"
+export * as Worker from "./Worker.js"
+export * as WorkerClient from "./WorkerClient.js"
+export { createWorker } from "./WorkerClient.js"

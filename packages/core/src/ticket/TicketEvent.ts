@@ -388,6 +388,46 @@ export class NotificationRequested extends Schema.TaggedClass<NotificationReques
   to: Schema.Array(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(320)))
 }) {}
 
+const notificationOutcome = {
+  ...envelope,
+  /** The outbox message the notification went out from (its id, `notification:<ticket>:<version>`). */
+  notification: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(500)),
+  /** The delivery attempt this outcome came from (1 for the first). */
+  attempt: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  template: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200)),
+  /** The channel(s) it went over (`email`, `webhook`; several joined with `,`). */
+  channel: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200)),
+  /** Who it went to: addresses, or endpoint names for integrations. */
+  to: Schema.Array(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(320))).check(Schema.isMaxLength(100))
+}
+
+/**
+ * A notification was delivered: every delivery of its outbox message was accepted, the last at
+ * `deliveredAt` (what an agent reads as "acknowledgement sent at 11:16"). Recorded by the system,
+ * once per notification and attempt; a record about the ticket, which it does not update.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class NotificationDelivered extends Schema.TaggedClass<NotificationDelivered>()("NotificationDelivered", {
+  ...notificationOutcome,
+  deliveredAt: Schema.DateTimeUtcFromString
+}) {}
+
+/**
+ * A notification was given up on (its outbox message became a dead letter) at `failedAt`, with
+ * the error of its last attempt. Recorded by the system, once per notification, attempt and
+ * error; a record about the ticket, which it does not update.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class NotificationFailed extends Schema.TaggedClass<NotificationFailed>()("NotificationFailed", {
+  ...notificationOutcome,
+  failedAt: Schema.DateTimeUtcFromString,
+  error: Schema.String.check(Schema.isMaxLength(500))
+}) {}
+
 const slaMilestone = {
   ...envelope,
   metric: Metric,
@@ -478,7 +518,9 @@ export const TicketEvent = Schema.Union([
   NotificationRequested,
   SlaWarningReached,
   SlaBreached,
-  RulesFailed
+  RulesFailed,
+  NotificationDelivered,
+  NotificationFailed
 ])
 /** @category events @since 0.1.0 */
 export type TicketEvent = typeof TicketEvent.Type

@@ -426,6 +426,21 @@ const recordSla = (ticket: Ticket, cmd: C.RecordSla, ctx: DecideContext): Decisi
   )
 }
 
+const recordNotifications = (ticket: Ticket, cmd: C.RecordNotifications, ctx: DecideContext): Decision => {
+  if (ctx.actor._tag !== "system") {
+    return Effect.fail(
+      new NotPermitted({ ...naming(ticket), actor: ActorModule.label(ctx.actor), action: "record notifications" })
+    )
+  }
+  return Effect.succeed(
+    cmd.outcomes.map(({ kind, reachedAt, error, ...outcome }) =>
+      kind === "delivered"
+        ? new E.NotificationDelivered({ ...envelope(ticket.id, ctx), ...outcome, deliveredAt: reachedAt })
+        : new E.NotificationFailed({ ...envelope(ticket.id, ctx), ...outcome, failedAt: reachedAt, error: error ?? "" })
+    )
+  )
+}
+
 /**
  * Decides a command against a ticket's state: the events to append, or why not.
  *
@@ -435,6 +450,8 @@ const recordSla = (ticket: Ticket, cmd: C.RecordSla, ctx: DecideContext): Decisi
 export const decide = (state: Ticket | undefined, command: C.TicketCommand, ctx: DecideContext): Decision => {
   if (command._tag === "OpenTicket") return open(state, command, ctx)
   if (state === undefined) return Effect.fail(new TicketNotFound({ ticketId: command.ticketId }))
+  // A notification sent before the ticket closed (a survey, say) is recorded when it is delivered.
+  if (command._tag === "RecordNotifications") return recordNotifications(state, command, ctx)
   if (state.category === "closed" && command._tag !== "AddLink") {
     return command._tag === "AddReply" && ctx.actor._tag === "contact"
       ? reply(state, command, ctx) // refused with FollowUpRequired, or NotPermitted for a stranger

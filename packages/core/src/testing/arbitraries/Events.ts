@@ -7,12 +7,20 @@ import * as fc from "fast-check"
 import * as E from "../../ticket/TicketEvent.js"
 import type { TicketId } from "../../values/Ids.js"
 import { optional } from "./base.js"
-import { envelope, movedMessage, notificationTemplate, recipients, slaMilestone } from "./eventParts.js"
+import {
+  envelope,
+  movedMessage,
+  notificationOutcome,
+  notificationTemplate,
+  recipients,
+  slaMilestone
+} from "./eventParts.js"
 import {
   agentId,
   channel,
   contactId,
   customFields,
+  dateTime,
   fieldKey,
   fieldValue,
   follower,
@@ -233,7 +241,21 @@ export const laterEvents = (id: fc.Arbitrary<TicketId> = ticketId) => {
         },
         optional
       )
-      .map((fields) => new E.RulesFailed(fields))
+      .map((fields) => new E.RulesFailed(fields)),
+    NotificationDelivered: fc
+      .record({ ...base, ...notificationOutcome, deliveredAt: dateTime }, optional)
+      .map((fields) => new E.NotificationDelivered(fields)),
+    NotificationFailed: fc
+      .record(
+        {
+          ...base,
+          ...notificationOutcome,
+          failedAt: dateTime,
+          error: fc.oneof(fc.constantFrom("", "550 5.1.1 unknown user"), fc.string({ maxLength: 500 }))
+        },
+        optional
+      )
+      .map((fields) => new E.NotificationFailed(fields))
   } satisfies { readonly [K in Exclude<E.TicketEvent["_tag"], "TicketOpened">]: fc.Arbitrary<E.TicketEvent> }
 }
 
