@@ -91,17 +91,17 @@ describe("a worker process killed in the middle of a batch", () => {
     })
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
     const receiver = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`
-    const script = await Children.bundle(fileURLToPath(new URL("./fault/worker.child.ts", import.meta.url)))
+    const script = fileURLToPath(new URL("./fault/worker.child.ts", import.meta.url))
     const children: Array<Children.Child> = []
     try {
-      first = Children.start(script, [url, receiver])
+      first = await Children.start(script, [url, receiver])
       children.push(first)
       await first.exited
       expect(first.process.signalCode, `the first worker was killed (stderr: ${first.stderr()})`).toBe("SIGKILL")
       const beforeRestart = received.size
       expect(beforeRestart, "killed before it was done").toBeLessThan(expectedKeys)
 
-      const second = Children.start(script, [url, receiver])
+      const second = await Children.start(script, [url, receiver])
       children.push(second)
       await until(`every key at the receiver (stderr: ${second.stderr()})`, () => received.size === expectedKeys)
       // Its last records and completions land shortly after the last delivery.
