@@ -10,3 +10,5 @@
  */
 
 export * as RedisClient from "./RedisClient.js"
+export * as RedisEventBus from "./RedisEventBus.js"
+export * as RedisEventPublisher from "./RedisEventPublisher.js"
