@@ -12,3 +12,4 @@
 export * as RedisClient from "./RedisClient.js"
 export * as RedisEventBus from "./RedisEventBus.js"
 export * as RedisEventPublisher from "./RedisEventPublisher.js"
+export * as RedisIntakeGuard from "./RedisIntakeGuard.js"
