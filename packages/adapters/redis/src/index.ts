@@ -9,6 +9,7 @@
  * @module @tessera/redis
  */
 
+export * as RedisAssignmentState from "./RedisAssignmentState.js"
 export * as RedisClient from "./RedisClient.js"
 export * as RedisEventBus from "./RedisEventBus.js"
 export * as RedisEventPublisher from "./RedisEventPublisher.js"

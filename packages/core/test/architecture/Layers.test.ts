@@ -29,7 +29,7 @@ const coreLayers: ReadonlyArray<ReadonlyArray<string>> = [
 const packageLayers: ReadonlyArray<ReadonlyArray<string>> = [
   ["core"],
   ["rules"],
-  ["adapters/sql", "adapters/email"],
+  ["adapters/sql", "adapters/email", "adapters/redis"],
   ["cli"]
 ]
 
