@@ -9,6 +9,7 @@
  * @module @tessera/redis
  */
 
+export * as PromiseEventBus from "./PromiseEventBus.js"
 export * as RedisAssignmentState from "./RedisAssignmentState.js"
 export * as RedisClient from "./RedisClient.js"
 export * as RedisEventBus from "./RedisEventBus.js"
