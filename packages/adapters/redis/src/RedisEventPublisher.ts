@@ -10,7 +10,7 @@ import { type StoreError, type TicketEvent, TicketStore } from "@tessera/core"
 import { type Duration, Effect, Layer } from "effect"
 import * as Lua from "./internal/luaScript.js"
 import { call, RedisClient } from "./RedisClient.js"
-import { keysOf, type StreamOptions, TicketEventJson } from "./RedisEventBus.js"
+import { keysOf, type StreamOptions } from "./RedisEventBus.js"
 
 /**
  * How a publisher follows the feed: the stream it writes (`RedisEventBus.StreamOptions`), how
