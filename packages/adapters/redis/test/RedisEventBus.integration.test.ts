@@ -286,3 +286,53 @@ describe("handler failures", () => {
     await runtime.dispose()
   })
 })
+
+describe("trimming", () => {
+  it("trimAcknowledged removes only what every group has acknowledged", async () => {
+    const prefix = uniquePrefix("bus-trim")
+    prefixes.push(prefix)
+    const runtime = node(MemoryHelpdesk.layer(config, { ids: "sequential" }), prefix)
+    await write(runtime, 10)
+    await runtime.runPromise(RedisEventPublisher.publishOnce())
+    const all = await committed(runtime)
+    const result = await runtime.runPromise(
+      Effect.gen(function* () {
+        const { redis, prefix: p } = yield* RedisClient.RedisClient
+        const keys = RedisEventBus.keysOf(p)
+        const trim = RedisEventBus.trimAcknowledged()
+        const none = yield* trim // no group yet: nothing trimmed
+        yield* RedisEventBus.ensureGroup(redis, keys, "fast")
+        yield* RedisEventBus.ensureGroup(redis, keys, "slow")
+        // "fast" read and acknowledged everything; "slow" read ten and acknowledged five.
+        const read = (group: string, count: number) =>
+          Effect.promise(
+            () =>
+              redis.call(
+                "XREADGROUP",
+                "GROUP",
+                group,
+                "c",
+                "COUNT",
+                count,
+                "STREAMS",
+                keys.stream,
+                ">"
+              ) as Promise<unknown>
+          )
+        yield* read("fast", 1_000)
+        yield* Effect.promise(() => redis.xack(keys.stream, "fast", ...all.map((e) => `${e.position}-0`)))
+        yield* read("slow", 10)
+        const whileSlowHoldsAll = yield* trim
+        yield* Effect.promise(() => redis.xack(keys.stream, "slow", ...all.slice(0, 5).map((e) => `${e.position}-0`)))
+        const afterFive = yield* trim
+        const left = yield* Effect.promise(() => redis.xlen(keys.stream))
+        return { none, whileSlowHoldsAll, afterFive, left }
+      })
+    )
+    expect(result).toEqual({ none: 0, whileSlowHoldsAll: 0, afterFive: 5, left: all.length - 5 })
+    // Republishing after the trim adds nothing back.
+    await runtime.runPromise(RedisEventPublisher.rewind(0))
+    expect((await runtime.runPromise(RedisEventPublisher.publishOnce())).added).toBe(0)
+    await runtime.dispose()
+  })
+})
