@@ -18,6 +18,11 @@ export interface Figure {
   readonly baselineValue: number
   /** `value / baselineValue` unless given. */
   readonly ratio?: number
+  /**
+   * Optional: time per item through Tessera / time per item of the baseline, for figures that
+   * are rates (where `ratio` reads the other way); printed when given.
+   */
+  readonly costRatio?: number
 }
 
 const formatCell = (cell: Cell): string => {
@@ -55,16 +60,20 @@ export type FigureGroup = Readonly<Record<string, Figure>>
 
 const isFigure = (fig: Figure | FigureGroup): fig is Figure => typeof (fig as Figure).value === "number"
 
-const checked = (benchName: string, name: string, fig: Figure): Required<Figure> => {
+type Checked = Omit<Required<Figure>, "costRatio"> & { readonly costRatio?: number }
+
+const checked = (benchName: string, name: string, fig: Figure): Checked => {
   const ratio = fig.ratio ?? fig.value / fig.baselineValue
   for (const [field, n] of [
     ["value", fig.value],
     ["baselineValue", fig.baselineValue],
-    ["ratio", ratio]
+    ["ratio", ratio],
+    ...(fig.costRatio === undefined ? [] : [["costRatio", fig.costRatio] as const])
   ] as const) {
     if (!Number.isFinite(n)) throw new Error(`bench ${benchName}: figure ${name} has a non-finite ${field} (${n})`)
   }
-  return { value: fig.value, unit: fig.unit, baseline: fig.baseline, baselineValue: fig.baselineValue, ratio }
+  const out = { value: fig.value, unit: fig.unit, baseline: fig.baseline, baselineValue: fig.baselineValue, ratio }
+  return fig.costRatio === undefined ? out : { ...out, costRatio: fig.costRatio }
 }
 
 /**
@@ -74,13 +83,13 @@ const checked = (benchName: string, name: string, fig: Figure): Required<Figure>
  * Throws on a figure that is not a finite number rather than print a made-up one.
  */
 export const figures = (benchName: string, figs: Readonly<Record<string, Figure | FigureGroup>>): void => {
-  const out: Record<string, Required<Figure> | Record<string, Required<Figure>>> = {}
+  const out: Record<string, Checked | Record<string, Checked>> = {}
   for (const [name, fig] of Object.entries(figs)) {
     if (isFigure(fig)) {
       out[name] = checked(benchName, name, fig)
       continue
     }
-    const group: Record<string, Required<Figure>> = {}
+    const group: Record<string, Checked> = {}
     for (const [inner, innerFig] of Object.entries(fig)) group[inner] = checked(benchName, `${name}.${inner}`, innerFig)
     if (Object.keys(group).length === 0) throw new Error(`bench ${benchName}: figure group ${name} is empty`)
     out[name] = group

@@ -32,6 +32,7 @@ const entryPoints = [
   "packages/rules/src/index.ts",
   "packages/adapters/sql/src/index.ts",
   "packages/adapters/email/src/index.ts",
+  "packages/adapters/notify/src/index.ts",
   "packages/adapters/redis/src/index.ts",
   "packages/cli/src/index.ts",
   "node_modules/effect/dist/index.d.ts",

@@ -70,6 +70,9 @@ interface Pending {
   readonly order: number
   readonly availableAt: number
   readonly attempts: number
+  /** An outbox message's last error, and when it became a dead letter (never claimed while one). */
+  readonly lastError?: string
+  readonly deadAt?: number
 }
 
 const encodeEvent = Schema.encodeSync(TicketEvent.TicketEventJson)
@@ -511,6 +514,24 @@ export const make = (
         )
     })
 
+    /** The workspace of a stored outbox message. */
+    const deadLetterWorkspace = (entry: Pending) => (entry.value as { readonly workspaceId: string }).workspaceId
+
+    /** Rewrites a stored outbox message with `change` (`undefined`: left as it is); returns what was written. */
+    const updateMessage = (
+      tx: KeyValue.Transaction,
+      id: string,
+      change: (entry: Pending) => Pending | undefined
+    ): { readonly channel: string; readonly entry: Pending } | undefined => {
+      const channel = tx.get(key("outbox-channel", id))
+      const stored = channel === undefined ? undefined : tx.get(key("outbox", channel, id))
+      if (channel === undefined || stored === undefined) return undefined
+      const entry = change(JSON.parse(stored) as Pending)
+      if (entry === undefined) return undefined
+      tx.put(key("outbox", channel, id), JSON.stringify(entry))
+      return { channel, entry }
+    }
+
     const outbox = Outbox.Outbox.of({
       claim: (channel, now, limit, leaseMillis) =>
         run("claim", () =>
@@ -524,10 +545,11 @@ export const make = (
               limit,
               leaseMillis
             ).map(
-              ({ value, attempts }): Outbox.ClaimedMessage => ({
+              ({ value, attempts, lastError }): Outbox.ClaimedMessage => ({
                 ...(value as unknown as Outbox.OutboxMessage),
                 createdAt: DateTime.makeUnsafe(value.createdAt as number),
-                attempts
+                attempts,
+                ...(lastError === undefined ? {} : { lastError })
               })
             )
           )
@@ -537,21 +559,79 @@ export const make = (
           db.transact((tx) => {
             const channel = tx.get(key("outbox-channel", id))
             if (channel === undefined) return
+            const stored = tx.get(key("outbox", channel, id))
+            const entry = stored === undefined ? undefined : (JSON.parse(stored) as Pending)
+            if (entry?.deadAt !== undefined) tx.delete(key("outbox-dead", deadLetterWorkspace(entry), id))
             tx.delete(key("outbox-channel", id))
             tx.delete(key("outbox", channel, id))
           })
         ),
-      retry: (id, retryAt) =>
+      retry: (id, retryAt, error) =>
         run("retry", () =>
-          db.transact((tx) => {
-            const channel = tx.get(key("outbox-channel", id))
-            const stored = channel === undefined ? undefined : tx.get(key("outbox", channel, id))
-            if (channel === undefined || stored === undefined) return
-            const entry = JSON.parse(stored) as Pending
-            tx.put(
-              key("outbox", channel, id),
-              JSON.stringify({ ...entry, attempts: entry.attempts + 1, availableAt: millis(retryAt) })
+          db.transact((tx) =>
+            updateMessage(tx, id, (entry) =>
+              entry.deadAt !== undefined
+                ? undefined
+                : {
+                    ...entry,
+                    attempts: entry.attempts + 1,
+                    availableAt: millis(retryAt),
+                    ...(error === undefined ? {} : { lastError: error })
+                  }
             )
+          )
+        ),
+      deadLetter: (id, now, error) =>
+        run("deadLetter", () =>
+          db.transact((tx) => {
+            const dead = updateMessage(tx, id, (entry) =>
+              entry.deadAt !== undefined
+                ? undefined
+                : {
+                    ...entry,
+                    attempts: entry.attempts + 1,
+                    // Past any claim's `now`: a dead letter is never claimed.
+                    availableAt: Number.MAX_SAFE_INTEGER,
+                    lastError: error,
+                    deadAt: millis(now)
+                  }
+            )
+            if (dead !== undefined) tx.put(key("outbox-dead", deadLetterWorkspace(dead.entry), id), dead.channel)
+          })
+        ),
+      deadLetters: (workspaceId, limit) =>
+        run("deadLetters", () =>
+          db.transact((tx) =>
+            tx
+              .scan(key("outbox-dead", workspaceId))
+              .flatMap(([name, channel]) => {
+                const stored = tx.get(key("outbox", channel, decodeURIComponent(name.split("/").at(-1) ?? "")))
+                if (stored === undefined) return []
+                const { value, attempts, lastError, deadAt } = JSON.parse(stored) as Pending & {
+                  readonly value: Record<string, unknown>
+                }
+                return [
+                  {
+                    ...(value as unknown as Outbox.OutboxMessage),
+                    createdAt: DateTime.makeUnsafe(value.createdAt as number),
+                    attempts,
+                    lastError: lastError ?? "",
+                    deadAt: DateTime.makeUnsafe(deadAt ?? 0)
+                  } satisfies Outbox.DeadLetter
+                ]
+              })
+              .sort((a, b) => millis(a.deadAt) - millis(b.deadAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+              .slice(0, Math.max(0, limit))
+          )
+        ),
+      requeue: (id) =>
+        run("requeue", () =>
+          db.transact((tx) => {
+            const requeued = updateMessage(tx, id, ({ deadAt, ...entry }) =>
+              deadAt === undefined ? undefined : { ...entry, attempts: 0, availableAt: 0 }
+            )
+            if (requeued !== undefined) tx.delete(key("outbox-dead", deadLetterWorkspace(requeued.entry), id))
+            return requeued !== undefined
           })
         )
     })

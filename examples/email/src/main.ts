@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { createHelpdesk, Helpdesk, IdGenerator } from "@tessera/core"
-import { createIntake, FileAttachmentStore, PromiseEmail, Signature, SmtpSource } from "@tessera/email"
+import { createIntake, FileAttachmentStore, FileReviewQueue, Signature, SmtpSource } from "@tessera/email"
 import { SqlStore } from "@tessera/sql"
 import { Effect, Layer } from "effect"
 import nodemailer from "nodemailer"
@@ -21,22 +21,23 @@ export const main = async (print: (line: string) => void = console.log): Promise
   const dir = mkdtempSync(join(tmpdir(), "tessera-example-email-"))
   const url = `sqlite:${join(dir, "helpdesk.db")}`
   // #region wiring
+  const attachments = await Effect.runPromise(FileAttachmentStore.make({ directory: join(dir, "attachments") }))
   const mail = await createIntake({
     secrets: [secret],
     own: { addresses: [support], messageIdDomains: ["mail.acme.test"] },
     helpdesk: Helpdesk.layer({ workspaceId: "acme" }).pipe(
       Layer.provideMerge(Layer.merge(SqlStore.layerUrl({ url, firstPublicId: 69369 }), IdGenerator.layerTimeOrdered))
-    )
+    ),
+    attachments, // raw originals and attachments; mail that cannot be parsed is held with its raw bytes
+    review: FileReviewQueue.layer({ directory: join(dir, "review") }) // held mail, kept across restarts
   })
-  const attachments = await Effect.runPromise(FileAttachmentStore.make({ directory: join(dir, "attachments") }))
   const keys = await Effect.runPromise(Signature.keys([secret]))
   const acknowledgements: Array<{ to: string; messageId: string; replyTo: string; subject: string }> = []
 
   const smtp = await SmtpSource.listen({ port: 0, route: { "acme.test": "acme" } }, async (raw, envelope) => {
-    const message = await PromiseEmail.parseInbound(raw, { attachments, workspaceId: envelope.workspaceId })
-    const { outcome, acknowledge } = await mail.intake(message)
-    if ("ticket" in outcome) print(`${message.from?.address}: ${outcome._tag} #${outcome.ticket.publicId}`)
-    if (acknowledge && "ticket" in outcome && message.from !== undefined) {
+    const { outcome, acknowledge, message } = await mail.handler(raw, envelope) // 250 once this resolved
+    if ("ticket" in outcome) print(`${message?.from?.address}: ${outcome._tag} #${outcome.ticket.publicId}`)
+    if (acknowledge && "ticket" in outcome && message?.from !== undefined) {
       const publicId = outcome.ticket.publicId
       acknowledgements.push({
         to: message.from.address,

@@ -35,6 +35,8 @@ export interface Facts {
   readonly events: ReadonlyArray<TriggerEvent>
   /** The texts of the messages the command added. */
   readonly messages: ReadonlyArray<string>
+  /** The handles the notes it added mention (`NoteAdded.mentions`), each once; absent when none. */
+  readonly mentions?: ReadonlyArray<string> | undefined
   readonly requesterTier?: string | undefined
   readonly organizationTier?: string | undefined
   /** Epoch milliseconds, read once by the caller (from Effect's `Clock`). */

@@ -36,7 +36,9 @@ const eventTypes: Record<TicketEvent.TicketEvent["_tag"], true> = {
   NotificationRequested: true,
   SlaWarningReached: true,
   SlaBreached: true,
-  RulesFailed: true
+  RulesFailed: true,
+  NotificationDelivered: true,
+  NotificationFailed: true
 }
 
 const updates: ReadonlyArray<Triggers.Read> = Object.keys(eventTypes)

@@ -97,12 +97,14 @@ const textsOf = (events: ReadonlyArray<TicketEvent.TicketEvent>): ReadonlyArray<
 export const factsOf = (context: Triggers.TriggerContext, options: Options = {}): Facts.Facts => {
   const ticket = context.current
   const messages = textsOf(context.events)
+  const mentions = UnitFacts.mentionsOf(context.events)
   const tiers = options.tiers?.(ticket) ?? {}
   return Facts.make({
     ticket,
     previous: context.before,
     events: triggerEvents(context.events, ticket),
     messages,
+    mentions: mentions.length === 0 ? undefined : mentions,
     now: context.now.epochMilliseconds,
     requesterTier: tiers.requester,
     organizationTier: tiers.organization,

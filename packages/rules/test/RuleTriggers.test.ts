@@ -255,6 +255,8 @@ describe("rules in the Helpdesk", () => {
             to: ["group", "agent:mary"],
             ticketId: ticket.id,
             publicId: ticket.publicId,
+            // The reply (2), and the escalation before the notify: support level (3), priority (4).
+            cause: [2, 3, 4],
             rule: { id: "angry-to-senior", version: 1 }
           }
         ])

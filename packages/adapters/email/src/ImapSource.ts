@@ -9,6 +9,7 @@
 import type { ConnectionOptions } from "node:tls"
 import { Cause, Effect, Exit, Schedule, Schema, Scope, Semaphore } from "effect"
 import { ImapFlow } from "imapflow"
+import * as Limit from "./internal/limit.js"
 import { isPermanent as defaultIsPermanent, type Envelope, type Handler, type PromiseHandler } from "./MailSource.js"
 
 /**
@@ -49,7 +50,11 @@ export interface Options<E = unknown> {
   readonly refusedTo?: string
   /** Messages taken per poll. Default 50. */
   readonly batchSize?: number
-  /** Largest message handed to the handler (the server's RFC822.SIZE). Default 25 MiB. */
+  /**
+   * Largest message handed to the handler, by the server's RFC822.SIZE and by the bytes read: a
+   * message that grows past it while streaming fails the handler's stream with
+   * `MailSource.MessageTooLarge` and is set aside. Default 25 MiB.
+   */
   readonly maxBytes?: number
   /** Time between polls of `make`, in milliseconds. Default 30 s. */
   readonly intervalMillis?: number
@@ -194,7 +199,9 @@ export const poll = <E, R>(options: Options<E>, handler: Handler<E, R>): Effect.
         const download = yield* imap("fetch", () => client.download(String(uid), undefined, { uid: true }))
         if (download.content === undefined) continue
         const content = download.content
-        const exit = yield* Effect.exit(handler(content, envelope))
+        // RFC822.SIZE is the server's word: the limit also holds on the bytes that actually arrive.
+        const limited = Limit.limit(content, maxBytes)
+        const exit = yield* Effect.exit(handler(limited.stream, envelope))
         // Whatever the handler left unread is drained, so the connection is free for the next command.
         yield* Effect.callback<void>((resume) => {
           if (content.readableEnded || content.destroyed) return resume(Effect.void)
@@ -205,6 +212,12 @@ export const poll = <E, R>(options: Options<E>, handler: Handler<E, R>): Effect.
         if (Exit.isSuccess(exit)) {
           yield* markTaken(uid)
           taken++
+          continue
+        }
+        if (limited.exceeded()) {
+          yield* Effect.logWarning("IMAP message larger than its declared size and the limit; set aside", { uid })
+          yield* setAside(uid)
+          refused++
           continue
         }
         const failure = exit.cause.reasons.find(Cause.isFailReason)
@@ -235,6 +248,12 @@ export interface Poller {
 /**
  * Starts polling in the current scope: one poll right away, then one every `intervalMillis`; a poll
  * that fails (server down) is logged and the next one tries again. Stops when the scope closes.
+ *
+ * @example
+ * ```ts
+ * // The default handler: parse, take in, and hold what cannot be parsed with its raw original.
+ * const poller = yield* ImapSource.make({ host, auth, workspaceId: "acme" }, Receive.handler())
+ * ```
  *
  * @category constructors
  * @since 0.1.0

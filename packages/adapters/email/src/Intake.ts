@@ -6,10 +6,11 @@
  * opens follow-ups of closed tickets), a note, a new ticket with its CCs as followers, or a hold
  * in the `ReviewQueue`. Parsing (`parseInbound`) and sending (the notifier) are not done here.
  */
-import { Actor, Helpdesk, IntakeGuard, type Ticket, TicketStore } from "@tessera/core"
+import { Actor, Helpdesk, type Ids, IntakeGuard, type Ticket, TicketStore } from "@tessera/core"
 import { Context, Effect, Exit, Layer, Option, Schema } from "effect"
 import * as Contacts from "./Contacts.js"
 import * as ControlHeaders from "./ControlHeaders.js"
+import type * as EmailError from "./EmailError.js"
 import type * as Inbound from "./Inbound.js"
 import * as LoopGuard from "./LoopGuard.js"
 import { type Held, type Reason, ReviewQueue } from "./ReviewQueue.js"
@@ -217,7 +218,7 @@ const takeIn = (
           from: mail.from?.address,
           subject: mail.subject,
           messageId: mail.threading.messageId,
-          rawLocation: undefined,
+          rawLocation: mail.raw?.key,
           message: mail
         }),
         (held): Outcome => ({ _tag: "Held", held })
@@ -248,7 +249,16 @@ const takeIn = (
       sender,
       onRefused: options.onRefused ?? "new-ticket",
       lookup: {
-        byNumber: (publicId) => optional(helpdesk.get(publicId)),
+        // A number no ticket has (a guessed `[#123]`, another help desk's) is answered by the
+        // store's index, without building a TicketNotFound (a stack trace) on every such mail.
+        byNumber: (publicId) =>
+          Effect.flatMap(
+            Effect.option(store.resolve(helpdesk.config.workspaceId, publicId as Ids.PublicId)),
+            (found) =>
+              Option.isSome(found) && Option.isNone(found.value)
+                ? Effect.succeed(Option.none<Ticket.Ticket>())
+                : optional(helpdesk.get(publicId))
+          ),
         // The ticket a Message-ID was first recorded on, or the one it was merged into (its number
         // leads there): whoever is on the merged ticket's target may answer its old mail.
         byEmailId: (id) =>
@@ -375,6 +385,8 @@ export const holdUnparsed = (input: {
   readonly from?: string
   readonly subject?: string
   readonly messageId?: string
+  /** The parse error, when `parseInbound` refused the message. */
+  readonly error?: EmailError.EmailError
 }): Effect.Effect<Held, IntakeError, Helpdesk.Helpdesk | ReviewQueue> =>
   Effect.gen(function* () {
     const helpdesk = yield* Helpdesk.Helpdesk
@@ -387,7 +399,8 @@ export const holdUnparsed = (input: {
       subject: input.subject,
       messageId: input.messageId,
       rawLocation: input.rawLocation,
-      message: undefined
+      message: undefined,
+      ...(input.error === undefined ? {} : { error: input.error })
     })
   })
 

@@ -2,7 +2,9 @@
  * What the two mail sources (`SmtpSource`, `ImapSource`) share: the handler they hand each raw
  * message to, the envelope that comes with it, and how a handler's failure is read (retry later or
  * refuse for good). A source acknowledges a message (SMTP 250, IMAP flag or move) only after the
- * handler succeeded; parsing and intake are the handler's business, not the source's.
+ * handler succeeded; parsing and intake are the handler's business, not the source's. The
+ * handler to give a source is `Receive.handler()` (`createIntake(...).handler` with Promises):
+ * it keeps every message, as a ticket, a reply, or a hold with its raw original.
  */
 import type { Readable } from "node:stream"
 import { type Effect, Schema } from "effect"

@@ -188,7 +188,10 @@ const build = (
     const messageIdHeader = first("message-id")
     const messageId = messageIdHeader === undefined ? undefined : Headers.messageIds(messageIdHeader)[0]
     if (messageId === undefined) problems.push("no Message-ID")
-    const subject = typeof parser.subject === "string" ? parser.subject : ""
+    const rawSubject = typeof parser.subject === "string" ? parser.subject : ""
+    // A NUL ends a C string in whatever reads the ticket next (a database driver, a terminal).
+    const subject = rawSubject.includes("\u0000") ? rawSubject.replaceAll("\u0000", "") : rawSubject
+    if (subject !== rawSubject) problems.push("NUL characters removed from the subject")
 
     const headers = Headers.list(lines, limits.maxHeaders)
     if (lines.length > headers.length)
@@ -198,7 +201,9 @@ const build = (
     const big = (body.html?.length ?? 0) + (body.text?.length ?? 0) > 32 * 1024
     if (big) yield* SafeHtml.yieldToEventLoop
     const html = body.html === undefined ? undefined : yield* SafeHtml.sanitize(body.html, options.html)
-    const plain = body.text ?? ""
+    const decoded = body.text ?? ""
+    const plain = decoded.includes("\u0000") ? decoded.replaceAll("\u0000", "") : decoded
+    if (plain !== decoded) problems.push("NUL characters removed from the text")
     // No text part (HTML-only mail, also inside multipart/related): the text is the HTML's.
     const text = plain.trim().length === 0 && html !== undefined ? SafeHtml.toText(html) : plain
     if (text.includes("\uFFFD")) problems.push("the text holds bytes its charset cannot decode (shown as U+FFFD)")
@@ -283,6 +288,9 @@ export const parseInbound = (
     const store = yield* AttachmentStore.AttachmentStore
 
     const rawSink = options.keepRaw === true ? new PassThrough() : undefined
+    // A source that fails before the store's put reads the sink destroys it with an error that
+    // nobody would listen to yet, which ends the process: the put reports it when it reads.
+    rawSink?.on("error", () => {})
     const rawFiber =
       rawSink === undefined
         ? undefined

@@ -1,21 +1,32 @@
 /**
- * `createIntake`: `intake` behind plain Promises, for applications that do not use Effect. It
- * builds the services once over the help desk layer you pass (`MemoryHelpdesk.layer(...)`, or
- * `Helpdesk.layer` over a SQL store), with in-memory guard and review queue unless you pass
- * others, and rejects with the same tagged errors the Effect API fails with. Its methods are
+ * `createIntake`: `receive` and `intake` behind plain Promises, for applications that do not use
+ * Effect. It builds the services once over the help desk layer you pass (`MemoryHelpdesk.layer(...)`,
+ * or `Helpdesk.layer` over a SQL store), with in-memory guard, review queue and attachment store
+ * unless you pass others, and rejects with the same tagged errors the Effect API fails with. Its methods are
  * derived from the Effect operations they run and add no behaviour of their own.
  */
-import { Helpdesk, type IntakeGuard, MemoryIntakeGuard, PromiseHelpdesk, type TicketStore } from "@tessera/core"
+import type { Readable } from "node:stream"
+import {
+  AttachmentStore,
+  Helpdesk,
+  type IntakeGuard,
+  MemoryAttachmentStore,
+  MemoryIntakeGuard,
+  PromiseHelpdesk,
+  type TicketStore
+} from "@tessera/core"
 import { Effect, Exit, Layer, ManagedRuntime } from "effect"
 import type * as Inbound from "./Inbound.js"
 import * as Intake from "./Intake.js"
+import type * as MailSource from "./MailSource.js"
 import * as MemoryReviewQueue from "./MemoryReviewQueue.js"
+import * as Receive from "./Receive.js"
 import { type Held, ReviewQueue } from "./ReviewQueue.js"
 import * as Signature from "./Signature.js"
 
 /**
  * Options of `createIntake`: intake's options with the signing secrets as text (newest first),
- * the help desk's layer, and optionally the guard and review queue to use.
+ * the help desk's layer, and optionally the guard, review queue and attachment store to use.
  *
  * @category models
  * @since 0.1.0
@@ -24,7 +35,13 @@ export interface Options<E> extends Omit<Intake.Options, "keys"> {
   readonly secrets: ReadonlyArray<string>
   readonly helpdesk: Layer.Layer<Helpdesk.Helpdesk | TicketStore.TicketStore, E>
   readonly guard?: Layer.Layer<IntakeGuard.IntakeGuard>
-  readonly review?: Layer.Layer<ReviewQueue>
+  /** Where held mail waits: `FileReviewQueue.layer({ directory })` to keep it across restarts. Default: in memory. */
+  readonly review?: Layer.Layer<ReviewQueue, unknown>
+  /**
+   * Where `receive` keeps raw originals and attachments: the service itself, or a layer built once
+   * for the client. Default: in memory (a restart forgets them: give a `FileAttachmentStore`).
+   */
+  readonly attachments?: AttachmentStore.AttachmentStore["Service"] | Layer.Layer<AttachmentStore.AttachmentStore>
 }
 
 /**
@@ -49,10 +66,23 @@ export interface ResultJson extends Omit<Intake.Result, "outcome"> {
   readonly outcome: OutcomeJson
 }
 
+/**
+ * `Receive.Received` with its outcome as JSON.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ReceivedJson extends Omit<Receive.Received, "outcome"> {
+  readonly outcome: OutcomeJson
+}
+
 /** The Effect operations the client runs, and what each resolves with. */
 const operations = {
   /** Takes in a parsed message: `Intake.intake`, its outcome as JSON. */
   intake: (message: Inbound.InboundMessage) => Effect.map(Intake.intake(message), encodeResult),
+  /** Receives raw mail, losing none: `Receive.receive`, its outcome as JSON. */
+  receive: (raw: Uint8Array | Readable, options?: Receive.Options) =>
+    Effect.map(Receive.receive(raw, options), encodeResult),
   /** Holds mail that could not be parsed, by its raw original's location: `Intake.holdUnparsed`. */
   holdUnparsed: (input: Parameters<typeof Intake.holdUnparsed>[0]) => Intake.holdUnparsed(input)
 }
@@ -71,6 +101,11 @@ type Promised<T> = {
  * @since 0.1.0
  */
 export interface IntakeClient extends Promised<typeof operations> {
+  /**
+   * `receive` as the handler of `SmtpSource.listen` or `ImapSource.start`: resolves once the
+   * message is a ticket, a reply or a hold; mail routed to another workspace is refused for good.
+   */
+  readonly handler: (raw: Readable, envelope: MailSource.Envelope) => Promise<ReceivedJson>
   /** The held messages of the help desk's workspace, oldest first, and their release. */
   readonly review: {
     /** The held messages, oldest first. */
@@ -82,7 +117,7 @@ export interface IntakeClient extends Promised<typeof operations> {
   readonly close: () => Promise<void>
 }
 
-const encodeResult = (result: Intake.Result): ResultJson => {
+const encodeResult = <R extends Intake.Result>(result: R): Omit<R, "outcome"> & { readonly outcome: OutcomeJson } => {
   const outcome = result.outcome
   return {
     ...result,
@@ -110,18 +145,23 @@ const encodeResult = (result: Intake.Result): ResultJson => {
  * @since 0.1.0
  */
 export const createIntake = async <E>(options: Options<E>): Promise<IntakeClient> => {
-  const { secrets, helpdesk, guard, review, ...rest } = options
+  const { secrets, helpdesk, guard, review, attachments, ...rest } = options
   const keys = await Effect.runPromiseExit(Signature.keys(secrets))
   if (Exit.isFailure(keys)) throw PromiseHelpdesk.rejection(keys.cause)
   const runtime = ManagedRuntime.make(
     Layer.mergeAll(
       Intake.layer({ ...rest, keys: keys.value }),
       guard ?? MemoryIntakeGuard.layer,
-      review ?? MemoryReviewQueue.layer
+      review ?? MemoryReviewQueue.layer,
+      attachments === undefined
+        ? MemoryAttachmentStore.layer
+        : Layer.isLayer(attachments)
+          ? (attachments as Layer.Layer<AttachmentStore.AttachmentStore>)
+          : Layer.succeed(AttachmentStore.AttachmentStore, attachments as AttachmentStore.AttachmentStore["Service"])
     ).pipe(Layer.provideMerge(helpdesk))
   )
   let closed = false
-  const run = <A>(effect: Effect.Effect<A, unknown, Intake.Services>): Promise<A> =>
+  const run = <A>(effect: Effect.Effect<A, unknown, Receive.Services>): Promise<A> =>
     closed
       ? Promise.reject(new Error("This intake is closed"))
       : runtime.runPromiseExit(effect).then((exit) => {
@@ -142,11 +182,13 @@ export const createIntake = async <E>(options: Options<E>): Promise<IntakeClient
     Object.entries(operations).map(([name, operation]) => [
       name,
       (...args: ReadonlyArray<unknown>) =>
-        run((operation as (...a: ReadonlyArray<unknown>) => Effect.Effect<unknown, unknown, Intake.Services>)(...args))
+        run((operation as (...a: ReadonlyArray<unknown>) => Effect.Effect<unknown, unknown, Receive.Services>)(...args))
     ])
   ) as unknown as Promised<typeof operations>
+  const handle = Receive.handler()
   return {
     ...methods,
+    handler: (raw, envelope) => run(Effect.map(handle(raw, envelope), encodeResult)),
     review: {
       list: () => run(queue((q, ws) => q.list(ws))),
       release: (id) => run(queue((q, ws) => q.release(ws, id)))

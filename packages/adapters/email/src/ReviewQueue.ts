@@ -7,6 +7,7 @@
  */
 import type { StoreError } from "@tessera/core"
 import { Context, type Effect } from "effect"
+import type * as EmailError from "./EmailError.js"
 import type * as Inbound from "./Inbound.js"
 
 /**
@@ -33,6 +34,8 @@ export interface Hold {
   readonly messageId: string | undefined
   readonly rawLocation: string | undefined
   readonly message: Inbound.InboundMessage | undefined
+  /** Why `parseInbound` refused the message, for a message held as `unparseable` by `Receive`. */
+  readonly error?: EmailError.EmailError
 }
 
 /**

@@ -150,8 +150,8 @@ const sessionWorkspace = (route: Route, session: SMTPServerSession): string | un
  *
  * @example
  * ```ts
- * const listener = yield* SmtpSource.make({ port: 0, route: { "acme.test": "acme" } }, (raw, envelope) =>
- *   Effect.promise(() => text(raw)).pipe(Effect.map((body) => received.push({ envelope, body }))))
+ * // The default handler: parse, take in, and hold what cannot be parsed with its raw original.
+ * const listener = yield* SmtpSource.make({ port: 0, route: { "acme.test": "acme" } }, Receive.handler())
  * ```
  *
  * @category constructors
@@ -309,9 +309,8 @@ export interface RunningListener extends Listener {
  *
  * @example
  * ```ts
- * const smtp = await SmtpSource.listen({ port: 2525, route: { "acme.test": "acme" } }, async (raw, envelope) => {
- *   await store(raw, envelope.workspaceId)
- * })
+ * const mail = await createIntake({ secrets, own, helpdesk, attachments })
+ * const smtp = await SmtpSource.listen({ port: 2525, route: { "acme.test": "acme" } }, mail.handler)
  * await smtp.close()
  * ```
  *

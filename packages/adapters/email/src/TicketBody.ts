@@ -60,6 +60,14 @@ export const attachment = (a: Inbound.InboundAttachment): Message.Attachment => 
   }
 }
 
+/** The raw original as an attachment of the ticket message. */
+const original = (raw: NonNullable<Inbound.InboundMessage["raw"]>): Message.Attachment => ({
+  fileName: "message.eml",
+  contentType: "message/rfc822",
+  size: raw.size,
+  ...(raw.key.length <= Limits.locationLength ? { location: raw.key } : {})
+})
+
 /**
  * The key that identifies a message for idempotency: its recorded Message-ID in lower case.
  *
@@ -92,7 +100,8 @@ export const messageId = (message: Inbound.InboundMessage): string => {
 
 /**
  * The body of the ticket message: visible text (the whole text when nothing visible is left),
- * HTML, at most `Limits.attachmentsPerMessage` attachments, and the email ids (`automated` when
+ * HTML, at most `Limits.attachmentsPerMessage` attachments (the raw original last, as
+ * `message.eml`, when it was kept), and the email ids (`automated` when
  * a machine wrote the mail, so nothing answers it automatically).
  *
  * @category combinators
@@ -100,8 +109,14 @@ export const messageId = (message: Inbound.InboundMessage): string => {
  */
 export const body = (message: Inbound.InboundMessage, automated: boolean): Body => {
   const visible = message.visibleText.trim() !== "" ? message.visibleText : message.text
-  const attachments = message.attachments.slice(0, Limits.attachmentsPerMessage).map(attachment)
-  const text = visible.trim() === "" && attachments.length === 0 && message.html === undefined ? "(no text)" : visible
+  // The raw original, where kept, is an attachment of the message (never rendered), last of all.
+  const raw = message.raw === undefined ? [] : [original(message.raw)]
+  const attachments = [
+    ...message.attachments.slice(0, Limits.attachmentsPerMessage - raw.length).map(attachment),
+    ...raw
+  ]
+  const text =
+    visible.trim() === "" && message.attachments.length === 0 && message.html === undefined ? "(no text)" : visible
   const ids = (list: ReadonlyArray<string>) =>
     list.filter((id) => id !== "" && id.length <= Limits.emailIdLength).slice(-Limits.referencesPerMessage)
   const [inReplyTo] = ids(message.threading.inReplyTo)

@@ -8,11 +8,13 @@ import { execFile } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Effect, Exit, Scope } from "effect"
+import { AttachmentStore, type Ids, MemoryAttachmentStore } from "@tessera/core"
+import { Effect, Exit, Layer, Option, Scope, Stream } from "effect"
 import { ImapFlow } from "imapflow"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { ImapSource, MailSource } from "../src/index.js"
+import { ImapSource, MailSource, Receive, ReviewQueue } from "../src/index.js"
 import { type Dovecot, startDovecot } from "./support/dovecot.js"
+import { layer as intakeLayer } from "./support/mail.js"
 import { text } from "./support/smtp.js"
 
 let dovecot: Dovecot
@@ -297,4 +299,34 @@ describe("ImapSource against Dovecot", () => {
     expect(lines(taken)).toEqual(ids)
     expect((await folder("INBOX")).every((m) => m.flags.includes("\\Seen"))).toBe(true)
   }, 120_000)
+  it("with Receive's handler, a message that cannot be parsed is held with its raw bytes and marked \\Seen", async () => {
+    const deep = [
+      "From: Jane <jane@customer.test>",
+      "To: support@acme.test",
+      "Message-ID: <deep@customer.test>",
+      "Subject: nested",
+      ...Array.from({ length: 30 }, (_, d) => `Content-Type: multipart/mixed; boundary="b${d}"\r\n\r\n--b${d}`),
+      "Content-Type: text/plain",
+      "",
+      "cut"
+    ].join("\r\n")
+    const raw = Buffer.from(`${deep}\r\n`)
+    await session((client) => client.append("INBOX", raw))
+    await deliver(1)
+    const services = Layer.merge(intakeLayer(), MemoryAttachmentStore.layer)
+    const { report, held, bytes } = await Effect.runPromise(
+      Effect.gen(function* () {
+        const report = yield* ImapSource.poll(options(), Receive.handler())
+        const held = yield* Effect.flatMap(ReviewQueue.ReviewQueue, (q) => q.list("acme"))
+        const store = yield* AttachmentStore.AttachmentStore
+        const found = yield* store.get("acme" as Ids.WorkspaceId, held[0]?.rawLocation ?? "")
+        const bytes = Option.isNone(found) ? undefined : Buffer.concat([...(yield* Stream.runCollect(found.value))])
+        return { report, held, bytes }
+      }).pipe(Effect.provide(services))
+    )
+    expect(report).toEqual({ taken: 2, retryLater: 0, refused: 0 })
+    expect(held.map((h) => [h.reason, h.error?._tag])).toEqual([["unparseable", "TooDeep"]])
+    expect(bytes?.equals(raw)).toBe(true)
+    expect((await folder("INBOX")).map((m) => m.flags)).toEqual([["\\Seen"], ["\\Seen"]])
+  })
 })

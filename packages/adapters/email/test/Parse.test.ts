@@ -276,6 +276,57 @@ describe("parseInbound on broken mail", () => {
     expect(parsedMessage.problems).toContain("the text holds bytes its charset cannot decode (shown as U+FFFD)")
   })
 
+  it("reads a multipart without a boundary as plain text and says so, instead of losing its body", async () => {
+    const parsedMessage = await parsed(
+      message([...envelope, "Content-Type: multipart/mixed"], ["The printer is on fire.", "--x", "", "still"])
+    )
+    expect(parsedMessage.text).toContain("The printer is on fire.")
+    expect(parsedMessage.text).toContain("still")
+    expect(parsedMessage.visibleText).toContain("The printer is on fire.")
+    expect(parsedMessage.problems).toContain(
+      "the message is multipart/mixed without a usable boundary; its body is read as plain text"
+    )
+    // A nested part without a boundary is read the same way; its siblings stay parts.
+    const inner = await parsed(
+      message(
+        [...envelope, 'Content-Type: multipart/mixed; boundary="b1"'],
+        ["--b1", "Content-Type: multipart/alternative", "", "inner text", "--b1--", ""]
+      )
+    )
+    expect(inner.text).toContain("inner text")
+    expect(inner.problems.some((p) => p.startsWith("part 1 is multipart/alternative without"))).toBe(true)
+  })
+
+  it("removes NUL characters from the text and the subject, and notes each in problems", async () => {
+    const parsedMessage = await parsed(
+      message(
+        ["From: Jane <jane@example.com>", "Subject: Print\u0000er", "Content-Type: text/plain"],
+        "on\u0000 fire\u0000"
+      )
+    )
+    expect(parsedMessage.subject).toBe("Printer")
+    expect(parsedMessage.text).toBe("on fire")
+    expect(parsedMessage.visibleText).not.toContain("\u0000")
+    expect(parsedMessage.problems).toEqual(
+      expect.arrayContaining(["NUL characters removed from the subject", "NUL characters removed from the text"])
+    )
+    const clean = await parsed(plain("no nul here"))
+    expect(clean.problems.some((p) => p.includes("NUL"))).toBe(false)
+  })
+
+  it("a stream that fails at once with keepRaw fails SourceFailed promptly, keeping nothing", async () => {
+    const broken = new Readable({
+      read() {
+        this.destroy(new Error("connection reset"))
+      }
+    })
+    const { exit, store, millis } = await parse(broken, { keepRaw: true })
+    expect(exit._tag === "Failure" && String(exit.cause)).toContain("SourceFailed")
+    expect(await storedCount(store)).toBe(0)
+    // Before the fix it waited for the parse time limit (20 s) and crashed the process.
+    expect(millis).toBeLessThan(10_000)
+  })
+
   it("keeps a part whose Content-Type is empty, as application/octet-stream (found by the fuzz test)", async () => {
     const raw = message(
       [...envelope, 'Content-Type: multipart/mixed; boundary="b1"'],

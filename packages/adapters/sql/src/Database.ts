@@ -132,6 +132,10 @@ export interface OutboxTable {
   created_at: Millis
   available_at: Millis
   attempts: number
+  /** The error of the last failed attempt (migration 005). */
+  last_error: string | null
+  /** When the message became a dead letter; its `available_at` is then `DeadLetterReady` (migration 005). */
+  dead_at: Millis | null
 }
 
 /**

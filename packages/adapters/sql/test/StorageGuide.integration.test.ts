@@ -128,7 +128,8 @@ describe("the storage guide", () => {
       "001_initial",
       "002_text_visibility",
       "003_ticket_sla",
-      "004_event_positions"
+      "004_event_positions",
+      "005_outbox_dead_letters"
     ])
     expect(await migrateFromCode()).toEqual([])
   })

@@ -93,14 +93,18 @@ for (const [name, database] of databases) {
               // And as no later migration left it either: they run again after 002.
               await sql`drop table ticket_sla`.execute(db)
               await sql`drop table if exists event_positions`.execute(db)
-              await sql`delete from kysely_migration where name in ('002_text_visibility', '003_ticket_sla', '004_event_positions')`.execute(
+              await (name === "mysql" ? sql`drop index outbox_dead on outbox` : sql`drop index outbox_dead`).execute(db)
+              await sql`alter table outbox drop column dead_at`.execute(db)
+              await sql`alter table outbox drop column last_error`.execute(db)
+              await sql`delete from kysely_migration where name in ('002_text_visibility', '003_ticket_sla', '004_event_positions', '005_outbox_dead_letters')`.execute(
                 db
               )
             })
             expect(yield* Migrations.migrate(db, connection.dialect)).toEqual([
               "002_text_visibility",
               "003_ticket_sla",
-              "004_event_positions"
+              "004_event_positions",
+              "005_outbox_dead_letters"
             ])
 
             const texts = yield* Effect.promise(() =>

@@ -80,6 +80,7 @@ export interface Answers {
   readonly list: TicketPageJson
   readonly runDueTimers: number
   readonly recomputeSla: number
+  readonly recordNotification: boolean
   readonly applyRules: TicketJson
   readonly explainDue: ReadonlyArray<ExplanationJson>
   readonly saveContact: ContactJson

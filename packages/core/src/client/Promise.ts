@@ -154,6 +154,7 @@ const encoders: { readonly [K in Operation]: (a: SuccessOf<Helpdesk.Service[K]>)
   list: encodePage,
   runDueTimers: (fired) => fired,
   recomputeSla: (recorded) => recorded,
+  recordNotification: (recorded) => recorded,
   explainDue: (explanations) => explanations.map(encodeExplanation),
   saveContact: encodeContact,
   saveOrganization: encodeOrganization,

@@ -20,8 +20,8 @@ import type * as SlaPolicy from "../sla/SlaPolicy.js"
 import { closeDueAt } from "../ticket/decide.js"
 import type * as Status from "../ticket/Status.js"
 import type * as Ticket from "../ticket/Ticket.js"
-import type { TicketEvent } from "../ticket/TicketEvent.js"
-import type { ContactId, OrganizationId, TicketId, WorkspaceId } from "../values/Ids.js"
+import { RuleRef, type TicketEvent } from "../ticket/TicketEvent.js"
+import { type ContactId, type OrganizationId, PublicId, TicketId, type WorkspaceId } from "../values/Ids.js"
 import { InvalidInput } from "./Input.js"
 
 /**
@@ -38,6 +38,29 @@ export interface SlaOptions {
   readonly policies: SlaPolicy.PolicySet
   readonly calendars: Sla.Calendars
 }
+
+/**
+ * The payload of an outbox message on the `notification` channel: the template and recipients
+ * the `NotificationRequested` event asked for, the ticket, the rule that asked (if one did), and
+ * `cause`: the stream versions (1-based, as `history` numbers them) of the events of the same
+ * unit of work written before the request that are not themselves requests, in order (the
+ * reply, note, status change or SLA warning the notification is about, and what came with it).
+ * A request written alone (a `Notify` command) has an empty `cause`; a message queued before
+ * `cause` existed has none, and still decodes.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const NotificationPayload = Schema.Struct({
+  template: Schema.String,
+  to: Schema.Array(Schema.String),
+  ticketId: TicketId,
+  publicId: PublicId,
+  cause: Schema.optionalKey(Schema.Array(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)))),
+  rule: Schema.optionalKey(RuleRef)
+})
+/** @category models @since 0.1.0 */
+export type NotificationPayload = typeof NotificationPayload.Type
 
 type Op<A> = Effect.Effect<A, StoreError | InvalidInput>
 
@@ -66,26 +89,32 @@ export const make = ({ ws, workflow, store, directory, sla, actorCheckMillis }: 
     // Each notification asked for goes to the outbox with its event; its id is the event's
     // place in the stream, so a retried append cannot queue it twice.
     const first = ticket.version - events.length + 1
-    const outbox: Array<OutboxMessage> = events.flatMap((e, i) =>
-      e._tag === "NotificationRequested"
-        ? [
-            {
-              id: `notification:${ticket.id}:${first + i}`,
-              workspaceId: ws,
-              ticketId: ticket.id,
-              channel: "notification",
-              payload: {
-                template: e.template,
-                to: e.to,
-                ticketId: ticket.id,
-                publicId: ticket.publicId,
-                ...(e.rule === undefined ? {} : { rule: e.rule })
-              },
-              createdAt: e.at
-            }
-          ]
-        : []
-    )
+    const outbox: Array<OutboxMessage> = []
+    // What the unit did before each request: the deliverer reads these events for the reply,
+    // note or warning to talk about, instead of guessing from the ticket's latest state.
+    const cause: Array<number> = []
+    events.forEach((e, i) => {
+      if (e._tag !== "NotificationRequested") {
+        cause.push(first + i)
+        return
+      }
+      const payload: NotificationPayload = {
+        template: e.template,
+        to: e.to,
+        ticketId: ticket.id,
+        publicId: ticket.publicId,
+        cause: [...cause],
+        ...(e.rule === undefined ? {} : { rule: e.rule })
+      }
+      outbox.push({
+        id: `notification:${ticket.id}:${first + i}`,
+        workspaceId: ws,
+        ticketId: ticket.id,
+        channel: "notification",
+        payload,
+        createdAt: e.at
+      })
+    })
     return { ...(timers.length === 0 ? {} : { timers }), ...(outbox.length === 0 ? {} : { outbox }) }
   }
 

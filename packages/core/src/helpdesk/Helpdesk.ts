@@ -24,6 +24,7 @@ import * as DirectoryOperations from "./DirectoryOperations.js"
 import type { HelpdeskError } from "./HelpdeskError.js"
 import type * as In from "./HelpdeskInput.js"
 import * as MessageOperations from "./MessageOperations.js"
+import * as NotificationRecords from "./NotificationRecords.js"
 import { nameOperations } from "./nameOperations.js"
 import * as RelationOperations from "./RelationOperations.js"
 import * as Requester from "./Requester.js"
@@ -38,6 +39,7 @@ import type * as Triggers from "./Triggers.js"
 import * as UnitOfWork from "./UnitOfWork.js"
 
 export type { SlaOptions } from "./AppendEffects.js"
+export { NotificationPayload } from "./AppendEffects.js"
 export type { HelpdeskError } from "./HelpdeskError.js"
 export { Helpdesk, type Service } from "./Service.js"
 
@@ -110,6 +112,7 @@ export const make = (
     const automations = Automations.make(deps, streams, batch)
     const unitOfWork = UnitOfWork.make(deps, checks, streams, automations)
     const timerRunner = TimerRunner.make(deps, unitOfWork)
+    const notificationRecords = NotificationRecords.make(deps, unitOfWork)
     const tickets = TicketOperations.make(deps, checks, streams, automations, unitOfWork)
     const messages = MessageOperations.make(deps, streams, batch, automations, unitOfWork, tickets)
     const relations = RelationOperations.make(deps, streams, batch)
@@ -143,6 +146,7 @@ export const make = (
       list: tickets.list,
       recomputeSla: (raw) => Effect.flatMap(streams.resolveRef(raw), ({ id }) => timerRunner.recordSla(id)),
       runDueTimers: timerRunner.runDueTimers,
+      recordNotification: notificationRecords.recordNotification,
       saveContact: directoryOperations.saveContact,
       saveOrganization: directoryOperations.saveOrganization,
       saveAgent: directoryOperations.saveAgent,

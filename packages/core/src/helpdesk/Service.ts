@@ -16,6 +16,7 @@ import type { TicketRef as TicketRefSchema } from "../values/Ids.js"
 import type * as Conversation from "./Conversation.js"
 import type { HelpdeskError, Op } from "./HelpdeskError.js"
 import type * as In from "./HelpdeskInput.js"
+import type * as NotificationRecords from "./NotificationRecords.js"
 import type { RequesterService } from "./RequesterService.js"
 import type * as Triggers from "./Triggers.js"
 
@@ -106,6 +107,13 @@ export interface Service {
    * tickets `Sla.whatIf` lists): commands and timers recompute by themselves. 0 without SLAs.
    */
   readonly recomputeSla: (ticket: typeof TicketRefSchema.Encoded) => Op<number>
+  /**
+   * Records what became of a notification (from the outbox worker): `NotificationDelivered` or
+   * `NotificationFailed` on its ticket, by the system, once per notification and attempt (and
+   * error); answers whether it recorded it (`false`: already in the log). The ticket is not
+   * updated, no trigger runs, and the requester never sees it.
+   */
+  readonly recordNotification: (input: NotificationRecords.NotificationOutcomeInput) => Op<boolean>
   /**
    * Runs rules on a ticket as it stands, outside any command: automations on a schedule. Each
    * rule is asked what it wants, pass after pass as triggers are (see `Triggers`), its events

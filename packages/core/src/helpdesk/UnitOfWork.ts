@@ -78,7 +78,12 @@ export const make = (
       }
       const command = yield* build(state)
       const ctx = yield* decideContext(deps, actor)
-      const { events, links } = yield* runTriggers(ticketId, state, yield* decide(state, command, ctx), ctx)
+      const decided = yield* decide(state, command, ctx)
+      // Notification records run no trigger: a rule could answer each delivery with another one.
+      const { events, links } =
+        command._tag === "RecordNotifications"
+          ? { events: decided, links: [] }
+          : yield* runTriggers(ticketId, state, decided, ctx)
       if (events.length === 0) return { _tag: "Unchanged", ticket: state } as const
       const appended = yield* Effect.result(yield* appendDecided(state, version, ticketId, events))
       if (appended._tag === "Failure") return { _tag: "AppendFailed", error: appended.failure } as const

@@ -74,6 +74,12 @@ interface Pending<A> {
   attempts: number
 }
 
+/** An outbox message waiting: its last error, and when it became a dead letter (never claimed while one). */
+interface OutboxEntry extends Pending<OutboxMessage> {
+  lastError?: string
+  deadAt?: number
+}
+
 const encodeEvent = Schema.encodeSync(TicketEventJson)
 const decodeEvent = Schema.decodeUnknownSync(TicketEventJson)
 const millis = DateTime.toEpochMillis
@@ -107,7 +113,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
     /** The ticket each email `Message-ID` was first recorded on, by workspace. */
     const emailIds = new Map<WorkspaceId, Map<string, TicketId>>()
     const timers = new Map<string, Pending<Timer>>()
-    const outbox = new Map<string, Pending<OutboxMessage>>()
+    const outbox = new Map<string, OutboxEntry>()
     /** Every committed event, in commit order: the event at index i has position i + 1. */
     const feed: Array<CommittedEvent> = []
     const numbersOf = (ws: WorkspaceId) => {
@@ -375,21 +381,60 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
       claim: (channel, now, limit, leaseMillis) =>
         Effect.sync(() =>
           claim(
-            outbox.values(),
+            [...outbox.values()].filter((p) => p.deadAt === undefined),
             (m) => m.channel === channel,
             (m) => millis(m.createdAt),
             millis(now),
             limit,
             leaseMillis
-          ).map((p): ClaimedMessage => ({ ...p.value, attempts: p.attempts }))
+          ).map((p): ClaimedMessage => {
+            const { lastError } = p as OutboxEntry
+            return { ...p.value, attempts: p.attempts, ...(lastError === undefined ? {} : { lastError }) }
+          })
         ),
       complete: (id) => Effect.sync(() => void outbox.delete(id)),
-      retry: (id, retryAt) =>
+      retry: (id, retryAt, error) =>
         Effect.sync(() => {
           const pending = outbox.get(id)
-          if (pending === undefined) return
+          if (pending === undefined || pending.deadAt !== undefined) return
           pending.attempts++
           pending.availableAt = millis(retryAt)
+          if (error !== undefined) pending.lastError = error
+        }),
+      deadLetter: (id, now, error) =>
+        Effect.sync(() => {
+          const pending = outbox.get(id)
+          if (pending === undefined || pending.deadAt !== undefined) return
+          pending.attempts++
+          pending.lastError = error
+          pending.deadAt = millis(now)
+        }),
+      deadLetters: (workspaceId, limit) =>
+        Effect.sync(() =>
+          [...outbox.values()]
+            .flatMap((p) =>
+              p.deadAt === undefined || p.value.workspaceId !== workspaceId
+                ? []
+                : [
+                    {
+                      ...p.value,
+                      attempts: p.attempts,
+                      lastError: p.lastError ?? "",
+                      deadAt: DateTime.makeUnsafe(p.deadAt)
+                    }
+                  ]
+            )
+            .sort((a, b) => millis(a.deadAt) - millis(b.deadAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+            .slice(0, Math.max(0, limit))
+        ),
+      requeue: (id) =>
+        Effect.sync(() => {
+          const pending = outbox.get(id)
+          if (pending === undefined || pending.deadAt === undefined) return false
+          delete pending.deadAt
+          pending.attempts = 0
+          pending.availableAt = 0
+          return true
         })
     })
 

@@ -26,6 +26,10 @@ export interface Explanation {
   readonly calendar?: string
   readonly dueAt?: DateTime.Utc
   readonly breachedAt?: DateTime.Utc
+  /** When the instance started counting. */
+  readonly activatedAt: DateTime.Utc
+  /** When the instance was fulfilled (the reply went out, the ticket was solved), if it was. */
+  readonly fulfilledAt?: DateTime.Utc
   readonly openingHours: ReadonlyArray<BusinessCalendar.OpenInterval>
   readonly holidays: ReadonlyArray<BusinessCalendar.SkippedHoliday>
   readonly pauses: ReadonlyArray<Interval>
@@ -94,9 +98,11 @@ export const explainDue = (instance: MetricInstance, calendars: Calendars): Expl
     instance: instance.instance,
     policy: instance.policy,
     target: instance.target,
+    activatedAt: instance.activatedAt,
     ...(instance.calendar === undefined ? {} : { calendar: instance.calendar }),
     ...(instance.dueAt === undefined ? {} : { dueAt: instance.dueAt }),
     ...(instance.breachedAt === undefined ? {} : { breachedAt: instance.breachedAt }),
+    ...(instance.fulfilledAt === undefined ? {} : { fulfilledAt: instance.fulfilledAt }),
     openingHours,
     holidays,
     pauses: instance.pauses,

@@ -1,13 +1,15 @@
 /**
  * The conformance suite of the `Outbox` port, as a ticket store provides it: messages exist
  * exactly when the append that carried them succeeded, once per id; `claim` hands out a
- * channel's ready messages oldest first under a lease; `retry` gives one back for later,
- * counting the attempt; `complete` removes. `TicketStoreSuite.run` runs it; it can also run alone.
+ * channel's ready messages oldest first under a lease (claimers at once never share one);
+ * `retry` gives one back for later, counting the attempt and keeping its error; `deadLetter` parks
+ * one for good, listed by `deadLetters` and never claimed until `requeue`; `complete` removes.
+ * `TicketStoreSuite.run` runs it; it can also run alone.
  */
 import { DateTime, Effect } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import type { ClaimedMessage, OutboxMessage } from "../ports/Outbox.js"
+import type { ClaimedMessage, DeadLetter, OutboxMessage } from "../ports/Outbox.js"
 import type { TicketId, WorkspaceId } from "../values/Ids.js"
 import {
   type AppendFailure,
@@ -41,6 +43,9 @@ export interface Options extends PropertyOptions {}
 /** A message as compared: every field, the creation time in milliseconds. */
 const plain = (message: OutboxMessage | ClaimedMessage) => ({ ...message, createdAt: millis(message.createdAt) })
 
+/** A dead letter as compared: every field, its times in milliseconds. */
+const plainDead = (letter: DeadLetter) => ({ ...plain(letter), deadAt: millis(letter.deadAt) })
+
 /** Payloads as deliverers get them: JSON with text that is awkward to store. */
 const payloads: ReadonlyArray<unknown> = [
   { to: "jane@example.com", subject: "Re: [#12] VPN drops every hour", body: "Ça marche 👍" },
@@ -60,25 +65,71 @@ const message = (
 
 /** The reference semantics of the port, over plain data. */
 class OutboxModel {
-  readonly entries = new Map<string, { readonly message: OutboxMessage; availableAt: number; attempts: number }>()
+  readonly entries = new Map<
+    string,
+    {
+      readonly message: OutboxMessage
+      availableAt: number
+      attempts: number
+      lastError: string | undefined
+      deadAt: number | undefined
+    }
+  >()
   add(message: OutboxMessage) {
     if (!this.entries.has(message.id)) {
-      this.entries.set(message.id, { message, availableAt: Number.NEGATIVE_INFINITY, attempts: 0 })
+      this.entries.set(message.id, {
+        message,
+        availableAt: Number.NEGATIVE_INFINITY,
+        attempts: 0,
+        lastError: undefined,
+        deadAt: undefined
+      })
     }
   }
   claim(channel: string, now: number, limit: number, lease: number): ReadonlyArray<ClaimedMessage> {
     const ready = [...this.entries.values()]
-      .filter((e) => e.message.channel === channel && e.availableAt <= now)
+      .filter((e) => e.message.channel === channel && e.deadAt === undefined && e.availableAt <= now)
       .sort((a, b) => millis(a.message.createdAt) - millis(b.message.createdAt))
       .slice(0, limit)
     for (const e of ready) e.availableAt = now + lease
-    return ready.map((e) => ({ ...e.message, attempts: e.attempts }))
+    return ready.map((e) => ({
+      ...e.message,
+      attempts: e.attempts,
+      ...(e.lastError === undefined ? {} : { lastError: e.lastError })
+    }))
   }
-  retry(id: string, at: number) {
+  retry(id: string, at: number, error: string | undefined) {
     const entry = this.entries.get(id)
-    if (entry === undefined) return
+    if (entry === undefined || entry.deadAt !== undefined) return
     entry.attempts++
     entry.availableAt = at
+    if (error !== undefined) entry.lastError = error
+  }
+  deadLetter(id: string, now: number, error: string) {
+    const entry = this.entries.get(id)
+    if (entry === undefined || entry.deadAt !== undefined) return
+    entry.attempts++
+    entry.lastError = error
+    entry.deadAt = now
+  }
+  deadLetters(ws: WorkspaceId) {
+    return [...this.entries.values()]
+      .filter((e) => e.deadAt !== undefined && e.message.workspaceId === ws)
+      .sort((a, b) => (a.deadAt ?? 0) - (b.deadAt ?? 0) || (a.message.id < b.message.id ? -1 : 1))
+      .map((e) => ({
+        ...plain(e.message),
+        attempts: e.attempts,
+        lastError: e.lastError ?? "",
+        deadAt: e.deadAt ?? 0
+      }))
+  }
+  requeue(id: string): boolean {
+    const entry = this.entries.get(id)
+    if (entry === undefined || entry.deadAt === undefined) return false
+    entry.deadAt = undefined
+    entry.attempts = 0
+    entry.availableAt = Number.NEGATIVE_INFINITY
+    return true
   }
   complete(id: string) {
     this.entries.delete(id)
@@ -94,8 +145,17 @@ type Op =
       readonly limit: number
       readonly lease: number
     }
-  | { readonly kind: "retry"; readonly pick: number; readonly delay: number }
+  | { readonly kind: "retry"; readonly pick: number; readonly delay: number; readonly error: string | undefined }
+  | { readonly kind: "deadLetter"; readonly pick: number; readonly error: string }
+  | { readonly kind: "requeue"; readonly pick: number }
   | { readonly kind: "complete"; readonly pick: number }
+
+/** Errors as deliverers report them: text that is awkward to store. */
+const errors = [
+  "connect ECONNREFUSED 127.0.0.1:25",
+  "550 5.1.1 <jane@example.com>: unknown",
+  "Ça \u0000 a échoué ' % _"
+]
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
@@ -112,7 +172,14 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       lease: fc.constantFrom(1, 60_000, 600_000)
     })
   ),
-  fc.record({ kind: fc.constant("retry" as const), pick: fc.nat(), delay: fc.constantFrom(0, 1, 30_000, 600_000) }),
+  fc.record({
+    kind: fc.constant("retry" as const),
+    pick: fc.nat(),
+    delay: fc.constantFrom(0, 1, 30_000, 600_000),
+    error: fc.constantFrom(undefined, ...errors)
+  }),
+  fc.record({ kind: fc.constant("deadLetter" as const), pick: fc.nat(), error: fc.constantFrom(...errors) }),
+  fc.record({ kind: fc.constant("requeue" as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant("complete" as const), pick: fc.nat() })
 )
 
@@ -185,6 +252,119 @@ export const run = <E>(name: string, layer: StoreLayer<E>, options: Options = {}
         })
       ))
 
+    it("retry keeps the attempt's error, and the next claim returns it as the last error", () =>
+      withPorts(layer, (ports) =>
+        Effect.gen(function* () {
+          const ws = yield* freshWorkspace
+          const channel = `${ws}:email`
+          const id = ticketIn(ws, "t1")
+          const sent = message(ws, id, `${id}:m1`, channel, 1)
+          yield* ports.tickets.append(id, 0, [opened(ws, id, 1)], { outbox: [sent] })
+          const now = minutesLater(10)
+          yield* ports.outbox.claim(channel, now, 10, 60_000)
+          yield* ports.outbox.retry(sent.id, now, "connect ECONNREFUSED 127.0.0.1:25")
+          expect((yield* ports.outbox.claim(channel, now, 10, 60_000)).map(plain)).toEqual([
+            { ...plain(sent), attempts: 1, lastError: "connect ECONNREFUSED 127.0.0.1:25" }
+          ])
+          // A retry without an error keeps the last one known.
+          yield* ports.outbox.retry(sent.id, now)
+          expect((yield* ports.outbox.claim(channel, now, 10, 60_000)).map((m) => [m.attempts, m.lastError])).toEqual([
+            [2, "connect ECONNREFUSED 127.0.0.1:25"]
+          ])
+        })
+      ))
+
+    it("a dead letter is never claimed again, retry does not revive it, and deadLetters lists it with its attempts and last error", () =>
+      withPorts(layer, (ports) =>
+        Effect.gen(function* () {
+          const ws = yield* freshWorkspace
+          const other = yield* freshWorkspace
+          const channel = `${ws}:email`
+          const id = ticketIn(ws, "t1")
+          const elsewhere = ticketIn(other, "t1")
+          const [m1, m2, m3] = [1, 2, 3].map((n) => message(ws, id, `${id}:m${n}`, channel, n, payloads[n]))
+          const foreign = message(other, elsewhere, `${elsewhere}:m1`, channel, 1)
+          yield* ports.tickets.append(id, 0, [opened(ws, id, 1)], { outbox: [m1, m2, m3] as Array<OutboxMessage> })
+          yield* ports.tickets.append(elsewhere, 0, [opened(other, elsewhere, 1)], { outbox: [foreign] })
+          const now = minutesLater(10)
+          expect((yield* ports.outbox.claim(channel, now, 10, 60_000)).length).toBe(4)
+          yield* ports.outbox.retry(`${id}:m2`, now, "timeout")
+          yield* ports.outbox.claim(channel, now, 10, 60_000)
+          const later = DateTime.add(now, { milliseconds: 5_000 })
+          yield* ports.outbox.deadLetter(`${id}:m2`, now, "550 5.1.1 unknown user")
+          yield* ports.outbox.deadLetter(`${id}:m1`, later, "401 Unauthorized")
+          yield* ports.outbox.deadLetter(`${elsewhere}:m1`, now, "gone")
+          // Dead already, or never written: nothing changes.
+          yield* ports.outbox.deadLetter(`${id}:m1`, minutesLater(50), "again")
+          yield* ports.outbox.deadLetter(`${id}:never-written`, now, "nothing")
+          yield* ports.outbox.retry(`${id}:m1`, now, "revived?")
+          expect(yield* ports.outbox.claim(channel, minutesLater(100_000), 10, 60_000), "only m3").toHaveLength(1)
+          expect((yield* ports.outbox.deadLetters(ws, 10)).map(plainDead)).toEqual([
+            { ...plain(m2 as OutboxMessage), attempts: 2, lastError: "550 5.1.1 unknown user", deadAt: millis(now) },
+            { ...plain(m1 as OutboxMessage), attempts: 1, lastError: "401 Unauthorized", deadAt: millis(later) }
+          ])
+          expect((yield* ports.outbox.deadLetters(ws, 1)).map((d) => d.id)).toEqual([`${id}:m2`])
+          expect((yield* ports.outbox.deadLetters(other, 10)).map((d) => d.id)).toEqual([`${elsewhere}:m1`])
+          // A late worker that delivered it after all removes it.
+          yield* ports.outbox.complete(`${elsewhere}:m1`)
+          expect(yield* ports.outbox.deadLetters(other, 10)).toEqual([])
+        })
+      ))
+
+    it("requeue makes a dead letter claimable at once with no attempts, its last error kept; any other message is left alone", () =>
+      withPorts(layer, (ports) =>
+        Effect.gen(function* () {
+          const ws = yield* freshWorkspace
+          const channel = `${ws}:email`
+          const id = ticketIn(ws, "t1")
+          const [dead, live] = [1, 2].map((n) => message(ws, id, `${id}:m${n}`, channel, n)) as [
+            OutboxMessage,
+            OutboxMessage
+          ]
+          yield* ports.tickets.append(id, 0, [opened(ws, id, 1)], { outbox: [dead, live] })
+          const now = minutesLater(10)
+          yield* ports.outbox.claim(channel, now, 10, 600_000)
+          yield* ports.outbox.retry(dead.id, now, "timeout")
+          yield* ports.outbox.claim(channel, now, 1, 600_000)
+          yield* ports.outbox.deadLetter(dead.id, now, "Ça a échoué: 'quoted' \\ % _")
+          expect(yield* ports.outbox.requeue(live.id), "a live message is not a dead letter").toBe(false)
+          expect(yield* ports.outbox.requeue(`${id}:never-written`)).toBe(false)
+          expect(yield* ports.outbox.claim(channel, now, 10, 600_000), "live still leased").toEqual([])
+          expect(yield* ports.outbox.requeue(dead.id)).toBe(true)
+          expect(yield* ports.outbox.requeue(dead.id), "once").toBe(false)
+          expect(yield* ports.outbox.deadLetters(ws, 10)).toEqual([])
+          expect((yield* ports.outbox.claim(channel, now, 10, 60_000)).map(plain)).toEqual([
+            { ...plain(dead), attempts: 0, lastError: "Ça a échoué: 'quoted' \\ % _" }
+          ])
+        })
+      ))
+
+    it("claimers at once never get the same message within a lease; every ready one is handed out once", () =>
+      withPorts(layer, (ports) =>
+        Effect.gen(function* () {
+          const ws = yield* freshWorkspace
+          const channel = `${ws}:email`
+          const id = ticketIn(ws, "t1")
+          const messages = Array.from({ length: 30 }, (_, n) => message(ws, id, `${id}:m${n}`, channel, n))
+          yield* ports.tickets.append(id, 0, [opened(ws, id, 1)], { outbox: messages })
+          const now = minutesLater(100)
+          const together = () =>
+            Effect.all(
+              Array.from({ length: 8 }, () => ports.outbox.claim(channel, now, 3, 60_000)),
+              { concurrency: "unbounded" }
+            )
+          const rounds = [...(yield* together()), ...(yield* together())].flat()
+          // A database may pass over more rows than a claim takes (MySQL locks the range it
+          // scans), so what the claimers at once left is picked up by one claim after them.
+          const rest = yield* ports.outbox.claim(channel, now, 100, 60_000)
+          const ids = [...rounds, ...rest].map((m) => m.id)
+          expect(rounds.length, "the claimers at once got messages").toBeGreaterThan(0)
+          expect(new Set(ids).size, "none handed out twice").toBe(ids.length)
+          expect(ids.length, "every ready message handed out").toBe(30)
+          expect(yield* ports.outbox.claim(channel, now, 100, 60_000)).toEqual([])
+        })
+      ))
+
     it("a failed append writes no message, and the same message id twice is kept once", () =>
       withPorts(layer, (ports) =>
         Effect.gen(function* () {
@@ -236,7 +416,7 @@ export const run = <E>(name: string, layer: StoreLayer<E>, options: Options = {}
       ))
 
     it(
-      "random appends, claims, retries and completions give the reference's claims",
+      "random appends, claims, retries, dead letters, requeues and completions give the reference's claims and dead letters",
       () =>
         checkSteps(layer, op, params, async (ports, createdMinutes, ops) => {
           const ws = await Effect.runPromise(freshWorkspace)
@@ -285,9 +465,24 @@ export const run = <E>(name: string, layer: StoreLayer<E>, options: Options = {}
                 const ids = [...claimed].filter((id) => model.entries.has(id))
                 if (ids.length === 0) break
                 const id = ids[step.pick % ids.length] as string
-                await Effect.runPromise(ports.outbox.retry(id, DateTime.makeUnsafe(now + step.delay)))
-                model.retry(id, now + step.delay)
+                await Effect.runPromise(ports.outbox.retry(id, DateTime.makeUnsafe(now + step.delay), step.error))
+                model.retry(id, now + step.delay, step.error)
                 claimed.delete(id)
+                break
+              }
+              case "deadLetter": {
+                const ids = [...claimed].filter((id) => model.entries.has(id))
+                if (ids.length === 0) break
+                const id = ids[step.pick % ids.length] as string
+                await Effect.runPromise(ports.outbox.deadLetter(id, DateTime.makeUnsafe(now), step.error))
+                model.deadLetter(id, now, step.error)
+                claimed.delete(id)
+                break
+              }
+              case "requeue": {
+                const target = candidates[step.pick % candidates.length] as OutboxMessage
+                const requeued = await Effect.runPromise(ports.outbox.requeue(target.id))
+                expect(requeued, label).toBe(model.requeue(target.id))
                 break
               }
               case "complete": {
@@ -298,6 +493,8 @@ export const run = <E>(name: string, layer: StoreLayer<E>, options: Options = {}
               }
             }
           }
+          const dead = await Effect.runPromise(ports.outbox.deadLetters(ws, 100))
+          expect(dead.map(plainDead), "dead letters").toEqual(model.deadLetters(ws))
           for (const channel of channels) {
             const later = now + 1_200_000
             const left = await Effect.runPromise(ports.outbox.claim(channel, DateTime.makeUnsafe(later), 100, 1))

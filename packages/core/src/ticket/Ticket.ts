@@ -181,12 +181,15 @@ export const evolve = (state: State, event: TicketEvent): State => {
     return event.category === "solved" ? { ...out, solvedAt: event.at } : out
   }
   if (state === undefined) return state
-  // SLA milestones and failed rules are records about the ticket, not changes to it: it is not "updated".
+  // SLA milestones, failed rules and notification outcomes are records about the ticket, not
+  // changes to it: it is not "updated".
   if (
     event._tag === "SlaWarningReached" ||
     event._tag === "SlaBreached" ||
     event._tag === "NotificationRequested" ||
-    event._tag === "RulesFailed"
+    event._tag === "RulesFailed" ||
+    event._tag === "NotificationDelivered" ||
+    event._tag === "NotificationFailed"
   )
     return { ...state, version: state.version + 1 }
   const ticket = touch(state, event.at)
@@ -343,6 +346,8 @@ export const keepsEarlierMessages = (event: TicketEvent): boolean => {
     case "SlaWarningReached":
     case "SlaBreached":
     case "RulesFailed":
+    case "NotificationDelivered":
+    case "NotificationFailed":
       return true
   }
 }

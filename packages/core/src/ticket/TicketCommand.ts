@@ -238,6 +238,33 @@ export class RecordSla extends Schema.TaggedClass<RecordSla>()("RecordSla", {
 }) {}
 
 /**
+ * Records what became of notifications the outbox worker handled: each outcome is recorded as
+ * `NotificationDelivered` or `NotificationFailed`. The `Helpdesk` leaves out outcomes already in
+ * the log (`recordNotification`), so a redelivery records nothing twice. Only the system records
+ * them, on closed tickets too.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class RecordNotifications extends Schema.TaggedClass<RecordNotifications>()("RecordNotifications", {
+  ticketId: TicketId,
+  outcomes: Schema.Array(
+    Schema.Struct({
+      kind: Schema.Literals(["delivered", "failed"]),
+      notification: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(500)),
+      attempt: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+      template: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200)),
+      channel: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200)),
+      to: Schema.Array(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(320))).check(
+        Schema.isMaxLength(100)
+      ),
+      reachedAt: Schema.DateTimeUtc,
+      error: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(500)))
+    })
+  )
+}) {}
+
+/**
  * Every ticket command.
  *
  * @category commands
@@ -259,7 +286,8 @@ export const TicketCommand = Schema.Union([
   AddLink,
   Notify,
   CloseSolved,
-  RecordSla
+  RecordSla,
+  RecordNotifications
 ])
 /** @category commands @since 0.1.0 */
 export type TicketCommand = typeof TicketCommand.Type

@@ -4,6 +4,7 @@
  * keep decoding, so a new version adds a decoder here instead of changing an old shape.
  */
 import { Effect, Schema } from "effect"
+import { boundedArray } from "../internal/bounded.js"
 import { Actor, AgentActor, ContactActor } from "../values/Actor.js"
 import { Channel } from "../values/Channel.js"
 import { FieldKey, FieldValue } from "../values/CustomField.js"
@@ -18,6 +19,7 @@ import {
   WorkspaceId
 } from "../values/Ids.js"
 import { Link } from "../values/Link.js"
+import * as Mention from "../values/Mention.js"
 import { Message } from "../values/Message.js"
 import { Priority } from "../values/Priority.js"
 import { Metric } from "../values/SlaMetric.js"
@@ -96,14 +98,17 @@ export class ReplyAdded extends Schema.TaggedClass<ReplyAdded>()("ReplyAdded", {
 }) {}
 
 /**
- * An internal note, visible to agents only, was added.
+ * An internal note, visible to agents only, was added. `mentions`: the handles its text mentions
+ * (`Mention.parse`; `@mary` is `mary`), when an agent or a rule wrote it and it mentions anyone;
+ * absent otherwise, and on notes recorded before mentions were.
  *
  * @category events
  * @since 0.1.0
  */
 export class NoteAdded extends Schema.TaggedClass<NoteAdded>()("NoteAdded", {
   ...envelope,
-  message: Message
+  message: Message,
+  mentions: Schema.optionalKey(boundedArray(Mention.Handle, Mention.maxMentions))
 }) {}
 
 /**
@@ -383,6 +388,46 @@ export class NotificationRequested extends Schema.TaggedClass<NotificationReques
   to: Schema.Array(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(320)))
 }) {}
 
+const notificationOutcome = {
+  ...envelope,
+  /** The outbox message the notification went out from (its id, `notification:<ticket>:<version>`). */
+  notification: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(500)),
+  /** The delivery attempt this outcome came from (1 for the first). */
+  attempt: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  template: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200)),
+  /** The channel(s) it went over (`email`, `webhook`; several joined with `,`). */
+  channel: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200)),
+  /** Who it went to: addresses, or endpoint names for integrations. */
+  to: Schema.Array(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(320))).check(Schema.isMaxLength(100))
+}
+
+/**
+ * A notification was delivered: every delivery of its outbox message was accepted, the last at
+ * `deliveredAt` (what an agent reads as "acknowledgement sent at 11:16"). Recorded by the system,
+ * once per notification and attempt; a record about the ticket, which it does not update.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class NotificationDelivered extends Schema.TaggedClass<NotificationDelivered>()("NotificationDelivered", {
+  ...notificationOutcome,
+  deliveredAt: Schema.DateTimeUtcFromString
+}) {}
+
+/**
+ * A notification was given up on (its outbox message became a dead letter) at `failedAt`, with
+ * the error of its last attempt. Recorded by the system, once per notification, attempt and
+ * error; a record about the ticket, which it does not update.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class NotificationFailed extends Schema.TaggedClass<NotificationFailed>()("NotificationFailed", {
+  ...notificationOutcome,
+  failedAt: Schema.DateTimeUtcFromString,
+  error: Schema.String.check(Schema.isMaxLength(500))
+}) {}
+
 const slaMilestone = {
   ...envelope,
   metric: Metric,
@@ -473,7 +518,9 @@ export const TicketEvent = Schema.Union([
   NotificationRequested,
   SlaWarningReached,
   SlaBreached,
-  RulesFailed
+  RulesFailed,
+  NotificationDelivered,
+  NotificationFailed
 ])
 /** @category events @since 0.1.0 */
 export type TicketEvent = typeof TicketEvent.Type

@@ -13,6 +13,7 @@ import type { FieldDefinition } from "../values/CustomField.js"
 import * as CustomField from "../values/CustomField.js"
 import type { MessageId } from "../values/Ids.js"
 import * as Limits from "../values/Limits.js"
+import * as Mention from "../values/Mention.js"
 import { type Body, type Message, sanitizeBody, type Visibility } from "../values/Message.js"
 import * as Tag from "../values/Tag.js"
 import type { SupportLevel } from "../values/TicketType.js"
@@ -237,13 +238,17 @@ const reply = (ticket: Ticket, cmd: C.AddReply, ctx: DecideContext): Decision =>
 const note = (ticket: Ticket, cmd: C.AddNote, ctx: DecideContext): Decision =>
   staffOnly(ticket, ctx, "add an internal note", () => {
     const body = sanitizeBody(cmd.body)
+    // Only a note an agent or a rule wrote mentions anyone: one the system writes may carry a
+    // stranger's mail (intake's note for a sender not on the ticket), whose `@` calls nobody.
+    const mentions = ctx.actor._tag === "agent" || ctx.rule !== undefined ? Mention.parse(body.text) : []
     return isEmpty(body)
       ? Effect.fail(new EmptyMessage(naming(ticket)))
       : oneMoreMessage(ticket, cmd, () =>
           Effect.succeed([
             new E.NoteAdded({
               ...envelope(ticket.id, ctx),
-              message: message(cmd.messageId, "internal", cmd.channel, body, ctx)
+              message: message(cmd.messageId, "internal", cmd.channel, body, ctx),
+              ...(mentions.length === 0 ? {} : { mentions })
             })
           ])
         )
@@ -421,6 +426,21 @@ const recordSla = (ticket: Ticket, cmd: C.RecordSla, ctx: DecideContext): Decisi
   )
 }
 
+const recordNotifications = (ticket: Ticket, cmd: C.RecordNotifications, ctx: DecideContext): Decision => {
+  if (ctx.actor._tag !== "system") {
+    return Effect.fail(
+      new NotPermitted({ ...naming(ticket), actor: ActorModule.label(ctx.actor), action: "record notifications" })
+    )
+  }
+  return Effect.succeed(
+    cmd.outcomes.map(({ kind, reachedAt, error, ...outcome }) =>
+      kind === "delivered"
+        ? new E.NotificationDelivered({ ...envelope(ticket.id, ctx), ...outcome, deliveredAt: reachedAt })
+        : new E.NotificationFailed({ ...envelope(ticket.id, ctx), ...outcome, failedAt: reachedAt, error: error ?? "" })
+    )
+  )
+}
+
 /**
  * Decides a command against a ticket's state: the events to append, or why not.
  *
@@ -430,6 +450,8 @@ const recordSla = (ticket: Ticket, cmd: C.RecordSla, ctx: DecideContext): Decisi
 export const decide = (state: Ticket | undefined, command: C.TicketCommand, ctx: DecideContext): Decision => {
   if (command._tag === "OpenTicket") return open(state, command, ctx)
   if (state === undefined) return Effect.fail(new TicketNotFound({ ticketId: command.ticketId }))
+  // A notification sent before the ticket closed (a survey, say) is recorded when it is delivered.
+  if (command._tag === "RecordNotifications") return recordNotifications(state, command, ctx)
   if (state.category === "closed" && command._tag !== "AddLink") {
     return command._tag === "AddReply" && ctx.actor._tag === "contact"
       ? reply(state, command, ctx) // refused with FollowUpRequired, or NotPermitted for a stranger

@@ -106,7 +106,13 @@ describe("ids in errors", () => {
     expect(byName.get("PackageNotInstalled")).toEqual(["package", "neededBy", "install", "cause"])
     expect(byName.get("InvalidKeys")).toEqual(["reason"])
     expect(new Set(errors.map((e) => e.file.split("/src/")[0]))).toEqual(
-      new Set(["packages/core", "packages/rules", "packages/cli", "packages/adapters/email"])
+      new Set([
+        "packages/core",
+        "packages/rules",
+        "packages/cli",
+        "packages/adapters/email",
+        "packages/adapters/notify"
+      ])
     )
   })
 

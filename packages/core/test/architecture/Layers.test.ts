@@ -17,7 +17,7 @@ const coreLayers: ReadonlyArray<ReadonlyArray<string>> = [
   ["internal"],
   ["values"],
   ["ticket"],
-  ["sla", "links", "priority", "tags", "query", "directory"],
+  ["sla", "links", "priority", "tags", "query", "directory", "reporting"],
   ["ports"],
   ["helpdesk"],
   ["memory", "testing"],
@@ -30,6 +30,7 @@ const packageLayers: ReadonlyArray<ReadonlyArray<string>> = [
   ["core"],
   ["rules"],
   ["adapters/sql", "adapters/email", "adapters/redis"],
+  ["adapters/notify"],
   ["cli"]
 ]
 

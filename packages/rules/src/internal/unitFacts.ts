@@ -41,6 +41,13 @@ export const triggerEventsOf = (
 export const textOf = (e: TicketEvent.TicketEvent): string | undefined =>
   e._tag === "TicketOpened" || e._tag === "ReplyAdded" || e._tag === "NoteAdded" ? e.message.text : undefined
 
+/** The handles the notes of `events` mention, each once, after those already in `into`. */
+export const mentionsOf = (events: ReadonlyArray<TicketEvent.TicketEvent>, into: ReadonlyArray<string> = []) => {
+  const all = new Set(into)
+  for (const e of events) if (e._tag === "NoteAdded") for (const h of e.mentions ?? []) all.add(h)
+  return all.size === into.length ? into : [...all]
+}
+
 /** Which of the costlier facts some rule of a set reads. */
 export interface Needs {
   readonly tiers: boolean
@@ -81,6 +88,7 @@ interface Unit {
   found: Set<Rule.TriggerEvent>
   events: ReadonlyArray<Rule.TriggerEvent>
   texts: ReadonlyArray<string>
+  mentions: ReadonlyArray<string>
   classified: { readonly texts: ReadonlyArray<string>; readonly value: Facts.Classification } | undefined
   replies:
     | { readonly messages: Ticket.Ticket["messages"]; readonly value: ReturnType<typeof Facts.lastReplies> }
@@ -95,6 +103,7 @@ const fresh = (context: Triggers.TriggerContext): Unit => ({
   found: new Set(),
   events: [],
   texts: [],
+  mentions: [],
   classified: undefined,
   replies: undefined,
   last: undefined
@@ -132,6 +141,7 @@ export const tracker = (sources: Sources, needs: Needs): ((context: Triggers.Tri
       if (grew) unit.events = [...unit.found]
       // A new list only when a message came, so facts of states in between share one.
       if (added.length > 0) unit.texts = [...unit.texts, ...added]
+      unit.mentions = mentionsOf(all.slice(unit.seen), unit.mentions)
       unit.seen = all.length
     }
     const tiers = needs.tiers ? (sources.tiers?.(current) ?? {}) : {}
@@ -153,6 +163,7 @@ export const tracker = (sources: Sources, needs: Needs): ((context: Triggers.Tri
       ...(context.before === undefined ? {} : { previous: context.before }),
       events: unit.events,
       messages: unit.texts,
+      ...(unit.mentions.length === 0 ? {} : { mentions: unit.mentions }),
       now: context.now.epochMilliseconds,
       ...(tiers.requester === undefined ? {} : { requesterTier: tiers.requester }),
       ...(tiers.organization === undefined ? {} : { organizationTier: tiers.organization }),

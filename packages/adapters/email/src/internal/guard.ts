@@ -130,9 +130,28 @@ export const install = (parser: MailParser, limits: EmailLimits): Guard => {
     return undefined
   }
 
+  // Without a boundary no part can be found, and mailsplit would pass the whole body on as
+  // structure nobody reads: the mail would arrive empty. Its bytes are read as plain text instead,
+  // decided as the headers are parsed, before the splitter emits a line of the body.
+  const readUnboundedAsText = (node: SplitNode): void => {
+    const writable = node as { -readonly [K in keyof SplitNode]: SplitNode[K] } & { parseHeaders: () => void }
+    const parseHeaders = writable.parseHeaders
+    writable.parseHeaders = function (this: SplitNode) {
+      parseHeaders.call(this)
+      if (writable.multipart === false || writable._boundary !== false) return
+      found.push(
+        `${partId(writable)} is multipart/${String(writable.multipart).slice(0, 64)} without a usable boundary; its body is read as plain text`
+      )
+      writable.multipart = false
+      writable.contentType = "text/plain"
+    }
+  }
+  readUnboundedAsText(splitter.node)
+
   let madeParts = false
   splitter.newNode = function (this: Splitter, parent) {
     newNode.call(this, parent)
+    readUnboundedAsText(this.node)
     madeParts = true
     if (refusal !== undefined) return
     refusal = countPart(this.node)

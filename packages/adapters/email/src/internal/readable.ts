@@ -34,6 +34,10 @@ const iterate = (readable: Readable): AsyncIterator<Uint8Array> => {
   return {
     next: async (): Promise<IteratorResult<Uint8Array>> => {
       for (;;) {
+        // Destroyed before the first pull (a source that failed at once): its error event is gone.
+        if (failure === undefined && readable.destroyed && !readable.readableEnded) {
+          failure = { error: readable.errored ?? new Error("the stream was destroyed before its end") }
+        }
         if (failure !== undefined) {
           detach()
           throw failure.error

@@ -37,6 +37,14 @@ import type { EmailIds } from "./EmailIds.js"
 export type Row<T> = { readonly [K in keyof T]-?: Exclude<InsertType<T[K]>, undefined> }
 
 /**
+ * An outbox row as an append writes it: no last error and not dead (both columns default to null).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type OutboxRow = Omit<Row<OutboxTable>, "last_error" | "dead_at">
+
+/**
  * A ticket's projection row as the store writes it (a dialect may add columns of its own, such
  * as SQLite's `num`, when it inserts it).
  *
@@ -131,7 +139,7 @@ export interface OneStatementAppend {
   readonly tagsRemoved: ReadonlyArray<string>
   readonly emailIds: ReadonlyArray<string>
   readonly timers: ReadonlyArray<Row<TimersTable>>
-  readonly outbox: ReadonlyArray<Row<OutboxTable>>
+  readonly outbox: ReadonlyArray<OutboxRow>
   readonly sla: { readonly version: number; readonly value: string } | undefined
 }
 

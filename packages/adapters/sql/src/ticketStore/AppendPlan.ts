@@ -15,7 +15,8 @@ import {
   TicketQuery,
   type TicketStore
 } from "@tessera/core"
-import type { OutboxTable, TimersTable } from "../Database.js"
+import type { TimersTable } from "../Database.js"
+import type { OutboxRow } from "../dialect/Dialect.js"
 import * as PlainJson from "../internal/PlainJson.js"
 import type { Recorded } from "./EmailIds.js"
 import { millis, type Row, type Shared, type State, type TicketRow } from "./Shared.js"
@@ -61,7 +62,7 @@ export interface Plan {
   /** The email ids the append records as new messages (`EventStore.recordedEmailIds`), as given. */
   readonly recorded: Recorded
   readonly timers: Array<Row<TimersTable>>
-  readonly outbox: Array<Row<OutboxTable>>
+  readonly outbox: Array<OutboxRow>
   /** The SLA fold to keep beside the snapshot (`AppendEffects.sla`), at the version written. */
   readonly sla: { readonly version: number; readonly value: string } | undefined
   /** The append would take the ticket past a per-ticket limit: nothing may be written. */

@@ -1,12 +1,35 @@
 /**
  * The `Outbox` port on the SQL store's `outbox` table, which its appends write to (in the
  * append's transaction). Claims lease the ready rows they pick in one statement, oldest first, so
- * a message is delivered at least once and never by two deliverers at a time.
+ * a message is delivered at least once and never by two deliverers at a time. A dead letter keeps
+ * its row, with `dead_at` set and `available_at` at `DeadLetterReady`, past any claim's `now`: the
+ * claim's range on the ready index ends before it, so dead rows cost claims nothing.
  */
 import { type Ids, Outbox } from "@tessera/core"
 import { DateTime, Effect } from "effect"
 import * as DriverError from "../internal/DriverError.js"
 import { millis, type Shared } from "./Shared.js"
+
+/**
+ * The `available_at` of a dead letter: later than any instant a `DateTime` holds (8.64e15 ms), so
+ * no claim reaches it, and still exact as a JavaScript number and a 64-bit integer.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const DeadLetterReady = Number.MAX_SAFE_INTEGER
+
+/** The columns a message is read back with. */
+const columns = [
+  "id",
+  "workspace_id",
+  "ticket_id",
+  "channel",
+  "payload",
+  "created_at",
+  "attempts",
+  "last_error"
+] as const
 
 /**
  * The outbox of the store.
@@ -32,7 +55,7 @@ export const make = (shared: Shared): Outbox.Outbox["Service"] => {
               .orderBy(dialect.insertionOrder)
               .limit(Math.max(0, limit)),
           leaseUntil: at + leaseMillis,
-          columns: ["id", "workspace_id", "ticket_id", "channel", "payload", "created_at", "attempts"]
+          columns
         })
       }).pipe(
         Effect.flatMap((rows) =>
@@ -49,7 +72,8 @@ export const make = (shared: Shared): Outbox.Outbox["Service"] => {
                     channel: unkey(r.channel),
                     payload: JSON.parse(r.payload),
                     createdAt: DateTime.makeUnsafe(r.created_at),
-                    attempts: Number(r.attempts)
+                    attempts: Number(r.attempts),
+                    ...(r.last_error === null ? {} : { lastError: unkey(r.last_error) })
                   })
                 ),
             catch: (cause) => DriverError.unavailable("claim", cause)
@@ -58,13 +82,73 @@ export const make = (shared: Shared): Outbox.Outbox["Service"] => {
       ),
     complete: (id) =>
       run("complete", () => db.deleteFrom("outbox").where("id", "=", key(id)).execute()).pipe(Effect.asVoid),
-    retry: (id, retryAt) =>
+    retry: (id, retryAt, error) =>
       run("retry", () =>
         db
           .updateTable("outbox")
-          .set((eb) => ({ attempts: eb("attempts", "+", 1), available_at: millis(retryAt) }))
+          .set((eb) => ({
+            attempts: eb("attempts", "+", 1),
+            available_at: millis(retryAt),
+            ...(error === undefined ? {} : { last_error: key(error) })
+          }))
           .where("id", "=", key(id))
+          .where("dead_at", "is", null)
           .execute()
-      ).pipe(Effect.asVoid)
+      ).pipe(Effect.asVoid),
+    deadLetter: (id, now, error) =>
+      run("deadLetter", () =>
+        db
+          .updateTable("outbox")
+          .set((eb) => ({
+            attempts: eb("attempts", "+", 1),
+            available_at: DeadLetterReady,
+            last_error: key(error),
+            dead_at: millis(now)
+          }))
+          .where("id", "=", key(id))
+          .where("dead_at", "is", null)
+          .execute()
+      ).pipe(Effect.asVoid),
+    deadLetters: (workspaceId, limit) =>
+      run("deadLetters", () =>
+        db
+          .selectFrom("outbox")
+          .select([...columns, "dead_at"])
+          .where("workspace_id", "=", key(workspaceId))
+          .where("dead_at", "is not", null)
+          .orderBy("dead_at")
+          .orderBy("id")
+          .limit(Math.max(0, limit))
+          .execute()
+      ).pipe(
+        Effect.flatMap((rows) =>
+          Effect.try({
+            try: () =>
+              rows.map(
+                (r): Outbox.DeadLetter => ({
+                  id: unkey(r.id),
+                  workspaceId: unkey(r.workspace_id) as Ids.WorkspaceId,
+                  ticketId: unkey(r.ticket_id) as Ids.TicketId,
+                  channel: unkey(r.channel),
+                  payload: JSON.parse(r.payload),
+                  createdAt: DateTime.makeUnsafe(Number(r.created_at)),
+                  attempts: Number(r.attempts),
+                  lastError: r.last_error === null ? "" : unkey(r.last_error),
+                  deadAt: DateTime.makeUnsafe(Number(r.dead_at))
+                })
+              ),
+            catch: (cause) => DriverError.unavailable("deadLetters", cause)
+          })
+        )
+      ),
+    requeue: (id) =>
+      run("requeue", () =>
+        db
+          .updateTable("outbox")
+          .set({ attempts: 0, available_at: 0, dead_at: null })
+          .where("id", "=", key(id))
+          .where("dead_at", "is not", null)
+          .executeTakeFirst()
+      ).pipe(Effect.map((result) => Number(result.numUpdatedRows) > 0))
   })
 }

@@ -6,13 +6,14 @@ import * as fc from "fast-check"
 import * as C from "../../ticket/TicketCommand.js"
 import type { TicketId } from "../../values/Ids.js"
 import { optional } from "./base.js"
-import { notificationTemplate, recipients, slaMilestone } from "./eventParts.js"
+import { notificationOutcome, notificationTemplate, recipients, slaMilestone } from "./eventParts.js"
 import {
   agentId,
   body,
   channel,
   contactId,
   customFields,
+  dateTime,
   fieldKey,
   fieldValue,
   follower,
@@ -117,7 +118,30 @@ export const commands = (id: fc.Arbitrary<TicketId> = ticketId) => {
         },
         optional
       )
-      .map((fields) => new C.RecordSla(fields))
+      .map((fields) => new C.RecordSla(fields)),
+    RecordNotifications: fc
+      .record(
+        {
+          ticketId: id,
+          outcomes: fc.array(
+            fc.record(
+              {
+                kind: fc.constantFrom("delivered", "failed"),
+                ...notificationOutcome,
+                reachedAt: dateTime,
+                error: fc.constantFrom("timeout", "550 5.1.1 unknown user")
+              },
+              {
+                ...optional,
+                requiredKeys: ["kind", "notification", "attempt", "template", "channel", "to", "reachedAt"]
+              }
+            ),
+            { maxLength: 3 }
+          )
+        },
+        optional
+      )
+      .map((fields) => new C.RecordNotifications(fields))
   } satisfies { readonly [K in C.TicketCommand["_tag"]]: fc.Arbitrary<C.TicketCommand> }
 }
 

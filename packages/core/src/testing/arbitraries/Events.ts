@@ -7,12 +7,20 @@ import * as fc from "fast-check"
 import * as E from "../../ticket/TicketEvent.js"
 import type { TicketId } from "../../values/Ids.js"
 import { optional } from "./base.js"
-import { envelope, movedMessage, notificationTemplate, recipients, slaMilestone } from "./eventParts.js"
+import {
+  envelope,
+  movedMessage,
+  notificationOutcome,
+  notificationTemplate,
+  recipients,
+  slaMilestone
+} from "./eventParts.js"
 import {
   agentId,
   channel,
   contactId,
   customFields,
+  dateTime,
   fieldKey,
   fieldValue,
   follower,
@@ -82,6 +90,12 @@ export const ticketOpened = (id: fc.Arbitrary<TicketId> = ticketId): fc.Arbitrar
     )
     .map((fields) => new E.TicketOpened(fields))
 
+/** The handles a note mentions, as `Mention.parse` records them. */
+const mentions = fc.uniqueArray(fc.stringMatching(/^[a-z0-9](?:[a-z0-9._-]{0,10}[a-z0-9])?$/), {
+  minLength: 1,
+  maxLength: 3
+})
+
 /**
  * Events for a ticket id, one arbitrary per kind of event (all but `TicketOpened`).
  *
@@ -93,7 +107,13 @@ export const laterEvents = (id: fc.Arbitrary<TicketId> = ticketId) => {
   const required = ["ticketId", "at", "by"] as const
   return {
     ReplyAdded: fc.record({ ...base, message: message("public") }, optional).map((fields) => new E.ReplyAdded(fields)),
-    NoteAdded: fc.record({ ...base, message: message("internal") }, optional).map((fields) => new E.NoteAdded(fields)),
+    NoteAdded: fc
+      .record(
+        { ...base, message: message("internal"), mentions },
+        // Notes mention someone or not: `mentions` is absent from some.
+        { requiredKeys: [...required, "message"], noNullPrototype: true }
+      )
+      .map((fields) => new E.NoteAdded(fields)),
     StatusChanged: fc
       .record(
         { ...base, from: statusId, to: statusId, fromCategory: statusCategory, toCategory: statusCategory },
@@ -221,7 +241,21 @@ export const laterEvents = (id: fc.Arbitrary<TicketId> = ticketId) => {
         },
         optional
       )
-      .map((fields) => new E.RulesFailed(fields))
+      .map((fields) => new E.RulesFailed(fields)),
+    NotificationDelivered: fc
+      .record({ ...base, ...notificationOutcome, deliveredAt: dateTime }, optional)
+      .map((fields) => new E.NotificationDelivered(fields)),
+    NotificationFailed: fc
+      .record(
+        {
+          ...base,
+          ...notificationOutcome,
+          failedAt: dateTime,
+          error: fc.oneof(fc.constantFrom("", "550 5.1.1 unknown user"), fc.string({ maxLength: 500 }))
+        },
+        optional
+      )
+      .map((fields) => new E.NotificationFailed(fields))
   } satisfies { readonly [K in Exclude<E.TicketEvent["_tag"], "TicketOpened">]: fc.Arbitrary<E.TicketEvent> }
 }
 

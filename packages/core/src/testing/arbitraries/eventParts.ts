@@ -29,3 +29,12 @@ export const recipients = fc.uniqueArray(fc.constantFrom("requester", "assignee"
   minLength: 1,
   maxLength: 3
 })
+
+/** The fields of a notification's outcome, as the outbox worker records it. */
+export const notificationOutcome = {
+  notification: fc.constantFrom("notification:tkt_1:2", "notification:tkt_1:7"),
+  attempt: fc.integer({ min: 1, max: 12 }),
+  template: notificationTemplate,
+  channel: fc.constantFrom("email", "webhook", "email,webhook"),
+  to: fc.uniqueArray(fc.constantFrom("jane@example.com", "Jane <jane@example.com>", "crm-hook"), { maxLength: 3 })
+}
