@@ -21,13 +21,15 @@ import {
   Ids,
   Priority,
   Status,
+  type StoreError,
   type Ticket,
   type TicketEvent,
   TicketType,
   type Triggers
 } from "@tessera/core"
-import { Exit, Result, Schema } from "effect"
+import { Effect, Exit, Result, Schema } from "effect"
 import * as Assignment from "./Assignment.js"
+import * as AssignmentState from "./AssignmentState.js"
 import * as Compile from "./Compile.js"
 import * as Facts from "./Facts.js"
 import * as Interpreter from "./Interpreter.js"
@@ -52,12 +54,17 @@ export interface Options {
   readonly classify?: (text: string) => Facts.Classification
   /** Whether the workspace is open at an instant (a `BusinessCalendar`'s `isOpen`). */
   readonly isOpen?: (at: number) => boolean
-  /** Whom an `assign` action gives the ticket to (an `Assignment.rank` over the roster, say). */
+  /**
+   * Whom an `assign` action gives the ticket to (an `Assignment.rank` over the roster, say):
+   * `assigner(...).assign`, answering at once, or `sharedAssigner(...).assign`, answering with an
+   * Effect (the state is elsewhere; a failure of it is the rule's failure: `RulesFailed`).
+   * `explain` shows no assign command for an answer that is an Effect.
+   */
   readonly assign?: (
     strategy: Rule.AssignAction["assign"]["strategy"],
     group: string | undefined,
     ticket: Ticket.Ticket
-  ) => string | undefined
+  ) => string | undefined | Effect.Effect<string | undefined, StoreError.StoreError>
 }
 
 /**
@@ -191,6 +198,8 @@ export const commandsFor = (
   return []
 }
 
+const answerKey = (strategy: string, group: string | undefined) => `${strategy}\u0000${group ?? ""}`
+
 /** Actions whose commands `commandsFor` builds from the ticket's id alone. */
 const dependsOnIdOnly = (action: Rule.Action): boolean =>
   "set" in action ||
@@ -238,8 +247,10 @@ const fromChecked = (rules: Rule.RuleSet, options: Options): Triggers.Triggers<H
     rules: triggers.map((rule, i) => {
       const test = tests[i] as (facts: Facts.Facts) => boolean
       const reads = Reads.ofRule(rule, options)
-      const commands = (context: Triggers.TriggerContext) =>
-        rule.then.flatMap((action) => commandsFor(rule, action, context.current, context.before?.version ?? 0, options))
+      const commands = (context: Triggers.TriggerContext, given: Options = options) =>
+        rule.then.flatMap((action) => commandsFor(rule, action, context.current, context.before?.version ?? 0, given))
+      const assigns = rule.then.filter((a): a is Rule.AssignAction => "assign" in a)
+      const assign = options.assign
       // Commands that depend on the ticket's id alone are built once per ticket, not on every pass.
       let built: { readonly ticketId: string; readonly commands: ReturnType<typeof commands> } | undefined
       const fixed = rule.then.every(dependsOnIdOnly)
@@ -251,6 +262,22 @@ const fromChecked = (rules: Rule.RuleSet, options: Options): Triggers.Triggers<H
           // reads an `Exit` without a trip through the runtime, ten thousand times a pass.
           try {
             if (!test(factsOfUnit(context))) return Exit.succeed([])
+            if (assigns.length > 0 && assign !== undefined) {
+              // Whom each assign action gives the ticket to, asked once per action; a shared
+              // assigner answers with an Effect, which the Helpdesk runs.
+              const answers = assigns.map((a) => assign(a.assign.strategy, a.assign.group, context.current))
+              const withAnswers = (agents: ReadonlyArray<string | undefined>): Options => {
+                const byAction = new Map(
+                  assigns.map((a, i) => [answerKey(a.assign.strategy, a.assign.group), agents[i]])
+                )
+                return { ...options, assign: (strategy, group) => byAction.get(answerKey(strategy, group)) }
+              }
+              return answers.some(Effect.isEffect)
+                ? Effect.map(Effect.all(answers.map((a) => (Effect.isEffect(a) ? a : Effect.succeed(a)))), (agents) =>
+                    commands(context, withAnswers(agents))
+                  )
+                : Exit.succeed(commands(context, withAnswers(answers as ReadonlyArray<string | undefined>)))
+            }
             if (!fixed) return Exit.succeed(commands(context))
             if (built?.ticketId !== context.current.id)
               built = { ticketId: context.current.id, commands: commands(context) }
@@ -312,12 +339,61 @@ export const explain = (
     })
 }
 
+/** The request a ticket's assignment makes, and the key that remembers its answer. */
+const requestOf = (
+  strategy: Assignment.Strategy,
+  group: string | undefined,
+  ticket: Ticket.Ticket,
+  skillMap: Assignment.SkillMap
+): { readonly key: string; readonly request: Assignment.Request } => {
+  const needs = Assignment.skillsFor(ticket, skillMap)
+  const target = group ?? ticket.group
+  return {
+    key: `${ticket.id}\u0000${strategy}\u0000${group ?? ""}`,
+    request: {
+      channel: ticket.channel,
+      priority: ticket.priority,
+      skills: needs.skills,
+      preferredSkills: needs.preferredSkills,
+      ...(target !== undefined && isGroup(target) ? { group: target } : {})
+    }
+  }
+}
+
 /**
- * An `Options.assign` backed by `Assignment.rank` over a roster this process keeps: each
- * assignment a rule makes is counted in (load, round-robin cursor), so the next one sees it. A
- * ticket asked about again (a later pass, a retried command, `explain`) gets the agent it was
- * given, counted once; the last 10,000 tickets are remembered. The roster is per process: refresh
- * it with `set` when agents come and go or when loads are read again from the store.
+ * One assignment on a state: the agent the request was given before, else the one
+ * `Assignment.rank` chooses on the roster as read, counted into it (load, cursor) by a
+ * compare-and-set; when another assignment wrote first, it reads and ranks again.
+ */
+const assignOn = (
+  state: AssignmentState.AssignmentState,
+  skillMap: Assignment.SkillMap,
+  strategy: Assignment.Strategy,
+  group: string | undefined,
+  ticket: Ticket.Ticket
+): Effect.Effect<string | undefined, StoreError.StoreError> => {
+  const { key, request } = requestOf(strategy, group, ticket, skillMap)
+  const attempt: Effect.Effect<string | undefined, StoreError.StoreError> = Effect.flatMap(
+    state.read(key),
+    (snapshot) => {
+      if (snapshot.given !== undefined) return Effect.succeed(snapshot.given.agent)
+      const chosen = Assignment.rank(strategy, request, snapshot.roster).chosen
+      const next = chosen === undefined ? snapshot.roster : Assignment.assign(snapshot.roster, request, chosen)
+      return Effect.flatMap(state.commit(snapshot.version, key, chosen, next), (written) =>
+        written ? Effect.succeed(chosen) : attempt
+      )
+    }
+  )
+  return attempt
+}
+
+/**
+ * An `Options.assign` backed by `Assignment.rank` over a roster this process keeps
+ * (`AssignmentState.memory`): each assignment a rule makes is counted in (load, round-robin
+ * cursor), so the next one sees it. A ticket asked about again (a later pass, a retried command,
+ * `explain`) gets the agent it was given, counted once; the last 10,000 tickets are remembered.
+ * The roster is per process: refresh it with `set` when agents come and go or when loads are
+ * read again from the store. For several app nodes, see `sharedAssigner`.
  *
  * @category constructors
  * @since 0.1.0
@@ -327,36 +403,50 @@ export const assigner = (
   skillMap: Assignment.SkillMap = []
 ): {
   /** The `Options.assign` to give `make`. */
-  readonly assign: NonNullable<Options["assign"]>
+  readonly assign: (
+    strategy: Assignment.Strategy,
+    group: string | undefined,
+    ticket: Ticket.Ticket
+  ) => string | undefined
   /** The roster as it stands, with the assignments made since it was set. */
   readonly roster: () => Assignment.Roster
   /** Replaces the roster (agents came or went, loads were read again). */
   readonly set: (roster: Assignment.Roster) => void
 } => {
-  let roster = initial
-  const given = new Map<string, string | undefined>()
+  const state = AssignmentState.memory(initial)
+  // The in-memory state answers synchronously, and never fails.
   return {
-    assign: (strategy, group, ticket) => {
-      const key = `${ticket.id}\u0000${strategy}\u0000${group ?? ""}`
-      if (given.has(key)) return given.get(key)
-      const needs = Assignment.skillsFor(ticket, skillMap)
-      const target = group ?? ticket.group
-      const request: Assignment.Request = {
-        channel: ticket.channel,
-        priority: ticket.priority,
-        skills: needs.skills,
-        preferredSkills: needs.preferredSkills,
-        ...(target !== undefined && isGroup(target) ? { group: target } : {})
-      }
-      const chosen = Assignment.rank(strategy, request, roster).chosen
-      if (chosen !== undefined) roster = Assignment.assign(roster, request, chosen)
-      given.set(key, chosen)
-      if (given.size > 10_000) given.delete(given.keys().next().value as string)
-      return chosen
-    },
-    roster: () => roster,
-    set: (next) => {
-      roster = next
-    }
+    assign: (strategy, group, ticket) => Effect.runSync(assignOn(state, skillMap, strategy, group, ticket)),
+    roster: () => Effect.runSync(state.read("")).roster,
+    set: (roster) => Effect.runSync(state.set(roster))
   }
 }
+
+/**
+ * An `Options.assign` over an assignment state shared by several app nodes (such as
+ * `@tessera/redis`'s `RedisAssignmentState`): every node ranks on the same roster and counts its
+ * assignments into it by compare-and-set, so round-robin goes round once across all of them,
+ * and a ticket asked about again on any node gets the agent it was given.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const sharedAssigner = (
+  state: AssignmentState.AssignmentState,
+  skillMap: Assignment.SkillMap = []
+): {
+  /** The `Options.assign` to give `make`. */
+  readonly assign: (
+    strategy: Assignment.Strategy,
+    group: string | undefined,
+    ticket: Ticket.Ticket
+  ) => Effect.Effect<string | undefined, StoreError.StoreError>
+  /** The roster as it stands, with the assignments made since it was set. */
+  readonly roster: Effect.Effect<Assignment.Roster, StoreError.StoreError>
+  /** Replaces the roster (agents came or went, loads were read again). */
+  readonly set: (roster: Assignment.Roster) => Effect.Effect<void, StoreError.StoreError>
+} => ({
+  assign: (strategy, group, ticket) => assignOn(state, skillMap, strategy, group, ticket),
+  roster: Effect.map(state.read(""), (snapshot) => snapshot.roster),
+  set: state.set
+})

@@ -8,6 +8,7 @@
 
 export * as Analysis from "./Analysis.js"
 export * as Assignment from "./Assignment.js"
+export * as AssignmentState from "./AssignmentState.js"
 export * as Automations from "./Automations.js"
 export * as Builder from "./Builder.js"
 export * as Classifier from "./Classifier.js"

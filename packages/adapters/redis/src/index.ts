@@ -9,6 +9,11 @@
  * @module @tessera/redis
  */
 
+export * as PromiseEventBus from "./PromiseEventBus.js"
+export * as RedisAssignmentState from "./RedisAssignmentState.js"
 export * as RedisClient from "./RedisClient.js"
+export * as RedisEventBus from "./RedisEventBus.js"
+export * as RedisEventPublisher from "./RedisEventPublisher.js"
+export * as RedisIntakeGuard from "./RedisIntakeGuard.js"
 export * as RedisTimers from "./RedisTimers.js"
 export * as TimerLoop from "./TimerLoop.js"

@@ -18,7 +18,8 @@ type Entry =
  */
 export const make: Effect.Effect<IntakeGuard["Service"]> = Effect.sync(() => {
   const claims = new Map<string, Entry>()
-  const windows = new Map<string, { readonly start: number; readonly count: number }>()
+  // Per key, the times of the counts still in the window, oldest first.
+  const windows = new Map<string, ReadonlyArray<number>>()
   // Effects read the clock and change the maps in one synchronous step: no other fiber can run
   // between the check and the write, which is what makes `claim` atomic here.
   return IntakeGuard.of({
@@ -42,11 +43,11 @@ export const make: Effect.Effect<IntakeGuard["Service"]> = Effect.sync(() => {
       }),
     count: (key, limit, windowMillis) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
-        const start = now - (now % Math.max(1, windowMillis))
-        const current = windows.get(key)
-        const count = current !== undefined && current.start === start ? current.count + 1 : 1
-        windows.set(key, { start, count })
-        return { allowed: count <= limit, count, resetAt: start + windowMillis }
+        const kept = (windows.get(key) ?? []).filter((at) => at > now - windowMillis)
+        const times = [...kept, now]
+        windows.set(key, times)
+        const count = times.length
+        return { allowed: count <= limit, count, resetAt: (times[0] as number) + windowMillis }
       })
   })
 })

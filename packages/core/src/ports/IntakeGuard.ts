@@ -1,7 +1,7 @@
 /**
  * The port that keeps inbound channels honest across deliveries: idempotency keys (the same
  * email twice, a re-polled mailbox, a retried webhook, produce one result) and counters over a
- * time window (a sender's rate, the help desk's own messages per ticket or recipient). It holds
+ * sliding time window (a sender's rate, the help desk's own messages per ticket or recipient). It holds
  * short-lived facts only; what a message did to a ticket lives in the ticket store. Time comes
  * from Effect's `Clock`, so windows and expiries follow a `TestClock` in tests.
  */
@@ -22,8 +22,9 @@ export type Claim =
   | { readonly _tag: "Done"; readonly result: string }
 
 /**
- * One count against a limit in a fixed window: whether this one is within the limit, how many
- * the window holds with it, and when (epoch ms) the window starts again.
+ * One count against a limit in a sliding window: whether this one is within the limit, how many
+ * counts the window holds with it, and when (epoch ms) the oldest of them leaves the window (the
+ * count drops then; it is back under the limit once enough have left).
  *
  * @category models
  * @since 0.1.0
@@ -55,8 +56,11 @@ export class IntakeGuard extends Context.Service<
     /** Gives a claimed key up (the work failed): the next claim gets it. */
     readonly release: (key: string) => Effect.Effect<void, StoreError>
     /**
-     * Counts one more under `key` in fixed windows of `windowMillis`; `allowed` is false from
-     * the `limit + 1`-th count of a window on (refused counts still count).
+     * Counts one more under `key` in a sliding window: the counts of the last `windowMillis`
+     * (those at `now - windowMillis` or earlier have left it). `allowed` is false when the window
+     * holds more than `limit` counts with this one (refused counts still count, so a sender who
+     * keeps sending stays refused). Unlike fixed windows, no boundary lets `2 * limit` through
+     * in a short time.
      */
     readonly count: (key: string, limit: number, windowMillis: number) => Effect.Effect<Count, StoreError>
   }
