@@ -10,7 +10,7 @@ import { Actor, Helpdesk, MemoryHelpdesk, type Outbox, type Ticket } from "@tess
 import { Signature } from "@tessera/email"
 import { DateTime, Effect, Exit, Layer } from "effect"
 import { simpleParser } from "mailparser"
-import nodemailer from "nodemailer"
+import nodemailer, { type SendMailOptions, type Transporter } from "nodemailer"
 import { type Delivery, DeliveryFailed } from "../src/Notification.js"
 import * as Notifier from "../src/Notifier.js"
 import { createNotifier } from "../src/NotifierClient.js"
@@ -29,7 +29,7 @@ const capture = () => {
   const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true })
   const sent: Array<Buffer> = []
   const send = transporter.sendMail.bind(transporter)
-  transporter.sendMail = (async (message: nodemailer.SendMailOptions) => {
+  transporter.sendMail = (async (message: SendMailOptions) => {
     const info = await send(message)
     sent.push(info.message as Buffer)
     return info
@@ -49,7 +49,7 @@ const people = Effect.gen(function* () {
   return desk
 })
 
-const config = (transporter: nodemailer.Transporter, extra: Partial<Notifier.Config> = {}): Notifier.Config => ({
+const config = (transporter: Transporter, extra: Partial<Notifier.Config> = {}): Notifier.Config => ({
   mail: { transporter },
   from: { address: "support@acme.test", name: "Acme Support" },
   keys,
