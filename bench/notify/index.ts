@@ -1,12 +1,14 @@
 // bench/notify: delivering notifications with @tessera/notify (issue #17), each figure against a
-// baseline measured in the same run. Each figure comes from its own module (`webhooks.ts`: the
-// webhook sender against plain fetch); add one line to `measured` for another. Every figure
+// baseline measured in the same run. Each figure comes from its own module (`delivery.ts`: the
+// outbox worker to an SMTP sink against nodemailer; `webhooks.ts`: the webhook sender against
+// plain fetch); add one line to `measured` for another. Every figure
 // holds `costRatio`: time per notification through Tessera / time per message sent directly
 // (target <= 1.5).
 //
 // Usage: pnpm bench notify [--messages N] [--rounds N]
 import { parseArgs } from "node:util"
 import { figures, type Row, table } from "../lib/report.js"
+import { delivery } from "./delivery.js"
 import { type CostFigure, webhooks } from "./webhooks.js"
 
 const { values } = parseArgs({
@@ -17,6 +19,7 @@ const rounds = Number(values.rounds)
 const log = (message: string) => process.stderr.write(`[bench notify] ${message}\n`)
 
 const measured: Record<string, CostFigure> = {}
+measured.delivery = await delivery({ messages, rounds, log: (m) => log(`delivery: ${m}`) })
 measured.webhooks = await webhooks({ messages, rounds, log: (m) => log(`webhooks: ${m}`) })
 
 const rows: Array<Row> = Object.entries(measured).map(([name, figure]) => ({
@@ -31,7 +34,7 @@ const rows: Array<Row> = Object.entries(measured).map(([name, figure]) => ({
 table(rows)
 for (const [name, figure] of Object.entries(measured)) {
   if (figure.details === undefined) continue
-  process.stdout.write(`\n${name}, median of the rounds (vsFetch: time per message / fetch's):\n`)
+  process.stdout.write(`\n${name}, median of the rounds (vs*: time per message / the baseline's):\n`)
   table(figure.details)
 }
 figures("notify", measured)

@@ -4,7 +4,7 @@
  * language, time zone and whether the help desk trusts its address. It reads nothing and sends
  * nothing; `EmailPrepare` loads the snapshot and renders for each recipient.
  */
-import type { Actor, Directory, Ticket } from "@tessera/core"
+import { type Actor, type Directory, Mention, type Ticket } from "@tessera/core"
 import type { Recipient } from "./Notification.js"
 
 /**
@@ -78,7 +78,8 @@ const normal = (address: string) => address.trim().toLowerCase()
 
 /**
  * The recipients of a `to` list: `requester`, `assignee`, `group` (its active agents),
- * `followers` (agents and contacts), `agent:<id>`, or an address (an agent's gets the agent's
+ * `followers` (agents and contacts), `agent:<id>`, `mention:<handle>` (the active agents
+ * `Mention.resolve` finds for it among the snapshot's agents, which must hold them all), or an address (an agent's gets the agent's
  * audience, any other the customer's). Unknown names, inactive agents, contacts without an
  * address and the agent who caused it are left out; each address appears once, first role wins.
  *
@@ -142,7 +143,9 @@ export const resolve = (
     } else if (entry === "followers") {
       for (const f of ticket.followers) f._tag === "agent" ? agent(f.id) : contact(f.id)
     } else if (entry.startsWith("agent:")) agent(entry.slice("agent:".length))
-    else if (entry.includes("@")) {
+    else if (entry.startsWith("mention:")) {
+      for (const a of Mention.resolve(entry.slice("mention:".length), snapshot.agents)) agent(a.id)
+    } else if (entry.includes("@")) {
       const address = normal(entry)
       const a = snapshot.agents.find((x) => normal(x.email) === address)
       const c = snapshot.contacts.find((x) => x.emails.some((e) => normal(e) === address))

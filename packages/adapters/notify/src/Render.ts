@@ -126,8 +126,9 @@ export const agentContext = (input: Input): Template.Context => {
   set("ticket.group", groupName(ticket.group))
   set("ticket.tags", ticket.tags.join(", "))
   for (const [key, value] of Object.entries(ticket.customFields)) set(`ticket.fields.${key}`, value)
-  set("assignee.name", agentName(ticket.assignee))
-  set("group.name", groupName(ticket.group))
+  // A ticket given to a group alone is assigned to that group; one without a group says so.
+  set("assignee.name", agentName(ticket.assignee) ?? groupName(ticket.group))
+  set("group.name", groupName(ticket.group) ?? "-")
   const noted = last(input.events, (e) => e._tag === "NoteAdded")
   const note = noted?._tag === "NoteAdded" ? noted.message : last(ticket.messages, (m) => m.visibility === "internal")
   if (note !== undefined) {
