@@ -5,7 +5,7 @@ import { type Ids, MemoryTicketStore, Timers } from "@tessera/core"
 import { DateTime, Effect, Layer, ManagedRuntime } from "effect"
 import { describe, expect, it } from "vitest"
 import { RedisClient, RedisTimers } from "../src/index.js"
-import { privateRedis } from "./redisServer.js"
+import { privateRedis } from "./support/localRedis.js"
 
 const ws = "restart" as Ids.WorkspaceId
 const total = 2_000
@@ -95,7 +95,7 @@ const runtimeOn = (url: string, source?: Timers.Timers["Service"]) =>
 
 describe("timers across a Redis restart", () => {
   it("with AOF (appendfsync always) no timer is lost", async () => {
-    const server = await privateRedis(true)
+    const server = await privateRedis({ aof: true })
     const runtime = runtimeOn(server.url)
     try {
       const timers = await runtime.runPromise(RedisTimers.RedisTimers)
@@ -107,12 +107,12 @@ describe("timers across a Redis restart", () => {
       )
     } finally {
       await runtime.dispose()
-      await server.dispose()
+      await server.close()
     }
   }, 90_000)
 
   it("without persistence Redis comes back empty and the relay rebuilds the timers from the store", async () => {
-    const server = await privateRedis(false)
+    const server = await privateRedis({ aof: false })
     const store = await Effect.runPromise(MemoryTicketStore.makeStore())
     const runtime = runtimeOn(server.url, store.timers)
     try {
@@ -133,12 +133,12 @@ describe("timers across a Redis restart", () => {
       expect(left, "every timer completed in the store too").toEqual([])
     } finally {
       await runtime.dispose()
-      await server.dispose()
+      await server.close()
     }
   }, 90_000)
 
   it("for contrast: without persistence and with no store behind, the restart loses timers", async () => {
-    const server = await privateRedis(false)
+    const server = await privateRedis({ aof: false })
     const runtime = runtimeOn(server.url)
     try {
       const timers = await runtime.runPromise(RedisTimers.RedisTimers)
@@ -149,7 +149,7 @@ describe("timers across a Redis restart", () => {
       expect(run.results.size).toBeLessThan(total)
     } finally {
       await runtime.dispose()
-      await server.dispose()
+      await server.close()
     }
   }, 90_000)
 })

@@ -52,11 +52,17 @@ export const freePort = (): Promise<number> =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** A redis-server of the test's own: killed with SIGKILL (a crash) and started again on its port and directory. */
+/**
+ * A redis-server of the test's own, on its port and directory: killed with SIGKILL (a crash) or
+ * stopped with SIGTERM (a clean shutdown: with AOF on, everything acknowledged is on disk), and
+ * started again (resolving once it answers PING).
+ */
 export interface PrivateRedis {
   readonly url: string
   readonly kill: () => Promise<void>
+  readonly stop: () => Promise<void>
   readonly start: () => Promise<void>
+  /** Kills it if it runs, and removes its directory. */
   readonly close: () => Promise<void>
 }
 
@@ -95,17 +101,19 @@ export const privateRedis = async (options: { readonly aof: boolean }): Promise<
     }
     throw new Error(`redis-server did not start on port ${port}`)
   }
-  const kill = async () => {
+  const end = async (signal: "SIGKILL" | "SIGTERM") => {
     const running = child
-    if (running === undefined || running.exitCode !== null) return
+    if (running === undefined || running.exitCode !== null || running.signalCode !== null) return
     const exited = new Promise((resolve) => running.once("exit", resolve))
-    running.kill("SIGKILL")
+    running.kill(signal)
     await exited
   }
+  const kill = () => end("SIGKILL")
   await start()
   return {
     url,
     kill,
+    stop: () => end("SIGTERM"),
     start,
     close: async () => {
       await kill()
