@@ -4,7 +4,8 @@
  * `stop`, `close`). Failures reject with the Effect API's tagged errors.
  */
 import type { DirectoryStore, Helpdesk, Outbox, TicketStore } from "@tessera/core"
-import { Cause, Exit, Fiber, type Layer, ManagedRuntime, Scope } from "effect"
+import { Cause, Exit, type Layer, ManagedRuntime, Scope } from "effect"
+import * as Controls from "./internal/controls.js"
 import * as Notifier from "./Notifier.js"
 import type * as Worker from "./Worker.js"
 
@@ -68,22 +69,8 @@ export const createNotifier = async (options: NotifierOptions): Promise<Notifier
     return Promise.reject(Cause.squash(built.cause))
   }
   const notifier = built.value
-  let running: Fiber.Fiber<never, unknown> | undefined
-  const stop = async () => {
-    const fiber = running
-    running = undefined
-    if (fiber !== undefined) await runtime.runPromise(Fiber.interrupt(fiber))
-  }
-  return {
-    drainOnce: () => runtime.runPromise(notifier.drainOnce),
-    start: () => {
-      if (running === undefined) running = runtime.runFork(notifier.run)
-    },
-    stop,
-    close: async () => {
-      await stop()
-      await runtime.runPromise(Scope.close(scope, Exit.void))
-      await runtime.dispose()
-    }
-  }
+  return Controls.make(runtime, notifier.drainOnce, notifier.run, async () => {
+    await runtime.runPromise(Scope.close(scope, Exit.void))
+    await runtime.dispose()
+  })
 }

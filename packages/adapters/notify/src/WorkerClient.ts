@@ -5,7 +5,8 @@
  * with the same `Report` and rejects with the same tagged store errors.
  */
 import { Outbox } from "@tessera/core"
-import { Effect, Fiber, Layer, ManagedRuntime } from "effect"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import * as Controls from "./internal/controls.js"
 import { type Delivery, DeliveryFailed, type Receipt, type Sender } from "./Notification.js"
 import * as Worker from "./Worker.js"
 
@@ -111,22 +112,10 @@ export const createWorker = (options: WorkerOptions): WorkerClient => {
   }
   // Building a worker is cheap (no I/O): each use builds its own, so nothing runs before it is asked.
   const worker = Worker.make(config)
-  let running: Fiber.Fiber<never, unknown> | undefined
-
-  const stop = async () => {
-    const fiber = running
-    running = undefined
-    if (fiber !== undefined) await runtime.runPromise(Fiber.interrupt(fiber))
-  }
-  return {
-    drainOnce: () => runtime.runPromise(Effect.flatMap(worker, (w) => w.drainOnce)),
-    start: () => {
-      if (running === undefined) running = runtime.runFork(Effect.flatMap(worker, (w) => w.run))
-    },
-    stop,
-    close: async () => {
-      await stop()
-      await runtime.dispose()
-    }
-  }
+  return Controls.make(
+    runtime,
+    Effect.flatMap(worker, (w) => w.drainOnce),
+    Effect.flatMap(worker, (w) => w.run),
+    () => runtime.dispose()
+  )
 }
