@@ -263,30 +263,38 @@ export const subscribe = <E, R>(
           ? Effect.void
           : Effect.asVoid(call("bus.ack", () => redis.xack(keys.stream, group, ...ids)))
       })
+      // What follows the handler's last attempt: acknowledged, stopped, or dead-lettered.
+      const settle = (id: string, fields: ReadonlyArray<string>, outcome: Exit.Exit<void, E>) =>
+        Exit.isSuccess(outcome)
+          ? ack(id)
+          : Cause.hasInterruptsOnly(outcome.cause)
+            ? Effect.interrupt
+            : deadLetter(id, fields, Cause.pretty(outcome.cause).slice(0, 2_000))
+      // No generator per entry: plain code around the handler, the Effect machinery only for it.
       const handle = ([id, fields]: RawEntry) =>
-        Effect.gen(function* () {
+        Effect.suspend(() => {
           // Trimmed away while pending: nothing left to handle.
-          if (fields === null) return yield* ack(id)
+          if (fields === null) return ack(id)
           const decoded = decodeEntryResult(id, fields)
-          if (Result.isFailure(decoded)) return yield* deadLetter(id, fields, decoded.failure)
+          if (Result.isFailure(decoded)) return deadLetter(id, fields, decoded.failure)
           const delivered = decoded.success
           // The first attempt alone; the retries are set up only once it failed.
-          const first = yield* Effect.exit(Effect.suspend(() => handler(delivered)))
-          const outcome =
+          return Effect.flatMap(Effect.exit(Effect.suspend(() => handler(delivered))), (first) =>
             Exit.isSuccess(first) || attempts === 1 || Cause.hasInterruptsOnly(first.cause)
-              ? first
-              : yield* Effect.exit(
-                  Effect.sleep(retryDelay).pipe(
-                    Effect.andThen(
-                      Effect.suspend(() => handler(delivered)).pipe(
-                        Effect.retry({ times: attempts - 2, schedule: Schedule.spaced(retryDelay) })
+              ? settle(id, fields, first)
+              : Effect.flatMap(
+                  Effect.exit(
+                    Effect.sleep(retryDelay).pipe(
+                      Effect.andThen(
+                        Effect.suspend(() => handler(delivered)).pipe(
+                          Effect.retry({ times: attempts - 2, schedule: Schedule.spaced(retryDelay) })
+                        )
                       )
                     )
-                  )
+                  ),
+                  (outcome) => settle(id, fields, outcome)
                 )
-          if (Exit.isSuccess(outcome)) return yield* ack(id)
-          if (Cause.hasInterruptsOnly(outcome.cause)) return yield* Effect.interrupt
-          return yield* deadLetter(id, fields, Cause.pretty(outcome.cause).slice(0, 2_000))
+          )
         })
       const handleAll = (entries: ReadonlyArray<RawEntry>) =>
         Effect.forEach(entries, handle, { discard: true }).pipe(
