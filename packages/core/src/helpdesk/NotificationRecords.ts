@@ -7,10 +7,11 @@
  * the requester's view. Sending is `@tessera/notify`'s business.
  */
 import { DateTime, Effect, Schema } from "effect"
+import * as Lru from "../internal/lru.js"
 import * as C from "../ticket/TicketCommand.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
 import * as Actor from "../values/Actor.js"
-import { TicketRef } from "../values/Ids.js"
+import { type TicketId, TicketRef } from "../values/Ids.js"
 import type { Deps } from "./Deps.js"
 import type { Op } from "./HelpdeskError.js"
 import { decode } from "./Input.js"
@@ -44,18 +45,33 @@ export const NotificationOutcomeInput = Schema.Struct({
 /** @category models @since 0.1.0 */
 export interface NotificationOutcomeInput extends Schema.Codec.Encoded<typeof NotificationOutcomeInput> {}
 
-type Outcome = typeof NotificationOutcomeInput.Type
+/**
+ * What identifies a record: its kind, notification and attempt (and, for a failure, its error).
+ * Two outcomes with the same key are the same record.
+ */
+const keyOf = (kind: "delivered" | "failed", notification: string, attempt: number, error: string | undefined) =>
+  JSON.stringify(kind === "delivered" ? [notification, attempt] : [notification, attempt, error ?? ""])
 
-/** Whether `event` already records this outcome: same kind, notification and attempt (and error). */
-const records = (event: TicketEvent, outcome: Outcome): boolean =>
-  outcome.outcome === "delivered"
-    ? event._tag === "NotificationDelivered" &&
-      event.notification === outcome.notification &&
-      event.attempt === outcome.attempt
-    : event._tag === "NotificationFailed" &&
-      event.notification === outcome.notification &&
-      event.attempt === outcome.attempt &&
-      event.error === (outcome.error ?? "")
+/** The keys of the records in a log. */
+const keysIn = (events: ReadonlyArray<TicketEvent>): Set<string> => {
+  const keys = new Set<string>()
+  for (const event of events) {
+    if (event._tag === "NotificationDelivered")
+      keys.add(keyOf("delivered", event.notification, event.attempt, undefined))
+    else if (event._tag === "NotificationFailed")
+      keys.add(keyOf("failed", event.notification, event.attempt, event.error))
+  }
+  return keys
+}
+
+/** The records a ticket's log holds at `version` (a log only grows, so a version names one prefix). */
+interface Known {
+  readonly version: number
+  readonly keys: ReadonlySet<string>
+}
+
+/** Tickets whose records an instance remembers. */
+const remembered = 1000
 
 /**
  * The notification records of one help desk.
@@ -64,19 +80,31 @@ const records = (event: TicketEvent, outcome: Outcome): boolean =>
  * @since 0.1.0
  */
 export const make = (deps: Deps, unitOfWork: UnitOfWork.UnitOfWork) => {
+  const known = Lru.make<TicketId, Known>(remembered)
+
   /**
    * Records a notification's outcome on its ticket (closed tickets included); answers whether it
-   * recorded it (`false`: the log already had it). Each attempt reads the log it decides on, so
-   * two workers reporting the same outcome at once record it once.
+   * recorded it (`false`: the log already had it). Each attempt decides on the records of the
+   * version it appends after: those this instance remembers for that version, or else the log
+   * read fresh. The append expects that version, so two workers reporting the same outcome at
+   * once record it once (the second one's append conflicts, and it decides again on the log).
    */
   const recordNotification = (raw: NotificationOutcomeInput): Op<boolean> =>
     Effect.gen(function* () {
       const input = yield* decode(NotificationOutcomeInput, "outcome")(raw)
+      const key = keyOf(input.outcome, input.notification, input.attempt, input.error)
       let recorded = false
-      yield* unitOfWork.execute(input.ticket, Actor.system("notify"), undefined, (ticket) =>
+      let decidedOn: Known | undefined
+      const after = yield* unitOfWork.execute(input.ticket, Actor.system("notify"), undefined, (ticket) =>
         Effect.gen(function* () {
-          const { events } = yield* deps.store.read(ticket.id)
-          recorded = !events.some((event) => records(event, input))
+          const remembered = known.get(ticket.id)
+          if (remembered !== undefined && remembered.version === ticket.version) decidedOn = remembered
+          else {
+            const log = yield* deps.store.read(ticket.id)
+            decidedOn = { version: log.version, keys: keysIn(log.events) }
+            known.set(ticket.id, decidedOn)
+          }
+          recorded = !decidedOn.keys.has(key)
           const { ticket: _, outcome, at, ...fields } = input
           return new C.RecordNotifications({
             ticketId: ticket.id,
@@ -84,6 +112,10 @@ export const make = (deps: Deps, unitOfWork: UnitOfWork.UnitOfWork) => {
           })
         })
       )
+      // Appended after the version decided on: the log now holds one more record.
+      if (recorded && decidedOn !== undefined && after.version === decidedOn.version + 1) {
+        known.set(after.id, { version: after.version, keys: new Set(decidedOn.keys).add(key) })
+      }
       return recorded
     })
 
