@@ -9,8 +9,9 @@ import { createHash } from "node:crypto"
 import { createReadStream } from "node:fs"
 import { type FileHandle, link, mkdir, open, stat, unlink } from "node:fs/promises"
 import { join, resolve } from "node:path"
-import { AttachmentStore, StoreError } from "@tessera/core"
+import { AttachmentStore, type StoreError } from "@tessera/core"
 import { Effect, Layer, Option, Random, Stream } from "effect"
+import { attempt, codeOf, fail } from "./internal/files.js"
 
 /**
  * Where the store keeps its files.
@@ -33,22 +34,6 @@ const randomHex = (bytes: number): Effect.Effect<string> =>
     Effect.forEach(Array.from({ length: bytes }), () => Random.nextIntBetween(0, 256, { halfOpen: true })),
     (values) => values.map((value) => value.toString(16).padStart(2, "0")).join("")
   )
-
-const codeOf = (error: unknown): string | undefined =>
-  typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
-    ? error.code
-    : undefined
-
-const fail = (operation: string, step: string) => (cause: unknown) =>
-  new StoreError.StoreUnavailable({
-    operation,
-    step,
-    reason: cause instanceof Error ? cause.message : String(cause),
-    cause
-  })
-
-const attempt = <A>(operation: string, step: string, run: () => Promise<A>) =>
-  Effect.tryPromise({ try: run, catch: fail(operation, step) })
 
 const writeAll = async (handle: FileHandle, chunk: Uint8Array): Promise<void> => {
   let offset = 0

@@ -7,10 +7,11 @@
 import { createHash } from "node:crypto"
 import { mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises"
 import { join, resolve } from "node:path"
-import { StoreError } from "@tessera/core"
+import type { StoreError } from "@tessera/core"
 import { Clock, DateTime, Effect, Layer, Random, Schema } from "effect"
 import * as EmailError from "./EmailError.js"
 import type * as Inbound from "./Inbound.js"
+import { attempt, codeOf, fail } from "./internal/files.js"
 import { type Held, ReviewQueue } from "./ReviewQueue.js"
 
 /**
@@ -40,22 +41,6 @@ const ErrorSchema = Schema.Union([
 ])
 const encodeError = Schema.encodeSync(ErrorSchema)
 const decodeError = Schema.decodeUnknownSync(ErrorSchema)
-
-const codeOf = (error: unknown): string | undefined =>
-  typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
-    ? error.code
-    : undefined
-
-const fail = (operation: string, step: string) => (cause: unknown) =>
-  new StoreError.StoreUnavailable({
-    operation,
-    step,
-    reason: cause instanceof Error ? cause.message : String(cause),
-    cause
-  })
-
-const attempt = <A>(operation: string, step: string, run: () => Promise<A>) =>
-  Effect.tryPromise({ try: run, catch: fail(operation, step) })
 
 /** A held message as JSON: the date as ISO text, the error without its `cause` (a library's object). */
 const toJson = (held: Held): string => {
