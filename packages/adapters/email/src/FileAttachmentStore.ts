@@ -8,10 +8,10 @@
 import { createHash } from "node:crypto"
 import { createReadStream } from "node:fs"
 import { type FileHandle, link, mkdir, open, stat, unlink } from "node:fs/promises"
-import { join, resolve } from "node:path"
+import { join } from "node:path"
 import { AttachmentStore, type StoreError } from "@tessera/core"
 import { Effect, Layer, Option, Random, Stream } from "effect"
-import { attempt, codeOf, fail } from "./internal/files.js"
+import { attempt, codeOf, fail, layout } from "./internal/files.js"
 
 /**
  * Where the store keeps its files.
@@ -57,14 +57,7 @@ export const make = (
   options: Options
 ): Effect.Effect<AttachmentStore.AttachmentStore["Service"], StoreError.StoreUnavailable> =>
   Effect.gen(function* () {
-    const root = resolve(options.directory)
-    const partial = join(root, "partial")
-    const workspaces = join(root, "workspaces")
-    yield* attempt("make", "mkdir", () => mkdir(partial, { recursive: true, mode: 0o700 }))
-    yield* attempt("make", "mkdir", () => mkdir(workspaces, { recursive: true, mode: 0o700 }))
-
-    // Workspace ids are free text: a hash makes each one a plain folder name.
-    const folderOf = (workspaceId: string) => join(workspaces, createHash("sha256").update(workspaceId).digest("hex"))
+    const { partial, folderOf } = yield* layout(options.directory)
 
     const publish = (temp: string, folder: string, draw: number): Effect.Effect<string, StoreError.StoreUnavailable> =>
       Effect.gen(function* () {

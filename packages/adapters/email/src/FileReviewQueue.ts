@@ -4,14 +4,13 @@
  * into place, so a hold survives a restart and a crash never leaves half a record. Ids sort in
  * the order of holding; the raw original stays in the attachment store, named by `rawLocation`.
  */
-import { createHash } from "node:crypto"
 import { mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises"
-import { join, resolve } from "node:path"
+import { join } from "node:path"
 import type { StoreError } from "@tessera/core"
 import { Clock, DateTime, Effect, Layer, Random, Schema } from "effect"
 import * as EmailError from "./EmailError.js"
 import type * as Inbound from "./Inbound.js"
-import { attempt, codeOf, fail } from "./internal/files.js"
+import { attempt, codeOf, fail, layout } from "./internal/files.js"
 import { type Held, ReviewQueue } from "./ReviewQueue.js"
 
 /**
@@ -82,13 +81,7 @@ const fromJson = (text: string): Held => {
  */
 export const make = (options: Options): Effect.Effect<ReviewQueue["Service"], StoreError.StoreUnavailable> =>
   Effect.gen(function* () {
-    const root = resolve(options.directory)
-    const partial = join(root, "partial")
-    const workspaces = join(root, "workspaces")
-    yield* attempt("make", "mkdir", () => mkdir(partial, { recursive: true, mode: 0o700 }))
-    yield* attempt("make", "mkdir", () => mkdir(workspaces, { recursive: true, mode: 0o700 }))
-    // Workspace ids are free text: a hash makes each one a plain folder name.
-    const folderOf = (workspaceId: string) => join(workspaces, createHash("sha256").update(workspaceId).digest("hex"))
+    const { partial, folderOf } = yield* layout(options.directory)
     let counter = 0
 
     return ReviewQueue.of({
