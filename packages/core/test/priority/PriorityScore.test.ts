@@ -18,6 +18,7 @@ interface TicketSketch {
   readonly type?: TicketType.TicketType
   readonly tags?: ReadonlyArray<string>
   readonly customFields?: Readonly<Record<string, string | number | boolean>>
+  readonly complexity?: "simple" | "standard" | "complex"
 }
 
 // Tags and field keys are branded; these test values are already normalised.
