@@ -368,17 +368,18 @@ const announceProblemSolved = (ticket: Ticket, cmd: C.AnnounceProblemSolved, ctx
     )
   }
   if (ticket.announcedProblems?.includes(cmd.problem) === true) return none
+  // The record first: the request's `cause` then names it, and the mail can say which problem.
   return Effect.succeed([
-    new E.NotificationRequested({
-      ...envelope(ticket.id, ctx),
-      template: "problem_solved",
-      to: ["requester"],
-      language: cmd.language
-    }),
     new E.ProblemSolvedAnnounced({
       ...envelope(ticket.id, ctx),
       problem: cmd.problem,
       problemPublicId: cmd.problemPublicId,
+      language: cmd.language
+    }),
+    new E.NotificationRequested({
+      ...envelope(ticket.id, ctx),
+      template: "problem_solved",
+      to: ["requester"],
       language: cmd.language
     })
   ])
