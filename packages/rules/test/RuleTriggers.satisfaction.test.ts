@@ -62,7 +62,10 @@ const run = <A, E>(body: (helpdesk: Helpdesk.Service) => Effect.Effect<A, E, Out
       return yield* body(helpdesk)
     }).pipe(
       Effect.provide(
-        MemoryHelpdesk.layer({ workspaceId: "acme" }, { ids: "sequential", surveys, triggers: RuleTriggers.make(rules) })
+        MemoryHelpdesk.layer(
+          { workspaceId: "acme" },
+          { ids: "sequential", surveys, triggers: RuleTriggers.make(rules) }
+        )
       )
     )
   )
@@ -93,7 +96,11 @@ describe("a bad rating triggers rules", () => {
     const { after, history, sent } = await run((helpdesk) =>
       Effect.gen(function* () {
         const ticket = yield* solvedTicket(helpdesk, "bad")
-        const after = yield* helpdesk.rate({ token: "bad", rating: { kind: "csat", score: 1 }, comment: "Still charged" })
+        const after = yield* helpdesk.rate({
+          token: "bad",
+          rating: { kind: "csat", score: 1 },
+          comment: "Still charged"
+        })
         return { after, history: yield* helpdesk.history(ticket.id), sent: yield* requested }
       })
     )

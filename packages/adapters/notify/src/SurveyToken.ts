@@ -7,8 +7,8 @@
  * key and no crypto, and this module keeps no ticket rules.
  */
 import { createHmac, timingSafeEqual } from "node:crypto"
-import type { Signature } from "@tessera/email"
 import { Satisfaction } from "@tessera/core"
+import type { Signature } from "@tessera/email"
 import { Clock, DateTime, Duration, Effect, Result, Schema } from "effect"
 
 /**
@@ -228,6 +228,4 @@ const reasons = {
 export const verifier =
   (keys: Signature.Keys): Satisfaction.Verifier =>
   (token) =>
-    verify(keys, token).pipe(
-      Effect.mapError((e) => new Satisfaction.SurveyRefused({ reason: reasons[e._tag] }))
-    )
+    verify(keys, token).pipe(Effect.mapError((e) => new Satisfaction.SurveyRefused({ reason: reasons[e._tag] })))

@@ -30,7 +30,12 @@ describe("SurveyToken.verifier with Helpdesk.rate", () => {
         channel: "email"
       })
       yield* helpdesk.changeStatus({ ticket: ticket.id, by: mary, status: "solved" })
-      const claims = { workspaceId: "acme", ticketId: ticket.id, recipient: ticket.requester, survey: "notification:x:4" }
+      const claims = {
+        workspaceId: "acme",
+        ticketId: ticket.id,
+        recipient: ticket.requester,
+        survey: "notification:x:4"
+      }
       const token = yield* SurveyToken.make(keys, claims, "7 days")
       const rated = yield* helpdesk.rate({ token, rating: { kind: "csat", score: 5 } })
       expect(rated.ratings?.map((r) => [r.survey, r.rating.score])).toEqual([["notification:x:4", 5]])

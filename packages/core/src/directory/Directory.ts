@@ -50,7 +50,9 @@ export type Organization = typeof Organization.Type
  * @since 0.1.0
  */
 export const Language = Schema.String.check(
-  Schema.isPattern(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, { message: "Expected a language tag such as en or pt-BR" })
+  Schema.isPattern(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, {
+    message: "Expected a language tag such as en or pt-BR"
+  })
 )
 
 /**

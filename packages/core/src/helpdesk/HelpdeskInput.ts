@@ -11,6 +11,7 @@ import { StatusId, Workflow } from "../ticket/Status.js"
 import { Follower } from "../ticket/TicketEvent.js"
 import { Actor } from "../values/Actor.js"
 import { Channel } from "../values/Channel.js"
+import { Complexity } from "../values/Complexity.js"
 import { FieldDefinition, FieldKey } from "../values/CustomField.js"
 import {
   AgentId,
@@ -24,7 +25,6 @@ import {
 } from "../values/Ids.js"
 import * as Limits from "../values/Limits.js"
 import { ManualLinkKind } from "../values/Link.js"
-import { Complexity } from "../values/Complexity.js"
 import { Attachments, EmailIds } from "../values/Message.js"
 import { Priority } from "../values/Priority.js"
 import { Comment, Rating } from "../values/Satisfaction.js"

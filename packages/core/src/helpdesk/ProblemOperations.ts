@@ -6,7 +6,7 @@
  * it again tells nobody twice. Solving the incidents themselves is `TicketOperations`'.
  */
 import { Effect, Option } from "effect"
-import * as Ticket from "../ticket/Ticket.js"
+import type * as Ticket from "../ticket/Ticket.js"
 import * as C from "../ticket/TicketCommand.js"
 import * as Actor from "../values/Actor.js"
 import type { TicketId } from "../values/Ids.js"

@@ -38,9 +38,11 @@ export type Source = "tag" | "subject" | "topic"
 /**
  * How detection looks: `now` ends the current week (`[now - 7 days, now)`); the baseline is the
  * `baselineWeeks` weeks before it (default 4). A key rises when the current week has at least
- * `minTickets` of its tickets (default 3) and at least `factor` times (default 3) its baseline's
- * weekly average, counting an average below one ticket as one: a key never seen before rises
- * with `max(minTickets, factor)` tickets. Subject words shorter than `minWordLength` (default 4)
+ * `minTickets` of its tickets (default 3), at least `factor` times (default 3) its baseline's
+ * weekly average, and at least `spread` (default 3) standard deviations above that average (as
+ * for counts of independent arrivals: the square root of the average), counting an average below
+ * one ticket as one: a key never seen before rises with `max(minTickets, factor, spread)`
+ * tickets, and ordinary week-to-week noise of a busy key does not rise. Subject words shorter than `minWordLength` (default 4)
  * and common words are not keys.
  *
  * @category models
@@ -51,6 +53,7 @@ export interface Options {
   readonly baselineWeeks?: number
   readonly minTickets?: number
   readonly factor?: number
+  readonly spread?: number
   readonly minWordLength?: number
   readonly sources?: ReadonlyArray<Source>
 }
@@ -161,9 +164,10 @@ const overlap = (a: ReadonlyArray<TicketId>, b: ReadonlySet<TicketId>): number =
   a.length === 0 ? 0 : a.filter((t) => b.has(t)).length / a.length
 
 /**
- * The keys whose volume rises this week against their own baseline, strongest first (most
- * tickets, then the highest ratio, then by source and value); a key whose tickets are mostly
- * (at least half) those of a stronger rise is listed in that rise's `related` instead. Pure:
+ * The keys whose volume rises this week against their own baseline, strongest first (the
+ * highest ratio, then the most tickets, then by source and value); a key whose tickets are
+ * mostly (at least half) those of a stronger rise is listed in that rise's `related` instead, so
+ * a bug's own words come first and the broad tag it also raises joins them. Pure:
  * the same samples and options give the same answer, whatever the samples' order.
  *
  * @example
@@ -179,6 +183,7 @@ export const detect = (samples: Iterable<Sample>, options: Options): ReadonlyArr
   const weeks = Math.max(1, Math.floor(options.baselineWeeks ?? 4))
   const minTickets = Math.max(1, options.minTickets ?? 3)
   const factor = Math.max(1, options.factor ?? 3)
+  const spread = Math.max(0, options.spread ?? 3)
   const now = options.now
   const start = now - week * (weeks + 1)
   const counts = new Map<
@@ -205,8 +210,9 @@ export const detect = (samples: Iterable<Sample>, options: Options): ReadonlyArr
   for (const entry of counts.values()) {
     const current = entry.current.length
     const baseline = entry.weekly.reduce((a, b) => a + b, 0) / weeks
-    const ratio = current / Math.max(baseline, 1)
-    if (current < minTickets || ratio < factor) continue
+    const expected = Math.max(baseline, 1)
+    const ratio = current / expected
+    if (current < minTickets || ratio < factor || current < baseline + spread * Math.sqrt(expected)) continue
     const tickets = [...entry.current]
       .sort(([a, x], [b, y]) => a - b || (x < y ? -1 : x > y ? 1 : 0))
       .map(([, id]) => id)
@@ -214,11 +220,15 @@ export const detect = (samples: Iterable<Sample>, options: Options): ReadonlyArr
   }
   rising.sort(
     (a, b) =>
-      b.current - a.current ||
       b.ratio - a.ratio ||
+      b.current - a.current ||
       (a.source < b.source ? -1 : a.source > b.source ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0)
   )
-  const kept: Array<{ rise: Omit<Rise, "related">; members: Set<TicketId>; related: Array<{ source: Source; value: string }> }> = []
+  const kept: Array<{
+    rise: Omit<Rise, "related">
+    members: Set<TicketId>
+    related: Array<{ source: Source; value: string }>
+  }> = []
   for (const rise of rising) {
     const home = kept.find((k) => overlap(rise.tickets, k.members) >= 0.5)
     if (home === undefined) kept.push({ rise, members: new Set(rise.tickets), related: [] })

@@ -112,13 +112,21 @@ describe("solving a problem tells its incidents' requesters", () => {
     Effect.gen(function* () {
       const helpdesk = yield* Helpdesk.Helpdesk
       const opened = yield* incidents(2)
-      const problem = yield* helpdesk.openProblem({ by: mary, incidents: opened.map((t) => t.id), subject: "x", text: "y" })
+      const problem = yield* helpdesk.openProblem({
+        by: mary,
+        incidents: opened.map((t) => t.id),
+        subject: "x",
+        text: "y"
+      })
       yield* helpdesk.changeStatus({ ticket: problem.id, by: mary, status: "solved" })
       expect((yield* announcements).map((p) => p.ticketId)).toEqual(opened.map((t) => t.id))
       expect((yield* helpdesk.get(opened[0]?.id ?? "")).category).toBe("new")
     }).pipe(
       Effect.provide(
-        MemoryHelpdesk.layer({ workspaceId: "acme", solveIncidents: false }, { ids: "sequential", defaultLanguage: "en" })
+        MemoryHelpdesk.layer(
+          { workspaceId: "acme", solveIncidents: false },
+          { ids: "sequential", defaultLanguage: "en" }
+        )
       )
     )
   )

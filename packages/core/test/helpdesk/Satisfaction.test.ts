@@ -49,7 +49,11 @@ describe("Helpdesk.rate", () => {
   it.effect("the requester's rating from a verified link is a SatisfactionRated by them", () =>
     Effect.gen(function* () {
       const { helpdesk, ticket } = yield* setup
-      const rated = yield* helpdesk.rate({ token: "jane-1", rating: { kind: "csat", score: "good" }, comment: "Quick!" })
+      const rated = yield* helpdesk.rate({
+        token: "jane-1",
+        rating: { kind: "csat", score: "good" },
+        comment: "Quick!"
+      })
       expect(rated.ratings?.map((r) => [r.survey, r.rating, r.comment])).toEqual([
         ["survey-1", { kind: "csat", score: "good" }, "Quick!"]
       ])
@@ -64,7 +68,11 @@ describe("Helpdesk.rate", () => {
       const { helpdesk, ticket } = yield* setup
       yield* helpdesk.rate({ token: "jane-1", rating: { kind: "csat", score: 4 } })
       yield* helpdesk.rate({ token: "jane-1", rating: { kind: "csat", score: 4 } }) // the same again: nothing
-      const after = yield* helpdesk.rate({ token: "jane-1", rating: { kind: "csat", score: 1 }, comment: "Charged again" })
+      const after = yield* helpdesk.rate({
+        token: "jane-1",
+        rating: { kind: "csat", score: 1 },
+        comment: "Charged again"
+      })
       expect(after.ratings).toHaveLength(1)
       expect(Ticket.satisfaction(after)).toBe("bad")
       const rated = (yield* helpdesk.history(ticket.id)).filter((e) => e._tag === "SatisfactionRated")
@@ -137,7 +145,11 @@ describe("Helpdesk.setComplexity", () => {
         ["complex", "simple"]
       ])
       const refused = yield* Effect.flip(
-        helpdesk.setComplexity({ ticket: ticket.id, by: { _tag: "contact", id: ticket.requester }, complexity: "simple" })
+        helpdesk.setComplexity({
+          ticket: ticket.id,
+          by: { _tag: "contact", id: ticket.requester },
+          complexity: "simple"
+        })
       )
       expect(refused._tag).toBe("NotPermitted")
     }).pipe(Effect.provide(desk))

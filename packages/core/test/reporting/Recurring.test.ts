@@ -66,7 +66,9 @@ describe("Recurring.detect", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 6 }), (perWeek, weeks) => {
         const samples = Array.from({ length: weeks + 1 }, (_, w) =>
-          Array.from({ length: perWeek }, (_, i) => sample(w * 7 + (i * 7) / (perWeek + 1), "Printer jammed", ["printer"]))
+          Array.from({ length: perWeek }, (_, i) =>
+            sample(w * 7 + (i * 7) / (perWeek + 1), "Printer jammed", ["printer"])
+          )
         ).flat()
         expect(Recurring.detect(samples, { now, baselineWeeks: weeks })).toEqual([])
       })
@@ -101,9 +103,16 @@ describe("Recurring.detect", () => {
           }
           // The same key, three more tickets this week: still rising (perhaps grouped under another key).
           const first = byId.get(rise.tickets[0] as Ids.TicketId) as Recurring.Sample
-          const more = [0.1, 0.2, 0.3].map((d) => ({ ...first, ticketId: `tkt_x${d}` as Ids.TicketId, createdAt: now - d * day }))
+          const more = [0.1, 0.2, 0.3].map((d) => ({
+            ...first,
+            ticketId: `tkt_x${d}` as Ids.TicketId,
+            createdAt: now - d * day
+          }))
           const again = Recurring.detect([...samples, ...more], { now })
-          const keys = again.flatMap((r) => [`${r.source}:${r.value}`, ...r.related.map((k) => `${k.source}:${k.value}`)])
+          const keys = again.flatMap((r) => [
+            `${r.source}:${r.value}`,
+            ...r.related.map((k) => `${k.source}:${k.value}`)
+          ])
           expect(keys).toContain(`${rise.source}:${rise.value}`)
         }
         // Shuffled input gives the same answer.

@@ -5,8 +5,8 @@
 import { DateTime, Schema } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { Report, TicketEvent, TicketMetrics } from "../../src/index.js"
 import type { Satisfaction } from "../../src/index.js"
+import { Report, TicketEvent, TicketMetrics } from "../../src/index.js"
 import { history, jane, mary, ticketId } from "./jane.js"
 
 const may = { from: DateTime.makeUnsafe("2025-05-01T00:00:00Z"), to: DateTime.makeUnsafe("2025-06-01T00:00:00Z") }
@@ -91,7 +91,12 @@ describe("complexity as a dimension", () => {
   it("reports a ticket under its complexity at its last event", () => {
     const events = [
       ...history,
-      new TicketEvent.ComplexityChanged({ ticketId, at: DateTime.makeUnsafe("2025-05-02T09:00:00Z"), by: mary, to: "standard" }),
+      new TicketEvent.ComplexityChanged({
+        ticketId,
+        at: DateTime.makeUnsafe("2025-05-02T09:00:00Z"),
+        by: mary,
+        to: "standard"
+      }),
       new TicketEvent.ComplexityChanged({
         ticketId,
         at: DateTime.makeUnsafe("2025-05-03T09:00:00Z"),
