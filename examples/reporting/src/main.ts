@@ -382,6 +382,8 @@ export const main = async (print: (line: string) => void = console.log): Promise
     const problem = await helpdesk.openProblem({
       by: mary,
       incidents: [...rise.tickets],
+      // The team's own contact: no customer sees the problem ticket as theirs.
+      requester: { email: "billing-team@acme.test", name: "Billing team" },
       subject: Recurring.describe(rise),
       text: "Renewals are charged twice since Wednesday: billing is looking into it.",
       priority: "high",

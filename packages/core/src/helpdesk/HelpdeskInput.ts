@@ -222,7 +222,9 @@ export const incidentsPerProblem = 1000
 
 /**
  * Open a problem ticket for some incidents (a recurring problem's tickets, say) and link them to
- * it. `requester` defaults to the first incident's; `channel` to `web`.
+ * it. `requester` defaults to the first incident's, who then sees the problem ticket (its opening
+ * text is public) as theirs: give your team's own contact (`{ email: "billing@acme.test" }`) to
+ * keep it internal. `channel` defaults to `web`.
  *
  * @category models
  * @since 0.1.0
