@@ -297,8 +297,7 @@ export const make = (config: Config): Effect.Effect<Worker, never, Outbox.Outbox
 
     const { recordAll } = config
     const recordOne: Recorder | undefined =
-      config.record ??
-      (recordAll === undefined ? undefined : (outcome, message) => recordAll([{ outcome, message }]))
+      config.record ?? (recordAll === undefined ? undefined : (outcome, message) => recordAll([{ outcome, message }]))
 
     /** Reports an outcome; answers whether the message may be settled now. */
     const report = (outcome: Outcome, message: OutboxPort.ClaimedMessage): Effect.Effect<boolean> =>
@@ -397,7 +396,11 @@ export const make = (config: Config): Effect.Effect<Worker, never, Outbox.Outbox
         const refused = failures.find((f) => !f.retryable) ?? failures[0]
         if (refused !== undefined) return yield* failed(message, deliveries, refused)
         const reported = { outcome: outcomeOf(message, deliveries, yield* DateTime.now), message }
-        return { _tag: "Report", reported, finish: Effect.as(outbox.complete(message.id), "delivered" as const) } as const
+        return {
+          _tag: "Report",
+          reported,
+          finish: Effect.as(outbox.complete(message.id), "delivered" as const)
+        } as const
       }).pipe(Effect.withSpan("Worker.settle", { attributes: { "tessera.outbox_id": message.id } }))
 
     /** A step's message settled, its outcome reported on its own first. */

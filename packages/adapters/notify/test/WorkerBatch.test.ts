@@ -170,7 +170,7 @@ describe("the outbox worker recording a batch at once", () => {
             to: ["jane@example.com"],
             at: "2026-03-09T11:16:00.000Z"
           }
-          const elsewhere = { ...message, workspaceId: "globex" }
+          const elsewhere = { ...message, workspaceId: "globex" as Outbox.ClaimedMessage["workspaceId"] }
           const refused = yield* Effect.flip(Worker.recordAllOn(helpdesk)([{ outcome, message: elsewhere }]))
           expect(refused).toMatchObject({ _tag: "NoHelpdesk", workspaceId: "globex" })
           yield* Worker.recordAllOn(helpdesk)([{ outcome, message }])
