@@ -1,10 +1,10 @@
 // Profiles the outbox worker's drain (the `delivery` figure's own side) on a help desk in memory,
-// with nodemailer's JSON transport (no network): `node --import tsx --conditions=@tessera/source
-// bench/notify/profile.ts [--messages N] [--rounds N] [--out FILE]`. Only the drains are profiled
-// (the tickets are opened first); the last round's profile is written as a .cpuprofile for Chrome's
-// or VS Code's viewer. It also prints the CPU time per notification against nodemailer sending the
-// same messages over the same JSON transport: a cost ratio that a loaded machine moves little
-// (the bench's figure is wall time over SMTP).
+// with nodemailer's stream transport (the whole message built, no network):
+// `node --import tsx --conditions=@tessera/source bench/notify/profile.ts [--messages N]
+// [--rounds N] [--out FILE]`. Only the drains are profiled (the tickets are opened first); the last
+// round's profile is written as a .cpuprofile for Chrome's or VS Code's viewer. It also prints the
+// CPU time per notification against nodemailer sending the same messages over the same transport:
+// a cost ratio that a loaded machine moves little (the bench's figure is wall time over SMTP).
 import { writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"
 import { parseArgs } from "node:util"
@@ -42,7 +42,7 @@ const round = (n: number, round: number, profile: boolean) =>
         channel: "web"
       })
     }
-    const transporter = nodemailer.createTransport({ jsonTransport: true })
+    const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true })
     const sent: Array<SendMailOptions> = []
     const send = transporter.sendMail.bind(transporter)
     transporter.sendMail = ((message: SendMailOptions) => {
@@ -66,7 +66,7 @@ const round = (n: number, round: number, profile: boolean) =>
     millis += performance.now() - started
     const used = process.cpuUsage(cpuStarted)
     cpu += (used.user + used.system) / 1000
-    const direct = nodemailer.createTransport({ jsonTransport: true })
+    const direct = nodemailer.createTransport({ streamTransport: true, buffer: true })
     const directStarted = process.cpuUsage()
     yield* Effect.promise(() => Promise.all(sent.map((message) => direct.sendMail(message))))
     const directUsed = process.cpuUsage(directStarted)
