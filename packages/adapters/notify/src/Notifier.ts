@@ -148,7 +148,8 @@ export const combine =
  * Builds the notifier of the help desk in context: templates (the defaults when none are
  * given), the SMTP sender (its pool closes with the scope), the webhook sender when endpoints
  * are configured, survey links from `SurveyToken`, and outcomes recorded on the tickets
- * (`Helpdesk.recordNotification`). Run it with `run` (until interrupted) or `drainOnce`.
+ * (`Helpdesk.recordNotifications`, a claimed batch at once). Run it with `run` (until
+ * interrupted) or `drainOnce`.
  *
  * @example
  * const notifier = yield* Notifier.make({
@@ -194,6 +195,7 @@ export const make = (
       senders,
       prepare,
       record: Worker.recordOn(desk),
+      recordAll: Worker.recordAllOn(desk),
       ...(config.worker === undefined ? {} : { options: config.worker })
     })
     return { ...worker, email, webhooks }

@@ -3,8 +3,9 @@
  * batch under a lease, turns each message into deliveries (`prepare`, the caller's: templates and
  * recipients), hands each to the `Sender` of its channel, then completes the message, retries it
  * later (exponential backoff with full jitter, `Backoff`) or parks it as a dead letter, and reports
- * the outcome for the ticket's log (`record`, usually `Helpdesk.recordNotification`). What a
- * delivery contains and how a channel sends it is the senders' business.
+ * the outcome for the ticket's log first (`record`, usually `Helpdesk.recordNotification`, or the
+ * whole batch's outcomes at once with `recordAll`). What a delivery contains and how a channel
+ * sends it is the senders' business.
  */
 import type { NotificationRecords, Outbox as OutboxPort, StoreError } from "@tessera/core"
 import { Outbox } from "@tessera/core"
@@ -84,6 +85,28 @@ export type Outcome = NotificationRecords.NotificationOutcomeInput
 export type Recorder = (outcome: Outcome, message: OutboxPort.ClaimedMessage) => Effect.Effect<unknown, unknown>
 
 /**
+ * One message's outcome, as a batch of them goes to a `BatchRecorder`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Reported {
+  readonly outcome: Outcome
+  readonly message: OutboxPort.ClaimedMessage
+}
+
+/**
+ * Records the outcomes of a claimed batch at once (`Helpdesk.recordNotifications`: one write for
+ * the batch instead of one per message). Succeeding, every message of the batch may be settled;
+ * failing, each outcome is recorded again on its own (`record`), which decides message by
+ * message as a `Recorder` does.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type BatchRecorder = (reported: ReadonlyArray<Reported>) => Effect.Effect<unknown, unknown>
+
+/**
  * What the worker is built with.
  *
  * @category models
@@ -100,8 +123,14 @@ export interface Config {
   readonly prepare: (
     message: OutboxPort.ClaimedMessage
   ) => Effect.Effect<ReadonlyArray<Delivery>, DeliveryFailed | StoreError.StoreError>
-  /** Where outcomes go (`recordOn(helpdesk)`); without one, nothing is recorded. */
+  /** Where outcomes go (`recordOn(helpdesk)`); without one (and no `recordAll`), nothing is recorded. */
   readonly record?: Recorder
+  /**
+   * Where a claimed batch's outcomes go at once (`recordAllOn(helpdesk)`), after every message
+   * of the batch was sent and before any is settled; `record` (or, without it, `recordAll` with
+   * one outcome) takes each of them on its own when it fails.
+   */
+  readonly recordAll?: BatchRecorder
   readonly options?: Options
 }
 
@@ -172,8 +201,52 @@ export const recordOn = (...helpdesks: ReadonlyArray<RecordingDesk>): Recorder =
   }
 }
 
+/** The part of a help desk `recordAllOn` uses (a `Helpdesk.Service` has it). */
+interface BatchRecordingDesk {
+  readonly config: { readonly workspaceId: string }
+  readonly recordNotifications: (outcomes: ReadonlyArray<Outcome>) => Effect.Effect<unknown, unknown>
+}
+
+/**
+ * Records a batch's outcomes through the help desks of their workspaces, one
+ * `Helpdesk.recordNotifications` per workspace. A message of another workspace fails the batch
+ * with `NoHelpdesk` (each outcome is then recorded on its own, as `recordOn` would).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const recordAllOn = (...helpdesks: ReadonlyArray<BatchRecordingDesk>): BatchRecorder => {
+  const byWorkspace = new Map(helpdesks.map((desk) => [desk.config.workspaceId, desk]))
+  return (reported) =>
+    Effect.suspend(() => {
+      const outcomes = new Map<BatchRecordingDesk, Array<Outcome>>()
+      for (const { outcome, message } of reported) {
+        const desk = byWorkspace.get(message.workspaceId)
+        if (desk === undefined) return Effect.fail(new NoHelpdesk({ workspaceId: message.workspaceId }))
+        const list = outcomes.get(desk) ?? []
+        list.push(outcome)
+        outcomes.set(desk, list)
+      }
+      return Effect.forEach(outcomes, ([desk, list]) => desk.recordNotifications(list), { discard: true })
+    })
+}
+
 /** How one message was settled. */
 type Settled = "delivered" | "retried" | "deadLettered" | "left"
+
+/**
+ * Where a message stands once sent (or not): settled already (retried, or nothing to deliver),
+ * or waiting for its outcome to be reported, `finish` settling it.
+ */
+type Step =
+  | { readonly _tag: "Settled"; readonly settled: Settled }
+  | {
+      readonly _tag: "Report"
+      readonly reported: Reported
+      readonly finish: Effect.Effect<Settled, StoreError.StoreError>
+    }
+
+const settledAs = (settled: Settled): Step => ({ _tag: "Settled", settled })
 
 /** What an outcome field may hold (the event's limits). */
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`)
@@ -222,11 +295,15 @@ export const make = (config: Config): Effect.Effect<Worker, never, Outbox.Outbox
             )
     }
 
+    const { recordAll } = config
+    const recordOne: Recorder | undefined =
+      config.record ?? (recordAll === undefined ? undefined : (outcome, message) => recordAll([{ outcome, message }]))
+
     /** Reports an outcome; answers whether the message may be settled now. */
     const report = (outcome: Outcome, message: OutboxPort.ClaimedMessage): Effect.Effect<boolean> =>
-      config.record === undefined
+      recordOne === undefined
         ? Effect.succeed(true)
-        : config.record(outcome, message).pipe(
+        : recordOne(outcome, message).pipe(
             Effect.as(true),
             Effect.catchCause((cause) =>
               Effect.logWarning("Notification outcome not recorded", cause).pipe(
@@ -268,20 +345,19 @@ export const make = (config: Config): Effect.Effect<Worker, never, Outbox.Outbox
       message: OutboxPort.ClaimedMessage,
       deliveries: ReadonlyArray<Delivery>,
       error: string
-    ): Effect.Effect<Settled, StoreError.StoreError> =>
-      Effect.gen(function* () {
-        const now = yield* DateTime.now
-        if (!(yield* report(outcomeOf(message, deliveries, now, error), message))) return "left"
-        yield* outbox.deadLetter(message.id, now, error)
-        return "deadLettered"
-      })
+    ): Effect.Effect<Step> =>
+      Effect.map(DateTime.now, (now) => ({
+        _tag: "Report",
+        reported: { outcome: outcomeOf(message, deliveries, now, error), message },
+        finish: Effect.as(outbox.deadLetter(message.id, now, error), "deadLettered" as const)
+      }))
 
     /** After a failed attempt: later (with backoff), or never again once attempts run out. */
     const failed = (
       message: OutboxPort.ClaimedMessage,
       deliveries: ReadonlyArray<Delivery>,
       error: DeliveryFailed | StoreError.StoreError
-    ): Effect.Effect<Settled, StoreError.StoreError> =>
+    ): Effect.Effect<Step, StoreError.StoreError> =>
       Effect.gen(function* () {
         const reason = clip(describe(error), 1000)
         const attempt = message.attempts + 1
@@ -289,7 +365,7 @@ export const make = (config: Config): Effect.Effect<Worker, never, Outbox.Outbox
         const wait = yield* Backoff.delay(policy, attempt)
         const now = yield* DateTime.now
         yield* outbox.retry(message.id, DateTime.add(now, { milliseconds: wait }), reason)
-        return "retried"
+        return settledAs("retried")
       })
 
     /**
@@ -298,7 +374,7 @@ export const make = (config: Config): Effect.Effect<Worker, never, Outbox.Outbox
      * deliveries already accepted included: they go out again under the same keys, which
      * receivers use to drop the repeat (at least once, per delivery).
      */
-    const settle = (message: OutboxPort.ClaimedMessage): Effect.Effect<Settled, StoreError.StoreError> =>
+    const attempt = (message: OutboxPort.ClaimedMessage): Effect.Effect<Step, StoreError.StoreError> =>
       Effect.gen(function* () {
         const prepared = yield* Effect.result(
           config
@@ -313,21 +389,64 @@ export const make = (config: Config): Effect.Effect<Worker, never, Outbox.Outbox
         const deliveries = prepared.success
         if (deliveries.length === 0) {
           yield* outbox.complete(message.id)
-          return "delivered"
+          return settledAs("delivered")
         }
         const sent = yield* Effect.forEach(deliveries, (delivery) => Effect.result(send(delivery)))
         const failures = sent.flatMap((r) => (Result.isFailure(r) ? [r.failure] : []))
         const refused = failures.find((f) => !f.retryable) ?? failures[0]
         if (refused !== undefined) return yield* failed(message, deliveries, refused)
-        if (!(yield* report(outcomeOf(message, deliveries, yield* DateTime.now), message))) return "left"
-        yield* outbox.complete(message.id)
-        return "delivered"
+        const reported = { outcome: outcomeOf(message, deliveries, yield* DateTime.now), message }
+        return {
+          _tag: "Report",
+          reported,
+          finish: Effect.as(outbox.complete(message.id), "delivered" as const)
+        } as const
       }).pipe(Effect.withSpan("Worker.settle", { attributes: { "tessera.outbox_id": message.id } }))
+
+    /** A step's message settled, its outcome reported on its own first. */
+    const settle = (step: Step): Effect.Effect<Settled, StoreError.StoreError> =>
+      step._tag === "Settled"
+        ? Effect.succeed(step.settled)
+        : Effect.flatMap(report(step.reported.outcome, step.reported.message), (may) =>
+            may ? step.finish : Effect.succeed<Settled>("left")
+          )
+
+    /**
+     * Every message of a batch sent first, then their outcomes reported in one `recordAll`, then
+     * settled. The record still comes before the settling: a crash in between sends again and
+     * records nothing twice. If the batch could not be recorded, each outcome is, on its own.
+     */
+    const settleAll = (
+      batch: ReadonlyArray<OutboxPort.ClaimedMessage>,
+      recordAll: BatchRecorder
+    ): Effect.Effect<ReadonlyArray<Settled>, StoreError.StoreError> =>
+      Effect.gen(function* () {
+        const steps = yield* Effect.forEach(batch, attempt, { concurrency: settings.concurrency })
+        const reported = steps.flatMap((step) => (step._tag === "Report" ? [step.reported] : []))
+        const together =
+          reported.length === 0 ||
+          (yield* recordAll(reported).pipe(
+            Effect.as(true),
+            Effect.catchCause((cause) =>
+              Effect.as(Effect.logDebug("Outcomes not recorded as a batch; recording them one by one", cause), false)
+            )
+          ))
+        return yield* Effect.forEach(
+          steps,
+          (step) => (together && step._tag === "Report" ? step.finish : settle(step)),
+          { concurrency: settings.concurrency }
+        )
+      })
 
     const drainOnce: Effect.Effect<Report, StoreError.StoreError> = Effect.gen(function* () {
       const now = yield* DateTime.now
       const batch = yield* outbox.claim(settings.channel, now, settings.batchSize, settings.leaseMillis)
-      const settled = yield* Effect.forEach(batch, settle, { concurrency: settings.concurrency })
+      const settled =
+        recordAll === undefined
+          ? yield* Effect.forEach(batch, (message) => Effect.flatMap(attempt(message), settle), {
+              concurrency: settings.concurrency
+            })
+          : yield* settleAll(batch, recordAll)
       const count = (kind: Settled) => settled.filter((s) => s === kind).length
       return {
         claimed: batch.length,

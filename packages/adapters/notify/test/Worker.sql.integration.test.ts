@@ -1,7 +1,8 @@
 /**
  * Several workers drain one SQL outbox at once (each with its own connections, as separate
  * processes would): every delivery goes out, none twice, and each notification is recorded once
- * on its ticket. SQLite (a file), PostgreSQL and MariaDB/MySQL.
+ * on its ticket, whether each outcome is recorded on its own or a batch's at once (`recordAll`,
+ * what the Notifier does). SQLite (a file), PostgreSQL and MariaDB/MySQL.
  */
 import { Helpdesk, Outbox, type TicketEvent } from "@tessera/core"
 import { Context, DateTime, Effect, Layer, type Scope } from "effect"
@@ -20,8 +21,10 @@ const far = DateTime.makeUnsafe(Date.parse("2100-01-01T00:00:00Z"))
 const tickets = 40
 const workers = 4
 
+const recording = ["one by one", "a batch at once"] as const
+
 for (const [name, freshUrl] of databases) {
-  describe(`workers at once on one ${name} outbox`, () => {
+  describe.each(recording)(`workers at once on one ${name} outbox, recording %s`, (mode) => {
     it(
       "send every delivery once and record every notification once",
       () =>
@@ -59,7 +62,9 @@ for (const [name, freshUrl] of databases) {
                         }
                       ],
                       prepare: prepareOver("email"),
-                      record: Worker.recordOn(Context.get(own, Helpdesk.Helpdesk)),
+                      ...(mode === "one by one"
+                        ? { record: Worker.recordOn(Context.get(own, Helpdesk.Helpdesk)) }
+                        : { recordAll: Worker.recordAllOn(Context.get(own, Helpdesk.Helpdesk)) }),
                       options: { batchSize: 5, concurrency: 2 }
                     }),
                     own
@@ -77,7 +82,7 @@ for (const [name, freshUrl] of databases) {
               for (const key of mail.accepted) counts.set(key, (counts.get(key) ?? 0) + 1)
               const twice = [...counts.values()].filter((n) => n > 1).length
               console.log(
-                `${name}: ${workers} workers claimed ${claims.join(" + ")} messages; ${mail.accepted.length} deliveries, ${counts.size} keys, ${twice} sent twice`
+                `${name}, recording ${mode}: ${workers} workers claimed ${claims.join(" + ")} messages; ${mail.accepted.length} deliveries, ${counts.size} keys, ${twice} sent twice`
               )
               expect(claims.filter((n) => n > 0).length, "the work was shared").toBeGreaterThan(1)
               expect(counts.size).toBe(tickets * 2)

@@ -84,6 +84,7 @@ export interface Answers {
   readonly runDueTimers: number
   readonly recomputeSla: number
   readonly recordNotification: boolean
+  readonly recordNotifications: ReadonlyArray<boolean>
   readonly applyRules: TicketJson
   readonly explainDue: ReadonlyArray<ExplanationJson>
   readonly saveContact: ContactJson

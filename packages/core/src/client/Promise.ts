@@ -158,6 +158,7 @@ const encoders: { readonly [K in Operation]: (a: SuccessOf<Helpdesk.Service[K]>)
   runDueTimers: (fired) => fired,
   recomputeSla: (recorded) => recorded,
   recordNotification: (recorded) => recorded,
+  recordNotifications: (recorded) => recorded,
   explainDue: (explanations) => explanations.map(encodeExplanation),
   saveContact: encodeContact,
   saveOrganization: encodeOrganization,

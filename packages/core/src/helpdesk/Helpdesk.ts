@@ -125,7 +125,7 @@ export const make = (
     const automations = Automations.make(deps, streams, batch)
     const unitOfWork = UnitOfWork.make(deps, checks, streams, automations)
     const timerRunner = TimerRunner.make(deps, unitOfWork)
-    const notificationRecords = NotificationRecords.make(deps, unitOfWork)
+    const notificationRecords = NotificationRecords.make(deps, unitOfWork, streams, batch)
     const tickets = TicketOperations.make(deps, checks, streams, automations, unitOfWork)
     const messages = MessageOperations.make(deps, streams, batch, automations, unitOfWork, tickets)
     const relations = RelationOperations.make(deps, streams, batch)
@@ -166,6 +166,7 @@ export const make = (
       recomputeSla: (raw) => Effect.flatMap(streams.resolveRef(raw), ({ id }) => timerRunner.recordSla(id)),
       runDueTimers: timerRunner.runDueTimers,
       recordNotification: notificationRecords.recordNotification,
+      recordNotifications: notificationRecords.recordNotifications,
       saveContact: directoryOperations.saveContact,
       saveOrganization: directoryOperations.saveOrganization,
       saveAgent: directoryOperations.saveAgent,

@@ -137,6 +137,17 @@ export interface Service {
    */
   readonly recordNotification: (input: NotificationRecords.NotificationOutcomeInput) => Op<boolean>
   /**
+   * Records a batch of outcomes (at most `NotificationRecords.maxOutcomes`, any tickets) as
+   * `recordNotification` records each, in one cross-ticket append: what an outbox worker does
+   * with the outcomes of a claimed batch. Answers, outcome by outcome, whether it recorded it.
+   * A failure (a ticket not found, the store) records none of them, unless the tickets named
+   * exceed the store's `maxBatch`: then each store batch is all or nothing, the earlier ones stay
+   * recorded, and reporting the batch again records nothing twice.
+   */
+  readonly recordNotifications: (
+    inputs: ReadonlyArray<NotificationRecords.NotificationOutcomeInput>
+  ) => Op<ReadonlyArray<boolean>>
+  /**
    * Runs rules on a ticket as it stands, outside any command: automations on a schedule. Each
    * rule is asked what it wants, pass after pass as triggers are (see `Triggers`), its events
    * naming it; the help desk's triggers then follow, all in one append. Returns the ticket. When

@@ -23,12 +23,25 @@ const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => 
 const hex = (digest: ArrayBuffer): string =>
   Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("")
 
-// Web Crypto has no incremental digest; this store holds the whole attachment anyway.
+/** Node's hashing, when the runtime is Node (`process.getBuiltinModule`, Node 20.16 and later). */
+interface NodeHashing {
+  readonly createHash: (algorithm: "sha256") => {
+    update: (bytes: Uint8Array) => { digest: (encoding: "hex") => string }
+  }
+}
+const nodeHashing = (
+  globalThis as { readonly process?: { readonly getBuiltinModule?: (id: string) => unknown } }
+).process?.getBuiltinModule?.("node:crypto") as NodeHashing | undefined
+
+// Web Crypto has no incremental digest; this store holds the whole attachment anyway. On Node a
+// synchronous hash of the same bytes saves a trip through the thread pool per attachment.
 const sha256 = (bytes: Uint8Array): Effect.Effect<string> =>
-  Effect.map(
-    Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", bytes)),
-    hex
-  )
+  nodeHashing === undefined
+    ? Effect.map(
+        Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", bytes)),
+        hex
+      )
+    : Effect.sync(() => nodeHashing.createHash("sha256").update(bytes).digest("hex"))
 
 const held = new WeakMap<AttachmentStore["Service"], Map<string, Uint8Array>>()
 

@@ -48,6 +48,9 @@ const onlySchemes =
     return { tagName, attribs: kept }
   }
 
+/** Elements deeper than this are dropped (their text kept). */
+const nestingLimit = 200
+
 const policy = (options: Options): sanitizeHtml.IOptions => ({
   allowedTags: tags,
   allowedAttributes: {
@@ -66,7 +69,7 @@ const policy = (options: Options): sanitizeHtml.IOptions => ({
   // No style attribute is kept, so no CSS is parsed (sanitize-html would need postcss for it).
   parseStyleAttributes: false,
   // Deeper elements are dropped (their text kept): a body nested thousands deep only slows the agent's browser.
-  nestingLimit: 200,
+  nestingLimit,
   transformTags: {
     a: (tagName, attribs) => {
       const kept = onlySchemes("href", linkSchemes)(tagName, attribs)
@@ -82,18 +85,90 @@ const remotePolicy = policy({ remoteImages: true })
 // NUL is no character of HTML text: browsers show U+FFFD for it, some tools stop at it.
 const once = (html: string, rules: sanitizeHtml.IOptions): string => sanitizeHtml(html.replaceAll("\u0000", ""), rules)
 
+// htmlparser2's `openImpliesClose` (Parser.ts, htmlparser2 12): opening the key closes the
+// element just above when it is one of these. Copied, as htmlparser2 does not export it; the
+// fixpoint properties in test/values/Html.test.ts fail if a newer table differs where it matters.
+const pTag = ["p"]
+const headings = ["h1", "h2", "h3", "h4", "h5", "h6", "p"]
+const formTags = ["input", "option", "optgroup", "select", "button", "datalist", "textarea"]
+const openImpliesClose = new Map<string, ReadonlySet<string>>(
+  Object.entries({
+    tr: ["tr", "th", "td"],
+    th: ["th"],
+    td: ["thead", "th", "td"],
+    body: ["head", "link", "script"],
+    a: ["a"],
+    li: ["li"],
+    ...Object.fromEntries(
+      ["p", "address", "article", "aside", "blockquote", "details", "div", "dl"].map((t) => [t, pTag])
+    ),
+    ...Object.fromEntries(["fieldset", "figcaption", "figure", "footer", "form", "header", "hr"].map((t) => [t, pTag])),
+    ...Object.fromEntries(["main", "nav", "ol", "pre", "section", "table", "ul"].map((t) => [t, pTag])),
+    ...Object.fromEntries(["h1", "h2", "h3", "h4", "h5", "h6"].map((t) => [t, headings])),
+    ...Object.fromEntries(["select", "input", "output", "button", "datalist", "textarea"].map((t) => [t, formTags])),
+    option: ["option"],
+    optgroup: ["optgroup", "option"],
+    dd: ["dd", "dt"],
+    dt: ["dd", "dt"],
+    rt: ["rt", "rp"],
+    rp: ["rt", "rp"],
+    tbody: ["thead", "tbody"],
+    tfoot: ["thead", "tbody"]
+  }).map(([tag, closes]) => [tag, new Set(closes)])
+)
+const kept = new Set(tags)
+const hidden = new Set(nonTextTags)
+
+/**
+ * One pass, and whether its output is a fixpoint by construction. Its output is the tree the
+ * parser saw minus the dropped elements, so parsing it again gives the same tree unless a kept
+ * element now sits right under a kept element its opening closes (a dropped element was between
+ * them: `<p><noscript><p>`), or the nesting limit dropped elements. The pass watches for both
+ * as it parses; only then is a second pass needed (`fixpoint`).
+ */
+const firstPass = (
+  html: string,
+  rules: sanitizeHtml.IOptions
+): { readonly safe: string; readonly settled: boolean } => {
+  const open: Array<{ readonly name: string; readonly kept: boolean; readonly hides: boolean }> = []
+  const keptOpen: Array<string> = []
+  let settled = true
+  const safe = once(html, {
+    ...rules,
+    onOpenTag: (name) => {
+      const parent = open[open.length - 1]
+      const inHidden = parent?.hides === true
+      const keeps = kept.has(name) && !inHidden
+      if (open.length + 1 >= nestingLimit) settled = false
+      const above = keptOpen[keptOpen.length - 1]
+      if (keeps && above !== undefined && openImpliesClose.get(name)?.has(above) === true) settled = false
+      open.push({ name, kept: keeps, hides: inHidden || (!kept.has(name) && hidden.has(name)) })
+      if (keeps) keptOpen.push(name)
+    },
+    onCloseTag: (name) => {
+      const closed = open.pop()
+      if (closed?.name !== name) settled = false
+      if (closed?.kept === true) keptOpen.pop()
+    }
+  })
+  return { safe, settled }
+}
+
 /**
  * Passes of sanitize-html before a body counts as hopeless. Why one pass is not always a fixpoint:
  * htmlparser2 closes some elements implicitly when a sibling opens (`<p>` before `<p>`, `<a>`
  * before `<a>`, `<td>` before `<tr>`), judging by the element just above. Dropping a disallowed
  * element while keeping its children (`<p><noscript><p>`) gives them a new parent, so the output
- * (`<p><p></p></p>`) parses differently the next time (`<p></p><p></p>`). A second pass drops
- * nothing more, so it is a fixpoint in practice; the bound makes it one by construction.
+ * (`<p><p></p></p>`) parses differently the next time (`<p></p><p></p>`). The first pass tells
+ * when that can happen (`firstPass`); only then do more passes run. A second pass drops nothing
+ * more, so it is a fixpoint in practice; the bound makes it one by construction.
  */
 const maxPasses = 4
 
 const fixpoint = (html: string, rules: sanitizeHtml.IOptions): string => {
-  let current = once(html, rules)
+  const first = firstPass(html, rules)
+  if (first.settled) return first.safe
+  let current = first.safe
   for (let pass = 1; pass < maxPasses; pass++) {
     const next = once(current, rules)
     if (next === current) return current
@@ -121,6 +196,17 @@ export const sanitize = (html: string, options?: Options): string => {
   if (options?.remoteImages !== true) known.set(fingerprint(safe), true)
   return safe
 }
+
+/**
+ * Whether one pass of the parser already makes `html` a fixpoint (nothing dropped between two
+ * elements one of which closes the other, nothing beyond the nesting limit): then `sanitize`
+ * parses it once, otherwise until nothing changes. For tests and diagnostics.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const settlesInOnePass = (html: string, options?: Options): boolean =>
+  firstPass(html, options?.remoteImages === true ? remotePolicy : defaultPolicy).settled
 
 /**
  * The same as `sanitize(html)` with the default policy, at the cost of a hash for a body this

@@ -46,6 +46,8 @@ const program = Effect.gen(function* () {
     senders: [post],
     prepare: prepareOver("webhook"),
     record: Worker.recordOn(Context.get(ports, Helpdesk.Helpdesk)),
+    // As the Notifier does: a batch's outcomes at once, one by one only when that fails.
+    recordAll: Worker.recordAllOn(Context.get(ports, Helpdesk.Helpdesk)),
     options: { batchSize: 10, concurrency: 4, leaseMillis: 2_000, pollMillis: 50, baseDelayMillis: 100 }
   }).pipe(Effect.provideContext(ports))
   process.stdout.write("ready\n")
