@@ -42,7 +42,11 @@ export interface Options {
   readonly defaultLanguage?: string
   /** The time zone of whoever has none: `UTC` by default. */
   readonly defaultTimeZone?: string
-  /** A person's language and time zone (from the application's profile store, say). */
+  /**
+   * A person's language and time zone (from the application's profile store, say). What it
+   * leaves out comes from the contact's own `language` and `timeZone` (core's directory), then
+   * from the defaults.
+   */
   readonly localeOf?: (
     person:
       | { readonly _tag: "contact"; readonly contact: Directory.Contact }
@@ -112,8 +116,8 @@ export const resolve = (
       audience: "customer",
       address: email,
       ...(c.name === "" ? {} : { name: c.name }),
-      language: locale.language ?? language,
-      timeZone: locale.timeZone ?? timeZone,
+      language: locale.language ?? c.language ?? language,
+      timeZone: locale.timeZone ?? c.timeZone ?? timeZone,
       contact: c.id,
       verified: isVerified(ticket, c.id, options.verifiedContacts)
     })
