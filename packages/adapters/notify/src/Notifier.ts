@@ -7,7 +7,7 @@
  */
 import { type DirectoryStore, Helpdesk, type Outbox, type StoreError, type TicketStore } from "@tessera/core"
 import type { Signature } from "@tessera/email"
-import { type Duration, Effect, Schema, type Scope } from "effect"
+import { DateTime, type Duration, Effect, Schema, type Scope } from "effect"
 import * as EmailPrepare from "./EmailPrepare.js"
 import { type Delivery, DeliveryFailed, type Sender } from "./Notification.js"
 import * as SmtpSender from "./SmtpSender.js"
@@ -86,18 +86,25 @@ export class InvalidNotifierConfig extends Schema.TaggedError<InvalidNotifierCon
 
 /**
  * The `surveyUrl` hook of the email side: a signed, expiring `SurveyToken` for the recipient
- * (their contact id, else their address) and ticket, put into the survey page's URL. A page URL
- * that is not http(s) fails the delivery for good.
+ * (their contact id, else their address) and ticket, put into the survey page's URL. The token
+ * is issued at the time the survey was asked for, so every attempt of one survey mail carries the
+ * same link, valid for `validity` from then. A page URL that is not http(s) fails the delivery
+ * for good.
  *
  * @category constructors
  * @since 0.1.0
  */
 export const surveyUrlOf =
   (keys: Signature.Keys, survey: SurveyOptions): NonNullable<EmailPrepare.Options["surveyUrl"]> =>
-  ({ ticket, recipient }) =>
+  ({ ticket, recipient, requestedAt }) =>
     SurveyToken.make(
       survey.keys ?? keys,
-      { workspaceId: ticket.workspaceId, ticketId: ticket.id, recipient: recipient.contact ?? recipient.address },
+      {
+        workspaceId: ticket.workspaceId,
+        ticketId: ticket.id,
+        recipient: recipient.contact ?? recipient.address,
+        issuedAt: DateTime.toEpochMillis(requestedAt)
+      },
       survey.validity ?? SurveyToken.defaultValidity
     ).pipe(
       Effect.flatMap((token) => SurveyToken.surveyUrl(survey.base, token)),

@@ -8,7 +8,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Actor, Helpdesk, MemoryHelpdesk, type Outbox, type Ticket } from "@tessera/core"
 import { Signature } from "@tessera/email"
-import { DateTime, Effect, Exit, Layer } from "effect"
+import { Clock, DateTime, Effect, Exit, Layer } from "effect"
+import { TestClock } from "effect/testing"
 import { simpleParser } from "mailparser"
 import nodemailer, { type SendMailOptions, type Transporter } from "nodemailer"
 import { type Delivery, DeliveryFailed } from "../src/Notification.js"
@@ -151,6 +152,45 @@ describe("Notifier.make", () => {
       expect(url.searchParams.get("from")).toBe("mail")
       const claims = yield* SurveyToken.verify(keys, url.searchParams.get("token") ?? "")
       expect(claims).toMatchObject({ workspaceId: "acme", ticketId: ticket.id, recipient: "con_jane" })
+    }).pipe(Effect.scoped, Effect.provide(deskLayer()))
+  )
+
+  // #17: the token was made at each attempt's time, so a retried survey carried another link.
+  it.effect("a survey mail retried later carries the same link, whose token expires counted from the request", () =>
+    Effect.gen(function* () {
+      const desk = yield* people
+      const { transporter, sent } = capture()
+      const send = transporter.sendMail.bind(transporter)
+      let refusals = 1
+      transporter.sendMail = (async (message: SendMailOptions) => {
+        const subject = String(message.subject ?? "")
+        if (subject.includes("How did we do") && refusals-- > 0) {
+          throw Object.assign(new Error("try again later"), { responseCode: 451 })
+        }
+        return send(message)
+      }) as typeof transporter.sendMail
+      const notifier = yield* Notifier.make(config(transporter))
+      const ticket = yield* open(desk)
+      yield* desk.changeStatus({ ticket: ticket.id, by: mary, status: "solved" })
+      const solvedAt = yield* Clock.currentTimeMillis
+      expect((yield* notifier.drainOnce).retried).toBe(1)
+      yield* TestClock.adjust("3 hours")
+      expect(yield* notifier.drainOnce).toMatchObject({ claimed: 1, delivered: 1 })
+      const mails = yield* Effect.promise(() => parsed(sent))
+      const survey = mails.find((m) => m.subject?.includes("How did we do"))
+      const token = new URL(/https:\/\/help\.acme\.test\/survey\?\S+/.exec(survey?.text ?? "")?.[0] ?? "").searchParams.get(
+        "token"
+      )
+      // The link of the first attempt: made from the request's time, not from the retry's.
+      const first = yield* SurveyToken.make(keys, {
+        workspaceId: "acme",
+        ticketId: ticket.id,
+        recipient: "con_jane",
+        issuedAt: solvedAt
+      })
+      expect(token).toBe(first)
+      const claims = yield* SurveyToken.verify(keys, token ?? "")
+      expect(claims.expiresAt).toBe(solvedAt + 30 * 24 * 3600 * 1000)
     }).pipe(Effect.scoped, Effect.provide(deskLayer()))
   )
 
