@@ -5,10 +5,10 @@
  * acknowledged (`XACK`) only after the handler succeeded, a restarted subscriber first takes back
  * its own unacknowledged entries, and the entries a dead consumer left pending are claimed by
  * another (`XAUTOCLAIM`) once idle long enough; such pending entries are delivered again one at a
- * time, so Redis's delivery count of each counts the handlers it reached. A handler that keeps failing is retried, then its
- * entry is moved to a dead-letter stream and acknowledged, and so is an entry delivered more than
- * `maxDeliveries` times (Redis's delivery count: a handler that crashes its process); a handler
- * must therefore be idempotent (the event's position is a ready key).
+ * time, so Redis's delivery count of each counts the handlers it reached. A handler that keeps
+ * failing is retried, then its entry is moved to a dead-letter stream and acknowledged, and so is
+ * an entry delivered more than `maxDeliveries` times (a handler that crashes its process); a
+ * handler must therefore be idempotent (the event's position is a ready key).
  */
 import { type EventFeed, Ids, type StoreError, TicketEvent } from "@tessera/core"
 import { Cause, Duration, Effect, Exit, Result, Schedule, Schema } from "effect"
