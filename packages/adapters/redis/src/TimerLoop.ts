@@ -50,6 +50,7 @@ const loop = (fire: (limit: number) => Effect.Effect<number, unknown>, options: 
  * @since 0.1.0
  */
 export interface PromiseHelpdesk {
+  /** Fires the due timers, at most `limit`; resolves with how many fired. */
   readonly runDueTimers: (limit?: number) => Promise<number>
 }
 
