@@ -118,7 +118,10 @@ export const delivery = async (options: Options = {}): Promise<CostFigure> => {
           mail: { transporter },
           from: { address: "support@acme.test", name: "Acme Support" },
           keys,
-          email: { messageIdDomain: "mail.acme.test" }
+          email: { messageIdDomain: "mail.acme.test" },
+          // Every message of a round goes to Jane: the loop caps still count each one (their
+          // cost is the worker's), but no cap a round could reach stops them.
+          loopCaps: { perTicket: 20, perRecipient: Number.MAX_SAFE_INTEGER, windowMillis: 3_600_000 }
         })
         const started = performance.now()
         let delivered = 0

@@ -34,7 +34,7 @@ import {
 const optionalPeers = ["better-sqlite3", "pg", "mysql2", "vitest", "fast-check"]
 
 /** The examples with a `start` script, each run from the installed packages. */
-const examples = ["quickstart", "sla", "merge", "custom-routing", "observability", "email", "reporting"]
+const examples = ["quickstart", "sla", "merge", "custom-routing", "observability", "email", "notifications", "reporting"]
 
 const rootManifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as Manifest
 const pinned = (name: string): string => {
@@ -100,11 +100,13 @@ describe("the packed packages, installed with npm into a fresh project", () => {
     }
   }, 120_000)
 
-  it("packs @tessera/cli, @tessera/core, @tessera/email, @tessera/rules and @tessera/sql, with workspace ranges rewritten", () => {
+  it("packs @tessera/cli, @tessera/core, @tessera/email, @tessera/notify, @tessera/redis, @tessera/rules and @tessera/sql, with workspace ranges rewritten", () => {
     expect(packed.map((p) => p.name).sort()).toEqual([
       "@tessera/cli",
       "@tessera/core",
       "@tessera/email",
+      "@tessera/notify",
+      "@tessera/redis",
       "@tessera/rules",
       "@tessera/sql"
     ])

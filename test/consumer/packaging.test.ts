@@ -27,11 +27,13 @@ const compare = (a: string, b: string): number => {
 describe("packaging", () => {
   const publishable = publishablePackages()
 
-  it("publishes @tessera/cli, @tessera/core, @tessera/email, @tessera/rules and @tessera/sql, and keeps the placeholders private", () => {
+  it("publishes @tessera/cli, @tessera/core, @tessera/email, @tessera/notify, @tessera/redis, @tessera/rules and @tessera/sql, and keeps the placeholders private", () => {
     expect(publishable.map((p) => p.manifest.name).sort()).toEqual([
       "@tessera/cli",
       "@tessera/core",
       "@tessera/email",
+      "@tessera/notify",
+      "@tessera/redis",
       "@tessera/rules",
       "@tessera/sql"
     ])

@@ -43,11 +43,16 @@ export interface Options {
   readonly sla?: Helpdesk.SlaOptions
   /** Languages, time zones and verified contacts (see `Recipients.Options`). */
   readonly recipients?: Omit<Recipients.Options, "actor">
-  /** The survey link of a recipient (a signed, expiring token): needed by kinds offering `survey.url`. */
+  /**
+   * The survey link of a recipient (a signed, expiring token): needed by kinds offering
+   * `survey.url`. `requestedAt` is when the notification was asked for: a link made from it (not
+   * from the time of the attempt) is the same on every attempt.
+   */
   readonly surveyUrl?: (input: {
     readonly ticket: Ticket.Ticket
     readonly recipient: Recipient
     readonly outboxId: string
+    readonly requestedAt: DateTime.Utc
   }) => Effect.Effect<string, DeliveryFailed>
 }
 
@@ -239,7 +244,7 @@ export const prepare = (
         const reader = { language: template.language, timeZone: recipient.timeZone }
         const surveyUrl =
           options.surveyUrl !== undefined && extras.includes("survey.url")
-            ? yield* options.surveyUrl({ ticket, recipient, outboxId: message.id })
+            ? yield* options.surveyUrl({ ticket, recipient, outboxId: message.id, requestedAt: now })
             : undefined
         const rendered = Render.render(template, {
           ticket,

@@ -112,5 +112,6 @@ export class DeliveryFailed extends Schema.TaggedError<DeliveryFailed>()("Delive
  */
 export interface Sender {
   readonly channel: string
+  /** Carries out one delivery; fails with whether another attempt may help. */
   readonly send: (delivery: Delivery) => Effect.Effect<Receipt, DeliveryFailed>
 }

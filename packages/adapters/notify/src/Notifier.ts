@@ -5,10 +5,19 @@
  * and the record of each outcome on the ticket. It is the piece an application starts; the
  * modules it assembles stay usable one by one.
  */
-import { type DirectoryStore, Helpdesk, type Outbox, type StoreError, type TicketStore } from "@tessera/core"
-import type { Signature } from "@tessera/email"
-import { type Duration, Effect, Schema, type Scope } from "effect"
+import {
+  type DirectoryStore,
+  Helpdesk,
+  IntakeGuard,
+  MemoryIntakeGuard,
+  type Outbox,
+  type StoreError,
+  type TicketStore
+} from "@tessera/core"
+import { LoopGuard, type Signature } from "@tessera/email"
+import { DateTime, type Duration, Effect, Option, Schema, type Scope } from "effect"
 import * as EmailPrepare from "./EmailPrepare.js"
+import * as LoopCap from "./LoopCap.js"
 import { type Delivery, DeliveryFailed, type Sender } from "./Notification.js"
 import * as SmtpSender from "./SmtpSender.js"
 import * as SurveyToken from "./SurveyToken.js"
@@ -56,6 +65,13 @@ export interface Config {
   readonly survey?: SurveyOptions
   /** The worker's batch size, backoff, attempts, polling (`Worker.Options`). */
   readonly worker?: Worker.Options
+  /**
+   * The caps on mail to customers (`LoopCap`): at most `perTicket` mails about one ticket and
+   * `perRecipient` to one address in `windowMillis` (default `LoopGuard.defaultCaps`: 20 and 10 an
+   * hour); `false` turns them off. They count through the `IntakeGuard` in context (shared across
+   * nodes with `RedisIntakeGuard`), else through one in this process's memory.
+   */
+  readonly loopCaps?: LoopCap.Caps | false
 }
 
 /**
@@ -87,23 +103,26 @@ export class InvalidNotifierConfig extends Schema.TaggedError<InvalidNotifierCon
 /**
  * The `surveyUrl` hook of the email side: a signed, expiring `SurveyToken` for the recipient
  * (their contact id, else their address), ticket and survey (the outbox message), put into the
- * survey page's URL. A page URL
- * that is not http(s) fails the delivery for good.
+ * survey page's URL. The token is issued at the time the survey was asked for, so every attempt
+ * of one survey mail carries the same link, valid for `validity` from then. A page URL that is
+ * not http(s) fails the delivery for good.
  *
  * @category constructors
  * @since 0.1.0
  */
 export const surveyUrlOf =
   (keys: Signature.Keys, survey: SurveyOptions): NonNullable<EmailPrepare.Options["surveyUrl"]> =>
-  ({ ticket, recipient, outboxId }) =>
+  ({ ticket, recipient, outboxId, requestedAt }) =>
     SurveyToken.make(
       survey.keys ?? keys,
       {
         workspaceId: ticket.workspaceId,
         ticketId: ticket.id,
         recipient: recipient.contact ?? recipient.address,
-        // One survey per mail: a retry of the same outbox message asks the same survey again.
-        survey: outboxId
+        // One survey per mail: a retry of the same outbox message asks the same survey again,
+        // with the same link.
+        survey: outboxId,
+        issuedAt: DateTime.toEpochMillis(requestedAt)
       },
       survey.validity ?? SurveyToken.defaultValidity
     ).pipe(
@@ -146,10 +165,10 @@ export const combine =
 
 /**
  * Builds the notifier of the help desk in context: templates (the defaults when none are
- * given), the SMTP sender (its pool closes with the scope), the webhook sender when endpoints
- * are configured, survey links from `SurveyToken`, and outcomes recorded on the tickets
- * (`Helpdesk.recordNotifications`, a claimed batch at once). Run it with `run` (until
- * interrupted) or `drainOnce`.
+ * given), the SMTP sender (its pool closes with the scope) behind the loop guard's caps on mail
+ * to customers (`loopCaps`), the webhook sender when endpoints are configured, survey links from
+ * `SurveyToken`, and outcomes recorded on the tickets (`Helpdesk.recordNotifications`, a claimed
+ * batch at once). Run it with `run` (until interrupted) or `drainOnce`.
  *
  * @example
  * const notifier = yield* Notifier.make({
@@ -171,6 +190,7 @@ export const make = (
   Scope.Scope | Helpdesk.Helpdesk | DirectoryStore.DirectoryStore | TicketStore.TicketStore | Outbox.Outbox
 > =>
   Effect.gen(function* () {
+    const shared = yield* Effect.serviceOption(IntakeGuard.IntakeGuard)
     const templates =
       config.templates ??
       (yield* Templates.make().pipe(Effect.mapError((e) => new InvalidNotifierConfig({ reason: e.message }))))
@@ -182,6 +202,9 @@ export const make = (
       ...(config.survey === undefined ? {} : { surveyUrl: surveyUrlOf(config.keys, config.survey) })
     }
     const email = yield* SmtpSender.make(config.mail)
+    const guard = Option.isSome(shared) ? shared.value : yield* MemoryIntakeGuard.make
+    const emailSender =
+      config.loopCaps === false ? email : LoopCap.sender(email, guard, config.loopCaps ?? LoopGuard.defaultCaps)
     const webhooks =
       config.webhooks === undefined
         ? undefined
@@ -190,7 +213,7 @@ export const make = (
           )
     const prepare = combine(yield* EmailPrepare.make(emailOptions), yield* WebhookPayload.prepare)
     const desk = yield* Helpdesk.Helpdesk
-    const senders: Array<Sender> = webhooks === undefined ? [email] : [email, webhooks]
+    const senders: Array<Sender> = webhooks === undefined ? [emailSender] : [emailSender, webhooks]
     const worker = yield* Worker.make({
       senders,
       prepare,

@@ -25,9 +25,13 @@ const run = async <A, E>(effect: Effect.Effect<A, E>): Promise<A> => {
  */
 export interface PromiseTemplates {
   readonly templates: Templates.Templates
+  /** Checks a template against its kind and saves it; rejects with the problems found. */
   readonly save: (template: unknown) => Promise<Template.Template>
+  /** Adds a kind of notification of the application's own; rejects when it does not check. */
   readonly addKind: (kind: unknown) => Promise<Template.Kind>
+  /** The template of a kind in a language (else its base language, else the fallback), if any. */
   readonly find: (kind: string, language: string) => Template.Template | undefined
+  /** Every kind of notification known, shipped and added. */
   readonly kinds: () => ReadonlyArray<Template.Kind>
 }
 
@@ -64,7 +68,9 @@ export const templates = async (options: Templates.Options = {}): Promise<Promis
  */
 export interface PromiseSmtpSender {
   readonly sender: SmtpSender.SmtpSender
+  /** Sends one delivery; rejects with a `DeliveryFailed`. */
   readonly send: (delivery: Delivery) => Promise<Receipt>
+  /** Closes the SMTP pool it opened. */
   readonly close: () => Promise<void>
 }
 

@@ -42,7 +42,11 @@ export interface Options {
   readonly defaultLanguage?: string
   /** The time zone of whoever has none: `UTC` by default. */
   readonly defaultTimeZone?: string
-  /** A person's language and time zone (from the application's profile store, say); a contact's own `language` counts when it gives none. */
+  /**
+   * A person's language and time zone (from the application's profile store, say). What it
+   * leaves out comes from the contact's own `language` and `timeZone` (core's directory), then
+   * from the defaults.
+   */
   readonly localeOf?: (
     person:
       | { readonly _tag: "contact"; readonly contact: Directory.Contact }
@@ -113,7 +117,7 @@ export const resolve = (
       address: email,
       ...(c.name === "" ? {} : { name: c.name }),
       language: locale.language ?? c.language ?? language,
-      timeZone: locale.timeZone ?? timeZone,
+      timeZone: locale.timeZone ?? c.timeZone ?? timeZone,
       contact: c.id,
       verified: isVerified(ticket, c.id, options.verifiedContacts)
     })

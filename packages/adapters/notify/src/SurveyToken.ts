@@ -126,7 +126,9 @@ const checkClaims = Schema.decodeUnknownResult(Claims)
 
 /**
  * A signed token for one recipient's survey of one ticket, valid for `validity` (default
- * `defaultValidity`) from now (Effect's `Clock`): `s1.<body>.<mac>`, URL-safe.
+ * `defaultValidity`) from `issuedAt` (epoch milliseconds; now by Effect's `Clock` when absent):
+ * `s1.<body>.<mac>`, URL-safe. The same claims, validity and `issuedAt` always make the same
+ * token, so a mail sent again (a retried delivery) carries the link it carried the first time.
  *
  * @example
  * const keys = yield* Signature.keys([process.env.MAIL_KEY!])
@@ -143,6 +145,7 @@ export const make = (
     readonly ticketId: string
     readonly recipient: string
     readonly survey?: string
+    readonly issuedAt?: number
   },
   validity: Duration.Input = defaultValidity
 ): Effect.Effect<string, InvalidSurveyInput> =>
@@ -150,7 +153,9 @@ export const make = (
     const duration = Duration.fromInput(validity)
     if (duration._tag === "None" || !Duration.isFinite(duration.value) || Duration.toMillis(duration.value) <= 0)
       return yield* new InvalidSurveyInput({ reason: "the validity must be a positive, finite duration" })
-    const now = yield* Clock.currentTimeMillis
+    if (claims.issuedAt !== undefined && !Number.isFinite(claims.issuedAt))
+      return yield* new InvalidSurveyInput({ reason: "issuedAt must be a finite number of milliseconds" })
+    const now = claims.issuedAt ?? (yield* Clock.currentTimeMillis)
     const checked = checkClaims({
       workspaceId: claims.workspaceId,
       ticketId: claims.ticketId,

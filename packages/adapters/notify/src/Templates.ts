@@ -60,6 +60,7 @@ export interface Templates {
   readonly fields: Template.FieldPolicy
   /** Every kind, built-in first. */
   readonly kinds: () => ReadonlyArray<Template.Kind>
+  /** The kind of notification of this name, if known. */
   readonly kind: (name: string) => Option.Option<Template.Kind>
   /** Adds a kind of the workspace's own, bound to an event. */
   readonly addKind: (kind: unknown) => Effect.Effect<Template.Kind, InvalidKind>

@@ -16,6 +16,7 @@ import { Clock, Effect } from "effect"
  * @since 0.1.0
  */
 export interface SeenSet {
+  /** Remembers `key` for `ttlMillis`: true when it was not seen yet (the request is new), false for a replay. */
   readonly remember: (key: string, ttlMillis: number) => Effect.Effect<boolean, StoreError.StoreError>
 }
 

@@ -121,7 +121,13 @@ export type VerifyError = MissingHeader | Malformed | BadSignature | TooOld | To
  * @since 0.1.0
  */
 export interface Request {
-  readonly headers: { readonly get: (name: string) => string | null } | Readonly<Record<string, unknown>>
+  /** The request's headers: a Fetch `Headers`, or node:http's `IncomingHttpHeaders`. */
+  readonly headers:
+    | {
+        /** The header of this name, if the request has it. */
+        readonly get: (name: string) => string | null
+      }
+    | Readonly<Record<string, unknown>>
   readonly body: string | Uint8Array
 }
 
@@ -161,6 +167,7 @@ export interface Options {
  * @since 0.1.0
  */
 export interface Verifier {
+  /** Verifies one request: its delivery key and payload, or why it is refused. */
   readonly verify: (request: Request) => Effect.Effect<Verified, VerifyError | StoreError.StoreError>
 }
 
@@ -267,6 +274,7 @@ export const make = (options: Options): Effect.Effect<Verifier, WebhookSignature
  * @since 0.1.0
  */
 export interface PromiseSeenSet {
+  /** Remembers `key` for `ttlMillis`: true when it was not seen yet, false for a replay. */
   readonly remember: (key: string, ttlMillis: number) => boolean | Promise<boolean>
 }
 
@@ -279,6 +287,7 @@ export interface PromiseSeenSet {
  */
 export interface PromiseOptions extends Omit<Options, "seen"> {
   readonly seen?: WebhookReplay.SeenSet | PromiseSeenSet
+  /** The time in epoch milliseconds (default the system clock), for tests. */
   readonly now?: () => number
 }
 
@@ -290,6 +299,7 @@ export interface PromiseOptions extends Omit<Options, "seen"> {
  * @since 0.1.0
  */
 export interface PromiseVerifier {
+  /** Verifies one request: resolves with its delivery key and payload, or rejects with why it is refused. */
   readonly verify: (request: Request) => Promise<Verified>
 }
 

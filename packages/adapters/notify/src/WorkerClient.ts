@@ -19,6 +19,7 @@ import * as Worker from "./Worker.js"
  */
 export interface PromiseSender {
   readonly channel: string
+  /** Sends one delivery; rejects (with a `DeliveryFailed`, or anything: retried) when it fails. */
   readonly send: (delivery: Delivery) => Promise<Receipt | undefined>
 }
 
@@ -33,6 +34,7 @@ export interface PromiseSender {
 export interface WorkerOptions {
   readonly outbox: Outbox.Outbox["Service"] | Layer.Layer<Outbox.Outbox, unknown>
   readonly senders: ReadonlyArray<Sender | PromiseSender>
+  /** The deliveries of one claimed outbox message (see `Worker.Config.prepare`). */
   readonly prepare: (
     message: Outbox.ClaimedMessage
   ) => Promise<ReadonlyArray<Delivery>> | ReturnType<Worker.Config["prepare"]>

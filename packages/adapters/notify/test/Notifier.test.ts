@@ -6,9 +6,10 @@
  * token `SurveyToken.verify` accepts, and the two sides' `prepare` combine.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Actor, Helpdesk, MemoryHelpdesk, type Outbox, type Ticket } from "@tessera/core"
+import { Actor, Helpdesk, MemoryHelpdesk, MemoryIntakeGuard, type Outbox, type Ticket } from "@tessera/core"
 import { Signature } from "@tessera/email"
-import { DateTime, Effect, Exit, Layer } from "effect"
+import { Clock, DateTime, Effect, Exit, Layer } from "effect"
+import { TestClock } from "effect/testing"
 import { simpleParser } from "mailparser"
 import nodemailer, { type SendMailOptions, type Transporter } from "nodemailer"
 import { type Delivery, DeliveryFailed } from "../src/Notification.js"
@@ -152,6 +153,95 @@ describe("Notifier.make", () => {
       const claims = yield* SurveyToken.verify(keys, url.searchParams.get("token") ?? "")
       expect(claims).toMatchObject({ workspaceId: "acme", ticketId: ticket.id, recipient: "con_jane" })
     }).pipe(Effect.scoped, Effect.provide(deskLayer()))
+  )
+
+  // #17: the token was made at each attempt's time, so a retried survey carried another link.
+  it.effect("a survey mail retried later carries the same link, whose token expires counted from the request", () =>
+    Effect.gen(function* () {
+      const desk = yield* people
+      const { transporter, sent } = capture()
+      const send = transporter.sendMail.bind(transporter)
+      let refusals = 1
+      transporter.sendMail = (async (message: SendMailOptions) => {
+        const subject = String(message.subject ?? "")
+        if (subject.includes("How did we do") && refusals-- > 0) {
+          throw Object.assign(new Error("try again later"), { responseCode: 451 })
+        }
+        return send(message)
+      }) as typeof transporter.sendMail
+      const notifier = yield* Notifier.make(config(transporter))
+      const ticket = yield* open(desk)
+      yield* desk.changeStatus({ ticket: ticket.id, by: mary, status: "solved" })
+      const solvedAt = yield* Clock.currentTimeMillis
+      expect((yield* notifier.drainOnce).retried).toBe(1)
+      yield* TestClock.adjust("3 hours")
+      expect(yield* notifier.drainOnce).toMatchObject({ claimed: 1, delivered: 1 })
+      const mails = yield* Effect.promise(() => parsed(sent))
+      const survey = mails.find((m) => m.subject?.includes("How did we do"))
+      const token = new URL(
+        /https:\/\/help\.acme\.test\/survey\?\S+/.exec(survey?.text ?? "")?.[0] ?? ""
+      ).searchParams.get("token")
+      // The link of the first attempt: made from the request's time, not from the retry's.
+      const first = yield* SurveyToken.make(keys, {
+        workspaceId: "acme",
+        ticketId: ticket.id,
+        recipient: "con_jane",
+        issuedAt: solvedAt
+      })
+      expect(token).toBe(first)
+      const claims = yield* SurveyToken.verify(keys, token ?? "")
+      expect(claims.expiresAt).toBe(solvedAt + 30 * 24 * 3600 * 1000)
+    }).pipe(Effect.scoped, Effect.provide(deskLayer()))
+  )
+
+  // #17: LoopGuard's caps were not applied to the notifier's own mail.
+  it.effect("mail to an address past the loop cap is not sent: dead-lettered and recorded with the reason", () =>
+    Effect.gen(function* () {
+      const desk = yield* people
+      const { transporter, sent } = capture()
+      const notifier = yield* Notifier.make(
+        config(transporter, { loopCaps: { perTicket: 20, perRecipient: 2, windowMillis: 3_600_000 } })
+      )
+      const tickets = yield* Effect.forEach([1, 2, 3], (n) => open(desk, { subject: `Loop ${n}` }))
+      // Three acknowledgements to Jane: two go out, the third is capped.
+      expect(yield* notifier.drainOnce).toMatchObject({ claimed: 3, delivered: 2, deadLettered: 1 })
+      // Agents' notices are not counted: Tom hears of all three.
+      for (const t of tickets) yield* desk.assign({ ticket: t.id, by: mary, assignee: "agt_tom" })
+      expect(yield* notifier.drainOnce).toMatchObject({ claimed: 3, delivered: 3 })
+      const mails = yield* Effect.promise(() => parsed(sent))
+      const toJane = mails.filter((m) => JSON.stringify(m.to).includes("jane@example.com"))
+      expect(toJane).toHaveLength(2)
+      const failed = (yield* Effect.forEach(tickets, (t) => desk.history(t.id))).flatMap((h) =>
+        h.filter((e) => e._tag === "NotificationFailed")
+      )
+      expect(failed).toHaveLength(1)
+      expect(failed[0]).toMatchObject({ template: "acknowledgement" })
+      expect(JSON.stringify(failed[0])).toContain("loop guard: more than 2 automatic mails to jane@example.com")
+      // The window slides: an hour later Jane hears from the help desk again.
+      yield* TestClock.adjust("61 minutes")
+      yield* open(desk, { subject: "Later" })
+      yield* notifier.drainOnce
+      expect((yield* Effect.promise(() => parsed(sent))).filter((m) => m.subject?.includes("Later"))).toHaveLength(1)
+    }).pipe(Effect.scoped, Effect.provide(deskLayer()))
+  )
+
+  it.effect("the loop caps count through the IntakeGuard in context, so two notifiers share them", () =>
+    Effect.gen(function* () {
+      const desk = yield* people
+      const { transporter, sent } = capture()
+      const caps = { perTicket: 20, perRecipient: 1, windowMillis: 3_600_000 }
+      const first = yield* Notifier.make(config(transporter, { loopCaps: caps, worker: { batchSize: 1 } }))
+      const second = yield* Notifier.make(config(transporter, { loopCaps: caps, worker: { batchSize: 1 } }))
+      yield* open(desk, { subject: "One" })
+      yield* open(desk, { subject: "Two" })
+      yield* first.drainOnce
+      expect((yield* second.drainOnce).deadLettered).toBe(1)
+      expect(sent).toHaveLength(1)
+      // Turned off, nothing is counted.
+      const free = yield* Notifier.make(config(transporter, { loopCaps: false }))
+      yield* open(desk, { subject: "Three" })
+      expect((yield* free.drainOnce).delivered).toBe(1)
+    }).pipe(Effect.scoped, Effect.provide(Layer.merge(deskLayer(), MemoryIntakeGuard.layer)))
   )
 
   it.live("a survey page that is not http(s) fails the survey for good, recorded as failed", () =>

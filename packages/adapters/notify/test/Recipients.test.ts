@@ -48,6 +48,27 @@ describe("Recipients.resolve", () => {
     ])
   })
 
+  // #17: contacts carry their own language and time zone in core's directory.
+  it("a contact's own language and time zone come after the application's and before the defaults", () => {
+    const withLocale = {
+      ...snapshot,
+      contacts: snapshot.contacts.map((c) =>
+        c.id === "con_jane" ? { ...c, language: "fr-CA", timeZone: "America/Toronto" } : c
+      )
+    }
+    const defaults = { defaultLanguage: "de", defaultTimeZone: "Europe/Berlin" }
+    const own = Recipients.resolve(ticket(), ["requester", "bob@example.com"], withLocale, defaults)
+    expect(own.map((r) => [r.address, r.language, r.timeZone])).toEqual([
+      ["jane@example.com", "fr-CA", "America/Toronto"],
+      ["bob@example.com", "de", "Europe/Berlin"]
+    ])
+    const partly = Recipients.resolve(ticket(), ["requester"], withLocale, {
+      ...defaults,
+      localeOf: () => ({ language: "en-GB" })
+    })
+    expect(partly.map((r) => [r.language, r.timeZone])).toEqual([["en-GB", "America/Toronto"]])
+  })
+
   it("a requester who opened the ticket by email is unverified until they write after the help desk answered", () => {
     const jane = { _tag: "contact", id: "con_jane" } as const
     const mary = { _tag: "agent", id: "agt_mary" } as const

@@ -32,6 +32,20 @@ describe("survey tokens", () => {
     })
   )
 
+  // #17: a retried survey mail must carry the link of its first attempt.
+  it.effect("a token issued at a given time is the same whenever it is made, and counts its validity from then", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(start + 5 * 3600_000)
+      const first = yield* SurveyToken.make(rotated, { ...claims, issuedAt: start }, "7 days")
+      yield* TestClock.setTime(start + 50 * 3600_000)
+      const again = yield* SurveyToken.make(rotated, { ...claims, issuedAt: start }, "7 days")
+      expect(again).toBe(first)
+      expect((yield* SurveyToken.verify(rotated, again)).expiresAt).toBe(start + Duration.toMillis(Duration.days(7)))
+      const refused = yield* Effect.flip(SurveyToken.make(rotated, { ...claims, issuedAt: Number.NaN }))
+      expect(refused._tag).toBe("InvalidSurveyInput")
+    })
+  )
+
   it.effect("keys rotate as for reply addresses: the first signs, every accepted key verifies", () =>
     Effect.gen(function* () {
       yield* TestClock.setTime(start)

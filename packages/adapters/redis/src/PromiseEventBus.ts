@@ -5,9 +5,7 @@
  * then dead-lettered when it keeps rejecting); publishing runs where the store is, with
  * `RedisEventPublisher`.
  */
-import type { StoreError } from "@tessera/core"
-import { Data, Effect, Fiber, type Layer, ManagedRuntime } from "effect"
-import type { Redis } from "ioredis"
+import { Data, Effect, Fiber, ManagedRuntime } from "effect"
 import * as RedisClient from "./RedisClient.js"
 import * as RedisEventBus from "./RedisEventBus.js"
 
@@ -31,7 +29,7 @@ export class HandlerFailed extends Data.TaggedError("HandlerFailed")<{ readonly 
  * @since 0.1.0
  */
 export type Options = RedisEventBus.SubscribeOptions & {
-  readonly connection: RedisClient.Config | { readonly redis: Redis; readonly prefix?: string }
+  readonly connection: RedisClient.Connection
 }
 
 /**
@@ -54,9 +52,7 @@ export const subscribe = async (
   handler: (event: RedisEventBus.Delivered) => Promise<void> | void
 ): Promise<() => Promise<void>> => {
   const { connection, ...read } = options
-  const layer: Layer.Layer<RedisClient.RedisClient, StoreError.StoreUnavailable> =
-    "redis" in connection ? RedisClient.layerClient(connection.redis, connection.prefix) : RedisClient.layer(connection)
-  const runtime = ManagedRuntime.make(layer)
+  const runtime = ManagedRuntime.make(RedisClient.layerConnection(connection))
   try {
     await runtime.runPromise(Effect.void)
   } catch (error) {

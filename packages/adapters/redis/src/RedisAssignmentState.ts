@@ -31,6 +31,7 @@ export interface Options<Roster> {
  * @since 0.1.0
  */
 export interface State<Roster> {
+  /** The roster, its version, and the agent already given for `key` (a ticket) if any. */
   readonly read: (key: string) => Effect.Effect<
     {
       readonly roster: Roster
@@ -39,12 +40,14 @@ export interface State<Roster> {
     },
     StoreError.StoreError
   >
+  /** Writes the new roster and the agent given for `key` if the version is still `expected`; false when another node wrote first. */
   readonly commit: (
     expected: number,
     key: string,
     agent: string | undefined,
     roster: Roster
   ) => Effect.Effect<boolean, StoreError.StoreError>
+  /** Replaces the roster (agents came or went). */
   readonly set: (roster: Roster) => Effect.Effect<void, StoreError.StoreError>
 }
 

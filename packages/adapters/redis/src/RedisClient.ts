@@ -82,6 +82,24 @@ export const layerClient = (redis: Redis, prefix = "tessera:"): Layer.Layer<Redi
   Layer.succeed(RedisClient, RedisClient.of({ redis, prefix }))
 
 /**
+ * Where the Promise-side functions connect: a URL (`Config`: the connection is opened, and closed
+ * with what uses it), or an ioredis client the application owns, with an optional prefix.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Connection = Config | { readonly redis: Redis; readonly prefix?: string }
+
+/**
+ * The layer of a `Connection`: `layer` for a URL, `layerClient` for a client.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerConnection = (connection: Connection): Layer.Layer<RedisClient, StoreError.StoreUnavailable> =>
+  "redis" in connection ? layerClient(connection.redis, connection.prefix) : layer(connection)
+
+/**
  * Runs one Redis call as an Effect: a rejection becomes a retryable `StoreUnavailable` naming
  * `operation`.
  *

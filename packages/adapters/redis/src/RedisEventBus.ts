@@ -4,9 +4,11 @@
  * `<position>-0`, decoded back to core's `CommittedEvent`. Delivery is at least once: an entry is
  * acknowledged (`XACK`) only after the handler succeeded, a restarted subscriber first takes back
  * its own unacknowledged entries, and the entries a dead consumer left pending are claimed by
- * another (`XAUTOCLAIM`) once idle long enough. A handler that keeps failing is retried, then its
- * entry is moved to a dead-letter stream and acknowledged; a handler must therefore be idempotent
- * (the event's position is a ready key).
+ * another (`XAUTOCLAIM`) once idle long enough; such pending entries are delivered again one at a
+ * time, so Redis's delivery count of each counts the handlers it reached. A handler that keeps
+ * failing is retried, then its entry is moved to a dead-letter stream and acknowledged, and so is
+ * an entry delivered more than `maxDeliveries` times (a handler that crashes its process); a
+ * handler must therefore be idempotent (the event's position is a ready key).
  */
 import { type EventFeed, Ids, type StoreError, TicketEvent } from "@tessera/core"
 import { Cause, Duration, Effect, Exit, Result, Schedule, Schema } from "effect"
@@ -59,8 +61,9 @@ export const TicketEventJson = TicketEvent.TicketEventJson
  * restarts to take back its own unacknowledged entries. Defaults: 100 entries a read, reads that
  * wait up to 1 second for new entries (`block`), entries idle 30 seconds at another consumer
  * claimed (`claimIdle`: longer than a handler may take), 5 attempts per entry 100 ms apart
- * before it is dead-lettered, and a new group that starts at the oldest entry the stream holds
- * (`from: "start"`; `"end"` for new entries only).
+ * before it is dead-lettered, at most 10 deliveries of an entry (`maxDeliveries`), and a new
+ * group that starts at the oldest entry the stream holds (`from: "start"`; `"end"` for new
+ * entries only).
  *
  * @category models
  * @since 0.1.0
@@ -73,6 +76,13 @@ export interface SubscribeOptions extends StreamOptions {
   readonly claimIdle?: Duration.Input
   readonly attempts?: number
   readonly retryDelay?: Duration.Input
+  /**
+   * How many times an entry may be delivered (to any consumer of the group, Redis's delivery
+   * count) before it is dead-lettered unhandled (default 10). An entry comes back without an
+   * acknowledgement when its consumer stopped while handling it: a handler that crashes its
+   * process on one event would otherwise be given that event again after every restart.
+   */
+  readonly maxDeliveries?: number
   readonly from?: "start" | "end"
 }
 
@@ -210,8 +220,10 @@ export const ensureGroup = (
  * Reads the stream in a consumer group and calls `handler` on each event, one at a time, for as
  * long as it runs (see the module's header): its own pending entries first, then entries other
  * consumers left idle past `claimIdle`, then new ones. An entry is acknowledged after `handler`
- * succeeds; after `attempts` failures (or when it does not decode) it is added to the
- * dead-letter stream (`Keys.dead`, with the group, consumer and reason) and acknowledged. Redis
+ * succeeds; after `attempts` failures (or when it does not decode, or when it was delivered more
+ * than `maxDeliveries` times: its own pending and claimed entries are checked with `XPENDING`) it
+ * is added to the dead-letter stream (`Keys.dead`, with the group, consumer and reason) and
+ * acknowledged without the handler. Redis
  * unavailable is logged and the read tried again; a group Redis lost is created again. Never
  * fails; interrupt it to stop (an entry being handled stays pending, for this consumer's restart
  * or another consumer's claim). Reads on a connection of its own (a `duplicate` of the client's),
@@ -233,6 +245,7 @@ export const subscribe = <E, R>(
       const block = Math.max(1, Math.round(Duration.toMillis(options.block ?? 1_000)))
       const claimIdle = Math.max(0, Math.round(Duration.toMillis(options.claimIdle ?? 30_000)))
       const attempts = Math.max(1, options.attempts ?? 5)
+      const maxDeliveries = Math.max(1, Math.floor(options.maxDeliveries ?? 10))
       const retryDelay = options.retryDelay ?? 100
       const redis = yield* Effect.acquireRelease(
         Effect.sync(() => {
@@ -301,6 +314,25 @@ export const subscribe = <E, R>(
           Effect.onInterrupt(() => Effect.ignore(flushAcks)),
           Effect.andThen(flushAcks)
         )
+      // An entry of this consumer's pending list, delivered again (after a restart, or claimed):
+      // handled (or dead-lettered) and acknowledged on its own, unless Redis has delivered it
+      // more than `maxDeliveries` times already, this delivery included.
+      const handlePending = (entry: RawEntry) =>
+        Effect.gen(function* () {
+          const [id, fields] = entry
+          if (fields === null) return yield* handleAll([entry])
+          const pending = yield* call("bus.pending", () =>
+            redis.call("XPENDING", keys.stream, group, id, id, 1, consumer)
+          )
+          const row = Array.isArray(pending) ? (pending as ReadonlyArray<unknown>)[0] : undefined
+          const delivered = Array.isArray(row) ? Number(row[3]) : 1
+          if (!(delivered > maxDeliveries)) return yield* handleAll([entry])
+          return yield* deadLetter(
+            id,
+            fields,
+            `delivered ${delivered} times without an acknowledgement (more than maxDeliveries, ${maxDeliveries}): its handler may stop its process`
+          )
+        })
 
       let ownPending = true
       let claimFrom = "0-0"
@@ -320,7 +352,10 @@ export const subscribe = <E, R>(
                 keys.stream,
                 id
               )
-            : redis.call("XREADGROUP", "GROUP", group, consumer, "COUNT", count, "STREAMS", keys.stream, id)
+            : // Pending entries come back one at a time: reading an entry adds one to its delivery
+              // count, so each count then stands for a handler that was given it (a batch would
+              // count the entries behind one that crashes the process as delivered too).
+              redis.call("XREADGROUP", "GROUP", group, consumer, "COUNT", 1, "STREAMS", keys.stream, id)
         ).pipe(Effect.map(entriesOf))
       let ready = false
       const round = Effect.gen(function* () {
@@ -331,16 +366,22 @@ export const subscribe = <E, R>(
         }
         if (ownPending) {
           // After a restart: this consumer's delivered but unacknowledged entries, oldest first.
-          const mine = yield* read("0", false)
-          if (mine.length === 0) ownPending = false
-          return yield* handleAll(mine)
+          const [mine] = yield* read("0", false)
+          if (mine === undefined) ownPending = false
+          else yield* handlePending(mine)
+          return
         }
+        // Claimed by id only (JUSTID leaves their delivery counts alone): they join this
+        // consumer's pending entries, which the next rounds deliver one at a time.
         const claimed = yield* call("bus.claim", () =>
-          redis.call("XAUTOCLAIM", keys.stream, group, consumer, claimIdle, claimFrom, "COUNT", count)
+          redis.call("XAUTOCLAIM", keys.stream, group, consumer, claimIdle, claimFrom, "COUNT", count, "JUSTID")
         )
-        const [next, entries] = claimed as [string, ReadonlyArray<RawEntry>]
+        const [next, ids] = claimed as [string, ReadonlyArray<string>]
         claimFrom = next
-        yield* handleAll(entries)
+        if (ids.length > 0) {
+          ownPending = true
+          return
+        }
         yield* handleAll(yield* read(">", true))
       })
       const recover = (error: StoreError.StoreUnavailable) =>

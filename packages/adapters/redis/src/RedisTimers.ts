@@ -11,7 +11,7 @@
 import { type Ids, type StoreError, Timers } from "@tessera/core"
 import { Context, DateTime, Effect, Layer } from "effect"
 import type { Redis } from "ioredis"
-import { call, RedisClient } from "./RedisClient.js"
+import { type Connection, call, layerConnection, RedisClient } from "./RedisClient.js"
 import * as TimerScripts from "./scripts/TimerScripts.js"
 
 /**
@@ -279,3 +279,44 @@ export const layerStandalone = (options: Options = {}): Layer.Layer<Timers.Timer
       return Context.make(Timers.Timers, timers as Port).pipe(Context.add(RedisTimers, timers))
     })
   )
+
+/**
+ * What `ports` takes: the relay's options, and where Redis is.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface PortsOptions extends Options {
+  readonly connection: Connection
+}
+
+/**
+ * The ports of `store` (a layer giving core's `TicketStore`, `DirectoryStore` and `Timers`, such
+ * as `SqlStore.layerUrl({ url })` of `@tessera/sql`) with Redis timers in their place (`layer`,
+ * relaying from the store's own), and the `RedisTimers` and `RedisClient` services: what
+ * `createHelpdesk({ layer })` of `@tessera/core` takes. So an application that does not use
+ * Effect runs its SLA timers on Redis, each claimed by one node: every node builds its help desk
+ * on the same store and Redis, and calls `runDueTimers` on an interval (`TimerLoop.start`). The
+ * connection opened from a URL closes with the help desk (`close`). Building it fails with
+ * `StoreUnavailable` when Redis cannot be reached, or with the store's own error.
+ *
+ * @example
+ * const helpdesk = await createHelpdesk({
+ *   workspaceId: "acme",
+ *   layer: RedisTimers.ports(SqlStore.layerUrl({ url: "postgres://app@db/helpdesk" }), {
+ *     connection: { url: "redis://127.0.0.1:6379", prefix: "acme:" }
+ *   })
+ * })
+ * const stop = TimerLoop.start(helpdesk)
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const ports = <ROut, E>(
+  store: Layer.Layer<ROut | Timers.Timers, E>,
+  options: PortsOptions
+): Layer.Layer<ROut | Timers.Timers | RedisTimers | RedisClient, E | StoreError.StoreUnavailable> => {
+  const { connection, ...relay } = options
+  // The Redis timers are built over the store's, and take their place in what the layer gives.
+  return layer(relay).pipe(Layer.provideMerge(Layer.merge(store, layerConnection(connection))))
+}

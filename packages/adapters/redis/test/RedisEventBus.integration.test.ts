@@ -287,6 +287,50 @@ describe("handler failures", () => {
   })
 })
 
+describe("redeliveries", () => {
+  // #19: an entry whose consumer dies while handling it was claimed by the next one for ever.
+  it("an entry whose consumers keep dying on it is claimed at most maxDeliveries times, then dead-lettered", async () => {
+    const prefix = uniquePrefix("bus-redeliver")
+    prefixes.push(prefix)
+    const runtime = node(MemoryHelpdesk.layer(config, { ids: "sequential" }), prefix)
+    await write(runtime, 4)
+    await runtime.runPromise(RedisEventPublisher.publishOnce())
+    const all = await committed(runtime)
+    const poisoned = all[1]?.position
+    const handled = new Set<number>()
+    let poisonCalls = 0
+    const options = { group: "g", batchSize: 3, block: 50, claimIdle: 30, maxDeliveries: 2 }
+    const handler = (event: EventFeed.CommittedEvent) =>
+      event.position === poisoned
+        ? Effect.sync(() => poisonCalls++).pipe(Effect.andThen(Effect.never))
+        : Effect.sync(() => void handled.add(event.position))
+    // Each consumer hangs on the poisoned event and dies there (interrupted, as a killed node would).
+    for (const [n, name] of ["c0", "c1"].entries()) {
+      const dying = runtime.runFork(RedisEventBus.subscribe({ ...options, consumer: name }, handler))
+      await waitUntil(`${name} took the poisoned event`, () => poisonCalls > n)
+      await runtime.runPromise(Fiber.interrupt(dying))
+    }
+    const last = runtime.runFork(RedisEventBus.subscribe({ ...options, consumer: "c2" }, handler))
+    const dead = () =>
+      runtime.runPromise(
+        Effect.gen(function* () {
+          const { redis, prefix: p } = yield* RedisClient.RedisClient
+          return yield* Effect.promise(() => redis.xrange(RedisEventBus.keysOf(p).dead, "-", "+"))
+        })
+      )
+    await waitUntil("the poisoned entry dead-lettered", async () => (await dead()).length > 0)
+    await waitUntil("every other event handled", () => handled.size >= all.length - 1)
+    await runtime.runPromise(Fiber.interrupt(last))
+    const [entry] = await dead()
+    console.log(`redeliveries: poisoned handler called ${poisonCalls} times, ${handled.size} others handled`)
+    expect(poisonCalls).toBe(2)
+    expect(entry?.[1].slice(0, 6)).toEqual(["id", `${poisoned}-0`, "group", "g", "consumer", "c2"])
+    expect(entry?.[1][7]).toContain("delivered 3 times without an acknowledgement")
+    expect([...handled].sort((a, b) => a - b)).toEqual(all.map((e) => e.position).filter((p) => p !== poisoned))
+    await runtime.dispose()
+  })
+})
+
 describe("trimming", () => {
   it("trimAcknowledged removes only what every group has acknowledged", async () => {
     const prefix = uniquePrefix("bus-trim")

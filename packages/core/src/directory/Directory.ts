@@ -3,7 +3,7 @@
  * groups they work in. These are records, not event streams: a ticket refers to them by id and
  * the `Helpdesk` checks those references before a command is decided.
  */
-import { Schema } from "effect"
+import { DateTime, Option, Schema } from "effect"
 import { AgentId, ContactId, GroupId, OrganizationId, WorkspaceId } from "../values/Ids.js"
 import { Tier } from "../values/Tier.js"
 
@@ -27,6 +27,46 @@ export type Email = typeof Email.Type
 export { Tier } from "../values/Tier.js"
 
 /**
+ * A language tag (BCP 47: `en`, `fr`, `pt-BR`, `zh-Hant-TW`): the language mail to a person is
+ * written in.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Language = Schema.String.check(
+  Schema.isMaxLength(35),
+  Schema.isPattern(/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/, { message: "Expected a language tag such as en or pt-BR" })
+)
+/** @category models @since 0.1.0 */
+export type Language = typeof Language.Type
+
+// Names already checked: a contact read back from a store is decoded on every read, and building
+// the zone (an Intl formatter) costs more than the rest of its decoding.
+const knownZones = new Set<string>()
+const isZone = (name: string): boolean => {
+  if (knownZones.has(name)) return true
+  if (Option.isNone(DateTime.zoneMakeNamed(name))) return false
+  if (knownZones.size < 1_000) knownZones.add(name)
+  return true
+}
+
+/**
+ * An IANA time zone name (`Europe/Paris`, `America/New_York`, `UTC`): the zone dates in mail to a
+ * person are written in.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const TimeZone = Schema.String.check(
+  Schema.isMaxLength(64),
+  Schema.makeFilter((name: string) =>
+    isZone(name) ? undefined : `Expected an IANA time zone such as Europe/Paris, got ${JSON.stringify(name)}`
+  )
+)
+/** @category models @since 0.1.0 */
+export type TimeZone = typeof TimeZone.Type
+
+/**
  * A customer organization; when `sharedTickets` is on, its members see each other's tickets.
  *
  * @category models
@@ -42,18 +82,6 @@ export const Organization = Schema.Struct({
 })
 /** @category models @since 0.1.0 */
 export type Organization = typeof Organization.Type
-
-/**
- * A language, as a BCP 47 tag (`en`, `fr`, `pt-BR`).
- *
- * @category models
- * @since 0.1.0
- */
-export const Language = Schema.String.check(
-  Schema.isPattern(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, {
-    message: "Expected a language tag such as en or pt-BR"
-  })
-)
 
 /**
  * A contact: someone who asks for help (a requester) or is copied on a ticket.
@@ -77,8 +105,10 @@ export const Contact = Schema.Struct({
   externalIds: Schema.Record(Schema.String, Schema.String),
   organization: Schema.optionalKey(OrganizationId),
   tier: Schema.optionalKey(Tier),
-  /** The language to write to them in (a BCP 47 tag: `fr`, `pt-BR`); the workspace's default when absent. */
-  language: Schema.optionalKey(Language)
+  /** The language mail to this contact is written in (notifications pick their template by it). */
+  language: Schema.optionalKey(Language),
+  /** The time zone dates in mail to this contact are written in. */
+  timeZone: Schema.optionalKey(TimeZone)
 })
 /** @category models @since 0.1.0 */
 export type Contact = typeof Contact.Type

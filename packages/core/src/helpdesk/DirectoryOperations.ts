@@ -61,7 +61,8 @@ export const make = (deps: Deps, checks: DirectoryChecks.DirectoryChecks) => {
               externalIds: input.externalIds ?? {},
               ...(input.organization === undefined ? {} : { organization: input.organization }),
               ...(input.tier === undefined ? {} : { tier: input.tier }),
-              ...(input.language === undefined ? {} : { language: input.language })
+              ...(input.language === undefined ? {} : { language: input.language }),
+              ...(input.timeZone === undefined ? {} : { timeZone: input.timeZone })
             }),
             directory.saveContact
           )

@@ -4,7 +4,7 @@
  * call fails with `InvalidInput` listing every problem with its path.
  */
 import { Schema } from "effect"
-import { Email, Language, Tier } from "../directory/Directory.js"
+import { Email, Language, Tier, TimeZone } from "../directory/Directory.js"
 import { boundedArray, boundedRecord } from "../internal/bounded.js"
 import type { TicketQuery } from "../query/TicketQuery.js"
 import { StatusId, Workflow } from "../ticket/Status.js"
@@ -357,7 +357,8 @@ export const ContactInput = Schema.Struct({
   externalIds: Schema.optionalKey(boundedRecord(name, name, Limits.directoryListLength)),
   organization: Schema.optionalKey(OrganizationId),
   tier: Schema.optionalKey(Tier),
-  language: Schema.optionalKey(Language)
+  language: Schema.optionalKey(Language),
+  timeZone: Schema.optionalKey(TimeZone)
 })
 /** @category models @since 0.1.0 */
 export interface ContactInput extends Schema.Codec.Encoded<typeof ContactInput> {}

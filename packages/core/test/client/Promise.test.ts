@@ -247,6 +247,19 @@ describe("createHelpdesk", () => {
     expect(await helpdesk.getContact(saved.id)).toEqual(saved)
   })
 
+  // #17: notifications write to a contact in their language and time zone.
+  it("a contact keeps the language and time zone it is saved with; an unknown time zone is refused", async () => {
+    const { helpdesk } = await setup()
+    const saved = await helpdesk.saveContact({ name: "Amélie", language: "fr-CA", timeZone: "America/Toronto" })
+    expect(await helpdesk.getContact(saved.id)).toMatchObject({ language: "fr-CA", timeZone: "America/Toronto" })
+    expect(await rejection(helpdesk.saveContact({ name: "Zed", timeZone: "Mars/Olympus" }))).toMatchObject({
+      _tag: "InvalidInput"
+    })
+    expect(await rejection(helpdesk.saveContact({ name: "Zed", language: "not a language" }))).toMatchObject({
+      _tag: "InvalidInput"
+    })
+  })
+
   it("rejects a malformed configuration with InvalidConfig", async () => {
     const config = await rejection(createHelpdesk({ workspaceId: "not a workspace id" }))
     expect(config).toBeInstanceOf(ConfigError.InvalidConfig)

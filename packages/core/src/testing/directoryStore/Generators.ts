@@ -133,7 +133,9 @@ export const contactFields = (ids: fc.Arbitrary<string>, emails: fc.Arbitrary<st
       phones: fc.array(fc.constantFrom("+1 (555) 010-4471", "030 1234567", "+44 20 7946 0958"), { maxLength: 2 }),
       externalIds: fc.dictionary(fc.oneof(fc.constantFrom("billing", "crm", "it's"), text), text, { maxKeys: 3 }),
       organization: idOf(["acme", "initech"]),
-      tier: fc.constantFrom("free", "premium", "enterprise")
+      tier: fc.constantFrom("free", "premium", "enterprise"),
+      language: fc.constantFrom("en", "fr", "pt-BR"),
+      timeZone: fc.constantFrom("UTC", "Europe/Paris", "America/Argentina/Buenos_Aires")
     },
     { requiredKeys: ["id", "name", "emails", "phones", "externalIds"] }
   )

@@ -42,7 +42,9 @@ export const register = <E>(layer: Layer.Layer<DirectoryStore, E>, settings: Set
             phones: ["+1 (555) 010-4471"],
             externalIds: { billing: "CUS-4471", "crm'; --": 'x"y' },
             organization: "acme",
-            tier: "premium"
+            tier: "premium",
+            language: "fr-CA",
+            timeZone: "America/Toronto"
           })
           const lee = contactOf(ws, "lee", "", [])
           const acme = organization({
