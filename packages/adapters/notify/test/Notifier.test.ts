@@ -181,16 +181,19 @@ describe("Notifier.make", () => {
       const token = new URL(
         /https:\/\/help\.acme\.test\/survey\?\S+/.exec(survey?.text ?? "")?.[0] ?? ""
       ).searchParams.get("token")
+      const claims = yield* SurveyToken.verify(keys, token ?? "")
+      expect(claims.expiresAt).toBe(solvedAt + 30 * 24 * 3600 * 1000)
+      // The survey is the outbox message's, the same at every attempt.
+      expect(claims.survey).toMatch(new RegExp(`^notification:${ticket.id}:\\d+$`))
       // The link of the first attempt: made from the request's time, not from the retry's.
       const first = yield* SurveyToken.make(keys, {
         workspaceId: "acme",
         ticketId: ticket.id,
         recipient: "con_jane",
+        survey: claims.survey ?? "",
         issuedAt: solvedAt
       })
       expect(token).toBe(first)
-      const claims = yield* SurveyToken.verify(keys, token ?? "")
-      expect(claims.expiresAt).toBe(solvedAt + 30 * 24 * 3600 * 1000)
     }).pipe(Effect.scoped, Effect.provide(deskLayer()))
   )
 
