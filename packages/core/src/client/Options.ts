@@ -90,7 +90,12 @@ export interface Options extends ConfigOptions, Helpdesk.Options {
 }
 
 /** The options of `Helpdesk.Options`: the compiler checks that the list is complete. */
-const serviceOptions: Readonly<Record<keyof Helpdesk.Options, true>> = { sla: true, triggers: true, tagPolicy: true }
+const serviceOptions: Readonly<Record<keyof Helpdesk.Options, true>> = {
+  sla: true,
+  triggers: true,
+  tagPolicy: true,
+  system: true
+}
 
 /** The facade's own options. */
 const facadeOptions: Readonly<Record<Exclude<keyof Options, keyof ConfigOptions | keyof Helpdesk.Options>, true>> = {
@@ -134,7 +139,8 @@ export const configOf = (options: Options): typeof In.Config.Encoded =>
 export const serviceOptionsOf = (options: Options): Helpdesk.Options => ({
   ...(options.sla === undefined ? {} : { sla: options.sla }),
   ...(options.triggers === undefined ? {} : { triggers: options.triggers }),
-  ...(options.tagPolicy === undefined ? {} : { tagPolicy: options.tagPolicy })
+  ...(options.tagPolicy === undefined ? {} : { tagPolicy: options.tagPolicy }),
+  ...(options.system === undefined ? {} : { system: options.system })
 })
 
 const StorageOptions = Schema.Struct({

@@ -220,7 +220,7 @@ describe("the Promise facade", () => {
       observability: Layer.succeed(Tracer.Tracer, tracer)
     })
     const ticket = await helpdesk.open(opening)
-    await expect(helpdesk.get(4242)).rejects.toMatchObject({ _tag: "TicketNotFound" })
+    await expect(helpdesk.asSystem("test").get(4242)).rejects.toMatchObject({ _tag: "TicketNotFound" })
     await helpdesk.close()
     const open = only(spans, "Helpdesk.open")
     expect(open.attributes.get("tessera.workspace")).toBe("acme")

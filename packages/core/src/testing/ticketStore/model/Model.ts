@@ -62,7 +62,7 @@ export const onClock = (store: Store, clock: Clock.Clock): Store => {
     nextPublicId: (ws) => real(store.nextPublicId(ws)),
     resolve: (ws, publicId) => real(store.resolve(ws, publicId)),
     findByEmailId: (ws, messageId) => real(store.findByEmailId(ws, messageId)),
-    query: (ws, query) => real(store.query(ws, query))
+    query: (ws, query, visibility) => real(store.query(ws, query, visibility))
   })
 }
 
