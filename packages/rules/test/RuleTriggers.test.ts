@@ -113,7 +113,9 @@ describe("links asked for by rules", () => {
         const incident = yield* opened("My VPN is down")
         expect(incident.publicId).toBe(2)
         expect(incident).toMatchObject({ tags: ["outage"], links: [{ kind: "problem", ticketId: problem.id }] })
-        expect((yield* helpdesk.asSystem("test").get(problem.id)).links).toEqual([{ kind: "incident", ticketId: incident.id }])
+        expect((yield* helpdesk.asSystem("test").get(problem.id)).links).toEqual([
+          { kind: "incident", ticketId: incident.id }
+        ])
         const linked = (yield* helpdesk.asSystem("test").history(problem.id)).at(-1)
         expect(linked).toMatchObject({ _tag: "LinkAdded", rule: { id: "vpn-outage", version: 1 } })
       }).pipe(

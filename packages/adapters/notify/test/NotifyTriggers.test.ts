@@ -231,7 +231,11 @@ describe("when the customer hears from the help desk", () => {
       Effect.gen(function* () {
         const ticket = yield* janeWrites(helpdesk)
         yield* helpdesk.note({ ticket: ticket.id, by: mary, text: "Refund pending, do not tell her yet." })
-        yield* helpdesk.reply({ ticket: ticket.id, by: Actor.system("bot"), text: "Automatic: we got your mail." })
+        yield* helpdesk.reply({
+          ticket: ticket.id,
+          by: helpdesk.system.actor("bot"),
+          text: "Automatic: we got your mail."
+        })
         expect(yield* kindsOf(helpdesk, ticket.id)).toEqual(["acknowledgement"])
         yield* helpdesk.reply({ ticket: ticket.id, by: mary, text: "Refunded." })
         expect(yield* kindsOf(helpdesk, ticket.id)).toEqual(["acknowledgement", "reply"])
@@ -312,7 +316,11 @@ describe("when agents hear about a ticket", () => {
           yield* helpdesk.assign({ ticket: ticket.id, by: lead, assignee: "mary" })
           yield* helpdesk.reply({ ticket: ticket.id, by: jane, text: "Any news?" })
           yield* helpdesk.note({ ticket: ticket.id, by: mary, text: "@Lead @lee.adams see jane@example.com's mail" })
-          yield* helpdesk.note({ ticket: ticket.id, by: Actor.system("email"), text: "Mail from x@y.test: @mary" })
+          yield* helpdesk.note({
+            ticket: ticket.id,
+            by: helpdesk.system.actor("email"),
+            text: "Mail from x@y.test: @mary"
+          })
           expect(yield* requested(helpdesk, ticket.id)).toEqual([
             "acknowledgement -> requester",
             "assigned -> agent:mary",

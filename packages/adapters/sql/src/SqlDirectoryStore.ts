@@ -275,7 +275,12 @@ export const make = (options: Options): Effect.Effect<Store> =>
       listGroups: (ws) => {
         if (!storable(ws, "")) return Effect.succeed([])
         return attempt("listGroups", () =>
-          db.selectFrom("groups").select(["workspace_id", "id", "data"]).where("workspace_id", "=", ws).orderBy(byId).execute()
+          db
+            .selectFrom("groups")
+            .select(["workspace_id", "id", "data"])
+            .where("workspace_id", "=", ws)
+            .orderBy(byId)
+            .execute()
         ).pipe(Effect.flatMap((rows) => Effect.forEach(rows, (row) => groups.decode("listGroups", row))))
       }
     })

@@ -33,7 +33,7 @@ describe("statements the SQL store sends", () => {
             channel: "email"
           })
           const note = (desk: Desk, text: string) =>
-            desk.helpdesk.note({ ticket: ticket.id, by: { _tag: "system", reason: "test" }, text })
+            desk.helpdesk.note({ ticket: ticket.id, by: desk.helpdesk.system.actor("test"), text })
 
           // Each desk reads the ticket once, so `cached` remembers it; then `first` writes it.
           yield* note(cached, "cached desk, first note")

@@ -10,7 +10,7 @@ import type { RequesterService } from "../helpdesk/RequesterService.js"
 import type { Scoped, Service } from "../helpdesk/Service.js"
 import type { SystemAccess } from "../helpdesk/SystemAccess.js"
 import type * as Duplicates from "../links/Duplicates.js"
-import type { Actor } from "../values/Actor.js"
+import type { AgentActor, ContactActor, SystemActor } from "../values/Actor.js"
 import type {
   AgentJson,
   ConfigJson,
@@ -143,7 +143,7 @@ export interface HelpdeskClient extends Operations {
    * The help desk as one principal sees and acts on it (see `Helpdesk.Service.as`): the reads
    * (`get`, `messages`, `history`, `list`, ...) and the commands, with the access policy applied.
    */
-  readonly as: (principal: Actor) => ScopedClient
+  readonly as: (principal: Principal) => ScopedClient
   /** `as(system.actor(reason))`: the host acting as the system, on purpose. */
   readonly asSystem: (reason: string) => ScopedClient
   /** The handle that issues this help desk's system actors (`Options.system`, or its own). */
@@ -151,6 +151,22 @@ export interface HelpdeskClient extends Operations {
   /** Releases the help desk's resources (connections of its database or ports); later calls reject. */
   readonly close: () => Promise<void>
 }
+
+/** @category models @since 0.1.0 */
+export interface AgentPrincipal extends AgentActor {}
+/** @category models @since 0.1.0 */
+export interface ContactPrincipal extends ContactActor {}
+/** @category models @since 0.1.0 */
+export interface SystemPrincipal extends SystemActor {}
+
+/**
+ * Who a scoped client acts as: an agent, a contact, or a system actor from the help desk's
+ * `system` handle (`Actor.agent("mary")`, `Actor.contact(id)`, `helpdesk.system.actor("import")`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Principal = AgentPrincipal | ContactPrincipal | SystemPrincipal
 
 /**
  * A scoped service's operations with Promises.
@@ -170,7 +186,7 @@ export type ScopedOperations = PromiseOperations<Scoped>
  */
 export interface ScopedClient extends ScopedOperations {
   /** Who every method acts as. */
-  readonly principal: Actor
+  readonly principal: Principal
 }
 
 /**

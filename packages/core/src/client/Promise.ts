@@ -59,17 +59,21 @@ export type {
   UndoMergeInput
 } from "../helpdesk/HelpdeskInput.js"
 export type {
+  AgentPrincipal,
   Answers,
+  ContactPrincipal,
   HelpdeskClient,
   Operation,
   OperationOf,
   Operations,
+  Principal,
   PromiseOperations,
   RequesterClient,
   RequesterOperations,
   ScopedClient,
   ScopedOperations,
-  SuccessOf
+  SuccessOf,
+  SystemPrincipal
 } from "./Client.js"
 export { errorTags, type HelpdeskError, isHelpdeskError } from "./Errors.js"
 export type {

@@ -14,7 +14,7 @@ import * as Ticket from "../ticket/Ticket.js"
 import { NotPermitted, TicketNotFound } from "../ticket/TicketError.js"
 import type * as E from "../ticket/TicketEvent.js"
 import * as Actor from "../values/Actor.js"
-import type { AgentId, ContactId, GroupId, OrganizationId } from "../values/Ids.js"
+import type { AgentId, ContactId, OrganizationId } from "../values/Ids.js"
 import type { Deps } from "./Deps.js"
 import type { Op } from "./HelpdeskError.js"
 import { publicEvents } from "./RequesterEvents.js"
@@ -66,8 +66,7 @@ export const make = (deps: Deps, system: SystemAccess.SystemAccess, millis: numb
   /** Viewers found lately, with when they stop counting; any directory write forgets them all. */
   const seen = Lru.make<string, { readonly until: number; readonly viewer: Viewer }>(millis === 0 ? 0 : capacity)
 
-  const refuse = (principal: Principal, action: string) =>
-    new NotPermitted({ actor: Actor.label(principal), action })
+  const refuse = (principal: Principal, action: string) => new NotPermitted({ actor: Actor.label(principal), action })
 
   /** The system actor is this help desk's own, or `NotPermitted`. */
   const checkSystem = (principal: Principal): Op<void> =>
@@ -124,7 +123,9 @@ export const make = (deps: Deps, system: SystemAccess.SystemAccess, millis: numb
     return Effect.flatMap(Clock.currentTimeMillis, (now) => {
       const known = seen.peek(key)
       if (known !== undefined && now < known.until) return Effect.succeed(known.viewer)
-      return Effect.tap(lookUp(principal), (found) => Effect.sync(() => seen.set(key, { until: now + millis, viewer: found })))
+      return Effect.tap(lookUp(principal), (found) =>
+        Effect.sync(() => seen.set(key, { until: now + millis, viewer: found }))
+      )
     })
   }
 

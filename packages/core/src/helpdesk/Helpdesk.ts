@@ -5,15 +5,15 @@
  * do that work (`UnitOfWork`, `Batch`, the `*Operations`, `TimerRunner`), each built from one
  * `Deps` record of the instance's configuration, ports and caches.
  */
-import { DateTime, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
 import { IdGenerator, prefixed } from "../ports/IdGenerator.js"
 import { TicketStore } from "../ports/TicketStore.js"
 import * as Timer from "../ports/Timers.js"
 import type * as TagPolicy from "../tags/TagPolicy.js"
+import type * as Actor from "../values/Actor.js"
 import type { InvalidConfig } from "../values/ConfigError.js"
 import type { ContactId } from "../values/Ids.js"
-import type * as Actor from "../values/Actor.js"
 import * as Access from "./Access.js"
 import * as ActorCache from "./ActorCache.js"
 import * as Effects from "./AppendEffects.js"
@@ -34,8 +34,8 @@ import * as SafeReads from "./SafeReads.js"
 import * as Scoped from "./Scoped.js"
 import { Helpdesk, type Service } from "./Service.js"
 import * as StateCache from "./StateCache.js"
-import * as SystemAccess from "./SystemAccess.js"
 import * as Streams from "./Streams.js"
+import * as SystemAccess from "./SystemAccess.js"
 import * as TicketLocks from "./TicketLocks.js"
 import * as TicketOperations from "./TicketOperations.js"
 import * as TimerRunner from "./TimerRunner.js"
@@ -132,10 +132,11 @@ export const make = (
     const edges = Scoped.make(deps, access, streams)
     // A directory record saved here may change who sees what: principals are looked up afresh.
     const forget = Effect.sync(() => access.forget())
-    const reads = nameOperations<Scoped.Reads>(ws, {
+    // Unnamed: a scoped service's reads get their spans where they are called (`Scoped`).
+    const reads: Scoped.Reads = {
       suggestDuplicates: relations.suggestDuplicates,
       findByEmailId: tickets.findByEmailId
-    })
+    }
     const operations = nameOperations<Omit<Service, "forRequester" | "as" | "asSystem" | "system">>(ws, {
       config: { workspaceId: ws, workflow, customFields },
       open: tickets.open,

@@ -15,8 +15,8 @@ import { decode } from "./Input.js"
 import { ListQuery, OpenInput, ReplyInput, type RequesterService } from "./RequesterService.js"
 import { Helpdesk, type Service as HelpdeskService } from "./Service.js"
 
-export { ListQuery, OpenInput, ReplyInput } from "./RequesterService.js"
 export { publicEvents } from "./RequesterEvents.js"
+export { ListQuery, OpenInput, ReplyInput } from "./RequesterService.js"
 
 /**
  * The operations a requester has, acting as one contact.

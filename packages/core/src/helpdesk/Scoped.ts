@@ -15,6 +15,7 @@ import * as Conversation from "./Conversation.js"
 import type { Deps } from "./Deps.js"
 import type { Op } from "./HelpdeskError.js"
 import { decode } from "./Input.js"
+import { nameOperations } from "./nameOperations.js"
 import type { Scoped, Service } from "./Service.js"
 import type * as Streams from "./Streams.js"
 
@@ -77,12 +78,18 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
   const { ws, store } = deps
 
   /** The ticket a reference leads to, if the viewer may see it; else what a missing one gives. */
-  const seeTicket = (viewer: Access.Viewer, raw: unknown): Op<{ readonly id: TicketId; readonly ticket: Ticket.Ticket }> =>
-    Effect.flatMap(streams.resolveRef(raw as Ref), ({ id, ref }) =>
-      Effect.flatMap(streams.load(id, ref), ({ state }) =>
+  const seeTicket = (
+    viewer: Access.Viewer,
+    raw: unknown
+  ): Op<{ readonly id: TicketId; readonly ticket: Ticket.Ticket }> =>
+    Effect.flatMap(streams.resolveRef(raw as Ref), ({ id, ref }) => {
+      // A ticket this instance remembers is not read again (`StateCache`): a command costs no
+      // more reads than before, and the pipeline still decides on fresh state.
+      const known = deps.states.recall(id)
+      return Effect.flatMap(known === undefined ? streams.load(id, ref) : Effect.succeed(known), ({ state }) =>
         Access.canSee(viewer, state) ? Effect.succeed({ id, ticket: state }) : Effect.fail(Access.notFound(ref))
       )
-    )
+    })
 
   /**
    * The policy's checks before a command by `raw.by` is decided. An actor the directory does not
@@ -139,9 +146,8 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
     const get = (raw: Ref): Op<Ticket.Ticket> =>
       Effect.flatMap(viewer, (v) => Effect.map(seeTicket(v, raw), ({ ticket }) => Access.view(v, ticket)))
 
-    return {
-      principal,
-      ...commands,
+    // The reads get their spans here (`Helpdesk.get`, ...); the commands have the root's.
+    const named = nameOperations(ws, {
       get,
       messages: (raw, page) => Conversation.read(get(raw), page),
       history: (raw) =>
@@ -200,7 +206,8 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
             ? Option.some(Access.view(v, found.value))
             : Option.none()
         })
-    }
+    })
+    return { principal, ...commands, ...named }
   }
 
   return { authorise, guard, scoped, seeTicket }

@@ -29,8 +29,19 @@ type Operation = PromiseHelpdesk.Operation
 
 // Every member of the service is a member of the client, and the client adds only `close`.
 holds<Equal<Exclude<keyof Client, "close">, keyof Service>>()
-// Every operation has an answer, and every answer an operation.
-holds<Equal<keyof PromiseHelpdesk.Answers, Operation>>()
+// Every operation has an answer, and every answer an operation (of the root or of a scoped service).
+holds<Equal<keyof PromiseHelpdesk.Answers, Operation | PromiseHelpdesk.OperationOf<Helpdesk.Scoped>>>()
+// A scoped client: the same members as the scoped service, the same parameters.
+holds<Equal<keyof PromiseHelpdesk.ScopedClient, keyof Helpdesk.Scoped>>()
+type ScopedOperation = PromiseHelpdesk.OperationOf<Helpdesk.Scoped>
+holds<
+  Equal<
+    {
+      [K in ScopedOperation]: Equal<Parameters<PromiseHelpdesk.ScopedClient[K]>, Parameters<Helpdesk.Scoped[K]>>
+    }[ScopedOperation],
+    true
+  >
+>()
 // Each method takes exactly the parameters of the operation of its name.
 holds<Equal<{ [K in Operation]: Equal<Parameters<Client[K]>, Parameters<Service[K]>> }[Operation], true>>()
 // The requester's side: the same members, the same parameters.

@@ -232,7 +232,9 @@ describe("createHelpdesk", () => {
     expect(page.items[0]).toMatchObject({ publicId: 69369, createdAt: "2025-05-01T11:15:00.000Z" })
     expect(page.items[0]).not.toHaveProperty("messages")
     expect((await helpdesk.asSystem("test").list()).items).toHaveLength(1)
-    expect(await rejection(helpdesk.asSystem("test").list({ cursor: "not-a-cursor" }))).toMatchObject({ _tag: "InvalidCursor" })
+    expect(await rejection(helpdesk.asSystem("test").list({ cursor: "not-a-cursor" }))).toMatchObject({
+      _tag: "InvalidCursor"
+    })
   })
 
   it("directory lookups resolve with JSON records, or undefined when nobody matches", async () => {
@@ -436,7 +438,9 @@ describe("tickets without their conversation, and the conversation page by page"
     const pages: Array<ReadonlyArray<string>> = []
     let cursor: string | undefined
     do {
-      const page = await helpdesk.asSystem("test").messages(ticket, { ...request, ...(cursor === undefined ? {} : { cursor }) })
+      const page = await helpdesk
+        .asSystem("test")
+        .messages(ticket, { ...request, ...(cursor === undefined ? {} : { cursor }) })
       pages.push(page.items.map((m) => m.text))
       cursor = page.nextCursor
     } while (cursor !== undefined && pages.length < 100)
@@ -520,14 +524,20 @@ describe("tickets without their conversation, and the conversation page by page"
     await helpdesk.reply({ ticket: other.id, by: mary, text: "Answered." })
     const { nextCursor } = await helpdesk.asSystem("test").messages(ticket.id, { limit: 2 })
     const cursor = nextCursor as string
-    expect(await rejection(helpdesk.asSystem("test").messages(other.id, { limit: 2, cursor }))).toMatchObject({ _tag: "InvalidCursor" })
-    expect(await rejection(helpdesk.asSystem("test").messages(ticket.id, { limit: 2, cursor, direction: "desc" }))).toMatchObject({
+    expect(await rejection(helpdesk.asSystem("test").messages(other.id, { limit: 2, cursor }))).toMatchObject({
+      _tag: "InvalidCursor"
+    })
+    expect(
+      await rejection(helpdesk.asSystem("test").messages(ticket.id, { limit: 2, cursor, direction: "desc" }))
+    ).toMatchObject({
       _tag: "InvalidCursor"
     })
     // Rewriting the ticket a cursor names does not make it read the other ticket either.
     const payload = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"))
     const forged = Buffer.from(JSON.stringify({ ...payload, t: other.id }), "utf8").toString("base64url")
-    expect(await rejection(helpdesk.asSystem("test").messages(ticket.id, { cursor: forged }))).toMatchObject({ _tag: "InvalidCursor" })
+    expect(await rejection(helpdesk.asSystem("test").messages(ticket.id, { cursor: forged }))).toMatchObject({
+      _tag: "InvalidCursor"
+    })
     // Naming the other ticket in the call reads that ticket (as it would without a cursor), never this one.
     const others = (await helpdesk.asSystem("test").messages(other.id)).items.map((m) => m.id)
     const seek = await helpdesk.asSystem("test").messages(other.id, { cursor: forged })
@@ -545,7 +555,9 @@ describe("tickets without their conversation, and the conversation page by page"
       _tag: "InvalidInput",
       problems: [{ path: ["limit"] }]
     })
-    expect(await rejection(helpdesk.asSystem("test").messages(69369, { limit: 501 }))).toMatchObject({ _tag: "InvalidInput" })
+    expect(await rejection(helpdesk.asSystem("test").messages(69369, { limit: 501 }))).toMatchObject({
+      _tag: "InvalidInput"
+    })
     const misspelt = { limt: 5 } as PromiseHelpdesk.MessagePageInput
     expect(await rejection(helpdesk.asSystem("test").messages(69369, misspelt))).toMatchObject({
       _tag: "InvalidInput",

@@ -39,7 +39,9 @@ const World = fc.record({
 
 type World = typeof World extends fc.Arbitrary<infer A> ? A : never
 
-const run = <A>(world: World, body: (helpdesk: Helpdesk.Service, system: SystemAccess.SystemAccess) => Effect.Effect<A, unknown, Helpdesk.Helpdesk>) => {
+const run = <A>(
+  body: (helpdesk: Helpdesk.Service, system: SystemAccess.SystemAccess) => Effect.Effect<A, unknown, Helpdesk.Helpdesk>
+) => {
   const system = SystemAccess.make()
   return Effect.runPromise(
     Effect.gen(function* () {
@@ -97,10 +99,7 @@ const build = (helpdesk: Helpdesk.Service, world: World, system: SystemAccess.Sy
     const customerSees = (contact: number, t: (typeof tickets)[number]) => {
       const org = contactOrg[contact]
       const orgOfTicket = contactOrg[t.requester]
-      return (
-        t.requester === contact ||
-        (org !== undefined && orgOfTicket === org && world.organizations[org] === true)
-      )
+      return t.requester === contact || (org !== undefined && orgOfTicket === org && world.organizations[org] === true)
     }
     const agentSees = (agent: number, t: (typeof tickets)[number]) => {
       const a = world.agents[agent]
@@ -123,7 +122,7 @@ describe("access control (issue 18)", () => {
   it("a customer never sees another's ticket or any internal note, in results, errors or search hits", () =>
     fc.assert(
       fc.asyncProperty(World, (world) =>
-        run(world, (helpdesk, system) =>
+        run((helpdesk, system) =>
           Effect.gen(function* () {
             const { tickets, customerSees } = yield* build(helpdesk, world, system)
             for (const [c] of world.contacts.entries()) {
@@ -143,7 +142,10 @@ describe("access control (issue 18)", () => {
               }
               const listed = yield* me.list({})
               expect(listed.items.map((i) => i.id).sort()).toEqual(
-                tickets.filter((t) => customerSees(c, t)).map((t) => t.id).sort()
+                tickets
+                  .filter((t) => customerSees(c, t))
+                  .map((t) => t.id)
+                  .sort()
               )
               const searched = yield* me.list({ search: secret })
               expect(searched.items).toEqual([])
@@ -160,7 +162,7 @@ describe("access control (issue 18)", () => {
   it("an agent outside a restricted group sees nothing of its tickets; a light agent cannot post a public reply", () =>
     fc.assert(
       fc.asyncProperty(World, (world) =>
-        run(world, (helpdesk, system) =>
+        run((helpdesk, system) =>
           Effect.gen(function* () {
             const { tickets, agentSees } = yield* build(helpdesk, world, system)
             for (const [a, agent] of world.agents.entries()) {
@@ -192,7 +194,7 @@ describe("access control (issue 18)", () => {
   it("a principal without the system handle cannot act as the system", () =>
     fc.assert(
       fc.asyncProperty(World, fc.string({ maxLength: 20 }), (world, reason) =>
-        run(world, (helpdesk, system) =>
+        run((helpdesk, system) =>
           Effect.gen(function* () {
             const { tickets } = yield* build(helpdesk, world, system)
             const t = tickets[0]

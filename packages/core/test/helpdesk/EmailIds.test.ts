@@ -151,7 +151,9 @@ describe("email Message-IDs through the help desk", () => {
         channel: "email",
         email: email("<src@x>")
       })
-      expect(Option.map(yield* desk.asSystem("test").findByEmailId("<src@x>"), (t) => t.id)).toEqual(Option.some(source.id))
+      expect(Option.map(yield* desk.asSystem("test").findByEmailId("<src@x>"), (t) => t.id)).toEqual(
+        Option.some(source.id)
+      )
       expect(yield* desk.asSystem("test").findByEmailId("<nowhere@x>")).toEqual(Option.none())
       yield* desk.merge({ target: target.id, sources: [source.id], by: mary })
       const found = Option.getOrThrow(yield* desk.asSystem("test").findByEmailId("<src@x>"))

@@ -155,7 +155,10 @@ describe("opening tickets", () => {
   it.effect("an unknown number or id is TicketNotFound", () =>
     withHelpdesk({}, (helpdesk) =>
       Effect.gen(function* () {
-        expect(yield* Effect.flip(helpdesk.asSystem("test").get(publicId(12)))).toMatchObject({ _tag: "TicketNotFound", ticketId: 12 })
+        expect(yield* Effect.flip(helpdesk.asSystem("test").get(publicId(12)))).toMatchObject({
+          _tag: "TicketNotFound",
+          ticketId: 12
+        })
         expect(yield* Effect.flip(helpdesk.asSystem("test").get(ticketId("tkt_404")))).toMatchObject({
           _tag: "TicketNotFound",
           ticketId: "tkt_404"
@@ -203,8 +206,14 @@ describe("workspaces", () => {
       yield* seed(globex)
       const ticket = yield* janeOpens(acme)
 
-      expect(yield* Effect.flip(globex.asSystem("test").get(ticket.id))).toMatchObject({ _tag: "TicketNotFound", ticketId: ticket.id })
-      expect(yield* Effect.flip(globex.asSystem("test").get(publicId(69369)))).toMatchObject({ _tag: "TicketNotFound", ticketId: 69369 })
+      expect(yield* Effect.flip(globex.asSystem("test").get(ticket.id))).toMatchObject({
+        _tag: "TicketNotFound",
+        ticketId: ticket.id
+      })
+      expect(yield* Effect.flip(globex.asSystem("test").get(publicId(69369)))).toMatchObject({
+        _tag: "TicketNotFound",
+        ticketId: 69369
+      })
       expect(yield* Effect.flip(globex.asSystem("test").history(ticket.id))).toMatchObject({ _tag: "TicketNotFound" })
       expect(
         yield* Effect.flip(globex.reply({ ticket: ticket.id, by: mary, text: "Hello from another workspace" }))
@@ -479,7 +488,11 @@ describe("list and history", () => {
         expect(ids(yield* helpdesk.asSystem("test").list({ category: ["open"] }))).toEqual([t1, t3])
         expect(ids(yield* helpdesk.asSystem("test").list({ assignee: "mary" }))).toEqual([t1, t3])
         expect(ids(yield* helpdesk.asSystem("test").list({ assignee: null }))).toEqual([t0, t2, t4])
-        expect(ids(yield* helpdesk.asSystem("test").list({ tagsAny: ["vpn"], direction: "desc" }))).toEqual([t4, t2, t0])
+        expect(ids(yield* helpdesk.asSystem("test").list({ tagsAny: ["vpn"], direction: "desc" }))).toEqual([
+          t4,
+          t2,
+          t0
+        ])
 
         const first = yield* helpdesk.asSystem("test").list({ limit: 2 })
         const second = yield* helpdesk.asSystem("test").list({ limit: 2, cursor: first.nextCursor as string })
@@ -500,7 +513,9 @@ describe("list and history", () => {
         expect(billing.tags).toEqual(["billing", "vpn_issue"])
         const ids = (page: { readonly items: ReadonlyArray<{ readonly id: string }> }) => page.items.map((t) => t.id)
         expect(ids(yield* helpdesk.asSystem("test").list({ tagsAny: ["Billing"] }))).toEqual([billing.id])
-        expect(ids(yield* helpdesk.asSystem("test").list({ tagsAll: [" BILLING ", "vpn issue"] }))).toEqual([billing.id])
+        expect(ids(yield* helpdesk.asSystem("test").list({ tagsAll: [" BILLING ", "vpn issue"] }))).toEqual([
+          billing.id
+        ])
         const blank = yield* Effect.flip(helpdesk.asSystem("test").list({ tagsAll: ["  "] }))
         expect(blank).toMatchObject({ _tag: "InvalidInput", problems: [{ path: ["tagsAll", 0] }] })
       })
@@ -530,7 +545,9 @@ describe("list and history", () => {
         yield* janeOpens(helpdesk)
         yield* janeOpens(helpdesk)
         const { nextCursor } = yield* helpdesk.asSystem("test").list({ limit: 1 })
-        const error = yield* Effect.flip(helpdesk.asSystem("test").list({ limit: 1, sort: "priority", cursor: nextCursor as string }))
+        const error = yield* Effect.flip(
+          helpdesk.asSystem("test").list({ limit: 1, sort: "priority", cursor: nextCursor as string })
+        )
         expect(error).toMatchObject({ _tag: "InvalidCursor" })
       })
     )
@@ -742,7 +759,9 @@ describe("malformed input", () => {
     withHelpdesk({}, (helpdesk) =>
       Effect.gen(function* () {
         const error = yield* invalid(
-          helpdesk.asSystem("test").list({ category: ["done"], sort: "subject", limit: 0, orderBy: "id; drop table" } as never)
+          helpdesk
+            .asSystem("test")
+            .list({ category: ["done"], sort: "subject", limit: 0, orderBy: "id; drop table" } as never)
         )
         expect(error.input).toBe("query")
         expect(error.problems.map((p) => p.path)).toEqual([["orderBy"], ["category", 0], ["sort"], ["limit"]])

@@ -75,7 +75,9 @@ describe("a reply to a closed ticket", () => {
         [followUp.id, 0, ["TicketOpened"]]
       ])
       expect(followUp.links).toEqual([{ kind: "follow_up_of", ticketId: ticket.id }])
-      expect((yield* desk.asSystem("test").get(ticket.id)).links).toEqual([{ kind: "followed_up_by", ticketId: followUp.id }])
+      expect((yield* desk.asSystem("test").get(ticket.id)).links).toEqual([
+        { kind: "followed_up_by", ticketId: followUp.id }
+      ])
       expect(followUp.publicId).toBe(ticket.publicId + 1)
     })
   )
@@ -101,8 +103,12 @@ describe("a reply to a closed ticket", () => {
         expect((yield* desk.asSystem("test").list({})).items.map((t) => t.id)).toEqual([ticket.id])
 
         const followUp = yield* desk.reply({ ticket: ticket.id, by: jane, text: "It is back." })
-        expect((yield* desk.asSystem("test").get(ticket.id)).links).toEqual([{ kind: "followed_up_by", ticketId: followUp.id }])
-        expect((yield* desk.asSystem("test").list({})).items.map((t) => t.id).sort()).toEqual([ticket.id, followUp.id].sort())
+        expect((yield* desk.asSystem("test").get(ticket.id)).links).toEqual([
+          { kind: "followed_up_by", ticketId: followUp.id }
+        ])
+        expect((yield* desk.asSystem("test").list({})).items.map((t) => t.id).sort()).toEqual(
+          [ticket.id, followUp.id].sort()
+        )
       })
   )
 

@@ -127,7 +127,10 @@ describe("notification records", () => {
           const before = (yield* helpdesk.asSystem("test").history(ticket.id)).map((e) => e._tag)
           expect(before, "the rule works").toEqual(["TicketOpened", "NotificationRequested"])
           yield* helpdesk.recordNotification(delivered(ticket.id))
-          expect((yield* helpdesk.asSystem("test").history(ticket.id)).map((e) => e._tag)).toEqual([...before, "NotificationDelivered"])
+          expect((yield* helpdesk.asSystem("test").history(ticket.id)).map((e) => e._tag)).toEqual([
+            ...before,
+            "NotificationDelivered"
+          ])
         }),
       [tellRequesterEverything]
     )

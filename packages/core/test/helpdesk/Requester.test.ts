@@ -173,7 +173,10 @@ describe("Requester", () => {
           expect(yield* Effect.flip(portal.reply({ ticket: ref, text: "Let me in" }))).toEqual(hidden)
         }
         expect((yield* portal.list({ search: "printer" })).items).toEqual([])
-        expect((yield* helpdesk.asSystem("test").get(theirs.id)).messages.map((m) => m.text)).toEqual(["Jams.", `Rule note: ${secret}`])
+        expect((yield* helpdesk.asSystem("test").get(theirs.id)).messages.map((m) => m.text)).toEqual([
+          "Jams.",
+          `Rule note: ${secret}`
+        ])
       })
     )
   )

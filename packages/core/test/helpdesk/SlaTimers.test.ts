@@ -84,7 +84,10 @@ describe("SLA warnings and breaches through the Helpdesk", () => {
           "SlaBreached first_reply#1 2026-11-30T17:00:00.000Z (standard)"
         ])
         // A milestone is not a change: the ticket's updatedAt stays at Jane's message.
-        assert.strictEqual(DateTime.formatIso((yield* helpdesk.asSystem("test").get(ticket.id)).updatedAt), "2026-11-27T16:00:00.000Z")
+        assert.strictEqual(
+          DateTime.formatIso((yield* helpdesk.asSystem("test").get(ticket.id)).updatedAt),
+          "2026-11-27T16:00:00.000Z"
+        )
       })
     )
   )

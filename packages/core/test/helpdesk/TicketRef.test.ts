@@ -85,10 +85,13 @@ describe("a ticket reference means one ticket, in the Effect service and the Pro
     await fc.assert(
       fc.asyncProperty(neither, async (raw) => {
         const exit = await runtime.runPromiseExit(helpdesk.asSystem("test").get(raw))
-        const rejected = await client.asSystem("test").get(raw).then(
-          () => undefined,
-          (e: unknown) => e
-        )
+        const rejected = await client
+          .asSystem("test")
+          .get(raw)
+          .then(
+            () => undefined,
+            (e: unknown) => e
+          )
         return (
           Exit.isFailure(exit) &&
           Exit.isFailure(exit) &&

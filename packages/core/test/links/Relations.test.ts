@@ -169,7 +169,9 @@ describe("links", () => {
               }
               yield* helpdesk.changeStatus({ ticket: problem.id, status: "solved", by: mary })
               for (const incident of incidents) {
-                expect((yield* helpdesk.asSystem("test").get(incident.id)).category).toBe(solveIncidents ? "solved" : "new")
+                expect((yield* helpdesk.asSystem("test").get(incident.id)).category).toBe(
+                  solveIncidents ? "solved" : "new"
+                )
               }
             }),
           { solveIncidents }
@@ -224,7 +226,9 @@ describe("merge", () => {
           const source = yield* helpdesk.asSystem("test").get(chat.id)
           expect(source).toMatchObject({ category: "closed", mergedInto: email.id, links: [] })
           expect(source.messages).toHaveLength(2) // still readable
-          expect((yield* helpdesk.asSystem("test").get(related.id)).links).toEqual([{ kind: "related", ticketId: email.id }])
+          expect((yield* helpdesk.asSystem("test").get(related.id)).links).toEqual([
+            { kind: "related", ticketId: email.id }
+          ])
           expect((yield* helpdesk.asSystem("test").get(chat.publicId)).id).toBe(email.id) // the number leads to the target
           const history = yield* helpdesk.asSystem("test").history(chat.id)
           expect(history.at(-1)?._tag).toBe("MergedInto")
@@ -377,9 +381,10 @@ describe("split", () => {
             ["internal", "Internal: printer is on the old firmware."],
             ["public", "Also, the printer jams."]
           ])
-          expect((yield* helpdesk.asSystem("test").list({ search: "printer" })).items.find((t) => t.id === split.id)?.description).toBe(
-            "Also, the printer jams."
-          )
+          expect(
+            (yield* helpdesk.asSystem("test").list({ search: "printer" })).items.find((t) => t.id === split.id)
+              ?.description
+          ).toBe("Also, the printer jams.")
         })
       )
   )

@@ -96,7 +96,9 @@ export const make = (shared: Shared, searcher: Searcher) => {
     }
     if (visibility.groups !== undefined) {
       const own = eb("assignee", "=", key(visibility.agent))
-      conditions.push(visibility.groups.length === 0 ? own : eb.or([eb("group_id", "in", visibility.groups.map(key)), own]))
+      conditions.push(
+        visibility.groups.length === 0 ? own : eb.or([eb("group_id", "in", visibility.groups.map(key)), own])
+      )
     }
     return conditions.length === 0 ? undefined : eb.and(conditions)
   }
