@@ -77,15 +77,19 @@ export interface Reads {
 export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams) => {
   const { ws, store } = deps
 
-  /** The ticket a reference leads to, if the viewer may see it; else what a missing one gives. */
+  /**
+   * The ticket a reference leads to, if the viewer may see it; else what a missing one gives.
+   * Reads load it fresh, as they always did; a command's check (`remembered`) takes the state
+   * the instance remembers when it has one (`StateCache`), so a command costs no more reads than
+   * before, and the pipeline still decides on fresh state.
+   */
   const seeTicket = (
     viewer: Access.Viewer,
-    raw: unknown
+    raw: unknown,
+    remembered = false
   ): Op<{ readonly id: TicketId; readonly ticket: Ticket.Ticket }> =>
     Effect.flatMap(streams.resolveRef(raw as Ref), ({ id, ref }) => {
-      // A ticket this instance remembers is not read again (`StateCache`): a command costs no
-      // more reads than before, and the pipeline still decides on fresh state.
-      const known = deps.states.recall(id)
+      const known = remembered ? deps.states.recall(id) : undefined
       return Effect.flatMap(known === undefined ? streams.load(id, ref) : Effect.succeed(known), ({ state }) =>
         Access.canSee(viewer, state) ? Effect.succeed({ id, ticket: state }) : Effect.fail(Access.notFound(ref))
       )
@@ -106,7 +110,7 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
       if (viewer._tag === "Nobody") return
       // Visibility first: a refusal must not tell that a ticket the actor may not see exists.
       if (viewer._tag !== "Agent" || viewer.visibility._tag !== "Everything") {
-        for (const ref of refsOf(name, raw as Record<string, unknown>)) yield* seeTicket(viewer, ref)
+        for (const ref of refsOf(name, raw as Record<string, unknown>)) yield* seeTicket(viewer, ref, true)
       }
       if (!Access.mayCommand(viewer, name)) return yield* Effect.fail(access.refuse(principal, name))
     })
