@@ -151,7 +151,7 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
       Effect.flatMap(viewer, (v) => Effect.map(seeTicket(v, raw), ({ ticket }) => Access.view(v, ticket)))
 
     // The reads get their spans here (`Helpdesk.get`, ...); the commands have the root's.
-    const named = nameOperations(ws, {
+    const named = nameOperations<Omit<Scoped, "principal" | CommandName>>(ws, {
       get,
       messages: (raw, page) => Conversation.read(get(raw), page),
       history: (raw) =>

@@ -25,7 +25,7 @@ const visibility: fc.Arbitrary<Visibility.Visibility> = fc.oneof(
   fc.record({
     _tag: fc.constant("Customer" as const),
     contact: fc.constantFrom("jane", "omar", "lee", "nobody") as fc.Arbitrary<ContactId>,
-    organizations: fc.subarray(["acme", "initech", "umbrella"]) as fc.Arbitrary<ReadonlyArray<OrganizationId>>
+    organizations: fc.subarray(["acme", "initech", "umbrella"] as Array<OrganizationId>)
   }),
   fc.record({
     _tag: fc.constant("Agent" as const),
@@ -33,7 +33,7 @@ const visibility: fc.Arbitrary<Visibility.Visibility> = fc.oneof(
     groups: fc.option(fc.subarray(["billing", "tier2", "other"]), { nil: undefined }) as fc.Arbitrary<
       ReadonlyArray<GroupId> | undefined
     >,
-    hiddenGroups: fc.subarray(["billing", "tier2"]) as fc.Arbitrary<ReadonlyArray<GroupId>>
+    hiddenGroups: fc.subarray(["billing", "tier2"] as Array<GroupId>)
   })
 )
 
