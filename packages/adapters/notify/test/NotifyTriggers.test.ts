@@ -1,6 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
 import {
-  Actor,
   BusinessCalendar,
   TicketCommand as C,
   Helpdesk,

@@ -31,8 +31,8 @@ import * as Search from "./ticketStore/Search.js"
 import * as Snapshots from "./ticketStore/Snapshots.js"
 import * as StoredSla from "./ticketStore/StoredSla.js"
 import * as Streams from "./ticketStore/Streams.js"
-import * as VisibilityFilter from "./ticketStore/VisibilityFilter.js"
 import type { Settings } from "./ticketStore/Support.js"
+import * as VisibilityFilter from "./ticketStore/VisibilityFilter.js"
 
 // The concurrency helpers, for an adapter's own tests (documented where they are defined).
 export {
