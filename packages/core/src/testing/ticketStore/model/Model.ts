@@ -161,12 +161,18 @@ export const refusals: ReadonlyArray<string> = [
   "NotInDirectory",
   "AgentUnavailable"
 ]
-/** With a stale `expectedVersion`, only the checks made before loading the stream come first. */
+/**
+ * With a stale `expectedVersion`, only the checks made before loading the stream come first: the
+ * access policy's among them (a contact's command on a ticket they may not see is not found, and
+ * a light agent's reply refused, issue 18).
+ */
 export const staleRefusals: ReadonlyArray<string> = [
   "VersionConflict",
   "InvalidInput",
   "NotInDirectory",
-  "AgentUnavailable"
+  "AgentUnavailable",
+  "TicketNotFound",
+  "NotPermitted"
 ]
 
 export const expectStream = async (real: Real, ticketId: TicketId, events: ReadonlyArray<E.TicketEvent>) => {
