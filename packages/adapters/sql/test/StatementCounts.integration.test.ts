@@ -103,7 +103,7 @@ describe("statements the SQL store sends", () => {
               channel: "email"
             })
           )
-          const by = { _tag: "system", reason: "test" } as const
+          const by = desk.helpdesk.system.actor("test")
           const commands = (round: number) =>
             Effect.forEach(tickets, (ticket, i) =>
               Effect.andThen(
