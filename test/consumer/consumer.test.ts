@@ -34,7 +34,7 @@ import {
 const optionalPeers = ["better-sqlite3", "pg", "mysql2", "vitest", "fast-check"]
 
 /** The examples with a `start` script, each run from the installed packages. */
-const examples = ["quickstart", "sla", "merge", "custom-routing", "observability", "email"]
+const examples = ["quickstart", "sla", "merge", "custom-routing", "observability", "email", "reporting"]
 
 const rootManifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as Manifest
 const pinned = (name: string): string => {

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Priority, Tag, type Ticket } from "@tessera/core"
+import { Priority, Tag, Ticket } from "@tessera/core"
 import { Result } from "effect"
 import type * as Facts from "./Facts.js"
 import * as Pattern from "./Pattern.js"
@@ -49,6 +49,10 @@ export const read = (field: Rule.FieldName, ticket: Ticket.Ticket, facts: Facts.
       return ticket.tags
     case "supportLevel":
       return ticket.supportLevel
+    case "complexity":
+      return ticket.complexity
+    case "satisfaction":
+      return Ticket.satisfaction(ticket)
     case "subject":
       return ticket.subject
     case "requester.tier":

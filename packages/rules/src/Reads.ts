@@ -38,7 +38,10 @@ const eventTypes: Record<TicketEvent.TicketEvent["_tag"], true> = {
   SlaBreached: true,
   RulesFailed: true,
   NotificationDelivered: true,
-  NotificationFailed: true
+  NotificationFailed: true,
+  ComplexityChanged: true,
+  SatisfactionRated: true,
+  ProblemSolvedAnnounced: true
 }
 
 const updates: ReadonlyArray<Triggers.Read> = Object.keys(eventTypes)
@@ -62,6 +65,8 @@ const ofEvent = (event: Rule.TriggerEvent): ReadonlyArray<Triggers.Read> => {
       return ["event:SlaWarningReached"]
     case "sla_breach":
       return ["event:SlaBreached"]
+    case "satisfaction_rated":
+      return ["event:SatisfactionRated"]
     case "updated":
       return updates
   }
@@ -79,6 +84,7 @@ const ofField = (c: Rule.FieldCondition): ReadonlyArray<Triggers.Read> => {
   // Tiers come from `Options.tiers`, asked about the requester and the organization.
   if (field === "requester.tier" || field === "organization.tier") return ["requester", "organization"]
   if (field.startsWith("custom.")) return [`customField:${field.slice("custom.".length)}`]
+  if (field === "satisfaction") return ["ratings"]
   return [field as Triggers.Read]
 }
 

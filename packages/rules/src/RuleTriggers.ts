@@ -8,7 +8,7 @@
  * change it could notice. `explain` answers "which rules matched, which conditions held or failed
  * with the actual values, and what would they do".
  *
- * Actions run here: set (priority, status, type, group, assignee), set a custom field, add and
+ * Actions run here: set (priority, status, type, complexity, group, assignee), set a custom field, add and
  * remove tags, add an internal note, notify (a `NotificationRequested` event, and an outbox
  * message in the same append), link (made right after the unit of work is written, with the
  * checks of `Helpdesk.link`), escalate (raise the support level, and optionally the priority,
@@ -16,6 +16,7 @@
  */
 import {
   TicketCommand as C,
+  Complexity,
   CustomField,
   type Helpdesk,
   Ids,
@@ -116,6 +117,7 @@ export const factsOf = (context: Triggers.TriggerContext, options: Options = {})
 const isPriority = Schema.is(Priority.Priority)
 const isStatus = Schema.is(Status.StatusId)
 const isType = Schema.is(TicketType.TicketType)
+const isComplexity = Schema.is(Complexity.Complexity)
 const isGroup = Schema.is(Ids.GroupId)
 const isAgent = Schema.is(Ids.AgentId)
 const isFieldKey = Schema.is(CustomField.FieldKey)
@@ -145,6 +147,8 @@ export const commandsFor = (
         return isStatus(value) ? [new C.ChangeStatus({ ticketId, to: value })] : []
       case "type":
         return isType(value) ? [new C.SetType({ ticketId, type: value })] : []
+      case "complexity":
+        return isComplexity(value) ? [new C.SetComplexity({ ticketId, complexity: value })] : []
       case "group":
         return value === null || isGroup(value) ? [new C.Assign({ ticketId, group: value })] : []
       case "assignee":

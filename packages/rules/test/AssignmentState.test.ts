@@ -1,19 +1,11 @@
 import { Helpdesk, MemoryHelpdesk } from "@tessera/core"
-import { Effect, Result } from "effect"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import type * as Assignment from "../src/Assignment.js"
+import * as Team from "../../../test/support/roundRobin.js"
 import * as AssignmentState from "../src/AssignmentState.js"
-import * as Rule from "../src/Rule.js"
 import * as RuleTriggers from "../src/RuleTriggers.js"
 
-const agent = (id: string) => ({
-  id: id as never,
-  groups: ["network" as never],
-  skills: [],
-  active: true,
-  availability: "online" as const
-})
-const roster: Assignment.Roster = { agents: [agent("sam"), agent("mary")], load: {}, cursors: {} }
+const roster = Team.roster(["sam", "mary"])
 
 describe("AssignmentState", () => {
   it("a commit writes only on the version it read, and once per request", () =>
@@ -35,35 +27,13 @@ describe("AssignmentState", () => {
     ))
 
   it("a shared assigner answers with Effects that the Helpdesk runs, round-robin as the in-process one", () => {
-    const decoded = Rule.decodeRuleSet([
-      {
-        id: "network-round-robin",
-        version: 1,
-        kind: "trigger",
-        on: ["created"],
-        if: { field: "group", op: "is", value: "network" },
-        then: [{ assign: { strategy: "round_robin" } }]
-      }
-    ])
     const team = RuleTriggers.sharedAssigner(AssignmentState.memory(roster))
     return Effect.runPromise(
       Effect.gen(function* () {
         const helpdesk = yield* Helpdesk.Helpdesk
-        yield* helpdesk.saveGroup({ id: "network", name: "Network" })
-        for (const id of ["mary", "sam"])
-          yield* helpdesk.saveAgent({ id, name: id, email: `${id}@acme.test`, groups: ["network"] })
+        yield* Team.saveTeam(helpdesk, ["mary", "sam"])
         const assignees: Array<string | undefined> = []
-        for (let i = 0; i < 3; i++) {
-          const t = yield* helpdesk.open({
-            requester: { email: "jane@example.com" },
-            subject: `VPN ${i}`,
-            text: "Down",
-            channel: "email",
-            group: "network",
-            by: { _tag: "agent", id: "mary" }
-          })
-          assignees.push(t.assignee)
-        }
+        for (let i = 0; i < 3; i++) assignees.push(yield* Team.openTicket(helpdesk, i, "mary"))
         expect(assignees).toEqual(["mary", "sam", "mary"])
         expect((yield* team.roster).load).toMatchObject({ mary: { email: 2 }, sam: { email: 1 } })
       }).pipe(
@@ -72,7 +42,7 @@ describe("AssignmentState", () => {
             { workspaceId: "acme" },
             {
               ids: "sequential",
-              triggers: RuleTriggers.make(Result.isSuccess(decoded) ? decoded.success : [], { assign: team.assign })
+              triggers: RuleTriggers.make(Team.rules, { assign: team.assign })
             }
           )
         )

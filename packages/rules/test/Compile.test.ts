@@ -1,5 +1,5 @@
 import { fc, test as fcTest } from "@fast-check/vitest"
-import { Channel, Priority, Status, Ticket, TicketType } from "@tessera/core"
+import { Channel, Complexity, Priority, Status, Ticket, TicketType } from "@tessera/core"
 import { Arbitraries } from "@tessera/core/testing"
 import { Result, Schema } from "effect"
 import { describe, expect, it } from "vitest"
@@ -377,7 +377,11 @@ const scalarFor = (field: Rule.FieldName, op: Rule.FieldOp): fc.Arbitrary<Rule.S
           ? Status.StatusCategory.literals
           : field === "channel"
             ? Channel.Channel.literals
-            : TicketType.TicketType.literals)
+            : field === "complexity"
+              ? Complexity.Complexity.literals
+              : field === "satisfaction"
+                ? (["good", "neutral", "bad"] as const)
+                : TicketType.TicketType.literals)
       )
     case "number":
       return fc.oneof(fc.constantFrom(1, 2, 3), fc.integer({ min: -2, max: 5 }))

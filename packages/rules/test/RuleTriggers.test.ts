@@ -14,6 +14,7 @@ import {
 import { DateTime, Effect, Result } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import * as Team from "../../../test/support/roundRobin.js"
 import * as Reads from "../src/Reads.js"
 import * as Rule from "../src/Rule.js"
 import * as RuleTriggers from "../src/RuleTriggers.js"
@@ -134,42 +135,13 @@ describe("links asked for by rules", () => {
 
 describe("assignment by strategy", () => {
   it("a rule's round-robin assign goes through the roster in turn, counting each assignment in", () => {
-    const decodedAssign = Rule.decodeRuleSet([
-      {
-        id: "network-round-robin",
-        version: 1,
-        kind: "trigger",
-        on: ["created"],
-        if: { field: "group", op: "is", value: "network" },
-        then: [{ assign: { strategy: "round_robin" } }]
-      }
-    ])
-    const agent = (id: string) => ({
-      id: id as never,
-      groups: ["network" as never],
-      skills: [],
-      active: true,
-      availability: "online" as const
-    })
-    const team = RuleTriggers.assigner({ agents: [agent("sam"), agent("mary")], load: {}, cursors: {} })
+    const team = RuleTriggers.assigner(Team.roster(["sam", "mary"]))
     return Effect.runPromise(
       Effect.gen(function* () {
         const helpdesk = yield* Helpdesk.Helpdesk
-        yield* helpdesk.saveGroup({ id: "network", name: "Network" })
-        for (const id of ["mary", "sam"])
-          yield* helpdesk.saveAgent({ id, name: id, email: `${id}@acme.test`, groups: ["network"] })
+        yield* Team.saveTeam(helpdesk, ["mary", "sam"])
         const assignees: Array<string | undefined> = []
-        for (let i = 0; i < 3; i++) {
-          const t = yield* helpdesk.open({
-            requester: { email: "jane@example.com" },
-            subject: `VPN ${i}`,
-            text: "Down",
-            channel: "email",
-            group: "network",
-            by: { _tag: "agent", id: "mary" }
-          })
-          assignees.push(t.assignee)
-        }
+        for (let i = 0; i < 3; i++) assignees.push(yield* Team.openTicket(helpdesk, i, "mary"))
         expect(assignees).toEqual(["mary", "sam", "mary"])
         expect(team.roster().load).toMatchObject({ mary: { email: 2 }, sam: { email: 1 } })
       }).pipe(
@@ -178,9 +150,7 @@ describe("assignment by strategy", () => {
             { workspaceId: "acme" },
             {
               ids: "sequential",
-              triggers: RuleTriggers.make(Result.isSuccess(decodedAssign) ? decodedAssign.success : [], {
-                assign: team.assign
-              })
+              triggers: RuleTriggers.make(Team.rules, { assign: team.assign })
             }
           )
         )

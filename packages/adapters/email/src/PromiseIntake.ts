@@ -6,20 +6,11 @@
  * derived from the Effect operations they run and add no behaviour of their own.
  */
 import type { Readable } from "node:stream"
-import {
-  AttachmentStore,
-  Helpdesk,
-  type IntakeGuard,
-  MemoryAttachmentStore,
-  MemoryIntakeGuard,
-  PromiseHelpdesk,
-  type TicketStore
-} from "@tessera/core"
+import { AttachmentStore, Helpdesk, type IntakeGuard, PromiseHelpdesk, type TicketStore } from "@tessera/core"
 import { Effect, Exit, Layer, ManagedRuntime } from "effect"
 import type * as Inbound from "./Inbound.js"
 import * as Intake from "./Intake.js"
 import type * as MailSource from "./MailSource.js"
-import * as MemoryReviewQueue from "./MemoryReviewQueue.js"
 import * as Receive from "./Receive.js"
 import { type Held, ReviewQueue } from "./ReviewQueue.js"
 import * as Signature from "./Signature.js"
@@ -149,15 +140,22 @@ export const createIntake = async <E>(options: Options<E>): Promise<IntakeClient
   const keys = await Effect.runPromiseExit(Signature.keys(secrets))
   if (Exit.isFailure(keys)) throw PromiseHelpdesk.rejection(keys.cause)
   const runtime = ManagedRuntime.make(
-    Layer.mergeAll(
-      Intake.layer({ ...rest, keys: keys.value }),
-      guard ?? MemoryIntakeGuard.layer,
-      review ?? MemoryReviewQueue.layer,
-      attachments === undefined
-        ? MemoryAttachmentStore.layer
-        : Layer.isLayer(attachments)
-          ? (attachments as Layer.Layer<AttachmentStore.AttachmentStore>)
-          : Layer.succeed(AttachmentStore.AttachmentStore, attachments as AttachmentStore.AttachmentStore["Service"])
+    Receive.layer<unknown>(
+      { ...rest, keys: keys.value },
+      {
+        ...(guard === undefined ? {} : { guard }),
+        ...(review === undefined ? {} : { review }),
+        ...(attachments === undefined
+          ? {}
+          : {
+              attachments: Layer.isLayer(attachments)
+                ? (attachments as Layer.Layer<AttachmentStore.AttachmentStore>)
+                : Layer.succeed(
+                    AttachmentStore.AttachmentStore,
+                    attachments as AttachmentStore.AttachmentStore["Service"]
+                  )
+            })
+      }
     ).pipe(Layer.provideMerge(helpdesk))
   )
   let closed = false

@@ -6,14 +6,23 @@
  * `MailSource.Handler`, for the SMTP listener and the IMAP poller; retries and refusals stay theirs.
  */
 import type { Readable } from "node:stream"
-import { AttachmentStore, Helpdesk, type Html, IntakeGuard } from "@tessera/core"
-import { Effect } from "effect"
+import {
+  AttachmentStore,
+  Helpdesk,
+  type Html,
+  IntakeGuard,
+  MemoryAttachmentStore,
+  MemoryIntakeGuard
+} from "@tessera/core"
+import { Effect, Layer } from "effect"
 import type * as EmailError from "./EmailError.js"
 import type * as EmailLimits from "./EmailLimits.js"
 import type * as Inbound from "./Inbound.js"
 import * as Intake from "./Intake.js"
 import { type Envelope, Rejected } from "./MailSource.js"
+import * as MemoryReviewQueue from "./MemoryReviewQueue.js"
 import * as Parse from "./Parse.js"
+import type { ReviewQueue } from "./ReviewQueue.js"
 
 /**
  * How to parse what arrives. The workspace is the help desk's, and the raw original is always kept.
@@ -60,6 +69,38 @@ export type ReceiveError = Intake.IntakeError | EmailError.EmailError
  * @since 0.1.0
  */
 export type Services = Intake.Services | AttachmentStore.AttachmentStore
+
+/**
+ * Where intake keeps its state, each in memory unless given: the guard against taking a mail in
+ * twice, the queue of held mail, and the store of raw originals and attachments.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Parts<E = never> {
+  readonly guard?: Layer.Layer<IntakeGuard.IntakeGuard, E>
+  readonly review?: Layer.Layer<ReviewQueue, E>
+  readonly attachments?: Layer.Layer<AttachmentStore.AttachmentStore, E>
+}
+
+/**
+ * Everything `receive` needs but the help desk: intake's configuration and its `Parts` (in
+ * memory where not given). Provide the help desk under it:
+ * `Receive.layer({ keys, own }).pipe(Layer.provideMerge(helpdeskLayer))`.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = <E = never>(
+  options: Intake.Options,
+  parts: Parts<E> = {}
+): Layer.Layer<Intake.Config | IntakeGuard.IntakeGuard | ReviewQueue | AttachmentStore.AttachmentStore, E> =>
+  Layer.mergeAll(
+    Intake.layer(options),
+    parts.guard ?? MemoryIntakeGuard.layer,
+    parts.review ?? MemoryReviewQueue.layer,
+    parts.attachments ?? MemoryAttachmentStore.layer
+  )
 
 /** How long a held unparseable original is remembered, so that a re-delivery is not held twice. */
 const rememberMillis = 7 * 24 * 60 * 60 * 1000

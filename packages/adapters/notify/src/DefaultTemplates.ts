@@ -51,6 +51,17 @@ const en: ReadonlyArray<Template> = [
     )
   },
   {
+    kind: "problem_solved",
+    language: "en",
+    subject: "[#{{ticket.number}}] Fixed: {{ticket.subject}}",
+    text: "Hello {{recipient.name}},\n\nThe problem behind your request #{{ticket.number}} ({{ticket.subject}}) has been fixed. Thank you for reporting it; if anything is still wrong, simply reply to this email.\n\n{{helpdesk.name}}\n",
+    html: html(
+      "Hello {{recipient.name}},",
+      "The problem behind your request #{{ticket.number}} ({{ticket.subject}}) has been fixed. Thank you for reporting it; if anything is still wrong, simply reply to this email.",
+      "{{helpdesk.name}}"
+    )
+  },
+  {
     kind: "assigned",
     language: "en",
     subject: "[#{{ticket.number}}] Assigned to {{assignee.name}}: {{ticket.subject}}",
@@ -126,6 +137,17 @@ const fr: ReadonlyArray<Template> = [
       "Bonjour {{recipient.name}},",
       "Votre demande n° {{ticket.number}} ({{ticket.subject}}) est résolue. Pouvez-vous nous dire ce que vous en avez pensé ?",
       '<a href="{{survey.url}}">Donner mon avis</a>',
+      "{{helpdesk.name}}"
+    )
+  },
+  {
+    kind: "problem_solved",
+    language: "fr",
+    subject: "[#{{ticket.number}}] Corrigé : {{ticket.subject}}",
+    text: "Bonjour {{recipient.name}},\n\nLe problème à l'origine de votre demande n° {{ticket.number}} ({{ticket.subject}}) est corrigé. Merci de nous l'avoir signalé ; si quelque chose ne va toujours pas, répondez simplement à cet e-mail.\n\n{{helpdesk.name}}\n",
+    html: html(
+      "Bonjour {{recipient.name}},",
+      "Le problème à l'origine de votre demande n° {{ticket.number}} ({{ticket.subject}}) est corrigé. Merci de nous l'avoir signalé ; si quelque chose ne va toujours pas, répondez simplement à cet e-mail.",
       "{{helpdesk.name}}"
     )
   },

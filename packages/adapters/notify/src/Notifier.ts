@@ -86,7 +86,8 @@ export class InvalidNotifierConfig extends Schema.TaggedError<InvalidNotifierCon
 
 /**
  * The `surveyUrl` hook of the email side: a signed, expiring `SurveyToken` for the recipient
- * (their contact id, else their address) and ticket, put into the survey page's URL. A page URL
+ * (their contact id, else their address), ticket and survey (the outbox message), put into the
+ * survey page's URL. A page URL
  * that is not http(s) fails the delivery for good.
  *
  * @category constructors
@@ -94,10 +95,16 @@ export class InvalidNotifierConfig extends Schema.TaggedError<InvalidNotifierCon
  */
 export const surveyUrlOf =
   (keys: Signature.Keys, survey: SurveyOptions): NonNullable<EmailPrepare.Options["surveyUrl"]> =>
-  ({ ticket, recipient }) =>
+  ({ ticket, recipient, outboxId }) =>
     SurveyToken.make(
       survey.keys ?? keys,
-      { workspaceId: ticket.workspaceId, ticketId: ticket.id, recipient: recipient.contact ?? recipient.address },
+      {
+        workspaceId: ticket.workspaceId,
+        ticketId: ticket.id,
+        recipient: recipient.contact ?? recipient.address,
+        // One survey per mail: a retry of the same outbox message asks the same survey again.
+        survey: outboxId
+      },
       survey.validity ?? SurveyToken.defaultValidity
     ).pipe(
       Effect.flatMap((token) => SurveyToken.surveyUrl(survey.base, token)),

@@ -42,7 +42,7 @@ export interface Options {
   readonly defaultLanguage?: string
   /** The time zone of whoever has none: `UTC` by default. */
   readonly defaultTimeZone?: string
-  /** A person's language and time zone (from the application's profile store, say). */
+  /** A person's language and time zone (from the application's profile store, say); a contact's own `language` counts when it gives none. */
   readonly localeOf?: (
     person:
       | { readonly _tag: "contact"; readonly contact: Directory.Contact }
@@ -112,7 +112,7 @@ export const resolve = (
       audience: "customer",
       address: email,
       ...(c.name === "" ? {} : { name: c.name }),
-      language: locale.language ?? language,
+      language: locale.language ?? c.language ?? language,
       timeZone: locale.timeZone ?? timeZone,
       contact: c.id,
       verified: isVerified(ticket, c.id, options.verifiedContacts)

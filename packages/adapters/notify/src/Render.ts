@@ -88,6 +88,8 @@ const publicValues = (input: Input, ticket: Ticket.Ticket, verified: boolean): M
     } else if (e._tag === "PriorityChanged") {
       set("priority.from", e.from)
       set("priority.to", e.to)
+    } else if (e._tag === "ProblemSolvedAnnounced") {
+      set("problem.number", e.problemPublicId)
     }
   }
   set("sla.expected", input.extras?.["sla.expected"])

@@ -2,10 +2,12 @@
  * The token in a satisfaction survey's link: who may rate which ticket, until when. It carries
  * the workspace, the ticket, the recipient and an expiry, signed with HMAC-SHA256 under the keys
  * of `@tessera/email`'s `Signature` (the first key signs, every accepted key verifies, so keys
- * rotate the same way for reply addresses and survey links). Recording the rating is left to
- * whoever serves the link.
+ * rotate the same way for reply addresses and survey links). `verifier` hands core's
+ * `Helpdesk` (`Options.surveys`) the check, so `Helpdesk.rate` records the rating: core keeps no
+ * key and no crypto, and this module keeps no ticket rules.
  */
 import { createHmac, timingSafeEqual } from "node:crypto"
+import { Satisfaction } from "@tessera/core"
 import type { Signature } from "@tessera/email"
 import { Clock, DateTime, Duration, Effect, Result, Schema } from "effect"
 
@@ -21,7 +23,9 @@ export const Claims = Schema.Struct({
   ticketId: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200)),
   /** Whom the survey was sent to: a contact id, or an address. */
   recipient: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(320)),
-  expiresAt: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
+  expiresAt: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
+  /** The survey the link answers (the outbox message that sent it); tokens made before it have none. */
+  survey: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(500)))
 })
 /** @category models @since 0.1.0 */
 export type Claims = typeof Claims.Type
@@ -134,7 +138,12 @@ const checkClaims = Schema.decodeUnknownResult(Claims)
  */
 export const make = (
   keys: Signature.Keys,
-  claims: { readonly workspaceId: string; readonly ticketId: string; readonly recipient: string },
+  claims: {
+    readonly workspaceId: string
+    readonly ticketId: string
+    readonly recipient: string
+    readonly survey?: string
+  },
   validity: Duration.Input = defaultValidity
 ): Effect.Effect<string, InvalidSurveyInput> =>
   Effect.gen(function* () {
@@ -146,7 +155,8 @@ export const make = (
       workspaceId: claims.workspaceId,
       ticketId: claims.ticketId,
       recipient: claims.recipient,
-      expiresAt: Math.ceil(now + Duration.toMillis(duration.value))
+      expiresAt: Math.ceil(now + Duration.toMillis(duration.value)),
+      ...(claims.survey === undefined ? {} : { survey: claims.survey })
     })
     if (Result.isFailure(checked)) return yield* new InvalidSurveyInput({ reason: checked.failure.message })
     const body = Buffer.from(JSON.stringify(checked.success)).toString("base64url")
@@ -196,3 +206,26 @@ export const surveyUrl = (base: string, token: string): Effect.Effect<string, In
   url.searchParams.set("token", token)
   return Effect.succeed(url.toString())
 }
+
+const reasons = {
+  SurveyTokenMalformed: "malformed",
+  SurveyTokenBadSignature: "signature",
+  SurveyTokenExpired: "expired"
+} as const
+
+/**
+ * Core's survey verifier over these keys: `verify`, its refusals as core's `SurveyRefused`
+ * (`malformed`, `signature`, `expired`). Give it to the help desk, and `Helpdesk.rate` takes
+ * the link's token.
+ *
+ * @example
+ * const helpdesk = yield* Helpdesk.make(config, { surveys: SurveyToken.verifier(keys) })
+ * yield* helpdesk.rate({ token, rating: { kind: "csat", score: "good" } })
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const verifier =
+  (keys: Signature.Keys): Satisfaction.Verifier =>
+  (token) =>
+    verify(keys, token).pipe(Effect.mapError((e) => new Satisfaction.SurveyRefused({ reason: reasons[e._tag] })))

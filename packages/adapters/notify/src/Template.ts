@@ -30,7 +30,8 @@ export const EventType = Schema.Literals([
   "GroupChanged",
   "PriorityChanged",
   "SlaWarningReached",
-  "SlaBreached"
+  "SlaBreached",
+  "ProblemSolvedAnnounced"
 ])
 /** @category models @since 0.1.0 */
 export type EventType = typeof EventType.Type
@@ -59,7 +60,8 @@ export const Kind = Schema.Struct({
 export type Kind = typeof Kind.Type
 
 /**
- * The kinds the help desk ships: four for customers, four for agents.
+ * The kinds the help desk ships: five for customers (`problem_solved` tells an incident's
+ * requester that its problem is solved), four for agents.
  *
  * @category models
  * @since 0.1.0
@@ -75,6 +77,7 @@ export const builtInKinds: ReadonlyArray<Kind> = [
   { name: "reply", audience: "customer", event: "ReplyAdded", autoSubmitted: "no" },
   { name: "still_on_it", audience: "customer", event: "SlaWarningReached", extras: ["sla.expected"] },
   { name: "survey", audience: "customer", event: "StatusChanged", extras: ["survey.url"] },
+  { name: "problem_solved", audience: "customer", event: "ProblemSolvedAnnounced" },
   { name: "assigned", audience: "agent", event: "AssigneeChanged" },
   { name: "customer_replied", audience: "agent", event: "ReplyAdded" },
   { name: "sla_warning", audience: "agent", event: "SlaWarningReached" },
@@ -118,7 +121,8 @@ const byEvent: Record<EventType, ReadonlyArray<Field>> = {
   GroupChanged: [field("group.name", true)],
   PriorityChanged: [field("priority.from"), field("priority.to")],
   SlaWarningReached: [field("sla.metric", true), field("sla.due", true)],
-  SlaBreached: [field("sla.metric", true), field("sla.due", true)]
+  SlaBreached: [field("sla.metric", true), field("sla.due", true)],
+  ProblemSolvedAnnounced: [field("problem.number")]
 }
 
 /**

@@ -4,8 +4,8 @@
  * it to a real SMTP listener, where it arrives once, threaded on her mail and carrying the signed
  * reply address; her answer to it, parsed and routed by `@tessera/email`, lands on the same ticket.
  */
-import { Helpdesk, MemoryAttachmentStore, MemoryIntakeGuard, Outbox } from "@tessera/core"
-import { Intake, MemoryReviewQueue, Parse, Signature, Threading } from "@tessera/email"
+import { Helpdesk, Outbox } from "@tessera/core"
+import { Intake, Parse, Receive, Signature, Threading } from "@tessera/email"
 import { DateTime, Effect, Layer, Option } from "effect"
 import { simpleParser } from "mailparser"
 import nodemailer, { type SendMailOptions } from "nodemailer"
@@ -16,12 +16,7 @@ import { keys, layer, mailbox, options, workspaceId } from "./support/desk.js"
 import { sink, smtpTo } from "./support/smtp.js"
 
 const own = { addresses: [mailbox], messageIdDomains: ["mail.acme.test"] }
-const services = Layer.mergeAll(
-  Intake.layer({ keys, own }),
-  MemoryIntakeGuard.layer,
-  MemoryReviewQueue.layer,
-  MemoryAttachmentStore.layer
-).pipe(Layer.provideMerge(layer("2026-12-04T18:30:00Z")))
+const services = Receive.layer({ keys, own }).pipe(Layer.provideMerge(layer("2026-12-04T18:30:00Z")))
 
 const stream = nodemailer.createTransport({ streamTransport: true, buffer: true })
 const rawMail = (message: SendMailOptions) =>

@@ -7,16 +7,8 @@
  * again, lands on her ticket; the agent's reply reaches her on the same thread.
  */
 import { describe, expect, it } from "@effect/vitest"
-import {
-  Actor,
-  Helpdesk,
-  MemoryAttachmentStore,
-  MemoryHelpdesk,
-  MemoryIntakeGuard,
-  TicketCommand,
-  type Triggers
-} from "@tessera/core"
-import { Intake, intake, MemoryReviewQueue, parseInbound, Signature } from "@tessera/email"
+import { Actor, Helpdesk, MemoryHelpdesk, TicketCommand, type Triggers } from "@tessera/core"
+import { intake, parseInbound, Receive, Signature } from "@tessera/email"
 import { Effect, Layer, Option } from "effect"
 import { type ParsedMail, simpleParser } from "mailparser"
 import * as Notifier from "../src/Notifier.js"
@@ -39,12 +31,7 @@ const toCrm: Triggers.TriggerRule<Helpdesk.HelpdeskError> = {
     )
 }
 
-const layer = Layer.mergeAll(
-  Intake.layer({ keys, own }),
-  MemoryIntakeGuard.layer,
-  MemoryReviewQueue.layer,
-  MemoryAttachmentStore.layer
-).pipe(
+const layer = Receive.layer({ keys, own }).pipe(
   Layer.provideMerge(
     MemoryHelpdesk.layer(
       { workspaceId: "acme" },

@@ -6,20 +6,15 @@
  * follow-up.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Helpdesk, MemoryAttachmentStore, MemoryHelpdesk, MemoryIntakeGuard } from "@tessera/core"
-import { Intake, intake, MemoryReviewQueue, parseInbound, Signature } from "@tessera/email"
+import { Helpdesk, MemoryHelpdesk } from "@tessera/core"
+import { intake, parseInbound, Receive, Signature } from "@tessera/email"
 import { Effect, Layer } from "effect"
 import * as NotifyTriggers from "../src/NotifyTriggers.js"
 
 const keys = Effect.runSync(Signature.keys(["current-2026-key-0123456789abcdef"]))
 const own = { addresses: ["support@acme.test"], messageIdDomains: ["mail.acme.test"] }
 
-const layer = Layer.mergeAll(
-  Intake.layer({ keys, own }),
-  MemoryIntakeGuard.layer,
-  MemoryReviewQueue.layer,
-  MemoryAttachmentStore.layer
-).pipe(
+const layer = Receive.layer({ keys, own }).pipe(
   Layer.provideMerge(
     MemoryHelpdesk.layer(
       { workspaceId: "acme" },

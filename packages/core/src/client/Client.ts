@@ -66,6 +66,9 @@ export interface Answers {
   readonly assign: TicketJson
   readonly setPriority: TicketJson
   readonly setType: TicketJson
+  readonly setComplexity: TicketJson
+  readonly rate: TicketJson
+  readonly openProblem: TicketJson
   readonly escalate: TicketJson
   readonly setCustomField: TicketJson
   readonly tag: TicketJson

@@ -54,6 +54,7 @@ const tags: Readonly<Record<HelpdeskError["_tag"], true>> = {
   EmailMessageRecorded: true,
   InvalidCursor: true,
   TagNotAllowed: true,
+  SurveyRefused: true,
   LimitExceeded: true,
   StoreUnavailable: true,
   CorruptEvent: true,

@@ -44,6 +44,18 @@ export const Organization = Schema.Struct({
 export type Organization = typeof Organization.Type
 
 /**
+ * A language, as a BCP 47 tag (`en`, `fr`, `pt-BR`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Language = Schema.String.check(
+  Schema.isPattern(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, {
+    message: "Expected a language tag such as en or pt-BR"
+  })
+)
+
+/**
  * A contact: someone who asks for help (a requester) or is copied on a ticket.
  *
  * @category models
@@ -64,7 +76,9 @@ export const Contact = Schema.Struct({
   /** Ids of the same person in other systems (CRM, billing): `{ billing: "CUS-4471" }`. */
   externalIds: Schema.Record(Schema.String, Schema.String),
   organization: Schema.optionalKey(OrganizationId),
-  tier: Schema.optionalKey(Tier)
+  tier: Schema.optionalKey(Tier),
+  /** The language to write to them in (a BCP 47 tag: `fr`, `pt-BR`); the workspace's default when absent. */
+  language: Schema.optionalKey(Language)
 })
 /** @category models @since 0.1.0 */
 export type Contact = typeof Contact.Type

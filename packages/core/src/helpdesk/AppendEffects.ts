@@ -57,7 +57,9 @@ export const NotificationPayload = Schema.Struct({
   ticketId: TicketId,
   publicId: PublicId,
   cause: Schema.optionalKey(Schema.Array(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)))),
-  rule: Schema.optionalKey(RuleRef)
+  rule: Schema.optionalKey(RuleRef),
+  /** The language the request asked for (a problem's outreach: the requester's). */
+  language: Schema.optionalKey(Schema.String)
 })
 /** @category models @since 0.1.0 */
 export type NotificationPayload = typeof NotificationPayload.Type
@@ -104,7 +106,8 @@ export const make = ({ ws, workflow, store, directory, sla, actorCheckMillis }: 
         ticketId: ticket.id,
         publicId: ticket.publicId,
         cause: [...cause],
-        ...(e.rule === undefined ? {} : { rule: e.rule })
+        ...(e.rule === undefined ? {} : { rule: e.rule }),
+        ...(e.language === undefined ? {} : { language: e.language })
       }
       outbox.push({
         id: `notification:${ticket.id}:${first + i}`,

@@ -15,6 +15,7 @@ import type * as Status from "../ticket/Status.js"
 import type * as Actor from "../values/Actor.js"
 import type { FieldDefinition } from "../values/CustomField.js"
 import type { WorkspaceId } from "../values/Ids.js"
+import type * as Satisfaction from "../values/Satisfaction.js"
 import type * as ActorCache from "./ActorCache.js"
 import type * as AppendEffects from "./AppendEffects.js"
 import type { HelpdeskError } from "./HelpdeskError.js"
@@ -49,6 +50,10 @@ export interface Deps {
   readonly actors: ActorCache.ActorCache
   /** Single-ticket commands take their ticket's lock (see `TicketLocks`). */
   readonly locks: TicketLocks.TicketLocks
+  /** Checks survey links' tokens (`Options.surveys`; without one, every link is refused). */
+  readonly surveys: Satisfaction.Verifier
+  /** The language of a contact who has none (`Options.defaultLanguage`, `en` by default). */
+  readonly defaultLanguage: string
 }
 
 /**

@@ -60,7 +60,8 @@ export const make = (deps: Deps, checks: DirectoryChecks.DirectoryChecks) => {
               phones: input.phones ?? [],
               externalIds: input.externalIds ?? {},
               ...(input.organization === undefined ? {} : { organization: input.organization }),
-              ...(input.tier === undefined ? {} : { tier: input.tier })
+              ...(input.tier === undefined ? {} : { tier: input.tier }),
+              ...(input.language === undefined ? {} : { language: input.language })
             }),
             directory.saveContact
           )

@@ -14,6 +14,7 @@ import type * as TagPolicy from "../tags/TagPolicy.js"
 import type * as Actor from "../values/Actor.js"
 import type { InvalidConfig } from "../values/ConfigError.js"
 import type { ContactId } from "../values/Ids.js"
+import * as Satisfaction from "../values/Satisfaction.js"
 import * as Access from "./Access.js"
 import * as ActorCache from "./ActorCache.js"
 import * as Effects from "./AppendEffects.js"
@@ -28,6 +29,7 @@ import type * as In from "./HelpdeskInput.js"
 import * as MessageOperations from "./MessageOperations.js"
 import * as NotificationRecords from "./NotificationRecords.js"
 import { nameOperations } from "./nameOperations.js"
+import * as ProblemOperations from "./ProblemOperations.js"
 import * as RelationOperations from "./RelationOperations.js"
 import * as Requester from "./Requester.js"
 import * as SafeReads from "./SafeReads.js"
@@ -35,6 +37,7 @@ import * as Scoped from "./Scoped.js"
 import { Helpdesk, type Service } from "./Service.js"
 import * as StateCache from "./StateCache.js"
 import * as Streams from "./Streams.js"
+import * as SurveyOperations from "./SurveyOperations.js"
 import * as SystemAccess from "./SystemAccess.js"
 import * as TicketLocks from "./TicketLocks.js"
 import * as TicketOperations from "./TicketOperations.js"
@@ -67,6 +70,14 @@ export interface Options {
    * makes its own, reachable only through the root service (`Service.system`).
    */
   readonly system?: SystemAccess.SystemAccess
+  /**
+   * Checks the token of a satisfaction survey's link for `rate` (its signature and expiry) and
+   * answers its claims: `SurveyToken.verifier(keys)` of `@tessera/notify`, say. Without one,
+   * `rate` refuses every link (`SurveyRefused`, reason `unconfigured`).
+   */
+  readonly surveys?: Satisfaction.Verifier
+  /** The language of a contact who has none, for what is written to them (default `en`). */
+  readonly defaultLanguage?: string
 }
 
 /**
@@ -113,7 +124,9 @@ export const make = (
       effects: Effects.make({ ws, workflow, store, directory, sla, actorCheckMillis }),
       states: StateCache.make(stateCacheSize),
       actors: ActorCache.make(actorCheckMillis),
-      locks: TicketLocks.make()
+      locks: TicketLocks.make(),
+      surveys: options.surveys ?? Satisfaction.unconfigured,
+      defaultLanguage: options.defaultLanguage ?? "en"
     }
     const checks = DirectoryChecks.make(deps)
     const streams = Streams.make(deps)
@@ -126,6 +139,8 @@ export const make = (
     const messages = MessageOperations.make(deps, streams, batch, automations, unitOfWork, tickets)
     const relations = RelationOperations.make(deps, streams, batch)
     const directoryOperations = DirectoryOperations.make(deps, checks)
+    const surveys = SurveyOperations.make(deps, streams, unitOfWork)
+    const problems = ProblemOperations.make(deps, streams, unitOfWork, tickets, relations)
 
     const system = options.system ?? SystemAccess.make()
     const access = Access.make(deps, system, actorCheckMillis)
@@ -142,7 +157,8 @@ export const make = (
       open: tickets.open,
       reply: messages.reply,
       note: messages.note,
-      changeStatus: tickets.changeStatus,
+      // A problem solved tells its incidents' requesters, after the incidents are solved.
+      changeStatus: (raw) => Effect.tap(tickets.changeStatus(raw), problems.announceSolved),
       link: relations.link,
       unlink: relations.unlink,
       merge: relations.merge,
@@ -152,6 +168,9 @@ export const make = (
       assign: tickets.assign,
       setPriority: tickets.setPriority,
       setType: tickets.setType,
+      setComplexity: tickets.setComplexity,
+      rate: surveys.rate,
+      openProblem: problems.openProblem,
       escalate: tickets.escalate,
       setCustomField: tickets.setCustomField,
       tag: tickets.tag,

@@ -16,6 +16,7 @@ import type {
 } from "../ports/StoreError.js"
 import type { TagNotAllowed } from "../tags/TagPolicy.js"
 import type { TicketError } from "../ticket/TicketError.js"
+import type { SurveyRefused } from "../values/Satisfaction.js"
 import type { InvalidInput } from "./Input.js"
 
 /**
@@ -36,6 +37,7 @@ export type HelpdeskError =
   | EmailMessageRecorded
   | InvalidCursor
   | TagNotAllowed
+  | SurveyRefused
   | StoreError
 
 /** An operation of the help desk: an Effect that fails with a `HelpdeskError`. */

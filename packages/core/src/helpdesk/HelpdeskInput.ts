@@ -4,13 +4,14 @@
  * call fails with `InvalidInput` listing every problem with its path.
  */
 import { Schema } from "effect"
-import { Email, Tier } from "../directory/Directory.js"
+import { Email, Language, Tier } from "../directory/Directory.js"
 import { boundedArray, boundedRecord } from "../internal/bounded.js"
 import type { TicketQuery } from "../query/TicketQuery.js"
 import { StatusId, Workflow } from "../ticket/Status.js"
 import { Follower } from "../ticket/TicketEvent.js"
 import { Actor } from "../values/Actor.js"
 import { Channel } from "../values/Channel.js"
+import { Complexity } from "../values/Complexity.js"
 import { FieldDefinition, FieldKey } from "../values/CustomField.js"
 import {
   AgentId,
@@ -26,6 +27,7 @@ import * as Limits from "../values/Limits.js"
 import { ManualLinkKind } from "../values/Link.js"
 import { Attachments, EmailIds } from "../values/Message.js"
 import { Priority } from "../values/Priority.js"
+import { Comment, Rating } from "../values/Satisfaction.js"
 import { SupportLevel, TicketType } from "../values/TicketType.js"
 import type { PageRequest } from "./Conversation.js"
 
@@ -190,6 +192,59 @@ export const TypeInput = Schema.Struct({ ...onTicket, type: TicketType })
 export interface TypeInput extends Schema.Codec.Encoded<typeof TypeInput> {}
 
 /** @category models @since 0.1.0 */
+export const ComplexityInput = Schema.Struct({ ...onTicket, complexity: Complexity })
+/** @category models @since 0.1.0 */
+export interface ComplexityInput extends Schema.Codec.Encoded<typeof ComplexityInput> {}
+
+/**
+ * A customer's answer to a satisfaction survey: the token of their survey link (checked by the
+ * help desk's `Options.surveys`), the rating and an optional comment. The token says who rates
+ * which ticket; there is no `by`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const RateInput = Schema.Struct({
+  token: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(4096)),
+  rating: Rating,
+  comment: Schema.optionalKey(Comment)
+})
+/** @category models @since 0.1.0 */
+export interface RateInput extends Schema.Codec.Encoded<typeof RateInput> {}
+
+/**
+ * The most incidents one `openProblem` call links.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const incidentsPerProblem = 1000
+
+/**
+ * Open a problem ticket for some incidents (a recurring problem's tickets, say) and link them to
+ * it. `requester` defaults to the first incident's, who then sees the problem ticket (its opening
+ * text is public) as theirs: give your team's own contact (`{ email: "billing@acme.test" }`) to
+ * keep it internal. `channel` defaults to `web`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const ProblemInput = Schema.Struct({
+  by: Actor,
+  incidents: boundedArray(TicketRef, incidentsPerProblem).check(Schema.isMinLength(1)),
+  subject,
+  ...body,
+  requester: Schema.optionalKey(RequesterInput),
+  channel: Schema.optionalKey(Channel),
+  priority: Schema.optionalKey(Priority),
+  group: Schema.optionalKey(GroupId),
+  assignee: Schema.optionalKey(AgentId),
+  tags: Schema.optionalKey(rawTags)
+})
+/** @category models @since 0.1.0 */
+export interface ProblemInput extends Schema.Codec.Encoded<typeof ProblemInput> {}
+
+/** @category models @since 0.1.0 */
 export const EscalateInput = Schema.Struct({
   ...onTicket,
   to: Schema.optionalKey(SupportLevel),
@@ -301,7 +356,8 @@ export const ContactInput = Schema.Struct({
   phones: Schema.optionalKey(directoryList(name)),
   externalIds: Schema.optionalKey(boundedRecord(name, name, Limits.directoryListLength)),
   organization: Schema.optionalKey(OrganizationId),
-  tier: Schema.optionalKey(Tier)
+  tier: Schema.optionalKey(Tier),
+  language: Schema.optionalKey(Language)
 })
 /** @category models @since 0.1.0 */
 export interface ContactInput extends Schema.Codec.Encoded<typeof ContactInput> {}

@@ -30,6 +30,8 @@ export const commandNames = [
   "assign",
   "setPriority",
   "setType",
+  "setComplexity",
+  "openProblem",
   "escalate",
   "setCustomField",
   "tag",
@@ -57,6 +59,8 @@ const refsOf = (name: CommandName, raw: Record<string, unknown>): ReadonlyArray<
       return [raw.target, ...(Array.isArray(raw.sources) ? raw.sources : [])]
     case "undoMerge":
       return [raw.target, raw.source]
+    case "openProblem":
+      return Array.isArray(raw.incidents) ? raw.incidents : []
     default:
       return [raw.ticket]
   }

@@ -44,7 +44,11 @@ export interface Service {
   readonly reply: (input: In.MessageInput) => Op<Ticket.Ticket>
   /** Adds an internal note (agents only). */
   readonly note: (input: In.MessageInput) => Op<Ticket.Ticket>
-  /** Moves a ticket to another status of the workflow; a move the workflow forbids is refused. */
+  /**
+   * Moves a ticket to another status of the workflow; a move the workflow forbids is refused.
+   * Solving a problem solves its incidents (`Config.solveIncidents`) and tells their requesters
+   * once (see `openProblem`).
+   */
   readonly changeStatus: (input: In.StatusInput) => Op<Ticket.Ticket>
   /** Assigns a ticket to an agent and/or a group (`null` clears either). */
   readonly assign: (input: In.AssignInput) => Op<Ticket.Ticket>
@@ -52,6 +56,24 @@ export interface Service {
   readonly setPriority: (input: In.PriorityInput) => Op<Ticket.Ticket>
   /** Sets a ticket's type (question, incident, problem, task). */
   readonly setType: (input: In.TypeInput) => Op<Ticket.Ticket>
+  /** Sets a ticket's complexity (simple, standard, complex): agents and rules. */
+  readonly setComplexity: (input: In.ComplexityInput) => Op<Ticket.Ticket>
+  /**
+   * Records a customer's answer to a satisfaction survey (CSAT good/bad or 1-5, NPS 0-10, with
+   * an optional comment) from their survey link's token, which `Options.surveys` checks; the
+   * token's recipient (the requester, or a contact following the ticket) is who rates. One
+   * rating per survey: answering again replaces it (`SatisfactionRated` with `previous`), the
+   * same answer again changes nothing. Any refused link fails with `SurveyRefused`, never naming
+   * the ticket. Returns the ticket as the rater may see it.
+   */
+  readonly rate: (input: In.RateInput) => Op<Ticket.Ticket>
+  /**
+   * Opens a problem ticket (type `problem`) for some incidents and links each to it (kind
+   * `incident`), in one call; returns the problem. When the problem is then solved through
+   * `changeStatus`, every incident's requester is told once (template `problem_solved`, in their
+   * language, through the outbox) and the incident records it (`ProblemSolvedAnnounced`).
+   */
+  readonly openProblem: (input: In.ProblemInput) => Op<Ticket.Ticket>
   /** Escalates a ticket to a higher support level, with a reason. */
   readonly escalate: (input: In.EscalateInput) => Op<Ticket.Ticket>
   /** Sets (or, with `null`, clears) a custom field the workspace defines. */
@@ -169,6 +191,8 @@ export interface Scoped {
   readonly assign: (input: ScopedInput<In.AssignInput>) => Op<Ticket.Ticket>
   readonly setPriority: (input: ScopedInput<In.PriorityInput>) => Op<Ticket.Ticket>
   readonly setType: (input: ScopedInput<In.TypeInput>) => Op<Ticket.Ticket>
+  readonly setComplexity: (input: ScopedInput<In.ComplexityInput>) => Op<Ticket.Ticket>
+  readonly openProblem: (input: ScopedInput<In.ProblemInput>) => Op<Ticket.Ticket>
   readonly escalate: (input: ScopedInput<In.EscalateInput>) => Op<Ticket.Ticket>
   readonly setCustomField: (input: ScopedInput<In.CustomFieldInput>) => Op<Ticket.Ticket>
   readonly tag: (input: ScopedInput<In.TagsInput>) => Op<Ticket.Ticket>

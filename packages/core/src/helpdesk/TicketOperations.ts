@@ -156,6 +156,7 @@ export const make = (
       | typeof In.StatusInput
       | typeof In.PriorityInput
       | typeof In.TypeInput
+      | typeof In.ComplexityInput
       | typeof In.EscalateInput
       | typeof In.CustomFieldInput
       | typeof In.TagsInput
@@ -230,6 +231,9 @@ export const make = (
     ),
     setType: simple(In.TypeInput, "setType", (input, ticket) =>
       Effect.succeed(new C.SetType({ ticketId: ticket.id, type: input.type }))
+    ),
+    setComplexity: simple(In.ComplexityInput, "setComplexity", (input, ticket) =>
+      Effect.succeed(new C.SetComplexity({ ticketId: ticket.id, complexity: input.complexity }))
     ),
     escalate: simple(In.EscalateInput, "escalate", (input, ticket) =>
       Effect.succeed(

@@ -1,6 +1,6 @@
 /**
  * Explainable priority scoring: a policy (an urgency × impact matrix plus modifiers for customer
- * tier, SLA risk, channel, ticket type, sentiment, tags and custom fields) turns a ticket into a
+ * tier, SLA risk, channel, ticket type, complexity, sentiment, tags and custom fields) turns a ticket into a
  * score, and ordered thresholds turn the score into a `Priority`. Every point comes with a
  * factor that says why, and the factors add up to the score. Scoring is pure: the SLA risk, the
  * customer tier and the sentiment arrive as numbers and names, computed elsewhere (`Sla`, the
@@ -108,6 +108,20 @@ export const TypePoints = Schema.Struct({
 export type TypePoints = typeof TypePoints.Type
 
 /**
+ * Points by complexity; a complexity left out (or a ticket without one) adds nothing.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const ComplexityPoints = Schema.Struct({
+  simple: Schema.optionalKey(Points),
+  standard: Schema.optionalKey(Points),
+  complex: Schema.optionalKey(Points)
+})
+/** @category models @since 0.1.0 */
+export type ComplexityPoints = typeof ComplexityPoints.Type
+
+/**
  * One step of SLA risk: `points` once the share of the SLA target used reaches `from` (0 just
  * opened, 1 due or breached). The highest step reached applies, alone.
  *
@@ -167,6 +181,7 @@ export const Policy = Schema.Struct({
   slaRisk: Schema.optionalKey(Schema.Array(SlaRiskStep)),
   channels: Schema.optionalKey(ChannelPoints),
   types: Schema.optionalKey(TypePoints),
+  complexities: Schema.optionalKey(ComplexityPoints),
   sentiment: Schema.optionalKey(
     Schema.Struct({ weight: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 1000 })) })
   ),
@@ -247,7 +262,7 @@ export const encodePolicy = (policy: Policy): unknown => Schema.encodeSync(Polic
  * @category models
  * @since 0.1.0
  */
-export type TicketInput = Pick<Ticket, "channel" | "type" | "tags" | "customFields">
+export type TicketInput = Pick<Ticket, "channel" | "type" | "tags" | "customFields" | "complexity">
 
 /**
  * What the policy reads besides the ticket. `urgency` and `impact` default to the policy's;
@@ -278,6 +293,7 @@ export type FactorName =
   | "slaRisk"
   | "channel"
   | "type"
+  | "complexity"
   | "sentiment"
   | "tag"
   | "customField"
@@ -388,6 +404,9 @@ export const prioritize = (policy: Policy, ticket: TicketInput, context: Context
   const type = ticket.type === undefined ? undefined : policy.types?.[ticket.type]
   if (type !== undefined) add("type", `type ${ticket.type}`, type)
 
+  const complexity = ticket.complexity === undefined ? undefined : policy.complexities?.[ticket.complexity]
+  if (complexity !== undefined) add("complexity", `complexity ${ticket.complexity}`, complexity)
+
   const sentiment = clamp(context.sentiment, -1, 1)
   if (sentiment !== undefined && policy.sentiment !== undefined) {
     add(
@@ -430,7 +449,7 @@ export const ranksAbove = (a: Prioritization, b: Prioritization): boolean =>
 /**
  * A default policy, for a start: urgency and impact drive the base score, enterprise and
  * premium customers, incidents, problems and billing (`account`) tickets, real-time channels,
- * SLA risk and an upset requester raise it, questions and free users lower it, and only a
+ * complex tickets, SLA risk and an upset requester raise it, questions and free users lower it, and only a
  * blocking problem can be urgent. A billing error for a large customer thus ranks above a free
  * user's general question.
  *
@@ -453,6 +472,7 @@ export const defaultPolicy: Policy = {
   ],
   channels: { phone: 5, chat: 5, social: 5 },
   types: { question: -10, incident: 10, problem: 10, account: 10, feedback: -10 },
+  complexities: { complex: 5 },
   sentiment: { weight: 10 },
   thresholds: { normal: 15, high: 40, urgent: 65 },
   urgentOnlyWhenBlocking: true

@@ -100,7 +100,17 @@ export const reportColumns: ReadonlyArray<string> = [
   "backlog_1d_3d",
   "backlog_3d_7d",
   "backlog_7d_30d",
-  "backlog_ge_30d"
+  "backlog_ge_30d",
+  "csat_responses",
+  "csat_satisfied",
+  "csat_neutral",
+  "csat_dissatisfied",
+  "csat_score",
+  "nps_responses",
+  "nps_promoters",
+  "nps_passives",
+  "nps_detractors",
+  "nps_score"
 ]
 
 const summaryCells = (summary: Report.Summary): Array<string | number | null> => [
@@ -118,7 +128,17 @@ const summaryCells = (summary: Report.Summary): Array<string | number | null> =>
   summary.backlog.tickets,
   ...statFields.map((stat) => summary.backlog.age.calendar[stat]),
   ...statFields.map((stat) => summary.backlog.age.business[stat]),
-  ...summary.backlog.buckets.map((bucket) => bucket.count)
+  ...summary.backlog.buckets.map((bucket) => bucket.count),
+  summary.csat.responses,
+  summary.csat.satisfied,
+  summary.csat.neutral,
+  summary.csat.dissatisfied,
+  summary.csat.score,
+  summary.nps.responses,
+  summary.nps.promoters,
+  summary.nps.passives,
+  summary.nps.detractors,
+  summary.nps.score
 ]
 
 /** The report's summaries: the whole (`all`, no key), then each breakdown's rows. */

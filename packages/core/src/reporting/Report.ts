@@ -1,8 +1,8 @@
 /**
  * Reports over many tickets' metrics for a period `[from, to)`: volumes, the distribution of each
- * time metric, one-touch and reopen rates, SLA compliance, the backlog at `to` and its age, as a
- * whole and broken down by channel, tag, type, group, assignee, organization, priority or hour of
- * day. A `Projection` keeps every ticket's `TicketMetrics` in memory from the store's ordered
+ * time metric, one-touch and reopen rates, SLA compliance, the backlog at `to` and its age, CSAT
+ * and NPS, as a whole and broken down by channel, tag, type, complexity, group, assignee,
+ * organization, priority or hour of day. A `Projection` keeps every ticket's `TicketMetrics` in memory from the store's ordered
  * event feed, for small apps and tests; large workspaces aggregate in SQL with the same rules.
  *
  * @since 0.1.0
@@ -10,6 +10,7 @@
 import { type DateTime, Effect } from "effect"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
 import type { TicketId, WorkspaceId } from "../values/Ids.js"
+import * as Satisfaction from "../values/Satisfaction.js"
 import type { Metric } from "../values/SlaMetric.js"
 import * as TicketMetrics from "./TicketMetrics.js"
 
@@ -31,7 +32,16 @@ export interface Period {
  * @category models
  * @since 0.1.0
  */
-export type Dimension = "channel" | "tag" | "type" | "group" | "assignee" | "organization" | "priority" | "hour"
+export type Dimension =
+  | "channel"
+  | "tag"
+  | "type"
+  | "complexity"
+  | "group"
+  | "assignee"
+  | "organization"
+  | "priority"
+  | "hour"
 
 /**
  * Every dimension, in the order reports list them.
@@ -43,6 +53,7 @@ export const dimensions: ReadonlyArray<Dimension> = [
   "channel",
   "tag",
   "type",
+  "complexity",
   "group",
   "assignee",
   "organization",
@@ -135,11 +146,44 @@ export interface Backlog {
 }
 
 /**
+ * CSAT over the surveys answered in the period (each survey's latest CSAT rating, counted when it
+ * was given in the period): `responses`, how many are `satisfied` (good, 4 or 5), `neutral` (3)
+ * and `dissatisfied` (bad, 1 or 2), and `score`, the satisfied share (`null` without responses).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Csat {
+  readonly responses: number
+  readonly satisfied: number
+  readonly neutral: number
+  readonly dissatisfied: number
+  readonly score: number | null
+}
+
+/**
+ * NPS over the surveys answered in the period (each survey's latest NPS rating given in it):
+ * `promoters` (9-10), `passives` (7-8), `detractors` (0-6) and `score`, the share of promoters
+ * minus that of detractors, in points from -100 to 100, rounded (`null` without responses).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Nps {
+  readonly responses: number
+  readonly promoters: number
+  readonly passives: number
+  readonly detractors: number
+  readonly score: number | null
+}
+
+/**
  * The numbers of a set of tickets over a period. `created` counts the tickets opened in it, and
  * `firstReply` and `sla` are over those; `solved` counts the tickets whose last solve falls in it
  * (a ticket solved in the period and reopened since is not solved), and the other time metrics,
  * `replies` (per ticket), `oneTouch` and `reopened` (tickets reopened at least once; `reopens`
- * counts every reopening) are over those, since they are final once a ticket is solved.
+ * counts every reopening) are over those, since they are final once a ticket is solved. `csat`
+ * and `nps` count the ratings given in the period, whenever the ticket was opened or solved.
  *
  * @category models
  * @since 0.1.0
@@ -158,6 +202,8 @@ export interface Summary {
   readonly reopens: number
   readonly sla: ReadonlyArray<SlaCompliance>
   readonly backlog: Backlog
+  readonly csat: Csat
+  readonly nps: Nps
 }
 
 /**
@@ -175,7 +221,7 @@ export interface Row {
 /**
  * A report: the period, the summary of every ticket, and one breakdown per dimension asked for,
  * its rows sorted by key (`null` last). A breakdown holds the tickets opened in the period,
- * solved in it or in the backlog at its end.
+ * solved in it, in the backlog at its end, or rated in it.
  *
  * @category models
  * @since 0.1.0
@@ -225,6 +271,52 @@ const bucketOf = (age: number): string => ageBuckets.find((bucket) => age < buck
 const within = (instant: number | null, from: number, to: number): boolean =>
   instant !== null && from <= instant && instant < to
 
+/** Whether a ticket has a rating given in `[from, to)`. */
+const ratedWithin = (m: TicketMetrics.TicketMetrics, from: number, to: number): boolean =>
+  (m.ratings ?? []).some((r) => within(r.at, from, to))
+
+/**
+ * CSAT and NPS of the ratings some tickets were given in `[from, to)`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const satisfaction = (
+  tickets: Iterable<TicketMetrics.TicketMetrics>,
+  period: Period
+): { readonly csat: Csat; readonly nps: Nps } => {
+  const from = period.from.epochMilliseconds
+  const to = period.to.epochMilliseconds
+  const csat = { good: 0, neutral: 0, bad: 0 }
+  const nps = { good: 0, neutral: 0, bad: 0 }
+  for (const m of tickets) {
+    for (const r of m.ratings ?? []) {
+      if (!within(r.at, from, to)) continue
+      const counts = r.rating.kind === "csat" ? csat : nps
+      counts[Satisfaction.verdict(r.rating)]++
+    }
+  }
+  const csatResponses = csat.good + csat.neutral + csat.bad
+  const npsResponses = nps.good + nps.neutral + nps.bad
+  return {
+    csat: {
+      responses: csatResponses,
+      satisfied: csat.good,
+      neutral: csat.neutral,
+      dissatisfied: csat.bad,
+      score: csatResponses === 0 ? null : csat.good / csatResponses
+    },
+    nps: {
+      responses: npsResponses,
+      promoters: nps.good,
+      passives: nps.neutral,
+      detractors: nps.bad,
+      // + 0: a score of exactly zero is 0, not -0.
+      score: npsResponses === 0 ? null : Math.round((100 * (nps.good - nps.bad)) / npsResponses) + 0
+    }
+  }
+}
+
 /**
  * The summary of some tickets over a period; `options` gives the calendar the backlog's business
  * age is counted in (as for the metrics themselves).
@@ -242,7 +334,9 @@ export const summarize = (
   const created: Array<TicketMetrics.TicketMetrics> = []
   const solved: Array<TicketMetrics.TicketMetrics> = []
   const backlog: Array<TicketMetrics.TicketMetrics> = []
+  const all: Array<TicketMetrics.TicketMetrics> = []
   for (const m of tickets) {
+    all.push(m)
     if (within(m.createdAt, from, to)) created.push(m)
     if (within(m.solvedAt, from, to)) solved.push(m)
     if (TicketMetrics.isBacklogAt(m, to)) backlog.push(m)
@@ -260,6 +354,7 @@ export const summarize = (
     }
   }
   const ages = backlog.map((m) => TicketMetrics.spanBetween(options, m.createdAt ?? to, to))
+  const { csat, nps } = satisfaction(all, period)
   return {
     created: created.length,
     solved: solved.length,
@@ -288,7 +383,9 @@ export const summarize = (
         label: bucket.label,
         count: ages.filter((a) => bucketOf(a.calendar) === bucket.label).length
       }))
-    }
+    },
+    csat,
+    nps
   }
 }
 
@@ -305,6 +402,8 @@ export const keysOf = (metrics: TicketMetrics.TicketMetrics, dimension: Dimensio
       return metrics.tags.length === 0 ? [null] : metrics.tags
     case "hour":
       return [metrics.createdHour === null ? null : String(metrics.createdHour).padStart(2, "0")]
+    case "complexity":
+      return [metrics.complexity ?? null]
     default:
       return [metrics[dimension]]
   }
@@ -329,7 +428,11 @@ export const make = (
   const from = period.from.epochMilliseconds
   const to = period.to.epochMilliseconds
   const relevant = all.filter(
-    (m) => within(m.createdAt, from, to) || within(m.solvedAt, from, to) || TicketMetrics.isBacklogAt(m, to)
+    (m) =>
+      within(m.createdAt, from, to) ||
+      within(m.solvedAt, from, to) ||
+      TicketMetrics.isBacklogAt(m, to) ||
+      ratedWithin(m, from, to)
   )
   const breakdowns = by.map((dimension) => {
     const groups = new Map<string | null, Array<TicketMetrics.TicketMetrics>>()

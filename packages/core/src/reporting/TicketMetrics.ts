@@ -12,8 +12,10 @@ import * as BusinessCalendar from "../sla/BusinessCalendar.js"
 import { StatusCategory } from "../ticket/Status.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
 import { Channel } from "../values/Channel.js"
+import { Complexity } from "../values/Complexity.js"
 import { AgentId, GroupId, OrganizationId, PublicId, TicketId } from "../values/Ids.js"
 import { Priority } from "../values/Priority.js"
+import { Rating, SurveyId } from "../values/Satisfaction.js"
 import { Metric } from "../values/SlaMetric.js"
 import { Tag } from "../values/Tag.js"
 import { TicketType } from "../values/TicketType.js"
@@ -52,6 +54,17 @@ const Millis = Schema.Finite
 const Count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 
 /**
+ * A survey's rating as reports count it: the latest answer to the survey, and when it was given
+ * (epoch milliseconds).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const RatingRecord = Schema.Struct({ survey: SurveyId, rating: Rating, at: Millis })
+/** @category models @since 0.1.0 */
+export type RatingRecord = typeof RatingRecord.Type
+
+/**
  * A ticket's metrics after some of its events (instants in epoch milliseconds). `null` means
  * "not (yet) known": no ticket before its `TicketOpened`, no first reply before the first public
  * agent reply, no resolution while unsolved.
@@ -72,9 +85,12 @@ const Count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
  *   are not replies). `oneTouch` (see `isOneTouch`): solved with exactly one.
  * - `reopens`: moves from solved (or closed) back to an unsolved category by a status change.
  * - `merged`: closed by a merge into another ticket, which is no solve and no reopen.
- * - Dimensions (`channel`, `type`, `group`, `assignee`, `organization`, `priority`, `tags`) are
- *   the ticket's at its last event; `createdHour` is the hour of day (0-23) of its opening in
- *   the options' time zone.
+ * - Dimensions (`channel`, `type`, `group`, `assignee`, `organization`, `priority`, `tags`,
+ *   `complexity`) are the ticket's at its last event; `createdHour` is the hour of day (0-23) of
+ *   its opening in the options' time zone.
+ * - `ratings`: the latest rating of each survey answered (`SatisfactionRated`), with its time.
+ *   `complexity` and `ratings` are absent until the ticket has one (and in metrics kept before
+ *   they existed, which still decode).
  *
  * Messages a merge or a split brought from another ticket were answered (or not) there and do
  * not count here. Time never runs back: an event stamped before the one folded last counts as
@@ -120,7 +136,10 @@ export const TicketMetrics = Schema.Struct({
   /** The periods spent solved or closed, `[from, to)`; `to` is `null` for the current one. */
   done: Schema.Array(Schema.Tuple([Millis, Schema.NullOr(Millis)])),
   /** SLA milestones, sorted by policy then metric. */
-  sla: Schema.Array(SlaRecord)
+  sla: Schema.Array(SlaRecord),
+  complexity: Schema.optionalKey(Complexity),
+  /** The latest rating of each survey, in the order the surveys were first answered. */
+  ratings: Schema.optionalKey(Schema.Array(RatingRecord))
 })
 /** @category models @since 0.1.0 */
 export type TicketMetrics = typeof TicketMetrics.Type
@@ -358,6 +377,18 @@ export const step = (metrics: TicketMetrics, event: TicketEvent, options: Option
       return { ...current, priority: event.to }
     case "TypeChanged":
       return { ...current, type: event.to }
+    case "ComplexityChanged":
+      return { ...current, complexity: event.to }
+    case "SatisfactionRated": {
+      const record: RatingRecord = { survey: event.survey, rating: event.rating, at: t }
+      const ratings = current.ratings ?? []
+      return {
+        ...current,
+        ratings: ratings.some((r) => r.survey === event.survey)
+          ? ratings.map((r) => (r.survey === event.survey ? record : r))
+          : [...ratings, record]
+      }
+    }
     case "TagsChanged": {
       const kept = current.tags.filter((tag) => !event.removed.includes(tag))
       return { ...current, tags: [...kept, ...event.added.filter((tag) => !kept.includes(tag))] }

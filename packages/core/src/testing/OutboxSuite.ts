@@ -23,6 +23,7 @@ import {
   noted,
   opened,
   openTicket,
+  type Ports,
   type PropertyOptions,
   propertySettings,
   type StoreLayer,
@@ -62,6 +63,17 @@ const message = (
   createdMinutes: number,
   payload: unknown = payloads[0]
 ): OutboxMessage => ({ id, workspaceId: ws, ticketId, channel, payload, createdAt: minutesLater(createdMinutes) })
+
+/** One message on a fresh workspace's email channel, written with its ticket's opening. */
+const oneMessage = (ports: Ports) =>
+  Effect.gen(function* () {
+    const ws = yield* freshWorkspace
+    const channel = `${ws}:email`
+    const id = ticketIn(ws, "t1")
+    const sent = message(ws, id, `${id}:m1`, channel, 1)
+    yield* ports.tickets.append(id, 0, [opened(ws, id, 1)], { outbox: [sent] })
+    return { channel, sent }
+  })
 
 /** The reference semantics of the port, over plain data. */
 class OutboxModel {
@@ -229,11 +241,7 @@ export const run = <E>(name: string, layer: StoreLayer<E>, options: Options = {}
     it("retry gives a message back at its retry time with one more attempt; complete removes it", () =>
       withPorts(layer, (ports) =>
         Effect.gen(function* () {
-          const ws = yield* freshWorkspace
-          const channel = `${ws}:email`
-          const id = ticketIn(ws, "t1")
-          const sent = message(ws, id, `${id}:m1`, channel, 1)
-          yield* ports.tickets.append(id, 0, [opened(ws, id, 1)], { outbox: [sent] })
+          const { channel, sent } = yield* oneMessage(ports)
           const now = minutesLater(10)
           expect((yield* ports.outbox.claim(channel, now, 10, 600_000)).length).toBe(1)
           const retryAt = DateTime.add(now, { milliseconds: 30_000 })
@@ -247,7 +255,7 @@ export const run = <E>(name: string, layer: StoreLayer<E>, options: Options = {}
           yield* ports.outbox.retry(sent.id, retryAt)
           expect((yield* ports.outbox.claim(channel, retryAt, 10, 600_000)).map((m) => m.attempts)).toEqual([2])
           yield* ports.outbox.complete(sent.id)
-          yield* ports.outbox.complete(`${id}:never-written`)
+          yield* ports.outbox.complete(`${sent.ticketId}:never-written`)
           expect(yield* ports.outbox.claim(channel, minutesLater(100_000), 10, 600_000)).toEqual([])
         })
       ))
@@ -255,11 +263,7 @@ export const run = <E>(name: string, layer: StoreLayer<E>, options: Options = {}
     it("retry keeps the attempt's error, and the next claim returns it as the last error", () =>
       withPorts(layer, (ports) =>
         Effect.gen(function* () {
-          const ws = yield* freshWorkspace
-          const channel = `${ws}:email`
-          const id = ticketIn(ws, "t1")
-          const sent = message(ws, id, `${id}:m1`, channel, 1)
-          yield* ports.tickets.append(id, 0, [opened(ws, id, 1)], { outbox: [sent] })
+          const { channel, sent } = yield* oneMessage(ports)
           const now = minutesLater(10)
           yield* ports.outbox.claim(channel, now, 10, 60_000)
           yield* ports.outbox.retry(sent.id, now, "connect ECONNREFUSED 127.0.0.1:25")

@@ -7,15 +7,32 @@
 import { DateTime, Schema } from "effect"
 import type * as Actor from "../values/Actor.js"
 import { Channel } from "../values/Channel.js"
+import { Complexity } from "../values/Complexity.js"
 import { FieldKey, FieldValue } from "../values/CustomField.js"
 import { AgentId, ContactId, GroupId, OrganizationId, PublicId, TicketId, WorkspaceId } from "../values/Ids.js"
 import { Link } from "../values/Link.js"
 import { isPublic, Message } from "../values/Message.js"
 import { Priority } from "../values/Priority.js"
+import { Comment, Rating, SurveyId, type Verdict, verdict } from "../values/Satisfaction.js"
 import { Tag } from "../values/Tag.js"
 import { SupportLevel, TicketType } from "../values/TicketType.js"
 import { StatusCategory, StatusId } from "./Status.js"
 import { Follower, MergeRecord, type TicketEvent } from "./TicketEvent.js"
+
+/**
+ * A survey's current rating on a ticket (the latest answer to it).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const SurveyRating = Schema.Struct({
+  survey: SurveyId,
+  rating: Rating,
+  comment: Schema.optionalKey(Comment),
+  at: Schema.DateTimeUtcFromString
+})
+/** @category models @since 0.1.0 */
+export type SurveyRating = typeof SurveyRating.Type
 
 /**
  * The current state of a ticket.
@@ -61,7 +78,13 @@ export const Ticket = Schema.Struct({
   /** The ticket this one was merged into (it is then closed; its number leads there). */
   mergedInto: Schema.optionalKey(TicketId),
   /** The merges into this ticket not undone, oldest first: what each brought. */
-  mergedFrom: Schema.optionalKey(Schema.Array(MergeRecord))
+  mergedFrom: Schema.optionalKey(Schema.Array(MergeRecord)),
+  /** How much work it is, once an agent or a rule said. */
+  complexity: Schema.optionalKey(Complexity),
+  /** The current rating of each survey answered, in the order they were first answered. */
+  ratings: Schema.optionalKey(Schema.Array(SurveyRating)),
+  /** The problems whose solving this incident's requester was told of (`ProblemSolvedAnnounced`). */
+  announcedProblems: Schema.optionalKey(Schema.Array(TicketId))
 })
 /** @category models @since 0.1.0 */
 export type Ticket = typeof Ticket.Type
@@ -192,6 +215,14 @@ export const evolve = (state: State, event: TicketEvent): State => {
     event._tag === "NotificationFailed"
   )
     return { ...state, version: state.version + 1 }
+  if (event._tag === "ProblemSolvedAnnounced") {
+    const announced = state.announcedProblems ?? []
+    return {
+      ...state,
+      version: state.version + 1,
+      announcedProblems: announced.includes(event.problem) ? announced : [...announced, event.problem]
+    }
+  }
   const ticket = touch(state, event.at)
   switch (event._tag) {
     case "ReplyAdded": {
@@ -215,6 +246,23 @@ export const evolve = (state: State, event: TicketEvent): State => {
       return { ...ticket, priority: event.to }
     case "TypeChanged":
       return { ...ticket, type: event.to }
+    case "ComplexityChanged":
+      return { ...ticket, complexity: event.to }
+    case "SatisfactionRated": {
+      const rated: SurveyRating = {
+        survey: event.survey,
+        rating: event.rating,
+        at: event.at,
+        ...(event.comment === undefined ? {} : { comment: event.comment })
+      }
+      const ratings = ticket.ratings ?? []
+      return {
+        ...ticket,
+        ratings: ratings.some((r) => r.survey === event.survey)
+          ? ratings.map((r) => (r.survey === event.survey ? rated : r))
+          : [...ratings, rated]
+      }
+    }
     case "Escalated":
       return { ...ticket, supportLevel: event.to }
     case "CustomFieldChanged":
@@ -348,6 +396,9 @@ export const keepsEarlierMessages = (event: TicketEvent): boolean => {
     case "RulesFailed":
     case "NotificationDelivered":
     case "NotificationFailed":
+    case "ComplexityChanged":
+    case "SatisfactionRated":
+    case "ProblemSolvedAnnounced":
       return true
   }
 }
@@ -402,3 +453,18 @@ export const publicView = (ticket: Ticket): Ticket => {
  */
 export const viewFor = (actor: Actor.Actor, ticket: Ticket): Ticket =>
   actor._tag === "contact" ? publicView(ticket) : ticket
+
+/**
+ * What the ticket's latest rating says (`Satisfaction.verdict`), if it has one: what rules read
+ * as the `satisfaction` field.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const satisfaction = (ticket: Ticket): Verdict | undefined => {
+  let latest: SurveyRating | undefined
+  for (const r of ticket.ratings ?? []) {
+    if (latest === undefined || r.at.epochMilliseconds >= latest.at.epochMilliseconds) latest = r
+  }
+  return latest === undefined ? undefined : verdict(latest.rating)
+}

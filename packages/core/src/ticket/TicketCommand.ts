@@ -6,6 +6,7 @@
 import { Schema } from "effect"
 import { boundedArray } from "../internal/bounded.js"
 import { Channel } from "../values/Channel.js"
+import { Complexity } from "../values/Complexity.js"
 import { FieldKey, FieldValue } from "../values/CustomField.js"
 import {
   AgentId,
@@ -21,6 +22,7 @@ import * as Limits from "../values/Limits.js"
 import { Link } from "../values/Link.js"
 import { Body } from "../values/Message.js"
 import { Priority } from "../values/Priority.js"
+import { Comment, Rating, SurveyId } from "../values/Satisfaction.js"
 import { Metric } from "../values/SlaMetric.js"
 import { SupportLevel, TicketType } from "../values/TicketType.js"
 import { StatusId } from "./Status.js"
@@ -124,6 +126,46 @@ export class SetPriority extends Schema.TaggedClass<SetPriority>()("SetPriority"
 export class SetType extends Schema.TaggedClass<SetType>()("SetType", {
   ticketId: TicketId,
   type: TicketType
+}) {}
+
+/**
+ * Set the complexity (agents and rules).
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class SetComplexity extends Schema.TaggedClass<SetComplexity>()("SetComplexity", {
+  ticketId: TicketId,
+  complexity: Complexity
+}) {}
+
+/**
+ * Record a satisfaction rating (CSAT or NPS) for a survey: the requester's (or a contact's on
+ * the ticket) answer, which the `Helpdesk` takes from a verified survey link. One rating per
+ * survey; answering the same survey again changes it, and the log keeps both.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class RateSatisfaction extends Schema.TaggedClass<RateSatisfaction>()("RateSatisfaction", {
+  ticketId: TicketId,
+  survey: SurveyId,
+  rating: Rating,
+  comment: Schema.optionalKey(Comment)
+}) {}
+
+/**
+ * Tell an incident's requester that its problem is solved (the system, when the problem is
+ * solved): once per incident and problem, in the requester's `language`.
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export class AnnounceProblemSolved extends Schema.TaggedClass<AnnounceProblemSolved>()("AnnounceProblemSolved", {
+  ticketId: TicketId,
+  problem: TicketId,
+  problemPublicId: PublicId,
+  language: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(35))
 }) {}
 
 /**
@@ -287,7 +329,10 @@ export const TicketCommand = Schema.Union([
   Notify,
   CloseSolved,
   RecordSla,
-  RecordNotifications
+  RecordNotifications,
+  SetComplexity,
+  RateSatisfaction,
+  AnnounceProblemSolved
 ])
 /** @category commands @since 0.1.0 */
 export type TicketCommand = typeof TicketCommand.Type

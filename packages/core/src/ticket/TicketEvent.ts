@@ -7,6 +7,7 @@ import { Effect, Schema } from "effect"
 import { boundedArray } from "../internal/bounded.js"
 import { Actor, AgentActor, ContactActor } from "../values/Actor.js"
 import { Channel } from "../values/Channel.js"
+import { Complexity } from "../values/Complexity.js"
 import { FieldKey, FieldValue } from "../values/CustomField.js"
 import {
   AgentId,
@@ -22,6 +23,7 @@ import { Link } from "../values/Link.js"
 import * as Mention from "../values/Mention.js"
 import { Message } from "../values/Message.js"
 import { Priority } from "../values/Priority.js"
+import { Comment, Rating, SurveyId } from "../values/Satisfaction.js"
 import { Metric } from "../values/SlaMetric.js"
 import { Tag } from "../values/Tag.js"
 import { SupportLevel, TicketType } from "../values/TicketType.js"
@@ -172,6 +174,50 @@ export class TypeChanged extends Schema.TaggedClass<TypeChanged>()("TypeChanged"
   ...envelope,
   from: Schema.optionalKey(TicketType),
   to: TicketType
+}) {}
+
+/**
+ * The complexity changed (`from` absent: it had none).
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class ComplexityChanged extends Schema.TaggedClass<ComplexityChanged>()("ComplexityChanged", {
+  ...envelope,
+  from: Schema.optionalKey(Complexity),
+  to: Complexity
+}) {}
+
+/**
+ * A customer answered a satisfaction survey (`by`: the contact who rated). `previous`: the
+ * rating this one replaces, when the same survey was answered before (the log keeps every
+ * answer; reports count the latest per survey).
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class SatisfactionRated extends Schema.TaggedClass<SatisfactionRated>()("SatisfactionRated", {
+  ...envelope,
+  survey: SurveyId,
+  rating: Rating,
+  comment: Schema.optionalKey(Comment),
+  previous: Schema.optionalKey(Rating)
+}) {}
+
+/**
+ * The incident's requester was told that its problem (`problem`) is solved: a notification
+ * (template `problem_solved`, to the requester, in `language`) went to the outbox with this
+ * event. Recorded once per incident and problem; a record about the ticket, which it does not
+ * update.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export class ProblemSolvedAnnounced extends Schema.TaggedClass<ProblemSolvedAnnounced>()("ProblemSolvedAnnounced", {
+  ...envelope,
+  problem: TicketId,
+  problemPublicId: PublicId,
+  language: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(35))
 }) {}
 
 /**
@@ -385,7 +431,9 @@ export class NotificationRequested extends Schema.TaggedClass<NotificationReques
   ...envelope,
   template: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200)),
   /** Roles on the ticket (`requester`, `assignee`, `group`, `followers`), `agent:<id>` or addresses. */
-  to: Schema.Array(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(320)))
+  to: Schema.Array(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(320))),
+  /** The language to write in, when the request says (a problem's outreach, in the requester's). */
+  language: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(35)))
 }) {}
 
 const notificationOutcome = {
@@ -520,7 +568,10 @@ export const TicketEvent = Schema.Union([
   SlaBreached,
   RulesFailed,
   NotificationDelivered,
-  NotificationFailed
+  NotificationFailed,
+  ComplexityChanged,
+  SatisfactionRated,
+  ProblemSolvedAnnounced
 ])
 /** @category events @since 0.1.0 */
 export type TicketEvent = typeof TicketEvent.Type

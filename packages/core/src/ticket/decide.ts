@@ -15,6 +15,7 @@ import type { MessageId } from "../values/Ids.js"
 import * as Limits from "../values/Limits.js"
 import * as Mention from "../values/Mention.js"
 import { type Body, type Message, sanitizeBody, type Visibility } from "../values/Message.js"
+import { sameRating } from "../values/Satisfaction.js"
 import * as Tag from "../values/Tag.js"
 import type { SupportLevel } from "../values/TicketType.js"
 import * as Status from "./Status.js"
@@ -316,6 +317,74 @@ const setType = (ticket: Ticket, cmd: C.SetType, ctx: DecideContext): Decision =
         ])
   )
 
+const setComplexity = (ticket: Ticket, cmd: C.SetComplexity, ctx: DecideContext): Decision =>
+  staffOnly(ticket, ctx, "set the complexity", () =>
+    cmd.complexity === ticket.complexity
+      ? none
+      : Effect.succeed([
+          new E.ComplexityChanged({
+            ...envelope(ticket.id, ctx),
+            ...(ticket.complexity === undefined ? {} : { from: ticket.complexity }),
+            to: cmd.complexity
+          })
+        ])
+  )
+
+/**
+ * A rating comes from a contact on the ticket (the `Helpdesk` took it from their survey link) or
+ * from the system (an import); agents do not rate for customers. The same answer again changes
+ * nothing; another answer to the same survey replaces it, naming the one it replaces.
+ */
+const rate = (ticket: Ticket, cmd: C.RateSatisfaction, ctx: DecideContext): Decision => {
+  const actor = ctx.actor
+  const onTicket =
+    actor._tag === "system" ||
+    (actor._tag === "contact" &&
+      (actor.id === ticket.requester || ticket.followers.some((f) => f._tag === "contact" && f.id === actor.id)))
+  if (!onTicket) {
+    return Effect.fail(new NotPermitted({ ...naming(ticket), actor: ActorModule.label(actor), action: "rate" }))
+  }
+  const current = ticket.ratings?.find((r) => r.survey === cmd.survey)
+  if (current !== undefined && sameRating(current.rating, cmd.rating) && current.comment === cmd.comment) return none
+  return Effect.succeed([
+    new E.SatisfactionRated({
+      ...envelope(ticket.id, ctx),
+      survey: cmd.survey,
+      rating: cmd.rating,
+      ...(cmd.comment === undefined ? {} : { comment: cmd.comment }),
+      ...(current === undefined ? {} : { previous: current.rating })
+    })
+  ])
+}
+
+/**
+ * Tells the requester once per problem: a notification request in their language, and the record
+ * that it was made, so solving the problem again tells nobody twice.
+ */
+const announceProblemSolved = (ticket: Ticket, cmd: C.AnnounceProblemSolved, ctx: DecideContext): Decision => {
+  if (ctx.actor._tag !== "system") {
+    return Effect.fail(
+      new NotPermitted({ ...naming(ticket), actor: ActorModule.label(ctx.actor), action: "announce a solved problem" })
+    )
+  }
+  if (ticket.announcedProblems?.includes(cmd.problem) === true) return none
+  // The record first: the request's `cause` then names it, and the mail can say which problem.
+  return Effect.succeed([
+    new E.ProblemSolvedAnnounced({
+      ...envelope(ticket.id, ctx),
+      problem: cmd.problem,
+      problemPublicId: cmd.problemPublicId,
+      language: cmd.language
+    }),
+    new E.NotificationRequested({
+      ...envelope(ticket.id, ctx),
+      template: "problem_solved",
+      to: ["requester"],
+      language: cmd.language
+    })
+  ])
+}
+
 const escalate = (ticket: Ticket, cmd: C.Escalate, ctx: DecideContext): Decision =>
   staffOnly(ticket, ctx, "escalate", () => {
     const to = cmd.to ?? ticket.supportLevel + 1
@@ -452,6 +521,9 @@ export const decide = (state: Ticket | undefined, command: C.TicketCommand, ctx:
   if (state === undefined) return Effect.fail(new TicketNotFound({ ticketId: command.ticketId }))
   // A notification sent before the ticket closed (a survey, say) is recorded when it is delivered.
   if (command._tag === "RecordNotifications") return recordNotifications(state, command, ctx)
+  // A survey answered after the close, and the news of a problem solved, still reach a closed ticket.
+  if (command._tag === "RateSatisfaction") return rate(state, command, ctx)
+  if (command._tag === "AnnounceProblemSolved") return announceProblemSolved(state, command, ctx)
   if (state.category === "closed" && command._tag !== "AddLink") {
     return command._tag === "AddReply" && ctx.actor._tag === "contact"
       ? reply(state, command, ctx) // refused with FollowUpRequired, or NotPermitted for a stranger
@@ -472,6 +544,8 @@ export const decide = (state: Ticket | undefined, command: C.TicketCommand, ctx:
       return setPriority(state, command, ctx)
     case "SetType":
       return setType(state, command, ctx)
+    case "SetComplexity":
+      return setComplexity(state, command, ctx)
     case "Escalate":
       return escalate(state, command, ctx)
     case "SetCustomField":

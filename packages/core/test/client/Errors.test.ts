@@ -13,6 +13,7 @@ import {
   LinkError,
   OpenError,
   PromiseHelpdesk,
+  Satisfaction,
   StoreError,
   TagPolicy,
   TicketError
@@ -52,6 +53,7 @@ const one: { readonly [T in Tag]: Extract<PromiseHelpdesk.HelpdeskError, { reado
   }),
   InvalidCursor: new StoreError.InvalidCursor({ cursor: "x" }),
   TagNotAllowed: new TagPolicy.TagNotAllowed({ tags: ["vip"] }),
+  SurveyRefused: new Satisfaction.SurveyRefused({ reason: "expired" }),
   LimitExceeded: new Limits.LimitExceeded({ limit: "tagLength", max: 1, actual: 2, operation: "tag" }),
   StoreUnavailable: new StoreError.StoreUnavailable({ operation: "open", reason: "down" }),
   CorruptEvent: new StoreError.CorruptEvent({ ticketId: "tkt_1", version: 1, issue: "bad" }),
@@ -71,7 +73,7 @@ const one: { readonly [T in Tag]: Extract<PromiseHelpdesk.HelpdeskError, { reado
 describe("isHelpdeskError", () => {
   it("recognises an error of every tag of HelpdeskError, and lists every tag", () => {
     const tags = Object.keys(one) as Array<Tag>
-    expect(tags.length).toBe(36)
+    expect(tags.length).toBe(37)
     expect([...PromiseHelpdesk.errorTags].sort()).toEqual([...tags].sort())
     for (const tag of tags) {
       expect(one[tag]._tag).toBe(tag)

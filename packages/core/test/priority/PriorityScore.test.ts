@@ -18,6 +18,7 @@ interface TicketSketch {
   readonly type?: TicketType.TicketType
   readonly tags?: ReadonlyArray<string>
   readonly customFields?: Readonly<Record<string, string | number | boolean>>
+  readonly complexity?: "simple" | "standard" | "complex"
 }
 
 // Tags and field keys are branded; these test values are already normalised.
@@ -176,6 +177,18 @@ describe("the default policy and the brief's examples", () => {
 
   it("decodes: the default policy is valid JSON policy", () => {
     expect(ok(PriorityScore.decodePolicy(PriorityScore.encodePolicy(policy)))).toEqual(policy)
+  })
+
+  it("reads the ticket's complexity: a complex ticket gains the policy's points, others none (#18)", () => {
+    const complex = PriorityScore.prioritize(policy, ticket({ complexity: "complex" }))
+    const simple = PriorityScore.prioritize(policy, ticket({ complexity: "simple" }))
+    const none = PriorityScore.prioritize(policy, ticket({}))
+    expect(complex.factors).toContainEqual({ factor: "complexity", detail: "complexity complex +5", points: 5 })
+    expect(complex.score - none.score).toBe(5)
+    expect(simple.score).toBe(none.score)
+    const custom = { ...policy, complexities: { simple: -5, complex: 15 } }
+    expect(PriorityScore.prioritize(custom, ticket({ complexity: "simple" })).score - none.score).toBe(-5)
+    expect(ok(PriorityScore.decodePolicy(PriorityScore.encodePolicy(custom)))).toEqual(custom)
   })
 
   it("explains a billing error for an enterprise customer, factor by factor", () => {

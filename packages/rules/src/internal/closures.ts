@@ -4,7 +4,7 @@
  * does not inline (text, time, business hours, classification). `Scratch` holds what one
  * evaluation computes once (the words of its texts) for every condition that reads it.
  */
-import { Priority, Tag, type Ticket } from "@tessera/core"
+import { Priority, Tag, Ticket } from "@tessera/core"
 import { Result } from "effect"
 import type * as Facts from "../Facts.js"
 import * as Pattern from "../Pattern.js"
@@ -75,6 +75,10 @@ const readerOf = (field: Rule.FieldName): Reader => {
       return (t) => t.tags
     case "supportLevel":
       return (t) => t.supportLevel
+    case "complexity":
+      return (t) => t.complexity
+    case "satisfaction":
+      return (t) => Ticket.satisfaction(t)
     case "subject":
       return (t) => t.subject
     case "requester.tier":

@@ -4,7 +4,7 @@
  * only as constants (`codegen.ts`), never as source text; conditions it does not inline call
  * the closures of `closures.ts`.
  */
-import { Priority, Tag } from "@tessera/core"
+import { Priority, Tag, Ticket } from "@tessera/core"
 import type * as Facts from "../Facts.js"
 import type * as Rule from "../Rule.js"
 import { compileField, compileNode, maskOf, Scratch, sameTags, scalars } from "./closures.js"
@@ -32,7 +32,8 @@ const ticketProperty: Partial<Record<Rule.FieldName, string>> = {
   organization: "organization",
   tags: "tags",
   supportLevel: "supportLevel",
-  subject: "subject"
+  subject: "subject",
+  complexity: "complexity"
 }
 const factsProperty: Partial<Record<Rule.FieldName, string>> = {
   "requester.tier": "requesterTier",
@@ -76,6 +77,7 @@ class Unit {
     if (property !== undefined) return `${ticket}.${property}`
     const fromFacts = factsProperty[field]
     if (fromFacts !== undefined) return `f.${fromFacts}`
+    if (field === "satisfaction") return `${this.constant(Ticket.satisfaction)}(${ticket})`
     const key = this.constant(field.slice("custom.".length))
     const hasOwn = this.constant(Object.hasOwn)
     return `(${hasOwn}(${ticket}.customFields, ${key}) ? ${ticket}.customFields[${key}] : undefined)`
@@ -104,7 +106,8 @@ const presentCode = (v: string, scalar: boolean): string =>
 
 /** Fields whose values are never lists (the ticket's own scalar fields and the tiers). */
 const scalarField = (field: Rule.FieldName): boolean =>
-  field !== "tags" && (ticketProperty[field] !== undefined || factsProperty[field] !== undefined)
+  field !== "tags" &&
+  (ticketProperty[field] !== undefined || factsProperty[field] !== undefined || field === "satisfaction")
 
 const orderTest = (op: "lt" | "lte" | "gt" | "gte", d: number): boolean =>
   op === "lt" ? d < 0 : op === "lte" ? d <= 0 : op === "gt" ? d > 0 : d >= 0

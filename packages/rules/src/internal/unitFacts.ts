@@ -32,6 +32,8 @@ export const triggerEventsOf = (
       return ["updated", "sla_warning"]
     case "SlaBreached":
       return ["updated", "sla_breach"]
+    case "SatisfactionRated":
+      return ["updated", "satisfaction_rated"]
     default:
       return ["updated"]
   }

@@ -1,5 +1,5 @@
 /**
- * The actions of a rule document (`then`): set an attribute or a custom field, add or remove
+ * The actions of a rule document (`then`): set an attribute (complexity included) or a custom field, add or remove
  * tags, assign by a strategy, add a note, notify, link, escalate. `Action` is the single list of
  * them, each a Schema whose first field names its kind. Checks that need the workspace's
  * vocabulary (priorities, statuses) are the decoder's; running actions is `RuleTriggers`'.
@@ -26,7 +26,7 @@ const NonEmptyText = (max: number) => Schema.String.check(Schema.isMinLength(1),
  * @since 0.1.0
  */
 export const SetAction = Schema.Struct({
-  set: Schema.Literals(["priority", "status", "type", "group", "assignee"]),
+  set: Schema.Literals(["priority", "status", "type", "complexity", "group", "assignee"]),
   value: Schema.NullOr(Schema.String)
 })
 /** @category models @since 0.1.0 */

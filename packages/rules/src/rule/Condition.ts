@@ -25,7 +25,8 @@ export const TriggerEvent = Schema.Literals([
   "status_changed",
   "updated",
   "sla_warning",
-  "sla_breach"
+  "sla_breach",
+  "satisfaction_rated"
 ])
 /** @category models @since 0.1.0 */
 export type TriggerEvent = typeof TriggerEvent.Type
@@ -34,6 +35,8 @@ export type TriggerEvent = typeof TriggerEvent.Type
 
 /**
  * The ticket fields a condition can read by name (custom fields are `custom.<key>`).
+ * `satisfaction` is what the ticket's latest rating says (`good`, `neutral` or `bad`: core's
+ * `Satisfaction.verdict`), absent before any rating.
  *
  * @category models
  * @since 0.1.0
@@ -52,7 +55,9 @@ export const TicketFieldName = Schema.Literals([
   "supportLevel",
   "subject",
   "requester.tier",
-  "organization.tier"
+  "organization.tier",
+  "complexity",
+  "satisfaction"
 ])
 /** @category models @since 0.1.0 */
 export type TicketFieldName = typeof TicketFieldName.Type
@@ -312,6 +317,8 @@ export const fieldKind = (field: FieldName): FieldKind => {
     case "category":
     case "channel":
     case "type":
+    case "complexity":
+    case "satisfaction":
       return "enum"
     case "requester.tier":
     case "organization.tier":

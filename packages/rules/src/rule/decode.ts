@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Channel, ConfigError, Ids, Priority, Status, Tag, TicketType } from "@tessera/core"
+import { Channel, Complexity, ConfigError, Ids, Priority, Status, Tag, TicketType } from "@tessera/core"
 import { Result, Schema, SchemaAST } from "effect"
 import * as Pattern from "../Pattern.js"
 import { Action } from "./Action.js"
@@ -115,6 +115,8 @@ const priorities: ReadonlyArray<string> = Priority.levels
 const categories: ReadonlyArray<string> = Status.StatusCategory.literals
 const channels: ReadonlyArray<string> = Channel.Channel.literals
 const types: ReadonlyArray<string> = TicketType.TicketType.literals
+const complexities: ReadonlyArray<string> = Complexity.Complexity.literals
+const verdicts: ReadonlyArray<string> = ["good", "neutral", "bad"]
 const sentiments: ReadonlyArray<string> = Sentiment.literals
 const urgencies: ReadonlyArray<string> = Urgency.literals
 
@@ -126,7 +128,17 @@ const scalarProblem = (field: FieldName, kind: FieldKind, op: FieldOp, v: Scalar
     case "priority":
       return oneOf(priorities)
     case "enum":
-      return oneOf(field === "category" ? categories : field === "channel" ? channels : types)
+      return oneOf(
+        field === "category"
+          ? categories
+          : field === "channel"
+            ? channels
+            : field === "complexity"
+              ? complexities
+              : field === "satisfaction"
+                ? verdicts
+                : types
+      )
     case "text":
     case "tier":
       return typeof v === "string" ? undefined : "Expected a string"
@@ -263,6 +275,10 @@ const checkAction = (a: Action, path: Path, problems: Problems) => {
       case "type":
         if (v === null || !types.includes(v))
           problems.push({ path: at, message: `Expected one of ${types.join(", ")}` })
+        return
+      case "complexity":
+        if (v === null || !complexities.includes(v))
+          problems.push({ path: at, message: `Expected one of ${complexities.join(", ")}` })
         return
       case "status":
         if (v === null || !Schema.is(Status.StatusId)(v)) problems.push({ path: at, message: "Expected a status id" })

@@ -4,10 +4,10 @@
  * acknowledge what intake says to acknowledge, with the help desk's signed Message-ID and reply
  * address). The acknowledgements are kept in a list instead of being sent.
  */
-import { Helpdesk, IdGenerator, MemoryAttachmentStore, MemoryIntakeGuard } from "@tessera/core"
+import { Helpdesk, IdGenerator } from "@tessera/core"
 import { SqlStore } from "@tessera/sql"
 import { Effect, Layer } from "effect"
-import { Intake, type MailSource, MemoryReviewQueue, Parse, Signature } from "../../src/index.js"
+import { Intake, type MailSource, Parse, Receive, Signature } from "../../src/index.js"
 
 export const workspaceId = "acme"
 export const mailbox = "support@acme.test"
@@ -16,12 +16,7 @@ export const keys = Effect.runSync(Signature.keys(["e2e-signing-key-0123456789ab
 
 /** Intake's services over a help desk on the SQLite file of `url` (`sqlite:/tmp/.../helpdesk.db`). */
 export const layer = (url: string) =>
-  Layer.mergeAll(
-    Intake.layer({ keys, own }),
-    MemoryIntakeGuard.layer,
-    MemoryReviewQueue.layer,
-    MemoryAttachmentStore.layer
-  ).pipe(
+  Receive.layer({ keys, own }).pipe(
     Layer.provideMerge(
       Helpdesk.layer({ workspaceId }).pipe(
         Layer.provideMerge(Layer.merge(SqlStore.layerUrl({ url }), IdGenerator.layerTimeOrdered))

@@ -6,7 +6,17 @@ import * as fc from "fast-check"
 import * as C from "../../ticket/TicketCommand.js"
 import type { TicketId } from "../../values/Ids.js"
 import { optional } from "./base.js"
-import { notificationOutcome, notificationTemplate, recipients, slaMilestone } from "./eventParts.js"
+import {
+  complexity,
+  language,
+  notificationOutcome,
+  notificationTemplate,
+  rating,
+  ratingComment,
+  recipients,
+  slaMilestone,
+  surveyId
+} from "./eventParts.js"
 import {
   agentId,
   body,
@@ -141,7 +151,17 @@ export const commands = (id: fc.Arbitrary<TicketId> = ticketId) => {
         },
         optional
       )
-      .map((fields) => new C.RecordNotifications(fields))
+      .map((fields) => new C.RecordNotifications(fields)),
+    SetComplexity: fc.record({ ticketId: id, complexity }, optional).map((fields) => new C.SetComplexity(fields)),
+    RateSatisfaction: fc
+      .record(
+        { ticketId: id, survey: surveyId, rating, comment: ratingComment },
+        { requiredKeys: ["ticketId", "survey", "rating"], ...optional }
+      )
+      .map((fields) => new C.RateSatisfaction(fields)),
+    AnnounceProblemSolved: fc
+      .record({ ticketId: id, problem: ticketId, problemPublicId: publicId, language }, optional)
+      .map((fields) => new C.AnnounceProblemSolved(fields))
   } satisfies { readonly [K in C.TicketCommand["_tag"]]: fc.Arbitrary<C.TicketCommand> }
 }
 

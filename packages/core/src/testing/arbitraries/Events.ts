@@ -8,12 +8,17 @@ import * as E from "../../ticket/TicketEvent.js"
 import type { TicketId } from "../../values/Ids.js"
 import { optional } from "./base.js"
 import {
+  complexity,
   envelope,
+  language,
   movedMessage,
   notificationOutcome,
   notificationTemplate,
+  rating,
+  ratingComment,
   recipients,
-  slaMilestone
+  slaMilestone,
+  surveyId
 } from "./eventParts.js"
 import {
   agentId,
@@ -255,7 +260,19 @@ export const laterEvents = (id: fc.Arbitrary<TicketId> = ticketId) => {
         },
         optional
       )
-      .map((fields) => new E.NotificationFailed(fields))
+      .map((fields) => new E.NotificationFailed(fields)),
+    ComplexityChanged: fc
+      .record({ ...base, from: complexity, to: complexity }, { requiredKeys: [...required, "to"], ...optional })
+      .map((fields) => new E.ComplexityChanged(fields)),
+    SatisfactionRated: fc
+      .record(
+        { ...base, survey: surveyId, rating, comment: ratingComment, previous: rating },
+        { requiredKeys: [...required, "survey", "rating"], ...optional }
+      )
+      .map((fields) => new E.SatisfactionRated(fields)),
+    ProblemSolvedAnnounced: fc
+      .record({ ...base, problem: ticketId, problemPublicId: publicId, language }, optional)
+      .map((fields) => new E.ProblemSolvedAnnounced(fields))
   } satisfies { readonly [K in Exclude<E.TicketEvent["_tag"], "TicketOpened">]: fc.Arbitrary<E.TicketEvent> }
 }
 

@@ -1,0 +1,24 @@
+/**
+ * Runs the `start` command itself (tsx, the source condition, the "run when executed" guard),
+ * in two machine time zones: the output reads no real time and no local zone.
+ */
+import { execFileSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { expect, it } from "vitest"
+
+const exampleDir = fileURLToPath(new URL("..", import.meta.url))
+
+const start = (timeZone: string): string =>
+  // The same command as the package's `start` script.
+  execFileSync(`${exampleDir}node_modules/.bin/tsx`, ["--conditions=@tessera/source", "src/main.ts"], {
+    cwd: exampleDir,
+    encoding: "utf8",
+    env: { ...process.env, TZ: timeZone }
+  })
+
+it("the start script prints the same report whatever the machine's time zone", () => {
+  const utc = start("UTC")
+  expect(utc).toContain("Weekly report, Mon 23 Mar to Sun 29 Mar 2026 (acme)")
+  expect(utc).toContain("reopened and solved again: 0 more told")
+  expect(start("Pacific/Chatham")).toBe(utc)
+}, 120_000)
