@@ -141,26 +141,29 @@ const replies = await alternate(
 )
 log("timing get")
 const gets = await alternate(
-  () => facade.get(viaFacade),
-  () => Effect.runPromise(service.get(viaService))
+  () => facade.asSystem("bench").get(viaFacade),
+  () => Effect.runPromise(service.asSystem("bench").get(viaService))
 )
 
 log("timing pages of messages")
 // A page of 50 from the middle of the conversation, through the facade; its baseline is `get`
 // through the service (the state the page is cut from), so the ratio is what paging adds.
-const middle = await facade.messages(viaFacade, { limit: 50 })
+const middle = await facade.asSystem("bench").messages(viaFacade, { limit: 50 })
 let cursor = middle.nextCursor
 for (let i = 0; i < messageCount / 100 && cursor !== undefined; i++) {
-  cursor = (await facade.messages(viaFacade, { limit: 50, cursor })).nextCursor
+  cursor = (await facade.asSystem("bench").messages(viaFacade, { limit: 50, cursor })).nextCursor
 }
 const pageCursor = cursor
 const pages = await alternate(
-  () => facade.messages(viaFacade, { limit: 50, ...(pageCursor === undefined ? {} : { cursor: pageCursor }) }),
-  () => Effect.runPromise(service.get(viaService))
+  () =>
+    facade
+      .asSystem("bench")
+      .messages(viaFacade, { limit: 50, ...(pageCursor === undefined ? {} : { cursor: pageCursor }) }),
+  () => Effect.runPromise(service.asSystem("bench").get(viaService))
 )
 
-const facadeTicket = await facade.get(viaFacade)
-const serviceTicket = await Effect.runPromise(service.get(viaService))
+const facadeTicket = await facade.asSystem("bench").get(viaFacade)
+const serviceTicket = await Effect.runPromise(service.asSystem("bench").get(viaService))
 const answerBytes = JSON.stringify(facadeTicket).length
 
 const rows: Array<Row> = [

@@ -250,7 +250,7 @@ const measure = async (store: "memory" | "sqlite", withSla: boolean): Promise<Ar
     const out: Array<Measured> = []
     for (const size of sizes) {
       const last = (tickets.get(size) ?? [])[Math.floor((cycles - 1) / cyclesPerTicket(size))] as string
-      const events = (await runtime.runPromise(helpdesk.get(last))).version
+      const events = (await runtime.runPromise(helpdesk.asSystem("bench").get(last))).version
       out.push({
         store,
         sla: withSla,

@@ -329,7 +329,7 @@ const runOne = async (ports: Ports, canary: string, steps: ReadonlyArray<Step>, 
           // The ticket is closed, then its requester writes again: a follow-up ticket.
           const ticket = known(s.ticket)
           if (ticket === undefined) break
-          const got = await exec(helpdesk.get(ticket))
+          const got = await exec(helpdesk.asSystem("canary").get(ticket))
           if (Result.isFailure(got)) break
           await close(ticket)
           await requesterReply(got.success.requester === "jane" ? "jane" : "omar", ticket, s.text, s.via)
@@ -356,7 +356,7 @@ const runOne = async (ports: Ports, canary: string, steps: ReadonlyArray<Step>, 
         case "split": {
           const ticket = known(s.ticket)
           if (ticket === undefined) break
-          const got = await exec(helpdesk.get(ticket))
+          const got = await exec(helpdesk.asSystem("canary").get(ticket))
           if (Result.isFailure(got)) break
           const messages = got.success.messages
           const firstNote = messages.findIndex((m, i) => i > 0 && m.visibility === "internal")
@@ -385,7 +385,7 @@ const runOne = async (ports: Ports, canary: string, steps: ReadonlyArray<Step>, 
       const r = requesters[who]
       for (const through of ["effect", "promise"] as const) {
         for (const ticket of tickets) {
-          const got = await exec(helpdesk.get(ticket))
+          const got = await exec(helpdesk.asSystem("canary").get(ticket))
           const refs = Result.isSuccess(got) ? [ticket, got.success.publicId] : [ticket]
           for (const ref of refs) {
             await call(
@@ -440,7 +440,7 @@ const runOne = async (ports: Ports, canary: string, steps: ReadonlyArray<Step>, 
       }
     }
     for (const ticket of tickets) {
-      const got = await exec(helpdesk.get(ticket))
+      const got = await exec(helpdesk.asSystem("canary").get(ticket))
       if (Result.isFailure(got)) continue
       if (JSON.stringify(got.success).includes(canary)) counts.ticketsWithCanary++
       counts.ruleNotes += got.success.messages.filter((m) => m.author._tag === "system").length

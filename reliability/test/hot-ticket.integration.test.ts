@@ -65,7 +65,7 @@ const seed = async (helpdesk: PromiseHelpdesk.HelpdeskClient) => {
 
 /** What the stream holds: how many times each marker was written, and whether versions are contiguous. */
 const audit = async (helpdesk: PromiseHelpdesk.HelpdeskClient, ticket: string) => {
-  const history = await helpdesk.history(ticket)
+  const history = await helpdesk.asSystem("test").history(ticket)
   const written = new Map<string, number>()
   for (const event of history) {
     const markers =
@@ -76,7 +76,7 @@ const audit = async (helpdesk: PromiseHelpdesk.HelpdeskClient, ticket: string) =
           : []
     for (const m of markers) written.set(m, (written.get(m) ?? 0) + 1)
   }
-  const current = await helpdesk.get(ticket)
+  const current = await helpdesk.asSystem("test").get(ticket)
   return { written, events: history.length, versionsContiguous: current.version === history.length }
 }
 

@@ -19,7 +19,8 @@ import {
   TicketEvent,
   TicketQuery,
   TicketStore,
-  Timers
+  Timers,
+  type Visibility
 } from "@tessera/core"
 import { DateTime, Effect, type Layer, Option, Schema } from "effect"
 import * as KeyValue from "./KeyValue.js"
@@ -419,7 +420,11 @@ export const make = (
     // #endregion
 
     // #region query
-    const query = (workspaceId: Ids.WorkspaceId, ticketQuery: TicketQuery.TicketQuery) => {
+    const query = (
+      workspaceId: Ids.WorkspaceId,
+      ticketQuery: TicketQuery.TicketQuery,
+      visibility?: Visibility.Visibility
+    ) => {
       // No search here: a query with one is refused as the capabilities say, never half answered.
       const unsupported = StoreCapabilities.checkQuery(capabilities, ticketQuery)
       if (unsupported !== undefined) return Effect.fail(unsupported)
@@ -432,7 +437,8 @@ export const make = (
             return record.slaDueAt === null ? summary : { ...summary, slaDueAt: DateTime.makeUnsafe(record.slaDueAt) }
           })
           // The port's definition of a page, order and cursor, over this workspace's tickets.
-          return TicketQuery.run(ticketQuery, summaries)
+          // Who may see what (`Visibility.allows`) is applied with the filters, before paging.
+          return TicketQuery.run(ticketQuery, summaries, new Map(), visibility)
         }
       )
     }

@@ -107,7 +107,7 @@ export async function main(print: (line: string) => void = console.log): Promise
       print(
         `#${t.publicId} "${t.subject}": group ${t.group ?? "-"}, priority ${t.priority}, level ${t.supportLevel}, tags ${t.tags.join(", ") || "-"}`
       )
-      for (const e of await helpdesk.history(t.id)) {
+      for (const e of await helpdesk.asSystem("demo").history(t.id)) {
         if (e.rule !== undefined) print(`  ${e._tag.padEnd(15)} by rule ${e.rule.id} v${e.rule.version}`)
       }
     }
@@ -116,7 +116,9 @@ export async function main(print: (line: string) => void = console.log): Promise
     // The Promise facade speaks JSON: decode the ticket's log, and fold it into the whole ticket
     // (the facade's answers leave the conversation out, and rules may read it).
     const asked = tickets[1]?.id ?? ""
-    const log = (await helpdesk.history(asked)).map((e) => Schema.decodeUnknownSync(TicketEvent.TicketEvent)(e))
+    const log = (await helpdesk.asSystem("demo").history(asked)).map((e) =>
+      Schema.decodeUnknownSync(TicketEvent.TicketEvent)(e)
+    )
     const current = Ticket.fold(log)
     if (current === undefined) throw new Error(`ticket ${asked} has no history`)
     const explanation = RuleTriggers.explain(

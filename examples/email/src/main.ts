@@ -79,10 +79,11 @@ export const main = async (print: (line: string) => void = console.log): Promise
 
   // What the SQLite file holds, read by a help desk opened on it anew.
   const helpdesk = await createHelpdesk({ workspaceId: "acme", database: url })
-  const ticket = await helpdesk.get(69369)
+  const ticket = await helpdesk.asSystem("demo").get(69369)
   const requester = await helpdesk.getContact(ticket.requester)
   print(`#${ticket.publicId} "${ticket.subject}" (${ticket.status}), requester ${requester.emails.join(", ")}`)
-  for (const message of (await helpdesk.messages(69369)).items) print(`  ${message.visibility}: ${message.text}`)
+  for (const message of (await helpdesk.asSystem("demo").messages(69369)).items)
+    print(`  ${message.visibility}: ${message.text}`)
   await helpdesk.close()
   rmSync(dir, { recursive: true, force: true })
 }

@@ -51,7 +51,9 @@ const timeline = async (
   // #region read-conversation
   let cursor: string | undefined
   do {
-    const page = await helpdesk.messages(ticket.id, { limit: 100, ...(cursor === undefined ? {} : { cursor }) })
+    const page = await helpdesk
+      .asSystem("demo")
+      .messages(ticket.id, { limit: 100, ...(cursor === undefined ? {} : { cursor }) })
     for (const message of page.items) lines.push(line(message, name))
     cursor = page.nextCursor
   } while (cursor !== undefined)
@@ -122,7 +124,7 @@ export async function main(print: (line: string) => void = console.log): Promise
     })
 
     // #region suggest
-    const suggestions = await helpdesk.suggestDuplicates({ ticket: chat.publicId })
+    const suggestions = await helpdesk.as(mary).suggestDuplicates({ ticket: chat.publicId })
     // #endregion
     print(`Possible duplicates of #${chat.publicId} "${chat.subject}" (${chat.channel}):`)
     for (const s of suggestions) {
@@ -141,7 +143,7 @@ export async function main(print: (line: string) => void = console.log): Promise
       `Merged #${chat.publicId} into #${merged.publicId} (priority ${merged.priority}, tags ${merged.tags.join(", ")}):`
     )
     for (const text of await timeline(helpdesk, merged, name)) print(text)
-    const source = await helpdesk.get(chat.id)
+    const source = await helpdesk.as(mary).get(chat.id)
     print(`  #${source.publicId} is ${source.status}, merged into #${merged.publicId}`)
 
     // 11:20: Jane writes again in her chat: the message lands on the merged ticket.
@@ -158,7 +160,7 @@ export async function main(print: (line: string) => void = console.log): Promise
     // #region undo
     const restored = await helpdesk.undoMerge({ target: merged.publicId, source: chat.id, by: mary })
     // #endregion
-    const target = await helpdesk.get(merged.publicId)
+    const target = await helpdesk.as(mary).get(merged.publicId)
     print("")
     print(`Undone: #${restored.publicId} is ${restored.status} again with its own messages:`)
     for (const text of await timeline(helpdesk, restored, name)) print(text)

@@ -118,7 +118,7 @@ export const program = (print: (line: string) => void) =>
     yield* desk.changeStatus({ ticket: ticket.id, by: mary, status: "solved" })
     yield* deliver("survey")
 
-    const history = yield* desk.history(ticket.id)
+    const history = yield* desk.asSystem("demo").history(ticket.id)
     print(
       `#${ticket.publicId}: ${history.filter((e) => e._tag === "NotificationDelivered").length} notifications recorded delivered`
     )

@@ -80,7 +80,7 @@ describe("observability example: traces and logs exported to OpenTelemetry", () 
   it("a failed operation arrives with status ERROR, the exception and error.type", async () => {
     const { spans, exporters: to } = exporters()
     const error = await Effect.runPromise(
-      Effect.flip(Effect.flatMap(Helpdesk.Helpdesk, (helpdesk) => helpdesk.get(4242 as never))).pipe(
+      Effect.flip(Effect.flatMap(Helpdesk.Helpdesk, (helpdesk) => helpdesk.asSystem("test").get(4242 as never))).pipe(
         Effect.provide(MemoryHelpdesk.layer({ workspaceId: "acme" })),
         Effect.provide(telemetry(to))
       )
@@ -108,7 +108,7 @@ describe("observability example: traces and logs exported to OpenTelemetry", () 
       const { spans, exporters: to } = exporters()
       const helpdesk = await createHelpdesk({ workspaceId: "acme", observability: telemetry(to) })
       const request = await trace.getTracer("http").startActiveSpan("GET /tickets/1", async (span) => {
-        await expect(helpdesk.get(1)).rejects.toMatchObject({ _tag: "TicketNotFound" })
+        await expect(helpdesk.asSystem("test").get(1)).rejects.toMatchObject({ _tag: "TicketNotFound" })
         span.end()
         return span.spanContext()
       })

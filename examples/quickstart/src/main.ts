@@ -92,11 +92,11 @@ export async function main(print: (line: string) => void = console.log): Promise
     clock.set("2025-05-05T13:10:00Z")
     await helpdesk.runDueTimers()
 
-    const closed = await helpdesk.get(ticket.publicId)
+    const closed = await helpdesk.as(mary).get(ticket.publicId)
     print(`Ticket ${closed.publicId}: "${closed.subject}" (${closed.status}; times in UTC)`)
     const names: Record<string, string> = { mary: "Mary", [customer.id]: customer.name }
     const name = (id: string) => names[id] ?? id
-    for (const event of await helpdesk.history(ticket.publicId)) {
+    for (const event of await helpdesk.as(mary).history(ticket.publicId)) {
       const who = event.by._tag === "system" ? "system" : name(event.by.id)
       print(`${event.at.slice(0, 16).replace("T", " ")}  ${who.padEnd(11)}  ${describe(event, name)}`)
     }

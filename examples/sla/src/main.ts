@@ -95,7 +95,7 @@ const story = async (): Promise<ReadonlyArray<PromiseHelpdesk.TicketEventJson>> 
     await helpdesk.changeStatus({ ticket, by: mary, status: "solved" })
     // #endregion
 
-    return await helpdesk.history(ticket)
+    return await helpdesk.as(mary).history(ticket)
   } finally {
     await helpdesk.close()
   }

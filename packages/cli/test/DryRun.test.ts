@@ -56,7 +56,7 @@ const histories = (plan: ReadonlyArray<Planned>, options: MemoryHelpdesk.Options
         // The requester's reply reopens the pending ticket: two events of one command.
         if (t.reply !== undefined)
           yield* helpdesk.reply({ ticket: ticket.id, text: t.reply, by: { _tag: "contact", id: ticket.requester } })
-        out.push(yield* helpdesk.history(ticket.id))
+        out.push(yield* helpdesk.asSystem("test").history(ticket.id))
       }
       return out
     }).pipe(

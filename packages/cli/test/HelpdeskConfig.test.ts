@@ -44,7 +44,7 @@ const opening = Effect.runPromise(
       channel: "web",
       tags: ["gold"]
     })
-    return Replay.unitsOf(yield* helpdesk.history(ticket.id))[0] as Replay.Unit
+    return Replay.unitsOf(yield* helpdesk.asSystem("test").history(ticket.id))[0] as Replay.Unit
   }).pipe(Effect.provide(MemoryHelpdesk.layer({ workspaceId: "acme" }, { ids: "sequential" })))
 )
 

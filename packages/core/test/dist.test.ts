@@ -92,7 +92,7 @@ describe(`${manifest.name} built output`, () => {
         expect(typeof ticket.createdAt).toBe("string")
 
         const refused = await helpdesk
-          .changeStatus({ ticket: 69369, by: { _tag: "system", reason: "test" }, status: "closed" })
+          .changeStatus({ ticket: 69369, by: helpdesk.system.actor("test"), status: "closed" })
           .then(
             () => undefined,
             (error: unknown) => error

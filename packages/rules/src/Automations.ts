@@ -136,7 +136,7 @@ export const run = (
     if (automations.length === 0) return { checked, fired, failed }
     let cursor: string | undefined
     do {
-      const page = yield* helpdesk.list({
+      const page = yield* helpdesk.asSystem("automations").list({
         category: ["new", "open", "pending", "on_hold"],
         sort: "created",
         direction: "asc",
@@ -145,7 +145,7 @@ export const run = (
       })
       for (const item of page.items) {
         checked++
-        const history = yield* helpdesk.history(item.id)
+        const history = yield* helpdesk.asSystem("automations").history(item.id)
         const now = (yield* DateTime.now).epochMilliseconds
         const dueRules = automations.filter((rule) => due(rule, history, now, options))
         if (dueRules.length === 0) continue
@@ -153,7 +153,7 @@ export const run = (
           item.id,
           dueRules.map((rule) => toRule(rule, options))
         )
-        const written = (yield* helpdesk.history(item.id)).slice(history.length)
+        const written = (yield* helpdesk.asSystem("automations").history(item.id)).slice(history.length)
         const failure = written.find((e): e is TicketEvent.RulesFailed => e._tag === "RulesFailed")
         const ids = new Set(dueRules.map((r) => r.id))
         // A failure of the automations themselves leaves none of their events: they did not fire.

@@ -316,7 +316,7 @@ describe("undo_each_other", () => {
           channel: "email"
         })
         expect(ticket.priority).toBe("normal")
-        return yield* helpdesk.history(ticket.id)
+        return yield* helpdesk.asSystem("test").history(ticket.id)
       }).pipe(
         Effect.provide(
           MemoryHelpdesk.layer(

@@ -40,7 +40,7 @@ const run = <A, E>(body: (helpdesk: Helpdesk.Service) => Effect.Effect<A, E>) =>
   )
 
 const notes = (helpdesk: Helpdesk.Service, ticket: string) =>
-  Effect.map(helpdesk.get(ticket), (t) => t.messages.filter((m) => m.visibility === "internal").length)
+  Effect.map(helpdesk.asSystem("test").get(ticket), (t) => t.messages.filter((m) => m.visibility === "internal").length)
 
 describe("automations", () => {
   it("the rule decodes", () => expect(rules.map((r) => r.kind)).toEqual(["automation"]))
@@ -78,7 +78,7 @@ describe("automations", () => {
         yield* at(200)
         expect((yield* Automations.run(helpdesk, rules)).fired).toEqual([])
         expect(yield* notes(helpdesk, ticket.id)).toBe(2)
-        const history = yield* helpdesk.history(ticket.id)
+        const history = yield* helpdesk.asSystem("test").history(ticket.id)
         expect(history.filter((e) => e.rule?.id === "pending-reminder").map((e) => e.by)).toEqual([
           { _tag: "system", reason: "rule:pending-reminder" },
           { _tag: "system", reason: "rule:pending-reminder" }
@@ -98,10 +98,10 @@ describe("automations", () => {
         yield* helpdesk.changeStatus({ ticket: ticket.id, status: "pending", by: mary })
         yield* TestClock.setTime(80 * hour)
         yield* helpdesk.note({ ticket: ticket.id, text: "Checked the logs", by: mary })
-        const history = yield* helpdesk.history(ticket.id)
+        const history = yield* helpdesk.asSystem("test").history(ticket.id)
         const would = Automations.dryRun(rules[0] as Rule.Rule, [history])
         expect(would.map((w) => [w.event, w.explanation.matched])).toEqual([["NoteAdded", true]])
-        expect((yield* helpdesk.history(ticket.id)).length).toBe(history.length)
+        expect((yield* helpdesk.asSystem("test").history(ticket.id)).length).toBe(history.length)
       })
     ))
 })
@@ -150,7 +150,7 @@ describe("automation episodes", () => {
                     last.due = true
                 }
               }
-              const firings = (yield* helpdesk.history(ticket.id))
+              const firings = (yield* helpdesk.asSystem("test").history(ticket.id))
                 .filter((e) => e._tag === "NoteAdded" && e.rule?.id === "pending-reminder")
                 .map((e) => e.at.epochMilliseconds)
               fired += firings.length
@@ -203,7 +203,7 @@ describe("automations that fail", () => {
         expect(first.failed).toEqual([{ ticketId: ticket.id, reason: "action_failed", rules: ["pending-assign"] }])
         const second = yield* Automations.run(helpdesk, assigning, broken)
         expect(second).toMatchObject({ fired: [], failed: [] })
-        const history = yield* helpdesk.history(ticket.id)
+        const history = yield* helpdesk.asSystem("test").history(ticket.id)
         expect(history.map((e) => e._tag)).toEqual(["TicketOpened", "StatusChanged", "RulesFailed"])
         expect(history[2]).toMatchObject({ rules: [{ id: "pending-assign", version: 1 }] })
         expect((history[2] as { detail: string }).detail).toContain("roster unavailable")
@@ -211,7 +211,7 @@ describe("automations that fail", () => {
         const fixed = assigning.map((r) => ({ ...r, version: 2 }))
         const third = yield* Automations.run(helpdesk, fixed, { assign: () => "mary" })
         expect(third).toMatchObject({ fired: [{ ticketId: ticket.id, rules: ["pending-assign"] }], failed: [] })
-        expect((yield* helpdesk.get(ticket.id)).assignee).toBe("mary")
+        expect((yield* helpdesk.asSystem("test").get(ticket.id)).assignee).toBe("mary")
       })
     ))
 })

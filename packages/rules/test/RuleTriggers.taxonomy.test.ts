@@ -36,7 +36,7 @@ const opensVpnTicket = (tags: ReadonlyArray<string>) =>
         text: "Since this morning.",
         channel: "email"
       })
-      return { ticket, history: yield* helpdesk.history(ticket.id) }
+      return { ticket, history: yield* helpdesk.asSystem("test").history(ticket.id) }
     }).pipe(
       Effect.provide(
         MemoryHelpdesk.layer(

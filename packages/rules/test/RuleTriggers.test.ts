@@ -114,8 +114,10 @@ describe("links asked for by rules", () => {
         const incident = yield* opened("My VPN is down")
         expect(incident.publicId).toBe(2)
         expect(incident).toMatchObject({ tags: ["outage"], links: [{ kind: "problem", ticketId: problem.id }] })
-        expect((yield* helpdesk.get(problem.id)).links).toEqual([{ kind: "incident", ticketId: incident.id }])
-        const linked = (yield* helpdesk.history(problem.id)).at(-1)
+        expect((yield* helpdesk.asSystem("test").get(problem.id)).links).toEqual([
+          { kind: "incident", ticketId: incident.id }
+        ])
+        const linked = (yield* helpdesk.asSystem("test").history(problem.id)).at(-1)
         expect(linked).toMatchObject({ _tag: "LinkAdded", rule: { id: "vpn-outage", version: 1 } })
       }).pipe(
         Effect.provide(
@@ -176,11 +178,11 @@ describe("rules in the Helpdesk", () => {
         expect(ticket).toMatchObject({ group: "billing_seniors", priority: "high" })
         // #12: the requester who opened it gets the public view back; the rule's note is for agents.
         expect(ticket.messages.map((m) => [m.visibility, m.text])).toEqual([["public", "My card was charged twice."]])
-        expect((yield* helpdesk.get(ticket.id)).messages.map((m) => [m.visibility, m.text])).toEqual([
+        expect((yield* helpdesk.asSystem("test").get(ticket.id)).messages.map((m) => [m.visibility, m.text])).toEqual([
           ["public", "My card was charged twice."],
           ["internal", "Premium billing question: routed to the billing seniors."]
         ])
-        const history = yield* helpdesk.history(ticket.id)
+        const history = yield* helpdesk.asSystem("test").history(ticket.id)
         expect(history.slice(1).map((e) => [e._tag, e.rule])).toEqual([
           ["GroupChanged", { id: "billing-premium", version: 3 }],
           ["PriorityChanged", { id: "billing-premium", version: 3 }],
@@ -215,7 +217,7 @@ describe("rules in the Helpdesk", () => {
         })
         expect(replied).toMatchObject({ priority: "urgent", supportLevel: 2, tags: ["escalated"] })
         // The notification is recorded on the ticket and queued in the outbox by the same append.
-        const history = yield* helpdesk.history(ticket.id)
+        const history = yield* helpdesk.asSystem("test").history(ticket.id)
         expect(history.filter((e) => e._tag === "NotificationRequested")).toHaveLength(1)
         const outbox = yield* Outbox.Outbox
         const queued = yield* outbox.claim("notification", DateTime.makeUnsafe(Date.now()), 10, 60_000)

@@ -257,7 +257,7 @@ const takeIn = (
             (found) =>
               Option.isSome(found) && Option.isNone(found.value)
                 ? Effect.succeed(Option.none<Ticket.Ticket>())
-                : optional(helpdesk.get(publicId))
+                : optional(helpdesk.asSystem("email").get(publicId))
           ),
         // The ticket a Message-ID was first recorded on, or the one it was merged into (its number
         // leads there): whoever is on the merged ticket's target may answer its old mail.
@@ -265,9 +265,9 @@ const takeIn = (
           Effect.flatMap(store.findByEmailId(helpdesk.config.workspaceId, id), (ticketId) =>
             Option.isNone(ticketId)
               ? Effect.succeed(Option.none())
-              : Effect.flatMap(optional(helpdesk.get(ticketId.value)), (found) =>
+              : Effect.flatMap(optional(helpdesk.asSystem("email").get(ticketId.value)), (found) =>
                   Option.isSome(found) && found.value.mergedInto !== undefined
-                    ? optional(helpdesk.get(found.value.publicId))
+                    ? optional(helpdesk.asSystem("email").get(found.value.publicId))
                     : Effect.succeed(found)
                 )
           )
@@ -285,7 +285,7 @@ const takeIn = (
             const noted = yield* Effect.result(
               helpdesk.note({
                 ticket: route.ticket.id,
-                by: Actor.system("email"),
+                by: helpdesk.system.actor("email"),
                 channel: "email",
                 ...body,
                 text: `Email from ${from.address}, who is not on this ticket (signed reply token):\n\n${body.text}`
@@ -364,7 +364,7 @@ const open = (
         continue
       current = yield* helpdesk.addFollower({
         ticket: ticket.id,
-        by: Actor.system("email-cc"),
+        by: helpdesk.system.actor("email-cc"),
         follower: { _tag: "contact", id: contact.value.id }
       })
       followers.push(contact.value.id)

@@ -35,9 +35,9 @@ const tickets = (url: string) =>
   Effect.runPromise(
     Effect.gen(function* () {
       const desk = yield* Helpdesk.Helpdesk
-      const page = yield* desk.list({ limit: 100 })
+      const page = yield* desk.asSystem("test").list({ limit: 100 })
       return yield* Effect.forEach(page.items, (item) =>
-        Effect.map(desk.messages(item.id), (messages) => ({
+        Effect.map(desk.asSystem("test").messages(item.id), (messages) => ({
           publicId: item.publicId,
           subject: item.subject,
           messages: messages.items.length

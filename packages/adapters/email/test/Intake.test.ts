@@ -54,7 +54,7 @@ describe("intake", () => {
       expect(result.outcome._tag).toBe("Opened")
       expect(result.acknowledge).toBe(true)
       if (result.outcome._tag !== "Opened") return
-      const ticket = yield* helpdesk.get(result.outcome.ticket.id)
+      const ticket = yield* helpdesk.asSystem("test").get(result.outcome.ticket.id)
       const jane = yield* helpdesk.findContactByEmail("jane@customer.test")
       expect(jane._tag === "Some" && jane.value.name).toBe("Jane Sharpe")
       expect(ticket.subject).toBe("Charged twice")
@@ -110,7 +110,7 @@ describe("intake", () => {
       if (first.outcome._tag !== "Opened") return expect.unreachable(first.outcome._tag)
       const carl = yield* helpdesk.findContactByEmail("carl@customer.test")
       expect(carl._tag).toBe("Some")
-      const ticket = yield* helpdesk.get(first.outcome.ticket.id)
+      const ticket = yield* helpdesk.asSystem("test").get(first.outcome.ticket.id)
       expect(ticket.followers).toEqual([{ _tag: "contact", id: carl._tag === "Some" ? carl.value.id : "" }])
       expect(ticket.requester).not.toBe(carl._tag === "Some" ? carl.value.id : "")
 
@@ -121,7 +121,7 @@ describe("intake", () => {
         })
       )
       expect(reply.outcome._tag).toBe("Replied")
-      const after = yield* helpdesk.get(ticket.id)
+      const after = yield* helpdesk.asSystem("test").get(ticket.id)
       expect(after.followers).toEqual(ticket.followers)
       expect((yield* helpdesk.findContactByEmail("dora@customer.test"))._tag).toBe("None")
     }).pipe(Effect.provide(layer()))
@@ -155,7 +155,7 @@ describe("intake", () => {
       )
       expect(results.filter((r) => r.outcome._tag === "Opened")).toHaveLength(1)
       expect(results.filter((r) => r.outcome._tag === "Duplicate")).toHaveLength(7)
-      const page = yield* helpdesk.list()
+      const page = yield* helpdesk.asSystem("test").list()
       expect(page.items).toHaveLength(2)
     }).pipe(Effect.provide(layer()))
   )
@@ -197,7 +197,7 @@ describe("intake", () => {
         expect(result.acknowledge).toBe(false)
         expect(result.reasons).toContain(`because ${kind}`)
         if (result.outcome._tag !== "Opened") continue
-        const ticket = yield* helpdesk.get(result.outcome.ticket.id)
+        const ticket = yield* helpdesk.asSystem("test").get(result.outcome.ticket.id)
         expect(ticket.messages[0]?.email?.automated).toBe(true)
       }
       const human = yield* intake(mail("jane@customer.test"))
@@ -217,7 +217,7 @@ describe("intake", () => {
       expect(fromUs.outcome._tag).toBe("Held")
       expect(fromUs.acknowledge).toBe(false)
       expect((yield* review.list(workspaceId)).map((h) => h.reason)).toEqual(["from-own-address"])
-      expect((yield* (yield* Helpdesk.Helpdesk).list()).items).toEqual([])
+      expect((yield* (yield* Helpdesk.Helpdesk).asSystem("test").list()).items).toEqual([])
     }).pipe(Effect.provide(layer()))
   )
 
@@ -279,7 +279,7 @@ describe("intake", () => {
         const fiber = yield* Effect.forkChild(Effect.all([intake(reply), intake(reply)], { concurrency: 2 }))
         const [a, b] = yield* Fiber.join(fiber)
         expect([a.outcome._tag, b.outcome._tag].sort()).toEqual(["Duplicate", "Replied"])
-        expect((yield* helpdesk.get(id)).category).toBe("open")
+        expect((yield* helpdesk.asSystem("test").get(id)).category).toBe("open")
       }).pipe(Effect.provide(layer()))
   )
 
@@ -319,7 +319,7 @@ describe("intake", () => {
           _tag: "Duplicate",
           ticketId: first.outcome._tag === "Opened" ? first.outcome.ticket.id : ""
         })
-        expect((yield* (yield* Helpdesk.Helpdesk).list()).items).toHaveLength(1)
+        expect((yield* (yield* Helpdesk.Helpdesk).asSystem("test").list()).items).toHaveLength(1)
       }).pipe(Effect.provide(services))
     }
   )

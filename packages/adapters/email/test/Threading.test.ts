@@ -127,21 +127,21 @@ describe("Threading: clue x sender x ticket state", () => {
     Effect.gen(function* () {
       const helpdesk = yield* Helpdesk.Helpdesk
       const { jane, janeMessageId, target } = yield* world(state)
-      const before = yield* helpdesk.get(jane.id)
+      const before = yield* helpdesk.asSystem("test").get(jane.id)
       const message = mail(senders[relation], { subject: "Re: Refund", threading: threadingOf(clue, janeMessageId) })
       const result = yield* intake(message)
       const want = expected(clue, relation, state)
       expect(result.outcome._tag).toBe(want)
-      const after = yield* helpdesk.get(jane.id)
+      const after = yield* helpdesk.asSystem("test").get(jane.id)
       const landedOn = (ticket: Ticket.Ticket) =>
         expect(ticket.messages.some((m) => m.email?.messageId === message.threading.messageId)).toBe(true)
       switch (result.outcome._tag) {
         case "Replied":
           expect(result.outcome.ticket.id).toBe(state === "merged" ? target?.id : jane.id)
-          landedOn(yield* helpdesk.get(result.outcome.ticket.id))
+          landedOn(yield* helpdesk.asSystem("test").get(result.outcome.ticket.id))
           break
         case "Noted": {
-          const noted = yield* helpdesk.get(result.outcome.ticket.id)
+          const noted = yield* helpdesk.asSystem("test").get(result.outcome.ticket.id)
           expect(noted.id).toBe(state === "merged" ? target?.id : jane.id)
           expect(noted.messages.at(-1)?.visibility).toBe("internal")
           break
@@ -203,7 +203,7 @@ describe("spoofing (issue 16): none of these joins a ticket or reveals its histo
       expect(JSON.stringify(own)).not.toContain("991")
       expect(JSON.stringify(own)).not.toContain("4242")
       expect(own.links).toEqual([])
-      const after = yield* helpdesk.get(victim.id)
+      const after = yield* helpdesk.asSystem("test").get(victim.id)
       expect(after.messages.map((m) => m.id)).toEqual(victim.messages.map((m) => m.id))
       expect(after.followers).toEqual(victim.followers)
       // The requester's portal of whoever the message came from does not show the victim's ticket.
@@ -215,7 +215,7 @@ describe("spoofing (issue 16): none of these joins a ticket or reveals its histo
     Effect.gen(function* () {
       const helpdesk = yield* Helpdesk.Helpdesk
       const { bob, bobFirst } = yield* setup
-      const before = yield* helpdesk.get(bob.id)
+      const before = yield* helpdesk.asSystem("test").get(bob.id)
       const result = yield* intake(
         mail("jane@customer.test", {
           subject: "Re: Password reset",
@@ -229,7 +229,7 @@ describe("spoofing (issue 16): none of these joins a ticket or reveals its histo
         { clue: { kind: "message-id", value: bobFirst.threading.messageId }, reason: "not-a-participant" }
       ])
       yield* expectNothingRevealed(result, before)
-      expect((yield* helpdesk.get(bob.id)).messages).toHaveLength(before.messages.length)
+      expect((yield* helpdesk.asSystem("test").get(bob.id)).messages).toHaveLength(before.messages.length)
     }).pipe(Effect.provide(layer()))
   )
 
@@ -238,7 +238,7 @@ describe("spoofing (issue 16): none of these joins a ticket or reveals its histo
       const helpdesk = yield* Helpdesk.Helpdesk
       const { jane, bob } = yield* setup
       for (const victim of [jane, bob]) {
-        const before = yield* helpdesk.get(victim.id)
+        const before = yield* helpdesk.asSystem("test").get(victim.id)
         const result = yield* intake(
           mail("mallory@attacker.test", {
             subject: `Re: [#${victim.publicId}]`,
@@ -258,7 +258,7 @@ describe("spoofing (issue 16): none of these joins a ticket or reveals its histo
     Effect.gen(function* () {
       const helpdesk = yield* Helpdesk.Helpdesk
       const { jane, bob } = yield* setup
-      const before = yield* helpdesk.get(bob.id)
+      const before = yield* helpdesk.asSystem("test").get(bob.id)
       const bobToken = Signature.token(keys, workspaceId, bob.publicId)
       // Jane's valid token with Bob's number: the MAC is for another ticket.
       const swapped = Signature.token(keys, workspaceId, jane.publicId).replace(`t${jane.publicId}`, `t${bob.publicId}`)

@@ -93,7 +93,7 @@ test.prop([fc.constantFrom(...senders), fc.array(clue, { maxLength: 4 })], { num
           else threading.subjectNumber = c.n
         }
         const message = mail(sender, { threading: { ...threading, plusTokens: plus, references } })
-        const before = yield* helpdesk.list()
+        const before = yield* helpdesk.asSystem("test").list()
         const result = yield* intake(message)
         const outcome = result.outcome
         seen.add(outcome._tag)
@@ -120,7 +120,7 @@ test.prop([fc.constantFrom(...senders), fc.array(clue, { maxLength: 4 })], { num
           expect(numbers.some(mayJoin), "a joinable clue was passed over").toBe(false)
           if (outcome._tag === "Opened") {
             expect(outcome.ticket.messages).toHaveLength(1)
-            expect((yield* helpdesk.list()).items).toHaveLength(before.items.length + 1)
+            expect((yield* helpdesk.asSystem("test").list()).items).toHaveLength(before.items.length + 1)
           }
         }
       }).pipe(Effect.provide(layer()))

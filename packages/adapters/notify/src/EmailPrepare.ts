@@ -179,7 +179,7 @@ export const prepare = (
     const desk = yield* Helpdesk.Helpdesk
     const directory = yield* DirectoryStore.DirectoryStore
 
-    const history = yield* desk.history(payload.ticketId).pipe(Effect.mapError(fromError))
+    const history = yield* desk.asSystem("notify").history(payload.ticketId).pipe(Effect.mapError(fromError))
     const version = versionOf(message.id) ?? history.length
     const request = history[version - 1]
     if (request?._tag !== "NotificationRequested") {
@@ -204,7 +204,7 @@ export const prepare = (
     const explanations = !wantsSla
       ? []
       : options.sla === undefined
-        ? yield* desk.explainDue(ticket.id).pipe(Effect.mapError(fromError))
+        ? yield* desk.asSystem("notify").explainDue(ticket.id).pipe(Effect.mapError(fromError))
         : yield* explainAt(options.sla, directory, ticket, history.slice(0, version), request.at)
     const warned = events.find((e) => e._tag === "SlaWarningReached" || e._tag === "SlaBreached")
     // Everything is written as of the request, so a retry renders the same mail.

@@ -102,12 +102,12 @@ describe("email out, end to end on loopback", () => {
             sender: yield* desk.findContactByEmail("jane.sharpe@example.com"),
             onRefused: "hold",
             lookup: {
-              byNumber: (publicId) => Effect.option(desk.get(publicId)),
-              byEmailId: (id) => desk.findByEmailId(id)
+              byNumber: (publicId) => Effect.option(desk.asSystem("test").get(publicId)),
+              byEmailId: (id) => desk.asSystem("test").findByEmailId(id)
             }
           })
           const second = yield* Intake.intake(parsed)
-          const after = yield* desk.get(ticket.id)
+          const after = yield* desk.asSystem("test").get(ticket.id)
           return { ticket, route, second, after }
         })
       ).pipe(Effect.provide(services))

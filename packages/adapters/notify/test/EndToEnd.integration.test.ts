@@ -187,7 +187,7 @@ describe("notifications end to end", () => {
         expect(yield* resend(tampered)).toEqual({ status: 401, refusal: "BadSignature" })
 
         // The ticket's history says what went out.
-        const history = yield* desk.history(ticket.id)
+        const history = yield* desk.asSystem("test").history(ticket.id)
         const delivered = history.flatMap((e) =>
           e._tag === "NotificationDelivered" ? [`${e.template}/${e.channel}`] : []
         )

@@ -18,7 +18,7 @@ const openHigh = Effect.gen(function* () {
     channel: "email",
     priority: "high"
   })
-  return { desk, ticket, explanations: yield* desk.explainDue(ticket.id) }
+  return { desk, ticket, explanations: yield* desk.asSystem("test").explainDue(ticket.id) }
 })
 
 describe("ExpectedResponse with a real business calendar", () => {
@@ -47,7 +47,7 @@ describe("ExpectedResponse with a real business calendar", () => {
         const { desk, ticket } = yield* openHigh
         yield* TestClock.adjust("30 minutes")
         yield* desk.reply({ ticket: ticket.id, by: Actor.agent("agt_mary"), text: "On it." })
-        return yield* desk.explainDue(ticket.id)
+        return yield* desk.asSystem("test").explainDue(ticket.id)
       }).pipe(Effect.provide(layer(fridayEvening)))
     )
     expect(explanations.some((e) => e.metric === "first_reply" && e.fulfilledAt !== undefined)).toBe(true)

@@ -79,7 +79,7 @@ describe("Notifier.make", () => {
       const [ack] = yield* Effect.promise(() => parsed(sent))
       expect(ack?.to).toMatchObject({ value: [{ address: "jane@example.com" }] })
       expect(ack?.subject).toContain("Charged twice")
-      const history = yield* desk.history(ticket.id)
+      const history = yield* desk.asSystem("test").history(ticket.id)
       const delivered = history.filter((e) => e._tag === "NotificationDelivered")
       expect(delivered).toHaveLength(1)
       expect(delivered[0]).toMatchObject({ template: "acknowledgement", channel: "email", to: ["jane@example.com"] })
@@ -214,7 +214,7 @@ describe("Notifier.make", () => {
       const mails = yield* Effect.promise(() => parsed(sent))
       const toJane = mails.filter((m) => JSON.stringify(m.to).includes("jane@example.com"))
       expect(toJane).toHaveLength(2)
-      const failed = (yield* Effect.forEach(tickets, (t) => desk.history(t.id))).flatMap((h) =>
+      const failed = (yield* Effect.forEach(tickets, (t) => desk.asSystem("test").history(t.id))).flatMap((h) =>
         h.filter((e) => e._tag === "NotificationFailed")
       )
       expect(failed).toHaveLength(1)
@@ -256,7 +256,7 @@ describe("Notifier.make", () => {
       yield* desk.changeStatus({ ticket: ticket.id, by: mary, status: "solved" })
       const report = yield* notifier.drainOnce
       expect(report.deadLettered).toBe(1)
-      const failed = (yield* desk.history(ticket.id)).filter((e) => e._tag === "NotificationFailed")
+      const failed = (yield* desk.asSystem("test").history(ticket.id)).filter((e) => e._tag === "NotificationFailed")
       expect(failed).toMatchObject([{ template: "survey" }])
     }).pipe(Effect.scoped, Effect.provide(deskLayer()))
   )

@@ -43,7 +43,7 @@ const takeIn = (bytes: Uint8Array) => Effect.flatMap(parseInbound(bytes), (messa
 
 const notificationsOf = (ticket: string) =>
   Effect.flatMap(Helpdesk.Helpdesk, (helpdesk) =>
-    Effect.map(helpdesk.history(ticket), (events) =>
+    Effect.map(helpdesk.asSystem("test").history(ticket), (events) =>
       events.flatMap((e) => (e._tag === "NotificationRequested" ? [e.template] : []))
     )
   )

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
 import {
-  Actor,
   BusinessCalendar,
   TicketCommand as C,
   Helpdesk,
@@ -89,7 +88,7 @@ const janeWrites = (helpdesk: Helpdesk.Service, extra: { readonly automated?: bo
 
 /** The notifications a ticket's history asked for: `template -> recipients`, in order. */
 const requested = (helpdesk: Helpdesk.Service, ticket: string) =>
-  Effect.map(helpdesk.history(ticket), (events) =>
+  Effect.map(helpdesk.asSystem("test").history(ticket), (events) =>
     events.flatMap((e) => (e._tag === "NotificationRequested" ? [`${e.template} -> ${e.to.join(" ")}`] : []))
   )
 
@@ -97,7 +96,7 @@ const requested = (helpdesk: Helpdesk.Service, ticket: string) =>
 const queued = (helpdesk: Helpdesk.Service, ticket: string) =>
   Effect.gen(function* () {
     const outbox = yield* Outbox.Outbox
-    const history = yield* helpdesk.history(ticket)
+    const history = yield* helpdesk.asSystem("test").history(ticket)
     const claimed = yield* outbox.claim("notification", DateTime.makeUnsafe(Date.parse("2030-01-01")), 1000, 1000)
     return claimed
       .filter((m) => m.ticketId === ticket)
@@ -231,7 +230,11 @@ describe("when the customer hears from the help desk", () => {
       Effect.gen(function* () {
         const ticket = yield* janeWrites(helpdesk)
         yield* helpdesk.note({ ticket: ticket.id, by: mary, text: "Refund pending, do not tell her yet." })
-        yield* helpdesk.reply({ ticket: ticket.id, by: Actor.system("bot"), text: "Automatic: we got your mail." })
+        yield* helpdesk.reply({
+          ticket: ticket.id,
+          by: helpdesk.system.actor("bot"),
+          text: "Automatic: we got your mail."
+        })
         expect(yield* kindsOf(helpdesk, ticket.id)).toEqual(["acknowledgement"])
         yield* helpdesk.reply({ ticket: ticket.id, by: mary, text: "Refunded." })
         expect(yield* kindsOf(helpdesk, ticket.id)).toEqual(["acknowledgement", "reply"])
@@ -250,7 +253,7 @@ describe("when the customer hears from the help desk", () => {
           // The resolution warning (75% of 40 business hours) comes days later, Jane silent since.
           yield* TestClock.setTime(Date.parse("2025-05-09T12:00:00Z"))
           expect(yield* helpdesk.runDueTimers()).toBe(1)
-          const history = yield* helpdesk.history(ticket.id)
+          const history = yield* helpdesk.asSystem("test").history(ticket.id)
           expect(history.filter((e) => e._tag === "SlaWarningReached").map((e) => e.metric)).toEqual(["resolution"])
           expect(yield* kindsOf(helpdesk, ticket.id)).toEqual(["acknowledgement", "assigned", "reply", "sla_warning"])
         })
@@ -312,7 +315,11 @@ describe("when agents hear about a ticket", () => {
           yield* helpdesk.assign({ ticket: ticket.id, by: lead, assignee: "mary" })
           yield* helpdesk.reply({ ticket: ticket.id, by: jane, text: "Any news?" })
           yield* helpdesk.note({ ticket: ticket.id, by: mary, text: "@Lead @lee.adams see jane@example.com's mail" })
-          yield* helpdesk.note({ ticket: ticket.id, by: Actor.system("email"), text: "Mail from x@y.test: @mary" })
+          yield* helpdesk.note({
+            ticket: ticket.id,
+            by: helpdesk.system.actor("email"),
+            text: "Mail from x@y.test: @mary"
+          })
           expect(yield* requested(helpdesk, ticket.id)).toEqual([
             "acknowledgement -> requester",
             "assigned -> agent:mary",
@@ -368,7 +375,7 @@ describe("once per occurrence, whatever the other rules do", () => {
           const ticket = yield* janeWrites(helpdesk)
           expect(ticket.assignee).toBe("mary")
           yield* helpdesk.reply({ ticket: ticket.id, by: mary, text: "Refunded. @lead FYI" })
-          const history = yield* helpdesk.history(ticket.id)
+          const history = yield* helpdesk.asSystem("test").history(ticket.id)
           expect(history.map((e) => `${e._tag}${e.rule === undefined ? "" : ` (${e.rule.id})`}`)).toEqual([
             "TicketOpened",
             "AssigneeChanged (route)",
@@ -399,7 +406,7 @@ describe("once per occurrence, whatever the other rules do", () => {
           const ticket = yield* janeWrites(helpdesk)
           yield* helpdesk.assign({ ticket: ticket.id, by: lead, assignee: "mary" })
           yield* helpdesk.reply({ ticket: ticket.id, by: mary, text: "Refunded." })
-          const history = yield* helpdesk.history(ticket.id)
+          const history = yield* helpdesk.asSystem("test").history(ticket.id)
           const asked = history.flatMap((e) =>
             e._tag === "NotificationRequested" ? [`${e.template} ${e.rule?.id}@${e.rule?.version}`] : []
           )
@@ -463,7 +470,7 @@ describe("property: each occurrence asks once", () => {
                 // A reply on a solved ticket past its window opens a follow-up: not this ticket's.
                 if (outcome._tag === "Failure") throw new Error(`${o}: ${outcome.failure._tag}`)
               }
-              const history = yield* helpdesk.history(ticket.id)
+              const history = yield* helpdesk.asSystem("test").history(ticket.id)
               // The oracle: occurrences read from the history, unit by unit (one instant each).
               const expected: Array<string> = []
               let assignee: string | undefined

@@ -91,7 +91,7 @@ for (const [name, freshUrl] of databases) {
               expect(yield* outbox.claim("notification", far, 100, 1), "nothing left").toEqual([])
               const recorded = yield* Effect.forEach(ids, (id) =>
                 Effect.map(
-                  service.history(id),
+                  service.asSystem("test").history(id),
                   (history: ReadonlyArray<TicketEvent.TicketEvent>) =>
                     history.filter((e) => e._tag === "NotificationDelivered").length
                 )

@@ -80,7 +80,7 @@ describe("the outbox worker", () => {
         const id = `notification:${ticket.id}:2`
         expect(mail.accepted).toEqual([`${id}:jane@example.com`, `${id}:lin@example.com`])
         expect(yield* outbox.claim("notification", far, 10, 1), "completed").toEqual([])
-        const [record] = notifications(yield* helpdesk.history(ticket.id))
+        const [record] = notifications(yield* helpdesk.asSystem("test").history(ticket.id))
         expect(record).toMatchObject({
           _tag: "NotificationDelivered",
           notification: id,
@@ -120,7 +120,7 @@ describe("the outbox worker", () => {
         yield* TestClock.adjust(1)
         expect(yield* worker.drainOnce).toMatchObject({ claimed: 1, delivered: 1 })
         expect(mail.accepted.length).toBe(2)
-        expect(notifications(yield* helpdesk.history(ticket.id))).toMatchObject([
+        expect(notifications(yield* helpdesk.asSystem("test").history(ticket.id))).toMatchObject([
           { _tag: "NotificationDelivered", attempt: 3 }
         ])
         expect(yield* outbox.claim("notification", far, 10, 1)).toEqual([])
@@ -156,7 +156,7 @@ describe("the outbox worker", () => {
           const [dead] = yield* outbox.deadLetters(ticket.workspaceId, 10)
           expect(dead).toMatchObject({ id: `notification:${ticket.id}:2`, attempts: 3 })
           expect(dead?.lastError).toBe("email: 421 try later (3)")
-          expect(notifications(yield* helpdesk.history(ticket.id))).toMatchObject([
+          expect(notifications(yield* helpdesk.asSystem("test").history(ticket.id))).toMatchObject([
             {
               _tag: "NotificationFailed",
               attempt: 3,
@@ -172,7 +172,7 @@ describe("the outbox worker", () => {
             record: Worker.recordOn(helpdesk)
           })
           expect(yield* fixed.drainOnce).toMatchObject({ delivered: 1 })
-          expect(notifications(yield* helpdesk.history(ticket.id)).map((e) => e._tag)).toEqual([
+          expect(notifications(yield* helpdesk.asSystem("test").history(ticket.id)).map((e) => e._tag)).toEqual([
             "NotificationFailed",
             "NotificationDelivered"
           ])
@@ -201,7 +201,7 @@ describe("the outbox worker", () => {
           record: Worker.recordOn(helpdesk)
         })
         expect(yield* nowhere.drainOnce).toMatchObject({ claimed: 1, deadLettered: 1 })
-        expect(notifications(yield* helpdesk.history(second.id))).toMatchObject([
+        expect(notifications(yield* helpdesk.asSystem("test").history(second.id))).toMatchObject([
           { _tag: "NotificationFailed", attempt: 1, channel: "sms", error: "sms: no sender for this channel" }
         ])
       })
@@ -225,7 +225,7 @@ describe("the outbox worker", () => {
         expect(yield* worker.drainOnce).toMatchObject({ delivered: 1 })
         const id = `notification:${ticket.id}:2`
         expect(mail.accepted).toEqual([`${id}:jane@example.com`, `${id}:jane@example.com`, `${id}:lin@example.com`])
-        expect(notifications(yield* helpdesk.history(ticket.id))).toHaveLength(1)
+        expect(notifications(yield* helpdesk.asSystem("test").history(ticket.id))).toHaveLength(1)
       })
     )
   )
@@ -254,7 +254,7 @@ describe("the outbox worker", () => {
         expect(yield* worker.drainOnce).toMatchObject({ claimed: 1, delivered: 1 })
         expect(new Set(mail.accepted).size, "repeats share their key").toBe(2)
         expect(mail.accepted.length).toBe(4)
-        expect(notifications(yield* helpdesk.history(ticket.id))).toHaveLength(1)
+        expect(notifications(yield* helpdesk.asSystem("test").history(ticket.id))).toHaveLength(1)
         expect(yield* outbox.claim("notification", far, 10, 1)).toEqual([])
       })
     )
@@ -282,7 +282,7 @@ describe("the outbox worker", () => {
         crash = false
         yield* TestClock.adjust(worker.settings.leaseMillis)
         expect(yield* worker.drainOnce).toMatchObject({ claimed: 1, delivered: 1 })
-        expect(notifications(yield* helpdesk.history(ticket.id))).toHaveLength(1)
+        expect(notifications(yield* helpdesk.asSystem("test").history(ticket.id))).toHaveLength(1)
       })
     )
   )

@@ -78,7 +78,9 @@ describe("the outbox worker recording a batch at once", () => {
         ])
         expect(single, "no outcome recorded on its own").toBe(0)
         for (const ticket of tickets) {
-          expect(records(yield* helpdesk.history(ticket)).map((e) => e._tag)).toEqual(["NotificationDelivered"])
+          expect(records(yield* helpdesk.asSystem("test").history(ticket)).map((e) => e._tag)).toEqual([
+            "NotificationDelivered"
+          ])
         }
         yield* TestClock.adjust("1 hour")
         expect(yield* outbox.claim("notification", far, 10, 1), "all completed").toEqual([])
@@ -105,15 +107,16 @@ describe("the outbox worker recording a batch at once", () => {
             options: { leaseMillis: 60_000 }
           })
           expect(yield* worker.drainOnce).toMatchObject({ claimed: 3, delivered: 2, left: 1 })
-          expect(records(yield* helpdesk.history(tickets[0] as string))).toHaveLength(1)
-          expect(records(yield* helpdesk.history(tickets[1] as string))).toHaveLength(0)
+          expect(records(yield* helpdesk.asSystem("test").history(tickets[0] as string))).toHaveLength(1)
+          expect(records(yield* helpdesk.asSystem("test").history(tickets[1] as string))).toHaveLength(0)
           down.clear()
           yield* TestClock.adjust(60_000)
           expect(yield* worker.drainOnce, "the one left comes back after its lease").toMatchObject({
             claimed: 1,
             delivered: 1
           })
-          for (const ticket of tickets) expect(records(yield* helpdesk.history(ticket))).toHaveLength(1)
+          for (const ticket of tickets)
+            expect(records(yield* helpdesk.asSystem("test").history(ticket))).toHaveLength(1)
           expect(yield* outbox.claim("notification", far, 10, 1)).toEqual([])
         })
       )
@@ -141,12 +144,13 @@ describe("the outbox worker recording a batch at once", () => {
           }).pipe(Effect.provideService(Outbox.Outbox, crashing))
           expect((yield* Effect.flip(worker.drainOnce))._tag).toBe("StoreUnavailable")
           for (const ticket of tickets)
-            expect(records(yield* helpdesk.history(ticket)), "recorded first").toHaveLength(1)
+            expect(records(yield* helpdesk.asSystem("test").history(ticket)), "recorded first").toHaveLength(1)
           crash = false
           yield* TestClock.adjust(worker.settings.leaseMillis)
           expect(yield* worker.drainOnce).toMatchObject({ claimed: 3, delivered: 3 })
           expect(new Set(mail.accepted).size, "sent again under the same keys").toBe(6)
-          for (const ticket of tickets) expect(records(yield* helpdesk.history(ticket))).toHaveLength(1)
+          for (const ticket of tickets)
+            expect(records(yield* helpdesk.asSystem("test").history(ticket))).toHaveLength(1)
         })
       )
   )
@@ -174,7 +178,7 @@ describe("the outbox worker recording a batch at once", () => {
           const refused = yield* Effect.flip(Worker.recordAllOn(helpdesk)([{ outcome, message: elsewhere }]))
           expect(refused).toMatchObject({ _tag: "NoHelpdesk", workspaceId: "globex" })
           yield* Worker.recordAllOn(helpdesk)([{ outcome, message }])
-          expect(records(yield* helpdesk.history(ticket as string))).toHaveLength(1)
+          expect(records(yield* helpdesk.asSystem("test").history(ticket as string))).toHaveLength(1)
         })
       )
   )

@@ -41,7 +41,7 @@ describe("createWorker", () => {
     })
     expect(await worker.drainOnce()).toEqual({ claimed: 1, delivered: 1, retried: 0, deadLettered: 0, left: 0 })
     expect(sent.map((d) => d.recipient.address)).toEqual(["jane@example.com", "lin@example.com"])
-    const history = await Effect.runPromise(helpdesk.history(ticket.id))
+    const history = await Effect.runPromise(helpdesk.asSystem("test").history(ticket.id))
     expect(history.map((e) => e._tag)).toContain("NotificationDelivered")
     await worker.close()
   })

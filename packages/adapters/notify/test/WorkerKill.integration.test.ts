@@ -112,7 +112,7 @@ describe("a worker process killed in the middle of a batch", () => {
               const helpdesk = Context.get(yield* Layer.build(desk), Helpdesk.Helpdesk)
               return yield* Effect.forEach(ids, (id) =>
                 Effect.map(
-                  helpdesk.history(id),
+                  helpdesk.asSystem("test").history(id),
                   (history) => history.filter((e) => e._tag === "NotificationDelivered").length
                 )
               )

@@ -56,7 +56,7 @@ const runners = (store: TicketStore.Adapter) =>
   })
 
 const milestones = (helpdesk: Helpdesk.Service, ticket: string) =>
-  Effect.map(helpdesk.history(ticket), (events) =>
+  Effect.map(helpdesk.asSystem("test").history(ticket), (events) =>
     events.flatMap((e) =>
       e._tag === "SlaWarningReached" || e._tag === "SlaBreached"
         ? [`${e._tag} ${e.metric}#${e.instance} ${DateTime.formatIso(e.reachedAt)}`]

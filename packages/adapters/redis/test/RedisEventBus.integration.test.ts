@@ -57,8 +57,7 @@ const write = (runtime: Node, tickets: number, from = 0) =>
           text: "It drops every hour.",
           channel: "email"
         })
-        if (i % 2 === 0)
-          yield* helpdesk.note({ ticket: ticket.id, by: { _tag: "system", reason: "test" }, text: "seen" })
+        if (i % 2 === 0) yield* helpdesk.note({ ticket: ticket.id, by: helpdesk.system.actor("test"), text: "seen" })
       }
     })
   )

@@ -270,7 +270,19 @@ export const make = (options: Options): Effect.Effect<Store> =>
       },
 
       getGroup: (ws, id) => getRecord("getGroup", "groups", groups, ws, id),
-      saveGroup: (group) => saveRecord("saveGroup", "groups", groups, group)
+      saveGroup: (group) => saveRecord("saveGroup", "groups", groups, group),
+
+      listGroups: (ws) => {
+        if (!storable(ws, "")) return Effect.succeed([])
+        return attempt("listGroups", () =>
+          db
+            .selectFrom("groups")
+            .select(["workspace_id", "id", "data"])
+            .where("workspace_id", "=", ws)
+            .orderBy(byId)
+            .execute()
+        ).pipe(Effect.flatMap((rows) => Effect.forEach(rows, (row) => groups.decode("listGroups", row))))
+      }
     })
   })
 

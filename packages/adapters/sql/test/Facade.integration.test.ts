@@ -53,7 +53,7 @@ describe.each(["sqlite", "postgres", "mysql"] as const)("createHelpdesk({ databa
     const again = await createHelpdesk({ database: url, firstPublicId: 69369 })
     try {
       expect((await openOne(again, "Third")).publicId).toBe(69371)
-      expect((await again.get(69369)).subject).toBe("First")
+      expect((await again.asSystem("test").get(69369)).subject).toBe("First")
     } finally {
       await again.close()
     }

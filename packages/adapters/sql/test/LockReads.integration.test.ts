@@ -11,8 +11,6 @@ import { describe, expect, it } from "vitest"
 import { open, type Ran } from "./desks.js"
 import { tempDir } from "./support.js"
 
-const system = { _tag: "system", reason: "test" } as const
-
 /** Rows that carry a snapshot's columns (`summary` and `messages`), as the row reads of a write give them. */
 const snapshotRows = (ran: ReadonlyArray<Ran>) =>
   ran.flatMap((r) => r.rows.filter((row) => "messages" in row && "summary" in row && "sla_due_at" in row))
@@ -35,7 +33,12 @@ describe("what a write reads when it locks its rows", () => {
           )
           if (first === undefined || second === undefined) throw new Error("two tickets")
           desk.ran()
-          yield* desk.helpdesk.link({ ticket: first.id, to: second.id, kind: "related", by: system })
+          yield* desk.helpdesk.link({
+            ticket: first.id,
+            to: second.id,
+            kind: "related",
+            by: desk.helpdesk.system.actor("test")
+          })
           const held = snapshotRows(desk.ran())
           // Both rows were locked and read, without their snapshots.
           expect(held).toHaveLength(2)
@@ -46,15 +49,20 @@ describe("what a write reads when it locks its rows", () => {
 
           // Another process writes the first ticket: the desk's store no longer holds its snapshot
           // at the stored version, so the write reads it (here through the help desk's load).
-          yield* other.helpdesk.note({ ticket: first.id, by: system, text: "elsewhere" })
+          yield* other.helpdesk.note({ ticket: first.id, by: other.helpdesk.system.actor("test"), text: "elsewhere" })
           desk.ran()
-          const linked = yield* desk.helpdesk.unlink({ ticket: first.id, to: second.id, kind: "related", by: system })
+          const linked = yield* desk.helpdesk.unlink({
+            ticket: first.id,
+            to: second.id,
+            kind: "related",
+            by: desk.helpdesk.system.actor("test")
+          })
           expect(linked.messages.map((m) => m.text)).toEqual(["Paper jam on every page.", "elsewhere"])
           expect(snapshotRows(desk.ran()).every((row) => row.summary === null)).toBe(true)
           expect(linked.links).toEqual([])
-          const reloaded = yield* other.helpdesk.get(first.id)
+          const reloaded = yield* other.helpdesk.asSystem("test").get(first.id)
           expect(reloaded.links).toEqual([])
-          expect((yield* other.helpdesk.get(second.id)).links).toEqual([])
+          expect((yield* other.helpdesk.asSystem("test").get(second.id)).links).toEqual([])
         })
       )
     ))

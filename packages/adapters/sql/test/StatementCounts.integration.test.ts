@@ -33,7 +33,7 @@ describe("statements the SQL store sends", () => {
             channel: "email"
           })
           const note = (desk: Desk, text: string) =>
-            desk.helpdesk.note({ ticket: ticket.id, by: { _tag: "system", reason: "test" }, text })
+            desk.helpdesk.note({ ticket: ticket.id, by: desk.helpdesk.system.actor("test"), text })
 
           // Each desk reads the ticket once, so `cached` remembers it; then `first` writes it.
           yield* note(cached, "cached desk, first note")
@@ -58,7 +58,7 @@ describe("statements the SQL store sends", () => {
           expect(stale.length).toBeLessThanOrEqual(none.length)
           expect(stale.filter((s) => /^\s*rollback/i.test(s))).toEqual([])
           expect(current.length).toBeLessThanOrEqual(none.length)
-          const history = yield* first.helpdesk.history(ticket.id)
+          const history = yield* first.helpdesk.asSystem("test").history(ticket.id)
           expect(history.filter((e) => e._tag === "NoteAdded")).toHaveLength(7)
         })
       )
@@ -80,7 +80,7 @@ describe("statements the SQL store sends", () => {
           )
           const reader = yield* open(file, 0)
           statements(reader)
-          const suggestions = yield* reader.helpdesk.suggestDuplicates({ ticket: opened[5]?.id ?? "" })
+          const suggestions = yield* reader.helpdesk.asSystem("test").suggestDuplicates({ ticket: opened[5]?.id ?? "" })
           const loads = statements(reader).filter((s) => /group_concat/i.test(s))
           console.log(`duplicate suggestions over ${suggestions.length} candidates: ${loads.length} loads`)
           expect(suggestions.length).toBeGreaterThanOrEqual(3)
@@ -103,7 +103,7 @@ describe("statements the SQL store sends", () => {
               channel: "email"
             })
           )
-          const by = { _tag: "system", reason: "test" } as const
+          const by = desk.helpdesk.system.actor("test")
           const commands = (round: number) =>
             Effect.forEach(tickets, (ticket, i) =>
               Effect.andThen(
@@ -122,7 +122,7 @@ describe("statements the SQL store sends", () => {
           console.log(`${ran.length} statements over 36 commands after warm-up, ${compiled} compiled`)
           expect(ran.length).toBeGreaterThanOrEqual(36 * 4)
           expect(compiled).toBe(0)
-          const history = yield* desk.helpdesk.history(tickets[0]?.id ?? "")
+          const history = yield* desk.helpdesk.asSystem("test").history(tickets[0]?.id ?? "")
           expect(history.filter((e) => e._tag === "NoteAdded").map((e) => e.message.text)).toContain("note 7.0")
         })
       )
@@ -143,15 +143,15 @@ describe("statements the SQL store sends", () => {
             })
           yield* Effect.forEach([1, 2], opened)
           const queue = { sort: "created", direction: "desc", limit: 10 } as const
-          const first = yield* desk.helpdesk.list(queue)
+          const first = yield* desk.helpdesk.asSystem("test").list(queue)
           desk.compilations()
           yield* opened(3)
           desk.compilations()
-          const again = yield* desk.helpdesk.list(queue)
+          const again = yield* desk.helpdesk.asSystem("test").list(queue)
           const compiledForQueue = desk.compilations()
-          const searched = yield* desk.helpdesk.list({ ...queue, search: "invoice" })
+          const searched = yield* desk.helpdesk.asSystem("test").list({ ...queue, search: "invoice" })
           const compiledForSearch = desk.compilations()
-          const searchedAgain = yield* desk.helpdesk.list({ ...queue, search: "invoice" })
+          const searchedAgain = yield* desk.helpdesk.asSystem("test").list({ ...queue, search: "invoice" })
           const compiledForSearchAgain = desk.compilations()
           console.log(
             `first pages after warm-up: queue again ${compiledForQueue} compiled, a new search ${compiledForSearch}, the search again ${compiledForSearchAgain}`

@@ -62,7 +62,7 @@ const ticketSurvivesRestart = async () => {
       channel: "email"
     })
     expect(next.publicId).toBe(69370)
-    const again = await second.get(ticket.publicId)
+    const again = await second.asSystem("test").get(ticket.publicId)
     expect(again.subject).toBe("Over-charged for my subscription")
     expect((await second.findContactByEmail("JANE.SHARPE@example.com"))?.id).toBe(ticket.requester)
   } finally {

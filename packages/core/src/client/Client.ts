@@ -7,8 +7,10 @@
  */
 import type { Effect } from "effect"
 import type { RequesterService } from "../helpdesk/RequesterService.js"
-import type { Service } from "../helpdesk/Service.js"
+import type { Scoped, Service } from "../helpdesk/Service.js"
+import type { SystemAccess } from "../helpdesk/SystemAccess.js"
 import type * as Duplicates from "../links/Duplicates.js"
+import type { AgentActor, ContactActor, SystemActor } from "../values/Actor.js"
 import type {
   AgentJson,
   ConfigJson,
@@ -33,7 +35,8 @@ export type OperationOf<S> = {
 }[keyof S]
 
 /**
- * The `Helpdesk` service's operations (everything but `config` and `forRequester`).
+ * The `Helpdesk` service's operations (everything but `config`, `as`, `asSystem`, `system` and
+ * `forRequester`).
  *
  * @category models
  * @since 0.1.0
@@ -140,8 +143,54 @@ export interface HelpdeskClient extends Operations {
    * every result is what that contact may see, encoded as the methods above encode it.
    */
   readonly forRequester: (contactId: string) => RequesterClient
+  /**
+   * The help desk as one principal sees and acts on it (see `Helpdesk.Service.as`): the reads
+   * (`get`, `messages`, `history`, `list`, ...) and the commands, with the access policy applied.
+   */
+  readonly as: (principal: Principal) => ScopedClient
+  /** `as(system.actor(reason))`: the host acting as the system, on purpose. */
+  readonly asSystem: (reason: string) => ScopedClient
+  /** The handle that issues this help desk's system actors (`Options.system`, or its own). */
+  readonly system: SystemAccess
   /** Releases the help desk's resources (connections of its database or ports); later calls reject. */
   readonly close: () => Promise<void>
+}
+
+/** @category models @since 0.1.0 */
+export interface AgentPrincipal extends AgentActor {}
+/** @category models @since 0.1.0 */
+export interface ContactPrincipal extends ContactActor {}
+/** @category models @since 0.1.0 */
+export interface SystemPrincipal extends SystemActor {}
+
+/**
+ * Who a scoped client acts as: an agent, a contact, or a system actor from the help desk's
+ * `system` handle (`Actor.agent("mary")`, `Actor.contact(id)`, `helpdesk.system.actor("import")`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Principal = AgentPrincipal | ContactPrincipal | SystemPrincipal
+
+/**
+ * A scoped service's operations with Promises.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ScopedOperations = PromiseOperations<Scoped>
+
+/**
+ * The help desk with Promise methods for one principal (`HelpdeskClient.as`): results are
+ * encoded as the `HelpdeskClient` methods of the same name encode them; a ticket the principal
+ * may not see rejects with `TicketNotFound`, exactly as a missing one.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ScopedClient extends ScopedOperations {
+  /** Who every method acts as. */
+  readonly principal: Principal
 }
 
 /**

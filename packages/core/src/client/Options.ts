@@ -94,6 +94,7 @@ const serviceOptions: Readonly<Record<keyof Helpdesk.Options, true>> = {
   sla: true,
   triggers: true,
   tagPolicy: true,
+  system: true,
   surveys: true,
   defaultLanguage: true
 }
@@ -141,6 +142,7 @@ export const serviceOptionsOf = (options: Options): Helpdesk.Options => ({
   ...(options.sla === undefined ? {} : { sla: options.sla }),
   ...(options.triggers === undefined ? {} : { triggers: options.triggers }),
   ...(options.tagPolicy === undefined ? {} : { tagPolicy: options.tagPolicy }),
+  ...(options.system === undefined ? {} : { system: options.system }),
   ...(options.surveys === undefined ? {} : { surveys: options.surveys }),
   ...(options.defaultLanguage === undefined ? {} : { defaultLanguage: options.defaultLanguage })
 })

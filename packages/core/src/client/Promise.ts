@@ -17,6 +17,8 @@ import type {
   OperationOf,
   Operations,
   RequesterOperations,
+  ScopedClient,
+  ScopedOperations,
   SuccessOf
 } from "./Client.js"
 import {
@@ -57,15 +59,21 @@ export type {
   UndoMergeInput
 } from "../helpdesk/HelpdeskInput.js"
 export type {
+  AgentPrincipal,
   Answers,
+  ContactPrincipal,
   HelpdeskClient,
   Operation,
   OperationOf,
   Operations,
+  Principal,
   PromiseOperations,
   RequesterClient,
   RequesterOperations,
-  SuccessOf
+  ScopedClient,
+  ScopedOperations,
+  SuccessOf,
+  SystemPrincipal
 } from "./Client.js"
 export { errorTags, type HelpdeskError, isHelpdeskError } from "./Errors.js"
 export type {
@@ -150,22 +158,47 @@ const encoders: { readonly [K in Operation]: (a: SuccessOf<Helpdesk.Service[K]>)
   undoMerge: toTicketJson,
   split: toTicketJson,
   applyRules: toTicketJson,
-  suggestDuplicates: (suggestions) => suggestions,
-  get: toTicketJson,
-  messages: encodeMessagePage,
-  history: encodeHistory,
-  list: encodePage,
   runDueTimers: (fired) => fired,
   recomputeSla: (recorded) => recorded,
   recordNotification: (recorded) => recorded,
   recordNotifications: (recorded) => recorded,
-  explainDue: (explanations) => explanations.map(encodeExplanation),
   saveContact: encodeContact,
   saveOrganization: encodeOrganization,
   saveAgent: encodeAgent,
   saveGroup: encodeGroup,
   getContact: encodeContact,
-  findContactByEmail: (found) => (Option.isSome(found) ? encodeContact(found.value) : undefined),
+  findContactByEmail: (found) => (Option.isSome(found) ? encodeContact(found.value) : undefined)
+}
+
+/** A scoped service's operations: its commands encoded as the help desk's, and its reads. */
+const scopedEncoders: {
+  readonly [K in OperationOf<Helpdesk.Scoped>]: (a: SuccessOf<Helpdesk.Scoped[K]>) => Answers[K]
+} = {
+  open: toTicketJson,
+  reply: toTicketJson,
+  note: toTicketJson,
+  changeStatus: toTicketJson,
+  assign: toTicketJson,
+  setPriority: toTicketJson,
+  setType: toTicketJson,
+  setComplexity: toTicketJson,
+  openProblem: toTicketJson,
+  escalate: toTicketJson,
+  setCustomField: toTicketJson,
+  tag: toTicketJson,
+  addFollower: toTicketJson,
+  removeFollower: toTicketJson,
+  link: toTicketJson,
+  unlink: toTicketJson,
+  merge: toTicketJson,
+  undoMerge: toTicketJson,
+  split: toTicketJson,
+  suggestDuplicates: (suggestions) => suggestions,
+  get: toTicketJson,
+  messages: encodeMessagePage,
+  history: encodeHistory,
+  list: encodePage,
+  explainDue: (explanations) => explanations.map(encodeExplanation),
   findByEmailId: (found) => (Option.isSome(found) ? toTicketJson(found.value) : undefined)
 }
 
@@ -175,10 +208,10 @@ const requesterEncoders: {
 } = {
   open: encoders.open,
   reply: encoders.reply,
-  get: encoders.get,
-  messages: encoders.messages,
-  history: encoders.history,
-  list: encoders.list
+  get: scopedEncoders.get,
+  messages: scopedEncoders.messages,
+  history: scopedEncoders.history,
+  list: scopedEncoders.list
 }
 
 type Run = <A, B>(effect: Effect.Effect<A, unknown>, encode: (a: A) => B) => Promise<B>
@@ -247,6 +280,10 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
     throw rejection(started.cause)
   }
   const helpdesk = started.value
+  const scopedClient = (scoped: Helpdesk.Scoped): ScopedClient => ({
+    ...promised<Helpdesk.Scoped, ScopedOperations>(scoped, scopedEncoders, run),
+    principal: scoped.principal
+  })
 
   return {
     ...promised<Helpdesk.Service, Operations>(helpdesk, encoders, run),
@@ -255,6 +292,9 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
       workflow: encodeWorkflow(helpdesk.config.workflow),
       customFields: helpdesk.config.customFields
     },
+    as: (principal) => scopedClient(helpdesk.as(principal)),
+    asSystem: (reason) => scopedClient(helpdesk.asSystem(reason)),
+    system: helpdesk.system,
     forRequester: (contactId) => {
       const requester = helpdesk.forRequester(contactId)
       return {

@@ -127,7 +127,17 @@ export const Agent = Schema.Struct({
   groups: Schema.Array(GroupId),
   skills: Schema.Array(Schema.String),
   /** Deactivated agents keep their history but cannot be assigned. */
-  active: Schema.Boolean
+  active: Schema.Boolean,
+  /**
+   * What the agent may do (see `AgentRole`); absent is `agent`, what every agent could do
+   * before roles existed.
+   */
+  role: Schema.optionalKey(Schema.Literals(["light", "agent", "admin"])),
+  /**
+   * Which tickets the agent sees: `all` (absent: every ticket but those of restricted groups
+   * they are not in) or `groups` (only the tickets of their groups, and those assigned to them).
+   */
+  scope: Schema.optionalKey(Schema.Literals(["all", "groups"]))
 })
 /** @category models @since 0.1.0 */
 export type Agent = typeof Agent.Type
@@ -141,10 +151,24 @@ export type Agent = typeof Agent.Type
 export const Group = Schema.Struct({
   id: GroupId,
   workspaceId: WorkspaceId,
-  name: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(255))
+  name: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(255)),
+  /**
+   * Whether the group's tickets (account, billing) are seen only by its members and admins,
+   * whatever the other agents' scope.
+   */
+  restricted: Schema.optionalKey(Schema.Boolean)
 })
 /** @category models @since 0.1.0 */
 export type Group = typeof Group.Type
+
+/**
+ * What an agent may do: a `light` agent reads the tickets in their scope and adds internal notes,
+ * nothing else; an `agent` works tickets; an `admin` also sees the tickets of restricted groups.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type AgentRole = NonNullable<Agent["role"]>
 
 /**
  * Normalises an email address for lookups: trimmed and lowercase.

@@ -98,7 +98,9 @@ export const make = (deps: Deps, checks: DirectoryChecks.DirectoryChecks) => {
               email: normalizeEmail(input.email) as Agent["email"],
               groups: input.groups ?? [],
               skills: input.skills ?? [],
-              active: input.active ?? true
+              active: input.active ?? true,
+              ...(input.role === undefined ? {} : { role: input.role }),
+              ...(input.scope === undefined ? {} : { scope: input.scope })
             }),
             directory.saveAgent
           )
@@ -109,7 +111,12 @@ export const make = (deps: Deps, checks: DirectoryChecks.DirectoryChecks) => {
         saveWithId(
           "group",
           input.id,
-          (id) => ({ id: id as GroupId, workspaceId: ws, name: input.name }),
+          (id): Group => ({
+            id: id as GroupId,
+            workspaceId: ws,
+            name: input.name,
+            ...(input.restricted === undefined ? {} : { restricted: input.restricted })
+          }),
           directory.saveGroup
         )
       ),

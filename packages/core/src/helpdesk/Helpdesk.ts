@@ -5,15 +5,17 @@
  * do that work (`UnitOfWork`, `Batch`, the `*Operations`, `TimerRunner`), each built from one
  * `Deps` record of the instance's configuration, ports and caches.
  */
-import { DateTime, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
 import { IdGenerator, prefixed } from "../ports/IdGenerator.js"
 import { TicketStore } from "../ports/TicketStore.js"
 import * as Timer from "../ports/Timers.js"
 import type * as TagPolicy from "../tags/TagPolicy.js"
+import type * as Actor from "../values/Actor.js"
 import type { InvalidConfig } from "../values/ConfigError.js"
 import type { ContactId } from "../values/Ids.js"
 import * as Satisfaction from "../values/Satisfaction.js"
+import * as Access from "./Access.js"
 import * as ActorCache from "./ActorCache.js"
 import * as Effects from "./AppendEffects.js"
 import * as Automations from "./Automations.js"
@@ -31,10 +33,12 @@ import * as ProblemOperations from "./ProblemOperations.js"
 import * as RelationOperations from "./RelationOperations.js"
 import * as Requester from "./Requester.js"
 import * as SafeReads from "./SafeReads.js"
+import * as Scoped from "./Scoped.js"
 import { Helpdesk, type Service } from "./Service.js"
 import * as StateCache from "./StateCache.js"
 import * as Streams from "./Streams.js"
 import * as SurveyOperations from "./SurveyOperations.js"
+import * as SystemAccess from "./SystemAccess.js"
 import * as TicketLocks from "./TicketLocks.js"
 import * as TicketOperations from "./TicketOperations.js"
 import * as TimerRunner from "./TimerRunner.js"
@@ -44,7 +48,7 @@ import * as UnitOfWork from "./UnitOfWork.js"
 export type { SlaOptions } from "./AppendEffects.js"
 export { NotificationPayload } from "./AppendEffects.js"
 export type { HelpdeskError } from "./HelpdeskError.js"
-export { Helpdesk, type Service } from "./Service.js"
+export { Helpdesk, type Scoped, type ScopedInput, type Service } from "./Service.js"
 
 /**
  * What a help desk is built with besides its JSON configuration.
@@ -61,6 +65,11 @@ export interface Options {
    * tag actions of rules refuse tags it does not know with `TagNotAllowed` (see `Taxonomy`).
    */
   readonly tagPolicy?: TagPolicy.TagPolicy
+  /**
+   * The handle whose system actors this help desk accepts (`SystemAccess.make`); without one it
+   * makes its own, reachable only through the root service (`Service.system`).
+   */
+  readonly system?: SystemAccess.SystemAccess
   /**
    * Checks the token of a satisfaction survey's link for `rate` (its signature and expiry) and
    * answers its claims: `SurveyToken.verifier(keys)` of `@tessera/notify`, say. Without one,
@@ -133,7 +142,17 @@ export const make = (
     const surveys = SurveyOperations.make(deps, streams, unitOfWork)
     const problems = ProblemOperations.make(deps, streams, unitOfWork, tickets, relations)
 
-    const operations = nameOperations<Omit<Service, "forRequester">>(ws, {
+    const system = options.system ?? SystemAccess.make()
+    const access = Access.make(deps, system, actorCheckMillis)
+    const edges = Scoped.make(deps, access, streams)
+    // A directory record saved here may change who sees what: principals are looked up afresh.
+    const forget = Effect.sync(() => access.forget())
+    // Unnamed: a scoped service's reads get their spans where they are called (`Scoped`).
+    const reads: Scoped.Reads = {
+      suggestDuplicates: relations.suggestDuplicates,
+      findByEmailId: tickets.findByEmailId
+    }
+    const operations = nameOperations<Omit<Service, "forRequester" | "as" | "asSystem" | "system">>(ws, {
       config: { workspaceId: ws, workflow, customFields },
       open: tickets.open,
       reply: messages.reply,
@@ -145,7 +164,6 @@ export const make = (
       merge: relations.merge,
       undoMerge: relations.undoMerge,
       split: relations.split,
-      suggestDuplicates: relations.suggestDuplicates,
       applyRules: automations.applyRules,
       assign: tickets.assign,
       setPriority: tickets.setPriority,
@@ -158,29 +176,25 @@ export const make = (
       tag: tickets.tag,
       addFollower: tickets.addFollower,
       removeFollower: tickets.removeFollower,
-      get: tickets.get,
-      findByEmailId: tickets.findByEmailId,
-      messages: tickets.messages,
-      history: tickets.history,
-      list: tickets.list,
       recomputeSla: (raw) => Effect.flatMap(streams.resolveRef(raw), ({ id }) => timerRunner.recordSla(id)),
       runDueTimers: timerRunner.runDueTimers,
       recordNotification: notificationRecords.recordNotification,
       recordNotifications: notificationRecords.recordNotifications,
-      saveContact: directoryOperations.saveContact,
-      saveOrganization: directoryOperations.saveOrganization,
-      saveAgent: directoryOperations.saveAgent,
-      saveGroup: directoryOperations.saveGroup,
+      saveContact: (raw) => Effect.tap(directoryOperations.saveContact(raw), forget),
+      saveOrganization: (raw) => Effect.tap(directoryOperations.saveOrganization(raw), forget),
+      saveAgent: (raw) => Effect.tap(directoryOperations.saveAgent(raw), forget),
+      saveGroup: (raw) => Effect.tap(directoryOperations.saveGroup(raw), forget),
       getContact: directoryOperations.getContact,
-      findContactByEmail: directoryOperations.findContactByEmail,
-      explainDue: (raw) =>
-        Effect.flatMap(tickets.get(raw), (ticket) =>
-          Effect.flatMap(DateTime.now, (now) => deps.effects.explainDue(ticket, now))
-        )
+      findContactByEmail: directoryOperations.findContactByEmail
     })
-    // Not an operation of its own: the requester's operations call the (named) ones above.
+    const guarded = edges.guard(operations)
+    // Not operations of their own: scoped services and the requester's call the (named) ones above.
+    const as = (principal: Actor.Actor) => edges.scoped(guarded, reads, principal)
     const service: Service = {
-      ...operations,
+      ...guarded,
+      as,
+      asSystem: (reason) => as(system.actor(reason)),
+      system,
       forRequester: (contact) => Requester.make(service, contact as ContactId)
     }
     return service

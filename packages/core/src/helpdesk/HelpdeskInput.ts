@@ -381,13 +381,22 @@ export const AgentInput = Schema.Struct({
   email: Email,
   groups: Schema.optionalKey(directoryList(GroupId)),
   skills: Schema.optionalKey(directoryList(name)),
-  active: Schema.optionalKey(Schema.Boolean)
+  active: Schema.optionalKey(Schema.Boolean),
+  /** `light`, `agent` (the default) or `admin` (see `Directory.AgentRole`). */
+  role: Schema.optionalKey(Schema.Literals(["light", "agent", "admin"])),
+  /** `all` (the default) or `groups`: only the tickets of the agent's groups and their own. */
+  scope: Schema.optionalKey(Schema.Literals(["all", "groups"]))
 })
 /** @category models @since 0.1.0 */
 export interface AgentInput extends Schema.Codec.Encoded<typeof AgentInput> {}
 
 /** @category models @since 0.1.0 */
-export const GroupInput = Schema.Struct({ id: Schema.optionalKey(GroupId), name })
+export const GroupInput = Schema.Struct({
+  id: Schema.optionalKey(GroupId),
+  name,
+  /** Whether only members (and admins) see the group's tickets. */
+  restricted: Schema.optionalKey(Schema.Boolean)
+})
 /** @category models @since 0.1.0 */
 export interface GroupInput extends Schema.Codec.Encoded<typeof GroupInput> {}
 

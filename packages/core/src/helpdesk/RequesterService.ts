@@ -85,8 +85,9 @@ export interface RequesterService {
   /** The public events of one of the contact's tickets (see `publicEvents`). */
   readonly history: (ticket: typeof TicketRef.Encoded) => Op<ReadonlyArray<E.TicketEvent>>
   /**
-   * A page of the tickets the contact requested; `search` matches the subject and public
-   * replies only, and the summaries leave out the SLA due time (agents' business).
+   * A page of the tickets the contact requested, and of their organization's when it shares its
+   * tickets (`Organization.sharedTickets`); `search` matches the subject and public replies only,
+   * and the summaries leave out the SLA due time (agents' business).
    */
   readonly list: (query?: ListQuery) => Op<TicketQuery.TicketPage>
 }

@@ -11,6 +11,7 @@ import type * as Sla from "../sla/Sla.js"
 import type * as Status from "../ticket/Status.js"
 import type * as Ticket from "../ticket/Ticket.js"
 import type { TicketEvent } from "../ticket/TicketEvent.js"
+import type * as Actor from "../values/Actor.js"
 import type { FieldDefinition } from "../values/CustomField.js"
 import type { TicketRef as TicketRefSchema } from "../values/Ids.js"
 import type * as Conversation from "./Conversation.js"
@@ -18,6 +19,7 @@ import type { HelpdeskError, Op } from "./HelpdeskError.js"
 import type * as In from "./HelpdeskInput.js"
 import type * as NotificationRecords from "./NotificationRecords.js"
 import type { RequesterService } from "./RequesterService.js"
+import type * as SystemAccess from "./SystemAccess.js"
 import type * as Triggers from "./Triggers.js"
 
 /**
@@ -101,24 +103,6 @@ export interface Service {
   /** Moves chosen messages into a new ticket, linked both ways; returns the new ticket. */
   readonly split: (input: In.SplitInput) => Op<Ticket.Ticket>
   /**
-   * Open tickets that are likely the same issue as this one, ranked, with a score and reasons
-   * (`Duplicates.suggest`). Candidates come from the store: the requester's and the
-   * organization's open tickets within the window, and open tickets sharing the subject's words.
-   */
-  readonly suggestDuplicates: (input: In.DuplicatesInput) => Op<ReadonlyArray<Duplicates.Suggestion>>
-  /**
-   * The current state of a ticket, by public number or internal id. The number of a ticket
-   * merged into another leads to that other ticket (as it does for every command but `link`,
-   * `unlink`, `merge`, `undoMerge` and `split`); its id still reads the merged ticket.
-   */
-  readonly get: (ticket: typeof TicketRefSchema.Encoded) => Op<Ticket.Ticket>
-  /** The conversation of a ticket, page by page (see `Conversation.page`): how to read a long one. */
-  readonly messages: (ticket: typeof TicketRefSchema.Encoded, page?: In.MessagePageInput) => Op<Conversation.Page>
-  /** The event log of a ticket: its complete history. */
-  readonly history: (ticket: typeof TicketRefSchema.Encoded) => Op<ReadonlyArray<TicketEvent>>
-  /** A page of tickets (see `TicketQuery`); without a query, the first page of every ticket. */
-  readonly list: (query?: In.TicketQueryInput) => Op<TicketPage>
-  /**
    * Fires the timers that are due (closing solved tickets, recording SLA warnings and breaches),
    * at most `limit` (1 to 10,000; default 100); returns how many did something.
    */
@@ -159,11 +143,19 @@ export interface Service {
     rules: ReadonlyArray<Triggers.TriggerRule<HelpdeskError>>
   ) => Op<Ticket.Ticket>
   /**
-   * Why each SLA due time of a ticket is what it is, now (`Sla.explainDue` on every metric
-   * instance of its SLA state): the target and its policy, the opening hours counted, the
-   * holidays skipped and the pauses, in data and in sentences. Empty without SLAs.
+   * This help desk as one principal sees and acts on it (see `Access`): what request code gets,
+   * never the root service. Reads show only the tickets the principal may see (others fail with
+   * `TicketNotFound`, exactly as missing ones), a customer the public view; commands act as the
+   * principal. A system actor must come from this help desk's `system` handle.
    */
-  readonly explainDue: (ticket: typeof TicketRefSchema.Encoded) => Op<ReadonlyArray<Sla.Explanation>>
+  readonly as: (principal: Actor.Actor) => Scoped
+  /** `as(system.actor(reason))`: the host acting as the system, seeing everything, on purpose. */
+  readonly asSystem: (reason: string) => Scoped
+  /**
+   * The handle that issues this help desk's system actors: the one given in `Options.system`, or
+   * one of its own. Only the holder of the root service reaches it.
+   */
+  readonly system: SystemAccess.SystemAccess
   /**
    * The requester's side of this help desk, acting as one contact (see `Requester`): what a
    * customer portal calls. It checks nothing until it is used; a contact that does not exist
@@ -182,6 +174,72 @@ export interface Service {
   readonly getContact: (id: string) => Op<Contact>
   /** The contact that owns an email (case-insensitive), if any. */
   readonly findContactByEmail: (email: string) => Op<Option.Option<Contact>>
+}
+
+/**
+ * A command's input on a scoped service: `by` is the principal, and may be left out.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ScopedInput<I> = Omit<I, "by"> & { readonly by?: Actor.Actor }
+
+/**
+ * The operations of a help desk for one principal (`Service.as`): the commands, acting as the
+ * principal (a `by` naming anyone else is refused with `NotPermitted`), and the reads, showing
+ * only what the principal may see.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Scoped {
+  /** Who every operation acts as and reads for. */
+  readonly principal: Actor.Actor
+  readonly open: (input: ScopedInput<In.OpenInput>) => Op<Ticket.Ticket>
+  readonly reply: (input: ScopedInput<In.MessageInput>) => Op<Ticket.Ticket>
+  readonly note: (input: ScopedInput<In.MessageInput>) => Op<Ticket.Ticket>
+  readonly changeStatus: (input: ScopedInput<In.StatusInput>) => Op<Ticket.Ticket>
+  readonly assign: (input: ScopedInput<In.AssignInput>) => Op<Ticket.Ticket>
+  readonly setPriority: (input: ScopedInput<In.PriorityInput>) => Op<Ticket.Ticket>
+  readonly setType: (input: ScopedInput<In.TypeInput>) => Op<Ticket.Ticket>
+  readonly setComplexity: (input: ScopedInput<In.ComplexityInput>) => Op<Ticket.Ticket>
+  readonly openProblem: (input: ScopedInput<In.ProblemInput>) => Op<Ticket.Ticket>
+  readonly escalate: (input: ScopedInput<In.EscalateInput>) => Op<Ticket.Ticket>
+  readonly setCustomField: (input: ScopedInput<In.CustomFieldInput>) => Op<Ticket.Ticket>
+  readonly tag: (input: ScopedInput<In.TagsInput>) => Op<Ticket.Ticket>
+  readonly addFollower: (input: ScopedInput<In.FollowerInput>) => Op<Ticket.Ticket>
+  readonly removeFollower: (input: ScopedInput<In.FollowerInput>) => Op<Ticket.Ticket>
+  readonly link: (input: ScopedInput<In.LinkInput>) => Op<Ticket.Ticket>
+  readonly unlink: (input: ScopedInput<In.LinkInput>) => Op<Ticket.Ticket>
+  readonly merge: (input: ScopedInput<In.MergeInput>) => Op<Ticket.Ticket>
+  readonly undoMerge: (input: ScopedInput<In.UndoMergeInput>) => Op<Ticket.Ticket>
+  readonly split: (input: ScopedInput<In.SplitInput>) => Op<Ticket.Ticket>
+  /**
+   * Open tickets that are likely the same issue as this one, ranked, with a score and reasons
+   * (`Duplicates.suggest`). Candidates come from the store: the requester's and the
+   * organization's open tickets within the window, and open tickets sharing the subject's words.
+   */
+  readonly suggestDuplicates: (input: In.DuplicatesInput) => Op<ReadonlyArray<Duplicates.Suggestion>>
+  /**
+   * The current state of a ticket, by public number or internal id. The number of a ticket
+   * merged into another leads to that other ticket (as it does for every command but `link`,
+   * `unlink`, `merge`, `undoMerge` and `split`); its id still reads the merged ticket.
+   */
+  readonly get: (ticket: typeof TicketRefSchema.Encoded) => Op<Ticket.Ticket>
+  /** The conversation of a ticket, page by page (see `Conversation.page`): how to read a long one. */
+  readonly messages: (ticket: typeof TicketRefSchema.Encoded, page?: In.MessagePageInput) => Op<Conversation.Page>
+  /** The event log of a ticket: its complete history. */
+  readonly history: (ticket: typeof TicketRefSchema.Encoded) => Op<ReadonlyArray<TicketEvent>>
+  /** A page of the tickets the principal sees (see `TicketQuery`), filtered in the store;
+   * without a query, the first page. A customer searches public text only, without SLA due times.
+   */
+  readonly list: (query?: In.TicketQueryInput) => Op<TicketPage>
+  /**
+   * Why each SLA due time of a ticket is what it is, now (`Sla.explainDue` on every metric
+   * instance of its SLA state): the target and its policy, the opening hours counted, the
+   * holidays skipped and the pauses, in data and in sentences. Empty without SLAs.
+   */
+  readonly explainDue: (ticket: typeof TicketRefSchema.Encoded) => Op<ReadonlyArray<Sla.Explanation>>
   /**
    * The ticket on which a message with the email `Message-ID` `messageId` was first recorded
    * (`TicketIndex.findByEmailId`; the id compared exactly as given), if any: a merge does not

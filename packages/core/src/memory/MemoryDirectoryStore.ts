@@ -57,7 +57,13 @@ export const make: Effect.Effect<DirectoryStore["Service"]> = Effect.sync(() => 
           .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       ),
     getGroup: (ws, id) => get(groups, ws, id),
-    saveGroup: (group) => Effect.sync(() => void groups.set(key(group.workspaceId, group.id), group))
+    saveGroup: (group) => Effect.sync(() => void groups.set(key(group.workspaceId, group.id), group)),
+    listGroups: (ws) =>
+      Effect.sync(() =>
+        Array.from(groups.values())
+          .filter((g) => g.workspaceId === ws)
+          .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      )
   })
 })
 

@@ -345,7 +345,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
         }),
       resolve: (ws, publicId) => Effect.sync(() => Option.fromNullishOr(publicIds.get(ws)?.get(publicId))),
       findByEmailId: (ws, messageId) => Effect.sync(() => Option.fromNullishOr(emailIds.get(ws)?.get(messageId))),
-      query: (ws, query) =>
+      query: (ws, query, visibility) =>
         Effect.suspend((): Effect.Effect<TicketQuery.TicketPage, InvalidCursor | Unsupported> => {
           const unsupported = StoreCapabilities.checkQuery(capabilities, query)
           if (unsupported !== undefined) return Effect.fail(unsupported)
@@ -357,7 +357,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
             summaries.push(slaDueAt === undefined ? summary : { ...summary, slaDueAt })
             if (query.search !== undefined) documents.set(state.id, TicketQuery.searchDocument(state, query.searchIn))
           }
-          return TicketQuery.run(query, summaries, documents)
+          return TicketQuery.run(query, summaries, documents, visibility)
         })
     })
 

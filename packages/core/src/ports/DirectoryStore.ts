@@ -40,5 +40,7 @@ export class DirectoryStore extends Context.Service<
     readonly getGroup: (ws: WorkspaceId, id: GroupId) => Effect.Effect<Option.Option<Group>, StoreError>
     /** Creates or replaces a group. */
     readonly saveGroup: (group: Group) => Effect.Effect<void, StoreError>
+    /** The groups of a workspace, ordered by id (the help desk reads which are restricted). */
+    readonly listGroups: (ws: WorkspaceId) => Effect.Effect<ReadonlyArray<Group>, StoreError>
   }
 >()("@tessera/core/DirectoryStore") {}

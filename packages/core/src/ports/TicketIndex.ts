@@ -8,6 +8,7 @@
  */
 import type { Effect, Option } from "effect"
 import type { TicketPage, TicketQuery } from "../query/TicketQuery.js"
+import type { Visibility } from "../query/Visibility.js"
 import type { TicketId, WorkspaceId } from "../values/Ids.js"
 import type { InvalidCursor, StoreError } from "./StoreError.js"
 
@@ -23,11 +24,14 @@ export interface TicketIndex {
    * search (`query.search`, as the store's `capabilities.search` says; `Unsupported` when it is
    * `"none"`), in the query's order, at most `limit` items, and a `nextCursor` when more follow.
    * A cursor this store did not issue for the same order fails with `InvalidCursor`. An append's
-   * `slaDueAt` is the summary's `slaDueAt`. Never another workspace's ticket.
+   * `slaDueAt` is the summary's `slaDueAt`. Never another workspace's ticket. With `visibility`,
+   * only the tickets it allows (`Visibility.allows`), filtered in the store before paging, so a
+   * page is full whenever enough visible tickets follow and a cursor never skips one.
    */
   readonly query: (
     workspaceId: WorkspaceId,
-    query: TicketQuery
+    query: TicketQuery,
+    visibility?: Visibility
   ) => Effect.Effect<TicketPage, InvalidCursor | StoreError>
   /**
    * The ticket on which a message with the email `Message-ID` `messageId` was first recorded in

@@ -16,6 +16,7 @@ import * as Limits from "../values/Limits.js"
 import * as Priority from "../values/Priority.js"
 import * as Tag from "../values/Tag.js"
 import * as Text from "../values/Text.js"
+import * as Visibility from "./Visibility.js"
 
 const { messages: _messages, ...summaryFields } = Ticket.fields
 
@@ -341,7 +342,9 @@ export const run = (
   query: TicketQuery,
   tickets: Iterable<TicketSummary>,
   /** Search documents by ticket id (`searchDocument` for the query's `searchIn`), for queries with `search`. */
-  documents: ReadonlyMap<string, string> = new Map()
+  documents: ReadonlyMap<string, string> = new Map(),
+  /** The tickets the asking principal may see (`Visibility.allows`); absent: every ticket. */
+  visibility?: Visibility.Visibility
 ): Effect.Effect<TicketPage, InvalidCursor> =>
   Effect.gen(function* () {
     const { sort, direction } = ordering(query)
@@ -349,7 +352,7 @@ export const run = (
     const limit = query.limit ?? defaultLimit
     const terms = query.search === undefined ? undefined : searchTerms(query.search)
     const sorted = Array.from(tickets)
-      .filter((t) => matches(query, t))
+      .filter((t) => matches(query, t) && Visibility.allows(visibility, t))
       .filter((t) => terms === undefined || matchesSearch(terms, documents.get(t.id) ?? ""))
       .map((t) => ({ t, p: position(sort, t) }))
       .filter(({ p }) => after === undefined || compare(sort, direction, p, after) > 0)

@@ -32,6 +32,7 @@ import * as Snapshots from "./ticketStore/Snapshots.js"
 import * as StoredSla from "./ticketStore/StoredSla.js"
 import * as Streams from "./ticketStore/Streams.js"
 import type { Settings } from "./ticketStore/Support.js"
+import * as VisibilityFilter from "./ticketStore/VisibilityFilter.js"
 
 // The concurrency helpers, for an adapter's own tests (documented where they are defined).
 export {
@@ -51,7 +52,8 @@ export {
  * - `feed`: `readAll` gives every committed event once, in commit order, per workspace and
  *   overall, and a poller following it while fibers append misses nothing (`FeedCheck`).
  * - `queries`: `query`'s filters, sorts, cursors and SLA due times against the reference, on
- *   random and hostile data, workspace by workspace.
+ *   random and hostile data, workspace by workspace, and with the access policy's visibility
+ *   filter (issue 18).
  * - `search`: `query`'s search as `capabilities.search` declares it.
  * - `snapshots`: `load` is the fold of `read` after every kind of write.
  * - `storedSla`: the SLA fold an append gives is kept beside the snapshot, `load` returns it
@@ -131,7 +133,7 @@ const registered: Record<Exclude<Part, "timers" | "outbox">, ReadonlyArray<typeo
   emailIds: [EmailIds.register],
   batches: [Batches.register],
   feed: [Feed.register],
-  queries: [Queries.register, HostileQueries.register],
+  queries: [Queries.register, HostileQueries.register, VisibilityFilter.register],
   search: [Search.register],
   snapshots: [Snapshots.register],
   storedSla: [StoredSla.register],

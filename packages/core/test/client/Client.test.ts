@@ -29,8 +29,19 @@ type Operation = PromiseHelpdesk.Operation
 
 // Every member of the service is a member of the client, and the client adds only `close`.
 holds<Equal<Exclude<keyof Client, "close">, keyof Service>>()
-// Every operation has an answer, and every answer an operation.
-holds<Equal<keyof PromiseHelpdesk.Answers, Operation>>()
+// Every operation has an answer, and every answer an operation (of the root or of a scoped service).
+holds<Equal<keyof PromiseHelpdesk.Answers, Operation | PromiseHelpdesk.OperationOf<Helpdesk.Scoped>>>()
+// A scoped client: the same members as the scoped service, the same parameters.
+holds<Equal<keyof PromiseHelpdesk.ScopedClient, keyof Helpdesk.Scoped>>()
+type ScopedOperation = PromiseHelpdesk.OperationOf<Helpdesk.Scoped>
+holds<
+  Equal<
+    {
+      [K in ScopedOperation]: Equal<Parameters<PromiseHelpdesk.ScopedClient[K]>, Parameters<Helpdesk.Scoped[K]>>
+    }[ScopedOperation],
+    true
+  >
+>()
 // Each method takes exactly the parameters of the operation of its name.
 holds<Equal<{ [K in Operation]: Equal<Parameters<Client[K]>, Parameters<Service[K]>> }[Operation], true>>()
 // The requester's side: the same members, the same parameters.
@@ -107,7 +118,7 @@ describe("the client derived from the service", () => {
       }
     ])
     expect(ruled.tags).toEqual(["vpn"])
-    expect((await helpdesk.history(ticket.id)).at(-1)).toMatchObject({
+    expect((await helpdesk.asSystem("test").history(ticket.id)).at(-1)).toMatchObject({
       _tag: "TagsChanged",
       rule: { id: "escalate-vpn", version: 3 }
     })
@@ -118,7 +129,7 @@ describe("the client derived from the service", () => {
     const helpdesk = await createHelpdesk({ now, sla })
     open.push(helpdesk)
     const ticket = await helpdesk.open({ requester: jane, subject: "Invoice", text: "Where is it?", channel: "web" })
-    const explained = await helpdesk.explainDue(ticket.publicId)
+    const explained = await helpdesk.asSystem("test").explainDue(ticket.publicId)
     expect(explained.map((e) => e.metric)).toContain("first_reply")
     const first = explained.find((e) => e.metric === "first_reply")
     expect(first?.dueAt).toBe(new Date(start + (first?.target.minutes ?? 0) * 60_000).toISOString())
@@ -134,7 +145,7 @@ describe("the client derived from the service", () => {
           text: "Where is it?",
           channel: "web"
         })
-        return yield* service.explainDue(opened.publicId)
+        return yield* service.asSystem("test").explainDue(opened.publicId)
       }).pipe(Effect.provide(MemoryHelpdesk.layer({ workspaceId: "default" }, { sla })))
     )
     expect(effect.map((e) => [e.metric, e.instance, e.policy, e.target, e.lines[0]])).toEqual(
@@ -146,7 +157,7 @@ describe("the client derived from the service", () => {
     const helpdesk = await createHelpdesk()
     open.push(helpdesk)
     const ticket = await helpdesk.open({ requester: jane, subject: "Hello", text: "Hi", channel: "chat" })
-    expect(await helpdesk.explainDue(ticket.id)).toEqual([])
+    expect(await helpdesk.asSystem("test").explainDue(ticket.id)).toEqual([])
   })
 
   it("the service's options reach it under their own names, all checked at once", async () => {
@@ -175,7 +186,7 @@ describe("the client derived from the service", () => {
       const incident = await helpdesk.open({ requester: jane, subject: "Down", text: "Me too", channel: "web" })
       await helpdesk.link({ ticket: incident.id, kind: "problem", to: problem.id, by: mary })
       await helpdesk.changeStatus({ ticket: problem.id, status: "solved", by: mary })
-      return (await helpdesk.get(incident.id)).status
+      return (await helpdesk.asSystem("test").get(incident.id)).status
     }
     expect(await run(true)).toBe("solved")
     expect(await run(false)).not.toBe("solved")
@@ -188,7 +199,7 @@ describe("the client derived from the service", () => {
     const portal = helpdesk.forRequester(contact.id)
     const ticket = await portal.open({ subject: "Refund", text: "Please refund me", channel: "web" })
     expect(portal.contact).toBe(contact.id)
-    expect(await portal.get(ticket.publicId)).toEqual(await helpdesk.get(ticket.publicId))
+    expect(await portal.get(ticket.publicId)).toEqual(await helpdesk.asSystem("test").get(ticket.publicId))
     expect((await portal.list()).items.map((t) => t.id)).toEqual([ticket.id])
   })
 })

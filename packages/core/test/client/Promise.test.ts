@@ -90,7 +90,7 @@ describe("createHelpdesk", () => {
     const replied = await helpdesk.reply({ ticket: 69369, by: mary, text: "Sorry Jane, refund on its way." })
     expect(replied.status).toBe("open")
     expect(replied.firstAgentReplyAt).toBe("2025-05-01T12:15:00.000Z")
-    const history = await helpdesk.history(69369)
+    const history = await helpdesk.asSystem("test").history(69369)
     expect(history.map((e) => e._tag)).toEqual(["TicketOpened", "ReplyAdded", "StatusChanged"])
     expect(history[2]).toMatchObject({ from: "new", to: "open", by: mary, at: "2025-05-01T12:15:00.000Z" })
   })
@@ -121,7 +121,7 @@ describe("createHelpdesk", () => {
     const agent = await rejection(helpdesk.assign({ ticket: 69369, by: mary, assignee: "nobody" }))
     expect(agent).toBeInstanceOf(DirectoryError.NotInDirectory)
     expect(agent).toMatchObject({ _tag: "NotInDirectory", kind: "agent", id: "nobody" })
-    const ticket = await rejection(helpdesk.get(424242))
+    const ticket = await rejection(helpdesk.asSystem("test").get(424242))
     expect(ticket).toBeInstanceOf(TicketError.TicketNotFound)
     expect(ticket).toMatchObject({ ticketId: 424242 })
     expect(await rejection(helpdesk.getContact("nobody"))).toMatchObject({ _tag: "NotInDirectory", kind: "contact" })
@@ -170,7 +170,7 @@ describe("createHelpdesk", () => {
 
   it("a ticket reference of the wrong type is invalid input", async () => {
     const { helpdesk } = await setup()
-    const error = await rejection(helpdesk.get({ id: 69369 } as unknown as number))
+    const error = await rejection(helpdesk.asSystem("test").get({ id: 69369 } as unknown as number))
     expect(error).toMatchObject({ _tag: "InvalidInput", input: "ticket" })
   })
 
@@ -205,7 +205,7 @@ describe("createHelpdesk", () => {
       description: "The double charge is back this month."
     })
     expect(followUp.assignee).toBeUndefined()
-    const closed = await helpdesk.get(69369)
+    const closed = await helpdesk.asSystem("test").get(69369)
     expect(closed.status).toBe("closed")
     expect(closed.links).toEqual([{ kind: "followed_up_by", ticketId: followUp.id }])
   })
@@ -215,24 +215,26 @@ describe("createHelpdesk", () => {
     await helpdesk.changeStatus({ ticket: 69369, by: mary, status: "solved" })
     advance(hours(96) - 1)
     expect(await helpdesk.runDueTimers()).toBe(0)
-    expect((await helpdesk.get(69369)).status).toBe("solved")
+    expect((await helpdesk.asSystem("test").get(69369)).status).toBe("solved")
     advance(1)
     expect(await helpdesk.runDueTimers()).toBe(1)
-    const closed = await helpdesk.get(69369)
+    const closed = await helpdesk.asSystem("test").get(69369)
     expect(closed).toMatchObject({ status: "closed", closedAt: "2025-05-05T11:15:00.000Z" })
-    const last = (await helpdesk.history(69369)).at(-1)
+    const last = (await helpdesk.asSystem("test").history(69369)).at(-1)
     expect(last).toMatchObject({ _tag: "StatusChanged", from: "solved", to: "closed", by: { _tag: "system" } })
   })
 
   it("queries resolve with pages of summaries", async () => {
     const { helpdesk } = await setup()
-    const page = await helpdesk.list({ tagsAny: ["billing"] })
+    const page = await helpdesk.asSystem("test").list({ tagsAny: ["billing"] })
     expect(page.nextCursor).toBeUndefined()
     expect(page.items).toHaveLength(1)
     expect(page.items[0]).toMatchObject({ publicId: 69369, createdAt: "2025-05-01T11:15:00.000Z" })
     expect(page.items[0]).not.toHaveProperty("messages")
-    expect((await helpdesk.list()).items).toHaveLength(1)
-    expect(await rejection(helpdesk.list({ cursor: "not-a-cursor" }))).toMatchObject({ _tag: "InvalidCursor" })
+    expect((await helpdesk.asSystem("test").list()).items).toHaveLength(1)
+    expect(await rejection(helpdesk.asSystem("test").list({ cursor: "not-a-cursor" }))).toMatchObject({
+      _tag: "InvalidCursor"
+    })
   })
 
   it("directory lookups resolve with JSON records, or undefined when nobody matches", async () => {
@@ -343,9 +345,9 @@ describe("createHelpdesk", () => {
       })
       expect(ticket.tags).toEqual(["seen"])
       // The SLA option took: the queue's due time is the first reply's (Standard, normal: 8 h, 24/7).
-      const [listed] = (await helpdesk.list({})).items
+      const [listed] = (await helpdesk.asSystem("test").list({})).items
       expect(listed?.slaDueAt).toBeDefined()
-      expect((await helpdesk.history(ticket.id)).at(-1)?.rule).toEqual({ id: "tag-all", version: 1 })
+      expect((await helpdesk.asSystem("test").history(ticket.id)).at(-1)?.rule).toEqual({ id: "tag-all", version: 1 })
     } finally {
       await helpdesk.close()
     }
@@ -394,7 +396,7 @@ describe("createHelpdesk", () => {
     })
     open.push(helpdesk)
     await helpdesk.open({ requester: { email: "jane.sharpe@example.com" }, subject: "x", text: "x", channel: "web" })
-    const error = await rejection(helpdesk.get(1))
+    const error = await rejection(helpdesk.asSystem("test").get(1))
     expect(error).toBeInstanceOf(Error)
     expect(PromiseHelpdesk.isHelpdeskError(error)).toBe(false)
     expect((error as Error).message).toBe("Unexpected failure: disk on fire")
@@ -420,7 +422,7 @@ describe("createHelpdesk", () => {
   it("after close(), calls reject", async () => {
     const helpdesk = await createHelpdesk()
     await helpdesk.close()
-    const error = await rejection(helpdesk.get(1))
+    const error = await rejection(helpdesk.asSystem("test").get(1))
     expect(error).toBeInstanceOf(Error)
     expect((error as Error).message).toBe("This help desk is closed")
   })
@@ -449,7 +451,9 @@ describe("tickets without their conversation, and the conversation page by page"
     const pages: Array<ReadonlyArray<string>> = []
     let cursor: string | undefined
     do {
-      const page = await helpdesk.messages(ticket, { ...request, ...(cursor === undefined ? {} : { cursor }) })
+      const page = await helpdesk
+        .asSystem("test")
+        .messages(ticket, { ...request, ...(cursor === undefined ? {} : { cursor }) })
       pages.push(page.items.map((m) => m.text))
       cursor = page.nextCursor
     } while (cursor !== undefined && pages.length < 100)
@@ -466,7 +470,7 @@ describe("tickets without their conversation, and the conversation page by page"
     expect(replied.messageCount).toBe(9)
     expect(replied.recentMessages.map((m) => m.text)).toEqual([...texts.slice(-4), "The last word."])
     expect(replied.recentMessages.at(-1)).toMatchObject({ visibility: "public", at: "2025-05-01T11:23:00.000Z" })
-    const got = await helpdesk.get(69369)
+    const got = await helpdesk.asSystem("test").get(69369)
     expect(got).toEqual(replied)
     expect(JSON.parse(JSON.stringify(got))).toEqual(got)
   })
@@ -496,7 +500,7 @@ describe("tickets without their conversation, and the conversation page by page"
       await helpdesk.merge({ target: ticket.id, sources: [other.id], by: mary }),
       await helpdesk.undoMerge({ target: ticket.id, source: other.id, by: mary }),
       await helpdesk.split({ ticket: ticket.id, messages: [ticket.recentMessages[0]?.id ?? ""], by: mary }),
-      await helpdesk.get(ticket.id)
+      await helpdesk.asSystem("test").get(ticket.id)
     ]
     for (const answer of answers) {
       expect(answer).not.toHaveProperty("messages")
@@ -514,7 +518,7 @@ describe("tickets without their conversation, and the conversation page by page"
     expect(backward.map((p) => p.length)).toEqual([5, 5, 2])
     expect(backward.flat()).toEqual([...texts].reverse())
     // The default page holds 50, here all 12; internal notes are part of the agents' conversation.
-    const all = await helpdesk.messages(69369)
+    const all = await helpdesk.asSystem("test").messages(69369)
     expect(all.nextCursor).toBeUndefined()
     expect(all.items.map((m) => m.visibility)).toEqual(
       texts.map((_, i) => (i > 0 && i % 2 === 0 ? "internal" : "public"))
@@ -531,40 +535,48 @@ describe("tickets without their conversation, and the conversation page by page"
       channel: "web"
     })
     await helpdesk.reply({ ticket: other.id, by: mary, text: "Answered." })
-    const { nextCursor } = await helpdesk.messages(ticket.id, { limit: 2 })
+    const { nextCursor } = await helpdesk.asSystem("test").messages(ticket.id, { limit: 2 })
     const cursor = nextCursor as string
-    expect(await rejection(helpdesk.messages(other.id, { limit: 2, cursor }))).toMatchObject({ _tag: "InvalidCursor" })
-    expect(await rejection(helpdesk.messages(ticket.id, { limit: 2, cursor, direction: "desc" }))).toMatchObject({
+    expect(await rejection(helpdesk.asSystem("test").messages(other.id, { limit: 2, cursor }))).toMatchObject({
+      _tag: "InvalidCursor"
+    })
+    expect(
+      await rejection(helpdesk.asSystem("test").messages(ticket.id, { limit: 2, cursor, direction: "desc" }))
+    ).toMatchObject({
       _tag: "InvalidCursor"
     })
     // Rewriting the ticket a cursor names does not make it read the other ticket either.
     const payload = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"))
     const forged = Buffer.from(JSON.stringify({ ...payload, t: other.id }), "utf8").toString("base64url")
-    expect(await rejection(helpdesk.messages(ticket.id, { cursor: forged }))).toMatchObject({ _tag: "InvalidCursor" })
+    expect(await rejection(helpdesk.asSystem("test").messages(ticket.id, { cursor: forged }))).toMatchObject({
+      _tag: "InvalidCursor"
+    })
     // Naming the other ticket in the call reads that ticket (as it would without a cursor), never this one.
-    const others = (await helpdesk.messages(other.id)).items.map((m) => m.id)
-    const seek = await helpdesk.messages(other.id, { cursor: forged })
+    const others = (await helpdesk.asSystem("test").messages(other.id)).items.map((m) => m.id)
+    const seek = await helpdesk.asSystem("test").messages(other.id, { cursor: forged })
     expect(seek.items.every((m) => others.includes(m.id))).toBe(true)
-    expect(await rejection(helpdesk.messages(ticket.id, { cursor: "not-a-cursor" }))).toMatchObject({
+    expect(await rejection(helpdesk.asSystem("test").messages(ticket.id, { cursor: "not-a-cursor" }))).toMatchObject({
       _tag: "InvalidCursor"
     })
     // The cursor still reads its own ticket.
-    expect((await helpdesk.messages(ticket.id, { limit: 2, cursor })).items).toHaveLength(2)
+    expect((await helpdesk.asSystem("test").messages(ticket.id, { limit: 2, cursor })).items).toHaveLength(2)
   })
 
   it("a malformed page request rejects with InvalidInput, an unknown ticket with TicketNotFound", async () => {
     const { helpdesk } = await setup()
-    expect(await rejection(helpdesk.messages(69369, { limit: 0 }))).toMatchObject({
+    expect(await rejection(helpdesk.asSystem("test").messages(69369, { limit: 0 }))).toMatchObject({
       _tag: "InvalidInput",
       problems: [{ path: ["limit"] }]
     })
-    expect(await rejection(helpdesk.messages(69369, { limit: 501 }))).toMatchObject({ _tag: "InvalidInput" })
+    expect(await rejection(helpdesk.asSystem("test").messages(69369, { limit: 501 }))).toMatchObject({
+      _tag: "InvalidInput"
+    })
     const misspelt = { limt: 5 } as PromiseHelpdesk.MessagePageInput
-    expect(await rejection(helpdesk.messages(69369, misspelt))).toMatchObject({
+    expect(await rejection(helpdesk.asSystem("test").messages(69369, misspelt))).toMatchObject({
       _tag: "InvalidInput",
       problems: [{ path: ["limt"] }]
     })
-    expect(await rejection(helpdesk.messages(424242))).toMatchObject({ _tag: "TicketNotFound" })
+    expect(await rejection(helpdesk.asSystem("test").messages(424242))).toMatchObject({ _tag: "TicketNotFound" })
   })
 
   it("toTicketJson encodes a ticket of the Effect service the way the facade answers", async () => {
@@ -579,7 +591,7 @@ describe("tickets without their conversation, and the conversation page by page"
         })
         for (let i = 0; i < 6; i++)
           yield* service.reply({ ticket: opened.id, by: { _tag: "contact", id: opened.requester }, text: `r${i}` })
-        return yield* service.get(opened.id)
+        return yield* service.asSystem("test").get(opened.id)
       }).pipe(Effect.provide(MemoryHelpdesk.layer({ workspaceId: "acme" }, { ids: "sequential" })))
     )
     const json = PromiseHelpdesk.toTicketJson(ticket)

@@ -85,7 +85,7 @@ describe("concurrent writers on one ticket", () => {
         { concurrency: writers.length }
       )
       expect(racing.conflicts()).toBeGreaterThan(0)
-      const events = yield* desk.history(ticket.id)
+      const events = yield* desk.asSystem("test").history(ticket.id)
       expect(events.length).toBe(1 + writers.length * perWriter)
       // What each event says was written, to find every command exactly once.
       const written = events.slice(1).map((e) => {
@@ -111,7 +111,7 @@ describe("concurrent writers on one ticket", () => {
       fields.forEach((e, i) => {
         expect(e.from, "a field change decided on a stale state").toBe(i === 0 ? undefined : fields[i - 1]?.to)
       })
-      const final = yield* desk.get(ticket.id)
+      const final = yield* desk.asSystem("test").get(ticket.id)
       expect(final.version).toBe(events.length)
       expect(final.tags.length).toBe(writers.length * (perWriter / 3))
       expect(final.messages.length).toBe(1 + writers.length * (perWriter / 3))
@@ -142,10 +142,10 @@ describe("concurrent writers on one ticket", () => {
       const failures = outcomes.flat().flatMap((o) => (o._tag === "Failure" ? [o.failure._tag] : []))
       expect(failures).toEqual([])
       expect(racing.conflicts()).toBe(0)
-      const events = yield* desk.history(ticket.id)
+      const events = yield* desk.asSystem("test").history(ticket.id)
       expect(events.filter((e) => e._tag === "ReplyAdded")).toHaveLength((writers * perWriter) / 2)
       expect(events.filter((e) => e._tag === "TagsChanged")).toHaveLength((writers * perWriter) / 2)
-      const final = yield* desk.get(ticket.id)
+      const final = yield* desk.asSystem("test").get(ticket.id)
       expect(final.version).toBe(events.length)
       expect(final.tags.length).toBe((writers * perWriter) / 2)
     }).pipe(Random.withSeed(12), Effect.provideService(References.PreventSchedulerYield, true))
@@ -165,7 +165,7 @@ describe("concurrent writers on one ticket", () => {
       // applyRules holds the ticket's lock while the rule runs, and the rule's `tag` needs it too.
       yield* desk.applyRules(ticket.id, [rule])
       expect(calls).toBeGreaterThan(0)
-      expect((yield* desk.get(ticket.id)).tags).toEqual(["from_inside"])
+      expect((yield* desk.asSystem("test").get(ticket.id)).tags).toEqual(["from_inside"])
     })
   )
 
@@ -173,7 +173,7 @@ describe("concurrent writers on one ticket", () => {
     Effect.gen(function* () {
       const { desk, ticket } = yield* deskOn(yield* MemoryTicketStore.make())
       yield* desk.tag({ ticket: ticket.id, by: mary, add: ["vpn"], expectedVersion: 1 })
-      const before = yield* desk.history(ticket.id)
+      const before = yield* desk.asSystem("test").history(ticket.id)
       const stale = yield* Effect.flip(
         desk.note({ ticket: ticket.id, by: mary, text: "Based on v1", expectedVersion: 1 })
       )
@@ -182,7 +182,7 @@ describe("concurrent writers on one ticket", () => {
         desk.setPriority({ ticket: ticket.publicId, by: mary, priority: "urgent", expectedVersion: 3 })
       )
       expect(ahead).toMatchObject({ _tag: "VersionConflict", ticketId: ticket.id, expected: 3, actual: 2 })
-      expect(yield* desk.history(ticket.id)).toEqual(before)
+      expect(yield* desk.asSystem("test").history(ticket.id)).toEqual(before)
       const current = yield* desk.setPriority({ ticket: ticket.id, by: mary, priority: "urgent", expectedVersion: 2 })
       expect(current).toMatchObject({ priority: "urgent", version: 3 })
     })
@@ -217,7 +217,7 @@ describe("concurrent writers on one ticket", () => {
         // The first try, on the state the desk remembers from opening, does not count: 1 + 3.
         expect(error).toMatchObject({ _tag: "VersionConflict", ticketId: ticket.id, expected: 4, actual: 5 })
         expect(attempts).toBe(4)
-        const events = yield* desk.history(ticket.id)
+        const events = yield* desk.asSystem("test").history(ticket.id)
         expect(events.map((e) => (e._tag === "TagsChanged" ? e.added.join() : e._tag))).toEqual([
           "TicketOpened",
           "rival_1",

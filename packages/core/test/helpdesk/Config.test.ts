@@ -142,7 +142,7 @@ describe("the help desk's configuration", () => {
         text: "Down",
         channel: "email"
       })
-      const [listed] = (yield* helpdesk.list({})).items
+      const [listed] = (yield* helpdesk.asSystem("test").list({})).items
       expect(listed?.slaDueAt).toBeDefined()
     }).pipe(
       Effect.provide(

@@ -78,7 +78,7 @@ describe("email Message-IDs through the help desk", () => {
       expect(again).toBeInstanceOf(EmailMessageRecorded)
       expect((again as EmailMessageRecorded).retryable).toBe(false)
       expect(appends(), "appends tried for the refused open").toBe(1)
-      expect((yield* desk.list({})).items.map((t) => t.id)).toEqual([first.id])
+      expect((yield* desk.asSystem("test").list({})).items.map((t) => t.id)).toEqual([first.id])
       expect(Option.getOrUndefined(yield* store.findByEmailId("acme" as WorkspaceId, "<CAF1@mail.example.com>"))).toBe(
         first.id
       )
@@ -102,7 +102,7 @@ describe("email Message-IDs through the help desk", () => {
         channel: "email"
       })
       yield* desk.reply({ ticket: one.id, text: "Any news?", by: mary, email: email("<b@x>") })
-      const before = yield* desk.get(other.id)
+      const before = yield* desk.asSystem("test").get(other.id)
       reset()
       for (const messageId of ["<a@x>", "<b@x>"]) {
         const reply = yield* Effect.flip(
@@ -113,7 +113,7 @@ describe("email Message-IDs through the help desk", () => {
         expect(note).toMatchObject({ _tag: "EmailMessageRecorded", messageId, ticketId: one.id })
       }
       expect(appends(), "one append per refused command").toBe(4)
-      expect(yield* desk.get(other.id)).toEqual(before)
+      expect(yield* desk.asSystem("test").get(other.id)).toEqual(before)
     })
   )
 
@@ -135,7 +135,7 @@ describe("email Message-IDs through the help desk", () => {
       const refused = outcomes.flatMap((o) => (o._tag === "Failure" ? [o.failure] : []))
       expect(opened).toHaveLength(1)
       expect(refused).toMatchObject([{ _tag: "EmailMessageRecorded", ticketId: opened[0]?.id }])
-      expect((yield* desk.list({})).items).toHaveLength(1)
+      expect((yield* desk.asSystem("test").list({})).items).toHaveLength(1)
     })
   )
 
@@ -151,10 +151,12 @@ describe("email Message-IDs through the help desk", () => {
         channel: "email",
         email: email("<src@x>")
       })
-      expect(Option.map(yield* desk.findByEmailId("<src@x>"), (t) => t.id)).toEqual(Option.some(source.id))
-      expect(yield* desk.findByEmailId("<nowhere@x>")).toEqual(Option.none())
+      expect(Option.map(yield* desk.asSystem("test").findByEmailId("<src@x>"), (t) => t.id)).toEqual(
+        Option.some(source.id)
+      )
+      expect(yield* desk.asSystem("test").findByEmailId("<nowhere@x>")).toEqual(Option.none())
       yield* desk.merge({ target: target.id, sources: [source.id], by: mary })
-      const found = Option.getOrThrow(yield* desk.findByEmailId("<src@x>"))
+      const found = Option.getOrThrow(yield* desk.asSystem("test").findByEmailId("<src@x>"))
       expect(found.id).toBe(source.id)
       expect(found.mergedInto).toBe(target.id)
     })

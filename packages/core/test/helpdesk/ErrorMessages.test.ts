@@ -40,7 +40,7 @@ describe("errors name what the caller passed", () => {
     const { helpdesk, first } = await setup()
     expect(first.id.startsWith("tkt_")).toBe(true)
     const jane = Actor.contact(first.requester)
-    const [only] = (await helpdesk.messages(69369)).items
+    const [only] = (await helpdesk.asSystem("test").messages(69369)).items
     const refusals = [
       await refusal(helpdesk.note({ ticket: 69369, by: jane, text: "Psst" })),
       await refusal(helpdesk.note({ ticket: "69369", by: mary, text: " " })),
@@ -101,7 +101,7 @@ describe("errors name what the caller passed", () => {
       await refusal(helpdesk.open({ ...opening, requester: { email: "jane" } })),
       await refusal(helpdesk.open({ ...opening, requester: { id: "bad id!" } })),
       await refusal(helpdesk.open({ ...opening, subject: " \t " })),
-      await refusal(helpdesk.get("ticket-7"))
+      await refusal(helpdesk.asSystem("test").get("ticket-7"))
     ]
     expect(cases).toEqual([
       { _tag: "InvalidInput", message: "Invalid open: requester.email: Expected an email address" },

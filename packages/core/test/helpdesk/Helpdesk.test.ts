@@ -122,7 +122,7 @@ describe("opening tickets", () => {
         yield* janeOpens(helpdesk)
         const error = yield* Effect.flip(janeOpens(helpdesk, { publicId: 69369 }))
         expect(error).toMatchObject({ _tag: "PublicIdTaken", workspaceId: "acme", publicId: 69369 })
-        const page = yield* helpdesk.list({})
+        const page = yield* helpdesk.asSystem("test").list({})
         expect(page.items).toHaveLength(1)
       })
     )
@@ -143,8 +143,8 @@ describe("opening tickets", () => {
     withHelpdesk({}, (helpdesk) =>
       Effect.gen(function* () {
         const opened = yield* janeOpens(helpdesk)
-        const byNumber = yield* helpdesk.get(publicId(69369))
-        const byId = yield* helpdesk.get(opened.id)
+        const byNumber = yield* helpdesk.asSystem("test").get(publicId(69369))
+        const byId = yield* helpdesk.asSystem("test").get(opened.id)
         expect(byNumber).toEqual(opened)
         expect(byId).toEqual(opened)
         expect(byId).toMatchObject({ status: "new", category: "new", version: 1, description: opened.description })
@@ -155,8 +155,11 @@ describe("opening tickets", () => {
   it.effect("an unknown number or id is TicketNotFound", () =>
     withHelpdesk({}, (helpdesk) =>
       Effect.gen(function* () {
-        expect(yield* Effect.flip(helpdesk.get(publicId(12)))).toMatchObject({ _tag: "TicketNotFound", ticketId: 12 })
-        expect(yield* Effect.flip(helpdesk.get(ticketId("tkt_404")))).toMatchObject({
+        expect(yield* Effect.flip(helpdesk.asSystem("test").get(publicId(12)))).toMatchObject({
+          _tag: "TicketNotFound",
+          ticketId: 12
+        })
+        expect(yield* Effect.flip(helpdesk.asSystem("test").get(ticketId("tkt_404")))).toMatchObject({
           _tag: "TicketNotFound",
           ticketId: "tkt_404"
         })
@@ -188,7 +191,7 @@ describe("opening tickets", () => {
           reason: "not_in_group",
           groupId: "network"
         })
-        expect((yield* helpdesk.list({})).items).toHaveLength(0)
+        expect((yield* helpdesk.asSystem("test").list({})).items).toHaveLength(0)
       })
     )
   )
@@ -203,16 +206,22 @@ describe("workspaces", () => {
       yield* seed(globex)
       const ticket = yield* janeOpens(acme)
 
-      expect(yield* Effect.flip(globex.get(ticket.id))).toMatchObject({ _tag: "TicketNotFound", ticketId: ticket.id })
-      expect(yield* Effect.flip(globex.get(publicId(69369)))).toMatchObject({ _tag: "TicketNotFound", ticketId: 69369 })
-      expect(yield* Effect.flip(globex.history(ticket.id))).toMatchObject({ _tag: "TicketNotFound" })
+      expect(yield* Effect.flip(globex.asSystem("test").get(ticket.id))).toMatchObject({
+        _tag: "TicketNotFound",
+        ticketId: ticket.id
+      })
+      expect(yield* Effect.flip(globex.asSystem("test").get(publicId(69369)))).toMatchObject({
+        _tag: "TicketNotFound",
+        ticketId: 69369
+      })
+      expect(yield* Effect.flip(globex.asSystem("test").history(ticket.id))).toMatchObject({ _tag: "TicketNotFound" })
       expect(
         yield* Effect.flip(globex.reply({ ticket: ticket.id, by: mary, text: "Hello from another workspace" }))
       ).toMatchObject({ _tag: "TicketNotFound" })
-      expect((yield* globex.list({})).items).toEqual([])
+      expect((yield* globex.asSystem("test").list({})).items).toEqual([])
       // The requester is acme's contact: globex does not know her.
       expect(yield* Effect.flip(globex.getContact(ticket.requester))).toMatchObject({ _tag: "NotInDirectory" })
-      expect(yield* acme.history(ticket.id)).toHaveLength(1)
+      expect(yield* acme.asSystem("test").history(ticket.id)).toHaveLength(1)
     }).pipe(Effect.provide(sharedPorts))
   )
 
@@ -223,8 +232,8 @@ describe("workspaces", () => {
       const a = yield* janeOpens(acme)
       const g = yield* janeOpens(globex)
       expect([a.publicId, g.publicId]).toEqual([69369, 69369])
-      expect((yield* acme.get(publicId(69369))).id).toBe(a.id)
-      expect((yield* globex.get(publicId(69369))).id).toBe(g.id)
+      expect((yield* acme.asSystem("test").get(publicId(69369))).id).toBe(a.id)
+      expect((yield* globex.asSystem("test").get(publicId(69369))).id).toBe(g.id)
     }).pipe(Effect.provide(sharedPorts))
   )
 })
@@ -355,8 +364,8 @@ describe("expected versions", () => {
           helpdesk.setPriority({ ticket: opened.id, by: mary, priority: "urgent", expectedVersion: 1 })
         )
         expect(error).toMatchObject({ _tag: "VersionConflict", ticketId: opened.id, expected: 1, actual: 3 })
-        expect(yield* helpdesk.history(opened.id)).toHaveLength(3)
-        expect((yield* helpdesk.get(opened.id)).priority).toBe("normal")
+        expect(yield* helpdesk.asSystem("test").history(opened.id)).toHaveLength(3)
+        expect((yield* helpdesk.asSystem("test").get(opened.id)).priority).toBe("normal")
       })
     )
   )
@@ -415,7 +424,7 @@ describe("follow-ups", () => {
         expect(followUp.assignee).toBeUndefined()
         expect(followUp.messages[0]?.author).toEqual(requester(closed))
 
-        const after = yield* helpdesk.get(closed.id)
+        const after = yield* helpdesk.asSystem("test").get(closed.id)
         expect(after.links).toEqual([{ kind: "followed_up_by", ticketId: followUp.id }])
         expect(after).toMatchObject({ status: "closed", messages: closed.messages })
       })
@@ -438,7 +447,7 @@ describe("follow-ups", () => {
           yield* TestClock.adjust("4 days")
           const followUp = yield* helpdesk.reply({ ticket: opened.id, by: requester(opened), text: "Back again." })
           expect(followUp.links).toEqual([{ kind: "follow_up_of", ticketId: opened.id }])
-          expect((yield* helpdesk.get(opened.id)).status).toBe("solved")
+          expect((yield* helpdesk.asSystem("test").get(opened.id)).status).toBe("solved")
         })
     )
   )
@@ -451,7 +460,7 @@ describe("follow-ups", () => {
         yield* TestClock.adjust("4 days")
         const reopened = yield* helpdesk.reply({ ticket: opened.id, by: requester(opened), text: "Back again." })
         expect(reopened).toMatchObject({ id: opened.id, status: "open" })
-        expect((yield* helpdesk.list({})).items).toHaveLength(1)
+        expect((yield* helpdesk.asSystem("test").list({})).items).toHaveLength(1)
       })
     )
   )
@@ -475,15 +484,19 @@ describe("list and history", () => {
         yield* helpdesk.assign({ ticket: t3 as string, by: mary, assignee: "mary" })
 
         const ids = (page: { readonly items: ReadonlyArray<{ readonly id: string }> }) => page.items.map((t) => t.id)
-        expect(ids(yield* helpdesk.list({ category: ["new"] }))).toEqual([t0, t2, t4])
-        expect(ids(yield* helpdesk.list({ category: ["open"] }))).toEqual([t1, t3])
-        expect(ids(yield* helpdesk.list({ assignee: "mary" }))).toEqual([t1, t3])
-        expect(ids(yield* helpdesk.list({ assignee: null }))).toEqual([t0, t2, t4])
-        expect(ids(yield* helpdesk.list({ tagsAny: ["vpn"], direction: "desc" }))).toEqual([t4, t2, t0])
+        expect(ids(yield* helpdesk.asSystem("test").list({ category: ["new"] }))).toEqual([t0, t2, t4])
+        expect(ids(yield* helpdesk.asSystem("test").list({ category: ["open"] }))).toEqual([t1, t3])
+        expect(ids(yield* helpdesk.asSystem("test").list({ assignee: "mary" }))).toEqual([t1, t3])
+        expect(ids(yield* helpdesk.asSystem("test").list({ assignee: null }))).toEqual([t0, t2, t4])
+        expect(ids(yield* helpdesk.asSystem("test").list({ tagsAny: ["vpn"], direction: "desc" }))).toEqual([
+          t4,
+          t2,
+          t0
+        ])
 
-        const first = yield* helpdesk.list({ limit: 2 })
-        const second = yield* helpdesk.list({ limit: 2, cursor: first.nextCursor as string })
-        const third = yield* helpdesk.list({ limit: 2, cursor: second.nextCursor as string })
+        const first = yield* helpdesk.asSystem("test").list({ limit: 2 })
+        const second = yield* helpdesk.asSystem("test").list({ limit: 2, cursor: first.nextCursor as string })
+        const third = yield* helpdesk.asSystem("test").list({ limit: 2, cursor: second.nextCursor as string })
         expect([...ids(first), ...ids(second), ...ids(third)]).toEqual([t0, t1, t2, t3, t4])
         expect(third.nextCursor).toBeUndefined()
         expect(first.items[0]).not.toHaveProperty("messages")
@@ -499,9 +512,11 @@ describe("list and history", () => {
         yield* janeOpens(helpdesk, { tags: ["vpn"] })
         expect(billing.tags).toEqual(["billing", "vpn_issue"])
         const ids = (page: { readonly items: ReadonlyArray<{ readonly id: string }> }) => page.items.map((t) => t.id)
-        expect(ids(yield* helpdesk.list({ tagsAny: ["Billing"] }))).toEqual([billing.id])
-        expect(ids(yield* helpdesk.list({ tagsAll: [" BILLING ", "vpn issue"] }))).toEqual([billing.id])
-        const blank = yield* Effect.flip(helpdesk.list({ tagsAll: ["  "] }))
+        expect(ids(yield* helpdesk.asSystem("test").list({ tagsAny: ["Billing"] }))).toEqual([billing.id])
+        expect(ids(yield* helpdesk.asSystem("test").list({ tagsAll: [" BILLING ", "vpn issue"] }))).toEqual([
+          billing.id
+        ])
+        const blank = yield* Effect.flip(helpdesk.asSystem("test").list({ tagsAll: ["  "] }))
         expect(blank).toMatchObject({ _tag: "InvalidInput", problems: [{ path: ["tagsAll", 0] }] })
       })
     )
@@ -513,13 +528,13 @@ describe("list and history", () => {
       Effect.gen(function* () {
         yield* janeOpens(helpdesk)
         for (const search of ["*", '"', '"*"', " -- ", ""]) {
-          const refused = yield* Effect.flip(helpdesk.list({ search }))
+          const refused = yield* Effect.flip(helpdesk.asSystem("test").list({ search }))
           expect(refused, JSON.stringify(search)).toMatchObject({
             _tag: "InvalidInput",
             problems: [{ path: ["search"] }]
           })
         }
-        expect((yield* helpdesk.list({ search: '"vpn*"' })).items).toHaveLength(1)
+        expect((yield* helpdesk.asSystem("test").list({ search: '"vpn*"' })).items).toHaveLength(1)
       })
     )
   )
@@ -529,8 +544,10 @@ describe("list and history", () => {
       Effect.gen(function* () {
         yield* janeOpens(helpdesk)
         yield* janeOpens(helpdesk)
-        const { nextCursor } = yield* helpdesk.list({ limit: 1 })
-        const error = yield* Effect.flip(helpdesk.list({ limit: 1, sort: "priority", cursor: nextCursor as string }))
+        const { nextCursor } = yield* helpdesk.asSystem("test").list({ limit: 1 })
+        const error = yield* Effect.flip(
+          helpdesk.asSystem("test").list({ limit: 1, sort: "priority", cursor: nextCursor as string })
+        )
         expect(error).toMatchObject({ _tag: "InvalidCursor" })
       })
     )
@@ -546,7 +563,7 @@ describe("list and history", () => {
         yield* helpdesk.note({ ticket: opened.id, by: mary, text: "Probably the new firewall rule." })
         yield* helpdesk.changeStatus({ ticket: opened.id, by: mary, status: "pending" })
 
-        const history = yield* helpdesk.history(publicId(69369))
+        const history = yield* helpdesk.asSystem("test").history(publicId(69369))
         expect(history.map((e) => e._tag)).toEqual([
           "TicketOpened",
           "ReplyAdded",
@@ -555,10 +572,10 @@ describe("list and history", () => {
           "NoteAdded",
           "StatusChanged"
         ])
-        expect(yield* helpdesk.history(opened.id)).toEqual(history)
+        expect(yield* helpdesk.asSystem("test").history(opened.id)).toEqual(history)
         expect(history.map((e) => e.by._tag)).toEqual(["contact", "agent", "agent", "agent", "agent", "agent"])
         // Replaying the history gives the current state.
-        expect((yield* helpdesk.get(opened.id)).version).toBe(history.length)
+        expect((yield* helpdesk.asSystem("test").get(opened.id)).version).toBe(history.length)
       })
     )
   )
@@ -569,7 +586,7 @@ describe("list and history", () => {
         const opened = yield* janeOpens(helpdesk, { tags: ["vpn"] })
         const same = yield* helpdesk.tag({ ticket: opened.id, by: mary, add: [" VPN "] })
         expect(same.version).toBe(1)
-        expect(yield* helpdesk.history(opened.id)).toHaveLength(1)
+        expect(yield* helpdesk.asSystem("test").history(opened.id)).toHaveLength(1)
       })
     )
   )
@@ -587,12 +604,12 @@ describe("due timers", () => {
         yield* helpdesk.changeStatus({ ticket: opened.id, by: mary, status: "solved" })
         yield* TestClock.adjust("23 hours")
         expect(yield* helpdesk.runDueTimers()).toBe(0)
-        expect((yield* helpdesk.get(opened.id)).status).toBe("solved")
+        expect((yield* helpdesk.asSystem("test").get(opened.id)).status).toBe("solved")
         yield* TestClock.adjust("1 hour")
         expect(yield* helpdesk.runDueTimers()).toBe(1)
-        const closed = yield* helpdesk.get(opened.id)
+        const closed = yield* helpdesk.asSystem("test").get(opened.id)
         expect(closed.status).toBe("closed")
-        expect((yield* helpdesk.history(opened.id)).at(-1)).toMatchObject({
+        expect((yield* helpdesk.asSystem("test").history(opened.id)).at(-1)).toMatchObject({
           _tag: "StatusChanged",
           from: "solved",
           to: "closed",
@@ -609,11 +626,11 @@ describe("due timers", () => {
         yield* helpdesk.changeStatus({ ticket: opened.id, by: mary, status: "solved" })
         yield* TestClock.adjust("2 hours")
         yield* helpdesk.reply({ ticket: opened.id, by: requester(opened), text: "Not fixed, sorry." })
-        const before = yield* helpdesk.history(opened.id)
+        const before = yield* helpdesk.asSystem("test").history(opened.id)
         yield* TestClock.adjust("2 days")
         yield* helpdesk.runDueTimers()
-        expect((yield* helpdesk.get(opened.id)).status).toBe("open")
-        expect(yield* helpdesk.history(opened.id)).toEqual(before)
+        expect((yield* helpdesk.asSystem("test").get(opened.id)).status).toBe("open")
+        expect(yield* helpdesk.asSystem("test").history(opened.id)).toEqual(before)
         // The timer is gone: it does not come back.
         yield* TestClock.adjust("2 days")
         expect(yield* helpdesk.runDueTimers()).toBe(0)
@@ -632,7 +649,7 @@ describe("due timers", () => {
         expect(opened.status).toBe("solved")
         yield* TestClock.adjust("24 hours")
         expect(yield* helpdesk.runDueTimers()).toBe(1)
-        expect((yield* helpdesk.get(opened.id)).status).toBe("closed")
+        expect((yield* helpdesk.asSystem("test").get(opened.id)).status).toBe("closed")
       })
     )
   )
@@ -733,7 +750,7 @@ describe("malformed input", () => {
           helpdesk.setCustomField({ ticket: opened.id, by: mary, key: "Plan!", value: [1] } as never)
         )
         expect(field.problems.map((p) => p.path)).toEqual([["key"], ["value"]])
-        expect(yield* helpdesk.history(opened.id)).toHaveLength(1)
+        expect(yield* helpdesk.asSystem("test").history(opened.id)).toHaveLength(1)
       })
     )
   )
@@ -742,7 +759,9 @@ describe("malformed input", () => {
     withHelpdesk({}, (helpdesk) =>
       Effect.gen(function* () {
         const error = yield* invalid(
-          helpdesk.list({ category: ["done"], sort: "subject", limit: 0, orderBy: "id; drop table" } as never)
+          helpdesk
+            .asSystem("test")
+            .list({ category: ["done"], sort: "subject", limit: 0, orderBy: "id; drop table" } as never)
         )
         expect(error.input).toBe("query")
         expect(error.problems.map((p) => p.path)).toEqual([["orderBy"], ["category", 0], ["sort"], ["limit"]])
@@ -754,7 +773,7 @@ describe("malformed input", () => {
   it.effect("the error message lists every problem with its path", () =>
     withHelpdesk({}, (helpdesk) =>
       Effect.gen(function* () {
-        const error = yield* invalid(helpdesk.list({ sort: "subject", limit: 1000 } as never))
+        const error = yield* invalid(helpdesk.asSystem("test").list({ sort: "subject", limit: 1000 } as never))
         expect(error.message).toBe(
           'Invalid query: sort: Expected "created" | "updated" | "priority" | "sla_due"; limit: Expected a value between 1 and 500'
         )

@@ -74,7 +74,7 @@ describe("errors name the operation the caller called", () => {
       const tags = Array.from({ length: Limits.tagsPerTicket }, (_, i) => `t${i}`)
       const ticket = yield* helpdesk.open({ ...opening, tags })
       const error = yield* Effect.flip(
-        helpdesk.tag({ ticket: ticket.id, add: ["one-more"], by: { _tag: "system", reason: "rules" } })
+        helpdesk.tag({ ticket: ticket.id, add: ["one-more"], by: helpdesk.system.actor("rules") })
       )
       expect(error).toMatchObject({ _tag: "LimitExceeded", operation: "tag", step: "ChangeTags", actual: 1_001 })
     }).pipe(Effect.provide(helpdeskOn(MemoryDirectoryStore.layer)))

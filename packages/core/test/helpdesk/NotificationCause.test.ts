@@ -56,7 +56,7 @@ describe("the cause of a notification in its outbox payload", () => {
         channel: "email"
       })
       yield* helpdesk.reply({ ticket: ticket.id, by: mary, text: "Refunded." })
-      const history = yield* helpdesk.history(ticket.id)
+      const history = yield* helpdesk.asSystem("test").history(ticket.id)
       // 1 opened; the reply's unit: 2 reply, 3 new -> open, 4 notify, 5 tag, 6 notify.
       expect(history.map((e, i) => `${i + 1} ${e._tag} ${e.rule?.id ?? ""}`.trim())).toEqual([
         "1 TicketOpened",

@@ -63,7 +63,7 @@ describe("notification records", () => {
         yield* TestClock.adjust("2 minutes")
         expect(yield* helpdesk.recordNotification(delivered(ticket.id))).toBe(true)
         expect(yield* helpdesk.recordNotification(delivered(ticket.id)), "a redelivery").toBe(false)
-        const history = yield* helpdesk.history(ticket.id)
+        const history = yield* helpdesk.asSystem("test").history(ticket.id)
         expect(history.map((e) => e._tag)).toEqual(["TicketOpened", "NotificationDelivered"])
         const record = history[1]
         expect(record?._tag === "NotificationDelivered" && DateTime.formatIso(record.deliveredAt)).toBe(
@@ -79,7 +79,7 @@ describe("notification records", () => {
         })
         // Another attempt's outcome is another record.
         expect(yield* helpdesk.recordNotification(delivered(ticket.id, 2))).toBe(true)
-        expect((yield* helpdesk.history(ticket.id)).length).toBe(3)
+        expect((yield* helpdesk.asSystem("test").history(ticket.id)).length).toBe(3)
       })
     )
   )
@@ -92,7 +92,7 @@ describe("notification records", () => {
         expect(yield* helpdesk.recordNotification(failed)).toBe(true)
         expect(yield* helpdesk.recordNotification(failed)).toBe(false)
         expect(yield* helpdesk.recordNotification({ ...failed, error: "connect ECONNREFUSED" })).toBe(true)
-        const history = yield* helpdesk.history(ticket.id)
+        const history = yield* helpdesk.asSystem("test").history(ticket.id)
         expect(history.filter((e) => e._tag === "NotificationFailed").map((e) => "error" in e && e.error)).toEqual([
           "550 5.1.1 unknown user",
           "connect ECONNREFUSED"
@@ -107,7 +107,7 @@ describe("notification records", () => {
         const opened = yield* opens(helpdesk)
         yield* TestClock.adjust("1 hour")
         yield* helpdesk.recordNotification(delivered(opened.id))
-        const after = yield* helpdesk.get(opened.id)
+        const after = yield* helpdesk.asSystem("test").get(opened.id)
         expect(after.version).toBe(opened.version + 1)
         expect(DateTime.formatIso(after.updatedAt)).toBe(DateTime.formatIso(opened.updatedAt))
         expect(after.firstAgentReplyAt, "no agent reply counted").toBeUndefined()
@@ -124,10 +124,13 @@ describe("notification records", () => {
       (helpdesk) =>
         Effect.gen(function* () {
           const ticket = yield* opens(helpdesk)
-          const before = (yield* helpdesk.history(ticket.id)).map((e) => e._tag)
+          const before = (yield* helpdesk.asSystem("test").history(ticket.id)).map((e) => e._tag)
           expect(before, "the rule works").toEqual(["TicketOpened", "NotificationRequested"])
           yield* helpdesk.recordNotification(delivered(ticket.id))
-          expect((yield* helpdesk.history(ticket.id)).map((e) => e._tag)).toEqual([...before, "NotificationDelivered"])
+          expect((yield* helpdesk.asSystem("test").history(ticket.id)).map((e) => e._tag)).toEqual([
+            ...before,
+            "NotificationDelivered"
+          ])
         }),
       [tellRequesterEverything]
     )
@@ -140,7 +143,7 @@ describe("notification records", () => {
         yield* helpdesk.changeStatus({ ticket: ticket.id, by: { _tag: "agent", id: "mary" }, status: "solved" })
         yield* helpdesk.changeStatus({ ticket: ticket.id, by: { _tag: "agent", id: "mary" }, status: "closed" })
         expect(yield* helpdesk.recordNotification(delivered(ticket.id))).toBe(true)
-        expect((yield* helpdesk.history(ticket.id)).at(-1)?._tag).toBe("NotificationDelivered")
+        expect((yield* helpdesk.asSystem("test").history(ticket.id)).at(-1)?._tag).toBe("NotificationDelivered")
       })
     )
   )

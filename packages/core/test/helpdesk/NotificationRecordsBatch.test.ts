@@ -85,7 +85,7 @@ const outcome = (ticket: string, attempt: number, kind: "delivered" | "failed" =
 
 /** A ticket's records as `notification#attempt` (with the error of a failure). */
 const records = (desk: Helpdesk.Service, ticket: string) =>
-  Effect.map(desk.history(ticket), (events) =>
+  Effect.map(desk.asSystem("test").history(ticket), (events) =>
     events.flatMap((e) =>
       e._tag === "NotificationDelivered"
         ? [`${e.notification}#${e.attempt}`]

@@ -62,7 +62,7 @@ const outcome = (ticket: string, attempt: number, notification = `notification:$
 })
 
 const records = (desk: Helpdesk.Service, ticket: string) =>
-  Effect.map(desk.history(ticket), (events) =>
+  Effect.map(desk.asSystem("test").history(ticket), (events) =>
     events.flatMap((e) => (e._tag === "NotificationDelivered" ? [`${e.notification}#${e.attempt}`] : []))
   )
 

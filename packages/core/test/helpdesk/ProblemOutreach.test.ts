@@ -63,7 +63,9 @@ describe("Helpdesk.openProblem", () => {
       expect(problem.requester).toBe(opened[0]?.requester)
       expect(problem.links).toEqual(opened.map((t) => ({ kind: "incident", ticketId: t.id })))
       for (const incident of opened) {
-        expect((yield* helpdesk.get(incident.id)).links).toEqual([{ kind: "problem", ticketId: problem.id }])
+        expect((yield* helpdesk.asSystem("test").get(incident.id)).links).toEqual([
+          { kind: "problem", ticketId: problem.id }
+        ])
       }
     }).pipe(Effect.provide(MemoryHelpdesk.layer({ workspaceId: "acme" }, { ids: "sequential" })))
   )
@@ -76,7 +78,7 @@ describe("Helpdesk.openProblem", () => {
         helpdesk.openProblem({ by: mary, incidents: [opened[0]?.publicId ?? 0, 999_999], subject: "x", text: "y" })
       )
       expect(refused._tag).toBe("TicketNotFound")
-      expect((yield* helpdesk.list()).items).toHaveLength(1)
+      expect((yield* helpdesk.asSystem("test").list()).items).toHaveLength(1)
     }).pipe(Effect.provide(MemoryHelpdesk.layer({ workspaceId: "acme" }, { ids: "sequential" })))
   )
 })
@@ -101,7 +103,7 @@ describe("solving a problem tells its incidents' requesters", () => {
         [opened[3]?.id, ["requester"], "en"] // no language: the workspace's default
       ])
       for (const incident of opened) {
-        const after = yield* helpdesk.get(incident.id)
+        const after = yield* helpdesk.asSystem("test").get(incident.id)
         expect(after.category).toBe("solved")
         expect(after.announcedProblems).toEqual([problem.id])
       }
@@ -120,7 +122,7 @@ describe("solving a problem tells its incidents' requesters", () => {
       })
       yield* helpdesk.changeStatus({ ticket: problem.id, by: mary, status: "solved" })
       expect((yield* announcements).map((p) => p.ticketId)).toEqual(opened.map((t) => t.id))
-      expect((yield* helpdesk.get(opened[0]?.id ?? "")).category).toBe("new")
+      expect((yield* helpdesk.asSystem("test").get(opened[0]?.id ?? "")).category).toBe("new")
     }).pipe(
       Effect.provide(
         MemoryHelpdesk.layer(
@@ -158,7 +160,7 @@ describe("solving a problem tells its incidents' requesters", () => {
               const sent = yield* announcements
               const recorded = []
               for (const incident of opened) {
-                const history = yield* helpdesk.history(incident.id)
+                const history = yield* helpdesk.asSystem("test").history(incident.id)
                 recorded.push(history.filter((e) => e._tag === "ProblemSolvedAnnounced").length)
               }
               if (everSolved) exercised++

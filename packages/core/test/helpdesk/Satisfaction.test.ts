@@ -57,7 +57,7 @@ describe("Helpdesk.rate", () => {
       expect(rated.ratings?.map((r) => [r.survey, r.rating, r.comment])).toEqual([
         ["survey-1", { kind: "csat", score: "good" }, "Quick!"]
       ])
-      const last = (yield* helpdesk.history(ticket.id)).at(-1)
+      const last = (yield* helpdesk.asSystem("test").history(ticket.id)).at(-1)
       expect(last?._tag).toBe("SatisfactionRated")
       expect(last?.by).toEqual({ _tag: "contact", id: ticket.requester })
     }).pipe(Effect.provide(desk))
@@ -75,7 +75,7 @@ describe("Helpdesk.rate", () => {
       })
       expect(after.ratings).toHaveLength(1)
       expect(Ticket.satisfaction(after)).toBe("bad")
-      const rated = (yield* helpdesk.history(ticket.id)).filter((e) => e._tag === "SatisfactionRated")
+      const rated = (yield* helpdesk.asSystem("test").history(ticket.id)).filter((e) => e._tag === "SatisfactionRated")
       expect(rated.map((e) => [e.rating.score, e.previous?.score])).toEqual([
         [4, undefined],
         [1, 4]
@@ -139,7 +139,9 @@ describe("Helpdesk.setComplexity", () => {
       expect(set.complexity).toBe("complex")
       yield* helpdesk.setComplexity({ ticket: ticket.id, by: mary, complexity: "complex" })
       yield* helpdesk.setComplexity({ ticket: ticket.id, by: mary, complexity: "simple" })
-      const changes = (yield* helpdesk.history(ticket.id)).filter((e) => e._tag === "ComplexityChanged")
+      const changes = (yield* helpdesk.asSystem("test").history(ticket.id)).filter(
+        (e) => e._tag === "ComplexityChanged"
+      )
       expect(changes.map((e) => [e.from, e.to])).toEqual([
         [undefined, "complex"],
         ["complex", "simple"]

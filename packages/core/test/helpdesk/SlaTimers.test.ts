@@ -42,7 +42,7 @@ const janeWrites = (helpdesk: Helpdesk.Service) =>
   })
 
 const slaEvents = (helpdesk: Helpdesk.Service, ticket: string) =>
-  Effect.map(helpdesk.history(ticket), (events) =>
+  Effect.map(helpdesk.asSystem("test").history(ticket), (events) =>
     events.flatMap((e) =>
       e._tag === "SlaWarningReached" || e._tag === "SlaBreached"
         ? [`${e._tag} ${e.metric}#${e.instance} ${DateTime.formatIso(e.reachedAt)} (${e.policy})`]
@@ -51,7 +51,7 @@ const slaEvents = (helpdesk: Helpdesk.Service, ticket: string) =>
   )
 
 const dueOf = (helpdesk: Helpdesk.Service) =>
-  Effect.map(helpdesk.list({ sort: "sla_due" }), (page) =>
+  Effect.map(helpdesk.asSystem("test").list({ sort: "sla_due" }), (page) =>
     page.items.map((t) => (t.slaDueAt === undefined ? undefined : DateTime.formatIso(t.slaDueAt)))
   )
 
@@ -84,7 +84,10 @@ describe("SLA warnings and breaches through the Helpdesk", () => {
           "SlaBreached first_reply#1 2026-11-30T17:00:00.000Z (standard)"
         ])
         // A milestone is not a change: the ticket's updatedAt stays at Jane's message.
-        assert.strictEqual(DateTime.formatIso((yield* helpdesk.get(ticket.id)).updatedAt), "2026-11-27T16:00:00.000Z")
+        assert.strictEqual(
+          DateTime.formatIso((yield* helpdesk.asSystem("test").get(ticket.id)).updatedAt),
+          "2026-11-27T16:00:00.000Z"
+        )
       })
     )
   )

@@ -33,7 +33,7 @@ describe("a store without search", () => {
       withHelpdesk({ search: "none" }, (helpdesk) =>
         Effect.gen(function* () {
           const ticket = yield* opens(helpdesk, "VPN drops")
-          const refused = yield* Effect.flip(helpdesk.list({ search: "vpn" }))
+          const refused = yield* Effect.flip(helpdesk.asSystem("test").list({ search: "vpn" }))
           expect(refused).toMatchObject({
             _tag: "Unsupported",
             capability: "search",
@@ -43,7 +43,7 @@ describe("a store without search", () => {
             supported: "none"
           })
           expect((refused as { retryable: boolean }).retryable).toBe(false)
-          expect((yield* helpdesk.list({})).items.map((t) => t.id)).toEqual([ticket.id])
+          expect((yield* helpdesk.asSystem("test").list({})).items.map((t) => t.id)).toEqual([ticket.id])
         })
       )
   )
@@ -54,7 +54,7 @@ describe("a store without search", () => {
         const email = yield* opens(helpdesk, "VPN disconnects every 10 minutes")
         yield* TestClock.adjust("1 hour")
         const chat = yield* opens(helpdesk, "my vpn keeps disconnecting", "chat")
-        const suggestions = yield* helpdesk.suggestDuplicates({ ticket: chat.id })
+        const suggestions = yield* helpdesk.asSystem("test").suggestDuplicates({ ticket: chat.id })
         expect(suggestions.map((s) => s.ticketId)).toEqual([email.id])
       })
     )
@@ -69,7 +69,7 @@ describe("a store whose batches hold 4 streams", () => {
         if (a === undefined || b === undefined || c === undefined || d === undefined) throw new Error("four tickets")
         const refused = yield* Effect.flip(helpdesk.merge({ target: a.id, sources: [b.id, c.id, d.id], by: mary }))
         expect(refused).toMatchObject({ _tag: "InvalidLink", reason: "too_deep" })
-        expect((yield* helpdesk.get(b.id)).status).toBe(b.status)
+        expect((yield* helpdesk.asSystem("test").get(b.id)).status).toBe(b.status)
         const merged = yield* helpdesk.merge({ target: a.id, sources: [b.id, c.id], by: mary })
         expect(merged.messages).toHaveLength(3)
       })

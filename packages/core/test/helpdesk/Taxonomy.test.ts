@@ -68,7 +68,7 @@ describe("a strict taxonomy", () => {
         expect(error).toMatchObject({ _tag: "TagNotAllowed", tags: ["Chargebak", "misc", "chargebak"] })
         expect((error as TagPolicy.TagNotAllowed).retryable).toBe(false)
         expect("ticketId" in error).toBe(false)
-        expect((yield* helpdesk.list({})).items).toHaveLength(0)
+        expect((yield* helpdesk.asSystem("test").list({})).items).toHaveLength(0)
         // Refused before the requester is looked up: no contact was created either.
         expect(Option.isNone(yield* helpdesk.findContactByEmail("jane@example.com"))).toBe(true)
       })
@@ -90,9 +90,9 @@ describe("a strict taxonomy", () => {
         const ticket = yield* opens(helpdesk, ["billing"])
         const error = yield* Effect.flip(helpdesk.tag({ ticket: ticket.id, by: mary, add: ["refund", "urgent!!"] }))
         expect(error).toMatchObject({ _tag: "TagNotAllowed", tags: ["urgent!!"], ticketId: ticket.id })
-        const after = yield* helpdesk.get(ticket.id)
+        const after = yield* helpdesk.asSystem("test").get(ticket.id)
         expect(after).toMatchObject({ version: ticket.version, tags: ["billing"] })
-        expect((yield* helpdesk.history(ticket.id)).map((e) => e._tag)).toEqual(["TicketOpened"])
+        expect((yield* helpdesk.asSystem("test").history(ticket.id)).map((e) => e._tag)).toEqual(["TicketOpened"])
         // Known tags, and removing any tag, go through.
         const tagged = yield* helpdesk.tag({ ticket: ticket.id, by: mary, add: ["refund"], remove: ["billing"] })
         expect(tagged.tags).toEqual(["refund"])
@@ -120,7 +120,7 @@ describe("a strict taxonomy", () => {
         const ticket = yield* opens(helpdesk, ["billing"])
         // The command stands; the rule's priority and tags are dropped, none of its tags written.
         expect(ticket).toMatchObject({ tags: ["billing"], priority: "normal" })
-        const history = yield* helpdesk.history(ticket.id)
+        const history = yield* helpdesk.asSystem("test").history(ticket.id)
         expect(history.map((e) => e._tag)).toEqual(["TicketOpened", "RulesFailed"])
         expect(history[1]).toMatchObject({
           reason: "action_failed",
@@ -155,7 +155,7 @@ describe("a strict taxonomy", () => {
         }
         const after = yield* helpdesk.applyRules(ticket.id, [stale])
         expect(after.tags).toEqual(["billing"])
-        const history = yield* helpdesk.history(ticket.id)
+        const history = yield* helpdesk.asSystem("test").history(ticket.id)
         expect(history.map((e) => e._tag)).toEqual(["TicketOpened", "RulesFailed"])
         expect(history[1]).toMatchObject({ rules: [{ id: "stale", version: 1 }] })
         expect((history[1] as { detail: string }).detail).toContain("TagNotAllowed")
@@ -201,7 +201,7 @@ describe("the Promise facade", () => {
         )
       expect(error).toBeInstanceOf(TagPolicy.TagNotAllowed)
       expect(PromiseHelpdesk.isHelpdeskError(error)).toBe(true)
-      expect((await helpdesk.list()).items).toHaveLength(0)
+      expect((await helpdesk.asSystem("test").list()).items).toHaveLength(0)
     } finally {
       await helpdesk.close()
     }

@@ -60,9 +60,9 @@ describe("a ticket reference means one ticket, in the Effect service and the Pro
     await fc.assert(
       fc.asyncProperty(spelled, async ([i, how]) => {
         const raw = spellings(first + i)[how] as number | string
-        const viaEffect = await runtime.runPromise(helpdesk.get(raw))
-        const viaPromise = await client.get(raw)
-        const history = await client.history(raw)
+        const viaEffect = await runtime.runPromise(helpdesk.asSystem("test").get(raw))
+        const viaPromise = await client.asSystem("test").get(raw)
+        const history = await client.asSystem("test").history(raw)
         return (
           viaEffect.publicId === first + i &&
           viaPromise.publicId === first + i &&
@@ -76,19 +76,22 @@ describe("a ticket reference means one ticket, in the Effect service and the Pro
 
   it("an internal id reads its ticket, and so does the same id with a `#` refused", async () => {
     const id = ids[0] as string
-    expect((await client.get(id)).publicId).toBe(first)
-    await expect(client.get(`#${id}`)).rejects.toMatchObject({ _tag: "InvalidInput", input: "ticket" })
+    expect((await client.asSystem("test").get(id)).publicId).toBe(first)
+    await expect(client.asSystem("test").get(`#${id}`)).rejects.toMatchObject({ _tag: "InvalidInput", input: "ticket" })
   })
 
   it("a string that is neither a number nor an internal id is InvalidInput, never TicketNotFound", async () => {
     const helpdesk = await service()
     await fc.assert(
       fc.asyncProperty(neither, async (raw) => {
-        const exit = await runtime.runPromiseExit(helpdesk.get(raw))
-        const rejected = await client.get(raw).then(
-          () => undefined,
-          (e: unknown) => e
-        )
+        const exit = await runtime.runPromiseExit(helpdesk.asSystem("test").get(raw))
+        const rejected = await client
+          .asSystem("test")
+          .get(raw)
+          .then(
+            () => undefined,
+            (e: unknown) => e
+          )
         return (
           Exit.isFailure(exit) &&
           Exit.isFailure(exit) &&
@@ -110,8 +113,8 @@ describe("a ticket reference means one ticket, in the Effect service and the Pro
     const merged = await client.merge({ target: `#${a}`, sources: [`${c}`], by: mary })
     expect(merged.publicId).toBe(a)
     // The merged ticket's number, written as text, leads to the target as the number does.
-    expect((await client.get(`#${c}`)).publicId).toBe(a)
-    const jane = (await client.get(a)).requester
+    expect((await client.asSystem("test").get(`#${c}`)).publicId).toBe(a)
+    const jane = (await client.asSystem("test").get(a)).requester
     expect((await client.forRequester(jane).get(`#${b}`)).publicId).toBe(b)
     const requester = Requester.make(await service(), jane as ContactId)
     expect((await runtime.runPromise(requester.get(`${b}`))).publicId).toBe(b)

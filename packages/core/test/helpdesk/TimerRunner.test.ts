@@ -98,7 +98,7 @@ describe("the timer runner", () => {
           expect(yield* desk.runDueTimers()).toBe(0)
           yield* TestClock.adjust("1 minute")
           expect(yield* desk.runDueTimers()).toBe(1)
-          expect((yield* desk.get(ticket.id)).status).toBe("closed")
+          expect((yield* desk.asSystem("test").get(ticket.id)).status).toBe("closed")
           expect(warnings(logs).length).toBe(1)
         })
     )

@@ -191,9 +191,16 @@ describe("Helpdesk operations are traced", () => {
         Effect.gen(function* () {
           spans.length = 0
           // `forRequester` answers with the requester's side, whose calls are the operations' own (issue 15).
-          const operations = Object.entries(helpdesk).filter(
-            ([key, member]) => typeof member === "function" && key !== "forRequester"
-          )
+          // `as` and `asSystem` answer with a scoped service: its reads are checked with the root's operations.
+          const scoped = helpdesk.asSystem("test")
+          const operations = [
+            ...Object.entries(helpdesk).filter(
+              ([key, member]) => typeof member === "function" && !["forRequester", "as", "asSystem"].includes(key)
+            ),
+            ...Object.entries(scoped).filter(
+              ([key, member]) => typeof member === "function" && !Object.hasOwn(helpdesk, key)
+            )
+          ]
           for (const [, operation] of operations) {
             // Whatever the answer (most refuse an empty input), the call is traced.
             yield* Effect.exit((operation as (input: unknown) => Effect.Effect<unknown, unknown>)({}))
@@ -220,7 +227,7 @@ describe("the Promise facade", () => {
       observability: Layer.succeed(Tracer.Tracer, tracer)
     })
     const ticket = await helpdesk.open(opening)
-    await expect(helpdesk.get(4242)).rejects.toMatchObject({ _tag: "TicketNotFound" })
+    await expect(helpdesk.asSystem("test").get(4242)).rejects.toMatchObject({ _tag: "TicketNotFound" })
     await helpdesk.close()
     const open = only(spans, "Helpdesk.open")
     expect(open.attributes.get("tessera.workspace")).toBe("acme")

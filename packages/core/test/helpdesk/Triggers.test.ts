@@ -62,7 +62,7 @@ describe("triggers", () => {
       Effect.gen(function* () {
         const ticket = yield* opens(helpdesk, ["billing"])
         expect(ticket).toMatchObject({ group: "billing", priority: "high", version: 3 })
-        const history = yield* helpdesk.history(ticket.id)
+        const history = yield* helpdesk.asSystem("test").history(ticket.id)
         expect(history.map((e) => [e._tag, e.rule?.id])).toEqual([
           ["TicketOpened", undefined],
           ["GroupChanged", "billing-seniors"],
@@ -109,7 +109,7 @@ describe("triggers", () => {
         Effect.gen(function* () {
           const ticket = yield* opens(helpdesk, ["billing"])
           expect(ticket).toMatchObject({ priority: "urgent", tags: ["billing", "escalated"] })
-          const history = yield* helpdesk.history(ticket.id)
+          const history = yield* helpdesk.asSystem("test").history(ticket.id)
           expect(history.filter((e) => e.rule?.id === "billing-high")).toHaveLength(1)
         })
       )
@@ -131,7 +131,7 @@ describe("triggers", () => {
           const ticket = yield* opens(helpdesk)
           expect(ticket).toMatchObject({ publicId: 69369, priority: "normal", version: 2 })
           expect(ticket.messages.map((m) => m.text)).toEqual(["My card was charged twice."])
-          const history = yield* helpdesk.history(ticket.id)
+          const history = yield* helpdesk.asSystem("test").history(ticket.id)
           expect(history.map((e) => e._tag)).toEqual(["TicketOpened", "RulesFailed"])
           expect(history[1]).toMatchObject({
             reason: "loop",
@@ -147,7 +147,7 @@ describe("triggers", () => {
           // A reply on the ticket is kept too; the rules fail again, and say so again.
           const replied = yield* helpdesk.reply({ ticket: ticket.id, text: "Any news?", by: mary })
           expect(replied.messages.map((m) => m.text)).toEqual(["My card was charged twice.", "Any news?"])
-          const after = yield* helpdesk.history(ticket.id)
+          const after = yield* helpdesk.asSystem("test").history(ticket.id)
           expect(after.slice(2).map((e) => e._tag)).toEqual(["ReplyAdded", "StatusChanged", "RulesFailed"])
         })
       )
@@ -179,7 +179,7 @@ describe("triggers", () => {
           Effect.gen(function* () {
             const ticket = yield* opens(helpdesk)
             expect(ticket.tags).toEqual([])
-            const history = yield* helpdesk.history(ticket.id)
+            const history = yield* helpdesk.asSystem("test").history(ticket.id)
             expect(history.map((e) => e._tag)).toEqual(["TicketOpened", "RulesFailed"])
             expect(history[1]).toMatchObject({
               reason: "action_failed",
@@ -192,7 +192,7 @@ describe("triggers", () => {
         yield* withRules([dying], (helpdesk) =>
           Effect.gen(function* () {
             const ticket = yield* opens(helpdesk)
-            const history = yield* helpdesk.history(ticket.id)
+            const history = yield* helpdesk.asSystem("test").history(ticket.id)
             expect(history[1]).toMatchObject({ _tag: "RulesFailed", reason: "action_failed", rules: [{ id: "dying" }] })
             expect((history[1] as { detail: string }).detail).toContain("classifier crashed")
           })
@@ -227,7 +227,7 @@ describe("triggers", () => {
       Effect.gen(function* () {
         expect(Limits.eventsPerAppend).toBe(10_000)
         const ticket = yield* opens(helpdesk)
-        const history = yield* helpdesk.history(ticket.id)
+        const history = yield* helpdesk.asSystem("test").history(ticket.id)
         expect(history.map((e) => e._tag)).toEqual(["TicketOpened", "RulesFailed"])
         expect(history[1]).toMatchObject({ reason: "limit", passes: 1, rules: [{ id: "noisy-4", version: 1 }] })
         const outbox = yield* Outbox.Outbox
@@ -250,7 +250,7 @@ describe("notifications", () => {
         yield* withRules([notifyAll], (helpdesk) =>
           Effect.gen(function* () {
             const ticket = yield* opens(helpdesk)
-            const history = yield* helpdesk.history(ticket.id)
+            const history = yield* helpdesk.asSystem("test").history(ticket.id)
             expect(history.map((e) => e._tag)).toEqual(["TicketOpened", "NotificationRequested"])
             const outbox = yield* Outbox.Outbox
             const queued = yield* outbox.claim("notification", DateTime.makeUnsafe(0), 10, 1000)
@@ -348,7 +348,7 @@ describe("trigger fixpoint", () => {
           withRules(rules.map(toTrigger), (helpdesk) =>
             Effect.gen(function* () {
               const ticket = yield* opens(helpdesk, tags)
-              const history = yield* helpdesk.history(ticket.id)
+              const history = yield* helpdesk.asSystem("test").history(ticket.id)
               const stored = Ticket.fold(history) as Ticket.Ticket
               expect(stored).toEqual(ticket)
               const failed = history.find((e) => e._tag === "RulesFailed")

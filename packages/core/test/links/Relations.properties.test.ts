@@ -274,7 +274,7 @@ describe("link properties", () => {
                 o._tag === "link"
                   ? helpdesk.link({ ticket: id(o.from), to: id(o.to), kind: o.kind, by: mary })
                   : o._tag === "unlink"
-                    ? Effect.flatMap(helpdesk.get(id(o.from)), (t) => {
+                    ? Effect.flatMap(helpdesk.asSystem("test").get(id(o.from)), (t) => {
                         const l = t.links[o.link % Math.max(1, t.links.length)]
                         return l === undefined ||
                           !(Link.ManualLinkKind.literals as ReadonlyArray<string>).includes(l.kind)
@@ -294,7 +294,7 @@ describe("link properties", () => {
                 expect(error).toMatch(/InvalidLink|MergeRefused|UndoMergeRefused|TicketClosed/)
               }
               const tickets: Array<Ticket.Ticket> = []
-              for (const t of ids) tickets.push(yield* helpdesk.get(t))
+              for (const t of ids) tickets.push(yield* helpdesk.asSystem("test").get(t))
               checkGraph(tickets)
               seen.links += tickets.reduce((n, t) => n + t.links.length, 0)
             }

@@ -66,12 +66,12 @@ describe("links", () => {
         const b = yield* opens(helpdesk, "Order VPN licences")
         const linked = yield* helpdesk.link({ ticket: b.publicId, to: a.publicId, kind: "parent", by: mary })
         expect(linked.links).toEqual([{ kind: "parent", ticketId: a.id }])
-        expect((yield* helpdesk.get(a.id)).links).toEqual([{ kind: "child", ticketId: b.id }])
+        expect((yield* helpdesk.asSystem("test").get(a.id)).links).toEqual([{ kind: "child", ticketId: b.id }])
         const again = yield* helpdesk.link({ ticket: b.id, to: a.id, kind: "parent", by: mary })
         expect(again.version).toBe(linked.version)
         yield* helpdesk.unlink({ ticket: a.id, to: b.id, kind: "child", by: mary })
-        expect((yield* helpdesk.get(a.id)).links).toEqual([])
-        expect((yield* helpdesk.get(b.id)).links).toEqual([])
+        expect((yield* helpdesk.asSystem("test").get(a.id)).links).toEqual([])
+        expect((yield* helpdesk.asSystem("test").get(b.id)).links).toEqual([])
       })
     )
   )
@@ -110,10 +110,10 @@ describe("links", () => {
           _tag: "NotPermitted"
         })
         symmetric([
-          yield* helpdesk.get(a.id),
-          yield* helpdesk.get(b.id),
-          yield* helpdesk.get(c.id),
-          yield* helpdesk.get(d.id)
+          yield* helpdesk.asSystem("test").get(a.id),
+          yield* helpdesk.asSystem("test").get(b.id),
+          yield* helpdesk.asSystem("test").get(c.id),
+          yield* helpdesk.asSystem("test").get(d.id)
         ])
       })
     )
@@ -128,7 +128,7 @@ describe("links", () => {
           const dup = yield* helpdesk.link({ ticket: b.id, to: a.id, kind: "duplicate_of", by: mary })
           // The same link seen from the other side is the same link: nothing changes.
           yield* helpdesk.link({ ticket: a.id, to: b.id, kind: "duplicated_by", by: mary })
-          expect((yield* helpdesk.get(b.id)).version).toBe(dup.version)
+          expect((yield* helpdesk.asSystem("test").get(b.id)).version).toBe(dup.version)
           expect(
             yield* Effect.flip(helpdesk.link({ ticket: b.id, to: c.id, kind: "duplicate_of", by: mary }))
           ).toMatchObject({
@@ -169,7 +169,9 @@ describe("links", () => {
               }
               yield* helpdesk.changeStatus({ ticket: problem.id, status: "solved", by: mary })
               for (const incident of incidents) {
-                expect((yield* helpdesk.get(incident.id)).category).toBe(solveIncidents ? "solved" : "new")
+                expect((yield* helpdesk.asSystem("test").get(incident.id)).category).toBe(
+                  solveIncidents ? "solved" : "new"
+                )
               }
             }),
           { solveIncidents }
@@ -221,12 +223,14 @@ describe("merge", () => {
           expect(merged.followers).toContainEqual({ _tag: "contact", id: chat.requester })
           expect(merged.links).toEqual([{ kind: "related", ticketId: related.id }])
 
-          const source = yield* helpdesk.get(chat.id)
+          const source = yield* helpdesk.asSystem("test").get(chat.id)
           expect(source).toMatchObject({ category: "closed", mergedInto: email.id, links: [] })
           expect(source.messages).toHaveLength(2) // still readable
-          expect((yield* helpdesk.get(related.id)).links).toEqual([{ kind: "related", ticketId: email.id }])
-          expect((yield* helpdesk.get(chat.publicId)).id).toBe(email.id) // the number leads to the target
-          const history = yield* helpdesk.history(chat.id)
+          expect((yield* helpdesk.asSystem("test").get(related.id)).links).toEqual([
+            { kind: "related", ticketId: email.id }
+          ])
+          expect((yield* helpdesk.asSystem("test").get(chat.publicId)).id).toBe(email.id) // the number leads to the target
+          const history = yield* helpdesk.asSystem("test").history(chat.id)
           expect(history.at(-1)?._tag).toBe("MergedInto")
         })
       )
@@ -247,14 +251,14 @@ describe("merge", () => {
         const byMary = yield* helpdesk.reply({ ticket: chat.id, text: "Working on it.", by: mary })
         expect(byMary.id).toBe(email.id)
         expect(byMary.messages.map((m) => m.text).slice(-2)).toEqual(["Any news?", "Working on it."])
-        expect((yield* helpdesk.get(chat.id)).messages).toHaveLength(1)
+        expect((yield* helpdesk.asSystem("test").get(chat.id)).messages).toHaveLength(1)
         // Every command by the merged ticket's number goes to the target; by its id, to itself.
         const tagged = yield* helpdesk.tag({ ticket: chat.publicId, add: ["vpn"], by: mary })
         expect(tagged).toMatchObject({ id: email.id, tags: ["vpn"] })
         expect(yield* Effect.flip(helpdesk.tag({ ticket: chat.id, add: ["vpn"], by: mary }))).toMatchObject({
           _tag: "TicketClosed"
         })
-        expect((yield* helpdesk.history(chat.publicId)).at(-1)?._tag).toBe("TagsChanged")
+        expect((yield* helpdesk.asSystem("test").history(chat.publicId)).at(-1)?._tag).toBe("TagsChanged")
       })
     )
   )
@@ -282,7 +286,7 @@ describe("merge", () => {
           })
           expect(yield* refused({ target: b.id, sources: [a.id], by: mary })).toMatchObject({ reason: "cycle" })
           expect(yield* refused({ target: c.id, sources: [b.id], by: mary })).toMatchObject({ reason: "source_closed" })
-          expect((yield* helpdesk.get(c.id)).version).toBe(1)
+          expect((yield* helpdesk.asSystem("test").get(c.id)).version).toBe(1)
         })
       )
   )
@@ -293,19 +297,19 @@ describe("merge", () => {
         const email = yield* opens(helpdesk, "VPN", { tags: ["vpn"] })
         yield* TestClock.adjust("1 minute")
         const chat = yield* opens(helpdesk, "VPN chat", { channel: "chat", priority: "urgent", tags: ["chat"] })
-        const before = yield* helpdesk.get(email.id)
+        const before = yield* helpdesk.asSystem("test").get(email.id)
         yield* helpdesk.merge({ target: email.id, sources: [chat.id], by: mary })
         yield* TestClock.adjust("1 minute")
         yield* helpdesk.reply({ ticket: chat.publicId, text: "Since the merge", by: mary })
         const source = yield* helpdesk.undoMerge({ target: email.id, source: chat.publicId, by: mary })
         expect(source).toMatchObject({ category: "new", status: "new" })
         expect(source.mergedInto).toBeUndefined()
-        const target = yield* helpdesk.get(email.id)
+        const target = yield* helpdesk.asSystem("test").get(email.id)
         expect(target.messages.map((m) => m.text)).toEqual([...before.messages.map((m) => m.text), "Since the merge"])
         expect(target.tags).toEqual(["vpn"])
         expect(target.priority).toBe("normal")
         expect(target.mergedFrom).toBeUndefined()
-        expect((yield* helpdesk.get(chat.publicId)).id).toBe(chat.id)
+        expect((yield* helpdesk.asSystem("test").get(chat.publicId)).id).toBe(chat.id)
         expect(yield* Effect.flip(helpdesk.undoMerge({ target: email.id, source: chat.id, by: mary }))).toMatchObject({
           _tag: "UndoMergeRefused",
           targetId: email.id,
@@ -335,7 +339,7 @@ describe("split", () => {
         )
         expect(split.messages[0]?.origin).toEqual({ ticketId: ticket.id, publicId: ticket.publicId })
         expect(split.description).toBe("Also, the printer jams.")
-        const original = yield* helpdesk.get(ticket.id)
+        const original = yield* helpdesk.asSystem("test").get(ticket.id)
         expect(original.messages.map((m) => m.text)).toEqual(["VPN and printer: details inside."])
         symmetric([original, split])
         expect(original.links).toEqual([{ kind: "split_into", ticketId: split.id }])
@@ -369,7 +373,7 @@ describe("split", () => {
           yield* helpdesk.note({ ticket: ticket.id, text: "Internal: printer is on the old firmware.", by: mary })
           yield* TestClock.adjust("1 minute")
           yield* helpdesk.reply({ ticket: ticket.id, text: "Also, the printer jams.", by: jane })
-          const moved = (yield* helpdesk.get(ticket.id)).messages.slice(1).map((m) => m.id)
+          const moved = (yield* helpdesk.asSystem("test").get(ticket.id)).messages.slice(1).map((m) => m.id)
           const split = yield* helpdesk.split({ ticket: ticket.id, messages: moved, subject: "Printer jams", by: mary })
           expect(split.description).toBe("Also, the printer jams.")
           // The note keeps its place in time, before the reply.
@@ -377,9 +381,10 @@ describe("split", () => {
             ["internal", "Internal: printer is on the old firmware."],
             ["public", "Also, the printer jams."]
           ])
-          expect((yield* helpdesk.list({ search: "printer" })).items.find((t) => t.id === split.id)?.description).toBe(
-            "Also, the printer jams."
-          )
+          expect(
+            (yield* helpdesk.asSystem("test").list({ search: "printer" })).items.find((t) => t.id === split.id)
+              ?.description
+          ).toBe("Also, the printer jams.")
         })
       )
   )
@@ -394,7 +399,7 @@ describe("split", () => {
         const split = yield* helpdesk.split({ ticket: ticket.id, messages: [note], subject: "Firmware", by: mary })
         expect(split.description).toBe("")
         expect(split.messages.map((m) => m.text)).toEqual(["Internal: check the firmware."])
-        const row = (yield* helpdesk.list({})).items.find((t) => t.id === split.id)
+        const row = (yield* helpdesk.asSystem("test").list({})).items.find((t) => t.id === split.id)
         expect(row?.description).toBe("")
       })
     )
@@ -414,14 +419,14 @@ describe("duplicate suggestions", () => {
           channel: "chat",
           text: "Hello, the VPN keeps disconnecting at home, every few minutes."
         })
-        const suggestions = yield* helpdesk.suggestDuplicates({ ticket: chat.publicId })
+        const suggestions = yield* helpdesk.asSystem("test").suggestDuplicates({ ticket: chat.publicId })
         expect(suggestions.map((s) => s.ticketId)).toEqual([email.id])
         expect(suggestions[0]?.reasons.map((r) => r.kind)).toEqual(
           expect.arrayContaining(["same_requester", "similar_subject", "other_channel"])
         )
         const merged = yield* helpdesk.merge({ target: email.id, sources: [chat.id], by: mary })
         expect(merged.messages.map((m) => m.channel)).toEqual(["email", "chat"])
-        expect(yield* helpdesk.suggestDuplicates({ ticket: email.id })).toEqual([])
+        expect(yield* helpdesk.asSystem("test").suggestDuplicates({ ticket: email.id })).toEqual([])
       })
     )
   )

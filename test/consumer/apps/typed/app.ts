@@ -12,7 +12,9 @@ try {
     text: "The reset link has expired.",
     channel: "web"
   })
-  const events: ReadonlyArray<PromiseHelpdesk.TicketEventJson> = await helpdesk.history(ticket.publicId)
+  const events: ReadonlyArray<PromiseHelpdesk.TicketEventJson> = await helpdesk
+    .asSystem("test")
+    .history(ticket.publicId)
   console.log(`promise: #${ticket.publicId} ${ticket.status}, ${events.length} event`)
 } finally {
   await helpdesk.close()

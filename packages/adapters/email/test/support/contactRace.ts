@@ -95,7 +95,7 @@ export const race = async (url: string, count = 6) => {
   const check = Effect.gen(function* () {
     const helpdesk = yield* Helpdesk.Helpdesk
     const found = yield* helpdesk.findContactByEmail("new.customer@example.test")
-    const page = yield* helpdesk.list({ limit: 100 })
+    const page = yield* helpdesk.asSystem("test").list({ limit: 100 })
     return { found, tickets: page.items }
   }).pipe(Effect.provide(Helpdesk.layer({ workspaceId }).pipe(Layer.provide(migrated))), Effect.scoped)
   const { found, tickets } = await Effect.runPromise(check)

@@ -4,7 +4,7 @@
  * cursor's position, with `Search`'s conditions when the query searches. Summaries come from the
  * projection row's snapshot, decoded once per version.
  */
-import { type Ids, type StoreError, TicketQuery } from "@tessera/core"
+import { type Ids, type StoreError, TicketQuery, type Visibility } from "@tessera/core"
 import { DateTime, Effect } from "effect"
 import { type Expression, type Kysely, type OrderByItemBuilder, type SqlBool, sql } from "kysely"
 import type { Database } from "../Database.js"
@@ -78,6 +78,31 @@ export const make = (shared: Shared, searcher: Searcher) => {
     return where
   }
 
+  /**
+   * The access policy's filter (`Visibility.allows`) as one condition: a customer's own and
+   * shared organizations' tickets; an agent's groups (or their own) minus restricted groups.
+   */
+  const visible = (eb: Tickets, visibility: Visibility.Visibility | undefined): Expression<SqlBool> | undefined => {
+    if (visibility === undefined || visibility._tag === "Everything") return undefined
+    if (visibility._tag === "Customer") {
+      const mine = eb("requester", "=", key(visibility.contact))
+      return visibility.organizations.length === 0
+        ? mine
+        : eb.or([mine, eb("organization", "in", visibility.organizations.map(key))])
+    }
+    const conditions: Array<Expression<SqlBool>> = []
+    if (visibility.hiddenGroups.length > 0) {
+      conditions.push(eb.or([eb("group_id", "is", null), eb("group_id", "not in", visibility.hiddenGroups.map(key))]))
+    }
+    if (visibility.groups !== undefined) {
+      const own = eb("assignee", "=", key(visibility.agent))
+      conditions.push(
+        visibility.groups.length === 0 ? own : eb.or([eb("group_id", "in", visibility.groups.map(key)), own])
+      )
+    }
+    return conditions.length === 0 ? undefined : eb.and(conditions)
+  }
+
   /** The sort keys of `TicketQuery.position`, as SQL expressions, the id last. */
   const sortKeys = (sort: TicketQuery.SortKey): ReadonlyArray<Expression<unknown>> => {
     const ref = (column: "created_at" | "updated_at" | "priority_rank" | "sla_due_at" | "id") =>
@@ -146,7 +171,8 @@ export const make = (shared: Shared, searcher: Searcher) => {
 
   const query = (
     workspaceId: Ids.WorkspaceId,
-    ticketQuery: TicketQuery.TicketQuery
+    ticketQuery: TicketQuery.TicketQuery,
+    visibility?: Visibility.Visibility
   ): Effect.Effect<TicketQuery.TicketPage, StoreError.InvalidCursor | StoreError.StoreError> =>
     Effect.gen(function* () {
       const { sort, direction } = TicketQuery.ordering(ticketQuery)
@@ -172,6 +198,8 @@ export const make = (shared: Shared, searcher: Searcher) => {
       /** The tickets the query's filters (but not its search) and cursor let through. */
       const candidates = (eb: Tickets): Expression<SqlBool> => {
         const where = filters(eb, workspaceId, ticketQuery)
+        const allowed = visible(eb, visibility)
+        if (allowed !== undefined) where.push(allowed)
         if (after !== undefined) where.push(keyset(eb, sort, dirs, after))
         return eb.and(where)
       }
@@ -203,7 +231,7 @@ export const make = (shared: Shared, searcher: Searcher) => {
             ? (
                 await statements.execute(
                   db,
-                  `query ${workspaceId} ${JSON.stringify(ticketQuery)} ${JSON.stringify(driven ?? null)}`,
+                  `query ${workspaceId} ${JSON.stringify(ticketQuery)} ${JSON.stringify(driven ?? null)} ${JSON.stringify(visibility ?? null)}`,
                   (on) => wholeQuery(on, driven),
                   []
                 )

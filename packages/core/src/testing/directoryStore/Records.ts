@@ -84,6 +84,32 @@ export const register = <E>(layer: Layer.Layer<DirectoryStore, E>, settings: Set
         })
       ))
 
+    it("lists a workspace's groups by id, roles, scopes and restrictions kept (issue 18)", () =>
+      withStore(layer, (store) =>
+        Effect.gen(function* () {
+          const [ws, other] = [yield* freshWorkspace, yield* freshWorkspace]
+          const billing = group({ id: "billing", workspaceId: ws, name: "Billing", restricted: true })
+          const tier2 = group({ id: "tier2", workspaceId: ws, name: "Tier 2" })
+          yield* store.saveGroup(tier2)
+          yield* store.saveGroup(billing)
+          yield* store.saveGroup(group({ id: "elsewhere", workspaceId: other, name: "Elsewhere" }))
+          expect(yield* store.listGroups(ws)).toEqual([billing, tier2])
+          const light = agent({
+            id: "lou",
+            workspaceId: ws,
+            name: "Lou",
+            email: "lou@example.com",
+            groups: ["tier2"],
+            skills: [],
+            active: true,
+            role: "light",
+            scope: "groups"
+          })
+          yield* store.saveAgent(light)
+          expect(yield* store.getAgent(ws, light.id)).toEqual(Option.some(light))
+        })
+      ))
+
     it("a record that was never saved is absent", () =>
       withStore(layer, (store) =>
         Effect.gen(function* () {
@@ -95,6 +121,7 @@ export const register = <E>(layer: Layer.Layer<DirectoryStore, E>, settings: Set
           expect(yield* store.findContactByEmail(ws, "nobody@example.com")).toEqual(Option.none())
           expect(yield* store.listAgents(ws)).toEqual([])
           expect(yield* store.listAgents(ws, gid("billing"))).toEqual([])
+          expect(yield* store.listGroups(ws)).toEqual([])
         })
       ))
 

@@ -79,7 +79,7 @@ const check = async (ports: Fixtures.Ports) => {
 
   // A split whose earliest moved message is a note: the new ticket's texts are rewritten too.
   await run(desk.reply({ ticket: vpn.id, text: "Also the nebulascanner fails", by: Actor.contact(vpn.requester) }))
-  const moved = (await run(desk.get(vpn.id))).messages.slice(1).map((m) => m.id)
+  const moved = (await run(desk.asSystem("suite").get(vpn.id))).messages.slice(1).map((m) => m.id)
   const split = await run(desk.split({ ticket: vpn.id, messages: moved, subject: "Scanner", by: mary }))
   ids.push(split.id)
   expect(split.description).toBe("Also the nebulascanner fails")

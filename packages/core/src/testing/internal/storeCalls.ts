@@ -126,12 +126,12 @@ export const record = (store: Store): Recorder => {
               Option.isSome(found) ? found.value : "none"
             )
           ),
-      query: (ws, query) =>
+      query: (ws, query, visibility) =>
         store
-          .query(ws, query)
+          .query(ws, query, visibility)
           .pipe(
             log(
-              `query(${ws}, ${queryOf(query)})`,
+              `query(${ws}, ${queryOf(query)}${visibility === undefined ? "" : `, ${JSON.stringify(visibility)}`})`,
               (page) => `[${page.items.map((t) => t.id).join(", ")}]${page.nextCursor === undefined ? "" : " + cursor"}`
             )
           )

@@ -202,7 +202,7 @@ export const register = <E>(layer: Fixtures.StoreLayer<E>, settings: Settings): 
         )
         await run(desk.reply({ ticket: source.id, text: "And now?", by: mary, email: email("<c@x>") }))
         await run(desk.merge({ target: target.id, sources: [source.id], by: mary }))
-        const merged = await run(desk.get(target.id))
+        const merged = await run(desk.asSystem("suite").get(target.id))
         expect(merged.messages.map((m) => m.email?.messageId)).toEqual(["<a@x>", "<b@x>", "<c@x>"])
         expect(await run(holderOf(store, ws, "<b@x>"))).toBe(source.id)
         expect(await run(holderOf(store, ws, "<c@x>"))).toBe(source.id)

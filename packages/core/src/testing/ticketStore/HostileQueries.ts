@@ -185,20 +185,29 @@ const hostileInput = async <E>(layer: Fixtures.StoreLayer<E>, settings: Settings
             // `list` decodes: tags are normalised, and a tag or a search that leaves nothing is refused.
             const decoded = Schema.decodeUnknownExit(TicketQuery.TicketQuery)(encoded)
             if (Exit.isSuccess(decoded) && refuses(store, decoded.value)) {
-              expectNoSearch(await Effect.runPromise(Fixtures.failureOf(desk.list(encoded))), "list", `list ${label}`)
+              expectNoSearch(
+                await Effect.runPromise(Fixtures.failureOf(desk.asSystem("suite").list(encoded))),
+                "list",
+                `list ${label}`
+              )
             } else if (Exit.isSuccess(decoded)) {
               const listedExpected = referenceItems(decoded.value, known)
               const listBound = Math.ceil(listedExpected.length / limit) + 1
               const listed = await Effect.runPromise(
-                pagesOf((cursor) => desk.list(cursor === undefined ? encoded : { ...encoded, cursor }), listBound)
+                pagesOf(
+                  (cursor) => desk.asSystem("suite").list(cursor === undefined ? encoded : { ...encoded, cursor }),
+                  listBound
+                )
               )
               expectPages(listed, listedExpected, limit, `list ${label}`)
             } else {
-              const refusedQuery = await Effect.runPromise(Fixtures.failureOf(desk.list(encoded)))
+              const refusedQuery = await Effect.runPromise(Fixtures.failureOf(desk.asSystem("suite").list(encoded)))
               expect(refusedQuery._tag, `list ${label}`).toBe("InvalidInput")
             }
             const refused = await Effect.runPromise(
-              Fixtures.failureOf(desk.list({ ...encoded, ...undecodable } as typeof TicketQuery.TicketQuery.Encoded))
+              Fixtures.failureOf(
+                desk.asSystem("suite").list({ ...encoded, ...undecodable } as typeof TicketQuery.TicketQuery.Encoded)
+              )
             )
             expect(refused._tag, `list ${show(undecodable)}`).toBe("InvalidInput")
             const cursorError = await Effect.runPromise(

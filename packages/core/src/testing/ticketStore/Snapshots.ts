@@ -72,7 +72,7 @@ const relations = <E>(layer: Fixtures.StoreLayer<E>) =>
       await consistent()
       // The merged message is on the target now, and still on the source (closed, readable).
       await expectFound("zephyrwords", [chat.id, email.id])
-      expect((await run(desk.get(chat.publicId))).id).toBe(email.id)
+      expect((await run(desk.asSystem("suite").get(chat.publicId))).id).toBe(email.id)
 
       await run(desk.undoMerge({ target: email.id, source: chat.id, by: mary }))
       await consistent()

@@ -222,10 +222,10 @@ export class ReadBack implements fc.AsyncCommand<Model, Real> {
     const target = model.tickets[this.pick % model.tickets.length] as ModelTicket
     const own = real.spaces[target.space]
     const other = real.spaces[target.space === 0 ? 1 : 0]
-    expect(await real.run(own.desk.get(target.publicId))).toEqual(Ticket.fold(target.events))
-    expect(await real.run(own.desk.history(target.id))).toEqual(target.events)
+    expect(await real.run(own.desk.asSystem("suite").get(target.publicId))).toEqual(Ticket.fold(target.events))
+    expect(await real.run(own.desk.asSystem("suite").history(target.id))).toEqual(target.events)
     await expectResolves(real, own.ws, target.publicId, target.id)
-    const foreignRead = await real.run(failureOf(other.desk.get(target.id)))
+    const foreignRead = await real.run(failureOf(other.desk.asSystem("suite").get(target.id)))
     expect(foreignRead._tag).toBe("TicketNotFound")
     const foreignWrite = await real.run(failureOf(other.desk.tag({ ticket: target.id, by: mary, add: ["foreign"] })))
     expect(foreignWrite._tag).toBe("TicketNotFound")
