@@ -5,7 +5,7 @@
  * builds its part of the port from it; `SqlTicketStore.make` builds one and composes them.
  */
 import { type Limits, Lru, type StoreError, Ticket, TicketEvent, TicketQuery } from "@tessera/core"
-import { DateTime, Effect, Schema } from "effect"
+import { DateTime, type Effect, Schema } from "effect"
 import type { ExpressionBuilder, Kysely } from "kysely"
 import type { Database, Dialect } from "../Database.js"
 import type { SqlDialect, TicketRow } from "../dialect/Dialect.js"
@@ -111,6 +111,7 @@ export interface Shared {
 export const make = (db: Kysely<Database>, name: Dialect): Shared => {
   const dialect = Dialects.of(name)
   const withSignal = QueryScope.of(db)
+  const runQuery = QueryScope.runner(db)
   return {
     db,
     dialect,
@@ -122,8 +123,7 @@ export const make = (db: Kysely<Database>, name: Dialect): Shared => {
     states: Lru.make(1_000),
     summaries: Lru.make(20_000),
     withSignal,
-    run: (operation, query) =>
-      Effect.tryPromise({ try: withSignal(query), catch: (cause) => DriverError.failure(operation, cause) }),
+    run: (operation, query) => runQuery(query, (cause) => DriverError.failure(operation, cause)),
     transact: (body) => dialect.transact(db, body),
     inChunks: inChunksOf(dialect.parameterLimit, dialect.statementBytes),
     // A shape per statement, column set and row count that runs: a few hundred in practice.
