@@ -9,9 +9,10 @@ import { DateTime, Effect } from "effect"
 import { type Expression, type Kysely, type OrderByItemBuilder, type SqlBool, sql } from "kysely"
 import type { Database } from "../Database.js"
 import * as DriverError from "../internal/DriverError.js"
+import * as SummaryJson from "../internal/SummaryJson.js"
 import * as TagFilters from "../internal/TagFilters.js"
 import type { Search, Searcher } from "./Search.js"
-import { decodeSummary, millis, type Shared, type Tickets } from "./Shared.js"
+import { millis, type Shared, type Tickets } from "./Shared.js"
 
 type OrderBy = OrderByItemBuilder
 
@@ -221,8 +222,8 @@ export const make = (shared: Shared, searcher: Searcher) => {
     `query ${workspaceId} ${JSON.stringify(query)} ${JSON.stringify(driven ?? null)}`
 
   /**
-   * A page's row as a summary. The summary column is what this store wrote (the Schema encoding
-   * of the summary), decoded once per version and due time and kept in `Shared.summaries`. A hit
+   * A page's row as a summary. The summary column is what this store wrote (`SummaryJson`), read
+   * once per version and due time and kept in `Shared.summaries`. A hit
    * is read with `peek`: moving the entry to the newest end of a 20,000-entry map costs a few
    * µs per row, more than the rest of the row's work, so the cache forgets the summary decoded
    * longest ago first rather than the one read longest ago.
@@ -232,7 +233,7 @@ export const make = (shared: Shared, searcher: Searcher) => {
     const sla = row.sla_due_at === null ? null : Number(row.sla_due_at)
     const cached = summaries.peek(row.id)
     if (cached !== undefined && cached.version === version && cached.sla === sla) return cached.summary
-    const decoded = decodeSummary(JSON.parse(row.summary))
+    const decoded = SummaryJson.parse(row.summary)
     const summary = sla === null ? decoded : { ...decoded, slaDueAt: DateTime.makeUnsafe(sla) }
     summaries.set(row.id, { version, sla, summary })
     return summary

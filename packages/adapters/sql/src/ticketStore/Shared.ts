@@ -4,7 +4,7 @@
  * runs its statements (`run`, `transact`). Each module of `ticketStore/` takes a `Shared` and
  * builds its part of the port from it; `SqlTicketStore.make` builds one and composes them.
  */
-import { type Limits, Lru, type StoreError, Ticket, TicketEvent, TicketQuery } from "@tessera/core"
+import { type Limits, Lru, type StoreError, Ticket, TicketEvent, type TicketQuery } from "@tessera/core"
 import { DateTime, type Effect, Schema } from "effect"
 import type { ExpressionBuilder, Kysely } from "kysely"
 import type { Database, Dialect } from "../Database.js"
@@ -32,7 +32,6 @@ export type State = Ticket.State
 // Events, snapshots and messages are written as `PlainJson` (what these schemas would encode).
 export const decodeEventResult = Schema.decodeUnknownResult(TicketEvent.TicketEventJson)
 export const decodeTicket = Schema.decodeUnknownSync(Ticket.Ticket)
-export const decodeSummary = Schema.decodeUnknownSync(TicketQuery.TicketSummary)
 export const millis = DateTime.toEpochMillis
 
 export type { Row, TicketRow } from "../dialect/Dialect.js"
