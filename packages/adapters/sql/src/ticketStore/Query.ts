@@ -1,8 +1,10 @@
 /**
  * `query` on SQL: one page of a workspace's tickets as `TicketQuery.run` defines it, built from
- * the query's filters and sort keys with bound parameters only, paged by keyset after the
- * cursor's position, with `Search`'s conditions when the query searches. Summaries come from the
- * projection row's snapshot, decoded once per version.
+ * the query's filters and sort keys with bound parameters (only the validated page size of a
+ * page without search is written into the SQL), paged by keyset after the cursor's position,
+ * with `Search`'s conditions when the query searches. A first page without search, a queue, is
+ * one step on a statement compiled once; summaries come from the projection row, read once per
+ * version.
  */
 import { type Ids, type StoreError, TicketQuery } from "@tessera/core"
 import { DateTime, Effect } from "effect"
@@ -223,10 +225,10 @@ export const make = (shared: Shared, searcher: Searcher) => {
 
   /**
    * A page's row as a summary. The summary column is what this store wrote (`SummaryJson`), read
-   * once per version and due time and kept in `Shared.summaries`. A hit
-   * is read with `peek`: moving the entry to the newest end of a 20,000-entry map costs a few
-   * µs per row, more than the rest of the row's work, so the cache forgets the summary decoded
-   * longest ago first rather than the one read longest ago.
+   * once per version and due time and kept in `Shared.summaries`. A hit is read with `peek`:
+   * moving the entry to the newest end of a 20,000-entry map costs a few µs per row, more than
+   * the rest of the row's work, so the cache forgets the summary read in longest ago first
+   * rather than the one used longest ago.
    */
   const summaryOf = (row: Row): TicketQuery.TicketSummary => {
     const version = Number(row.version)
