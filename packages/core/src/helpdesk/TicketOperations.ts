@@ -199,6 +199,9 @@ export const make = (
       }
     })
 
+  /** The caller's query, validated (built once: `list` is the read agents' queues make most). */
+  const decodeQuery = decode(TicketQuery, "query")
+
   const get = (raw: typeof TicketRefSchema.Encoded): Op<Ticket.Ticket> =>
     Effect.flatMap(resolveRef(raw), ({ id, ref }) => Effect.map(load(id, ref), ({ state }) => state))
 
@@ -273,7 +276,7 @@ export const make = (
         Effect.flatMap(load(id, ref), () => Effect.map(store.read(id), ({ events }) => events))
       ),
     list: (raw: typeof TicketQuery.Encoded = {}): Op<TicketPage> =>
-      Effect.flatMap(decode(TicketQuery, "query")(raw), (query) => store.query(ws, query))
+      Effect.flatMap(decodeQuery(raw), (query) => store.query(ws, query))
   }
 }
 

@@ -23,11 +23,25 @@ export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidC
   }
 }
 
+/** Whether every character of `text` is ASCII (its UTF-8 bytes are its character codes). */
+const isAscii = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false
+  return true
+}
+
+/**
+ * `text` (its UTF-8 bytes) in unpadded base64url, as `Base64Url.encode` gives it. ASCII text (a
+ * cursor's JSON, in practice) goes through the platform's `btoa`, some fifty times faster: a
+ * queue's page spent more on its cursor than on the rest of its rows.
+ */
+export const base64Url = (text: string): string =>
+  isAscii(text) ? btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "") : Base64Url.encode(text)
+
 /** The cursor that carries `payload`. */
 export const encode =
   <A>(payload: Schema.Codec<A, string>) =>
   (value: A): string =>
-    Base64Url.encode(Schema.encodeSync(payload)(value))
+    base64Url(Schema.encodeSync(payload)(value))
 
 /** The payload of a cursor this module encoded with `payload`, else `InvalidCursor`. */
 export const decode = <A>(payload: Schema.Codec<A, string>, cursor: string): Effect.Effect<A, InvalidCursor> =>

@@ -295,6 +295,8 @@ const CursorPayload = Schema.fromJsonString(
   })
 )
 
+const encodeCursorChecked = Cursor.encode(CursorPayload)
+
 /**
  * The cursor of the page that follows a ticket at `position`.
  *
@@ -302,7 +304,11 @@ const CursorPayload = Schema.fromJsonString(
  * @since 0.1.0
  */
 export const encodeCursor = (sort: SortKey, direction: "asc" | "desc", at: Position): string =>
-  Cursor.encode(CursorPayload)({ s: sort, d: direction, k: at[0], i: at[1] })
+  // Finite keys (every position a ticket has) encode as `CursorPayload` would, without its
+  // checks on every page; anything else goes through the Schema and its checks.
+  at[0].every(Number.isFinite)
+    ? Cursor.base64Url(JSON.stringify({ s: sort, d: direction, k: at[0], i: at[1] }))
+    : encodeCursorChecked({ s: sort, d: direction, k: at[0], i: at[1] })
 
 /**
  * Reads a cursor back; it must have been issued for the same sort and direction.

@@ -104,19 +104,23 @@ export const guard = <A>(client: Client, text: string, send: () => Promise<A>): 
     cancelled = sendCancel(client as Backend, () => running)
   }
   signal.addEventListener("abort", onAbort, { once: true })
-  const settle = async () => {
+  /** The statement is done: the cancel to wait for, if one was sent. */
+  const settle = (): Promise<void> | undefined => {
     running = false
     signal.removeEventListener("abort", onAbort)
-    if (cancelled !== undefined) await cancelled
+    return cancelled
   }
   return send().then(
-    async (result) => {
-      await settle()
-      return result
+    (result) => {
+      const cancelling = settle()
+      return cancelling === undefined ? result : cancelling.then(() => result)
     },
-    async (error: unknown) => {
-      await settle()
-      throw error
+    (error: unknown) => {
+      const cancelling = settle()
+      if (cancelling === undefined) throw error
+      return cancelling.then(() => {
+        throw error
+      })
     }
   )
 }

@@ -1,19 +1,30 @@
 /**
  * `query` on SQL: one page of a workspace's tickets as `TicketQuery.run` defines it, built from
- * the query's filters and sort keys with bound parameters only, paged by keyset after the
- * cursor's position, with `Search`'s conditions when the query searches. Summaries come from the
- * projection row's snapshot, decoded once per version.
+ * the query's filters and sort keys with bound parameters (only the validated page size of a
+ * page without search is written into the SQL), paged by keyset after the cursor's position,
+ * with `Search`'s conditions when the query searches. A first page without search, a queue, is
+ * one step on a statement compiled once; summaries come from the projection row, read once per
+ * version.
  */
 import { type Ids, type StoreError, TicketQuery, type Visibility } from "@tessera/core"
 import { DateTime, Effect } from "effect"
 import { type Expression, type Kysely, type OrderByItemBuilder, type SqlBool, sql } from "kysely"
 import type { Database } from "../Database.js"
 import * as DriverError from "../internal/DriverError.js"
+import * as SummaryJson from "../internal/SummaryJson.js"
 import * as TagFilters from "../internal/TagFilters.js"
 import type { Search, Searcher } from "./Search.js"
-import { decodeSummary, millis, type Shared, type Tickets } from "./Shared.js"
+import { millis, type Shared, type Tickets } from "./Shared.js"
 
 type OrderBy = OrderByItemBuilder
+
+/** The columns a page reads of each ticket. */
+interface Row {
+  readonly id: string
+  readonly version: number
+  readonly summary: string
+  readonly sla_due_at: number | null
+}
 
 /** The categories of the `tickets_group_queue` partial index (see the migration). */
 const unresolvedCategories: ReadonlyArray<string> = ["new", "open", "pending", "on_hold"]
@@ -78,31 +89,6 @@ export const make = (shared: Shared, searcher: Searcher) => {
     return where
   }
 
-  /**
-   * The access policy's filter (`Visibility.allows`) as one condition: a customer's own and
-   * shared organizations' tickets; an agent's groups (or their own) minus restricted groups.
-   */
-  const visible = (eb: Tickets, visibility: Visibility.Visibility | undefined): Expression<SqlBool> | undefined => {
-    if (visibility === undefined || visibility._tag === "Everything") return undefined
-    if (visibility._tag === "Customer") {
-      const mine = eb("requester", "=", key(visibility.contact))
-      return visibility.organizations.length === 0
-        ? mine
-        : eb.or([mine, eb("organization", "in", visibility.organizations.map(key))])
-    }
-    const conditions: Array<Expression<SqlBool>> = []
-    if (visibility.hiddenGroups.length > 0) {
-      conditions.push(eb.or([eb("group_id", "is", null), eb("group_id", "not in", visibility.hiddenGroups.map(key))]))
-    }
-    if (visibility.groups !== undefined) {
-      const own = eb("assignee", "=", key(visibility.agent))
-      conditions.push(
-        visibility.groups.length === 0 ? own : eb.or([eb("group_id", "in", visibility.groups.map(key)), own])
-      )
-    }
-    return conditions.length === 0 ? undefined : eb.and(conditions)
-  }
-
   /** The sort keys of `TicketQuery.position`, as SQL expressions, the id last. */
   const sortKeys = (sort: TicketQuery.SortKey): ReadonlyArray<Expression<unknown>> => {
     const ref = (column: "created_at" | "updated_at" | "priority_rank" | "sla_due_at" | "id") =>
@@ -153,26 +139,182 @@ export const make = (shared: Shared, searcher: Searcher) => {
     return eb.or(alternatives)
   }
 
-  const summaryOf = (row: {
-    readonly id: string
-    readonly version: number
-    readonly summary: string
-    readonly sla_due_at: number | null
-  }): TicketQuery.TicketSummary => {
+  /**
+   * The access policy's filter (`Visibility.allows`) as one condition: a customer's own and
+   * shared organizations' tickets; an agent's groups (or their own) minus restricted groups.
+   */
+  const visible = (eb: Tickets, visibility: Visibility.Visibility | undefined): Expression<SqlBool> | undefined => {
+    if (visibility === undefined || visibility._tag === "Everything") return undefined
+    if (visibility._tag === "Customer") {
+      const mine = eb("requester", "=", key(visibility.contact))
+      return visibility.organizations.length === 0
+        ? mine
+        : eb.or([mine, eb("organization", "in", visibility.organizations.map(key))])
+    }
+    const conditions: Array<Expression<SqlBool>> = []
+    if (visibility.hiddenGroups.length > 0) {
+      conditions.push(eb.or([eb("group_id", "is", null), eb("group_id", "not in", visibility.hiddenGroups.map(key))]))
+    }
+    if (visibility.groups !== undefined) {
+      const own = eb("assignee", "=", key(visibility.agent))
+      conditions.push(
+        visibility.groups.length === 0 ? own : eb.or([eb("group_id", "in", visibility.groups.map(key)), own])
+      )
+    }
+    return conditions.length === 0 ? undefined : eb.and(conditions)
+  }
+
+  /** What a page's statement is built from, besides the query's filters: its order, size and cursor. */
+  interface Plan {
+    readonly workspaceId: string
+    readonly query: TicketQuery.TicketQuery
+    readonly sort: TicketQuery.SortKey
+    readonly direction: "asc" | "desc"
+    readonly dirs: ReadonlyArray<1 | -1>
+    readonly limit: number
+    readonly after: TicketQuery.Position | undefined
+    /** Who asks: the access policy's filter (`undefined`: everything). */
+    readonly visibility: Visibility.Visibility | undefined
+  }
+
+  const planOf = (
+    workspaceId: string,
+    query: TicketQuery.TicketQuery,
+    after: TicketQuery.Position | undefined,
+    visibility: Visibility.Visibility | undefined
+  ): Plan => {
+    const { sort, direction } = TicketQuery.ordering(query)
+    return {
+      workspaceId,
+      query,
+      sort,
+      direction,
+      dirs: TicketQuery.directions(sort, direction),
+      limit: query.limit ?? TicketQuery.defaultLimit,
+      after,
+      visibility
+    }
+  }
+
+  /** `select` ordered by the plan's sort keys, each in its direction. */
+  const ordered = <Q extends { orderBy: (...args: Array<never>) => unknown }>(select: Q, plan: Plan): Q => {
+    let out = select as unknown as {
+      orderBy: (k: Expression<unknown>, d: (ob: OrderBy) => OrderBy) => typeof out
+    }
+    sortKeys(plan.sort).forEach((k, i) => {
+      out = out.orderBy(k, (ob) => ((plan.dirs[i] ?? 1) === 1 ? ob.asc() : ob.desc()))
+    })
+    return out as unknown as Q
+  }
+
+  /** The tickets the query's filters (but not its search) and cursor let through. */
+  const candidates = (eb: Tickets, plan: Plan): Expression<SqlBool> => {
+    const where = filters(eb, plan.workspaceId, plan.query)
+    const allowed = visible(eb, plan.visibility)
+    if (allowed !== undefined) where.push(allowed)
+    if (plan.after !== undefined) where.push(keyset(eb, plan.sort, plan.dirs, plan.after))
+    return eb.and(where)
+  }
+
+  /** The search's conditions on every candidate, as the search's plan (`driven`) has them. */
+  const searchConditions = (plan: Plan, driven: Search | undefined): Array<Expression<SqlBool>> => {
+    const publicOnly = plan.query.searchIn === "public"
+    return driven?.common === true && everyTerm !== undefined
+      ? [everyTerm(driven.terms, publicOnly)]
+      : (driven?.terms ?? []).map((term) =>
+          // Common terms, where the dialect asks: every term's matches as a set (see `withTerm`).
+          term === driven?.driver || (commonTermsAsSets && driven?.common === true)
+            ? withTerm(term, driven?.common === true, publicOnly)
+            : hasTerm(term, publicOnly)
+        )
+  }
+
+  /**
+   * The page in one statement: the candidates, with the search's terms, in order, `limit + 1`
+   * rows. Without a search the row count is written into the SQL (a validated integer): with
+   * `limit $n`, PostgreSQL costs a prepared statement's generic plan for an unknown count, finds
+   * it dearer than the plans made for each run, and plans a queue's statement again on every
+   * run (about as long as running it). A search keeps it a parameter, so that its plan stays
+   * the one made for its terms.
+   */
+  const wholeQuery = (on: Kysely<Database>, plan: Plan, driven: Search | undefined) =>
+    ordered(
+      on
+        .selectFrom("tickets")
+        .select(["id", "version", "summary", "sla_due_at"])
+        .where((eb) => eb.and([candidates(eb, plan), ...searchConditions(plan, driven)])),
+      plan
+    ).limit(driven === undefined ? sql.lit(plan.limit + 1) : plan.limit + 1)
+
+  /**
+   * A first page's shape in the statement cache: the workspace, the question, the search's plan
+   * and who asks (two principals never share a compiled statement). A first page (a queue, a dashboard) is asked again and again: the same question is
+   * built and compiled once, with its values, and run again as it is (see `StatementCache`).
+   */
+  const firstPageShape = (
+    workspaceId: string,
+    query: TicketQuery.TicketQuery,
+    driven: Search | undefined,
+    visibility: Visibility.Visibility | undefined
+  ) => `query ${workspaceId} ${JSON.stringify(query)} ${JSON.stringify(driven ?? null)} ${JSON.stringify(visibility ?? null)}`
+
+  /**
+   * A page's row as a summary. The summary column is what this store wrote (`SummaryJson`), read
+   * once per version and due time and kept in `Shared.summaries`. A hit is read with `peek`:
+   * moving the entry to the newest end of a 20,000-entry map costs a few µs per row, more than
+   * the rest of the row's work, so the cache forgets the summary read in longest ago first
+   * rather than the one used longest ago.
+   */
+  const summaryOf = (row: Row): TicketQuery.TicketSummary => {
     const version = Number(row.version)
     const sla = row.sla_due_at === null ? null : Number(row.sla_due_at)
-    const cached = summaries.get(row.id)
+    const cached = summaries.peek(row.id)
     if (cached !== undefined && cached.version === version && cached.sla === sla) return cached.summary
-    const decoded = decodeSummary(JSON.parse(row.summary))
+    const decoded = SummaryJson.parse(row.summary)
     const summary = sla === null ? decoded : { ...decoded, slaDueAt: DateTime.makeUnsafe(sla) }
     summaries.set(row.id, { version, sla, summary })
     return summary
   }
 
-  const query = (
+  /** The page of `rows` (at most `limit + 1`, in the plan's order), with the next page's cursor. */
+  const pageOf = (rows: ReadonlyArray<Row>, plan: Plan): TicketQuery.TicketPage => {
+    const { limit, sort, direction } = plan
+    const n = Math.min(rows.length, limit)
+    const items = new Array<TicketQuery.TicketSummary>(n)
+    for (let i = 0; i < n; i++) items[i] = summaryOf(rows[i] as Row)
+    const last = items[n - 1]
+    return {
+      items,
+      nextCursor:
+        rows.length > limit && last !== undefined
+          ? TicketQuery.encodeCursor(sort, direction, TicketQuery.position(sort, last))
+          : undefined
+    }
+  }
+
+  /**
+   * A first page that does not search, the path of queues and dashboards: one step, its
+   * statement compiled once per question and its rows made into the page as they arrive. A
+   * failure to read a row is `StoreUnavailable` as a driver's failure is (`DriverError.failure`).
+   */
+  const firstPage = (
     workspaceId: Ids.WorkspaceId,
     ticketQuery: TicketQuery.TicketQuery,
-    visibility?: Visibility.Visibility
+    visibility: Visibility.Visibility | undefined
+  ): Effect.Effect<TicketQuery.TicketPage, StoreError.StoreError> => {
+    const shape = firstPageShape(workspaceId, ticketQuery, undefined, visibility)
+    return run("query", async () => {
+      const plan = planOf(workspaceId, ticketQuery, undefined, visibility)
+      const { rows } = await statements.execute(db, shape, (on) => wholeQuery(on, plan, undefined), [])
+      return pageOf(rows, plan)
+    })
+  }
+
+  /** Any other page: after a cursor, or a search (whose plan asks the database first). */
+  const anyPage = (
+    workspaceId: Ids.WorkspaceId,
+    ticketQuery: TicketQuery.TicketQuery,
+    visibility: Visibility.Visibility | undefined
   ): Effect.Effect<TicketQuery.TicketPage, StoreError.InvalidCursor | StoreError.StoreError> =>
     Effect.gen(function* () {
       const { sort, direction } = TicketQuery.ordering(ticketQuery)
@@ -180,65 +322,25 @@ export const make = (shared: Shared, searcher: Searcher) => {
         ticketQuery.cursor === undefined
           ? undefined
           : yield* TicketQuery.decodeCursor(ticketQuery.cursor, sort, direction)
-      const limit = ticketQuery.limit ?? TicketQuery.defaultLimit
+      const plan = planOf(workspaceId, ticketQuery, after, visibility)
+      const { limit } = plan
       const terms = ticketQuery.search === undefined ? undefined : TicketQuery.searchTerms(ticketQuery.search)
       const search: Search | undefined =
         terms === undefined || terms.length === 0 ? undefined : { terms, driver: yield* rarestTerm(terms) }
-      const dirs = TicketQuery.directions(sort, direction)
-      const keys = sortKeys(sort)
-      const ordered = <Q extends { orderBy: (...args: Array<never>) => unknown }>(select: Q): Q => {
-        let out = select as unknown as {
-          orderBy: (k: Expression<unknown>, d: (ob: OrderBy) => OrderBy) => typeof out
-        }
-        keys.forEach((k, i) => {
-          out = out.orderBy(k, (ob) => ((dirs[i] ?? 1) === 1 ? ob.asc() : ob.desc()))
-        })
-        return out as unknown as Q
-      }
-      /** The tickets the query's filters (but not its search) and cursor let through. */
-      const candidates = (eb: Tickets): Expression<SqlBool> => {
-        const where = filters(eb, workspaceId, ticketQuery)
-        const allowed = visible(eb, visibility)
-        if (allowed !== undefined) where.push(allowed)
-        if (after !== undefined) where.push(keyset(eb, sort, dirs, after))
-        return eb.and(where)
-      }
-      const publicOnly = ticketQuery.searchIn === "public"
-      /** The page, in one statement: the search's terms checked on every candidate. */
-      const searchConditions = (driven: Search | undefined): Array<Expression<SqlBool>> =>
-        driven?.common === true && everyTerm !== undefined
-          ? [everyTerm(driven.terms, publicOnly)]
-          : searchedTerms(driven)
-      const searchedTerms = (driven: Search | undefined): Array<Expression<SqlBool>> =>
-        (driven?.terms ?? []).map((term) =>
-          // Common terms, where the dialect asks: every term's matches as a set (see `withTerm`).
-          term === driven?.driver || (commonTermsAsSets && driven?.common === true)
-            ? withTerm(term, driven?.common === true, publicOnly)
-            : hasTerm(term, publicOnly)
-        )
-      const wholeQuery = (on: Kysely<Database>, driven: Search | undefined) =>
-        ordered(
-          on
-            .selectFrom("tickets")
-            .select(["id", "version", "summary", "sla_due_at"])
-            .where((eb) => eb.and([candidates(eb), ...searchConditions(driven)]))
-        ).limit(limit + 1)
-      // A first page (a queue, a dashboard) is asked again and again: the same question is
-      // built and compiled once, with its values, and run again as it is (see StatementCache).
       const whole = (driven: Search | undefined) =>
         run("query", async () =>
           after === undefined
             ? (
                 await statements.execute(
                   db,
-                  `query ${workspaceId} ${JSON.stringify(ticketQuery)} ${JSON.stringify(driven ?? null)} ${JSON.stringify(visibility ?? null)}`,
-                  (on) => wholeQuery(on, driven),
+                  firstPageShape(workspaceId, ticketQuery, driven, visibility),
+                  (on) => wholeQuery(on, plan, driven),
                   []
                 )
               ).rows
-            : await wholeQuery(db, driven).execute()
+            : await wholeQuery(db, plan, driven).execute()
         )
-      let rows: ReadonlyArray<{ id: string; version: number; summary: string; sla_due_at: number | null }>
+      let rows: ReadonlyArray<Row>
       if (search === undefined || search.driver !== undefined) rows = yield* whole(search)
       else {
         // Every term is common: the first `walkWindow` candidates in the query's order
@@ -248,10 +350,19 @@ export const make = (shared: Shared, searcher: Searcher) => {
           ordered(
             db
               .selectFrom(
-                ordered(db.selectFrom("tickets").selectAll().where(candidates)).limit(walkWindow).as("tickets")
+                ordered(
+                  db
+                    .selectFrom("tickets")
+                    .selectAll()
+                    .where((eb) => candidates(eb, plan)),
+                  plan
+                )
+                  .limit(walkWindow)
+                  .as("tickets")
               )
               .select(["id", "version", "summary", "sla_due_at"])
-              .where((eb) => eb.and(searchConditions({ terms: search.terms, driver: undefined })))
+              .where((eb) => eb.and(searchConditions(plan, { terms: search.terms, driver: undefined }))),
+            plan
           )
             .limit(limit + 1)
             .execute()
@@ -264,7 +375,7 @@ export const make = (shared: Shared, searcher: Searcher) => {
                 db
                   .selectFrom("tickets")
                   .select("id")
-                  .where(candidates)
+                  .where((eb) => candidates(eb, plan))
                   .limit(walkWindow + 1)
                   .as("c")
               )
@@ -274,19 +385,20 @@ export const make = (shared: Shared, searcher: Searcher) => {
         const longest = [...search.terms].sort((a, b) => b.length - a.length)[0]
         rows = exhausted ? windowed : yield* whole({ terms: search.terms, driver: longest, common: true })
       }
-      const items = yield* Effect.try({
-        try: () => rows.slice(0, limit).map(summaryOf),
+      return yield* Effect.try({
+        try: () => pageOf(rows, plan),
         catch: (cause) => DriverError.unavailable("query", cause)
       })
-      const last = items[items.length - 1]
-      return {
-        items,
-        nextCursor:
-          rows.length > limit && last !== undefined
-            ? TicketQuery.encodeCursor(sort, direction, TicketQuery.position(sort, last))
-            : undefined
-      }
     })
+
+  const query = (
+    workspaceId: Ids.WorkspaceId,
+    ticketQuery: TicketQuery.TicketQuery,
+    visibility?: Visibility.Visibility
+  ): Effect.Effect<TicketQuery.TicketPage, StoreError.InvalidCursor | StoreError.StoreError> =>
+    ticketQuery.cursor === undefined && ticketQuery.search === undefined
+      ? firstPage(workspaceId, ticketQuery, visibility)
+      : anyPage(workspaceId, ticketQuery, visibility)
 
   return { query }
 }

@@ -4,8 +4,8 @@
  * runs its statements (`run`, `transact`). Each module of `ticketStore/` takes a `Shared` and
  * builds its part of the port from it; `SqlTicketStore.make` builds one and composes them.
  */
-import { type Limits, Lru, type StoreError, Ticket, TicketEvent, TicketQuery } from "@tessera/core"
-import { DateTime, Effect, Schema } from "effect"
+import { type Limits, Lru, type StoreError, Ticket, TicketEvent, type TicketQuery } from "@tessera/core"
+import { DateTime, type Effect, Schema } from "effect"
 import type { ExpressionBuilder, Kysely } from "kysely"
 import type { Database, Dialect } from "../Database.js"
 import type { SqlDialect, TicketRow } from "../dialect/Dialect.js"
@@ -32,7 +32,6 @@ export type State = Ticket.State
 // Events, snapshots and messages are written as `PlainJson` (what these schemas would encode).
 export const decodeEventResult = Schema.decodeUnknownResult(TicketEvent.TicketEventJson)
 export const decodeTicket = Schema.decodeUnknownSync(Ticket.Ticket)
-export const decodeSummary = Schema.decodeUnknownSync(TicketQuery.TicketSummary)
 export const millis = DateTime.toEpochMillis
 
 export type { Row, TicketRow } from "../dialect/Dialect.js"
@@ -111,6 +110,7 @@ export interface Shared {
 export const make = (db: Kysely<Database>, name: Dialect): Shared => {
   const dialect = Dialects.of(name)
   const withSignal = QueryScope.of(db)
+  const runQuery = QueryScope.runner(db)
   return {
     db,
     dialect,
@@ -122,8 +122,7 @@ export const make = (db: Kysely<Database>, name: Dialect): Shared => {
     states: Lru.make(1_000),
     summaries: Lru.make(20_000),
     withSignal,
-    run: (operation, query) =>
-      Effect.tryPromise({ try: withSignal(query), catch: (cause) => DriverError.failure(operation, cause) }),
+    run: (operation, query) => runQuery(query, (cause) => DriverError.failure(operation, cause)),
     transact: (body) => dialect.transact(db, body),
     inChunks: inChunksOf(dialect.parameterLimit, dialect.statementBytes),
     // A shape per statement, column set and row count that runs: a few hundred in practice.
