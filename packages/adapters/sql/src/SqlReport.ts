@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { type Ids, type Report, StoreError, TicketMetrics } from "@tessera/core"
+import { type Ids, type Report, type StoreError, TicketMetrics } from "@tessera/core"
 import { Effect, Schema } from "effect"
 import type { Kysely } from "kysely"
 import type { Dialect } from "./Database.js"

@@ -9,8 +9,8 @@ import { DateTime, Effect, Result } from "effect"
 import { describe, expect, it } from "vitest"
 import * as SqlReport from "../src/SqlReport.js"
 import * as SqlTicketStore from "../src/SqlTicketStore.js"
-import { databases } from "./support.js"
 import { appendAll, scripts } from "./report/generate.js"
+import { databases } from "./support.js"
 
 const weekday = ["09:00-17:00"]
 const calendar = Result.getOrThrow(

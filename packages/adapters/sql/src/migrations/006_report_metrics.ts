@@ -49,7 +49,11 @@ export const up = async (db: Kysely<unknown>, dialect: SqlDialect): Promise<void
     .on("report_tickets")
     .columns(["workspace_id", "created_at"])
     .execute()
-  await db.schema.createIndex("report_tickets_solved").on("report_tickets").columns(["workspace_id", "solved_at"]).execute()
+  await db.schema
+    .createIndex("report_tickets_solved")
+    .on("report_tickets")
+    .columns(["workspace_id", "solved_at"])
+    .execute()
   await db.schema
     .createIndex("report_tickets_open")
     .on("report_tickets")

@@ -258,7 +258,12 @@ export const rowsOf = (
     ticket,
     state: { ...base, state: JSON.stringify(metrics) },
     tags: [...new Set(metrics.tags)].map((tag) => ({ ...base, tag: key(tag) })),
-    nextReplies: metrics.nextReplies.map((span, n) => ({ ...base, n, calendar: span.calendar, business: span.business })),
+    nextReplies: metrics.nextReplies.map((span, n) => ({
+      ...base,
+      n,
+      calendar: span.calendar,
+      business: span.business
+    })),
     sla: metrics.sla.map((r) => ({
       ...base,
       policy: key(r.policy),

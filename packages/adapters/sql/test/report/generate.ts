@@ -29,7 +29,12 @@ type Command =
   | { readonly kind: "status"; readonly status: "pending" | "on_hold" | "open" | "solved" | "closed" }
   | { readonly kind: "tags"; readonly add: string; readonly remove: string }
   | { readonly kind: "priority"; readonly priority: "low" | "high" | "urgent" }
-  | { readonly kind: "sla"; readonly breach: boolean; readonly metric: "first_reply" | "resolution"; readonly policy: string }
+  | {
+      readonly kind: "sla"
+      readonly breach: boolean
+      readonly metric: "first_reply" | "resolution"
+      readonly policy: string
+    }
 
 interface Step {
   readonly at: number
@@ -49,9 +54,12 @@ export const scripts = (tickets: number, start: number, days: number, seed: numb
       steps.push({ at: t, ticket, command })
     }
     add({ kind: "open", byAgent: next() < 0.1 }, 0)
-    if (next() < 0.8) add({ kind: "assign", agent: between(0, agents.length), group: between(0, groups.length) }, between(1, 180))
-    if (next() < 0.2) add({ kind: "tags", add: topics[between(0, topics.length)] as string, remove: "billing" }, between(1, 60))
-    if (next() < 0.1) add({ kind: "priority", priority: (["low", "high", "urgent"] as const)[between(0, 3)] ?? "low" }, 1)
+    if (next() < 0.8)
+      add({ kind: "assign", agent: between(0, agents.length), group: between(0, groups.length) }, between(1, 180))
+    if (next() < 0.2)
+      add({ kind: "tags", add: topics[between(0, topics.length)] as string, remove: "billing" }, between(1, 60))
+    if (next() < 0.1)
+      add({ kind: "priority", priority: (["low", "high", "urgent"] as const)[between(0, 3)] ?? "low" }, 1)
     if (next() < 0.25) {
       const policy = policies[between(0, 2)] as string
       add({ kind: "sla", breach: false, metric: "first_reply", policy }, between(30, 240))
@@ -110,7 +118,11 @@ const commandOf = (step: Step, workspace: Ids.WorkspaceId, message: number): Tic
       })
     case "assign": {
       const group = groups[c.group] ?? null
-      return new TicketCommand.Assign({ ticketId, assignee: agents[c.agent] as Ids.AgentId, group: group as Ids.GroupId | null })
+      return new TicketCommand.Assign({
+        ticketId,
+        assignee: agents[c.agent] as Ids.AgentId,
+        group: group as Ids.GroupId | null
+      })
     }
     case "agentReply":
     case "requesterReply":
@@ -127,7 +139,13 @@ const commandOf = (step: Step, workspace: Ids.WorkspaceId, message: number): Tic
       return new TicketCommand.RecordSla({
         ticketId,
         milestones: [
-          { kind: c.breach ? "breach" : "warning", metric: c.metric, instance: 1, policy: c.policy, reachedAt: DateTime.makeUnsafe(step.at) }
+          {
+            kind: c.breach ? "breach" : "warning",
+            metric: c.metric,
+            instance: 1,
+            policy: c.policy,
+            reachedAt: DateTime.makeUnsafe(step.at)
+          }
         ]
       })
   }
