@@ -214,13 +214,27 @@ export const make = (options: Options): SqlReport => {
       if (row !== undefined) rows.push(row)
     }
     await write(on, [...changed.keys()], rows)
-    if (at === undefined) await on.insertInto("report_checkpoints").values({ name, position: last }).execute()
-    else await on.updateTable("report_checkpoints").set({ position: last }).where("name", "=", name).execute()
+    await on.updateTable("report_checkpoints").set({ position: last }).where("name", "=", name).execute()
     return fresh.length
   }
 
+  // The checkpoint row exists before a fold reads and locks it, so that two processes folding
+  // the same page wait for each other there (a missing row locks nothing). It is created on its
+  // own, outside the folds: MySQL's `insert ignore` of an existing row takes a shared lock, and
+  // two folds holding one would deadlock on `for update`.
+  let ensured = false
+  const ensure = async () => {
+    if (ensured) return
+    await report.unlessExists(db.insertInto("report_checkpoints").values({ name, position: 0 })).execute()
+    ensured = true
+  }
+
   const apply = (events: ReadonlyArray<Report.FeedEvent>) =>
-    run("report.apply", () => dialect.transact(db, (trx) => fold(trx, events)))
+    run("report.apply", async () => {
+      if (events.length === 0) return 0
+      await ensure()
+      return dialect.transact(db, (trx) => fold(trx, events))
+    })
 
   const position = run("report.position", async () => (await readPosition(db, false)) ?? 0)
 

@@ -1,9 +1,9 @@
 /**
  * What the SQL reports (`SqlReport`) write differently per database, as data: integer division
- * (MySQL's `/` gives a decimal), and how the shared table of a report's tickets is kept for the
+ * (MySQL's `/` gives a decimal), typed nulls, inserting a row unless it exists, and how the shared table of a report's tickets is kept for the
  * many aggregates that read it (materialized once where the database lets a query say so).
  */
-import { type RawBuilder, sql } from "kysely"
+import { type InsertQueryBuilder, type InsertResult, type RawBuilder, sql } from "kysely"
 import type { Dialect } from "../Database.js"
 
 /**
@@ -17,7 +17,19 @@ export interface ReportSql {
   readonly intDiv: (a: RawBuilder<unknown>, b: number) => RawBuilder<number>
   /** Written between `name as` and the CTE's query: `materialized` where the database knows it. */
   readonly materialized: RawBuilder<unknown>
+  /**
+   * A null number. PostgreSQL types the branches of `union all` two at a time, and two bare
+   * nulls become text, which no later number joins.
+   */
+  readonly nullNumber: RawBuilder<unknown>
+  /** `query` that inserts nothing where the row's key exists (`on conflict do nothing`; MySQL: `insert ignore`). */
+  readonly unlessExists: <DB, T extends keyof DB & string>(
+    query: InsertQueryBuilder<DB, T, InsertResult>
+  ) => InsertQueryBuilder<DB, T, InsertResult>
 }
+
+const onConflict = <DB, T extends keyof DB & string>(query: InsertQueryBuilder<DB, T, InsertResult>) =>
+  query.onConflict((conflict) => conflict.doNothing())
 
 const slash = (a: RawBuilder<unknown>, b: number) => sql<number>`(${a}) / ${sql.lit(b)}`
 
@@ -29,9 +41,24 @@ const slash = (a: RawBuilder<unknown>, b: number) => sql<number>`(${a}) / ${sql.
  */
 export const reportSql: Readonly<Record<Dialect, ReportSql>> = {
   // Integers divide as integers; `materialized` since 3.35.
-  sqlite: { intDiv: slash, materialized: sql`materialized` },
+  sqlite: {
+    intDiv: slash,
+    materialized: sql`materialized`,
+    nullNumber: sql`cast(null as integer)`,
+    unlessExists: onConflict
+  },
   // `count(*)` is a bigint, which divides as an integer; `materialized` since PostgreSQL 12.
-  postgres: { intDiv: slash, materialized: sql`materialized` },
+  postgres: {
+    intDiv: slash,
+    materialized: sql`materialized`,
+    nullNumber: sql`cast(null as bigint)`,
+    unlessExists: onConflict
+  },
   // `/` gives a decimal; `div` is integer division. No materialization hint: MariaDB decides.
-  mysql: { intDiv: (a, b) => sql<number>`(${a}) div ${sql.lit(b)}`, materialized: sql`` }
+  mysql: {
+    intDiv: (a, b) => sql<number>`(${a}) div ${sql.lit(b)}`,
+    materialized: sql``,
+    nullNumber: sql`cast(null as signed)`,
+    unlessExists: (query) => query.ignore()
+  }
 }

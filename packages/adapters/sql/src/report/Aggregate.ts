@@ -38,12 +38,14 @@ const distributions: ReadonlyArray<readonly [string, string, "c" | "s"]> = [
 
 /** The columns every ticket of the report carries through `mem`. */
 const carried = [
-  "ticket_id",
-  "created_at",
-  "created_business",
-  "replies",
-  "reopens",
-  ...new Set(distributions.map(([, column]) => column))
+  ...new Set([
+    "ticket_id",
+    "created_at",
+    "created_business",
+    "replies",
+    "reopens",
+    ...distributions.map(([, column]) => column)
+  ])
 ]
 
 /**
@@ -89,8 +91,9 @@ export const statement = (
     const cnt = sql.ref("x.cnt")
     return sql`select ${sql.lit(metric)} as m, x.d, x.k, null as p, null as q, count(*) as n, sum(x.v) as total, min(case when x.rn = ${dialect.intDiv(sql`${cnt} + 1`, 2)} then x.v end) as median, min(case when x.rn = ${dialect.intDiv(sql`9 * ${cnt} + 9`, 10)} then x.v end) as p90 from (select mem.d, mem.k, ${value} as v, row_number() over (partition by mem.d, mem.k order by ${value}) as rn, count(*) over (partition by mem.d, mem.k) as cnt ${from}) x group by x.d, x.k`
   }
+  const none = dialect.nullNumber
   const count = (metric: string, where: RawBuilder<unknown>, total?: RawBuilder<unknown>) =>
-    sql`select ${sql.lit(metric)} as m, mem.d, mem.k, null as p, null as q, count(*) as n, ${total === undefined ? sql`null` : sql`sum(${total})`} as total, null as median, null as p90 from mem where ${where} group by mem.d, mem.k`
+    sql`select ${sql.lit(metric)} as m, mem.d, mem.k, null as p, null as q, count(*) as n, ${total === undefined ? none : sql`sum(${total})`} as total, ${none} as median, ${none} as p90 from mem where ${where} group by mem.d, mem.k`
 
   const parts: Array<RawBuilder<unknown>> = [
     count("members", sql`1 = 1`),
@@ -117,10 +120,11 @@ export const statement = (
     sql` `
   )} else ${sql.lit(Report.ageBuckets[Report.ageBuckets.length - 1]?.label ?? "")} end`
   parts.push(
-    sql`select ${bucket} as m, mem.d, mem.k, null as p, null as q, count(*) as n, null as total, null as median, null as p90 from mem where mem.b = 1 group by ${bucket}, mem.d, mem.k`
+    // Grouped outside: PostgreSQL cannot match a GROUP BY expression holding parameters.
+    sql`select y.m, y.d, y.k, null as p, null as q, count(*) as n, ${none} as total, ${none} as median, ${none} as p90 from (select ${bucket} as m, mem.d, mem.k from mem where mem.b = 1) y group by y.m, y.d, y.k`
   )
   parts.push(
-    sql`select 'sla' as m, mem.d, mem.k, sl.policy as p, sl.metric as q, sum(case when sl.warnings > 0 then 1 else 0 end) as n, sum(case when sl.breaches > 0 then 1 else 0 end) as total, null as median, null as p90 from mem join report_sla sl on sl.ticket_id = mem.ticket_id where mem.c = 1 group by mem.d, mem.k, sl.policy, sl.metric`
+    sql`select 'sla' as m, mem.d, mem.k, sl.policy as p, sl.metric as q, sum(case when sl.warnings > 0 then 1 else 0 end) as n, sum(case when sl.breaches > 0 then 1 else 0 end) as total, ${none} as median, ${none} as p90 from mem join report_sla sl on sl.ticket_id = mem.ticket_id where mem.c = 1 group by mem.d, mem.k, sl.policy, sl.metric`
   )
   return sql<OutRow>`with rel as ${dialect.materialized} (${rel}), mem as ${dialect.materialized} (${mem}) ${sql.join(parts, sql` union all `)}`
 }

@@ -161,14 +161,14 @@ const actorOf = (step: Step) => {
 
 /**
  * Decides every step (a refused command, such as solving a solved ticket, writes nothing) and
- * appends the units of work in time order, `perBatch` tickets at a time; returns the tickets'
- * event counts.
+ * appends the units of work in time order, `perBatch` tickets at a time (a ticket's later units
+ * in the same batch join its append); returns the number of events.
  */
 export const appendAll = (
   store: TicketStore.TicketStore["Service"],
   workspace: Ids.WorkspaceId,
   steps: ReadonlyArray<Step>,
-  perBatch = 200
+  perBatch = 500
 ) =>
   Effect.gen(function* () {
     const states = new Map<number, { state: Ticket.State; version: number; messages: number }>()
@@ -195,10 +195,14 @@ export const appendAll = (
       const decidedEvents = decided.success
       let state = current.state
       for (const event of decidedEvents) state = Ticket.evolve(state, event)
-      if (inBatch.has(step.ticket) || batch.length >= perBatch) yield* flush
-      const at = batch.length
-      batch.push({ ticketId: idOf(step.ticket), expectedVersion: current.version, events: [...decidedEvents] })
-      inBatch.set(step.ticket, at)
+      // A ticket already in the batch gets its next unit in the same append, after the first.
+      const at = inBatch.get(step.ticket)
+      if (at !== undefined) batch[at]?.events.push(...decidedEvents)
+      else {
+        if (batch.length >= perBatch) yield* flush
+        inBatch.set(step.ticket, batch.length)
+        batch.push({ ticketId: idOf(step.ticket), expectedVersion: current.version, events: [...decidedEvents] })
+      }
       events += decidedEvents.length
       states.set(step.ticket, {
         state,
