@@ -10,7 +10,7 @@
 import { type Ids, type Report, type StoreError, TicketMetrics } from "@tessera/core"
 import { Effect, Schema } from "effect"
 import type { Kysely } from "kysely"
-import type { Dialect } from "./Database.js"
+import type { Database, Dialect } from "./Database.js"
 import * as Dialects from "./dialect/index.js"
 import { reportSql } from "./dialect/reports.js"
 import { inChunks } from "./internal/Chunks.js"
@@ -51,8 +51,7 @@ export type ReportError = StoreError.StoreUnavailable | StoreError.ValueTooLarge
  * @since 0.1.0
  */
 export interface Options extends TicketMetrics.Options {
-  // biome-ignore lint/suspicious/noExplicitAny: any client of the store's database
-  readonly db: Kysely<any>
+  readonly db: Kysely<Database>
   readonly dialect: Dialect
   readonly name?: string
   readonly workspaceId?: Ids.WorkspaceId
@@ -111,7 +110,8 @@ const decodeMetrics = Schema.decodeUnknownResult(TicketMetrics.TicketMetricsJson
 export const make = (options: Options): SqlReport => {
   const dialect = Dialects.of(options.dialect)
   const report = reportSql[options.dialect]
-  const db = options.db as Kysely<ReportTables>
+  // The store's client, seeing the reporting tables (migration 006) too.
+  const db = options.db as unknown as Kysely<ReportTables>
   const name = dialect.key(options.name ?? "report")
   const { key, unkey } = dialect
   const chunks = inChunks(dialect.parameterLimit, dialect.statementBytes)

@@ -65,14 +65,11 @@ export const statement = (
   const backlog = sql`r.created_at < ${to} and (r.done_since is null or r.done_since >= ${to}) and not exists (select 1 from report_done o where o.ticket_id = r.ticket_id and o.since < ${to} and o.until >= ${to})`
   const flag = (condition: RawBuilder<unknown>) => sql`case when ${condition} then 1 else 0 end`
   // The tickets' columns each aggregate reads, and the dimensions' columns asked for.
-  const names = [
-    ...new Set([
-      ...carried,
-      ...by.flatMap((d) =>
-        dimensionColumns[d]._tag === "column" ? [(dimensionColumns[d] as { column: string }).column] : []
-      )
-    ])
-  ]
+  const dimensionNames = by.flatMap((d) => {
+    const place = dimensionColumns[d]
+    return place._tag === "column" ? [place.column] : []
+  })
+  const names = [...new Set([...carried, ...dimensionNames])]
   const columns = sql.join(names.map((c) => sql.ref(`r.${c}`)))
   const rel = sql`select ${columns}, ${flag(created)} as c, ${flag(solved)} as s, ${flag(backlog)} as b from report_tickets r where r.workspace_id = ${workspace} and ((${created}) or (${solved}) or (${backlog}))`
   const relColumns = sql.join([...carried, "c", "s", "b"].map((c) => sql.ref(`rel.${c}`)))

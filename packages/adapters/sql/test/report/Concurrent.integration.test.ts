@@ -50,6 +50,7 @@ describe.each(databases)("the reporting checkpoint on $name", (database) => {
           return {
             a,
             b,
+            events,
             equal,
             total: projection.tickets().length,
             position: yield* reports.position,
