@@ -22,6 +22,12 @@ export interface ReportSql {
    * nulls become text, which no later number joins.
    */
   readonly nullNumber: RawBuilder<unknown>
+  /**
+   * The nearest-rank percentile `p` of `value` over a group, as an aggregate, where the database
+   * has one (PostgreSQL's `percentile_disc`, which counts the rank as `ceil(p * n)` in double
+   * precision, as `Report.percentile` does); elsewhere percentiles are row numbers in windows.
+   */
+  readonly percentile?: (value: RawBuilder<unknown>, p: number) => RawBuilder<number>
   /** `query` that inserts nothing where the row's key exists (`on conflict do nothing`; MySQL: `insert ignore`). */
   readonly unlessExists: <DB, T extends keyof DB & string>(
     query: InsertQueryBuilder<DB, T, InsertResult>
@@ -52,7 +58,8 @@ export const reportSql: Readonly<Record<Dialect, ReportSql>> = {
     intDiv: slash,
     materialized: sql`materialized`,
     nullNumber: sql`cast(null as bigint)`,
-    unlessExists: onConflict
+    unlessExists: onConflict,
+    percentile: (value, p) => sql<number>`percentile_disc(${sql.lit(p)}) within group (order by ${value})`
   },
   // `/` gives a decimal; `div` is integer division. No materialization hint: MariaDB decides.
   mysql: {

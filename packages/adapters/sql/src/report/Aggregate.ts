@@ -85,6 +85,11 @@ export const statement = (
   const mem = sql.join(branches, sql` union all `)
 
   const rank = (value: RawBuilder<unknown>, from: RawBuilder<unknown>, metric: string) => {
+    const percentile = dialect.percentile
+    if (percentile !== undefined) {
+      const v = sql.ref("x.v")
+      return sql`select ${sql.lit(metric)} as m, x.d, x.k, null as p, null as q, count(*) as n, sum(${v}) as total, ${percentile(v, 0.5)} as median, ${percentile(v, 0.9)} as p90 from (select mem.d, mem.k, ${value} as v ${from}) x group by x.d, x.k`
+    }
     const cnt = sql.ref("x.cnt")
     return sql`select ${sql.lit(metric)} as m, x.d, x.k, null as p, null as q, count(*) as n, sum(x.v) as total, min(case when x.rn = ${dialect.intDiv(sql`${cnt} + 1`, 2)} then x.v end) as median, min(case when x.rn = ${dialect.intDiv(sql`9 * ${cnt} + 9`, 10)} then x.v end) as p90 from (select mem.d, mem.k, ${value} as v, row_number() over (partition by mem.d, mem.k order by ${value}) as rn, count(*) over (partition by mem.d, mem.k) as cnt ${from}) x group by x.d, x.k`
   }
