@@ -2,8 +2,8 @@
  * A period report (`Report.Report`, the same shape and numbers as core's projection) aggregated
  * in SQL over the reporting tables: one statement gathers the tickets the report holds (opened or
  * solved in the period, or in the backlog at its end) once per dimension asked for, and computes
- * every count, sum and nearest-rank percentile over them with window functions; the rows are
- * then assembled into summaries here. Dimensions come from `Rows.dimensionColumns`.
+ * every count, sum and nearest-rank percentile over them (an ordered-set aggregate where the
+ * dialect has one, else row numbers in windows); the rows are then assembled into summaries here. Dimensions come from `Rows.dimensionColumns`.
  */
 import { Report } from "@tessera/core"
 import { type Kysely, type RawBuilder, sql } from "kysely"
