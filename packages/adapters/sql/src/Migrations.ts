@@ -18,6 +18,7 @@ import * as TextVisibility from "./migrations/002_text_visibility.js"
 import * as TicketSla from "./migrations/003_ticket_sla.js"
 import * as EventPositions from "./migrations/004_event_positions.js"
 import * as OutboxDeadLetters from "./migrations/005_outbox_dead_letters.js"
+import * as ReportMetrics from "./migrations/006_report_metrics.js"
 
 /**
  * A migration failed; the database is left as `migrate` found it (the migrations of one run
@@ -35,7 +36,8 @@ const all = (dialect: SqlDialect): Record<string, Migration> => ({
   "002_text_visibility": { up: (db) => TextVisibility.up(db, dialect) },
   "003_ticket_sla": { up: (db) => TicketSla.up(db, dialect) },
   "004_event_positions": { up: (db) => EventPositions.up(db, dialect) },
-  "005_outbox_dead_letters": { up: (db) => OutboxDeadLetters.up(db, dialect) }
+  "005_outbox_dead_letters": { up: (db) => OutboxDeadLetters.up(db, dialect) },
+  "006_report_metrics": { up: (db) => ReportMetrics.up(db, dialect) }
 })
 
 /**

@@ -129,7 +129,8 @@ describe("the storage guide", () => {
       "002_text_visibility",
       "003_ticket_sla",
       "004_event_positions",
-      "005_outbox_dead_letters"
+      "005_outbox_dead_letters",
+      "006_report_metrics"
     ])
     expect(await migrateFromCode()).toEqual([])
   })

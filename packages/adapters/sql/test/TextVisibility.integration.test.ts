@@ -96,7 +96,18 @@ for (const [name, database] of databases) {
               await (name === "mysql" ? sql`drop index outbox_dead on outbox` : sql`drop index outbox_dead`).execute(db)
               await sql`alter table outbox drop column dead_at`.execute(db)
               await sql`alter table outbox drop column last_error`.execute(db)
-              await sql`delete from kysely_migration where name in ('002_text_visibility', '003_ticket_sla', '004_event_positions', '005_outbox_dead_letters')`.execute(
+              for (const table of [
+                "report_tickets",
+                "report_tags",
+                "report_next_replies",
+                "report_sla",
+                "report_done",
+                "report_states",
+                "report_checkpoints"
+              ]) {
+                await sql`drop table ${sql.table(table)}`.execute(db)
+              }
+              await sql`delete from kysely_migration where name in ('002_text_visibility', '003_ticket_sla', '004_event_positions', '005_outbox_dead_letters', '006_report_metrics')`.execute(
                 db
               )
             })
@@ -104,7 +115,8 @@ for (const [name, database] of databases) {
               "002_text_visibility",
               "003_ticket_sla",
               "004_event_positions",
-              "005_outbox_dead_letters"
+              "005_outbox_dead_letters",
+              "006_report_metrics"
             ])
 
             const texts = yield* Effect.promise(() =>

@@ -1,0 +1,263 @@
+/**
+ * A period report (`Report.Report`, the same shape and numbers as core's projection) aggregated
+ * in SQL over the reporting tables: one statement gathers the tickets the report holds (opened or
+ * solved in the period, or in the backlog at its end) once per dimension asked for, and computes
+ * every count, sum and nearest-rank percentile over them (an ordered-set aggregate where the
+ * dialect has one, else row numbers in windows); the rows are then assembled into summaries here. Dimensions come from `Rows.dimensionColumns`.
+ */
+import { Report } from "@tessera/core"
+import { type Kysely, type RawBuilder, sql } from "kysely"
+import type { ReportSql } from "../dialect/reports.js"
+import { dimensionColumns, type ReportTables } from "./Rows.js"
+
+/** One output row: what (`m`), for which dimension (`d`, 0 for all) and key, and its numbers. */
+interface OutRow {
+  readonly m: string
+  readonly d: number | string
+  readonly k: string | null
+  readonly p: string | null
+  readonly q: string | null
+  readonly n: number | string | null
+  readonly total: number | string | null
+  readonly median: number | string | null
+  readonly p90: number | string | null
+}
+
+/** A distribution measured in SQL: `[metric, value column, set the metric is over]`. */
+const distributions: ReadonlyArray<readonly [string, string, "c" | "s"]> = [
+  ["firstReply.calendar", "first_reply_calendar", "c"],
+  ["firstReply.business", "first_reply_business", "c"],
+  ["fullResolution.calendar", "full_resolution_calendar", "s"],
+  ["fullResolution.business", "full_resolution_business", "s"],
+  ["requesterWait.calendar", "requester_wait_calendar", "s"],
+  ["requesterWait.business", "requester_wait_business", "s"],
+  ["agentWork.calendar", "agent_work_calendar", "s"],
+  ["agentWork.business", "agent_work_business", "s"],
+  ["replies", "replies", "s"]
+]
+
+/** The columns every ticket of the report carries through `mem`. */
+const carried = [
+  ...new Set([
+    "ticket_id",
+    "created_at",
+    "created_business",
+    "replies",
+    "reopens",
+    ...distributions.map(([, column]) => column)
+  ])
+]
+
+/**
+ * The statement of a report over `[from, to)` in a workspace (stored key), `clockTo` being the
+ * business clock at `to`.
+ */
+export const statement = (
+  dialect: ReportSql,
+  workspace: string,
+  from: number,
+  to: number,
+  clockTo: number,
+  by: ReadonlyArray<Report.Dimension>
+): RawBuilder<OutRow> => {
+  const created = sql`r.created_at >= ${from} and r.created_at < ${to}`
+  const solved = sql`r.solved_at >= ${from} and r.solved_at < ${to}`
+  const backlog = sql`r.created_at < ${to} and (r.done_since is null or r.done_since >= ${to}) and not exists (select 1 from report_done o where o.ticket_id = r.ticket_id and o.since < ${to} and o.until >= ${to})`
+  const flag = (condition: RawBuilder<unknown>) => sql`case when ${condition} then 1 else 0 end`
+  // The tickets' columns each aggregate reads, and the dimensions' columns asked for.
+  const dimensionNames = by.flatMap((d) => {
+    const place = dimensionColumns[d]
+    return place._tag === "column" ? [place.column] : []
+  })
+  const names = [...new Set([...carried, ...dimensionNames])]
+  const columns = sql.join(names.map((c) => sql.ref(`r.${c}`)))
+  const rel = sql`select ${columns}, ${flag(created)} as c, ${flag(solved)} as s, ${flag(backlog)} as b from report_tickets r where r.workspace_id = ${workspace} and ((${created}) or (${solved}) or (${backlog}))`
+  const relColumns = sql.join([...carried, "c", "s", "b"].map((c) => sql.ref(`rel.${c}`)))
+  const branches = [sql`select 0 as d, null as k, ${relColumns} from rel`]
+  by.forEach((dimension, i) => {
+    const place = dimensionColumns[dimension]
+    branches.push(
+      place._tag === "column"
+        ? sql`select ${sql.lit(i + 1)} as d, ${sql.ref(`rel.${place.column}`)} as k, ${relColumns} from rel`
+        : sql`select ${sql.lit(i + 1)} as d, x.${sql.ref(place.column)} as k, ${relColumns} from rel left join ${sql.table(place.table)} x on x.ticket_id = rel.ticket_id`
+    )
+  })
+  const mem = sql.join(branches, sql` union all `)
+
+  const rank = (value: RawBuilder<unknown>, from: RawBuilder<unknown>, metric: string) => {
+    const percentile = dialect.percentile
+    if (percentile !== undefined) {
+      const v = sql.ref("x.v")
+      return sql`select ${sql.lit(metric)} as m, x.d, x.k, null as p, null as q, count(*) as n, sum(${v}) as total, ${percentile(v, 0.5)} as median, ${percentile(v, 0.9)} as p90 from (select mem.d, mem.k, ${value} as v ${from}) x group by x.d, x.k`
+    }
+    const cnt = sql.ref("x.cnt")
+    return sql`select ${sql.lit(metric)} as m, x.d, x.k, null as p, null as q, count(*) as n, sum(x.v) as total, min(case when x.rn = ${dialect.intDiv(sql`${cnt} + 1`, 2)} then x.v end) as median, min(case when x.rn = ${dialect.intDiv(sql`9 * ${cnt} + 9`, 10)} then x.v end) as p90 from (select mem.d, mem.k, ${value} as v, row_number() over (partition by mem.d, mem.k order by ${value}) as rn, count(*) over (partition by mem.d, mem.k) as cnt ${from}) x group by x.d, x.k`
+  }
+  const none = dialect.nullNumber
+  const count = (metric: string, where: RawBuilder<unknown>, total?: RawBuilder<unknown>) =>
+    sql`select ${sql.lit(metric)} as m, mem.d, mem.k, null as p, null as q, count(*) as n, ${total === undefined ? none : sql`sum(${total})`} as total, ${none} as median, ${none} as p90 from mem where ${where} group by mem.d, mem.k`
+
+  const parts: Array<RawBuilder<unknown>> = [
+    count("members", sql`1 = 1`),
+    count("created", sql`mem.c = 1`),
+    count("solved", sql`mem.s = 1`, sql`mem.reopens`),
+    count("oneTouch", sql`mem.s = 1 and mem.replies = 1`),
+    count("reopened", sql`mem.s = 1 and mem.reopens > 0`)
+  ]
+  for (const [metric, column, over] of distributions) {
+    const value = sql.ref(`mem.${column}`)
+    parts.push(rank(value, sql`from mem where mem.${sql.ref(over)} = 1 and ${value} is not null`, metric))
+  }
+  const next = sql`from mem join report_next_replies nr on nr.ticket_id = mem.ticket_id where mem.s = 1`
+  parts.push(rank(sql.ref("nr.calendar"), next, "nextReply.calendar"))
+  parts.push(rank(sql.ref("nr.business"), next, "nextReply.business"))
+  const ageCalendar = sql`${to} - mem.created_at`
+  const ageBusiness = sql`${clockTo} - mem.created_business`
+  parts.push(rank(ageCalendar, sql`from mem where mem.b = 1`, "backlog.calendar"))
+  parts.push(rank(ageBusiness, sql`from mem where mem.b = 1`, "backlog.business"))
+  const bucket = sql`case ${sql.join(
+    Report.ageBuckets
+      .filter((b) => Number.isFinite(b.below))
+      .map((b) => sql`when ${ageCalendar} < ${sql.lit(b.below)} then ${sql.lit(b.label)}`),
+    sql` `
+  )} else ${sql.lit(Report.ageBuckets[Report.ageBuckets.length - 1]?.label ?? "")} end`
+  parts.push(
+    // Grouped outside: PostgreSQL cannot match a GROUP BY expression holding parameters.
+    sql`select y.m, y.d, y.k, null as p, null as q, count(*) as n, ${none} as total, ${none} as median, ${none} as p90 from (select ${bucket} as m, mem.d, mem.k from mem where mem.b = 1) y group by y.m, y.d, y.k`
+  )
+  parts.push(
+    sql`select 'sla' as m, mem.d, mem.k, sl.policy as p, sl.metric as q, sum(case when sl.warnings > 0 then 1 else 0 end) as n, sum(case when sl.breaches > 0 then 1 else 0 end) as total, ${none} as median, ${none} as p90 from mem join report_sla sl on sl.ticket_id = mem.ticket_id where mem.c = 1 group by mem.d, mem.k, sl.policy, sl.metric`
+  )
+  return sql<OutRow>`with rel as ${dialect.materialized} (${rel}), mem as ${dialect.materialized} (${mem}) ${sql.join(parts, sql` union all `)}`
+}
+
+const num = (value: number | string | null): number | null => (value === null ? null : Number(value))
+
+interface Partial {
+  readonly numbers: Map<string, { n: number; total: number | null; median: number | null; p90: number | null }>
+  readonly sla: Map<string, { policy: string; metric: string; warned: number; breached: number }>
+}
+
+const statsOf = (partial: Partial, metric: string): Report.Stats => {
+  const found = partial.numbers.get(metric)
+  if (found === undefined || found.n === 0) return { count: 0, average: null, median: null, p90: null }
+  return {
+    count: found.n,
+    average: Math.round((found.total ?? 0) / found.n),
+    median: found.median,
+    p90: found.p90
+  }
+}
+
+const timeStatsOf = (partial: Partial, metric: string): Report.TimeStats => ({
+  calendar: statsOf(partial, `${metric}.calendar`),
+  business: statsOf(partial, `${metric}.business`)
+})
+
+const countOf = (partial: Partial, metric: string): number => partial.numbers.get(metric)?.n ?? 0
+
+const rate = (count: number, whole: number): Report.Rate => ({ count, rate: whole === 0 ? null : count / whole })
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+const summaryOf = (partial: Partial): Report.Summary => {
+  const created = countOf(partial, "created")
+  const solved = countOf(partial, "solved")
+  return {
+    created,
+    solved,
+    firstReply: timeStatsOf(partial, "firstReply"),
+    nextReply: timeStatsOf(partial, "nextReply"),
+    fullResolution: timeStatsOf(partial, "fullResolution"),
+    requesterWait: timeStatsOf(partial, "requesterWait"),
+    agentWork: timeStatsOf(partial, "agentWork"),
+    replies: statsOf(partial, "replies"),
+    oneTouch: rate(countOf(partial, "oneTouch"), solved),
+    reopened: rate(countOf(partial, "reopened"), solved),
+    reopens: partial.numbers.get("solved")?.total ?? 0,
+    sla: [...partial.sla.values()]
+      .sort((a, b) => compare(a.policy, b.policy) || compare(a.metric, b.metric))
+      .map((entry) => ({
+        policy: entry.policy,
+        metric: entry.metric as Report.SlaCompliance["metric"],
+        tickets: created,
+        warned: entry.warned,
+        breached: entry.breached,
+        compliance: created === 0 ? null : (created - entry.breached) / created
+      })),
+    backlog: {
+      tickets: countOf(partial, "backlog.calendar"),
+      age: timeStatsOf(partial, "backlog"),
+      buckets: Report.ageBuckets.map((bucket) => ({ label: bucket.label, count: countOf(partial, bucket.label) }))
+    }
+  }
+}
+
+const compareKeys = (a: string | null, b: string | null): number =>
+  a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1
+
+/**
+ * The report from the statement's rows (`unkey` undoes the stored keys).
+ */
+export const assemble = (
+  rows: ReadonlyArray<OutRow>,
+  period: Report.Period,
+  by: ReadonlyArray<Report.Dimension>,
+  unkey: (value: string) => string
+): Report.Report => {
+  const partials = by.map(() => new Map<string | null, Partial>())
+  const whole: Partial = { numbers: new Map(), sla: new Map() }
+  for (const row of rows) {
+    const d = Number(row.d)
+    let partial = whole
+    if (d > 0) {
+      const keys = partials[d - 1]
+      if (keys === undefined) continue
+      const k = row.k === null ? null : unkey(String(row.k))
+      partial = keys.get(k) ?? { numbers: new Map(), sla: new Map() }
+      keys.set(k, partial)
+    }
+    if (row.m === "sla") {
+      const policy = unkey(String(row.p))
+      const metric = String(row.q)
+      partial.sla.set(`${policy}\u0000${metric}`, {
+        policy,
+        metric,
+        warned: num(row.n) ?? 0,
+        breached: num(row.total) ?? 0
+      })
+    } else {
+      partial.numbers.set(row.m, {
+        n: num(row.n) ?? 0,
+        total: num(row.total),
+        median: num(row.median),
+        p90: num(row.p90)
+      })
+    }
+  }
+  return {
+    period,
+    summary: summaryOf(whole),
+    breakdowns: by.map((dimension, i) => ({
+      dimension,
+      rows: [...(partials[i] ?? new Map<string | null, Partial>()).entries()]
+        .sort(([a], [b]) => compareKeys(a, b))
+        .map(([key, partial]) => ({ key, summary: summaryOf(partial) }))
+    }))
+  }
+}
+
+/**
+ * Runs the report's statement on a client.
+ */
+export const run = async (
+  db: Kysely<ReportTables>,
+  dialect: ReportSql,
+  workspace: string,
+  period: Report.Period,
+  clockTo: number,
+  by: ReadonlyArray<Report.Dimension>
+): Promise<ReadonlyArray<OutRow>> => {
+  const query = statement(dialect, workspace, period.from.epochMilliseconds, period.to.epochMilliseconds, clockTo, by)
+  return (await query.execute(db)).rows
+}
