@@ -180,6 +180,10 @@ export const make = (options: Options): SqlReport => {
       rows.flatMap((r) => r.done),
       (slice) => on.insertInto("report_done").values(slice).execute()
     )
+    await chunks(
+      rows.flatMap((r) => r.ratings),
+      (slice) => on.insertInto("report_ratings").values(slice).execute()
+    )
   }
 
   const follows = (committed: Report.FeedEvent) =>

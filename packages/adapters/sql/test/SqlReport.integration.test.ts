@@ -83,9 +83,12 @@ describe.each(databases)("SQL reports on $name", (database) => {
       )
     )
     console.log(
-      `SQL reports (${database.name}): ${outcome.events} events of ${TICKETS} tickets, ${outcome.compared} tickets' metrics and ${outcome.reports} reports equal; April: ${outcome.month.summary.created} opened, ${outcome.month.summary.solved} solved, ${outcome.month.summary.backlog.tickets} in the backlog`
+      `SQL reports (${database.name}): ${outcome.events} events of ${TICKETS} tickets, ${outcome.compared} tickets' metrics and ${outcome.reports} reports equal; April: ${outcome.month.summary.created} opened, ${outcome.month.summary.solved} solved, ${outcome.month.summary.backlog.tickets} in the backlog, ${outcome.month.summary.csat.responses} CSAT and ${outcome.month.summary.nps.responses} NPS answers`
     )
     expect(outcome.compared).toBe(TICKETS)
+    // The ratings were counted at all (the generator answers about a third of the surveys).
+    expect(outcome.month.summary.csat.responses).toBeGreaterThan(0)
+    expect(outcome.month.summary.nps.responses).toBeGreaterThan(0)
     expect(outcome.month.summary.created).toBeGreaterThan(TICKETS / 10)
     expect(outcome.month.summary.backlog.tickets).toBeGreaterThan(0)
     expect(outcome.month.summary.sla.length).toBeGreaterThan(0)

@@ -102,6 +102,7 @@ for (const [name, database] of databases) {
                 "report_next_replies",
                 "report_sla",
                 "report_done",
+                "report_ratings",
                 "report_states",
                 "report_checkpoints"
               ]) {

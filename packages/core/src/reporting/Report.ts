@@ -296,6 +296,30 @@ export const satisfaction = (
       counts[Satisfaction.verdict(r.rating)]++
     }
   }
+  return scores(csat, nps)
+}
+
+/**
+ * How many ratings of one kind were good, neutral and bad (`Satisfaction.verdict`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Verdicts {
+  readonly good: number
+  readonly neutral: number
+  readonly bad: number
+}
+
+/**
+ * CSAT and NPS from the counts of verdicts: CSAT's score is the share of good ratings, NPS's is
+ * promoters minus detractors in percent of the answers, rounded; `null` without answers. SQL
+ * reports count the verdicts in the database and score them here, as the projection does.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const scores = (csat: Verdicts, nps: Verdicts): { readonly csat: Csat; readonly nps: Nps } => {
   const csatResponses = csat.good + csat.neutral + csat.bad
   const npsResponses = nps.good + nps.neutral + nps.bad
   return {

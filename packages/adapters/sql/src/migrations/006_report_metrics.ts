@@ -2,7 +2,8 @@
  * Reporting tables (issue 18): each ticket's metrics (`TicketMetrics`) as one row of
  * `report_tickets`, the columns a period report filters, groups and aggregates on, and the
  * folded state as JSON to continue from (`report_states`); what a ticket has several of (tags, next-reply waits,
- * SLA milestones per policy and metric, finished solved periods) in side tables; and
+ * SLA milestones per policy and metric, finished solved periods, the latest rating of each
+ * survey) in side tables; and
  * `report_checkpoints`, the feed position each projection has folded up to.
  */
 import type { Kysely } from "kysely"
@@ -27,6 +28,7 @@ export const up = async (db: Kysely<unknown>, dialect: SqlDialect): Promise<void
     .addColumn("assignee", ref)
     .addColumn("organization", ref)
     .addColumn("priority", key)
+    .addColumn("complexity", key)
     .addColumn("created_hour", key)
     .addColumn("solved_at", millis)
     // The start of the solved (or closed) period the ticket is in now; finished ones are `report_done`.
@@ -95,6 +97,18 @@ export const up = async (db: Kysely<unknown>, dialect: SqlDialect): Promise<void
     .addColumn("since", millis, (c) => c.notNull())
     .addColumn("until", millis, (c) => c.notNull())
     .addPrimaryKeyConstraint("report_done_pk", ["ticket_id", "n"])
+    .execute()
+  // The latest rating of each survey answered: its kind (csat, nps), verdict (good, neutral,
+  // bad) and time; a report counts those given in its period.
+  await db.schema
+    .createTable("report_ratings")
+    .addColumn("workspace_id", ref, (c) => c.notNull())
+    .addColumn("ticket_id", id, (c) => c.notNull())
+    .addColumn("survey", key, (c) => c.notNull())
+    .addColumn("kind", key, (c) => c.notNull())
+    .addColumn("verdict", key, (c) => c.notNull())
+    .addColumn("at", millis, (c) => c.notNull())
+    .addPrimaryKeyConstraint("report_ratings_pk", ["ticket_id", "survey"])
     .execute()
   // `TicketMetrics` as JSON, where the fold continues from: apart, so that the rows a report
   // reads stay narrow.

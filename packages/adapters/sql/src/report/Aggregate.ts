@@ -2,7 +2,8 @@
  * A period report (`Report.Report`, the same shape and numbers as core's projection) aggregated
  * in SQL over the reporting tables: one statement gathers the tickets the report holds (opened or
  * solved in the period, or in the backlog at its end) once per dimension asked for, and computes
- * every count, sum and nearest-rank percentile over them (an ordered-set aggregate where the
+ * every count, sum and nearest-rank percentile over them, and the CSAT/NPS verdicts of the
+ * ratings given in the period (an ordered-set aggregate where the
  * dialect has one, else row numbers in windows); the rows are then assembled into summaries here. Dimensions come from `Rows.dimensionColumns`.
  */
 import { Report } from "@tessera/core"
@@ -63,6 +64,7 @@ export const statement = (
   const created = sql`r.created_at >= ${from} and r.created_at < ${to}`
   const solved = sql`r.solved_at >= ${from} and r.solved_at < ${to}`
   const backlog = sql`r.created_at < ${to} and (r.done_since is null or r.done_since >= ${to}) and not exists (select 1 from report_done o where o.ticket_id = r.ticket_id and o.since < ${to} and o.until >= ${to})`
+  const rated = sql`exists (select 1 from report_ratings rt where rt.ticket_id = r.ticket_id and rt.at >= ${from} and rt.at < ${to})`
   const flag = (condition: RawBuilder<unknown>) => sql`case when ${condition} then 1 else 0 end`
   // The tickets' columns each aggregate reads, and the dimensions' columns asked for.
   const dimensionNames = by.flatMap((d) => {
@@ -71,7 +73,7 @@ export const statement = (
   })
   const names = [...new Set([...carried, ...dimensionNames])]
   const columns = sql.join(names.map((c) => sql.ref(`r.${c}`)))
-  const rel = sql`select ${columns}, ${flag(created)} as c, ${flag(solved)} as s, ${flag(backlog)} as b from report_tickets r where r.workspace_id = ${workspace} and ((${created}) or (${solved}) or (${backlog}))`
+  const rel = sql`select ${columns}, ${flag(created)} as c, ${flag(solved)} as s, ${flag(backlog)} as b from report_tickets r where r.workspace_id = ${workspace} and ((${created}) or (${solved}) or (${backlog}) or (${rated}))`
   const relColumns = sql.join([...carried, "c", "s", "b"].map((c) => sql.ref(`rel.${c}`)))
   const branches = [sql`select 0 as d, null as k, ${relColumns} from rel`]
   by.forEach((dimension, i) => {
@@ -128,6 +130,9 @@ export const statement = (
   parts.push(
     sql`select 'sla' as m, mem.d, mem.k, sl.policy as p, sl.metric as q, sum(case when sl.warnings > 0 then 1 else 0 end) as n, sum(case when sl.breaches > 0 then 1 else 0 end) as total, ${none} as median, ${none} as p90 from mem join report_sla sl on sl.ticket_id = mem.ticket_id where mem.c = 1 group by mem.d, mem.k, sl.policy, sl.metric`
   )
+  parts.push(
+    sql`select 'rating' as m, mem.d, mem.k, rt.kind as p, rt.verdict as q, count(*) as n, ${none} as total, ${none} as median, ${none} as p90 from mem join report_ratings rt on rt.ticket_id = mem.ticket_id where rt.at >= ${from} and rt.at < ${to} group by mem.d, mem.k, rt.kind, rt.verdict`
+  )
   return sql<OutRow>`with rel as ${dialect.materialized} (${rel}), mem as ${dialect.materialized} (${mem}) ${sql.join(parts, sql` union all `)}`
 }
 
@@ -136,7 +141,17 @@ const num = (value: number | string | null): number | null => (value === null ? 
 interface Partial {
   readonly numbers: Map<string, { n: number; total: number | null; median: number | null; p90: number | null }>
   readonly sla: Map<string, { policy: string; metric: string; warned: number; breached: number }>
+  /** Ratings given in the period, by kind (`csat`, `nps`) and verdict. */
+  readonly ratings: { readonly csat: Verdicts; readonly nps: Verdicts }
 }
+
+type Verdicts = { good: number; neutral: number; bad: number }
+
+const emptyPartial = (): Partial => ({
+  numbers: new Map(),
+  sla: new Map(),
+  ratings: { csat: { good: 0, neutral: 0, bad: 0 }, nps: { good: 0, neutral: 0, bad: 0 } }
+})
 
 const statsOf = (partial: Partial, metric: string): Report.Stats => {
   const found = partial.numbers.get(metric)
@@ -189,7 +204,8 @@ const summaryOf = (partial: Partial): Report.Summary => {
       tickets: countOf(partial, "backlog.calendar"),
       age: timeStatsOf(partial, "backlog"),
       buckets: Report.ageBuckets.map((bucket) => ({ label: bucket.label, count: countOf(partial, bucket.label) }))
-    }
+    },
+    ...Report.scores(partial.ratings.csat, partial.ratings.nps)
   }
 }
 
@@ -206,7 +222,7 @@ export const assemble = (
   unkey: (value: string) => string
 ): Report.Report => {
   const partials = by.map(() => new Map<string | null, Partial>())
-  const whole: Partial = { numbers: new Map(), sla: new Map() }
+  const whole = emptyPartial()
   for (const row of rows) {
     const d = Number(row.d)
     let partial = whole
@@ -214,10 +230,14 @@ export const assemble = (
       const keys = partials[d - 1]
       if (keys === undefined) continue
       const k = row.k === null ? null : unkey(String(row.k))
-      partial = keys.get(k) ?? { numbers: new Map(), sla: new Map() }
+      partial = keys.get(k) ?? emptyPartial()
       keys.set(k, partial)
     }
-    if (row.m === "sla") {
+    if (row.m === "rating") {
+      const kind = row.p === "nps" ? partial.ratings.nps : partial.ratings.csat
+      const verdict = row.q === "good" || row.q === "neutral" || row.q === "bad" ? row.q : undefined
+      if (verdict !== undefined) kind[verdict] += num(row.n) ?? 0
+    } else if (row.m === "sla") {
       const policy = unkey(String(row.p))
       const metric = String(row.q)
       partial.sla.set(`${policy}\u0000${metric}`, {

@@ -5,7 +5,7 @@
  * column in a migration. Business time from the epoch (`businessClock`) lets SQL count a
  * backlog's business age by subtraction.
  */
-import { type Report, TicketMetrics } from "@tessera/core"
+import { type Report, Satisfaction, TicketMetrics } from "@tessera/core"
 
 /** Epoch milliseconds (a `bigint` column). */
 type Millis = number
@@ -22,6 +22,7 @@ export interface ReportTicketsTable {
   assignee: string | null
   organization: string | null
   priority: string | null
+  complexity: string | null
   created_hour: string | null
   solved_at: Millis | null
   done_since: Millis | null
@@ -73,6 +74,18 @@ export interface ReportDoneTable {
 }
 
 /** @category models @since 0.1.0 */
+export interface ReportRatingsTable {
+  workspace_id: string
+  ticket_id: string
+  survey: string
+  /** `csat` or `nps`. */
+  kind: string
+  /** `Satisfaction.verdict` of the rating: `good`, `neutral` or `bad`. */
+  verdict: string
+  at: Millis
+}
+
+/** @category models @since 0.1.0 */
 export interface ReportStatesTable {
   ticket_id: string
   workspace_id: string
@@ -98,6 +111,7 @@ export interface ReportTables {
   report_next_replies: ReportNextRepliesTable
   report_sla: ReportSlaTable
   report_done: ReportDoneTable
+  report_ratings: ReportRatingsTable
   report_states: ReportStatesTable
   report_checkpoints: ReportCheckpointsTable
 }
@@ -109,7 +123,8 @@ export const ticketTables = [
   "report_tags",
   "report_next_replies",
   "report_sla",
-  "report_done"
+  "report_done",
+  "report_ratings"
 ] as const
 
 /**
@@ -154,6 +169,7 @@ export const dimensionColumns: Readonly<Record<Report.Dimension, DimensionColumn
   channel: column("channel", "channel"),
   tag: { _tag: "side", table: "report_tags", column: "tag" },
   type: column("type", "type"),
+  complexity: column("complexity", "complexity"),
   group: column("group", "group_id"),
   assignee: column("assignee", "assignee"),
   organization: column("organization", "organization"),
@@ -205,6 +221,7 @@ export interface TicketRows {
   readonly nextReplies: ReadonlyArray<ReportNextRepliesTable>
   readonly sla: ReadonlyArray<ReportSlaTable>
   readonly done: ReadonlyArray<ReportDoneTable>
+  readonly ratings: ReadonlyArray<ReportRatingsTable>
 }
 
 /**
@@ -235,6 +252,7 @@ export const rowsOf = (
     assignee: null,
     organization: null,
     priority: null,
+    complexity: null,
     created_hour: null,
     solved_at: metrics.solvedAt,
     done_since: current !== undefined && current[1] === null ? current[0] : null,
@@ -271,6 +289,13 @@ export const rowsOf = (
       warnings: r.warnings,
       breaches: r.breaches
     })),
-    done: metrics.done.flatMap(([since, until], n) => (until === null ? [] : [{ ...base, n, since, until }]))
+    done: metrics.done.flatMap(([since, until], n) => (until === null ? [] : [{ ...base, n, since, until }])),
+    ratings: (metrics.ratings ?? []).map((r) => ({
+      ...base,
+      survey: key(r.survey),
+      kind: r.rating.kind,
+      verdict: Satisfaction.verdict(r.rating),
+      at: r.at
+    }))
   }
 }

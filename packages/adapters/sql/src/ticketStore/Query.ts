@@ -256,7 +256,8 @@ export const make = (shared: Shared, searcher: Searcher) => {
     query: TicketQuery.TicketQuery,
     driven: Search | undefined,
     visibility: Visibility.Visibility | undefined
-  ) => `query ${workspaceId} ${JSON.stringify(query)} ${JSON.stringify(driven ?? null)} ${JSON.stringify(visibility ?? null)}`
+  ) =>
+    `query ${workspaceId} ${JSON.stringify(query)} ${JSON.stringify(driven ?? null)} ${JSON.stringify(visibility ?? null)}`
 
   /**
    * A page's row as a summary. The summary column is what this store wrote (`SummaryJson`), read

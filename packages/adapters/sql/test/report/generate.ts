@@ -1,11 +1,21 @@
 /**
  * Generated tickets for the reporting tests: each ticket a deterministic script (opened by the
- * requester or an agent, assigned, answered, pending, on hold, solved, reopened, merged-like
+ * requester or an agent, assigned, rated for complexity, answered, pending, on hold, solved and
+ * its survey answered, reopened, merged-like
  * closes left out) whose commands go through core's `decide`, so every event is one the help desk
  * could write; the units of work are then appended to a store in time order, many tickets per
  * `appendAll`, so the feed interleaves tickets as a live desk's does.
  */
-import { Decide, type Ids, Status, Ticket, TicketCommand, type TicketEvent, type TicketStore } from "@tessera/core"
+import {
+  Decide,
+  type Ids,
+  type Satisfaction,
+  Status,
+  Ticket,
+  TicketCommand,
+  type TicketEvent,
+  type TicketStore
+} from "@tessera/core"
 import { DateTime, Effect } from "effect"
 
 /** mulberry32: a small seeded generator in [0, 1). */
@@ -29,6 +39,8 @@ type Command =
   | { readonly kind: "status"; readonly status: "pending" | "on_hold" | "open" | "solved" | "closed" }
   | { readonly kind: "tags"; readonly add: string; readonly remove: string }
   | { readonly kind: "priority"; readonly priority: "low" | "high" | "urgent" }
+  | { readonly kind: "complexity"; readonly complexity: "simple" | "standard" | "complex" }
+  | { readonly kind: "rate"; readonly survey: number; readonly rating: Satisfaction.Rating }
   | {
       readonly kind: "sla"
       readonly breach: boolean
@@ -60,6 +72,11 @@ export const scripts = (tickets: number, start: number, days: number, seed: numb
       add({ kind: "tags", add: topics[between(0, topics.length)] as string, remove: "billing" }, between(1, 60))
     if (next() < 0.1)
       add({ kind: "priority", priority: (["low", "high", "urgent"] as const)[between(0, 3)] ?? "low" }, 1)
+    if (next() < 0.15)
+      add(
+        { kind: "complexity", complexity: (["simple", "standard", "complex"] as const)[between(0, 3)] ?? "simple" },
+        2
+      )
     if (next() < 0.25) {
       const policy = policies[between(0, 2)] as string
       add({ kind: "sla", breach: false, metric: "first_reply", policy }, between(30, 240))
@@ -81,6 +98,19 @@ export const scripts = (tickets: number, start: number, days: number, seed: numb
     if (next() < 0.1) continue // still being worked on
     add({ kind: "status", status: "solved" }, between(1, 600))
     if (next() < 0.05) add({ kind: "sla", breach: true, metric: "resolution", policy: "standard" }, between(1, 60))
+    if (next() < 0.3) {
+      // The survey on solve is answered (CSAT good/bad or 1-5, or NPS), sometimes answered again.
+      const rating = (): Satisfaction.Rating => {
+        const r = next()
+        if (r < 0.4) return { kind: "csat", score: next() < 0.7 ? "good" : "bad" }
+        if (r < 0.7) return { kind: "csat", score: between(1, 6) }
+        return { kind: "nps", score: between(0, 11) }
+      }
+      add({ kind: "rate", survey: 1, rating: rating() }, between(10, 3000))
+      if (next() < 0.2) add({ kind: "rate", survey: 1, rating: rating() }, between(10, 3000))
+      if (next() < 0.1)
+        add({ kind: "rate", survey: 2, rating: { kind: "nps", score: between(0, 11) } }, between(10, 600))
+    }
     if (next() < 0.2) {
       // The requester answers: the ticket reopens, is answered and solved again (or not).
       add({ kind: "requesterReply" }, between(60, 1400))
@@ -135,6 +165,14 @@ const commandOf = (step: Step, workspace: Ids.WorkspaceId, message: number): Tic
       return new TicketCommand.ChangeTags({ ticketId, add: [c.add], remove: [c.remove] })
     case "priority":
       return new TicketCommand.SetPriority({ ticketId, priority: c.priority })
+    case "complexity":
+      return new TicketCommand.SetComplexity({ ticketId, complexity: c.complexity })
+    case "rate":
+      return new TicketCommand.RateSatisfaction({
+        ticketId,
+        survey: `survey_${step.ticket}_${c.survey}` as never,
+        rating: c.rating
+      })
     case "sla":
       return new TicketCommand.RecordSla({
         ticketId,
@@ -153,7 +191,7 @@ const commandOf = (step: Step, workspace: Ids.WorkspaceId, message: number): Tic
 
 const actorOf = (step: Step) => {
   const c = step.command
-  if (c.kind === "requesterReply" || (c.kind === "open" && !c.byAgent))
+  if (c.kind === "requesterReply" || c.kind === "rate" || (c.kind === "open" && !c.byAgent))
     return { _tag: "contact", id: requesterOf(step.ticket) } as const
   if (c.kind === "sla") return { _tag: "system", reason: "sla" } as const
   return { _tag: "agent", id: agents[step.ticket % agents.length] as Ids.AgentId } as const
