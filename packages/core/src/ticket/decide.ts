@@ -6,6 +6,7 @@
  * one of its limits (`Limits.tagsPerTicket`, `Limits.messagesPerTicket`) is `LimitExceeded`.
  */
 import { DateTime, Duration, Effect } from "effect"
+import { trusted } from "../internal/trusted.js"
 import type { Actor } from "../values/Actor.js"
 import * as ActorModule from "../values/Actor.js"
 import type { Channel } from "../values/Channel.js"
@@ -13,7 +14,6 @@ import type { FieldDefinition } from "../values/CustomField.js"
 import * as CustomField from "../values/CustomField.js"
 import type { MessageId } from "../values/Ids.js"
 import * as Limits from "../values/Limits.js"
-import { trusted } from "../internal/trusted.js"
 import * as Mention from "../values/Mention.js"
 import { type Body, type Message, sanitizeBody, type Visibility } from "../values/Message.js"
 import * as Tag from "../values/Tag.js"

@@ -6,11 +6,11 @@
  */
 import { Effect, Equal, Schema } from "effect"
 import { describe, expect, it } from "vitest"
+import { Decider } from "../../src/testing/index.js"
 import { decide } from "../../src/ticket/decide.js"
 import * as Ticket from "../../src/ticket/Ticket.js"
 import * as C from "../../src/ticket/TicketCommand.js"
 import * as E from "../../src/ticket/TicketEvent.js"
-import { Decider } from "../../src/testing/index.js"
 import * as Actor from "../../src/values/Actor.js"
 import type { MessageId, TicketId } from "../../src/values/Ids.js"
 
