@@ -20,6 +20,12 @@ export interface Recorded {
   readonly method: Method
   /** Whether the statement returns rows (better-sqlite3's `reader`); `exec` counts as a write. */
   readonly reader: boolean
+  /**
+   * How long the driver call took in the recorded run (ms), where the recorder can time it
+   * (better-sqlite3 runs a statement synchronously inside the call): what the statement cost
+   * the Helpdesk, to set beside its replay.
+   */
+  ms?: number
 }
 
 export interface Recorder {
@@ -82,15 +88,27 @@ export const recordSqlite = (): Recorder =>
       originals.push([statementProto, method, original])
       statementProto[method] = function (this: unknown, ...args: Array<unknown>) {
         const s = this as { readonly source: string; readonly reader: boolean }
-        push({ sql: s.source, params: [...args], method, reader: s.reader })
-        return original.apply(this, args)
+        const recorded: Recorded = { sql: s.source, params: [...args], method, reader: s.reader }
+        push(recorded)
+        const t0 = performance.now()
+        try {
+          return original.apply(this, args)
+        } finally {
+          recorded.ms = performance.now() - t0
+        }
       }
     }
     const exec = databaseProto.exec as AnyFn
     originals.push([databaseProto, "exec", exec])
     databaseProto.exec = function (this: unknown, ...args: Array<unknown>) {
-      push({ sql: String(args[0]), params: [], method: "exec", reader: false })
-      return exec.apply(this, args)
+      const recorded: Recorded = { sql: String(args[0]), params: [], method: "exec", reader: false }
+      push(recorded)
+      const t0 = performance.now()
+      try {
+        return exec.apply(this, args)
+      } finally {
+        recorded.ms = performance.now() - t0
+      }
     }
     return () => {
       for (const [proto, name, fn] of originals) proto[name] = fn
@@ -217,6 +235,8 @@ export interface Server {
 export interface ReplayTiming {
   /** Per segment, in recording order (ms). */
   readonly segmentMs: Array<number>
+  /** This process's CPU time over the timed segments (ms), where the replay runs in it (SQLite). */
+  readonly cpuMs?: number
   /** Per statement, in recording order (ms); only when timed one by one. */
   readonly statementMs: Array<number>
   /** Events in the replayed copy afterwards. */
@@ -278,6 +298,7 @@ export const replaySqlite = (path: string, segs: ReadonlyArray<Segment>, perStat
     }
     const segmentMs: Array<number> = []
     const statementMs: Array<number> = []
+    const cpu = process.cpuUsage()
     for (const seg of segs) {
       const t0 = performance.now()
       if (perStatement) {
@@ -291,8 +312,9 @@ export const replaySqlite = (path: string, segs: ReadonlyArray<Segment>, perStat
       }
       segmentMs.push(performance.now() - t0)
     }
+    const { user, system } = process.cpuUsage(cpu)
     const events = (db.prepare("select count(*) as n from events").get() as { n: number }).n
-    return { segmentMs, statementMs, events }
+    return { segmentMs, statementMs, events, cpuMs: (user + system) / 1000 }
   } finally {
     db.close()
   }
@@ -307,6 +329,8 @@ export interface StatementLine {
   /** Replay time of one run (µs), timed statement by statement: mean and median. */
   readonly meanUs: number
   readonly p50Us: number
+  /** The same statement's driver call in the recorded run (µs, mean), where the recorder timed it. */
+  readonly inRunUs: number | undefined
 }
 
 export interface KindReport {
@@ -336,6 +360,10 @@ export interface ReplayReport {
   readonly commandMs: ReadonlyArray<number>
   readonly commandTxMs: ReadonlyArray<number>
   readonly kinds: Array<KindReport>
+  /** The driver calls of the timed commands in the recorded run (ms in all), where the recorder timed them. */
+  readonly inRunMs: number | undefined
+  /** The timed replay's CPU time (ms), where it ran in this process. */
+  readonly cpuMs: number | undefined
 }
 
 const median = (xs: Array<number>): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN
@@ -372,7 +400,12 @@ export const analyse = (
   }
   const replayOf = new Array<number>(commands.length).fill(0)
   const replayTxOf = new Array<number>(commands.length).fill(0)
-  type Line = { readonly sql: string; readonly inTransaction: boolean; readonly ms: Array<number> }
+  type Line = {
+    readonly sql: string
+    readonly inTransaction: boolean
+    readonly ms: Array<number>
+    readonly inRun: Array<number>
+  }
   const kindLines = new Map<string, Map<string, Line>>()
   let transactions = 0
   let inTransactions = 0
@@ -402,8 +435,9 @@ export const analyse = (
     seg.statements.forEach((s, j) => {
       const sql = shape(s.sql)
       const key = `${seg.inTransaction ? "tx" : "out"} ${sql}`
-      const line = byText.get(key) ?? { sql, inTransaction: seg.inTransaction, ms: [] }
+      const line = byText.get(key) ?? { sql, inTransaction: seg.inTransaction, ms: [], inRun: [] }
       line.ms.push(perStatement.statementMs[seg.from + j] ?? 0)
+      if (s.ms !== undefined) line.inRun.push(s.ms)
       byText.set(key, line)
     })
   })
@@ -425,6 +459,10 @@ export const analyse = (
     outsideMs,
     commandMs: replayOf.sort((a, b) => a - b),
     commandTxMs: replayTxOf.sort((a, b) => a - b),
+    cpuMs: timed.cpuMs,
+    inRunMs: recorder.statements.every((s) => s.ms !== undefined)
+      ? recorder.statements.reduce((sum, s) => sum + (s.ms ?? 0), 0)
+      : undefined,
     kinds: [...kinds].map(([kind, k]) => ({
       kind,
       commands: k.helpdesk.length,
@@ -437,7 +475,8 @@ export const analyse = (
         inTransaction: l.inTransaction,
         perCommand: l.ms.length / k.helpdesk.length,
         meanUs: mean(l.ms) * 1000,
-        p50Us: median(l.ms) * 1000
+        p50Us: median(l.ms) * 1000,
+        inRunUs: l.inRun.length === l.ms.length ? mean(l.inRun) * 1000 : undefined
       }))
     }))
   }
@@ -463,6 +502,7 @@ export const printReplay = (
     readonly rawMs: number
     readonly commandMs: ReadonlyArray<number>
     readonly rawRowMs: ReadonlyArray<number>
+    readonly helpdeskCpuMs: number
   },
   r: ReplayReport
 ): void => {
@@ -486,8 +526,21 @@ export const printReplay = (
     ...(r.transactions === 0
       ? []
       : [row("same statements raw, begin..commit only", us(r.transactionMs), p50(r.commandTxMs))]),
+    // Where the recorder timed the driver's calls: the statements as they ran inside the
+    // Helpdesk's commands (the same work as the replay, amid the library's own).
+    ...(r.inRunMs === undefined
+      ? []
+      : [row("same statements, as they ran in the Helpdesk run", us(r.inRunMs), Number.NaN)]),
     row("raw single-row INSERT, 1 row per tx", single, p50(a.rawRowMs))
   ])
+  if (r.cpuMs !== undefined) {
+    // CPU time leaves out the waits for a core, which on a shared machine swing the wall times.
+    const cpu = { helpdesk: us(a.helpdeskCpuMs), replay: us(r.cpuMs) }
+    process.stdout.write(
+      `CPU time (user + system): Helpdesk ${cpu.helpdesk.toFixed(1)} µs/event, replay ${cpu.replay.toFixed(1)} µs/event, ` +
+        `ratio ${(cpu.helpdesk / cpu.replay).toFixed(2)}\n`
+    )
+  }
   process.stdout.write(
     `${r.commands} commands, ${r.transactions} transactions, ${r.statements} statements: ${(
       r.statements / r.commands
@@ -519,6 +572,7 @@ export const printReplay = (
         "per cmd": l.perCommand,
         "mean µs": l.meanUs,
         "p50 µs": l.p50Us,
+        ...(l.inRunUs === undefined ? {} : { "in run µs": l.inRunUs }),
         sql: brief(l.sql, 130)
       }))
     )

@@ -4,7 +4,7 @@
  * read. Only successful checks are kept, and saving an agent or a contact through the instance
  * forgets it at once; what counts as a successful check is `DirectoryChecks`' business.
  */
-import { Clock, Effect } from "effect"
+import { Effect } from "effect"
 import * as Lru from "../internal/lru.js"
 import type * as Actor from "../values/Actor.js"
 
@@ -41,7 +41,8 @@ export const make = (millis: number): ActorCache => {
     checked: (actor, check) => {
       if (millis === 0) return check
       const key = keyOf(actor._tag, actor.id)
-      return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      return Effect.clockWith((clock) => {
+        const now = clock.currentTimeMillisUnsafe()
         const until = seen.peek(key)
         if (until !== undefined && now < until) return Effect.void
         return Effect.tap(check, () => Effect.sync(() => seen.set(key, now + millis)))

@@ -287,12 +287,15 @@ export const make = ({ ws, workflow, store, directory, sla, actorCheckMillis }: 
     ticketId: TicketId,
     events: ReadonlyArray<TicketEvent>
   ) =>
-    Effect.map(slaEffects(before, next, ticketId, events), (sla): AppendEffects => {
-      const base = effectsOf(next, events)
-      return sla === undefined
-        ? base
-        : { ...base, timers: [...(base.timers ?? []), ...sla.timers], slaDueAt: sla.slaDueAt, sla: sla.sla }
-    })
+    // Without SLAs, nothing to read: the effects are there at once.
+    prepared === undefined
+      ? Effect.succeed(effectsOf(next, events))
+      : Effect.map(slaEffects(before, next, ticketId, events), (sla): AppendEffects => {
+          const base = effectsOf(next, events)
+          return sla === undefined
+            ? base
+            : { ...base, timers: [...(base.timers ?? []), ...sla.timers], slaDueAt: sla.slaDueAt, sla: sla.sla }
+        })
 
   /** Why each SLA due time of a ticket is what it is at `now`: every instance explained; none without SLAs. */
   const explainDue = (ticket: Ticket.Ticket, now: DateTime.Utc): Op<ReadonlyArray<Sla.Explanation>> =>

@@ -4,7 +4,7 @@
  * record and hands it to each module's `make`, so a module shows in its signature what it uses
  * instead of reaching into one large closure.
  */
-import { DateTime, Effect } from "effect"
+import { type Clock, DateTime, Effect } from "effect"
 import type { DirectoryStore } from "../ports/DirectoryStore.js"
 import type { IdGenerator } from "../ports/IdGenerator.js"
 import type { TicketStore } from "../ports/TicketStore.js"
@@ -63,4 +63,18 @@ export interface Deps {
  * @since 0.1.0
  */
 export const decideContext = (deps: Deps, actor: Actor.Actor): Effect.Effect<DecideContext> =>
-  Effect.map(DateTime.now, (now) => ({ now, actor, workflow: deps.workflow, customFields: deps.customFields }))
+  Effect.clockWith((clock) => Effect.succeed(contextAt(deps, actor, clock)))
+
+/**
+ * `decideContext` in a step that already holds the fiber's `Clock` (a command's unit of work
+ * reads it once, as `DateTime.now` would).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const contextAt = (deps: Deps, actor: Actor.Actor, clock: Clock.Clock): DecideContext => ({
+  now: DateTime.makeUnsafe(clock.currentTimeMillisUnsafe()),
+  actor,
+  workflow: deps.workflow,
+  customFields: deps.customFields
+})

@@ -57,7 +57,8 @@ export const problems: (issue: SchemaIssue.Issue) => ReadonlyArray<Problem> = Co
 export const decode = <S extends Schema.Decoder<unknown>>(schema: S, input: string) => {
   const parse = Schema.decodeUnknownEffect(schema, strict)
   return (value: unknown): Effect.Effect<S["Type"], InvalidInput, S["DecodingServices"]> =>
-    Effect.mapError(parse(value), (error) => new InvalidInput({ input, problems: problems(error.issue) }))
+    // A schema that needs no service decodes at once (an `Exit`): the result is then at hand too.
+    Effect.mapErrorEager(parse(value), (error) => new InvalidInput({ input, problems: problems(error.issue) }))
 }
 
 /** How input is decoded: every problem collected, and extra keys are problems too. */

@@ -140,45 +140,52 @@ export const make = (
   }
 
   const messageOf = (kind: "reply" | "note", decoded: Op<typeof In.MessageInput.Type>) =>
-    Effect.gen(function* () {
-      const input = yield* decoded
-      const messageId = yield* nextMessageId
-      // A reply through a merged ticket's number came in on that ticket's channel (a chat, say).
-      const { id, via } = yield* follow(input.ticket)
-      const arrivedOn = kind === "reply" ? (input.channel ?? via?.channel) : input.channel
-      const write = (ref: TicketRef, expectedVersion: number | undefined, channel = arrivedOn) =>
-        execute(ref, input.by, expectedVersion, (ticket) =>
-          Effect.succeed(
-            kind === "reply"
-              ? new C.AddReply({
-                  ticketId: ticket.id,
-                  messageId,
-                  channel: channel ?? ticket.channel,
-                  body: bodyOf(input)
-                })
-              : new C.AddNote({
-                  ticketId: ticket.id,
-                  messageId,
-                  channel: channel ?? "web",
-                  body: bodyOf(input)
+    Effect.flatMapEager(decoded, (input) =>
+      Effect.flatMap(nextMessageId, (messageId) =>
+        // A reply through a merged ticket's number came in on that ticket's channel (a chat, say).
+        Effect.flatMapEager(follow(input.ticket), ({ id, via }) => {
+          const arrivedOn = kind === "reply" ? (input.channel ?? via?.channel) : input.channel
+          const write = (ref: TicketRef, expectedVersion: number | undefined, channel = arrivedOn) =>
+            execute(ref, input.by, expectedVersion, (ticket) =>
+              Effect.succeed(
+                kind === "reply"
+                  ? new C.AddReply({
+                      ticketId: ticket.id,
+                      messageId,
+                      channel: channel ?? ticket.channel,
+                      body: bodyOf(input)
+                    })
+                  : new C.AddNote({
+                      ticketId: ticket.id,
+                      messageId,
+                      channel: channel ?? "web",
+                      body: bodyOf(input)
+                    })
+              )
+            )
+          return Effect.catch(write(id, via === undefined ? input.expectedVersion : undefined), (refused) =>
+            refused._tag !== "FollowUpRequired" && refused._tag !== "TicketClosed"
+              ? Effect.fail(refused)
+              : Effect.gen(function* () {
+                  const closed = yield* load(refused.ticketId as TicketId)
+                  const { state } = closed
+                  // A message to a merged ticket lands on the ticket it was merged into.
+                  const target = yield* mergeTarget(state)
+                  // It came in on the merged ticket's channel (a chat, say), whatever the target's is.
+                  if (target !== undefined)
+                    return yield* write(
+                      target.id,
+                      undefined,
+                      kind === "reply" ? (input.channel ?? state.channel) : input.channel
+                    )
+                  return refused._tag === "FollowUpRequired"
+                    ? yield* openFollowUp(closed, input.by, input)
+                    : yield* Effect.fail(refused)
                 })
           )
-        )
-      const outcome = yield* Effect.result(write(id, via === undefined ? input.expectedVersion : undefined))
-      if (outcome._tag === "Success") return outcome.success
-      const refused = outcome.failure
-      if (refused._tag !== "FollowUpRequired" && refused._tag !== "TicketClosed") return yield* Effect.fail(refused)
-      const closed = yield* load(refused.ticketId as TicketId)
-      const { state } = closed
-      // A message to a merged ticket lands on the ticket it was merged into.
-      const target = yield* mergeTarget(state)
-      // It came in on the merged ticket's channel (a chat, say), whatever the target's is.
-      if (target !== undefined)
-        return yield* write(target.id, undefined, kind === "reply" ? (input.channel ?? state.channel) : input.channel)
-      return refused._tag === "FollowUpRequired"
-        ? yield* openFollowUp(closed, input.by, input)
-        : yield* Effect.fail(refused)
-    })
+        })
+      )
+    )
 
   const reply = message("reply")
   const note = message("note")

@@ -79,7 +79,7 @@ export const make = ({ ws, store, states, effects }: Deps) => {
    * as `load` does), `undefined` if it still holds that one: one read either way.
    */
   const loadNewer = (ticketId: TicketId, ref: TicketRef, version: number): Op<StateCache.Known | undefined> =>
-    Effect.flatMap(store.loadIfChanged(ticketId, version), (loaded) =>
+    Effect.flatMapEager(store.loadIfChanged(ticketId, version), (loaded) =>
       loaded === undefined ? Effect.succeed(undefined) : remembered(ticketId, ref, loaded)
     )
 
@@ -100,14 +100,17 @@ export const make = ({ ws, store, states, effects }: Deps) => {
     const next = Ticket.fold(events, state) as Ticket.Ticket
     // What the append writes besides its events is worked out first: a failure there (the
     // directory unreachable, say) fails the command, it is not the append's.
-    return Effect.map(effects.effectsFor(state, next, ticketId, events), (written) =>
-      store.append(ticketId, version, events, written).pipe(
-        Effect.tapError(() => Effect.sync(() => states.forget(ticketId))),
-        Effect.map((appended) => {
+    return Effect.mapEager(effects.effectsFor(state, next, ticketId, events), (written) =>
+      Effect.mapBoth(store.append(ticketId, version, events, written), {
+        onFailure: (error) => {
+          states.forget(ticketId)
+          return error
+        },
+        onSuccess: (appended) => {
           states.remember(ticketId, { state: next, version: appended })
           return next
-        })
-      )
+        }
+      })
     )
   }
 

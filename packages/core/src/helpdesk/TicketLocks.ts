@@ -65,7 +65,9 @@ export const make = (): TicketLocks => {
           }
           const mine = entry
           mine.users++
-          return restore(mine.semaphore.withPermit(Effect.provideService(effect, Held, new Set([...held, mine])))).pipe(
+          // A copy of the held set with this lock (`new Set(held)` copies without iterating in script).
+          const holding = new Set(held).add(mine)
+          return restore(mine.semaphore.withPermit(Effect.provideService(effect, Held, holding))).pipe(
             Effect.ensuring(
               Effect.sync(() => {
                 mine.users--

@@ -13,7 +13,7 @@ import type * as C from "../ticket/TicketCommand.js"
 import type * as Actor from "../values/Actor.js"
 import type { TicketId, TicketRef } from "../values/Ids.js"
 import type * as Automations from "./Automations.js"
-import { type Deps, decideContext } from "./Deps.js"
+import { contextAt, type Deps } from "./Deps.js"
 import type * as DirectoryChecks from "./DirectoryChecks.js"
 import { isConflict, type Op } from "./HelpdeskError.js"
 import * as Retry from "./Retry.js"
@@ -57,6 +57,8 @@ export const make = (
    * One attempt on a known state: check it, decide, append. Failures before the append fail
    * the effect; the append's outcome is returned, so a caller can tell the two apart. The links
    * rules asked for are made after (`linked`), never as part of an attempt that may run again.
+   * Called when the attempt runs, it takes the steps that are already done (a command built,
+   * events decided) as they come (`flatMapEager`), reading the clock once (`contextAt`).
    */
   const attempt = (
     ticketId: TicketId,
@@ -66,28 +68,34 @@ export const make = (
     expectedVersion: number | undefined,
     build: (ticket: Ticket.Ticket) => Op<C.TicketCommand>
   ): Op<Attempt> =>
-    Effect.gen(function* () {
-      const state = yield* inWorkspace(knownState, ref)
+    Effect.flatMapEager(inWorkspace(knownState, ref), (state) => {
       if (expectedVersion !== undefined && expectedVersion !== version) {
-        return yield* new VersionConflict({
-          ticketId,
-          publicId: state.publicId,
-          expected: expectedVersion,
-          actual: version
-        })
+        return Effect.fail(
+          new VersionConflict({ ticketId, publicId: state.publicId, expected: expectedVersion, actual: version })
+        )
       }
-      const command = yield* build(state)
-      const ctx = yield* decideContext(deps, actor)
-      const decided = yield* decide(state, command, ctx)
-      // Notification records run no trigger: a rule could answer each delivery with another one.
-      const { events, links } =
-        command._tag === "RecordNotifications"
-          ? { events: decided, links: [] }
-          : yield* runTriggers(ticketId, state, decided, ctx)
-      if (events.length === 0) return { _tag: "Unchanged", ticket: state } as const
-      const appended = yield* Effect.result(yield* appendDecided(state, version, ticketId, events))
-      if (appended._tag === "Failure") return { _tag: "AppendFailed", error: appended.failure } as const
-      return { _tag: "Appended", ticket: appended.success, links } as const
+      return Effect.flatMapEager(build(state), (command) =>
+        Effect.clockWith((clock) => {
+          const ctx = contextAt(deps, actor, clock)
+          return Effect.flatMapEager(decide(state, command, ctx), (decided) =>
+            Effect.flatMapEager(
+              // Notification records run no trigger: a rule could answer each delivery with another one.
+              command._tag === "RecordNotifications"
+                ? Effect.succeed({ events: decided, links: [], failed: undefined })
+                : runTriggers(ticketId, state, decided, ctx),
+              ({ events, links }): Op<Attempt> =>
+                events.length === 0
+                  ? Effect.succeed({ _tag: "Unchanged", ticket: state } as const)
+                  : Effect.flatMapEager(appendDecided(state, version, ticketId, events), (append) =>
+                      Effect.matchEager(append, {
+                        onFailure: (error): Attempt => ({ _tag: "AppendFailed", error }),
+                        onSuccess: (ticket): Attempt => ({ _tag: "Appended", ticket, links })
+                      })
+                    )
+            )
+          )
+        })
+      )
     })
 
   /** The ticket an appended command left, once the links its rules asked for are made. */
@@ -114,12 +122,14 @@ export const make = (
     expectedVersion: number | undefined,
     build: (ticket: Ticket.Ticket) => Op<C.TicketCommand>
   ): Op<Ticket.Ticket> =>
-    Effect.gen(function* () {
-      yield* checks.checkActor(actor)
-      const ticketId = yield* resolve(ref)
-      // One command at a time per ticket in this instance: only writers elsewhere can conflict.
-      return yield* locks.withLock(ticketId, executeOn(ticketId, ref, actor, expectedVersion, build))
-    })
+    Effect.suspend(() =>
+      Effect.flatMapEager(checks.checkActor(actor), () =>
+        Effect.flatMapEager(resolve(ref), (ticketId) =>
+          // One command at a time per ticket in this instance: only writers elsewhere can conflict.
+          locks.withLock(ticketId, executeOn(ticketId, ref, actor, expectedVersion, build))
+        )
+      )
+    )
 
   const executeOn = (
     ticketId: TicketId,
@@ -128,36 +138,56 @@ export const make = (
     expectedVersion: number | undefined,
     build: (ticket: Ticket.Ticket) => Op<C.TicketCommand>
   ): Op<Ticket.Ticket> =>
-    Effect.gen(function* () {
+    Effect.suspend(() => {
       const recalled = states.recall(ticketId)
       // Other processes may have written since (a store shared by several): one read tells, and
       // it is already the fresh state when the remembered one is stale.
       const newer =
         recalled !== undefined && store.capabilities.multiProcess
-          ? yield* loadNewer(ticketId, ref, recalled.version)
-          : undefined
-      const remembered = newer === undefined ? recalled : undefined
-      if (remembered !== undefined && (expectedVersion === undefined || expectedVersion === remembered.version)) {
-        const onRemembered = yield* Effect.result(attempt(ticketId, ref, remembered, actor, expectedVersion, build))
-        if (onRemembered._tag === "Success") {
-          const outcome = onRemembered.success
-          if (outcome._tag === "Appended") return yield* linked(ticketId, ref, outcome)
-          if (outcome._tag === "AppendFailed" && !isConflict(outcome.error)) return yield* Effect.fail(outcome.error)
+          ? loadNewer(ticketId, ref, recalled.version)
+          : Effect.succeed(undefined)
+      return Effect.flatMapEager(newer, (newer) => {
+        const remembered = newer === undefined ? recalled : undefined
+        if (remembered === undefined || (expectedVersion !== undefined && expectedVersion !== remembered.version)) {
+          return onFresh(ticketId, ref, actor, expectedVersion, build, newer)
         }
-        states.forget(ticketId)
-      }
-      let fresh = newer
-      const onFresh = Effect.gen(function* () {
-        const known = fresh ?? (yield* load(ticketId, ref))
-        fresh = undefined
-        const outcome = yield* attempt(ticketId, ref, known, actor, expectedVersion, build)
-        if (outcome._tag !== "AppendFailed") return outcome
-        return yield* isConflict(outcome.error) ? Retry.again(outcome.error) : Effect.fail(outcome.error)
+        return Effect.flatMap(
+          Effect.result(attempt(ticketId, ref, remembered, actor, expectedVersion, build)),
+          (onRemembered) => {
+            if (onRemembered._tag === "Success") {
+              const outcome = onRemembered.success
+              if (outcome._tag === "Appended") return linked(ticketId, ref, outcome)
+              if (outcome._tag === "AppendFailed" && !isConflict(outcome.error)) return Effect.fail(outcome.error)
+            }
+            states.forget(ticketId)
+            return onFresh(ticketId, ref, actor, expectedVersion, build, undefined)
+          }
+        )
       })
-      // A caller that passed `expectedVersion` decided on that version: the conflict is theirs.
-      const outcome = yield* Retry.run(onFresh, expectedVersion === undefined ? maxAttempts : 1)
-      return outcome._tag === "Appended" ? yield* linked(ticketId, ref, outcome) : outcome.ticket
     })
+
+  /** Decide on fresh state: `newer` when just read, else loaded; again on a conflict (`Retry`). */
+  const onFresh = (
+    ticketId: TicketId,
+    ref: TicketRef,
+    actor: Actor.Actor,
+    expectedVersion: number | undefined,
+    build: (ticket: Ticket.Ticket) => Op<C.TicketCommand>,
+    newer: StateCache.Known | undefined
+  ): Op<Ticket.Ticket> => {
+    let fresh = newer
+    const once = Effect.gen(function* () {
+      const known = fresh ?? (yield* load(ticketId, ref))
+      fresh = undefined
+      const outcome = yield* attempt(ticketId, ref, known, actor, expectedVersion, build)
+      if (outcome._tag !== "AppendFailed") return outcome
+      return yield* isConflict(outcome.error) ? Retry.again(outcome.error) : Effect.fail(outcome.error)
+    })
+    // A caller that passed `expectedVersion` decided on that version: the conflict is theirs.
+    return Effect.flatMap(Retry.run(once, expectedVersion === undefined ? maxAttempts : 1), (outcome) =>
+      outcome._tag === "Appended" ? linked(ticketId, ref, outcome) : Effect.succeed(outcome.ticket)
+    )
+  }
 
   return { execute }
 }

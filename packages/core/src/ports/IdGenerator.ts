@@ -44,7 +44,7 @@ export const prefix = (kind: IdKind): string => prefixes[kind]
 export const prefixed = (generator: IdGenerator["Service"]): IdGenerator["Service"] =>
   IdGenerator.of({
     next: (kind) =>
-      Effect.map(generator.next(kind), (id) => (id.startsWith(prefixes[kind]) ? id : `${prefixes[kind]}${id}`))
+      Effect.mapEager(generator.next(kind), (id) => (id.startsWith(prefixes[kind]) ? id : `${prefixes[kind]}${id}`))
   })
 
 /**
@@ -82,12 +82,16 @@ const base32 = (value: number, length: number): string => {
 export const layerTimeOrdered: Layer.Layer<IdGenerator> = Layer.succeed(
   IdGenerator,
   IdGenerator.of({
+    // One step: the fiber's `Clock` and `Random` read directly, as `Clock.currentTimeMillis` and
+    // `Random.nextIntBetween(0, 32 ** 4, { halfOpen: true })` would (the same draws, in order),
+    // without an effect per read: every command takes an id or two.
     next: (kind) =>
-      Effect.gen(function* () {
-        const millis = yield* Clock.currentTimeMillis
-        let random = ""
-        for (let i = 0; i < 4; i++) random += base32(yield* Random.nextIntBetween(0, 32 ** 4, { halfOpen: true }), 4)
-        return `${prefixes[kind]}${base32(millis, 10)}${random}`
+      Effect.withFiber((fiber) => {
+        const millis = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
+        const random = fiber.getRef(Random.Random)
+        let drawn = ""
+        for (let i = 0; i < 4; i++) drawn += base32(Math.floor(random.nextDoubleUnsafe() * 32 ** 4), 4)
+        return Effect.succeed(`${prefixes[kind]}${base32(millis, 10)}${drawn}`)
       })
   })
 )

@@ -6,6 +6,7 @@
  * one of its limits (`Limits.tagsPerTicket`, `Limits.messagesPerTicket`) is `LimitExceeded`.
  */
 import { DateTime, Duration, Effect } from "effect"
+import { trusted } from "../internal/trusted.js"
 import type { Actor } from "../values/Actor.js"
 import * as ActorModule from "../values/Actor.js"
 import type { Channel } from "../values/Channel.js"
@@ -65,6 +66,24 @@ const envelope = (ticketId: Ticket["id"], ctx: DecideContext) =>
     ? { ticketId, at: ctx.now, by: ctx.actor }
     : { ticketId, at: ctx.now, by: ctx.actor, rule: ctx.rule }
 
+/**
+ * `new Event(fields)`, or, when `valid` (every field comes from the checked state, the decoded
+ * command, the actor and the clock: no rule's reference, no HTML, whose sanitised form the
+ * constructor checks), the same value without parsing the fields again (`trusted`).
+ */
+const event = <C extends new (fields: never) => { readonly _tag: string }>(
+  cls: C,
+  tag: InstanceType<C>["_tag"],
+  fields: ConstructorParameters<C>[0],
+  valid: boolean
+): InstanceType<C> =>
+  valid
+    ? (trusted(cls, { _tag: tag, v: 1, ...(fields as object) }) as InstanceType<C>)
+    : (new cls(fields) as InstanceType<C>)
+
+/** Whether the events of a command built from `ctx` hold only checked values (see `event`). */
+const plainContext = (ctx: DecideContext) => ctx.rule === undefined
+
 const staffOnly = (ticket: Ticket, ctx: DecideContext, action: string, then: () => Decision): Decision =>
   isStaff(ctx.actor)
     ? then()
@@ -100,13 +119,18 @@ const message = (id: MessageId, visibility: Visibility, channel: Channel, body: 
 })
 
 const statusChange = (ticket: Ticket, to: Status.StatusDefinition, ctx: DecideContext) =>
-  new E.StatusChanged({
-    ...envelope(ticket.id, ctx),
-    from: ticket.status,
-    to: to.id,
-    fromCategory: ticket.category,
-    toCategory: to.category
-  })
+  event(
+    E.StatusChanged,
+    "StatusChanged",
+    {
+      ...envelope(ticket.id, ctx),
+      from: ticket.status,
+      to: to.id,
+      fromCategory: ticket.category,
+      toCategory: to.category
+    },
+    plainContext(ctx)
+  )
 
 const moveToCategory = (ticket: Ticket, category: Status.StatusCategory, ctx: DecideContext) => {
   const id = Status.defaultFor(ctx.workflow, category)
@@ -209,10 +233,12 @@ const open = (state: Ticket | undefined, cmd: C.OpenTicket, ctx: DecideContext):
 const reply = (ticket: Ticket, cmd: C.AddReply, ctx: DecideContext): Decision => {
   const body = sanitizeBody(cmd.body)
   if (isEmpty(body)) return Effect.fail(new EmptyMessage(naming(ticket)))
-  const added = new E.ReplyAdded({
-    ...envelope(ticket.id, ctx),
-    message: message(cmd.messageId, "public", cmd.channel, body, ctx)
-  })
+  const added = event(
+    E.ReplyAdded,
+    "ReplyAdded",
+    { ...envelope(ticket.id, ctx), message: message(cmd.messageId, "public", cmd.channel, body, ctx) },
+    plainContext(ctx) && body.html === undefined
+  )
   const actor = ctx.actor
   if (actor._tag === "contact") {
     const onTicket =
@@ -246,11 +272,16 @@ const note = (ticket: Ticket, cmd: C.AddNote, ctx: DecideContext): Decision =>
       ? Effect.fail(new EmptyMessage(naming(ticket)))
       : oneMoreMessage(ticket, cmd, () =>
           Effect.succeed([
-            new E.NoteAdded({
-              ...envelope(ticket.id, ctx),
-              message: message(cmd.messageId, "internal", cmd.channel, body, ctx),
-              ...(mentions.length === 0 ? {} : { mentions })
-            })
+            event(
+              E.NoteAdded,
+              "NoteAdded",
+              {
+                ...envelope(ticket.id, ctx),
+                message: message(cmd.messageId, "internal", cmd.channel, body, ctx),
+                ...(mentions.length === 0 ? {} : { mentions })
+              },
+              plainContext(ctx) && body.html === undefined
+            )
           ])
         )
   })
@@ -300,7 +331,12 @@ const setPriority = (ticket: Ticket, cmd: C.SetPriority, ctx: DecideContext): De
     cmd.priority === ticket.priority
       ? none
       : Effect.succeed([
-          new E.PriorityChanged({ ...envelope(ticket.id, ctx), from: ticket.priority, to: cmd.priority })
+          event(
+            E.PriorityChanged,
+            "PriorityChanged",
+            { ...envelope(ticket.id, ctx), from: ticket.priority, to: cmd.priority },
+            plainContext(ctx)
+          )
         ])
   )
 
@@ -431,7 +467,9 @@ const changeTags = (ticket: Ticket, cmd: C.ChangeTags, ctx: DecideContext): Deci
     if (added.length === 0 && removed.length === 0) return none
     const before = Limits.sizeOf(ticket)
     return withinLimits(cmd, before, { ...before, tags: before.tags + added.length - removed.length }, () =>
-      Effect.succeed([new E.TagsChanged({ ...envelope(ticket.id, ctx), added, removed })])
+      Effect.succeed([
+        event(E.TagsChanged, "TagsChanged", { ...envelope(ticket.id, ctx), added, removed }, plainContext(ctx))
+      ])
     )
   })
 

@@ -33,10 +33,16 @@ const iso = (value: DateTime.DateTime): string => {
  */
 export const plain = (value: unknown): unknown => {
   if (typeof value !== "object" || value === null) return value
+  if (Array.isArray(value)) {
+    const copy: Array<unknown> = new Array(value.length)
+    for (let i = 0; i < value.length; i++) copy[i] = plain(value[i])
+    return copy
+  }
   if (DateTime.isDateTime(value)) return iso(value)
-  if (Array.isArray(value)) return value.map(plain)
   const out: Record<string, unknown> = {}
-  for (const key of Object.keys(value)) {
+  const keys = Object.keys(value)
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string
     const field = (value as Record<string, unknown>)[key]
     if (field === undefined) continue
     out[key] = typeof field === "object" && field !== null ? plain(field) : field

@@ -363,14 +363,22 @@ export const make = (
           return { version: expectedVersion + events.length, state: plan.next, row: rowAfter(plan), plan: undefined }
         })
       }
-      return Effect.tryPromise({
-        try: withSignal(() => oneStatement() ?? transact(body)),
-        catch: appendFailure("append", [entry])
-      }).pipe(
-        Effect.tap((written) => Effect.sync(() => remember(ticketId, written))),
-        Effect.map((written) => written.version),
-        Effect.tapError(() => Effect.sync(() => states.delete(ticketId))),
-        Effect.catch(settle("append", [entry], tried))
+      // One step after the statements: the state kept, or forgotten and the failure settled.
+      return Effect.matchEffect(
+        Effect.tryPromise({
+          try: withSignal(() => oneStatement() ?? transact(body)),
+          catch: appendFailure("append", [entry])
+        }),
+        {
+          onSuccess: (written) => {
+            remember(ticketId, written)
+            return Effect.succeed(written.version)
+          },
+          onFailure: (error) => {
+            states.delete(ticketId)
+            return settle("append", [entry], tried)(error)
+          }
+        }
       )
     })
 
