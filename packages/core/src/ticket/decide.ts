@@ -16,9 +16,10 @@ import type { MessageId } from "../values/Ids.js"
 import * as Limits from "../values/Limits.js"
 import * as Mention from "../values/Mention.js"
 import { type Body, type Message, sanitizeBody, type Visibility } from "../values/Message.js"
-import { sameRating } from "../values/Satisfaction.js"
 import * as Tag from "../values/Tag.js"
 import type { SupportLevel } from "../values/TicketType.js"
+import { type DecideContext, type Decision, envelope, none } from "./DecideContext.js"
+import { announceProblemSolved, rate, recordNotifications, recordSla } from "./decideRecords.js"
 import * as Status from "./Status.js"
 import type { Ticket } from "./Ticket.js"
 import type * as C from "./TicketCommand.js"
@@ -32,39 +33,16 @@ import {
   naming,
   TicketAlreadyExists,
   TicketClosed,
-  type TicketError,
   TicketNotFound,
   TransitionNotAllowed,
   UnknownCustomField,
   UnknownStatus
 } from "./TicketError.js"
-import type { RuleRef } from "./TicketEvent.js"
 import * as E from "./TicketEvent.js"
 
-/**
- * What `decide` knows besides the state and the command.
- *
- * @category models
- * @since 0.1.0
- */
-export interface DecideContext {
-  readonly now: DateTime.Utc
-  readonly actor: Actor
-  readonly workflow: Status.Workflow
-  readonly customFields: ReadonlyArray<FieldDefinition>
-  /** The rule on whose behalf the command runs, recorded on every event it produces. */
-  readonly rule?: RuleRef
-}
+export type { DecideContext } from "./DecideContext.js"
 
-type Decision = Effect.Effect<ReadonlyArray<E.TicketEvent>, TicketError>
-
-const none: Decision = Effect.succeed([])
 const isStaff = (actor: Actor) => actor._tag !== "contact"
-
-const envelope = (ticketId: Ticket["id"], ctx: DecideContext) =>
-  ctx.rule === undefined
-    ? { ticketId, at: ctx.now, by: ctx.actor }
-    : { ticketId, at: ctx.now, by: ctx.actor, rule: ctx.rule }
 
 /**
  * `new Event(fields)`, or, when `valid` (every field comes from the checked state, the decoded
@@ -366,61 +344,6 @@ const setComplexity = (ticket: Ticket, cmd: C.SetComplexity, ctx: DecideContext)
         ])
   )
 
-/**
- * A rating comes from a contact on the ticket (the `Helpdesk` took it from their survey link) or
- * from the system (an import); agents do not rate for customers. The same answer again changes
- * nothing; another answer to the same survey replaces it, naming the one it replaces.
- */
-const rate = (ticket: Ticket, cmd: C.RateSatisfaction, ctx: DecideContext): Decision => {
-  const actor = ctx.actor
-  const onTicket =
-    actor._tag === "system" ||
-    (actor._tag === "contact" &&
-      (actor.id === ticket.requester || ticket.followers.some((f) => f._tag === "contact" && f.id === actor.id)))
-  if (!onTicket) {
-    return Effect.fail(new NotPermitted({ ...naming(ticket), actor: ActorModule.label(actor), action: "rate" }))
-  }
-  const current = ticket.ratings?.find((r) => r.survey === cmd.survey)
-  if (current !== undefined && sameRating(current.rating, cmd.rating) && current.comment === cmd.comment) return none
-  return Effect.succeed([
-    new E.SatisfactionRated({
-      ...envelope(ticket.id, ctx),
-      survey: cmd.survey,
-      rating: cmd.rating,
-      ...(cmd.comment === undefined ? {} : { comment: cmd.comment }),
-      ...(current === undefined ? {} : { previous: current.rating })
-    })
-  ])
-}
-
-/**
- * Tells the requester once per problem: a notification request in their language, and the record
- * that it was made, so solving the problem again tells nobody twice.
- */
-const announceProblemSolved = (ticket: Ticket, cmd: C.AnnounceProblemSolved, ctx: DecideContext): Decision => {
-  if (ctx.actor._tag !== "system") {
-    return Effect.fail(
-      new NotPermitted({ ...naming(ticket), actor: ActorModule.label(ctx.actor), action: "announce a solved problem" })
-    )
-  }
-  if (ticket.announcedProblems?.includes(cmd.problem) === true) return none
-  // The record first: the request's `cause` then names it, and the mail can say which problem.
-  return Effect.succeed([
-    new E.ProblemSolvedAnnounced({
-      ...envelope(ticket.id, ctx),
-      problem: cmd.problem,
-      problemPublicId: cmd.problemPublicId,
-      language: cmd.language
-    }),
-    new E.NotificationRequested({
-      ...envelope(ticket.id, ctx),
-      template: "problem_solved",
-      to: ["requester"],
-      language: cmd.language
-    })
-  ])
-}
-
 const escalate = (ticket: Ticket, cmd: C.Escalate, ctx: DecideContext): Decision =>
   staffOnly(ticket, ctx, "escalate", () => {
     const to = cmd.to ?? ticket.supportLevel + 1
@@ -511,41 +434,6 @@ const closeSolved = (ticket: Ticket, ctx: DecideContext): Decision => {
   if (due === undefined) return none
   if (DateTime.isLessThan(ctx.now, due)) return Effect.fail(new NotDue({ ...naming(ticket), dueAt: due }))
   return Effect.succeed([moveToCategory(ticket, "closed", ctx)])
-}
-
-const recordSla = (ticket: Ticket, cmd: C.RecordSla, ctx: DecideContext): Decision => {
-  if (ctx.actor._tag !== "system") {
-    return Effect.fail(
-      new NotPermitted({ ...naming(ticket), actor: ActorModule.label(ctx.actor), action: "record SLA milestones" })
-    )
-  }
-  return Effect.succeed(
-    cmd.milestones.map((m) => {
-      const fields = {
-        ...envelope(ticket.id, ctx),
-        metric: m.metric,
-        instance: m.instance,
-        policy: m.policy,
-        reachedAt: m.reachedAt
-      }
-      return m.kind === "warning" ? new E.SlaWarningReached(fields) : new E.SlaBreached(fields)
-    })
-  )
-}
-
-const recordNotifications = (ticket: Ticket, cmd: C.RecordNotifications, ctx: DecideContext): Decision => {
-  if (ctx.actor._tag !== "system") {
-    return Effect.fail(
-      new NotPermitted({ ...naming(ticket), actor: ActorModule.label(ctx.actor), action: "record notifications" })
-    )
-  }
-  return Effect.succeed(
-    cmd.outcomes.map(({ kind, reachedAt, error, ...outcome }) =>
-      kind === "delivered"
-        ? new E.NotificationDelivered({ ...envelope(ticket.id, ctx), ...outcome, deliveredAt: reachedAt })
-        : new E.NotificationFailed({ ...envelope(ticket.id, ctx), ...outcome, failedAt: reachedAt, error: error ?? "" })
-    )
-  )
 }
 
 /**

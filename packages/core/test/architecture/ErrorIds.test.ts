@@ -102,7 +102,8 @@ describe("ids in errors", () => {
     expect(byName.get("VersionConflict")).toEqual(["ticketId", "publicId", "expected", "actual"])
     expect(byName.get("TicketNotFound")).toEqual(["ticketId"])
     expect(byName.get("CorruptEvent")).toContain("ticketId")
-    // @tessera/sql declares no tagged error of its own: its open errors are core's (`OpenError`, issue 15).
+    // @tessera/sql's open errors are core's (`OpenError`, issue 15); its own is the reports' one.
+    expect(byName.get("CorruptMetrics")).toEqual(["ticketId", "issue"])
     expect(byName.get("PackageNotInstalled")).toEqual(["package", "neededBy", "install", "cause"])
     expect(byName.get("InvalidKeys")).toEqual(["reason"])
     expect(new Set(errors.map((e) => e.file.split("/src/")[0]))).toEqual(
@@ -111,7 +112,8 @@ describe("ids in errors", () => {
         "packages/rules",
         "packages/cli",
         "packages/adapters/email",
-        "packages/adapters/notify"
+        "packages/adapters/notify",
+        "packages/adapters/sql"
       ])
     )
   })
