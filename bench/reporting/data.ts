@@ -3,6 +3,7 @@
 // some still open, some with SLA milestones. They are written through `SqlReport.put`, the same
 // row writer the feed's fold uses, into a database cached between runs.
 import type { Ids, TicketMetrics } from "@tessera/core"
+import { prng as rng } from "../lib/random.js"
 
 /** Bump when the generated data changes: it is part of the cache key. */
 export const dataVersion = 1
@@ -16,18 +17,6 @@ const channels = ["email", "web", "chat", "phone", "sms", "social", "api"] as co
 const priorities = ["low", "normal", "high", "urgent"] as const
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
-
-/** mulberry32: a small, fast, seeded generator in [0, 1). */
-export const rng = (seed: number): (() => number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const span = (calendar: number, share: number): TicketMetrics.Span => ({
   calendar: Math.round(calendar),

@@ -7,18 +7,7 @@
 import { Ticket } from "@tessera/core"
 import { Facts, type Rule } from "@tessera/rules"
 import { Schema } from "effect"
-
-/** mulberry32: a small seeded PRNG. */
-export const prng = (seed: number): (() => number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from "../lib/random.js"
 
 type Random = () => number
 

@@ -3,19 +3,8 @@
 // as epoch milliseconds; index.ts converts them once to each library's own types.
 import { BusinessCalendar } from "@tessera/core"
 import { DateTime, Result } from "effect"
+import { prng } from "../lib/random.js"
 import { datedHolidays } from "./calendar.js"
-
-/** mulberry32: a small seeded PRNG, so every run and every machine gets the same inputs. */
-export const prng = (seed: number): (() => number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE

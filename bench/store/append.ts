@@ -12,7 +12,8 @@ import { Migrations, SqlStore } from "@tessera/sql"
 import SqliteDatabase from "better-sqlite3"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { Kysely, SqliteDialect } from "kysely"
-import { rng, vocabulary } from "./data.js"
+import { prng as rng } from "../lib/random.js"
+import { vocabulary } from "./data.js"
 import {
   analyse,
   type EventRow,

@@ -5,6 +5,7 @@
 // and a sample of rows is decoded back with core's schemas before anything is loaded.
 import { Priority, Ticket, TicketQuery } from "@tessera/core"
 import { Schema } from "effect"
+import { prng as rng } from "../lib/random.js"
 
 /** Bump when the generated data changes: it is part of the cache key of the built databases. */
 export const dataVersion = 3
@@ -22,18 +23,6 @@ export const groupCount = 50
 export const groupId = (i: number): string => `grp_${String(i).padStart(2, "0")}`
 
 // -- randomness ---------------------------------------------------------------------------------
-
-/** mulberry32: a small, fast, seeded generator in [0, 1). */
-export const rng = (seed: number): (() => number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Samples indexes 0..n-1 with weight 1 / (i + 1)^s (Zipf), by binary search on the CDF. */
 const zipf = (n: number, s: number): ((random: () => number) => number) => {

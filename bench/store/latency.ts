@@ -8,8 +8,9 @@ import SqliteDatabase from "better-sqlite3"
 import { Effect, Layer, ManagedRuntime, Schema } from "effect"
 import { type CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from "kysely"
 import pg from "pg"
+import { prng as rng } from "../lib/random.js"
 import { percentile, type Timing } from "../lib/report.js"
-import { groupCount, groupId, mainWorkspace, rng, searchWords } from "./data.js"
+import { groupCount, groupId, mainWorkspace, searchWords } from "./data.js"
 
 export interface LatencyOptions {
   readonly queueSamples: number
