@@ -195,24 +195,43 @@ export type ScopedInput<I> = Omit<I, "by"> & { readonly by?: Actor.Actor }
 export interface Scoped {
   /** Who every operation acts as and reads for. */
   readonly principal: Actor.Actor
+  /** `Service.open` as the principal. */
   readonly open: (input: ScopedInput<In.OpenInput>) => Op<Ticket.Ticket>
+  /** `Service.reply` as the principal. */
   readonly reply: (input: ScopedInput<In.MessageInput>) => Op<Ticket.Ticket>
+  /** `Service.note` as the principal (agents, light agents included). */
   readonly note: (input: ScopedInput<In.MessageInput>) => Op<Ticket.Ticket>
+  /** `Service.changeStatus` as the principal. */
   readonly changeStatus: (input: ScopedInput<In.StatusInput>) => Op<Ticket.Ticket>
+  /** `Service.assign` as the principal. */
   readonly assign: (input: ScopedInput<In.AssignInput>) => Op<Ticket.Ticket>
+  /** `Service.setPriority` as the principal. */
   readonly setPriority: (input: ScopedInput<In.PriorityInput>) => Op<Ticket.Ticket>
+  /** `Service.setType` as the principal. */
   readonly setType: (input: ScopedInput<In.TypeInput>) => Op<Ticket.Ticket>
+  /** `Service.setComplexity` as the principal. */
   readonly setComplexity: (input: ScopedInput<In.ComplexityInput>) => Op<Ticket.Ticket>
+  /** `Service.openProblem` as the principal. */
   readonly openProblem: (input: ScopedInput<In.ProblemInput>) => Op<Ticket.Ticket>
+  /** `Service.escalate` as the principal. */
   readonly escalate: (input: ScopedInput<In.EscalateInput>) => Op<Ticket.Ticket>
+  /** `Service.setCustomField` as the principal. */
   readonly setCustomField: (input: ScopedInput<In.CustomFieldInput>) => Op<Ticket.Ticket>
+  /** `Service.tag` as the principal. */
   readonly tag: (input: ScopedInput<In.TagsInput>) => Op<Ticket.Ticket>
+  /** `Service.addFollower` as the principal. */
   readonly addFollower: (input: ScopedInput<In.FollowerInput>) => Op<Ticket.Ticket>
+  /** `Service.removeFollower` as the principal. */
   readonly removeFollower: (input: ScopedInput<In.FollowerInput>) => Op<Ticket.Ticket>
+  /** `Service.link` as the principal. */
   readonly link: (input: ScopedInput<In.LinkInput>) => Op<Ticket.Ticket>
+  /** `Service.unlink` as the principal. */
   readonly unlink: (input: ScopedInput<In.LinkInput>) => Op<Ticket.Ticket>
+  /** `Service.merge` as the principal. */
   readonly merge: (input: ScopedInput<In.MergeInput>) => Op<Ticket.Ticket>
+  /** `Service.undoMerge` as the principal. */
   readonly undoMerge: (input: ScopedInput<In.UndoMergeInput>) => Op<Ticket.Ticket>
+  /** `Service.split` as the principal. */
   readonly split: (input: ScopedInput<In.SplitInput>) => Op<Ticket.Ticket>
   /**
    * Open tickets that are likely the same issue as this one, ranked, with a score and reasons
