@@ -2,19 +2,10 @@
  * Runs the `start` command itself (tsx, the source condition, the "run when executed" guard),
  * in two machine time zones: the output reads no real time and no local zone.
  */
-import { execFileSync } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import { expect, it } from "vitest"
+import { start as run } from "../../../test/support/examples.js"
 
-const exampleDir = fileURLToPath(new URL("..", import.meta.url))
-
-const start = (timeZone: string): string =>
-  // The same command as the package's `start` script.
-  execFileSync(`${exampleDir}node_modules/.bin/tsx`, ["--conditions=@tessera/source", "src/main.ts"], {
-    cwd: exampleDir,
-    encoding: "utf8",
-    env: { ...process.env, TZ: timeZone }
-  })
+const start = (timeZone: string): string => run(import.meta.url, { ...process.env, TZ: timeZone })
 
 it("the start script prints the same report whatever the machine's time zone", () => {
   const utc = start("UTC")
