@@ -17,7 +17,7 @@ const main = async () => {
     })
     console.log(`opened #${ticket.publicId} ${ticket.status}`)
     try {
-      await helpdesk.get(999)
+      await helpdesk.asSystem("consumer test").get(999)
       console.log("no error")
     } catch (error) {
       const known = PromiseHelpdesk.isHelpdeskError(error)

@@ -24,7 +24,7 @@ try {
     tags: ["billing"]
   })
   console.log(`#${ticket.publicId}: group ${ticket.group}, priority ${ticket.priority}`)
-  for (const event of await helpdesk.history(ticket.publicId)) {
+  for (const event of await helpdesk.asSystem("report").history(ticket.publicId)) {
     if (event.rule !== undefined) console.log(`${event._tag} by rule ${event.rule.id} v${event.rule.version}`)
   }
   const broken = Rule.decodeRuleSet([{ ...json[0], if: { field: "tags", op: "lt", value: 3 } }])

@@ -10,7 +10,7 @@ import type { TicketQuery } from "@tessera/core"
 import { DateTime } from "effect"
 
 /** The summary's fields, in the schema's order, and what each holds. */
-const fields: ReadonlyArray<readonly [string, "date" | "merges" | "plain"]> = [
+const fields: ReadonlyArray<readonly [string, "date" | "merges" | "ratings" | "plain"]> = [
   ["id", "plain"],
   ["workspaceId", "plain"],
   ["publicId", "plain"],
@@ -39,11 +39,22 @@ const fields: ReadonlyArray<readonly [string, "date" | "merges" | "plain"]> = [
   ["firstAgentReplyAt", "date"],
   ["mergedInto", "plain"],
   ["mergedFrom", "merges"],
+  ["complexity", "plain"],
+  ["ratings", "ratings"],
+  ["announcedProblems", "plain"],
   ["slaDueAt", "date"]
 ]
 
 /** The field names, for the test that holds them to the schema's. */
 export const fieldNames: ReadonlyArray<string> = fields.map(([name]) => name)
+
+/** A survey's rating as the summary's JSON holds it. */
+interface Rated {
+  readonly survey: string
+  readonly rating: unknown
+  readonly comment?: string
+  readonly at: string
+}
 
 const utc = (iso: string): DateTime.Utc => DateTime.toUtc(DateTime.makeUnsafe(iso))
 
@@ -66,10 +77,15 @@ export const parse = (text: string): TicketQuery.TicketSummary => {
         ? value
         : kind === "date"
           ? utc(value as string)
-          : (value as ReadonlyArray<{ readonly mergedAt: string }>).map((merge) => ({
-              ...merge,
-              mergedAt: utc(merge.mergedAt)
-            }))
+          : kind === "ratings"
+            ? (value as ReadonlyArray<Rated>).map(({ survey, rating, comment, at }) =>
+                // The schema's order: the fold writes `at` before `comment`.
+                comment === undefined ? { survey, rating, at: utc(at) } : { survey, rating, comment, at: utc(at) }
+              )
+            : (value as ReadonlyArray<{ readonly mergedAt: string }>).map((merge) => ({
+                ...merge,
+                mergedAt: utc(merge.mergedAt)
+              }))
   }
   return out as unknown as TicketQuery.TicketSummary
 }
