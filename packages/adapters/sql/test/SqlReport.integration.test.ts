@@ -23,6 +23,11 @@ const calendar = Result.getOrThrow(
 const options = { calendar }
 const workspace = "acme" as Ids.WorkspaceId
 const TICKETS = Number(process.env.TESSERA_REPORT_TICKETS ?? 10_000)
+/**
+ * How many tickets each database gets: the issue's 10,000 on SQLite and PostgreSQL; MariaDB, the
+ * slowest to append to, checks the same code on a fifth of them, to keep the CI run short.
+ */
+const ticketsOn = (name: string) => (name === "mysql" ? Math.min(TICKETS, 2_000) : TICKETS)
 const start = Date.parse("2025-04-01T00:00:00Z")
 const day = 86_400_000
 
@@ -35,6 +40,7 @@ const periods: ReadonlyArray<Report.Period> = [
 ].map(([from, to]) => ({ from: DateTime.makeUnsafe(from as number), to: DateTime.makeUnsafe(to as number) }))
 
 describe.each(databases)("SQL reports on $name", (database) => {
+  const TICKETS = ticketsOn(database.name)
   it(`${TICKETS} generated tickets: every ticket's metrics and every report equal the projection's`, async () => {
     const outcome = await Effect.runPromise(
       Effect.scoped(
