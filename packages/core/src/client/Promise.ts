@@ -10,6 +10,7 @@
 import { Cause, Clock, Effect, Exit, Layer, ManagedRuntime, Option } from "effect"
 import * as Helpdesk from "../helpdesk/Helpdesk.js"
 import type { RequesterService } from "../helpdesk/RequesterService.js"
+import { type CommandName, commandNames } from "../helpdesk/Scoped.js"
 import type {
   Answers,
   HelpdeskClient,
@@ -135,28 +136,15 @@ const clockLayer = (now: () => number | Date): Layer.Layer<never> =>
     })
   )
 
+/** Every command answers its ticket, as JSON, on the root and on a scoped service alike. */
+const commandEncoders = Object.fromEntries(commandNames.map((name) => [name, toTicketJson])) as {
+  readonly [K in CommandName]: typeof toTicketJson
+}
+
 /** How each operation's result is encoded: the compiler checks there is one per operation. */
 const encoders: { readonly [K in Operation]: (a: SuccessOf<Helpdesk.Service[K]>) => Answers[K] } = {
-  open: toTicketJson,
-  reply: toTicketJson,
-  note: toTicketJson,
-  changeStatus: toTicketJson,
-  assign: toTicketJson,
-  setPriority: toTicketJson,
-  setType: toTicketJson,
-  setComplexity: toTicketJson,
+  ...commandEncoders,
   rate: toTicketJson,
-  openProblem: toTicketJson,
-  escalate: toTicketJson,
-  setCustomField: toTicketJson,
-  tag: toTicketJson,
-  addFollower: toTicketJson,
-  removeFollower: toTicketJson,
-  link: toTicketJson,
-  unlink: toTicketJson,
-  merge: toTicketJson,
-  undoMerge: toTicketJson,
-  split: toTicketJson,
   applyRules: toTicketJson,
   runDueTimers: (fired) => fired,
   recomputeSla: (recorded) => recorded,
@@ -174,25 +162,7 @@ const encoders: { readonly [K in Operation]: (a: SuccessOf<Helpdesk.Service[K]>)
 const scopedEncoders: {
   readonly [K in OperationOf<Helpdesk.Scoped>]: (a: SuccessOf<Helpdesk.Scoped[K]>) => Answers[K]
 } = {
-  open: toTicketJson,
-  reply: toTicketJson,
-  note: toTicketJson,
-  changeStatus: toTicketJson,
-  assign: toTicketJson,
-  setPriority: toTicketJson,
-  setType: toTicketJson,
-  setComplexity: toTicketJson,
-  openProblem: toTicketJson,
-  escalate: toTicketJson,
-  setCustomField: toTicketJson,
-  tag: toTicketJson,
-  addFollower: toTicketJson,
-  removeFollower: toTicketJson,
-  link: toTicketJson,
-  unlink: toTicketJson,
-  merge: toTicketJson,
-  undoMerge: toTicketJson,
-  split: toTicketJson,
+  ...commandEncoders,
   suggestDuplicates: (suggestions) => suggestions,
   get: toTicketJson,
   messages: encodeMessagePage,
