@@ -9,7 +9,7 @@ import { DateTime, Effect, Fiber, Random } from "effect"
 import { TestClock } from "effect/testing"
 import * as Backoff from "../src/Backoff.js"
 import * as Worker from "../src/Worker.js"
-import { acknowledge, prepareOver, scriptedSender } from "./support.js"
+import { acknowledge, dyingOnComplete, prepareOver, scriptedSender } from "./support.js"
 
 const start = Date.parse("2026-03-09T11:15:00Z")
 
@@ -265,21 +265,14 @@ describe("the outbox worker", () => {
       Effect.gen(function* () {
         const ticket = yield* opens(helpdesk)
         const mail = scriptedSender("email")
-        let crash = true
-        const crashing = Outbox.Outbox.of({
-          ...outbox,
-          complete: (id) =>
-            crash
-              ? Effect.fail(new StoreError.StoreUnavailable({ operation: "complete", reason: "killed" }))
-              : outbox.complete(id)
-        })
+        const crashing = dyingOnComplete(outbox)
         const worker = yield* Worker.make({
           senders: [mail.sender],
           prepare: prepareOver("email"),
           record: Worker.recordOn(helpdesk)
-        }).pipe(Effect.provideService(Outbox.Outbox, crashing))
+        }).pipe(Effect.provideService(Outbox.Outbox, crashing.outbox))
         expect((yield* Effect.flip(worker.drainOnce))._tag).toBe("StoreUnavailable")
-        crash = false
+        crashing.revive()
         yield* TestClock.adjust(worker.settings.leaseMillis)
         expect(yield* worker.drainOnce).toMatchObject({ claimed: 1, delivered: 1 })
         expect(notifications(yield* helpdesk.asSystem("test").history(ticket.id))).toHaveLength(1)

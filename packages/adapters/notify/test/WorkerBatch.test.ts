@@ -8,7 +8,7 @@ import { Helpdesk, MemoryHelpdesk, Outbox, StoreError, type TicketEvent } from "
 import { DateTime, Effect, Random } from "effect"
 import { TestClock } from "effect/testing"
 import * as Worker from "../src/Worker.js"
-import { acknowledge, prepareOver, scriptedSender } from "./support.js"
+import { acknowledge, dyingOnComplete, prepareOver, scriptedSender } from "./support.js"
 
 const start = Date.parse("2026-03-09T11:15:00Z")
 const half = { nextIntUnsafe: () => 0, nextDoubleUnsafe: () => 0.5 }
@@ -129,23 +129,16 @@ describe("the outbox worker recording a batch at once", () => {
         Effect.gen(function* () {
           const tickets = yield* openThree(helpdesk)
           const mail = scriptedSender("email")
-          let crash = true
-          const crashing = Outbox.Outbox.of({
-            ...outbox,
-            complete: (id) =>
-              crash
-                ? Effect.fail(new StoreError.StoreUnavailable({ operation: "complete", reason: "killed" }))
-                : outbox.complete(id)
-          })
+          const crashing = dyingOnComplete(outbox)
           const worker = yield* Worker.make({
             senders: [mail.sender],
             prepare: prepareOver("email"),
             recordAll: Worker.recordAllOn(helpdesk)
-          }).pipe(Effect.provideService(Outbox.Outbox, crashing))
+          }).pipe(Effect.provideService(Outbox.Outbox, crashing.outbox))
           expect((yield* Effect.flip(worker.drainOnce))._tag).toBe("StoreUnavailable")
           for (const ticket of tickets)
             expect(records(yield* helpdesk.asSystem("test").history(ticket)), "recorded first").toHaveLength(1)
-          crash = false
+          crashing.revive()
           yield* TestClock.adjust(worker.settings.leaseMillis)
           expect(yield* worker.drainOnce).toMatchObject({ claimed: 3, delivered: 3 })
           expect(new Set(mail.accepted).size, "sent again under the same keys").toBe(6)

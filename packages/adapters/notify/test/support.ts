@@ -3,7 +3,7 @@
  * rule, as a user's would), a `prepare` that turns a message into one delivery per recipient, and
  * a scripted test sender that keeps every delivery it accepted.
  */
-import { type Helpdesk, type Outbox, TicketCommand, type Triggers } from "@tessera/core"
+import { type Helpdesk, Outbox, StoreError, TicketCommand, type Triggers } from "@tessera/core"
 import { Effect } from "effect"
 import { type Delivery, DeliveryFailed, type Recipient, type Sender } from "../src/Notification.js"
 
@@ -81,4 +81,24 @@ export const scriptedSender = (
       })
   }
   return { sender, accepted, tries }
+}
+
+/**
+ * An outbox whose `complete` fails as a killed worker's would, until `revive()`: the crash
+ * between recording an outcome and completing its message.
+ */
+export const dyingOnComplete = (outbox: Outbox.Outbox["Service"]) => {
+  let dead = true
+  return {
+    outbox: Outbox.Outbox.of({
+      ...outbox,
+      complete: (id) =>
+        dead
+          ? Effect.fail(new StoreError.StoreUnavailable({ operation: "complete", reason: "killed" }))
+          : outbox.complete(id)
+    }),
+    revive: () => {
+      dead = false
+    }
+  }
 }
