@@ -6,23 +6,11 @@
  * counts are the server's own list, over 4,000 queued tickets in four groups (on a nearly empty
  * table every plan is cheap, and PostgreSQL takes the generic one either way).
  */
-import {
-  DirectoryStore,
-  Helpdesk,
-  IdGenerator,
-  type Ids,
-  MemoryDirectoryStore,
-  TicketQuery,
-  TicketStore,
-  Timers
-} from "@tessera/core"
-import { SqlTicketStore } from "@tessera/sql"
-import { Effect, type Layer, Schema } from "effect"
+import { type Ids, TicketQuery } from "@tessera/core"
+import { Effect, Schema } from "effect"
 import { sql } from "kysely"
 import { describe, expect, it } from "vitest"
-import * as Connection from "../src/Connection.js"
-import * as Migrations from "../src/Migrations.js"
-import { freshSchema, pgUrl, withSearchPath } from "./support.js"
+import { onePostgresConnection } from "./support.js"
 
 const queue = Schema.decodeUnknownSync(TicketQuery.TicketQuery)({
   group: "grp_1",
@@ -36,16 +24,7 @@ describe("a queue on PostgreSQL", () => {
     Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
-          const schema = yield* freshSchema
-          const connection = yield* Connection.scoped(withSearchPath(pgUrl(), schema), { connections: 1 })
-          yield* Migrations.migrate(connection.db, "postgres")
-          const store = yield* SqlTicketStore.make({ db: connection.db, dialect: "postgres" })
-          const helpdesk = yield* Helpdesk.make({ workspaceId: "acme" }).pipe(
-            Effect.provideService(TicketStore.TicketStore, store.tickets),
-            Effect.provideService(Timers.Timers, store.timers),
-            Effect.provideServiceEffect(DirectoryStore.DirectoryStore, MemoryDirectoryStore.make),
-            Effect.provide(IdGenerator.layerTimeOrdered as Layer.Layer<IdGenerator.IdGenerator>)
-          )
+          const { connection, store, helpdesk } = yield* onePostgresConnection
           yield* helpdesk.open({
             requester: { email: "jane.sharpe@example.com" },
             subject: "The console reports errors",

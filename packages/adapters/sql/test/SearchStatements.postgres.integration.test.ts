@@ -4,22 +4,11 @@
  * text per term nor take the names of the statements the store runs again and again. Checked on
  * a pool of one connection, whose prepared statements are the server's own list.
  */
-import {
-  DirectoryStore,
-  Helpdesk,
-  IdGenerator,
-  type Ids,
-  MemoryDirectoryStore,
-  TicketStore,
-  Timers
-} from "@tessera/core"
-import { SqlTicketStore } from "@tessera/sql"
-import { Effect, type Layer } from "effect"
+import type { Ids } from "@tessera/core"
+import { Effect } from "effect"
 import { sql } from "kysely"
 import { describe, expect, it } from "vitest"
-import * as Connection from "../src/Connection.js"
-import * as Migrations from "../src/Migrations.js"
-import { freshSchema, pgUrl, withSearchPath } from "./support.js"
+import { onePostgresConnection } from "./support.js"
 
 const words = ["quasar", "nebula", "pulsar", "photon", "magnetar", "comet"]
 
@@ -28,16 +17,7 @@ describe("searches on PostgreSQL", () => {
     Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
-          const schema = yield* freshSchema
-          const connection = yield* Connection.scoped(withSearchPath(pgUrl(), schema), { connections: 1 })
-          yield* Migrations.migrate(connection.db, "postgres")
-          const store = yield* SqlTicketStore.make({ db: connection.db, dialect: "postgres" })
-          const helpdesk = yield* Helpdesk.make({ workspaceId: "acme" }).pipe(
-            Effect.provideService(TicketStore.TicketStore, store.tickets),
-            Effect.provideService(Timers.Timers, store.timers),
-            Effect.provideServiceEffect(DirectoryStore.DirectoryStore, MemoryDirectoryStore.make),
-            Effect.provide(IdGenerator.layerTimeOrdered as Layer.Layer<IdGenerator.IdGenerator>)
-          )
+          const { connection, store, helpdesk } = yield* onePostgresConnection
           const opened = yield* Effect.forEach(words, (word) =>
             helpdesk.open({
               requester: { email: "jane.sharpe@example.com" },

@@ -10,13 +10,15 @@ import { randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Exit, Scope } from "effect"
+import { DirectoryStore, Helpdesk, IdGenerator, MemoryDirectoryStore, TicketStore, Timers } from "@tessera/core"
+import { Effect, Exit, type Layer, Scope } from "effect"
 import mysql from "mysql2/promise"
 import pg from "pg"
 import { afterAll } from "vitest"
 import * as Connection from "../src/Connection.js"
 import type { Dialect } from "../src/Database.js"
 import * as Migrations from "../src/Migrations.js"
+import * as SqlTicketStore from "../src/SqlTicketStore.js"
 
 /**
  * The PostgreSQL server of the integration tests. Unset, the test fails: a skipped PostgreSQL run
@@ -87,6 +89,25 @@ export const freshPostgres: Effect.Effect<Connection.Connection, never, Scope.Sc
   const connection = yield* Connection.scoped(withSearchPath(pgUrl(), schema))
   return yield* migrated(connection)
 }).pipe(Effect.orDie)
+
+/**
+ * A `Helpdesk` of workspace `acme` on a fresh PostgreSQL schema reached through a pool of one
+ * connection, so that the server's `pg_prepared_statements` is the list of what the store prepared
+ * (the statement tests read it). The directory is in memory; ids are time-ordered.
+ */
+export const onePostgresConnection = Effect.gen(function* () {
+  const schema = yield* freshSchema
+  const connection = yield* Connection.scoped(withSearchPath(pgUrl(), schema), { connections: 1 })
+  yield* Migrations.migrate(connection.db, "postgres")
+  const store = yield* SqlTicketStore.make({ db: connection.db, dialect: "postgres" })
+  const helpdesk = yield* Helpdesk.make({ workspaceId: "acme" }).pipe(
+    Effect.provideService(TicketStore.TicketStore, store.tickets),
+    Effect.provideService(Timers.Timers, store.timers),
+    Effect.provideServiceEffect(DirectoryStore.DirectoryStore, MemoryDirectoryStore.make),
+    Effect.provide(IdGenerator.layerTimeOrdered as Layer.Layer<IdGenerator.IdGenerator>)
+  )
+  return { connection, store, helpdesk }
+})
 
 /**
  * The MariaDB (or MySQL) server of the integration tests. Unset, the test fails: a skipped MySQL
