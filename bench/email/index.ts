@@ -1,15 +1,19 @@
 // bench/email: taking in mail with @tessera/email (issue #16), against plain mailparser.
 //
-// intake: messages per second through `parseInbound` + `intake` (in-memory help desk, in-memory
-// attachment store) against mailparser's `simpleParser` (default options) on the same messages.
+// intake (the issue's figure): messages per second through `parseInbound` + `intake` (in-memory
+// help desk, in-memory attachment store) against mailparser's `simpleParser` (default options)
+// on the same messages. Target: ratio >= 0.85. Ours also stores a ticket, which simpleParser does
+// not: `Helpdesk.open` alone costs about as much CPU as simpleParser, so this target is out of
+// reach by construction (bench/README.md has the measurements).
+// intakeVsOpen (the figure that measures our work): the same against simpleParser followed by the
+// same `Helpdesk.open` per message, the ticket every integration has to write.
+// parse: `parseInbound` alone against simpleParser; parseCpu: the same as CPU time per message
+// (process.cpuUsage over the round), which a shared, loaded machine disturbs least.
 // A corpus of five shapes (plain reply with quoted history, multipart/alternative with HTML, a
 // 40 KB PDF, an HTML newsletter with an inline image, an auto-reply), each message with its own
-// Message-ID and sender so intake takes every one in. Rounds alternate ours / baseline after a
-// warm-up; each round is a fresh help desk and new Message-IDs; the figure is the median of the
-// rounds. Target: ratio >= 0.85. `parse` is parseInbound alone on the same messages, for seeing
-// which half the time goes to. `intakeVsOpen` measures the same as `intake` against a fairer
-// baseline: simpleParser followed by the same `Helpdesk.open` per message, since ours stores a
-// ticket and the issue's baseline does not; `intake` stays the issue's figure.
+// Message-ID and sender so intake takes every one in. Rounds alternate the order of the four
+// variants after a warm-up; each round is a fresh help desk and new Message-IDs; every figure is
+// the median of the rounds. The table also shows each variant's CPU µs per message.
 //
 // attachment50MB: the peak RSS growth while taking in one message with a 50 MB attachment (read
 // from a file as a stream; the attachment streams to a FileAttachmentStore), against mailparser's
@@ -46,8 +50,24 @@ const here = dirname(fileURLToPath(import.meta.url))
 const keys = await Effect.runPromise(Signature.keys(["bench-email-key-0123456789abcdef"]))
 const own = { addresses: ["support@acme.test"], messageIdDomains: ["mail.acme.test"] }
 
-/** Messages per second taking in `messages` through parseInbound + intake on a fresh help desk. */
-const ours = async (messages: ReadonlyArray<Buffer>): Promise<number> => {
+/** What one variant did with one round: messages per second (wall), CPU µs per message. */
+interface Run {
+  readonly rate: number
+  readonly cpuMicros: number
+}
+
+/** Times `work` over `messages`: wall clock for the rate, this process's CPU for the cost. */
+const timed = async (messages: ReadonlyArray<Buffer>, work: (raw: Buffer) => Promise<unknown>): Promise<Run> => {
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  for (const raw of messages) await work(raw)
+  const seconds = (performance.now() - started) / 1000
+  const used = process.cpuUsage(cpu)
+  return { rate: messages.length / seconds, cpuMicros: (used.user + used.system) / messages.length }
+}
+
+/** parseInbound + intake on a fresh help desk. */
+const ours = async (messages: ReadonlyArray<Buffer>): Promise<Run> => {
   const services = Layer.mergeAll(
     Intake.layer({ keys, own, rateLimit: { perSender: 1_000_000, windowMillis: 60_000 } }),
     MemoryIntakeGuard.layer,
@@ -56,39 +76,34 @@ const ours = async (messages: ReadonlyArray<Buffer>): Promise<number> => {
   ).pipe(Layer.provideMerge(MemoryHelpdesk.layer({ workspaceId: "default" })))
   const runtime = ManagedRuntime.make(services)
   await runtime.runPromise(Effect.void)
-  const started = performance.now()
-  for (const raw of messages) {
+  const run = await timed(messages, async (raw) => {
     const result = await runtime.runPromise(Effect.flatMap(parseInbound(raw), intake))
     if (result.outcome._tag === "Duplicate" || result.outcome._tag === "Held") {
       throw new Error(`intake did not take a bench message in: ${result.outcome._tag}`)
     }
-  }
-  const seconds = (performance.now() - started) / 1000
+  })
   await runtime.dispose()
-  return messages.length / seconds
+  return run
 }
 
-/** Messages per second through parseInbound alone (in-memory attachment store). */
-const parseOnly = async (messages: ReadonlyArray<Buffer>): Promise<number> => {
+/** parseInbound alone (in-memory attachment store). */
+const parseOnly = async (messages: ReadonlyArray<Buffer>): Promise<Run> => {
   const runtime = ManagedRuntime.make(MemoryAttachmentStore.layer)
   await runtime.runPromise(Effect.void)
-  const started = performance.now()
-  for (const raw of messages) await runtime.runPromise(parseInbound(raw))
-  const seconds = (performance.now() - started) / 1000
+  const run = await timed(messages, (raw) => runtime.runPromise(parseInbound(raw)))
   await runtime.dispose()
-  return messages.length / seconds
+  return run
 }
 
 /**
- * Messages per second through simpleParser followed by the same `Helpdesk.open` per message on a
- * fresh in-memory help desk: the issue's baseline parses only, while ours also stores a ticket;
- * this one shows what our parse and intake cost over the ticket everyone has to write.
+ * simpleParser followed by the same `Helpdesk.open` per message on a fresh in-memory help desk:
+ * the issue's baseline parses only, while ours also stores a ticket; this one shows what our
+ * parse and intake cost over the ticket everyone has to write.
  */
-const baselineWithOpen = async (messages: ReadonlyArray<Buffer>): Promise<number> => {
+const baselineWithOpen = async (messages: ReadonlyArray<Buffer>): Promise<Run> => {
   const runtime = ManagedRuntime.make(MemoryHelpdesk.layer({ workspaceId: "default" }))
   await runtime.runPromise(Effect.void)
-  const started = performance.now()
-  for (const raw of messages) {
+  const run = await timed(messages, async (raw) => {
     const parsed = await simpleParser(raw)
     const from = parsed.from?.value[0]?.address
     if (from === undefined) throw new Error("simpleParser lost a sender")
@@ -103,21 +118,17 @@ const baselineWithOpen = async (messages: ReadonlyArray<Buffer>): Promise<number
         })
       })
     )
-  }
-  const seconds = (performance.now() - started) / 1000
+  })
   await runtime.dispose()
-  return messages.length / seconds
+  return run
 }
 
-/** Messages per second through mailparser's simpleParser, default options. */
-const baseline = async (messages: ReadonlyArray<Buffer>): Promise<number> => {
-  const started = performance.now()
-  for (const raw of messages) {
+/** mailparser's simpleParser, default options. */
+const baseline = (messages: ReadonlyArray<Buffer>): Promise<Run> =>
+  timed(messages, async (raw) => {
     const parsed = await simpleParser(raw)
     if (parsed.messageId === undefined) throw new Error("simpleParser lost a Message-ID")
-  }
-  return messages.length / ((performance.now() - started) / 1000)
-}
+  })
 
 log(`warm-up (${Math.min(count, 100)} messages each)`)
 await ours(round(Math.min(count, 100), -1))
@@ -125,26 +136,30 @@ await baseline(round(Math.min(count, 100), -1))
 await parseOnly(round(Math.min(count, 100), -1))
 await baselineWithOpen(round(Math.min(count, 100), -1))
 
-const oursRates: Array<number> = []
-const baselineRates: Array<number> = []
-const parseRates: Array<number> = []
-const openRates: Array<number> = []
+const oursRuns: Array<Run> = []
+const baselineRuns: Array<Run> = []
+const parseRuns: Array<Run> = []
+const openRuns: Array<Run> = []
 for (let r = 0; r < rounds; r++) {
   const messages = round(count, r)
   // Alternate which goes first, so neither always runs on a warmer or colder heap.
   if (r % 2 === 0) {
-    oursRates.push(await ours(messages))
-    openRates.push(await baselineWithOpen(messages))
-    baselineRates.push(await baseline(messages))
-    parseRates.push(await parseOnly(messages))
+    oursRuns.push(await ours(messages))
+    openRuns.push(await baselineWithOpen(messages))
+    baselineRuns.push(await baseline(messages))
+    parseRuns.push(await parseOnly(messages))
   } else {
-    parseRates.push(await parseOnly(messages))
-    baselineRates.push(await baseline(messages))
-    openRates.push(await baselineWithOpen(messages))
-    oursRates.push(await ours(messages))
+    parseRuns.push(await parseOnly(messages))
+    baselineRuns.push(await baseline(messages))
+    openRuns.push(await baselineWithOpen(messages))
+    oursRuns.push(await ours(messages))
+  }
+  const show = (runs: ReadonlyArray<Run>) => {
+    const last = runs.at(-1)
+    return `${last?.rate.toFixed(0)} msg/s ${last?.cpuMicros.toFixed(0)} µs`
   }
   log(
-    `round ${r + 1}/${rounds}: parseInbound + intake ${oursRates.at(-1)?.toFixed(0)} msg/s, parseInbound ${parseRates.at(-1)?.toFixed(0)} msg/s, simpleParser ${baselineRates.at(-1)?.toFixed(0)} msg/s, simpleParser + Helpdesk.open ${openRates.at(-1)?.toFixed(0)} msg/s`
+    `round ${r + 1}/${rounds}: parseInbound + intake ${show(oursRuns)}, parseInbound ${show(parseRuns)}, simpleParser ${show(baselineRuns)}, simpleParser + Helpdesk.open ${show(openRuns)}`
   )
 }
 const median = (samples: ReadonlyArray<number>) =>
@@ -152,10 +167,12 @@ const median = (samples: ReadonlyArray<number>) =>
     [...samples].sort((a, b) => a - b),
     50
   )
-const oursMedian = median(oursRates)
-const baselineMedian = median(baselineRates)
-const parseMedian = median(parseRates)
-const openMedian = median(openRates)
+const rate = (runs: ReadonlyArray<Run>) => median(runs.map((run) => run.rate))
+const cpu = (runs: ReadonlyArray<Run>) => median(runs.map((run) => run.cpuMicros))
+const oursMedian = rate(oursRuns)
+const baselineMedian = rate(baselineRuns)
+const parseMedian = rate(parseRuns)
+const openMedian = rate(openRuns)
 
 // ---- 50 MB attachment -----------------------------------------------------------------------
 
@@ -229,25 +246,39 @@ const baselineGrowth = Math.max(
 
 const rows: Array<Row> = [
   {
-    figure: "parseInbound + intake (msg/s, median)",
+    figure: "intake: parseInbound + intake (msg/s) [issue's figure, target ratio >= 0.85]",
     ours: oursMedian,
     baseline: baselineMedian,
     ratio: oursMedian / baselineMedian,
-    "baseline is": "mailparser simpleParser, same messages"
+    "baseline is": "mailparser simpleParser alone, same messages (stores no ticket)"
   },
   {
-    figure: "parseInbound + intake vs parse + open (msg/s, median)",
+    figure: "intakeVsOpen: parseInbound + intake (msg/s) [measures our work]",
     ours: oursMedian,
     baseline: openMedian,
     ratio: oursMedian / openMedian,
     "baseline is": "simpleParser + the same Helpdesk.open per message (in memory)"
   },
   {
-    figure: "parseInbound alone (msg/s, median)",
+    figure: "parse: parseInbound alone (msg/s)",
     ours: parseMedian,
     baseline: baselineMedian,
     ratio: parseMedian / baselineMedian,
     "baseline is": "mailparser simpleParser, same messages"
+  },
+  {
+    figure: "parseCpu: parseInbound alone (CPU µs/msg)",
+    ours: cpu(parseRuns),
+    baseline: cpu(baselineRuns),
+    ratio: cpu(parseRuns) / cpu(baselineRuns),
+    "baseline is": "mailparser simpleParser, same messages"
+  },
+  {
+    figure: "parseInbound + intake (CPU µs/msg)",
+    ours: cpu(oursRuns),
+    baseline: cpu(openRuns),
+    ratio: cpu(oursRuns) / cpu(openRuns),
+    "baseline is": "simpleParser + the same Helpdesk.open per message (in memory)"
   },
   {
     figure: "50 MB attachment (peak RSS growth, MB)",
@@ -258,6 +289,11 @@ const rows: Array<Row> = [
   }
 ]
 table(rows)
+// What each step costs by itself, from the same rounds: the part of intake that is not parsing,
+// and the part of the fair baseline that is the ticket (the work simpleParser alone leaves out).
+log(
+  `CPU µs/msg (medians): parseInbound ${cpu(parseRuns).toFixed(0)}, simpleParser ${cpu(baselineRuns).toFixed(0)}; intake after parseInbound ~${(cpu(oursRuns) - cpu(parseRuns)).toFixed(0)}, Helpdesk.open after simpleParser ~${(cpu(openRuns) - cpu(baselineRuns)).toFixed(0)}`
+)
 log(
   `attachment runs (MB, s): ${attachmentRuns.map((run) => `${run.peakGrowthMB.toFixed(1)}/${run.seconds.toFixed(1)}`).join(", ")}`
 )
@@ -279,6 +315,12 @@ figures("email", {
     unit: "msgs/s",
     baseline: "mailparser simpleParser (default options) on the same messages",
     baselineValue: baselineMedian
+  },
+  parseCpu: {
+    value: cpu(parseRuns),
+    unit: "cpuMicrosPerMsg",
+    baseline: "mailparser simpleParser (default options) on the same messages, CPU µs per message",
+    baselineValue: cpu(baselineRuns)
   },
   attachment50MB: {
     value: oursGrowth,

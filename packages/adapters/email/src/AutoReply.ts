@@ -25,8 +25,18 @@ const MAX_VALUE = 300
 
 const cap = (value: string): string => (value.length > MAX_VALUE ? value.slice(0, MAX_VALUE) : value)
 
-const headerValues = (headers: ReadonlyArray<Inbound.Header>, name: string): ReadonlyArray<string> =>
-  headers.filter((header) => header.name.toLowerCase() === name).map((header) => cap(header.value.trim()))
+/** The capped values of every header, by lower-cased name: one pass over the headers. */
+const headerValues = (headers: ReadonlyArray<Inbound.Header>): ReadonlyMap<string, ReadonlyArray<string>> => {
+  const byName = new Map<string, Array<string>>()
+  for (const header of headers) {
+    const name = header.name.toLowerCase()
+    const value = cap(header.value.trim())
+    const values = byName.get(name)
+    if (values === undefined) byName.set(name, [value])
+    else values.push(value)
+  }
+  return byName
+}
 
 const show = (value: string): string => (value.length > 80 ? `${value.slice(0, 80)}…` : value)
 
@@ -134,7 +144,8 @@ const gather = (input: Input): Evidence => {
   const autoReply: Array<string> = []
   const bulk: Array<string> = []
   const list: Array<string> = []
-  const values = (name: string) => headerValues(input.headers, name)
+  const byName = headerValues(input.headers)
+  const values = (name: string): ReadonlyArray<string> => byName.get(name) ?? []
 
   const contentType = parseContentType(input.contentType)
   if (contentType.type === "multipart/report") {

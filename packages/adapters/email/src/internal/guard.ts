@@ -159,7 +159,9 @@ export const install = (parser: MailParser, limits: EmailLimits): Guard => {
     if (refusal !== undefined) this.maxChildNodes = 0
   }
 
-  // Hand mailsplit its input in slices, the event loop free between two of them.
+  // Hand mailsplit its input in slices, the event loop free between two of them: mailsplit starts
+  // every write on a setImmediate of its own (and so calls back from it, never on this stack), so
+  // the next slice follows at once, without a second turn of the event loop per slice.
   const transform = splitter._transform
   let sliceBytes = partSliceBytes
   splitter._transform = function (this: Splitter, chunk, encoding, callback) {
@@ -178,7 +180,7 @@ export const install = (parser: MailParser, limits: EmailLimits): Guard => {
       madeParts = false
       transform.call(this, slice, encoding, (error) => {
         sliceBytes = madeParts ? partSliceBytes : Math.min(sliceBytes * 2, bodySliceBytes)
-        setImmediate(next, error)
+        next(error)
       })
     }
     next()

@@ -47,21 +47,25 @@ const wordBytes = (encoding: string, text: string): Buffer =>
  * nobody knows stays as written.
  */
 export const decodeWords = (value: string): string =>
-  value
-    // Whitespace between two encoded words is not part of the text (RFC 2047 6.2).
-    .replace(/(\?=)[ \t\r\n]+(?==\?)/g, "$1")
-    .replace(encodedWord, (word, charset: string, encoding: string, text: string) => {
-      const decoder = decoderFor(charset)
-      return decoder === undefined ? word : decoder.decode(wordBytes(encoding, text))
-    })
+  // Most values hold no encoded word: both steps below need a `=?`.
+  !value.includes("=?")
+    ? value
+    : value
+        // Whitespace between two encoded words is not part of the text (RFC 2047 6.2).
+        .replace(/(\?=)[ \t\r\n]+(?==\?)/g, "$1")
+        .replace(encodedWord, (word, charset: string, encoding: string, text: string) => {
+          const decoder = decoderFor(charset)
+          return decoder === undefined ? word : decoder.decode(wordBytes(encoding, text))
+        })
 
 /** The value of a raw header line: after the name, unfolded, raw 8-bit bytes read as UTF-8. */
 export const valueOf = (line: Line): string => {
   const colon = line.line.indexOf(":")
   const raw = colon < 0 ? "" : line.line.slice(colon + 1)
-  return Buffer.from(raw.replace(/\r?\n(?=[ \t])/g, ""), "latin1")
-    .toString("utf8")
-    .trim()
+  const unfolded = raw.replace(/\r?\n(?=[ \t])/g, "")
+  // ASCII reads the same in latin1 and UTF-8: only 8-bit bytes need the round trip.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII
+  return (/[^\u0000-\u007f]/.test(unfolded) ? Buffer.from(unfolded, "latin1").toString("utf8") : unfolded).trim()
 }
 
 /** The `headers` list: at most `max` entries, in order, names lower-cased, values decoded. */

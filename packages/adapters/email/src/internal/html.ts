@@ -111,19 +111,34 @@ const cuts = (html: string): ReadonlyArray<number> => {
 }
 
 /**
+ * Whether `cuts` would find no cut, told by counting `<` (a tag needs one): the usual body skips
+ * the pass over its tags.
+ */
+const fitsOneSlice = (html: string): boolean => {
+  if (html.length >= sliceLength) return false
+  let tags = 0
+  for (let at = html.indexOf("<"); at >= 0; at = html.indexOf("<", at + 1)) {
+    if (++tags >= sliceTags) return false
+  }
+  return true
+}
+
+/**
  * `Html.sanitize(html, options)`, in slices of about 128 KiB with the event loop free between them.
  */
 export const sanitize = (html: string, options: Html.Options | undefined): Effect.Effect<string> =>
-  Effect.gen(function* () {
-    const at = cuts(html)
-    if (at.length === 0) return Html.sanitize(html, options)
-    const pieces: Array<string> = []
-    for (const [index, from] of [0, ...at].entries()) {
-      pieces.push(Html.sanitize(html.slice(from, at[index]), options))
-      yield* yieldToEventLoop
-    }
-    return pieces.join("")
-  })
+  fitsOneSlice(html)
+    ? Effect.sync(() => Html.sanitize(html, options))
+    : Effect.gen(function* () {
+        const at = cuts(html)
+        if (at.length === 0) return Html.sanitize(html, options)
+        const pieces: Array<string> = []
+        for (const [index, from] of [0, ...at].entries()) {
+          pieces.push(Html.sanitize(html.slice(from, at[index]), options))
+          yield* yieldToEventLoop
+        }
+        return pieces.join("")
+      })
 
 const entities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " }
 
