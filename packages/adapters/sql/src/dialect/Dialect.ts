@@ -25,7 +25,7 @@ import type {
 } from "kysely"
 import type { Database, Dialect, OutboxTable, TicketsTable, TimersTable } from "../Database.js"
 import type { ConnectionFailed, InvalidOption, PackageNotInstalled } from "../internal/OpenErrors.js"
-import type { StatementCache } from "../internal/StatementCache.js"
+import type { Runner, StatementCache } from "../internal/StatementCache.js"
 import type { EmailIds } from "./EmailIds.js"
 
 /**
@@ -443,6 +443,11 @@ export interface SqlDialect {
    * another process makes it wait rather than fail; client-server databases lock rows as they go.
    */
   readonly transact: <DB, A>(db: Kysely<DB>, body: (trx: Kysely<DB>) => Promise<A>) => Promise<A>
+  /**
+   * The runner of compiled statements on the driver itself for `db` (a client or a transaction's
+   * connection) at this moment, or `undefined` for kysely's path (SQLite's own clients only).
+   */
+  readonly direct?: (db: object) => Runner | undefined
   /**
    * Reads in a write transaction lock the rows they read (`for update`). False where the
    * transaction holds the whole database already (SQLite).

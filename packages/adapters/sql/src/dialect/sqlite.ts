@@ -9,6 +9,7 @@ import * as DriverError from "../internal/DriverError.js"
 import type { Ddl, FullText, SqlDialect, TagFilter } from "./Dialect.js"
 import * as EmailIds from "./EmailIds.js"
 import { claimReturning, insertOrIgnore, nextInSequence, upsert } from "./OnConflict.js"
+import * as SqliteDirect from "./sqliteDirect.js"
 import * as TicketChanges from "./TicketChanges.js"
 
 /** Full-text rowids: the texts of ticket `num` are `num * textSpan + n` (2^24 per ticket). */
@@ -18,28 +19,33 @@ const textSpan = 16_777_216
  * One write transaction: `BEGIN IMMEDIATE` on kysely's single connection, whose mutex keeps this
  * process's other fibers out until it ends. Taking the write lock up front makes another process
  * holding it wait on `busy_timeout`; a deferred `BEGIN` would read first and then fail at once
- * with "database is locked" when it tries to write.
+ * with "database is locked" when it tries to write. On the store's own clients the statements
+ * run on better-sqlite3 directly while the transaction holds the connection (`sqliteDirect`).
  */
 const transact = <DB, A>(db: Kysely<DB>, body: (trx: Kysely<DB>) => Promise<A>): Promise<A> =>
-  db.connection().execute(async (connection) => {
-    // Texts without parameters, sent as they are (nothing to build or compile).
-    const run = (text: string) => connection.executeQuery(CompiledQuery.raw(text))
-    await run("begin immediate")
-    let result: A
-    try {
-      result = await body(connection)
-    } catch (cause) {
-      await run("rollback").catch(() => undefined)
-      throw cause
-    }
-    try {
-      await run("commit")
-    } catch (cause) {
-      await run("rollback").catch(() => undefined)
-      throw cause
-    }
-    return result
-  })
+  db.connection().execute((connection) =>
+    SqliteDirect.inTransaction(db, connection, async () => {
+      const direct = SqliteDirect.runner(connection)
+      // Texts without parameters, sent as they are (nothing to build or compile).
+      const run = async (text: string) =>
+        direct === undefined ? await connection.executeQuery(CompiledQuery.raw(text)) : direct(text, [])
+      await run("begin immediate")
+      let result: A
+      try {
+        result = await body(connection)
+      } catch (cause) {
+        await run("rollback").catch(() => undefined)
+        throw cause
+      }
+      try {
+        await run("commit")
+      } catch (cause) {
+        await run("rollback").catch(() => undefined)
+        throw cause
+      }
+      return result
+    })
+  )
 
 /** Insertion order of timers and outbox rows, for ties. */
 const insertionOrder = sql<number>`${sql.ref("rowid")}`
@@ -170,6 +176,7 @@ export const sqlite: SqlDialect = {
   storable: () => true,
   binaryOrder: (column) => sql.raw(column),
   transact,
+  direct: SqliteDirect.runner,
   rowLocks: false,
   versionFirst: false,
   joinOrdered: (column, order) => sql<string | null>`group_concat(${sql.raw(column)}, ',' order by ${sql.raw(order)})`,

@@ -11,6 +11,7 @@ import type { Database } from "../Database.js"
 import * as DriverError from "../internal/DriverError.js"
 import * as DriverPackage from "../internal/DriverPackage.js"
 import type { Driver } from "./Dialect.js"
+import * as SqliteDirect from "./sqliteDirect.js"
 
 /** SQLite: prepared statements kept per connection `open` creates (least recently used dropped first). */
 const SQLITE_STATEMENTS = 256
@@ -91,6 +92,11 @@ export const open: Driver = (url, path) =>
       catch: (cause) => cause
     })
     yield* Effect.onError(configureSqlite(database), () => Effect.sync(() => database.close()))
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) })
+    const cached = cachingStatements(database)
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) })
+    SqliteDirect.register(db, {
+      prepare: (sql) => cached.prepare(sql) as BetterSqlite3.Statement<Array<unknown>>,
+      inTransaction: () => database.inTransaction
+    })
     return { db, close: Effect.promise(() => db.destroy()) }
   }).pipe(Effect.mapError(DriverPackage.failure(url)))

@@ -51,6 +51,15 @@ export type Placeholder = <T>(index: number) => T
 export type Build<R> = (db: Kysely<Database>, $: Placeholder) => Compilable<R> | RawBuilder<R>
 
 /**
+ * Runs one compiled statement on the driver itself, synchronously, with the result kysely would
+ * give for it (see `SqlDialect.direct`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Runner = (sql: string, parameters: ReadonlyArray<unknown>) => QueryResult<unknown>
+
+/**
  * A cache of compiled statements, shared by the modules of one store.
  *
  * @category models
@@ -86,12 +95,13 @@ const compile = <R>(db: Kysely<Database>, build: Build<R>): Template => {
 }
 
 /**
- * A cache keeping the `capacity` most recently used shapes.
+ * A cache keeping the `capacity` most recently used shapes. `direct`: the dialect's runner for a
+ * client, when it has one then (`SqlDialect.direct`); statements go through kysely otherwise.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const make = (capacity: number): StatementCache => {
+export const make = (capacity: number, direct?: (db: object) => Runner | undefined): StatementCache => {
   const templates = Lru.make<string, Template>(capacity)
   let compiled = 0
   let reused = 0
@@ -109,6 +119,14 @@ export const make = (capacity: number): StatementCache => {
           return Promise.reject(new Error(`statement "${shape}" has no value ${index} (${values.length} given)`))
         }
         parameters[position] = values[index]
+      }
+      const run = direct?.(db)
+      if (run !== undefined) {
+        try {
+          return Promise.resolve(run(template.sql, parameters) as QueryResult<never>)
+        } catch (cause) {
+          return Promise.reject(cause)
+        }
       }
       return db.executeQuery({ sql: template.sql, query: template.query, parameters, queryId: createQueryId() })
     },

@@ -126,6 +126,6 @@ export const make = (db: Kysely<Database>, name: Dialect): Shared => {
     transact: (body) => dialect.transact(db, body),
     inChunks: inChunksOf(dialect.parameterLimit, dialect.statementBytes),
     // A shape per statement, column set and row count that runs: a few hundred in practice.
-    statements: StatementCache.make(STATEMENT_SHAPES)
+    statements: StatementCache.make(STATEMENT_SHAPES, dialect.direct)
   }
 }
