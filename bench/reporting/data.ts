@@ -1,7 +1,8 @@
 // Synthetic per-ticket metrics for the reporting bench: a year of tickets (deterministic, seeded)
 // across 50 groups, seven channels, agents, organizations and tags, most solved, some reopened,
-// some still open, some with SLA milestones. They are written through `SqlReport.put`, the same
-// row writer the feed's fold uses, into a database cached between runs.
+// some still open, some with SLA milestones. `load.ts` writes them as `SqlReport.put` (the row
+// writer the feed's fold uses) would, checked against it on a sample, into databases cached
+// between runs.
 import type { Ids, TicketMetrics } from "@tessera/core"
 import { prng as rng } from "../lib/random.js"
 

@@ -1,26 +1,30 @@
 // The reporting bench (issue 18): the time to compute a month's report (every metric, by group and
 // channel) with `SqlReport.report` over 1,000,000 tickets' metrics on SQLite and PostgreSQL,
 // against hand-written SQL computing the same numbers from the same tables (`handWritten.ts`),
-// interleaved in the same run; and `restrictedQueue`, the queue p99 of an agent restricted to 3 of
-// 50 groups against an unrestricted one (`restricted.ts`).
+// interleaved in the same run; and on each database `restrictedQueue`, the queue p99 of agents
+// restricted to 3 of 50 groups against unrestricted agents', through the help desk's access
+// policy (`restricted.ts`).
 //
-// The tickets' rows are written by `SqlReport.put` (the same writer the feed's fold uses) once,
-// then cached: a SQLite file in /tmp and a PostgreSQL database `tessera_bench_reporting_<N>`,
-// both keyed by the data version and the reporting migration's text.
+// The tickets' rows are built once for both databases in the shape `SqlReport.put` writes them,
+// loaded in bulk and checked against `SqlReport.put` on a sample (`load.ts`), then cached: a
+// SQLite file in /tmp and a PostgreSQL database, both named by a key of the data version, the size
+// and the reporting migration's text.
 //
 // Usage: pnpm bench reporting [--tickets N] [--rounds N] [--only sqlite|postgres] [--rebuild] [--queue-tickets N]
 import { createHash } from "node:crypto"
 import { existsSync, readFileSync, renameSync, rmSync } from "node:fs"
 import { parseArgs } from "node:util"
 import type { Report } from "@tessera/core"
-import { Connection, Migrations, SqlReport } from "@tessera/sql"
+import { Connection, SqlReport } from "@tessera/sql"
 import SqliteDatabase from "better-sqlite3"
 import { DateTime, Effect } from "effect"
 import pg from "pg"
 import { type Figure, figures, type Row, table } from "../lib/report.js"
-import { dataVersion, month, ticket, workspace } from "./data.js"
+import * as StoreLoad from "../store/load.js"
+import { dataVersion, month, workspace } from "./data.js"
 import * as HandWritten from "./handWritten.js"
-import { restrictedQueue } from "./restricted.js"
+import * as Load from "./load.js"
+import * as Restricted from "./restricted.js"
 
 const { values } = parseArgs({
   options: {
@@ -43,75 +47,73 @@ const cacheKey = createHash("sha256").update(`${dataVersion}\n${tickets}\n${migr
 const period: Report.Period = { from: DateTime.makeUnsafe(month.from), to: DateTime.makeUnsafe(month.to) }
 const by: ReadonlyArray<Report.Dimension> = ["group", "channel"]
 
-/** Writes every ticket's rows through `SqlReport.put`, 10,000 per transaction. */
-const fill = async (url: string) => {
-  const started = performance.now()
-  await Effect.runPromise(
-    Effect.scoped(
-      Effect.gen(function* () {
-        const connection = yield* Connection.scoped(url)
-        yield* Migrations.migrate(connection.db, connection.dialect)
-        const reports = SqlReport.make({ db: connection.db, dialect: connection.dialect })
-        for (let i = 0; i < tickets; i += 10_000) {
-          const batch = Array.from({ length: Math.min(10_000, tickets - i) }, (_, j) => ticket(i + j))
-          yield* reports.put(workspace, batch)
-          if ((i + 10_000) % 100_000 === 0)
-            log(`${i + 10_000} tickets (${((performance.now() - started) / 1000).toFixed(0)} s)`)
-        }
-      })
-    )
-  )
-  return (performance.now() - started) / 1000
-}
-
 const sqlitePath = `/tmp/tessera-bench-reporting-${cacheKey}.sqlite`
-
-const buildSqlite = async () => {
-  if (existsSync(sqlitePath) && !values.rebuild) return { cached: true, seconds: 0 }
-  const building = `${sqlitePath}.building`
-  for (const p of [sqlitePath, building, `${building}-wal`, `${building}-shm`]) rmSync(p, { force: true })
-  const seconds = await fill(`sqlite:${building}`)
-  const db = new SqliteDatabase(building)
-  db.pragma("wal_checkpoint(TRUNCATE)")
-  db.exec("analyze")
-  db.pragma("journal_mode = DELETE")
-  db.close()
-  renameSync(building, sqlitePath)
-  return { cached: false, seconds }
-}
-
-const pgDatabase = `tessera_bench_reporting_${tickets}`
+// Named by the key, not the size alone: a branch with other data or another migration 006 (another
+// worktree on the same server) keeps its own database instead of dropping this one.
+const pgDatabase = `tessera_bench_reporting_${cacheKey}`
 const pgUrlFor = (base: string, database: string) => {
   const url = new URL(base)
   url.pathname = `/${database}`
   return url.toString()
 }
+const pgMarker = `tessera-bench reporting ${cacheKey}`
 
-const buildPostgres = async (base: string) => {
-  const marker = `tessera-bench reporting ${cacheKey}`
+const withAdmin = async <A>(base: string, body: (query: (text: string) => Promise<pg.QueryResult>) => Promise<A>) => {
   const admin = new pg.Client({ connectionString: base })
   await admin.connect()
   try {
-    const existing = await admin.query<{ comment: string | null }>(
-      "select shobj_description(oid, 'pg_database') as comment from pg_database where datname = $1",
-      [pgDatabase]
-    )
-    if (!values.rebuild && existing.rows[0]?.comment === marker) return { cached: true, seconds: 0 }
-    await admin.query(`drop database if exists ${pgDatabase} with (force)`)
-    await admin.query(`create database ${pgDatabase}`)
+    return await body((text) => admin.query(text))
   } finally {
     await admin.end()
   }
-  const seconds = await fill(pgUrlFor(base, pgDatabase))
-  const client = new pg.Client({ connectionString: pgUrlFor(base, pgDatabase) })
-  await client.connect()
-  try {
-    await client.query("vacuum analyze")
-    await client.query(`comment on database ${pgDatabase} is '${marker}'`)
-  } finally {
-    await client.end()
+}
+
+/**
+ * Builds the databases that are not cached (or all with `--rebuild`) in one pass over the data
+ * (`load.ts`), checks each against `SqlReport.put` on a sample, then marks it built: the SQLite
+ * file is renamed into place, the PostgreSQL database gets its comment.
+ */
+const build = async (sqlite: boolean, pgBase: string | undefined) => {
+  const needSqlite = sqlite && (values.rebuild || !existsSync(sqlitePath))
+  let needPostgres = false
+  if (pgBase !== undefined) {
+    const existing = await withAdmin(pgBase, async (query) =>
+      query(`select shobj_description(oid, 'pg_database') as comment from pg_database where datname = '${pgDatabase}'`)
+    )
+    needPostgres = values.rebuild || existing.rows[0]?.comment !== pgMarker
   }
-  return { cached: false, seconds }
+  if (!needSqlite && !needPostgres) return { sqlite: "cached", postgres: "cached" }
+  const building = `${sqlitePath}.building`
+  const loaders = []
+  if (needSqlite) {
+    for (const p of [sqlitePath, building]) rmSync(p, { force: true })
+    loaders.push(await Load.sqliteLoader(building))
+  }
+  const pgUrl = pgBase === undefined ? undefined : pgUrlFor(pgBase, pgDatabase)
+  if (needPostgres && pgBase !== undefined && pgUrl !== undefined) {
+    await withAdmin(pgBase, async (query) => {
+      await query(`drop database if exists ${pgDatabase} with (force)`)
+      await query(`create database ${pgDatabase}`)
+    })
+    loaders.push(await Load.postgresLoader(pgUrl))
+  }
+  const names = [needSqlite ? "sqlite" : [], needPostgres ? "postgres" : []].flat().join(" and ")
+  log(`building ${names} (${tickets} tickets)`)
+  const seconds = await Load.load(tickets, loaders, log)
+  const done = `built in ${seconds.toFixed(0)} s (${names} together)`
+  if (needSqlite) {
+    const checked = await Load.checkSqlite(building, tickets)
+    log(`sqlite: ${checked} sample tickets' rows equal SqlReport.put's`)
+    renameSync(building, sqlitePath)
+  }
+  if (needPostgres && pgBase !== undefined && pgUrl !== undefined) {
+    const checked = await withAdmin(pgBase, (query) =>
+      Load.checkPostgres(pgUrl, query, (database) => pgUrlFor(pgBase, database), tickets)
+    )
+    log(`postgres: ${checked} sample tickets' rows equal SqlReport.put's`)
+    await withAdmin(pgBase, (query) => query(`comment on database ${pgDatabase} is '${pgMarker}'`))
+  }
+  return { sqlite: needSqlite ? done : "cached", postgres: needPostgres ? done : "cached" }
 }
 
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number
@@ -203,20 +205,18 @@ const main = async () => {
   if (only !== "sqlite" && (pgBase === undefined || pgBase === "")) {
     throw new Error("TESSERA_PG_URL is not set (or pass --only sqlite): the bench never skips a database")
   }
+  const built = await build(only === undefined || only === "sqlite", only === "sqlite" ? undefined : pgBase)
+  log(`sqlite: ${built.sqlite} (${sqlitePath}); postgres: ${built.postgres} (${pgDatabase})`)
   const rows: Array<Row> = []
   const groups: Record<string, Record<string, Figure>> = {}
   const baseline = "hand-written SQL computing the same numbers from the same tables (group and channel)"
   if (only === undefined || only === "sqlite") {
-    const built = await buildSqlite()
-    log(`sqlite: ${built.cached ? "cached" : `built in ${built.seconds.toFixed(0)} s`} (${sqlitePath})`)
     const result = await measure(`sqlite:${sqlitePath}`, sqliteHandWritten())
     rows.push(row("sqlite", result))
     groups.sqlite = { monthReport: figure(result, baseline) }
   }
   if (only === undefined || only === "postgres") {
     const base = pgBase as string
-    const built = await buildPostgres(base)
-    log(`postgres: ${built.cached ? "cached" : `built in ${built.seconds.toFixed(0)} s`} (${pgDatabase})`)
     const url = pgUrlFor(base, pgDatabase)
     const hand = postgresHandWritten(url)
     try {
@@ -227,25 +227,53 @@ const main = async () => {
       await hand.close()
     }
   }
-  const queue = await restrictedQueue(Number(values["queue-tickets"]), log)
-  rows.push({
-    database: "sqlite",
-    figure: "restrictedQueue p99",
-    "tessera ms": queue.restricted,
-    "baseline ms": queue.unrestricted,
-    ratio: queue.restricted / queue.unrestricted,
-    note: queue.note
-  })
-  table(rows)
-  figures("reporting", {
-    ...groups,
-    restrictedQueue: {
-      value: queue.restricted,
+  // restrictedQueue: on the store bench's cached databases (built here if missing).
+  const queueTickets = Number(values["queue-tickets"])
+  const queueRows: Array<Row> = []
+  const queueFigures: Record<string, Figure> = {}
+  const queueBaseline = `an unrestricted agent's same queue (scope "all"), through the same help desk, sampled interleaved, ${queueTickets} tickets`
+  const queueFigure = (database: string, q: Restricted.QueueResult) => {
+    log(`restrictedQueue on ${database}, the store's SQL:\n${q.restrictedSql}\nplan:\n${q.plan}`)
+    queueRows.push({
+      database,
+      figure: "restrictedQueue p99",
+      "tessera ms": q.restricted,
+      "baseline ms": q.unrestricted,
+      ratio: q.restricted / q.unrestricted,
+      note: `3 of 50 groups, through helpdesk.as(agent).list (${queueTickets} tickets)`
+    })
+    queueFigures[database] = {
+      value: q.restricted,
       unit: "ms",
-      baseline: queue.baseline,
-      baselineValue: queue.unrestricted,
-      ratio: queue.restricted / queue.unrestricted
+      baseline: queueBaseline,
+      baselineValue: q.unrestricted,
+      ratio: q.restricted / q.unrestricted
     }
+  }
+  if (only === undefined || only === "sqlite") {
+    const store = await StoreLoad.buildSqlite(queueTickets, false)
+    log(`restrictedQueue: sqlite store database ${store.cached ? "cached" : `built in ${store.seconds.toFixed(0)} s`}`)
+    queueFigure("sqlite", await Restricted.restrictedQueueSqlite(store.path))
+  }
+  if (only === undefined || only === "postgres") {
+    const base = pgBase as string
+    const store = await StoreLoad.buildPostgres(base, queueTickets, false)
+    log(
+      `restrictedQueue: postgres store database ${store.cached ? "cached" : `built in ${store.seconds.toFixed(0)} s`}`
+    )
+    queueFigure(
+      "postgres",
+      await Restricted.restrictedQueuePostgres(pgUrlFor(base, StoreLoad.benchDatabase(queueTickets)))
+    )
+  }
+  table([...rows, ...queueRows])
+  figures("reporting", {
+    ...Object.fromEntries(
+      Object.entries(groups).map(([database, group]) => [
+        database,
+        { ...group, ...(queueFigures[database] === undefined ? {} : { restrictedQueue: queueFigures[database] }) }
+      ])
+    )
   })
 }
 

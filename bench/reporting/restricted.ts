@@ -1,84 +1,181 @@
-// `restrictedQueue`: the queue of an agent restricted to 3 of 50 groups against an unrestricted
-// agent's, p99 over interleaved samples, on the store bench's cached SQLite database (50 groups).
-// TODAY `TicketQuery` filters one group at a time (`group`), and no visibility filter exists in the
-// store yet, so the restricted queue is measured as three single-group queue queries merged by
-// SLA due time (what a caller must do today); the unrestricted one is the same queue without a
-// group filter. When access control puts the visibility filter in the store's query, this
-// function is the one to change: one query with the agent's groups.
-
-import { type Ids, TicketQuery } from "@tessera/core"
-import { Schema } from "effect"
+// `restrictedQueue`: the queue ("top 50 unresolved tickets by SLA due") of agents restricted to 3
+// of 50 groups (scope "groups") against unrestricted agents' same queue (scope "all"), p99 over
+// interleaved samples, on the store bench's cached databases (50 groups, agents `agt_000` to
+// `agt_299`). Both go the way an application's read goes: `helpdesk.as(agent).list(query)`,
+// where the access policy finds the agent in the directory and the SQL store filters by the
+// visibility it computes (`visible` in the store's `Query.ts`), in the statement.
+import {
+  DirectoryStore,
+  Helpdesk,
+  IdGenerator,
+  type Ids,
+  MemoryDirectoryStore,
+  TicketStore,
+  Timers
+} from "@tessera/core"
+import { Connection, type Database, SqlStore } from "@tessera/sql"
+import SqliteDatabase from "better-sqlite3"
+import { Effect, type Layer } from "effect"
+import { type CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from "kysely"
+import pg from "pg"
 import { percentile } from "../lib/report.js"
-import { groupId, mainWorkspace } from "../store/data.js"
-import { getStore, storeRuntime } from "../store/latency.js"
-import { buildSqlite } from "../store/load.js"
+import { groupCount, groupId, mainWorkspace } from "../store/data.js"
 
-const decodeQuery = Schema.decodeUnknownSync(TicketQuery.TicketQuery)
 const unresolved = ["new", "open", "pending", "on_hold"] as const
-const LIMIT = 50
-const SAMPLES = 400
+const queue = { category: [...unresolved], sort: "sla_due", limit: 50 } as const
+const AGENTS = 10
+const WARMUP = 100
+const SAMPLES = 1000
 
-export const restrictedQueue = async (tickets: number, log: (line: string) => void) => {
-  const built = await buildSqlite(tickets, false)
-  log(
-    `restrictedQueue: store database of ${tickets} tickets ${built.cached ? "cached" : `built in ${built.seconds.toFixed(0)} s`}`
-  )
-  const runtime = storeRuntime(`sqlite:${built.path}`)
-  try {
-    const store = await runtime.runPromise(getStore)
-    const ws = mainWorkspace as Ids.WorkspaceId
-    const unrestricted = decodeQuery({ category: [...unresolved], sort: "sla_due", limit: LIMIT })
-    const restrictedRuns: Array<number> = []
-    const unrestrictedRuns: Array<number> = []
-    const groupsOf = (sample: number) => [0, 1, 2].map((j) => groupId((sample * 7 + j * 17) % 50))
-    const runRestricted = async (sample: number) => {
-      const queries = groupsOf(sample).map((g) =>
-        decodeQuery({ group: g, category: [...unresolved], sort: "sla_due", limit: LIMIT })
-      )
-      const t = performance.now()
-      const pages = await Promise.all(queries.map((q) => runtime.runPromise(store.query(ws, q))))
-      // Merged as the one queue: nearest SLA due first, then by id, the first LIMIT.
-      const merged = pages
-        .flatMap((p) => p.items)
-        .sort((a, b) =>
-          TicketQuery.compare("sla_due", "asc", TicketQuery.position("sla_due", a), TicketQuery.position("sla_due", b))
-        )
-        .slice(0, LIMIT)
-      restrictedRuns.push(performance.now() - t)
-      return merged.length
+/** Restricted agent `i`'s three groups: spread over the 50 (their sizes differ: Zipf). */
+const groupsOf = (i: number) => [0, 1, 2].map((j) => groupId((i * 7 + j * 17) % groupCount) as Ids.GroupId)
+const restrictedAgent = (i: number) => `agt_${String(i * 3).padStart(3, "0")}` as Ids.AgentId
+const unrestrictedAgent = (i: number) => `agt_${String(i * 3 + 1).padStart(3, "0")}` as Ids.AgentId
+
+type Service = Helpdesk.Helpdesk["Service"]
+
+/** A help desk on the store's client (the directory in memory: the bench never writes the cached database). */
+const helpdeskOn = (db: Kysely<Database.Database>, dialect: "sqlite" | "postgres") =>
+  Effect.gen(function* () {
+    // The layer never closes the client it is given.
+    const store = yield* Effect.all({ tickets: TicketStore.TicketStore, timers: Timers.Timers }).pipe(
+      Effect.provide(SqlStore.layer({ db, dialect, migrate: false }))
+    )
+    const helpdesk = yield* Helpdesk.make({ workspaceId: mainWorkspace as Ids.WorkspaceId }).pipe(
+      Effect.provideService(TicketStore.TicketStore, store.tickets),
+      Effect.provideService(Timers.Timers, store.timers),
+      Effect.provideServiceEffect(DirectoryStore.DirectoryStore, MemoryDirectoryStore.make),
+      Effect.provide(IdGenerator.layerTimeOrdered as Layer.Layer<IdGenerator.IdGenerator>)
+    )
+    for (let g = 0; g < groupCount; g++) {
+      yield* helpdesk.saveGroup({ id: groupId(g), name: `Group ${g}` })
     }
-    const runUnrestricted = async () => {
-      const t = performance.now()
-      await runtime.runPromise(store.query(ws, unrestricted))
-      unrestrictedRuns.push(performance.now() - t)
+    for (let i = 0; i < AGENTS; i++) {
+      const r = restrictedAgent(i)
+      const u = unrestrictedAgent(i)
+      yield* helpdesk.saveAgent({ id: r, name: r, email: `${r}@example.com`, groups: groupsOf(i), scope: "groups" })
+      yield* helpdesk.saveAgent({ id: u, name: u, email: `${u}@example.com`, groups: groupsOf(i), scope: "all" })
     }
-    for (let i = 0; i < 20; i++) {
+    return helpdesk as Service
+  })
+
+const list = (helpdesk: Service, agent: Ids.AgentId) =>
+  Effect.runPromise(helpdesk.as({ _tag: "agent", id: agent }).list(queue))
+
+export interface QueueResult {
+  readonly restricted: number
+  readonly unrestricted: number
+  readonly restrictedSql: string
+  readonly plan: string
+}
+
+/** Samples both queues interleaved on one help desk; every restricted page must be full. */
+const sample = async (helpdesk: Service) => {
+  const restrictedRuns: Array<number> = []
+  const unrestrictedRuns: Array<number> = []
+  const runRestricted = async (i: number) => {
+    const t = performance.now()
+    const page = await list(helpdesk, restrictedAgent(i % AGENTS))
+    restrictedRuns.push(performance.now() - t)
+    if (page.items.length !== queue.limit) throw new Error(`restrictedQueue: a page of ${page.items.length} tickets`)
+  }
+  const runUnrestricted = async (i: number) => {
+    const t = performance.now()
+    await list(helpdesk, unrestrictedAgent(i % AGENTS))
+    unrestrictedRuns.push(performance.now() - t)
+  }
+  for (let i = 0; i < WARMUP; i++) {
+    await runRestricted(i)
+    await runUnrestricted(i)
+  }
+  restrictedRuns.length = 0
+  unrestrictedRuns.length = 0
+  for (let i = 0; i < SAMPLES; i++) {
+    if (i % 2 === 0) {
       await runRestricted(i)
-      await runUnrestricted()
+      await runUnrestricted(i)
+    } else {
+      await runUnrestricted(i)
+      await runRestricted(i)
     }
-    restrictedRuns.length = 0
-    unrestrictedRuns.length = 0
-    for (let i = 0; i < SAMPLES; i++) {
-      if (i % 2 === 0) {
-        await runRestricted(i)
-        await runUnrestricted()
-      } else {
-        await runUnrestricted()
-        await runRestricted(i)
-      }
+  }
+  const p99 = (xs: Array<number>) =>
+    percentile(
+      [...xs].sort((a, b) => a - b),
+      99
+    )
+  return { restricted: p99(restrictedRuns), unrestricted: p99(unrestrictedRuns) }
+}
+
+/** The SQL of agent 0's restricted queue, as the store sent it, through a logging client. */
+const captured = async (db: Kysely<Database.Database>, dialect: "sqlite" | "postgres", last: Array<CompiledQuery>) =>
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const helpdesk = yield* helpdeskOn(db, dialect)
+        last.length = 0
+        yield* helpdesk.as({ _tag: "agent", id: restrictedAgent(0) }).list(queue)
+        const query = last.find((q) => q.sql.includes("tickets") && q.sql.includes("order by"))
+        if (query === undefined) throw new Error("restrictedQueue: no SQL captured")
+        return query
+      })
+    )
+  )
+
+export const restrictedQueueSqlite = async (path: string): Promise<QueueResult> => {
+  const measured = await Effect.runPromise(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const connection = yield* Connection.scoped(`sqlite:${path}`)
+        const helpdesk = yield* helpdeskOn(connection.db, "sqlite")
+        return yield* Effect.promise(() => sample(helpdesk))
+      })
+    )
+  )
+  const last: Array<CompiledQuery> = []
+  const raw = new SqliteDatabase(path, { readonly: true })
+  const logging = new Kysely<Database.Database>({
+    dialect: new SqliteDialect({ database: new SqliteDatabase(path, { readonly: true }) }),
+    log: (event) => {
+      last.push(event.query)
     }
-    const p99 = (xs: Array<number>) =>
-      percentile(
-        [...xs].sort((a, b) => a - b),
-        99
-      )
-    return {
-      restricted: p99(restrictedRuns),
-      unrestricted: p99(unrestrictedRuns),
-      baseline: `the unrestricted queue (no group filter), same store; restricted = 3 single-group queries merged (TicketQuery has no group list or visibility filter yet), ${tickets} tickets`,
-      note: "3 single-group queries merged: no visibility filter in the store yet"
-    }
+  })
+  try {
+    const query = await captured(logging, "sqlite", last)
+    const plan = (raw.prepare(`explain query plan ${query.sql}`).all(...query.parameters) as Array<{ detail: string }>)
+      .map((r) => r.detail)
+      .join("\n")
+    return { ...measured, restrictedSql: query.sql, plan }
   } finally {
-    await runtime.dispose()
+    await logging.destroy()
+    raw.close()
+  }
+}
+
+export const restrictedQueuePostgres = async (url: string): Promise<QueueResult> => {
+  const measured = await Effect.runPromise(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const connection = yield* Connection.scoped(url)
+        const helpdesk = yield* helpdeskOn(connection.db, "postgres")
+        return yield* Effect.promise(() => sample(helpdesk))
+      })
+    )
+  )
+  const last: Array<CompiledQuery> = []
+  const pool = new pg.Pool({ connectionString: url, max: 1 })
+  const logging = new Kysely<Database.Database>({
+    dialect: new PostgresDialect({ pool }),
+    log: (event) => {
+      last.push(event.query)
+    }
+  })
+  try {
+    const query = await captured(logging, "postgres", last)
+    const explained = await pool.query(`explain (analyze, costs off) ${query.sql}`, [...query.parameters])
+    const plan = explained.rows.map((r) => r["QUERY PLAN"]).join("\n")
+    return { ...measured, restrictedSql: query.sql, plan }
+  } finally {
+    await logging.destroy()
   }
 }

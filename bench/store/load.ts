@@ -115,13 +115,12 @@ export const seconds = (started: number) => `${((performance.now() - started) / 
 export const sqlitePath = async (mainTickets: number): Promise<string> =>
   `/tmp/tessera-bench-store-${cacheKey(mainTickets, await sqliteSchema())}.sqlite`
 
-export const buildSqlite = async (mainTickets: number, rebuild: boolean): Promise<LoadReport & { path: string }> => {
-  const path = await sqlitePath(mainTickets)
-  if (existsSync(path) && !rebuild) return { cached: true, seconds: 0, rows: 0, path }
-  const building = `${path}.building`
-  for (const p of [path, `${path}-wal`, `${path}-shm`, building]) rmSync(p, { force: true })
-  const started = performance.now()
-  const db = new SqliteDatabase(building)
+/**
+ * A new bench-only SQLite file for a bulk load, migrated by the adapter: no journal and no fsync
+ * (a load that dies is rebuilt), a large page cache.
+ */
+export const bulkSqlite = async (path: string): Promise<SqliteDatabase.Database> => {
+  const db = new SqliteDatabase(path)
   db.pragma("journal_mode = OFF")
   db.pragma("synchronous = OFF")
   db.pragma("cache_size = -524288")
@@ -130,6 +129,16 @@ export const buildSqlite = async (mainTickets: number, rebuild: boolean): Promis
   await Effect.runPromise(
     Migrations.migrate(new Kysely<unknown>({ dialect: new SqliteDialect({ database: db }) }), "sqlite")
   )
+  return db
+}
+
+export const buildSqlite = async (mainTickets: number, rebuild: boolean): Promise<LoadReport & { path: string }> => {
+  const path = await sqlitePath(mainTickets)
+  if (existsSync(path) && !rebuild) return { cached: true, seconds: 0, rows: 0, path }
+  const building = `${path}.building`
+  for (const p of [path, `${path}-wal`, `${path}-shm`, building]) rmSync(p, { force: true })
+  const started = performance.now()
+  const db = await bulkSqlite(building)
   const indexes = db
     .prepare(
       "select name, sql from sqlite_master where type = 'index' and tbl_name in ('tickets', 'ticket_tags', 'ticket_texts') and sql is not null"

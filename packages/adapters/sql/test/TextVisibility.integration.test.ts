@@ -93,6 +93,12 @@ for (const [name, database] of databases) {
               // And as no later migration left it either: they run again after 002.
               await sql`drop table ticket_sla`.execute(db)
               await sql`drop table if exists event_positions`.execute(db)
+              for (const index of ["tickets_queue", "tickets_assignee_queue"]) {
+                await (name === "mysql"
+                  ? sql`drop index ${sql.id(index)} on tickets`
+                  : sql`drop index ${sql.id(index)}`
+                ).execute(db)
+              }
               await (name === "mysql" ? sql`drop index outbox_dead on outbox` : sql`drop index outbox_dead`).execute(db)
               await sql`alter table outbox drop column dead_at`.execute(db)
               await sql`alter table outbox drop column last_error`.execute(db)
@@ -108,7 +114,7 @@ for (const [name, database] of databases) {
               ]) {
                 await sql`drop table ${sql.table(table)}`.execute(db)
               }
-              await sql`delete from kysely_migration where name in ('002_text_visibility', '003_ticket_sla', '004_event_positions', '005_outbox_dead_letters', '006_report_metrics')`.execute(
+              await sql`delete from kysely_migration where name in ('002_text_visibility', '003_ticket_sla', '004_event_positions', '005_outbox_dead_letters', '006_report_metrics', '007_queue_indexes')`.execute(
                 db
               )
             })
@@ -117,7 +123,8 @@ for (const [name, database] of databases) {
               "003_ticket_sla",
               "004_event_positions",
               "005_outbox_dead_letters",
-              "006_report_metrics"
+              "006_report_metrics",
+              "007_queue_indexes"
             ])
 
             const texts = yield* Effect.promise(() =>

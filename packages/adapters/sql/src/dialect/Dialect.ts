@@ -207,6 +207,17 @@ export interface Ddl {
    * tickets (`unresolved`) of a group, nearest SLA due first, tickets without one last, by id.
    */
   readonly queueIndex: (db: Kysely<unknown>, unresolved: RawBuilder<boolean>) => Promise<void>
+  /**
+   * Creates the index `name` of another queue over the unresolved tickets (`unresolved`): the
+   * `leading` columns, then nearest SLA due first, tickets without one last, by id, as
+   * `queueIndex` orders them.
+   */
+  readonly unresolvedIndex: (
+    db: Kysely<unknown>,
+    name: string,
+    leading: ReadonlyArray<string>,
+    unresolved: RawBuilder<boolean>
+  ) => Promise<void>
   /** Creates the full-text index over `ticket_texts.words` (FTS5 with triggers, a GIN tsvector, ...). */
   readonly fullText: (db: Kysely<unknown>) => Promise<void>
   /** The string at `path` in the JSON text of `column` (SQL null when absent). */

@@ -154,6 +154,11 @@ const ddl: Ddl = {
       db
     )
   },
+  unresolvedIndex: async (db, name, leading) => {
+    await sql`create index ${sql.id(name)} on tickets (${sql.join(leading.map((c) => sql.id(c)))}, sla_missing, sla_due_at, id, category)`.execute(
+      db
+    )
+  },
   // The words of each text, one row each (see `texts.index`); a text's words go with it.
   fullText: async (db) => {
     await sql`create table ticket_words (

@@ -130,6 +130,11 @@ const ddl: Ddl = {
       db
     )
   },
+  unresolvedIndex: async (db, name, leading, unresolved) => {
+    await sql`create index ${sql.id(name)} on tickets (${sql.join(leading.map((c) => sql.id(c)))}, (sla_due_at is null), sla_due_at, id) where ${unresolved}`.execute(
+      db
+    )
+  },
   fullText: async (db) => {
     // The words as lexemes, unparsed (to_tsvector's parser would split some words differently),
     // each cut to 64 characters: a lexeme may not exceed 2 KB, and a search term is at most 64

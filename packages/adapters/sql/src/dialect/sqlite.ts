@@ -133,6 +133,11 @@ const ddl: Ddl = {
       db
     )
   },
+  unresolvedIndex: async (db, name, leading, unresolved) => {
+    await sql`create index ${sql.id(name)} on tickets (${sql.join(leading.map((c) => sql.id(c)))}, (sla_due_at is null), sla_due_at, id) where ${unresolved}`.execute(
+      db
+    )
+  },
   fullText: async (db) => {
     // External-content FTS5 index over ticket_texts.words, kept in step by triggers (texts are
     // only ever inserted and deleted). The `ascii` tokenizer splits only on ASCII punctuation and

@@ -30,6 +30,8 @@ interface Row {
 const unresolvedCategories: ReadonlyArray<string> = ["new", "open", "pending", "on_hold"]
 const unresolved = sql<SqlBool>`category in ('new', 'open', 'pending', 'on_hold')`
 const never = sql<SqlBool>`1 = 0`
+/** Past this many groups, an agent's page is one condition rather than one part per group. */
+const maxParts = 8
 
 /**
  * The store's `query`, on its client and search.
@@ -216,6 +218,63 @@ export const make = (shared: Shared, searcher: Searcher) => {
     return eb.and(where)
   }
 
+  /**
+   * An agent's groups as disjoint parts, when the agent sees only some groups: one per group, and
+   * their own tickets outside those groups (`undefined`: one condition will do).
+   */
+  const partsOf = (visibility: Visibility.Visibility | undefined) => {
+    if (visibility?._tag !== "Agent" || visibility.groups === undefined) return undefined
+    const groups = [...new Set(visibility.groups)]
+    if (groups.length === 0 || groups.length > maxParts) return undefined
+    const rest: Visibility.Agent = { ...visibility, groups: undefined }
+    const parts: Array<(eb: Tickets) => Expression<SqlBool>> = groups.map((g) => (eb) => eb("group_id", "=", key(g)))
+    parts.push((eb) =>
+      eb.and([
+        eb("assignee", "=", key(visibility.agent)),
+        eb.or([eb("group_id", "is", null), eb("group_id", "not in", groups.map(key))])
+      ])
+    )
+    return { rest, parts }
+  }
+
+  /**
+   * A page for an agent who sees some groups, as its parts' pages merged: each part (a group, the
+   * agent's own tickets elsewhere) is an ordered walk of its own index that stops after a page's
+   * rows and reads the sort keys only; the first rows of their union, in order, are the page's,
+   * read in full. As one condition (`group_id in (...) or assignee = ...`), no index holds the
+   * rows in order, and the database reads and sorts every queued ticket of those groups.
+   */
+  const mergedQuery = (
+    on: Kysely<Database>,
+    plan: Plan,
+    split: { readonly rest: Visibility.Agent; readonly parts: ReadonlyArray<(eb: Tickets) => Expression<SqlBool>> }
+  ) => {
+    const size = sql.lit(plan.limit + 1)
+    const keys = sortKeys(plan.sort)
+    const alias = (i: number) => sql.ref(i === keys.length - 1 ? "id" : `k${i}`)
+    const part = (condition: (eb: Tickets) => Expression<SqlBool>) =>
+      ordered(
+        on
+          .selectFrom("tickets")
+          .select(keys.map((k, i) => sql`${k}`.as(i === keys.length - 1 ? "id" : `k${i}`)))
+          .where((eb) => eb.and([candidates(eb, { ...plan, visibility: split.rest }), condition(eb)])),
+        plan
+      ).limit(size)
+    const union = sql.join(
+      split.parts.map((condition, i) => sql`select * from (${part(condition)}) as ${sql.ref(`p${i}`)}`),
+      sql` union all `
+    )
+    const order = sql.join(keys.map((_, i) => sql`${alias(i)} ${sql.raw((plan.dirs[i] ?? 1) === 1 ? "asc" : "desc")}`))
+    const first = sql`select id from (select id from (${union}) as parts order by ${order} limit ${size}) as page`
+    return ordered(
+      on
+        .selectFrom("tickets")
+        .select(["id", "version", "summary", "sla_due_at"])
+        .where(sql<SqlBool>`tickets.id in (${first})`),
+      plan
+    ).limit(size)
+  }
+
   /** The search's conditions on every candidate, as the search's plan (`driven`) has them. */
   const searchConditions = (plan: Plan, driven: Search | undefined): Array<Expression<SqlBool>> => {
     const publicOnly = plan.query.searchIn === "public"
@@ -237,14 +296,17 @@ export const make = (shared: Shared, searcher: Searcher) => {
    * run (about as long as running it). A search keeps it a parameter, so that its plan stays
    * the one made for its terms.
    */
-  const wholeQuery = (on: Kysely<Database>, plan: Plan, driven: Search | undefined) =>
-    ordered(
+  const wholeQuery = (on: Kysely<Database>, plan: Plan, driven: Search | undefined) => {
+    const split = driven === undefined ? partsOf(plan.visibility) : undefined
+    if (split !== undefined) return mergedQuery(on, plan, split)
+    return ordered(
       on
         .selectFrom("tickets")
         .select(["id", "version", "summary", "sla_due_at"])
         .where((eb) => eb.and([candidates(eb, plan), ...searchConditions(plan, driven)])),
       plan
     ).limit(driven === undefined ? sql.lit(plan.limit + 1) : plan.limit + 1)
+  }
 
   /**
    * A first page's shape in the statement cache: the workspace, the question, the search's plan
