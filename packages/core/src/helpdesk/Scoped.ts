@@ -79,7 +79,7 @@ export interface Reads {
  * @since 0.1.0
  */
 export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams) => {
-  const { ws, store } = deps
+  const { ws, store, customFields: fields } = deps
 
   /**
    * The ticket a reference leads to, if the viewer may see it; else what a missing one gives.
@@ -117,6 +117,10 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
         for (const ref of refsOf(name, raw as Record<string, unknown>)) yield* seeTicket(viewer, ref, true)
       }
       if (!Access.mayCommand(viewer, name)) return yield* Effect.fail(access.refuse(principal, name))
+      // Internal fields are the team's: a customer neither sets nor learns them.
+      if (viewer._tag === "Customer" && Access.setsInternalField(fields, name, raw)) {
+        return yield* Effect.fail(access.refuse(principal, name))
+      }
     })
 
   /** The root's commands, each authorised first. */
@@ -144,7 +148,10 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
       (name: CommandName) =>
       (raw: { readonly by?: unknown }): Op<Ticket.Ticket> =>
         same(raw?.by)
-          ? (root[name] as (input: unknown) => Op<Ticket.Ticket>)({ ...raw, by: principal })
+          ? Effect.map((root[name] as (input: unknown) => Op<Ticket.Ticket>)({ ...raw, by: principal }), (ticket) =>
+              // A contact gets the public view back from the root; the internal fields go too.
+              principal._tag === "contact" ? Access.customerView(ticket, fields) : ticket
+            )
           : Effect.fail(access.refuse(principal, `${name} as another actor`))
     const commands = Object.fromEntries(commandNames.map((name) => [name, command(name)])) as unknown as Pick<
       Scoped,
@@ -152,7 +159,7 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
     >
 
     const get = (raw: Ref): Op<Ticket.Ticket> =>
-      Effect.flatMap(viewer, (v) => Effect.map(seeTicket(v, raw), ({ ticket }) => Access.view(v, ticket)))
+      Effect.flatMap(viewer, (v) => Effect.map(seeTicket(v, raw), ({ ticket }) => Access.view(v, ticket, fields)))
 
     // The reads get their spans here (`Helpdesk.get`, ...); the commands have the root's.
     const named = nameOperations<Omit<Scoped, "principal" | CommandName>>(ws, {
@@ -162,7 +169,7 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
         Effect.gen(function* () {
           const v = yield* viewer
           const { id } = yield* seeTicket(v, raw)
-          return Access.events(v, (yield* store.read(id)).events)
+          return Access.events(v, (yield* store.read(id)).events, fields)
         }),
       list: (raw = {}) =>
         Effect.gen(function* () {
@@ -182,7 +189,7 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
             v._tag === "Customer" ? { ...query, searchIn: "public" } : query,
             visibility._tag === "Everything" ? undefined : visibility
           )
-          return v._tag === "Customer" ? { ...page, items: page.items.map((item) => Access.summary(v, item)) } : page
+          return v._tag === "Customer" ? { ...page, items: page.items.map((item) => Access.summary(v, item, fields)) } : page
         }),
       suggestDuplicates: (raw) =>
         Effect.gen(function* () {
@@ -211,7 +218,7 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
           const v = yield* viewer
           const found = yield* reads.findByEmailId(messageId)
           return Option.isSome(found) && Access.canSee(v, found.value)
-            ? Option.some(Access.view(v, found.value))
+            ? Option.some(Access.view(v, found.value, fields))
             : Option.none()
         })
     })
