@@ -63,7 +63,8 @@ const publicValues = (input: Input, ticket: Ticket.Ticket, verified: boolean): M
   // Declared and not internal: the help desk's own rule for what a customer sees (`CustomField`).
   const fields: Readonly<Record<string, string | number | boolean>> = ticket.customFields
   for (const { key } of input.fields) {
-    if (Object.hasOwn(fields, key) && !CustomField.isInternal(input.fields, key)) set(`ticket.fields.${key}`, fields[key])
+    if (Object.hasOwn(fields, key) && !CustomField.isInternal(input.fields, key))
+      set(`ticket.fields.${key}`, fields[key])
   }
 
   // The first message is the customer's own: never echoed to an address the help desk does not trust.

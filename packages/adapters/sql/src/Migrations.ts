@@ -19,6 +19,7 @@ import * as TicketSla from "./migrations/003_ticket_sla.js"
 import * as EventPositions from "./migrations/004_event_positions.js"
 import * as OutboxDeadLetters from "./migrations/005_outbox_dead_letters.js"
 import * as ReportMetrics from "./migrations/006_report_metrics.js"
+import * as TicketFollowers from "./migrations/007_ticket_followers.js"
 
 /**
  * A migration failed; the database is left as `migrate` found it (the migrations of one run
@@ -37,7 +38,8 @@ const all = (dialect: SqlDialect): Record<string, Migration> => ({
   "003_ticket_sla": { up: (db) => TicketSla.up(db, dialect) },
   "004_event_positions": { up: (db) => EventPositions.up(db, dialect) },
   "005_outbox_dead_letters": { up: (db) => OutboxDeadLetters.up(db, dialect) },
-  "006_report_metrics": { up: (db) => ReportMetrics.up(db, dialect) }
+  "006_report_metrics": { up: (db) => ReportMetrics.up(db, dialect) },
+  "007_ticket_followers": { up: (db) => TicketFollowers.up(db, dialect) }
 })
 
 /**

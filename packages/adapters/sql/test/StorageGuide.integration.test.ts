@@ -130,7 +130,8 @@ describe("the storage guide", () => {
       "003_ticket_sla",
       "004_event_positions",
       "005_outbox_dead_letters",
-      "006_report_metrics"
+      "006_report_metrics",
+      "007_ticket_followers"
     ])
     expect(await migrateFromCode()).toEqual([])
   })

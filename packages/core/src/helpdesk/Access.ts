@@ -198,7 +198,10 @@ export const view = (
  * @category combinators
  * @since 0.1.0
  */
-export const customerView = (ticket: Ticket.Ticket, fields: ReadonlyArray<CustomField.FieldDefinition>): Ticket.Ticket => {
+export const customerView = (
+  ticket: Ticket.Ticket,
+  fields: ReadonlyArray<CustomField.FieldDefinition>
+): Ticket.Ticket => {
   const seen = Ticket.publicView(ticket)
   const customFields = CustomField.publicValues(fields, seen.customFields)
   return customFields === seen.customFields ? seen : { ...seen, customFields }

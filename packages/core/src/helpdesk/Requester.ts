@@ -6,7 +6,7 @@
  * (signing in) is the application's business, not this module's.
  */
 import { Effect } from "effect"
-import * as Ticket from "../ticket/Ticket.js"
+import type * as Ticket from "../ticket/Ticket.js"
 import { TicketNotFound } from "../ticket/TicketError.js"
 import type { ContactId } from "../values/Ids.js"
 import { TicketRef } from "../values/Ids.js"

@@ -189,7 +189,9 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
             v._tag === "Customer" ? { ...query, searchIn: "public" } : query,
             visibility._tag === "Everything" ? undefined : visibility
           )
-          return v._tag === "Customer" ? { ...page, items: page.items.map((item) => Access.summary(v, item, fields)) } : page
+          return v._tag === "Customer"
+            ? { ...page, items: page.items.map((item) => Access.summary(v, item, fields)) }
+            : page
         }),
       suggestDuplicates: (raw) =>
         Effect.gen(function* () {

@@ -191,7 +191,9 @@ describe("access control (issue 18)", () => {
               expect(JSON.stringify(listed)).not.toContain(secret)
               expect(JSON.stringify(listed)).not.toContain(fieldSecret)
               // The public field is there for the customer, where set.
-              const risky = world.tickets.some((t, i) => t.risky && customerSees(c, tickets[i] as (typeof tickets)[number]))
+              const risky = world.tickets.some(
+                (t, i) => t.risky && customerSees(c, tickets[i] as (typeof tickets)[number])
+              )
               expect(JSON.stringify(listed).includes('"plan":"gold"')).toBe(risky)
             }
           })

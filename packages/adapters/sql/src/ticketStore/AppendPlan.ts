@@ -57,6 +57,10 @@ export interface Plan {
   readonly texts: TextChanges | undefined
   readonly tagsAdded: ReadonlyArray<string>
   readonly tagsRemoved: ReadonlyArray<string>
+  /** The contacts that start following the ticket (`ticket_followers`), keyed. */
+  readonly followersAdded: ReadonlyArray<string>
+  /** The contacts that stop following it, keyed. */
+  readonly followersRemoved: ReadonlyArray<string>
   /** The email ids the append records (`recorded`'s), as stored. */
   readonly emailIds: ReadonlyArray<string>
   /** The email ids the append records as new messages (`EventStore.recordedEmailIds`), as given. */
@@ -68,6 +72,10 @@ export interface Plan {
   /** The append would take the ticket past a per-ticket limit: nothing may be written. */
   readonly exceeded: Limits.LimitExceeded | undefined
 }
+
+/** The contacts following a ticket (agents follow too, but see every ticket they may anyway). */
+const contactsFollowing = (ticket: State): ReadonlyArray<string> =>
+  (ticket?.followers ?? []).flatMap((f) => (f._tag === "contact" ? [f.id] : []))
 
 /**
  * The planning of appends, on the store's key escaping.
@@ -179,6 +187,10 @@ export const make = (shared: Shared) => {
     const sameTags = prior !== undefined && next !== undefined && prior.tags === next.tags
     const priorTags = new Set(sameTags ? [] : (prior?.tags ?? []))
     const nextTags = new Set(sameTags ? [] : (next?.tags ?? []))
+    // Likewise the follower list: most appends leave it as it was.
+    const sameFollowers = prior !== undefined && next !== undefined && prior.followers === next.followers
+    const priorFollowers = new Set(sameFollowers ? [] : contactsFollowing(prior))
+    const nextFollowers = new Set(sameFollowers ? [] : contactsFollowing(next))
     const recorded = next === undefined ? [] : EventStore.recordedEmailIds(prior, events)
     return {
       next,
@@ -200,6 +212,12 @@ export const make = (shared: Shared) => {
         .map(key),
       tagsRemoved: Array.from(priorTags)
         .filter((t) => !nextTags.has(t))
+        .map(key),
+      followersAdded: Array.from(nextFollowers)
+        .filter((c) => !priorFollowers.has(c))
+        .map(key),
+      followersRemoved: Array.from(priorFollowers)
+        .filter((c) => !nextFollowers.has(c))
         .map(key),
       emailIds: recorded.map(key),
       recorded: { ticketId, workspaceId: workspace, messageIds: recorded },
@@ -243,6 +261,8 @@ export const make = (shared: Shared) => {
     (plan.texts?.rows.length ?? 0) +
     plan.tagsAdded.length +
     plan.tagsRemoved.length +
+    plan.followersAdded.length +
+    plan.followersRemoved.length +
     plan.emailIds.length +
     plan.timers.length +
     plan.outbox.length +
