@@ -134,7 +134,7 @@ const byEvent: Record<EventType, ReadonlyArray<Field>> = {
  * @category models
  * @since 0.1.0
  */
-export type FieldPolicy = ReadonlyArray<CustomField.FieldDefinition>
+export type FieldPolicy = ReadonlyArray<typeof CustomField.FieldDefinition.Encoded>
 
 /**
  * No custom fields at all.

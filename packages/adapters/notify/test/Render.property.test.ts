@@ -14,7 +14,7 @@ const fields: Template.FieldPolicy = [
   { key: "plan", label: "Plan", type: "text" },
   { key: "cost_center", label: "Cost center", type: "text", internal: true },
   { key: "risk", label: "Risk", type: "text", internal: true }
-] as Template.FieldPolicy
+]
 
 /** Every placeholder any kind offers, the internal ones included, and some no kind offers. */
 const allPaths = [

@@ -44,7 +44,7 @@ describe("Template.check", () => {
     const fields = [
       { key: "plan", label: "Plan", type: "text" },
       { key: "cost_center", label: "Cost center", type: "text", internal: true }
-    ] as Template.FieldPolicy
+    ] satisfies Template.FieldPolicy
     const t = template({ text: "{{ticket.fields.plan}} {{ticket.fields.cost_center}} {{ticket.fields.nope}}" })
     expect(problems(t, fields)).toEqual([
       { part: "text", placeholder: "ticket.fields.cost_center", reason: "not-visible" },

@@ -279,6 +279,29 @@ export const mayCommand = (viewer: Viewer, operation: string): boolean =>
   viewer._tag !== "Agent" || viewer.role !== "light" || operation === "note"
 
 /**
+ * Whether a viewer may use a directory operation (by its name): the system and admins every
+ * one; agents, light agents included, the reads (contacts, agents, groups) they work with;
+ * customers and unknown agents none.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const mayUseDirectory = (viewer: Viewer, operation: string): boolean => {
+  switch (viewer._tag) {
+    case "System":
+      return true
+    case "Agent":
+      return viewer.role === "admin" || directoryReads.has(operation)
+    case "Customer":
+    case "Nobody":
+      return false
+  }
+}
+
+/** The directory operations that only read. */
+const directoryReads: ReadonlySet<string> = new Set(["getContact", "findContactByEmail", "listAgents", "listGroups"])
+
+/**
  * The error of a read the viewer may not make: the very error a missing ticket gives.
  *
  * @category errors

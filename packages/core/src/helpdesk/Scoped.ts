@@ -16,7 +16,7 @@ import type { Deps } from "./Deps.js"
 import type { Op } from "./HelpdeskError.js"
 import { decode } from "./Input.js"
 import { nameOperations } from "./nameOperations.js"
-import type { Scoped, Service } from "./Service.js"
+import type { DirectoryOperation, Scoped, Service } from "./Service.js"
 import type * as Streams from "./Streams.js"
 
 type Ref = typeof TicketRefSchema.Encoded
@@ -46,6 +46,25 @@ export const commandNames = [
 
 /** A command of the root service. */
 export type CommandName = (typeof commandNames)[number]
+
+/**
+ * The directory's operations, by name: on a scoped service for those the policy lets
+ * (`Access.mayUseDirectory`). None takes a `by`: the scoped service checks its own principal.
+ */
+export const directoryNames = [
+  "saveContact",
+  "saveOrganization",
+  "saveAgent",
+  "saveGroup",
+  "getContact",
+  "findContactByEmail",
+  "listAgents",
+  "listGroups"
+] as const satisfies ReadonlyArray<DirectoryOperation>
+
+// Every directory operation is in the list: a new one must be given its policy here.
+type Missing = Exclude<DirectoryOperation, (typeof directoryNames)[number]>
+const _complete: [Missing] extends [never] ? true : never = true
 
 /** The tickets a command's raw input names (before decoding: what the policy checks first). */
 const refsOf = (name: CommandName, raw: Record<string, unknown>): ReadonlyArray<unknown> => {
@@ -134,7 +153,11 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
   }
 
   /** The service for one principal, over the root's (guarded) commands and unchecked reads. */
-  const scoped = (root: Pick<Service, CommandName>, reads: Reads, principal: Actor.Actor): Scoped => {
+  const scoped = (
+    root: Pick<Service, CommandName | DirectoryOperation>,
+    reads: Reads,
+    principal: Actor.Actor
+  ): Scoped => {
     const viewer = access.viewer(principal)
     const same = (by: unknown) =>
       by === undefined ||
@@ -157,12 +180,24 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
       Scoped,
       CommandName
     >
+    // The root's directory operations (with their spans), for whom the policy lets use them.
+    const directory = Object.fromEntries(
+      directoryNames.map((name) => [
+        name,
+        (...args: ReadonlyArray<unknown>) =>
+          Effect.flatMap(viewer, (v) =>
+            Access.mayUseDirectory(v, name)
+              ? (root[name] as (...input: ReadonlyArray<unknown>) => Op<unknown>)(...args)
+              : Effect.fail(access.refuse(principal, name))
+          )
+      ])
+    ) as unknown as Pick<Scoped, DirectoryOperation>
 
     const get = (raw: Ref): Op<Ticket.Ticket> =>
       Effect.flatMap(viewer, (v) => Effect.map(seeTicket(v, raw), ({ ticket }) => Access.view(v, ticket, fields)))
 
     // The reads get their spans here (`Helpdesk.get`, ...); the commands have the root's.
-    const named = nameOperations<Omit<Scoped, "principal" | CommandName>>(ws, {
+    const named = nameOperations<Omit<Scoped, "principal" | CommandName | DirectoryOperation>>(ws, {
       get,
       messages: (raw, page) => Conversation.read(get(raw), page),
       history: (raw) =>
@@ -224,7 +259,7 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
             : Option.none()
         })
     })
-    return { principal, ...commands, ...named }
+    return { principal, ...commands, ...directory, ...named }
   }
 
   return { authorise, guard, scoped, seeTicket }

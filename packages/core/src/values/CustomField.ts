@@ -56,8 +56,10 @@ export type FieldDefinition = typeof FieldDefinition.Type
  * @category predicates
  * @since 0.1.0
  */
-export const isInternal = (definitions: ReadonlyArray<FieldDefinition>, key: string): boolean =>
-  definitions.some((d) => d.key === key && d.internal === true)
+export const isInternal = (
+  definitions: ReadonlyArray<{ readonly key: string; readonly internal?: boolean | undefined }>,
+  key: string
+): boolean => definitions.some((d) => d.key === key && d.internal === true)
 
 /**
  * The values a customer may see: `values` without those of the fields declared internal (the
@@ -67,7 +69,7 @@ export const isInternal = (definitions: ReadonlyArray<FieldDefinition>, key: str
  * @since 0.1.0
  */
 export const publicValues = <V>(
-  definitions: ReadonlyArray<FieldDefinition>,
+  definitions: ReadonlyArray<{ readonly key: string; readonly internal?: boolean | undefined }>,
   values: Readonly<Record<string, V>>
 ): Readonly<Record<string, V>> => {
   const hidden = Object.keys(values).filter((key) => isInternal(definitions, key))

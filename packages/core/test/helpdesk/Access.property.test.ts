@@ -173,7 +173,13 @@ describe("access control (issue 18)", () => {
                 }
               }
               const opened = yield* Effect.exit(
-                me.open({ subject: "Mine", text: "words", channel: "web", customFields: { risk: "low" } })
+                me.open({
+                  requester: { id: `c${c}` },
+                  subject: "Mine",
+                  text: "words",
+                  channel: "web",
+                  customFields: { risk: "low" }
+                })
               )
               expect(text(opened)).toContain("NotPermitted")
               const listed = yield* me.list({})
