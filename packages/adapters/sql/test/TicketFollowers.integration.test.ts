@@ -5,12 +5,11 @@
  */
 import { Actor, type Ids, TicketEvent } from "@tessera/core"
 import { SqlTicketStore } from "@tessera/sql"
-import { DateTime, Effect, type Scope } from "effect"
+import { DateTime, Effect } from "effect"
 import { sql } from "kysely"
 import { describe, expect, it } from "vitest"
-import type * as Connection from "../src/Connection.js"
 import * as Migrations from "../src/Migrations.js"
-import { freshMysql, freshPostgres, freshSqlite } from "./support.js"
+import { databases } from "./support.js"
 
 const at = DateTime.makeUnsafe("2026-03-09T13:00:00.000Z")
 const mary = Actor.agent("mary")
@@ -50,13 +49,7 @@ const follow = (id: string, contact: string, removed = false) =>
     follower: Actor.contact(contact)
   })
 
-const databases: ReadonlyArray<readonly [string, Effect.Effect<Connection.Connection, never, Scope.Scope>]> = [
-  ["sqlite", freshSqlite],
-  ["postgres", freshPostgres],
-  ["mysql", freshMysql]
-]
-
-for (const [name, database] of databases) {
+for (const { name, fresh: database } of databases) {
   describe(`migration 007_ticket_followers on ${name}`, () => {
     it("backfills the followers of existing tickets; a customer's queue then holds what they follow", () =>
       Effect.runPromise(

@@ -7,6 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Option } from "effect"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
+import { directoryNames } from "../../src/helpdesk/Scoped.js"
 import * as SystemAccess from "../../src/helpdesk/SystemAccess.js"
 import { createHelpdesk } from "../../src/index.js"
 import * as MemoryHelpdesk from "../../src/memory/MemoryHelpdesk.js"
@@ -55,18 +56,8 @@ const outcomes = (scoped: Helpdesk.Scoped) =>
     return result
   })
 
-const names = [
-  "saveContact",
-  "saveOrganization",
-  "saveAgent",
-  "saveGroup",
-  "getContact",
-  "findContactByEmail",
-  "listAgents",
-  "listGroups"
-]
-
-const all = (outcome: (name: string) => string) => Object.fromEntries(names.map((name) => [name, outcome(name)]))
+const all = (outcome: (name: string) => string) =>
+  Object.fromEntries(directoryNames.map((name) => [name, outcome(name)]))
 
 describe("the directory on scoped services (issue 18)", () => {
   it.effect("an admin and the system use every directory operation", () =>

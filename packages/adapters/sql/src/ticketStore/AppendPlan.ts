@@ -86,6 +86,12 @@ const contactsFollowing = (ticket: State): ReadonlyArray<string> =>
 export const make = (shared: Shared) => {
   const { key } = shared
 
+  /** The values of `values` that `set` lacks, keyed. */
+  const missingFrom = (set: ReadonlySet<string>, values: ReadonlySet<string>): ReadonlyArray<string> =>
+    Array.from(values)
+      .filter((v) => !set.has(v))
+      .map(key)
+
   /**
    * The projection row of a ticket at a version: queue columns and the snapshot without
    * messages, as the `Ticket` schema would encode it (`PlainJson`: the state was folded from
@@ -207,18 +213,10 @@ export const make = (shared: Shared) => {
       keepSla: effects.slaDueAt === undefined,
       fresh: prior === undefined,
       texts: next === undefined ? undefined : textChanges(prior, next, events),
-      tagsAdded: Array.from(nextTags)
-        .filter((t) => !priorTags.has(t))
-        .map(key),
-      tagsRemoved: Array.from(priorTags)
-        .filter((t) => !nextTags.has(t))
-        .map(key),
-      followersAdded: Array.from(nextFollowers)
-        .filter((c) => !priorFollowers.has(c))
-        .map(key),
-      followersRemoved: Array.from(priorFollowers)
-        .filter((c) => !nextFollowers.has(c))
-        .map(key),
+      tagsAdded: missingFrom(priorTags, nextTags),
+      tagsRemoved: missingFrom(nextTags, priorTags),
+      followersAdded: missingFrom(priorFollowers, nextFollowers),
+      followersRemoved: missingFrom(nextFollowers, priorFollowers),
       emailIds: recorded.map(key),
       recorded: { ticketId, workspaceId: workspace, messageIds: recorded },
       timers: Array.from(new Map((effects.timers ?? []).map((t) => [t.id, t])).values()).map((t) => ({
