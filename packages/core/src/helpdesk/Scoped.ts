@@ -2,8 +2,9 @@
  * The access policy at the edges of a help desk's operations: `authorise` runs before a command
  * is decided (a system actor must be the help desk's own, a light agent only notes, a ticket the
  * actor may not see is not found), and `make` builds the service one principal gets
- * (`Helpdesk.as`): commands acting as the principal, and reads filtered by the policy, in the
- * store for queues and search. The command pipeline between entry and exit is left as it is.
+ * (`Helpdesk.as`): commands acting as the principal, reads filtered by the policy (in the
+ * store for queues and search), and the directory for those the policy lets use it. The command
+ * pipeline between entry and exit is left as it is.
  */
 import { DateTime, Effect, Option } from "effect"
 import * as TicketQuery from "../query/TicketQuery.js"

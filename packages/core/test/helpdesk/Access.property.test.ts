@@ -3,6 +3,7 @@ import { Cause, Effect, Exit, Option } from "effect"
 import * as fc from "fast-check"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
 import * as SystemAccess from "../../src/helpdesk/SystemAccess.js"
+import { createHelpdesk } from "../../src/index.js"
 import * as MemoryHelpdesk from "../../src/memory/MemoryHelpdesk.js"
 import * as Actor from "../../src/values/Actor.js"
 
@@ -144,7 +145,7 @@ const text = (exit: Exit.Exit<unknown, unknown>): string => {
 }
 
 describe("access control (issue 18)", () => {
-  it("a customer never sees another's ticket or any internal note, in results, errors or search hits", () =>
+  it("a customer never sees another's ticket, any internal note or any internal field's value, in results, errors or search hits; they see what they follow", () =>
     fc.assert(
       fc.asyncProperty(World, (world) =>
         run((helpdesk, system) =>
@@ -268,4 +269,37 @@ describe("access control (issue 18)", () => {
       ),
       { numRuns: 25 }
     ))
+
+  it("the Promise facade hides internal fields from a customer as the service does, and lists what they follow", async () => {
+    const client = await createHelpdesk({ workspaceId: "ws", customFields: [...customFields] })
+    try {
+      const system = client.asSystem("setup")
+      const ticket = await system.open({
+        requester: { email: "jane@example.test" },
+        subject: "Leaving?",
+        text: "public words",
+        channel: "web",
+        customFields: { plan: "gold", risk: fieldSecret }
+      })
+      const omar = await client.saveContact({ name: "Omar", emails: ["omar@example.test"] })
+      await system.addFollower({ ticket: ticket.id, follower: { _tag: "contact", id: omar.id } })
+      const jane = client.as(Actor.contact(ticket.requester))
+      const seen = JSON.stringify([
+        await jane.get(ticket.id),
+        await jane.history(ticket.id),
+        await jane.list(),
+        await client.forRequester(ticket.requester).get(ticket.id)
+      ])
+      expect(seen).toContain('"plan":"gold"')
+      expect(seen).not.toContain(fieldSecret)
+      await expect(jane.setCustomField({ ticket: ticket.id, key: "risk", value: "low" })).rejects.toMatchObject({
+        _tag: "NotPermitted"
+      })
+      const followed = await client.as(Actor.contact(omar.id)).list()
+      expect(followed.items.map((i) => i.id)).toEqual([ticket.id])
+      expect(JSON.stringify((await system.get(ticket.id)).customFields)).toContain(fieldSecret)
+    } finally {
+      await client.close()
+    }
+  })
 })
