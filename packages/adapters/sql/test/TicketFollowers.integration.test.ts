@@ -3,7 +3,7 @@
  * are read from the tickets' summaries into `ticket_followers`, so that a customer's queue then
  * holds the tickets they follow, on every database; later appends keep the table in step.
  */
-import { Actor, type Ids, TicketEvent } from "@tessera/core"
+import { Actor, type Ids, TicketEvent, type TicketStore } from "@tessera/core"
 import { SqlTicketStore } from "@tessera/sql"
 import { DateTime, Effect } from "effect"
 import { sql } from "kysely"
@@ -49,6 +49,12 @@ const follow = (id: string, contact: string, removed = false) =>
     follower: Actor.contact(contact)
   })
 
+/** A customer's queue: the ids of the tickets `contact` sees, sorted. */
+const queue = (store: TicketStore.TicketStore["Service"], contact: string) =>
+  Effect.map(store.query(ws, {}, { _tag: "Customer", contact: contact as Ids.ContactId, organizations: [] }), (page) =>
+    page.items.map((t) => t.id).sort()
+  )
+
 for (const { name, fresh: database } of databases) {
   describe(`migration 007_ticket_followers on ${name}`, () => {
     it("backfills the followers of existing tickets; a customer's queue then holds what they follow", () =>
@@ -66,13 +72,8 @@ for (const { name, fresh: database } of databases) {
               follow("tkt_b", "omar", true)
             ])
             yield* store.append("tkt_c" as Ids.TicketId, 0, [opened("tkt_c", 3, "lee")])
-            const queue = (contact: string) =>
-              Effect.map(
-                store.query(ws, {}, { _tag: "Customer", contact: contact as Ids.ContactId, organizations: [] }),
-                (page) => page.items.map((t) => t.id).sort()
-              )
-            expect(yield* queue("omar")).toEqual(["tkt_a"])
-            expect(yield* queue("jane")).toEqual(["tkt_a", "tkt_b"])
+            expect(yield* queue(store, "omar")).toEqual(["tkt_a"])
+            expect(yield* queue(store, "jane")).toEqual(["tkt_a", "tkt_b"])
 
             // The database as 006 left it: no table of followers.
             yield* Effect.promise(async () => {
@@ -81,19 +82,14 @@ for (const { name, fresh: database } of databases) {
             })
             expect(yield* Migrations.migrate(db, connection.dialect)).toEqual(["007_ticket_followers"])
             const after = (yield* SqlTicketStore.make({ db, dialect: connection.dialect })).tickets
-            const queueAfter = (contact: string) =>
-              Effect.map(
-                after.query(ws, {}, { _tag: "Customer", contact: contact as Ids.ContactId, organizations: [] }),
-                (page) => page.items.map((t) => t.id).sort()
-              )
-            expect(yield* queueAfter("omar")).toEqual(["tkt_a"])
-            expect(yield* queueAfter("jane")).toEqual(["tkt_a", "tkt_b"])
-            expect(yield* queueAfter("lee")).toEqual(["tkt_b", "tkt_c"])
+            expect(yield* queue(after, "omar")).toEqual(["tkt_a"])
+            expect(yield* queue(after, "jane")).toEqual(["tkt_a", "tkt_b"])
+            expect(yield* queue(after, "lee")).toEqual(["tkt_b", "tkt_c"])
 
             // Appends after it keep the table in step, a leaving follower included.
             yield* after.append("tkt_c" as Ids.TicketId, 1, [follow("tkt_c", "omar")])
             yield* after.append("tkt_a" as Ids.TicketId, 2, [follow("tkt_a", "omar", true)])
-            expect(yield* queueAfter("omar")).toEqual(["tkt_c"])
+            expect(yield* queue(after, "omar")).toEqual(["tkt_c"])
           })
         )
       ))
