@@ -1,11 +1,11 @@
 /**
  * Render contexts, one per audience: the values a template's placeholders are filled from. A
  * customer context is built from public data only (the ticket's public view, public replies,
- * the custom fields declared public), so internal notes and internal fields are simply not in it,
+ * the custom fields not declared internal), so internal notes and internal fields are simply not in it,
  * whatever a template asks; an agent context holds everything. Which template and which
  * recipient are `EmailPrepare`'s business.
  */
-import { Ticket, type TicketEvent } from "@tessera/core"
+import { CustomField, Ticket, type TicketEvent } from "@tessera/core"
 import type { Recipient, Rendered } from "./Notification.js"
 import type * as Recipients from "./Recipients.js"
 import * as Template from "./Template.js"
@@ -60,8 +60,12 @@ const publicValues = (input: Input, ticket: Ticket.Ticket, verified: boolean): M
   set("requester.name", requester === undefined ? undefined : nameOf(input, { _tag: "contact", id: requester.id }))
   set("recipient.name", input.recipient.name ?? input.recipient.address)
   set("helpdesk.name", input.helpdeskName)
+  // Declared and not internal: the help desk's own rule for what a customer sees (`CustomField`).
   const fields: Readonly<Record<string, string | number | boolean>> = ticket.customFields
-  for (const key of input.fields.publicKeys) if (Object.hasOwn(fields, key)) set(`ticket.fields.${key}`, fields[key])
+  for (const { key } of input.fields) {
+    if (Object.hasOwn(fields, key) && !CustomField.isInternal(input.fields, key))
+      set(`ticket.fields.${key}`, fields[key])
+  }
 
   // The first message is the customer's own: never echoed to an address the help desk does not trust.
   const first = ticket.messages[0]
@@ -99,7 +103,7 @@ const publicValues = (input: Input, ticket: Ticket.Ticket, verified: boolean): M
 
 /**
  * The context of a customer: built from `Ticket.publicView` of the ticket, public replies and
- * the public custom fields only. The opening message is left out for an unverified recipient.
+ * the custom fields not declared internal. The opening message is left out for an unverified recipient.
  *
  * @category constructors
  * @since 0.1.0

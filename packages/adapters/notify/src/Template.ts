@@ -5,6 +5,7 @@
  * typed error then and never a blank or a leak in an inbox. Rendering fills placeholders from a
  * context (`Render` builds one per audience) and escapes values for the part they land in.
  */
+import type { CustomField } from "@tessera/core"
 import { Effect, Schema } from "effect"
 
 /**
@@ -126,16 +127,14 @@ const byEvent: Record<EventType, ReadonlyArray<Field>> = {
 }
 
 /**
- * The custom fields placeholders may name (`{{ticket.fields.plan}}`): every key the workspace
- * declares, and of those the ones customers may see. A key not listed as public is internal.
+ * The custom fields placeholders may name (`{{ticket.fields.plan}}`): the workspace's own
+ * declarations (`helpdesk.config.customFields`), so that the help desk and its notifications
+ * agree on which fields customers see. A field declared `internal` is for agents' templates only.
  *
  * @category models
  * @since 0.1.0
  */
-export interface FieldPolicy {
-  readonly keys: ReadonlyArray<string>
-  readonly publicKeys: ReadonlyArray<string>
-}
+export type FieldPolicy = ReadonlyArray<typeof CustomField.FieldDefinition.Encoded>
 
 /**
  * No custom fields at all.
@@ -143,7 +142,7 @@ export interface FieldPolicy {
  * @category constructors
  * @since 0.1.0
  */
-export const noFields: FieldPolicy = { keys: [], publicKeys: [] }
+export const noFields: FieldPolicy = []
 
 /**
  * Every placeholder a kind offers, for agents and customers alike; `agentOnly` marks those a
@@ -156,7 +155,7 @@ export const fieldsOf = (kind: Kind, fields: FieldPolicy = noFields): ReadonlyAr
   ...common,
   ...byEvent[kind.event],
   ...(kind.extras ?? []).map((path) => field(path)),
-  ...fields.keys.map((key) => field(`ticket.fields.${key}`, !fields.publicKeys.includes(key)))
+  ...fields.map((definition) => field(`ticket.fields.${definition.key}`, definition.internal === true))
 ]
 
 /**

@@ -91,7 +91,7 @@ const describe = (input: unknown, field: string): string => {
  * templates. Fails as `addKind` and `save` would on the first bad one.
  *
  * @example
- * const book = yield* Templates.make({ fields: { keys: ["plan"], publicKeys: ["plan"] } })
+ * const book = yield* Templates.make({ fields: helpdesk.config.customFields })
  * yield* book.save({ kind: "acknowledgement", language: "de", subject: "[#{{ticket.number}}] Danke", text: "...", html: "..." })
  *
  * @category constructors

@@ -10,7 +10,11 @@ import * as Render from "../src/Render.js"
 import * as Template from "../src/Template.js"
 import { agent, at, customer, message, snapshot, ticket } from "./support/fixtures.js"
 
-const fields: Template.FieldPolicy = { keys: ["plan", "cost_center", "risk"], publicKeys: ["plan"] }
+const fields: Template.FieldPolicy = [
+  { key: "plan", label: "Plan", type: "text" },
+  { key: "cost_center", label: "Cost center", type: "text", internal: true },
+  { key: "risk", label: "Risk", type: "text", internal: true }
+]
 
 /** Every placeholder any kind offers, the internal ones included, and some no kind offers. */
 const allPaths = [

@@ -40,8 +40,11 @@ describe("Template.check", () => {
     expect(Effect.runSync(Template.check(t, kind("mentioned"))).text).toBe(t.text)
   })
 
-  it("offers a custom field to customers only when it is declared public", () => {
-    const fields = { keys: ["plan", "cost_center"], publicKeys: ["plan"] }
+  it("offers a custom field to customers unless the workspace declares it internal", () => {
+    const fields = [
+      { key: "plan", label: "Plan", type: "text" },
+      { key: "cost_center", label: "Cost center", type: "text", internal: true }
+    ] satisfies Template.FieldPolicy
     const t = template({ text: "{{ticket.fields.plan}} {{ticket.fields.cost_center}} {{ticket.fields.nope}}" })
     expect(problems(t, fields)).toEqual([
       { part: "text", placeholder: "ticket.fields.cost_center", reason: "not-visible" },

@@ -105,6 +105,18 @@ export interface TicketTagsTable {
   tag: string
 }
 
+/**
+ * A contact following a ticket (a CC): what a customer's queue reads besides their own tickets.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TicketFollowersTable {
+  workspace_id: string
+  ticket_id: string
+  contact_id: string
+}
+
 /** @category models @since 0.1.0 */
 export interface PublicIdSequencesTable {
   workspace_id: string
@@ -199,6 +211,7 @@ export interface Database {
   events: EventsTable
   tickets: TicketsTable
   ticket_tags: TicketTagsTable
+  ticket_followers: TicketFollowersTable
   ticket_texts: TicketTextsTable
   ticket_words: TicketWordsTable
   ticket_sla: TicketSlaTable

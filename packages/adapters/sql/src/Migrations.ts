@@ -20,6 +20,7 @@ import * as EventPositions from "./migrations/004_event_positions.js"
 import * as OutboxDeadLetters from "./migrations/005_outbox_dead_letters.js"
 import * as ReportMetrics from "./migrations/006_report_metrics.js"
 import * as QueueIndexes from "./migrations/007_queue_indexes.js"
+import * as TicketFollowers from "./migrations/008_ticket_followers.js"
 
 /**
  * A migration failed; the database is left as `migrate` found it (the migrations of one run
@@ -39,7 +40,8 @@ const all = (dialect: SqlDialect): Record<string, Migration> => ({
   "004_event_positions": { up: (db) => EventPositions.up(db, dialect) },
   "005_outbox_dead_letters": { up: (db) => OutboxDeadLetters.up(db, dialect) },
   "006_report_metrics": { up: (db) => ReportMetrics.up(db, dialect) },
-  "007_queue_indexes": { up: (db) => QueueIndexes.up(db, dialect) }
+  "007_queue_indexes": { up: (db) => QueueIndexes.up(db, dialect) },
+  "008_ticket_followers": { up: (db) => TicketFollowers.up(db, dialect) }
 })
 
 /**

@@ -131,7 +131,8 @@ describe("the storage guide", () => {
       "004_event_positions",
       "005_outbox_dead_letters",
       "006_report_metrics",
-      "007_queue_indexes"
+      "007_queue_indexes",
+      "008_ticket_followers"
     ])
     expect(await migrateFromCode()).toEqual([])
   })

@@ -92,6 +92,7 @@ for (const [name, database] of databases) {
               await sql`alter table ticket_texts drop column visibility`.execute(db)
               // And as no later migration left it either: they run again after 002.
               await sql`drop table ticket_sla`.execute(db)
+              await sql`drop table ticket_followers`.execute(db)
               await sql`drop table if exists event_positions`.execute(db)
               for (const index of ["tickets_queue", "tickets_assignee_queue"]) {
                 await (name === "mysql"
@@ -114,7 +115,7 @@ for (const [name, database] of databases) {
               ]) {
                 await sql`drop table ${sql.table(table)}`.execute(db)
               }
-              await sql`delete from kysely_migration where name in ('002_text_visibility', '003_ticket_sla', '004_event_positions', '005_outbox_dead_letters', '006_report_metrics', '007_queue_indexes')`.execute(
+              await sql`delete from kysely_migration where name in ('002_text_visibility', '003_ticket_sla', '004_event_positions', '005_outbox_dead_letters', '006_report_metrics', '007_queue_indexes', '008_ticket_followers')`.execute(
                 db
               )
             })
@@ -124,7 +125,8 @@ for (const [name, database] of databases) {
               "004_event_positions",
               "005_outbox_dead_letters",
               "006_report_metrics",
-              "007_queue_indexes"
+              "007_queue_indexes",
+              "008_ticket_followers"
             ])
 
             const texts = yield* Effect.promise(() =>

@@ -96,6 +96,8 @@ export interface Answers {
   readonly saveGroup: GroupJson
   readonly getContact: ContactJson
   readonly findContactByEmail: ContactJson | undefined
+  readonly listAgents: ReadonlyArray<AgentJson>
+  readonly listGroups: ReadonlyArray<GroupJson>
   readonly findByEmailId: TicketJson | undefined
 }
 

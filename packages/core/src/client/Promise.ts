@@ -141,21 +141,30 @@ const commandEncoders = Object.fromEntries(commandNames.map((name) => [name, toT
   readonly [K in CommandName]: typeof toTicketJson
 }
 
-/** How each operation's result is encoded: the compiler checks there is one per operation. */
-const encoders: { readonly [K in Operation]: (a: SuccessOf<Helpdesk.Service[K]>) => Answers[K] } = {
-  ...commandEncoders,
-  rate: toTicketJson,
-  applyRules: toTicketJson,
-  runDueTimers: (fired) => fired,
-  recomputeSla: (recorded) => recorded,
-  recordNotification: (recorded) => recorded,
-  recordNotifications: (recorded) => recorded,
+/** The directory's operations answer the same on the root and on a scoped service. */
+const directoryEncoders: {
+  readonly [K in Helpdesk.DirectoryOperation]: (a: SuccessOf<Helpdesk.Service[K]>) => Answers[K]
+} = {
   saveContact: encodeContact,
   saveOrganization: encodeOrganization,
   saveAgent: encodeAgent,
   saveGroup: encodeGroup,
   getContact: encodeContact,
-  findContactByEmail: (found) => (Option.isSome(found) ? encodeContact(found.value) : undefined)
+  findContactByEmail: (found) => (Option.isSome(found) ? encodeContact(found.value) : undefined),
+  listAgents: (agents) => agents.map((agent) => encodeAgent(agent)),
+  listGroups: (groups) => groups.map((group) => encodeGroup(group))
+}
+
+/** How each operation's result is encoded: the compiler checks there is one per operation. */
+const encoders: { readonly [K in Operation]: (a: SuccessOf<Helpdesk.Service[K]>) => Answers[K] } = {
+  ...commandEncoders,
+  ...directoryEncoders,
+  rate: toTicketJson,
+  applyRules: toTicketJson,
+  runDueTimers: (fired) => fired,
+  recomputeSla: (recorded) => recorded,
+  recordNotification: (recorded) => recorded,
+  recordNotifications: (recorded) => recorded
 }
 
 /** A scoped service's operations: its commands encoded as the help desk's, and its reads. */
@@ -163,6 +172,7 @@ const scopedEncoders: {
   readonly [K in OperationOf<Helpdesk.Scoped>]: (a: SuccessOf<Helpdesk.Scoped[K]>) => Answers[K]
 } = {
   ...commandEncoders,
+  ...directoryEncoders,
   suggestDuplicates: (suggestions) => suggestions,
   get: toTicketJson,
   messages: encodeMessagePage,

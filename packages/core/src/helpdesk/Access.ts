@@ -12,8 +12,9 @@ import type * as TicketQuery from "../query/TicketQuery.js"
 import * as Visibility from "../query/Visibility.js"
 import * as Ticket from "../ticket/Ticket.js"
 import { NotPermitted, TicketNotFound } from "../ticket/TicketError.js"
-import type * as E from "../ticket/TicketEvent.js"
+import { type TicketEvent, TicketOpened } from "../ticket/TicketEvent.js"
 import * as Actor from "../values/Actor.js"
+import * as CustomField from "../values/CustomField.js"
 import type { AgentId, ContactId, OrganizationId } from "../values/Ids.js"
 import type { Deps } from "./Deps.js"
 import type { Op } from "./HelpdeskError.js"
@@ -154,20 +155,8 @@ export type Access = ReturnType<typeof make>
  * @since 0.1.0
  */
 export const canSee = (viewer: Viewer, ticket: Ticket.Ticket): boolean => {
-  switch (viewer._tag) {
-    case "System":
-      return true
-    case "Nobody":
-      return false
-    case "Customer":
-      return (
-        ticket.requester === viewer.contact ||
-        ticket.followers.some((f) => f._tag === "contact" && f.id === viewer.contact) ||
-        (ticket.organization !== undefined && viewer.organizations.includes(ticket.organization))
-      )
-    case "Agent":
-      return Visibility.allows(viewer.visibility, ticket)
-  }
+  const visibility = visibilityOf(viewer)
+  return visibility !== undefined && Visibility.allows(visibility, ticket)
 }
 
 /**
@@ -190,33 +179,93 @@ export const visibilityOf = (viewer: Viewer): Visibility.Visibility | undefined 
 }
 
 /**
- * What a viewer sees of a ticket: a customer its public view, everyone else all of it.
+ * What a viewer sees of a ticket: a customer its public view, without the values of the fields
+ * `fields` declares internal; everyone else all of it.
  *
  * @category combinators
  * @since 0.1.0
  */
-export const view = (viewer: Viewer, ticket: Ticket.Ticket): Ticket.Ticket =>
-  viewer._tag === "Customer" ? Ticket.publicView(ticket) : ticket
+export const view = (
+  viewer: Viewer,
+  ticket: Ticket.Ticket,
+  fields: ReadonlyArray<CustomField.FieldDefinition> = []
+): Ticket.Ticket => (viewer._tag === "Customer" ? customerView(ticket, fields) : ticket)
 
 /**
- * What a viewer sees of a ticket's history: a customer its public events only.
+ * A ticket as a customer sees it: its public view (`Ticket.publicView`) without the values of
+ * the fields declared internal.
  *
  * @category combinators
  * @since 0.1.0
  */
-export const events = (viewer: Viewer, log: ReadonlyArray<E.TicketEvent>): ReadonlyArray<E.TicketEvent> =>
-  viewer._tag === "Customer" ? publicEvents(log) : log
+export const customerView = (
+  ticket: Ticket.Ticket,
+  fields: ReadonlyArray<CustomField.FieldDefinition>
+): Ticket.Ticket => {
+  const seen = Ticket.publicView(ticket)
+  const customFields = CustomField.publicValues(fields, seen.customFields)
+  return customFields === seen.customFields ? seen : { ...seen, customFields }
+}
 
 /**
- * A summary as a viewer sees it in a queue: a customer's without the SLA due time.
+ * What a viewer sees of a ticket's history: a customer its public events only, without the
+ * changes of internal fields (nor their values in the opening).
  *
  * @category combinators
  * @since 0.1.0
  */
-export const summary = (viewer: Viewer, item: TicketQuery.TicketSummary): TicketQuery.TicketSummary => {
+export const events = (
+  viewer: Viewer,
+  log: ReadonlyArray<TicketEvent>,
+  fields: ReadonlyArray<CustomField.FieldDefinition> = []
+): ReadonlyArray<TicketEvent> => (viewer._tag === "Customer" ? customerEvents(log, fields) : log)
+
+/** A customer's events: the public ones, the internal fields taken out. */
+const customerEvents = (
+  log: ReadonlyArray<TicketEvent>,
+  fields: ReadonlyArray<CustomField.FieldDefinition>
+): ReadonlyArray<TicketEvent> =>
+  publicEvents(log).flatMap((event): ReadonlyArray<TicketEvent> => {
+    if (event._tag === "CustomFieldChanged") return CustomField.isInternal(fields, event.key) ? [] : [event]
+    if (event._tag !== "TicketOpened") return [event]
+    const customFields = CustomField.publicValues(fields, event.customFields)
+    return customFields === event.customFields ? [event] : [new TicketOpened({ ...event, customFields })]
+  })
+
+/**
+ * A summary as a viewer sees it in a queue: a customer's without the SLA due time nor the values
+ * of internal fields.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const summary = (
+  viewer: Viewer,
+  item: TicketQuery.TicketSummary,
+  fields: ReadonlyArray<CustomField.FieldDefinition> = []
+): TicketQuery.TicketSummary => {
   if (viewer._tag !== "Customer") return item
   const { slaDueAt: _slaDueAt, ...rest } = item
-  return rest
+  return { ...rest, customFields: CustomField.publicValues(fields, rest.customFields) }
+}
+
+/**
+ * Whether a command's raw input sets a field declared internal (`setCustomField` on one, or an
+ * `open` with a value for one): what a customer may not do.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const setsInternalField = (
+  fields: ReadonlyArray<CustomField.FieldDefinition>,
+  operation: string,
+  raw: unknown
+): boolean => {
+  if (typeof raw !== "object" || raw === null) return false
+  const input = raw as { readonly key?: unknown; readonly customFields?: unknown }
+  if (operation === "setCustomField") return typeof input.key === "string" && CustomField.isInternal(fields, input.key)
+  if (operation !== "open" || typeof input.customFields !== "object" || input.customFields === null) return false
+  return Object.keys(input.customFields).some((key) => CustomField.isInternal(fields, key))
 }
 
 /**
@@ -228,6 +277,29 @@ export const summary = (viewer: Viewer, item: TicketQuery.TicketSummary): Ticket
  */
 export const mayCommand = (viewer: Viewer, operation: string): boolean =>
   viewer._tag !== "Agent" || viewer.role !== "light" || operation === "note"
+
+/**
+ * Whether a viewer may use a directory operation (by its name): the system and admins every
+ * one; agents, light agents included, the reads (contacts, agents, groups) they work with;
+ * customers and unknown agents none.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const mayUseDirectory = (viewer: Viewer, operation: string): boolean => {
+  switch (viewer._tag) {
+    case "System":
+      return true
+    case "Agent":
+      return viewer.role === "admin" || directoryReads.has(operation)
+    case "Customer":
+    case "Nobody":
+      return false
+  }
+}
+
+/** The directory operations that only read. */
+const directoryReads: ReadonlySet<string> = new Set(["getContact", "findContactByEmail", "listAgents", "listGroups"])
 
 /**
  * The error of a read the viewer may not make: the very error a missing ticket gives.

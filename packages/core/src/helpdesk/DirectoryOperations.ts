@@ -1,6 +1,6 @@
 /**
  * The directory operations of the help desk: saving contacts, organizations, agents and groups
- * (checking the records they name), and reading contacts. Saving an agent or a contact forgets
+ * (checking the records they name), and reading contacts, agents and groups. Saving an agent or a contact forgets
  * the instance's last check of it, so a deactivated agent is refused at once; the checks that
  * commands make are `DirectoryChecks`'.
  */
@@ -121,6 +121,11 @@ export const make = (deps: Deps, checks: DirectoryChecks.DirectoryChecks) => {
         )
       ),
     getContact: (id: string): Op<Contact> => contact(id as ContactId),
-    findContactByEmail: (email: string): Op<Option.Option<Contact>> => directory.findContactByEmail(ws, email)
+    findContactByEmail: (email: string): Op<Option.Option<Contact>> => directory.findContactByEmail(ws, email),
+    listAgents: (group?: string): Op<ReadonlyArray<Agent>> =>
+      group === undefined
+        ? directory.listAgents(ws)
+        : Effect.flatMap(checks.group(group as GroupId), () => directory.listAgents(ws, group as GroupId)),
+    listGroups: (): Op<ReadonlyArray<Group>> => directory.listGroups(ws)
   }
 }

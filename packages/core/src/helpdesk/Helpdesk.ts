@@ -48,7 +48,7 @@ import * as UnitOfWork from "./UnitOfWork.js"
 export type { SlaOptions } from "./AppendEffects.js"
 export { NotificationPayload } from "./AppendEffects.js"
 export type { HelpdeskError } from "./HelpdeskError.js"
-export { Helpdesk, type Scoped, type ScopedInput, type Service } from "./Service.js"
+export { type DirectoryOperation, Helpdesk, type Scoped, type ScopedInput, type Service } from "./Service.js"
 
 /**
  * What a help desk is built with besides its JSON configuration.
@@ -185,7 +185,9 @@ export const make = (
       saveAgent: (raw) => Effect.tap(directoryOperations.saveAgent(raw), forget),
       saveGroup: (raw) => Effect.tap(directoryOperations.saveGroup(raw), forget),
       getContact: directoryOperations.getContact,
-      findContactByEmail: directoryOperations.findContactByEmail
+      findContactByEmail: directoryOperations.findContactByEmail,
+      listAgents: directoryOperations.listAgents,
+      listGroups: directoryOperations.listGroups
     })
     const guarded = edges.guard(operations)
     // Not operations of their own: scoped services and the requester's call the (named) ones above.

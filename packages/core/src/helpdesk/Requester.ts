@@ -6,10 +6,11 @@
  * (signing in) is the application's business, not this module's.
  */
 import { Effect } from "effect"
-import * as Ticket from "../ticket/Ticket.js"
+import type * as Ticket from "../ticket/Ticket.js"
 import { TicketNotFound } from "../ticket/TicketError.js"
 import type { ContactId } from "../values/Ids.js"
 import { TicketRef } from "../values/Ids.js"
+import * as Access from "./Access.js"
 import type { Op } from "./HelpdeskError.js"
 import { decode } from "./Input.js"
 import { ListQuery, OpenInput, ReplyInput, type RequesterService } from "./RequesterService.js"
@@ -67,7 +68,7 @@ export const make = (helpdesk: HelpdeskService, contact: ContactId): Service => 
       Effect.gen(function* () {
         yield* decode(OpenInput, "open")(raw)
         const opened = yield* helpdesk.open({ ...raw, requester: { id: contact }, by: actor })
-        return Ticket.publicView(opened)
+        return Access.customerView(opened, helpdesk.config.customFields)
       }),
     reply: (raw) =>
       Effect.gen(function* () {
@@ -79,7 +80,7 @@ export const make = (helpdesk: HelpdeskService, contact: ContactId): Service => 
           "NotPermitted",
           () => Effect.fail(new TicketNotFound({ ticketId: ref }))
         )
-        return Ticket.publicView(replied)
+        return Access.customerView(replied, helpdesk.config.customFields)
       }),
     // The public view: a note is on no page, in no event, in no search.
     get: (raw) => Effect.map(visible(raw), ({ ticket }) => ticket),

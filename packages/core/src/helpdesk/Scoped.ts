@@ -2,8 +2,9 @@
  * The access policy at the edges of a help desk's operations: `authorise` runs before a command
  * is decided (a system actor must be the help desk's own, a light agent only notes, a ticket the
  * actor may not see is not found), and `make` builds the service one principal gets
- * (`Helpdesk.as`): commands acting as the principal, and reads filtered by the policy, in the
- * store for queues and search. The command pipeline between entry and exit is left as it is.
+ * (`Helpdesk.as`): commands acting as the principal, reads filtered by the policy (in the
+ * store for queues and search), and the directory for those the policy lets use it. The command
+ * pipeline between entry and exit is left as it is.
  */
 import { DateTime, Effect, Option } from "effect"
 import * as TicketQuery from "../query/TicketQuery.js"
@@ -16,7 +17,7 @@ import type { Deps } from "./Deps.js"
 import type { Op } from "./HelpdeskError.js"
 import { decode } from "./Input.js"
 import { nameOperations } from "./nameOperations.js"
-import type { Scoped, Service } from "./Service.js"
+import type { DirectoryOperation, Scoped, Service } from "./Service.js"
 import type * as Streams from "./Streams.js"
 
 type Ref = typeof TicketRefSchema.Encoded
@@ -46,6 +47,25 @@ export const commandNames = [
 
 /** A command of the root service. */
 export type CommandName = (typeof commandNames)[number]
+
+/**
+ * The directory's operations, by name: on a scoped service for those the policy lets
+ * (`Access.mayUseDirectory`). None takes a `by`: the scoped service checks its own principal.
+ */
+export const directoryNames = [
+  "saveContact",
+  "saveOrganization",
+  "saveAgent",
+  "saveGroup",
+  "getContact",
+  "findContactByEmail",
+  "listAgents",
+  "listGroups"
+] as const satisfies ReadonlyArray<DirectoryOperation>
+
+// Every directory operation is in the list: a new one must be given its policy here.
+type Missing = Exclude<DirectoryOperation, (typeof directoryNames)[number]>
+const _complete: [Missing] extends [never] ? true : never = true
 
 /** The tickets a command's raw input names (before decoding: what the policy checks first). */
 const refsOf = (name: CommandName, raw: Record<string, unknown>): ReadonlyArray<unknown> => {
@@ -79,7 +99,7 @@ export interface Reads {
  * @since 0.1.0
  */
 export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams) => {
-  const { ws, store } = deps
+  const { ws, store, customFields: fields } = deps
 
   /**
    * The ticket a reference leads to, if the viewer may see it; else what a missing one gives.
@@ -117,6 +137,10 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
         for (const ref of refsOf(name, raw as Record<string, unknown>)) yield* seeTicket(viewer, ref, true)
       }
       if (!Access.mayCommand(viewer, name)) return yield* Effect.fail(access.refuse(principal, name))
+      // Internal fields are the team's: a customer neither sets nor learns them.
+      if (viewer._tag === "Customer" && Access.setsInternalField(fields, name, raw)) {
+        return yield* Effect.fail(access.refuse(principal, name))
+      }
     })
 
   /** The root's commands, each authorised first. */
@@ -130,7 +154,11 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
   }
 
   /** The service for one principal, over the root's (guarded) commands and unchecked reads. */
-  const scoped = (root: Pick<Service, CommandName>, reads: Reads, principal: Actor.Actor): Scoped => {
+  const scoped = (
+    root: Pick<Service, CommandName | DirectoryOperation>,
+    reads: Reads,
+    principal: Actor.Actor
+  ): Scoped => {
     const viewer = access.viewer(principal)
     const same = (by: unknown) =>
       by === undefined ||
@@ -144,25 +172,40 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
       (name: CommandName) =>
       (raw: { readonly by?: unknown }): Op<Ticket.Ticket> =>
         same(raw?.by)
-          ? (root[name] as (input: unknown) => Op<Ticket.Ticket>)({ ...raw, by: principal })
+          ? Effect.map((root[name] as (input: unknown) => Op<Ticket.Ticket>)({ ...raw, by: principal }), (ticket) =>
+              // A contact gets the public view back from the root; the internal fields go too.
+              principal._tag === "contact" ? Access.customerView(ticket, fields) : ticket
+            )
           : Effect.fail(access.refuse(principal, `${name} as another actor`))
     const commands = Object.fromEntries(commandNames.map((name) => [name, command(name)])) as unknown as Pick<
       Scoped,
       CommandName
     >
+    // The root's directory operations (with their spans), for whom the policy lets use them.
+    const directory = Object.fromEntries(
+      directoryNames.map((name) => [
+        name,
+        (...args: ReadonlyArray<unknown>) =>
+          Effect.flatMap(viewer, (v) =>
+            Access.mayUseDirectory(v, name)
+              ? (root[name] as (...input: ReadonlyArray<unknown>) => Op<unknown>)(...args)
+              : Effect.fail(access.refuse(principal, name))
+          )
+      ])
+    ) as unknown as Pick<Scoped, DirectoryOperation>
 
     const get = (raw: Ref): Op<Ticket.Ticket> =>
-      Effect.flatMap(viewer, (v) => Effect.map(seeTicket(v, raw), ({ ticket }) => Access.view(v, ticket)))
+      Effect.flatMap(viewer, (v) => Effect.map(seeTicket(v, raw), ({ ticket }) => Access.view(v, ticket, fields)))
 
     // The reads get their spans here (`Helpdesk.get`, ...); the commands have the root's.
-    const named = nameOperations<Omit<Scoped, "principal" | CommandName>>(ws, {
+    const named = nameOperations<Omit<Scoped, "principal" | CommandName | DirectoryOperation>>(ws, {
       get,
       messages: (raw, page) => Conversation.read(get(raw), page),
       history: (raw) =>
         Effect.gen(function* () {
           const v = yield* viewer
           const { id } = yield* seeTicket(v, raw)
-          return Access.events(v, (yield* store.read(id)).events)
+          return Access.events(v, (yield* store.read(id)).events, fields)
         }),
       list: (raw = {}) =>
         Effect.gen(function* () {
@@ -182,7 +225,9 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
             v._tag === "Customer" ? { ...query, searchIn: "public" } : query,
             visibility._tag === "Everything" ? undefined : visibility
           )
-          return v._tag === "Customer" ? { ...page, items: page.items.map((item) => Access.summary(v, item)) } : page
+          return v._tag === "Customer"
+            ? { ...page, items: page.items.map((item) => Access.summary(v, item, fields)) }
+            : page
         }),
       suggestDuplicates: (raw) =>
         Effect.gen(function* () {
@@ -211,11 +256,11 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
           const v = yield* viewer
           const found = yield* reads.findByEmailId(messageId)
           return Option.isSome(found) && Access.canSee(v, found.value)
-            ? Option.some(Access.view(v, found.value))
+            ? Option.some(Access.view(v, found.value, fields))
             : Option.none()
         })
     })
-    return { principal, ...commands, ...named }
+    return { principal, ...commands, ...directory, ...named }
   }
 
   return { authorise, guard, scoped, seeTicket }

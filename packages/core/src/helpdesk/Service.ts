@@ -174,7 +174,28 @@ export interface Service {
   readonly getContact: (id: string) => Op<Contact>
   /** The contact that owns an email (case-insensitive), if any. */
   readonly findContactByEmail: (email: string) => Op<Option.Option<Contact>>
+  /** The agents of the directory, or of one group (`NotInDirectory` when there is no such group). */
+  readonly listAgents: (group?: string) => Op<ReadonlyArray<Agent>>
+  /** The groups of the directory. */
+  readonly listGroups: () => Op<ReadonlyArray<Group>>
 }
+
+/**
+ * The directory's operations: on the root service, and on a scoped one for the principals the
+ * policy lets (`Access.mayUseDirectory`: admins and the system all of them, agents the reads).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type DirectoryOperation =
+  | "saveContact"
+  | "saveOrganization"
+  | "saveAgent"
+  | "saveGroup"
+  | "getContact"
+  | "findContactByEmail"
+  | "listAgents"
+  | "listGroups"
 
 /**
  * A command's input on a scoped service: `by` is the principal, and may be left out.
@@ -186,13 +207,14 @@ export type ScopedInput<I> = Omit<I, "by"> & { readonly by?: Actor.Actor }
 
 /**
  * The operations of a help desk for one principal (`Service.as`): the commands, acting as the
- * principal (a `by` naming anyone else is refused with `NotPermitted`), and the reads, showing
- * only what the principal may see.
+ * principal (a `by` naming anyone else is refused with `NotPermitted`), the reads, showing
+ * only what the principal may see, and the directory's operations, for those the policy lets
+ * use them (admins and the system; agents read; anyone else gets `NotPermitted`).
  *
  * @category models
  * @since 0.1.0
  */
-export interface Scoped {
+export interface Scoped extends Pick<Service, DirectoryOperation> {
   /** Who every operation acts as and reads for. */
   readonly principal: Actor.Actor
   /** `Service.open` as the principal. */

@@ -17,8 +17,8 @@ export interface Everything {
 }
 
 /**
- * A customer's tickets: those `contact` requested, and those of the organizations listed (the
- * contact's organization, when it shares its tickets).
+ * A customer's tickets: those `contact` requested or follows (as a CC), and those of the
+ * organizations listed (the contact's organization, when it shares its tickets).
  *
  * @category models
  * @since 0.1.0
@@ -73,6 +73,7 @@ export const allows = (
     readonly organization?: OrganizationId | undefined
     readonly group?: GroupId | undefined
     readonly assignee?: AgentId | undefined
+    readonly followers?: ReadonlyArray<{ readonly _tag: string; readonly id: string }> | undefined
   }
 ): boolean => {
   if (visibility === undefined) return true
@@ -82,6 +83,7 @@ export const allows = (
     case "Customer":
       return (
         ticket.requester === visibility.contact ||
+        (ticket.followers ?? []).some((f) => f._tag === "contact" && f.id === visibility.contact) ||
         (ticket.organization !== undefined && visibility.organizations.includes(ticket.organization))
       )
     case "Agent":

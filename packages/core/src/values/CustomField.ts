@@ -40,10 +40,42 @@ export const FieldDefinition = Schema.Struct({
   label: Schema.String,
   type: Schema.Literals(["text", "number", "boolean", "date", "dropdown"]),
   /** Allowed values of a dropdown. */
-  options: Schema.optionalKey(Schema.Array(Schema.String))
+  options: Schema.optionalKey(Schema.Array(Schema.String)),
+  /**
+   * Whether the field is for the team only (a churn risk, an internal cost): its values and its
+   * changes never reach a customer, and a customer cannot set it. Absent: a public field.
+   */
+  internal: Schema.optionalKey(Schema.Boolean)
 })
 /** @category models @since 0.1.0 */
 export type FieldDefinition = typeof FieldDefinition.Type
+
+/**
+ * Whether a field is declared internal (`internal: true`); a field no declaration names is not.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const isInternal = (
+  definitions: ReadonlyArray<{ readonly key: string; readonly internal?: boolean | undefined }>,
+  key: string
+): boolean => definitions.some((d) => d.key === key && d.internal === true)
+
+/**
+ * The values a customer may see: `values` without those of the fields declared internal (the
+ * same object when there are none).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const publicValues = <V>(
+  definitions: ReadonlyArray<{ readonly key: string; readonly internal?: boolean | undefined }>,
+  values: Readonly<Record<string, V>>
+): Readonly<Record<string, V>> => {
+  const hidden = Object.keys(values).filter((key) => isInternal(definitions, key))
+  if (hidden.length === 0) return values
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !hidden.includes(key)))
+}
 
 const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/
 

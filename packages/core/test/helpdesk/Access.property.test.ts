@@ -3,12 +3,21 @@ import { Cause, Effect, Exit, Option } from "effect"
 import * as fc from "fast-check"
 import * as Helpdesk from "../../src/helpdesk/Helpdesk.js"
 import * as SystemAccess from "../../src/helpdesk/SystemAccess.js"
+import { createHelpdesk } from "../../src/index.js"
 import * as MemoryHelpdesk from "../../src/memory/MemoryHelpdesk.js"
 import * as Actor from "../../src/values/Actor.js"
 
 // Issue 18: the access policy over random principals, organizations, groups and tickets.
 
 const secret = "internalsecretword"
+/** The value of a field declared internal: no customer sees it, agents do. */
+const fieldSecret = "churnriskvalue"
+
+/** The workspace's fields: `plan` public (the default), `risk` internal. */
+const customFields = [
+  { key: "plan", label: "Plan", type: "text" },
+  { key: "risk", label: "Churn risk", type: "text", internal: true }
+] as const
 
 const World = fc.record({
   /** Per organization: whether it shares its tickets. */
@@ -31,7 +40,11 @@ const World = fc.record({
     fc.record({
       requester: fc.nat(3),
       group: fc.option(fc.nat(2), { nil: undefined }),
-      noted: fc.boolean()
+      noted: fc.boolean(),
+      /** Whether its internal field `risk` is set (and its public `plan`). */
+      risky: fc.boolean(),
+      /** A contact index following it (a CC), if any. */
+      follower: fc.option(fc.nat(3), { nil: undefined })
     }),
     { minLength: 1, maxLength: 6 }
   )
@@ -46,7 +59,7 @@ const run = <A>(
   return Effect.runPromise(
     Effect.gen(function* () {
       return yield* body(yield* Helpdesk.Helpdesk, system)
-    }).pipe(Effect.provide(MemoryHelpdesk.layer({ workspaceId: "ws" }, { ids: "sequential", system })))
+    }).pipe(Effect.provide(MemoryHelpdesk.layer({ workspaceId: "ws", customFields }, { ids: "sequential", system })))
   )
 }
 
@@ -80,7 +93,8 @@ const build = (helpdesk: Helpdesk.Service, world: World, system: SystemAccess.Sy
       })
     }
     const sys = system.actor("setup")
-    const tickets: Array<{ id: string; requester: number; group: number | undefined }> = []
+    const tickets: Array<{ id: string; requester: number; group: number | undefined; follower: number | undefined }> =
+      []
     for (const t of world.tickets) {
       const requester = t.requester % world.contacts.length
       const group = t.group === undefined || t.group >= groupIds.length ? undefined : t.group
@@ -93,13 +107,25 @@ const build = (helpdesk: Helpdesk.Service, world: World, system: SystemAccess.Sy
         ...(group === undefined ? {} : { group: `g${group}` })
       })
       if (t.noted) yield* helpdesk.note({ ticket: opened.id, by: sys, text: `${secret} about it` })
-      tickets.push({ id: opened.id, requester, group })
+      if (t.risky) {
+        yield* helpdesk.setCustomField({ ticket: opened.id, by: sys, key: "risk", value: fieldSecret })
+        yield* helpdesk.setCustomField({ ticket: opened.id, by: sys, key: "plan", value: "gold" })
+      }
+      const follower = t.follower === undefined ? undefined : t.follower % world.contacts.length
+      if (follower !== undefined) {
+        yield* helpdesk.addFollower({ ticket: opened.id, by: sys, follower: { _tag: "contact", id: `c${follower}` } })
+      }
+      tickets.push({ id: opened.id, requester, group, follower })
     }
     /** The policy, stated independently of the implementation. */
     const customerSees = (contact: number, t: (typeof tickets)[number]) => {
       const org = contactOrg[contact]
       const orgOfTicket = contactOrg[t.requester]
-      return t.requester === contact || (org !== undefined && orgOfTicket === org && world.organizations[org] === true)
+      return (
+        t.requester === contact ||
+        t.follower === contact ||
+        (org !== undefined && orgOfTicket === org && world.organizations[org] === true)
+      )
     }
     const agentSees = (agent: number, t: (typeof tickets)[number]) => {
       const a = world.agents[agent]
@@ -119,7 +145,7 @@ const text = (exit: Exit.Exit<unknown, unknown>): string => {
 }
 
 describe("access control (issue 18)", () => {
-  it("a customer never sees another's ticket or any internal note, in results, errors or search hits", () =>
+  it("a customer never sees another's ticket, any internal note or any internal field's value, in results, errors or search hits; they see what they follow", () =>
     fc.assert(
       fc.asyncProperty(World, (world) =>
         run((helpdesk, system) =>
@@ -138,8 +164,25 @@ describe("access control (issue 18)", () => {
                   const missing = yield* Effect.exit(me.get("tkt_missing"))
                   expect(text(got)).toBe(text(missing).replaceAll("tkt_missing", t.id))
                 }
-                for (const exit of [got, history, messages]) expect(text(exit)).not.toContain(secret)
+                // A field declared internal: neither set nor learnt, not even through the refusal.
+                const set = yield* Effect.exit(me.setCustomField({ ticket: t.id, key: "risk", value: fieldSecret }))
+                expect(text(set)).toContain(customerSees(c, t) ? "NotPermitted" : "TicketNotFound")
+                for (const exit of [got, history, messages]) {
+                  expect(text(exit)).not.toContain(secret)
+                  expect(text(exit)).not.toContain(fieldSecret)
+                  expect(text(exit)).not.toContain('"risk"')
+                }
               }
+              const opened = yield* Effect.exit(
+                me.open({
+                  requester: { id: `c${c}` },
+                  subject: "Mine",
+                  text: "words",
+                  channel: "web",
+                  customFields: { risk: "low" }
+                })
+              )
+              expect(text(opened)).toContain("NotPermitted")
               const listed = yield* me.list({})
               expect(listed.items.map((i) => i.id).sort()).toEqual(
                 tickets
@@ -149,9 +192,16 @@ describe("access control (issue 18)", () => {
               )
               const searched = yield* me.list({ search: secret })
               expect(searched.items).toEqual([])
+              expect((yield* me.list({ search: fieldSecret })).items).toEqual([])
               const words = yield* me.list({ search: "public" })
               expect(words.items.every((i) => tickets.some((t) => t.id === i.id && customerSees(c, t)))).toBe(true)
               expect(JSON.stringify(listed)).not.toContain(secret)
+              expect(JSON.stringify(listed)).not.toContain(fieldSecret)
+              // The public field is there for the customer, where set.
+              const risky = world.tickets.some(
+                (t, i) => t.risky && customerSees(c, tickets[i] as (typeof tickets)[number])
+              )
+              expect(JSON.stringify(listed).includes('"plan":"gold"')).toBe(risky)
             }
           })
         )
@@ -175,6 +225,9 @@ describe("access control (issue 18)", () => {
               for (const t of tickets) {
                 const got = yield* Effect.exit(me.get(t.id))
                 expect(Exit.isSuccess(got)).toBe(agentSees(a, t))
+                // Agents see internal fields.
+                const risky = world.tickets[tickets.indexOf(t)]?.risky === true
+                expect(text(got).includes(fieldSecret)).toBe(agentSees(a, t) && risky)
                 const replied = yield* Effect.exit(me.reply({ ticket: t.id, text: "public answer" }))
                 if (!agentSees(a, t)) {
                   expect(text(replied)).toContain("TicketNotFound")
@@ -216,4 +269,37 @@ describe("access control (issue 18)", () => {
       ),
       { numRuns: 25 }
     ))
+
+  it("the Promise facade hides internal fields from a customer as the service does, and lists what they follow", async () => {
+    const client = await createHelpdesk({ workspaceId: "ws", customFields: [...customFields] })
+    try {
+      const system = client.asSystem("setup")
+      const ticket = await system.open({
+        requester: { email: "jane@example.test" },
+        subject: "Leaving?",
+        text: "public words",
+        channel: "web",
+        customFields: { plan: "gold", risk: fieldSecret }
+      })
+      const omar = await client.saveContact({ name: "Omar", emails: ["omar@example.test"] })
+      await system.addFollower({ ticket: ticket.id, follower: { _tag: "contact", id: omar.id } })
+      const jane = client.as(Actor.contact(ticket.requester))
+      const seen = JSON.stringify([
+        await jane.get(ticket.id),
+        await jane.history(ticket.id),
+        await jane.list(),
+        await client.forRequester(ticket.requester).get(ticket.id)
+      ])
+      expect(seen).toContain('"plan":"gold"')
+      expect(seen).not.toContain(fieldSecret)
+      await expect(jane.setCustomField({ ticket: ticket.id, key: "risk", value: "low" })).rejects.toMatchObject({
+        _tag: "NotPermitted"
+      })
+      const followed = await client.as(Actor.contact(omar.id)).list()
+      expect(followed.items.map((i) => i.id)).toEqual([ticket.id])
+      expect(JSON.stringify((await system.get(ticket.id)).customFields)).toContain(fieldSecret)
+    } finally {
+      await client.close()
+    }
+  })
 })

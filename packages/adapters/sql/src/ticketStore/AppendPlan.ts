@@ -57,6 +57,10 @@ export interface Plan {
   readonly texts: TextChanges | undefined
   readonly tagsAdded: ReadonlyArray<string>
   readonly tagsRemoved: ReadonlyArray<string>
+  /** The contacts that start following the ticket (`ticket_followers`), keyed. */
+  readonly followersAdded: ReadonlyArray<string>
+  /** The contacts that stop following it, keyed. */
+  readonly followersRemoved: ReadonlyArray<string>
   /** The email ids the append records (`recorded`'s), as stored. */
   readonly emailIds: ReadonlyArray<string>
   /** The email ids the append records as new messages (`EventStore.recordedEmailIds`), as given. */
@@ -69,6 +73,10 @@ export interface Plan {
   readonly exceeded: Limits.LimitExceeded | undefined
 }
 
+/** The contacts following a ticket (agents follow too, but see every ticket they may anyway). */
+const contactsFollowing = (ticket: State): ReadonlyArray<string> =>
+  (ticket?.followers ?? []).flatMap((f) => (f._tag === "contact" ? [f.id] : []))
+
 /**
  * The planning of appends, on the store's key escaping.
  *
@@ -77,6 +85,12 @@ export interface Plan {
  */
 export const make = (shared: Shared) => {
   const { key } = shared
+
+  /** The values of `values` that `set` lacks, keyed. */
+  const missingFrom = (set: ReadonlySet<string>, values: ReadonlySet<string>): ReadonlyArray<string> =>
+    Array.from(values)
+      .filter((v) => !set.has(v))
+      .map(key)
 
   /**
    * The projection row of a ticket at a version: queue columns and the snapshot without
@@ -179,6 +193,10 @@ export const make = (shared: Shared) => {
     const sameTags = prior !== undefined && next !== undefined && prior.tags === next.tags
     const priorTags = new Set(sameTags ? [] : (prior?.tags ?? []))
     const nextTags = new Set(sameTags ? [] : (next?.tags ?? []))
+    // Likewise the follower list: most appends leave it as it was.
+    const sameFollowers = prior !== undefined && next !== undefined && prior.followers === next.followers
+    const priorFollowers = new Set(sameFollowers ? [] : contactsFollowing(prior))
+    const nextFollowers = new Set(sameFollowers ? [] : contactsFollowing(next))
     const recorded = next === undefined ? [] : EventStore.recordedEmailIds(prior, events)
     return {
       next,
@@ -195,12 +213,10 @@ export const make = (shared: Shared) => {
       keepSla: effects.slaDueAt === undefined,
       fresh: prior === undefined,
       texts: next === undefined ? undefined : textChanges(prior, next, events),
-      tagsAdded: Array.from(nextTags)
-        .filter((t) => !priorTags.has(t))
-        .map(key),
-      tagsRemoved: Array.from(priorTags)
-        .filter((t) => !nextTags.has(t))
-        .map(key),
+      tagsAdded: missingFrom(priorTags, nextTags),
+      tagsRemoved: missingFrom(nextTags, priorTags),
+      followersAdded: missingFrom(priorFollowers, nextFollowers),
+      followersRemoved: missingFrom(nextFollowers, priorFollowers),
       emailIds: recorded.map(key),
       recorded: { ticketId, workspaceId: workspace, messageIds: recorded },
       timers: Array.from(new Map((effects.timers ?? []).map((t) => [t.id, t])).values()).map((t) => ({
@@ -243,6 +259,8 @@ export const make = (shared: Shared) => {
     (plan.texts?.rows.length ?? 0) +
     plan.tagsAdded.length +
     plan.tagsRemoved.length +
+    plan.followersAdded.length +
+    plan.followersRemoved.length +
     plan.emailIds.length +
     plan.timers.length +
     plan.outbox.length +

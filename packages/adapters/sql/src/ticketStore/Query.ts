@@ -142,16 +142,33 @@ export const make = (shared: Shared, searcher: Searcher) => {
   }
 
   /**
-   * The access policy's filter (`Visibility.allows`) as one condition: a customer's own and
-   * shared organizations' tickets; an agent's groups (or their own) minus restricted groups.
+   * The access policy's filter (`Visibility.allows`) as one condition: a customer's own, followed
+   * (`ticket_followers`, by its contact index) and shared organizations' tickets; an agent's
+   * groups (or their own) minus restricted groups.
    */
-  const visible = (eb: Tickets, visibility: Visibility.Visibility | undefined): Expression<SqlBool> | undefined => {
+  const visible = (
+    eb: Tickets,
+    ws: string,
+    visibility: Visibility.Visibility | undefined
+  ): Expression<SqlBool> | undefined => {
     if (visibility === undefined || visibility._tag === "Everything") return undefined
     if (visibility._tag === "Customer") {
-      const mine = eb("requester", "=", key(visibility.contact))
-      return visibility.organizations.length === 0
-        ? mine
-        : eb.or([mine, eb("organization", "in", visibility.organizations.map(key))])
+      const contact = key(visibility.contact)
+      const followed = eb(
+        "tickets.id",
+        "in",
+        eb
+          .selectFrom("ticket_followers")
+          .select("ticket_followers.ticket_id")
+          .where("ticket_followers.workspace_id", "=", key(ws))
+          .where("ticket_followers.contact_id", "=", contact)
+      )
+      const mine = [eb("requester", "=", contact), followed]
+      return eb.or(
+        visibility.organizations.length === 0
+          ? mine
+          : [...mine, eb("organization", "in", visibility.organizations.map(key))]
+      )
     }
     const conditions: Array<Expression<SqlBool>> = []
     if (visibility.hiddenGroups.length > 0) {
@@ -212,7 +229,7 @@ export const make = (shared: Shared, searcher: Searcher) => {
   /** The tickets the query's filters (but not its search) and cursor let through. */
   const candidates = (eb: Tickets, plan: Plan): Expression<SqlBool> => {
     const where = filters(eb, plan.workspaceId, plan.query)
-    const allowed = visible(eb, plan.visibility)
+    const allowed = visible(eb, plan.workspaceId, plan.visibility)
     if (allowed !== undefined) where.push(allowed)
     if (plan.after !== undefined) where.push(keyset(eb, plan.sort, plan.dirs, plan.after))
     return eb.and(where)

@@ -81,6 +81,17 @@ export const make = (shared: Shared) => {
     return columns(num, n)
   }
 
+  /** The contacts that start or stop following the ticket (`ticket_followers`). */
+  const writeFollowers = async (trx: Kysely<Database>, plan: Plan, row: TicketRow) => {
+    await inChunks(plan.followersRemoved, (slice) =>
+      trx.deleteFrom("ticket_followers").where("ticket_id", "=", row.id).where("contact_id", "in", slice).execute()
+    )
+    await inChunks(
+      plan.followersAdded.map((contact_id) => ({ workspace_id: row.workspace_id, ticket_id: row.id, contact_id })),
+      (slice) => insertRows(trx, "ticket_followers", slice, ignoreAny)
+    )
+  }
+
   /**
    * Writes a plan in the current transaction. `known`: the prior state is this process's own
    * snapshot at `expectedVersion`, not read in this transaction, so the row's update is the
@@ -130,6 +141,7 @@ export const make = (shared: Shared) => {
       (slice) => insertRows(trx, "ticket_texts", slice)
     )
     if (dialect.texts.index !== undefined) await dialect.texts.index(trx, row.id, texts.rows)
+    if (plan.followersRemoved.length > 0 || plan.followersAdded.length > 0) await writeFollowers(trx, plan, row)
     // Most appends change no tags and no email ids: nothing to wait for then.
     if (plan.tagsRemoved.length === 0 && plan.tagsAdded.length === 0 && plan.emailIds.length === 0) return
     await inChunks(plan.tagsRemoved, (slice) =>
@@ -214,6 +226,8 @@ export const make = (shared: Shared) => {
   ): Promise<boolean> | undefined => {
     const { oneStatement } = dialect
     if (oneStatement === undefined || rows > oneStatement.maxRows) return undefined
+    // Followers change seldom: such an append takes the transaction, which writes them.
+    if (plan.followersAdded.length > 0 || plan.followersRemoved.length > 0) return undefined
     return oneStatement.append(
       db,
       {

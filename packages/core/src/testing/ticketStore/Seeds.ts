@@ -45,6 +45,9 @@ export interface SeedTicket {
   readonly createdMinutes: number
   readonly reply?: { readonly minutes: number; readonly text: string }
   readonly slaMinutes?: number
+  /** Contacts who follow the ticket (CCs), added after the opening; `unfollow`: the first leaves again. */
+  readonly followers?: ReadonlyArray<string>
+  readonly unfollow?: boolean
 }
 
 /** Writes a seeded ticket; gives it back as the reference knows it. */
@@ -84,6 +87,20 @@ export const seedTicket = (store: Store, ws: WorkspaceId, ticketId: TicketId, se
     if (seed.reply !== undefined) {
       yield* store.append(ticketId, 1, [replied(ticketId, seed.createdMinutes + seed.reply.minutes, seed.reply.text)])
     }
+    const followers = seed.followers ?? []
+    if (followers.length > 0) {
+      const version = seed.reply === undefined ? 1 : 2
+      const following = (contact: string, minutes: number) => ({
+        ticketId,
+        at: minutesLater(seed.createdMinutes + minutes),
+        by: requester,
+        follower: Actor.contact(contact)
+      })
+      const added = followers.map((c, i) => new E.FollowerAdded(following(c, 121 + i)))
+      const first = followers[0] as string
+      const removed = seed.unfollow === true ? [new E.FollowerRemoved(following(first, 130))] : []
+      yield* store.append(ticketId, version, [...added, ...removed])
+    }
     const { events } = yield* store.read(ticketId)
     return { ticket: Ticket.fold(events) as Ticket.Ticket, slaDueAt }
   })
@@ -117,7 +134,9 @@ export const seed: fc.Arbitrary<SeedTicket> = fc.record(
       minutes: fc.integer({ min: 0, max: 120 }),
       text: fc.constantFrom("On it.", "Fixed, merci !", "VPN-Client neu installiert")
     }),
-    slaMinutes: fc.integer({ min: 0, max: 240 })
+    slaMinutes: fc.integer({ min: 0, max: 240 }),
+    followers: fc.subarray(["jane", "omar", "lee", "a--b"]),
+    unfollow: fc.boolean()
   },
   {
     requiredKeys: [

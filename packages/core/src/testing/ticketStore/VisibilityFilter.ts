@@ -1,5 +1,6 @@
 /**
- * The visibility filter of `query` (issue 18): random tickets and random filters (a customer with
+ * The visibility filter of `query` (issue 18): random tickets (some followed by contacts, a CC
+ * leaving again) and random filters (a customer, seeing what they follow too, with
  * the organizations that share with them, an agent with their groups and the restricted groups
  * hidden from them), with random queries and searches, page by page: the reference's pages
  * (`Visibility.allows` applied with the filters, before paging). A store that filters after
