@@ -11,7 +11,7 @@ import type { Pool, PoolConnection } from "mysql2"
 import type { Database } from "../Database.js"
 import * as DriverPackage from "../internal/DriverPackage.js"
 import { defaultStatementTimeout, InvalidOption } from "../internal/OpenErrors.js"
-import type { Driver, DriverOptions } from "./Dialect.js"
+import type { Driver, DriverOptions } from "./Driver.js"
 
 const ignore = (): void => undefined
 

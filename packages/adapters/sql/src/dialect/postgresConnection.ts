@@ -14,7 +14,7 @@ import * as DriverPackage from "../internal/DriverPackage.js"
 import { defaultStatementTimeout, InvalidOption } from "../internal/OpenErrors.js"
 import * as QueryScope from "../internal/QueryScope.js"
 import { planWithValues } from "../internal/Statements.js"
-import type { Driver, DriverOptions } from "./Dialect.js"
+import type { Driver, DriverOptions } from "./Driver.js"
 import * as PostgresCancel from "./postgresCancel.js"
 
 const ignore = (): void => undefined

@@ -10,7 +10,7 @@ import { Kysely, type SqliteDatabase, SqliteDialect } from "kysely"
 import type { Database } from "../Database.js"
 import * as DriverError from "../internal/DriverError.js"
 import * as DriverPackage from "../internal/DriverPackage.js"
-import type { Driver } from "./Dialect.js"
+import type { Driver } from "./Driver.js"
 import * as SqliteDirect from "./sqliteDirect.js"
 
 /** SQLite: prepared statements kept per connection `open` creates (least recently used dropped first). */
