@@ -377,7 +377,8 @@ const split = (template: Template) => {
 
 const fill = (pieces: Pieces, context: Context, escape: (value: string) => string): string => {
   let out = pieces[0] ?? ""
-  for (let i = 1; i < pieces.length; i += 2) out += escape(context.get(pieces[i] as string) ?? "") + (pieces[i + 1] ?? "")
+  for (let i = 1; i < pieces.length; i += 2)
+    out += escape(context.get(pieces[i] as string) ?? "") + (pieces[i + 1] ?? "")
   return out
 }
 
