@@ -103,14 +103,31 @@ const mac = (key: Uint8Array, workspaceId: string, publicId: number): string =>
     macLength
   )
 
+// A ticket's token never changes under a key, and each mail about it carries it twice or more
+// (Message-ID, reply address, references): the latest tickets' are kept, per signing key.
+const tokens = new WeakMap<Uint8Array, Map<string, string>>()
+const maxTokens = 1024
+
 /**
  * The signed token of a ticket: `t69369.<mac>`.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const token = (keys: Keys, workspaceId: string, publicId: number): string =>
-  `t${publicId}.${mac(keys.signing, workspaceId, publicId)}`
+export const token = (keys: Keys, workspaceId: string, publicId: number): string => {
+  let known = tokens.get(keys.signing)
+  if (known === undefined) {
+    known = new Map()
+    tokens.set(keys.signing, known)
+  }
+  const key = `${workspaceId}\u0000${publicId}`
+  const found = known.get(key)
+  if (found !== undefined) return found
+  const made = `t${publicId}.${mac(keys.signing, workspaceId, publicId)}`
+  if (known.size >= maxTokens) known.clear()
+  known.set(key, made)
+  return made
+}
 
 /**
  * A Message-ID for a mail the help desk sends about a ticket, without angle brackets:

@@ -170,16 +170,34 @@ export const prepare = (
   options: Options,
   message: Outbox.ClaimedMessage
 ): Effect.Effect<ReadonlyArray<Delivery>, DeliveryFailed, Helpdesk.Helpdesk | DirectoryStore.DirectoryStore> =>
+  Effect.flatMap(services, (found) => prepareWith(options, found, message))
+
+/** What `prepare` reads through: the help desk as the system (`notify`), and the directory. */
+interface Services {
+  readonly desk: Helpdesk.Scoped
+  readonly directory: DirectoryStore.DirectoryStore["Service"]
+}
+
+const services: Effect.Effect<Services, never, Helpdesk.Helpdesk | DirectoryStore.DirectoryStore> = Effect.gen(
+  function* () {
+    const desk = yield* Helpdesk.Helpdesk
+    return { desk: desk.asSystem("notify"), directory: yield* DirectoryStore.DirectoryStore }
+  }
+)
+
+const prepareWith = (
+  options: Options,
+  { desk, directory }: Services,
+  message: Outbox.ClaimedMessage
+): Effect.Effect<ReadonlyArray<Delivery>, DeliveryFailed> =>
   Effect.gen(function* () {
     const decoded = decodePayload(message.payload)
     if (decoded._tag === "Failure") return yield* permanent(`outbox message ${message.id} has no notification payload`)
     const payload = decoded.value
     const kind = Option.getOrUndefined(options.templates.kind(payload.template))
     if (kind === undefined) return yield* permanent(`no kind of notification is called "${payload.template}"`)
-    const desk = yield* Helpdesk.Helpdesk
-    const directory = yield* DirectoryStore.DirectoryStore
 
-    const history = yield* desk.asSystem("notify").history(payload.ticketId).pipe(Effect.mapError(fromError))
+    const history = yield* desk.history(payload.ticketId).pipe(Effect.mapError(fromError))
     const version = versionOf(message.id) ?? history.length
     const request = history[version - 1]
     if (request?._tag !== "NotificationRequested") {
@@ -204,7 +222,7 @@ export const prepare = (
     const explanations = !wantsSla
       ? []
       : options.sla === undefined
-        ? yield* desk.asSystem("notify").explainDue(ticket.id).pipe(Effect.mapError(fromError))
+        ? yield* desk.explainDue(ticket.id).pipe(Effect.mapError(fromError))
         : yield* explainAt(options.sla, directory, ticket, history.slice(0, version), request.at)
     const warned = events.find((e) => e._tag === "SlaWarningReached" || e._tag === "SlaBreached")
     // Everything is written as of the request, so a retry renders the same mail.
@@ -297,7 +315,8 @@ export const prepare = (
   })
 
 /**
- * `prepare` with its services captured: what the outbox worker calls for each claimed message.
+ * `prepare` with its services captured (the help desk as the system, built once rather than per
+ * message): what the outbox worker calls for each claimed message.
  *
  * @category constructors
  * @since 0.1.0
@@ -308,8 +327,4 @@ export const make = (
   (message: Outbox.ClaimedMessage) => Effect.Effect<ReadonlyArray<Delivery>, DeliveryFailed>,
   never,
   Helpdesk.Helpdesk | DirectoryStore.DirectoryStore
-> =>
-  Effect.map(
-    Effect.context<Helpdesk.Helpdesk | DirectoryStore.DirectoryStore>(),
-    (context) => (message) => Effect.provide(prepare(options, message), context)
-  )
+> => Effect.map(services, (found) => (message) => prepareWith(options, found, message))

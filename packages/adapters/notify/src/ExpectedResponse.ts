@@ -84,6 +84,35 @@ const zone = (timeZone: string): string => {
   }
 }
 
+interface Formatters {
+  readonly language: string
+  readonly near: Intl.DateTimeFormat
+  readonly far: Intl.DateTimeFormat
+  readonly time: Intl.DateTimeFormat
+}
+
+// Building an Intl.DateTimeFormat costs far more than using one, and every mail of a reader's
+// language and zone uses the same: they are kept, a bounded number of pairs (readers' tags are input).
+const formatters = new Map<string, Formatters>()
+const maxFormatters = 256
+
+const formattersFor = (reader: Reader): Formatters => {
+  const key = `${reader.language}\u0000${reader.timeZone}`
+  const known = formatters.get(key)
+  if (known !== undefined) return known
+  const language = locale(reader.language)
+  const timeZone = zone(reader.timeZone)
+  const made: Formatters = {
+    language,
+    near: new Intl.DateTimeFormat(language, { weekday: "long", timeZone }),
+    far: new Intl.DateTimeFormat(language, { weekday: "long", day: "numeric", month: "long", timeZone }),
+    time: new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone })
+  }
+  if (formatters.size >= maxFormatters) formatters.clear()
+  formatters.set(key, made)
+  return made
+}
+
 const capitalizeFirst = (text: string, language: string) =>
   // Weekdays are capitalised in English and not in French; Intl knows which.
   language.startsWith("en") ? text.charAt(0).toUpperCase() + text.slice(1) : text
@@ -96,22 +125,11 @@ const capitalizeFirst = (text: string, language: string) =>
  * @since 0.1.0
  */
 export const formatDue = (dueAt: DateTime.Utc, reader: Reader, now?: DateTime.Utc): string => {
-  const lang = locale(reader.language)
-  const timeZone = zone(reader.timeZone)
+  const format = formattersFor(reader)
   const date = new globalThis.Date(dueAt.epochMilliseconds)
   const far = now !== undefined && dueAt.epochMilliseconds - now.epochMilliseconds >= 6 * 86_400_000
-  const day = new Intl.DateTimeFormat(lang, {
-    weekday: "long",
-    ...(far ? { day: "numeric", month: "long" } : {}),
-    timeZone
-  }).format(date)
-  const time = new Intl.DateTimeFormat("en-GB", {
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-    timeZone
-  }).format(date)
-  return `${capitalizeFirst(day, lang)} ${time}`
+  const day = (far ? format.far : format.near).format(date)
+  return `${capitalizeFirst(day, format.language)} ${format.time.format(date)}`
 }
 
 /**

@@ -355,8 +355,31 @@ export const htmlSafe = (value: string): string =>
     .replace(/'/g, "&#39;")
     .replace(/\n/g, "<br>\n")
 
-const fill = (source: string, context: Context, escape: (value: string) => string): string =>
-  source.replace(placeholderPattern, (_, path: string) => escape(context.get(path) ?? ""))
+/** A part split at its placeholders: text, path, text, path, ..., text (`split` keeps the captured paths). */
+type Pieces = ReadonlyArray<string>
+
+// Scanning a part for placeholders costs more than filling them: each template is split once,
+// the first time it renders (a template is immutable data, so its pieces never go stale).
+const piecesOf = new WeakMap<Template, { readonly subject: Pieces; readonly text: Pieces; readonly html: Pieces }>()
+
+const split = (template: Template) => {
+  const known = piecesOf.get(template)
+  if (known !== undefined) return known
+  const pieces = {
+    subject: template.subject.split(placeholderPattern),
+    text: template.text.split(placeholderPattern),
+    html: template.html.split(placeholderPattern)
+  }
+  piecesOf.set(template, pieces)
+  return pieces
+}
+
+const fill = (pieces: Pieces, context: Context, escape: (value: string) => string): string => {
+  let out = pieces[0] ?? ""
+  for (let i = 1; i < pieces.length; i += 2)
+    out += escape(context.get(pieces[i] as string) ?? "") + (pieces[i + 1] ?? "")
+  return out
+}
 
 /**
  * Renders a template with a context: each part's values escaped for that part (see
@@ -365,8 +388,11 @@ const fill = (source: string, context: Context, escape: (value: string) => strin
  * @category combinators
  * @since 0.1.0
  */
-export const render = (template: Template, context: Context): { subject: string; text: string; html: string } => ({
-  subject: headerSafe(fill(template.subject, context, headerSafe)),
-  text: fill(template.text, context, textSafe),
-  html: fill(template.html, context, htmlSafe)
-})
+export const render = (template: Template, context: Context): { subject: string; text: string; html: string } => {
+  const pieces = split(template)
+  return {
+    subject: headerSafe(fill(pieces.subject, context, headerSafe)),
+    text: fill(pieces.text, context, textSafe),
+    html: fill(pieces.html, context, htmlSafe)
+  }
+}

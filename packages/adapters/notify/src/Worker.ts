@@ -401,7 +401,14 @@ export const make = (config: Config): Effect.Effect<Worker, never, Outbox.Outbox
           reported,
           finish: Effect.as(outbox.complete(message.id), "delivered" as const)
         } as const
-      }).pipe(Effect.withSpan("Worker.settle", { attributes: { "tessera.outbox_id": message.id } }))
+      }).pipe(
+        // One span per message; where it was defined is always here, so no stack is captured.
+        Effect.withSpan(
+          "Worker.settle",
+          { attributes: { "tessera.outbox_id": message.id } },
+          { captureStackTrace: false }
+        )
+      )
 
     /** A step's message settled, its outcome reported on its own first. */
     const settle = (step: Step): Effect.Effect<Settled, StoreError.StoreError> =>
