@@ -16,10 +16,11 @@ export default defineConfig({
     // The docs' snippets, written there by test/docs/Snippets.test.ts, which runs them itself.
     exclude: [...configDefaults.exclude, "test/docs/.run/**"],
     testTimeout: 30_000,
-    // One file more than there are cores (vitest's default is one fewer: a single worker on a
-    // two-core CI machine). Most integration files spend their time waiting on a database
-    // server, a child process or a socket, so a worker that waits leaves its core to another.
-    maxWorkers: availableParallelism() + 1,
+    // One file per core (vitest's default is one fewer: a single worker on a two-core CI
+    // machine, while most integration files wait on a database server, a child process or a
+    // socket). Not more: the servers need CPU too, and the wall-clock bounds of the fault tests
+    // (30 s per test, a killed process noticed within its lease) must keep their margin.
+    maxWorkers: availableParallelism(),
     sequence: { sequencer: SlowFilesFirst },
     reporters: ["default", "./scripts/summary-reporter.ts"]
   }
