@@ -1,12 +1,3 @@
-/**
- * What differs between the databases the SQL store runs on, as one record per database
- * (`sqlite.ts`, `postgres.ts`, ...), the way kysely splits its dialects: the shared modules of
- * `ticketStore/`, `internal/`, `migrations/` and the directory store know the tables and the
- * statements, and ask the record for each thing one database does its own way. No module outside
- * `dialect/` branches on the database's name. Opening a client is the dialect's `Driver`, kept
- * apart so that a record never loads a driver package.
- */
-import type { Duration, Effect } from "effect"
 import type {
   ColumnDataType,
   CreateTableBuilder,
@@ -24,7 +15,6 @@ import type {
   Updateable
 } from "kysely"
 import type { Database, Dialect, OutboxTable, TicketsTable, TimersTable } from "../Database.js"
-import type { ConnectionFailed, InvalidOption, PackageNotInstalled } from "../internal/OpenErrors.js"
 import type { Runner, StatementCache } from "../internal/StatementCache.js"
 import type { EmailIds } from "./EmailIds.js"
 
