@@ -10,6 +10,7 @@ import type { RequesterService } from "../helpdesk/RequesterService.js"
 import type { Scoped, Service } from "../helpdesk/Service.js"
 import type { SystemAccess } from "../helpdesk/SystemAccess.js"
 import type * as Duplicates from "../links/Duplicates.js"
+import type { ReportJson } from "../reporting/Export.js"
 import type { AgentActor, ContactActor, SystemActor } from "../values/Actor.js"
 import type {
   AgentJson,
@@ -99,6 +100,7 @@ export interface Answers {
   readonly listAgents: ReadonlyArray<AgentJson>
   readonly listGroups: ReadonlyArray<GroupJson>
   readonly findByEmailId: TicketJson | undefined
+  readonly report: ReportJson
 }
 
 /** The operation `F` with a promise of `A` in place of its Effect. */

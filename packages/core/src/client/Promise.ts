@@ -11,6 +11,7 @@ import { Cause, Clock, Effect, Exit, Layer, ManagedRuntime, Option } from "effec
 import * as Helpdesk from "../helpdesk/Helpdesk.js"
 import type { RequesterService } from "../helpdesk/RequesterService.js"
 import { type CommandName, commandNames } from "../helpdesk/Scoped.js"
+import { reportData } from "../reporting/Export.js"
 import type {
   Answers,
   HelpdeskClient,
@@ -52,6 +53,7 @@ export type {
   OpenInput,
   OrganizationInput,
   PriorityInput,
+  ReportInput,
   SplitInput,
   StatusInput,
   TagsInput,
@@ -59,6 +61,7 @@ export type {
   TypeInput,
   UndoMergeInput
 } from "../helpdesk/HelpdeskInput.js"
+export type { ReportJson } from "../reporting/Export.js"
 export type {
   AgentPrincipal,
   Answers,
@@ -179,7 +182,8 @@ const scopedEncoders: {
   history: encodeHistory,
   list: encodePage,
   explainDue: (explanations) => explanations.map(encodeExplanation),
-  findByEmailId: (found) => (Option.isSome(found) ? toTicketJson(found.value) : undefined)
+  findByEmailId: (found) => (Option.isSome(found) ? toTicketJson(found.value) : undefined),
+  report: reportData
 }
 
 /** The requester's operations are encoded as the help desk's of the same name. */

@@ -3,10 +3,11 @@
  * front of it) sends. They are decoded strictly before anything else happens, so a malformed
  * call fails with `InvalidInput` listing every problem with its path.
  */
-import { Schema } from "effect"
+import { DateTime, Effect, Option, Schema, SchemaIssue, SchemaTransformation } from "effect"
 import { Email, Language, Tier, TimeZone } from "../directory/Directory.js"
 import { boundedArray, boundedRecord } from "../internal/bounded.js"
 import type { TicketQuery } from "../query/TicketQuery.js"
+import * as Report from "../reporting/Report.js"
 import { StatusId, Workflow } from "../ticket/Status.js"
 import { Follower } from "../ticket/TicketEvent.js"
 import { Actor } from "../values/Actor.js"
@@ -418,3 +419,42 @@ export interface TicketQueryInput extends Schema.Codec.Encoded<typeof TicketQuer
  * @since 0.1.0
  */
 export interface MessagePageInput extends Schema.Codec.Encoded<typeof PageRequest> {}
+
+/** An instant as callers give it: an ISO 8601 string or a `Date`; anything else is one problem. */
+const Instant = Schema.Union([Schema.String, Schema.Date]).pipe(
+  Schema.decodeTo(
+    Schema.DateTimeUtc,
+    SchemaTransformation.transformEffect<DateTime.Utc, string | Date>({
+      decode: (input, options) =>
+        Option.match(DateTime.make(input), {
+          onNone: () =>
+            Effect.fail(
+              new SchemaIssue.InvalidValue(
+                { message: "Expected an ISO 8601 date-time string or a valid Date" },
+                input,
+                options
+              )
+            ),
+          onSome: (instant) => Effect.succeed(DateTime.toUtc(instant))
+        }),
+      encode: (utc) => Effect.succeed(DateTime.formatIso(utc))
+    })
+  )
+)
+
+/**
+ * What `report` reports on (see `Report.make`): the tickets of the period `[from, to)` (each an
+ * ISO 8601 string or a `Date`), broken down by the dimensions in `by`, with business time counted
+ * in the configured SLA calendar named `calendar` (see `Reports.calendarOf` for the default).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const ReportInput = Schema.Struct({
+  from: Instant,
+  to: Instant,
+  by: Schema.optionalKey(Schema.Array(Schema.Literals(Report.dimensions))),
+  calendar: Schema.optionalKey(Schema.String)
+})
+/** @category models @since 0.1.0 */
+export interface ReportInput extends Schema.Codec.Encoded<typeof ReportInput> {}

@@ -17,6 +17,7 @@ import type { Deps } from "./Deps.js"
 import type { Op } from "./HelpdeskError.js"
 import { decode } from "./Input.js"
 import { nameOperations } from "./nameOperations.js"
+import * as Reports from "./Reports.js"
 import type { DirectoryOperation, Scoped, Service } from "./Service.js"
 import type * as Streams from "./Streams.js"
 
@@ -100,6 +101,7 @@ export interface Reads {
  */
 export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams) => {
   const { ws, store, customFields: fields } = deps
+  const report = Reports.make(deps)
 
   /**
    * The ticket a reference leads to, if the viewer may see it; else what a missing one gives.
@@ -251,6 +253,10 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
           if (v._tag === "Customer") return yield* Effect.fail(access.refuse(principal, "explainDue"))
           return yield* deps.effects.explainDue(ticket, yield* DateTime.now)
         }),
+      report: (raw) =>
+        Effect.flatMap(viewer, (v) =>
+          Access.mayReport(v) ? report(raw) : Effect.fail(access.refuse(principal, "report"))
+        ),
       findByEmailId: (messageId) =>
         Effect.gen(function* () {
           const v = yield* viewer

@@ -7,6 +7,7 @@ import { Context, type Option } from "effect"
 import type { Agent, Contact, Group, Organization } from "../directory/Directory.js"
 import type * as Duplicates from "../links/Duplicates.js"
 import type { TicketPage } from "../query/TicketQuery.js"
+import type * as Report from "../reporting/Report.js"
 import type * as Sla from "../sla/Sla.js"
 import type * as Status from "../ticket/Status.js"
 import type * as Ticket from "../ticket/Ticket.js"
@@ -289,6 +290,15 @@ export interface Scoped extends Pick<Service, DirectoryOperation> {
    * recorded with `EmailMessageRecorded`.
    */
   readonly findByEmailId: (messageId: string) => Op<Option.Option<Ticket.Ticket>>
+  /**
+   * The report over a period (`Report.Report`), computed from the store's feed by a
+   * `Report.Projection` the help desk keeps (see `Reports`) and caught up on each call. Business
+   * time counts in a configured SLA calendar (`input.calendar`, else `"business_hours"`, else the
+   * only one). Only those who see every ticket (the system, admins) may report: others are
+   * refused with `NotPermitted`. Bad dates, an unknown dimension or calendar, or `to` not after
+   * `from` fail with `InvalidInput`.
+   */
+  readonly report: (input: In.ReportInput) => Op<Report.Report>
 }
 
 /**

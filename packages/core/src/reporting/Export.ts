@@ -142,7 +142,9 @@ const summaryCells = (summary: Report.Summary): Array<string | number | null> =>
 ]
 
 /** The report's summaries: the whole (`all`, no key), then each breakdown's rows. */
-const summaries = (report: Report.Report): Array<readonly [string, string | null, Report.Summary]> => [
+const summaries = (
+  report: Pick<Report.Report, "summary" | "breakdowns">
+): Array<readonly [string, string | null, Report.Summary]> => [
   ["all", null, report.summary],
   ...report.breakdowns.flatMap((b) => b.rows.map((row) => [b.dimension, row.key, row.summary] as const))
 ]
@@ -155,9 +157,9 @@ const summaries = (report: Report.Report): Array<readonly [string, string | null
  * @category constructors
  * @since 0.1.0
  */
-export const reportCsv = (report: Report.Report): string => {
-  const from = DateTime.formatIso(report.period.from)
-  const to = DateTime.formatIso(report.period.to)
+export const reportCsv = (report: Report.Report | ReportJson): string => {
+  const from = isoOf(report.period.from)
+  const to = isoOf(report.period.to)
   return csv(
     reportColumns,
     summaries(report).map(([dimension, key, summary]) => [dimension, key, from, to, ...summaryCells(summary)])
@@ -170,7 +172,7 @@ export const reportCsv = (report: Report.Report): string => {
  * @category constructors
  * @since 0.1.0
  */
-export const slaCsv = (report: Report.Report): string =>
+export const slaCsv = (report: Report.Report | ReportJson): string =>
   csv(
     ["dimension", "key", "policy", "metric", "tickets", "warned", "breached", "compliance"],
     summaries(report).flatMap(([dimension, key, summary]) =>
@@ -270,17 +272,40 @@ const milestones = (m: TicketMetrics.TicketMetrics, kind: "breaches" | "warnings
     .join(" ")
 
 /**
+ * A report as plain data: the same structure with the period's instants as ISO strings (what the
+ * Promise client's `report` resolves with). `reportCsv`, `slaCsv` and `reportJson` take it as
+ * they take a `Report.Report`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ReportJson extends Omit<Report.Report, "period"> {
+  readonly period: { readonly from: string; readonly to: string }
+}
+
+/** An instant of a report's period as an ISO string, whichever form the report holds it in. */
+const isoOf = (instant: DateTime.Utc | string): string =>
+  typeof instant === "string" ? instant : DateTime.formatIso(instant)
+
+/**
+ * A report as plain data (`ReportJson`): instants as ISO strings, times in milliseconds.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const reportData = (report: Report.Report | ReportJson): ReportJson => ({
+  ...report,
+  period: { from: isoOf(report.period.from), to: isoOf(report.period.to) }
+})
+
+/**
  * A report as JSON: the same structure, instants as ISO strings, times in milliseconds. JSON
  * needs no neutralising: nothing evaluates it.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const reportJson = (report: Report.Report): string =>
-  JSON.stringify({
-    ...report,
-    period: { from: DateTime.formatIso(report.period.from), to: DateTime.formatIso(report.period.to) }
-  })
+export const reportJson = (report: Report.Report | ReportJson): string => JSON.stringify(reportData(report))
 
 /**
  * Per-ticket metrics as JSON: an array of `TicketMetrics` (instants in epoch milliseconds, as the
