@@ -52,7 +52,9 @@ describe("the Effect service", () => {
         const ticket = yield* helpdesk.open({ ...opening, text: "Charged twice" })
         const reply = yield* Effect.flip(helpdesk.reply({ ticket: ticket.id, by: mary }))
         assert.strictEqual(reply._tag, "EmptyMessage")
-        const note = yield* Effect.flip(helpdesk.note({ ticket: ticket.id, by: mary, text: " ", html: "<script>x</script>" }))
+        const note = yield* Effect.flip(
+          helpdesk.note({ ticket: ticket.id, by: mary, text: " ", html: "<script>x</script>" })
+        )
         assert.strictEqual(note._tag, "EmptyMessage")
       })
     )
@@ -91,6 +93,9 @@ describe("the Promise facade", () => {
     })
     const ticket = await helpdesk.open({ ...opening, text: "Charged twice" })
     const reply = await helpdesk.reply({ ticket: ticket.id, by: mary }).catch((error: unknown) => error)
-    expect(reply).toMatchObject({ _tag: "EmptyMessage", message: "A message on ticket 69370 needs text, HTML or an attachment" })
+    expect(reply).toMatchObject({
+      _tag: "EmptyMessage",
+      message: "A message on ticket 69370 needs text, HTML or an attachment"
+    })
   })
 })
