@@ -1,18 +1,45 @@
 /**
  * Every error a `createHelpdesk` promise may reject with, in one union, and the one guard that
  * recognises them: the `Helpdesk`'s tagged errors, `InvalidConfig` for options that do not hold,
- * and the errors of opening a database (`OpenError`). Anything else a promise rejects with is a
+ * the errors of opening a database (`OpenError`) and `HelpdeskClosed` for a call after `close()`. Anything else a promise rejects with is a
  * bug (a defect), or the error of a ports layer the caller wrote.
  */
+import { Schema } from "effect"
 import type * as Helpdesk from "../helpdesk/HelpdeskError.js"
 import type * as OpenError from "../ports/OpenError.js"
 import type { InvalidConfig } from "../values/ConfigError.js"
 
 /**
+ * A call on a help desk after its `close()`: the help desk has released its runtime (and its
+ * database), so it does nothing and rejects with this. `operation` names the method called. Never
+ * retryable: create a new help desk instead.
+ *
+ * @example
+ * ```ts
+ * await helpdesk.close()
+ * await helpdesk.open({ ... }) // rejects: HelpdeskClosed { operation: "open" }
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class HelpdeskClosed extends Schema.TaggedError<HelpdeskClosed>()("HelpdeskClosed", {
+  operation: Schema.String
+}) {
+  get retryable() {
+    return false
+  }
+  override get message() {
+    return `This help desk is closed: ${this.operation} was called after close()`
+  }
+}
+
+/**
  * Every error a facade promise may reject with: the `Helpdesk`'s tagged errors, as instances;
- * `InvalidConfig` from `createHelpdesk` when the options do not hold; and, with `database`, the
+ * `InvalidConfig` from `createHelpdesk` when the options do not hold; with `database`, the
  * errors of opening it (`InvalidUrl`, `ConnectionFailed`, `InvalidOption`, `MigrationFailed`,
- * and `PackageNotInstalled` when `@tessera/sql` or the database's driver is not installed).
+ * and `PackageNotInstalled` when `@tessera/sql` or the database's driver is not installed); and
+ * `HelpdeskClosed` for a call after `close()`.
  *
  * @category errors
  * @since 0.1.0
@@ -25,6 +52,7 @@ export type HelpdeskError =
   | OpenError.InvalidOption
   | OpenError.MigrationFailed
   | OpenError.PackageNotInstalled
+  | HelpdeskClosed
 
 /** Every tag of the union: the compiler checks that none is missing and none is extra. */
 const tags: Readonly<Record<HelpdeskError["_tag"], true>> = {
@@ -64,7 +92,8 @@ const tags: Readonly<Record<HelpdeskError["_tag"], true>> = {
   ConnectionFailed: true,
   InvalidOption: true,
   MigrationFailed: true,
-  PackageNotInstalled: true
+  PackageNotInstalled: true,
+  HelpdeskClosed: true
 }
 
 /**

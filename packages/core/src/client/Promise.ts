@@ -23,6 +23,7 @@ import type {
   ScopedOperations,
   SuccessOf
 } from "./Client.js"
+import { HelpdeskClosed } from "./Errors.js"
 import {
   encodeAgent,
   encodeContact,
@@ -79,7 +80,7 @@ export type {
   SuccessOf,
   SystemPrincipal
 } from "./Client.js"
-export { errorTags, type HelpdeskError, isHelpdeskError } from "./Errors.js"
+export { errorTags, HelpdeskClosed, type HelpdeskError, isHelpdeskError } from "./Errors.js"
 export type {
   AgentJson,
   ConfigJson,
@@ -198,7 +199,8 @@ const requesterEncoders: {
   list: scopedEncoders.list
 }
 
-type Run = <A, B>(effect: Effect.Effect<A, unknown>, encode: (a: A) => B) => Promise<B>
+/** Runs one operation, named for the error of a call after `close()`, and encodes its answer. */
+type Run = <A, B>(operation: string, effect: Effect.Effect<A, unknown>, encode: (a: A) => B) => Promise<B>
 
 /** The Promise methods of `service`: one per encoder, each running the operation of its name. */
 const promised = <S, O>(service: S, table: object, run: Run): O =>
@@ -207,6 +209,7 @@ const promised = <S, O>(service: S, table: object, run: Run): O =>
       key,
       (...args: ReadonlyArray<unknown>) =>
         run(
+          key,
           (service as Record<string, (...a: ReadonlyArray<unknown>) => Effect.Effect<unknown, unknown>>)[key]?.(
             ...args
           ) ?? Effect.die(new Error(`no operation ${key}`)),
@@ -250,9 +253,9 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
   )
 
   let closed = false
-  const run: Run = (effect, encode) =>
+  const run: Run = (operation, effect, encode) =>
     closed
-      ? Promise.reject(new Error("This help desk is closed"))
+      ? Promise.reject(new HelpdeskClosed({ operation }))
       : runtime.runPromiseExit(Effect.map(effect, encode)).then((exit) => {
           if (Exit.isSuccess(exit)) return exit.value
           throw rejection(exit.cause)

@@ -90,8 +90,13 @@ const subject = Schema.String.check(
   Schema.isMaxLength(Limits.subjectLength)
 )
 
+/**
+ * A message's body: text, HTML, attachments, each optional here. A body with none of them (or
+ * only whitespace and HTML that sanitises to nothing) is refused by the command with
+ * `EmptyMessage`, the same for `open`, `reply` and `note`.
+ */
 const body = {
-  text,
+  text: Schema.optionalKey(text),
   html: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(Limits.htmlLength))),
   attachments: Schema.optionalKey(Attachments),
   email: Schema.optionalKey(EmailIds)

@@ -29,18 +29,19 @@ import * as Taxonomy from "./Taxonomy.js"
 import type * as UnitOfWork from "./UnitOfWork.js"
 
 /**
- * A message body as commands carry it, from an operation's input.
+ * A message body as commands carry it, from an operation's input: a missing `text` is empty text
+ * (an HTML-only message), and the command refuses a body with nothing in it (`EmptyMessage`).
  *
  * @category constructors
  * @since 0.1.0
  */
 export const bodyOf = (input: {
-  readonly text: string
+  readonly text?: string
   readonly html?: string
   readonly attachments?: C.AddReply["body"]["attachments"]
   readonly email?: C.AddReply["body"]["email"]
 }): C.AddReply["body"] => ({
-  text: input.text,
+  text: input.text ?? "",
   attachments: input.attachments ?? [],
   ...(input.html === undefined ? {} : { html: input.html }),
   ...(input.email === undefined ? {} : { email: input.email })

@@ -67,13 +67,14 @@ const one: { readonly [T in Tag]: Extract<PromiseHelpdesk.HelpdeskError, { reado
     package: "better-sqlite3",
     neededBy: "sqlite:helpdesk.db",
     install: "npm i better-sqlite3"
-  })
+  }),
+  HelpdeskClosed: new PromiseHelpdesk.HelpdeskClosed({ operation: "open" })
 }
 
 describe("isHelpdeskError", () => {
   it("recognises an error of every tag of HelpdeskError, and lists every tag", () => {
     const tags = Object.keys(one) as Array<Tag>
-    expect(tags.length).toBe(37)
+    expect(tags.length).toBe(38)
     expect([...PromiseHelpdesk.errorTags].sort()).toEqual([...tags].sort())
     for (const tag of tags) {
       expect(one[tag]._tag).toBe(tag)

@@ -140,7 +140,6 @@ describe("createHelpdesk", () => {
       requester: { email: "jane.sharpe@example.com" },
       subject: 42, // wrong type
       channel: "carrier-pigeon", // not a channel
-      // `text` is missing
       urgent: true // not a field
     }
     const error = await rejection(helpdesk.open(raw as unknown as Parameters<typeof helpdesk.open>[0]))
@@ -151,7 +150,6 @@ describe("createHelpdesk", () => {
       expect.arrayContaining([
         { path: ["subject"], message: "Expected string" },
         { path: ["channel"], message: expect.stringContaining('"email"') },
-        { path: ["text"], message: "Missing key" },
         { path: ["urgent"], message: "Expected no excess property" }
       ])
     )
@@ -419,12 +417,20 @@ describe("createHelpdesk", () => {
     expect(helpdesk.config.workflow.closeSolvedAfterHours).toBe(96)
   })
 
-  it("after close(), calls reject", async () => {
+  it("after close(), calls reject with HelpdeskClosed, which isHelpdeskError recognises", async () => {
     const helpdesk = await createHelpdesk()
     await helpdesk.close()
-    const error = await rejection(helpdesk.asSystem("test").get(1))
-    expect(error).toBeInstanceOf(Error)
-    expect((error as Error).message).toBe("This help desk is closed")
+    const read = await rejection(helpdesk.asSystem("test").get(1))
+    expect(read).toBeInstanceOf(PromiseHelpdesk.HelpdeskClosed)
+    expect(read).toMatchObject({ _tag: "HelpdeskClosed", operation: "get", retryable: false })
+    expect((read as Error).message).toBe("This help desk is closed: get was called after close()")
+    expect(PromiseHelpdesk.isHelpdeskError(read)).toBe(true)
+    const command = await rejection(
+      helpdesk.open({ requester: { email: "jane@example.com" }, subject: "Hi", text: "Hello", channel: "email" })
+    )
+    expect(command).toMatchObject({ _tag: "HelpdeskClosed", operation: "open" })
+    const portal = await rejection(helpdesk.forRequester("jane").list({}))
+    expect(portal).toMatchObject({ _tag: "HelpdeskClosed", operation: "list" })
   })
 })
 
