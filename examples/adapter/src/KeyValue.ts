@@ -7,6 +7,14 @@
  */
 
 /**
+ * A key from its parts, each URI-encoded, joined by `/`: `key("ticket", workspace, id)`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const key = (...parts: ReadonlyArray<string>): string => parts.map(encodeURIComponent).join("/")
+
+/**
  * What a transaction may do: read (its own writes included) and write.
  *
  * @category models
