@@ -18,8 +18,10 @@ type Entry =
  */
 export const make: Effect.Effect<IntakeGuard["Service"]> = Effect.sync(() => {
   const claims = new Map<string, Entry>()
-  // Per key, the times of the counts still in the window, oldest first.
-  const windows = new Map<string, ReadonlyArray<number>>()
+  // Per key, the times of its counts, oldest first, from `head` on (those before it have left the
+  // window): a count drops the expired ones from the front and adds one at the end, so a flood of
+  // counts on one key costs each count O(1) (amortised), not a copy of the whole window.
+  const windows = new Map<string, { times: Array<number>; head: number }>()
   // Effects read the clock and change the maps in one synchronous step: no other fiber can run
   // between the check and the write, which is what makes `claim` atomic here.
   return IntakeGuard.of({
@@ -43,11 +45,21 @@ export const make: Effect.Effect<IntakeGuard["Service"]> = Effect.sync(() => {
       }),
     count: (key, limit, windowMillis) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
-        const kept = (windows.get(key) ?? []).filter((at) => at > now - windowMillis)
-        const times = [...kept, now]
-        windows.set(key, times)
-        const count = times.length
-        return { allowed: count <= limit, count, resetAt: (times[0] as number) + windowMillis }
+        let window = windows.get(key)
+        if (window === undefined) {
+          window = { times: [], head: 0 }
+          windows.set(key, window)
+        }
+        const { times } = window
+        // Counts are added in clock order, so the expired ones are a prefix.
+        while (window.head < times.length && (times[window.head] as number) <= now - windowMillis) window.head++
+        if (window.head > 1024 && window.head * 2 > times.length) {
+          window.times = times.slice(window.head)
+          window.head = 0
+        }
+        window.times.push(Math.max(now, window.times.at(-1) ?? now))
+        const count = window.times.length - window.head
+        return { allowed: count <= limit, count, resetAt: (window.times[window.head] as number) + windowMillis }
       })
   })
 })
