@@ -49,9 +49,16 @@ for (const [name, freshUrl] of databases) {
               )
               const mail = scriptedSender("email")
               // Each worker on its own store (its own connections), sending through one receiver.
-              const drainers = Array.from({ length: workers }, () =>
+              // Every store is opened before any worker starts: opening one costs more than
+              // draining the whole outbox, so a worker that started first would take it all.
+              const stores = yield* Effect.forEach(
+                Array.from({ length: workers }, (_, i) => i),
+                () => Layer.build(helpdeskOn(url, { acknowledging: false })),
+                { concurrency: "unbounded" }
+              )
+              let claimedByAll = 0
+              const drainers = stores.map((own) =>
                 Effect.gen(function* () {
-                  const own = yield* Layer.build(helpdeskOn(url, { acknowledging: false }))
                   const worker = yield* Effect.provide(
                     Worker.make({
                       senders: [
@@ -69,12 +76,16 @@ for (const [name, freshUrl] of databases) {
                     }),
                     own
                   )
+                  // Until every message has been claimed by someone: an empty claim is not the end,
+                  // since MariaDB's claim may skip rows another claim's transaction holds locked.
                   let claimed = 0
-                  for (;;) {
+                  for (let round = 0; round < 2_000 && claimedByAll < tickets; round++) {
                     const report = yield* worker.drainOnce
                     claimed += report.claimed
-                    if (report.claimed === 0) return claimed
+                    claimedByAll += report.claimed
+                    if (report.claimed === 0) yield* Effect.sleep("5 millis")
                   }
+                  return claimed
                 })
               )
               const claims = yield* Effect.all(drainers, { concurrency: "unbounded" })
