@@ -8,7 +8,7 @@
  * (`SqlDialect.migrate` says how, per database).
  */
 import { OpenError } from "@tessera/core"
-import { Effect } from "effect"
+import { Effect, Schedule } from "effect"
 import { type Kysely, type Migration, Migrator } from "kysely"
 import type { Dialect } from "./Database.js"
 import type { SqlDialect } from "./dialect/Dialect.js"
@@ -77,5 +77,17 @@ export const migrate = <DB>(db: Kysely<DB>, dialect: Dialect): Effect.Effect<Rea
           cause: error
         })
       )
-    })
+    }),
+    // Before migrating, kysely lists the database's tables to find its own; on PostgreSQL a table
+    // another session drops in that moment (with its schema, say) fails the listing with
+    // undefined_table (42P01) or invalid_schema_name (3F000). Nothing was migrated then, so the
+    // run is taken again.
+    Effect.retry({ while: droppedWhileListing, times: 6, schedule: Schedule.exponential("20 millis") })
   )
+
+/** A setup failure (no migration ran) from a table or schema dropped while kysely listed the tables. */
+const droppedWhileListing = (error: MigrationFailed): boolean => {
+  if (error.migration !== undefined || typeof error.cause !== "object" || error.cause === null) return false
+  const code = (error.cause as { readonly code?: unknown }).code
+  return code === "42P01" || code === "3F000"
+}

@@ -1,0 +1,56 @@
+/**
+ * Migrating while other sessions drop tables (found when CI ran test files two at a time on one
+ * PostgreSQL server): kysely lists the database's tables before it migrates, and a table dropped
+ * during that listing failed the whole run with undefined_table (42P01). `migrate` takes such a
+ * setup failure again; here other schemas come and go while fresh schemas are migrated.
+ */
+import { Effect } from "effect"
+import { sql } from "kysely"
+import { describe, expect, it } from "vitest"
+import * as Connection from "../src/Connection.js"
+import * as Migrations from "../src/Migrations.js"
+import { freshSchema, pgUrl, withSearchPath } from "./support.js"
+
+describe("migrating on PostgreSQL while other schemas are dropped", () => {
+  it(
+    "every migration run succeeds",
+    () =>
+      Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const churn = yield* Connection.scoped(pgUrl(), { connections: 1 })
+            let stop = false
+            let dropped = 0
+            const churning = Effect.promise(async () => {
+              for (let n = 0; !stop; n++) {
+                const schema = `tessera_churn_${process.pid}_${n}`
+                await sql
+                  .raw(`create schema ${schema}; create table ${schema}.t${n} (a int, b text, c text, d text)`)
+                  .execute(churn.db)
+                await sql.raw(`drop schema ${schema} cascade`).execute(churn.db)
+                dropped++
+                // A test suite's pace, and then some: a schema dropped every 20 milliseconds.
+                await new Promise((resolve) => setTimeout(resolve, 20))
+              }
+            })
+            const fiber = yield* Effect.forkChild(churning)
+            let migrated = 0
+            for (let run = 0; run < 12; run++) {
+              const schema = yield* freshSchema
+              const connection = yield* Connection.scoped(withSearchPath(pgUrl(), schema), { connections: 1 })
+              const applied = yield* Migrations.migrate(connection.db, "postgres")
+              expect(applied.length).toBeGreaterThan(0)
+              migrated++
+            }
+            stop = true
+            yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
+            console.log(`migrate race: ${migrated} fresh schemas migrated while ${dropped} other schemas were dropped`)
+            expect(migrated).toBe(12)
+            expect(dropped).toBeGreaterThan(0)
+            void fiber
+          })
+        )
+      ),
+    120_000
+  )
+})
