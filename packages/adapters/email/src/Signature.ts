@@ -7,6 +7,7 @@
  * verifies. Deciding what a verified token does is `Threading`'s job.
  */
 import { createHmac, timingSafeEqual } from "node:crypto"
+import { Lru } from "@tessera/core"
 import { Effect, Option, Schema } from "effect"
 
 /**
@@ -105,8 +106,7 @@ const mac = (key: Uint8Array, workspaceId: string, publicId: number): string =>
 
 // A ticket's token never changes under a key, and each mail about it carries it twice or more
 // (Message-ID, reply address, references): the latest tickets' are kept, per signing key.
-const tokens = new WeakMap<Uint8Array, Map<string, string>>()
-const maxTokens = 1024
+const tokens = new WeakMap<Uint8Array, Lru.Lru<string, string>>()
 
 /**
  * The signed token of a ticket: `t69369.<mac>`.
@@ -117,14 +117,13 @@ const maxTokens = 1024
 export const token = (keys: Keys, workspaceId: string, publicId: number): string => {
   let known = tokens.get(keys.signing)
   if (known === undefined) {
-    known = new Map()
+    known = Lru.make(1024)
     tokens.set(keys.signing, known)
   }
   const key = `${workspaceId}\u0000${publicId}`
   const found = known.get(key)
   if (found !== undefined) return found
   const made = `t${publicId}.${mac(keys.signing, workspaceId, publicId)}`
-  if (known.size >= maxTokens) known.clear()
   known.set(key, made)
   return made
 }

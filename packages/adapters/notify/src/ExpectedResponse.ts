@@ -4,7 +4,7 @@
  * hours, by Monday 10:00", "sous 4 heures ouvrées, d'ici lundi 10:00". It phrases what core's
  * SLA already computed (`Sla.Explanation`: the target and the due time); it computes no due time.
  */
-import type { Sla, SlaMetric } from "@tessera/core"
+import { Lru, type Sla, type SlaMetric } from "@tessera/core"
 import type { DateTime } from "effect"
 
 /**
@@ -93,8 +93,7 @@ interface Formatters {
 
 // Building an Intl.DateTimeFormat costs far more than using one, and every mail of a reader's
 // language and zone uses the same: they are kept, a bounded number of pairs (readers' tags are input).
-const formatters = new Map<string, Formatters>()
-const maxFormatters = 256
+const formatters = Lru.make<string, Formatters>(256)
 
 const formattersFor = (reader: Reader): Formatters => {
   const key = `${reader.language}\u0000${reader.timeZone}`
@@ -108,7 +107,6 @@ const formattersFor = (reader: Reader): Formatters => {
     far: new Intl.DateTimeFormat(language, { weekday: "long", day: "numeric", month: "long", timeZone }),
     time: new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone })
   }
-  if (formatters.size >= maxFormatters) formatters.clear()
   formatters.set(key, made)
   return made
 }
