@@ -126,6 +126,13 @@ const tags: TagFilter = {
 /** The JSON path `path` as MySQL writes it: `$.a.b`. */
 const jsonPath = (path: ReadonlyArray<string>) => sql.lit(`$.${path.join(".")}`)
 
+/** An index of the queue order after `leading`, `category` last (MySQL has no partial index). */
+const unresolvedIndex: Ddl["unresolvedIndex"] = async (db, name, leading) => {
+  await sql`create index ${sql.id(name)} on tickets (${sql.join(leading.map((c) => sql.id(c)))}, sla_missing, sla_due_at, id, category)`.execute(
+    db
+  )
+}
+
 const ddl: Ddl = {
   // A ticket's id: at most 128 characters (`TicketId`).
   id: binary("varchar(128)"),
@@ -148,17 +155,12 @@ const ddl: Ddl = {
       .addUniqueConstraint("email_message_ids_key", ["workspace_id", "message_key"]),
   // No partial or expression indexes: `sla_missing` is the generated column `sla_due_at is null`,
   // which the queue's order names (`slaMissing`); `category` last lets the index filter it.
-  queueIndex: async (db) => {
+  // A group's queue (001) is one of the unresolved-ticket indexes (007), on a stored column.
+  queueIndex: async (db, unresolved) => {
     await sql`alter table tickets add column sla_missing boolean as (sla_due_at is null) stored`.execute(db)
-    await sql`create index tickets_group_queue on tickets (workspace_id, group_id, sla_missing, sla_due_at, id, category)`.execute(
-      db
-    )
+    await unresolvedIndex(db, "tickets_group_queue", ["workspace_id", "group_id"], unresolved)
   },
-  unresolvedIndex: async (db, name, leading) => {
-    await sql`create index ${sql.id(name)} on tickets (${sql.join(leading.map((c) => sql.id(c)))}, sla_missing, sla_due_at, id, category)`.execute(
-      db
-    )
-  },
+  unresolvedIndex,
   // The words of each text, one row each (see `texts.index`); a text's words go with it.
   fullText: async (db) => {
     await sql`create table ticket_words (

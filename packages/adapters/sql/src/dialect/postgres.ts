@@ -112,6 +112,13 @@ const jsonPath = (path: ReadonlyArray<string>) =>
     sql` `
   )
 
+/** An index of the unresolved tickets, nearest SLA due first after `leading` (partial). */
+const unresolvedIndex: Ddl["unresolvedIndex"] = async (db, name, leading, unresolved) => {
+  await sql`create index ${sql.id(name)} on tickets (${sql.join(leading.map((c) => sql.id(c)))}, (sla_due_at is null), sla_due_at, id) where ${unresolved}`.execute(
+    db
+  )
+}
+
 const ddl: Ddl = {
   // Ids sort and compare bytewise, as JavaScript compares them, whatever the database's default collation.
   id: sql`text collate "C"`,
@@ -125,16 +132,9 @@ const ddl: Ddl = {
   textColumns: (t) => t,
   textIdentity: (t) => t.addPrimaryKeyConstraint("ticket_texts_pk", ["ticket_id", "n"]),
   emailIdentity: (t) => t.addPrimaryKeyConstraint("email_message_ids_pk", ["workspace_id", "message_id"]),
-  queueIndex: async (db, unresolved) => {
-    await sql`create index tickets_group_queue on tickets (workspace_id, group_id, (sla_due_at is null), sla_due_at, id) where ${unresolved}`.execute(
-      db
-    )
-  },
-  unresolvedIndex: async (db, name, leading, unresolved) => {
-    await sql`create index ${sql.id(name)} on tickets (${sql.join(leading.map((c) => sql.id(c)))}, (sla_due_at is null), sla_due_at, id) where ${unresolved}`.execute(
-      db
-    )
-  },
+  // A group's queue (001) is one of the unresolved-ticket indexes (007).
+  queueIndex: (db, unresolved) => unresolvedIndex(db, "tickets_group_queue", ["workspace_id", "group_id"], unresolved),
+  unresolvedIndex,
   fullText: async (db) => {
     // The words as lexemes, unparsed (to_tsvector's parser would split some words differently),
     // each cut to 64 characters: a lexeme may not exceed 2 KB, and a search term is at most 64

@@ -114,6 +114,13 @@ const tags: TagFilter = {
   rarest: (counted) => sql`(select u.tag from u order by ${counted(COUNTED)} limit 1)`
 }
 
+/** An index of the unresolved tickets, nearest SLA due first after `leading` (partial). */
+const unresolvedIndex: Ddl["unresolvedIndex"] = async (db, name, leading, unresolved) => {
+  await sql`create index ${sql.id(name)} on tickets (${sql.join(leading.map((c) => sql.id(c)))}, (sla_due_at is null), sla_due_at, id) where ${unresolved}`.execute(
+    db
+  )
+}
+
 const ddl: Ddl = {
   id: sql`text`,
   ref: "text",
@@ -128,16 +135,9 @@ const ddl: Ddl = {
   textColumns: (t) => t.addColumn("key", "integer", (c) => c.primaryKey()),
   textIdentity: (t) => t.addUniqueConstraint("ticket_texts_ticket_n", ["ticket_id", "n"]),
   emailIdentity: (t) => t.addPrimaryKeyConstraint("email_message_ids_pk", ["workspace_id", "message_id"]),
-  queueIndex: async (db, unresolved) => {
-    await sql`create index tickets_group_queue on tickets (workspace_id, group_id, (sla_due_at is null), sla_due_at, id) where ${unresolved}`.execute(
-      db
-    )
-  },
-  unresolvedIndex: async (db, name, leading, unresolved) => {
-    await sql`create index ${sql.id(name)} on tickets (${sql.join(leading.map((c) => sql.id(c)))}, (sla_due_at is null), sla_due_at, id) where ${unresolved}`.execute(
-      db
-    )
-  },
+  // A group's queue (001) is one of the unresolved-ticket indexes (007).
+  queueIndex: (db, unresolved) => unresolvedIndex(db, "tickets_group_queue", ["workspace_id", "group_id"], unresolved),
+  unresolvedIndex,
   fullText: async (db) => {
     // External-content FTS5 index over ticket_texts.words, kept in step by triggers (texts are
     // only ever inserted and deleted). The `ascii` tokenizer splits only on ASCII punctuation and
