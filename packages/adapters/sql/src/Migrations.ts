@@ -80,8 +80,9 @@ export const migrate = <DB>(db: Kysely<DB>, dialect: Dialect): Effect.Effect<Rea
     }),
     // Before migrating, kysely lists the database's tables to find its own; on PostgreSQL a table
     // another session drops in that moment (with its schema, say) fails the listing with
-    // undefined_table (42P01) or invalid_schema_name (3F000). Nothing was migrated then, so the
-    // run is taken again.
+    // undefined_table (42P01), invalid_schema_name (3F000), or undefined_column (42703, from
+    // `pg_get_serial_sequence` on a column of a table dropped and made again meanwhile). Nothing
+    // was migrated then, so the run is taken again.
     Effect.retry({ while: droppedWhileListing, times: 6, schedule: Schedule.exponential("20 millis") })
   )
 
@@ -89,5 +90,5 @@ export const migrate = <DB>(db: Kysely<DB>, dialect: Dialect): Effect.Effect<Rea
 const droppedWhileListing = (error: MigrationFailed): boolean => {
   if (error.migration !== undefined || typeof error.cause !== "object" || error.cause === null) return false
   const code = (error.cause as { readonly code?: unknown }).code
-  return code === "42P01" || code === "3F000"
+  return code === "42P01" || code === "3F000" || code === "42703"
 }

@@ -1,8 +1,9 @@
 /**
  * Migrating while other sessions drop tables (found when CI ran test files two at a time on one
  * PostgreSQL server): kysely lists the database's tables before it migrates, and a table dropped
- * during that listing failed the whole run with undefined_table (42P01). `migrate` takes such a
- * setup failure again; here other schemas come and go while fresh schemas are migrated.
+ * during that listing failed the whole run with undefined_table (42P01), or with undefined_column
+ * (42703) when its column was looked up after the drop. `migrate` takes such a setup failure
+ * again; here other schemas come and go while fresh schemas are migrated.
  */
 import { Effect } from "effect"
 import { sql } from "kysely"
