@@ -478,6 +478,15 @@ export interface SqlDialect {
    */
   readonly slaMissing: RawBuilder<unknown>
   /**
+   * Where the database merges a compound select's ordered parts as it walks them (SQLite plans
+   * `select … union all select … order by … limit n` as `MERGE (UNION ALL)`, stopping when the
+   * page is full): the column addressing a ticket's row (SQLite's `rowid`), by which a page merged
+   * from parts (a group-scoped agent's queue, one part per group) reads its rows once it has
+   * their sort keys. `undefined` where the database would read every part in full and sort them:
+   * there each part is its own `limit n` walk, and the page the first `n` of their union.
+   */
+  readonly orderedUnionRow: string | undefined
+  /**
    * A number to compare a bigint column with: PostgreSQL must not cast a fraction to bigint, so
    * a non-integer is sent as double precision there.
    */

@@ -315,6 +315,7 @@ export const mysql: SqlDialect = {
   tags,
   emailIds: EmailIds.byHash,
   slaMissing: sql`sla_missing`,
+  orderedUnionRow: undefined,
   positions,
   errors: {
     violates: (cause, constraint) =>

@@ -171,6 +171,7 @@ export const postgres: SqlDialect = {
   joinOrdered: (column, order) => sql<string | null>`string_agg(${sql.raw(column)}, ',' order by ${sql.raw(order)})`,
   insertionOrder,
   slaMissing: sql`(sla_due_at is null)`,
+  orderedUnionRow: undefined,
   // A fraction must not be cast to bigint.
   numeric: (value) =>
     Number.isSafeInteger(value) ? sql<number>`${value}` : sql<number>`cast(${value} as double precision)`,

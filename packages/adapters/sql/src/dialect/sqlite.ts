@@ -187,6 +187,7 @@ export const sqlite: SqlDialect = {
   joinOrdered: (column, order) => sql<string | null>`group_concat(${sql.raw(column)}, ',' order by ${sql.raw(order)})`,
   insertionOrder,
   slaMissing: sql`(sla_due_at is null)`,
+  orderedUnionRow: "rowid",
   numeric: (value) => sql<number>`${value}`,
   insertOrIgnore,
   upsert,

@@ -96,6 +96,7 @@ export const open: Driver = (url, path) =>
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) })
     SqliteDirect.register(db, {
       prepare: (sql) => cached.prepare(sql) as BetterSqlite3.Statement<Array<unknown>>,
+      fresh: (sql) => database.prepare<Array<unknown>>(sql),
       inTransaction: () => database.inTransaction
     })
     return { db, close: Effect.promise(() => db.destroy()) }

@@ -6,13 +6,22 @@
  */
 import type { Runner } from "../internal/StatementCache.js"
 
-/** What a client runs its statements on: the statement cache, and whether a transaction is open. */
+/** A better-sqlite3 statement, as the runner uses it. */
+interface Statement {
+  readonly reader: boolean
+  /** Runs with `parameters` (an array binds them in order), or with those bound to it. */
+  all(parameters?: ReadonlyArray<unknown>): Array<unknown>
+  run(parameters?: ReadonlyArray<unknown>): { changes: number; lastInsertRowid: number | bigint }
+  bind(parameters: ReadonlyArray<unknown>): Statement
+}
+
+/**
+ * What a client runs its statements on: the statement cache (`prepare`), a statement of its own
+ * (`fresh`, to be bound), and whether a transaction is open.
+ */
 interface Handle {
-  readonly prepare: (sql: string) => {
-    readonly reader: boolean
-    all(parameters: ReadonlyArray<unknown>): Array<unknown>
-    run(parameters: ReadonlyArray<unknown>): { changes: number; lastInsertRowid: number | bigint }
-  }
+  readonly prepare: (sql: string) => Statement
+  readonly fresh: (sql: string) => Statement
   readonly inTransaction: () => boolean
 }
 
@@ -20,15 +29,32 @@ interface Handle {
 const clients = new WeakMap<object, { readonly handle: Handle; readonly run: Runner }>()
 const transactions = new WeakMap<object, Runner>()
 
-/** The result kysely's `SqliteConnection` gives for the same statement. */
-const runnerOf =
-  (handle: Handle): Runner =>
-  (sql, parameters) => {
-    const statement = handle.prepare(sql)
-    if (statement.reader) return { rows: statement.all(parameters) }
-    const { changes, lastInsertRowid } = statement.run(parameters)
+/**
+ * The result kysely's `SqliteConnection` gives for the same statement. A statement whose values
+ * never change (`fixed`) is kept bound to them: binding a value again expires the statement
+ * wherever the planner may look the value up in `sqlite_stat4` (better-sqlite3 builds SQLite
+ * with STAT4, and an `ANALYZE` fills it), and the next run then compiles and plans it anew,
+ * which costs a queue's page several times what reading it does. Bound once, it is planned for
+ * its values once.
+ */
+const runnerOf = (handle: Handle): Runner => {
+  const bound = new WeakMap<object, Statement>()
+  const boundTo = (sql: string, parameters: ReadonlyArray<unknown>, fixed: object) => {
+    let statement = bound.get(fixed)
+    if (statement === undefined) {
+      statement = handle.fresh(sql).bind(parameters)
+      bound.set(fixed, statement)
+    }
+    return statement
+  }
+  return (sql, parameters, fixed) => {
+    const statement = fixed === undefined ? handle.prepare(sql) : boundTo(sql, parameters, fixed)
+    const values = fixed === undefined ? [parameters] : []
+    if (statement.reader) return { rows: statement.all(...values) }
+    const { changes, lastInsertRowid } = statement.run(...values)
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] }
   }
+}
 
 /**
  * Marks `db` as a client whose statements may run on `handle` directly.

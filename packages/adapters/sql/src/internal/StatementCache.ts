@@ -52,12 +52,15 @@ export type Build<R> = (db: Kysely<Database>, $: Placeholder) => Compilable<R> |
 
 /**
  * Runs one compiled statement on the driver itself, synchronously, with the result kysely would
- * give for it (see `SqlDialect.direct`).
+ * give for it (see `SqlDialect.direct`). `fixed`, when given, stands for this SQL with these very
+ * parameters on every run (a shape compiled with all its values, such as a queue's first page):
+ * the runner may keep a statement bound to them, identified by that object, rather than bind
+ * the values again on each run.
  *
  * @category models
  * @since 0.1.0
  */
-export type Runner = (sql: string, parameters: ReadonlyArray<unknown>) => QueryResult<unknown>
+export type Runner = (sql: string, parameters: ReadonlyArray<unknown>, fixed?: object) => QueryResult<unknown>
 
 /**
  * A cache of compiled statements, shared by the modules of one store.
@@ -123,7 +126,8 @@ export const make = (capacity: number, direct?: (db: object) => Runner | undefin
       const run = direct?.(db)
       if (run !== undefined) {
         try {
-          return Promise.resolve(run(template.sql, parameters) as QueryResult<never>)
+          const fixed = template.slots.length === 0 ? template : undefined
+          return Promise.resolve(run(template.sql, parameters, fixed) as QueryResult<never>)
         } catch (cause) {
           return Promise.reject(cause)
         }

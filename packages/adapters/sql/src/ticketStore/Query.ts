@@ -256,10 +256,13 @@ export const make = (shared: Shared, searcher: Searcher) => {
 
   /**
    * A page for an agent who sees some groups, as its parts' pages merged: each part (a group, the
-   * agent's own tickets elsewhere) is an ordered walk of its own index that stops after a page's
-   * rows and reads the sort keys only; the first rows of their union, in order, are the page's,
-   * read in full. As one condition (`group_id in (...) or assignee = ...`), no index holds the
-   * rows in order, and the database reads and sorts every queued ticket of those groups.
+   * agent's own tickets elsewhere) is an ordered walk of its own index that reads the sort keys
+   * only. As one condition (`group_id in (...) or assignee = ...`), no index holds the rows in
+   * order, and the database reads and sorts every queued ticket of those groups. Where the
+   * database merges a compound select's ordered parts (`orderedUnionRow`), the keys are that
+   * compound select, which stops after a page's rows in all, and the rows are read by their
+   * address; elsewhere each part stops after a page's rows, and the first rows of their union,
+   * in order, are read again by id.
    */
   const mergedQuery = (
     on: Kysely<Database>,
@@ -268,21 +271,35 @@ export const make = (shared: Shared, searcher: Searcher) => {
   ) => {
     const size = sql.lit(plan.limit + 1)
     const keys = sortKeys(plan.sort)
-    const alias = (i: number) => sql.ref(i === keys.length - 1 ? "id" : `k${i}`)
-    const part = (condition: (eb: Tickets) => Expression<SqlBool>) =>
-      ordered(
-        on
+    const alias = (i: number) => (i === keys.length - 1 ? "id" : `k${i}`)
+    const orderOf = (prefix: string) =>
+      sql.join(
+        keys.map(
+          (_, i) => sql`${sql.ref(`${prefix}${alias(i)}`)} ${sql.raw((plan.dirs[i] ?? 1) === 1 ? "asc" : "desc")}`
+        )
+      )
+    const keyColumns = keys.map((k, i) => sql`${k}`.as(alias(i)))
+    const where = (condition: (eb: Tickets) => Expression<SqlBool>) => (eb: Tickets) =>
+      eb.and([candidates(eb, { ...plan, visibility: split.rest }), condition(eb)])
+    const row = dialect.orderedUnionRow
+    if (row !== undefined) {
+      // Each part a flattened subquery: a compound select's parts cannot be parenthesised.
+      const part = (condition: (eb: Tickets) => Expression<SqlBool>) =>
+        sql`select * from (${on
           .selectFrom("tickets")
-          .select(keys.map((k, i) => sql`${k}`.as(i === keys.length - 1 ? "id" : `k${i}`)))
-          .where((eb) => eb.and([candidates(eb, { ...plan, visibility: split.rest }), condition(eb)])),
-        plan
-      ).limit(size)
+          .select([...keyColumns, sql.ref(`tickets.${row}`).as("row")])
+          .where(where(condition))})`
+      const page = sql`${sql.join(split.parts.map(part), sql` union all `)} order by ${orderOf("")} limit ${size}`
+      return sql<Row>`select t.id, t.version, t.summary, t.sla_due_at from (${page}) as p
+        cross join tickets as t on ${sql.ref(`t.${row}`)} = p.row order by ${orderOf("p.")}`
+    }
+    const part = (condition: (eb: Tickets) => Expression<SqlBool>) =>
+      ordered(on.selectFrom("tickets").select(keyColumns).where(where(condition)), plan).limit(size)
     const union = sql.join(
       split.parts.map((condition, i) => sql`select * from (${part(condition)}) as ${sql.ref(`p${i}`)}`),
       sql` union all `
     )
-    const order = sql.join(keys.map((_, i) => sql`${alias(i)} ${sql.raw((plan.dirs[i] ?? 1) === 1 ? "asc" : "desc")}`))
-    const first = sql`select id from (select id from (${union}) as parts order by ${order} limit ${size}) as page`
+    const first = sql`select id from (select id from (${union}) as parts order by ${orderOf("")} limit ${size}) as page`
     return ordered(
       on
         .selectFrom("tickets")
@@ -324,6 +341,10 @@ export const make = (shared: Shared, searcher: Searcher) => {
       plan
     ).limit(driven === undefined ? sql.lit(plan.limit + 1) : plan.limit + 1)
   }
+
+  /** The rows of a page's statement, run once (a merged page may be a compound select in SQL). */
+  const rowsOf = async (on: Kysely<Database>, query: ReturnType<typeof wholeQuery>): Promise<ReadonlyArray<Row>> =>
+    "isRawBuilder" in query ? (await query.execute(on)).rows : await query.execute()
 
   /**
    * A first page's shape in the statement cache: the workspace, the question, the search's plan
@@ -418,7 +439,7 @@ export const make = (shared: Shared, searcher: Searcher) => {
                   []
                 )
               ).rows
-            : await wholeQuery(db, plan, driven).execute()
+            : await rowsOf(db, wholeQuery(db, plan, driven))
         )
       let rows: ReadonlyArray<Row>
       if (search === undefined || search.driver !== undefined) rows = yield* whole(search)

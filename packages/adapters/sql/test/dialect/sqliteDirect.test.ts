@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import * as Connection from "../../src/Connection.js"
 import type { Database } from "../../src/Database.js"
 import * as Dialects from "../../src/dialect/index.js"
+import * as SqliteDirect from "../../src/dialect/sqliteDirect.js"
 import * as StatementCache from "../../src/internal/StatementCache.js"
 
 const sqlite = Dialects.of("sqlite")
@@ -93,6 +94,40 @@ describe("statements on better-sqlite3 directly", () => {
       await sqlite.transact(own, async (trx) => {
         expect(sqlite.direct?.(trx)).toBeUndefined()
       })
+    } finally {
+      await own.destroy()
+    }
+  })
+
+  it("a statement compiled with all its values is bound to them once, and sees every later write", async () => {
+    // A client of our own, registered with a handle that counts the statements it binds.
+    const file = new SqliteDatabase(":memory:")
+    file.exec("create table ticket_tags (workspace_id text, ticket_id text, tag text, primary key (ticket_id, tag))")
+    const own = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) })
+    let bound = 0
+    SqliteDirect.register(own, {
+      prepare: (text) => file.prepare(text),
+      fresh: (text) => {
+        bound += 1
+        return file.prepare(text)
+      },
+      inTransaction: () => file.inTransaction
+    })
+    try {
+      const counts: Array<number> = []
+      for (const tag of ["vpn", "billing", "login"]) {
+        counts.push(await countTags(own))
+        await insertTag(own, tag)
+      }
+      counts.push(await countTags(own))
+      await sqlite.transact(own, async (trx) => {
+        await insertTag(trx, "refund")
+        counts.push(await countTags(trx))
+      })
+      // Every run saw the rows written before it, on one statement bound once; the insert,
+      // whose values change from run to run, is bound on each run instead.
+      expect(counts).toEqual([0, 1, 2, 3, 4])
+      expect(bound).toBe(1)
     } finally {
       await own.destroy()
     }
