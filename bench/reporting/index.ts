@@ -166,6 +166,9 @@ const measure = async (
           // Alternate which goes first, so both see the same machine.
           if (round % 2 === 0) yield* Effect.andThen(runOurs, runTheirs)
           else yield* Effect.andThen(runTheirs, runOurs)
+          log(
+            `monthReport round ${round + 1}/${rounds}: tessera ${ours.at(-1)?.toFixed(0)} ms, hand-written ${theirs.at(-1)?.toFixed(0)} ms`
+          )
         }
         return { ours: median(ours), theirs: median(theirs), report }
       })

@@ -1,10 +1,12 @@
 /**
  * A period report (`Report.Report`, the same shape and numbers as core's projection) aggregated
  * in SQL over the reporting tables: one statement gathers the tickets the report holds (opened or
- * solved in the period, or in the backlog at its end) once per dimension asked for, and computes
- * every count, sum and nearest-rank percentile over them, and the CSAT/NPS verdicts of the
- * ratings given in the period (an ordered-set aggregate where the
- * dialect has one, else row numbers in windows); the rows are then assembled into summaries here. Dimensions come from `Rows.dimensionColumns`.
+ * solved in the period, or in the backlog at its end, each found by its index; and those rated
+ * in the period) once per dimension asked for, and computes every count, sum and nearest-rank
+ * percentile over them, and the CSAT/NPS verdicts of the ratings given in the period. Where the
+ * dialect has an ordered-set aggregate, the counts and distributions are one grouped pass with a
+ * filter per metric; elsewhere each is its own part, with percentiles as row numbers in windows.
+ * The rows are then assembled into summaries here. Dimensions come from `Rows.dimensionColumns`.
  */
 import { Report } from "@tessera/core"
 import { type Kysely, type RawBuilder, sql } from "kysely"
@@ -50,6 +52,72 @@ const carried = [
 ]
 
 /**
+ * Where the database has an ordered-set aggregate: every count, distribution and backlog bucket
+ * over `mem` in one grouped pass (an aggregate with a `filter` each), unfolded into the rows the
+ * parts would have given, one per metric with any member. Each part its own pass reads the
+ * report's tickets once per metric, about twenty times.
+ */
+const folded = (
+  percentile: NonNullable<ReportSql["percentile"]>,
+  counted: ReadonlyArray<readonly [string, RawBuilder<unknown>, RawBuilder<unknown>?]>,
+  ranked: ReadonlyArray<readonly [string, RawBuilder<unknown>, RawBuilder<unknown>]>,
+  bucket: RawBuilder<unknown>,
+  none: RawBuilder<unknown>
+): RawBuilder<unknown> => {
+  const items: Array<{
+    readonly metric: string
+    readonly n: RawBuilder<unknown>
+    readonly total: RawBuilder<unknown>
+    readonly median: RawBuilder<unknown>
+    readonly p90: RawBuilder<unknown>
+  }> = []
+  for (const [metric, where, total] of counted) {
+    const n = sql`count(*) filter (where ${where})`
+    items.push({
+      metric,
+      n,
+      total: total === undefined ? none : sql`sum(${total}) filter (where ${where})`,
+      median: none,
+      p90: none
+    })
+  }
+  for (const [metric, value, where] of ranked) {
+    items.push({
+      metric,
+      n: sql`count(*) filter (where ${where})`,
+      total: sql`sum(${value}) filter (where ${where})`,
+      median: sql`${percentile(value, 0.5)} filter (where ${where})`,
+      p90: sql`${percentile(value, 0.9)} filter (where ${where})`
+    })
+  }
+  for (const { label } of Report.ageBuckets) {
+    items.push({
+      metric: label,
+      n: sql`count(*) filter (where mem.b = 1 and ${bucket} = ${sql.lit(label)})`,
+      total: none,
+      median: none,
+      p90: none
+    })
+  }
+  const column = (i: number, part: string) => sql.ref(`a.${part}${i}`)
+  const aggregates = sql.join(
+    items.flatMap((item, i) => [
+      sql`${item.n} as ${sql.ref(`n${i}`)}`,
+      sql`${item.total} as ${sql.ref(`t${i}`)}`,
+      sql`${item.median} as ${sql.ref(`m${i}`)}`,
+      sql`${item.p90} as ${sql.ref(`p${i}`)}`
+    ])
+  )
+  const values = sql.join(
+    items.map(
+      (item, i) =>
+        sql`(${sql.lit(item.metric)}, ${column(i, "n")}, ${column(i, "t")}, ${column(i, "m")}, ${column(i, "p")})`
+    )
+  )
+  return sql`select v.m, a.d, a.k, null as p, null as q, v.n, v.total, v.median, v.p90 from (select mem.d, mem.k, ${aggregates} from mem group by mem.d, mem.k) a cross join lateral (values ${values}) as v(m, n, total, median, p90) where v.n > 0`
+}
+
+/**
  * The statement of a report over `[from, to)` in a workspace (stored key), `clockTo` being the
  * business clock at `to`.
  */
@@ -64,7 +132,8 @@ export const statement = (
   const created = sql`r.created_at >= ${from} and r.created_at < ${to}`
   const solved = sql`r.solved_at >= ${from} and r.solved_at < ${to}`
   const backlog = sql`r.created_at < ${to} and (r.done_since is null or r.done_since >= ${to}) and not exists (select 1 from report_done o where o.ticket_id = r.ticket_id and o.since < ${to} and o.until >= ${to})`
-  const rated = sql`exists (select 1 from report_ratings rt where rt.ticket_id = r.ticket_id and rt.at >= ${from} and rt.at < ${to})`
+  // The period's rated tickets as one set, looked up by each ticket (not a subquery run per ticket).
+  const rated = sql`r.ticket_id in (select rt.ticket_id from report_ratings rt where rt.at >= ${from} and rt.at < ${to})`
   const flag = (condition: RawBuilder<unknown>) => sql`case when ${condition} then 1 else 0 end`
   // The tickets' columns each aggregate reads, and the dimensions' columns asked for.
   const dimensionNames = by.flatMap((d) => {
@@ -73,7 +142,10 @@ export const statement = (
   })
   const names = [...new Set([...carried, ...dimensionNames])]
   const columns = sql.join(names.map((c) => sql.ref(`r.${c}`)))
-  const rel = sql`select ${columns}, ${flag(created)} as c, ${flag(solved)} as s, ${flag(backlog)} as b from report_tickets r where r.workspace_id = ${workspace} and ((${created}) or (${solved}) or (${backlog}) or (${rated}))`
+  // The tickets opened, solved or waiting (each an index's range), and apart from them those
+  // rated in the period: one condition with the rated ones in it would be a scan of every ticket.
+  const select = sql`select ${columns}, ${flag(created)} as c, ${flag(solved)} as s, ${flag(backlog)} as b from report_tickets r where r.workspace_id = ${workspace}`
+  const rel = sql`${select} and ((${created}) or (${solved}) or (${backlog})) union all ${select} and ${rated} and ${flag(created)} = 0 and ${flag(solved)} = 0 and ${flag(backlog)} = 0`
   const relColumns = sql.join([...carried, "c", "s", "b"].map((c) => sql.ref(`rel.${c}`)))
   const branches = [sql`select 0 as d, null as k, ${relColumns} from rel`]
   by.forEach((dimension, i) => {
@@ -99,34 +171,41 @@ export const statement = (
   const count = (metric: string, where: RawBuilder<unknown>, total?: RawBuilder<unknown>) =>
     sql`select ${sql.lit(metric)} as m, mem.d, mem.k, null as p, null as q, count(*) as n, ${total === undefined ? none : sql`sum(${total})`} as total, ${none} as median, ${none} as p90 from mem where ${where} group by mem.d, mem.k`
 
-  const parts: Array<RawBuilder<unknown>> = [
-    count("members", sql`1 = 1`),
-    count("created", sql`mem.c = 1`),
-    count("solved", sql`mem.s = 1`, sql`mem.reopens`),
-    count("oneTouch", sql`mem.s = 1 and mem.replies = 1`),
-    count("reopened", sql`mem.s = 1 and mem.reopens > 0`)
-  ]
-  for (const [metric, column, over] of distributions) {
-    const value = sql.ref(`mem.${column}`)
-    parts.push(rank(value, sql`from mem where mem.${sql.ref(over)} = 1 and ${value} is not null`, metric))
-  }
-  const next = sql`from mem join report_next_replies nr on nr.ticket_id = mem.ticket_id where mem.s = 1`
-  parts.push(rank(sql.ref("nr.calendar"), next, "nextReply.calendar"))
-  parts.push(rank(sql.ref("nr.business"), next, "nextReply.business"))
   const ageCalendar = sql`${to} - mem.created_at`
   const ageBusiness = sql`${clockTo} - mem.created_business`
-  parts.push(rank(ageCalendar, sql`from mem where mem.b = 1`, "backlog.calendar"))
-  parts.push(rank(ageBusiness, sql`from mem where mem.b = 1`, "backlog.business"))
   const bucket = sql`case ${sql.join(
     Report.ageBuckets
       .filter((b) => Number.isFinite(b.below))
       .map((b) => sql`when ${ageCalendar} < ${sql.lit(b.below)} then ${sql.lit(b.label)}`),
     sql` `
   )} else ${sql.lit(Report.ageBuckets[Report.ageBuckets.length - 1]?.label ?? "")} end`
-  parts.push(
-    // Grouped outside: PostgreSQL cannot match a GROUP BY expression holding parameters.
-    sql`select y.m, y.d, y.k, null as p, null as q, count(*) as n, ${none} as total, ${none} as median, ${none} as p90 from (select ${bucket} as m, mem.d, mem.k from mem where mem.b = 1) y group by y.m, y.d, y.k`
-  )
+  const counted: ReadonlyArray<readonly [string, RawBuilder<unknown>, RawBuilder<unknown>?]> = [
+    ["members", sql`1 = 1`],
+    ["created", sql`mem.c = 1`],
+    ["solved", sql`mem.s = 1`, sql`mem.reopens`],
+    ["oneTouch", sql`mem.s = 1 and mem.replies = 1`],
+    ["reopened", sql`mem.s = 1 and mem.reopens > 0`]
+  ]
+  const ranked: ReadonlyArray<readonly [string, RawBuilder<unknown>, RawBuilder<unknown>]> = [
+    ...distributions.map(([metric, column, over]) => {
+      const value = sql.ref(`mem.${column}`)
+      return [metric, value, sql`mem.${sql.ref(over)} = 1 and ${value} is not null`] as const
+    }),
+    ["backlog.calendar", ageCalendar, sql`mem.b = 1`],
+    ["backlog.business", ageBusiness, sql`mem.b = 1`]
+  ]
+  const parts: Array<RawBuilder<unknown>> =
+    dialect.percentile === undefined
+      ? [
+          ...counted.map(([metric, where, total]) => count(metric, where, total)),
+          ...ranked.map(([metric, value, where]) => rank(value, sql`from mem where ${where}`, metric)),
+          // Grouped outside: PostgreSQL cannot match a GROUP BY expression holding parameters.
+          sql`select y.m, y.d, y.k, null as p, null as q, count(*) as n, ${none} as total, ${none} as median, ${none} as p90 from (select ${bucket} as m, mem.d, mem.k from mem where mem.b = 1) y group by y.m, y.d, y.k`
+        ]
+      : [folded(dialect.percentile, counted, ranked, bucket, none)]
+  const next = sql`from mem join report_next_replies nr on nr.ticket_id = mem.ticket_id where mem.s = 1`
+  parts.push(rank(sql.ref("nr.calendar"), next, "nextReply.calendar"))
+  parts.push(rank(sql.ref("nr.business"), next, "nextReply.business"))
   parts.push(
     sql`select 'sla' as m, mem.d, mem.k, sl.policy as p, sl.metric as q, sum(case when sl.warnings > 0 then 1 else 0 end) as n, sum(case when sl.breaches > 0 then 1 else 0 end) as total, ${none} as median, ${none} as p90 from mem join report_sla sl on sl.ticket_id = mem.ticket_id where mem.c = 1 group by mem.d, mem.k, sl.policy, sl.metric`
   )
