@@ -25,7 +25,7 @@ const unresolved = ["new", "open", "pending", "on_hold"] as const
 const queue = { category: [...unresolved], sort: "sla_due", limit: 50 } as const
 const AGENTS = 10
 const WARMUP = 1000
-const SAMPLES = 5000
+const SAMPLES = 10000
 
 /** Restricted agent `i`'s three groups: spread over the 50 (their sizes differ: Zipf). */
 const groupsOf = (i: number) => [0, 1, 2].map((j) => groupId((i * 7 + j * 17) % groupCount) as Ids.GroupId)
