@@ -22,6 +22,13 @@ describe("migrating on PostgreSQL while other schemas are dropped", () => {
             const churn = yield* Connection.scoped(pgUrl(), { connections: 1 })
             let stop = false
             let dropped = 0
+            // A table dropped and made again under its name with other columns: a listing that
+            // read its old columns then asks for a column that no longer exists (42703).
+            const stable = `tessera_churn_${process.pid}_stable`
+            yield* Effect.promise(() => sql.raw(`create schema ${stable}`).execute(churn.db))
+            yield* Effect.addFinalizer(() =>
+              Effect.promise(() => sql.raw(`drop schema if exists ${stable} cascade`).execute(churn.db))
+            )
             const churning = Effect.promise(async () => {
               for (let n = 0; !stop; n++) {
                 const schema = `tessera_churn_${process.pid}_${n}`
@@ -29,6 +36,12 @@ describe("migrating on PostgreSQL while other schemas are dropped", () => {
                   .raw(`create schema ${schema}; create table ${schema}.t${n} (a int, b text, c text, d text)`)
                   .execute(churn.db)
                 await sql.raw(`drop schema ${schema} cascade`).execute(churn.db)
+                const column = n % 2 === 0 ? "id" : "key"
+                await sql
+                  .raw(
+                    `drop table if exists ${stable}.agents; create table ${stable}.agents (${column} serial, name text)`
+                  )
+                  .execute(churn.db)
                 dropped++
                 // A test suite's pace, and then some: a schema dropped every 20 milliseconds.
                 await new Promise((resolve) => setTimeout(resolve, 20))
