@@ -291,7 +291,7 @@ export const make = (shared: Shared, searcher: Searcher) => {
           .where(where(condition))})`
       const page = sql`${sql.join(split.parts.map(part), sql` union all `)} order by ${orderOf("")} limit ${size}`
       return sql<Row>`select t.id, t.version, t.summary, t.sla_due_at from (${page}) as p
-        cross join tickets as t on ${sql.ref(`t.${row}`)} = p.row order by ${orderOf("p.")}`
+        cross join tickets as t on ${sql.ref(`t.${row}`)} = ${sql.ref("p.row")} order by ${orderOf("p.")}`
     }
     const part = (condition: (eb: Tickets) => Expression<SqlBool>) =>
       ordered(on.selectFrom("tickets").select(keyColumns).where(where(condition)), plan).limit(size)
