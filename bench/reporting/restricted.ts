@@ -3,7 +3,9 @@
 // interleaved samples, on the store bench's cached databases (50 groups, agents `agt_000` to
 // `agt_299`). Both go the way an application's read goes: `helpdesk.as(agent).list(query)`,
 // where the access policy finds the agent in the directory and the SQL store filters by the
-// visibility it computes (`visible` in the store's `Query.ts`), in the statement.
+// visibility it computes (`visible` in the store's `Query.ts`), in the statement. On SQLite the
+// same statements are also run on better-sqlite3 alone, sampled the same way, for information:
+// what the database itself makes of ten agents' own queues against the one shared queue.
 import {
   DirectoryStore,
   Helpdesk,
@@ -67,7 +69,15 @@ export interface QueueResult {
   readonly unrestricted: number
   readonly restrictedSql: string
   readonly plan: string
+  /** The same statements' p99 on the driver alone (SQLite), for information. */
+  readonly raw?: { readonly restricted: number; readonly unrestricted: number }
 }
+
+const p99 = (xs: Array<number>) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    99
+  )
 
 /** Samples both queues interleaved on one help desk; every restricted page must be full. */
 const sample = async (helpdesk: Service) => {
@@ -99,28 +109,58 @@ const sample = async (helpdesk: Service) => {
       await runRestricted(i)
     }
   }
-  const p99 = (xs: Array<number>) =>
-    percentile(
-      [...xs].sort((a, b) => a - b),
-      99
-    )
   return { restricted: p99(restrictedRuns), unrestricted: p99(unrestrictedRuns) }
 }
 
-/** The SQL of agent 0's restricted queue, as the store sent it, through a logging client. */
-const captured = async (db: Kysely<Database.Database>, dialect: "sqlite" | "postgres", last: Array<CompiledQuery>) =>
+/** The SQL of each agent's queue, as the store sent it, through a logging client. */
+const captured = async (
+  db: Kysely<Database.Database>,
+  dialect: "sqlite" | "postgres",
+  last: Array<CompiledQuery>,
+  agents: ReadonlyArray<Ids.AgentId>
+) =>
   Effect.runPromise(
     Effect.scoped(
       Effect.gen(function* () {
         const helpdesk = yield* helpdeskOn(db, dialect)
-        last.length = 0
-        yield* helpdesk.as({ _tag: "agent", id: restrictedAgent(0) }).list(queue)
-        const query = last.find((q) => q.sql.includes("tickets") && q.sql.includes("order by"))
-        if (query === undefined) throw new Error("restrictedQueue: no SQL captured")
-        return query
+        const queries: Array<CompiledQuery> = []
+        for (const agent of agents) {
+          last.length = 0
+          yield* helpdesk.as({ _tag: "agent", id: agent }).list(queue)
+          const query = last.find((q) => q.sql.includes("tickets") && q.sql.includes("order by"))
+          if (query === undefined) throw new Error("restrictedQueue: no SQL captured")
+          queries.push(query)
+        }
+        return queries
       })
     )
   )
+
+/**
+ * The same statements on better-sqlite3 alone, each bound to its values once, sampled as the
+ * help desk's are (the restricted agents in turn, interleaved with the unrestricted queue): what
+ * the database itself makes of the two queues, with no library around it.
+ */
+const rawSqlite = (
+  raw: SqliteDatabase.Database,
+  restricted: ReadonlyArray<CompiledQuery>,
+  unrestricted: CompiledQuery
+) => {
+  const bound = (q: CompiledQuery) => raw.prepare(q.sql).bind(...(q.parameters as Array<unknown>))
+  const restrictedStatements = restricted.map(bound)
+  const unrestrictedStatement = bound(unrestricted)
+  const restrictedRuns: Array<number> = []
+  const unrestrictedRuns: Array<number> = []
+  for (let i = 0; i < WARMUP + SAMPLES; i++) {
+    let t = performance.now()
+    restrictedStatements[i % restrictedStatements.length]?.all()
+    if (i >= WARMUP) restrictedRuns.push(performance.now() - t)
+    t = performance.now()
+    unrestrictedStatement.all()
+    if (i >= WARMUP) unrestrictedRuns.push(performance.now() - t)
+  }
+  return { restricted: p99(restrictedRuns), unrestricted: p99(unrestrictedRuns) }
+}
 
 export const restrictedQueueSqlite = async (path: string): Promise<QueueResult> => {
   const measured = await Effect.runPromise(
@@ -141,11 +181,14 @@ export const restrictedQueueSqlite = async (path: string): Promise<QueueResult> 
     }
   })
   try {
-    const query = await captured(logging, "sqlite", last)
+    const agents = Array.from({ length: AGENTS }, (_, i) => restrictedAgent(i))
+    const queries = await captured(logging, "sqlite", last, [...agents, unrestrictedAgent(0)])
+    const query = queries[0] as CompiledQuery
     const plan = (raw.prepare(`explain query plan ${query.sql}`).all(...query.parameters) as Array<{ detail: string }>)
       .map((r) => r.detail)
       .join("\n")
-    return { ...measured, restrictedSql: query.sql, plan }
+    const alone = rawSqlite(raw, queries.slice(0, AGENTS), queries[AGENTS] as CompiledQuery)
+    return { ...measured, restrictedSql: query.sql, plan, raw: alone }
   } finally {
     await logging.destroy()
     raw.close()
@@ -171,7 +214,7 @@ export const restrictedQueuePostgres = async (url: string): Promise<QueueResult>
     }
   })
   try {
-    const query = await captured(logging, "postgres", last)
+    const [query] = (await captured(logging, "postgres", last, [restrictedAgent(0)])) as [CompiledQuery]
     const explained = await pool.query(`explain (analyze, costs off) ${query.sql}`, [...query.parameters])
     const plan = explained.rows.map((r) => r["QUERY PLAN"]).join("\n")
     return { ...measured, restrictedSql: query.sql, plan }
