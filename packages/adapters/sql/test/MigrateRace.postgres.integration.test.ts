@@ -3,7 +3,8 @@
  * PostgreSQL server): kysely lists the database's tables before it migrates, and a table dropped
  * during that listing failed the whole run with undefined_table (42P01), or with undefined_column
  * (42703) when its column was looked up after the drop. `migrate` takes such a setup failure
- * again; here other schemas come and go while fresh schemas are migrated.
+ * again; here other schemas come and go while fresh schemas are migrated, and a table is made
+ * again and again under its name, with other columns, while one is.
  */
 import { Effect, Fiber } from "effect"
 import { sql } from "kysely"
@@ -11,6 +12,13 @@ import { describe, expect, it } from "vitest"
 import * as Connection from "../src/Connection.js"
 import * as Migrations from "../src/Migrations.js"
 import { freshSchema, pgUrl, withSearchPath } from "./support.js"
+
+/** The migrations applied to a fresh schema, on a connection of its own. */
+const migrateFresh = Effect.gen(function* () {
+  const schema = yield* freshSchema
+  const connection = yield* Connection.scoped(withSearchPath(pgUrl(), schema), { connections: 1 })
+  return yield* Migrations.migrate(connection.db, "postgres")
+})
 
 describe("migrating on PostgreSQL while other schemas are dropped", () => {
   it(
@@ -37,9 +45,7 @@ describe("migrating on PostgreSQL while other schemas are dropped", () => {
             const fiber = yield* Effect.forkChild(churning)
             let migrated = 0
             for (let run = 0; run < 12; run++) {
-              const schema = yield* freshSchema
-              const connection = yield* Connection.scoped(withSearchPath(pgUrl(), schema), { connections: 1 })
-              const applied = yield* Migrations.migrate(connection.db, "postgres")
+              const applied = yield* migrateFresh
               expect(applied.length).toBeGreaterThan(0)
               migrated++
             }
@@ -84,9 +90,7 @@ describe("migrating on PostgreSQL while other schemas are dropped", () => {
               }
             })
             const fiber = yield* Effect.forkChild(swapping)
-            const schema = yield* freshSchema
-            const connection = yield* Connection.scoped(withSearchPath(pgUrl(), schema), { connections: 1 })
-            const applied = yield* Migrations.migrate(connection.db, "postgres")
+            const applied = yield* migrateFresh
             yield* Fiber.join(fiber)
             console.log(`migrate race: migrated while a table was made again ${swaps} times`)
             expect(applied.length).toBeGreaterThan(0)

@@ -299,14 +299,15 @@ export const mayUseDirectory = (viewer: Viewer, operation: string): boolean => {
 }
 
 /**
- * Whether a viewer may read reports (`Scoped.report`), which count every ticket: the system, and
- * agents who see every ticket (admins, and agents neither scoped to groups nor kept out of a
- * restricted one); not customers, nor agents who see only some tickets.
+ * Whether a viewer sees every ticket: the system, and agents neither scoped to groups nor kept out
+ * of a restricted one (admins among them); not customers, nor agents who see only some tickets.
+ * Only they may read reports (`Scoped.report`), which count every ticket, and their reads need no
+ * check ticket by ticket.
  *
  * @category predicates
  * @since 0.1.0
  */
-export const mayReport = (viewer: Viewer): boolean =>
+export const seesEverything = (viewer: Viewer): boolean =>
   viewer._tag === "System" || (viewer._tag === "Agent" && viewer.visibility._tag === "Everything")
 
 /** The directory operations that only read. */

@@ -235,8 +235,7 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
         Effect.gen(function* () {
           const v = yield* viewer
           // Who sees everything needs no check: the suggestion reads the ticket itself, once.
-          const all = v._tag === "System" || (v._tag === "Agent" && v.visibility._tag === "Everything")
-          if (all) return yield* reads.suggestDuplicates(raw)
+          if (Access.seesEverything(v)) return yield* reads.suggestDuplicates(raw)
           yield* seeTicket(v, raw?.ticket)
           if (v._tag === "Customer") return yield* Effect.fail(access.refuse(principal, "suggestDuplicates"))
           const found = yield* reads.suggestDuplicates(raw)
@@ -255,7 +254,7 @@ export const make = (deps: Deps, access: Access.Access, streams: Streams.Streams
         }),
       report: (raw) =>
         Effect.flatMap(viewer, (v) =>
-          Access.mayReport(v) ? report(raw) : Effect.fail(access.refuse(principal, "report"))
+          Access.seesEverything(v) ? report(raw) : Effect.fail(access.refuse(principal, "report"))
         ),
       findByEmailId: (messageId) =>
         Effect.gen(function* () {

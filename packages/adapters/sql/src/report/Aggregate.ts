@@ -72,10 +72,9 @@ const folded = (
     readonly p90: RawBuilder<unknown>
   }> = []
   for (const [metric, where, total] of counted) {
-    const n = sql`count(*) filter (where ${where})`
     items.push({
       metric,
-      n,
+      n: sql`count(*) filter (where ${where})`,
       total: total === undefined ? none : sql`sum(${total}) filter (where ${where})`,
       median: none,
       p90: none
