@@ -7,7 +7,7 @@
 //   with them: projection, texts, tags), recorded from the driver and replayed raw (replay.ts;
 //   the client-server databases through their `Server`: replayPg.ts, replayMysql.ts).
 import { copyFileSync, rmSync } from "node:fs"
-import { Helpdesk, IdGenerator } from "@tessera/core"
+import { Helpdesk, IdGenerator, MemoryHelpdesk } from "@tessera/core"
 import { Migrations, SqlStore } from "@tessera/sql"
 import SqliteDatabase from "better-sqlite3"
 import { Effect, Layer, ManagedRuntime } from "effect"
@@ -53,6 +53,11 @@ export interface AppendResult {
   readonly rawRowMs: ReadonlyArray<number>
   /** The same SQL statements replayed on the raw driver (see replay.ts). */
   readonly replay: ReplayResult
+  /**
+   * The same commands through a help desk on the memory store, in the same run: the help desk's
+   * own work with no SQL at all (total and CPU in ms, per-command latency sorted).
+   */
+  readonly memory: { readonly totalMs: number; readonly cpuMs: number; readonly commandMs: ReadonlyArray<number> }
 }
 
 export interface ReplayResult extends ReplayReport {
@@ -76,14 +81,26 @@ type Recording = { readonly countEvents: (url: string) => Promise<number> } & (
   | { readonly recorder: Recorder; readonly fromStart: true }
 )
 
+/** The help desk of the Helpdesk half: on the SQL store at `url`, or on the memory store. */
+type Desk = { readonly url: string } | "memory"
+
+const layerOf = (desk: Desk) =>
+  desk === "memory"
+    ? Layer.merge(MemoryHelpdesk.layer({ workspaceId: ws }, { ids: "timeOrdered" }), IdGenerator.layerTimeOrdered)
+    : Helpdesk.layer({ workspaceId: ws }).pipe(
+        Layer.provideMerge(Layer.mergeAll(SqlStore.layerUrl({ url: desk.url }), IdGenerator.layerTimeOrdered))
+      )
+
 /**
  * Runs the Helpdesk half on a fresh database at `url`; returns timings, where the timed part
- * begins in the stored events (`timedFrom`) and in the recording (`recordedBefore`).
+ * begins in the stored events (`timedFrom`) and in the recording (`recordedBefore`). On the memory
+ * store (`record` undefined), the very same commands with no SQL at all: what the help desk's
+ * own work costs (`timedFrom` and `recordedBefore` are 0 then).
  */
 const throughHelpdesk = async (
-  url: string,
+  desk: Desk,
   options: AppendOptions,
-  record: Recording
+  record: Recording | undefined
 ): Promise<{
   readonly commandMs: Array<number>
   readonly totalMs: number
@@ -91,10 +108,7 @@ const throughHelpdesk = async (
   readonly timedFrom: number
   readonly recordedBefore: number
 }> => {
-  const layer = Helpdesk.layer({ workspaceId: ws }).pipe(
-    Layer.provideMerge(Layer.mergeAll(SqlStore.layerUrl({ url }), IdGenerator.layerTimeOrdered))
-  )
-  const runtime = ManagedRuntime.make(layer)
+  const runtime = ManagedRuntime.make(layerOf(desk))
   try {
     const hd = await runtime.runPromise(
       Effect.gen(function* () {
@@ -102,7 +116,7 @@ const throughHelpdesk = async (
       })
     )
     const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
-    if ("fromStart" in record) record.recorder.start()
+    if (record !== undefined && "fromStart" in record) record.recorder.start()
     await run(hd.saveGroup({ id: "grp_bench", name: "Bench" }))
     await run(hd.saveAgent({ id: agent.id, name: "Bench Agent", email: "agent@bench.example", groups: ["grp_bench"] }))
     await run(hd.saveContact({ id: "con_bench", name: "Bench Requester", emails: ["requester@bench.example"] }))
@@ -156,32 +170,32 @@ const throughHelpdesk = async (
     }
     for (let i = 0; i < options.warmup; i++) await run(command(i))
     // Not recorded: a look from outside the store.
-    record.recorder.stop()
-    const timedFrom = await record.countEvents(url)
-    const { recorder } = record
-    if ("copies" in record) {
+    record?.recorder.stop()
+    const timedFrom = record === undefined || desk === "memory" ? 0 : await record.countEvents(desk.url)
+    const recorder = record?.recorder
+    if (record !== undefined && "copies" in record && desk !== "memory") {
       // Between commands: the last one awaited its commit, so no write is in flight.
       const [first, ...others] = record.copies
       if (first !== undefined) {
-        snapshotSqlite(url.slice("sqlite:".length), first)
+        snapshotSqlite(desk.url.slice("sqlite:".length), first)
         for (const other of others) copyFileSync(first, other)
       }
     }
-    const recordedBefore = recorder.statements.length
+    const recordedBefore = recorder?.statements.length ?? 0
     const commandMs: Array<number> = []
-    recorder.start()
+    recorder?.start()
     const cpu = process.cpuUsage()
     const started = performance.now()
     for (let i = 0; i < options.commands; i++) {
       const t0 = performance.now()
-      const from = recorder.statements.length
+      const from = recorder?.statements.length ?? 0
       await run(command(options.warmup + i))
       commandMs.push(performance.now() - t0)
-      recorder.commands.push({ from, kind })
+      recorder?.commands.push({ from, kind })
     }
     const totalMs = performance.now() - started
     const { user, system } = process.cpuUsage(cpu)
-    recorder.stop()
+    recorder?.stop()
     return { commandMs, totalMs, cpuMs: (user + system) / 1000, timedFrom, recordedBefore }
   } finally {
     await runtime.dispose()
@@ -251,7 +265,7 @@ export const appendSqlite = async (options: AppendOptions): Promise<AppendResult
     const recorder = recordSqlite()
     let helpdesk: Awaited<ReturnType<typeof throughHelpdesk>>
     try {
-      helpdesk = await throughHelpdesk(url, options, {
+      helpdesk = await throughHelpdesk({ url }, options, {
         recorder,
         copies: [replayTimed, replayEach],
         countEvents: countSqliteEvents
@@ -259,13 +273,14 @@ export const appendSqlite = async (options: AppendOptions): Promise<AppendResult
     } finally {
       recorder.restore()
     }
+    const memory = await throughHelpdesk("memory", options, undefined)
     const rows = readSqliteEvents(url)
     const raw = await rawSqlite(`${base}-raw.sqlite`, rows, helpdesk.timedFrom)
     const replay = replayStatements(`${base}.sqlite`, recorder, helpdesk.commandMs, rows.length, [
       replayTimed,
       replayEach
     ])
-    return result(helpdesk, raw, rows.length - helpdesk.timedFrom, replay)
+    return result(helpdesk, raw, rows.length - helpdesk.timedFrom, replay, memory)
   } finally {
     for (const f of all) rmSync(f, { force: true })
   }
@@ -350,10 +365,11 @@ const appendOn = async (
   const recorder = server.record()
   let helpdesk: Awaited<ReturnType<typeof throughHelpdesk>>
   try {
-    helpdesk = await throughHelpdesk(url, options, { recorder, fromStart: true, countEvents: server.countEvents })
+    helpdesk = await throughHelpdesk({ url }, options, { recorder, fromStart: true, countEvents: server.countEvents })
   } finally {
     recorder.restore()
   }
+  const memory = await throughHelpdesk("memory", options, undefined)
   const rows = await server.readEvents(url)
   const raw = await server.raw(server.urlFor(single), rows, helpdesk.timedFrom)
   // The timed commands' statements, as a recording of their own (indices from 0).
@@ -390,7 +406,8 @@ const appendOn = async (
     helpdesk,
     raw,
     rows.length - helpdesk.timedFrom,
-    report(timedPart, segs, timed, each, helpdesk.commandMs)
+    report(timedPart, segs, timed, each, helpdesk.commandMs),
+    memory
   )
 }
 
@@ -398,7 +415,8 @@ const result = (
   helpdesk: { readonly commandMs: Array<number>; readonly totalMs: number; readonly cpuMs: number },
   raw: { readonly totalMs: number; readonly rowMs: Array<number> },
   events: number,
-  replay: ReplayResult
+  replay: ReplayResult,
+  memory: { readonly totalMs: number; readonly cpuMs: number; readonly commandMs: Array<number> }
 ): AppendResult => {
   if (events !== raw.rowMs.length || events < helpdesk.commandMs.length) {
     throw new Error(
@@ -412,6 +430,7 @@ const result = (
     rawMs: raw.totalMs,
     commandMs: sorted(helpdesk.commandMs),
     rawRowMs: sorted(raw.rowMs),
-    replay
+    replay,
+    memory: { totalMs: memory.totalMs, cpuMs: memory.cpuMs, commandMs: sorted(memory.commandMs) }
   }
 }

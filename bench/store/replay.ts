@@ -503,6 +503,7 @@ export const printReplay = (
     readonly commandMs: ReadonlyArray<number>
     readonly rawRowMs: ReadonlyArray<number>
     readonly helpdeskCpuMs: number
+    readonly memory: { readonly totalMs: number; readonly cpuMs: number; readonly commandMs: ReadonlyArray<number> }
   },
   r: ReplayReport
 ): void => {
@@ -531,8 +532,17 @@ export const printReplay = (
     ...(r.inRunMs === undefined
       ? []
       : [row("same statements, as they ran in the Helpdesk run", us(r.inRunMs), Number.NaN)]),
-    row("raw single-row INSERT, 1 row per tx", single, p50(a.rawRowMs))
+    row("raw single-row INSERT, 1 row per tx", single, p50(a.rawRowMs)),
+    // The help desk's own work, with no SQL at all: what no store can take off a command.
+    row("same commands on the memory store (no SQL)", us(a.memory.totalMs), p50(a.memory.commandMs))
   ])
+  const replayed = us(r.transactionMs + r.outsideMs)
+  const floor = replayed + us(a.memory.totalMs)
+  process.stdout.write(
+    `Floor: the replay + the same commands on the memory store = ${floor.toFixed(1)} µs/event, ` +
+      `${(floor / replayed).toFixed(2)}× the replay: the appendOverheadRatio of a store that added nothing to the ` +
+      `help desk's own work (memory-store CPU ${us(a.memory.cpuMs).toFixed(1)} µs/event)\n`
+  )
   if (r.cpuMs !== undefined) {
     // CPU time leaves out the waits for a core, which on a shared machine swing the wall times.
     const cpu = { helpdesk: us(a.helpdeskCpuMs), replay: us(r.cpuMs) }
