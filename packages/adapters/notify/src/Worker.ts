@@ -9,7 +9,7 @@
  */
 import type { NotificationRecords, Outbox as OutboxPort, StoreError } from "@tessera/core"
 import { Outbox } from "@tessera/core"
-import { Cause, DateTime, Duration, Effect, Result, Schema } from "effect"
+import { Cause, DateTime, Duration, Effect, Result, Schema, Tracer } from "effect"
 import * as Backoff from "./Backoff.js"
 import { type Delivery, DeliveryFailed, type Sender } from "./Notification.js"
 
@@ -248,6 +248,26 @@ type Step =
 
 const settledAs = (settled: Settled): Step => ({ _tag: "Settled", settled })
 
+/**
+ * A message's attempt in a span `Worker.settle` when a tracer is installed (one other than
+ * Effect's `nativeTracer`, which keeps its spans nowhere: making one there costs a delivery
+ * CPU and tells no one anything). Where it was defined is always here, so no stack is captured.
+ */
+const traced =
+  (message: OutboxPort.ClaimedMessage) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.withFiber((fiber) =>
+      fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
+        ? effect
+        : effect.pipe(
+            Effect.withSpan(
+              "Worker.settle",
+              { attributes: { "tessera.outbox_id": message.id } },
+              { captureStackTrace: false }
+            )
+          )
+    )
+
 /** What an outcome field may hold (the event's limits). */
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`)
 
@@ -401,14 +421,7 @@ export const make = (config: Config): Effect.Effect<Worker, never, Outbox.Outbox
           reported,
           finish: Effect.as(outbox.complete(message.id), "delivered" as const)
         } as const
-      }).pipe(
-        // One span per message; where it was defined is always here, so no stack is captured.
-        Effect.withSpan(
-          "Worker.settle",
-          { attributes: { "tessera.outbox_id": message.id } },
-          { captureStackTrace: false }
-        )
-      )
+      }).pipe(traced(message))
 
     /** A step's message settled, its outcome reported on its own first. */
     const settle = (step: Step): Effect.Effect<Settled, StoreError.StoreError> =>

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Helpdesk, MemoryHelpdesk, Outbox, StoreError, type TicketEvent } from "@tessera/core"
-import { DateTime, Effect, Fiber, Random } from "effect"
+import { DateTime, Effect, Fiber, Random, Tracer } from "effect"
 import { TestClock } from "effect/testing"
 import * as Backoff from "../src/Backoff.js"
 import * as Worker from "../src/Worker.js"
@@ -276,6 +276,33 @@ describe("the outbox worker", () => {
         yield* TestClock.adjust(worker.settings.leaseMillis)
         expect(yield* worker.drainOnce).toMatchObject({ claimed: 1, delivered: 1 })
         expect(notifications(yield* helpdesk.asSystem("test").history(ticket.id))).toHaveLength(1)
+      })
+    )
+  )
+
+  it.effect("each message's attempt is a span Worker.settle, with its outbox id, when a tracer is installed", () =>
+    withDesk((helpdesk) =>
+      Effect.gen(function* () {
+        const ticket = yield* opens(helpdesk)
+        const spans: Array<Tracer.NativeSpan> = []
+        const tracer = Tracer.make({
+          span(options) {
+            const span = new Tracer.NativeSpan(options)
+            spans.push(span)
+            return span
+          }
+        })
+        const mail = scriptedSender("email")
+        const worker = yield* Worker.make({
+          senders: [mail.sender],
+          prepare: prepareOver("email"),
+          record: Worker.recordOn(helpdesk)
+        })
+        yield* TestClock.adjust("1 minute")
+        expect(yield* worker.drainOnce.pipe(Effect.withTracer(tracer))).toMatchObject({ delivered: 1 })
+        const settled = spans.filter((span) => span.name === "Worker.settle")
+        expect(settled.map((span) => span.attributes.get("tessera.outbox_id"))).toEqual([`notification:${ticket.id}:2`])
+        expect(settled[0]?.status._tag).toBe("Ended")
       })
     )
   )
