@@ -23,6 +23,12 @@ export interface Figure {
    * are rates (where `ratio` reads the other way); printed when given.
    */
   readonly costRatio?: number
+  /**
+   * Optional: the least `ratio` the figure could show, measured in the same run, where part of
+   * `value` is work that the code measured cannot avoid (`appendOverheadRatio`: the help desk's
+   * own work on the memory store, added to the baseline); printed when given.
+   */
+  readonly floorRatio?: number
 }
 
 const formatCell = (cell: Cell): string => {
@@ -60,20 +66,24 @@ export type FigureGroup = Readonly<Record<string, Figure>>
 
 const isFigure = (fig: Figure | FigureGroup): fig is Figure => typeof (fig as Figure).value === "number"
 
-type Checked = Omit<Required<Figure>, "costRatio"> & { readonly costRatio?: number }
+/** The optional numbers a figure may carry, printed only when given. */
+const extras = ["costRatio", "floorRatio"] as const
+
+type Checked = Omit<Required<Figure>, (typeof extras)[number]> & Partial<Pick<Figure, (typeof extras)[number]>>
 
 const checked = (benchName: string, name: string, fig: Figure): Checked => {
   const ratio = fig.ratio ?? fig.value / fig.baselineValue
+  const given = extras.flatMap((field) => (fig[field] === undefined ? [] : [[field, fig[field]] as const]))
   for (const [field, n] of [
     ["value", fig.value],
     ["baselineValue", fig.baselineValue],
     ["ratio", ratio],
-    ...(fig.costRatio === undefined ? [] : [["costRatio", fig.costRatio] as const])
+    ...given
   ] as const) {
     if (!Number.isFinite(n)) throw new Error(`bench ${benchName}: figure ${name} has a non-finite ${field} (${n})`)
   }
   const out = { value: fig.value, unit: fig.unit, baseline: fig.baseline, baselineValue: fig.baselineValue, ratio }
-  return fig.costRatio === undefined ? out : { ...out, costRatio: fig.costRatio }
+  return { ...out, ...Object.fromEntries(given) }
 }
 
 /**
