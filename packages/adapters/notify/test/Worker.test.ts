@@ -44,6 +44,15 @@ const notifications = (history: ReadonlyArray<TicketEvent.TicketEvent>) =>
 
 const far = DateTime.makeUnsafe(start + 365 * 86_400_000)
 
+/** A worker delivering by `mail` and recording on `helpdesk`, with `options` if given. */
+const emailWorker = (helpdesk: Helpdesk.Service, mail: ReturnType<typeof scriptedSender>, options?: Worker.Options) =>
+  Worker.make({
+    senders: [mail.sender],
+    prepare: prepareOver("email"),
+    record: Worker.recordOn(helpdesk),
+    ...(options === undefined ? {} : { options })
+  })
+
 describe("Backoff", () => {
   it.effect("the ceiling doubles from the base up to the maximum; the delay is drawn below it", () =>
     Effect.gen(function* () {
@@ -70,11 +79,7 @@ describe("the outbox worker", () => {
       Effect.gen(function* () {
         const ticket = yield* opens(helpdesk)
         const mail = scriptedSender("email")
-        const worker = yield* Worker.make({
-          senders: [mail.sender],
-          prepare: prepareOver("email"),
-          record: Worker.recordOn(helpdesk)
-        })
+        const worker = yield* emailWorker(helpdesk, mail)
         yield* TestClock.adjust("1 minute")
         expect(yield* worker.drainOnce).toEqual({ claimed: 1, delivered: 1, retried: 0, deadLettered: 0, left: 0 })
         const id = `notification:${ticket.id}:2`
@@ -102,12 +107,7 @@ describe("the outbox worker", () => {
       Effect.gen(function* () {
         const ticket = yield* opens(helpdesk)
         const mail = scriptedSender("email", (_, tried) => (tried < 2 ? "retry" : "ok"))
-        const worker = yield* Worker.make({
-          senders: [mail.sender],
-          prepare: prepareOver("email"),
-          record: Worker.recordOn(helpdesk),
-          options: { baseDelayMillis: 10_000, maxDelayMillis: 600_000 }
-        })
+        const worker = yield* emailWorker(helpdesk, mail, { baseDelayMillis: 10_000, maxDelayMillis: 600_000 })
         expect(yield* worker.drainOnce).toMatchObject({ claimed: 1, retried: 1 })
         // Attempt 1 failed: ceiling 10 s, the fixed Random draws half of it.
         yield* TestClock.adjust(4_999)
@@ -135,11 +135,10 @@ describe("the outbox worker", () => {
         Effect.gen(function* () {
           const ticket = yield* opens(helpdesk)
           const mail = scriptedSender("email", () => "retry")
-          const worker = yield* Worker.make({
-            senders: [mail.sender],
-            prepare: prepareOver("email"),
-            record: Worker.recordOn(helpdesk),
-            options: { maxAttempts: 3, baseDelayMillis: 1_000, maxDelayMillis: 1_000 }
+          const worker = yield* emailWorker(helpdesk, mail, {
+            maxAttempts: 3,
+            baseDelayMillis: 1_000,
+            maxDelayMillis: 1_000
           })
           const reports = []
           for (let i = 0; i < 5; i++) {
@@ -185,11 +184,7 @@ describe("the outbox worker", () => {
       Effect.gen(function* () {
         const ticket = yield* opens(helpdesk)
         const mail = scriptedSender("email", (d) => (d.recipient.address === "lin@example.com" ? "refuse" : "ok"))
-        const worker = yield* Worker.make({
-          senders: [mail.sender],
-          prepare: prepareOver("email"),
-          record: Worker.recordOn(helpdesk)
-        })
+        const worker = yield* emailWorker(helpdesk, mail)
         expect(yield* worker.drainOnce).toMatchObject({ claimed: 1, deadLettered: 1 })
         expect((yield* outbox.deadLetters(ticket.workspaceId, 10)).map((d) => d.lastError)).toEqual([
           "email: 550 5.1.1 unknown user"
@@ -215,12 +210,7 @@ describe("the outbox worker", () => {
         const mail = scriptedSender("email", (d, tried) =>
           d.recipient.address === "lin@example.com" && tried === 0 ? "retry" : "ok"
         )
-        const worker = yield* Worker.make({
-          senders: [mail.sender],
-          prepare: prepareOver("email"),
-          record: Worker.recordOn(helpdesk),
-          options: { baseDelayMillis: 0 }
-        })
+        const worker = yield* emailWorker(helpdesk, mail, { baseDelayMillis: 0 })
         expect(yield* worker.drainOnce).toMatchObject({ retried: 1 })
         expect(yield* worker.drainOnce).toMatchObject({ delivered: 1 })
         const id = `notification:${ticket.id}:2`
@@ -266,11 +256,7 @@ describe("the outbox worker", () => {
         const ticket = yield* opens(helpdesk)
         const mail = scriptedSender("email")
         const crashing = dyingOnComplete(outbox)
-        const worker = yield* Worker.make({
-          senders: [mail.sender],
-          prepare: prepareOver("email"),
-          record: Worker.recordOn(helpdesk)
-        }).pipe(Effect.provideService(Outbox.Outbox, crashing.outbox))
+        const worker = yield* emailWorker(helpdesk, mail).pipe(Effect.provideService(Outbox.Outbox, crashing.outbox))
         expect((yield* Effect.flip(worker.drainOnce))._tag).toBe("StoreUnavailable")
         crashing.revive()
         yield* TestClock.adjust(worker.settings.leaseMillis)
@@ -293,11 +279,7 @@ describe("the outbox worker", () => {
           }
         })
         const mail = scriptedSender("email")
-        const worker = yield* Worker.make({
-          senders: [mail.sender],
-          prepare: prepareOver("email"),
-          record: Worker.recordOn(helpdesk)
-        })
+        const worker = yield* emailWorker(helpdesk, mail)
         yield* TestClock.adjust("1 minute")
         expect(yield* worker.drainOnce.pipe(Effect.withTracer(tracer))).toMatchObject({ delivered: 1 })
         const settled = spans.filter((span) => span.name === "Worker.settle")
@@ -311,12 +293,7 @@ describe("the outbox worker", () => {
     withDesk((helpdesk, outbox) =>
       Effect.gen(function* () {
         const mail = scriptedSender("email")
-        const worker = yield* Worker.make({
-          senders: [mail.sender],
-          prepare: prepareOver("email"),
-          record: Worker.recordOn(helpdesk),
-          options: { pollMillis: 1_000 }
-        })
+        const worker = yield* emailWorker(helpdesk, mail, { pollMillis: 1_000 })
         const fiber = yield* Effect.forkChild(worker.run)
         yield* TestClock.adjust(1)
         yield* opens(helpdesk)
