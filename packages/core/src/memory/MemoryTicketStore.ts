@@ -2,7 +2,7 @@
  * The in-memory `TicketStore`, with the `Timers` and `Outbox` its appends write to: the
  * reference implementation of those ports, written for clarity. Events are encoded to JSON and
  * decoded back at append time, as a durable store would see them, so that what round-trips here
- * round-trips everywhere; the folded state is kept as a snapshot for `load`. Each operation runs
+ * round-trips everywhere (unless `roundTrip: false` keeps them as given); the folded state is kept as a snapshot for `load`. Each operation runs
  * as one synchronous step, which makes it atomic, and the feed numbers events in the order those
  * steps write them, which is commit order. It holds to `Limits` as every store must (events
  * per append, streams per batch, tags and messages per ticket, the largest public number), and
@@ -48,11 +48,17 @@ export interface Options {
     readonly search?: StoreCapabilities.SearchSupport
     readonly maxBatch?: number
   }
+  /**
+   * Whether each appended event goes through its JSON codec and back before it is kept (default
+   * `true`): what round-trips here round-trips in a durable store, so tests keep the default.
+   * `false` keeps the events as given, to measure a help desk's own work without a store's
+   * (`pnpm bench store` does, for the floor of `appendOverheadRatio`).
+   */
+  readonly roundTrip?: boolean
 }
 
 interface Stream {
-  /** The events as a durable store keeps them (JSON), and as they decode back from it. */
-  readonly encoded: Array<string>
+  /** The events, as they decode back from the JSON a durable store keeps (see `Options.roundTrip`). */
   readonly decoded: Array<TicketEvent>
   state: Ticket.State
   slaDueAt: DateTime.Utc | undefined
@@ -60,9 +66,8 @@ interface Stream {
   sla: TicketStore.StoredSla | undefined
 }
 
-/** A request's events as a durable store keeps them (JSON), as they decode back, and the state they leave. */
+/** A request's events as they decode back from the JSON a durable store keeps, and the state they leave. */
 interface Prepared {
-  readonly encoded: ReadonlyArray<string>
   readonly decoded: ReadonlyArray<TicketEvent>
   readonly state: Ticket.State
 }
@@ -101,6 +106,7 @@ export type MemoryStore = TicketStore.Adapter
 export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
   Effect.sync(() => {
     const first = options.firstPublicId ?? 1
+    const roundTrip = options.roundTrip ?? true
     const capabilities: StoreCapabilities.StoreCapabilities = {
       durable: false,
       multiProcess: false,
@@ -147,12 +153,12 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
     /**
      * A request's events through the codec, and the state they leave: what is kept is what the
      * codec gives back, so a shape that does not round-trip fails here, as it would in a durable
-     * store. Folded once, for the limits and the write (a long conversation is copied per fold).
+     * store (with `roundTrip: false`, the events as given). Folded once, for the limits and the
+     * write (a long conversation is copied per fold).
      */
     const prepare = (request: TicketStore.AppendRequest): Prepared => {
-      const encoded = request.events.map((e) => encodeEvent(e))
-      const decoded = encoded.map((text) => decodeEvent(text))
-      return { encoded, decoded, state: Ticket.fold(decoded, streams.get(request.ticketId)?.state) }
+      const decoded = roundTrip ? request.events.map((e) => decodeEvent(encodeEvent(e))) : request.events
+      return { decoded, state: Ticket.fold(decoded, streams.get(request.ticketId)?.state) }
     }
 
     /** The email ids a request records as new messages, with the workspace they are recorded in. */
@@ -196,7 +202,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
 
     /** Why a request cannot be written now, if it cannot; checked for a whole batch before any write. */
     const refusal = (request: TicketStore.AppendRequest): VersionConflict | PublicIdTaken | undefined => {
-      const actual = streams.get(request.ticketId)?.encoded.length ?? 0
+      const actual = streams.get(request.ticketId)?.decoded.length ?? 0
       if (actual !== request.expectedVersion) {
         return new VersionConflict({ ticketId: request.ticketId, expected: request.expectedVersion, actual })
       }
@@ -211,7 +217,6 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
     /** Writes a request that passed `refusal` and `beyondLimits`; returns the stream's new version. */
     const write = ({ ticketId, events, effects = {} }: TicketStore.AppendRequest, prepared: Prepared): number => {
       const stream = streams.get(ticketId) ?? {
-        encoded: [],
         decoded: [],
         state: Ticket.initial,
         slaDueAt: undefined,
@@ -230,20 +235,19 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
         for (const messageId of recorded) if (!held.has(messageId)) held.set(messageId, ticketId)
       }
       prepared.decoded.forEach((event, i) => {
-        const version = stream.encoded.length + i + 1
+        const version = stream.decoded.length + i + 1
         feed.push({ position: feed.length + 1, workspaceId: prepared.state?.workspaceId, ticketId, version, event })
       })
-      stream.encoded.push(...prepared.encoded)
       stream.decoded.push(...prepared.decoded)
       stream.state = prepared.state
       if (effects.slaDueAt !== undefined) stream.slaDueAt = effects.slaDueAt ?? undefined
-      if (effects.sla !== undefined) stream.sla = { value: effects.sla, version: stream.encoded.length }
-      if (stream.encoded.length > 0) streams.set(ticketId, stream)
+      if (effects.sla !== undefined) stream.sla = { value: effects.sla, version: stream.decoded.length }
+      if (stream.decoded.length > 0) streams.set(ticketId, stream)
       for (const timer of effects.timers ?? []) schedule(timer)
       for (const message of effects.outbox ?? []) {
         if (!outbox.has(message.id)) outbox.set(message.id, { value: message, availableAt: 0, attempts: 0 })
       }
-      return stream.encoded.length
+      return stream.decoded.length
     }
 
     type AppendError = VersionConflict | PublicIdTaken | EmailMessageRecorded | Limits.LimitExceeded | Unsupported
