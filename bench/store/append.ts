@@ -86,7 +86,10 @@ type Desk = { readonly url: string } | "memory"
 
 const layerOf = (desk: Desk) =>
   desk === "memory"
-    ? Layer.merge(MemoryHelpdesk.layer({ workspaceId: ws }, { ids: "timeOrdered" }), IdGenerator.layerTimeOrdered)
+    ? Layer.merge(
+        MemoryHelpdesk.layer({ workspaceId: ws }, { ids: "timeOrdered", roundTrip: false }),
+        IdGenerator.layerTimeOrdered
+      )
     : Helpdesk.layer({ workspaceId: ws }).pipe(
         Layer.provideMerge(Layer.mergeAll(SqlStore.layerUrl({ url: desk.url }), IdGenerator.layerTimeOrdered))
       )
