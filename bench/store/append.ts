@@ -58,6 +58,11 @@ export interface AppendResult {
    * own work with no SQL at all (total and CPU in ms, per-command latency sorted).
    */
   readonly memory: { readonly totalMs: number; readonly cpuMs: number; readonly commandMs: ReadonlyArray<number> }
+  /**
+   * The replay plus the memory-store run, against the replay: the `appendOverheadRatio` of a
+   * store that added nothing to the help desk's own work.
+   */
+  readonly floorRatio: number
 }
 
 export interface ReplayResult extends ReplayReport {
@@ -434,6 +439,7 @@ const result = (
     commandMs: sorted(helpdesk.commandMs),
     rawRowMs: sorted(raw.rowMs),
     replay,
-    memory: { totalMs: memory.totalMs, cpuMs: memory.cpuMs, commandMs: sorted(memory.commandMs) }
+    memory: { totalMs: memory.totalMs, cpuMs: memory.cpuMs, commandMs: sorted(memory.commandMs) },
+    floorRatio: (replay.withOutsideMs + memory.totalMs) / replay.withOutsideMs
   }
 }

@@ -2,13 +2,14 @@
  * The in-memory `TicketStore`, with the `Timers` and `Outbox` its appends write to: the
  * reference implementation of those ports, written for clarity. Events are encoded to JSON and
  * decoded back at append time, as a durable store would see them, so that what round-trips here
- * round-trips everywhere (unless `roundTrip: false` keeps them as given); the folded state is kept as a snapshot for `load`. Each operation runs
- * as one synchronous step, which makes it atomic, and the feed numbers events in the order those
- * steps write them, which is commit order. It holds to `Limits` as every store must (events
- * per append, streams per batch, tags and messages per ticket, the largest public number), and
- * records the email `Message-ID` of each new message once per workspace (`findByEmailId`). Nothing
- * survives the process. Its capabilities can be narrowed (no search, smaller batches) to try an
- * application against what a lesser adapter offers: it then refuses as such an adapter must.
+ * round-trips everywhere (unless `roundTrip: false` keeps them as given); the folded state is
+ * kept as a snapshot for `load`. Each operation runs as one synchronous step, which makes it
+ * atomic, and the feed numbers events in the order those steps write them, which is commit
+ * order. It holds to `Limits` as every store must (events per append, streams per batch, tags
+ * and messages per ticket, the largest public number), and records the email `Message-ID` of
+ * each new message once per workspace (`findByEmailId`). Nothing survives the process. Its
+ * capabilities can be narrowed (no search, smaller batches) to try an application against what
+ * a lesser adapter offers: it then refuses as such an adapter must.
  */
 import { DateTime, Effect, type Layer, Option, Schema } from "effect"
 import { type CommittedEvent, invalidRange } from "../ports/EventFeed.js"
@@ -59,7 +60,7 @@ export interface Options {
 
 interface Stream {
   /** The events, as they decode back from the JSON a durable store keeps (see `Options.roundTrip`). */
-  readonly decoded: Array<TicketEvent>
+  readonly events: Array<TicketEvent>
   state: Ticket.State
   slaDueAt: DateTime.Utc | undefined
   /** What the last append that gave one wrote as `AppendEffects.sla`, with the version it ended on. */
@@ -68,7 +69,7 @@ interface Stream {
 
 /** A request's events as they decode back from the JSON a durable store keeps, and the state they leave. */
 interface Prepared {
-  readonly decoded: ReadonlyArray<TicketEvent>
+  readonly events: ReadonlyArray<TicketEvent>
   readonly state: Ticket.State
 }
 
@@ -157,8 +158,8 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
      * write (a long conversation is copied per fold).
      */
     const prepare = (request: TicketStore.AppendRequest): Prepared => {
-      const decoded = roundTrip ? request.events.map((e) => decodeEvent(encodeEvent(e))) : request.events
-      return { decoded, state: Ticket.fold(decoded, streams.get(request.ticketId)?.state) }
+      const events = roundTrip ? request.events.map((e) => decodeEvent(encodeEvent(e))) : request.events
+      return { events, state: Ticket.fold(events, streams.get(request.ticketId)?.state) }
     }
 
     /** The email ids a request records as new messages, with the workspace they are recorded in. */
@@ -202,7 +203,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
 
     /** Why a request cannot be written now, if it cannot; checked for a whole batch before any write. */
     const refusal = (request: TicketStore.AppendRequest): VersionConflict | PublicIdTaken | undefined => {
-      const actual = streams.get(request.ticketId)?.decoded.length ?? 0
+      const actual = streams.get(request.ticketId)?.events.length ?? 0
       if (actual !== request.expectedVersion) {
         return new VersionConflict({ ticketId: request.ticketId, expected: request.expectedVersion, actual })
       }
@@ -217,7 +218,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
     /** Writes a request that passed `refusal` and `beyondLimits`; returns the stream's new version. */
     const write = ({ ticketId, events, effects = {} }: TicketStore.AppendRequest, prepared: Prepared): number => {
       const stream = streams.get(ticketId) ?? {
-        decoded: [],
+        events: [],
         state: Ticket.initial,
         slaDueAt: undefined,
         sla: undefined
@@ -234,20 +235,20 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
         }
         for (const messageId of recorded) if (!held.has(messageId)) held.set(messageId, ticketId)
       }
-      prepared.decoded.forEach((event, i) => {
-        const version = stream.decoded.length + i + 1
+      prepared.events.forEach((event, i) => {
+        const version = stream.events.length + i + 1
         feed.push({ position: feed.length + 1, workspaceId: prepared.state?.workspaceId, ticketId, version, event })
       })
-      stream.decoded.push(...prepared.decoded)
+      stream.events.push(...prepared.events)
       stream.state = prepared.state
       if (effects.slaDueAt !== undefined) stream.slaDueAt = effects.slaDueAt ?? undefined
-      if (effects.sla !== undefined) stream.sla = { value: effects.sla, version: stream.decoded.length }
-      if (stream.decoded.length > 0) streams.set(ticketId, stream)
+      if (effects.sla !== undefined) stream.sla = { value: effects.sla, version: stream.events.length }
+      if (stream.events.length > 0) streams.set(ticketId, stream)
       for (const timer of effects.timers ?? []) schedule(timer)
       for (const message of effects.outbox ?? []) {
         if (!outbox.has(message.id)) outbox.set(message.id, { value: message, availableAt: 0, attempts: 0 })
       }
-      return stream.decoded.length
+      return stream.events.length
     }
 
     type AppendError = VersionConflict | PublicIdTaken | EmailMessageRecorded | Limits.LimitExceeded | Unsupported
@@ -306,7 +307,7 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
         ? { state: Ticket.initial, version: 0 }
         : {
             state: stream.state,
-            version: stream.decoded.length,
+            version: stream.events.length,
             ...(stream.sla === undefined ? {} : { sla: stream.sla })
           }
     }
@@ -318,12 +319,12 @@ export const makeStore = (options: Options = {}): Effect.Effect<MemoryStore> =>
           const stream = streams.get(ticketId)
           return stream === undefined
             ? { events: [], version: 0 }
-            : { events: [...stream.decoded], version: stream.decoded.length }
+            : { events: [...stream.events], version: stream.events.length }
         }),
       load: (ticketId) => Effect.sync(() => loaded(ticketId)),
       loadMany: (ticketIds) => Effect.sync(() => ticketIds.map(loaded)),
       loadIfChanged: (ticketId, version) =>
-        Effect.sync(() => ((streams.get(ticketId)?.decoded.length ?? 0) === version ? undefined : loaded(ticketId))),
+        Effect.sync(() => ((streams.get(ticketId)?.events.length ?? 0) === version ? undefined : loaded(ticketId))),
       append,
       appendAll,
       readAll: (after, limit, options = {}) =>
