@@ -9,6 +9,7 @@
  */
 import { DateTime, Effect, Schema } from "effect"
 import * as Lru from "../internal/lru.js"
+import { trusted } from "../internal/trusted.js"
 import type { AppendRequest } from "../ports/TicketStore.js"
 import { decide } from "../ticket/decide.js"
 import * as Ticket from "../ticket/Ticket.js"
@@ -208,7 +209,10 @@ export const make = (deps: Deps, unitOfWork: UnitOfWork.UnitOfWork, streams: Str
           outcomes.push({ ...fields, kind: outcome, reachedAt: DateTime.toUtc(at) })
         }
         if (outcomes.length === 0) continue
-        const events = yield* decide(current.state, new C.RecordNotifications({ ticketId, outcomes }), ctx)
+        // The outcomes were decoded by `NotificationOutcomeInput`, whose checks are the command's:
+        // the command is built without parsing them again (`trusted`).
+        const command = trusted(C.RecordNotifications, { _tag: "RecordNotifications", ticketId, outcomes })
+        const events = yield* decide(current.state, command, ctx)
         const next = Ticket.fold(events, current.state) as Ticket.Ticket
         after.set(ticketId, next)
         decided.push({ ticketId, on, keys: [...fresh] })

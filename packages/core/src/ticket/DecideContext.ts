@@ -1,9 +1,11 @@
 /**
  * What every decision of `decide` is made with: the context it is given (`DecideContext`), the
- * shape of its answer (`Decision`), and the envelope every event it writes carries. A module of
- * its own so that the deciders kept apart (`decideRecords`) share it with `decide`.
+ * shape of its answer (`Decision`), the envelope every event it writes carries, and how an event
+ * of checked fields is built without parsing them again. A module of its own so that the
+ * deciders kept apart (`decideRecords`) share it with `decide`.
  */
 import { type DateTime, Effect } from "effect"
+import { trusted } from "../internal/trusted.js"
 import type { Actor } from "../values/Actor.js"
 import type { FieldDefinition } from "../values/CustomField.js"
 import type * as Status from "./Status.js"
@@ -38,3 +40,21 @@ export const envelope = (ticketId: Ticket["id"], ctx: DecideContext) =>
   ctx.rule === undefined
     ? { ticketId, at: ctx.now, by: ctx.actor }
     : { ticketId, at: ctx.now, by: ctx.actor, rule: ctx.rule }
+
+/**
+ * `new Event(fields)`, or, when `valid` (every field comes from the checked state, the decoded
+ * command, the actor and the clock: no rule's reference, no HTML, whose sanitised form the
+ * constructor checks), the same value without parsing the fields again (`trusted`).
+ */
+export const event = <C extends new (fields: never) => { readonly _tag: string }>(
+  cls: C,
+  tag: InstanceType<C>["_tag"],
+  fields: ConstructorParameters<C>[0],
+  valid: boolean
+): InstanceType<C> =>
+  valid
+    ? (trusted(cls, { _tag: tag, v: 1, ...(fields as object) }) as InstanceType<C>)
+    : (new cls(fields) as InstanceType<C>)
+
+/** Whether the events of a command built from `ctx` hold only checked values (see `event`). */
+export const plainContext = (ctx: DecideContext) => ctx.rule === undefined

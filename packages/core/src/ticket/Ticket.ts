@@ -105,7 +105,9 @@ export type State = Ticket | undefined
  */
 export const initial: State = undefined
 
+/** `value` without `key`: itself when it has no such key (states are never changed in place). */
 const withoutKey = <T extends object, K extends keyof T>(value: T, key: K): T => {
+  if (!Object.hasOwn(value, key)) return value
   const { [key]: _removed, ...rest } = value
   return rest as T
 }

@@ -6,7 +6,6 @@
  * one of its limits (`Limits.tagsPerTicket`, `Limits.messagesPerTicket`) is `LimitExceeded`.
  */
 import { DateTime, Duration, Effect } from "effect"
-import { trusted } from "../internal/trusted.js"
 import type { Actor } from "../values/Actor.js"
 import * as ActorModule from "../values/Actor.js"
 import type { Channel } from "../values/Channel.js"
@@ -18,7 +17,7 @@ import * as Mention from "../values/Mention.js"
 import { type Body, type Message, sanitizeBody, type Visibility } from "../values/Message.js"
 import * as Tag from "../values/Tag.js"
 import type { SupportLevel } from "../values/TicketType.js"
-import { type DecideContext, type Decision, envelope, none } from "./DecideContext.js"
+import { type DecideContext, type Decision, envelope, event, none, plainContext } from "./DecideContext.js"
 import { announceProblemSolved, rate, recordNotifications, recordSla } from "./decideRecords.js"
 import * as Status from "./Status.js"
 import type { Ticket } from "./Ticket.js"
@@ -43,24 +42,6 @@ import * as E from "./TicketEvent.js"
 export type { DecideContext } from "./DecideContext.js"
 
 const isStaff = (actor: Actor) => actor._tag !== "contact"
-
-/**
- * `new Event(fields)`, or, when `valid` (every field comes from the checked state, the decoded
- * command, the actor and the clock: no rule's reference, no HTML, whose sanitised form the
- * constructor checks), the same value without parsing the fields again (`trusted`).
- */
-const event = <C extends new (fields: never) => { readonly _tag: string }>(
-  cls: C,
-  tag: InstanceType<C>["_tag"],
-  fields: ConstructorParameters<C>[0],
-  valid: boolean
-): InstanceType<C> =>
-  valid
-    ? (trusted(cls, { _tag: tag, v: 1, ...(fields as object) }) as InstanceType<C>)
-    : (new cls(fields) as InstanceType<C>)
-
-/** Whether the events of a command built from `ctx` hold only checked values (see `event`). */
-const plainContext = (ctx: DecideContext) => ctx.rule === undefined
 
 const staffOnly = (ticket: Ticket, ctx: DecideContext, action: string, then: () => Decision): Decision =>
   isStaff(ctx.actor)

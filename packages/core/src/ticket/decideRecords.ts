@@ -7,7 +7,7 @@
 import { Effect } from "effect"
 import * as ActorModule from "../values/Actor.js"
 import { sameRating } from "../values/Satisfaction.js"
-import { type DecideContext, type Decision, envelope, none } from "./DecideContext.js"
+import { type DecideContext, type Decision, envelope, event, none, plainContext } from "./DecideContext.js"
 import type { Ticket } from "./Ticket.js"
 import type * as C from "./TicketCommand.js"
 import { NotPermitted, naming } from "./TicketError.js"
@@ -88,19 +88,29 @@ export const recordSla = (ticket: Ticket, cmd: C.RecordSla, ctx: DecideContext):
     )
   )
 
-/** What became of notifications, as the outbox worker reports it (the system's only). */
+/**
+ * What became of notifications, as the outbox worker reports it (the system's only). The
+ * outcomes' fields were checked by the command, with the event's own checks: its events are built
+ * without parsing them again (`event`), unless a rule is on the context.
+ */
 export const recordNotifications = (ticket: Ticket, cmd: C.RecordNotifications, ctx: DecideContext): Decision =>
-  systemOnly(ticket, ctx, "record notifications", () =>
-    Effect.succeed(
+  systemOnly(ticket, ctx, "record notifications", () => {
+    const valid = plainContext(ctx)
+    return Effect.succeed(
       cmd.outcomes.map(({ kind, reachedAt, error, ...outcome }) =>
         kind === "delivered"
-          ? new E.NotificationDelivered({ ...envelope(ticket.id, ctx), ...outcome, deliveredAt: reachedAt })
-          : new E.NotificationFailed({
-              ...envelope(ticket.id, ctx),
-              ...outcome,
-              failedAt: reachedAt,
-              error: error ?? ""
-            })
+          ? event(
+              E.NotificationDelivered,
+              "NotificationDelivered",
+              { ...envelope(ticket.id, ctx), ...outcome, deliveredAt: reachedAt },
+              valid
+            )
+          : event(
+              E.NotificationFailed,
+              "NotificationFailed",
+              { ...envelope(ticket.id, ctx), ...outcome, failedAt: reachedAt, error: error ?? "" },
+              valid
+            )
       )
     )
-  )
+  })

@@ -4,7 +4,7 @@
  * prototype, same fields, equal by `Equal`, accepted by its schema), and events a rule causes or
  * that carry HTML still go through the constructor.
  */
-import { Effect, Equal, Schema } from "effect"
+import { DateTime, Effect, Equal, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { Decider } from "../../src/testing/index.js"
 import { decide } from "../../src/ticket/decide.js"
@@ -57,6 +57,33 @@ describe("events built without a parse", () => {
       }
     })
   }
+
+  it("notification outcomes the system records: each event is what its constructor makes of its fields", () => {
+    const reachedAt = DateTime.makeUnsafe("2026-03-10T09:01:00Z")
+    const outcome = { notification: "notification:tkt_1:2", attempt: 1, template: "ack", channel: "email" }
+    const events = Effect.runSync(
+      decide(
+        state,
+        new C.RecordNotifications({
+          ticketId,
+          outcomes: [
+            { ...outcome, kind: "delivered", to: ["jane@example.com"], reachedAt },
+            { ...outcome, kind: "failed", attempt: 2, to: [], reachedAt, error: "SMTP 550: no such user" },
+            { ...outcome, kind: "failed", attempt: 3, to: ["jane@example.com"], reachedAt }
+          ]
+        }),
+        Decider.context({ actor: Actor.system("notify") })
+      )
+    )
+    expect(events.map((e) => e._tag)).toEqual(["NotificationDelivered", "NotificationFailed", "NotificationFailed"])
+    for (const event of events) {
+      const reference = constructed(event)
+      expect(event).toStrictEqual(reference)
+      expect(Object.getPrototypeOf(event)).toBe(Object.getPrototypeOf(reference))
+      expect(Equal.equals(event, reference)).toBe(true)
+      expect(isEvent(event)).toBe(true)
+    }
+  })
 
   it("a note with HTML and a rule's event still go through the constructor, which checks them", () => {
     const html = decided(
