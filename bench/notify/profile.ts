@@ -81,7 +81,10 @@ const round = (n: number, round: number, profile: boolean) =>
   }).pipe(
     Effect.scoped,
     Effect.provide(
-      MemoryHelpdesk.layer({ workspaceId: "acme" }, { ids: "sequential", triggers: { rules: NotifyTriggers.rules() } })
+      MemoryHelpdesk.layer(
+        { workspaceId: "acme" },
+        { ids: "sequential", roundTrip: false, triggers: { rules: NotifyTriggers.rules() } }
+      )
     ),
     Effect.runPromise
   )

@@ -83,8 +83,8 @@ const fromError = (error: { readonly message: string; readonly retryable?: boole
 
 /** The version of the event an outbox id names: `notification:<ticket>:<version>`. */
 const versionOf = (outboxId: string): number | undefined => {
-  const found = /:(\d+)$/.exec(outboxId)
-  return found === null ? undefined : Number(found[1])
+  const digits = outboxId.slice(outboxId.lastIndexOf(":") + 1)
+  return digits.length > 0 && outboxId.includes(":") && /^\d+$/.test(digits) ? Number(digits) : undefined
 }
 
 /**
@@ -99,7 +99,14 @@ export const causeOf = (
   version: number,
   cause?: ReadonlyArray<number>
 ): ReadonlyArray<TicketEvent.TicketEvent> => {
-  if (cause !== undefined) return cause.flatMap((v) => history.slice(v - 1, v).filter(() => v >= 1))
+  if (cause !== undefined) {
+    const named: Array<TicketEvent.TicketEvent> = []
+    for (const v of cause) {
+      const event = v >= 1 ? history[v - 1] : undefined
+      if (event !== undefined) named.push(event)
+    }
+    return named
+  }
   const request = history[version - 1]
   if (request === undefined) return []
   const found: Array<TicketEvent.TicketEvent> = []

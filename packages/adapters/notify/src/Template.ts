@@ -317,11 +317,22 @@ export const check = (
  */
 export type Context = ReadonlyMap<string, string>
 
-// Control characters but tab and newline; a lone CR is one too, CRLF becomes a newline first.
+// A line end (CRLF or a lone CR, both read as a newline), or a control character other than tab
+// and newline, which is dropped.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: this is the point
-const controls = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g
+const textUnsafe = /\r\n?|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g
 // biome-ignore lint/suspicious/noControlCharactersInRegex: this is the point
 const lineBreaks = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g
+// What HTML needs escaped, and newlines (which become `<br>`).
+const htmlUnsafe = /[&<>"'\n]/g
+const htmlEscapes: Readonly<Record<string, string>> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+  "\n": "<br>\n"
+}
 
 /**
  * A value for a header (a subject, a display name): every control character and line break
@@ -338,7 +349,8 @@ export const headerSafe = (value: string): string => value.replace(lineBreaks, "
  * @category combinators
  * @since 0.1.0
  */
-export const textSafe = (value: string): string => value.replace(/\r\n?/g, "\n").replace(controls, "")
+export const textSafe = (value: string): string =>
+  value.replace(textUnsafe, (found) => (found.charCodeAt(0) === 13 ? "\n" : ""))
 
 /**
  * A value for an HTML part: escaped, its newlines as `<br>`.
@@ -347,13 +359,7 @@ export const textSafe = (value: string): string => value.replace(/\r\n?/g, "\n")
  * @since 0.1.0
  */
 export const htmlSafe = (value: string): string =>
-  textSafe(value)
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;")
-    .replace(/\n/g, "<br>\n")
+  textSafe(value).replace(htmlUnsafe, (found) => htmlEscapes[found] ?? found)
 
 /** A part split at its placeholders: text, path, text, path, ..., text (`split` keeps the captured paths). */
 type Pieces = ReadonlyArray<string>

@@ -1,4 +1,4 @@
-import { Actor, Helpdesk, Outbox } from "@tessera/core"
+import { Actor, Helpdesk, Outbox, type TicketEvent } from "@tessera/core"
 import { Signature } from "@tessera/email"
 import { Effect, Option } from "effect"
 import { TestClock } from "effect/testing"
@@ -240,5 +240,28 @@ describe("EmailPrepare.prepare", () => {
     expect(warning?.deliveries[0]?.recipient.address).toBe("mary@acme.test")
     expect(toMary.text).toContain("The first_reply target of ticket")
     expect(toMary.text).toContain("is due Monday 15:00.")
+  })
+})
+
+describe("EmailPrepare.causeOf", () => {
+  const at = (iso: string) => ({ epochMilliseconds: Date.parse(iso) })
+  const log = [
+    { _tag: "TicketOpened", at: at("2026-12-04T18:30:00Z") },
+    { _tag: "ReplyAdded", at: at("2026-12-04T18:40:00Z") },
+    { _tag: "StatusChanged", at: at("2026-12-04T18:40:00Z") },
+    { _tag: "NotificationRequested", at: at("2026-12-04T18:40:00Z") },
+    { _tag: "NotificationRequested", at: at("2026-12-04T18:40:00Z") }
+  ] as unknown as ReadonlyArray<TicketEvent.TicketEvent>
+
+  it("names the events the request's cause gives, by version, and none outside the log", () => {
+    expect(EmailPrepare.causeOf(log, 5, [2, 3]).map((e) => e._tag)).toEqual(["ReplyAdded", "StatusChanged"])
+    expect(EmailPrepare.causeOf(log, 5, [0, 3, 6, -1])).toEqual([log[2]])
+    expect(EmailPrepare.causeOf(log, 5, [])).toEqual([])
+  })
+
+  it("without a cause, takes the events of the request's unit of work before it, other requests left out", () => {
+    expect(EmailPrepare.causeOf(log, 5).map((e) => e._tag)).toEqual(["ReplyAdded", "StatusChanged"])
+    expect(EmailPrepare.causeOf(log, 1)).toEqual([])
+    expect(EmailPrepare.causeOf(log, 9)).toEqual([])
   })
 })

@@ -1,3 +1,4 @@
+import { fc, test } from "@fast-check/vitest"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import * as DefaultTemplates from "../src/DefaultTemplates.js"
@@ -99,5 +100,31 @@ describe("Template.render", () => {
 
   it("text values lose control characters but keep their lines", () => {
     expect(Template.textSafe("a\r\nb\u0000c\u001bd\re")).toBe("a\nbcd\ne")
+  })
+
+  // The escapes as first written, one pass per character class: each pass is plain to check,
+  // and the one-pass versions must say exactly the same.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point of the reference
+  const controls = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g
+  const textReference = (value: string) => value.replace(/\r\n?/g, "\n").replace(controls, "")
+  const htmlReference = (value: string) =>
+    textReference(value)
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;")
+      .replace(/'/g, "&#39;")
+      .replace(/\n/g, "<br>\n")
+  const tricky = fc.string({
+    unit: fc.oneof(
+      fc.constantFrom("\r", "\n", "\t", "\u0000", "\u000b", "\u000c", "\u001b", "\u007f", "\u0085", "\u2028", "\u2029"),
+      fc.constantFrom("&", "<", ">", '"', "'", "a", " ", "é", "=?"),
+      fc.string({ maxLength: 1, unit: "binary" })
+    ),
+    maxLength: 40
+  })
+  test.prop([tricky])("text and HTML values escape as the one-class-at-a-time passes do", (value) => {
+    expect(Template.textSafe(value)).toBe(textReference(value))
+    expect(Template.htmlSafe(value)).toBe(htmlReference(value))
   })
 })
