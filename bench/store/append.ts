@@ -18,17 +18,19 @@ import {
   analyse,
   type EventRow,
   eventColumns,
+  type Recorded,
   type Recorder,
   type ReplayReport,
   type ReplayTiming,
   recordSqlite,
-  replaySqlite,
   rowValues,
   type Segment,
   type Server,
   segments,
-  snapshotSqlite
+  snapshotSqlite,
+  sqliteTarget
 } from "./replay.js"
+import { primed, type ReplaySession, type ReplayTarget, replayOn, sessionOn } from "./replaySession.js"
 
 export interface AppendOptions {
   /** Tickets opened first (not timed). */
@@ -89,6 +91,44 @@ type Recording = { readonly countEvents: (url: string) => Promise<number> } & (
 /** The help desk of the Helpdesk half: on the SQL store at `url`, or on the memory store. */
 type Desk = { readonly url: string } | "memory"
 
+/**
+ * The replay run between the Helpdesk's chunks of timed commands (see replaySession.ts): `start`
+ * with the statements before the timed part, then `chunk` after each chunk, with the statements
+ * it recorded and where its commands began among them.
+ */
+interface Interleave {
+  readonly start: (prefix: ReadonlyArray<Recorded>) => Promise<void>
+  readonly chunk: (statements: ReadonlyArray<Recorded>, starts: ReadonlySet<number>) => Promise<void>
+}
+
+/**
+ * Timed commands per chunk: the Helpdesk runs this many, then their statements are replayed, so
+ * a server that slows down or speeds up over the run does so for both halves.
+ */
+const interleaveEvery = 100
+
+/**
+ * The interleaved replay on the copy `open` gives (once the prefix is known: it runs first,
+ * untimed); `finish` gives its timings once the Helpdesk half is done.
+ */
+const interleavedOn = (
+  open: () => Promise<ReplayTarget>,
+  options: { readonly cpu?: boolean } = {}
+): Interleave & { readonly finish: () => Promise<ReplayTiming> } => {
+  let session: ReplaySession | undefined
+  return {
+    start: async (prefix) => {
+      session = sessionOn(await primed(await open(), prefix), options)
+    },
+    chunk: (statements, starts) =>
+      session === undefined
+        ? Promise.reject(new Error("append bench: a chunk before the replay started"))
+        : session.run(segments(statements, starts)),
+    finish: () =>
+      session === undefined ? Promise.reject(new Error("append bench: the replay never started")) : session.finish()
+  }
+}
+
 const layerOf = (desk: Desk) =>
   desk === "memory"
     ? Layer.merge(
@@ -108,7 +148,8 @@ const layerOf = (desk: Desk) =>
 const throughHelpdesk = async (
   desk: Desk,
   options: AppendOptions,
-  record: Recording | undefined
+  record: Recording | undefined,
+  interleave?: Interleave
 ): Promise<{
   readonly commandMs: Array<number>
   readonly totalMs: number
@@ -190,21 +231,46 @@ const throughHelpdesk = async (
       }
     }
     const recordedBefore = recorder?.statements.length ?? 0
+    if (interleave !== undefined && recorder !== undefined) {
+      await interleave.start(recorder.statements.slice(0, recordedBefore))
+    }
     const commandMs: Array<number> = []
+    // The clocks run while the help desk does; a chunk's replay (if any) is left out of them.
+    let totalMs = 0
+    let cpuMs = 0
+    let cpu = process.cpuUsage()
+    let started = performance.now()
+    let chunkFrom = recordedBefore
     recorder?.start()
-    const cpu = process.cpuUsage()
-    const started = performance.now()
     for (let i = 0; i < options.commands; i++) {
       const t0 = performance.now()
       const from = recorder?.statements.length ?? 0
       await run(command(options.warmup + i))
       commandMs.push(performance.now() - t0)
       recorder?.commands.push({ from, kind })
+      const chunkEnds = (i + 1) % interleaveEvery === 0 || i + 1 === options.commands
+      if (interleave !== undefined && recorder !== undefined && chunkEnds) {
+        totalMs += performance.now() - started
+        const used = process.cpuUsage(cpu)
+        cpuMs += (used.user + used.system) / 1000
+        // Not recorded: the replay's own statements (its raw client is the driver's class too).
+        recorder.stop()
+        const statements = recorder.statements.slice(chunkFrom)
+        const starts = recorder.commands.filter((c) => c.from >= chunkFrom).map((c) => c.from - chunkFrom)
+        await interleave.chunk(statements, new Set(starts))
+        chunkFrom = recorder.statements.length
+        recorder.start()
+        cpu = process.cpuUsage()
+        started = performance.now()
+      }
     }
-    const totalMs = performance.now() - started
-    const { user, system } = process.cpuUsage(cpu)
+    if (interleave === undefined) {
+      totalMs = performance.now() - started
+      const used = process.cpuUsage(cpu)
+      cpuMs = (used.user + used.system) / 1000
+    }
     recorder?.stop()
-    return { commandMs, totalMs, cpuMs: (user + system) / 1000, timedFrom, recordedBefore }
+    return { commandMs, totalMs, cpuMs, timedFrom, recordedBefore }
   } finally {
     await runtime.dispose()
   }
@@ -271,20 +337,23 @@ export const appendSqlite = async (options: AppendOptions): Promise<AppendResult
   try {
     const url = `sqlite:${base}.sqlite`
     const recorder = recordSqlite()
+    const interleaved = interleavedOn(async () => sqliteTarget(replayTimed), { cpu: true })
     let helpdesk: Awaited<ReturnType<typeof throughHelpdesk>>
     try {
-      helpdesk = await throughHelpdesk({ url }, options, {
-        recorder,
-        copies: [replayTimed, replayEach],
-        countEvents: countSqliteEvents
-      })
+      helpdesk = await throughHelpdesk(
+        { url },
+        options,
+        { recorder, copies: [replayTimed, replayEach], countEvents: countSqliteEvents },
+        interleaved
+      )
     } finally {
       recorder.restore()
     }
+    const timed = await interleaved.finish()
     const memory = await throughHelpdesk("memory", options, undefined)
     const rows = readSqliteEvents(url)
     const raw = await rawSqlite(`${base}-raw.sqlite`, rows, helpdesk.timedFrom)
-    const replay = replayStatements(`${base}.sqlite`, recorder, helpdesk.commandMs, rows.length, [
+    const replay = await replayStatements(`${base}.sqlite`, recorder, helpdesk.commandMs, rows.length, timed, [
       replayTimed,
       replayEach
     ])
@@ -295,20 +364,20 @@ export const appendSqlite = async (options: AppendOptions): Promise<AppendResult
 }
 
 /**
- * Replays the recorded statements twice, each on its own copy: once timed per segment (the
- * totals), once timed statement by statement (the breakdown). Both copies must end with the
- * Helpdesk's events and projection, row for row.
+ * The replay of the recorded statements on two copies: timed per segment, between the Helpdesk's
+ * chunks (`timed`, the totals), and now timed statement by statement (the breakdown). Both copies
+ * must end with the Helpdesk's events and projection, row for row.
  */
-const replayStatements = (
+const replayStatements = async (
   helpdeskPath: string,
   recorder: Recorder,
   commandMs: ReadonlyArray<number>,
   events: number,
+  timed: ReplayTiming,
   [timedCopy, eachCopy]: readonly [string, string]
-): ReplayResult => {
+): Promise<ReplayResult> => {
   const segs = segments(recorder.statements, new Set(recorder.commands.map((c) => c.from)))
-  const timed = replaySqlite(timedCopy, segs, false)
-  const each = replaySqlite(eachCopy, segs, true)
+  const each = await replayOn(sqliteTarget(eachCopy), segs, { perStatement: true, cpu: true })
   for (const [copy, r] of [
     [timedCopy, timed],
     [eachCopy, each]
@@ -332,6 +401,12 @@ const report = (
   each: ReplayTiming,
   commandMs: ReadonlyArray<number>
 ): ReplayResult => {
+  // Chunks end where commands do, so the chunks' segments are the recording's, one for one.
+  if (timed.segmentMs.length !== segs.length || each.segmentMs.length !== segs.length) {
+    throw new Error(
+      `append replay: ${timed.segmentMs.length} and ${each.segmentMs.length} segments timed, ${segs.length} recorded`
+    )
+  }
   const r = analyse(recorder, segs, timed, each, commandMs)
   return { ...r, withOutsideMs: r.transactionMs + r.outsideMs, transactionsOnlyMs: r.transactionMs }
 }
@@ -371,12 +446,19 @@ const appendOn = async (
   for (const database of [main, single, replayTimed, replayEach]) await server.recreate(database)
   const url = server.urlFor(main)
   const recorder = server.record()
+  const interleaved = interleavedOn(() => server.target(server.urlFor(replayTimed)))
   let helpdesk: Awaited<ReturnType<typeof throughHelpdesk>>
   try {
-    helpdesk = await throughHelpdesk({ url }, options, { recorder, fromStart: true, countEvents: server.countEvents })
+    helpdesk = await throughHelpdesk(
+      { url },
+      options,
+      { recorder, fromStart: true, countEvents: server.countEvents },
+      interleaved
+    )
   } finally {
     recorder.restore()
   }
+  const timed = await interleaved.finish()
   const memory = await throughHelpdesk("memory", options, undefined)
   const rows = await server.readEvents(url)
   const raw = await server.raw(server.urlFor(single), rows, helpdesk.timedFrom)
@@ -389,8 +471,9 @@ const appendOn = async (
   }
   const prefix = recorder.statements.slice(0, before)
   const segs = segments(timedPart.statements, new Set(timedPart.commands.map((c) => c.from)))
-  const timed = await server.replay(server.urlFor(replayTimed), prefix, segs, false)
-  const each = await server.replay(server.urlFor(replayEach), prefix, segs, true)
+  const each = await replayOn(await primed(await server.target(server.urlFor(replayEach)), prefix), segs, {
+    perStatement: true
+  })
   const expected = await server.digests(url)
   for (const [database, r] of [
     [replayTimed, timed],

@@ -9,6 +9,7 @@
 import { copyFileSync, existsSync, statSync } from "node:fs"
 import SqliteDatabase from "better-sqlite3"
 import { type Row, table } from "../lib/report.js"
+import type { ReplayTarget } from "./replaySession.js"
 
 /** better-sqlite3's statement methods and `exec`; pg's `query`; mysql2's `query` and `execute`. */
 type Method = "run" | "all" | "get" | "iterate" | "exec" | "query" | "execute"
@@ -213,13 +214,8 @@ export interface Server {
   readonly drop: (database: string) => Promise<void>
   /** Patches the driver (before the store opens); `restore` in a `finally`. */
   readonly record: () => Recorder
-  /** Migrates the fresh database at `url`, replays `prefix` untimed, then `segs` timed. */
-  readonly replay: (
-    url: string,
-    prefix: ReadonlyArray<Recorded>,
-    segs: ReadonlyArray<Segment>,
-    perStatement: boolean
-  ) => Promise<ReplayTiming>
+  /** Migrates the fresh database at `url` and connects to it, to replay a recording on. */
+  readonly target: (url: string) => Promise<ReplayTarget>
   /** Migrates the fresh database at `url`, inserts `rows` one per autocommitted INSERT, timed from `timedFrom`. */
   readonly raw: (
     url: string,
@@ -244,33 +240,30 @@ export interface ReplayTiming {
 }
 
 /**
- * Replays `segs` on the SQLite file at `path` with the store's pragmas, each distinct SQL
- * prepared once before the timing (as the store's statement cache has them after its warm-up).
- * `perStatement` times each statement too (which adds two clock reads per statement: use a
- * separate copy for the per-segment totals).
+ * The SQLite copy at `path` as a replay target, with the store's pragmas, every table read once
+ * so that it starts warm as the store's connection did (untimed); statements are prepared before
+ * the chunk that first runs them.
  */
-export const replaySqlite = (path: string, segs: ReadonlyArray<Segment>, perStatement: boolean): ReplayTiming => {
+export const sqliteTarget = (path: string): ReplayTarget => {
   const db = new SqliteDatabase(path)
-  try {
-    db.pragma("journal_mode = WAL")
-    db.pragma("synchronous = NORMAL")
-    db.pragma("busy_timeout = 5000")
-    type Stmt = ReturnType<typeof db.prepare<Array<unknown>>>
-    const prepared = new Map<string, Stmt>()
-    for (const seg of segs) {
-      for (const s of seg.statements) {
+  db.pragma("journal_mode = WAL")
+  db.pragma("synchronous = NORMAL")
+  db.pragma("busy_timeout = 5000")
+  type Stmt = ReturnType<typeof db.prepare<Array<unknown>>>
+  const prepared = new Map<string, Stmt>()
+  const tables = db.prepare("select name from sqlite_schema where type = 'table'").pluck().all() as Array<string>
+  for (const t of tables) {
+    for (const _ of db.prepare(`select * from "${t.replaceAll('"', '""')}"`).iterate()) {
+      // read through
+    }
+  }
+  return {
+    prepare: (statements) => {
+      for (const s of statements) {
         if (s.method !== "exec" && !prepared.has(s.sql)) prepared.set(s.sql, db.prepare<Array<unknown>>(s.sql))
       }
-    }
-    // The store's connection had its pages cached from the warm-up; read every table once so
-    // this one starts warm too (untimed).
-    const tables = db.prepare("select name from sqlite_schema where type = 'table'").pluck().all() as Array<string>
-    for (const t of tables) {
-      for (const _ of db.prepare(`select * from "${t.replaceAll('"', '""')}"`).iterate()) {
-        // read through
-      }
-    }
-    const exec = (s: Recorded): void => {
+    },
+    exec: (s) => {
       if (s.method === "exec") {
         db.exec(s.sql)
         return
@@ -295,28 +288,11 @@ export const replaySqlite = (path: string, segs: ReadonlyArray<Segment>, perStat
         case "execute":
           throw new Error("append replay: a client-server statement in a SQLite recording")
       }
+    },
+    countEvents: () => (db.prepare("select count(*) as n from events").get() as { n: number }).n,
+    close: () => {
+      db.close()
     }
-    const segmentMs: Array<number> = []
-    const statementMs: Array<number> = []
-    const cpu = process.cpuUsage()
-    for (const seg of segs) {
-      const t0 = performance.now()
-      if (perStatement) {
-        for (const s of seg.statements) {
-          const s0 = performance.now()
-          exec(s)
-          statementMs.push(performance.now() - s0)
-        }
-      } else {
-        for (const s of seg.statements) exec(s)
-      }
-      segmentMs.push(performance.now() - t0)
-    }
-    const { user, system } = process.cpuUsage(cpu)
-    const events = (db.prepare("select count(*) as n from events").get() as { n: number }).n
-    return { segmentMs, statementMs, events, cpuMs: (user + system) / 1000 }
-  } finally {
-    db.close()
   }
 }
 

@@ -13,12 +13,11 @@ import {
   eventColumns,
   type Recorded,
   type Recorder,
-  type ReplayTiming,
   recorderOver,
   rowValues,
-  type Segment,
   type Server
 } from "./replay.js"
+import type { ReplayTarget } from "./replaySession.js"
 
 /**
  * What mysql2's `query` / `execute` was given: `(sql, values, cb)`, `(options, values, cb)`, or
@@ -94,41 +93,16 @@ const exec = (c: Connection, s: Recorded): Promise<unknown> =>
   s.method === "execute" ? c.execute(s.sql, s.params as Array<never>) : c.query(s.sql, s.params as Array<unknown>)
 
 /**
- * Replays `prefix` untimed, then `segs` timed (per segment; `perStatement` also times each
- * statement), on the database at `url`, migrated first by the adapter's own migrations; each
- * statement is sent as the store sent it (`query`: the values formatted into the text by mysql2).
+ * The fresh database at `url`, migrated by the adapter's own migrations, as a replay target on
+ * one raw connection set up as the store's are (`session`); each statement is sent as the store
+ * sent it (`query`: the values formatted into the text by mysql2).
  */
-export const replayMysql =
+const mysqlTarget =
   (session: () => ReadonlyArray<Recorded>) =>
-  async (
-    url: string,
-    prefix: ReadonlyArray<Recorded>,
-    segs: ReadonlyArray<Segment>,
-    perStatement: boolean
-  ): Promise<ReplayTiming> => {
+  async (url: string): Promise<ReplayTarget> => {
     await migrateMysql(url)
     const c = await rawConnection(url, session())
-    try {
-      for (const s of prefix) await exec(c, s)
-      const segmentMs: Array<number> = []
-      const statementMs: Array<number> = []
-      for (const seg of segs) {
-        const t0 = performance.now()
-        if (perStatement) {
-          for (const s of seg.statements) {
-            const s0 = performance.now()
-            await exec(c, s)
-            statementMs.push(performance.now() - s0)
-          }
-        } else {
-          for (const s of seg.statements) await exec(c, s)
-        }
-        segmentMs.push(performance.now() - t0)
-      }
-      return { segmentMs, statementMs, events: await countIn(c) }
-    } finally {
-      await c.end()
-    }
+    return { exec: (s) => exec(c, s), countEvents: () => countIn(c), close: () => c.end() }
   }
 
 const countIn = async (c: Connection): Promise<number> => {
@@ -206,7 +180,7 @@ export const mysqlServer = (baseUrl: string): Server => {
       recorder = recordMysql()
       return recorder
     },
-    replay: replayMysql(session),
+    target: mysqlTarget(session),
     raw: rawMysql(session),
     countEvents: (url) => withMysql(url, countIn),
     readEvents: (url) =>

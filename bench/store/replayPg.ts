@@ -13,14 +13,12 @@ import {
   type AnyFn,
   type EventRow,
   eventColumns,
-  type Recorded,
   type Recorder,
-  type ReplayTiming,
   recorderOver,
   rowValues,
-  type Segment,
   type Server
 } from "./replay.js"
+import type { ReplayTarget } from "./replaySession.js"
 
 /** What pg's `query` was given: `(text, values)` or a config `{ text, values, name }`. */
 const callOf = (
@@ -69,23 +67,17 @@ const withoutJit = (url: string): string => {
 }
 
 /**
- * Replays `prefix` untimed, then `segs` timed (per segment; `perStatement` also times each
- * statement), on the database at `url`, migrated first by the adapter's own migrations. Every
- * text that can be is sent as a named statement, so the server parses and plans it once, as it
- * does for the store.
+ * The fresh database at `url`, migrated by the adapter's own migrations, as a replay target on
+ * one raw pg connection. Every text that can be is sent as a named statement, so the server
+ * parses and plans it once, as it does for the store.
  */
-export const replayPostgres = async (
-  url: string,
-  prefix: ReadonlyArray<Recorded>,
-  segs: ReadonlyArray<Segment>,
-  perStatement: boolean
-): Promise<ReplayTiming> => {
+export const postgresTarget = async (url: string): Promise<ReplayTarget> => {
   await migratePostgres(url)
   const client = new pg.Client({ connectionString: withoutJit(url) })
   await client.connect()
-  try {
-    const names = new Map<string, string>()
-    const exec = (s: Recorded): Promise<unknown> => {
+  const names = new Map<string, string>()
+  return {
+    exec: (s) => {
       if (!PREPARABLE.test(s.sql)) return client.query(s.sql, s.params as Array<unknown>)
       let name = names.get(s.sql)
       if (name === undefined) {
@@ -93,27 +85,9 @@ export const replayPostgres = async (
         names.set(s.sql, name)
       }
       return client.query({ name, text: s.sql, values: s.params as Array<unknown> })
-    }
-    for (const s of prefix) await exec(s)
-    const segmentMs: Array<number> = []
-    const statementMs: Array<number> = []
-    for (const seg of segs) {
-      const t0 = performance.now()
-      if (perStatement) {
-        for (const s of seg.statements) {
-          const s0 = performance.now()
-          await exec(s)
-          statementMs.push(performance.now() - s0)
-        }
-      } else {
-        for (const s of seg.statements) await exec(s)
-      }
-      segmentMs.push(performance.now() - t0)
-    }
-    const counted = await client.query<{ n: string }>("select count(*) as n from events")
-    return { segmentMs, statementMs, events: Number(counted.rows[0]?.n) }
-  } finally {
-    await client.end()
+    },
+    countEvents: async () => Number((await client.query<{ n: string }>("select count(*) as n from events")).rows[0]?.n),
+    close: () => client.end()
   }
 }
 
@@ -194,7 +168,7 @@ export const postgresServer = (baseUrl: string): Server => ({
   recreate: (database) => recreatePgDatabase(baseUrl, database),
   drop: (database) => recreatePgDatabase(baseUrl, database, true),
   record: recordPostgres,
-  replay: replayPostgres,
+  target: postgresTarget,
   raw: rawPostgres,
   countEvents: (url) =>
     withClient(url, async (client) =>
