@@ -7,7 +7,7 @@
  */
 import { PassThrough, type Readable } from "node:stream"
 import { AttachmentStore, type Html, type Ids } from "@tessera/core"
-import { Cause, Effect, Exit, Fiber, Queue, Stream } from "effect"
+import { Cause, Clock, Context, Effect, Exit, Fiber } from "effect"
 import { type AttachmentStream, MailParser, type MessageText } from "mailparser"
 import * as AutoReply from "./AutoReply.js"
 import * as EmailError from "./EmailError.js"
@@ -18,6 +18,7 @@ import * as Attachments from "./internal/attachments.js"
 import * as Guard from "./internal/guard.js"
 import * as Headers from "./internal/headers.js"
 import * as SafeHtml from "./internal/html.js"
+import * as Inbox from "./internal/inbox.js"
 import * as Pump from "./internal/pump.js"
 import { fromReadable } from "./internal/readable.js"
 import * as ReplyText from "./ReplyText.js"
@@ -86,6 +87,9 @@ interface Parsed {
   readonly guard: Guard.Guard
 }
 
+/** Bounds one step of the parse by the time the parse has left. */
+type Within = <A, E, R>(step: Effect.Effect<A, E, R>) => Effect.Effect<A, E | EmailError.ParseTimeout, R>
+
 /** Runs mailparser over the pumped input, storing attachments as they come. */
 const run = (
   parser: MailParser,
@@ -93,46 +97,72 @@ const run = (
   pump: Pump.Pump,
   workspaceId: Ids.WorkspaceId,
   limits: EmailLimits.EmailLimits,
-  queue: Queue.Queue<Item, EmailError.EmailError | Cause.Done>
+  inbox: Inbox.Inbox,
+  within: Within
 ): Effect.Effect<Parsed, EmailError.EmailError, AttachmentStore.AttachmentStore> =>
   Effect.gen(function* () {
     const outcomes: Array<Attachments.Outcome> = []
-    let text: MessageText | undefined
-    yield* Stream.runForEach(Stream.fromQueue(queue), (item) => {
-      if (item.type === "text") {
-        text = item
-        return Effect.void
-      }
-      return Effect.map(Attachments.store(item, { workspaceId, maxBytes: limits.maxAttachmentBytes }), (outcome) => {
-        outcomes.push(outcome)
-      })
-    })
+    for (;;) {
+      const attachment = yield* inbox.next
+      if (attachment === undefined) break
+      outcomes.push(yield* within(Attachments.store(attachment, { workspaceId, maxBytes: limits.maxAttachmentBytes })))
+    }
     const end = yield* Effect.promise(() => pump.done)
+    const text = inbox.text()
     if (end._tag !== "Ended" || text === undefined) {
       return yield* new EmailError.Unreadable({ reason: "the parser ended before the message did" })
     }
     return { parser, text, outcomes, guard }
   })
 
-const wire = (
-  parser: MailParser,
-  guard: Guard.Guard,
-  limits: EmailLimits.EmailLimits,
-  queue: Queue.Queue<Item, EmailError.EmailError | Cause.Done>
-) => {
+const wire = (parser: MailParser, guard: Guard.Guard, limits: EmailLimits.EmailLimits, inbox: Inbox.Inbox) => {
   parser.on("data", (item: Item) => {
     // An attachment never reached (the parse failed first) must not crash the process with an
     // unhandled `error`; one that is reached reports its errors through the store's stream.
     if (item.type === "attachment") item.content.on("error", () => {})
-    Queue.offerUnsafe(queue, item)
+    inbox.offer(item)
   })
   parser.on("end", () => {
-    Queue.endUnsafe(queue)
+    inbox.end()
   })
   parser.on("error", (error: unknown) => {
-    Queue.failCauseUnsafe(queue, Cause.fail(guard.refusal() ?? refusalOf(error, limits)))
+    inbox.fail(guard.refusal() ?? refusalOf(error, limits))
   })
 }
+
+/** The clock of every fiber whose clock no layer or test replaced. */
+const defaultClock = Context.get(Context.empty(), Clock.Clock)
+
+/** The longest delay `setTimeout` keeps (about 24.8 days); a longer one fires at once. */
+const maxTimerMillis = 2 ** 31 - 1
+
+/**
+ * `run` within `maxParseMillis`. On the default clock the limit is a timer that fails the inbox,
+ * so waiting for mailparser takes no race of two fibers (which cost more CPU than the rest of the
+ * wait), and storing an attachment races only the time left. On any other clock (a test's), or
+ * past what a timer can hold, the whole run races the clock's sleep.
+ */
+const withinTimeLimit = <A, R>(
+  limits: EmailLimits.EmailLimits,
+  inbox: Inbox.Inbox,
+  parse: (within: Within) => Effect.Effect<A, EmailError.EmailError, R>
+): Effect.Effect<A, EmailError.EmailError, R> =>
+  Effect.clockWith((clock) => {
+    const millis = limits.maxParseMillis
+    const timedOut = () => Effect.fail(new EmailError.ParseTimeout({ maxMillis: millis }))
+    if (clock !== defaultClock || millis > maxTimerMillis) {
+      return parse((step) => step).pipe(Effect.timeoutOrElse({ duration: millis, orElse: timedOut }))
+    }
+    const deadline = clock.currentTimeMillisUnsafe() + millis
+    const within: Within = (step) =>
+      Effect.suspend(() =>
+        step.pipe(
+          Effect.timeoutOrElse({ duration: Math.max(0, deadline - clock.currentTimeMillisUnsafe()), orElse: timedOut })
+        )
+      )
+    const timer = setTimeout(() => inbox.fail(new EmailError.ParseTimeout({ maxMillis: millis })), millis)
+    return parse(within).pipe(Effect.ensuring(Effect.sync(() => clearTimeout(timer))))
+  })
 
 const pumpRefusal = (end: Pump.PumpEnd, limits: EmailLimits.EmailLimits): EmailError.EmailError =>
   end._tag === "TooLarge"
@@ -305,16 +335,16 @@ export const parseInbound = (
             )
           )
 
-    const queue = yield* Queue.unbounded<Item, EmailError.EmailError | Cause.Done>()
+    const inbox = Inbox.make()
     const parser = new MailParser(mailparserOptions(limits))
     const guard = Guard.install(parser, limits)
-    wire(parser, guard, limits, queue)
+    wire(parser, guard, limits, inbox)
     const pump = Pump.start(raw, {
       maxBytes: limits.maxMessageBytes,
       parser,
       raw: rawSink,
       onRefused: (end) => {
-        Queue.failCauseUnsafe(queue, Cause.fail(pumpRefusal(end, limits)))
+        inbox.fail(pumpRefusal(end, limits))
       }
     })
     const stop = Effect.sync(() => {
@@ -324,13 +354,9 @@ export const parseInbound = (
     // Whatever ends the parse (success, failure, interruption), reading and parsing stop.
     yield* Effect.addFinalizer(() => stop)
 
-    const parsed = yield* run(parser, guard, pump, workspaceId, limits, queue).pipe(
-      Effect.timeoutOrElse({
-        duration: limits.maxParseMillis,
-        orElse: () => Effect.fail(new EmailError.ParseTimeout({ maxMillis: limits.maxParseMillis }))
-      }),
-      Effect.exit
-    )
+    const parsed = yield* withinTimeLimit(limits, inbox, (within) =>
+      run(parser, guard, pump, workspaceId, limits, inbox, within)
+    ).pipe(Effect.exit)
 
     // The original of a message the parse refused is still read to its end, for review.
     if (Exit.isFailure(parsed)) {

@@ -5,8 +5,11 @@
  * endless input stops at `maxMessageBytes`, a stalled one at `maxParseMillis`.
  */
 import { Readable } from "node:stream"
+import { AttachmentStore } from "@tessera/core"
+import { Effect, Exit, Fiber, Option } from "effect"
+import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
-import { EmailError, EmailLimits } from "../src/index.js"
+import { EmailError, EmailLimits, parseInbound } from "../src/index.js"
 import { envelope, hugeHeader, message, nested, plain, siblings } from "./support/messages.js"
 import { parse, parsed, refused, storedCount } from "./support/parse.js"
 
@@ -117,5 +120,49 @@ describe("EmailLimits", () => {
     expect(exit._tag === "Failure" && String(exit.cause)).toContain("ParseTimeout")
     expect(millis).toBeGreaterThanOrEqual(290)
     expect(millis).toBeLessThan(5_000)
+  })
+
+  it("maxParseMillis: an attachment the store never finishes stops with ParseTimeout", async () => {
+    const stalledStore = AttachmentStore.AttachmentStore.of({
+      put: () => Effect.never,
+      get: () => Effect.succeed(Option.none()),
+      remove: () => Effect.void
+    })
+    const started = performance.now()
+    const exit = await Effect.runPromiseExit(
+      parseInbound(withAttachment(1_000), { limits: { maxParseMillis: 300 } }).pipe(
+        Effect.provideService(AttachmentStore.AttachmentStore, stalledStore)
+      )
+    )
+    const millis = performance.now() - started
+    expect(Exit.isFailure(exit) && String(exit.cause)).toContain("ParseTimeout")
+    expect(millis).toBeGreaterThanOrEqual(290)
+    expect(millis).toBeLessThan(5_000)
+  })
+
+  it("maxParseMillis: on a test clock the limit is the clock's", async () => {
+    const stalled = new Readable({ read() {} })
+    stalled.push(Buffer.from(`${envelope.join("\r\n")}\r\n\r\nand then nothing`))
+    const store = AttachmentStore.AttachmentStore.of({
+      put: () => Effect.never,
+      get: () => Effect.succeed(Option.none()),
+      remove: () => Effect.void
+    })
+    const exit = await Effect.runPromise(
+      Effect.gen(function* () {
+        const fiber = yield* Effect.forkChild(
+          parseInbound(stalled, { limits: { maxParseMillis: 60_000 } }).pipe(
+            Effect.provideService(AttachmentStore.AttachmentStore, store)
+          )
+        )
+        // Real time passes, the test clock's does not: only adjusting it ends the parse.
+        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 400)))
+        expect(fiber.pollUnsafe()).toBeUndefined()
+        yield* TestClock.adjust(60_000)
+        return yield* Fiber.await(fiber)
+      }).pipe(Effect.provide(TestClock.layer()))
+    )
+    expect(Exit.isFailure(exit) && String(exit.cause)).toContain("ParseTimeout")
+    stalled.destroy()
   })
 })
