@@ -34,6 +34,16 @@ const constructed = (event: E.TicketEvent): E.TicketEvent => {
 
 const isEvent = Schema.is(E.TicketEvent)
 
+/** `event` is what its class's constructor makes of its fields, and encodes as that does. */
+const expectConstructed = (event: E.TicketEvent) => {
+  const reference = constructed(event)
+  expect(event).toStrictEqual(reference)
+  expect(Object.getPrototypeOf(event)).toBe(Object.getPrototypeOf(reference))
+  expect(Equal.equals(event, reference)).toBe(true)
+  expect(isEvent(event)).toBe(true)
+  expect(Schema.encodeSync(E.TicketEventJson)(event)).toEqual(Schema.encodeSync(E.TicketEventJson)(reference))
+}
+
 describe("events built without a parse", () => {
   const commands: ReadonlyArray<readonly [string, C.TicketCommand]> = [
     ["note", new C.AddNote({ ticketId, messageId: "msg_2" as MessageId, channel: "web", body: body("Hi @jo") })],
@@ -47,14 +57,7 @@ describe("events built without a parse", () => {
     it(`${name}: each event is what its constructor makes of its fields`, () => {
       const events = decided(command)
       expect(events.length).toBeGreaterThan(0)
-      for (const event of events) {
-        const reference = constructed(event)
-        expect(event).toStrictEqual(reference)
-        expect(Object.getPrototypeOf(event)).toBe(Object.getPrototypeOf(reference))
-        expect(Equal.equals(event, reference)).toBe(true)
-        expect(isEvent(event)).toBe(true)
-        expect(Schema.encodeSync(E.TicketEventJson)(event)).toEqual(Schema.encodeSync(E.TicketEventJson)(reference))
-      }
+      for (const event of events) expectConstructed(event)
     })
   }
 
@@ -76,13 +79,7 @@ describe("events built without a parse", () => {
       )
     )
     expect(events.map((e) => e._tag)).toEqual(["NotificationDelivered", "NotificationFailed", "NotificationFailed"])
-    for (const event of events) {
-      const reference = constructed(event)
-      expect(event).toStrictEqual(reference)
-      expect(Object.getPrototypeOf(event)).toBe(Object.getPrototypeOf(reference))
-      expect(Equal.equals(event, reference)).toBe(true)
-      expect(isEvent(event)).toBe(true)
-    }
+    for (const event of events) expectConstructed(event)
   })
 
   it("a note with HTML and a rule's event still go through the constructor, which checks them", () => {
