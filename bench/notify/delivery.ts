@@ -7,8 +7,8 @@
 // with as many messages in flight as the worker's concurrency, to the same SMTP sink. The sink is
 // smtp-server in a child process (so its work is on neither side's clock) that counts messages;
 // the bench fails unless every message of both sides arrived. The tickets of a round are opened
-// before its clock starts. Rounds alternate which side goes first after a warm-up; the figure is
-// the median of the rounds. costRatio = time per notification through the worker / time per
+// before its clock starts. Rounds alternate which side goes first after three full-size warm-up
+// rounds of each side; the figure is the median of the rounds. costRatio = time per notification through the worker / time per
 // message sent directly (target <= 1.5). The details also give each side's CPU time per message
 // in this process (median of the rounds), which a loaded machine moves far less than wall time.
 import { spawn } from "node:child_process"
@@ -71,6 +71,9 @@ const startSink = async () => {
     }
   }
 }
+
+/** Full-size rounds each side runs before the measured ones (see `delivery`). */
+const warmRounds = 3
 
 const median = (samples: ReadonlyArray<number>) =>
   percentile(
@@ -183,13 +186,18 @@ export const delivery = async (options: Options = {}): Promise<CostFigure> => {
     const oursRates: Array<number> = []
     const directRates: Array<number> = []
     let expected = 0
-    const warm = Math.min(count, 200)
-    log(`warm-up (${warm} notifications each)`)
-    await ours(warm, -1)
-    await direct(recorded)
+    // The figure is a long-running worker's steady rate. A fresh process needs a few thousand
+    // notifications before the worker's long code path (help desk, Effect, Schema, rendering)
+    // settles in the JIT: after 200, the rounds of one run went 497, 651, 650, 822, 943, 944 and
+    // 754/s, nodemailer's 1,004 to 1,334/s. So both sides first run `warmRounds` full rounds.
+    for (let w = 0; w < warmRounds; w++) {
+      log(`warm-up ${w + 1}/${warmRounds} (${count} notifications each)`)
+      await ours(count, -1 - w)
+      await direct(recorded)
+      expected += 2 * count
+    }
     oursCpu.length = 0
     directCpu.length = 0
-    expected += 2 * warm
     for (let r = 0; r < rounds; r++) {
       if (r % 2 === 0) {
         oursRates.push(await ours(count, r))
