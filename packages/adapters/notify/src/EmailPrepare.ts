@@ -83,8 +83,8 @@ const fromError = (error: { readonly message: string; readonly retryable?: boole
 
 /** The version of the event an outbox id names: `notification:<ticket>:<version>`. */
 const versionOf = (outboxId: string): number | undefined => {
-  const digits = outboxId.slice(outboxId.lastIndexOf(":") + 1)
-  return digits.length > 0 && outboxId.includes(":") && /^\d+$/.test(digits) ? Number(digits) : undefined
+  const found = /:(\d+)$/.exec(outboxId)
+  return found === null ? undefined : Number(found[1])
 }
 
 /**
