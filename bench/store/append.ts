@@ -235,7 +235,8 @@ const throughHelpdesk = async (
       await interleave.start(recorder.statements.slice(0, recordedBefore))
     }
     const commandMs: Array<number> = []
-    // The clocks run while the help desk does; a chunk's replay (if any) is left out of them.
+    // The clocks run while the help desk does, read at each chunk's end; a chunk's replay (if
+    // any) is left out of them.
     let totalMs = 0
     let cpuMs = 0
     let cpu = process.cpuUsage()
@@ -248,26 +249,22 @@ const throughHelpdesk = async (
       await run(command(options.warmup + i))
       commandMs.push(performance.now() - t0)
       recorder?.commands.push({ from, kind })
-      const chunkEnds = (i + 1) % interleaveEvery === 0 || i + 1 === options.commands
-      if (interleave !== undefined && recorder !== undefined && chunkEnds) {
+      if ((i + 1) % interleaveEvery === 0 || i + 1 === options.commands) {
         totalMs += performance.now() - started
         const used = process.cpuUsage(cpu)
         cpuMs += (used.user + used.system) / 1000
-        // Not recorded: the replay's own statements (its raw client is the driver's class too).
-        recorder.stop()
-        const statements = recorder.statements.slice(chunkFrom)
-        const starts = recorder.commands.filter((c) => c.from >= chunkFrom).map((c) => c.from - chunkFrom)
-        await interleave.chunk(statements, new Set(starts))
-        chunkFrom = recorder.statements.length
-        recorder.start()
+        if (interleave !== undefined && recorder !== undefined) {
+          // Not recorded: the replay's own statements (its raw client is the driver's class too).
+          recorder.stop()
+          const statements = recorder.statements.slice(chunkFrom)
+          const starts = recorder.commands.filter((c) => c.from >= chunkFrom).map((c) => c.from - chunkFrom)
+          await interleave.chunk(statements, new Set(starts))
+          chunkFrom = recorder.statements.length
+          recorder.start()
+        }
         cpu = process.cpuUsage()
         started = performance.now()
       }
-    }
-    if (interleave === undefined) {
-      totalMs = performance.now() - started
-      const used = process.cpuUsage(cpu)
-      cpuMs = (used.user + used.system) / 1000
     }
     recorder?.stop()
     return { commandMs, totalMs, cpuMs, timedFrom, recordedBefore }

@@ -8,8 +8,8 @@
  * sends it is the senders' business.
  */
 import type { NotificationRecords, Outbox as OutboxPort, StoreError } from "@tessera/core"
-import { Outbox } from "@tessera/core"
-import { Cause, DateTime, Duration, Effect, Result, Schema, Tracer } from "effect"
+import { Outbox, Tracing } from "@tessera/core"
+import { Cause, DateTime, Duration, Effect, Result, Schema } from "effect"
 import * as Backoff from "./Backoff.js"
 import { type Delivery, DeliveryFailed, type Sender } from "./Notification.js"
 
@@ -249,23 +249,23 @@ type Step =
 const settledAs = (settled: Settled): Step => ({ _tag: "Settled", settled })
 
 /**
- * A message's attempt in a span `Worker.settle` when a tracer is installed (one other than
- * Effect's `nativeTracer`, which keeps its spans nowhere: making one there costs a delivery
- * CPU and tells no one anything). Where it was defined is always here, so no stack is captured.
+ * A message's attempt in a span `Worker.settle` when a tracer is installed (`Tracing.whenTraced`:
+ * under Effect's default one, a span costs a delivery CPU and tells no one anything). Where it was
+ * defined is always here, so no stack is captured.
  */
 const traced =
   (message: OutboxPort.ClaimedMessage) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.withFiber((fiber) =>
-      fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
-        ? effect
-        : effect.pipe(
-            Effect.withSpan(
-              "Worker.settle",
-              { attributes: { "tessera.outbox_id": message.id } },
-              { captureStackTrace: false }
-            )
+    Tracing.whenTraced(
+      () => effect,
+      () =>
+        effect.pipe(
+          Effect.withSpan(
+            "Worker.settle",
+            { attributes: { "tessera.outbox_id": message.id } },
+            { captureStackTrace: false }
           )
+        )
     )
 
 /** What an outcome field may hold (the event's limits). */

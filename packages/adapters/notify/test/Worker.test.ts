@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Helpdesk, MemoryHelpdesk, Outbox, StoreError, type TicketEvent } from "@tessera/core"
-import { DateTime, Effect, Fiber, Random, Tracer } from "effect"
+import { RecordingTracer } from "@tessera/core/testing"
+import { DateTime, Effect, Fiber, Random } from "effect"
 import { TestClock } from "effect/testing"
 import * as Backoff from "../src/Backoff.js"
 import * as Worker from "../src/Worker.js"
@@ -270,19 +271,12 @@ describe("the outbox worker", () => {
     withDesk((helpdesk) =>
       Effect.gen(function* () {
         const ticket = yield* opens(helpdesk)
-        const spans: Array<Tracer.NativeSpan> = []
-        const tracer = Tracer.make({
-          span(options) {
-            const span = new Tracer.NativeSpan(options)
-            spans.push(span)
-            return span
-          }
-        })
+        const { tracer, named } = RecordingTracer.make()
         const mail = scriptedSender("email")
         const worker = yield* emailWorker(helpdesk, mail)
         yield* TestClock.adjust("1 minute")
         expect(yield* worker.drainOnce.pipe(Effect.withTracer(tracer))).toMatchObject({ delivered: 1 })
-        const settled = spans.filter((span) => span.name === "Worker.settle")
+        const settled = named("Worker.settle")
         expect(settled.map((span) => span.attributes.get("tessera.outbox_id"))).toEqual([`notification:${ticket.id}:2`])
         expect(settled[0]?.status._tag).toBe("Ended")
       })

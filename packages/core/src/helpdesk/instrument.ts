@@ -6,7 +6,8 @@
  * nothing, no span is made at all (a command's cost, not its outcome). Exporting them, to
  * OpenTelemetry or elsewhere, is the application's choice (`docs/observability.md`).
  */
-import { Effect, Tracer } from "effect"
+import { Effect } from "effect"
+import { whenTraced } from "./Tracing.js"
 
 /**
  * The names of the span attributes the help desk sets: the workspace, the ticket the input names
@@ -101,10 +102,9 @@ export const traced = <Args extends ReadonlyArray<unknown>, A, E, R>(
 ): ((...args: Args) => Effect.Effect<A, E, R>) => {
   const spanned = inSpan(workspaceId, name, operation, mapError)
   return (...args: Args) =>
-    Effect.withFiber((fiber) =>
-      fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
-        ? Effect.mapError(operation(...args), mapError)
-        : spanned(...args)
+    whenTraced(
+      () => Effect.mapError(operation(...args), mapError),
+      () => spanned(...args)
     )
 }
 

@@ -14,6 +14,7 @@ import * as MemoryTicketStore from "../../src/memory/MemoryTicketStore.js"
 import { DirectoryStore } from "../../src/ports/DirectoryStore.js"
 import * as IdGenerator from "../../src/ports/IdGenerator.js"
 import { StoreUnavailable } from "../../src/ports/StoreError.js"
+import * as RecordingTracer from "../../src/testing/RecordingTracer.js"
 
 const mary = { _tag: "agent", id: "mary" } as const
 
@@ -23,19 +24,6 @@ const opening = {
   text: "Since this morning my VPN disconnects every hour.",
   channel: "email"
 } as const
-
-/** A tracer that keeps every span it starts, in start order. */
-const recording = () => {
-  const spans: Array<Tracer.NativeSpan> = []
-  const tracer = Tracer.make({
-    span(options) {
-      const span = new Tracer.NativeSpan(options)
-      spans.push(span)
-      return span
-    }
-  })
-  return { spans, tracer, named: (name: string) => spans.filter((span) => span.name === name) }
-}
 
 /** The one span called `name`; fails the test unless there is exactly one. */
 const only = (spans: ReadonlyArray<Tracer.NativeSpan>, name: string): Tracer.NativeSpan => {
@@ -67,7 +55,7 @@ describe("Helpdesk operations are traced", () => {
   it.effect(
     "open runs in a span Helpdesk.open, child of the caller's span, with the workspace and the new ticket",
     () => {
-      const { spans, tracer } = recording()
+      const { spans, tracer } = RecordingTracer.make()
       return Effect.gen(function* () {
         const ticket = yield* traced(tracer, (helpdesk) =>
           Effect.withSpan(helpdesk.open(opening), "POST /tickets", { attributes: { "http.method": "POST" } })
@@ -87,7 +75,7 @@ describe("Helpdesk operations are traced", () => {
   )
 
   it.effect("reply names the ticket as given (a number or an id) and the ticket it resolved to", () => {
-    const { named, tracer } = recording()
+    const { named, tracer } = RecordingTracer.make()
     return Effect.gen(function* () {
       const ticket = yield* traced(tracer, (helpdesk) =>
         Effect.gen(function* () {
@@ -118,7 +106,7 @@ describe("Helpdesk operations are traced", () => {
   })
 
   it.effect("link names the ticket and the one it links to", () => {
-    const { spans, tracer } = recording()
+    const { spans, tracer } = RecordingTracer.make()
     return Effect.gen(function* () {
       const [, problem] = yield* traced(tracer, (helpdesk) =>
         Effect.gen(function* () {
@@ -138,7 +126,7 @@ describe("Helpdesk operations are traced", () => {
   })
 
   it.effect("a failing command ends its span failed, with the error's tag as error.type", () => {
-    const { spans, tracer } = recording()
+    const { spans, tracer } = RecordingTracer.make()
     return Effect.gen(function* () {
       const error = yield* Effect.flip(
         traced(tracer, (helpdesk) => helpdesk.reply({ ticket: 4242, text: "Anyone?", by: mary }))
@@ -156,7 +144,7 @@ describe("Helpdesk operations are traced", () => {
   })
 
   it.effect("the span records the error as the caller gets it: named after the operation, not the inner step", () => {
-    const { spans, tracer } = recording()
+    const { spans, tracer } = RecordingTracer.make()
     const lockedDirectory = Layer.effect(
       DirectoryStore,
       Effect.map(MemoryDirectoryStore.make, (directory) =>
@@ -185,11 +173,11 @@ describe("Helpdesk operations are traced", () => {
   })
 
   it.effect("every operation of the service, present and future, gets its span with the workspace", () => {
-    const { spans, tracer } = recording()
+    const { spans, tracer, clear } = RecordingTracer.make()
     return Effect.gen(function* () {
       const operations = yield* traced(tracer, (helpdesk) =>
         Effect.gen(function* () {
-          spans.length = 0
+          clear()
           // `forRequester` answers with the requester's side, whose calls are the operations' own (issue 15).
           // `as` and `asSystem` answer with a scoped service: its reads are checked with the root's operations.
           const scoped = helpdesk.asSystem("test")
@@ -220,7 +208,7 @@ describe("Helpdesk operations are traced", () => {
 
 describe("the Promise facade", () => {
   it("sends its spans to the tracer of the `observability` layer", async () => {
-    const { spans, tracer } = recording()
+    const { spans, tracer } = RecordingTracer.make()
     const helpdesk = await createHelpdesk({
       workspaceId: "acme",
       firstPublicId: 69369,
@@ -274,7 +262,7 @@ describe("Helpdesk operations under Effect's default tracer", () => {
 
   it.effect("with a tracer installed, the same call runs in its span Helpdesk.open", () => {
     const seen: Array<string> = []
-    const { tracer } = recording()
+    const { tracer } = RecordingTracer.make()
     return Effect.gen(function* () {
       const helpdesk = yield* Helpdesk.Helpdesk
       yield* Effect.withSpan(helpdesk.open(opening), "POST /tickets")
