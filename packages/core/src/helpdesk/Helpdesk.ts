@@ -6,6 +6,7 @@
  * `Deps` record of the instance's configuration, ports and caches.
  */
 import { Effect, Layer } from "effect"
+import * as Lru from "../internal/lru.js"
 import { DirectoryStore } from "../ports/DirectoryStore.js"
 import { IdGenerator, prefixed } from "../ports/IdGenerator.js"
 import { TicketStore } from "../ports/TicketStore.js"
@@ -49,6 +50,9 @@ export type { SlaOptions } from "./AppendEffects.js"
 export { NotificationPayload } from "./AppendEffects.js"
 export type { HelpdeskError } from "./HelpdeskError.js"
 export { type DirectoryOperation, Helpdesk, type Scoped, type ScopedInput, type Service } from "./Service.js"
+
+/** How many reasons' system services a help desk keeps made (`asSystem`); reasons are few. */
+const systemScopeCapacity = 32
 
 /**
  * What a help desk is built with besides its JSON configuration.
@@ -192,10 +196,19 @@ export const make = (
     const guarded = edges.guard(operations)
     // Not operations of their own: scoped services and the requester's call the (named) ones above.
     const as = (principal: Actor.Actor) => edges.scoped(guarded, reads, principal)
+    // One scoped service per reason, made once: workers and intake act as the system per message.
+    const systemScopes = Lru.make<string, ReturnType<typeof as>>(systemScopeCapacity)
+    const asSystem = (reason: string) => {
+      const known = systemScopes.get(reason)
+      if (known !== undefined) return known
+      const made = as(system.actor(reason))
+      systemScopes.set(reason, made)
+      return made
+    }
     const service: Service = {
       ...guarded,
       as,
-      asSystem: (reason) => as(system.actor(reason)),
+      asSystem,
       system,
       forRequester: (contact) => Requester.make(service, contact as ContactId)
     }

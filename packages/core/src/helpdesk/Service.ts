@@ -150,7 +150,10 @@ export interface Service {
    * principal. A system actor must come from this help desk's `system` handle.
    */
   readonly as: (principal: Actor.Actor) => Scoped
-  /** `as(system.actor(reason))`: the host acting as the system, seeing everything, on purpose. */
+  /**
+   * `as(system.actor(reason))`: the host acting as the system, seeing everything, on purpose. The
+   * service for a reason is made once and handed out again (cheap to call per message or request).
+   */
   readonly asSystem: (reason: string) => Scoped
   /**
    * The handle that issues this help desk's system actors: the one given in `Options.system`, or

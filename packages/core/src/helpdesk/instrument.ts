@@ -100,11 +100,16 @@ export const traced = <Args extends ReadonlyArray<unknown>, A, E, R>(
   operation: (...args: Args) => Effect.Effect<A, E, R>,
   mapError: (error: E) => E = (error) => error
 ): ((...args: Args) => Effect.Effect<A, E, R>) => {
-  const spanned = inSpan(workspaceId, name, operation, mapError)
+  // Made on the first traced call: scoped services build their operations per principal, and
+  // with no tracer installed the span-making function is never needed.
+  let spanned: ((...args: Args) => Effect.Effect<A, E, R>) | undefined
   return (...args: Args) =>
     whenTraced(
       () => Effect.mapError(operation(...args), mapError),
-      () => spanned(...args)
+      () => {
+        spanned ??= inSpan(workspaceId, name, operation, mapError)
+        return spanned(...args)
+      }
     )
 }
 
