@@ -152,7 +152,10 @@ export interface HelpdeskClient extends Operations {
    * (`get`, `messages`, `history`, `list`, ...) and the commands, with the access policy applied.
    */
   readonly as: (principal: Principal) => ScopedClient
-  /** `as(system.actor(reason))`: the host acting as the system, on purpose. */
+  /**
+   * `as(system.actor(reason))`: the host acting as the system, on purpose. The client for a reason
+   * is made once and handed out again, so it is cheap to call per message or request.
+   */
   readonly asSystem: (reason: string) => ScopedClient
   /** The handle that issues this help desk's system actors (`Options.system`, or its own). */
   readonly system: SystemAccess

@@ -271,6 +271,15 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
     ...promised<Helpdesk.Scoped, ScopedOperations>(scoped, scopedEncoders, run),
     principal: scoped.principal
   })
+  // The service hands out one scoped service per system reason: so one client per reason too.
+  const systemClients = new WeakMap<Helpdesk.Scoped, ScopedClient>()
+  const systemClient = (scoped: Helpdesk.Scoped): ScopedClient => {
+    const known = systemClients.get(scoped)
+    if (known !== undefined) return known
+    const made = scopedClient(scoped)
+    systemClients.set(scoped, made)
+    return made
+  }
 
   return {
     ...promised<Helpdesk.Service, Operations>(helpdesk, encoders, run),
@@ -280,7 +289,7 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
       customFields: helpdesk.config.customFields
     },
     as: (principal) => scopedClient(helpdesk.as(principal)),
-    asSystem: (reason) => scopedClient(helpdesk.asSystem(reason)),
+    asSystem: (reason) => systemClient(helpdesk.asSystem(reason)),
     system: helpdesk.system,
     forRequester: (contactId) => {
       const requester = helpdesk.forRequester(contactId)

@@ -95,6 +95,18 @@ describe("createHelpdesk", () => {
     expect(history[2]).toMatchObject({ from: "new", to: "open", by: mary, at: "2025-05-01T12:15:00.000Z" })
   })
 
+  it("asSystem hands out one client per reason, acting as that reason's system actor", async () => {
+    const { helpdesk } = await setup()
+    const imports = helpdesk.asSystem("import")
+    expect(helpdesk.asSystem("import")).toBe(imports)
+    expect(imports.principal).toEqual({ _tag: "system", reason: "import" })
+    const email = helpdesk.asSystem("email")
+    expect(email).not.toBe(imports)
+    await email.note({ ticket: 69369, text: "Seen by the intake" })
+    const history = await imports.history(69369)
+    expect(history.at(-1)).toMatchObject({ _tag: "NoteAdded", by: { _tag: "system", reason: "email" } })
+  })
+
   it("a refused command rejects with the tagged error instance itself", async () => {
     const { helpdesk, ticket } = await setup()
     const error = await rejection(helpdesk.changeStatus({ ticket: 69369, by: mary, status: "closed" }))
