@@ -14,7 +14,7 @@ import {
   type StoreError,
   type TicketStore
 } from "@tessera/core"
-import { LoopGuard, type Signature } from "@tessera/email"
+import { LoopGuard, Signature } from "@tessera/email"
 import { DateTime, type Duration, Effect, Option, Schema, type Scope } from "effect"
 import * as EmailPrepare from "./EmailPrepare.js"
 import * as LoopCap from "./LoopCap.js"
@@ -86,8 +86,10 @@ export interface Notifier extends Worker.Worker {
 }
 
 /**
- * The configuration cannot work: templates that do not check, or a webhook endpoint that is
- * not valid. Raised when the notifier is built, never while it delivers.
+ * The configuration cannot work: templates that do not check, a webhook endpoint that is not
+ * valid, signing keys that are missing or not `Signature.keys`', a sender or reply mailbox that
+ * is not an email address, no SMTP options nor transporter. Raised when the notifier is built,
+ * never while it delivers.
  *
  * @category errors
  * @since 0.1.0
@@ -98,6 +100,44 @@ export class InvalidNotifierConfig extends Schema.TaggedError<InvalidNotifierCon
   override get message() {
     return `The notifier cannot be built: ${this.reason}`
   }
+}
+
+/** A mailbox as the SMTP envelope takes it: one `@`, nothing around it that a header could misread. */
+const mailbox = /^[^@\s<>(),;:"[\]\p{Cc}]+@[^@\s<>(),;:"[\]\p{Cc}]+$/u
+
+/** Signing keys as `Signature.keys` makes them: one that signs, long enough, and those accepted. */
+const isKeys = (keys: unknown): boolean => {
+  if (typeof keys !== "object" || keys === null) return false
+  const { signing, accepted } = keys as { readonly signing?: unknown; readonly accepted?: unknown }
+  return (
+    signing instanceof Uint8Array &&
+    signing.length >= Signature.minimumKeyBytes &&
+    Array.isArray(accepted) &&
+    accepted.includes(signing)
+  )
+}
+
+/**
+ * What makes a configuration unusable before any mail is tried (the compiler checks none of it
+ * for a caller without types, or with a value that is `undefined` at run time): without it each
+ * delivery would fail, and be retried, for a reason no retry can mend.
+ */
+const checkConfig = (config: Config): string | undefined => {
+  const given = config as Partial<Config>
+  if (!isKeys(given.keys)) return "keys: give the signing keys Signature.keys made (or secrets to createNotifier)"
+  const from = given.from as { readonly address?: unknown; readonly name?: unknown } | undefined
+  if (typeof from?.address !== "string" || !mailbox.test(from.address)) {
+    return `from.address: expected the help desk's email address, got ${JSON.stringify(from?.address) ?? "nothing"}`
+  }
+  if (from.name !== undefined && typeof from.name !== "string") return "from.name: expected a string"
+  const email = given.email as { readonly mailbox?: unknown } | undefined
+  if (email?.mailbox !== undefined && (typeof email.mailbox !== "string" || !mailbox.test(email.mailbox))) {
+    return `email.mailbox: expected an email address, got ${JSON.stringify(email.mailbox)}`
+  }
+  if (typeof given.mail !== "object" || given.mail === null || !("smtp" in given.mail || "transporter" in given.mail)) {
+    return "mail: give SMTP options ({ smtp: { host, port } }) or a nodemailer transporter ({ transporter })"
+  }
+  return undefined
 }
 
 /**
@@ -190,6 +230,8 @@ export const make = (
   Scope.Scope | Helpdesk.Helpdesk | DirectoryStore.DirectoryStore | TicketStore.TicketStore | Outbox.Outbox
 > =>
   Effect.gen(function* () {
+    const refused = checkConfig(config)
+    if (refused !== undefined) return yield* new InvalidNotifierConfig({ reason: refused })
     const shared = yield* Effect.serviceOption(IntakeGuard.IntakeGuard)
     const templates =
       config.templates ??

@@ -37,6 +37,7 @@ import {
   toTicketJson
 } from "./Json.js"
 import { configOf, type Options, portsOf, serviceOptionsOf } from "./Options.js"
+import * as Services from "./Services.js"
 
 export type {
   AgentInput,
@@ -101,6 +102,7 @@ export type {
 } from "./Json.js"
 export { toTicketJson } from "./Json.js"
 export type { ConfigOptions, Options, Ports, StorePorts } from "./Options.js"
+export { type Services, servicesOf } from "./Services.js"
 
 /**
  * What a Promise facade rejects with for a failed Effect: the typed failure itself when there is
@@ -281,7 +283,7 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
     return made
   }
 
-  return {
+  const client: HelpdeskClient = {
     ...promised<Helpdesk.Service, Operations>(helpdesk, encoders, run),
     config: {
       workspaceId: helpdesk.config.workspaceId,
@@ -303,4 +305,6 @@ export const createHelpdesk = async (options: Options = {}): Promise<HelpdeskCli
       return runtime.dispose()
     }
   }
+  Services.register(client, () => runtime.context())
+  return client
 }
