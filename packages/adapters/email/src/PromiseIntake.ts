@@ -6,7 +6,14 @@
  * derived from the Effect operations they run and add no behaviour of their own.
  */
 import type { Readable } from "node:stream"
-import { AttachmentStore, Helpdesk, type IntakeGuard, PromiseHelpdesk, type TicketStore } from "@tessera/core"
+import {
+  AttachmentStore,
+  ConfigError,
+  Helpdesk,
+  type IntakeGuard,
+  PromiseHelpdesk,
+  type TicketStore
+} from "@tessera/core"
 import { Effect, Exit, Layer, ManagedRuntime } from "effect"
 import type * as Inbound from "./Inbound.js"
 import * as Intake from "./Intake.js"
@@ -24,7 +31,12 @@ import * as Signature from "./Signature.js"
  */
 export interface Options<E> extends Omit<Intake.Options, "keys"> {
   readonly secrets: ReadonlyArray<string>
-  readonly helpdesk: Layer.Layer<Helpdesk.Helpdesk | TicketStore.TicketStore, E>
+  /**
+   * The help desk mail goes into: the client `createHelpdesk` made (intake then runs on its very
+   * services, in memory too), or a layer providing `Helpdesk` and its `TicketStore` (over a SQL
+   * store, shared through the database; an in-memory layer here is a help desk of its own).
+   */
+  readonly helpdesk: PromiseHelpdesk.HelpdeskClient | Layer.Layer<Helpdesk.Helpdesk | TicketStore.TicketStore, E>
   readonly guard?: Layer.Layer<IntakeGuard.IntakeGuard>
   /** Where held mail waits: `FileReviewQueue.layer({ directory })` to keep it across restarts. Default: in memory. */
   readonly review?: Layer.Layer<ReviewQueue, unknown>
@@ -118,16 +130,33 @@ const encodeResult = <R extends Intake.Result>(result: R): Omit<R, "outcome"> & 
   }
 }
 
+/** The help desk's services: the layer as given, or those of a `createHelpdesk` client. */
+const layerOf = async <E>(
+  helpdesk: Options<E>["helpdesk"]
+): Promise<Layer.Layer<Helpdesk.Helpdesk | TicketStore.TicketStore, E>> => {
+  if (Layer.isLayer(helpdesk)) return helpdesk as Layer.Layer<Helpdesk.Helpdesk | TicketStore.TicketStore, E>
+  const services = await PromiseHelpdesk.servicesOf(helpdesk)
+  if (services === undefined) {
+    throw ConfigError.invalid("helpdesk", [
+      { path: ["helpdesk"], message: "Expected the client createHelpdesk made, or a layer of its services" }
+    ])
+  }
+  return Layer.succeedContext(services)
+}
+
 /**
- * Creates intake with Promise methods. Rejects with `InvalidKeys` when the secrets are unusable,
- * or with the error of the help desk's layer.
+ * Creates intake with Promise methods, beside the help desk client `createHelpdesk` made (or over
+ * a layer of a help desk's services). Rejects with `InvalidKeys` when the secrets are unusable,
+ * with `InvalidConfig` when `helpdesk` is neither, or with the error of the help desk's layer.
+ * Closing intake leaves the help desk client open.
  *
  * @example
  * ```ts
+ * const helpdesk = await createHelpdesk({ workspaceId: "acme" })
  * const mail = await createIntake({
  *   secrets: [process.env.MAIL_SIGNING_KEY],
  *   own: { addresses: ["support@acme.test"], messageIdDomains: ["mail.acme.test"] },
- *   helpdesk: MemoryHelpdesk.layer({ workspaceId: "acme" })
+ *   helpdesk
  * })
  * const result = await mail.intake(message)
  * ```
@@ -136,9 +165,10 @@ const encodeResult = <R extends Intake.Result>(result: R): Omit<R, "outcome"> & 
  * @since 0.1.0
  */
 export const createIntake = async <E>(options: Options<E>): Promise<IntakeClient> => {
-  const { secrets, helpdesk, guard, review, attachments, ...rest } = options
+  const { secrets, helpdesk: given, guard, review, attachments, ...rest } = options
   const keys = await Effect.runPromiseExit(Signature.keys(secrets))
   if (Exit.isFailure(keys)) throw PromiseHelpdesk.rejection(keys.cause)
+  const helpdesk = await layerOf(given)
   const runtime = ManagedRuntime.make(
     Receive.layer<unknown>(
       { ...rest, keys: keys.value },

@@ -1,4 +1,4 @@
-import { MemoryHelpdesk } from "@tessera/core"
+import { createHelpdesk, MemoryHelpdesk } from "@tessera/core"
 import { describe, expect, it } from "vitest"
 import { createIntake } from "../src/PromiseIntake.js"
 import * as Signature from "../src/Signature.js"
@@ -33,6 +33,26 @@ describe("createIntake", () => {
       await client.close()
     }
     await expect(client.intake(mail("jane@customer.test"))).rejects.toThrow("closed")
+  })
+
+  it("takes mail into the help desk of a createHelpdesk client, in memory, which the client then reads", async () => {
+    const helpdesk = await createHelpdesk({ workspaceId, ids: "sequential", firstPublicId: 69369 })
+    try {
+      const client = await createIntake({ secrets, own, helpdesk })
+      const opened = await client.intake(mail("jane@customer.test", { subject: "Charged twice" }))
+      await client.close()
+      expect(opened.outcome._tag).toBe("Opened")
+      // The very ticket, through the application's own client, which intake's close left open.
+      expect(await helpdesk.asSystem("check").get(69369)).toMatchObject({ subject: "Charged twice", channel: "email" })
+      const listed = await helpdesk.asSystem("check").list()
+      expect(listed.items.map((t) => t.publicId)).toEqual([69369])
+    } finally {
+      await helpdesk.close()
+    }
+    await expect(createIntake({ secrets, own, helpdesk: {} as never })).rejects.toMatchObject({
+      _tag: "InvalidConfig",
+      problems: [{ path: ["helpdesk"] }]
+    })
   })
 
   it("rejects unusable secrets with the tagged error", async () => {
