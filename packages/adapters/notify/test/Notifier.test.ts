@@ -11,32 +11,20 @@ import { Signature } from "@tessera/email"
 import { Clock, DateTime, Effect, Exit, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { simpleParser } from "mailparser"
-import nodemailer, { type SendMailOptions, type Transporter } from "nodemailer"
+import type { SendMailOptions, Transporter } from "nodemailer"
 import { type Delivery, DeliveryFailed } from "../src/Notification.js"
 import * as Notifier from "../src/Notifier.js"
 import { createNotifier } from "../src/NotifierClient.js"
 import * as NotifyTriggers from "../src/NotifyTriggers.js"
 import * as Recipients from "../src/Recipients.js"
 import * as SurveyToken from "../src/SurveyToken.js"
+import { capture } from "./support/mail.js"
 
 const keys = Effect.runSync(Signature.keys(["notifier-test-signing-key-0123456789abcdef"]))
 const mary = Actor.agent("agt_mary")
 
 const deskLayer = () =>
   MemoryHelpdesk.layer({ workspaceId: "acme" }, { ids: "sequential", triggers: { rules: NotifyTriggers.rules() } })
-
-/** A real transporter that builds every message and keeps it, sending nothing. */
-const capture = () => {
-  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true })
-  const sent: Array<Buffer> = []
-  const send = transporter.sendMail.bind(transporter)
-  transporter.sendMail = (async (message: SendMailOptions) => {
-    const info = await send(message)
-    sent.push(info.message as Buffer)
-    return info
-  }) as typeof transporter.sendMail
-  return { transporter, sent }
-}
 
 const parsed = (sent: ReadonlyArray<Buffer>) => Promise.all(sent.map((raw) => simpleParser(raw)))
 

@@ -6,24 +6,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { createHelpdesk, type PromiseHelpdesk } from "@tessera/core"
 import { simpleParser } from "mailparser"
-import nodemailer, { type SendMailOptions } from "nodemailer"
 import { createNotifier, type NotifierOptions } from "../src/NotifierClient.js"
 import * as NotifyTriggers from "../src/NotifyTriggers.js"
+import { capture } from "./support/mail.js"
 
 const secret = "notifier-client-test-signing-key-0123456789"
-
-/** A real transporter that builds every message and keeps it, sending nothing. */
-const capture = () => {
-  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true })
-  const sent: Array<Buffer> = []
-  const send = transporter.sendMail.bind(transporter)
-  transporter.sendMail = (async (message: SendMailOptions) => {
-    const info = await send(message)
-    sent.push(info.message as Buffer)
-    return info
-  }) as typeof transporter.sendMail
-  return { transporter, sent }
-}
 
 const withHelpdesk = async (body: (helpdesk: PromiseHelpdesk.HelpdeskClient) => Promise<void>) => {
   const helpdesk = await createHelpdesk({

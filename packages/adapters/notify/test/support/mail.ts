@@ -4,7 +4,7 @@
  */
 import { Effect } from "effect"
 import { type ParsedMail, simpleParser } from "mailparser"
-import nodemailer from "nodemailer"
+import nodemailer, { type SendMailOptions } from "nodemailer"
 import * as MailOut from "../../src/MailOut.js"
 import type { Delivery } from "../../src/Notification.js"
 import { customer } from "./fixtures.js"
@@ -54,3 +54,16 @@ export const addressesOf = (parsed: ParsedMail) =>
     const list = v === undefined ? [] : Array.isArray(v) ? v : [v]
     return list.flatMap((a) => a.value.map((x) => `${h}:${x.address}`))
   })
+
+/** A real transporter that builds every message and keeps it, sending nothing. */
+export const capture = () => {
+  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true })
+  const sent: Array<Buffer> = []
+  const send = transporter.sendMail.bind(transporter)
+  transporter.sendMail = (async (message: SendMailOptions) => {
+    const info = await send(message)
+    sent.push(info.message as Buffer)
+    return info
+  }) as typeof transporter.sendMail
+  return { transporter, sent }
+}
