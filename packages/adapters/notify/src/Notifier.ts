@@ -87,9 +87,9 @@ export interface Notifier extends Worker.Worker {
 
 /**
  * The configuration cannot work: templates that do not check, a webhook endpoint that is not
- * valid, signing keys that are missing or not `Signature.keys`', a sender or reply mailbox that
- * is not an email address, no SMTP options nor transporter. Raised when the notifier is built,
- * never while it delivers.
+ * valid, signing keys that are missing or not made by `Signature.keys`, a sender or reply mailbox
+ * that is not an email address, no SMTP options nor transporter. Raised when the notifier is
+ * built, never while it delivers.
  *
  * @category errors
  * @since 0.1.0

@@ -76,11 +76,12 @@ const layerOf = async (helpdesk: HelpdeskOf): Promise<ServicesLayer> => {
       reason: "helpdesk: give the client createHelpdesk made, or a layer of the help desk's services"
     })
   }
+  // A store of the user's own (`createHelpdesk({ layer })`) may have no outbox.
   const outbox = Context.getOption(services, Outbox.Outbox)
   if (outbox._tag === "None") {
     throw new Notifier.InvalidNotifierConfig({ reason: "helpdesk: its store keeps no outbox to deliver from" })
   }
-  return Layer.succeedContext(Context.add(services, Outbox.Outbox, outbox.value))
+  return Layer.succeedContext(services as Context.Context<PromiseHelpdesk.Services | Outbox.Outbox>)
 }
 
 /**
