@@ -91,16 +91,17 @@ const upsert = (
  */
 export const make = (options: Options): Effect.Effect<Store> =>
   Effect.sync(() => {
-    const { db } = options
+    const client = options.db
     const dialect = Dialects.of(options.dialect)
-    const withSignal = QueryScope.of(db)
+    const withSignal = QueryScope.of(client)
     /**
      * Runs a query, turning a driver failure into `StoreUnavailable` (or `ValueTooLarge` for a
-     * value the database cannot hold); interrupting it cancels it.
+     * value the database cannot hold); interrupting it cancels it. The query runs its statements
+     * on the client it is given (see `QueryScope`).
      */
     const attempt = <A>(
       operation: string,
-      query: () => Promise<A>
+      query: (db: Kysely<Database>) => Promise<A>
     ): Effect.Effect<A, StoreError.StoreUnavailable | StoreError.ValueTooLarge> =>
       Effect.tryPromise({ try: withSignal(query), catch: (cause) => DriverError.failure(operation, cause) })
     // A key the database cannot hold (PostgreSQL: U+0000) is in no stored record: it matches
@@ -117,7 +118,7 @@ export const make = (options: Options): Effect.Effect<Store> =>
       id: string
     ): Effect.Effect<Option.Option<A>, StoreError.StoreUnavailable | StoreError.ValueTooLarge> =>
       storable(ws, id)
-        ? attempt(operation, () =>
+        ? attempt(operation, (db) =>
             db
               .selectFrom(table)
               .select(["workspace_id", "id", "data"])
@@ -140,14 +141,16 @@ export const make = (options: Options): Effect.Effect<Store> =>
       record: A
     ) =>
       Effect.flatMap(recordCodec.encode(record), (data) =>
-        attempt(operation, () => upsert(dialect, db, table, { workspace_id: record.workspaceId, id: record.id, data }))
+        attempt(operation, (db) =>
+          upsert(dialect, db, table, { workspace_id: record.workspaceId, id: record.id, data })
+        )
       ).pipe(Effect.asVoid)
 
     /** One attempt at saving a contact: check its emails, then rewrite its email rows and its record. */
     const saveContactOnce = (contact: Directory.Contact, data: string) =>
       Effect.tryPromise({
         try: () =>
-          dialect.transact(db, async (trx) => {
+          dialect.transact(client, async (trx) => {
             const ws = contact.workspaceId
             const emails = contact.emails.map((email) => ({ email, key: Directory.normalizeEmail(email) }))
             const keys = Array.from(new Set(emails.map((e) => e.key)))
@@ -189,7 +192,7 @@ export const make = (options: Options): Effect.Effect<Store> =>
       findContactByEmail: (ws, email) => {
         const key = Directory.normalizeEmail(email)
         if (!storable(ws, key)) return Effect.succeedNone
-        return attempt("findContactByEmail", () =>
+        return attempt("findContactByEmail", (db) =>
           db
             .selectFrom("contact_emails as e")
             .innerJoin("contacts as c", (join) =>
@@ -225,7 +228,7 @@ export const make = (options: Options): Effect.Effect<Store> =>
 
       saveAgent: (agent) =>
         Effect.flatMap(agents.encode(agent), (data) =>
-          attempt("saveAgent", () =>
+          attempt("saveAgent", (db) =>
             dialect.transact(db, async (trx) => {
               const ws = agent.workspaceId
               await upsert(dialect, trx, "agents", { workspace_id: ws, id: agent.id, data })
@@ -247,7 +250,7 @@ export const make = (options: Options): Effect.Effect<Store> =>
 
       listAgents: (ws, group) => {
         if (!storable(ws, group ?? "")) return Effect.succeed([])
-        const query =
+        const query = (db: Kysely<Database>) =>
           group === undefined
             ? db.selectFrom("agents").select(["workspace_id", "id", "data"]).where("workspace_id", "=", ws)
             : db
@@ -264,7 +267,7 @@ export const make = (options: Options): Effect.Effect<Store> =>
                       .whereRef("g.agent_id", "=", "agents.id")
                   )
                 )
-        return attempt("listAgents", () => query.orderBy(byId).execute()).pipe(
+        return attempt("listAgents", (db) => query(db).orderBy(byId).execute()).pipe(
           Effect.flatMap((rows) => Effect.forEach(rows, (row) => agents.decode("listAgents", row)))
         )
       },
@@ -274,7 +277,7 @@ export const make = (options: Options): Effect.Effect<Store> =>
 
       listGroups: (ws) => {
         if (!storable(ws, "")) return Effect.succeed([])
-        return attempt("listGroups", () =>
+        return attempt("listGroups", (db) =>
           db
             .selectFrom("groups")
             .select(["workspace_id", "id", "data"])

@@ -2,11 +2,11 @@
  * Cancelling a PostgreSQL statement on the server when the fiber that sent it is interrupted:
  * PostgreSQL's cancel protocol, a 16-byte request on a new socket carrying the backend's key,
  * which needs no login and no free connection slot (a pool busy with the very query to cancel
- * has none). `guard` wraps one statement of a pool client of `postgresConnection`; `QueryScope`
- * says which fiber's.
+ * has none). `guard` wraps one statement of a pool client of `postgresConnection`, with the
+ * signal of the operation the pool lent that client to (`QueryScope`).
  */
 import { connect, type Socket } from "node:net"
-import * as QueryScope from "../internal/QueryScope.js"
+import type { Signal } from "../internal/QueryScope.js"
 
 /** A pg `Client`: where it connected to. */
 interface Client {
@@ -89,13 +89,18 @@ export class NotSent extends Error {
  * interrupted while the statement runs, the server cancels it, and the statement's promise
  * settles only after the cancel request went through, so that a late cancel can never hit the
  * next statement of the connection. Once the fiber is interrupted, later statements of its query
- * are not sent at all, except `rollback`. Outside a store's query, `send` runs as it is.
+ * are not sent at all, except `rollback`. Outside a store's operation (no `signal`), `send` runs
+ * as it is.
  *
  * @category combinators
  * @since 0.1.0
  */
-export const guard = <A>(client: Client, text: string, send: () => Promise<A>): Promise<A> => {
-  const signal = QueryScope.current()
+export const guard = <A>(
+  client: Client,
+  signal: Signal | undefined,
+  text: string,
+  send: () => Promise<A>
+): Promise<A> => {
   if (signal === undefined) return send()
   if (signal.aborted) return ROLLBACK.test(text) ? send() : Promise.reject(new NotSent())
   let running = true

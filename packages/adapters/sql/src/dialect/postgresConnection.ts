@@ -6,8 +6,8 @@
  */
 import { Lru } from "@tessera/core"
 import { Duration, Effect, Option, Result } from "effect"
-import { Kysely, PostgresDialect } from "kysely"
-import type { PoolClient, QueryResult } from "pg"
+import { Kysely, PostgresDialect, sql } from "kysely"
+import type { Pool, PoolClient, QueryResult } from "pg"
 import type { Database } from "../Database.js"
 import * as DriverError from "../internal/DriverError.js"
 import * as DriverPackage from "../internal/DriverPackage.js"
@@ -169,7 +169,7 @@ const forgetParsed = (client: PoolClient, name: string): void => {
  * `DEALLOCATE` would abort the caller's transaction), with no wait: pg sends them in order.
  * Every other call shape (callbacks, query configs, cursors) goes through untouched.
  */
-const wrapQueries = (client: PoolClient, names: StatementNames): void => {
+const wrapQueries = (client: PoolClient, names: StatementNames, signals: Signals): void => {
   const query = client.query.bind(client) as (...args: Array<unknown>) => unknown
   const kept = prepared()
   /** Deallocates what the client no longer keeps; pg forgets a name once the server has. */
@@ -201,7 +201,7 @@ const wrapQueries = (client: PoolClient, names: StatementNames): void => {
     if (args.length > 2 || typeof text !== "string" || !(values === undefined || Array.isArray(values))) {
       return query(...args)
     }
-    return PostgresCancel.guard(client, text, () => send(text, values)).catch((cause: unknown) => {
+    return PostgresCancel.guard(client, signals.get(client), text, () => send(text, values)).catch((cause: unknown) => {
       // The server ended this connection (a terminate, a shutdown): its error reaches the
       // statement before the socket closes, and the pool must not lend the client out again
       // in between. Ending it now makes the pool drop it when kysely gives it back.
@@ -210,6 +210,37 @@ const wrapQueries = (client: PoolClient, names: StatementNames): void => {
     })
   }
   client.query = wrapped as PoolClient["query"]
+}
+
+/** The signal of the store operation each lent-out client serves (`QueryScope`). */
+type Signals = WeakMap<PoolClient, QueryScope.Signal>
+
+/**
+ * Makes `pool.connect` bind the signal of the store operation asking (`QueryScope.claim`) to the
+ * client it lends, for as long as that operation holds it; a client lent any other way (a
+ * callback, `pool.query`) serves no operation's signal.
+ */
+const bindSignals = (pool: Pool, signals: Signals): void => {
+  const connect = pool.connect.bind(pool) as (...args: Array<unknown>) => unknown
+  const lent = (client: PoolClient | undefined, signal: QueryScope.Signal | undefined) => {
+    if (client === undefined) return
+    if (signal === undefined) signals.delete(client)
+    else signals.set(client, signal)
+  }
+  pool.connect = ((...args: Array<unknown>) => {
+    const signal = QueryScope.claim()
+    const [callback] = args
+    if (typeof callback === "function") {
+      return connect((error: unknown, client: PoolClient | undefined, done: unknown) => {
+        lent(client, undefined)
+        callback(error, client, done)
+      })
+    }
+    return (connect() as Promise<PoolClient>).then((client) => {
+      lent(client, signal)
+      return client
+    })
+  }) as Pool["connect"]
 }
 
 /**
@@ -284,8 +315,10 @@ export const open: Driver = (url, connectionString, options) =>
           }
         })
         const names = statementNames()
+        const signals: Signals = new WeakMap()
+        bindSignals(pool, signals)
         pool.on("connect", (client) => {
-          wrapQueries(client, names)
+          wrapQueries(client, names, signals)
           // pg emits `error` on a client whose connection died (a terminated backend, a restart);
           // while a client is lent out the pool listens to none, and an unhandled `error` event
           // ends the process. The statement in flight fails with that error already, and the pool
@@ -295,22 +328,20 @@ export const open: Driver = (url, connectionString, options) =>
         // An idle client whose connection died: the pool has removed it, the next query opens a
         // new one. Unheard, this event too would end the process.
         pool.on("error", ignore)
-        // Fail here, with a clear reason, rather than at the first query.
+        const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+        // Fail here, with a clear reason, rather than at the first query. Through kysely: its
+        // driver is initialised then, and from now on lends a connection in the very call that
+        // asks for it, as `QueryScope` needs.
         try {
-          await pool.query("select 1")
+          await sql`select 1`.execute(db)
         } catch (cause) {
-          await pool.end().catch(() => undefined)
+          await db.destroy().catch(() => undefined)
           throw cause
         }
-        return pool
-      },
-      catch: DriverPackage.failure(url)
-    }).pipe(
-      Effect.map((pool) => {
-        const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
         // Its clients cancel a store's statement when the store's fiber is interrupted.
         QueryScope.register(db)
         return { db, close: Effect.promise(() => db.destroy()) }
-      })
-    )
+      },
+      catch: DriverPackage.failure(url)
+    })
   )

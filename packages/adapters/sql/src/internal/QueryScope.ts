@@ -1,12 +1,17 @@
 /**
- * Which fiber a query belongs to, as seen from the driver: the stores run each query inside a
- * signal that is raised when the calling fiber is interrupted, and the PostgreSQL clients
- * `Connection.open` creates read it back (through async context, across kysely's awaits) to
- * cancel that query on the server. Only those clients are registered here: on any other client
- * (SQLite's, or a pool the user built) queries run without a scope, since async context costs
- * every promise of the process something once it is in use.
+ * Which fiber a query belongs to, as seen from the driver: the stores run each operation's
+ * statements inside a signal that is raised when the calling fiber is interrupted, and the
+ * PostgreSQL clients `Connection.open` creates cancel the running statement on the server then.
+ *
+ * An operation on such a client runs on one connection of its own (kysely's `db.connection()`),
+ * handed to it as the client its statements use. The pool lends that connection out in the very
+ * call that asks for it (kysely asks synchronously once its driver is initialised), so the signal
+ * is offered (`claim`) for exactly that call, and the pool binds it to the connection it lends
+ * (`postgresConnection`). No async context is needed: on Node 20 an `AsyncLocalStorage` in use
+ * makes every promise of the process pay a hook (each `await` about three times slower), a cost
+ * a library must not put on its host. On any other client (SQLite's, MySQL's, a pool the user
+ * built) an operation runs on the client itself, without a signal.
  */
-import { AsyncLocalStorage } from "node:async_hooks"
 import { Effect } from "effect"
 
 /**
@@ -46,13 +51,20 @@ class Interruption implements Signal {
   }
 }
 
-const scope = new AsyncLocalStorage<Signal>()
+/** A kysely client, as an operation gets one. */
+interface Client<DB> {
+  readonly connection: () => { readonly execute: <A>(body: (db: DB) => Promise<A>) => Promise<A> }
+}
 
-/** Clients whose statements honour the scope (see `register`). */
+/** Clients whose connections honour a signal (see `register`). */
 const registered = new WeakSet<object>()
 
+/** The signal of the operation asking for a connection right now (see `claim`). */
+let offered: Signal | undefined
+
 /**
- * Marks a kysely client whose connections cancel a statement when its scope's signal aborts.
+ * Marks a kysely client whose pool binds `claim`'s signal to the connection it lends, and whose
+ * connections cancel a statement when that signal is raised.
  *
  * @category constructors
  * @since 0.1.0
@@ -62,33 +74,60 @@ export const register = (db: object): void => {
 }
 
 /**
- * For a store on `db`: turns an operation's query into the thunk to give `Effect.tryPromise`,
- * which runs it inside the signal of the calling fiber when `db` can use it, and as it is
- * otherwise (without an `AbortController`).
+ * For the pool of a registered client, when a connection is asked of it: the signal of the
+ * operation asking, if it is a store's operation (otherwise `undefined`). Taken once: a second
+ * ask within the same call gets none.
  *
  * @category combinators
  * @since 0.1.0
  */
-export const of = (db: object): (<A>(query: () => Promise<A>) => (signal: AbortSignal) => Promise<A>) =>
-  registered.has(db) ? (query) => (signal) => scope.run(signal, query) : (query) => query
+export const claim = (): Signal | undefined => {
+  const signal = offered
+  offered = undefined
+  return signal
+}
+
+/** Runs `query` on a connection of its own, with `signal` bound to it by the pool. */
+const onConnection = <DB, A>(db: DB & Client<DB>, signal: Signal, query: (db: DB) => Promise<A>): Promise<A> => {
+  offered = signal
+  try {
+    return db.connection().execute(query)
+  } finally {
+    offered = undefined
+  }
+}
+
+/**
+ * For a store on `db`: turns an operation's query (given the client to run its statements on)
+ * into the thunk to give `Effect.tryPromise`, which runs it on a connection bound to the calling
+ * fiber's signal when `db` can use one, and on `db` otherwise (without an `AbortController`).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const of = <DB extends Client<DB>>(
+  db: DB
+): (<A>(query: (db: DB) => Promise<A>) => (signal: AbortSignal) => Promise<A>) =>
+  registered.has(db) ? (query) => (signal) => onConnection(db, signal, query) : (query) => () => query(db)
 
 /**
  * For a store on `db`: runs an operation's query as one effect, failing with `onFailure` of what
- * it rejects with, as `Effect.tryPromise` with `of(db)` does. When `db` can use the scope, the
- * query runs inside an `Interruption` that interrupting the calling fiber raises.
+ * it rejects with, as `Effect.tryPromise` with `of(db)` does. When `db` can use a signal, the
+ * query runs on a connection bound to an `Interruption` that interrupting the calling fiber
+ * raises.
  *
  * @category combinators
  * @since 0.1.0
  */
-export const runner = (
-  db: object
-): (<A, E>(query: () => Promise<A>, onFailure: (cause: unknown) => E) => Effect.Effect<A, E>) =>
+export const runner = <DB extends Client<DB>>(
+  db: DB
+): (<A, E>(query: (db: DB) => Promise<A>, onFailure: (cause: unknown) => E) => Effect.Effect<A, E>) =>
   registered.has(db)
-    ? <A, E>(query: () => Promise<A>, onFailure: (cause: unknown) => E) =>
+    ? <A, E>(query: (db: DB) => Promise<A>, onFailure: (cause: unknown) => E) =>
         Effect.callback<A, E>((resume) => {
           const interruption = new Interruption()
           try {
-            scope.run(interruption, query).then(
+            onConnection(db, interruption, query).then(
               (value) => resume(Effect.succeed(value)),
               (cause: unknown) => resume(Effect.fail(onFailure(cause)))
             )
@@ -97,12 +136,4 @@ export const runner = (
           }
           return Effect.sync(() => interruption.abort())
         })
-    : (query, onFailure) => Effect.tryPromise({ try: () => query(), catch: onFailure })
-
-/**
- * The signal of the query being sent, if a store runs it in a scope.
- *
- * @category combinators
- * @since 0.1.0
- */
-export const current = (): Signal | undefined => scope.getStore()
+    : (query, onFailure) => Effect.tryPromise({ try: () => query(db), catch: onFailure })

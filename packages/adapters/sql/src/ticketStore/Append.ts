@@ -352,13 +352,13 @@ export const make = (
         await eventsOf(trx, [written])
         return written
       }
-      const oneStatement = (): Promise<Written> | undefined => {
+      const oneStatement = (db: Kysely<Database>): Promise<Written> | undefined => {
         // An id recorded twice by the append itself is refused by `writeEntry`, in the transaction.
         if (plan === undefined || EventStore.repeatedEmailId([plan.recorded]) !== undefined) return undefined
         const { row, texts } = plan
         if (row === undefined || texts === undefined || texts.deleteMessages || texts.deleteSubject) return undefined
         tried.push(plan.recorded)
-        return appendInOneStatement(plan, row, expectedVersion, rowsOf(plan))?.then((written) => {
+        return appendInOneStatement(db, plan, row, expectedVersion, rowsOf(plan))?.then((written) => {
           if (!written) throw new RaceLost()
           return { version: expectedVersion + events.length, state: plan.next, row: rowAfter(plan), plan: undefined }
         })
@@ -366,7 +366,7 @@ export const make = (
       // One step after the statements: the state kept, or forgotten and the failure settled.
       return Effect.matchEffect(
         Effect.tryPromise({
-          try: withSignal(() => oneStatement() ?? transact(body)),
+          try: withSignal((db) => oneStatement(db) ?? transact(db, body)),
           catch: appendFailure("append", [entry])
         }),
         {
@@ -453,7 +453,7 @@ export const make = (
         return written
       }
       return Effect.tryPromise({
-        try: withSignal(() => transact(body)),
+        try: withSignal((db) => transact(db, body)),
         catch: appendFailure("appendAll", entries)
       }).pipe(
         Effect.tap((written) =>

@@ -29,13 +29,13 @@ export interface Recorded {
  * @since 0.1.0
  */
 export const make = (shared: Shared) => {
-  const { db, dialect, key, unkey, run } = shared
+  const { dialect, key, unkey, run } = shared
 
   const findByEmailId = (
     workspaceId: Ids.WorkspaceId,
     messageId: string
   ): Effect.Effect<Option.Option<Ids.TicketId>, StoreError.StoreError> =>
-    run("findByEmailId", () =>
+    run("findByEmailId", (db) =>
       db
         .selectFrom("email_message_ids")
         .select("ticket_id")

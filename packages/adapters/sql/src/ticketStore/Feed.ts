@@ -15,7 +15,7 @@ import { decodeEventResult, type Shared } from "./Shared.js"
  * @since 0.1.0
  */
 export const make = (shared: Shared) => {
-  const { db, key, unkey, run } = shared
+  const { key, unkey, run } = shared
 
   const readAll = (
     after: number,
@@ -26,7 +26,7 @@ export const make = (shared: Shared) => {
     if (invalid !== undefined) return Effect.die(invalid)
     const { workspaceId } = options
     return Effect.flatMap(
-      run("readAll", () =>
+      run("readAll", (db) =>
         db
           .selectFrom("events")
           .select(["position", "workspace_id", "stream_id", "version", "data"])

@@ -38,10 +38,10 @@ const columns = [
  * @since 0.1.0
  */
 export const make = (shared: Shared): Outbox.Outbox["Service"] => {
-  const { db, dialect, key, unkey, run } = shared
+  const { dialect, key, unkey, run } = shared
   return Outbox.Outbox.of({
     claim: (channel, now, limit, leaseMillis) =>
-      run("claim", () => {
+      run("claim", (db) => {
         const at = millis(now)
         return dialect.claim(db, {
           table: "outbox",
@@ -81,9 +81,9 @@ export const make = (shared: Shared): Outbox.Outbox["Service"] => {
         )
       ),
     complete: (id) =>
-      run("complete", () => db.deleteFrom("outbox").where("id", "=", key(id)).execute()).pipe(Effect.asVoid),
+      run("complete", (db) => db.deleteFrom("outbox").where("id", "=", key(id)).execute()).pipe(Effect.asVoid),
     retry: (id, retryAt, error) =>
-      run("retry", () =>
+      run("retry", (db) =>
         db
           .updateTable("outbox")
           .set((eb) => ({
@@ -96,7 +96,7 @@ export const make = (shared: Shared): Outbox.Outbox["Service"] => {
           .execute()
       ).pipe(Effect.asVoid),
     deadLetter: (id, now, error) =>
-      run("deadLetter", () =>
+      run("deadLetter", (db) =>
         db
           .updateTable("outbox")
           .set((eb) => ({
@@ -110,7 +110,7 @@ export const make = (shared: Shared): Outbox.Outbox["Service"] => {
           .execute()
       ).pipe(Effect.asVoid),
     deadLetters: (workspaceId, limit) =>
-      run("deadLetters", () =>
+      run("deadLetters", (db) =>
         db
           .selectFrom("outbox")
           .select([...columns, "dead_at"])
@@ -142,7 +142,7 @@ export const make = (shared: Shared): Outbox.Outbox["Service"] => {
         )
       ),
     requeue: (id) =>
-      run("requeue", () =>
+      run("requeue", (db) =>
         db
           .updateTable("outbox")
           .set({ attempts: 0, available_at: 0, dead_at: null })

@@ -15,7 +15,7 @@ import type { Shared } from "./Shared.js"
  * @since 0.1.0
  */
 export const make = (shared: Shared, first: number) => {
-  const { db, dialect, key, unkey, run } = shared
+  const { dialect, key, unkey, run } = shared
 
   const nextPublicId = (
     workspaceId: Ids.WorkspaceId
@@ -23,7 +23,7 @@ export const make = (shared: Shared, first: number) => {
     Effect.flatMap(
       first > Limits.publicIdMax
         ? Effect.succeed(undefined)
-        : run("nextPublicId", () => PublicIdSequence.next(db, dialect, key(workspaceId), first)),
+        : run("nextPublicId", (db) => PublicIdSequence.next(db, dialect, key(workspaceId), first)),
       (number) =>
         number === undefined
           ? Effect.fail(
@@ -45,7 +45,7 @@ export const make = (shared: Shared, first: number) => {
     // not even compare it).
     !Number.isSafeInteger(publicId) || publicId < 1 || publicId > Limits.publicIdMax
       ? Effect.succeed(Option.none())
-      : run("resolve", () =>
+      : run("resolve", (db) =>
           db
             .selectFrom("tickets")
             .select("id")

@@ -40,7 +40,7 @@ const maxParts = 8
  * @since 0.1.0
  */
 export const make = (shared: Shared, searcher: Searcher) => {
-  const { db, dialect, key, run, statements, summaries } = shared
+  const { dialect, key, run, statements, summaries } = shared
   const { numeric } = dialect
   const { hasTerm, withTerm, everyTerm, commonTermsAsSets, walkWindow, rarestTerm } = searcher
 
@@ -404,7 +404,7 @@ export const make = (shared: Shared, searcher: Searcher) => {
     visibility: Visibility.Visibility | undefined
   ): Effect.Effect<TicketQuery.TicketPage, StoreError.StoreError> => {
     const shape = firstPageShape(workspaceId, ticketQuery, undefined, visibility)
-    return run("query", async () => {
+    return run("query", async (db) => {
       const plan = planOf(workspaceId, ticketQuery, undefined, visibility)
       const { rows } = await statements.execute(db, shape, (on) => wholeQuery(on, plan, undefined), [])
       return pageOf(rows, plan)
@@ -429,7 +429,7 @@ export const make = (shared: Shared, searcher: Searcher) => {
       const search: Search | undefined =
         terms === undefined || terms.length === 0 ? undefined : { terms, driver: yield* rarestTerm(terms) }
       const whole = (driven: Search | undefined) =>
-        run("query", async () =>
+        run("query", async (db) =>
           after === undefined
             ? (
                 await statements.execute(
@@ -447,7 +447,7 @@ export const make = (shared: Shared, searcher: Searcher) => {
         // Every term is common: the first `walkWindow` candidates in the query's order
         // usually hold a page. If they do not (the terms are common, their combination is
         // not), and there are more candidates, the longest term drives the query instead.
-        const windowed = yield* run("query", () =>
+        const windowed = yield* run("query", (db) =>
           ordered(
             db
               .selectFrom(
@@ -470,7 +470,7 @@ export const make = (shared: Shared, searcher: Searcher) => {
         )
         const exhausted =
           windowed.length > limit ||
-          (yield* run("query", () =>
+          (yield* run("query", (db) =>
             db
               .selectFrom(
                 db

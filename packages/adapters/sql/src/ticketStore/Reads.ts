@@ -17,7 +17,7 @@ import { decodeEventResult, decodeTicket, type Shared, type State } from "./Shar
  * @since 0.1.0
  */
 export const make = (shared: Shared) => {
-  const { db, dialect, key, run, states, statements } = shared
+  const { dialect, key, run, states, statements } = shared
 
   /** The snapshot of a stored ticket: its row's summary with the messages of `ticket_texts`. */
   const decodeStored = (ticketId: string, version: number, summary: string, messages: string | null): State => {
@@ -147,14 +147,14 @@ export const make = (shared: Shared) => {
   const slaVersion = sql<number | null>`(select version from ticket_sla where ticket_sla.ticket_id = tickets.id)`
 
   const currentVersion = (ticketId: string) =>
-    run("append", async () => {
+    run("append", async (db) => {
       const row = await db.selectFrom("tickets").select("version").where("id", "=", key(ticketId)).executeTakeFirst()
       return row === undefined ? bareVersion(db, ticketId) : Number(row.version)
     })
 
   const read = (ticketId: Ids.TicketId): Effect.Effect<TicketStore.StoredStream, StoreError.StoreError> =>
     Effect.flatMap(
-      run("read", () => eventRows(db, ticketId)),
+      run("read", (db) => eventRows(db, ticketId)),
       (rows) =>
         Effect.map(Effect.fromResult(decodeRows(ticketId, rows)), (events) => ({ events, version: events.length }))
     )
@@ -222,7 +222,7 @@ export const make = (shared: Shared) => {
 
   const load = (ticketId: Ids.TicketId): Effect.Effect<TicketStore.LoadedStream, StoreError.StoreError> =>
     Effect.flatMap(
-      run("load", async () => {
+      run("load", async (db) => {
         const row = (await loadRows(db, [ticketId]))[0]
         if (row === undefined) return { version: await bareVersion(db, ticketId), state: undefined }
         return loadedOf(ticketId, row)
@@ -235,7 +235,7 @@ export const make = (shared: Shared) => {
     known: number
   ): Effect.Effect<TicketStore.LoadedStream | undefined, StoreError.StoreError> =>
     Effect.flatMap(
-      run("load", async () => {
+      run("load", async (db) => {
         let changed = false
         if (dialect.versionFirst) {
           const current = (await versionOf(db, ticketId, false))?.version
@@ -262,7 +262,7 @@ export const make = (shared: Shared) => {
       if (ticketIds.length === 0) return []
       const distinct = Array.from(new Set(ticketIds))
       const rows = new Map<string, LoadedRow>()
-      yield* run("load", () =>
+      yield* run("load", (db) =>
         shared.inChunks(distinct, async (slice) => {
           for (const row of await loadRows(db, slice)) rows.set(shared.unkey(row.id), row)
         })

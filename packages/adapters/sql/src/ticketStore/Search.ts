@@ -41,7 +41,7 @@ export interface Search {
  * @since 0.1.0
  */
 export const make = (shared: Shared, tuning: Tuning = {}) => {
-  const { db, dialect, run } = shared
+  const { dialect, run } = shared
   const { hasTerm, withTerm, matchingTexts } = dialect.search
 
   /**
@@ -59,7 +59,7 @@ export const make = (shared: Shared, tuning: Tuning = {}) => {
   const rarestTerm = (
     terms: ReadonlyArray<string>
   ): Effect.Effect<string | undefined, StoreError.StoreUnavailable | StoreError.ValueTooLarge> =>
-    run("query", async () => {
+    run("query", async (db) => {
       let rarest: { readonly term: string; readonly count: number } | undefined
       for (const term of terms) {
         const count = await matchingTexts(db, term, rareMatches)

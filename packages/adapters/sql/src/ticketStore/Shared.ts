@@ -65,7 +65,6 @@ export type Cache<V> = Lru.Lru<string, V>
  * @since 0.1.0
  */
 export interface Shared {
-  readonly db: Kysely<Database>
   /** What the database does its own way. */
   readonly dialect: SqlDialect
   /** A value as stored in a text column (`SqlDialect.key`). */
@@ -83,18 +82,23 @@ export interface Shared {
     readonly sla: number | null
     readonly summary: TicketQuery.TicketSummary
   }>
-  /** Turns a query into the thunk `Effect.tryPromise` runs in the calling fiber's signal. */
-  readonly withSignal: <A>(query: () => Promise<A>) => (signal: AbortSignal) => Promise<A>
   /**
-   * Runs one operation's statements. Interrupting the calling fiber cancels the statement
-   * running on the server (PostgreSQL clients of `Connection.open`) and sends no further ones.
+   * Turns a query into the thunk `Effect.tryPromise` runs in the calling fiber's signal. The
+   * query runs its statements on the client it is given (see `run`).
+   */
+  readonly withSignal: <A>(query: (db: Kysely<Database>) => Promise<A>) => (signal: AbortSignal) => Promise<A>
+  /**
+   * Runs one operation's statements, on the client it is given: the store's own, or a
+   * connection held for the operation (PostgreSQL clients of `Connection.open`), where
+   * interrupting the calling fiber cancels the statement running on the server and sends no
+   * further ones (`QueryScope`). There is no other client to run them on.
    */
   readonly run: <A>(
     operation: string,
-    query: () => Promise<A>
+    query: (db: Kysely<Database>) => Promise<A>
   ) => Effect.Effect<A, StoreError.StoreUnavailable | StoreError.ValueTooLarge>
-  /** Runs `body` in one write transaction (`SqlDialect.transact`). */
-  readonly transact: <A>(body: (trx: Kysely<Database>) => Promise<A>) => Promise<A>
+  /** Runs `body` in one write transaction on `db` (`SqlDialect.transact`). */
+  readonly transact: <A>(db: Kysely<Database>, body: (trx: Kysely<Database>) => Promise<A>) => Promise<A>
   /** Runs a multi-row write in slices within the dialect's bound parameters (see `Chunks`). */
   readonly inChunks: <A>(rows: ReadonlyArray<A>, write: (slice: Array<A>) => Promise<unknown>) => Promise<void>
   /** The hot statements (appends, loads), each shape compiled once (see `StatementCache`). */
@@ -112,7 +116,6 @@ export const make = (db: Kysely<Database>, name: Dialect): Shared => {
   const withSignal = QueryScope.of(db)
   const runQuery = QueryScope.runner(db)
   return {
-    db,
     dialect,
     key: dialect.key,
     unkey: dialect.unkey,
@@ -123,7 +126,7 @@ export const make = (db: Kysely<Database>, name: Dialect): Shared => {
     summaries: Lru.make(20_000),
     withSignal,
     run: (operation, query) => runQuery(query, (cause) => DriverError.failure(operation, cause)),
-    transact: (body) => dialect.transact(db, body),
+    transact: (on, body) => dialect.transact(on, body),
     inChunks: inChunksOf(dialect.parameterLimit, dialect.statementBytes),
     // A shape per statement, column set and row count that runs: a few hundred in practice.
     statements: StatementCache.make(STATEMENT_SHAPES, dialect.direct)

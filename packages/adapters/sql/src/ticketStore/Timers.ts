@@ -14,10 +14,10 @@ import { millis, type Shared } from "./Shared.js"
  * @since 0.1.0
  */
 export const make = (shared: Shared): Timers.Timers["Service"] => {
-  const { db, dialect, key, unkey, run } = shared
+  const { dialect, key, unkey, run } = shared
   return Timers.Timers.of({
     schedule: (timer) =>
-      run("schedule", () =>
+      run("schedule", (db) =>
         db
           .insertInto("timers")
           .values({
@@ -32,7 +32,7 @@ export const make = (shared: Shared): Timers.Timers["Service"] => {
           .execute()
       ).pipe(Effect.asVoid),
     claimDue: (workspaceId, now, limit, leaseMillis) =>
-      run("claimDue", () => {
+      run("claimDue", (db) => {
         const at = millis(now)
         // The rows it picks are leased before anyone else can pick them.
         return dialect.claim(db, {
@@ -67,6 +67,6 @@ export const make = (shared: Shared): Timers.Timers["Service"] => {
         )
       ),
     complete: (id) =>
-      run("complete", () => db.deleteFrom("timers").where("id", "=", key(id)).execute()).pipe(Effect.asVoid)
+      run("complete", (db) => db.deleteFrom("timers").where("id", "=", key(id)).execute()).pipe(Effect.asVoid)
   })
 }

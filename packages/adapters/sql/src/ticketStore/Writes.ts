@@ -26,7 +26,7 @@ interface Conflict<T extends keyof Database & string> {
  * @since 0.1.0
  */
 export const make = (shared: Shared) => {
-  const { db, dialect, inChunks, statements } = shared
+  const { dialect, inChunks, statements } = shared
 
   /**
    * `rows` (every one with the columns of the first) inserted into `table` by one statement,
@@ -219,6 +219,7 @@ export const make = (shared: Shared) => {
    * go through the transaction instead.
    */
   const appendInOneStatement = (
+    db: Kysely<Database>,
     plan: Plan,
     row: TicketRow,
     expectedVersion: number,
