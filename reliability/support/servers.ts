@@ -15,3 +15,15 @@ export const pgUrl = (): string => {
   }
   return url
 }
+
+/** The MariaDB/MySQL server of the suite (`TESSERA_MYSQL_URL`), required as `pgUrl` is. */
+export const mysqlUrl = (): string => {
+  const url = process.env.TESSERA_MYSQL_URL
+  if (url === undefined || url === "") {
+    throw new Error(
+      "TESSERA_MYSQL_URL is not set: the reliability suite needs a MariaDB/MySQL server " +
+        "(e.g. TESSERA_MYSQL_URL=mysql://root@127.0.0.1:53306/tessera); it never skips"
+    )
+  }
+  return url
+}
