@@ -131,7 +131,8 @@ const openPostgres = (options: Connection.OpenOptions = {}) =>
           })
           return Effect.promise(() => locker.query("rollback"))
         }),
-      gone: Effect.asVoid(settle("true", (n) => n === 0))
+      gone: Effect.asVoid(settle("true", (n) => n === 0)),
+      quiet: settle("state <> 'idle'", (n) => n === 0)
     }
     return { ...server, admin, application, sessions, settle, locked }
   })
@@ -177,7 +178,25 @@ const openMysql = (options: Connection.OpenOptions = {}) =>
           })
           return Effect.promise(() => c.query("rollback"))
         }),
-      gone: Effect.void
+      gone: Effect.void,
+      quiet: Effect.gen(function* () {
+        /** The store's sessions with an InnoDB transaction open (the admin's own aside). */
+        const open = Effect.promise(async () => {
+          const [rows] = await admin.query(
+            "select count(*) as n from information_schema.innodb_trx t join information_schema.processlist p on p.id = t.trx_mysql_thread_id where p.db = ? and p.id <> connection_id()",
+            [database]
+          )
+          return Number((rows as unknown as ReadonlyArray<{ n: unknown }>)[0]?.n ?? 0)
+        })
+        // InnoDB serves `innodb_trx` from a cache it refreshes only when last read over 0.1 s
+        // ago: polled faster, it would show the first answer for ever.
+        let seen = yield* open
+        for (let attempt = 0; attempt < 30 && seen > 0; attempt++) {
+          yield* Effect.sleep("150 millis")
+          seen = yield* open
+        }
+        return seen
+      })
     }
     return server
   })
@@ -196,6 +215,8 @@ interface ServerSession {
   readonly lockRow: (ticket: string) => Effect.Effect<Effect.Effect<unknown>>
   /** Waits until the ended sessions are gone from the server's list. */
   readonly gone: Effect.Effect<void>
+  /** Waits until none of the store's sessions has a transaction open; returns how many still do. */
+  readonly quiet: Effect.Effect<number>
 }
 
 const servers: ReadonlyArray<{
@@ -285,6 +306,34 @@ for (const server of servers) {
           // Nothing of it was written, and the next operation runs.
           expect((yield* other.read("tkt_2" as Ids.TicketId)).version).toBe(1)
           expect(yield* other.append("tkt_2" as Ids.TicketId, 1, [noted("tkt_2", 1)])).toBe(2)
+        })
+      ))
+
+    it("an append interrupted while it waits on a row lock writes nothing, even once the lock is let go", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* server.open()
+          yield* store.tickets.append("tkt_4" as Ids.TicketId, 0, [opened("tkt_4")])
+          // A store that never saw the ticket locks its row first (in its transaction), and waits.
+          const { tickets: other } = yield* SqlTicketStore.make({
+            db: store.connection.db,
+            dialect: store.connection.dialect
+          })
+          const release = yield* store.lockRow("tkt_4")
+          const append = yield* Effect.forkChild(other.append("tkt_4" as Ids.TicketId, 1, [noted("tkt_4", 1)]))
+          let running: ReadonlyArray<number> = []
+          for (let attempt = 0; attempt < 500 && running.length === 0; attempt++) {
+            yield* Effect.sleep("10 millis")
+            running = yield* store.waiting
+          }
+          expect(running).toHaveLength(1)
+          yield* Fiber.interrupt(append)
+          // Free to go on (PostgreSQL has cancelled it; elsewhere the locking read now returns),
+          // the append must send nothing more but its rollback.
+          yield* release
+          expect(yield* store.quiet).toBe(0)
+          expect((yield* other.read("tkt_4" as Ids.TicketId)).version).toBe(1)
+          expect(yield* other.append("tkt_4" as Ids.TicketId, 1, [noted("tkt_4", 1)])).toBe(2)
         })
       ))
   })

@@ -6,11 +6,12 @@
  * that bound a statement differ. Migrations and stores are left to their own modules.
  */
 import { Duration, Effect, Option, Result } from "effect"
-import { CompiledQuery, Kysely, MysqlDialect } from "kysely"
+import { CompiledQuery, Kysely, MysqlDialect, sql } from "kysely"
 import type { Pool, PoolConnection } from "mysql2"
 import type { Database } from "../Database.js"
 import * as DriverPackage from "../internal/DriverPackage.js"
 import { defaultStatementTimeout, InvalidOption } from "../internal/OpenErrors.js"
+import * as QueryScope from "../internal/QueryScope.js"
 import type { Driver, DriverOptions } from "./Driver.js"
 
 const ignore = (): void => undefined
@@ -78,17 +79,47 @@ const oversize = (connection: PoolConnection, text: string, values: ReadonlyArra
   return bytes > packet ? bytes : undefined
 }
 
+/** The signal of the store operation each lent-out connection serves (`QueryScope`). */
+type Signals = WeakMap<PoolConnection, QueryScope.Signal>
+
+/**
+ * Makes `pool.getConnection` bind the signal of the store operation asking (`QueryScope.claim`)
+ * to the connection it lends, for as long as that operation holds it; a connection lent any other
+ * way (`pool.query`) serves no operation's signal.
+ */
+const bindSignals = (pool: Pool, signals: Signals): void => {
+  const getConnection = pool.getConnection.bind(pool)
+  pool.getConnection = ((callback: Parameters<Pool["getConnection"]>[0]) => {
+    const signal = QueryScope.claim()
+    getConnection((error, connection) => {
+      if (connection !== undefined && connection !== null) {
+        if (signal === undefined) signals.delete(connection)
+        else signals.set(connection, signal)
+      }
+      callback(error, connection)
+    })
+  }) as Pool["getConnection"]
+}
+
 /**
  * Makes `connection` refuse, without sending it, a statement past `max_allowed_packet`: the
  * server would close the connection mid-write, and the failure would read as a lost connection
- * (worth a retry) rather than as a value too large (never). The error is the server's own.
+ * (worth a retry) rather than as a value too large (never). The error is the server's own. And
+ * once the operation it serves is interrupted (its signal raised), it sends none of that
+ * operation's later statements but a `rollback` (`QueryScope.NotSent`); the statement running
+ * then runs on to its end (MariaDB and MySQL cancel only from another session).
  */
-const guardPacket = (connection: PoolConnection, packetOf: () => number): void => {
+const guardStatements = (connection: PoolConnection, packetOf: () => number, signals: Signals): void => {
   const query = connection.query.bind(connection) as (...args: Array<unknown>) => unknown
   connection.query = ((...args: Array<unknown>) => {
     const [text, values, callback] = args
     const packet = packetOf()
     if (typeof text === "string" && Array.isArray(values) && typeof callback === "function") {
+      const signal = signals.get(connection)
+      if (signal !== undefined && !QueryScope.sends(signal, text)) {
+        callback(new QueryScope.NotSent())
+        return undefined
+      }
       const bytes = oversize(connection, text, values, packet)
       if (bytes !== undefined) {
         const message = `Got a packet bigger than 'max_allowed_packet' bytes (a statement of ${bytes} bytes; max_allowed_packet is ${packet})`
@@ -132,9 +163,11 @@ export const open: Driver = (url: string, location: string, options: DriverOptio
         let packet = Number.POSITIVE_INFINITY
         // The pool hears a connection's first `error` (and drops it), but listens only once: a
         // second one (a write on the closed connection) would be unheard and end the process.
+        const signals: Signals = new WeakMap()
+        bindSignals(pool, signals)
         pool.on("connection", (connection: PoolConnection) => {
           connection.on("error", ignore)
-          guardPacket(connection, () => packet)
+          guardStatements(connection, () => packet, signals)
         })
         // Fail here, with a clear reason (refused, unknown database, denied), not at the first query.
         try {
@@ -151,7 +184,7 @@ export const open: Driver = (url: string, location: string, options: DriverOptio
       },
       catch: DriverPackage.failure(url)
     }).pipe(
-      Effect.map(({ pool, mariadb }) => {
+      Effect.flatMap(({ pool, mariadb }) => {
         const settings = CompiledQuery.raw(sessionSettings(mariadb, timeout))
         const db = new Kysely<Database>({
           dialect: new MysqlDialect({
@@ -161,7 +194,21 @@ export const open: Driver = (url: string, location: string, options: DriverOptio
             }
           })
         })
-        return { db, close: Effect.promise(() => db.destroy()) }
+        // Through kysely once: its driver is initialised then, and from now on lends a
+        // connection in the very call that asks for it, as `QueryScope` needs.
+        return Effect.tryPromise({
+          try: async () => {
+            try {
+              await sql`select 1`.execute(db)
+            } catch (cause) {
+              await db.destroy().catch(() => undefined)
+              throw cause
+            }
+            QueryScope.register(db)
+            return { db, close: Effect.promise(() => db.destroy()) }
+          },
+          catch: DriverPackage.failure(url)
+        })
       })
     )
   )

@@ -6,7 +6,7 @@
  * signal of the operation the pool lent that client to (`QueryScope`).
  */
 import { connect, type Socket } from "node:net"
-import type { Signal } from "../internal/QueryScope.js"
+import { NotSent, type Signal, sends } from "../internal/QueryScope.js"
 
 /** A pg `Client`: where it connected to. */
 interface Client {
@@ -68,22 +68,6 @@ const sendCancel = (backend: Backend, stillRunning: () => boolean): Promise<void
   })
 }
 
-/** Statements an interrupted query still sends: a transaction must not go back to the pool open. */
-const ROLLBACK = /^\s*rollback\b/i
-
-/**
- * The statement was not sent: the fiber that asked for it had been interrupted.
- *
- * @category errors
- * @since 0.1.0
- */
-export class NotSent extends Error {
-  constructor() {
-    super("statement not sent: the calling fiber was interrupted")
-    this.name = "NotSent"
-  }
-}
-
 /**
  * Sends one statement (`send`) of `client`, bound to the calling fiber: if that fiber is
  * interrupted while the statement runs, the server cancels it, and the statement's promise
@@ -102,7 +86,7 @@ export const guard = <A>(
   send: () => Promise<A>
 ): Promise<A> => {
   if (signal === undefined) return send()
-  if (signal.aborted) return ROLLBACK.test(text) ? send() : Promise.reject(new NotSent())
+  if (signal.aborted) return sends(signal, text) ? send() : Promise.reject(new NotSent())
   let running = true
   let cancelled: Promise<void> | undefined
   const onAbort = () => {

@@ -1,7 +1,8 @@
 /**
  * Which fiber a query belongs to, as seen from the driver: the stores run each operation's
- * statements inside a signal that is raised when the calling fiber is interrupted, and the
- * PostgreSQL clients `Connection.open` creates cancel the running statement on the server then.
+ * statements inside a signal that is raised when the calling fiber is interrupted. The clients
+ * `Connection.open` creates then send none of the operation's later statements but its rollback;
+ * PostgreSQL's also cancel the running statement on the server.
  *
  * An operation on such a client runs on one connection of its own (kysely's `db.connection()`),
  * handed to it as the client its statements use. The pool lends that connection out in the very
@@ -9,8 +10,8 @@
  * is offered (`claim`) for exactly that call, and the pool binds it to the connection it lends
  * (`postgresConnection`). No async context is needed: on Node 20 an `AsyncLocalStorage` in use
  * makes every promise of the process pay a hook (each `await` about three times slower), a cost
- * a library must not put on its host. On any other client (SQLite's, MySQL's, a pool the user
- * built) an operation runs on the client itself, without a signal.
+ * a library must not put on its host. On any other client (SQLite's, a pool the user built) an
+ * operation runs on the client itself, without a signal.
  */
 import { Effect } from "effect"
 
@@ -48,6 +49,31 @@ class Interruption implements Signal {
     const listeners = this.listeners
     this.listeners = undefined
     if (listeners !== undefined) for (const listener of listeners) listener()
+  }
+}
+
+/** Statements an interrupted operation still sends: a transaction must not go back to the pool open. */
+const ROLLBACK = /^\s*rollback\b/i
+
+/**
+ * Whether a connection bound to `signal` sends `text`: every statement until the signal is
+ * raised, and then only a `rollback`.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const sends = (signal: Signal, text: string): boolean => !signal.aborted || ROLLBACK.test(text)
+
+/**
+ * The statement was not sent: the operation that asked for it had been interrupted.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class NotSent extends Error {
+  constructor() {
+    super("statement not sent: the calling fiber was interrupted")
+    this.name = "NotSent"
   }
 }
 

@@ -89,9 +89,10 @@ export interface Shared {
   readonly withSignal: <A>(query: (db: Kysely<Database>) => Promise<A>) => (signal: AbortSignal) => Promise<A>
   /**
    * Runs one operation's statements, on the client it is given: the store's own, or a
-   * connection held for the operation (PostgreSQL clients of `Connection.open`), where
-   * interrupting the calling fiber cancels the statement running on the server and sends no
-   * further ones (`QueryScope`). There is no other client to run them on.
+   * connection held for the operation (PostgreSQL and MariaDB/MySQL clients of
+   * `Connection.open`), where interrupting the calling fiber sends no further statements but a
+   * rollback, and on PostgreSQL cancels the one running on the server (`QueryScope`). There is
+   * no other client to run them on.
    */
   readonly run: <A>(
     operation: string,

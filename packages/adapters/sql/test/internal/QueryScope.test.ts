@@ -136,3 +136,16 @@ describe("QueryScope.runner", () => {
     expect(heard).toEqual(["first", "second"])
   })
 })
+
+describe("QueryScope.sends", () => {
+  it("lets every statement through until the signal is raised, and then only a rollback", () => {
+    const controller = new AbortController()
+    expect(QueryScope.sends(controller.signal, "insert into events values (1)")).toBe(true)
+    expect(QueryScope.sends(controller.signal, "commit")).toBe(true)
+    controller.abort()
+    expect(QueryScope.sends(controller.signal, "insert into events values (1)")).toBe(false)
+    expect(QueryScope.sends(controller.signal, "commit")).toBe(false)
+    expect(QueryScope.sends(controller.signal, "  ROLLBACK")).toBe(true)
+    expect(QueryScope.sends(controller.signal, "rollbacks_table")).toBe(false)
+  })
+})
