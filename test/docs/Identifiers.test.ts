@@ -19,6 +19,7 @@ const notExports: Record<string, string> = {
   Billing: "a tag as a user types it (tags.md)",
   UnknownTag: "the `_tag` of a tag policy warning, a plain object",
   Kysely: "kysely's client class",
+  AsyncLocalStorage: "Node's async context class (node:async_hooks), which the SQL store does not use (storage.md)",
   NodeSdk: "@effect/opentelemetry's module",
   InMemorySpanExporter: "an OpenTelemetry SDK class",
   InMemoryLogRecordExporter: "an OpenTelemetry SDK class",
