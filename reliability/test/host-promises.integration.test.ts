@@ -6,38 +6,24 @@
  * Each store, used through the Promise client in a process of its own, must leave the process's
  * promises without hooks: `executionAsyncId()` in a promise continuation stays 0.
  */
-import { randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import pg from "pg"
 import { afterAll, describe, expect, it } from "vitest"
 import { startWorker } from "../support/processes.js"
 import { report } from "../support/report.js"
-import { mysqlUrl, pgUrl } from "../support/servers.js"
+import { freshPgSchema, mysqlUrl } from "../support/servers.js"
 
 const dir = mkdtempSync(join(tmpdir(), "tessera-host-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-/** A schema of its own on the suite's PostgreSQL server, dropped after `body`. */
+/** `body` on a schema of its own on the suite's PostgreSQL server, dropped after. */
 const onPostgres = async <A>(body: (url: string) => Promise<A>): Promise<A> => {
-  const schema = `host_${randomUUID().replaceAll("-", "")}`
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: pgUrl() })
-    await client.connect()
-    try {
-      await client.query(statement)
-    } finally {
-      await client.end()
-    }
-  }
-  await admin(`create schema ${schema}`)
-  const url = new URL(pgUrl())
-  url.searchParams.set("options", `-c search_path=${schema}`)
+  const { url, drop } = await freshPgSchema("host")
   try {
-    return await body(url.toString())
+    return await body(url)
   } finally {
-    await admin(`drop schema if exists ${schema} cascade`)
+    await drop()
   }
 }
 

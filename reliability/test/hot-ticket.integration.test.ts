@@ -6,19 +6,17 @@
  * it. Either way no conflict reaches a caller, and every command is in the stream exactly once.
  * On SQLite and on PostgreSQL.
  */
-import { randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createHelpdesk, IdGenerator, type PromiseHelpdesk } from "@tessera/core"
 import { SqlStore } from "@tessera/sql"
 import { Layer } from "effect"
-import pg from "pg"
 import { describe, expect, it } from "vitest"
 import { countingConflicts, marker, type Outcomes, withCounted, writeHot } from "../support/hotTicket.js"
 import { startWorker, type Worker } from "../support/processes.js"
 import { report } from "../support/report.js"
-import { pgUrl } from "../support/servers.js"
+import { freshPgSchema } from "../support/servers.js"
 
 const writers = 24
 /** Commands per writer: fewer across processes, where every conflict costs a reload. */
@@ -30,20 +28,7 @@ const freshDatabase = async (kind: "sqlite" | "postgres") => {
     const dir = mkdtempSync(join(tmpdir(), "tessera-hot-"))
     return { url: `sqlite:${join(dir, "hot.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) }
   }
-  const schema = `hot_${randomUUID().replaceAll("-", "")}`
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: pgUrl() })
-    await client.connect()
-    try {
-      await client.query(sql)
-    } finally {
-      await client.end()
-    }
-  }
-  await admin(`create schema ${schema}`)
-  const url = new URL(pgUrl())
-  url.searchParams.set("options", `-c search_path=${schema}`)
-  return { url: url.toString(), drop: () => admin(`drop schema if exists ${schema} cascade`) }
+  return freshPgSchema("hot")
 }
 
 const open = (url: string, counter: ReturnType<typeof countingConflicts>) =>

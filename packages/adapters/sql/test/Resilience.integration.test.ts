@@ -239,6 +239,31 @@ const unavailable = (result: Result.Result<unknown, unknown>): StoreError.StoreU
   return error
 }
 
+/**
+ * A store on `server` with `ticket` opened, and an append to it from a second store on the same
+ * client (one that never saw the ticket, so it reads and locks the row first) forked while
+ * another session holds the row locked: returned once that append waits on the lock, with the
+ * store's session running it (`running`) and the effect that lets the lock go (`release`).
+ */
+const waitingOnLock = (server: (typeof servers)[number], ticket: string) =>
+  Effect.gen(function* () {
+    const store = yield* server.open()
+    yield* store.tickets.append(ticket as Ids.TicketId, 0, [opened(ticket)])
+    const { tickets: other } = yield* SqlTicketStore.make({
+      db: store.connection.db,
+      dialect: store.connection.dialect
+    })
+    const release = yield* store.lockRow(ticket)
+    const append = yield* Effect.forkChild(other.append(ticket as Ids.TicketId, 1, [noted(ticket, 1)]))
+    let running: ReadonlyArray<number> = []
+    for (let attempt = 0; attempt < 500 && running.length === 0; attempt++) {
+      yield* Effect.sleep("10 millis")
+      running = yield* store.waiting
+    }
+    expect(running).toHaveLength(1)
+    return { store, other, release, append, running }
+  })
+
 for (const server of servers) {
   describe(`a store on ${server.name}`, () => {
     it("idle connections ended by the server are replaced: at most the operation that met one fails, retryably, and the next operations succeed", () =>
@@ -282,21 +307,7 @@ for (const server of servers) {
     it("a connection ended in the middle of a statement fails that operation as a retryable lost connection, and the next one succeeds", () =>
       run(
         Effect.gen(function* () {
-          const store = yield* server.open()
-          yield* store.tickets.append("tkt_2" as Ids.TicketId, 0, [opened("tkt_2")])
-          // A store that never saw the ticket reads (and locks) its row first, and waits for ours.
-          const { tickets: other } = yield* SqlTicketStore.make({
-            db: store.connection.db,
-            dialect: store.connection.dialect
-          })
-          const release = yield* store.lockRow("tkt_2")
-          const append = yield* Effect.forkChild(other.append("tkt_2" as Ids.TicketId, 1, [noted("tkt_2", 1)]))
-          let running: ReadonlyArray<number> = []
-          for (let attempt = 0; attempt < 500 && running.length === 0; attempt++) {
-            yield* Effect.sleep("10 millis")
-            running = yield* store.waiting
-          }
-          expect(running).toHaveLength(1)
+          const { store, other, release, append, running } = yield* waitingOnLock(server, "tkt_2")
           yield* store.end(running)
           const failed = yield* Effect.result(Fiber.join(append))
           yield* release
@@ -312,21 +323,7 @@ for (const server of servers) {
     it("an append interrupted while it waits on a row lock writes nothing, even once the lock is let go", () =>
       run(
         Effect.gen(function* () {
-          const store = yield* server.open()
-          yield* store.tickets.append("tkt_4" as Ids.TicketId, 0, [opened("tkt_4")])
-          // A store that never saw the ticket locks its row first (in its transaction), and waits.
-          const { tickets: other } = yield* SqlTicketStore.make({
-            db: store.connection.db,
-            dialect: store.connection.dialect
-          })
-          const release = yield* store.lockRow("tkt_4")
-          const append = yield* Effect.forkChild(other.append("tkt_4" as Ids.TicketId, 1, [noted("tkt_4", 1)]))
-          let running: ReadonlyArray<number> = []
-          for (let attempt = 0; attempt < 500 && running.length === 0; attempt++) {
-            yield* Effect.sleep("10 millis")
-            running = yield* store.waiting
-          }
-          expect(running).toHaveLength(1)
+          const { store, other, release, append } = yield* waitingOnLock(server, "tkt_4")
           yield* Fiber.interrupt(append)
           // Free to go on (PostgreSQL has cancelled it; elsewhere the locking read now returns),
           // the append must send nothing more but its rollback.

@@ -6,7 +6,7 @@
  * that bound a statement differ. Migrations and stores are left to their own modules.
  */
 import { Duration, Effect, Option, Result } from "effect"
-import { CompiledQuery, Kysely, MysqlDialect, sql } from "kysely"
+import { CompiledQuery, Kysely, MysqlDialect } from "kysely"
 import type { Pool, PoolConnection } from "mysql2"
 import type { Database } from "../Database.js"
 import * as DriverPackage from "../internal/DriverPackage.js"
@@ -194,17 +194,10 @@ export const open: Driver = (url: string, location: string, options: DriverOptio
             }
           })
         })
-        // Through kysely once: its driver is initialised then, and from now on lends a
-        // connection in the very call that asks for it, as `QueryScope` needs.
+        // Its connections send none of an interrupted operation's later statements.
         return Effect.tryPromise({
           try: async () => {
-            try {
-              await sql`select 1`.execute(db)
-            } catch (cause) {
-              await db.destroy().catch(() => undefined)
-              throw cause
-            }
-            QueryScope.register(db)
+            await QueryScope.ready(db)
             return { db, close: Effect.promise(() => db.destroy()) }
           },
           catch: DriverPackage.failure(url)

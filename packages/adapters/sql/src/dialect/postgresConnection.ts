@@ -6,7 +6,7 @@
  */
 import { Lru } from "@tessera/core"
 import { Duration, Effect, Option, Result } from "effect"
-import { Kysely, PostgresDialect, sql } from "kysely"
+import { Kysely, PostgresDialect } from "kysely"
 import type { Pool, PoolClient, QueryResult } from "pg"
 import type { Database } from "../Database.js"
 import * as DriverError from "../internal/DriverError.js"
@@ -329,17 +329,9 @@ export const open: Driver = (url, connectionString, options) =>
         // new one. Unheard, this event too would end the process.
         pool.on("error", ignore)
         const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-        // Fail here, with a clear reason, rather than at the first query. Through kysely: its
-        // driver is initialised then, and from now on lends a connection in the very call that
-        // asks for it, as `QueryScope` needs.
-        try {
-          await sql`select 1`.execute(db)
-        } catch (cause) {
-          await db.destroy().catch(() => undefined)
-          throw cause
-        }
-        // Its clients cancel a store's statement when the store's fiber is interrupted.
-        QueryScope.register(db)
+        // Fails here, with a clear reason, rather than at the first query. Its clients cancel a
+        // store's statement when the store's fiber is interrupted.
+        await QueryScope.ready(db)
         return { db, close: Effect.promise(() => db.destroy()) }
       },
       catch: DriverPackage.failure(url)

@@ -14,6 +14,7 @@
  * operation runs on the client itself, without a signal.
  */
 import { Effect } from "effect"
+import { type Kysely, sql } from "kysely"
 
 /**
  * What a statement sees of its fiber's interruption: an `AbortSignal`, or the lighter
@@ -97,6 +98,26 @@ let offered: Signal | undefined
  */
 export const register = (db: object): void => {
   registered.add(db)
+}
+
+/**
+ * Readies a client `Connection.open` built, whose pool binds `claim`'s signal to the connections
+ * it lends: runs one statement through kysely (its driver is initialised then, and from then on
+ * lends a connection in the very call that asks for it, as `claim` needs), and registers it. A
+ * statement that fails ends the client and rejects with the driver's error, so that opening fails
+ * with a clear reason rather than the first query.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const ready = async <DB>(db: Kysely<DB>): Promise<void> => {
+  try {
+    await sql`select 1`.execute(db)
+  } catch (cause) {
+    await db.destroy().catch(() => undefined)
+    throw cause
+  }
+  register(db)
 }
 
 /**
