@@ -93,7 +93,7 @@ export const make = (options: Options): Effect.Effect<Store> =>
   Effect.sync(() => {
     const client = options.db
     const dialect = Dialects.of(options.dialect)
-    const withSignal = QueryScope.of(client)
+    const runQuery = QueryScope.runner(client)
     /**
      * Runs a query, turning a driver failure into `StoreUnavailable` (or `ValueTooLarge` for a
      * value the database cannot hold); interrupting it cancels it. The query runs its statements
@@ -103,7 +103,7 @@ export const make = (options: Options): Effect.Effect<Store> =>
       operation: string,
       query: (db: Kysely<Database>) => Promise<A>
     ): Effect.Effect<A, StoreError.StoreUnavailable | StoreError.ValueTooLarge> =>
-      Effect.tryPromise({ try: withSignal(query), catch: (cause) => DriverError.failure(operation, cause) })
+      runQuery(query, (cause) => DriverError.failure(operation, cause))
     // A key the database cannot hold (PostgreSQL: U+0000) is in no stored record: it matches
     // nothing, and asking the server would only fail.
     const storable = (...keys: ReadonlyArray<string>) => keys.every(dialect.storable)

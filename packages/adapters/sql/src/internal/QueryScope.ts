@@ -17,9 +17,9 @@ import { Effect } from "effect"
 import { type Kysely, sql } from "kysely"
 
 /**
- * What a statement sees of its fiber's interruption: an `AbortSignal`, or the lighter
- * `Interruption` of `runner` (an `AbortController` and its event target cost a query more than
- * the rest of its scope).
+ * What a statement sees of its fiber's interruption: the `Interruption` of `runner` (lighter than
+ * an `AbortController`, whose event target costs a query more than the rest of its scope), or an
+ * `AbortSignal`.
  *
  * @category models
  * @since 0.1.0
@@ -145,23 +145,10 @@ const onConnection = <DB, A>(db: DB & Client<DB>, signal: Signal, query: (db: DB
 }
 
 /**
- * For a store on `db`: turns an operation's query (given the client to run its statements on)
- * into the thunk to give `Effect.tryPromise`, which runs it on a connection bound to the calling
- * fiber's signal when `db` can use one, and on `db` otherwise (without an `AbortController`).
- *
- * @category combinators
- * @since 0.1.0
- */
-export const of = <DB extends Client<DB>>(
-  db: DB
-): (<A>(query: (db: DB) => Promise<A>) => (signal: AbortSignal) => Promise<A>) =>
-  registered.has(db) ? (query) => (signal) => onConnection(db, signal, query) : (query) => () => query(db)
-
-/**
- * For a store on `db`: runs an operation's query as one effect, failing with `onFailure` of what
- * it rejects with, as `Effect.tryPromise` with `of(db)` does. When `db` can use a signal, the
- * query runs on a connection bound to an `Interruption` that interrupting the calling fiber
- * raises.
+ * For a store on `db`: runs an operation's query (given the client to run its statements on) as
+ * one effect, failing with `onFailure` of what it rejects with. When `db` can use a signal, the
+ * query runs on a connection of its own, bound to an `Interruption` that interrupting the
+ * calling fiber raises; otherwise on `db`, as `Effect.tryPromise` would.
  *
  * @category combinators
  * @since 0.1.0

@@ -84,7 +84,7 @@ export const make = (
   writes: Writes,
   emailIds: EmailIds
 ) => {
-  const { dialect, key, states, withSignal, transact } = shared
+  const { dialect, key, states, attempt, transact } = shared
   const { lockedRow, bareVersion, decodeStored, decodeRows, eventRows, currentVersion } = reads
   const { projection, planAppend, rowAfter, rowsOf } = planner
   const { writePlan, writeEvents, writeEffects, appendInOneStatement } = writes
@@ -365,10 +365,7 @@ export const make = (
       }
       // One step after the statements: the state kept, or forgotten and the failure settled.
       return Effect.matchEffect(
-        Effect.tryPromise({
-          try: withSignal((db) => oneStatement(db) ?? transact(db, body)),
-          catch: appendFailure("append", [entry])
-        }),
+        attempt((db) => oneStatement(db) ?? transact(db, body), appendFailure("append", [entry])),
         {
           onSuccess: (written) => {
             remember(ticketId, written)
@@ -452,10 +449,7 @@ export const make = (
         await eventsOf(trx, written)
         return written
       }
-      return Effect.tryPromise({
-        try: withSignal((db) => transact(db, body)),
-        catch: appendFailure("appendAll", entries)
-      }).pipe(
+      return attempt((db) => transact(db, body), appendFailure("appendAll", entries)).pipe(
         Effect.tap((written) =>
           Effect.sync(() => {
             for (const [index, w] of written.entries()) remember((entries[index] as Entry).ticketId, w)

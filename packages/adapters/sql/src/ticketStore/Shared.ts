@@ -83,10 +83,13 @@ export interface Shared {
     readonly summary: TicketQuery.TicketSummary
   }>
   /**
-   * Turns a query into the thunk `Effect.tryPromise` runs in the calling fiber's signal. The
-   * query runs its statements on the client it is given (see `run`).
+   * Runs one operation's statements as `run` does, failing with `onFailure` of what they reject
+   * with (for operations whose failures are not all the driver's).
    */
-  readonly withSignal: <A>(query: (db: Kysely<Database>) => Promise<A>) => (signal: AbortSignal) => Promise<A>
+  readonly attempt: <A, E>(
+    query: (db: Kysely<Database>) => Promise<A>,
+    onFailure: (cause: unknown) => E
+  ) => Effect.Effect<A, E>
   /**
    * Runs one operation's statements, on the client it is given: the store's own, or a
    * connection held for the operation (PostgreSQL and MariaDB/MySQL clients of
@@ -114,8 +117,7 @@ export interface Shared {
  */
 export const make = (db: Kysely<Database>, name: Dialect): Shared => {
   const dialect = Dialects.of(name)
-  const withSignal = QueryScope.of(db)
-  const runQuery = QueryScope.runner(db)
+  const attempt = QueryScope.runner(db)
   return {
     dialect,
     key: dialect.key,
@@ -125,8 +127,8 @@ export const make = (db: Kysely<Database>, name: Dialect): Shared => {
     // sets only the columns that changed, and SQLite leaves the other columns' indexes alone.
     states: Lru.make(1_000),
     summaries: Lru.make(20_000),
-    withSignal,
-    run: (operation, query) => runQuery(query, (cause) => DriverError.failure(operation, cause)),
+    attempt,
+    run: (operation, query) => attempt(query, (cause) => DriverError.failure(operation, cause)),
     transact: (on, body) => dialect.transact(on, body),
     inChunks: inChunksOf(dialect.parameterLimit, dialect.statementBytes),
     // A shape per statement, column set and row count that runs: a few hundred in practice.

@@ -3,8 +3,8 @@
  * PostgreSQL pools of `Connection.open`) get one. An operation on such a client runs on a
  * connection of its own, and the pool binds the calling fiber's signal to the connection it lends
  * in the very call that asks for it (`claim`): no async context, which on Node 20 slows every
- * promise of the process once in use. `runner` does the same in one effect, with a signal lighter
- * than an `AbortController` (issue 14).
+ * promise of the process once in use. `runner` runs an operation so, in one effect, with a signal
+ * lighter than an `AbortController` (issue 14).
  */
 import { Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
@@ -37,45 +37,6 @@ const fake = (registered: boolean): Fake => {
   return db
 }
 
-describe("QueryScope.of", () => {
-  it("runs the queries of an unregistered client on the client itself, offering no signal", async () => {
-    const db = fake(false)
-    const exit = await Effect.runPromiseExit(
-      Effect.tryPromise({ try: QueryScope.of(db)(async (on) => [on.name, QueryScope.claim()]), catch: String })
-    )
-    expect(exit).toEqual(Exit.succeed(["client", undefined]))
-    expect(db.lent).toEqual([])
-  })
-
-  it("runs the queries of a registered client on a connection lent with the caller's signal, once", async () => {
-    const db = fake(true)
-    const exit = await Effect.runPromiseExit(
-      Effect.tryPromise({
-        try: QueryScope.of(db)(async (on) => {
-          // Asked for later (after an await, or a second time): no operation's signal.
-          await new Promise((resolve) => setTimeout(resolve, 5))
-          return [on.name, QueryScope.claim()]
-        }),
-        catch: String
-      })
-    )
-    expect(exit).toEqual(Exit.succeed(["held connection", undefined]))
-    expect(db.lent).toHaveLength(1)
-    expect(db.lent[0]).toBeInstanceOf(AbortSignal)
-    expect(QueryScope.claim()).toBeUndefined()
-  })
-
-  it("aborts that signal when the caller is interrupted", async () => {
-    const db = fake(true)
-    await Effect.runPromiseExit(
-      Effect.tryPromise({ try: QueryScope.of(db)(() => new Promise<number>(() => {})), catch: String }).pipe(
-        Effect.timeout("10 millis")
-      )
-    )
-    expect(db.lent[0]?.aborted).toBe(true)
-  })
-})
-
 describe("QueryScope.runner", () => {
   it("runs the queries of an unregistered client on it, without a signal, failing with the caller's error", async () => {
     const db = fake(false)
@@ -94,10 +55,11 @@ describe("QueryScope.runner", () => {
   it("runs the queries of a registered client on one connection lent with one signal, and offers it nowhere else", async () => {
     const db = fake(true)
     const query = async (on: Fake) => {
+      // Asked for later (after an await, or a second time): no operation's signal.
       await new Promise((resolve) => setTimeout(resolve, 5))
-      return on.name
+      return [on.name, QueryScope.claim()]
     }
-    expect(await Effect.runPromise(QueryScope.runner(db)(query, String))).toBe("held connection")
+    expect(await Effect.runPromise(QueryScope.runner(db)(query, String))).toEqual(["held connection", undefined])
     expect(db.lent).toHaveLength(1)
     expect(db.lent[0]?.aborted).toBe(false)
     expect(QueryScope.claim()).toBeUndefined()
