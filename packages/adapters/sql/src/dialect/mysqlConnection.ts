@@ -80,7 +80,7 @@ const oversize = (connection: PoolConnection, text: string, values: ReadonlyArra
 }
 
 /** The signal of the store operation each lent-out connection serves (`QueryScope`). */
-type Signals = WeakMap<PoolConnection, QueryScope.Signal>
+type Signals = QueryScope.Bindings<PoolConnection>
 
 /**
  * Makes `pool.getConnection` bind the signal of the store operation asking (`QueryScope.claim`)
@@ -92,10 +92,7 @@ const bindSignals = (pool: Pool, signals: Signals): void => {
   pool.getConnection = ((callback: Parameters<Pool["getConnection"]>[0]) => {
     const signal = QueryScope.claim()
     getConnection((error, connection) => {
-      if (connection !== undefined && connection !== null) {
-        if (signal === undefined) signals.delete(connection)
-        else signals.set(connection, signal)
-      }
+      if (connection !== undefined && connection !== null) QueryScope.lend(signals, connection, signal)
       callback(error, connection)
     })
   }) as Pool["getConnection"]

@@ -213,7 +213,7 @@ const wrapQueries = (client: PoolClient, names: StatementNames, signals: Signals
 }
 
 /** The signal of the store operation each lent-out client serves (`QueryScope`). */
-type Signals = WeakMap<PoolClient, QueryScope.Signal>
+type Signals = QueryScope.Bindings<PoolClient>
 
 /**
  * Makes `pool.connect` bind the signal of the store operation asking (`QueryScope.claim`) to the
@@ -222,22 +222,17 @@ type Signals = WeakMap<PoolClient, QueryScope.Signal>
  */
 const bindSignals = (pool: Pool, signals: Signals): void => {
   const connect = pool.connect.bind(pool) as (...args: Array<unknown>) => unknown
-  const lent = (client: PoolClient | undefined, signal: QueryScope.Signal | undefined) => {
-    if (client === undefined) return
-    if (signal === undefined) signals.delete(client)
-    else signals.set(client, signal)
-  }
   pool.connect = ((...args: Array<unknown>) => {
     const signal = QueryScope.claim()
     const [callback] = args
     if (typeof callback === "function") {
       return connect((error: unknown, client: PoolClient | undefined, done: unknown) => {
-        lent(client, undefined)
+        if (client !== undefined) QueryScope.lend(signals, client, undefined)
         callback(error, client, done)
       })
     }
     return (connect() as Promise<PoolClient>).then((client) => {
-      lent(client, signal)
+      QueryScope.lend(signals, client, signal)
       return client
     })
   }) as Pool["connect"]

@@ -8,7 +8,7 @@
  * handed to it as the client its statements use. The pool lends that connection out in the very
  * call that asks for it (kysely asks synchronously once its driver is initialised), so the signal
  * is offered (`claim`) for exactly that call, and the pool binds it to the connection it lends
- * (`postgresConnection`). No async context is needed: on Node 20 an `AsyncLocalStorage` in use
+ * (`lend`, in `postgresConnection` and `mysqlConnection`). No async context is needed: on Node 20 an `AsyncLocalStorage` in use
  * makes every promise of the process pay a hook (each `await` about three times slower), a cost
  * a library must not put on its host. On any other client (SQLite's, a pool the user built) an
  * operation runs on the client itself, without a signal.
@@ -17,9 +17,9 @@ import { Effect } from "effect"
 import { type Kysely, sql } from "kysely"
 
 /**
- * What a statement sees of its fiber's interruption: the `Interruption` of `runner` (lighter than
- * an `AbortController`, whose event target costs a query more than the rest of its scope), or an
- * `AbortSignal`.
+ * What a statement sees of its fiber's interruption: the `Interruption` of `runner`, lighter than
+ * an `AbortController` (whose event target costs a query more than the rest of its scope); an
+ * `AbortSignal` has the same shape.
  *
  * @category models
  * @since 0.1.0
@@ -132,6 +132,26 @@ export const claim = (): Signal | undefined => {
   const signal = offered
   offered = undefined
   return signal
+}
+
+/**
+ * The signal of the store operation each lent-out connection of a pool serves.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Bindings<C extends object> = WeakMap<C, Signal>
+
+/**
+ * Records that the pool lent `connection` to the operation of `signal` (`claim`'s), or to none:
+ * what `bindings.get(connection)` answers until it is lent again.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const lend = <C extends object>(bindings: Bindings<C>, connection: C, signal: Signal | undefined): void => {
+  if (signal === undefined) bindings.delete(connection)
+  else bindings.set(connection, signal)
 }
 
 /** Runs `query` on a connection of its own, with `signal` bound to it by the pool. */

@@ -84,7 +84,8 @@ export const make = (
   writes: Writes,
   emailIds: EmailIds
 ) => {
-  const { dialect, key, states, attempt, transact } = shared
+  const { dialect, key, states, attempt } = shared
+  const { transact } = dialect
   const { lockedRow, bareVersion, decodeStored, decodeRows, eventRows, currentVersion } = reads
   const { projection, planAppend, rowAfter, rowsOf } = planner
   const { writePlan, writeEvents, writeEffects, appendInOneStatement } = writes

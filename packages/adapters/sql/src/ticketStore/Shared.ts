@@ -101,8 +101,6 @@ export interface Shared {
     operation: string,
     query: (db: Kysely<Database>) => Promise<A>
   ) => Effect.Effect<A, StoreError.StoreUnavailable | StoreError.ValueTooLarge>
-  /** Runs `body` in one write transaction on `db` (`SqlDialect.transact`). */
-  readonly transact: <A>(db: Kysely<Database>, body: (trx: Kysely<Database>) => Promise<A>) => Promise<A>
   /** Runs a multi-row write in slices within the dialect's bound parameters (see `Chunks`). */
   readonly inChunks: <A>(rows: ReadonlyArray<A>, write: (slice: Array<A>) => Promise<unknown>) => Promise<void>
   /** The hot statements (appends, loads), each shape compiled once (see `StatementCache`). */
@@ -129,7 +127,6 @@ export const make = (db: Kysely<Database>, name: Dialect): Shared => {
     summaries: Lru.make(20_000),
     attempt,
     run: (operation, query) => attempt(query, (cause) => DriverError.failure(operation, cause)),
-    transact: (on, body) => dialect.transact(on, body),
     inChunks: inChunksOf(dialect.parameterLimit, dialect.statementBytes),
     // A shape per statement, column set and row count that runs: a few hundred in practice.
     statements: StatementCache.make(STATEMENT_SHAPES, dialect.direct)
